@@ -1,0 +1,73 @@
+/**
+ * The FaceEngine port: everything between image bytes and "these faces, with these boxes and these
+ * embeddings". The core never sees a model, a tensor or a decoder; the adapter in src/core/engine does.
+ */
+
+/** A rectangle relative to the (EXIF-oriented) image: every value in 0..1. */
+export interface RelativeBox {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** One weight or topology file a model was loaded from. */
+export interface ModelFile {
+  /** package-relative path, e.g. "@vladmandic/human/models/blazeface.json" */
+  path: string;
+  sha256: string;
+}
+
+/**
+ * Which models produced an embedding. Stored with every template and embedding so that vectors from
+ * different models are never compared (their distances mean nothing to each other).
+ */
+export interface ModelIdentity {
+  /** a stable name of the whole pipeline, e.g. "human-blazeface+faceapi-resnet128" */
+  id: string;
+  /** the versions of the packages that ship the models */
+  versions: Record<string, string>;
+  files: ModelFile[];
+  /** sha256 over the id, versions and every file hash: the one value to compare */
+  digest: string;
+}
+
+export interface DetectedFace {
+  box: RelativeBox;
+  /** detector confidence 0..1 */
+  score: number;
+  /** named landmarks in relative coordinates (eyes, mouth) */
+  landmarks: Record<string, { x: number; y: number }>;
+  /** the recognition embedding; compared by Euclidean distance */
+  embedding: Float32Array;
+}
+
+export interface ImageFacts {
+  /** width and height after EXIF orientation */
+  width: number;
+  height: number;
+  format: string;
+}
+
+export interface FaceAnalysis {
+  image: ImageFacts;
+  faces: DetectedFace[];
+}
+
+/** Distance threshold and margin, calibrated per model (see docs/engine.md). */
+export interface MatchCalibration {
+  /** the model digest this calibration belongs to */
+  modelDigest: string;
+  /** a face at or below this Euclidean distance may be proposed */
+  threshold: number;
+  /** the runner-up participant must be at least this much further away */
+  margin: number;
+}
+
+export interface FaceEngine {
+  readonly model: ModelIdentity;
+  /** Decode, detect and embed every face in the image. Throws a SitterError for bad input. */
+  analyse(image: Uint8Array): Promise<FaceAnalysis>;
+  /** Free the models and any worker threads. */
+  close(): Promise<void>;
+}

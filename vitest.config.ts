@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    // Real models and real SQLite files: give slow machines room, but fail rather than hang.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Two cores: keep heavy model tests from fighting each other.
+    pool: 'forks',
+    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+  },
+});
