@@ -40,6 +40,17 @@ export interface DetectedFace {
   landmarks: Record<string, { x: number; y: number }>;
   /** the recognition embedding; compared by Euclidean distance */
   embedding: Float32Array;
+  /** measures behind the engine's quality rules, for ranking and review (optional for fakes) */
+  quality?: FaceQuality;
+}
+
+export interface FaceQuality {
+  /** face-mesh confidence 0..1 */
+  meshScore: number;
+  /** eye distance in full-resolution pixels */
+  interocularPx: number;
+  /** 0 frontal, about 0.5 and more in profile */
+  yaw: number;
 }
 
 export interface ImageFacts {

@@ -1,0 +1,107 @@
+/**
+ * The domain model's records (docs/architecture.md, "Domain model"). Plain data: the store adapter
+ * maps them to tables, the services apply the rules. Numeric ids are short on purpose: reviewers type
+ * them (`sitter decide SHOOT 42 --confirm`).
+ */
+
+export interface Participant {
+  id: number;
+  shootId: string;
+  /** participant_id from the consent file: the organisation's own reference */
+  externalRef: string;
+  displayName: string;
+  minor: boolean;
+  guardian: string | null;
+  createdAt: Date;
+}
+
+export interface ConsentRecord {
+  id: number;
+  participantId: number;
+  biometricConsent: boolean;
+  /** what the person agreed their photos may be used for, e.g. ["web", "print"] */
+  publicationScopes: string[];
+  signedAt: Date | null;
+  expiresAt: Date | null;
+  withdrawnAt: Date | null;
+  /** the signed form: a file path (absolute) or DAM asset reference */
+  formRef: string;
+  formSha256: string;
+  referencePhoto: string | null;
+  referencePhotoSha256: string | null;
+  /** the consent file this version of the record came from, and its sha256 */
+  importedFrom: string;
+  importedFileSha256: string;
+  importedAt: Date;
+}
+
+export type TemplateOrigin = 'reference-photo' | 'confirmed-face';
+
+export interface Template {
+  id: number;
+  shootId: string;
+  participantId: number;
+  /** the embedding, encrypted at rest by the KeyVault (rule 4) */
+  embedding: Uint8Array;
+  /** ModelIdentity.digest: templates of another model are never compared */
+  modelDigest: string;
+  origin: TemplateOrigin;
+  /** the reference photo's sha256, or the face id it was confirmed from */
+  originRef: string;
+  createdAt: Date;
+}
+
+export type AssetScanState = 'pending' | 'scanned' | 'failed';
+
+export interface Asset {
+  id: number;
+  shootId: string;
+  /** the id the shoot's connector gave it (relative path for the local folder) */
+  connectorAssetId: string;
+  fileName: string;
+  contentSha256: string | null;
+  size: number | null;
+  width: number | null;
+  height: number | null;
+  scanState: AssetScanState;
+  error: string | null;
+  /** e.g. "unidentified-person": the asset needs manual handling */
+  flags: string[];
+  scannedAt: Date | null;
+}
+
+export type FaceState = 'proposed' | 'confirmed' | 'rejected' | 'unidentified' | 'ignored';
+
+export interface Face {
+  id: number;
+  shootId: string;
+  assetId: number;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  detectorScore: number;
+  state: FaceState;
+  participantId: number | null;
+  /** distance to the proposed participant's nearest template */
+  score: number | null;
+  /** how much further the runner-up participant is */
+  margin: number | null;
+  /** encrypted, kept only while a proposal needs it; never for an unidentified face (rule 4) */
+  embedding: Uint8Array | null;
+  modelDigest: string | null;
+  createdAt: Date;
+}
+
+export type DecisionAction = 'confirm' | 'reject' | 'assign';
+
+export interface Decision {
+  id: number;
+  shootId: string;
+  faceId: number;
+  reviewer: string;
+  action: DecisionAction;
+  participantId: number | null;
+  at: Date;
+  undoneAt: Date | null;
+}

@@ -1,0 +1,81 @@
+import type { AuditEntry, AuditEventInput } from '../domain/audit.js';
+import type { Asset, ConsentRecord, Decision, Face, Participant, Template } from '../domain/records.js';
+import type { Shoot } from '../domain/shoot.js';
+
+/**
+ * The Store port. One unit of work per user action: `transaction` commits everything the callback
+ * did, or nothing if it throws. Objects returned by a repository are tracked: changing a field and
+ * returning from the transaction saves it.
+ */
+export interface Store {
+  transaction<T>(work: (uow: UnitOfWork) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface UnitOfWork {
+  shoots: ShootRepository;
+  participants: ParticipantRepository;
+  consents: ConsentRepository;
+  templates: TemplateRepository;
+  assets: AssetRepository;
+  faces: FaceRepository;
+  decisions: DecisionRepository;
+  audit: AuditLog;
+}
+
+export interface ShootRepository {
+  find(id: string): Promise<Shoot | null>;
+  list(): Promise<Shoot[]>;
+  add(shoot: Shoot): void;
+}
+
+export interface ParticipantRepository {
+  listByShoot(shootId: string): Promise<Participant[]>;
+  findByExternalRef(shootId: string, externalRef: string): Promise<Participant | null>;
+  /** assigns the id */
+  add(participant: Omit<Participant, 'id'>): Promise<Participant>;
+}
+
+export interface ConsentRepository {
+  /** the current record of each participant of the shoot, keyed by participant id */
+  currentForShoot(shootId: string): Promise<Map<number, ConsentRecord>>;
+  current(participantId: number): Promise<ConsentRecord | null>;
+  add(record: Omit<ConsentRecord, 'id'>): Promise<ConsentRecord>;
+}
+
+export interface TemplateRepository {
+  listByShoot(shootId: string): Promise<Template[]>;
+  add(template: Omit<Template, 'id'>): Promise<Template>;
+  deleteByParticipant(participantId: number): Promise<number>;
+  deleteByShoot(shootId: string): Promise<number>;
+}
+
+export interface AssetRepository {
+  listByShoot(shootId: string): Promise<Asset[]>;
+  findByConnectorId(shootId: string, connectorAssetId: string): Promise<Asset | null>;
+  add(asset: Omit<Asset, 'id'>): Promise<Asset>;
+}
+
+export interface FaceRepository {
+  listByShoot(shootId: string): Promise<Face[]>;
+  listByAsset(assetId: number): Promise<Face[]>;
+  listByParticipant(participantId: number): Promise<Face[]>;
+  find(id: number): Promise<Face | null>;
+  add(face: Omit<Face, 'id'>): Promise<Face>;
+  deleteByAsset(assetId: number): Promise<number>;
+  /** drops every stored embedding of the shoot; returns how many were dropped */
+  clearEmbeddingsOfShoot(shootId: string): Promise<number>;
+}
+
+export interface DecisionRepository {
+  listByFace(faceId: number): Promise<Decision[]>;
+  listByShoot(shootId: string): Promise<Decision[]>;
+  add(decision: Omit<Decision, 'id'>): Promise<Decision>;
+}
+
+export interface AuditLog {
+  /** Appends one entry, chained to the last one, inside the current unit of work. */
+  append(event: AuditEventInput, at: Date): Promise<AuditEntry>;
+  /** Every entry in ascending sequence order. */
+  all(): Promise<AuditEntry[]>;
+}

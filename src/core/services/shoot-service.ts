@@ -1,0 +1,130 @@
+import { SitterError } from '../domain/errors.js';
+import { assertOpen, type NewShoot, type Shoot, validateNewShoot } from '../domain/shoot.js';
+import { type ServiceContext, requireShoot } from './context.js';
+import { countRoster, loadRoster, type RosterCounts } from './roster.js';
+
+export interface CreateShootInput extends NewShoot {
+  connectorOptions?: Record<string, unknown>;
+}
+
+export async function createShoot(ctx: ServiceContext, input: CreateShootInput): Promise<Shoot> {
+  validateNewShoot(input);
+  return ctx.store.transaction(async (uow) => {
+    if (await uow.shoots.find(input.id)) {
+      throw new SitterError('SHOOT_EXISTS', `A shoot "${input.id}" already exists.`, 'Choose another id, or see it with `sitter shoot show ' + input.id + '`.');
+    }
+    const now = ctx.clock.now();
+    const shoot: Shoot = {
+      id: input.id,
+      name: input.name.trim(),
+      purpose: input.purpose.trim(),
+      connector: input.connector,
+      connectorOptions: input.connectorOptions ?? {},
+      source: input.source,
+      retentionDays: input.retentionDays,
+      reviewersRequired: input.reviewersRequired === 2 ? 2 : 1,
+      status: 'draft',
+      dpiaRef: null,
+      approvedBy: null,
+      approvedAt: null,
+      matchThreshold: null,
+      matchMargin: null,
+      createdAt: now,
+      closedAt: null,
+    };
+    uow.shoots.add(shoot);
+    await uow.audit.append(
+      {
+        actor: ctx.actor,
+        action: 'shoot.created',
+        shootId: shoot.id,
+        subject: `shoot:${shoot.id}`,
+        details: { name: shoot.name, purpose: shoot.purpose, connector: shoot.connector, source: shoot.source, retentionDays: shoot.retentionDays, reviewersRequired: shoot.reviewersRequired },
+      },
+      now,
+    );
+    return shoot;
+  });
+}
+
+export interface ApprovalResult {
+  shoot: Shoot;
+  /** the roster as declared complete by this approval */
+  roster: RosterCounts;
+}
+
+/** Rule 2: records the DPIA reference, approver and time, and declares the roster complete. */
+export async function approveShoot(ctx: ServiceContext, shootId: string, dpiaRef: string, approvedBy: string): Promise<ApprovalResult> {
+  if (!dpiaRef.trim()) throw new SitterError('DPIA_REQUIRED', 'A DPIA reference is required to approve a shoot.', 'Pass --dpia with the reference of the data protection impact assessment (GDPR Art. 35).');
+  if (!approvedBy.trim()) throw new SitterError('APPROVER_REQUIRED', 'The approver is required.', 'Pass --approved-by with the name of the person signing off.');
+  return ctx.store.transaction(async (uow) => {
+    const shoot = await requireShoot(uow, shootId);
+    assertOpen(shoot, 'approval');
+    if (shoot.status === 'approved') {
+      throw new SitterError('SHOOT_ALREADY_APPROVED', `Shoot "${shoot.id}" was already approved by ${shoot.approvedBy} on ${shoot.approvedAt?.toISOString()} (DPIA ${shoot.dpiaRef}).`, 'Nothing to do; `sitter shoot show` prints the approval.');
+    }
+    const now = ctx.clock.now();
+    const roster = countRoster(await loadRoster(uow, shoot.id, now));
+    shoot.status = 'approved';
+    shoot.dpiaRef = dpiaRef.trim();
+    shoot.approvedBy = approvedBy.trim();
+    shoot.approvedAt = now;
+    await uow.audit.append(
+      { actor: ctx.actor, action: 'shoot.approved', shootId: shoot.id, subject: `shoot:${shoot.id}`, details: { dpiaRef: shoot.dpiaRef, approvedBy: shoot.approvedBy, rosterDeclaredComplete: roster } },
+      now,
+    );
+    return { shoot, roster };
+  });
+}
+
+export interface CloseResult {
+  shoot: Shoot;
+  templatesDeleted: number;
+  embeddingsDeleted: number;
+}
+
+/**
+ * Closing ends processing for good: templates and stored embeddings are deleted and the shoot's
+ * data key is destroyed (rule 4, crypto-shredding). Consent records, boxes and decisions stay as the record.
+ */
+export async function closeShoot(ctx: ServiceContext, shootId: string): Promise<CloseResult> {
+  const result = await ctx.store.transaction(async (uow) => {
+    const shoot = await requireShoot(uow, shootId);
+    assertOpen(shoot, 'closing it again');
+    const now = ctx.clock.now();
+    const templatesDeleted = await uow.templates.deleteByShoot(shoot.id);
+    const embeddingsDeleted = await uow.faces.clearEmbeddingsOfShoot(shoot.id);
+    shoot.status = 'closed';
+    shoot.closedAt = now;
+    await uow.audit.append(
+      { actor: ctx.actor, action: 'shoot.closed', shootId: shoot.id, subject: `shoot:${shoot.id}`, details: { templatesDeleted, embeddingsDeleted, keyDestroyed: true } },
+      now,
+    );
+    return { shoot, templatesDeleted, embeddingsDeleted };
+  });
+  // After the commit: should the commit fail, the key must still open the data that is still there.
+  await ctx.keyVault.destroyShootKey(shootId);
+  return result;
+}
+
+export interface ShootSummary {
+  shoot: Shoot;
+  roster: RosterCounts;
+}
+
+export async function listShoots(ctx: ServiceContext): Promise<ShootSummary[]> {
+  return ctx.store.transaction(async (uow) => {
+    const now = ctx.clock.now();
+    const shoots = await uow.shoots.list();
+    const out: ShootSummary[] = [];
+    for (const shoot of shoots) out.push({ shoot, roster: countRoster(await loadRoster(uow, shoot.id, now)) });
+    return out;
+  });
+}
+
+export async function showShoot(ctx: ServiceContext, shootId: string): Promise<ShootSummary> {
+  return ctx.store.transaction(async (uow) => {
+    const shoot = await requireShoot(uow, shootId);
+    return { shoot, roster: countRoster(await loadRoster(uow, shoot.id, ctx.clock.now())) };
+  });
+}

@@ -1,0 +1,183 @@
+import { EntitySchema } from '@mikro-orm/core';
+import type { Asset, ConsentRecord, Decision, Face, Participant, Template } from '../domain/records.js';
+import type { Shoot } from '../domain/shoot.js';
+
+/**
+ * Table mappings of the domain records. EntitySchema (not decorators) keeps the domain types plain
+ * and the ORM confined to this folder. Numeric foreign keys are plain indexed columns: the services
+ * own the cascades, and every cascade is audited.
+ */
+
+const id = { type: 'integer', primary: true, autoincrement: true } as const;
+const optional = <T extends object>(p: T) => ({ ...p, nullable: true as const });
+
+export const ShootEntity = new EntitySchema<Shoot>({
+  name: 'Shoot',
+  tableName: 'shoot',
+  properties: {
+    id: { type: 'string', primary: true },
+    name: { type: 'string' },
+    purpose: { type: 'text' },
+    connector: { type: 'string' },
+    connectorOptions: { type: 'json' },
+    source: { type: 'text' },
+    retentionDays: { type: 'integer' },
+    reviewersRequired: { type: 'integer' },
+    status: { type: 'string' },
+    dpiaRef: optional({ type: 'string' }),
+    approvedBy: optional({ type: 'string' }),
+    approvedAt: optional({ type: 'datetime' }),
+    matchThreshold: optional({ type: 'double' }),
+    matchMargin: optional({ type: 'double' }),
+    createdAt: { type: 'datetime' },
+    closedAt: optional({ type: 'datetime' }),
+  },
+});
+
+export const ParticipantEntity = new EntitySchema<Participant>({
+  name: 'Participant',
+  tableName: 'participant',
+  uniques: [{ properties: ['shootId', 'externalRef'] }],
+  properties: {
+    id,
+    shootId: { type: 'string', index: true },
+    externalRef: { type: 'string' },
+    displayName: { type: 'string' },
+    minor: { type: 'boolean' },
+    guardian: optional({ type: 'string' }),
+    createdAt: { type: 'datetime' },
+  },
+});
+
+export const ConsentRecordEntity = new EntitySchema<ConsentRecord>({
+  name: 'ConsentRecord',
+  tableName: 'consent_record',
+  properties: {
+    id,
+    participantId: { type: 'integer', index: true },
+    biometricConsent: { type: 'boolean' },
+    publicationScopes: { type: 'json' },
+    signedAt: optional({ type: 'datetime' }),
+    expiresAt: optional({ type: 'datetime' }),
+    withdrawnAt: optional({ type: 'datetime' }),
+    formRef: { type: 'text' },
+    formSha256: { type: 'string' },
+    referencePhoto: optional({ type: 'text' }),
+    referencePhotoSha256: optional({ type: 'string' }),
+    importedFrom: { type: 'text' },
+    importedFileSha256: { type: 'string' },
+    importedAt: { type: 'datetime' },
+  },
+});
+
+export const TemplateEntity = new EntitySchema<Template>({
+  name: 'Template',
+  tableName: 'template',
+  properties: {
+    id,
+    shootId: { type: 'string', index: true },
+    participantId: { type: 'integer', index: true },
+    embedding: { type: 'blob' },
+    modelDigest: { type: 'string' },
+    origin: { type: 'string' },
+    originRef: { type: 'string' },
+    createdAt: { type: 'datetime' },
+  },
+});
+
+export const AssetEntity = new EntitySchema<Asset>({
+  name: 'Asset',
+  tableName: 'asset',
+  uniques: [{ properties: ['shootId', 'connectorAssetId'] }],
+  properties: {
+    id,
+    shootId: { type: 'string', index: true },
+    connectorAssetId: { type: 'text' },
+    fileName: { type: 'text' },
+    contentSha256: optional({ type: 'string' }),
+    size: optional({ type: 'integer' }),
+    width: optional({ type: 'integer' }),
+    height: optional({ type: 'integer' }),
+    scanState: { type: 'string' },
+    error: optional({ type: 'text' }),
+    flags: { type: 'json' },
+    scannedAt: optional({ type: 'datetime' }),
+  },
+});
+
+export const FaceEntity = new EntitySchema<Face>({
+  name: 'Face',
+  tableName: 'face',
+  properties: {
+    id,
+    shootId: { type: 'string', index: true },
+    assetId: { type: 'integer', index: true },
+    x: { type: 'double' },
+    y: { type: 'double' },
+    w: { type: 'double' },
+    h: { type: 'double' },
+    detectorScore: { type: 'double' },
+    state: { type: 'string' },
+    participantId: optional({ type: 'integer' }),
+    score: optional({ type: 'double' }),
+    margin: optional({ type: 'double' }),
+    embedding: optional({ type: 'blob' }),
+    modelDigest: optional({ type: 'string' }),
+    createdAt: { type: 'datetime' },
+  },
+});
+
+export const DecisionEntity = new EntitySchema<Decision>({
+  name: 'Decision',
+  tableName: 'decision',
+  properties: {
+    id,
+    shootId: { type: 'string', index: true },
+    faceId: { type: 'integer', index: true },
+    reviewer: { type: 'string' },
+    action: { type: 'string' },
+    participantId: optional({ type: 'integer' }),
+    at: { type: 'datetime' },
+    undoneAt: optional({ type: 'datetime' }),
+  },
+});
+
+/** The audit log as stored: details kept as the exact canonical JSON text that was hashed. */
+export interface AuditRow {
+  seq: number;
+  at: Date;
+  actor: string;
+  action: string;
+  shootId: string | null;
+  subject: string | null;
+  details: string;
+  prevHash: string;
+  hash: string;
+}
+
+export const AuditEventEntity = new EntitySchema<AuditRow>({
+  name: 'AuditEvent',
+  tableName: 'audit_event',
+  properties: {
+    seq: { type: 'integer', primary: true, autoincrement: false },
+    at: { type: 'datetime' },
+    actor: { type: 'string' },
+    action: { type: 'string' },
+    shootId: optional({ type: 'string' }),
+    subject: optional({ type: 'text' }),
+    details: { type: 'text' },
+    prevHash: { type: 'string' },
+    hash: { type: 'string' },
+  },
+});
+
+export const allEntities = [
+  ShootEntity,
+  ParticipantEntity,
+  ConsentRecordEntity,
+  TemplateEntity,
+  AssetEntity,
+  FaceEntity,
+  DecisionEntity,
+  AuditEventEntity,
+];

@@ -1,0 +1,12 @@
+import type { Constructor } from '@mikro-orm/core';
+import type { Migration } from '@mikro-orm/migrations';
+import { Migration20261127115757 } from './Migration20261127115757.js';
+
+/**
+ * Every committed migration, in order. Listed explicitly (not globbed) so the compiled CLI finds
+ * them without scanning folders. `npm run migrations:create` writes a new file; add it here.
+ * test/integration/migrations.test.ts fails when the entities and these migrations disagree.
+ */
+export const migrationsList: { name: string; class: Constructor<Migration> }[] = [
+  { name: 'Migration20261127115757', class: Migration20261127115757 },
+];

@@ -1,0 +1,46 @@
+import { MikroORM } from '@mikro-orm/sqlite';
+import { Migrator } from '@mikro-orm/migrations';
+import { allEntities } from './entities.js';
+import { migrationsList } from './migrations/index.js';
+
+/** How long a command waits for another process's write lock before it reports DATABASE_LOCKED. */
+export const BUSY_TIMEOUT_MS = 3000;
+
+export interface OrmOptions {
+  /** a file path, or ':memory:' for fast repository tests */
+  dbName: string;
+  /** where `createMigration` writes new files (only the migration script needs it) */
+  migrationsPath?: string;
+}
+
+/** A fresh ORM per call (no module-level cache): tests and commands each own theirs. */
+export async function initOrm(options: OrmOptions): Promise<MikroORM> {
+  return MikroORM.init({
+    dbName: options.dbName,
+    entities: allEntities,
+    extensions: [Migrator],
+    migrations: {
+      migrationsList,
+      path: options.migrationsPath ?? 'src/core/store/migrations',
+      emit: 'ts',
+      snapshot: false,
+      transactional: true,
+      allOrNothing: true,
+      silent: true,
+    },
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate: (conn: { run(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) => {
+        // Wait for a concurrent writer instead of failing at once; WAL lets readers go on during a scan.
+        conn.run(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`, (err) => {
+          if (err) return done(err, conn);
+          conn.run('PRAGMA journal_mode = WAL', (err2) => done(err2, conn));
+        });
+      },
+    },
+    allowGlobalContext: false,
+    debug: false,
+    discovery: { warnWhenNoEntities: false },
+  });
+}

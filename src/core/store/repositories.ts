@@ -1,0 +1,107 @@
+import type { EntityManager, EntitySchema, RequiredEntityData } from '@mikro-orm/sqlite';
+import type { AuditEntry, AuditEventInput } from '../domain/audit.js';
+import { chainNext } from '../domain/audit.js';
+import type { Asset, ConsentRecord, Decision, Face, Participant, Template } from '../domain/records.js';
+import type { Shoot } from '../domain/shoot.js';
+import type { UnitOfWork } from '../ports/store.js';
+import {
+  AssetEntity,
+  AuditEventEntity,
+  type AuditRow,
+  ConsentRecordEntity,
+  DecisionEntity,
+  FaceEntity,
+  ParticipantEntity,
+  ShootEntity,
+  TemplateEntity,
+} from './entities.js';
+
+/** Persists a new record and flushes so its autoincrement id is known to the caller. */
+async function insert<T extends object>(em: EntityManager, entity: EntitySchema<T>, data: object): Promise<T> {
+  const created = em.create(entity, data as RequiredEntityData<T>);
+  await em.persistAndFlush(created);
+  return created;
+}
+
+function fromRow(row: AuditRow): AuditEntry {
+  return {
+    seq: row.seq,
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    shootId: row.shootId,
+    subject: row.subject,
+    details: JSON.parse(row.details) as Record<string, unknown>,
+    prevHash: row.prevHash,
+    hash: row.hash,
+  };
+}
+
+/** The repositories of one unit of work, all on the same forked EntityManager (one transaction). */
+export function unitOfWork(em: EntityManager): UnitOfWork {
+  return {
+    shoots: {
+      find: (id) => em.findOne(ShootEntity, { id }),
+      list: () => em.find(ShootEntity, {}, { orderBy: { createdAt: 'asc', id: 'asc' } }),
+      add: (shoot: Shoot) => {
+        em.persist(em.create(ShootEntity, shoot));
+      },
+    },
+    participants: {
+      listByShoot: (shootId) => em.find(ParticipantEntity, { shootId }, { orderBy: { externalRef: 'asc' } }),
+      findByExternalRef: (shootId, externalRef) => em.findOne(ParticipantEntity, { shootId, externalRef }),
+      add: (p) => insert<Participant>(em, ParticipantEntity, p),
+    },
+    consents: {
+      currentForShoot: async (shootId) => {
+        const participants = await em.find(ParticipantEntity, { shootId });
+        const records = await em.find(
+          ConsentRecordEntity,
+          { participantId: { $in: participants.map((p) => p.id) } },
+          { orderBy: { id: 'asc' } },
+        );
+        // Records are appended on every re-import; the newest one per participant is current.
+        const current = new Map<number, ConsentRecord>();
+        for (const r of records) current.set(r.participantId, r);
+        return current;
+      },
+      current: (participantId) => em.findOne(ConsentRecordEntity, { participantId }, { orderBy: { id: 'desc' } }),
+      add: (r) => insert<ConsentRecord>(em, ConsentRecordEntity, r),
+    },
+    templates: {
+      listByShoot: (shootId) => em.find(TemplateEntity, { shootId }, { orderBy: { id: 'asc' } }),
+      add: (t) => insert<Template>(em, TemplateEntity, t),
+      deleteByParticipant: (participantId) => em.nativeDelete(TemplateEntity, { participantId }),
+      deleteByShoot: (shootId) => em.nativeDelete(TemplateEntity, { shootId }),
+    },
+    assets: {
+      listByShoot: (shootId) => em.find(AssetEntity, { shootId }, { orderBy: { id: 'asc' } }),
+      findByConnectorId: (shootId, connectorAssetId) => em.findOne(AssetEntity, { shootId, connectorAssetId }),
+      add: (a) => insert<Asset>(em, AssetEntity, a),
+    },
+    faces: {
+      listByShoot: (shootId) => em.find(FaceEntity, { shootId }, { orderBy: { id: 'asc' } }),
+      listByAsset: (assetId) => em.find(FaceEntity, { assetId }, { orderBy: { id: 'asc' } }),
+      listByParticipant: (participantId) => em.find(FaceEntity, { participantId }, { orderBy: { id: 'asc' } }),
+      find: (id) => em.findOne(FaceEntity, { id }),
+      add: (f) => insert<Face>(em, FaceEntity, f),
+      deleteByAsset: (assetId) => em.nativeDelete(FaceEntity, { assetId }),
+      clearEmbeddingsOfShoot: (shootId) => em.nativeUpdate(FaceEntity, { shootId, embedding: { $ne: null } }, { embedding: null }),
+    },
+    decisions: {
+      listByFace: (faceId) => em.find(DecisionEntity, { faceId }, { orderBy: { id: 'asc' } }),
+      listByShoot: (shootId) => em.find(DecisionEntity, { shootId }, { orderBy: { id: 'asc' } }),
+      add: (d) => insert<Decision>(em, DecisionEntity, d),
+    },
+    audit: {
+      append: async (event: AuditEventInput, at: Date) => {
+        const last = await em.findOne(AuditEventEntity, { seq: { $gt: 0 } }, { orderBy: { seq: 'desc' } });
+        const entry = chainNext(last ? { seq: last.seq, hash: last.hash } : null, event, at);
+        // Store the details as the canonical text that was hashed: verification reads back the same bytes' meaning.
+        await insert<AuditRow>(em, AuditEventEntity, { ...entry, details: JSON.stringify(entry.details) });
+        return entry;
+      },
+      all: async () => (await em.find(AuditEventEntity, {}, { orderBy: { seq: 'asc' } })).map(fromRow),
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { SitterError } from '../domain/errors.js';
+
+/** SQLite failures a user can do something about, told as such; anything else stays a bug. */
+export function translateSqliteError(error: unknown, dbPath: string): unknown {
+  const code = (error as { code?: string } | null)?.code ?? '';
+  const text = error instanceof Error ? error.message : String(error);
+  if (code === 'SQLITE_BUSY' || /SQLITE_BUSY|database is locked/i.test(text)) {
+    return new SitterError(
+      'DATABASE_LOCKED',
+      `The workspace database ${dbPath} is locked by another Sitter process.`,
+      'Wait for the other command (a scan or an import) to finish, or stop it, then run this command again. Nothing was changed.',
+      undefined,
+      { cause: error },
+    );
+  }
+  if (code === 'SQLITE_READONLY' || /SQLITE_READONLY|readonly database/i.test(text)) {
+    return new SitterError(
+      'WORKSPACE_READ_ONLY',
+      `The workspace database ${dbPath} is read-only: this command needs to write to it.`,
+      'Give your user write access to the workspace folder and its files (they should be yours, mode 0700/0600), or use a writable copy. Nothing was changed.',
+      undefined,
+      { cause: error },
+    );
+  }
+  if (code === 'SQLITE_CANTOPEN' || /SQLITE_CANTOPEN/i.test(text)) {
+    return new SitterError(
+      'WORKSPACE_UNREADABLE',
+      `The workspace database ${dbPath} cannot be opened.`,
+      'Check that the workspace folder and its files exist and that your user may read and write them.',
+      undefined,
+      { cause: error },
+    );
+  }
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || /SQLITE_(CORRUPT|NOTADB)/.test(text)) {
+    return new SitterError(
+      'DATABASE_CORRUPT',
+      `The workspace database ${dbPath} is damaged or not a Sitter database.`,
+      'Restore the workspace from a backup; `sitter audit verify` on the backup proves it is intact.',
+      undefined,
+      { cause: error },
+    );
+  }
+  return error;
+}

@@ -1,0 +1,82 @@
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import type { RosterEntry } from '../../core/services/roster.js';
+import { withWorkspace } from '../context.js';
+import { isoOrDash, table } from '../format/table.js';
+import { action } from '../runner.js';
+
+function entryJson(e: RosterEntry) {
+  return {
+    participant: e.participant.externalRef,
+    name: e.participant.displayName,
+    status: e.status,
+    biometricConsent: e.consent?.biometricConsent ?? null,
+    signedAt: e.consent?.signedAt?.toISOString() ?? null,
+    expiresAt: e.consent?.expiresAt?.toISOString() ?? null,
+    withdrawnAt: e.consent?.withdrawnAt?.toISOString() ?? null,
+    minor: e.participant.minor,
+    guardian: e.participant.guardian,
+    publicationScopes: e.consent?.publicationScopes ?? [],
+    formRef: e.consent?.formRef ?? null,
+    formSha256: e.consent?.formSha256 ?? null,
+    referencePhoto: e.consent?.referencePhoto ?? null,
+  };
+}
+
+export function registerConsent(program: Command): void {
+  const consent = program.command('consent').description("import and list a shoot's consent records");
+
+  consent
+    .command('import')
+    .description('import consent records (CSV or JSON); all or nothing, re-import updates and withdraws')
+    .argument('<shoot>', 'shoot id')
+    .argument('<file>', 'a .csv or .json consent file (docs/consent-format.md)')
+    .action(
+      action(async ([shootId, file], _opts, globals) => {
+        const path = resolve(file ?? '');
+        const [{ readConsentFile, consentFileAccessFor }, { parseConsentFile }, { importConsent }] = await Promise.all([
+          import('../../core/store/consent-files.js'),
+          import('../../core/consent/index.js'),
+          import('../../core/services/consent-service.js'),
+        ]);
+        const parsed = await parseConsentFile(await readConsentFile(path), consentFileAccessFor(path));
+        const s = await withWorkspace(globals, (ctx) => importConsent(ctx, shootId ?? '', parsed, path));
+        const lines = [
+          `Imported ${parsed.rows.length} consent records into shoot "${s.shootId}" from ${s.file}.`,
+          `  added ${s.added.length}, updated ${s.updated.length}, unchanged ${s.unchanged.length}, withdrawn ${s.withdrawn.length}`,
+        ];
+        if (s.withdrawn.length) lines.push(`  withdrawn: ${s.withdrawn.join(', ')} (${s.templatesDeleted} templates deleted, ${s.matchesRevoked} matches revoked)`);
+        if (s.notInFile.length) lines.push(`  not in this file, kept as they were: ${s.notInFile.join(', ')}`);
+        if (s.addedAfterApproval) lines.push(`  note: ${s.added.length} participants joined after approval declared the roster complete; this is on the audit record.`);
+        return { json: s, text: lines.join('\n') };
+      }),
+    );
+
+  consent
+    .command('list')
+    .description("list a shoot's participants and what their consent allows today")
+    .argument('<shoot>', 'shoot id')
+    .action(
+      action(async ([shootId], _opts, globals) => {
+        const { listConsent } = await import('../../core/services/consent-service.js');
+        const roster = await withWorkspace(globals, (ctx) => listConsent(ctx, shootId ?? ''));
+        return {
+          json: { shoot: shootId, participants: roster.map(entryJson) },
+          text: roster.length
+            ? table(
+                ['PARTICIPANT', 'NAME', 'STATUS', 'BIOMETRIC', 'SIGNED', 'EXPIRES', 'MINOR'],
+                roster.map((e) => [
+                  e.participant.externalRef,
+                  e.participant.displayName,
+                  e.status,
+                  e.consent ? (e.consent.biometricConsent ? 'yes' : 'no') : '-',
+                  isoOrDash(e.consent?.signedAt).slice(0, 10),
+                  e.consent?.expiresAt ? isoOrDash(e.consent.expiresAt).slice(0, 10) : '-',
+                  e.participant.minor ? `yes (${e.participant.guardian})` : 'no',
+                ]),
+              )
+            : `No participants yet. Import the consent file: sitter consent import ${shootId} FILE`,
+        };
+      }),
+    );
+}

@@ -1,0 +1,21 @@
+import type { Command } from 'commander';
+import { workspaceDir } from '../context.js';
+import { action } from '../runner.js';
+
+export function registerInit(program: Command): void {
+  program
+    .command('init')
+    .description('create a workspace: a SQLite database and a key for encrypting biometric data (owner-only files)')
+    .action(
+      action(async (_args, _opts, globals) => {
+        const { initWorkspace } = await import('../../core/store/workspace.js');
+        const result = await initWorkspace(workspaceDir(globals));
+        return {
+          json: result,
+          text: result.created
+            ? `Created workspace ${result.dir} (database and key readable by you only).\nNext: sitter shoot create ID --name NAME --source FOLDER --purpose TEXT --retention-days N`
+            : `${result.dir} is already a Sitter workspace; nothing was changed.`,
+        };
+      }),
+    );
+}

@@ -1,0 +1,53 @@
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode } from '../core/domain/errors.js';
+import { registerAudit } from './commands/audit.js';
+import { registerConsent } from './commands/consent.js';
+import { registerInit } from './commands/init.js';
+import { registerShoot } from './commands/shoot.js';
+import { outcome } from './runner.js';
+
+export const VERSION = '0.1.0';
+
+export function buildProgram(): Command {
+  const program = new Command('sitter')
+    .description('Link the people in a closed photoshoot to their signed consent records by face matching, and nothing broader.')
+    .version(VERSION)
+    .addOption(new Option('-w, --workspace <dir>', 'the workspace folder').env('SITTER_WORKSPACE').default('.sitter'))
+    .option('--json', 'print results and errors as JSON on stdout, and nothing else')
+    .showHelpAfterError('(run with --help for usage)')
+    .enablePositionalOptions(false);
+  registerInit(program);
+  registerShoot(program);
+  registerConsent(program);
+  registerAudit(program);
+  return program;
+}
+
+/** Every command and subcommand, so exitOverride and output settings reach all of them. */
+function allCommands(cmd: Command): Command[] {
+  return [cmd, ...cmd.commands.flatMap(allCommands)];
+}
+
+/** Runs the CLI and returns the exit code: 0 done, 1 refused (user can fix), 2 bad usage, 70 a bug. */
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  const wantsJson = argv.includes('--json');
+  for (const cmd of allCommands(program)) {
+    cmd.exitOverride();
+    if (wantsJson) cmd.configureOutput({ writeErr: () => undefined, outputError: () => undefined });
+  }
+  outcome.exitCode = ExitCode.ok;
+  try {
+    await program.parseAsync(argv);
+    return outcome.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.ok;
+      if (wantsJson) {
+        process.stdout.write(`${JSON.stringify({ error: { code: 'USAGE', message: error.message.replace(/^error: /, ''), hint: 'Run `sitter --help` or `sitter COMMAND --help`.' } }, null, 2)}\n`);
+      }
+      return ExitCode.usage;
+    }
+    throw error;
+  }
+}
