@@ -1,0 +1,99 @@
+/**
+ * The node:fs adapter of the ConsentFileAccess port, rooted at a consent file's folder. A path is
+ * usable only when it is relative, has no `..`, and its real path (every symbolic link on the way
+ * followed) is a regular file inside the real path of the folder.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { lexicalPathProblem, pathSegments } from '../consent/paths.js';
+import type { ConsentFileFormat } from '../consent/parse.js';
+import { SitterError } from '../domain/errors.js';
+import type { ConsentFileAccess, ResolveResult } from '../ports/consent-files.js';
+
+/** An adapter for the files named by the consent file at `consentFilePath`. */
+export function consentFileAccessFor(consentFilePath: string): ConsentFileAccess {
+  return createConsentFileAccess(path.dirname(path.resolve(consentFilePath)));
+}
+
+/** An adapter rooted at `folder` (resolved against the current directory). */
+export function createConsentFileAccess(folder: string): ConsentFileAccess {
+  const root = path.resolve(folder);
+  let realRoot: Promise<string> | undefined;
+  const getRealRoot = (): Promise<string> => (realRoot ??= realpath(root));
+
+  return {
+    root,
+    async resolveInside(relPath: string): Promise<ResolveResult> {
+      const lexical = lexicalPathProblem(relPath);
+      if (lexical === 'absolute' || lexical === 'parent') return { ok: false, reason: lexical };
+      if (lexical !== null) return { ok: false, reason: 'missing' };
+      const base = await getRealRoot();
+      const joined = path.join(base, ...pathSegments(relPath));
+      let real: string;
+      try {
+        real = await realpath(joined);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, reason: 'missing' };
+        return { ok: false, reason: 'unreadable', message: code ?? String(e) };
+      }
+      if (real !== base && !real.startsWith(base.endsWith(path.sep) ? base : base + path.sep)) {
+        return { ok: false, reason: 'symlink-escape' };
+      }
+      try {
+        if (!(await stat(real)).isFile()) return { ok: false, reason: 'not-a-file' };
+      } catch (e) {
+        return { ok: false, reason: 'unreadable', message: (e as NodeJS.ErrnoException).code ?? String(e) };
+      }
+      return { ok: true, absolutePath: real };
+    },
+    sha256(absolutePath: string): Promise<string> {
+      return new Promise((resolve, reject) => {
+        const hash = createHash('sha256');
+        createReadStream(absolutePath)
+          .on('error', reject)
+          .on('data', (chunk) => hash.update(chunk))
+          .on('end', () => resolve(hash.digest('hex')));
+      });
+    },
+  };
+}
+
+/** Consent files larger than this are refused before reading (a roster is kilobytes). */
+export const MAX_CONSENT_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Read a consent file for parseConsentFile: its text (UTF-8) and its format, from the extension
+ * (.csv or .json) unless given.
+ */
+export async function readConsentFile(
+  filePath: string,
+  format?: ConsentFileFormat,
+): Promise<{ text: string; format: ConsentFileFormat; fileName: string }> {
+  const fileName = path.basename(filePath);
+  const ext = path.extname(filePath).toLowerCase();
+  const fmt = format ?? (ext === '.csv' ? 'csv' : ext === '.json' ? 'json' : undefined);
+  if (!fmt) {
+    throw new SitterError(
+      'CONSENT_FILE_FORMAT',
+      `${fileName}: cannot tell whether this is CSV or JSON`,
+      'Name the file .csv or .json.',
+    );
+  }
+  let size: number;
+  try {
+    const s = await stat(filePath);
+    if (!s.isFile()) throw new SitterError('CONSENT_FILE_NOT_FOUND', `${filePath} is not a file`, 'Give the path of a .csv or .json consent file.');
+    size = s.size;
+  } catch (e) {
+    if (e instanceof SitterError) throw e;
+    throw new SitterError('CONSENT_FILE_NOT_FOUND', `cannot read ${filePath}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 'Check the path of the consent file.', undefined, { cause: e });
+  }
+  if (size > MAX_CONSENT_FILE_BYTES) {
+    throw new SitterError('CONSENT_FILE_TOO_LARGE', `${fileName} is ${size} bytes`, `A consent file may be at most ${MAX_CONSENT_FILE_BYTES} bytes.`);
+  }
+  const text = await readFile(filePath, 'utf8');
+  return { text, format: fmt, fileName };
+}

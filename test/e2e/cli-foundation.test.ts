@@ -1,0 +1,140 @@
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonOf, runSitter } from '../helpers/cli.js';
+import { pngBytes, writeConsentFolder } from '../helpers/consent-fixture.js';
+import { tempDir } from '../helpers/workspace.js';
+
+describe('the CLI as an archivist uses it (real process, real SQLite file)', () => {
+  const tmp = tempDir('sitter-cli-');
+  const ws = join(tmp.dir, 'ws');
+  const photos = join(tmp.dir, 'photos');
+  const sitter = (...args: string[]) => runSitter(['--workspace', ws, ...args], { cwd: tmp.dir });
+  const sitterJson = (...args: string[]) => runSitter(['--workspace', ws, '--json', ...args], { cwd: tmp.dir });
+  let consentFile = '';
+
+  beforeAll(async () => {
+    mkdirSync(photos);
+    consentFile = writeConsentFolder(join(tmp.dir, 'consent'), [
+      { id: 'P1', name: 'Ada Model', consent: 'yes', photo: await pngBytes(1), scopes: 'web;print' },
+      { id: 'P2', name: 'Ben "B" Stand-in', consent: 'no' },
+      { id: 'P3', name: 'Cy Minor', consent: 'yes', minor: true, guardian: 'Dee Parent', photo: await pngBytes(3) },
+    ]);
+  });
+  afterAll(() => tmp.cleanup());
+
+  it('init makes an owner-only workspace and a second init changes nothing', async () => {
+    const first = await sitterJson('init');
+    expect(first.code).toBe(0);
+    expect(jsonOf(first)).toMatchObject({ created: true });
+    expect(statSync(ws).mode & 0o777).toBe(0o700);
+    for (const f of ['sitter.db', 'master.key', 'workspace.json']) expect(statSync(join(ws, f)).mode & 0o777).toBe(0o600);
+    const keyBefore = statSync(join(ws, 'master.key')).mtimeMs;
+    const again = await sitter('init');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/already a Sitter workspace; nothing was changed/);
+    expect(statSync(join(ws, 'master.key')).mtimeMs).toBe(keyBefore);
+  });
+
+  it('a folder that is not a workspace gets one message with a hint, exit 1', async () => {
+    const run = await runSitter(['--workspace', join(tmp.dir, 'nowhere'), 'shoot', 'list']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/is not a Sitter workspace/);
+    expect(run.stderr).toMatch(/Hint: Create one with `sitter init/);
+    expect(run.stdout).toBe('');
+  });
+
+  it('runs the foundation flow: create, import, approve, list, verify', async () => {
+    const created = await sitterJson('shoot', 'create', 'spring', '--name', 'Spring campaign', '--source', photos, '--purpose', 'Link models to their releases', '--retention-days', '90', '--reviewers', '2');
+    expect(created.code).toBe(0);
+    expect(jsonOf(created)).toMatchObject({ id: 'spring', status: 'draft', reviewersRequired: 2, source: photos });
+
+    const imported = await sitterJson('consent', 'import', 'spring', consentFile);
+    expect(imported.code).toBe(0);
+    expect(jsonOf(imported)).toMatchObject({ added: ['P1', 'P2', 'P3'], withdrawn: [] });
+
+    const approved = await sitter('shoot', 'approve', 'spring', '--dpia', 'DPIA-2026-04', '--approved-by', 'Dana Officer');
+    expect(approved.code).toBe(0);
+    expect(approved.stdout).toMatch(/declares the roster complete: 3 participants: 2 eligible for matching, 1 photos only/);
+
+    const list = jsonOf(await sitterJson('consent', 'list', 'spring')) as { participants: { participant: string; status: string; guardian: string | null }[] };
+    expect(list.participants.map((p) => [p.participant, p.status])).toEqual([
+      ['P1', 'eligible'],
+      ['P2', 'photos-only'],
+      ['P3', 'eligible'],
+    ]);
+    expect(list.participants[2]?.guardian).toBe('Dee Parent');
+
+    const verify = await sitterJson('audit', 'verify');
+    expect(verify.code).toBe(0);
+    expect(jsonOf(verify)).toMatchObject({ ok: true, count: 3 });
+
+    const exported = await sitter('audit', 'export');
+    const actions = exported.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { action: string }).action);
+    expect(actions).toEqual(['shoot.created', 'consent.imported', 'shoot.approved']);
+  });
+
+  it('a re-import with a withdrawal updates the record and is audited', async () => {
+    const updated = writeConsentFolder(join(tmp.dir, 'consent2'), [
+      { id: 'P1', name: 'Ada Model', consent: 'yes', photo: await pngBytes(1), scopes: 'web;print', withdrawn: '2026-02-01' },
+      { id: 'P2', name: 'Ben "B" Stand-in', consent: 'no' },
+      { id: 'P3', name: 'Cy Minor', consent: 'yes', minor: true, guardian: 'Dee Parent', photo: await pngBytes(3) },
+    ]);
+    const run = await sitterJson('consent', 'import', 'spring', updated);
+    expect(run.code).toBe(0);
+    expect(jsonOf(run)).toMatchObject({ withdrawn: ['P1'], updated: expect.arrayContaining(['P1']) });
+    const list = jsonOf(await sitterJson('consent', 'list', 'spring')) as { participants: { participant: string; status: string }[] };
+    expect(list.participants.find((p) => p.participant === 'P1')?.status).toBe('withdrawn');
+    const actions = (await sitter('audit', 'export')).stdout.trim().split('\n').map((l) => (JSON.parse(l) as { action: string }).action);
+    expect(actions.slice(-2)).toEqual(['consent.withdrawn', 'consent.imported']);
+  });
+
+  it('a bad consent file is refused whole, with every problem, and changes nothing', async () => {
+    const bad = join(tmp.dir, 'consent2', 'bad.csv');
+    writeFileSync(bad, 'participant_id,name,biometric_consent,signed_at,expires_at,withdrawn_at,form_ref,form_sha256,reference_photo,minor,guardian\nP9,New,maybe,2026-13-01,,,forms/P1.pdf,abc,,yes,\n');
+    const before = (await sitter('audit', 'export')).stdout;
+    const run = await sitterJson('consent', 'import', 'spring', bad);
+    expect(run.code).toBe(1);
+    const err = jsonOf(run).error as { code: string; details: { line: number; column: string }[] };
+    expect(err.code).toBe('CONSENT_FILE_INVALID');
+    expect(err.details.map((d) => d.column)).toEqual(expect.arrayContaining(['biometric_consent', 'signed_at', 'guardian']));
+    expect(err.details.every((d) => d.line === 2)).toBe(true);
+    expect((await sitter('audit', 'export')).stdout).toBe(before);
+  });
+
+  it('--json prints exactly one JSON document for results, errors and usage errors', async () => {
+    const ok = await sitterJson('shoot', 'list');
+    expect(ok.code).toBe(0);
+    expect((jsonOf(ok).shoots as unknown[]).length).toBe(1);
+    const refused = await sitterJson('shoot', 'show', 'nope');
+    expect(refused.code).toBe(1);
+    expect(jsonOf(refused).error).toMatchObject({ code: 'SHOOT_NOT_FOUND', hint: expect.any(String) });
+    const usage = await sitterJson('shoot', 'create', 'x');
+    expect(usage.code).toBe(2);
+    expect(jsonOf(usage).error).toMatchObject({ code: 'USAGE' });
+    expect(usage.stderr).toBe('');
+  });
+
+  it('a draft shoot cannot be approved twice, an unknown shoot is named, a bad number is a usage error', async () => {
+    expect((await sitter('shoot', 'approve', 'spring', '--dpia', 'X', '--approved-by', 'Y')).code).toBe(1);
+    const bad = await sitter('shoot', 'create', 'x', '--name', 'n', '--source', photos, '--purpose', 'p', '--retention-days', 'ninety');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--retention-days must be a whole number/);
+  });
+
+  it('prints no colour codes when stdout is not a terminal', async () => {
+    const run = await sitter('shoot', 'list');
+    expect(run.stdout).not.toContain("\u001b[");
+    const err = await sitter('shoot', 'show', 'nope');
+    expect(err.stderr).not.toContain("\u001b[");
+  });
+
+  it('closing needs --yes and then refuses further changes', async () => {
+    expect((await sitter('shoot', 'close', 'spring')).code).toBe(2);
+    const closed = await sitterJson('shoot', 'close', 'spring', '--yes');
+    expect(closed.code).toBe(0);
+    expect(jsonOf(closed)).toMatchObject({ status: 'closed', keyDestroyed: true });
+    const imp = await sitterJson('consent', 'import', 'spring', consentFile);
+    expect(jsonOf(imp).error).toMatchObject({ code: 'SHOOT_CLOSED' });
+  });
+});

@@ -1,0 +1,69 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { jsonOf, runSitter } from '../helpers/cli.js';
+import { withRawDb } from '../helpers/raw-db.js';
+import { tempDir } from '../helpers/workspace.js';
+import { mkdirSync } from 'node:fs';
+
+/**
+ * Rule 7 against the real database file: rows are edited, deleted and reordered with SQL behind
+ * Sitter's back, and `sitter audit verify` must name the exact entry.
+ */
+describe('audit verify on a tampered database file', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let ws: string;
+  const sitter = (...args: string[]) => runSitter(['--workspace', ws, '--json', ...args]);
+
+  beforeEach(async () => {
+    tmp = tempDir('sitter-audit-');
+    ws = join(tmp.dir, 'ws');
+    const src = join(tmp.dir, 'src');
+    mkdirSync(src);
+    expect((await sitter('init')).code).toBe(0);
+    // Five entries: created x3, approved x2.
+    for (const id of ['a', 'b', 'c']) {
+      expect((await sitter('shoot', 'create', id, '--name', id, '--source', src, '--purpose', 'p', '--retention-days', '30')).code).toBe(0);
+    }
+    for (const id of ['a', 'b']) expect((await sitter('shoot', 'approve', id, '--dpia', 'D', '--approved-by', 'X')).code).toBe(0);
+    expect(jsonOf(await sitter('audit', 'verify'))).toMatchObject({ ok: true, count: 5 });
+  });
+  afterEach(() => tmp.cleanup());
+
+  const db = () => join(ws, 'sitter.db');
+
+  it('names an edited entry', async () => {
+    await withRawDb(db(), (sql) => sql("update audit_event set actor = 'someone-else' where seq = 3"));
+    const run = await sitter('audit', 'verify');
+    expect(run.code).toBe(1);
+    expect(jsonOf(run)).toMatchObject({ ok: false, firstBadSeq: 3, reason: expect.stringMatching(/altered/) });
+  });
+
+  it('names an entry whose details were edited', async () => {
+    await withRawDb(db(), (sql) => sql(`update audit_event set details = '{"dpiaRef":"FORGED","approvedBy":"X"}' where seq = 4`));
+    expect(jsonOf(await sitter('audit', 'verify'))).toMatchObject({ ok: false, firstBadSeq: 4 });
+  });
+
+  it('names a deleted entry', async () => {
+    await withRawDb(db(), (sql) => sql('delete from audit_event where seq = 2'));
+    expect(jsonOf(await sitter('audit', 'verify'))).toMatchObject({ ok: false, firstBadSeq: 2, reason: expect.stringMatching(/missing/) });
+  });
+
+  it('names the first of two reordered entries', async () => {
+    await withRawDb(db(), async (sql) => {
+      await sql('update audit_event set seq = 100 where seq = 2');
+      await sql('update audit_event set seq = 2 where seq = 3');
+      await sql('update audit_event set seq = 3 where seq = 100');
+    });
+    expect(jsonOf(await sitter('audit', 'verify'))).toMatchObject({ ok: false, firstBadSeq: 2 });
+  });
+
+  it('names an entry whose hash was recomputed to hide an edit, by the broken link after it', async () => {
+    const { auditHash } = await import('../../src/core/domain/audit.js');
+    await withRawDb(db(), async (sql) => {
+      const [row] = (await sql('select * from audit_event where seq = 2')) as Record<string, unknown>[];
+      const forged = { seq: 2, at: new Date(Number(row!.at)), actor: 'mallory', action: String(row!.action), shootId: row!.shoot_id as string, subject: row!.subject as string, details: JSON.parse(String(row!.details)) as Record<string, unknown>, prevHash: String(row!.prev_hash) };
+      await sql('update audit_event set actor = ?, hash = ? where seq = 2', ['mallory', auditHash(forged)]);
+    });
+    expect(jsonOf(await sitter('audit', 'verify'))).toMatchObject({ ok: false, firstBadSeq: 3, reason: expect.stringMatching(/does not link/) });
+  });
+});

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { consentStatus, isBiometricallyEligible } from '../../src/core/domain/consent.js';
+import { assertListedAsset } from '../../src/core/domain/scope.js';
+import { assertBiometricProcessingAllowed, type Shoot, validateNewShoot } from '../../src/core/domain/shoot.js';
+
+const now = new Date('2026-06-01T12:00:00Z');
+const valid = { biometricConsent: true, signedAt: new Date('2026-01-01'), expiresAt: new Date('2027-01-01'), withdrawnAt: null };
+
+describe('rule 3: consent gates biometrics', () => {
+  it('allows only signed, unexpired, unwithdrawn biometric consent', () => {
+    expect(consentStatus(valid, now)).toBe('eligible');
+    expect(isBiometricallyEligible({ ...valid, expiresAt: null }, now)).toBe(true);
+  });
+  it('treats "photos yes, biometrics no" as its own status, never eligible', () => {
+    expect(consentStatus({ ...valid, biometricConsent: false }, now)).toBe('photos-only');
+    expect(isBiometricallyEligible({ ...valid, biometricConsent: false }, now)).toBe(false);
+  });
+  it('excludes an expired record from the moment it expires', () => {
+    expect(consentStatus({ ...valid, expiresAt: now }, now)).toBe('expired');
+    expect(consentStatus({ ...valid, expiresAt: new Date(now.getTime() + 1) }, now)).toBe('eligible');
+  });
+  it('excludes a withdrawn record, even when the consent was yes', () => {
+    expect(consentStatus({ ...valid, withdrawnAt: new Date('2026-05-01') }, now)).toBe('withdrawn');
+  });
+  it('does not act on a withdrawal dated in the future until it arrives', () => {
+    expect(consentStatus({ ...valid, withdrawnAt: new Date('2026-07-01') }, now)).toBe('eligible');
+  });
+  it('excludes unsigned or future-signed records', () => {
+    expect(consentStatus({ ...valid, signedAt: null }, now)).toBe('not-yet-signed');
+    expect(consentStatus({ ...valid, signedAt: new Date('2026-07-01') }, now)).toBe('not-yet-signed');
+  });
+});
+
+function shoot(overrides: Partial<Shoot>): Shoot {
+  return {
+    id: 's1', name: 'S', purpose: 'p', connector: 'local', connectorOptions: {}, source: '/x', retentionDays: 30, reviewersRequired: 1,
+    status: 'approved', dpiaRef: 'D', approvedBy: 'A', approvedAt: now, matchThreshold: null, matchMargin: null, createdAt: now, closedAt: null,
+    ...overrides,
+  };
+}
+
+describe('rule 2: approval before processing', () => {
+  it('refuses a draft and a closed shoot, with a hint', () => {
+    expect(() => assertBiometricProcessingAllowed(shoot({ status: 'draft', dpiaRef: null, approvedBy: null, approvedAt: null }), 'scan')).toThrow(expect.objectContaining({ code: 'SHOOT_NOT_APPROVED', hint: expect.stringContaining('shoot approve') }));
+    expect(() => assertBiometricProcessingAllowed(shoot({ status: 'closed' }), 'enrol')).toThrow(expect.objectContaining({ code: 'SHOOT_CLOSED' }));
+  });
+  it('refuses an "approved" shoot that lacks its DPIA record', () => {
+    expect(() => assertBiometricProcessingAllowed(shoot({ dpiaRef: null }), 'scan')).toThrow(expect.objectContaining({ code: 'SHOOT_APPROVAL_INCOMPLETE' }));
+  });
+  it('allows an approved shoot with its record', () => {
+    expect(() => assertBiometricProcessingAllowed(shoot({}), 'scan')).not.toThrow();
+  });
+  it('requires purpose and retention at creation', () => {
+    const ok = { id: 'a', name: 'n', purpose: 'p', source: '/s', retentionDays: 30, connector: 'local', reviewersRequired: 1 };
+    expect(() => validateNewShoot(ok)).not.toThrow();
+    expect(() => validateNewShoot({ ...ok, purpose: '' })).toThrow(expect.objectContaining({ code: 'SHOOT_INVALID' }));
+    expect(() => validateNewShoot({ ...ok, retentionDays: 0 })).toThrow(expect.objectContaining({ code: 'SHOOT_INVALID' }));
+    expect(() => validateNewShoot({ ...ok, reviewersRequired: 3 })).toThrow(expect.objectContaining({ code: 'SHOOT_INVALID' }));
+    expect(() => validateNewShoot({ ...ok, id: '../x' })).toThrow(expect.objectContaining({ code: 'SHOOT_INVALID' }));
+  });
+});
+
+describe('rule 1: scope', () => {
+  it('refuses an asset the connector did not list for the shoot', () => {
+    const listed = new Set(['a.jpg', 'sub/b.jpg']);
+    expect(() => assertListedAsset('s1', listed, 'sub/b.jpg')).not.toThrow();
+    expect(() => assertListedAsset('s1', listed, '../other/c.jpg')).toThrow(expect.objectContaining({ code: 'ASSET_OUT_OF_SCOPE' }));
+    expect(() => assertListedAsset('s1', listed, 'c.jpg')).toThrow(expect.objectContaining({ code: 'ASSET_OUT_OF_SCOPE' }));
+  });
+});
