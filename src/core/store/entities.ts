@@ -26,11 +26,11 @@ export const ShootEntity = new EntitySchema<Shoot>({
     status: { type: 'string' },
     dpiaRef: optional({ type: 'string' }),
     approvedBy: optional({ type: 'string' }),
-    approvedAt: optional({ type: 'datetime' }),
+    approvedAt: optional({ type: 'Date' }),
     matchThreshold: optional({ type: 'double' }),
     matchMargin: optional({ type: 'double' }),
-    createdAt: { type: 'datetime' },
-    closedAt: optional({ type: 'datetime' }),
+    createdAt: { type: 'Date' },
+    closedAt: optional({ type: 'Date' }),
   },
 });
 
@@ -45,7 +45,7 @@ export const ParticipantEntity = new EntitySchema<Participant>({
     displayName: { type: 'string' },
     minor: { type: 'boolean' },
     guardian: optional({ type: 'string' }),
-    createdAt: { type: 'datetime' },
+    createdAt: { type: 'Date' },
   },
 });
 
@@ -57,16 +57,16 @@ export const ConsentRecordEntity = new EntitySchema<ConsentRecord>({
     participantId: { type: 'integer', index: true },
     biometricConsent: { type: 'boolean' },
     publicationScopes: { type: 'json' },
-    signedAt: optional({ type: 'datetime' }),
-    expiresAt: optional({ type: 'datetime' }),
-    withdrawnAt: optional({ type: 'datetime' }),
+    signedAt: optional({ type: 'Date' }),
+    expiresAt: optional({ type: 'Date' }),
+    withdrawnAt: optional({ type: 'Date' }),
     formRef: { type: 'text' },
     formSha256: { type: 'string' },
     referencePhoto: optional({ type: 'text' }),
     referencePhotoSha256: optional({ type: 'string' }),
     importedFrom: { type: 'text' },
     importedFileSha256: { type: 'string' },
-    importedAt: { type: 'datetime' },
+    importedAt: { type: 'Date' },
   },
 });
 
@@ -81,7 +81,7 @@ export const TemplateEntity = new EntitySchema<Template>({
     modelDigest: { type: 'string' },
     origin: { type: 'string' },
     originRef: { type: 'string' },
-    createdAt: { type: 'datetime' },
+    createdAt: { type: 'Date' },
   },
 });
 
@@ -101,7 +101,7 @@ export const AssetEntity = new EntitySchema<Asset>({
     scanState: { type: 'string' },
     error: optional({ type: 'text' }),
     flags: { type: 'json' },
-    scannedAt: optional({ type: 'datetime' }),
+    scannedAt: optional({ type: 'Date' }),
   },
 });
 
@@ -123,7 +123,7 @@ export const FaceEntity = new EntitySchema<Face>({
     margin: optional({ type: 'double' }),
     embedding: optional({ type: 'blob' }),
     modelDigest: optional({ type: 'string' }),
-    createdAt: { type: 'datetime' },
+    createdAt: { type: 'Date' },
   },
 });
 
@@ -137,8 +137,8 @@ export const DecisionEntity = new EntitySchema<Decision>({
     reviewer: { type: 'string' },
     action: { type: 'string' },
     participantId: optional({ type: 'integer' }),
-    at: { type: 'datetime' },
-    undoneAt: optional({ type: 'datetime' }),
+    at: { type: 'Date' },
+    undoneAt: optional({ type: 'Date' }),
   },
 });
 
@@ -160,7 +160,7 @@ export const AuditEventEntity = new EntitySchema<AuditRow>({
   tableName: 'audit_event',
   properties: {
     seq: { type: 'integer', primary: true, autoincrement: false },
-    at: { type: 'datetime' },
+    at: { type: 'Date' },
     actor: { type: 'string' },
     action: { type: 'string' },
     shootId: optional({ type: 'string' }),

@@ -32,11 +32,9 @@ export async function initOrm(options: OrmOptions): Promise<MikroORM> {
       min: 1,
       max: 1,
       afterCreate: (conn: { run(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) => {
-        // Wait for a concurrent writer instead of failing at once; WAL lets readers go on during a scan.
-        conn.run(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`, (err) => {
-          if (err) return done(err, conn);
-          conn.run('PRAGMA journal_mode = WAL', (err2) => done(err2, conn));
-        });
+        // Wait for a concurrent writer instead of failing at once. The default rollback journal (not
+        // WAL) keeps a workspace on read-only media readable, e.g. an archived copy being verified.
+        conn.run(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`, (err) => done(err, conn));
       },
     },
     allowGlobalContext: false,
