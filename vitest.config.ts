@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
     // Real models and real SQLite files: give slow machines room, but fail rather than hang.
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode } from '../core/domain/errors.js';
 import { registerAudit } from './commands/audit.js';
 import { registerConsent } from './commands/consent.js';
+import { registerDemo } from './commands/demo.js';
 import { registerInit } from './commands/init.js';
 import { registerShoot } from './commands/shoot.js';
 import { outcome } from './runner.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerShoot(program);
   registerConsent(program);
   registerAudit(program);
+  registerDemo(program);
   return program;
 }
 

@@ -138,3 +138,18 @@ describe('the CLI as an archivist uses it (real process, real SQLite file)', () 
     expect(jsonOf(imp).error).toMatchObject({ code: 'SHOOT_CLOSED' });
   });
 });
+
+describe('sitter demo', () => {
+  const tmp = tempDir('sitter-demo-');
+  afterAll(() => tmp.cleanup());
+
+  it('runs the main job on a throwaway workspace and leaves an intact audit chain', async () => {
+    const run = await runSitter(['--json', 'demo', '--dir', tmp.dir]);
+    expect(run.code).toBe(0);
+    const result = jsonOf(run) as { auditOk: boolean; workspace: string; steps: { step: string }[] };
+    expect(result.auditOk).toBe(true);
+    expect(result.steps.map((s) => s.step)).toEqual(expect.arrayContaining(['init', 'shoot create', 'consent import', 'shoot approve', 'audit verify']));
+    const list = jsonOf(await runSitter(['--json', '-w', result.workspace, 'consent', 'list', 'demo'])) as { participants: { status: string }[] };
+    expect(list.participants.map((p) => p.status)).toEqual(['eligible', 'eligible', 'photos-only']);
+  });
+});
