@@ -87,6 +87,8 @@ export interface Face {
   score: number | null;
   /** how much further the runner-up participant is */
   margin: number | null;
+  /** why a face is unidentified: "no-match", "ambiguous" (too close to two people), "taken" */
+  reason: string | null;
   /** encrypted, kept only while a proposal needs it; never for an unidentified face (rule 4) */
   embedding: Uint8Array | null;
   modelDigest: string | null;
@@ -104,4 +106,24 @@ export interface Decision {
   participantId: number | null;
   at: Date;
   undoneAt: Date | null;
+  /** the face's state and participant before this decision, so that undo restores them exactly */
+  previousState: FaceState;
+  previousParticipantId: number | null;
+}
+
+/**
+ * A reviewer's "no" to a participant on a face, kept apart from the face so that a rescan (which
+ * replaces the faces of a changed asset) never proposes the same pair again.
+ */
+export interface Rejection {
+  id: number;
+  shootId: string;
+  assetId: number;
+  participantId: number;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  decisionId: number;
+  createdAt: Date;
 }

@@ -1,5 +1,5 @@
 import type { AuditEntry, AuditEventInput } from '../domain/audit.js';
-import type { Asset, ConsentRecord, Decision, Face, Participant, Template } from '../domain/records.js';
+import type { Asset, ConsentRecord, Decision, Face, Participant, Rejection, Template } from '../domain/records.js';
 import type { Shoot } from '../domain/shoot.js';
 
 /**
@@ -20,6 +20,7 @@ export interface UnitOfWork {
   assets: AssetRepository;
   faces: FaceRepository;
   decisions: DecisionRepository;
+  rejections: RejectionRepository;
   audit: AuditLog;
 }
 
@@ -48,6 +49,8 @@ export interface TemplateRepository {
   add(template: Omit<Template, 'id'>): Promise<Template>;
   deleteByParticipant(participantId: number): Promise<number>;
   deleteByShoot(shootId: string): Promise<number>;
+  /** removes the templates made from one source (e.g. "face:42"), for undo */
+  deleteByOrigin(shootId: string, originRef: string): Promise<number>;
 }
 
 export interface AssetRepository {
@@ -71,6 +74,12 @@ export interface DecisionRepository {
   listByFace(faceId: number): Promise<Decision[]>;
   listByShoot(shootId: string): Promise<Decision[]>;
   add(decision: Omit<Decision, 'id'>): Promise<Decision>;
+}
+
+export interface RejectionRepository {
+  listByAsset(assetId: number): Promise<Rejection[]>;
+  add(rejection: Omit<Rejection, 'id'>): Promise<Rejection>;
+  deleteByDecision(decisionId: number): Promise<number>;
 }
 
 export interface AuditLog {

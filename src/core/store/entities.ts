@@ -1,5 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
-import type { Asset, ConsentRecord, Decision, Face, Participant, Template } from '../domain/records.js';
+import type { Asset, ConsentRecord, Decision, Face, Participant, Rejection, Template } from '../domain/records.js';
 import type { Shoot } from '../domain/shoot.js';
 
 /**
@@ -121,6 +121,7 @@ export const FaceEntity = new EntitySchema<Face>({
     participantId: optional({ type: 'integer' }),
     score: optional({ type: 'double' }),
     margin: optional({ type: 'double' }),
+    reason: optional({ type: 'string' }),
     embedding: optional({ type: 'blob' }),
     modelDigest: optional({ type: 'string' }),
     createdAt: { type: 'Date' },
@@ -139,6 +140,25 @@ export const DecisionEntity = new EntitySchema<Decision>({
     participantId: optional({ type: 'integer' }),
     at: { type: 'Date' },
     undoneAt: optional({ type: 'Date' }),
+    previousState: { type: 'string' },
+    previousParticipantId: optional({ type: 'integer' }),
+  },
+});
+
+export const RejectionEntity = new EntitySchema<Rejection>({
+  name: 'Rejection',
+  tableName: 'rejection',
+  properties: {
+    id,
+    shootId: { type: 'string', index: true },
+    assetId: { type: 'integer', index: true },
+    participantId: { type: 'integer' },
+    x: { type: 'double' },
+    y: { type: 'double' },
+    w: { type: 'double' },
+    h: { type: 'double' },
+    decisionId: { type: 'integer', index: true },
+    createdAt: { type: 'Date' },
   },
 });
 
@@ -179,5 +199,6 @@ export const allEntities = [
   AssetEntity,
   FaceEntity,
   DecisionEntity,
+  RejectionEntity,
   AuditEventEntity,
 ];

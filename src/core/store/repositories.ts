@@ -1,7 +1,7 @@
 import type { EntityManager, EntitySchema, RequiredEntityData } from '@mikro-orm/sqlite';
 import type { AuditEntry, AuditEventInput } from '../domain/audit.js';
 import { chainNext } from '../domain/audit.js';
-import type { Asset, ConsentRecord, Decision, Face, Participant, Template } from '../domain/records.js';
+import type { Asset, ConsentRecord, Decision, Face, Participant, Rejection, Template } from '../domain/records.js';
 import type { Shoot } from '../domain/shoot.js';
 import type { UnitOfWork } from '../ports/store.js';
 import {
@@ -12,6 +12,7 @@ import {
   DecisionEntity,
   FaceEntity,
   ParticipantEntity,
+  RejectionEntity,
   ShootEntity,
   TemplateEntity,
 } from './entities.js';
@@ -73,6 +74,7 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
       add: (t) => insert<Template>(em, TemplateEntity, t),
       deleteByParticipant: (participantId) => em.nativeDelete(TemplateEntity, { participantId }),
       deleteByShoot: (shootId) => em.nativeDelete(TemplateEntity, { shootId }),
+      deleteByOrigin: (shootId, originRef) => em.nativeDelete(TemplateEntity, { shootId, originRef }),
     },
     assets: {
       listByShoot: (shootId) => em.find(AssetEntity, { shootId }, { orderBy: { id: 'asc' } }),
@@ -92,6 +94,11 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
       listByFace: (faceId) => em.find(DecisionEntity, { faceId }, { orderBy: { id: 'asc' } }),
       listByShoot: (shootId) => em.find(DecisionEntity, { shootId }, { orderBy: { id: 'asc' } }),
       add: (d) => insert<Decision>(em, DecisionEntity, d),
+    },
+    rejections: {
+      listByAsset: (assetId) => em.find(RejectionEntity, { assetId }, { orderBy: { id: 'asc' } }),
+      add: (r) => insert<Rejection>(em, RejectionEntity, r),
+      deleteByDecision: (decisionId) => em.nativeDelete(RejectionEntity, { decisionId }),
     },
     audit: {
       append: async (event: AuditEventInput, at: Date) => {

@@ -1,6 +1,6 @@
 import type { Constructor } from '@mikro-orm/core';
 import type { Migration } from '@mikro-orm/migrations';
-import { Migration20261127115757 } from './Migration20261127115757.js';
+import { Migration20261127121141 } from './Migration20261127121141.js';
 
 /**
  * Every committed migration, in order. Listed explicitly (not globbed) so the compiled CLI finds
@@ -8,5 +8,5 @@ import { Migration20261127115757 } from './Migration20261127115757.js';
  * test/integration/migrations.test.ts fails when the entities and these migrations disagree.
  */
 export const migrationsList: { name: string; class: Constructor<Migration> }[] = [
-  { name: 'Migration20261127115757', class: Migration20261127115757 },
+  { name: 'Migration20261127121141', class: Migration20261127121141 },
 ];

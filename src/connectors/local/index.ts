@@ -1,0 +1,1 @@
+export { createLocalConnector, LocalConnectorOptions, LOCAL_CONNECTOR_VERSION } from './local-connector.js';

@@ -1,0 +1,204 @@
+/**
+ * The local folder connector (the default): a shoot's source is a folder, its assets are the image
+ * files under it. Listing is stateless and cursor-based (the cursor is the last id of the previous
+ * page, ids sorted in code-unit order), so pages are complete and stable without a session. Fetch,
+ * push and clear re-check every rule the listing applies, so an id the listing would not give is
+ * refused whatever it names. Push writes an XMP sidecar (see docs/connectors.md for the naming).
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { SitterError } from '../../core/domain/errors.js';
+import type {
+  AssetPage,
+  ClearRequest,
+  ClearResult,
+  Connector,
+  FetchedAsset,
+  ListOptions,
+  ListedAsset,
+  PushPayload,
+  PushResult,
+  SkippedEntry,
+  SourceRef,
+} from '../../core/ports/connector.js';
+import { clearXmp, pushXmp } from '../xmp/sitter-xmp.js';
+import { idSegments, isInside, outOfScope } from './paths.js';
+import { errCode, openRegular, readHead, resolveId, rootOf, type Resolved } from './resolve.js';
+import { assertNoStemClash, readSidecar, sidecarPathOf, writeSidecar } from './sidecar-file.js';
+import { SNIFF_BYTES, sniffImage } from './sniff.js';
+import { walk, type Candidate } from './walk.js';
+
+export const LOCAL_CONNECTOR_VERSION = '1.0.0';
+
+/** Options of the local connector (`Shoot.connectorOptions`). */
+export const LocalConnectorOptions = z
+  .object({
+    /**
+     * `append` (default): `photo.jpg` gets `photo.jpg.xmp` (darktable, digiKam's default, exiftool
+     * `%d%f.%e.xmp`; unambiguous with RAW+JPEG pairs). `replace`: `photo.xmp` (Lightroom/Adobe raw
+     * convention); refused when another file shares the stem.
+     */
+    sidecarNaming: z.enum(['append', 'replace']).default('append'),
+    /** files larger than this are refused by fetch (bytes); default 512 MiB */
+    maxFileBytes: z.number().int().positive().default(512 * 1024 * 1024),
+    /** page size when the caller gives none */
+    defaultPageSize: z.number().int().positive().max(10_000).default(200),
+  })
+  .strict();
+export type LocalConnectorOptions = z.input<typeof LocalConnectorOptions>;
+
+function encodeCursor(after: string): string {
+  return Buffer.from(JSON.stringify({ v: 1, after }), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (parsed && typeof parsed === 'object' && (parsed as { v?: unknown }).v === 1 && typeof (parsed as { after?: unknown }).after === 'string') {
+      return (parsed as { after: string }).after;
+    }
+  } catch {
+    // fall through
+  }
+  throw new SitterError('INVALID_CURSOR', 'The listing cursor is not one this connector made.', 'Start the listing again from the first page.');
+}
+
+export function createLocalConnector(rawOptions: Record<string, unknown> = {}): Connector {
+  const parsed = LocalConnectorOptions.safeParse(rawOptions);
+  if (!parsed.success) {
+    throw new SitterError(
+      'CONNECTOR_OPTIONS_INVALID',
+      `The local connector's options are invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+      'Known options: sidecarNaming ("append" | "replace"), maxFileBytes, defaultPageSize.',
+      { issues: parsed.error.issues },
+    );
+  }
+  const options = parsed.data;
+
+  /** Resolves an id and checks that its content is an image, as the listing would. */
+  async function resolveImage(source: SourceRef, id: string): Promise<Resolved & { root: string }> {
+    const root = await rootOf(source);
+    const r = await resolveId(root, source, id);
+    const { handle } = await openRegular(r.realPath, id, source);
+    try {
+      if (!sniffImage(await readHead(handle))) throw outOfScope(id, 'it is not an image', source);
+    } finally {
+      await handle.close();
+    }
+    return { ...r, root };
+  }
+
+  /**
+   * Clear must also work when the image was deleted or moved since the push (withdrawal must reach an
+   * orphaned sidecar): then the id's shape and its folder are checked, not the image itself.
+   */
+  async function resolveForClear(source: SourceRef, id: string): Promise<Resolved> {
+    try {
+      return await resolveImage(source, id);
+    } catch (e) {
+      if (!(e instanceof SitterError && e.code === 'ASSET_NOT_FOUND')) throw e;
+      const root = await rootOf(source);
+      const file = path.join(root, ...idSegments(id, source));
+      const realDir = await fs.realpath(path.dirname(file)).catch(() => null);
+      if (realDir === null) throw e;
+      if (!isInside(root, realDir)) throw outOfScope(id, 'its folder leads outside the shoot folder', source);
+      return { id, path: file, realPath: file };
+    }
+  }
+
+  async function listed(c: Candidate, source: string): Promise<ListedAsset | SkippedEntry> {
+    let opened;
+    try {
+      opened = await openRegular(c.realPath, c.id, source);
+    } catch (e) {
+      if (e instanceof SitterError && e.code === 'ASSET_OUT_OF_SCOPE') return { id: c.id, reason: 'not-a-regular-file', message: `${c.id} is not a regular file.` };
+      return { id: c.id, reason: 'unreadable', message: `${c.id} could not be read (${errCode(e) ?? (e instanceof Error ? e.message : String(e))}).` };
+    }
+    try {
+      const head = await readHead(opened.handle);
+      if (!sniffImage(head)) return { id: c.id, reason: 'not-an-image', message: `${c.id} is not an image Sitter can read (checked by content, not by name).` };
+      return { id: c.id, fileName: path.posix.basename(c.id), size: opened.stat.size, modifiedAt: opened.stat.mtime };
+    } catch (e) {
+      return { id: c.id, reason: 'unreadable', message: `${c.id} could not be read (${errCode(e) ?? String(e)}).` };
+    } finally {
+      await opened.handle.close();
+    }
+  }
+
+  return {
+    info: { name: 'local', title: 'Local folder', version: LOCAL_CONNECTOR_VERSION },
+    capabilities: { listingHashes: false, regions: true, modelRelease: true, partialClear: true },
+
+    async list(source: SourceRef, opts: ListOptions = {}): Promise<AssetPage> {
+      const root = await rootOf(source);
+      const pageSize = opts.pageSize ?? options.defaultPageSize;
+      const after = opts.cursor ? decodeCursor(opts.cursor) : null;
+      const entries = await walk(root);
+      const assets: ListedAsset[] = [];
+      const skipped: SkippedEntry[] = [];
+      let i = after === null ? 0 : entries.findIndex((e) => e.id > after);
+      if (i < 0) i = entries.length;
+      for (; i < entries.length && assets.length < pageSize; i++) {
+        opts.signal?.throwIfAborted();
+        const e = entries[i];
+        if (!e) break;
+        if (e.kind === 'skipped') {
+          skipped.push({ id: e.id, reason: e.reason, message: e.message });
+          continue;
+        }
+        const r = await listed(e, source);
+        if ('reason' in r) skipped.push(r);
+        else assets.push(r);
+      }
+      const last = assets[assets.length - 1];
+      const nextCursor = i < entries.length && last ? encodeCursor(last.id) : null;
+      return { assets, skipped, nextCursor };
+    },
+
+    async fetch(source: SourceRef, assetId: string): Promise<FetchedAsset> {
+      const root = await rootOf(source);
+      const r = await resolveId(root, source, assetId);
+      const { handle, stat } = await openRegular(r.realPath, assetId, source);
+      try {
+        if (stat.size > options.maxFileBytes) {
+          throw new SitterError('ASSET_TOO_LARGE', `Asset "${assetId}" is ${stat.size} bytes, over the limit of ${options.maxFileBytes}.`, 'Raise the connector option maxFileBytes if this file is genuine.', { assetId, size: stat.size, limit: options.maxFileBytes });
+        }
+        const bytes: Uint8Array = await handle.readFile(); // a Buffer is a Uint8Array: no copy
+        const mediaType = sniffImage(bytes.subarray(0, SNIFF_BYTES));
+        if (!mediaType) throw outOfScope(assetId, 'it is not an image', source);
+        return {
+          asset: { id: assetId, fileName: path.posix.basename(assetId), size: bytes.byteLength, modifiedAt: stat.mtime },
+          bytes,
+          contentHash: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+          mediaType,
+        };
+      } finally {
+        await handle.close();
+      }
+    },
+
+    async push(source: SourceRef, payload: PushPayload): Promise<PushResult> {
+      const r = await resolveImage(source, payload.assetId);
+      await assertNoStemClash(r, source, options.sidecarNaming);
+      const file = sidecarPathOf(r, options.sidecarNaming);
+      const existing = await readSidecar(file, r.id, source);
+      const next = pushXmp(existing, payload, file);
+      if (next === existing) return { changed: false, location: file };
+      await writeSidecar(file, next);
+      return { changed: true, location: file };
+    },
+
+    async clear(source: SourceRef, request: ClearRequest): Promise<ClearResult> {
+      const r = await resolveForClear(source, request.assetId);
+      const file = sidecarPathOf(r, options.sidecarNaming);
+      const existing = await readSidecar(file, r.id, source);
+      if (existing === null) return { changed: false, location: file };
+      const next = clearXmp(existing, request.consentUris, file);
+      if (next === existing) return { changed: false, location: file };
+      await writeSidecar(file, next);
+      return { changed: true, location: file };
+    },
+  };
+}

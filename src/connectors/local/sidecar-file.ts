@@ -1,0 +1,85 @@
+/**
+ * The sidecar file next to an image: its name, reading it safely, replacing it atomically.
+ * See docs/connectors.md for why `photo.jpg.xmp` is the default.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { SitterError } from '../../core/domain/errors.js';
+import { isHiddenName, isSidecarName } from './paths.js';
+import { OPEN_FLAGS, errCode, type Resolved } from './resolve.js';
+
+export type SidecarNaming = 'append' | 'replace';
+
+/** Sidecars larger than this are not XMP a person wrote: refuse instead of parsing. */
+const MAX_SIDECAR_BYTES = 16 * 1024 * 1024;
+
+export function sidecarPathOf(r: Resolved, naming: SidecarNaming): string {
+  if (naming === 'append') return `${r.path}.xmp`;
+  const ext = path.extname(r.path);
+  return `${r.path.slice(0, r.path.length - ext.length)}.xmp`;
+}
+
+
+/** With `replace` naming, two files with the same stem would share one sidecar: refuse that. */
+export async function assertNoStemClash(r: Resolved, source: string, naming: SidecarNaming): Promise<void> {
+  if (naming !== 'replace') return;
+  const dir = path.dirname(r.path);
+  const base = path.basename(r.path);
+  const stem = base.slice(0, base.length - path.extname(base).length);
+  const siblings = await fs.readdir(dir);
+  const clash = siblings.find((n) => n !== base && !isSidecarName(n) && !isHiddenName(n) && n.slice(0, n.length - path.extname(n).length) === stem);
+  if (clash) {
+    throw new SitterError(
+      'SIDECAR_NAME_CLASH',
+      `"${r.id}" and "${clash}" would share the sidecar ${stem}.xmp.`,
+      'Use the default sidecar naming (sidecarNaming: "append", photo.jpg.xmp), which never clashes.',
+      { assetId: r.id, clash, source },
+    );
+  }
+}
+
+
+/** The sidecar's text, or null when there is none; refuses anything that is not a plain file. */
+export async function readSidecar(file: string, id: string, source: string): Promise<string | null> {
+  const st = await fs.lstat(file).catch((e: unknown) => {
+    if (errCode(e) === 'ENOENT') return null;
+    throw e;
+  });
+  if (!st) return null;
+  if (!st.isFile()) {
+    throw new SitterError(
+      'SIDECAR_NOT_A_FILE',
+      `The sidecar ${file} of "${id}" is a symlink, folder or special file; Sitter writes only plain files.`,
+      'Replace it with a regular file (or remove it) and push again.',
+      { assetId: id, source, path: file },
+    );
+  }
+  if (st.size > MAX_SIDECAR_BYTES) {
+    throw new SitterError('SIDECAR_UNREADABLE', `The sidecar ${file} is ${st.size} bytes: too large to be XMP.`, 'Move it away and push again.', { path: file });
+  }
+  return fs.readFile(file, { encoding: 'utf8', flag: OPEN_FLAGS });
+}
+
+
+/** Replaces the sidecar atomically (temp file in the same folder, then rename), or deletes it. */
+export async function writeSidecar(file: string, text: string | null): Promise<void> {
+  if (text === null) {
+    await fs.rm(file, { force: true }).catch((e: unknown) => {
+      throw new SitterError('SIDECAR_NOT_WRITABLE', `Cannot remove the sidecar ${file} (${errCode(e) ?? String(e)}).`, 'Give Sitter write access to the shoot folder.', { path: file }, { cause: e });
+    });
+    return;
+  }
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.sitter-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await fs.writeFile(tmp, text, { encoding: 'utf8', flag: 'wx', mode: 0o644 });
+    await fs.rename(tmp, file);
+  } catch (e) {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    const code = errCode(e);
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+      throw new SitterError('SIDECAR_NOT_WRITABLE', `Cannot write the sidecar ${file} (${code}).`, 'Give Sitter write access to the shoot folder (sidecars are written next to the images), or mount it read-write.', { path: file, code }, { cause: e });
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Connectors by name. Built-ins (`local`) are registered here; the plugin loader registers
+ * third-party connectors into the same registry. Every connector handed out is wrapped
+ * (wrap-connector.ts), so the core never holds a bare one.
+ */
+import { SitterError } from '../core/domain/errors.js';
+import type { Connector, ConnectorFactory } from '../core/ports/connector.js';
+import { createLocalConnector } from './local/index.js';
+import { wrapConnector } from './wrap-connector.js';
+
+export interface ConnectorRegistration {
+  /** registry name, e.g. `local`; lowercase letters, digits and dashes */
+  name: string;
+  /** one line for `sitter connectors` */
+  title: string;
+  /** `builtin` or where a plugin came from (its folder or package) */
+  origin: string;
+  factory: ConnectorFactory;
+}
+
+const NAME = /^[a-z][a-z0-9-]{0,39}$/;
+
+export class ConnectorRegistry {
+  private readonly byName = new Map<string, ConnectorRegistration>();
+
+  /** Adds a connector; a bad or duplicate name is refused (a plugin cannot shadow a built-in). */
+  register(reg: ConnectorRegistration): void {
+    if (!NAME.test(reg.name)) {
+      throw new SitterError('CONNECTOR_NAME_INVALID', `"${reg.name}" (from ${reg.origin}) is not a valid connector name.`, 'Use lowercase letters, digits and dashes, starting with a letter (at most 40).');
+    }
+    const existing = this.byName.get(reg.name);
+    if (existing) {
+      throw new SitterError('CONNECTOR_DUPLICATE', `Connector "${reg.name}" from ${reg.origin} clashes with the one from ${existing.origin}.`, 'Rename the plugin connector, or remove one of them.', { name: reg.name, origins: [existing.origin, reg.origin] });
+    }
+    this.byName.set(reg.name, reg);
+  }
+
+  /** Registered connectors, sorted by name. */
+  list(): ConnectorRegistration[] {
+    return [...this.byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  /** A wrapped connector instance; an unknown name or bad options is a SitterError. */
+  create(name: string, options: Record<string, unknown> = {}): Connector {
+    const reg = this.byName.get(name);
+    if (!reg) {
+      throw new SitterError('CONNECTOR_UNKNOWN', `There is no connector named "${name}".`, `Known connectors: ${this.list().map((r) => r.name).join(', ') || '(none)'}.`, { name });
+    }
+    let connector: Connector;
+    try {
+      connector = reg.factory(options);
+    } catch (e) {
+      if (e instanceof SitterError) throw e;
+      throw new SitterError('CONNECTOR_FAILED', `Connector "${name}" could not be created: ${e instanceof Error ? e.message : String(e)}`, 'Check its options; if it is a plugin, report this to its author.', { name, origin: reg.origin }, { cause: e });
+    }
+    return wrapConnector(connector);
+  }
+}
+
+/** Names of the connectors Sitter ships. */
+export const BUILTIN_CONNECTORS = ['local'] as const;
+
+/** A registry holding the built-in connectors (a new one each call: no module-level state). */
+export function builtinRegistry(): ConnectorRegistry {
+  const r = new ConnectorRegistry();
+  r.register({ name: 'local', title: 'Local folder: images under a folder, XMP sidecars next to them', origin: 'builtin', factory: createLocalConnector });
+  return r;
+}
+
+/** Shortcut: a wrapped built-in connector. */
+export function createBuiltinConnector(name: string, options: Record<string, unknown> = {}): Connector {
+  return builtinRegistry().create(name, options);
+}

@@ -1,0 +1,236 @@
+/**
+ * The Connector port: how the core reaches the place a shoot's photographs live (a local folder, a
+ * DAM). Small on purpose (the unstorage/keyv pattern): four required calls, and optional abilities
+ * declared in `capabilities` instead of assumed. Type-only: no I/O here; adapters live in
+ * src/connectors and every call the core makes goes through `wrapConnector` there.
+ *
+ * Rule 1 (scope) leans on this contract: a connector lists what belongs to a source, and refuses to
+ * fetch, push or clear anything it would not list.
+ */
+import type { RelativeBox } from './face-engine.js';
+
+/**
+ * Where a shoot's assets live, in the connector's own terms: a folder path for `local`, a folder or
+ * collection id for a DAM. Stored with the shoot (`Shoot.source`).
+ */
+export type SourceRef = string;
+
+/** One asset as a listing reports it: cheap facts only (no bytes read for the local folder). */
+export interface ListedAsset {
+  /**
+   * Stable id within the source, unique and never reused for another asset while the file exists
+   * (the local folder: the normalized relative POSIX path, e.g. `day1/IMG_0001.jpg`).
+   */
+  id: string;
+  /** The file name shown to people (the last path segment for the local folder). */
+  fileName: string;
+  /** Size in bytes. */
+  size: number;
+  /** Last modification time, as the source reports it. */
+  modifiedAt: Date;
+  /** `sha256:<hex>` of the content when the source knows it without downloading; else absent. */
+  contentHash?: string;
+}
+
+/** Why a listing did not offer an entry as an asset. */
+export type SkipReason =
+  /** the content is not an image format Sitter decodes (sniffed, not guessed from the extension) */
+  | 'not-an-image'
+  /** a device file, FIFO, socket or anything else that is not a regular file */
+  | 'not-a-regular-file'
+  /** a symlink (or path) whose target lies outside the source root */
+  | 'outside-source'
+  /** a symlink whose target does not exist */
+  | 'broken-link'
+  /** a symlink to a directory: not followed, so the scope stays the folder tree itself */
+  | 'linked-directory'
+  /** could not be read (permissions, I/O error) */
+  | 'unreadable';
+
+/** An entry of the source that is not an asset, reported instead of failing the listing. */
+export interface SkippedEntry {
+  /** the entry's would-be id (relative path for the local folder) */
+  id: string;
+  reason: SkipReason;
+  /** one human sentence, safe to show */
+  message: string;
+}
+
+/** Options of one `list` call. */
+export interface ListOptions {
+  /** the `nextCursor` of the previous page; absent or null for the first page */
+  cursor?: string | null;
+  /** maximum number of assets in this page (a connector may return fewer); default set by connector */
+  pageSize?: number;
+  /** cancels a long listing */
+  signal?: AbortSignal;
+}
+
+/** One page of a listing. */
+export interface AssetPage {
+  /** assets of this page, in the connector's stable order */
+  assets: ListedAsset[];
+  /** entries met while producing this page that are not assets; each is reported on one page only */
+  skipped: SkippedEntry[];
+  /** pass to the next `list` call; null when this was the last page */
+  nextCursor: string | null;
+}
+
+/** One asset's bytes and facts, as `fetch` returns them. */
+export interface FetchedAsset {
+  /** the same facts a listing gives, read again now */
+  asset: ListedAsset;
+  /** the original file's bytes */
+  bytes: Uint8Array;
+  /** `sha256:<hex>` of `bytes` */
+  contentHash: string;
+  /** sniffed media type, e.g. `image/jpeg` */
+  mediaType: string;
+}
+
+/** A model release as the consent record states it, reduced to what PLUS can say. */
+export interface ModelRelease {
+  /** the release's reference, written to `plus:ModelReleaseID` (e.g. the consent form ref); null if none */
+  id: string | null;
+  /**
+   * `unlimited`: the person released every use the shoot's purpose needs; `limited`: some uses only;
+   * `none`: no release on file. Aggregated over the image into `plus:ModelReleaseStatus`.
+   */
+  status: 'unlimited' | 'limited' | 'none';
+  /** the person was a minor when photographed (only then is an age disclosure written) */
+  minor: boolean;
+  /** age in whole years when photographed, if the record has it (used only for minors) */
+  ageAtShoot?: number | null;
+}
+
+/** One confirmed, consent-linked person in an image. */
+export interface PushPerson {
+  /** the `participant_id` from the consent file */
+  participantId: string;
+  /** the name to write into the metadata */
+  displayName: string;
+  /**
+   * The consent record's URI, written as IPTC `PersonId`. Must start with `urn:sitter:consent:`
+   * (build it with `consentUri(shootId, participantId)` from src/connectors/payload.ts): that prefix
+   * is how a connector recognises, later, what Sitter wrote.
+   */
+  consentUri: string;
+  /** the face, relative to the image as displayed (EXIF orientation applied), like FaceEngine boxes */
+  box: RelativeBox;
+  /** the model release facts of this person */
+  release: ModelRelease;
+}
+
+/** Everything `push` writes for one asset: Sitter's complete statement about it. */
+export interface PushPayload {
+  /** a listed asset id */
+  assetId: string;
+  /** the image as displayed: width and height after EXIF orientation, in pixels */
+  image: {
+    /** displayed width in pixels (after EXIF orientation) */
+    width: number;
+    /** displayed height in pixels (after EXIF orientation) */
+    height: number;
+    /** EXIF orientation 1-8 of the stored image (default 1); regions are stored in the stored frame */
+    orientation?: number;
+  };
+  /** confirmed persons, at most one entry per participant; an empty list is the same as `clear` */
+  persons: PushPerson[];
+  /**
+   * Faces in the image that are not in `persons` (unidentified, rejected, unconfirmed, withdrawn).
+   * Never named or located in the metadata: only counted, so the model-release status says the
+   * releases are incomplete.
+   */
+  otherFaces: number;
+}
+
+/** What `push` did. */
+export interface PushResult {
+  /** false when the asset already carried exactly this metadata (nothing was written) */
+  changed: boolean;
+  /** where it was written, for the audit log (a sidecar path, a DAM URL) */
+  location: string;
+}
+
+/** What to remove from one asset. */
+export interface ClearRequest {
+  /** a listed asset id */
+  assetId: string;
+  /**
+   * Remove only these persons' entries (consent withdrawal of some people); absent = remove everything
+   * Sitter wrote on the asset. Prefer re-pushing the remaining persons when the core can: that also
+   * recomputes the release status.
+   */
+  consentUris?: string[];
+}
+
+/** What `clear` did. */
+export interface ClearResult {
+  /** false when there was nothing of Sitter's to remove */
+  changed: boolean;
+  /** where it was removed from, for the audit log */
+  location: string;
+}
+
+/**
+ * Optional abilities. The core asks before relying on one; the contract suite tests each one a
+ * connector declares. New abilities are added here as optional flags, never as breaking changes.
+ */
+export interface ConnectorCapabilities {
+  /** listings carry `contentHash`, so unchanged assets can be skipped without fetching them */
+  listingHashes: boolean;
+  /** push writes face regions (IPTC ImageRegion / MWG Regions or the DAM's own face objects) */
+  regions: boolean;
+  /** push writes model-release fields */
+  modelRelease: boolean;
+  /** clear can remove single persons (`ClearRequest.consentUris`), not only everything */
+  partialClear: boolean;
+}
+
+/** Facts about a connector instance, for `sitter doctor` and the audit log. */
+export interface ConnectorInfo {
+  /** registry name, e.g. `local` */
+  name: string;
+  /** human title, e.g. `Local folder` */
+  title: string;
+  /** the connector's own version (a plugin's package version) */
+  version: string;
+}
+
+/**
+ * A connector instance, made by a factory with its options (credentials, naming conventions).
+ * Every method may throw a SitterError (user-fixable: path refused, access denied) or any other error
+ * (network, bug): the core's wrapper names the connector in both cases and keeps the cause.
+ */
+export interface Connector {
+  /** who this is */
+  readonly info: ConnectorInfo;
+  /** what this connector can do beyond the required calls */
+  readonly capabilities: ConnectorCapabilities;
+  /**
+   * One page of the source's assets, in a stable order. Listing every page from a null cursor yields
+   * every asset exactly once. A bad source (missing folder, unknown collection) is a SitterError.
+   */
+  list(source: SourceRef, options?: ListOptions): Promise<AssetPage>;
+  /**
+   * One asset's bytes and facts. Refuses (SitterError `ASSET_OUT_OF_SCOPE`) an id it would not list
+   * for this source: a path outside the root, an escaping symlink, another collection's id.
+   */
+  fetch(source: SourceRef, assetId: string): Promise<FetchedAsset>;
+  /**
+   * Make the asset's metadata say exactly what the payload says about Sitter's persons: replaces what
+   * Sitter wrote before, keeps everything else. Idempotent: pushing the same payload twice changes
+   * nothing the second time (`changed: false`).
+   */
+  push(source: SourceRef, payload: PushPayload): Promise<PushResult>;
+  /**
+   * Remove what Sitter wrote on the asset (all of it, or some persons' entries), nothing else.
+   * Clearing an asset Sitter never wrote to is not an error (`changed: false`).
+   */
+  clear(source: SourceRef, request: ClearRequest): Promise<ClearResult>;
+  /** Release connections or handles; optional. */
+  close?(): Promise<void>;
+}
+
+/** Makes a connector from its options (`Shoot.connectorOptions`); a bad option is a SitterError. */
+export type ConnectorFactory = (options: Record<string, unknown>) => Connector;

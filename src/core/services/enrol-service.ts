@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { embeddingToBytes } from '../domain/embedding.js';
+import { isSitterError, SitterError } from '../domain/errors.js';
+import { assertBiometricProcessingAllowed } from '../domain/shoot.js';
+import type { FaceEngine } from '../ports/face-engine.js';
+import type { FileReader } from '../ports/files.js';
+import { type ServiceContext, requireShoot } from './context.js';
+import { biometricRoster, loadRoster } from './roster.js';
+
+export interface EnrolDeps {
+  engine: FaceEngine;
+  files: FileReader;
+}
+
+export type EnrolOutcome =
+  | { participant: string; result: 'enrolled' | 'unchanged' }
+  | { participant: string; result: 'failed'; code: string; message: string; hint?: string }
+  | { participant: string; result: 'not-eligible'; status: string };
+
+export interface EnrolSummary {
+  shootId: string;
+  model: string;
+  outcomes: EnrolOutcome[];
+  enrolled: number;
+  unchanged: number;
+  failed: number;
+  notEligible: number;
+}
+
+function fail(participant: string, code: string, message: string, hint?: string): EnrolOutcome {
+  return { participant, result: 'failed', code, message, ...(hint ? { hint } : {}) };
+}
+
+/**
+ * Builds a template from each eligible participant's reference photo (rule 3: nobody else's photo
+ * is even decoded). Exactly one face must be found; anything else is that participant's error and
+ * the others go on. Re-running is idempotent: a template of the same photo and model is kept.
+ */
+export async function enrolShoot(ctx: ServiceContext, deps: EnrolDeps, shootId: string): Promise<EnrolSummary> {
+  const model = deps.engine.model;
+  const plan = await ctx.store.transaction(async (uow) => {
+    const shoot = await requireShoot(uow, shootId);
+    assertBiometricProcessingAllowed(shoot, 'enrolment');
+    const now = ctx.clock.now();
+    const everyone = await loadRoster(uow, shootId, now);
+    const eligible = await biometricRoster(uow, shootId, now);
+    const templates = await uow.templates.listByShoot(shootId);
+    return { everyone, eligible, templates };
+  });
+
+  const outcomes: EnrolOutcome[] = [];
+  for (const entry of plan.everyone) {
+    if (entry.status !== 'eligible') outcomes.push({ participant: entry.participant.externalRef, result: 'not-eligible', status: entry.status });
+  }
+  for (const { participant, consent } of plan.eligible) {
+    const ref = participant.externalRef;
+    const photo = consent?.referencePhoto;
+    if (!photo || !consent.referencePhotoSha256) {
+      outcomes.push(fail(ref, 'NO_REFERENCE_PHOTO', `${ref} has no reference photo.`, 'Add reference_photo to the consent file and import it again.'));
+      continue;
+    }
+    const originRef = `photo:${consent.referencePhotoSha256}`;
+    const has = plan.templates.some((t) => t.participantId === participant.id && t.origin === 'reference-photo' && t.originRef === originRef && t.modelDigest === model.digest);
+    if (has) {
+      outcomes.push({ participant: ref, result: 'unchanged' });
+      continue;
+    }
+    try {
+      const bytes = await deps.files.read(photo);
+      const sha = createHash('sha256').update(bytes).digest('hex');
+      if (sha !== consent.referencePhotoSha256) {
+        outcomes.push(fail(ref, 'REFERENCE_PHOTO_CHANGED', `The reference photo of ${ref} (${photo}) changed since the consent import.`, 'Import the consent file again so the new photo is on the record, then enrol.'));
+        continue;
+      }
+      const analysis = await deps.engine.analyse(bytes);
+      if (analysis.faces.length !== 1) {
+        outcomes.push(
+          analysis.faces.length === 0
+            ? fail(ref, 'NO_FACE', `No face was found in the reference photo of ${ref} (${photo}).`, 'Use a clear, front-facing photo of this person alone.')
+            : fail(ref, 'SEVERAL_FACES', `${analysis.faces.length} faces were found in the reference photo of ${ref} (${photo}).`, 'Use a photo of this person alone, or crop it to them.'),
+        );
+        continue;
+      }
+      const sealed = await ctx.keyVault.encrypt(shootId, embeddingToBytes(analysis.faces[0]!.embedding));
+      await ctx.store.transaction(async (uow) => {
+        const now = ctx.clock.now();
+        // A newer reference photo replaces the template of the old one.
+        for (const old of plan.templates.filter((t) => t.participantId === participant.id && t.origin === 'reference-photo')) {
+          await uow.templates.deleteByOrigin(shootId, old.originRef);
+        }
+        await uow.templates.add({ shootId, participantId: participant.id, embedding: sealed, modelDigest: model.digest, origin: 'reference-photo', originRef, createdAt: now });
+        await uow.audit.append({ actor: ctx.actor, action: 'enrol.template', shootId, subject: `participant:${ref}`, details: { photoSha256: consent.referencePhotoSha256, model: model.id, modelDigest: model.digest } }, now);
+      });
+      outcomes.push({ participant: ref, result: 'enrolled' });
+    } catch (error) {
+      if (!isSitterError(error)) throw error;
+      outcomes.push(fail(ref, error.code, error.message, error.hint));
+    }
+  }
+  const count = (r: EnrolOutcome['result']) => outcomes.filter((o) => o.result === r).length;
+  const summary: EnrolSummary = { shootId, model: model.id, outcomes, enrolled: count('enrolled'), unchanged: count('unchanged'), failed: count('failed'), notEligible: count('not-eligible') };
+  await ctx.store.transaction((uow) =>
+    uow.audit.append(
+      { actor: ctx.actor, action: 'enrol.finished', shootId, subject: `shoot:${shootId}`, details: { enrolled: summary.enrolled, unchanged: summary.unchanged, failed: outcomes.filter((o) => o.result === 'failed').map((o) => o.participant), notEligible: summary.notEligible, modelDigest: model.digest } },
+      ctx.clock.now(),
+    ),
+  );
+  if (summary.enrolled + summary.unchanged === 0 && plan.eligible.length > 0) {
+    throw new SitterError('ENROL_FAILED', `No participant of shoot "${shootId}" could be enrolled.`, 'See each participant\'s error with --json, fix the reference photos, import the consent file again and re-run enrol.', { outcomes });
+  }
+  return summary;
+}

@@ -1,0 +1,263 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../domain/audit.js';
+import { bytesToEmbedding, embeddingToBytes } from '../domain/embedding.js';
+import { BugError, isSitterError, SitterError } from '../domain/errors.js';
+import { boxIou, SAME_FACE_IOU } from '../domain/geometry.js';
+import { type FaceVerdict, matchImage, type MatchThresholds, type ParticipantTemplates } from '../domain/matching.js';
+import type { Asset } from '../domain/records.js';
+import { assertListedAsset } from '../domain/scope.js';
+import { assertBiometricProcessingAllowed, type Shoot } from '../domain/shoot.js';
+import type { Connector, ListedAsset, SkippedEntry } from '../ports/connector.js';
+import type { FaceAnalysis, FaceEngine, MatchCalibration } from '../ports/face-engine.js';
+import { type ServiceContext, requireShoot } from './context.js';
+import { biometricRoster } from './roster.js';
+
+export interface ScanDeps {
+  /** the shoot's connector, already wrapped so its errors name it */
+  connector: Connector;
+  /** a single engine or a worker pool: anything that analyses images */
+  engine: FaceEngine;
+  calibration: MatchCalibration;
+}
+
+export interface ScanProgress {
+  total: number;
+  done: number;
+  skipped: number;
+  failed: number;
+  current?: string;
+}
+
+export interface ScanOptions {
+  /** a reviewer can stop a scan (AI Act Art. 14); assets already done stay done */
+  signal?: AbortSignal;
+  onProgress?: (p: ScanProgress) => void;
+  /** how many assets are analysed at once (the engine pool's size) */
+  concurrency?: number;
+  /** reprocess assets whose content did not change */
+  rescan?: boolean;
+  pageSize?: number;
+}
+
+export interface AssetFailure {
+  asset: string;
+  code: string;
+  message: string;
+}
+
+export interface ScanSummary {
+  shootId: string;
+  rosterHash: string;
+  listed: number;
+  processed: number;
+  unchanged: number;
+  failed: AssetFailure[];
+  notImages: SkippedEntry[];
+  faces: number;
+  proposed: number;
+  unidentified: number;
+  stopped: boolean;
+}
+
+interface Roster {
+  hash: string;
+  modelDigest: string;
+  templates: ParticipantTemplates[];
+  refs: Map<number, string>;
+}
+
+/** The shoot's templates of eligible participants, for this model only, decrypted in memory. */
+async function loadMatchingRoster(ctx: ServiceContext, shoot: Shoot, modelDigest: string): Promise<Roster> {
+  return ctx.store.transaction(async (uow) => {
+    const eligible = await biometricRoster(uow, shoot.id, ctx.clock.now());
+    const byParticipant = new Map<number, ParticipantTemplates>();
+    const refs = new Map<number, string>();
+    for (const e of eligible) refs.set(e.participant.id, e.participant.externalRef);
+    const templateIds: Record<string, number[]> = {};
+    for (const t of await uow.templates.listByShoot(shoot.id)) {
+      const ref = refs.get(t.participantId);
+      if (!ref || t.modelDigest !== modelDigest) continue; // rule 3, and never compare across models
+      const entry = byParticipant.get(t.participantId) ?? { participantId: t.participantId, embeddings: [] };
+      entry.embeddings.push(bytesToEmbedding(await ctx.keyVault.decrypt(shoot.id, t.embedding)));
+      byParticipant.set(t.participantId, entry);
+      (templateIds[ref] ??= []).push(t.id);
+    }
+    if (byParticipant.size === 0) {
+      throw new SitterError('NO_TEMPLATES', `Shoot "${shoot.id}" has no enrolled participant with valid biometric consent for this face model.`, `Run \`sitter enrol ${shoot.id}\` first.`);
+    }
+    const hash = createHash('sha256').update(canonicalJson({ modelDigest, templates: templateIds })).digest('hex');
+    return { hash, modelDigest, templates: [...byParticipant.values()], refs };
+  });
+}
+
+async function listEverything(connector: Connector, source: string, pageSize: number, signal?: AbortSignal) {
+  const assets: ListedAsset[] = [];
+  const skipped: SkippedEntry[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await connector.list(source, { cursor, pageSize, ...(signal ? { signal } : {}) });
+    assets.push(...page.assets);
+    skipped.push(...page.skipped);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return { assets, skipped };
+}
+
+/**
+ * The scan: lists the shoot's assets through its connector, analyses each new or changed one, and
+ * stores the proposals. Each asset is committed on its own, so a scan killed at any point resumes
+ * where it stopped; an unchanged asset (same content hash) is not processed again.
+ */
+export async function scanShoot(ctx: ServiceContext, deps: ScanDeps, shootId: string, opts: ScanOptions = {}): Promise<ScanSummary> {
+  const shoot = await ctx.store.transaction(async (uow) => {
+    const s = await requireShoot(uow, shootId);
+    assertBiometricProcessingAllowed(s, 'scanning');
+    return s;
+  });
+  if (deps.calibration.modelDigest !== deps.engine.model.digest) {
+    throw new BugError(`calibration is for model ${deps.calibration.modelDigest}, the engine runs ${deps.engine.model.digest}`);
+  }
+  const limits: MatchThresholds = { threshold: shoot.matchThreshold ?? deps.calibration.threshold, margin: shoot.matchMargin ?? deps.calibration.margin };
+  const roster = await loadMatchingRoster(ctx, shoot, deps.engine.model.digest);
+  await ctx.store.transaction((uow) =>
+    uow.audit.append(
+      { actor: ctx.actor, action: 'scan.started', shootId, subject: `shoot:${shootId}`, details: { rosterHash: roster.hash, participants: [...roster.refs.values()].sort(), model: deps.engine.model.id, modelDigest: deps.engine.model.digest, threshold: limits.threshold, margin: limits.margin, connector: deps.connector.info.name } },
+      ctx.clock.now(),
+    ),
+  );
+
+  const { assets: listed, skipped } = await listEverything(deps.connector, shoot.source, opts.pageSize ?? 200, opts.signal);
+  const listedIds = new Set(listed.map((a) => a.id));
+  const known = new Map((await ctx.store.transaction((uow) => uow.assets.listByShoot(shootId))).map((a) => [a.connectorAssetId, a]));
+  const summary: ScanSummary = { shootId, rosterHash: roster.hash, listed: listed.length, processed: 0, unchanged: 0, failed: [], notImages: skipped, faces: 0, proposed: 0, unidentified: 0, stopped: false };
+  const progress = () => opts.onProgress?.({ total: listed.length, done: summary.processed, skipped: summary.unchanged, failed: summary.failed.length });
+
+  const isUnchanged = (asset: Asset | undefined, hash: string | undefined) => !opts.rescan && asset?.scanState === 'scanned' && hash !== undefined && asset.contentSha256 === hash;
+
+  const processOne = async (item: ListedAsset): Promise<void> => {
+    assertListedAsset(shootId, listedIds, item.id); // rule 1, for every asset the scan touches
+    const before = known.get(item.id);
+    if (isUnchanged(before, item.contentHash)) {
+      summary.unchanged += 1;
+      return;
+    }
+    let analysis: FaceAnalysis;
+    let contentHash: string;
+    let size: number;
+    try {
+      const fetched = await deps.connector.fetch(shoot.source, item.id);
+      contentHash = fetched.contentHash;
+      size = fetched.bytes.byteLength;
+      if (isUnchanged(before, contentHash)) {
+        summary.unchanged += 1;
+        return;
+      }
+      analysis = await deps.engine.analyse(fetched.bytes);
+    } catch (error) {
+      if (!isSitterError(error)) throw error;
+      summary.failed.push({ asset: item.id, code: error.code, message: error.message });
+      await recordFailure(ctx, shootId, item, error);
+      return;
+    }
+    const counts = await storeAnalysis(ctx, shoot, item, contentHash, size, analysis, roster, limits);
+    summary.processed += 1;
+    summary.faces += counts.faces;
+    summary.proposed += counts.proposed;
+    summary.unidentified += counts.unidentified;
+  };
+
+  // A small pool of in-flight assets: the engine (a worker pool) does the heavy work in parallel.
+  const queue = [...listed];
+  const workers = Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, async () => {
+    for (let item = queue.shift(); item; item = queue.shift()) {
+      if (opts.signal?.aborted) {
+        summary.stopped = true;
+        return;
+      }
+      opts.onProgress?.({ total: listed.length, done: summary.processed, skipped: summary.unchanged, failed: summary.failed.length, current: item.fileName });
+      await processOne(item);
+      progress();
+    }
+  });
+  await Promise.all(workers);
+
+  await ctx.store.transaction((uow) =>
+    uow.audit.append(
+      {
+        actor: ctx.actor,
+        action: summary.stopped ? 'scan.stopped' : 'scan.finished',
+        shootId,
+        subject: `shoot:${shootId}`,
+        details: { rosterHash: roster.hash, listed: summary.listed, processed: summary.processed, unchanged: summary.unchanged, failed: summary.failed.length, notImages: skipped.length, faces: summary.faces, proposed: summary.proposed, unidentified: summary.unidentified },
+      },
+      ctx.clock.now(),
+    ),
+  );
+  return summary;
+}
+
+async function recordFailure(ctx: ServiceContext, shootId: string, item: ListedAsset, error: SitterError): Promise<void> {
+  await ctx.store.transaction(async (uow) => {
+    const asset = (await uow.assets.findByConnectorId(shootId, item.id)) ?? (await uow.assets.add({ shootId, connectorAssetId: item.id, fileName: item.fileName, contentSha256: null, size: item.size, width: null, height: null, scanState: 'pending', error: null, flags: [], scannedAt: null }));
+    asset.scanState = 'failed';
+    asset.error = `${error.code}: ${error.message}`;
+    asset.scannedAt = ctx.clock.now();
+    await uow.audit.append({ actor: ctx.actor, action: 'scan.asset-failed', shootId, subject: `asset:${item.id}`, details: { code: error.code, message: error.message } }, ctx.clock.now());
+  });
+}
+
+/** Stores one analysed asset atomically: its faces, proposals and flags, and the audit entry. */
+async function storeAnalysis(ctx: ServiceContext, shoot: Shoot, item: ListedAsset, contentHash: string, size: number, analysis: FaceAnalysis, roster: Roster, limits: MatchThresholds) {
+  return ctx.store.transaction(async (uow) => {
+    const now = ctx.clock.now();
+    let asset = await uow.assets.findByConnectorId(shoot.id, item.id);
+    if (!asset) {
+      asset = await uow.assets.add({ shootId: shoot.id, connectorAssetId: item.id, fileName: item.fileName, contentSha256: null, size, width: null, height: null, scanState: 'pending', error: null, flags: [], scannedAt: null });
+    }
+    const rejections = await uow.rejections.listByAsset(asset.id);
+    await uow.faces.deleteByAsset(asset.id);
+    const verdicts: FaceVerdict[] = matchImage(
+      analysis.faces.map((f) => f.embedding),
+      roster.templates,
+      limits,
+      (i, participantId) => rejections.some((r) => r.participantId === participantId && boxIou(r, analysis.faces[i]!.box) >= SAME_FACE_IOU),
+    );
+    const proposals: { face: number; participant: string; score: number; margin: number }[] = [];
+    let unidentified = 0;
+    for (const [i, face] of analysis.faces.entries()) {
+      const verdict = verdicts[i]!;
+      const proposed = verdict.kind === 'proposed';
+      const stored = await uow.faces.add({
+        shootId: shoot.id,
+        assetId: asset.id,
+        ...face.box,
+        detectorScore: face.score,
+        state: proposed ? 'proposed' : 'unidentified',
+        participantId: proposed ? verdict.participantId : null,
+        score: proposed ? verdict.score : null,
+        margin: proposed ? (Number.isFinite(verdict.margin) ? verdict.margin : null) : null,
+        reason: proposed ? null : verdict.reason,
+        // Rule 4: only a proposal keeps its (encrypted) embedding, for learning once confirmed.
+        embedding: proposed ? await ctx.keyVault.encrypt(shoot.id, embeddingToBytes(face.embedding)) : null,
+        modelDigest: proposed ? roster.modelDigest : null,
+        createdAt: now,
+      });
+      if (proposed) proposals.push({ face: stored.id, participant: roster.refs.get(verdict.participantId) ?? '?', score: verdict.score, margin: verdict.margin });
+      else unidentified += 1;
+    }
+    asset.fileName = item.fileName;
+    asset.contentSha256 = contentHash;
+    asset.size = size;
+    asset.width = analysis.image.width;
+    asset.height = analysis.image.height;
+    asset.scanState = 'scanned';
+    asset.error = null;
+    asset.scannedAt = now;
+    asset.flags = unidentified > 0 ? ['unidentified-person'] : [];
+    await uow.audit.append(
+      { actor: ctx.actor, action: 'scan.asset', shootId: shoot.id, subject: `asset:${item.id}`, details: { contentHash, faces: analysis.faces.length, unidentified, proposals } },
+      now,
+    );
+    return { faces: analysis.faces.length, proposed: proposals.length, unidentified };
+  });
+}

@@ -1,0 +1,215 @@
+/**
+ * The connector contract suite (the unstorage `testDriver` / keyv test-suite pattern). Every connector
+ * runs it: the built-ins here, DAM connectors against fake servers, and plugins in their own repos:
+ *
+ *   runConnectorContract({ name: 'my-dam', make: async () => ({ connector, source, cleanup, ... }) });
+ *
+ * It checks the promises the core relies on: listing is complete and stable across pages, ids it did
+ * not list are refused, pushing is idempotent, clearing removes only what Sitter wrote. Optional
+ * capabilities are tested only when the connector declares them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BugError, SitterError } from '../../src/core/domain/errors.js';
+import type { AssetPage, Connector, ListedAsset, PushPayload, PushPerson, SourceRef } from '../../src/core/ports/connector.js';
+import { consentUri } from '../../src/connectors/payload.js';
+import { listAll, wrapConnector } from '../../src/connectors/wrap-connector.js';
+
+export interface ContractSubject {
+  /** the connector under test (the suite wraps it, as the core does) */
+  connector: Connector;
+  /** a source holding at least 3 assets */
+  source: SourceRef;
+  /** removes everything `make` created */
+  cleanup: () => Promise<void>;
+  /** the ids the source must list, when the fixture knows them */
+  expectedAssetIds?: string[];
+  /** ids that exist somewhere but not in this source (another collection, outside the folder) */
+  foreignIds?: string[];
+  /** the asset's Sitter-relevant metadata as text, for byte-level idempotence (null: none) */
+  snapshot?: (assetId: string) => Promise<string | null>;
+  /** puts another tool's metadata on an asset (before Sitter writes) */
+  seedForeign?: (assetId: string) => Promise<void>;
+  /** true when the metadata `seedForeign` wrote is still all there */
+  foreignIntact?: (assetId: string) => Promise<boolean>;
+  /** the consent URIs Sitter's metadata on the asset names now */
+  sitterConsentUris?: (assetId: string) => Promise<string[]>;
+}
+
+export interface ContractOptions {
+  name: string;
+  make: () => Promise<ContractSubject>;
+}
+
+async function collect(c: Connector, source: SourceRef, pageSize?: number): Promise<{ assets: ListedAsset[]; pages: AssetPage[] }> {
+  const pages: AssetPage[] = [];
+  for await (const page of listAll(c, source, pageSize ? { pageSize } : {})) pages.push(page);
+  return { assets: pages.flatMap((p) => p.assets), pages };
+}
+
+function person(id: string, name: string, x: number): PushPerson {
+  return {
+    participantId: id,
+    displayName: name,
+    consentUri: consentUri('contract-shoot', id),
+    box: { x, y: 0.2, w: 0.2, h: 0.3 },
+    release: { id: `MR-${id}`, status: 'unlimited', minor: false },
+  };
+}
+
+function payload(assetId: string, persons: PushPerson[], otherFaces = 0): PushPayload {
+  return { assetId, image: { width: 64, height: 48 }, persons, otherFaces };
+}
+
+async function expectRefused(p: Promise<unknown>, connectorName: string): Promise<void> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err, 'expected a refusal').toBeInstanceOf(SitterError);
+  expect((err as SitterError).message).toContain(connectorName);
+}
+
+export function runConnectorContract({ name, make }: ContractOptions): void {
+  describe(`connector contract: ${name}`, () => {
+    let subject: ContractSubject;
+    let c: Connector;
+    let first: string;
+
+    beforeAll(async () => {
+      subject = await make();
+      c = wrapConnector(subject.connector);
+      const { assets } = await collect(c, subject.source);
+      expect(assets.length, 'the fixture source needs at least 3 assets').toBeGreaterThanOrEqual(3);
+      first = assets[0]!.id;
+    });
+    afterAll(async () => {
+      await c?.close?.();
+      await subject?.cleanup();
+    });
+
+    it('declares its name and every capability as a boolean', () => {
+      expect(c.info.name).toMatch(/^[a-z][a-z0-9-]*$/);
+      expect(typeof c.info.version).toBe('string');
+      for (const key of ['listingHashes', 'regions', 'modelRelease', 'partialClear'] as const) {
+        expect(typeof c.capabilities[key], key).toBe('boolean');
+      }
+    });
+
+    it('lists every asset exactly once, in the same order, whatever the page size', async () => {
+      const whole = await collect(c, subject.source, 10_000);
+      const ids = whole.assets.map((a) => a.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      if (subject.expectedAssetIds) expect([...ids].sort()).toEqual([...subject.expectedAssetIds].sort());
+      for (const size of [1, 2, 3]) {
+        const paged = await collect(c, subject.source, size);
+        expect(paged.assets.map((a) => a.id), `page size ${size}`).toEqual(ids);
+        for (const p of paged.pages) expect(p.assets.length).toBeLessThanOrEqual(size);
+        // skipped entries are reported once, not once per page
+        expect(paged.pages.flatMap((p) => p.skipped.map((s) => s.id)).sort()).toEqual(whole.pages.flatMap((p) => p.skipped.map((s) => s.id)).sort());
+      }
+      const again = await collect(c, subject.source, 2);
+      expect(again.assets.map((a) => a.id)).toEqual(ids);
+    });
+
+    it('gives listed facts that hold: ids, names, sizes, dates', async () => {
+      const { assets } = await collect(c, subject.source);
+      for (const a of assets) {
+        expect(a.id).not.toBe('');
+        expect(a.fileName).not.toBe('');
+        expect(a.size).toBeGreaterThan(0);
+        expect(a.modifiedAt.getTime()).not.toBeNaN();
+        if (c.capabilities.listingHashes) expect(a.contentHash).toMatch(/^sha256:[0-9a-f]{64}$/);
+      }
+    });
+
+    it('refuses a cursor it did not make', async () => {
+      await expectRefused(c.list(subject.source, { cursor: 'not-a-cursor' }), name);
+    });
+
+    it('fetches a listed asset with matching facts and a sha256', async () => {
+      const { assets } = await collect(c, subject.source);
+      const a = assets[0]!;
+      const f = await c.fetch(subject.source, a.id);
+      expect(f.asset.id).toBe(a.id);
+      expect(f.bytes.byteLength).toBe(a.size);
+      expect(f.contentHash).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(f.mediaType).toMatch(/^image\//);
+    });
+
+    it('refuses to fetch, push or clear an id it did not list', async () => {
+      const { assets } = await collect(c, subject.source);
+      const listed = new Set(assets.map((a) => a.id));
+      const unlisted = ['no-such-asset.jpg', '../outside.jpg', ...(subject.foreignIds ?? [])].filter((id) => !listed.has(id));
+      for (const id of unlisted) {
+        await expectRefused(c.fetch(subject.source, id), name);
+        await expectRefused(c.push(subject.source, payload(id, [person('p-1', 'Ada Test', 0.1)])), name);
+      }
+      await expectRefused(c.clear(subject.source, { assetId: '../outside.jpg' }), name);
+    });
+
+    it('rejects a malformed payload as a Sitter bug before the connector sees it', async () => {
+      const bad = payload(first, [{ ...person('p-1', 'Ada Test', 0.1), consentUri: 'mailto:ada@example.org' }]);
+      await expect(c.push(subject.source, bad)).rejects.toBeInstanceOf(BugError);
+    });
+
+    it('pushes idempotently, and pushing does not change the listing', async () => {
+      const listedBefore = (await collect(c, subject.source)).assets.map((a) => a.id);
+      const before = await subject.snapshot?.(first);
+      const p = payload(first, [person('p-1', 'Ada Test', 0.1), person('p-2', 'Ben Test', 0.6)]);
+      const one = await c.push(subject.source, p);
+      expect(one.changed).toBe(true);
+      const after1 = await subject.snapshot?.(first);
+      const two = await c.push(subject.source, p);
+      expect(two.changed).toBe(false);
+      expect(await subject.snapshot?.(first)).toEqual(after1);
+      // the same statement in another order is the same statement
+      const three = await c.push(subject.source, { ...p, persons: [...p.persons].reverse() });
+      expect(three.changed).toBe(false);
+      expect((await collect(c, subject.source)).assets.map((a) => a.id)).toEqual(listedBefore);
+      await c.clear(subject.source, { assetId: first });
+      expect(await subject.snapshot?.(first)).toEqual(before);
+    });
+
+    it('clears only what Sitter wrote, and clearing twice is harmless', async () => {
+      const { assets } = await collect(c, subject.source);
+      const id = assets[1]!.id;
+      await subject.seedForeign?.(id);
+      const before = await subject.snapshot?.(id);
+      await c.push(subject.source, payload(id, [person('p-1', 'Ada Test', 0.1)], 1));
+      if (subject.foreignIntact) expect(await subject.foreignIntact(id)).toBe(true);
+      const cleared = await c.clear(subject.source, { assetId: id });
+      expect(cleared.changed).toBe(true);
+      if (subject.foreignIntact) expect(await subject.foreignIntact(id)).toBe(true);
+      if (subject.sitterConsentUris) expect(await subject.sitterConsentUris(id)).toEqual([]);
+      if (subject.snapshot && !subject.seedForeign) expect(await subject.snapshot(id)).toEqual(before);
+      const again = await c.clear(subject.source, { assetId: id });
+      expect(again.changed).toBe(false);
+    });
+
+    it('re-pushing fewer persons drops the others', async () => {
+      const { assets } = await collect(c, subject.source);
+      const id = assets[2]!.id;
+      const ada = person('p-1', 'Ada Test', 0.1);
+      const ben = person('p-2', 'Ben Test', 0.6);
+      await c.push(subject.source, payload(id, [ada, ben]));
+      await c.push(subject.source, payload(id, [ada], 1));
+      if (subject.sitterConsentUris) expect(await subject.sitterConsentUris(id)).toEqual([ada.consentUri]);
+      await c.clear(subject.source, { assetId: id });
+    });
+
+    it('clears single persons when it declares partialClear', async () => {
+      if (!c.capabilities.partialClear) {
+        await expect(c.clear(subject.source, { assetId: first, consentUris: [consentUri('s', 'p')] })).rejects.toBeInstanceOf(BugError);
+        return;
+      }
+      const ada = person('p-1', 'Ada Test', 0.1);
+      const ben = person('p-2', 'Ben Test', 0.6);
+      await c.push(subject.source, payload(first, [ada, ben]));
+      const r = await c.clear(subject.source, { assetId: first, consentUris: [ben.consentUri] });
+      expect(r.changed).toBe(true);
+      if (subject.sitterConsentUris) expect(await subject.sitterConsentUris(first)).toEqual([ada.consentUri]);
+      await c.clear(subject.source, { assetId: first });
+      if (subject.sitterConsentUris) expect(await subject.sitterConsentUris(first)).toEqual([]);
+    });
+  });
+}
