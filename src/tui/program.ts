@@ -4,6 +4,8 @@ import { registerAudit } from './commands/audit.js';
 import { registerConsent } from './commands/consent.js';
 import { registerDemo } from './commands/demo.js';
 import { registerInit } from './commands/init.js';
+import { registerJob } from './commands/job.js';
+import { registerHeadlessReview } from './commands/review-headless.js';
 import { registerShoot } from './commands/shoot.js';
 import { outcome } from './runner.js';
 
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
   registerInit(program);
   registerShoot(program);
   registerConsent(program);
+  registerJob(program);
+  registerHeadlessReview(program);
   registerAudit(program);
   registerDemo(program);
   return program;

@@ -29,6 +29,7 @@ import { errCode, openRegular, readHead, resolveId, rootOf, type Resolved } from
 import { assertNoStemClash, readSidecar, sidecarPathOf, writeSidecar } from './sidecar-file.js';
 import { SNIFF_BYTES, sniffImage } from './sniff.js';
 import { walk, type Candidate } from './walk.js';
+import { exifOrientation } from './orientation.js';
 
 export const LOCAL_CONNECTOR_VERSION = '1.0.0';
 
@@ -184,7 +185,10 @@ export function createLocalConnector(rawOptions: Record<string, unknown> = {}): 
       await assertNoStemClash(r, source, options.sidecarNaming);
       const file = sidecarPathOf(r, options.sidecarNaming);
       const existing = await readSidecar(file, r.id, source);
-      const next = pushXmp(existing, payload, file);
+      // Regions are stored in the file's own frame: the connector knows the file, so it reads the
+      // EXIF orientation itself when the core does not say.
+      const orientation = payload.image.orientation ?? (await exifOrientation(r.realPath));
+      const next = pushXmp(existing, { ...payload, image: { ...payload.image, orientation } }, file);
       if (next === existing) return { changed: false, location: file };
       await writeSidecar(file, next);
       return { changed: true, location: file };

@@ -1,0 +1,74 @@
+import type { FaceState } from '../domain/records.js';
+import type { ServiceContext } from './context.js';
+import { loadMatches } from './matches-service.js';
+import { countRoster, loadRoster, type RosterCounts } from './roster.js';
+import { requireShoot } from './context.js';
+
+export interface ParticipantReport {
+  participant: string;
+  name: string;
+  consent: string;
+  proposed: number;
+  confirmed: number;
+  rejected: number;
+}
+
+export interface ShootReport {
+  shoot: string;
+  status: string;
+  roster: RosterCounts;
+  assets: { total: number; scanned: number; failed: number; pending: number; withUnidentified: number; pushed: number };
+  faces: Record<FaceState | 'total', number>;
+  pendingReview: number;
+  participants: ParticipantReport[];
+  failures: { asset: string; error: string }[];
+  todo: string[];
+}
+
+/** What a shoot's processing has produced so far, and what is left to do. */
+export async function shootReport(ctx: ServiceContext, shootId: string): Promise<ShootReport> {
+  const { shoot, roster } = await ctx.store.transaction(async (uow) => ({
+    shoot: await requireShoot(uow, shootId),
+    roster: await loadRoster(uow, shootId, ctx.clock.now()),
+  }));
+  const matches = await loadMatches(ctx, shootId);
+  const faces: ShootReport['faces'] = { total: 0, proposed: 0, confirmed: 0, rejected: 0, unidentified: 0, ignored: 0 };
+  const per = new Map<string, ParticipantReport>(
+    roster.map((r) => [r.participant.externalRef, { participant: r.participant.externalRef, name: r.participant.displayName, consent: r.status, proposed: 0, confirmed: 0, rejected: 0 }]),
+  );
+  for (const a of matches.assets) {
+    for (const f of a.faces) {
+      faces.total += 1;
+      faces[f.state] += 1;
+      const p = f.participant ? per.get(f.participant) : undefined;
+      if (p && (f.state === 'proposed' || f.state === 'confirmed' || f.state === 'rejected')) p[f.state] += 1;
+    }
+  }
+  const assets = {
+    total: matches.assets.length,
+    scanned: matches.assets.filter((a) => a.scanState === 'scanned').length,
+    failed: matches.assets.filter((a) => a.scanState === 'failed').length,
+    pending: matches.assets.filter((a) => a.scanState === 'pending').length,
+    withUnidentified: matches.assets.filter((a) => a.flags.includes('unidentified-person')).length,
+    pushed: matches.assets.filter((a) => a.flags.includes('pushed')).length,
+  };
+  const counts = countRoster(roster);
+  const todo: string[] = [];
+  if (shoot.status === 'draft') todo.push(`approve the shoot: sitter shoot approve ${shootId} --dpia REF --approved-by NAME`);
+  if (shoot.status === 'approved' && assets.total === 0) todo.push(`enrol and scan: sitter enrol ${shootId} && sitter scan ${shootId}`);
+  if (faces.proposed > 0) todo.push(`review ${faces.proposed} proposals: sitter review ${shootId}`);
+  if (assets.failed > 0) todo.push(`look at ${assets.failed} assets that failed to scan (listed below), fix or replace them and scan again`);
+  if (assets.withUnidentified > 0) todo.push(`handle ${assets.withUnidentified} assets showing an unidentified person manually (no consent on record for them)`);
+  if (faces.confirmed > 0) todo.push(`push the confirmed matches: sitter push ${shootId}`);
+  return {
+    shoot: shootId,
+    status: shoot.status,
+    roster: counts,
+    assets,
+    faces,
+    pendingReview: faces.proposed,
+    participants: [...per.values()],
+    failures: matches.assets.filter((a) => a.scanState === 'failed').map((a) => ({ asset: a.assetRef, error: a.error ?? '' })),
+    todo,
+  };
+}

@@ -1,0 +1,126 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../core/domain/errors.js';
+import { assertBiometricProcessingAllowed } from '../../core/domain/shoot.js';
+import { requireShoot } from '../../core/services/context.js';
+import { withWorkspace } from '../context.js';
+import { progressReporter } from '../format/progress.js';
+import { table } from '../format/table.js';
+import { action, intOption } from '../runner.js';
+
+/** enrol, scan and push: the steps of the main job that use the engine or the connector. */
+export function registerJob(program: Command): void {
+  program
+    .command('enrol')
+    .description('build face templates from the reference photos of participants with valid biometric consent')
+    .argument('<shoot>', 'shoot id')
+    .action(
+      action(async ([shootId], _opts, globals) => {
+        const [{ enrolShoot }, { openEngine }, { fsFileReader }] = await Promise.all([
+          import('../../core/services/enrol-service.js'),
+          import('../compose.js'),
+          import('../../core/store/file-reader.js'),
+        ]);
+        await withWorkspace(globals, async (ctx) => assertBiometricProcessingAllowed(await ctx.store.transaction((uow) => requireShoot(uow, shootId ?? '')), 'enrolment'));
+        const { engine } = await openEngine();
+        try {
+          const s = await withWorkspace(globals, (ctx) => enrolShoot(ctx, { engine, files: fsFileReader }, shootId ?? ''));
+          const lines = [`Enrolled shoot "${s.shootId}" with ${s.model}: ${s.enrolled} new, ${s.unchanged} unchanged, ${s.failed} failed, ${s.notEligible} not eligible (never processed).`];
+          for (const o of s.outcomes) {
+            if (o.result === 'failed') lines.push(`  ${o.participant}: ${o.message}${o.hint ? ` (${o.hint})` : ''}`);
+          }
+          return { json: s, text: lines.join('\n'), exitCode: s.failed > 0 ? 1 : 0 };
+        } finally {
+          await engine.close();
+        }
+      }),
+    );
+
+  program
+    .command('scan')
+    .description("find the shoot's assets through its connector and propose matches; resumable, skips unchanged assets")
+    .argument('<shoot>', 'shoot id')
+    .option('--workers <n>', 'engine worker threads (default: one per core)')
+    .option('--rescan', 'reprocess assets whose content did not change')
+    .action(
+      action(async ([shootId], opts, globals) => {
+        const workers = opts.workers !== undefined ? intOption(opts.workers, '--workers') : undefined;
+        if (workers !== undefined && (workers < 1 || workers > 64)) throw new UsageError('BAD_OPTION', '--workers must be from 1 to 64.', 'Example: --workers 2');
+        const [{ scanShoot }, { openEnginePool, openConnector }] = await Promise.all([import('../../core/services/scan-service.js'), import('../compose.js')]);
+        const mode = globals.json ? 'json' : process.stdout.isTTY ? 'tty' : 'quiet';
+        const progress = progressReporter(mode);
+        const stop = new AbortController();
+        const onSignal = () => stop.abort();
+        process.once('SIGINT', onSignal);
+        return withWorkspace(globals, async (ctx) => {
+          // Refuse a missing, draft or closed shoot before the models load.
+          const shoot = await ctx.store.transaction((uow) => requireShoot(uow, shootId ?? ''));
+          assertBiometricProcessingAllowed(shoot, 'scanning');
+          const connector = await openConnector(shoot);
+          const { engine, calibration } = await openEnginePool(workers);
+          try {
+            const s = await scanShoot(ctx, { connector, engine, calibration }, shootId ?? '', { signal: stop.signal, onProgress: progress.update, concurrency: (workers ?? 2) + 1, rescan: Boolean(opts.rescan) });
+            progress.end();
+            const lines = [
+              `${s.stopped ? 'Stopped' : 'Scanned'} shoot "${s.shootId}": ${s.listed} assets listed, ${s.processed} analysed, ${s.unchanged} unchanged, ${s.failed.length} failed.`,
+              `  ${s.faces} faces: ${s.proposed} proposed for review, ${s.unidentified} unidentified (never named).`,
+              ...s.failed.map((f) => `  failed ${f.asset}: ${f.message}`),
+              ...s.notImages.map((n) => `  skipped ${n.id}: ${n.message}`),
+              s.proposed > 0 ? `Next: review the proposals (sitter review ${s.shootId}, or sitter matches ${s.shootId} and sitter decide).` : '',
+            ].filter(Boolean);
+            if (globals.json) {
+              process.stdout.write(`${JSON.stringify({ type: 'summary', ...s })}\n`);
+              return { json: null, text: '', silent: true, exitCode: s.failed.length > 0 ? 1 : 0 };
+            }
+            return { json: s, text: lines.join('\n'), exitCode: s.failed.length > 0 ? 1 : 0 };
+          } finally {
+            process.off('SIGINT', onSignal);
+            await engine.close();
+            await connector.close?.();
+          }
+        });
+      }),
+    );
+
+  program
+    .command('push')
+    .description('write confirmed, consent-linked metadata back through the connector (XMP sidecars for a folder)')
+    .argument('<shoot>', 'shoot id')
+    .action(
+      action(async ([shootId], _opts, globals) => {
+        const [{ pushShoot }, { openConnector }] = await Promise.all([import('../../core/services/push-service.js'), import('../compose.js')]);
+        return withWorkspace(globals, async (ctx) => {
+          const shoot = await ctx.store.transaction((uow) => requireShoot(uow, shootId ?? ''));
+          const connector = await openConnector(shoot);
+          const s = await pushShoot(ctx, connector, shootId ?? '');
+          const lines = [
+            `Pushed shoot "${s.shootId}": ${s.assets} assets, ${s.written} written, ${s.unchanged} unchanged, ${s.cleared} cleared, ${s.persons} confirmed persons.`,
+            ...s.heldBack.map((h) => `  held back ${h.participant} on ${h.asset}: consent is ${h.consent}`),
+            ...s.failed.map((f) => `  failed ${f.asset}: ${f.message}`),
+          ];
+          return { json: s, text: lines.join('\n'), exitCode: s.failed.length > 0 ? 1 : 0 };
+        });
+      }),
+    );
+
+  program
+    .command('report')
+    .description('what was scanned, found, proposed, confirmed and rejected, per participant, and what is left to do')
+    .argument('<shoot>', 'shoot id')
+    .action(
+      action(async ([shootId], _opts, globals) => {
+        const { shootReport } = await import('../../core/services/report-service.js');
+        const r = await withWorkspace(globals, (ctx) => shootReport(ctx, shootId ?? ''));
+        const text = [
+          `Shoot ${r.shoot} [${r.status}]`,
+          `  assets: ${r.assets.total} (${r.assets.scanned} scanned, ${r.assets.failed} failed, ${r.assets.withUnidentified} with an unidentified person, ${r.assets.pushed} pushed)`,
+          `  faces:  ${r.faces.total} (${r.faces.proposed} pending review, ${r.faces.confirmed} confirmed, ${r.faces.rejected} rejected, ${r.faces.unidentified} unidentified)`,
+          '',
+          table(['PARTICIPANT', 'NAME', 'CONSENT', 'PROPOSED', 'CONFIRMED', 'REJECTED'], r.participants.map((p) => [p.participant, p.name, p.consent, p.proposed, p.confirmed, p.rejected])),
+          ...(r.failures.length ? ['', 'Failed assets:', ...r.failures.map((f) => `  ${f.asset}: ${f.error}`)] : []),
+          '',
+          r.todo.length ? `To do:\n${r.todo.map((t) => `  - ${t}`).join('\n')}` : 'Nothing left to do.',
+        ].join('\n');
+        return { json: r, text };
+      }),
+    );
+}

@@ -1,0 +1,88 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../core/domain/errors.js';
+import type { DecisionOutcome } from '../../core/services/decision-service.js';
+import { currentActor, withWorkspace } from '../context.js';
+import { table } from '../format/table.js';
+import { action, intOption } from '../runner.js';
+
+const fmt = (n: number | null, digits = 3) => (n === null ? '-' : n.toFixed(digits));
+
+function outcomeLine(o: DecisionOutcome): string {
+  const who = o.confirmedBy.length ? ` (confirmed by ${o.confirmedBy.join(', ')})` : '';
+  return `face ${o.face}: ${o.action} ${o.participant ?? ''} -> ${o.state}${who}${o.learned ? ', added as a template' : ''}`;
+}
+
+/** The headless half of review: matches (read) and decide (write). The Ink app uses the same services. */
+export function registerHeadlessReview(program: Command): void {
+  program
+    .command('matches')
+    .description("every asset of the shoot with its faces: proposals, confirmations, rejections, unidentified")
+    .argument('<shoot>', 'shoot id')
+    .action(
+      action(async ([shootId], _opts, globals) => {
+        const { loadMatches } = await import('../../core/services/matches-service.js');
+        const m = await withWorkspace(globals, (ctx) => loadMatches(ctx, shootId ?? ''));
+        const json = {
+          shoot: m.shoot,
+          assets: m.assets.map((a) => ({
+            asset: a.assetRef,
+            file: a.file,
+            flags: a.flags,
+            ...(a.scanState === 'failed' ? { error: a.error } : {}),
+            faces: a.faces
+              .filter((f) => f.state !== 'ignored')
+              .map((f) => ({ face: f.face, box: f.box, state: f.state, participant: f.participant, score: f.score, margin: f.margin, ...(f.confirmedBy.length ? { confirmedBy: f.confirmedBy } : {}) })),
+          })),
+        };
+        const rows = m.assets.flatMap((a) =>
+          a.faces.length === 0
+            ? [[a.file, '-', a.scanState === 'failed' ? 'failed' : 'no faces', '-', '-', '-']]
+            : a.faces.map((f) => [a.file, f.face, f.state, f.participant ? `${f.participant} (${f.participantName})` : '-', fmt(f.score), fmt(f.margin)]),
+        );
+        return { json, text: rows.length ? table(['FILE', 'FACE', 'STATE', 'PARTICIPANT', 'SCORE', 'MARGIN'], rows) : `No assets scanned yet: sitter scan ${shootId}` };
+      }),
+    );
+
+  program
+    .command('decide')
+    .description('confirm, reject or assign a face (or many at once), or undo your last decision; every decision is audited')
+    .argument('<shoot>', 'shoot id')
+    .argument('[face]', 'face id (from `sitter matches`)')
+    .option('--confirm', 'confirm the proposed participant')
+    .option('--reject', 'reject the proposed participant (never proposed again for this face)')
+    .option('--assign <participant>', 'name the face yourself: a participant_id with valid biometric consent')
+    .option('--all-above <score>', 'bulk: every proposal with at least this score')
+    .option('--asset <file>', 'bulk: every proposal in one asset')
+    .option('--participant <id>', 'bulk: every proposal of one participant')
+    .option('--undo', 'undo your most recent decision in this shoot')
+    .option('--reviewer <name>', 'who decides (default: your user name)')
+    .action(
+      action(async ([shootId, faceArg], opts, globals) => {
+        const { decideFace, decideBulk, undoLastDecision } = await import('../../core/services/decision-service.js');
+        const reviewer = typeof opts.reviewer === 'string' ? opts.reviewer : currentActor();
+        const id = shootId ?? '';
+        if (opts.undo) {
+          const u = await withWorkspace(globals, (ctx) => undoLastDecision(ctx, id, reviewer));
+          return { json: u, text: `Undid ${u.undone} on face ${u.face}: it is ${u.state} again${u.participant ? ` (${u.participant})` : ''}.` };
+        }
+        const actions = [opts.confirm, opts.reject, opts.assign].filter(Boolean).length;
+        if (actions !== 1) throw new UsageError('DECISION_REQUIRED', 'Say exactly one of --confirm, --reject or --assign PARTICIPANT (or --undo).', `Example: sitter decide ${id} 12 --confirm --reviewer NAME`);
+        const bulk = opts.allAbove !== undefined || opts.asset !== undefined || opts.participant !== undefined;
+        if (bulk) {
+          if (faceArg) throw new UsageError('BULK_WITH_FACE', 'Give either a face id or a bulk selection, not both.', 'Drop the face id, or the --all-above/--asset/--participant option.');
+          if (opts.assign) throw new UsageError('BULK_ASSIGN', '--assign names one face; it has no bulk form.', 'Use --confirm or --reject with a bulk selection.');
+          const allAbove = opts.allAbove !== undefined ? Number(opts.allAbove) : undefined;
+          if (allAbove !== undefined && !(allAbove >= 0 && allAbove <= 1)) throw new UsageError('BAD_OPTION', '--all-above takes a score from 0 to 1.', 'Example: --all-above 0.6');
+          const out = await withWorkspace(globals, (ctx) =>
+            decideBulk(ctx, id, { ...(allAbove !== undefined ? { allAbove } : {}), ...(typeof opts.asset === 'string' ? { asset: opts.asset } : {}), ...(typeof opts.participant === 'string' ? { participant: opts.participant } : {}) }, opts.confirm ? 'confirm' : 'reject', reviewer),
+          );
+          return { json: { decisions: out }, text: out.length ? out.map(outcomeLine).join('\n') : 'No proposal matched the selection; nothing was decided.' };
+        }
+        if (!faceArg) throw new UsageError('FACE_REQUIRED', 'Which face? Give its id, or a bulk selection.', `See the face ids with \`sitter matches ${id}\`.`);
+        const faceId = intOption(faceArg, 'FACE');
+        const act = opts.confirm ? { kind: 'confirm' as const } : opts.reject ? { kind: 'reject' as const } : { kind: 'assign' as const, participantRef: String(opts.assign) };
+        const o = await withWorkspace(globals, (ctx) => decideFace(ctx, id, faceId, act, reviewer));
+        return { json: o, text: outcomeLine(o) };
+      }),
+    );
+}

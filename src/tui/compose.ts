@@ -1,0 +1,31 @@
+import type { Shoot } from '../core/domain/shoot.js';
+import type { Connector } from '../core/ports/connector.js';
+import type { FaceEngine, MatchCalibration } from '../core/ports/face-engine.js';
+
+/**
+ * The composition root for the heavy adapters: the face engine and the connectors load here, only
+ * in the commands that need them (so `sitter --help` stays fast).
+ */
+export interface EngineHandle {
+  engine: FaceEngine;
+  calibration: MatchCalibration;
+}
+
+/** A worker pool for scans (one engine per worker; default one per core). */
+export async function openEnginePool(workers?: number): Promise<EngineHandle> {
+  const { FacePool, DEFAULT_CALIBRATION } = await import('../core/engine/index.js');
+  const engine = await FacePool.create(workers ? { workers } : {});
+  return { engine, calibration: DEFAULT_CALIBRATION };
+}
+
+/** One in-process engine, for small jobs such as enrolment. */
+export async function openEngine(): Promise<EngineHandle> {
+  const { LocalFaceEngine, DEFAULT_CALIBRATION } = await import('../core/engine/index.js');
+  return { engine: await LocalFaceEngine.create(), calibration: DEFAULT_CALIBRATION };
+}
+
+/** The shoot's connector, wrapped so that every error names it and keeps its cause. */
+export async function openConnector(shoot: Pick<Shoot, 'connector' | 'connectorOptions'>): Promise<Connector> {
+  const { builtinRegistry } = await import('../connectors/index.js');
+  return builtinRegistry().create(shoot.connector, shoot.connectorOptions);
+}
