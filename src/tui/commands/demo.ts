@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -20,33 +20,74 @@ interface DemoPerson {
   id: string;
   name: string;
   consent: 'yes' | 'no';
-  photo: number | null;
   scopes: string;
+  /** which sample photo shows this person, and which face from the left */
+  from: { sample: number; faceFromLeft: number };
 }
 
+/**
+ * The demo roster: two models with biometric consent and one person who agreed to photos but not to
+ * biometrics (she is in the pictures, and must come out unidentified). Everyone else pictured has no
+ * consent record at all: bystanders, flagged for manual handling.
+ */
 const PEOPLE: DemoPerson[] = [
-  { id: 'M-001', name: 'Model One', consent: 'yes', photo: 1, scopes: 'web;print' },
-  { id: 'M-002', name: 'Model Two', consent: 'yes', photo: 2, scopes: 'web' },
-  { id: 'M-003', name: 'Stand-in Three', consent: 'no', photo: null, scopes: 'web' },
+  { id: 'M-001', name: 'Model One', consent: 'yes', scopes: 'web;print', from: { sample: 1, faceFromLeft: 0 } },
+  { id: 'M-002', name: 'Model Two', consent: 'yes', scopes: 'web', from: { sample: 2, faceFromLeft: 1 } },
+  { id: 'M-003', name: 'Photos-Only Three', consent: 'no', scopes: 'web', from: { sample: 1, faceFromLeft: 2 } },
 ];
 
+type Box = { x: number; y: number; w: number; h: number };
+
+/** A reference portrait cut from a sample photo around one face, mirrored so it is not the shoot's own pixels. */
+async function referencePortrait(photo: string, box: Box, out: string): Promise<void> {
+  const { default: sharp } = await import('sharp');
+  const meta = await sharp(photo).rotate().metadata();
+  const W = meta.width ?? 1;
+  const H = meta.height ?? 1;
+  const pad = 0.35;
+  const left = Math.max(0, Math.round((box.x - box.w * pad) * W));
+  const top = Math.max(0, Math.round((box.y - box.h * pad) * H));
+  const width = Math.min(W - left, Math.round(box.w * (1 + 2 * pad) * W));
+  const height = Math.min(H - top, Math.round(box.h * (1 + 2 * pad) * H));
+  await sharp(photo).rotate().extract({ left, top, width, height }).flop().resize({ width: 400, withoutEnlargement: false }).jpeg({ quality: 90 }).toFile(out);
+}
+
 /** Lays out a shoot folder and a consent folder as an archivist would receive them. */
-function buildDemoFiles(root: string): { photos: string; consentFile: string } {
+async function buildDemoFiles(root: string): Promise<{ photos: string; consentFile: string }> {
   const photos = join(root, 'shoot');
   const consent = join(root, 'consent');
-  mkdirSync(photos, { recursive: true });
+  mkdirSync(join(photos, 'day1'), { recursive: true });
   mkdirSync(join(consent, 'forms'), { recursive: true });
   mkdirSync(join(consent, 'reference'), { recursive: true });
-  for (const n of [3, 4, 5, 6]) copyFileSync(samplePhoto(n), join(photos, `IMG_00${n}.jpg`));
+  const { default: sharp } = await import('sharp');
+  copyFileSync(samplePhoto(1), join(photos, 'day1', 'IMG_0001.jpg'));
+  copyFileSync(samplePhoto(2), join(photos, 'day1', 'IMG_0002.jpg'));
+  // A mirrored, smaller copy: the same people as another frame of the shoot would show them.
+  await sharp(samplePhoto(1)).flop().resize({ width: 1400 }).jpeg({ quality: 88 }).toFile(join(photos, 'IMG_0003.jpg'));
+  copyFileSync(samplePhoto(3), join(photos, 'IMG_0004.jpg')); // nobody on the roster: every face unidentified
+  writeFileSync(join(photos, 'notes.txt'), 'Shoot notes: not an image, reported and skipped by the scan.\n');
+
+  const { openEngine } = await import('../compose.js');
+  const { engine } = await openEngine();
+  const facesBySample = new Map<number, Box[]>();
+  try {
+    for (const n of new Set(PEOPLE.map((p) => p.from.sample))) {
+      const analysis = await engine.analyse(readFileSync(samplePhoto(n)));
+      facesBySample.set(n, analysis.faces.map((f) => f.box).sort((a, b) => a.x - b.x));
+    }
+  } finally {
+    await engine.close();
+  }
   const rows = ['participant_id,name,biometric_consent,signed_at,expires_at,withdrawn_at,form_ref,form_sha256,reference_photo,minor,guardian,publication_scopes'];
   for (const p of PEOPLE) {
     const form = Buffer.from(`Model release and biometric consent form of ${p.name} (${p.id}). Biometric processing: ${p.consent}.\n`);
     writeFileSync(join(consent, 'forms', `${p.id}.txt`), form);
     const sha = createHash('sha256').update(form).digest('hex');
     let ref = '';
-    if (p.photo !== null) {
+    const box = facesBySample.get(p.from.sample)?.[p.from.faceFromLeft];
+    if (p.consent === 'yes' && box) {
       ref = `reference/${p.id}.jpg`;
-      copyFileSync(samplePhoto(p.photo), join(consent, ref));
+      await referencePortrait(samplePhoto(p.from.sample), box, join(consent, ref));
     }
     rows.push([p.id, p.name, p.consent, '2026-01-15', '2028-01-15', '', `forms/${p.id}.txt`, sha, ref, 'no', '', p.scopes].join(','));
   }
@@ -54,6 +95,9 @@ function buildDemoFiles(root: string): { photos: string; consentFile: string } {
   writeFileSync(consentFile, `${rows.join('\n')}\n`);
   return { photos, consentFile };
 }
+
+/** Proposals at least this similar are confirmed by the demo's pretend reviewer; the rest wait for review. */
+const DEMO_CONFIRM_ABOVE = 0.6;
 
 export function registerDemo(program: Command): void {
   program
@@ -70,15 +114,22 @@ export function registerDemo(program: Command): void {
         const { initWorkspace } = await import('../../core/store/workspace.js');
         await initWorkspace(workspace);
         say('init', `workspace ${workspace}`);
-        const { photos, consentFile } = buildDemoFiles(root);
-        say('files', `shoot folder ${photos} (4 photos), consent file ${consentFile}`);
+        const { photos, consentFile } = await buildDemoFiles(root);
+        say('files', `shoot folder ${photos} (4 photos and a text file), consent file ${consentFile}`);
 
-        const [{ createShoot, approveShoot }, { importConsent, listConsent }, { verifyAudit }, consentModule, filesModule] = await Promise.all([
+        const [{ createShoot, approveShoot }, { importConsent }, { verifyAudit }, consentModule, filesModule, { enrolShoot }, { scanShoot }, { decideBulk }, { pushShoot }, { shootReport }, compose, { fsFileReader }] = await Promise.all([
           import('../../core/services/shoot-service.js'),
           import('../../core/services/consent-service.js'),
           import('../../core/services/audit-service.js'),
           import('../../core/consent/index.js'),
           import('../../core/store/consent-files.js'),
+          import('../../core/services/enrol-service.js'),
+          import('../../core/services/scan-service.js'),
+          import('../../core/services/decision-service.js'),
+          import('../../core/services/push-service.js'),
+          import('../../core/services/report-service.js'),
+          import('../compose.js'),
+          import('../../core/store/file-reader.js'),
         ]);
         const result = await withWorkspace({ workspace }, async (ctx) => {
           await createShoot(ctx, { id: 'demo', name: 'Demo shoot', purpose: 'Link the models of the demo shoot to their signed releases', source: photos, retentionDays: 30, connector: 'local', reviewersRequired: 1 });
@@ -88,18 +139,38 @@ export function registerDemo(program: Command): void {
           say('consent import', `${imported.added.length} participants imported`);
           const { roster } = await approveShoot(ctx, 'demo', 'DPIA-DEMO-1', 'Demo Approver');
           say('shoot approve', `DPIA-DEMO-1; roster declared complete: ${roster.eligible} eligible for matching, ${roster['photos-only']} photos only`);
-          const list = await listConsent(ctx, 'demo');
-          say('consent list', list.map((e) => `${e.participant.externalRef} ${e.status}`).join(', '));
+          const single = await compose.openEngine();
+          try {
+            const enrolled = await enrolShoot(ctx, { engine: single.engine, files: fsFileReader }, 'demo');
+            say('enrol', `${enrolled.enrolled} templates built; ${enrolled.notEligible} participant not eligible, never processed`);
+          } finally {
+            await single.engine.close();
+          }
+          const connector = await compose.openConnector({ connector: 'local', connectorOptions: {} });
+          const pool = await compose.openEnginePool();
+          try {
+            const scanned = await scanShoot(ctx, { connector, engine: pool.engine, calibration: pool.calibration }, 'demo', { concurrency: 3 });
+            say('scan', `${scanned.processed} photos analysed, ${scanned.faces} faces: ${scanned.proposed} proposed, ${scanned.unidentified} unidentified; ${scanned.notImages.length} non-image skipped`);
+          } finally {
+            await pool.engine.close();
+          }
+          const confirmed = await decideBulk(ctx, 'demo', { allAbove: DEMO_CONFIRM_ABOVE }, 'confirm', 'demo-reviewer');
+          say('decide', `${confirmed.length} proposals with score >= ${DEMO_CONFIRM_ABOVE} confirmed by "demo-reviewer"; the rest wait for review`);
+          const pushed = await pushShoot(ctx, connector, 'demo');
+          say('push', `${pushed.written} XMP sidecars written with ${pushed.persons} consent-linked persons`);
+          const report = await shootReport(ctx, 'demo');
+          say('report', `${report.assets.scanned} scanned, ${report.faces.confirmed} confirmed, ${report.faces.proposed} pending review, ${report.assets.withUnidentified} photos with an unidentified person`);
           const verdict = await verifyAudit(ctx);
           say('audit verify', verdict.ok ? `intact, ${verdict.count} entries` : `BROKEN at ${verdict.firstBadSeq}`);
-          return { root, workspace, steps, auditOk: verdict.ok };
+          return { root, workspace, steps, auditOk: verdict.ok, report };
         });
         return {
           json: result,
           text: [
             ...steps.map((s) => `${s.step.padEnd(15)} ${s.result}`),
             '',
-            `Explore it: sitter --workspace ${workspace} shoot show demo`,
+            `Explore it: sitter --workspace ${workspace} report demo`,
+            `Review the rest: sitter --workspace ${workspace} review demo`,
           ].join('\n'),
         };
       }),
