@@ -198,7 +198,8 @@ export async function decideBulk(ctx: ServiceContext, shootId: string, selector:
 export interface UndoOutcome {
   face: number;
   undone: DecisionAction;
-  state: Face['state'];
+  /** 'gone' when a rescan has replaced the face since the decision */
+  state: Face['state'] | 'gone';
   participant: string | null;
 }
 
@@ -210,13 +211,18 @@ export async function undoLastDecision(ctx: ServiceContext, shootId: string, rev
     assertBiometricProcessingAllowed(shoot, 'review');
     const last = (await uow.decisions.listByShoot(shootId)).filter((d) => d.reviewer === who && !d.undoneAt).at(-1);
     if (!last) throw new SitterError('NOTHING_TO_UNDO', `${who} has no decision to undo in shoot "${shootId}".`, 'Undo applies to your own decisions, most recent first.');
-    const face = await requireFace(uow, shoot, last.faceId);
     const now = ctx.clock.now();
     last.undoneAt = now;
+    await uow.rejections.deleteByDecision(last.id);
+    const face = await uow.faces.find(last.faceId);
+    if (!face) {
+      // A rescan replaced the faces of a changed asset: the decision is withdrawn, there is no face to restore.
+      await uow.audit.append({ actor: who, action: 'decision.undone', shootId, subject: `face:${last.faceId}`, details: { decision: last.id, undone: last.action, faceGone: true } }, now);
+      return { face: last.faceId, undone: last.action, state: 'gone', participant: null };
+    }
     face.state = last.previousState;
     face.participantId = last.previousParticipantId;
     const templatesRemoved = await uow.templates.deleteByOrigin(shootId, `face:${face.id}`);
-    await uow.rejections.deleteByDecision(last.id);
     const maps = await participantMaps(uow, shootId);
     const participant = face.participantId !== null ? (maps.byId.get(face.participantId)?.externalRef ?? null) : null;
     await uow.audit.append(

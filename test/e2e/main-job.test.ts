@@ -1,0 +1,140 @@
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { exiftool } from 'exiftool-vendored';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, jsonOf, runSitter } from '../helpers/cli.js';
+import { tempDir } from '../helpers/workspace.js';
+
+interface FaceJson {
+  face: number;
+  box: { x: number; y: number; w: number; h: number };
+  state: string;
+  participant: string | null;
+  score: number | null;
+  margin: number | null;
+}
+interface MatchesJson {
+  shoot: string;
+  assets: { asset: string; file: string; flags: string[]; faces: FaceJson[] }[];
+}
+
+/**
+ * The main job with the real face models on the demo shoot (photos shipped by @vladmandic/face-api),
+ * as an archivist runs it: demo, matches, decide, rescan, push read back by exiftool, and a scan
+ * killed with SIGKILL and resumed.
+ */
+describe('the main job end to end, real models', () => {
+  const tmp = tempDir('sitter-job-');
+  let ws = '';
+  let shootDir = '';
+  const sitter = (...args: string[]) => runSitter(['-w', ws, '--json', ...args]);
+  const matches = async () => jsonOf(await sitter('matches', 'demo')) as unknown as MatchesJson;
+
+  beforeAll(async () => {
+    const run = await runSitter(['--json', 'demo', '--dir', tmp.dir]);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const result = jsonOf(run) as { workspace: string; auditOk: boolean };
+    expect(result.auditOk).toBe(true);
+    ws = result.workspace;
+    shootDir = join(tmp.dir, 'shoot');
+  }, 240_000);
+  afterAll(async () => {
+    await exiftool.end();
+    tmp.cleanup();
+  });
+
+  it('matches --json is one document in the documented shape, and the photos-only person is never named', async () => {
+    const m = await matches();
+    expect(m.shoot).toBe('demo');
+    expect(m.assets.map((a) => a.file).sort()).toEqual(['IMG_0001.jpg', 'IMG_0002.jpg', 'IMG_0003.jpg', 'IMG_0004.jpg']);
+    const faces = m.assets.flatMap((a) => a.faces);
+    expect(faces.length).toBeGreaterThanOrEqual(10);
+    for (const f of faces) {
+      expect(['proposed', 'confirmed', 'rejected', 'unidentified']).toContain(f.state);
+      for (const v of [f.box.x, f.box.y, f.box.w, f.box.h]) expect(v).toBeGreaterThanOrEqual(0);
+      expect(f.box.x + f.box.w).toBeLessThanOrEqual(1.0001);
+      if (f.state === 'unidentified') expect(f.participant).toBeNull();
+      else expect(f.participant).toMatch(/^M-00[12]$/);
+    }
+    expect(faces.some((f) => f.participant === 'M-003')).toBe(false);
+    // Every asset with an unnamed face is flagged for manual handling.
+    for (const a of m.assets) expect(a.flags.includes('unidentified-person')).toBe(a.faces.some((f) => f.state === 'unidentified'));
+    // One participant at most once per image.
+    for (const a of m.assets) {
+      const named = a.faces.filter((f) => f.participant).map((f) => f.participant);
+      expect(new Set(named).size).toBe(named.length);
+    }
+  });
+
+  it('push wrote XMP that exiftool reads back: confirmed names and regions only', async () => {
+    const m = await matches();
+    for (const a of m.assets) {
+      const confirmed = a.faces.filter((f) => f.state === 'confirmed');
+      const sidecar = join(shootDir, `${a.asset}.xmp`);
+      expect(existsSync(sidecar), sidecar).toBe(confirmed.length > 0);
+      if (!confirmed.length) continue;
+      const tags = (await exiftool.read(sidecar)) as unknown as Record<string, unknown>;
+      const names = ([] as string[]).concat((tags.PersonInImage as string[] | string | undefined) ?? []);
+      expect(names.sort()).toEqual(confirmed.map((f) => (f.participant === 'M-001' ? 'Model One' : 'Model Two')).sort());
+      expect(JSON.stringify(tags)).not.toContain('Photos-Only Three');
+      const regions = (tags.RegionInfo as { RegionList?: unknown[] } | undefined)?.RegionList ?? [];
+      expect(regions.length).toBe(confirmed.length);
+    }
+    const validate = (await exiftool.readRaw(join(shootDir, 'day1', 'IMG_0002.jpg.xmp'), ['-validate', '-warning', '-a'])) as Record<string, unknown>;
+    expect(validate.Validate).toBe('OK');
+  });
+
+  it('a rejected pair is never proposed again, not even after a rescan', async () => {
+    const pending = (await matches()).assets.flatMap((a) => a.faces.map((f) => ({ a, f }))).find(({ f }) => f.state === 'proposed');
+    expect(pending, 'the demo leaves at least one proposal for review').toBeDefined();
+    const { a, f } = pending!;
+    const rejected = await sitter('decide', 'demo', String(f.face), '--reject', '--reviewer', 'Rita');
+    expect(rejected.code).toBe(0);
+    const rescan = await runSitter(['-w', ws, 'scan', 'demo', '--rescan', '--workers', '1']);
+    expect(rescan.code, rescan.stdout + rescan.stderr).toBe(0);
+    const after = (await matches()).assets.find((x) => x.asset === a.asset)!;
+    expect(after.faces.some((g) => g.participant === f.participant && g.state === 'proposed')).toBe(false);
+  }, 180_000);
+
+  it('an unchanged asset is not processed again', async () => {
+    const run = await sitter('scan', 'demo');
+    const summary = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; unchanged?: number; processed?: number }).find((l) => l.type === 'summary');
+    expect(summary).toMatchObject({ processed: 0, unchanged: 4 });
+  }, 120_000);
+
+  it('a scan killed with SIGKILL resumes with no asset lost or counted twice', async () => {
+    // A second shoot over a copy of the demo photos, enrolled from the same consent file.
+    const photos = join(tmp.dir, 'shoot2');
+    cpSync(shootDir, photos, { recursive: true, filter: (src) => !src.endsWith('.xmp') });
+    expect((await sitter('shoot', 'create', 'again', '--name', 'Again', '--source', photos, '--purpose', 'resume test', '--retention-days', '5')).code).toBe(0);
+    expect((await sitter('consent', 'import', 'again', join(tmp.dir, 'consent', 'consent.csv'))).code).toBe(0);
+    expect((await sitter('shoot', 'approve', 'again', '--dpia', 'D', '--approved-by', 'A')).code).toBe(0);
+    expect((await sitter('enrol', 'again')).code).toBe(0);
+
+    const child = spawn(process.execPath, [CLI, '-w', ws, '--json', 'scan', 'again', '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        // Kill as soon as the first asset is done, in the middle of the second.
+        if (/"done":1/.test(d.toString())) {
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+      child.on('exit', () => resolve());
+    });
+    const exportAssets = async () => (await runSitter(['-w', ws, 'audit', 'export', '--shoot', 'again'])).stdout.split('\n').filter((l) => l.includes('"scan.asset"')).length;
+    const beforeResume = await exportAssets();
+    expect(beforeResume, 'the kill landed in the middle of the scan').toBeGreaterThanOrEqual(1);
+    expect(beforeResume).toBeLessThan(4);
+    const resumed = await sitter('scan', 'again', '--workers', '1');
+    expect(resumed.code, resumed.stdout).toBe(0);
+    const audit = (await runSitter(['-w', ws, 'audit', 'export', '--shoot', 'again'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { action: string; subject: string });
+    const perAsset = new Map<string, number>();
+    for (const e of audit.filter((x) => x.action === 'scan.asset')) perAsset.set(e.subject, (perAsset.get(e.subject) ?? 0) + 1);
+    expect([...perAsset.keys()].sort()).toEqual(['asset:IMG_0003.jpg', 'asset:IMG_0004.jpg', 'asset:day1/IMG_0001.jpg', 'asset:day1/IMG_0002.jpg']);
+    expect([...perAsset.values()].every((n) => n === 1)).toBe(true);
+    expect(jsonOf(await sitter('audit', 'verify'))).toMatchObject({ ok: true });
+    expect(readdirSync(photos).filter((f) => f.endsWith('.xmp'))).toEqual([]);
+  }, 240_000);
+});

@@ -1,0 +1,98 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { verifyChain } from '../../src/core/domain/audit.js';
+import { decideBulk, decideFace, undoLastDecision } from '../../src/core/services/decision-service.js';
+import { loadMatches } from '../../src/core/services/matches-service.js';
+import { closeShoot } from '../../src/core/services/shoot-service.js';
+import { seedApprovedShoot, seedProposal } from '../helpers/seed.js';
+import { makeWorkspace, type TestWorkspace } from '../helpers/workspace.js';
+
+const roster = [
+  { id: 'P1', name: 'Ada', consent: 'yes' as const },
+  { id: 'P2', name: 'Ben', consent: 'yes' as const },
+  { id: 'P3', name: 'Cy', consent: 'no' as const },
+];
+
+describe('rule 5: human oversight, on a real SQLite workspace', () => {
+  let t: TestWorkspace;
+  beforeEach(async () => {
+    t = await makeWorkspace();
+  });
+  afterEach(async () => {
+    await t.cleanup();
+  });
+
+  const faceState = async (shoot: string, faceId: number) => {
+    const face = await t.ws.store.transaction((uow) => uow.faces.find(faceId));
+    return face!;
+  };
+
+  it('one reviewer confirms; the confirmed face becomes a template and drops its embedding', async () => {
+    await seedApprovedShoot(t, 's', roster);
+    const face = await seedProposal(t, 's', 'a.jpg', 'P1');
+    const out = await decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Rita');
+    expect(out).toMatchObject({ state: 'confirmed', confirmedBy: ['Rita'], learned: true });
+    const stored = await faceState('s', face.id);
+    expect(stored.embedding).toBeNull();
+    const templates = await t.ws.store.transaction((uow) => uow.templates.listByShoot('s'));
+    expect(templates.map((x) => x.originRef)).toEqual([`face:${face.id}`]);
+  });
+
+  it('two-person mode: the first confirmation leaves a proposal, the same reviewer cannot confirm twice, a second reviewer confirms', async () => {
+    await seedApprovedShoot(t, 's', roster, 2);
+    const face = await seedProposal(t, 's', 'a.jpg', 'P1');
+    expect(await decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Rita')).toMatchObject({ state: 'proposed', confirmedBy: ['Rita'] });
+    await expect(decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Rita')).rejects.toMatchObject({ code: 'SAME_REVIEWER' });
+    expect(await decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Sam')).toMatchObject({ state: 'confirmed', confirmedBy: ['Rita', 'Sam'] });
+    const m = await loadMatches(t.ctx, 's');
+    expect(m.assets[0]?.faces[0]?.confirmedBy).toEqual(['Rita', 'Sam']);
+  });
+
+  it('reject drops the embedding, records the rejection, and undo restores the proposal', async () => {
+    await seedApprovedShoot(t, 's', roster);
+    const face = await seedProposal(t, 's', 'a.jpg', 'P1');
+    await decideFace(t.ctx, 's', face.id, { kind: 'reject' }, 'Rita');
+    expect(await faceState('s', face.id)).toMatchObject({ state: 'rejected', embedding: null });
+    expect(await t.ws.store.transaction((uow) => uow.rejections.listByAsset(face.assetId))).toHaveLength(1);
+    await expect(undoLastDecision(t.ctx, 's', 'Sam')).rejects.toMatchObject({ code: 'NOTHING_TO_UNDO' });
+    expect(await undoLastDecision(t.ctx, 's', 'Rita')).toMatchObject({ state: 'proposed', participant: 'P1' });
+    expect(await t.ws.store.transaction((uow) => uow.rejections.listByAsset(face.assetId))).toHaveLength(0);
+  });
+
+  it('assign names a face only with an eligible participant (rule 3)', async () => {
+    await seedApprovedShoot(t, 's', roster);
+    const face = await seedProposal(t, 's', 'a.jpg', 'P1');
+    await expect(decideFace(t.ctx, 's', face.id, { kind: 'assign', participantRef: 'P3' }, 'Rita')).rejects.toMatchObject({ code: 'CONSENT_NOT_VALID' });
+    await expect(decideFace(t.ctx, 's', face.id, { kind: 'assign', participantRef: 'NOPE' }, 'Rita')).rejects.toMatchObject({ code: 'PARTICIPANT_NOT_FOUND' });
+    expect(await decideFace(t.ctx, 's', face.id, { kind: 'assign', participantRef: 'P2' }, 'Rita')).toMatchObject({ state: 'confirmed', participant: 'P2', learned: false });
+  });
+
+  it('a match cannot be confirmed once consent has expired', async () => {
+    await seedApprovedShoot(t, 's', [{ id: 'P1', name: 'Ada', consent: 'yes', expires: '2026-07-01' }]);
+    const face = await seedProposal(t, 's', 'a.jpg', 'P1');
+    t.clock.set(new Date('2026-08-01T00:00:00Z'));
+    await expect(decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Rita')).rejects.toMatchObject({ code: 'CONSENT_NOT_VALID' });
+    expect((await faceState('s', face.id)).state).toBe('proposed');
+  });
+
+  it('bulk confirm takes only proposals above the score, in one unit of work, each audited', async () => {
+    await seedApprovedShoot(t, 's', roster);
+    await seedProposal(t, 's', 'a.jpg', 'P1', 0.9);
+    await seedProposal(t, 's', 'b.jpg', 'P2', 0.5);
+    const out = await decideBulk(t.ctx, 's', { allAbove: 0.8 }, 'confirm', 'Rita');
+    expect(out.map((o) => o.participant)).toEqual(['P1']);
+    const entries = await t.ws.store.transaction((uow) => uow.audit.all());
+    expect(entries.filter((e) => e.action === 'decision.confirm')).toHaveLength(1);
+    expect(verifyChain(entries).ok).toBe(true);
+  });
+
+  it('decisions are refused on a closed shoot and for a face of another shoot', async () => {
+    await seedApprovedShoot(t, 's', roster);
+    await seedApprovedShoot(t, 'other', roster);
+    const face = await seedProposal(t, 'other', 'a.jpg', 'P1');
+    await expect(decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Rita')).rejects.toMatchObject({ code: 'FACE_NOT_FOUND' });
+    await closeShoot(t.ctx, 'other');
+    await expect(decideFace(t.ctx, 'other', face.id, { kind: 'confirm' }, 'Rita')).rejects.toMatchObject({ code: 'SHOOT_CLOSED' });
+    // Closing purged the stored embedding (rule 4).
+    expect((await faceState('other', face.id)).embedding).toBeNull();
+  });
+});
