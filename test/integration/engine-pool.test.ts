@@ -1,0 +1,105 @@
+/**
+ * The worker pool runs the compiled worker (dist/), so this file builds first when the build is
+ * missing or older than the engine sources.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SitterError } from '../../src/core/domain/errors.js';
+import { FacePool } from '../../src/core/engine/pool.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const FACES = join(ROOT, '..', 'shared', 'faces');
+const BUILT = join(ROOT, 'dist', 'src', 'core', 'engine', 'worker.js');
+const photo = (p: string) => readFileSync(join(FACES, p));
+const tmp = mkdtempSync(join(tmpdir(), 'sitter-pool-'));
+
+function buildIfStale(): void {
+  const src = join(ROOT, 'src', 'core', 'engine');
+  const newest = Math.max(...readdirSync(src).map((f) => statSync(join(src, f)).mtimeMs));
+  if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= newest) return;
+  try {
+    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'pipe' });
+  } catch {
+    // type errors elsewhere in the tree still emit; what matters is the worker below
+  }
+  if (!existsSync(BUILT)) throw new Error('the engine worker did not build');
+}
+
+let pool: FacePool;
+let crashing = '';
+beforeAll(async () => {
+  buildIfStale();
+  // a worker that dies on an image starting with "CRASH" and hangs on one starting with "HANG_":
+  // its listener runs before the engine's
+  crashing = join(tmp, 'crash-worker.mjs');
+  writeFileSync(crashing, [
+    "import { parentPort } from 'node:worker_threads';",
+    "parentPort.on('message', (m) => {",
+    "  const head = Buffer.from(m.bytes.subarray(0, 5)).toString('latin1');",
+    "  if (head === 'CRASH') process.exit(70);",
+    "  if (head === 'HANG_') for (;;) { /* stuck */ }",
+    '});',
+    `await import(${JSON.stringify(pathToFileURL(BUILT).href)});`,
+  ].join('\n'));
+  pool = await FacePool.create({ workers: 2, workerUrl: pathToFileURL(crashing) });
+});
+afterAll(async () => {
+  await pool?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('face engine worker pool', () => {
+  it('analyses images in parallel workers with the same results shape as the engine', async () => {
+    const [a, b] = await Promise.all([
+      pool.analyse(photo('face-api.js/examples/images/amy/amy1.png')),
+      pool.analyse(photo('deepface/tests/unit/dataset/couple.jpg')),
+    ]);
+    expect(a.faces).toHaveLength(1);
+    expect(a.faces[0]!.embedding).toBeInstanceOf(Float32Array);
+    expect(a.faces[0]!.embedding).toHaveLength(128);
+    expect(b.faces).toHaveLength(2);
+    expect(pool.model.digest).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('reports the image of a worker that dies, replaces the worker and goes on', async () => {
+    const results = await Promise.allSettled([
+      pool.analyse(Buffer.from('CRASH: this image kills its worker')),
+      pool.analyse(photo('face-api.js/examples/images/raj/raj1.png')),
+      pool.analyse(photo('face-api.js/examples/images/howard/howard1.png')),
+    ]);
+    expect(results[0]!.status).toBe('rejected');
+    const err = (results[0] as PromiseRejectedResult).reason as SitterError;
+    expect(err).toBeInstanceOf(SitterError);
+    expect(err.code).toBe('ENGINE_WORKER_DIED');
+    expect(results[1]!.status).toBe('fulfilled');
+    expect(results[2]!.status).toBe('fulfilled');
+    expect(pool.stats.deaths).toBe(1);
+    expect(pool.stats.restarts).toBe(1);
+    // the replacement works
+    const again = await pool.analyse(photo('face-api.js/examples/images/penny/penny1.png'));
+    expect(again.faces).toHaveLength(1);
+  });
+
+  it('stops a worker stuck on one image, reports that image and goes on', async () => {
+    const slow = await FacePool.create({ workers: 1, workerUrl: pathToFileURL(crashing), imageTimeoutMs: 1500 });
+    try {
+      const stuck = await slow.analyse(Buffer.from('HANG_ forever')).then(() => null, (e: unknown) => e);
+      expect(stuck).toBeInstanceOf(SitterError);
+      expect((stuck as SitterError).code).toBe('ENGINE_TIMEOUT');
+      const next = await slow.analyse(photo('face-api.js/examples/images/leonard/leonard1.png'));
+      expect(next.faces).toHaveLength(1);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('passes user errors from a worker through with their code', async () => {
+    const err = await pool.analyse(Buffer.from('garbage')).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(SitterError);
+    expect((err as SitterError).code).toBe('IMAGE_UNREADABLE');
+  });
+});
