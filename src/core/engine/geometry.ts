@@ -1,4 +1,5 @@
 /** Pure geometry: rectangles, tiles, overlap, and merging detections found more than once. */
+import { boxIou } from '../domain/geometry.js';
 
 export interface Rect {
   x: number;
@@ -7,15 +8,8 @@ export interface Rect {
   h: number;
 }
 
-export function iou(a: Rect, b: Rect): number {
-  const x1 = Math.max(a.x, b.x);
-  const y1 = Math.max(a.y, b.y);
-  const x2 = Math.min(a.x + a.w, b.x + b.w);
-  const y2 = Math.min(a.y + a.h, b.y + b.h);
-  const inter = Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
-  const union = a.w * a.h + b.w * b.h - inter;
-  return union > 0 ? inter / union : 0;
-}
+/** Intersection over union: the same measure the core uses for boxes in relative coordinates. */
+export const iou: (a: Rect, b: Rect) => number = boxIou;
 
 /** The share of the smaller rectangle covered by the other (catches a face box nested in a bigger one). */
 export function overlapOfSmaller(a: Rect, b: Rect): number {
