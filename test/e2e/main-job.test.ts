@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exiftool } from 'exiftool-vendored';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,4 +137,19 @@ describe('the main job end to end, real models', () => {
     expect(jsonOf(await sitter('audit', 'verify'))).toMatchObject({ ok: true });
     expect(readdirSync(photos).filter((f) => f.endsWith('.xmp'))).toEqual([]);
   }, 240_000);
+
+  it('a corrupt or truncated image is recorded and reported, and the scan goes on', async () => {
+    const photos = join(tmp.dir, 'shoot2');
+    const whole = readFileSync(join(photos, 'IMG_0004.jpg'));
+    writeFileSync(join(photos, 'broken.jpg'), whole.subarray(0, Math.floor(whole.length / 3)));
+    writeFileSync(join(photos, 'garbage.jpg'), Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(4096, 7)]));
+    const run = await sitter('scan', 'again', '--workers', '1');
+    expect(run.code).toBe(1);
+    const summary = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; failed?: { asset: string; code: string }[]; unchanged?: number }).find((l) => l.type === 'summary');
+    expect(summary?.unchanged).toBe(4);
+    expect(summary?.failed?.map((f) => f.asset).sort()).toEqual(['broken.jpg', 'garbage.jpg']);
+    const report = jsonOf(await sitter('report', 'again')) as { failures: { asset: string; error: string }[]; todo: string[] };
+    expect(report.failures.map((f) => f.asset).sort()).toEqual(['broken.jpg', 'garbage.jpg']);
+    expect(report.failures.every((f) => f.error.length > 0)).toBe(true);
+  }, 120_000);
 });
