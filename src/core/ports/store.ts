@@ -65,6 +65,8 @@ export interface FaceRepository {
   listByParticipant(participantId: number): Promise<Face[]>;
   find(id: number): Promise<Face | null>;
   add(face: Omit<Face, 'id'>): Promise<Face>;
+  /** adds many in one write (a scan stores all faces of an image at once) */
+  addMany(faces: Omit<Face, 'id'>[]): Promise<Face[]>;
   deleteByAsset(assetId: number): Promise<number>;
   /** drops every stored embedding of the shoot; returns how many were dropped */
   clearEmbeddingsOfShoot(shootId: string): Promise<number>;

@@ -4,7 +4,7 @@ import { bytesToEmbedding, embeddingToBytes } from '../domain/embedding.js';
 import { BugError, isSitterError, SitterError } from '../domain/errors.js';
 import { boxIou, SAME_FACE_IOU } from '../domain/geometry.js';
 import { type FaceVerdict, matchImage, type MatchThresholds, type ParticipantTemplates } from '../domain/matching.js';
-import type { Asset } from '../domain/records.js';
+import type { Asset, Face } from '../domain/records.js';
 import { assertListedAsset } from '../domain/scope.js';
 import { assertBiometricProcessingAllowed, type Shoot } from '../domain/shoot.js';
 import type { Connector, ListedAsset, SkippedEntry } from '../ports/connector.js';
@@ -222,12 +222,11 @@ async function storeAnalysis(ctx: ServiceContext, shoot: Shoot, item: ListedAsse
       limits,
       (i, participantId) => rejections.some((r) => r.participantId === participantId && boxIou(r, analysis.faces[i]!.box) >= SAME_FACE_IOU),
     );
-    const proposals: { face: number; participant: string; score: number; margin: number }[] = [];
-    let unidentified = 0;
+    const rows: Omit<Face, 'id'>[] = [];
     for (const [i, face] of analysis.faces.entries()) {
       const verdict = verdicts[i]!;
       const proposed = verdict.kind === 'proposed';
-      const stored = await uow.faces.add({
+      rows.push({
         shootId: shoot.id,
         assetId: asset.id,
         ...face.box,
@@ -235,16 +234,19 @@ async function storeAnalysis(ctx: ServiceContext, shoot: Shoot, item: ListedAsse
         state: proposed ? 'proposed' : 'unidentified',
         participantId: proposed ? verdict.participantId : null,
         score: proposed ? verdict.score : null,
-        margin: proposed ? (Number.isFinite(verdict.margin) ? verdict.margin : null) : null,
+        margin: proposed && Number.isFinite(verdict.margin) ? verdict.margin : null,
         reason: proposed ? null : verdict.reason,
         // Rule 4: only a proposal keeps its (encrypted) embedding, for learning once confirmed.
         embedding: proposed ? await ctx.keyVault.encrypt(shoot.id, embeddingToBytes(face.embedding)) : null,
         modelDigest: proposed ? roster.modelDigest : null,
         createdAt: now,
       });
-      if (proposed) proposals.push({ face: stored.id, participant: roster.refs.get(verdict.participantId) ?? '?', score: verdict.score, margin: verdict.margin });
-      else unidentified += 1;
     }
+    const stored = await uow.faces.addMany(rows);
+    const proposals = stored
+      .filter((f) => f.state === 'proposed')
+      .map((f) => ({ face: f.id, participant: roster.refs.get(f.participantId ?? -1) ?? '?', score: f.score, margin: f.margin }));
+    const unidentified = stored.length - proposals.length;
     asset.fileName = item.fileName;
     asset.contentSha256 = contentHash;
     asset.size = size;

@@ -87,6 +87,11 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
       listByParticipant: (participantId) => em.find(FaceEntity, { participantId }, { orderBy: { id: 'asc' } }),
       find: (id) => em.findOne(FaceEntity, { id }),
       add: (f) => insert<Face>(em, FaceEntity, f),
+      addMany: async (faces) => {
+        const created = faces.map((f) => em.create(FaceEntity, f));
+        await em.persistAndFlush(created);
+        return created;
+      },
       deleteByAsset: (assetId) => em.nativeDelete(FaceEntity, { assetId }),
       clearEmbeddingsOfShoot: (shootId) => em.nativeUpdate(FaceEntity, { shootId, embedding: { $ne: null } }, { embedding: null }),
     },

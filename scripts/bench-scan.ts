@@ -1,0 +1,79 @@
+/**
+ * Scan throughput on this machine, as a ratio to a raw one-process detect-and-embed loop over the
+ * same images in the same run:
+ *
+ *   npm run bench:scan [-- --data DIR --workers N]
+ *
+ * The raw loop is one LocalFaceEngine in this process, analysing each image in turn. The scan is the
+ * real scan service (connector listing, hashing, matching, encryption, SQLite commits, audit) on a
+ * worker pool. Model loading is excluded from both. Prints a table and, last, one JSON object.
+ */
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { extname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { builtinRegistry } from '../src/connectors/index.js';
+import { parseConsentFile } from '../src/core/consent/index.js';
+import { DEFAULT_CALIBRATION, FacePool, LocalFaceEngine } from '../src/core/engine/index.js';
+import { systemClock } from '../src/core/ports/clock.js';
+import { importConsent } from '../src/core/services/consent-service.js';
+import { enrolShoot } from '../src/core/services/enrol-service.js';
+import { scanShoot } from '../src/core/services/scan-service.js';
+import { approveShoot, createShoot } from '../src/core/services/shoot-service.js';
+import { consentFileAccessFor, readConsentFile } from '../src/core/store/consent-files.js';
+import { fsFileReader } from '../src/core/store/file-reader.js';
+import { initWorkspace, openWorkspace } from '../src/core/store/workspace.js';
+
+const { values } = parseArgs({ options: { data: { type: 'string', default: '../shared/faces' }, workers: { type: 'string' } } });
+const dataDir = resolve(values.data ?? '../shared/faces');
+const workers = Number(values.workers ?? availableParallelism());
+const manifest = JSON.parse(readFileSync(join(dataDir, 'manifest.json'), 'utf8')) as { images: { file: string; role: string; identities: string[] }[] };
+const scored = manifest.images.filter((e) => e.role !== 'enrol');
+const root = mkdtempSync(join(tmpdir(), 'sitter-bench-scan-'));
+const shootDir = join(root, 'shoot');
+mkdirSync(shootDir);
+for (const e of scored) copyFileSync(join(dataDir, e.file), join(shootDir, e.file.replace(/[\\/]/g, '__')));
+
+// Raw loop: one engine, one image at a time, in this process.
+const raw = await LocalFaceEngine.create();
+const bytes = scored.map((e) => readFileSync(join(dataDir, e.file)));
+let t0 = performance.now();
+for (const b of bytes) await raw.analyse(b).catch(() => null);
+const rawSeconds = (performance.now() - t0) / 1000;
+await raw.close();
+
+// The real scan on a pool.
+const consentDir = join(root, 'consent');
+mkdirSync(join(consentDir, 'refs'), { recursive: true });
+const rows = ['participant_id,name,biometric_consent,signed_at,expires_at,withdrawn_at,form_ref,form_sha256,reference_photo,minor,guardian,publication_scopes'];
+for (const e of manifest.images.filter((i) => i.role === 'enrol')) {
+  const id = e.identities[0]!;
+  const ref = `refs/${id}${extname(e.file)}`;
+  copyFileSync(join(dataDir, e.file), join(consentDir, ref));
+  writeFileSync(join(consentDir, `${id}.txt`), id);
+  rows.push([id, id, 'yes', '2026-01-01', '', '', `${id}.txt`, createHash('sha256').update(id).digest('hex'), ref, 'no', '', 'web'].join(','));
+}
+const consentFile = join(consentDir, 'consent.csv');
+writeFileSync(consentFile, `${rows.join('\n')}\n`);
+await initWorkspace(join(root, 'ws'));
+const ws = await openWorkspace(join(root, 'ws'));
+const ctx = { store: ws.store, clock: systemClock, keyVault: ws.keyVault, actor: 'bench' };
+await createShoot(ctx, { id: 'b', name: 'b', purpose: 'bench', source: shootDir, retentionDays: 1, connector: 'local', reviewersRequired: 1 });
+await importConsent(ctx, 'b', await parseConsentFile(await readConsentFile(consentFile), consentFileAccessFor(consentFile)), consentFile);
+await approveShoot(ctx, 'b', 'BENCH', 'bench');
+const pool = await FacePool.create({ workers });
+await enrolShoot(ctx, { engine: pool, files: fsFileReader }, 'b');
+t0 = performance.now();
+const summary = await scanShoot(ctx, { connector: builtinRegistry().create('local'), engine: pool, calibration: DEFAULT_CALIBRATION }, 'b', { concurrency: workers + 1 });
+const scanSeconds = (performance.now() - t0) / 1000;
+await pool.close();
+await ws.close();
+rmSync(root, { recursive: true, force: true });
+
+const rawRate = scored.length / rawSeconds;
+const scanRate = scored.length / scanSeconds;
+const result = { images: scored.length, workers, raw_images_per_s: +rawRate.toFixed(2), scan_images_per_s: +scanRate.toFixed(2), ratio: +(scanRate / rawRate).toFixed(2), processed: summary.processed, failed: summary.failed.length };
+console.log(`raw one-process loop: ${result.raw_images_per_s} images/s`);
+console.log(`scan, ${workers} workers:      ${result.scan_images_per_s} images/s (${result.ratio}x the raw loop; target >= 1.7x on 2 cores)`);
+console.log(JSON.stringify(result));
