@@ -6,7 +6,9 @@
  *
  * The raw loop is one LocalFaceEngine in this process, analysing each image in turn. The scan is the
  * real scan service (connector listing, hashing, matching, encryption, SQLite commits, audit) on a
- * worker pool. Model loading is excluded from both. Prints a table and, last, one JSON object.
+ * worker pool. Model loading is excluded from both. Other jobs on a 2-core machine take cores at
+ * random, so the two alternate `--rounds` times (default 2) and each keeps its best run, as
+ * `npm run bench` does. Prints a table and, last, one JSON object.
  */
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,7 +27,8 @@ import { consentFileAccessFor, readConsentFile } from '../src/core/store/consent
 import { fsFileReader } from '../src/core/store/file-reader.js';
 import { initWorkspace, openWorkspace } from '../src/core/store/workspace.js';
 
-const { values } = parseArgs({ options: { data: { type: 'string', default: '../shared/faces' }, workers: { type: 'string' } } });
+const { values } = parseArgs({ options: { data: { type: 'string', default: '../shared/faces' }, workers: { type: 'string' }, rounds: { type: 'string', default: '2' } } });
+const rounds = Math.max(1, Number(values.rounds ?? 2));
 const dataDir = resolve(values.data ?? '../shared/faces');
 const workers = Number(values.workers ?? availableParallelism());
 const manifest = JSON.parse(readFileSync(join(dataDir, 'manifest.json'), 'utf8')) as { images: { file: string; role: string; identities: string[] }[] };
@@ -38,10 +41,11 @@ for (const e of scored) copyFileSync(join(dataDir, e.file), join(shootDir, e.fil
 // Raw loop: one engine, one image at a time, in this process.
 const raw = await LocalFaceEngine.create();
 const bytes = scored.map((e) => readFileSync(join(dataDir, e.file)));
-let t0 = performance.now();
-for (const b of bytes) await raw.analyse(b).catch(() => null);
-const rawSeconds = (performance.now() - t0) / 1000;
-await raw.close();
+async function rawLoop(): Promise<number> {
+  const t0 = performance.now();
+  for (const b of bytes) await raw.analyse(b).catch(() => null);
+  return (performance.now() - t0) / 1000;
+}
 
 // The real scan on a pool.
 const consentDir = join(root, 'consent');
@@ -59,21 +63,35 @@ writeFileSync(consentFile, `${rows.join('\n')}\n`);
 await initWorkspace(join(root, 'ws'));
 const ws = await openWorkspace(join(root, 'ws'));
 const ctx = { store: ws.store, clock: systemClock, keyVault: ws.keyVault, actor: 'bench' };
-await createShoot(ctx, { id: 'b', name: 'b', purpose: 'bench', source: shootDir, retentionDays: 1, connector: 'local', reviewersRequired: 1 });
-await importConsent(ctx, 'b', await parseConsentFile(await readConsentFile(consentFile), consentFileAccessFor(consentFile)), consentFile);
-await approveShoot(ctx, 'b', 'BENCH', 'bench');
 const pool = await FacePool.create({ workers });
-await enrolShoot(ctx, { engine: pool, files: fsFileReader }, 'b');
-t0 = performance.now();
-const summary = await scanShoot(ctx, { connector: builtinRegistry().create('local'), engine: pool, calibration: DEFAULT_CALIBRATION }, 'b', { concurrency: workers + 1 });
-const scanSeconds = (performance.now() - t0) / 1000;
+async function scanOnce(round: number): Promise<{ seconds: number; processed: number; failed: number }> {
+  const id = `b${round}`;
+  await createShoot(ctx, { id, name: id, purpose: 'bench', source: shootDir, retentionDays: 1, connector: 'local', reviewersRequired: 1 });
+  await importConsent(ctx, id, await parseConsentFile(await readConsentFile(consentFile), consentFileAccessFor(consentFile)), consentFile);
+  await approveShoot(ctx, id, 'BENCH', 'bench');
+  await enrolShoot(ctx, { engine: pool, files: fsFileReader }, id);
+  const t0 = performance.now();
+  const summary = await scanShoot(ctx, { connector: builtinRegistry().create('local'), engine: pool, calibration: DEFAULT_CALIBRATION }, id, { concurrency: workers + 1 });
+  return { seconds: (performance.now() - t0) / 1000, processed: summary.processed, failed: summary.failed.length };
+}
+
+let rawSeconds = Infinity;
+let best = { seconds: Infinity, processed: 0, failed: 0 };
+for (let r = 0; r < rounds; r++) {
+  rawSeconds = Math.min(rawSeconds, await rawLoop());
+  const s = await scanOnce(r);
+  if (s.seconds < best.seconds) best = s;
+}
+await raw.close();
 await pool.close();
 await ws.close();
 rmSync(root, { recursive: true, force: true });
+const scanSeconds = best.seconds;
+const summary = best;
 
 const rawRate = scored.length / rawSeconds;
 const scanRate = scored.length / scanSeconds;
-const result = { images: scored.length, workers, raw_images_per_s: +rawRate.toFixed(2), scan_images_per_s: +scanRate.toFixed(2), ratio: +(scanRate / rawRate).toFixed(2), processed: summary.processed, failed: summary.failed.length };
+const result = { images: scored.length, workers, raw_images_per_s: +rawRate.toFixed(2), scan_images_per_s: +scanRate.toFixed(2), ratio: +(scanRate / rawRate).toFixed(2), processed: summary.processed, failed: summary.failed, rounds };
 console.log(`raw one-process loop: ${result.raw_images_per_s} images/s`);
 console.log(`scan, ${workers} workers:      ${result.scan_images_per_s} images/s (${result.ratio}x the raw loop; target >= 1.7x on 2 cores)`);
 console.log(JSON.stringify(result));

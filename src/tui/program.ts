@@ -6,6 +6,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerInit } from './commands/init.js';
 import { registerJob } from './commands/job.js';
 import { registerHeadlessReview } from './commands/review-headless.js';
+import { registerAppEntry } from './commands/review.js';
 import { registerShoot } from './commands/shoot.js';
 import { outcome } from './runner.js';
 
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerConsent(program);
   registerJob(program);
   registerHeadlessReview(program);
+  registerAppEntry(program);
   registerAudit(program);
   registerDemo(program);
   return program;

@@ -1,0 +1,71 @@
+import type { DOMElement } from 'ink';
+import { createContext, type RefObject } from 'react';
+import type { ImageProtocol } from '../terminal/capabilities.js';
+import { atCell, itermImage, kittyDeleteAll, kittyImage } from '../terminal/protocols.js';
+
+interface Placement {
+  ref: RefObject<DOMElement | null>;
+  png: Uint8Array;
+  cols: number;
+  rows: number;
+  id: number;
+}
+
+/** The cell where an Ink element starts, from Yoga's computed layout (the frame starts at the top-left). */
+function cellOf(el: DOMElement): { row: number; col: number } | null {
+  let row = 0;
+  let col = 0;
+  for (let node: DOMElement | undefined = el; node; node = node.parentNode) {
+    if (!node.yogaNode) continue;
+    row += node.yogaNode.getComputedTop();
+    col += node.yogaNode.getComputedLeft();
+  }
+  return Number.isFinite(row) && Number.isFinite(col) ? { row: Math.round(row), col: Math.round(col) } : null;
+}
+
+/**
+ * Draws kitty / iTerm2 images over empty boxes of Ink's frame. Ink strips such sequences from its
+ * text, so they are written after each frame, at the box's cell, with the cursor saved and restored.
+ * Used only on a full-screen frame (the alternate screen), where the frame's top-left is the screen's.
+ */
+export class ImageOverlay {
+  private placements = new Set<Placement>();
+  private nextId = 1;
+  private lastKey = '';
+
+  constructor(
+    private readonly protocol: Exclude<ImageProtocol, 'none'>,
+    private readonly write: (s: string) => void,
+  ) {}
+
+  place(ref: RefObject<DOMElement | null>, png: Uint8Array, cols: number, rows: number): () => void {
+    const p: Placement = { ref, png, cols, rows, id: this.nextId++ };
+    this.placements.add(p);
+    this.lastKey = '';
+    return () => {
+      this.placements.delete(p);
+      this.lastKey = '';
+    };
+  }
+
+  /** Called after every Ink frame. */
+  flush(): void {
+    const parts: string[] = [];
+    const keys: string[] = [];
+    for (const p of this.placements) {
+      const el = p.ref.current;
+      const at = el ? cellOf(el) : null;
+      if (!at) continue;
+      keys.push(`${p.id}@${at.row},${at.col}`);
+      parts.push(atCell(at.row, at.col, this.protocol === 'kitty' ? kittyImage(p.png, p.cols, p.rows, p.id) : itermImage(p.png, p.cols, p.rows)));
+    }
+    const key = keys.join('|');
+    // Kitty keeps images on their own layer: redraw only when they moved. iTerm2 images are cell
+    // content that Ink's redraw overwrites, so they are drawn again after every frame.
+    if (this.protocol === 'kitty' && key === this.lastKey) return;
+    this.lastKey = key;
+    this.write((this.protocol === 'kitty' ? kittyDeleteAll() : '') + parts.join(''));
+  }
+}
+
+export const OverlayContext = createContext<ImageOverlay | null>(null);

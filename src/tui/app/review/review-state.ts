@@ -1,0 +1,222 @@
+/**
+ * The review queue as a pure state machine (no Ink, no I/O): which proposal is on screen, which are
+ * decided or skipped, and which overlay is open. The key hook (use-review.ts) turns keys into
+ * actions and service calls; the view (review-screen.tsx) only draws this state.
+ */
+import type { DecisionOutcome, UndoOutcome } from '../../../core/services/decision-service.js';
+import type { QueueItem } from '../../../core/services/matches-service.js';
+import type { QueueSnapshot } from '../gateway.js';
+
+/** Per proposal: still to do, decided by this reviewer in this session, or skipped for now. */
+export const OPEN = 0;
+export const DONE = 1;
+export const SKIPPED = 2;
+
+export type BulkChoice = { kind: 'asset'; asset: string; file: string } | { kind: 'score'; min: number };
+
+export type Mode =
+  | { kind: 'browse' }
+  | { kind: 'help' }
+  | { kind: 'assign' }
+  | { kind: 'bulk-menu' }
+  | { kind: 'bulk-score'; input: string }
+  | { kind: 'bulk-confirm'; choice: BulkChoice; count: number };
+
+export interface Notice {
+  tone: 'info' | 'success' | 'warning' | 'error';
+  text: string;
+}
+
+export interface ReviewState {
+  reviewer: string;
+  loading: boolean;
+  snapshot: QueueSnapshot | null;
+  /** one status per item of `snapshot.items` (OPEN, DONE, SKIPPED) */
+  marks: Uint8Array;
+  /** index of the proposal on screen; -1 when nothing is left */
+  cursor: number;
+  /** proposals not decided yet (skipped ones included) */
+  left: number;
+  mode: Mode;
+  /** an undo, bulk decision or reload is running: other keys that change data wait for it */
+  busy: string | null;
+  /** decisions sent to the service and not answered yet (the queue moves on at once; a refusal brings the face back) */
+  pending: number;
+  notice: Notice | null;
+  /** the database is locked by another process (a running scan); the save is retried */
+  waiting: string | null;
+}
+
+export type ReviewEvent =
+  | { type: 'loading' }
+  | { type: 'loaded'; snapshot: QueueSnapshot; focusFace?: number }
+  | { type: 'load-failed'; message: string }
+  | { type: 'saving'; what: string }
+  | { type: 'decide'; face: number }
+  | { type: 'decided'; outcome: DecisionOutcome; reviewersRequired: 1 | 2 }
+  | { type: 'decide-failed'; face: number; message: string }
+  | { type: 'bulk-decided'; outcomes: DecisionOutcome[] }
+  | { type: 'undone'; outcome: UndoOutcome }
+  | { type: 'failed'; message: string }
+  | { type: 'waiting'; message: string | null }
+  | { type: 'skip' }
+  | { type: 'move'; by: 1 | -1 }
+  | { type: 'mode'; mode: Mode }
+  | { type: 'bulk-type'; char: string }
+  | { type: 'bulk-erase' }
+  | { type: 'dismiss' };
+
+export function initialReviewState(reviewer: string): ReviewState {
+  return { reviewer, loading: true, snapshot: null, marks: new Uint8Array(0), cursor: -1, left: 0, mode: { kind: 'browse' }, busy: null, pending: 0, notice: null, waiting: null };
+}
+
+/** The proposal on screen, if any. */
+export function currentItem(s: ReviewState): QueueItem | undefined {
+  return s.cursor >= 0 ? s.snapshot?.items[s.cursor] : undefined;
+}
+
+/** The next `n` open proposals after the current one (what to prepare images for). */
+export function upcoming(s: ReviewState, n: number): QueueItem[] {
+  const items = s.snapshot?.items ?? [];
+  const out: QueueItem[] = [];
+  for (let i = s.cursor + 1; i < items.length && out.length < n; i++) if (s.marks[i] === OPEN) out.push(items[i]!);
+  return out;
+}
+
+/** Index of the next open proposal after `from`, wrapping; skipped ones come back once the rest are done. */
+export function nextOpen(marks: Uint8Array, from: number): { index: number; marks: Uint8Array } {
+  const n = marks.length;
+  for (let step = 1; step <= n; step++) {
+    const i = (from + step + n) % n;
+    if (marks[i] === OPEN) return { index: i, marks };
+  }
+  if (!marks.includes(SKIPPED)) return { index: -1, marks };
+  const reopened = marks.map((m) => (m === SKIPPED ? OPEN : m));
+  for (let step = 1; step <= n; step++) {
+    const i = (from + step + n) % n;
+    if (reopened[i] === OPEN) return { index: i, marks: reopened };
+  }
+  return { index: -1, marks: reopened };
+}
+
+function countLeft(marks: Uint8Array): number {
+  let left = 0;
+  for (const m of marks) if (m !== DONE) left += 1;
+  return left;
+}
+
+function indexOfFace(s: ReviewState, face: number): number {
+  return s.snapshot ? s.snapshot.items.findIndex((it) => it.face.face === face) : -1;
+}
+
+/** Open proposals a bulk choice would cover (an estimate for the prompt; the service decides). */
+export function bulkCount(s: ReviewState, choice: BulkChoice): number {
+  const items = s.snapshot?.items ?? [];
+  let n = 0;
+  items.forEach((it, i) => {
+    if (s.marks[i] === DONE) return;
+    if (choice.kind === 'asset' ? it.asset.assetRef === choice.asset : (it.face.score ?? -1) >= choice.min) n += 1;
+  });
+  return n;
+}
+
+/** Parses the typed score of a bulk confirmation: a number from 0 to 1, else null. */
+export function parseScore(input: string): number | null {
+  if (!/^\s*(0(\.\d+)?|1(\.0+)?|\.\d+)\s*$/.test(input)) return null;
+  return Number(input);
+}
+
+function outcomeText(o: DecisionOutcome, required: 1 | 2): string {
+  const who = o.participant ?? 'nobody';
+  if (o.action === 'reject') return `Rejected ${who} on face ${o.face}: it will not be proposed again.`;
+  const verb = o.action === 'assign' ? `Assigned face ${o.face} to ${who}` : `Confirmed ${who} on face ${o.face}`;
+  if (o.state === 'confirmed') return `${verb}${required === 2 ? ` (confirmed by ${o.confirmedBy.join(' and ')})` : ''}.`;
+  return `${verb}: ${o.confirmedBy.length} of ${required} reviewers; it needs a second, different reviewer.`;
+}
+
+export function reviewReducer(s: ReviewState, e: ReviewEvent): ReviewState {
+  switch (e.type) {
+    case 'loading':
+      return { ...s, loading: true };
+    case 'loaded': {
+      const items = e.snapshot.items;
+      const marks = new Uint8Array(items.length);
+      // Faces decided in this session stay done: a reload read while a save was on its way, or a
+      // two-person face this reviewer already confirmed, is not offered again in this session.
+      const decided = new Set<number>();
+      s.snapshot?.items.forEach((it, i) => s.marks[i] === DONE && decided.add(it.face.face));
+      items.forEach((it, i) => decided.has(it.face.face) && it.face.face !== e.focusFace && (marks[i] = DONE));
+      const keep = e.focusFace ?? currentItem(s)?.face.face;
+      let cursor = keep !== undefined ? items.findIndex((it, i) => it.face.face === keep && marks[i] !== DONE) : -1;
+      if (cursor < 0) cursor = nextOpen(marks, -1).index;
+      return { ...s, loading: false, snapshot: e.snapshot, marks, cursor, left: countLeft(marks), busy: null };
+    }
+    case 'load-failed':
+      return { ...s, loading: false, busy: null, notice: { tone: 'error', text: e.message } };
+    case 'saving':
+      return { ...s, busy: e.what, notice: null };
+    case 'decide': {
+      // The queue moves on at once; the service's answer arrives as 'decided' or 'decide-failed'.
+      const i = indexOfFace(s, e.face);
+      if (i < 0) return s;
+      const marks = s.marks.slice();
+      marks[i] = DONE;
+      const next = nextOpen(marks, i);
+      return { ...s, pending: s.pending + 1, marks: next.marks, cursor: next.index, left: countLeft(next.marks), mode: { kind: 'browse' } };
+    }
+    case 'decided':
+      return { ...s, pending: Math.max(0, s.pending - 1), waiting: null, notice: { tone: 'success', text: outcomeText(e.outcome, e.reviewersRequired) } };
+    case 'decide-failed': {
+      // Refused or not saved: the face comes back on screen with the reason.
+      const pending = Math.max(0, s.pending - 1);
+      const i = indexOfFace(s, e.face);
+      if (i < 0) return { ...s, pending, waiting: null, notice: { tone: 'error', text: e.message } };
+      const marks = s.marks.slice();
+      marks[i] = OPEN;
+      return { ...s, pending, waiting: null, marks, cursor: i, left: countLeft(marks), mode: { kind: 'browse' }, notice: { tone: 'error', text: e.message } };
+    }
+    case 'bulk-decided':
+      // The queue is reloaded after a bulk decision (the service chose the faces); say what happened.
+      return { ...s, busy: null, waiting: null, mode: { kind: 'browse' }, notice: { tone: 'success', text: `Confirmed ${e.outcomes.length} proposal${e.outcomes.length === 1 ? '' : 's'} at once.` } };
+    case 'undone': {
+      const o = e.outcome;
+      const text = `Undid your ${o.undone} on face ${o.face}: it is ${o.state} again${o.participant ? ` (${o.participant})` : ''}.`;
+      const i = indexOfFace(s, o.face);
+      if (i < 0 || o.state !== 'proposed') return { ...s, busy: null, waiting: null, notice: { tone: 'info', text } };
+      const marks = s.marks.slice();
+      marks[i] = OPEN;
+      return { ...s, busy: null, waiting: null, marks, cursor: i, left: countLeft(marks), notice: { tone: 'info', text } };
+    }
+    case 'failed':
+      return { ...s, busy: null, waiting: null, notice: { tone: 'error', text: e.message } };
+    case 'waiting':
+      return { ...s, waiting: e.message };
+    case 'skip': {
+      if (s.cursor < 0) return s;
+      const marks = s.marks.slice();
+      marks[s.cursor] = SKIPPED;
+      const next = nextOpen(marks, s.cursor);
+      return { ...s, marks: next.marks, cursor: next.index, notice: null };
+    }
+    case 'move': {
+      // Browsing back and forth over the open (and skipped) proposals, without deciding.
+      const n = s.marks.length;
+      if (s.cursor < 0 || n === 0) return s;
+      for (let step = 1; step <= n; step++) {
+        const i = (s.cursor + e.by * step + n * step) % n;
+        if (s.marks[i] !== DONE) return { ...s, cursor: i, notice: null };
+      }
+      return s;
+    }
+    case 'mode':
+      return { ...s, mode: e.mode, notice: e.mode.kind === 'browse' ? s.notice : null };
+    case 'bulk-type':
+      if (s.mode.kind !== 'bulk-score' || !/^[\d.]$/.test(e.char) || s.mode.input.length >= 6) return s;
+      return { ...s, mode: { kind: 'bulk-score', input: s.mode.input + e.char } };
+    case 'bulk-erase':
+      if (s.mode.kind !== 'bulk-score') return s;
+      return { ...s, mode: { kind: 'bulk-score', input: s.mode.input.slice(0, -1) } };
+    case 'dismiss':
+      return { ...s, notice: null };
+  }
+}

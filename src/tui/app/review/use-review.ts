@@ -1,0 +1,181 @@
+import { useInput } from 'ink';
+import { useCallback, useEffect, useReducer, useRef } from 'react';
+import type { BulkSelector, ReviewAction } from '../../../core/services/decision-service.js';
+import type { QueueFilter } from '../../../core/services/matches-service.js';
+import { errorText } from '../errors.js';
+import type { ReviewGateway } from '../gateway.js';
+import { bulkCount, currentItem, initialReviewState, parseScore, reviewReducer, type BulkChoice, type ReviewEvent, type ReviewState } from './review-state.js';
+
+export interface UseReviewProps {
+  gateway: ReviewGateway & { onBusy?: (listener: ((message: string | null) => void) | null) => void };
+  shootId: string;
+  filter?: QueueFilter;
+  /** leave the app */
+  onQuit: () => void;
+  /** back to the previous screen (absent when review is the first screen) */
+  onBack?: () => void;
+}
+
+/**
+ * The review queue's keys. Every decision is a service call made the moment the key is pressed;
+ * the next face is shown at once while it saves, and a refusal (SAME_REVIEWER, CONSENT_NOT_VALID,
+ * DATABASE_LOCKED after retries...) brings the face back on screen with the reason.
+ */
+export function useReview({ gateway, shootId, filter, onQuit, onBack }: UseReviewProps): { state: ReviewState; dispatch: (e: ReviewEvent) => void; decide: (action: ReviewAction) => void } {
+  const [state, dispatch] = useReducer(reviewReducer, gateway.reviewer, initialReviewState);
+  const stateRef = useRef(state);
+  stateRef.current = state;
+  const reloadedEmpty = useRef(false);
+
+  const load = useCallback(
+    async (focusFace?: number) => {
+      dispatch({ type: 'loading' });
+      try {
+        const snapshot = await gateway.loadQueue(shootId, filter);
+        dispatch({ type: 'loaded', snapshot, ...(focusFace !== undefined ? { focusFace } : {}) });
+      } catch (error) {
+        dispatch({ type: 'load-failed', message: errorText(error) });
+      }
+    },
+    // filter is an object from the command line: stable for the session
+    [gateway, shootId],
+  );
+
+  useEffect(() => {
+    void load();
+    gateway.onBusy?.((message) => dispatch({ type: 'waiting', message }));
+    return () => gateway.onBusy?.(null);
+  }, [gateway, load]);
+
+  // When the queue runs out, look once more: a running scan may have added proposals meanwhile.
+  useEffect(() => {
+    if (state.cursor >= 0) reloadedEmpty.current = false;
+    else if (!state.loading && !state.busy && !state.pending && state.snapshot && state.snapshot.items.length > 0 && !reloadedEmpty.current) {
+      reloadedEmpty.current = true;
+      void load();
+    }
+  }, [state.cursor, state.loading, state.busy, state.pending, state.snapshot, load]);
+
+  /** Service calls run one after another, in key-press order (undo must follow the decision it undoes). */
+  const chain = useRef<Promise<unknown>>(Promise.resolve());
+  const enqueue = (work: () => Promise<unknown>) => {
+    chain.current = chain.current.then(work, work);
+  };
+
+  const decide = (action: ReviewAction) => {
+    const s = stateRef.current;
+    const item = currentItem(s);
+    if (!item || s.busy || !s.snapshot) return;
+    const required = s.snapshot.shoot.reviewersRequired;
+    const face = item.face.face;
+    dispatch({ type: 'decide', face });
+    enqueue(() =>
+      gateway.decide(shootId, face, action).then(
+        (outcome) => dispatch({ type: 'decided', outcome, reviewersRequired: required }),
+        (error: unknown) => dispatch({ type: 'decide-failed', face, message: errorText(error) }),
+      ),
+    );
+  };
+
+  const undo = () => {
+    if (stateRef.current.busy) return;
+    dispatch({ type: 'saving', what: 'undoing' });
+    enqueue(() =>
+      gateway.undo(shootId).then(
+        async (outcome) => {
+          dispatch({ type: 'undone', outcome });
+          // A decision from an earlier session: its face is not in this queue yet.
+          const s = stateRef.current;
+          if (outcome.state === 'proposed' && !s.snapshot?.items.some((it) => it.face.face === outcome.face)) await load(outcome.face);
+        },
+        (error: unknown) => dispatch({ type: 'failed', message: errorText(error) }),
+      ),
+    );
+  };
+
+  const bulk = (choice: BulkChoice) => {
+    if (stateRef.current.busy) return;
+    const selector: BulkSelector = choice.kind === 'asset' ? { asset: choice.asset } : { allAbove: choice.min };
+    dispatch({ type: 'saving', what: 'confirming' });
+    enqueue(() =>
+      gateway.bulk(shootId, selector).then(
+        async (outcomes) => {
+          dispatch({ type: 'bulk-decided', outcomes });
+          await load();
+        },
+        (error: unknown) => {
+          dispatch({ type: 'failed', message: errorText(error) });
+          dispatch({ type: 'mode', mode: { kind: 'browse' } });
+        },
+      ),
+    );
+  };
+
+  /** Quitting waits for the decisions still being saved, so none is lost. */
+  const quit = () => {
+    if (stateRef.current.pending > 0 || stateRef.current.busy) dispatch({ type: 'saving', what: 'finishing the last saves before quitting' });
+    void chain.current.then(onQuit, onQuit);
+  };
+
+  useInput((input, key) => {
+    const s = stateRef.current;
+    const mode = s.mode;
+    if (mode.kind === 'assign') return; // the picker has the keys
+    if (mode.kind === 'help') {
+      dispatch({ type: 'mode', mode: { kind: 'browse' } });
+      return;
+    }
+    if (mode.kind === 'bulk-menu') {
+      const item = currentItem(s);
+      if (input === '1' && item) {
+        const choice: BulkChoice = { kind: 'asset', asset: item.asset.assetRef, file: item.asset.file };
+        dispatch({ type: 'mode', mode: { kind: 'bulk-confirm', choice, count: bulkCount(s, choice) } });
+      } else if (input === '2') dispatch({ type: 'mode', mode: { kind: 'bulk-score', input: item?.face.score !== null && item?.face.score !== undefined ? item.face.score.toFixed(2) : '' } });
+      else if (key.escape || input === 'q' || input === 'b') dispatch({ type: 'mode', mode: { kind: 'browse' } });
+      return;
+    }
+    if (mode.kind === 'bulk-score') {
+      if (key.escape) dispatch({ type: 'mode', mode: { kind: 'browse' } });
+      else if (key.backspace || key.delete) dispatch({ type: 'bulk-erase' });
+      else if (key.return) {
+        const min = parseScore(mode.input);
+        if (min === null) dispatch({ type: 'failed', message: `"${mode.input}" is not a score: type a number from 0 to 1, e.g. 0.85.` });
+        else {
+          const choice: BulkChoice = { kind: 'score', min };
+          dispatch({ type: 'mode', mode: { kind: 'bulk-confirm', choice, count: bulkCount(s, choice) } });
+        }
+      } else if (input) for (const ch of input) dispatch({ type: 'bulk-type', char: ch });
+      return;
+    }
+    if (mode.kind === 'bulk-confirm') {
+      if (input === 'y') bulk(mode.choice);
+      else if (input === 'n' || key.escape) dispatch({ type: 'mode', mode: { kind: 'browse' } });
+      return;
+    }
+    // browse
+    if (input === 'q' || (key.ctrl && input === 'c')) return quit();
+    if (key.escape) {
+      if (onBack && !s.busy) onBack();
+      else dispatch({ type: 'dismiss' });
+      return;
+    }
+    if (input === '?') return dispatch({ type: 'mode', mode: { kind: 'help' } });
+    if (input === 'r' && !s.busy) return enqueue(() => load());
+    if (input === 'u') return undo();
+    if (!currentItem(s)) return;
+    if (input === 'y' || key.return) return decide({ kind: 'confirm' });
+    if (input === 'n') return decide({ kind: 'reject' });
+    if (input === 's') return dispatch({ type: 'skip' });
+    if (input === 'a') {
+      if (!s.snapshot?.eligible.length) dispatch({ type: 'failed', message: 'Nobody in this shoot has valid biometric consent, so a face cannot be assigned to anyone.' });
+      else dispatch({ type: 'mode', mode: { kind: 'assign' } });
+      return;
+    }
+    if (input === 'b') return dispatch({ type: 'mode', mode: { kind: 'bulk-menu' } });
+    if (key.rightArrow || input === 'l' || input === 'j') return dispatch({ type: 'move', by: 1 });
+    if (key.leftArrow || input === 'h' || input === 'k') return dispatch({ type: 'move', by: -1 });
+  });
+
+  return { state, dispatch, decide };
+}
+

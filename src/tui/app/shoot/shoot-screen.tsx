@@ -1,0 +1,247 @@
+import { Box, Text, useInput } from 'ink';
+import { useCallback, useEffect, useReducer, useRef } from 'react';
+import { errorText } from '../errors.js';
+import type { ShootGateway } from '../gateway.js';
+import { useTerminalSize, type TerminalSize } from '../terminal/use-terminal-size.js';
+import { duration, initialShootState, scanRate, shootReducer, type ShootNotice, type ShootState } from './shoot-state.js';
+
+export interface ShootScreenProps {
+  gateway: ShootGateway;
+  shootId: string;
+  /** the approver proposed in the approval form (the current user) */
+  actor: string;
+  onReview: () => void;
+  onBack: () => void;
+  onQuit: () => void;
+  size?: TerminalSize;
+}
+
+/** Keys of the shoot screen. Approval, enrolment, scan and push are service calls; a scan can be stopped. */
+export function useShoot({ gateway, shootId, actor, onReview, onBack, onQuit }: ShootScreenProps): ShootState {
+  const [state, dispatch] = useReducer(shootReducer, initialShootState);
+  // keys read the latest state even before React has re-subscribed the handler (fast typing, paste)
+  const latest = useRef(state);
+  latest.current = state;
+  const stop = useRef<AbortController | null>(null);
+  const load = useCallback(async () => {
+    dispatch({ type: 'loading' });
+    try {
+      dispatch({ type: 'loaded', row: await gateway.shoot(shootId) });
+    } catch (error) {
+      dispatch({ type: 'failed', message: errorText(error) });
+    }
+  }, [gateway, shootId]);
+  useEffect(() => void load(), [load]);
+  useEffect(() => () => stop.current?.abort(), []);
+
+  const run = (job: 'enrol' | 'scan' | 'push') => {
+    dispatch({ type: 'job-start', job, now: Date.now() });
+    let work: Promise<ShootNotice>;
+    if (job === 'enrol') {
+      work = gateway.enrol(shootId).then((s) => ({
+        tone: s.failed ? 'warning' : 'success',
+        lines: [`Enrolled: ${s.enrolled} new, ${s.unchanged} unchanged, ${s.failed} failed, ${s.notEligible} not eligible (never processed).`, ...s.outcomes.flatMap((o) => (o.result === 'failed' ? [`${o.participant}: ${o.message}`] : []))],
+      }));
+    } else if (job === 'scan') {
+      const controller = new AbortController();
+      stop.current = controller;
+      work = gateway
+        .scan(shootId, (progress) => dispatch({ type: 'job-progress', progress, now: Date.now() }), controller.signal)
+        .then((s) => ({
+          tone: s.failed.length ? 'warning' : 'success',
+          lines: [
+            `${s.stopped ? 'Stopped' : 'Scanned'}: ${s.listed} assets, ${s.processed} analysed, ${s.unchanged} unchanged, ${s.failed.length} failed; ${s.proposed} proposals, ${s.unidentified} unidentified.`,
+            ...s.failed.slice(0, 3).map((f) => `failed ${f.asset}: ${f.message}`),
+          ],
+        }));
+    } else {
+      if (!gateway.push) return;
+      work = gateway.push(shootId).then((s) => ({
+        tone: s.failed.length ? 'warning' : 'success',
+        lines: [`Pushed: ${s.written} written, ${s.unchanged} unchanged, ${s.cleared} cleared, ${s.persons} persons.`, ...s.heldBack.slice(0, 2).map((h) => `held back ${h.participant} on ${h.asset}: consent ${h.consent}`), ...s.failed.slice(0, 2).map((f) => `failed ${f.asset}: ${f.message}`)],
+      }));
+    }
+    work.then(
+      (notice) => {
+        dispatch({ type: 'job-done', notice });
+        void load();
+      },
+      (error: unknown) => dispatch({ type: 'job-done', notice: { tone: 'error', lines: [errorText(error)] } }),
+    );
+  };
+
+  useInput((input, key) => {
+    const state = latest.current;
+    const mode = state.mode;
+    if (mode.kind === 'running') {
+      if (mode.job === 'scan' && (input === 'x' || key.escape || (key.ctrl && input === 'c')) && !mode.stopping) {
+        stop.current?.abort();
+        dispatch({ type: 'job-stopping' });
+      }
+      return;
+    }
+    if (mode.kind === 'approve') {
+      if (key.escape) return dispatch({ type: 'cancel' });
+      if (key.tab || (key.return && mode.field === 0)) return dispatch({ type: 'approve-field' });
+      if (key.backspace || key.delete) return dispatch({ type: 'approve-erase' });
+      if (key.return) {
+        dispatch({ type: 'cancel' });
+        gateway.approve(shootId, mode.dpia, mode.approver).then(
+          () => {
+            dispatch({ type: 'job-done', notice: { tone: 'success', lines: [`Approved (DPIA ${mode.dpia.trim()}, by ${mode.approver.trim()}). The roster is declared complete.`] } });
+            void load();
+          },
+          (error: unknown) => dispatch({ type: 'failed', message: errorText(error) }),
+        );
+        return;
+      }
+      if (input && !key.ctrl && !key.meta) dispatch({ type: 'approve-type', text: input });
+      return;
+    }
+    if (input === 'q' || (key.ctrl && input === 'c')) return onQuit();
+    if (key.escape) return mode.kind === 'report' ? dispatch({ type: 'report' }) : onBack();
+    if (input === 't') return dispatch({ type: 'report' });
+    const status = state.row?.shoot.status;
+    if (input === 'a' && status === 'draft') return dispatch({ type: 'approve-open', approver: actor });
+    if (input === 'e' && status === 'approved') return run('enrol');
+    if (input === 's' && status === 'approved') return run('scan');
+    if (input === 'p' && gateway.push && status !== 'closed') return run('push');
+    if (input === 'v') return onReview();
+    if (input === 'r') return void load();
+  });
+  return state;
+}
+
+const TONE = { info: 'cyan', success: 'green', warning: 'yellow', error: 'red' } as const;
+
+function bar(fraction: number, width: number): string {
+  const n = Math.max(0, Math.min(width, Math.round(fraction * width)));
+  return `${'█'.repeat(n)}${'░'.repeat(width - n)}`;
+}
+
+export function ShootView({ state, size, canPush }: { state: ShootState; size: TerminalSize; canPush: boolean }) {
+  const width = size.columns;
+  const row = state.row;
+  if (!row) return <Text dimColor>{state.loading ? 'Loading the shoot…' : (state.notice?.lines[0] ?? '')}</Text>;
+  const s = row.shoot;
+  const r = row.report;
+  const mode = state.mode;
+  const keys = [
+    s.status === 'draft' ? 'a approve' : null,
+    s.status === 'approved' ? 'e enrol' : null,
+    s.status === 'approved' ? 's scan' : null,
+    canPush && s.status !== 'closed' ? 'p push' : null,
+    'v review',
+    't report',
+    'r refresh',
+    'Esc back',
+    'q quit',
+  ].filter(Boolean);
+  const L = ({ children, dim }: { children: React.ReactNode; dim?: boolean }) => (
+    <Text wrap="truncate-end" {...(dim ? { dimColor: true } : {})}>
+      {children}
+    </Text>
+  );
+  return (
+    <Box flexDirection="column" width={width}>
+      <L>
+        <Text bold>
+          Shoot {s.id}: {s.name}
+        </Text>{' '}
+        [{s.status}]
+      </L>
+      <L dim>purpose: {s.purpose}</L>
+      <L dim>
+        source: {s.connector}:{s.source}
+      </L>
+      <L>
+        approval: {s.dpiaRef ? `DPIA ${s.dpiaRef}, by ${s.approvedBy}, ${s.approvedAt?.toISOString().slice(0, 10)}` : 'none yet (draft: nothing is processed)'} · retention {s.retentionDays} days · reviewers{' '}
+        {s.reviewersRequired}
+      </L>
+      <L>
+        roster: {row.roster.total} · {row.roster.eligible} eligible · {row.roster['photos-only']} photos only · {row.roster.withdrawn} withdrawn · {row.roster.expired} expired
+      </L>
+      <L>
+        assets: {r.assets.total} ({r.assets.scanned} scanned, {r.assets.failed} failed, {r.assets.pushed} pushed)
+      </L>
+      <L>
+        faces: {r.faces.total} · {r.pendingReview} pending review · {r.faces.confirmed} confirmed · {r.faces.rejected} rejected · {r.faces.unidentified} unidentified
+      </L>
+      <Box marginTop={1} flexDirection="column">
+        {mode.kind === 'approve' ? (
+          <>
+            <Text bold>Approve (records the DPIA sign-off; declares the roster complete)</Text>
+            <L>
+              {mode.field === 0 ? '› ' : '  '}DPIA reference: {mode.dpia}
+              {mode.field === 0 ? <Text inverse> </Text> : null}
+            </L>
+            <L>
+              {mode.field === 1 ? '› ' : '  '}approved by: {mode.approver}
+              {mode.field === 1 ? <Text inverse> </Text> : null}
+            </L>
+            <L dim>Tab next field · Enter approve · Esc cancel</L>
+          </>
+        ) : mode.kind === 'running' ? (
+          <RunningJob mode={mode} width={width} />
+        ) : mode.kind === 'report' ? (
+          <>
+            <Text bold>Report</Text>
+            {r.participants.slice(0, Math.max(1, size.rows - 16)).map((p) => (
+              <L key={p.participant}>
+                {p.participant.padEnd(10)} {p.name.padEnd(20).slice(0, 20)} {p.consent.padEnd(14)} proposed {p.proposed} · confirmed {p.confirmed} · rejected {p.rejected}
+              </L>
+            ))}
+            {r.todo.slice(0, 3).map((t) => (
+              <L key={t} dim>
+                next: {t}
+              </L>
+            ))}
+          </>
+        ) : null}
+      </Box>
+      {state.notice ? (
+        <Box flexDirection="column" marginTop={1}>
+          {state.notice.lines.slice(0, 4).map((l, i) => (
+            <Text key={i} color={TONE[state.notice!.tone]} wrap="truncate-end">
+              {l}
+            </Text>
+          ))}
+        </Box>
+      ) : null}
+      <Box marginTop={1}>
+        <Text dimColor wrap="truncate-end">
+          {mode.kind === 'running' ? (mode.job === 'scan' ? 'x stop the scan (assets done stay done)' : 'working…') : keys.join(' · ')}
+        </Text>
+      </Box>
+    </Box>
+  );
+}
+
+function RunningJob({ mode, width }: { mode: Extract<ShootState['mode'], { kind: 'running' }>; width: number }) {
+  const p = mode.progress;
+  if (mode.job !== 'scan' || !p) return <Text color="cyan">{mode.job === 'enrol' ? 'Enrolling: loading the face models and building templates…' : mode.job === 'scan' ? 'Scan: loading the face models and listing the assets…' : 'Pushing…'}</Text>;
+  const handled = p.done + p.skipped + p.failed;
+  const rate = scanRate(p, mode.startedAt, mode.at);
+  return (
+    <Box flexDirection="column">
+      <Text color="cyan" wrap="truncate-end">
+        {mode.stopping ? 'Stopping after the assets in progress…' : 'Scanning'} {handled}/{p.total} assets
+      </Text>
+      <Text wrap="truncate">{bar(p.total ? handled / p.total : 0, Math.max(10, Math.min(60, width - 2)))}</Text>
+      <Text wrap="truncate-end">
+        {rate ? `${rate.perSecond.toFixed(1)} assets/s · ETA ${duration(rate.etaSeconds)}` : 'measuring speed…'} · {p.done} analysed · {p.skipped} unchanged · {p.failed} failed
+      </Text>
+      {p.current ? (
+        <Text dimColor wrap="truncate-end">
+          now: {p.current}
+        </Text>
+      ) : null}
+    </Box>
+  );
+}
+
+export function ShootScreen(props: ShootScreenProps) {
+  const size = useTerminalSize(props.size);
+  const state = useShoot(props);
+  return <ShootView state={state} size={size} canPush={Boolean(props.gateway.push)} />;
+}

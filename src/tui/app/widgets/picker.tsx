@@ -1,0 +1,44 @@
+import { Box, Text } from 'ink';
+import type { PickerState } from './picker-state.js';
+import { visibleWindow } from './picker-state.js';
+
+export interface PickerProps {
+  state: PickerState;
+  /** what the list is of, e.g. "Assign to (eligible participants only)" */
+  title: string;
+  /** lines available for the list */
+  height: number;
+  width: number;
+}
+
+/** The picker's view: the query, then the matching options, the highlighted one marked. */
+export function Picker({ state, title, height, width }: PickerProps) {
+  const { start, items } = visibleWindow(state, Math.max(1, height - 3));
+  return (
+    <Box flexDirection="column" width={width}>
+      <Text bold wrap="truncate-end">
+        {title}
+      </Text>
+      <Text wrap="truncate-end">
+        {'> '}
+        {state.query}
+        <Text inverse> </Text>
+      </Text>
+      {items.length === 0 ? (
+        <Text dimColor wrap="truncate-end">
+          nobody eligible matches "{state.query}"
+        </Text>
+      ) : (
+        items.map((o, i) => (
+          <Text key={o.value} wrap="truncate-end" {...(start + i === state.highlighted ? { inverse: true } : {})}>
+            {start + i === state.highlighted ? '› ' : '  '}
+            {o.label} ({o.value})
+          </Text>
+        ))
+      )}
+      <Text dimColor wrap="truncate-end">
+        {state.matches.length} of {state.options.length} · Enter choose · Esc cancel
+      </Text>
+    </Box>
+  );
+}
