@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode } from '../core/domain/errors.js';
 import { registerAudit } from './commands/audit.js';
-import { registerConsent } from './commands/consent.js';
+import { registerConsent, registerWithdraw } from './commands/consent.js';
 import { registerDemo } from './commands/demo.js';
 import { registerInit } from './commands/init.js';
 import { registerJob } from './commands/job.js';
@@ -23,6 +23,7 @@ export function buildProgram(): Command {
   registerInit(program);
   registerShoot(program);
   registerConsent(program);
+  registerWithdraw(program);
   registerJob(program);
   registerHeadlessReview(program);
   registerAppEntry(program);

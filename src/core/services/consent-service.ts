@@ -19,6 +19,8 @@ export interface ConsentImportSummary {
   addedAfterApproval: boolean;
   templatesDeleted: number;
   matchesRevoked: number;
+  /** assets whose DAM metadata named a withdrawn person: the caller updates them through the connector */
+  affectedAssetIds: number[];
 }
 
 const sameTime = (a: Date | null, b: Date | null) => (a ? a.getTime() : null) === (b ? b.getTime() : null);
@@ -63,6 +65,7 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
       addedAfterApproval: false,
       templatesDeleted: 0,
       matchesRevoked: 0,
+      affectedAssetIds: [],
     };
     const inFile = new Set<string>();
     for (const row of file.rows) {
@@ -107,6 +110,7 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
         summary.withdrawn.push(row.participantId);
         summary.templatesDeleted += cascade.templatesDeleted;
         summary.matchesRevoked += cascade.matchesRevoked;
+        summary.affectedAssetIds.push(...cascade.affectedAssetIds);
         await uow.audit.append(
           { actor: ctx.actor, action: 'consent.withdrawn', shootId, subject: `participant:${row.participantId}`, details: { withdrawnAt: row.withdrawnAt, ...cascade } },
           now,

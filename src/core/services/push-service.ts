@@ -18,6 +18,8 @@ export interface PushSummary {
   persons: number;
   /** confirmed matches not written because the person's consent is no longer valid */
   heldBack: { asset: string; participant: string; consent: string }[];
+  /** what happened to each asset that was pushed or cleared */
+  updated: PushedAsset[];
   failed: { asset: string; code: string; message: string }[];
 }
 
@@ -34,10 +36,27 @@ export function releaseOf(participant: Participant, consent: ConsentRecord): Mod
  * is valid. Each asset is pushed on its own (a failure is reported, the others go on); an asset that
  * lost all its confirmed persons since the last push is cleared.
  */
-export async function pushShoot(ctx: ServiceContext, connector: Connector, shootId: string): Promise<PushSummary> {
+export interface PushOptions {
+  /** push only these assets (store ids), e.g. the ones a withdrawal touched */
+  assetIds?: readonly number[];
+  /**
+   * Why: a withdrawal must reach the DAM even after the shoot closed (GDPR Art. 7(3)); an ordinary
+   * push of a closed shoot is refused.
+   */
+  reason?: 'push' | 'withdrawal';
+}
+
+export interface PushedAsset {
+  asset: string;
+  action: 'written' | 'cleared' | 'unchanged';
+  location: string;
+}
+
+export async function pushShoot(ctx: ServiceContext, connector: Connector, shootId: string, opts: PushOptions = {}): Promise<PushSummary> {
+  const only = opts.assetIds ? new Set(opts.assetIds) : null;
   const plan = await ctx.store.transaction(async (uow) => {
     const shoot = await requireShoot(uow, shootId);
-    assertOpen(shoot, 'push');
+    if (opts.reason !== 'withdrawal') assertOpen(shoot, 'push');
     const participants = new Map((await uow.participants.listByShoot(shootId)).map((p) => [p.id, p]));
     const consents = await uow.consents.currentForShoot(shootId);
     const faces = await uow.faces.listByShoot(shootId);
@@ -45,9 +64,9 @@ export async function pushShoot(ctx: ServiceContext, connector: Connector, shoot
     return { shoot, participants, consents, faces, assets };
   });
   const now = ctx.clock.now();
-  const summary: PushSummary = { shootId, assets: 0, written: 0, unchanged: 0, cleared: 0, persons: 0, heldBack: [], failed: [] };
+  const summary: PushSummary = { shootId, assets: 0, written: 0, unchanged: 0, cleared: 0, persons: 0, heldBack: [], updated: [], failed: [] };
   for (const asset of plan.assets) {
-    if (asset.scanState !== 'scanned') continue;
+    if (asset.scanState !== 'scanned' || (only && !only.has(asset.id))) continue;
     const faces = plan.faces.filter((f) => f.assetId === asset.id);
     const persons: PushPerson[] = [];
     for (const f of faces) {
@@ -74,6 +93,7 @@ export async function pushShoot(ctx: ServiceContext, connector: Connector, shoot
       else if (result.changed) summary.written += 1;
       else summary.unchanged += 1;
       summary.persons += persons.length;
+      summary.updated.push({ asset: asset.connectorAssetId, action: !result.changed ? 'unchanged' : persons.length > 0 ? 'written' : 'cleared', location: result.location });
       await ctx.store.transaction(async (uow) => {
         const stored = await uow.assets.findByConnectorId(shootId, asset.connectorAssetId);
         if (stored) stored.flags = persons.length > 0 ? [...new Set([...stored.flags, PUSHED_FLAG])] : stored.flags.filter((f) => f !== PUSHED_FLAG);

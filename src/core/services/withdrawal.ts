@@ -22,11 +22,13 @@ export async function withdrawalCascade(uow: UnitOfWork, participant: Participan
     face.score = null;
     face.margin = null;
     face.embedding = null;
+    face.reason = 'consent-withdrawn';
     affected.add(face.assetId);
   }
   const assets = await uow.assets.listByShoot(participant.shootId);
   for (const asset of assets) {
-    if (affected.has(asset.id) && !asset.flags.includes('consent-withdrawn')) asset.flags = [...asset.flags, 'consent-withdrawn'];
+    // The face is now an unnamed person: the asset needs manual handling like any other.
+    if (affected.has(asset.id)) asset.flags = [...new Set([...asset.flags, 'consent-withdrawn', 'unidentified-person'])];
   }
   return { templatesDeleted, matchesRevoked: faces.length, affectedAssetIds: [...affected] };
 }

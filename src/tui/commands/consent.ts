@@ -40,15 +40,24 @@ export function registerConsent(program: Command): void {
           import('../../core/services/consent-service.js'),
         ]);
         const parsed = await parseConsentFile(await readConsentFile(path), consentFileAccessFor(path));
-        const s = await withWorkspace(globals, (ctx) => importConsent(ctx, shootId ?? '', parsed, path));
+        const { s, dam } = await withWorkspace(globals, async (ctx) => {
+          const summary = await importConsent(ctx, shootId ?? '', parsed, path);
+          if (summary.affectedAssetIds.length === 0) return { s: summary, dam: null };
+          // Rule 6: a withdrawal reaches the DAM metadata at once, not at the next push.
+          const [{ pushShoot }, { openConnector }] = await Promise.all([import('../../core/services/push-service.js'), import('../compose.js')]);
+          const shoot = await ctx.store.transaction((uow) => uow.shoots.find(summary.shootId));
+          const connector = await openConnector(shoot ?? { connector: 'local', connectorOptions: {} });
+          return { s: summary, dam: await pushShoot(ctx, connector, summary.shootId, { assetIds: summary.affectedAssetIds, reason: 'withdrawal' }) };
+        });
         const lines = [
           `Imported ${parsed.rows.length} consent records into shoot "${s.shootId}" from ${s.file}.`,
           `  added ${s.added.length}, updated ${s.updated.length}, unchanged ${s.unchanged.length}, withdrawn ${s.withdrawn.length}`,
         ];
         if (s.withdrawn.length) lines.push(`  withdrawn: ${s.withdrawn.join(', ')} (${s.templatesDeleted} templates deleted, ${s.matchesRevoked} matches revoked)`);
+        if (dam) lines.push(`  DAM metadata updated on ${dam.updated.length} assets${dam.failed.length ? `, ${dam.failed.length} FAILED: ${dam.failed.map((f) => `${f.asset} (${f.message})`).join('; ')}` : ''}`);
         if (s.notInFile.length) lines.push(`  not in this file, kept as they were: ${s.notInFile.join(', ')}`);
         if (s.addedAfterApproval) lines.push(`  note: ${s.added.length} participants joined after approval declared the roster complete; this is on the audit record.`);
-        return { json: s, text: lines.join('\n') };
+        return { json: { ...s, damUpdates: dam?.updated ?? [], damFailures: dam?.failed ?? [] }, text: lines.join('\n'), exitCode: dam?.failed.length ? 1 : 0 };
       }),
     );
 
@@ -77,6 +86,36 @@ export function registerConsent(program: Command): void {
               )
             : `No participants yet. Import the consent file: sitter consent import ${shootId} FILE`,
         };
+      }),
+    );
+}
+
+export function registerWithdraw(program: Command): void {
+  program
+    .command('withdraw')
+    .description("withdraw a participant's consent now: deletes their templates and embeddings, revokes their matches, updates the DAM, prints a receipt")
+    .argument('<shoot>', 'shoot id')
+    .argument('<participant>', 'participant_id from the consent file')
+    .action(
+      action(async ([shootId, participant], _opts, globals) => {
+        const [{ withdrawConsent }, { openConnector }, { requireShoot }] = await Promise.all([
+          import('../../core/services/withdraw-service.js'),
+          import('../compose.js'),
+          import('../../core/services/context.js'),
+        ]);
+        const r = await withWorkspace(globals, async (ctx) => {
+          const shoot = await ctx.store.transaction((uow) => requireShoot(uow, shootId ?? ''));
+          return withdrawConsent(ctx, await openConnector(shoot), shoot.id, participant ?? '');
+        });
+        const text = [
+          `Withdrawal receipt: ${r.name} (${r.participant}), shoot ${r.shoot}, ${r.withdrawnAt}`,
+          `  templates deleted:   ${r.templatesDeleted}`,
+          `  matches revoked:     ${r.matchesRevoked}`,
+          `  DAM assets updated:  ${r.damUpdates.length}${r.damUpdates.length ? ` (${r.damUpdates.map((u) => `${u.asset}: ${u.action}`).join(', ')})` : ''}`,
+          ...(r.damFailures.length ? [`  DAM updates FAILED:  ${r.damFailures.map((f) => `${f.asset}: ${f.message}`).join('; ')} (run sitter push ${r.shoot} again when the DAM is reachable)`] : []),
+          `  on the audit record: entry ${r.audit.seq}, hash ${r.audit.hash}`,
+        ].join('\n');
+        return { json: r, text, exitCode: r.damFailures.length ? 1 : 0 };
       }),
     );
 }

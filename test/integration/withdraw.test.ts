@@ -1,0 +1,79 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { exiftool } from 'exiftool-vendored';
+import sharp from 'sharp';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLocalConnector } from '../../src/connectors/local/index.js';
+import { wrapConnector } from '../../src/connectors/wrap-connector.js';
+import { verifyChain } from '../../src/core/domain/audit.js';
+import { decideFace } from '../../src/core/services/decision-service.js';
+import { pushShoot } from '../../src/core/services/push-service.js';
+import { closeShoot } from '../../src/core/services/shoot-service.js';
+import { withdrawConsent } from '../../src/core/services/withdraw-service.js';
+import { seedApprovedShoot, seedProposal } from '../helpers/seed.js';
+import { makeWorkspace, type TestWorkspace } from '../helpers/workspace.js';
+
+describe('rule 6: withdrawal cascades', () => {
+  let t: TestWorkspace;
+  let source = '';
+  const connector = wrapConnector(createLocalConnector({}));
+  beforeEach(async () => {
+    t = await makeWorkspace();
+    await seedApprovedShoot(t, 's', [
+      { id: 'P1', name: 'Ada Leaving', consent: 'yes' },
+      { id: 'P2', name: 'Ben Staying', consent: 'yes' },
+    ]);
+    source = join(t.root, '..');
+    mkdirSync(source, { recursive: true });
+    for (const f of ['a.jpg', 'b.jpg']) await sharp({ create: { width: 64, height: 48, channels: 3, background: '#777' } }).jpeg().toFile(join(source, f));
+    // P1 is confirmed on a.jpg (with P2) and on b.jpg (alone), and has a template from a confirmed face.
+    for (const [asset, who, x] of [['a.jpg', 'P1', 0.1], ['a.jpg', 'P2', 0.6], ['b.jpg', 'P1', 0.3]] as const) {
+      const face = await seedProposal(t, 's', asset, who, 0.8, { x, y: 0.1, w: 0.2, h: 0.3 });
+      await decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Rita');
+    }
+    expect((await pushShoot(t.ctx, connector, 's')).written).toBe(2);
+  });
+  afterEach(async () => {
+    await t.cleanup();
+  });
+  afterAll(async () => {
+    await exiftool.end();
+  });
+
+  it('deletes templates, revokes matches, updates the DAM and returns a receipt on the audit chain', async () => {
+    const templatesBefore = await t.ws.store.transaction((uow) => uow.templates.listByShoot('s'));
+    expect(templatesBefore.length).toBe(3);
+    const r = await withdrawConsent(t.ctx, connector, 's', 'P1');
+    expect(r).toMatchObject({ participant: 'P1', templatesDeleted: 2, matchesRevoked: 2, damFailures: [] });
+    expect(r.damUpdates.map((u) => [u.asset, u.action]).sort()).toEqual([['a.jpg', 'written'], ['b.jpg', 'cleared']]);
+
+    const tags = (await exiftool.read(join(source, 'a.jpg.xmp'))) as unknown as Record<string, unknown>;
+    expect(tags.PersonInImage).toEqual(['Ben Staying']);
+    expect(JSON.stringify(tags)).not.toContain('Ada Leaving');
+    expect(existsSync(join(source, 'b.jpg.xmp'))).toBe(false);
+
+    const faces = await t.ws.store.transaction((uow) => uow.faces.listByShoot('s'));
+    const p1 = await t.ws.store.transaction((uow) => uow.participants.findByExternalRef('s', 'P1'));
+    expect(faces.filter((f) => f.participantId === p1!.id)).toEqual([]);
+    expect((await t.ws.store.transaction((uow) => uow.templates.listByShoot('s'))).length).toBe(1);
+    const entries = await t.ws.store.transaction((uow) => uow.audit.all());
+    expect(verifyChain(entries).ok).toBe(true);
+    expect(entries.find((e) => e.seq === r.audit.seq)).toMatchObject({ action: 'consent.withdrawal-receipt', hash: r.audit.hash });
+
+    // A withdrawn person cannot be named again, and a second withdrawal says it is done.
+    const face = faces.find((f) => f.assetId === faces[0]!.assetId && f.participantId === null)!;
+    await expect(decideFace(t.ctx, 's', face.id, { kind: 'assign', participantRef: 'P1' }, 'Rita')).rejects.toMatchObject({ code: 'CONSENT_NOT_VALID' });
+    await expect(withdrawConsent(t.ctx, connector, 's', 'P1')).rejects.toMatchObject({ code: 'ALREADY_WITHDRAWN' });
+  });
+
+  it('reaches the DAM even after the shoot was closed', async () => {
+    await closeShoot(t.ctx, 's');
+    const r = await withdrawConsent(t.ctx, connector, 's', 'P1');
+    expect(r.damUpdates.map((u) => u.action).sort()).toEqual(['cleared', 'written']);
+    expect(existsSync(join(source, 'b.jpg.xmp'))).toBe(false);
+  });
+
+  it('an unknown participant is named in the error', async () => {
+    await expect(withdrawConsent(t.ctx, connector, 's', 'P9')).rejects.toMatchObject({ code: 'PARTICIPANT_NOT_FOUND', message: expect.stringContaining('P9') });
+  });
+});
