@@ -25,6 +25,9 @@ export async function openApp(globals: GlobalOptions, start: { shootId?: string;
   assertInteractiveTerminal(globals);
   // React's development build times every render for its dev tools: several times slower per key.
   process.env.NODE_ENV ??= 'production';
+  // Ink renders only the last frame when it believes it runs in CI (CI, CI_* or CONTINUOUS_INTEGRATION
+  // in the environment). Here a person sits at a real terminal (checked above): it must draw live.
+  process.env.CI = 'false';
   const { runApp } = await import('../app/run.js');
   const reviewer = (start.reviewer ?? currentActor()).trim();
   if (!reviewer) throw new UsageError('REVIEWER_REQUIRED', 'Every decision needs the reviewer who made it.', 'Pass --reviewer NAME.');
