@@ -88,9 +88,11 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
       find: (id) => em.findOne(FaceEntity, { id }),
       add: (f) => insert<Face>(em, FaceEntity, f),
       addMany: async (faces) => {
-        const created = faces.map((f) => em.create(FaceEntity, f));
-        await em.persistAndFlush(created);
-        return created;
+        if (faces.length === 0) return [];
+        // A native multi-row insert: a scan stores every face of an image at once, and the unit of
+        // work's change tracking is not needed for rows nobody edits in this transaction.
+        const ids = await em.insertMany<Face>(FaceEntity, faces as Face[]);
+        return faces.map((f, i) => ({ ...f, id: Number(ids[i]) }));
       },
       deleteByAsset: (assetId) => em.nativeDelete(FaceEntity, { assetId }),
       clearEmbeddingsOfShoot: (shootId) => em.nativeUpdate(FaceEntity, { shootId, embedding: { $ne: null } }, { embedding: null }),
@@ -110,7 +112,8 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
         const last = await em.findOne(AuditEventEntity, { seq: { $gt: 0 } }, { orderBy: { seq: 'desc' } });
         const entry = chainNext(last ? { seq: last.seq, hash: last.hash } : null, event, at);
         // Store the details as the canonical text that was hashed: verification reads back the same bytes' meaning.
-        await insert<AuditRow>(em, AuditEventEntity, { ...entry, details: JSON.stringify(entry.details) });
+        // A native insert: audit rows are append-only, never edited through the unit of work.
+        await em.insert(AuditEventEntity, { ...entry, details: JSON.stringify(entry.details) });
         return entry;
       },
       all: async () => (await em.find(AuditEventEntity, {}, { orderBy: { seq: 'asc' } })).map(fromRow),
