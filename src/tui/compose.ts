@@ -1,6 +1,9 @@
 import type { Shoot } from '../core/domain/shoot.js';
 import type { Connector } from '../core/ports/connector.js';
 import type { FaceEngine, MatchCalibration } from '../core/ports/face-engine.js';
+import type { PluginReport } from '../connectors/plugins.js';
+import type { ConnectorRegistry } from '../connectors/registry.js';
+import { fileURLToPath } from 'node:url';
 
 /**
  * The composition root for the heavy adapters: the face engine and the connectors load here, only
@@ -24,8 +27,21 @@ export async function openEngine(): Promise<EngineHandle> {
   return { engine: await LocalFaceEngine.create(), calibration: DEFAULT_CALIBRATION };
 }
 
+/** The plugins folder of this installation (`plugins/` at the project root), or SITTER_PLUGINS. */
+export function pluginsDir(): string {
+  return process.env.SITTER_PLUGINS ?? fileURLToPath(new URL('../../../plugins', import.meta.url));
+}
+
+/** The built-in connectors plus every plugin that loads; broken plugins are reported, not fatal. */
+export async function connectorRegistry(): Promise<{ registry: ConnectorRegistry; plugins: PluginReport }> {
+  const [{ builtinRegistry }, { loadPlugins }] = await Promise.all([import('../connectors/index.js'), import('../connectors/plugins.js')]);
+  const registry = builtinRegistry();
+  const plugins = await loadPlugins(pluginsDir(), registry);
+  return { registry, plugins };
+}
+
 /** The shoot's connector, wrapped so that every error names it and keeps its cause. */
 export async function openConnector(shoot: Pick<Shoot, 'connector' | 'connectorOptions'>): Promise<Connector> {
-  const { builtinRegistry } = await import('../connectors/index.js');
-  return builtinRegistry().create(shoot.connector, shoot.connectorOptions);
+  const { registry } = await connectorRegistry();
+  return registry.create(shoot.connector, shoot.connectorOptions);
 }

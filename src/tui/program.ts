@@ -3,7 +3,7 @@ import { ExitCode } from '../core/domain/errors.js';
 import { registerAudit } from './commands/audit.js';
 import { registerConsent, registerWithdraw } from './commands/consent.js';
 import { registerDemo } from './commands/demo.js';
-import { registerInit } from './commands/init.js';
+import { registerConnectors, registerInit } from './commands/init.js';
 import { registerJob } from './commands/job.js';
 import { registerHeadlessReview } from './commands/review-headless.js';
 import { registerAppEntry } from './commands/review.js';
@@ -29,6 +29,7 @@ export function buildProgram(): Command {
   registerAppEntry(program);
   registerAudit(program);
   registerDemo(program);
+  registerConnectors(program);
   return program;
 }
 

@@ -122,6 +122,17 @@ describe('the CLI as an archivist uses it (real process, real SQLite file)', () 
     expect(bad.stderr).toMatch(/--retention-days must be a whole number/);
   });
 
+  it('lists the built-in and plugin connectors, and refuses a shoot on an unknown one', async () => {
+    const list = jsonOf(await sitterJson('connectors')) as { connectors: { name: string }[]; skippedPlugins: unknown[] };
+    expect(list.connectors.map((c) => c.name)).toEqual(['json-sidecar', 'local']);
+    expect(list.skippedPlugins).toEqual([]);
+    const bad = await sitterJson('shoot', 'create', 'x', '--name', 'n', '--source', photos, '--purpose', 'p', '--retention-days', '9', '--connector', 'nope');
+    expect(bad.code).toBe(1);
+    expect(jsonOf(bad).error).toMatchObject({ code: 'CONNECTOR_UNKNOWN', hint: expect.stringContaining('json-sidecar') });
+    const viaPlugin = await sitterJson('shoot', 'create', 'viaplugin', '--name', 'n', '--source', photos, '--purpose', 'p', '--retention-days', '9', '--connector', 'json-sidecar');
+    expect(jsonOf(viaPlugin)).toMatchObject({ connector: 'json-sidecar', source: photos });
+  });
+
   it('prints no colour codes when stdout is not a terminal', async () => {
     const run = await sitter('shoot', 'list');
     expect(run.stdout).not.toContain("\u001b[");

@@ -1,0 +1,73 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadPlugins } from '../../src/connectors/plugins.js';
+import { builtinRegistry } from '../../src/connectors/registry.js';
+import { runConnectorContract } from './connector-contract.js';
+import { makeImage, put, tempDir } from './fixtures.js';
+
+const PLUGINS = path.resolve(import.meta.dirname, '../../plugins');
+
+runConnectorContract({
+  name: 'json-sidecar',
+  make: async () => {
+    const registry = builtinRegistry();
+    const report = await loadPlugins(PLUGINS, registry);
+    expect(report.skipped).toEqual([]);
+    const { dir, cleanup } = await tempDir('sitter-contract-plugin-');
+    for (const f of ['a.jpg', 'b.png', 'c.jpg', 'd.webp']) await put(path.join(dir, f), await makeImage(f.endsWith('png') ? 'png' : f.endsWith('webp') ? 'webp' : 'jpeg'));
+    await put(path.join(dir, 'notes.txt'), 'not an image');
+    const sidecar = (id: string) => path.join(dir, `${id}.json`);
+    const snapshot = (id: string) => readFile(sidecar(id), 'utf8').catch(() => null);
+    return {
+      // The registry hands out wrapped connectors; the suite wraps again as the core would.
+      connector: registry.create('json-sidecar'),
+      source: dir,
+      cleanup,
+      expectedAssetIds: ['a.jpg', 'b.png', 'c.jpg', 'd.webp'],
+      foreignIds: ['notes.txt', 'sub/a.jpg'],
+      snapshot,
+      seedForeign: (id) => writeFile(sidecar(id), JSON.stringify({ rating: 4, keywords: ['gala'] })),
+      foreignIntact: async (id) => {
+        const data = JSON.parse((await snapshot(id)) ?? '{}') as { rating?: number; keywords?: string[] };
+        return data.rating === 4 && data.keywords?.[0] === 'gala';
+      },
+      sitterConsentUris: async (id) => {
+        const data = JSON.parse((await snapshot(id)) ?? '{}') as { sitter?: { persons: { consent: string }[] } };
+        return (data.sitter?.persons ?? []).map((p) => p.consent).sort();
+      },
+    };
+  },
+});
+
+describe('the plugin loader', () => {
+  it('skips and reports a broken plugin, refuses a duplicate, and keeps the good ones', async () => {
+    const { dir, cleanup } = await tempDir('sitter-plugins-');
+    try {
+      const make = (name: string, manifest: object, code?: string) => {
+        mkdirSync(path.join(dir, name));
+        writeFileSync(path.join(dir, name, 'sitter-plugin.json'), JSON.stringify(manifest));
+        if (code !== undefined) writeFileSync(path.join(dir, name, 'index.js'), code);
+      };
+      const ok = { title: 't', version: '1', entry: 'index.js', contract: 1 };
+      const factory = 'export default () => ({ info: { name: "x", title: "x", version: "1" }, capabilities: {}, list() {}, fetch() {}, push() {}, clear() {} });';
+      make('a-good', { ...ok, name: 'good' }, factory);
+      make('b-bad-manifest', { ...ok, name: 'Bad Name' }, factory);
+      make('c-no-export', { ...ok, name: 'noexport' }, 'export const nothing = 1;');
+      make('d-shadow', { ...ok, name: 'local' }, factory);
+      make('e-escape', { ...ok, name: 'escape', entry: '../a-good/index.js' });
+      make('f-wrong-contract', { ...ok, name: 'future', contract: 2 }, factory);
+      const registry = builtinRegistry();
+      const report = await loadPlugins(dir, registry);
+      expect(report.loaded.map((l) => l.name)).toEqual(['good']);
+      const reasons = Object.fromEntries(report.skipped.map((s) => [path.basename(s.folder), s.reason]));
+      expect(Object.keys(reasons).sort()).toEqual(['b-bad-manifest', 'c-no-export', 'd-shadow', 'e-escape', 'f-wrong-contract']);
+      expect(reasons['d-shadow']).toMatch(/clashes/);
+      expect(reasons['e-escape']).toMatch(/leaves the plugin folder/);
+      expect(registry.has('local') && registry.has('good')).toBe(true);
+    } finally {
+      await cleanup();
+    }
+  });
+});
