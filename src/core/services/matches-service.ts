@@ -1,5 +1,5 @@
 import { consentStatus, type ConsentStatus } from '../domain/consent.js';
-import type { Asset, Face, FaceState, Participant } from '../domain/records.js';
+import type { Asset, Decision, Face, FaceState, Participant } from '../domain/records.js';
 import { confirmersOf } from '../domain/review.js';
 import { type ServiceContext, requireShoot } from './context.js';
 
@@ -46,9 +46,19 @@ export async function loadMatches(ctx: ServiceContext, shootId: string): Promise
     const participants = new Map<number, Participant>((await uow.participants.listByShoot(shootId)).map((p) => [p.id, p]));
     const consents = await uow.consents.currentForShoot(shootId);
     const faces = await uow.faces.listByShoot(shootId);
-    const decisions = await uow.decisions.listByShoot(shootId);
+    // Grouped once: per-face filtering of every decision would be quadratic on a large shoot.
+    const decisionsByFace = new Map<number, Decision[]>();
+    for (const d of await uow.decisions.listByShoot(shootId)) {
+      const list = decisionsByFace.get(d.faceId);
+      if (list) list.push(d);
+      else decisionsByFace.set(d.faceId, [d]);
+    }
     const byAsset = new Map<number, Face[]>();
-    for (const f of faces) byAsset.set(f.assetId, [...(byAsset.get(f.assetId) ?? []), f]);
+    for (const f of faces) {
+      const list = byAsset.get(f.assetId);
+      if (list) list.push(f);
+      else byAsset.set(f.assetId, [f]);
+    }
     const assets = await uow.assets.listByShoot(shootId);
     return {
       shoot: shoot.id,
@@ -76,7 +86,7 @@ export async function loadMatches(ctx: ServiceContext, shootId: string): Promise
             margin: f.margin,
             detectorScore: f.detectorScore,
             reason: f.reason,
-            confirmedBy: f.state === 'proposed' || f.state === 'confirmed' ? confirmersOf(f, decisions.filter((d) => d.faceId === f.id)) : [],
+            confirmedBy: f.state === 'proposed' || f.state === 'confirmed' ? confirmersOf(f, decisionsByFace.get(f.id) ?? []) : [],
           };
         }),
       })),
