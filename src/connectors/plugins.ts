@@ -48,7 +48,12 @@ export async function loadPlugins(dir: string, registry: ConnectorRegistry): Pro
   for (const name of readdirSync(dir).sort()) {
     const folder = path.join(dir, name);
     const manifestFile = path.join(folder, 'sitter-plugin.json');
-    if (!statSync(folder).isDirectory() || !existsSync(manifestFile)) continue;
+    try {
+      // A dangling link or unreadable entry is skipped quietly, like any folder without a manifest.
+      if (!statSync(folder).isDirectory() || !existsSync(manifestFile)) continue;
+    } catch {
+      continue;
+    }
     try {
       const parsed = Manifest.safeParse(JSON.parse(readFileSync(manifestFile, 'utf8')));
       if (!parsed.success) throw new Error(`invalid manifest: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`);

@@ -71,7 +71,8 @@ describe('the CLI as an archivist uses it (real process, real SQLite file)', () 
 
     const exported = await sitter('audit', 'export');
     const actions = exported.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { action: string }).action);
-    expect(actions).toEqual(['shoot.created', 'consent.imported', 'shoot.approved']);
+    // The export is itself on the record, as its last entry.
+    expect(actions).toEqual(['shoot.created', 'consent.imported', 'shoot.approved', 'audit.exported']);
   });
 
   it('a re-import with a withdrawal updates the record and is audited', async () => {
@@ -86,20 +87,21 @@ describe('the CLI as an archivist uses it (real process, real SQLite file)', () 
     const list = jsonOf(await sitterJson('consent', 'list', 'spring')) as { participants: { participant: string; status: string }[] };
     expect(list.participants.find((p) => p.participant === 'P1')?.status).toBe('withdrawn');
     const actions = (await sitter('audit', 'export')).stdout.trim().split('\n').map((l) => (JSON.parse(l) as { action: string }).action);
-    expect(actions.slice(-2)).toEqual(['consent.withdrawn', 'consent.imported']);
+    expect(actions.slice(-3)).toEqual(['consent.withdrawn', 'consent.imported', 'audit.exported']);
   });
 
   it('a bad consent file is refused whole, with every problem, and changes nothing', async () => {
     const bad = join(tmp.dir, 'consent2', 'bad.csv');
     writeFileSync(bad, 'participant_id,name,biometric_consent,signed_at,expires_at,withdrawn_at,form_ref,form_sha256,reference_photo,minor,guardian\nP9,New,maybe,2026-13-01,,,forms/P1.pdf,abc,,yes,\n');
-    const before = (await sitter('audit', 'export')).stdout;
+    const recordOf = async () => (await sitter('audit', 'export')).stdout.split('\n').filter((l) => l && !l.includes('"audit.exported"'));
+    const before = await recordOf();
     const run = await sitterJson('consent', 'import', 'spring', bad);
     expect(run.code).toBe(1);
     const err = jsonOf(run).error as { code: string; details: { line: number; column: string }[] };
     expect(err.code).toBe('CONSENT_FILE_INVALID');
     expect(err.details.map((d) => d.column)).toEqual(expect.arrayContaining(['biometric_consent', 'signed_at', 'guardian']));
     expect(err.details.every((d) => d.line === 2)).toBe(true);
-    expect((await sitter('audit', 'export')).stdout).toBe(before);
+    expect(await recordOf()).toEqual(before);
   });
 
   it('--json prints exactly one JSON document for results, errors and usage errors', async () => {

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exiftool } from 'exiftool-vendored';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, jsonOf, runSitter } from '../helpers/cli.js';
 import { tempDir } from '../helpers/workspace.js';
@@ -85,16 +86,33 @@ describe('the main job end to end, real models', () => {
     expect(validate.Validate).toBe('OK');
   });
 
-  it('a rejected pair is never proposed again, not even after a rescan', async () => {
+  it('a rejected pair is never proposed again, not even when the photo changed and was scanned again', async () => {
     const pending = (await matches()).assets.flatMap((a) => a.faces.map((f) => ({ a, f }))).find(({ f }) => f.state === 'proposed');
     expect(pending, 'the demo leaves at least one proposal for review').toBeDefined();
     const { a, f } = pending!;
     const rejected = await sitter('decide', 'demo', String(f.face), '--reject', '--reviewer', 'Rita');
     expect(rejected.code).toBe(0);
-    const rescan = await runSitter(['-w', ws, 'scan', 'demo', '--rescan', '--workers', '1']);
+    // Re-encode the photo (as an editor's re-export would): new content hash, same people, so it is analysed again.
+    const file = join(shootDir, a.asset);
+    writeFileSync(file, await sharp(readFileSync(file)).jpeg({ quality: 90 }).toBuffer());
+    const rescan = await runSitter(['-w', ws, 'scan', 'demo', '--workers', '1']);
     expect(rescan.code, rescan.stdout + rescan.stderr).toBe(0);
+    expect(rescan.stdout).toMatch(/1 analysed/);
     const after = (await matches()).assets.find((x) => x.asset === a.asset)!;
+    expect(after.faces.length).toBeGreaterThan(0);
     expect(after.faces.some((g) => g.participant === f.participant && g.state === 'proposed')).toBe(false);
+  }, 180_000);
+
+  it('--rescan keeps reviewed photos as they are', async () => {
+    const before = await matches();
+    const run = await sitter('scan', 'demo', '--rescan', '--workers', '1');
+    const summary = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; unchanged?: number; processed?: number }).find((l) => l.type === 'summary');
+    const reviewed = before.assets.filter((x) => x.faces.some((g) => g.state === 'confirmed' || g.state === 'rejected')).length;
+    expect(summary?.unchanged).toBe(reviewed);
+    const after = await matches();
+    for (const x of before.assets.filter((y) => y.faces.some((g) => g.state === 'confirmed'))) {
+      expect(after.assets.find((y) => y.asset === x.asset)?.faces.filter((g) => g.state === 'confirmed')).toEqual(x.faces.filter((g) => g.state === 'confirmed'));
+    }
   }, 180_000);
 
   it('an unchanged asset is not processed again', async () => {

@@ -67,9 +67,9 @@ describe('rule 5: human oversight, on a real SQLite workspace', () => {
   });
 
   it('a match cannot be confirmed once consent has expired', async () => {
-    await seedApprovedShoot(t, 's', [{ id: 'P1', name: 'Ada', consent: 'yes', expires: '2026-07-01' }]);
+    await seedApprovedShoot(t, 's', [{ id: 'P1', name: 'Ada', consent: 'yes', expires: '2026-06-15' }]);
     const face = await seedProposal(t, 's', 'a.jpg', 'P1');
-    t.clock.set(new Date('2026-08-01T00:00:00Z'));
+    t.clock.set(new Date('2026-06-20T00:00:00Z'));
     await expect(decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Rita')).rejects.toMatchObject({ code: 'CONSENT_NOT_VALID' });
     expect((await faceState('s', face.id)).state).toBe('proposed');
   });
@@ -94,5 +94,57 @@ describe('rule 5: human oversight, on a real SQLite workspace', () => {
     await expect(decideFace(t.ctx, 'other', face.id, { kind: 'confirm' }, 'Rita')).rejects.toMatchObject({ code: 'SHOOT_CLOSED' });
     // Closing purged the stored embedding (rule 4).
     expect((await faceState('other', face.id)).embedding).toBeNull();
+  });
+
+  it('nothing biometric happens once the retention period has ended (rule 4)', async () => {
+    await seedApprovedShoot(t, 's', roster); // retention 30 days from 2026-06-01
+    const face = await seedProposal(t, 's', 'a.jpg', 'P1');
+    t.clock.set(new Date('2026-07-01T10:00:00Z'));
+    await expect(decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Rita')).rejects.toMatchObject({ code: 'RETENTION_ENDED', hint: expect.stringContaining('shoot close') });
+  });
+
+  it('undo never restores a state that later decisions replaced', async () => {
+    await seedApprovedShoot(t, 's', roster);
+    const face = await seedProposal(t, 's', 'a.jpg', 'P1');
+    await decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Rita');
+    await decideFace(t.ctx, 's', face.id, { kind: 'reject' }, 'Sam');
+    await expect(undoLastDecision(t.ctx, 's', 'Rita')).rejects.toMatchObject({ code: 'UNDO_SUPERSEDED' });
+    expect((await faceState('s', face.id)).state).toBe('rejected');
+  });
+
+  it('rejecting a confirmed face removes the template it taught', async () => {
+    await seedApprovedShoot(t, 's', roster);
+    const face = await seedProposal(t, 's', 'a.jpg', 'P1');
+    expect(await decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Rita')).toMatchObject({ learned: true });
+    await decideFace(t.ctx, 's', face.id, { kind: 'reject' }, 'Sam');
+    expect(await t.ws.store.transaction((uow) => uow.templates.listByShoot('s'))).toEqual([]);
+  });
+
+  it('one person is named at most once per photo, also by hand', async () => {
+    await seedApprovedShoot(t, 's', roster);
+    await seedProposal(t, 's', 'a.jpg', 'P1', 0.8, { x: 0.1, y: 0.1, w: 0.2, h: 0.2 });
+    const other = await seedProposal(t, 's', 'a.jpg', 'P2', 0.8, { x: 0.6, y: 0.1, w: 0.2, h: 0.2 });
+    await expect(decideFace(t.ctx, 's', other.id, { kind: 'assign', participantRef: 'P1' }, 'Rita')).rejects.toMatchObject({ code: 'ALREADY_IN_PHOTO' });
+  });
+
+  it('undo after a withdrawal does not link the face to the withdrawn person again (rule 6)', async () => {
+    await seedApprovedShoot(t, 's', roster);
+    const face = await seedProposal(t, 's', 'a.jpg', 'P1');
+    await decideFace(t.ctx, 's', face.id, { kind: 'reject' }, 'Rita');
+    // P1 withdraws (a re-import dated today), then Rita undoes her rejection.
+    const { importConsent } = await import('../../src/core/services/consent-service.js');
+    const { parseConsentFile } = await import('../../src/core/consent/index.js');
+    const { consentFileAccessFor, readConsentFile } = await import('../../src/core/store/consent-files.js');
+    const { pngBytes, writeConsentFolder } = await import('../helpers/consent-fixture.js');
+    const { join } = await import('node:path');
+    const file = writeConsentFolder(join(t.root, '..', 'consent-w'), [
+      { id: 'P1', name: 'Ada', consent: 'yes', withdrawn: '2026-05-30' },
+      { id: 'P2', name: 'Ben', consent: 'yes', photo: await pngBytes(2) },
+      { id: 'P3', name: 'Cy', consent: 'no' },
+    ]);
+    await expect(importConsent(t.ctx, 's', await parseConsentFile(await readConsentFile(file), consentFileAccessFor(file)), file)).resolves.toMatchObject({ withdrawn: ['P1'] });
+    const undone = await undoLastDecision(t.ctx, 's', 'Rita');
+    expect(undone.participant).toBeNull();
+    expect((await faceState('s', face.id)).participantId).toBeNull();
   });
 });

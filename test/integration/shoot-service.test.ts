@@ -54,6 +54,6 @@ describe('shoot lifecycle on a real SQLite workspace', () => {
     expect(closed.shoot.status).toBe('closed');
     await expect(approveShoot(t.ctx, 'spring-26', 'DPIA-7', 'Dana')).rejects.toMatchObject({ code: 'SHOOT_CLOSED' });
     const actions = (await t.ws.store.transaction((uow) => uow.audit.all())).map((e) => e.action);
-    expect(actions).toEqual(['shoot.created', 'shoot.closed']);
+    expect(actions).toEqual(['shoot.created', 'shoot.closed', 'shoot.key-destroyed']);
   });
 });

@@ -21,7 +21,7 @@ export interface ParticipantTemplates {
 export type FaceVerdict =
   | { kind: 'proposed'; participantId: number; distance: number; margin: number; score: number }
   /** nobody close enough, or too close to two people to tell: never named (rule 4) */
-  | { kind: 'unidentified'; reason: 'no-match' | 'ambiguous' | 'taken'; nearestDistance: number | null };
+  | { kind: 'unidentified'; reason: 'no-match' | 'ambiguous' | 'taken' | 'consent-lapsed'; nearestDistance: number | null };
 
 export function euclidean(a: Float32Array, b: Float32Array): number {
   let sum = 0;

@@ -83,7 +83,7 @@ export interface Face {
   detectorScore: number;
   state: FaceState;
   participantId: number | null;
-  /** distance to the proposed participant's nearest template */
+  /** similarity to the proposed participant, 1 - distance to their nearest template (higher is closer) */
   score: number | null;
   /** how much further the runner-up participant is */
   margin: number | null;

@@ -67,7 +67,7 @@ export function validateNewShoot(input: NewShoot): void {
  * Rule 2: biometric processing (enrol, scan, match) needs an approved, open shoot.
  * @param step what the caller is about to do, for the message ("scan", "enrol")
  */
-export function assertBiometricProcessingAllowed(shoot: Shoot, step: string): void {
+export function assertBiometricProcessingAllowed(shoot: Shoot, step: string, now?: Date): void {
   if (shoot.status === 'draft') {
     throw new SitterError(
       'SHOOT_NOT_APPROVED',
@@ -80,6 +80,13 @@ export function assertBiometricProcessingAllowed(shoot: Shoot, step: string): vo
       'SHOOT_CLOSED',
       `Shoot "${shoot.id}" is closed: ${step} is refused and its biometric data has been purged.`,
       'Create a new shoot if new processing is needed and lawful.',
+    );
+  }
+  if (now && shoot.approvedAt && retentionEnds(shoot)!.getTime() <= now.getTime()) {
+    throw new SitterError(
+      'RETENTION_ENDED',
+      `The retention period of shoot "${shoot.id}" (${shoot.retentionDays} days from its approval) ended on ${retentionEnds(shoot)!.toISOString()}: ${step} is refused.`,
+      `Close the shoot to purge its biometric data: sitter shoot close ${shoot.id} --yes`,
     );
   }
   if (!shoot.dpiaRef || !shoot.approvedBy || !shoot.approvedAt) {
@@ -97,4 +104,9 @@ export function assertOpen(shoot: Shoot, action: string): void {
   if (shoot.status === 'closed') {
     throw new SitterError('SHOOT_CLOSED', `Shoot "${shoot.id}" is closed: ${action} is refused.`, 'A closed shoot can be read and exported, not changed.');
   }
+}
+
+/** When the shoot's biometric data must be gone (GDPR Art. 5(1)(e)): retention days after approval. */
+export function retentionEnds(shoot: Pick<Shoot, 'approvedAt' | 'retentionDays'>): Date | null {
+  return shoot.approvedAt ? new Date(shoot.approvedAt.getTime() + shoot.retentionDays * 86_400_000) : null;
 }

@@ -104,7 +104,8 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
       else if (changed) summary.updated.push(row.participantId);
       else summary.unchanged.push(row.participantId);
 
-      const newlyWithdrawn = row.withdrawnAt !== null && (!current || current.withdrawnAt === null);
+      // A withdrawal dated in the future takes effect when it arrives (sweepLapsedConsent), not now.
+      const newlyWithdrawn = row.withdrawnAt !== null && row.withdrawnAt.getTime() <= now.getTime() && (!current || current.withdrawnAt === null || current.withdrawnAt.getTime() > now.getTime());
       if (newlyWithdrawn && !isNew) {
         const cascade = await withdrawalCascade(uow, participant);
         summary.withdrawn.push(row.participantId);

@@ -79,6 +79,11 @@ async function applyDecision(
       throw new SitterError('PARTICIPANT_NOT_FOUND', `Shoot "${shoot.id}" has no participant "${action.participantRef}".`, `See the roster with \`sitter consent list ${shoot.id}\`.`);
     }
     if (face.state === 'ignored') throw new SitterError('FACE_IGNORED', `Face ${face.id} is ignored (not a usable face).`, 'Pick another face.');
+    const target = participant;
+    const elsewhere = (await uow.faces.listByAsset(face.assetId)).find((f) => f.id !== face.id && f.participantId === target.id && (f.state === 'proposed' || f.state === 'confirmed'));
+    if (elsewhere) {
+      throw new SitterError('ALREADY_IN_PHOTO', `${target.displayName} (${target.externalRef}) is already ${elsewhere.state} on face ${elsewhere.id} of this photo: one person appears once per photo.`, `Reject face ${elsewhere.id} first if that match is wrong.`);
+    }
     await requireEligible(uow, participant, now);
   }
 
@@ -98,6 +103,10 @@ async function applyDecision(
   decisions.push(saved);
 
   let learned = false;
+  if (kind === 'reject' || (kind === 'assign' && previous.participantId !== participant!.id)) {
+    // A template learned from this face named the person now rejected or replaced: it goes too (rule 3).
+    await uow.templates.deleteByOrigin(shoot.id, `face:${face.id}`);
+  }
   if (kind === 'reject') {
     face.state = 'rejected';
     face.embedding = null;
@@ -147,7 +156,7 @@ export async function decideFace(ctx: ServiceContext, shootId: string, faceId: n
   const who = requireReviewer(reviewer);
   return ctx.store.transaction(async (uow) => {
     const shoot = await requireShoot(uow, shootId);
-    assertBiometricProcessingAllowed(shoot, 'review');
+    assertBiometricProcessingAllowed(shoot, 'review', ctx.clock.now());
     const face = await requireFace(uow, shoot, faceId);
     const maps = await participantMaps(uow, shootId);
     return applyDecision(ctx, uow, shoot, face, action, who, maps.byId, maps.byRef);
@@ -171,7 +180,7 @@ export async function decideBulk(ctx: ServiceContext, shootId: string, selector:
   }
   return ctx.store.transaction(async (uow) => {
     const shoot = await requireShoot(uow, shootId);
-    assertBiometricProcessingAllowed(shoot, 'review');
+    assertBiometricProcessingAllowed(shoot, 'review', ctx.clock.now());
     const maps = await participantMaps(uow, shootId);
     const assets = await uow.assets.listByShoot(shootId);
     const assetIds = selector.asset ? new Set(assets.filter((a) => a.connectorAssetId === selector.asset || a.fileName === selector.asset).map((a) => a.id)) : null;
@@ -208,21 +217,43 @@ export async function undoLastDecision(ctx: ServiceContext, shootId: string, rev
   const who = requireReviewer(reviewer);
   return ctx.store.transaction(async (uow) => {
     const shoot = await requireShoot(uow, shootId);
-    assertBiometricProcessingAllowed(shoot, 'review');
+    assertBiometricProcessingAllowed(shoot, 'review', ctx.clock.now());
     const last = (await uow.decisions.listByShoot(shootId)).filter((d) => d.reviewer === who && !d.undoneAt).at(-1);
     if (!last) throw new SitterError('NOTHING_TO_UNDO', `${who} has no decision to undo in shoot "${shootId}".`, 'Undo applies to your own decisions, most recent first.');
     const now = ctx.clock.now();
+    const later = (await uow.decisions.listByFace(last.faceId)).filter((d) => !d.undoneAt && d.id > last.id);
+    if (later.length > 0) {
+      throw new SitterError(
+        'UNDO_SUPERSEDED',
+        `Your last decision (on face ${last.faceId}) was followed by ${later[0]!.reviewer}'s ${later[0]!.action}: undoing it now would restore a state nobody holds any more.`,
+        `Decide the face again instead: sitter decide ${shootId} ${last.faceId} --confirm|--reject|--assign PARTICIPANT`,
+      );
+    }
     last.undoneAt = now;
     await uow.rejections.deleteByDecision(last.id);
+    // A template learned from this face goes with the decision that made it.
+    const templatesRemoved = await uow.templates.deleteByOrigin(shootId, `face:${last.faceId}`);
     const face = await uow.faces.find(last.faceId);
     if (!face) {
       // A rescan replaced the faces of a changed asset: the decision is withdrawn, there is no face to restore.
-      await uow.audit.append({ actor: who, action: 'decision.undone', shootId, subject: `face:${last.faceId}`, details: { decision: last.id, undone: last.action, faceGone: true } }, now);
+      await uow.audit.append({ actor: who, action: 'decision.undone', shootId, subject: `face:${last.faceId}`, details: { decision: last.id, undone: last.action, faceGone: true, templatesRemoved } }, now);
       return { face: last.faceId, undone: last.action, state: 'gone', participant: null };
     }
-    face.state = last.previousState;
     face.participantId = last.previousParticipantId;
-    const templatesRemoved = await uow.templates.deleteByOrigin(shootId, `face:${face.id}`);
+    face.state = last.previousState;
+    if (face.participantId !== null && (face.state === 'proposed' || face.state === 'confirmed')) {
+      // Rules 3 and 5: never restore a link to someone whose consent no longer holds, and a confirmed
+      // state only with the confirmations that still stand.
+      const consent = await uow.consents.current(face.participantId);
+      if (!consent || consentStatus(consent, now) !== 'eligible') {
+        face.participantId = null;
+        face.state = 'unidentified';
+        face.reason = 'consent-not-valid';
+      } else {
+        const confirmers = confirmersOf(face, await uow.decisions.listByFace(face.id));
+        face.state = confirmers.length > 0 ? stateAfterConfirmations(confirmers.length, shoot.reviewersRequired) : 'proposed';
+      }
+    }
     const maps = await participantMaps(uow, shootId);
     const participant = face.participantId !== null ? (maps.byId.get(face.participantId)?.externalRef ?? null) : null;
     await uow.audit.append(

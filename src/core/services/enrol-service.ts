@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { embeddingToBytes } from '../domain/embedding.js';
 import { isSitterError, SitterError } from '../domain/errors.js';
+import { consentStatus } from '../domain/consent.js';
 import { assertBiometricProcessingAllowed } from '../domain/shoot.js';
 import type { FaceEngine } from '../ports/face-engine.js';
 import type { FileReader } from '../ports/files.js';
 import { type ServiceContext, requireShoot } from './context.js';
 import { biometricRoster, loadRoster } from './roster.js';
+import { sweepLapsedConsent } from './withdrawal.js';
 
 export interface EnrolDeps {
   engine: FaceEngine;
@@ -40,8 +42,9 @@ export async function enrolShoot(ctx: ServiceContext, deps: EnrolDeps, shootId: 
   const model = deps.engine.model;
   const plan = await ctx.store.transaction(async (uow) => {
     const shoot = await requireShoot(uow, shootId);
-    assertBiometricProcessingAllowed(shoot, 'enrolment');
+    assertBiometricProcessingAllowed(shoot, 'enrolment', ctx.clock.now());
     const now = ctx.clock.now();
+    await sweepLapsedConsent(uow, shootId, now, ctx.actor);
     const everyone = await loadRoster(uow, shootId, now);
     const eligible = await biometricRoster(uow, shootId, now);
     const templates = await uow.templates.listByShoot(shootId);
@@ -84,6 +87,12 @@ export async function enrolShoot(ctx: ServiceContext, deps: EnrolDeps, shootId: 
       const sealed = await ctx.keyVault.encrypt(shootId, embeddingToBytes(analysis.faces[0]!.embedding));
       await ctx.store.transaction(async (uow) => {
         const now = ctx.clock.now();
+        // Enrolment can take minutes: the shoot may have closed, or this consent lapsed, meanwhile.
+        assertBiometricProcessingAllowed(await requireShoot(uow, shootId), 'enrolment', now);
+        const latest = await uow.consents.current(participant.id);
+        if (!latest || consentStatus(latest, now) !== 'eligible') {
+          throw new SitterError('CONSENT_NOT_VALID', `The biometric consent of ${ref} lapsed during enrolment: no template was kept.`, 'Nothing to do: a withdrawn or expired consent is honoured.');
+        }
         // A newer reference photo replaces the template of the old one.
         for (const old of plan.templates.filter((t) => t.participantId === participant.id && t.origin === 'reference-photo')) {
           await uow.templates.deleteByOrigin(shootId, old.originRef);

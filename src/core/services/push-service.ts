@@ -5,6 +5,7 @@ import type { ConsentRecord, Participant } from '../domain/records.js';
 import { assertOpen } from '../domain/shoot.js';
 import type { Connector, ModelRelease, PushPerson } from '../ports/connector.js';
 import { type ServiceContext, requireShoot } from './context.js';
+import { sweepLapsedConsent } from './withdrawal.js';
 
 /** Set on an asset while Sitter's metadata is on it, so a later push knows to clear it. */
 export const PUSHED_FLAG = 'pushed';
@@ -57,6 +58,7 @@ export async function pushShoot(ctx: ServiceContext, connector: Connector, shoot
   const plan = await ctx.store.transaction(async (uow) => {
     const shoot = await requireShoot(uow, shootId);
     if (opts.reason !== 'withdrawal') assertOpen(shoot, 'push');
+    if (shoot.status !== 'closed') await sweepLapsedConsent(uow, shootId, ctx.clock.now(), ctx.actor);
     const participants = new Map((await uow.participants.listByShoot(shootId)).map((p) => [p.id, p]));
     const consents = await uow.consents.currentForShoot(shootId);
     const faces = await uow.faces.listByShoot(shootId);
@@ -66,7 +68,9 @@ export async function pushShoot(ctx: ServiceContext, connector: Connector, shoot
   const now = ctx.clock.now();
   const summary: PushSummary = { shootId, assets: 0, written: 0, unchanged: 0, cleared: 0, persons: 0, heldBack: [], updated: [], failed: [] };
   for (const asset of plan.assets) {
-    if (asset.scanState !== 'scanned' || (only && !only.has(asset.id))) continue;
+    // An asset Sitter wrote to is always reconsidered, even if a later scan of it failed: what it
+    // says in the DAM must follow the current record (rule 6).
+    if ((asset.scanState !== 'scanned' && !asset.flags.includes(PUSHED_FLAG)) || (only && !only.has(asset.id))) continue;
     const faces = plan.faces.filter((f) => f.assetId === asset.id);
     const persons: PushPerson[] = [];
     for (const f of faces) {

@@ -3,6 +3,7 @@ import type { ServiceContext } from './context.js';
 import { loadMatches } from './matches-service.js';
 import { countRoster, loadRoster, type RosterCounts } from './roster.js';
 import { requireShoot } from './context.js';
+import { PUSHED_FLAG } from './push-service.js';
 
 export interface ParticipantReport {
   participant: string;
@@ -50,7 +51,7 @@ export async function shootReport(ctx: ServiceContext, shootId: string): Promise
     failed: matches.assets.filter((a) => a.scanState === 'failed').length,
     pending: matches.assets.filter((a) => a.scanState === 'pending').length,
     withUnidentified: matches.assets.filter((a) => a.flags.includes('unidentified-person')).length,
-    pushed: matches.assets.filter((a) => a.flags.includes('pushed')).length,
+    pushed: matches.assets.filter((a) => a.flags.includes(PUSHED_FLAG)).length,
   };
   const counts = countRoster(roster);
   const todo: string[] = [];

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../domain/audit.js';
+import { consentStatus } from '../domain/consent.js';
 import { bytesToEmbedding, embeddingToBytes } from '../domain/embedding.js';
 import { BugError, isSitterError, SitterError } from '../domain/errors.js';
 import { boxIou, SAME_FACE_IOU } from '../domain/geometry.js';
@@ -11,6 +12,7 @@ import type { Connector, ListedAsset, SkippedEntry } from '../ports/connector.js
 import type { FaceAnalysis, FaceEngine, MatchCalibration } from '../ports/face-engine.js';
 import { type ServiceContext, requireShoot } from './context.js';
 import { biometricRoster } from './roster.js';
+import { sweepLapsedConsent } from './withdrawal.js';
 
 export interface ScanDeps {
   /** the shoot's connector, already wrapped so its errors name it */
@@ -90,16 +92,30 @@ async function loadMatchingRoster(ctx: ServiceContext, shoot: Shoot, modelDigest
   });
 }
 
+/** Every page of the listing, with the guards the core relies on (rule 1 needs a trustworthy listing). */
 async function listEverything(connector: Connector, source: string, pageSize: number, signal?: AbortSignal) {
   const assets: ListedAsset[] = [];
   const skipped: SkippedEntry[] = [];
+  const ids = new Set<string>();
+  const cursors = new Set<string>();
+  const refuse = (why: string) =>
+    new SitterError('CONNECTOR_LISTING_INVALID', `Connector "${connector.info.name}" gave a listing Sitter cannot trust: ${why}.`, 'Nothing was scanned from this listing. Report this to the connector\'s author; for a plugin, run the contract suite on it.');
   let cursor: string | null = null;
   do {
+    signal?.throwIfAborted();
     const page = await connector.list(source, { cursor, pageSize, ...(signal ? { signal } : {}) });
-    assets.push(...page.assets);
+    for (const a of page.assets) {
+      if (ids.has(a.id)) throw refuse(`asset "${a.id}" is listed twice`);
+      ids.add(a.id);
+      assets.push(a);
+    }
     skipped.push(...page.skipped);
     cursor = page.nextCursor;
-  } while (cursor);
+    if (cursor !== null) {
+      if (cursors.has(cursor)) throw refuse('the listing loops (a cursor came back twice)');
+      cursors.add(cursor);
+    }
+  } while (cursor !== null);
   return { assets, skipped };
 }
 
@@ -111,7 +127,8 @@ async function listEverything(connector: Connector, source: string, pageSize: nu
 export async function scanShoot(ctx: ServiceContext, deps: ScanDeps, shootId: string, opts: ScanOptions = {}): Promise<ScanSummary> {
   const shoot = await ctx.store.transaction(async (uow) => {
     const s = await requireShoot(uow, shootId);
-    assertBiometricProcessingAllowed(s, 'scanning');
+    assertBiometricProcessingAllowed(s, 'scanning', ctx.clock.now());
+    await sweepLapsedConsent(uow, shootId, ctx.clock.now(), ctx.actor);
     return s;
   });
   if (deps.calibration.modelDigest !== deps.engine.model.digest) {
@@ -132,7 +149,10 @@ export async function scanShoot(ctx: ServiceContext, deps: ScanDeps, shootId: st
   const summary: ScanSummary = { shootId, rosterHash: roster.hash, listed: listed.length, processed: 0, unchanged: 0, failed: [], notImages: skipped, faces: 0, proposed: 0, unidentified: 0, stopped: false };
   const progress = () => opts.onProgress?.({ total: listed.length, done: summary.processed, skipped: summary.unchanged, failed: summary.failed.length });
 
-  const isUnchanged = (asset: Asset | undefined, hash: string | undefined) => !opts.rescan && asset?.scanState === 'scanned' && hash !== undefined && asset.contentSha256 === hash;
+  // Reviewed work is never thrown away: on --rescan, an unchanged asset with decided faces is kept.
+  const decided = new Set((await ctx.store.transaction((uow) => uow.faces.listByShoot(shootId))).filter((f) => f.state === 'confirmed' || f.state === 'rejected').map((f) => f.assetId));
+  const isUnchanged = (asset: Asset | undefined, hash: string | undefined) =>
+    asset?.scanState === 'scanned' && hash !== undefined && asset.contentSha256 === hash && (!opts.rescan || decided.has(asset.id));
 
   const processOne = async (item: ListedAsset): Promise<void> => {
     assertListedAsset(shootId, listedIds, item.id); // rule 1, for every asset the scan touches
@@ -146,6 +166,7 @@ export async function scanShoot(ctx: ServiceContext, deps: ScanDeps, shootId: st
     let size: number;
     try {
       const fetched = await deps.connector.fetch(shoot.source, item.id);
+      assertListedAsset(shootId, listedIds, fetched.asset.id); // the bytes must be of the asset that was listed
       contentHash = fetched.contentHash;
       size = fetched.bytes.byteLength;
       if (isUnchanged(before, contentHash)) {
@@ -168,18 +189,33 @@ export async function scanShoot(ctx: ServiceContext, deps: ScanDeps, shootId: st
 
   // A small pool of in-flight assets: the engine (a worker pool) does the heavy work in parallel.
   const queue = [...listed];
+  const failed = new AbortController();
   const workers = Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, async () => {
     for (let item = queue.shift(); item; item = queue.shift()) {
+      if (failed.signal.aborted) return;
       if (opts.signal?.aborted) {
         summary.stopped = true;
         return;
       }
       opts.onProgress?.({ total: listed.length, done: summary.processed, skipped: summary.unchanged, failed: summary.failed.length, current: item.fileName });
-      await processOne(item);
+      try {
+        await processOne(item);
+      } catch (error) {
+        failed.abort();
+        throw error;
+      }
       progress();
     }
   });
-  await Promise.all(workers);
+  // A bug in one asset stops the others (shared abort), is put on the record, then reported.
+  const settled = await Promise.allSettled(workers);
+  const crash = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (crash) {
+    await ctx.store.transaction((uow) =>
+      uow.audit.append({ actor: ctx.actor, action: 'scan.stopped', shootId, subject: `shoot:${shootId}`, details: { rosterHash: roster.hash, processed: summary.processed, error: String(crash.reason instanceof Error ? crash.reason.message : crash.reason) } }, ctx.clock.now()),
+    );
+    throw crash.reason;
+  }
 
   await ctx.store.transaction((uow) =>
     uow.audit.append(
@@ -210,6 +246,8 @@ async function recordFailure(ctx: ServiceContext, shootId: string, item: ListedA
 async function storeAnalysis(ctx: ServiceContext, shoot: Shoot, item: ListedAsset, contentHash: string, size: number, analysis: FaceAnalysis, roster: Roster, limits: MatchThresholds) {
   return ctx.store.transaction(async (uow) => {
     const now = ctx.clock.now();
+    // A scan runs for a long time: re-check, inside this write, that processing is still allowed.
+    assertBiometricProcessingAllowed(await requireShoot(uow, shoot.id), 'scanning', now);
     let asset = await uow.assets.findByConnectorId(shoot.id, item.id);
     if (!asset) {
       asset = await uow.assets.add({ shootId: shoot.id, connectorAssetId: item.id, fileName: item.fileName, contentSha256: null, size, width: null, height: null, scanState: 'pending', error: null, flags: [], scannedAt: null });
@@ -222,6 +260,16 @@ async function storeAnalysis(ctx: ServiceContext, shoot: Shoot, item: ListedAsse
       limits,
       (i, participantId) => rejections.some((r) => r.participantId === participantId && boxIou(r, analysis.faces[i]!.box) >= SAME_FACE_IOU),
     );
+    // Rule 3 per write: a participant whose consent lapsed since the scan started is not proposed.
+    const lapsed = new Set<number>();
+    for (const v of verdicts) {
+      if (v.kind !== 'proposed' || lapsed.has(v.participantId)) continue;
+      const consent = await uow.consents.current(v.participantId);
+      if (!consent || consentStatus(consent, now) !== 'eligible') lapsed.add(v.participantId);
+    }
+    for (const [i, v] of verdicts.entries()) {
+      if (v.kind === 'proposed' && lapsed.has(v.participantId)) verdicts[i] = { kind: 'unidentified', reason: 'consent-lapsed', nearestDistance: null };
+    }
     const rows: Omit<Face, 'id'>[] = [];
     for (const [i, face] of analysis.faces.entries()) {
       const verdict = verdicts[i]!;

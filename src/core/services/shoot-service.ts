@@ -97,13 +97,17 @@ export async function closeShoot(ctx: ServiceContext, shootId: string): Promise<
     shoot.status = 'closed';
     shoot.closedAt = now;
     await uow.audit.append(
-      { actor: ctx.actor, action: 'shoot.closed', shootId: shoot.id, subject: `shoot:${shoot.id}`, details: { templatesDeleted, embeddingsDeleted, keyDestroyed: true } },
+      { actor: ctx.actor, action: 'shoot.closed', shootId: shoot.id, subject: `shoot:${shoot.id}`, details: { templatesDeleted, embeddingsDeleted } },
       now,
     );
     return { shoot, templatesDeleted, embeddingsDeleted };
   });
   // After the commit: should the commit fail, the key must still open the data that is still there.
+  // The destruction is recorded only once it has happened.
   await ctx.keyVault.destroyShootKey(shootId);
+  await ctx.store.transaction((uow) =>
+    uow.audit.append({ actor: ctx.actor, action: 'shoot.key-destroyed', shootId, subject: `shoot:${shootId}`, details: {} }, ctx.clock.now()),
+  );
   return result;
 }
 

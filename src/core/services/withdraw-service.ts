@@ -43,8 +43,16 @@ export async function withdrawConsent(ctx: ServiceContext, connector: Connector,
     return { participant, now, cascade };
   });
   // After the commit: the store no longer links the person to any face, so a re-push writes the
-  // remaining people only, or clears the asset.
-  const pushed = await pushShoot(ctx, connector, shootId, { assetIds: staged.cascade.affectedAssetIds, reason: 'withdrawal' });
+  // remaining people only, or clears the asset. Whatever happens there, the receipt is recorded.
+  let damUpdates: PushedAsset[] = [];
+  let damFailures: { asset: string; code: string; message: string }[] = [];
+  try {
+    const pushed = await pushShoot(ctx, connector, shootId, { assetIds: staged.cascade.affectedAssetIds, reason: 'withdrawal' });
+    damUpdates = pushed.updated;
+    damFailures = pushed.failed;
+  } catch (error) {
+    damFailures = [{ asset: '*', code: error instanceof SitterError ? error.code : 'BUG', message: error instanceof Error ? error.message : String(error) }];
+  }
   const receipt = {
     shoot: shootId,
     participant: participantRef,
@@ -52,8 +60,8 @@ export async function withdrawConsent(ctx: ServiceContext, connector: Connector,
     withdrawnAt: staged.now.toISOString(),
     templatesDeleted: staged.cascade.templatesDeleted,
     matchesRevoked: staged.cascade.matchesRevoked,
-    damUpdates: pushed.updated,
-    damFailures: pushed.failed,
+    damUpdates,
+    damFailures,
   };
   const entry = await ctx.store.transaction((uow) =>
     uow.audit.append({ actor: ctx.actor, action: 'consent.withdrawal-receipt', shootId, subject: `participant:${participantRef}`, details: { ...receipt } }, ctx.clock.now()),

@@ -1,5 +1,6 @@
 import type { Participant } from '../domain/records.js';
 import type { UnitOfWork } from '../ports/store.js';
+import { loadRoster } from './roster.js';
 
 export interface CascadeResult {
   templatesDeleted: number;
@@ -31,4 +32,51 @@ export async function withdrawalCascade(uow: UnitOfWork, participant: Participan
     if (affected.has(asset.id)) asset.flags = [...new Set([...asset.flags, 'consent-withdrawn', 'unidentified-person'])];
   }
   return { templatesDeleted, matchesRevoked: faces.length, affectedAssetIds: [...affected] };
+}
+
+export interface SweepResult {
+  participants: string[];
+  templatesDeleted: number;
+  matchesRevoked: number;
+  affectedAssetIds: number[];
+}
+
+/**
+ * Rules 3 and 6 over time: consent that lapsed since the last command (a withdrawal dated in the
+ * past by now, an expiry, a change to "biometrics no") takes effect before any processing. A
+ * withdrawn person gets the full cascade; anyone else no longer eligible loses templates and pending
+ * proposals, while confirmed identifications stay (they were made under valid consent).
+ */
+export async function sweepLapsedConsent(uow: UnitOfWork, shootId: string, now: Date, actor: string): Promise<SweepResult> {
+  const result: SweepResult = { participants: [], templatesDeleted: 0, matchesRevoked: 0, affectedAssetIds: [] };
+  const templates = await uow.templates.listByShoot(shootId);
+  for (const entry of await loadRoster(uow, shootId, now)) {
+    if (entry.status === 'eligible') continue;
+    const p = entry.participant;
+    const faces = (await uow.faces.listByParticipant(p.id)).filter((f) => f.state === 'proposed' || f.state === 'confirmed');
+    const hasTemplates = templates.some((t) => t.participantId === p.id);
+    const pending = faces.filter((f) => f.state === 'proposed');
+    if (entry.status === 'withdrawn' && (hasTemplates || faces.length > 0)) {
+      const cascade = await withdrawalCascade(uow, p);
+      result.templatesDeleted += cascade.templatesDeleted;
+      result.matchesRevoked += cascade.matchesRevoked;
+      result.affectedAssetIds.push(...cascade.affectedAssetIds);
+    } else if (entry.status !== 'withdrawn' && (hasTemplates || pending.length > 0)) {
+      result.templatesDeleted += await uow.templates.deleteByParticipant(p.id);
+      for (const f of pending) {
+        f.participantId = null;
+        f.state = 'unidentified';
+        f.reason = `consent-${entry.status}`;
+        f.score = null;
+        f.margin = null;
+        f.embedding = null;
+      }
+      result.matchesRevoked += pending.length;
+    } else {
+      continue;
+    }
+    result.participants.push(p.externalRef);
+    await uow.audit.append({ actor, action: 'consent.lapsed', shootId, subject: `participant:${p.externalRef}`, details: { status: entry.status } }, now);
+  }
+  return result;
 }

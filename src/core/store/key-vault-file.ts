@@ -42,7 +42,16 @@ export class FileKeyVault implements KeyVault {
     return join(this.keysDir, `${encodeURIComponent(shootId)}.key`);
   }
 
+  /** Left where a destroyed key was, so that no new key is ever made for a closed shoot. */
+  private tombstonePath(shootId: string): string {
+    return join(this.keysDir, `${encodeURIComponent(shootId)}.destroyed`);
+  }
+
   private dataKey(shootId: string, create: boolean): Buffer {
+    if (existsSync(this.tombstonePath(shootId))) {
+      this.cache.delete(shootId);
+      throw new SitterError('KEY_DESTROYED', `The data key of shoot "${shootId}" was destroyed when the shoot closed: nothing can be encrypted or decrypted for it any more.`, 'Biometric processing of a closed shoot is over; create a new shoot if new processing is needed and lawful.');
+    }
     const cached = this.cache.get(shootId);
     if (cached) return cached;
     const path = this.keyPath(shootId);
@@ -51,12 +60,19 @@ export class FileKeyVault implements KeyVault {
       try {
         key = open(this.masterKey, readFileSync(path));
       } catch (cause) {
+        // Tampered, truncated or foreign key files are the user's to restore, not a bug.
         throw new SitterError('KEY_UNREADABLE', `The data key of shoot "${shootId}" cannot be unwrapped.`, 'The workspace master key does not match this key file: restore both from the same backup.', undefined, { cause });
       }
     } else if (create) {
       key = randomBytes(32);
       mkdirSync(this.keysDir, { recursive: true, mode: 0o700 });
-      writeFileSync(path, seal(this.masterKey, key), { mode: 0o600, flag: 'wx' });
+      try {
+        writeFileSync(path, seal(this.masterKey, key), { mode: 0o600, flag: 'wx' });
+      } catch (cause) {
+        // Another process made the key first: use that one.
+        if ((cause as NodeJS.ErrnoException).code !== 'EEXIST') throw cause;
+        return this.dataKey(shootId, false);
+      }
     } else {
       throw new SitterError('KEY_DESTROYED', `The data key of shoot "${shootId}" no longer exists: its biometric data was shredded.`, 'Nothing can be decrypted for this shoot any more; enrol again if the shoot is still open.');
     }
@@ -69,10 +85,17 @@ export class FileKeyVault implements KeyVault {
   }
 
   async decrypt(shootId: string, ciphertext: Uint8Array): Promise<Uint8Array> {
-    return open(this.dataKey(shootId, false), ciphertext);
+    try {
+      return open(this.dataKey(shootId, false), ciphertext);
+    } catch (cause) {
+      if (cause instanceof SitterError) throw cause;
+      throw new SitterError('CIPHERTEXT_INVALID', `Stored biometric data of shoot "${shootId}" cannot be decrypted: it was altered, or encrypted with another key.`, 'Run `sitter audit verify`, and restore the workspace (database and keys together) from a backup.', undefined, { cause });
+    }
   }
 
   async destroyShootKey(shootId: string): Promise<void> {
+    mkdirSync(this.keysDir, { recursive: true, mode: 0o700 });
+    writeFileSync(this.tombstonePath(shootId), `destroyed ${new Date().toISOString()}\n`, { mode: 0o600 });
     const path = this.keyPath(shootId);
     if (existsSync(path)) {
       // Overwrite before unlinking so the wrapped key is not left in the freed blocks of simple filesystems.

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ExitCode } from '../../core/domain/errors.js';
+import { ExitCode, SitterError } from '../../core/domain/errors.js';
 import { withWorkspace } from '../context.js';
 import { action } from '../runner.js';
 
@@ -32,12 +32,18 @@ export function registerAudit(program: Command): void {
     .action(
       action(async (_args, opts, globals) => {
         const { exportAudit } = await import('../../core/services/audit-service.js');
-        const entries = await withWorkspace(globals, (ctx) => exportAudit(ctx, typeof opts.shoot === 'string' ? opts.shoot : undefined));
+        const destination = typeof opts.output === 'string' ? opts.output : 'stdout';
+        const { entries, recorded } = await withWorkspace(globals, (ctx) => exportAudit(ctx, typeof opts.shoot === 'string' ? opts.shoot : undefined, destination));
+        if (!recorded) process.stderr.write('Note: the workspace is read-only, so this export is not on its audit record.\n');
         const lines = entries.map((e) => JSON.stringify({ ...e, at: e.at.toISOString() }));
         const body = lines.length ? `${lines.join('\n')}\n` : '';
         if (typeof opts.output === 'string') {
           const { writeFile } = await import('node:fs/promises');
-          await writeFile(opts.output, body, { mode: 0o600 });
+          try {
+            await writeFile(opts.output, body, { mode: 0o600 });
+          } catch (cause) {
+            throw new SitterError('EXPORT_NOT_WRITTEN', `Cannot write ${opts.output} (${(cause as NodeJS.ErrnoException).code ?? 'error'}).`, 'Choose a path in a folder you can write to, or leave out --output to print to stdout.', undefined, { cause });
+          }
           return { json: { written: opts.output, entries: entries.length }, text: `Wrote ${entries.length} audit entries to ${opts.output}.` };
         }
         // JSON lines are already machine-readable: print them as they are, with or without --json.

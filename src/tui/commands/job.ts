@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { availableParallelism } from 'node:os';
 import { UsageError } from '../../core/domain/errors.js';
 import { assertBiometricProcessingAllowed } from '../../core/domain/shoot.js';
 import { requireShoot } from '../../core/services/context.js';
@@ -20,7 +21,7 @@ export function registerJob(program: Command): void {
           import('../compose.js'),
           import('../../core/store/file-reader.js'),
         ]);
-        await withWorkspace(globals, async (ctx) => assertBiometricProcessingAllowed(await ctx.store.transaction((uow) => requireShoot(uow, shootId ?? '')), 'enrolment'));
+        await withWorkspace(globals, async (ctx) => assertBiometricProcessingAllowed(await ctx.store.transaction((uow) => requireShoot(uow, shootId ?? '')), 'enrolment', ctx.clock.now()));
         const { engine } = await openEngine();
         try {
           const s = await withWorkspace(globals, (ctx) => enrolShoot(ctx, { engine, files: fsFileReader }, shootId ?? ''));
@@ -54,11 +55,11 @@ export function registerJob(program: Command): void {
         return withWorkspace(globals, async (ctx) => {
           // Refuse a missing, draft or closed shoot before the models load.
           const shoot = await ctx.store.transaction((uow) => requireShoot(uow, shootId ?? ''));
-          assertBiometricProcessingAllowed(shoot, 'scanning');
+          assertBiometricProcessingAllowed(shoot, 'scanning', ctx.clock.now());
           const connector = await openConnector(shoot);
           const { engine, calibration } = await openEnginePool(workers);
           try {
-            const s = await scanShoot(ctx, { connector, engine, calibration }, shootId ?? '', { signal: stop.signal, onProgress: progress.update, concurrency: (workers ?? 2) + 1, rescan: Boolean(opts.rescan) });
+            const s = await scanShoot(ctx, { connector, engine, calibration }, shootId ?? '', { signal: stop.signal, onProgress: progress.update, concurrency: (workers ?? availableParallelism()) + 1, rescan: Boolean(opts.rescan) });
             progress.end();
             const lines = [
               `${s.stopped ? 'Stopped' : 'Scanned'} shoot "${s.shootId}": ${s.listed} assets listed, ${s.processed} analysed, ${s.unchanged} unchanged, ${s.failed.length} failed.`,
@@ -85,13 +86,19 @@ export function registerJob(program: Command): void {
     .command('push')
     .description('write confirmed, consent-linked metadata back through the connector (XMP sidecars for a folder)')
     .argument('<shoot>', 'shoot id')
+    .option('--withdrawals', 'only bring the DAM in line after withdrawals (also on a closed shoot): removes people, never adds')
     .action(
-      action(async ([shootId], _opts, globals) => {
+      action(async ([shootId], opts, globals) => {
         const [{ pushShoot }, { openConnector }] = await Promise.all([import('../../core/services/push-service.js'), import('../compose.js')]);
         return withWorkspace(globals, async (ctx) => {
           const shoot = await ctx.store.transaction((uow) => requireShoot(uow, shootId ?? ''));
           const connector = await openConnector(shoot);
-          const s = await pushShoot(ctx, connector, shootId ?? '');
+          let assetIds: number[] | undefined;
+          if (opts.withdrawals) {
+            // Only assets Sitter wrote to: their metadata is re-derived from the record, which now lacks the withdrawn.
+            assetIds = (await ctx.store.transaction((uow) => uow.assets.listByShoot(shoot.id))).filter((a) => a.flags.includes('pushed') && a.flags.includes('consent-withdrawn')).map((a) => a.id);
+          }
+          const s = await pushShoot(ctx, connector, shootId ?? '', opts.withdrawals ? { assetIds: assetIds ?? [], reason: 'withdrawal' } : {});
           const lines = [
             `Pushed shoot "${s.shootId}": ${s.assets} assets, ${s.written} written, ${s.unchanged} unchanged, ${s.cleared} cleared, ${s.persons} confirmed persons.`,
             ...s.heldBack.map((h) => `  held back ${h.participant} on ${h.asset}: consent is ${h.consent}`),
