@@ -76,4 +76,31 @@ describe('rule 6: withdrawal cascades', () => {
   it('an unknown participant is named in the error', async () => {
     await expect(withdrawConsent(t.ctx, connector, 's', 'P9')).rejects.toMatchObject({ code: 'PARTICIPANT_NOT_FOUND', message: expect.stringContaining('P9') });
   });
+
+  it('a withdrawal dated in the future takes effect when it arrives, at the next push', async () => {
+    const { importConsent } = await import('../../src/core/services/consent-service.js');
+    const { parseConsentFile } = await import('../../src/core/consent/index.js');
+    const { consentFileAccessFor, readConsentFile } = await import('../../src/core/store/consent-files.js');
+    const { pngBytes, writeConsentFolder } = await import('../helpers/consent-fixture.js');
+    const file = writeConsentFolder(join(t.root, '..', 'consent-later'), [
+      { id: 'P1', name: 'Ada Leaving', consent: 'yes', photo: await pngBytes(1), withdrawn: '2026-06-10' },
+      { id: 'P2', name: 'Ben Staying', consent: 'yes', photo: await pngBytes(2) },
+    ]);
+    const imported = await importConsent(t.ctx, 's', await parseConsentFile(await readConsentFile(file), consentFileAccessFor(file)), file);
+    expect(imported.withdrawn).toEqual([]);
+    expect((await t.ws.store.transaction((uow) => uow.templates.listByShoot('s'))).length).toBe(3);
+    t.clock.set(new Date('2026-06-11T09:00:00Z'));
+    await pushShoot(t.ctx, connector, 's');
+    expect((await t.ws.store.transaction((uow) => uow.templates.listByShoot('s'))).length).toBe(1);
+    const tags = (await exiftool.read(join(source, 'a.jpg.xmp'))) as unknown as Record<string, unknown>;
+    expect(tags.PersonInImage).toEqual(['Ben Staying']);
+    expect(existsSync(join(source, 'b.jpg.xmp'))).toBe(false);
+    const actions = (await t.ws.store.transaction((uow) => uow.audit.all())).map((e) => e.action);
+    expect(actions).toContain('consent.lapsed');
+  });
+
+  it('the destroyed key of a closed shoot is never made again', async () => {
+    await closeShoot(t.ctx, 's');
+    await expect(t.ctx.keyVault.encrypt('s', new Uint8Array([1, 2, 3]))).rejects.toMatchObject({ code: 'KEY_DESTROYED' });
+  });
 });
