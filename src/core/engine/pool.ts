@@ -71,6 +71,8 @@ export class FacePool implements FaceEngine {
   private readonly workerUrl: URL;
   private readonly size: number;
   private fatal: SitterError | null = null;
+  /** set when no worker is left and none could be started: every later image fails with it */
+  private broken: Error | null = null;
   readonly stats: PoolStats;
 
   private constructor(private readonly options: PoolOptions, model: ModelIdentity) {
@@ -172,6 +174,9 @@ export class FacePool implements FaceEngine {
   }
 
   private failAll(e: Error): void {
+    // A replacement worker could not start: with no worker left, not even starting, nothing would take a job
+    // again, so later images fail at once instead of waiting forever.
+    if (!this.closed && this.slots.length === 0) this.broken = e;
     for (const job of this.queue.splice(0)) job.reject(e);
   }
 
@@ -191,6 +196,7 @@ export class FacePool implements FaceEngine {
 
   analyse(image: Uint8Array): Promise<FaceAnalysis> {
     if (this.closed) return Promise.reject(new BugError('face pool is closed'));
+    if (this.broken) return Promise.reject(this.broken);
     return new Promise<FaceAnalysis>((resolve, reject) => {
       this.queue.push({ id: this.nextId++, bytes: image, resolve, reject });
       this.pump();
