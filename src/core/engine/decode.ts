@@ -88,3 +88,24 @@ export async function region(img: RgbImage, left: number, top: number, w: number
     .raw()
     .toBuffer();
 }
+
+/**
+ * A square of side `side` centred on (cx, cy), cut from the raster and padded with `background`
+ * where it leaves the image. Null when less than `minVisible` pixels of it lie inside the image.
+ */
+export async function paddedSquare(img: RgbImage, cx: number, cy: number, side: number, background: { r: number; g: number; b: number }, minVisible = 1): Promise<{ data: Buffer; side: number; left: number; top: number } | null> {
+  const s = Math.max(2, Math.round(side));
+  const left = Math.round(cx - s / 2);
+  const top = Math.round(cy - s / 2);
+  const x1 = Math.max(0, left);
+  const y1 = Math.max(0, top);
+  const x2 = Math.min(img.width, left + s);
+  const y2 = Math.min(img.height, top + s);
+  if (x2 - x1 < minVisible || y2 - y1 < minVisible) return null;
+  const data = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 }, limitInputPixels: false })
+    .extract({ left: x1, top: y1, width: x2 - x1, height: y2 - y1 })
+    .extend({ left: x1 - left, top: y1 - top, right: left + s - x2, bottom: top + s - y2, background })
+    .raw()
+    .toBuffer();
+  return { data, side: s, left, top };
+}

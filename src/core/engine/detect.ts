@@ -10,7 +10,7 @@
 import sharp from 'sharp';
 import { BugError } from '../domain/errors.js';
 import type { RgbImage } from './decode.js';
-import { downscale, region } from './decode.js';
+import { downscale, paddedSquare, region } from './decode.js';
 import { overlapOfSmaller, type Rect, suppress, tileGrid } from './geometry.js';
 import type { HumanFace, Runtime } from './runtime.js';
 
@@ -132,24 +132,11 @@ async function padded(base: RasterView, fraction: number): Promise<RasterView> {
 
 /** A square crop of the full raster centred on a box, `context` times its side, resized to `out`. */
 async function focusView(img: RgbImage, box: Rect, context: number, out = 256): Promise<RasterView | null> {
-  const side = Math.max(box.w, box.h) * context;
-  const cx = box.x + box.w / 2;
-  const cy = box.y + box.h / 2;
-  const s = Math.max(2, Math.round(side));
-  const left = Math.round(cx - s / 2);
-  const top = Math.round(cy - s / 2);
-  const x1 = Math.max(0, left);
-  const y1 = Math.max(0, top);
-  const x2 = Math.min(img.width, left + s);
-  const y2 = Math.min(img.height, top + s);
-  if (x2 - x1 < 2 || y2 - y1 < 2) return null;
+  const square = await paddedSquare(img, box.x + box.w / 2, box.y + box.h / 2, Math.max(box.w, box.h) * context, GRAY, 2);
+  if (!square) return null;
   // sharp applies extend after resize within one pipeline: pad first, resize in a second pass
-  const square = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 }, limitInputPixels: false })
-    .extract({ left: x1, top: y1, width: x2 - x1, height: y2 - y1 })
-    .extend({ left: x1 - left, top: y1 - top, right: left + s - x2, bottom: top + s - y2, background: GRAY })
-    .raw()
-    .toBuffer();
-  const data = await sharp(square, { raw: { width: s, height: s, channels: 3 } })
+  const { side: s, left, top } = square;
+  const data = await sharp(square.data, { raw: { width: s, height: s, channels: 3 } })
     .resize(out, out, { kernel: 'lanczos3', fit: 'fill' })
     .raw()
     .toBuffer();

@@ -4,25 +4,15 @@
  */
 import sharp from 'sharp';
 import { CHIP_SIZE, type ChipSpec } from './align.js';
-import type { RgbImage } from './decode.js';
+import { paddedSquare, type RgbImage } from './decode.js';
 import type { Runtime } from './runtime.js';
 
 /** A square region of the raster, padded with black where it leaves the image. */
 async function squareRegion(img: RgbImage, cx: number, cy: number, side: number): Promise<{ data: Buffer; side: number }> {
+  const square = await paddedSquare(img, cx, cy, side, { r: 0, g: 0, b: 0 });
+  if (square) return square;
   const s = Math.max(2, Math.round(side));
-  const left = Math.round(cx - s / 2);
-  const top = Math.round(cy - s / 2);
-  const x1 = Math.max(0, left);
-  const y1 = Math.max(0, top);
-  const x2 = Math.min(img.width, left + s);
-  const y2 = Math.min(img.height, top + s);
-  if (x2 - x1 < 1 || y2 - y1 < 1) return { data: Buffer.alloc(s * s * 3), side: s };
-  const data = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 }, limitInputPixels: false })
-    .extract({ left: x1, top: y1, width: x2 - x1, height: y2 - y1 })
-    .extend({ left: x1 - left, top: y1 - top, right: left + s - x2, bottom: top + s - y2, background: { r: 0, g: 0, b: 0 } })
-    .raw()
-    .toBuffer();
-  return { data, side: s };
+  return { data: Buffer.alloc(s * s * 3), side: s };
 }
 
 /** The 150x150 RGB chip of one face. */
