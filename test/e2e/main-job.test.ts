@@ -86,10 +86,11 @@ describe('the main job end to end, real models', () => {
     expect(validate.Validate).toBe('OK');
   });
 
-  it('a rejected pair is never proposed again, not even when the photo changed and was scanned again', async () => {
+  it('a changed photo is scanned again: rejected pairs stay rejected, confirmations carry over', async () => {
     const pending = (await matches()).assets.flatMap((a) => a.faces.map((f) => ({ a, f }))).find(({ f }) => f.state === 'proposed');
     expect(pending, 'the demo leaves at least one proposal for review').toBeDefined();
     const { a, f } = pending!;
+    const confirmedBefore = a.faces.filter((g) => g.state === 'confirmed').map((g) => g.participant).sort();
     const rejected = await sitter('decide', 'demo', String(f.face), '--reject', '--reviewer', 'Rita');
     expect(rejected.code).toBe(0);
     // Re-encode the photo (as an editor's re-export would): new content hash, same people, so it is analysed again.
@@ -101,6 +102,8 @@ describe('the main job end to end, real models', () => {
     const after = (await matches()).assets.find((x) => x.asset === a.asset)!;
     expect(after.faces.length).toBeGreaterThan(0);
     expect(after.faces.some((g) => g.participant === f.participant && g.state === 'proposed')).toBe(false);
+    // The confirmations of the photo carried over to the re-detected faces.
+    expect(after.faces.filter((g) => g.state === 'confirmed').map((g) => g.participant).sort()).toEqual(confirmedBefore);
   }, 180_000);
 
   it('--rescan keeps reviewed photos as they are', async () => {

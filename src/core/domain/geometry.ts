@@ -13,3 +13,6 @@ export function boxIou(a: RelativeBox, b: RelativeBox): number {
 
 /** A rejected pair still applies to a re-detected face when their boxes overlap this much. */
 export const SAME_FACE_IOU = 0.3;
+
+/** A confirmed face carries over to a re-detected face of a changed photo at this overlap or more. */
+export const SAME_FACE_CARRY_IOU = 0.5;

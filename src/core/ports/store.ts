@@ -51,6 +51,8 @@ export interface TemplateRepository {
   deleteByShoot(shootId: string): Promise<number>;
   /** removes the templates made from one source (e.g. "face:42"), for undo */
   deleteByOrigin(shootId: string, originRef: string): Promise<number>;
+  /** points templates made from one source at another (a confirmed face carried over to its re-detection) */
+  reassignOrigin(shootId: string, from: string, to: string): Promise<number>;
 }
 
 export interface AssetRepository {

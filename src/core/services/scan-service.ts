@@ -3,7 +3,7 @@ import { canonicalJson } from '../domain/audit.js';
 import { consentStatus } from '../domain/consent.js';
 import { bytesToEmbedding, embeddingToBytes } from '../domain/embedding.js';
 import { BugError, isSitterError, SitterError } from '../domain/errors.js';
-import { boxIou, SAME_FACE_IOU } from '../domain/geometry.js';
+import { boxIou, SAME_FACE_CARRY_IOU, SAME_FACE_IOU } from '../domain/geometry.js';
 import { type FaceVerdict, matchImage, type MatchThresholds, type ParticipantTemplates } from '../domain/matching.js';
 import type { Asset, Face } from '../domain/records.js';
 import { assertListedAsset } from '../domain/scope.js';
@@ -253,6 +253,25 @@ async function storeAnalysis(ctx: ServiceContext, shoot: Shoot, item: ListedAsse
       asset = await uow.assets.add({ shootId: shoot.id, connectorAssetId: item.id, fileName: item.fileName, contentSha256: null, size, width: null, height: null, scanState: 'pending', error: null, flags: [], scannedAt: null });
     }
     const rejections = await uow.rejections.listByAsset(asset.id);
+    // Reviewed work survives a changed photo (an editor's re-export): each confirmed face, of someone
+    // whose consent still holds, carries over to the new face that overlaps it most.
+    const carried = new Map<number, { participantId: number; oldFaceId: number }>();
+    for (const old of await uow.faces.listByAsset(asset.id)) {
+      if (old.state !== 'confirmed' || old.participantId === null) continue;
+      const consent = await uow.consents.current(old.participantId);
+      if (!consent || consentStatus(consent, now) !== 'eligible') continue;
+      let best = -1;
+      let bestIou = SAME_FACE_CARRY_IOU;
+      for (const [i, f] of analysis.faces.entries()) {
+        const overlap = boxIou(old, f.box);
+        if (overlap >= bestIou && !carried.has(i)) {
+          best = i;
+          bestIou = overlap;
+        }
+      }
+      if (best >= 0) carried.set(best, { participantId: old.participantId, oldFaceId: old.id });
+    }
+    const carriedParticipants = new Set([...carried.values()].map((c) => c.participantId));
     await uow.faces.deleteByAsset(asset.id);
     const verdicts: FaceVerdict[] = matchImage(
       analysis.faces.map((f) => f.embedding),
@@ -272,7 +291,16 @@ async function storeAnalysis(ctx: ServiceContext, shoot: Shoot, item: ListedAsse
     }
     const rows: Omit<Face, 'id'>[] = [];
     for (const [i, face] of analysis.faces.entries()) {
-      const verdict = verdicts[i]!;
+      const carry = carried.get(i);
+      if (carry) {
+        const v = verdicts[i]!;
+        const same = v.kind === 'proposed' && v.participantId === carry.participantId;
+        rows.push({ shootId: shoot.id, assetId: asset.id, ...face.box, detectorScore: face.score, state: 'confirmed', participantId: carry.participantId, score: same ? v.score : null, margin: same && Number.isFinite(v.margin) ? v.margin : null, reason: null, embedding: null, modelDigest: null, createdAt: now });
+        continue;
+      }
+      const proposedVerdict = verdicts[i]!;
+      // One person once per photo: someone carried over is not proposed for another face of it.
+      const verdict: FaceVerdict = proposedVerdict.kind === 'proposed' && carriedParticipants.has(proposedVerdict.participantId) ? { kind: 'unidentified', reason: 'taken', nearestDistance: proposedVerdict.distance } : proposedVerdict;
       const proposed = verdict.kind === 'proposed';
       rows.push({
         shootId: shoot.id,
@@ -291,10 +319,15 @@ async function storeAnalysis(ctx: ServiceContext, shoot: Shoot, item: ListedAsse
       });
     }
     const stored = await uow.faces.addMany(rows);
+    for (const [i, carry] of carried) {
+      const newId = stored[i]!.id;
+      for (const d of await uow.decisions.listByFace(carry.oldFaceId)) d.faceId = newId;
+      await uow.templates.reassignOrigin(shoot.id, `face:${carry.oldFaceId}`, `face:${newId}`);
+    }
     const proposals = stored
       .filter((f) => f.state === 'proposed')
       .map((f) => ({ face: f.id, participant: roster.refs.get(f.participantId ?? -1) ?? '?', score: f.score, margin: f.margin }));
-    const unidentified = stored.length - proposals.length;
+    const unidentified = stored.filter((f) => f.state === 'unidentified').length;
     asset.fileName = item.fileName;
     asset.contentSha256 = contentHash;
     asset.size = size;
@@ -305,7 +338,7 @@ async function storeAnalysis(ctx: ServiceContext, shoot: Shoot, item: ListedAsse
     asset.scannedAt = now;
     asset.flags = unidentified > 0 ? ['unidentified-person'] : [];
     await uow.audit.append(
-      { actor: ctx.actor, action: 'scan.asset', shootId: shoot.id, subject: `asset:${item.id}`, details: { contentHash, faces: analysis.faces.length, unidentified, proposals } },
+      { actor: ctx.actor, action: 'scan.asset', shootId: shoot.id, subject: `asset:${item.id}`, details: { contentHash, faces: analysis.faces.length, unidentified, proposals, carriedOver: [...carried].map(([i, c]) => ({ face: stored[i]!.id, from: c.oldFaceId, participant: roster.refs.get(c.participantId) ?? null })) } },
       now,
     );
     return { faces: analysis.faces.length, proposed: proposals.length, unidentified };

@@ -75,6 +75,7 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
       deleteByParticipant: (participantId) => em.nativeDelete(TemplateEntity, { participantId }),
       deleteByShoot: (shootId) => em.nativeDelete(TemplateEntity, { shootId }),
       deleteByOrigin: (shootId, originRef) => em.nativeDelete(TemplateEntity, { shootId, originRef }),
+      reassignOrigin: (shootId, from, to) => em.nativeUpdate(TemplateEntity, { shootId, originRef: from }, { originRef: to }),
     },
     assets: {
       listByShoot: (shootId) => em.find(AssetEntity, { shootId }, { orderBy: { id: 'asc' } }),
