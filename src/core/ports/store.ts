@@ -63,6 +63,8 @@ export interface AssetRepository {
 
 export interface FaceRepository {
   listByShoot(shootId: string): Promise<Face[]>;
+  /** the same without the stored embeddings, for read-only views of a large shoot (matches, review) */
+  listByShootWithoutEmbeddings(shootId: string): Promise<Omit<Face, 'embedding'>[]>;
   listByAsset(assetId: number): Promise<Face[]>;
   listByParticipant(participantId: number): Promise<Face[]>;
   find(id: number): Promise<Face | null>;

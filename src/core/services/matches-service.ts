@@ -45,7 +45,7 @@ export async function loadMatches(ctx: ServiceContext, shootId: string): Promise
     const now = ctx.clock.now();
     const participants = new Map<number, Participant>((await uow.participants.listByShoot(shootId)).map((p) => [p.id, p]));
     const consents = await uow.consents.currentForShoot(shootId);
-    const faces = await uow.faces.listByShoot(shootId);
+    const faces = await uow.faces.listByShootWithoutEmbeddings(shootId);
     // Grouped once: per-face filtering of every decision would be quadratic on a large shoot.
     const decisionsByFace = new Map<number, Decision[]>();
     for (const d of await uow.decisions.listByShoot(shootId)) {
@@ -53,7 +53,7 @@ export async function loadMatches(ctx: ServiceContext, shootId: string): Promise
       if (list) list.push(d);
       else decisionsByFace.set(d.faceId, [d]);
     }
-    const byAsset = new Map<number, Face[]>();
+    const byAsset = new Map<number, Omit<Face, 'embedding'>[]>();
     for (const f of faces) {
       const list = byAsset.get(f.assetId);
       if (list) list.push(f);

@@ -84,6 +84,7 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
     },
     faces: {
       listByShoot: (shootId) => em.find(FaceEntity, { shootId }, { orderBy: { id: 'asc' } }),
+      listByShootWithoutEmbeddings: (shootId) => em.find(FaceEntity, { shootId }, { orderBy: { id: 'asc' }, exclude: ['embedding'] as const }),
       listByAsset: (assetId) => em.find(FaceEntity, { assetId }, { orderBy: { id: 'asc' } }),
       listByParticipant: (participantId) => em.find(FaceEntity, { participantId }, { orderBy: { id: 'asc' } }),
       find: (id) => em.findOne(FaceEntity, { id }),
