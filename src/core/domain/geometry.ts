@@ -1,12 +1,17 @@
 import type { RelativeBox } from '../ports/face-engine.js';
 
-/** Intersection over union of two boxes in the same (relative) coordinates. */
-export function boxIou(a: RelativeBox, b: RelativeBox): number {
+/** The area two boxes share, in their own coordinates (0 when they do not touch). */
+export function intersectionArea(a: RelativeBox, b: RelativeBox): number {
   const x1 = Math.max(a.x, b.x);
   const y1 = Math.max(a.y, b.y);
   const x2 = Math.min(a.x + a.w, b.x + b.w);
   const y2 = Math.min(a.y + a.h, b.y + b.h);
-  const inter = Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
+  return Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
+}
+
+/** Intersection over union of two boxes in the same (relative) coordinates. */
+export function boxIou(a: RelativeBox, b: RelativeBox): number {
+  const inter = intersectionArea(a, b);
   const union = a.w * a.h + b.w * b.h - inter;
   return union > 0 ? inter / union : 0;
 }

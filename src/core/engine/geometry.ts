@@ -1,5 +1,5 @@
 /** Pure geometry: rectangles, tiles, overlap, and merging detections found more than once. */
-import { boxIou } from '../domain/geometry.js';
+import { boxIou, intersectionArea } from '../domain/geometry.js';
 
 export interface Rect {
   x: number;
@@ -13,11 +13,7 @@ export const iou: (a: Rect, b: Rect) => number = boxIou;
 
 /** The share of the smaller rectangle covered by the other (catches a face box nested in a bigger one). */
 export function overlapOfSmaller(a: Rect, b: Rect): number {
-  const x1 = Math.max(a.x, b.x);
-  const y1 = Math.max(a.y, b.y);
-  const x2 = Math.min(a.x + a.w, b.x + b.w);
-  const y2 = Math.min(a.y + a.h, b.y + b.h);
-  const inter = Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
+  const inter = intersectionArea(a, b);
   const smaller = Math.min(a.w * a.h, b.w * b.h);
   return smaller > 0 ? inter / smaller : 0;
 }

@@ -150,7 +150,7 @@ export async function scanShoot(ctx: ServiceContext, deps: ScanDeps, shootId: st
   const progress = () => opts.onProgress?.({ total: listed.length, done: summary.processed, skipped: summary.unchanged, failed: summary.failed.length });
 
   // Reviewed work is never thrown away: on --rescan, an unchanged asset with decided faces is kept.
-  const decided = new Set((await ctx.store.transaction((uow) => uow.faces.listByShoot(shootId))).filter((f) => f.state === 'confirmed' || f.state === 'rejected').map((f) => f.assetId));
+  const decided = new Set((await ctx.store.transaction((uow) => uow.faces.listByShootWithoutEmbeddings(shootId))).filter((f) => f.state === 'confirmed' || f.state === 'rejected').map((f) => f.assetId));
   const isUnchanged = (asset: Asset | undefined, hash: string | undefined) =>
     asset?.scanState === 'scanned' && hash !== undefined && asset.contentSha256 === hash && (!opts.rescan || decided.has(asset.id));
 
