@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { parseConsentFile } from '../../src/core/consent/index.js';
 import { embeddingToBytes } from '../../src/core/domain/embedding.js';
 import type { Face } from '../../src/core/domain/records.js';
+import { faceBinding } from '../../src/core/domain/seal-binding.js';
 import { importConsent } from '../../src/core/services/consent-service.js';
 import { approveShoot, createShoot } from '../../src/core/services/shoot-service.js';
 import { consentFileAccessFor, readConsentFile } from '../../src/core/store/consent-files.js';
@@ -26,7 +27,7 @@ export async function seedProposal(t: TestWorkspace, shootId: string, assetRef: 
     const asset =
       (await uow.assets.findByConnectorId(shootId, assetRef)) ??
       (await uow.assets.add({ shootId, connectorAssetId: assetRef, fileName: assetRef, contentSha256: 'sha256:x', size: 1, width: 100, height: 100, scanState: 'scanned', error: null, flags: [], scannedAt: new Date() }));
-    const embedding = await t.ctx.keyVault.encrypt(shootId, embeddingToBytes(Float32Array.from([0.1, 0.2, 0.3])));
+    const embedding = await t.ctx.keyVault.encrypt(faceBinding({ shootId, assetId: asset.id, ...box, participantId: participant.id, modelDigest: 'model-x' }), embeddingToBytes(Float32Array.from([0.1, 0.2, 0.3])));
     return uow.faces.add({ shootId, assetId: asset.id, ...box, detectorScore: 0.9, state: 'proposed', participantId: participant.id, score, margin: 0.2, reason: null, embedding, modelDigest: 'model-x', createdAt: new Date() });
   });
 }

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalConnector } from '../../src/connectors/local/index.js';
 import { wrapConnector } from '../../src/connectors/wrap-connector.js';
 import { verifyChain } from '../../src/core/domain/audit.js';
+import { templateBinding } from '../../src/core/domain/seal-binding.js';
 import { decideFace } from '../../src/core/services/decision-service.js';
 import { pushShoot } from '../../src/core/services/push-service.js';
 import { closeShoot } from '../../src/core/services/shoot-service.js';
@@ -101,6 +102,6 @@ describe('rule 6: withdrawal cascades', () => {
 
   it('the destroyed key of a closed shoot is never made again', async () => {
     await closeShoot(t.ctx, 's');
-    await expect(t.ctx.keyVault.encrypt('s', new Uint8Array([1, 2, 3]))).rejects.toMatchObject({ code: 'KEY_DESTROYED' });
+    await expect(t.ctx.keyVault.encrypt(templateBinding({ shootId: 's', participantId: 1, modelDigest: 'm', origin: 'reference-photo' }), new Uint8Array([1, 2, 3]))).rejects.toMatchObject({ code: 'KEY_DESTROYED' });
   });
 });

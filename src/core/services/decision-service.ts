@@ -1,6 +1,7 @@
 import { consentStatus } from '../domain/consent.js';
 import { SitterError } from '../domain/errors.js';
 import type { Decision, DecisionAction, Face, Participant } from '../domain/records.js';
+import { faceBinding, templateBinding } from '../domain/seal-binding.js';
 import { confirmersOf, stateAfterConfirmations } from '../domain/review.js';
 import { assertBiometricProcessingAllowed, type Shoot } from '../domain/shoot.js';
 import type { UnitOfWork } from '../ports/store.js';
@@ -117,8 +118,13 @@ async function applyDecision(
     face.state = stateAfterConfirmations(confirmers.length, shoot.reviewersRequired);
     if (face.state === 'confirmed') {
       if (face.embedding && face.modelDigest && kind === 'confirm') {
-        // The stored embedding is still encrypted with the shoot's key: it moves to the template as it is.
-        await uow.templates.add({ shootId: shoot.id, participantId: participant!.id, embedding: face.embedding, modelDigest: face.modelDigest, origin: 'confirmed-face', originRef: `face:${face.id}`, createdAt: now });
+        // Opened bound to this face and proposal (a blob moved here from another face fails loudly,
+        // and nothing is learned), then sealed again bound to the participant's template.
+        const template = { shootId: shoot.id, participantId: participant!.id, modelDigest: face.modelDigest, origin: 'confirmed-face' as const };
+        const plain = await ctx.keyVault.decrypt(faceBinding({ ...face, participantId: previous.participantId, modelDigest: face.modelDigest }), face.embedding);
+        const embedding = await ctx.keyVault.encrypt(templateBinding(template), plain);
+        plain.fill(0);
+        await uow.templates.add({ ...template, embedding, originRef: `face:${face.id}`, createdAt: now });
         learned = true;
       }
       face.embedding = null;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { embeddingToBytes } from '../domain/embedding.js';
 import { isSitterError, SitterError } from '../domain/errors.js';
 import { consentStatus } from '../domain/consent.js';
+import { templateBinding } from '../domain/seal-binding.js';
 import { assertBiometricProcessingAllowed } from '../domain/shoot.js';
 import type { FaceEngine } from '../ports/face-engine.js';
 import type { FileReader } from '../ports/files.js';
@@ -84,7 +85,7 @@ export async function enrolShoot(ctx: ServiceContext, deps: EnrolDeps, shootId: 
         );
         continue;
       }
-      const sealed = await ctx.keyVault.encrypt(shootId, embeddingToBytes(analysis.faces[0]!.embedding));
+      const sealed = await ctx.keyVault.encrypt(templateBinding({ shootId, participantId: participant.id, modelDigest: model.digest, origin: 'reference-photo' }), embeddingToBytes(analysis.faces[0]!.embedding));
       await ctx.store.transaction(async (uow) => {
         const now = ctx.clock.now();
         // Enrolment can take minutes: the shoot may have closed, or this consent lapsed, meanwhile.
@@ -102,7 +103,8 @@ export async function enrolShoot(ctx: ServiceContext, deps: EnrolDeps, shootId: 
       });
       outcomes.push({ participant: ref, result: 'enrolled' });
     } catch (error) {
-      if (!isSitterError(error)) throw error;
+      // A full disk is nobody's photo's fault: stop, so the same command can simply be run again.
+      if (!isSitterError(error) || error.code === 'DISK_FULL') throw error;
       outcomes.push(fail(ref, error.code, error.message, error.hint));
     }
   }

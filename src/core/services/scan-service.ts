@@ -7,6 +7,7 @@ import { boxIou, SAME_FACE_CARRY_IOU, SAME_FACE_IOU } from '../domain/geometry.j
 import { type FaceVerdict, matchImage, type MatchThresholds, type ParticipantTemplates } from '../domain/matching.js';
 import type { Asset, Face } from '../domain/records.js';
 import { assertListedAsset } from '../domain/scope.js';
+import { faceBinding, templateBinding } from '../domain/seal-binding.js';
 import { assertBiometricProcessingAllowed, type Shoot } from '../domain/shoot.js';
 import type { Connector, ListedAsset, SkippedEntry } from '../ports/connector.js';
 import type { FaceAnalysis, FaceEngine, MatchCalibration } from '../ports/face-engine.js';
@@ -80,7 +81,8 @@ async function loadMatchingRoster(ctx: ServiceContext, shoot: Shoot, modelDigest
       const ref = refs.get(t.participantId);
       if (!ref || t.modelDigest !== modelDigest) continue; // rule 3, and never compare across models
       const entry = byParticipant.get(t.participantId) ?? { participantId: t.participantId, embeddings: [] };
-      entry.embeddings.push(bytesToEmbedding(await ctx.keyVault.decrypt(shoot.id, t.embedding)));
+      // A blob moved from another row fails here, loudly: nobody is named on its strength.
+      entry.embeddings.push(bytesToEmbedding(await ctx.keyVault.decrypt(templateBinding(t), t.embedding)));
       byParticipant.set(t.participantId, entry);
       (templateIds[ref] ??= []).push(t.id);
     }
@@ -313,7 +315,7 @@ async function storeAnalysis(ctx: ServiceContext, shoot: Shoot, item: ListedAsse
         margin: proposed && Number.isFinite(verdict.margin) ? verdict.margin : null,
         reason: proposed ? null : verdict.reason,
         // Rule 4: only a proposal keeps its (encrypted) embedding, for learning once confirmed.
-        embedding: proposed ? await ctx.keyVault.encrypt(shoot.id, embeddingToBytes(face.embedding)) : null,
+        embedding: proposed ? await ctx.keyVault.encrypt(faceBinding({ shootId: shoot.id, assetId: asset.id, ...face.box, participantId: verdict.participantId, modelDigest: roster.modelDigest }), embeddingToBytes(face.embedding)) : null,
         modelDigest: proposed ? roster.modelDigest : null,
         createdAt: now,
       });

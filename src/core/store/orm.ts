@@ -34,7 +34,9 @@ export async function initOrm(options: OrmOptions): Promise<MikroORM> {
       afterCreate: (conn: { run(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) => {
         // Wait for a concurrent writer instead of failing at once. The default rollback journal (not
         // WAL) keeps a workspace on read-only media readable, e.g. an archived copy being verified.
-        conn.run(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`, (err) => done(err, conn));
+        // secure_delete: deleted rows and freed pages are overwritten with zeros, so a withdrawn
+        // person's template is not left readable in the file's free space (GDPR Art. 17).
+        conn.run(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`, (err) => (err ? done(err, conn) : conn.run('PRAGMA secure_delete = ON', (err2) => done(err2, conn))));
       },
     },
     allowGlobalContext: false,

@@ -1,4 +1,5 @@
 import { SitterError } from '../domain/errors.js';
+import { diskFullError, isNoSpace } from './atomic-file.js';
 
 /** SQLite failures a user can do something about, told as such; anything else stays a bug. */
 export function translateSqliteError(error: unknown, dbPath: string): unknown {
@@ -21,6 +22,10 @@ export function translateSqliteError(error: unknown, dbPath: string): unknown {
       undefined,
       { cause: error },
     );
+  }
+  if (code === 'SQLITE_FULL' || /SQLITE_FULL|database or disk is full/i.test(text) || isNoSpace(error)) {
+    // SQLite rolled the transaction back: nothing of this command was written.
+    return diskFullError(dbPath, error);
   }
   if (code === 'SQLITE_CANTOPEN' || /SQLITE_CANTOPEN/i.test(text)) {
     return new SitterError(

@@ -1,10 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SitterError } from '../domain/errors.js';
 import type { KeyVault } from '../ports/key-vault.js';
 import type { Store } from '../ports/store.js';
+import { writeFileAtomic } from './atomic-file.js';
+import { resealUnboundCiphertexts } from './ciphertext-upgrade.js';
 import { FileKeyVault } from './key-vault-file.js';
+import { type Env, keyCheck, loadMasterKey, type MasterKeySource, provisionMasterKey } from './master-key.js';
 import { initOrm } from './orm.js';
 import { translateSqliteError } from './sqlite-errors.js';
 import { SqliteStore } from './sqlite-store.js';
@@ -20,7 +22,16 @@ export const WORKSPACE_FILES = {
   keysDir: 'keys',
 } as const;
 
-const WORKSPACE_FORMAT = 1;
+/** 1: ciphertexts without associated data; 2: every ciphertext bound to its place */
+const WORKSPACE_FORMAT = 2;
+
+/** workspace.json: what a workspace is and where its master key lives (never the key itself). */
+interface Marker {
+  format: number;
+  tool: 'sitter';
+  masterKey?: MasterKeySource;
+  masterKeyCheck?: string;
+}
 
 export interface WorkspacePaths {
   dir: string;
@@ -45,14 +56,27 @@ export interface InitResult {
   created: boolean;
   dir: string;
   database: string;
+  /** where the master key lives (a path or the environment), never the key */
+  masterKey: MasterKeySource;
+}
+
+export interface InitOptions {
+  /** where the master key lives; default: `master.key` in the workspace folder */
+  masterKey?: MasterKeySource;
+  env?: Env;
+}
+
+function writeMarker(path: string, marker: Marker, exclusive: boolean): void {
+  writeFileAtomic(path, Buffer.from(`${JSON.stringify(marker, null, 2)}\n`), { mode: 0o600, exclusive });
 }
 
 /** Creates a workspace; on an existing one changes nothing and says so. Never overwrites a key. */
-export async function initWorkspace(dir: string): Promise<InitResult> {
+export async function initWorkspace(dir: string, opts: InitOptions = {}): Promise<InitResult> {
   const paths = workspacePaths(dir);
   if (existsSync(paths.marker)) {
-    assertComplete(paths);
-    return { created: false, dir: paths.dir, database: paths.database };
+    const marker = readMarker(paths);
+    assertComplete(paths, marker);
+    return { created: false, dir: paths.dir, database: paths.database, masterKey: marker.masterKey ?? { kind: 'workspace' } };
   }
   if (existsSync(paths.dir)) {
     if (!statSync(paths.dir).isDirectory()) {
@@ -69,38 +93,57 @@ export async function initWorkspace(dir: string): Promise<InitResult> {
   }
   mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
   chmodSync(paths.dir, 0o700);
-  mkdirSync(paths.keysDir, { mode: 0o700 });
-  // 'wx': fail rather than overwrite, should anything race us to the key.
-  writeFileSync(paths.masterKey, randomBytes(32), { mode: 0o600, flag: 'wx' });
-  const orm = await initOrm({ dbName: paths.database });
+  let source: MasterKeySource;
   try {
-    await orm.getMigrator().up();
-  } finally {
-    await orm.close(true);
+    mkdirSync(paths.keysDir, { mode: 0o700 });
+    const provisioned = provisionMasterKey(opts.masterKey ?? { kind: 'workspace' }, paths.masterKey, opts.env ?? process.env);
+    const orm = await initOrm({ dbName: paths.database });
+    try {
+      await orm.getMigrator().up();
+    } finally {
+      await orm.close(true);
+    }
+    for (const suffix of ['', '-wal', '-shm']) {
+      if (existsSync(paths.database + suffix)) chmodSync(paths.database + suffix, 0o600);
+    }
+    // The marker goes last: a half-made workspace is never taken for a complete one.
+    source = provisioned.source;
+    writeMarker(paths.marker, { format: WORKSPACE_FORMAT, tool: 'sitter', masterKey: source, masterKeyCheck: keyCheck(provisioned.key) }, true);
+  } catch (error) {
+    // The folder was empty or new: a failed init (a full disk) leaves it empty, so init can run again.
+    for (const entry of readdirSync(paths.dir)) rmSync(`${paths.dir}/${entry}`, { recursive: true, force: true });
+    throw translateSqliteError(error, paths.database);
   }
-  for (const suffix of ['', '-wal', '-shm']) {
-    if (existsSync(paths.database + suffix)) chmodSync(paths.database + suffix, 0o600);
-  }
-  // The marker goes last: a half-made workspace is never taken for a complete one.
-  writeFileSync(paths.marker, `${JSON.stringify({ format: WORKSPACE_FORMAT, tool: 'sitter' }, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-  return { created: true, dir: paths.dir, database: paths.database };
+  return { created: true, dir: paths.dir, database: paths.database, masterKey: source };
 }
 
-function assertComplete(paths: WorkspacePaths): void {
-  for (const [what, path] of [
-    ['database', paths.database],
-    ['master key', paths.masterKey],
-  ] as const) {
-    if (!existsSync(path)) {
-      throw new SitterError(
-        'WORKSPACE_INCOMPLETE',
-        `The workspace ${paths.dir} has lost its ${what} (${path}).`,
-        what === 'master key'
-          ? 'Restore the key file from your backup. Sitter never makes a new key over an existing workspace: that would make its encrypted data unreadable.'
-          : 'Restore the database from your backup.',
-      );
-    }
+function readMarker(paths: WorkspacePaths): Marker {
+  let marker: Marker;
+  try {
+    marker = JSON.parse(readFileSync(paths.marker, 'utf8')) as Marker;
+  } catch (cause) {
+    throw new SitterError('WORKSPACE_UNREADABLE', `The workspace marker ${paths.marker} cannot be read.`, 'Run Sitter as the user who owns the workspace, or restore workspace.json from your backup.', undefined, { cause });
   }
+  if (typeof marker.format !== 'number' || marker.format > WORKSPACE_FORMAT) {
+    throw new SitterError('WORKSPACE_TOO_NEW', `The workspace ${paths.dir} was written by a newer Sitter (format ${String(marker.format)}).`, 'Upgrade Sitter to open it.');
+  }
+  return marker;
+}
+
+function assertComplete(paths: WorkspacePaths, marker: Marker): void {
+  if (!existsSync(paths.database)) {
+    throw new SitterError('WORKSPACE_INCOMPLETE', `The workspace ${paths.dir} has lost its database (${paths.database}).`, 'Restore the database from your backup.');
+  }
+  // Throws WORKSPACE_INCOMPLETE for a lost key beside the database, MASTER_KEY_MISSING for one kept elsewhere.
+  masterKeyOf(paths, marker, process.env);
+}
+
+function masterKeyOf(paths: WorkspacePaths, marker: Marker, env: Env): Buffer {
+  const key = loadMasterKey(marker.masterKey ?? { kind: 'workspace' }, paths.masterKey, paths.dir, env);
+  if (marker.masterKeyCheck && keyCheck(key) !== marker.masterKeyCheck) {
+    throw new SitterError('MASTER_KEY_WRONG', `The master key given for workspace ${paths.dir} is not the one it was created with.`, 'Use the key this workspace was created with (check SITTER_MASTER_KEY / SITTER_MASTER_KEY_FILE, or the key file). A wrong key cannot decrypt anything, and Sitter never re-keys a workspace.');
+  }
+  return key;
 }
 
 export interface OpenWorkspace {
@@ -120,13 +163,9 @@ export async function openWorkspace(dir: string): Promise<OpenWorkspace> {
       `Create one with \`sitter init --workspace ${dir}\`, or point to an existing one with --workspace DIR or SITTER_WORKSPACE.`,
     );
   }
-  assertComplete(paths);
-  let masterKey: Buffer;
-  try {
-    masterKey = readFileSync(paths.masterKey);
-  } catch (cause) {
-    throw new SitterError('WORKSPACE_UNREADABLE', `The master key ${paths.masterKey} cannot be read.`, 'Run Sitter as the user who owns the workspace.', undefined, { cause });
-  }
+  const marker = readMarker(paths);
+  if (!existsSync(paths.database)) assertComplete(paths, marker);
+  const masterKey = masterKeyOf(paths, marker, process.env);
   let orm;
   try {
     orm = await initOrm({ dbName: paths.database });
@@ -137,10 +176,23 @@ export async function openWorkspace(dir: string): Promise<OpenWorkspace> {
     throw translateSqliteError(error, paths.database);
   }
   const store = new SqliteStore(orm, paths.database);
-  return {
-    paths,
-    store,
-    keyVault: new FileKeyVault(masterKey, paths.keysDir),
-    close: () => store.close(),
-  };
+  const keyVault = new FileKeyVault(masterKey, paths.keysDir);
+  if (marker.format < WORKSPACE_FORMAT) await upgradeFormat(paths, marker, store, keyVault);
+  return { paths, store, keyVault, close: () => store.close() };
+}
+
+/**
+ * Format 1 -> 2: ciphertexts sealed without associated data are re-sealed bound to their place, then
+ * the marker says so. A read-only workspace (an archived copy) is opened as it is: it can still be
+ * listed and verified, and decrypting an unbound blob asks for write access.
+ */
+async function upgradeFormat(paths: WorkspacePaths, marker: Marker, store: Store, keyVault: KeyVault): Promise<void> {
+  try {
+    await resealUnboundCiphertexts(store, keyVault, new Date());
+  } catch (error) {
+    if ((error as { code?: string }).code === 'WORKSPACE_READ_ONLY') return;
+    await store.close();
+    throw error;
+  }
+  writeMarker(paths.marker, { ...marker, format: WORKSPACE_FORMAT }, false);
 }

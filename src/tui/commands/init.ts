@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { UsageError } from '../../core/domain/errors.js';
 import { workspaceDir } from '../context.js';
 import { action } from '../runner.js';
 
@@ -6,14 +7,19 @@ export function registerInit(program: Command): void {
   program
     .command('init')
     .description('create a workspace: a SQLite database and a key for encrypting biometric data (owner-only files)')
+    .option('--key-file <path>', 'keep the master key in this file outside the workspace (made if missing; recorded as a path, never the key)')
+    .option('--key-from-env', 'take the master key from SITTER_MASTER_KEY (base64) or SITTER_MASTER_KEY_FILE at every command; nothing is stored')
     .action(
-      action(async (_args, _opts, globals) => {
+      action(async (_args, opts, globals) => {
+        if (opts.keyFile && opts.keyFromEnv) throw new UsageError('BAD_OPTION', '--key-file and --key-from-env are two different places for the key: choose one.', 'See `sitter init --help` and docs/architecture.md, "Where the master key lives".');
         const { initWorkspace } = await import('../../core/store/workspace.js');
-        const result = await initWorkspace(workspaceDir(globals));
+        const masterKey = typeof opts.keyFile === 'string' ? { kind: 'file' as const, path: opts.keyFile } : opts.keyFromEnv ? { kind: 'env' as const } : { kind: 'workspace' as const };
+        const result = await initWorkspace(workspaceDir(globals), { masterKey });
+        const where = { workspace: 'its key', file: `its master key in ${result.masterKey.kind === 'file' ? result.masterKey.path : ''} (keep it apart from the workspace)`, env: 'its master key from SITTER_MASTER_KEY / SITTER_MASTER_KEY_FILE (set it for every command)' }[result.masterKey.kind];
         return {
           json: result,
           text: result.created
-            ? `Created workspace ${result.dir} (database and key readable by you only).\nNext: sitter shoot create ID --name NAME --source FOLDER --purpose TEXT --retention-days N`
+            ? `Created workspace ${result.dir} (database and ${where}, readable by you only).\nNext: sitter shoot create ID --name NAME --source FOLDER --purpose TEXT --retention-days N`
             : `${result.dir} is already a Sitter workspace; nothing was changed.`,
         };
       }),
