@@ -53,7 +53,7 @@ async function referencePortrait(photo: string, box: Box, out: string): Promise<
 }
 
 /** Lays out a shoot folder and a consent folder as an archivist would receive them. */
-async function buildDemoFiles(root: string): Promise<{ photos: string; consentFile: string }> {
+export async function buildDemoFiles(root: string): Promise<{ photos: string; consentFile: string }> {
   const photos = join(root, 'shoot');
   const consent = join(root, 'consent');
   mkdirSync(join(photos, 'day1'), { recursive: true });
