@@ -11,6 +11,8 @@ function entryJson(e: RosterEntry) {
     participant: e.participant.externalRef,
     name: e.participant.displayName,
     status: e.status,
+    /** the current version of the record: confirmations name the version they relied on */
+    consentRecord: e.consent?.id ?? null,
     biometricConsent: e.consent?.biometricConsent ?? null,
     signedAt: e.consent?.signedAt?.toISOString() ?? null,
     expiresAt: e.consent?.expiresAt?.toISOString() ?? null,
