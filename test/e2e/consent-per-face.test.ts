@@ -75,6 +75,8 @@ describe('consent linked at face level (real CLI on a seeded workspace)', () => 
     const bytes = readFileSync(sidecar);
     const tags = (await exiftool.read(sidecar, ['-struct'])) as unknown as { PersonInImageWDetails: Record<string, unknown>[] };
     expect(tags.PersonInImageWDetails).toEqual([expect.objectContaining({ PersonId: ['urn:sitter:consent:s:P1'], ConsentRecord: consentRecord, ConsentFormSha256: formSha256 })]);
+    const verdict = await exiftool.readRaw(sidecar, ['-validate', '-warning', '-a']);
+    expect(verdict.Validate, JSON.stringify(verdict)).toBe('OK');
     expect(jsonOf(await sitterJson('push', 's'))).toMatchObject({ written: 0, unchanged: 1 });
     expect(readFileSync(sidecar).equals(bytes)).toBe(true);
   });
