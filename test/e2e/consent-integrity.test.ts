@@ -92,9 +92,15 @@ describe('consent import guards a withdrawal and the approved roster (real CLI, 
       { ...people[1]!, withdrawn: '2026-02-01' },
       { id: 'P3', name: 'Cy Late', consent: 'yes', photo: await pngBytes(3) },
     ]);
+    const amendmentsBefore = (await auditActions()).filter((e) => e.action === 'roster.amended').length;
     const run = await sitterJson('consent', 'import', 'spring', leaving);
     expect(run.code).toBe(0);
     expect(jsonOf(run)).toMatchObject({ added: [], withdrawn: ['P2'], amendment: null });
     expect(await statusOf('P2')).toBe('withdrawn');
+    // A sign-off offered where nothing joins is not recorded as an amendment, and the output says so.
+    const offered = await sitter('consent', 'import', 'spring', leaving, '--amend', '--approved-by', 'Dana Officer');
+    expect(offered.code).toBe(0);
+    expect(offered.stdout).toMatch(/no amendment needed/);
+    expect((await auditActions()).filter((e) => e.action === 'roster.amended').length).toBe(amendmentsBefore);
   });
 });
