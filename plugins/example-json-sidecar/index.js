@@ -84,7 +84,7 @@ export default function create(options, host) {
     async push(source, payload) {
       const file = await listed(source, payload.assetId);
       const data = (await readSidecar(file)) ?? {};
-      const persons = [...payload.persons].sort((a, b) => a.consentUri.localeCompare(b.consentUri)).map((p) => ({ id: p.participantId, name: p.displayName, consent: p.consentUri, box: p.box, release: p.release }));
+      const persons = [...payload.persons].sort((a, b) => a.consentUri.localeCompare(b.consentUri)).map((p) => ({ id: p.participantId, name: p.displayName, consent: p.consentUri, ...(p.consentRecord ? { consentRecord: p.consentRecord } : {}), box: p.box, release: p.release }));
       const statement = { persons, otherFaces: payload.otherFaces, image: payload.image };
       if (JSON.stringify(data[KEY]) === JSON.stringify(statement)) return { changed: false, location: `${file}.json` };
       await writeSidecar(file, { ...data, [KEY]: statement });

@@ -42,6 +42,8 @@ export function assertValidPushPayload(payload: PushPayload): void {
     if (!isSitterConsentUri(p.consentUri)) problems.push(`${at}.consentUri "${p.consentUri}" is not a ${CONSENT_URI_PREFIX} URI`);
     if (seenUris.has(p.consentUri)) problems.push(`${at}: consent URI appears twice`);
     seenUris.add(p.consentUri);
+    const rec = p.consentRecord;
+    if (rec && !(Number.isInteger(rec.id) && rec.id > 0 && /^[0-9a-f]{64}$/.test(rec.formSha256))) problems.push(`${at}.consentRecord ${JSON.stringify(rec)} is not a record id with a form sha256`);
     const b = p.box;
     if (![b.x, b.y, b.w, b.h].every(isUnit) || b.w <= 0 || b.h <= 0 || b.x + b.w > 1 + EPS || b.y + b.h > 1 + EPS) {
       problems.push(`${at}.box ${JSON.stringify(b)} is not a relative box inside the image`);

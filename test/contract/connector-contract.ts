@@ -51,6 +51,7 @@ function person(id: string, name: string, x: number): PushPerson {
     participantId: id,
     displayName: name,
     consentUri: consentUri('contract-shoot', id),
+    consentRecord: { id: 7, formSha256: 'a'.repeat(64) },
     box: { x, y: 0.2, w: 0.2, h: 0.3 },
     release: { id: `MR-${id}`, status: 'unlimited', minor: false },
   };
@@ -150,6 +151,8 @@ export function runConnectorContract({ name, make }: ContractOptions): void {
     it('rejects a malformed payload as a Sitter bug before the connector sees it', async () => {
       const bad = payload(first, [{ ...person('p-1', 'Ada Test', 0.1), consentUri: 'mailto:ada@example.org' }]);
       await expect(c.push(subject.source, bad)).rejects.toBeInstanceOf(BugError);
+      const badRecord = payload(first, [{ ...person('p-1', 'Ada Test', 0.1), consentRecord: { id: 0, formSha256: 'not-a-hash' } }]);
+      await expect(c.push(subject.source, badRecord)).rejects.toBeInstanceOf(BugError);
     });
 
     it('pushes idempotently, and pushing does not change the listing', async () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { consentStatus, isBiometricallyEligible } from '../../src/core/domain/consent.js';
+import { consentStatus, isBiometricallyEligible, wouldUndoWithdrawal } from '../../src/core/domain/consent.js';
+import type { Decision } from '../../src/core/domain/records.js';
+import { consentLinkOf } from '../../src/core/domain/review.js';
 import { assertListedAsset } from '../../src/core/domain/scope.js';
 import { assertBiometricProcessingAllowed, type Shoot, validateNewShoot } from '../../src/core/domain/shoot.js';
 
@@ -38,6 +40,38 @@ function shoot(overrides: Partial<Shoot>): Shoot {
     ...overrides,
   };
 }
+
+describe('rule 6: a withdrawal stands until a new consent is given', () => {
+  const withdrawn = { ...valid, withdrawnAt: new Date('2026-05-01T09:00:00Z') };
+  it('refuses a row that drops or postpones the withdrawal with the old signature', () => {
+    expect(wouldUndoWithdrawal(withdrawn, valid, now)).toBe(true);
+    expect(wouldUndoWithdrawal(withdrawn, { ...valid, withdrawnAt: new Date('2026-09-01') }, now)).toBe(true);
+    expect(wouldUndoWithdrawal(withdrawn, { ...valid, signedAt: withdrawn.withdrawnAt }, now)).toBe(true);
+  });
+  it('accepts a new consent signed after the withdrawal, a row that keeps it, and anyone not withdrawn', () => {
+    expect(wouldUndoWithdrawal(withdrawn, { ...valid, signedAt: new Date('2026-05-02') }, now)).toBe(false);
+    expect(wouldUndoWithdrawal(withdrawn, withdrawn, now)).toBe(false);
+    expect(wouldUndoWithdrawal(valid, valid, now)).toBe(false);
+    // A withdrawal dated in the future has not taken effect: it can still be changed.
+    expect(wouldUndoWithdrawal({ ...valid, withdrawnAt: new Date('2026-07-01') }, valid, now)).toBe(false);
+  });
+});
+
+describe('consent at face level', () => {
+  const d = (id: number, over: Partial<Decision>): Decision => ({
+    id, shootId: 's', faceId: 1, reviewer: 'A', action: 'confirm', participantId: 1, at: now, undoneAt: null, previousState: 'proposed', previousParticipantId: 1, consentRecordId: id * 10, consentFormSha256: `sha${id}`, ...over,
+  });
+  it('names the version of the confirmation that made the face confirmed, and nothing for a face that is not confirmed', () => {
+    const two = [d(1, { reviewer: 'A' }), d(2, { reviewer: 'B' })];
+    expect(consentLinkOf({ participantId: 1, state: 'confirmed' }, two)).toEqual({ id: 20, formSha256: 'sha2' });
+    expect(consentLinkOf({ participantId: 1, state: 'proposed' }, two)).toBeNull();
+  });
+  it('ignores undone decisions and starts again after a rejection', () => {
+    expect(consentLinkOf({ participantId: 1, state: 'confirmed' }, [d(1, {}), d(2, { undoneAt: now })])).toEqual({ id: 10, formSha256: 'sha1' });
+    expect(consentLinkOf({ participantId: 1, state: 'confirmed' }, [d(1, {}), d(2, { action: 'reject', consentRecordId: null })])).toBeNull();
+    expect(consentLinkOf({ participantId: 1, state: 'confirmed' }, [d(1, { consentRecordId: null, consentFormSha256: null })])).toBeNull();
+  });
+});
 
 describe('rule 2: approval before processing', () => {
   it('refuses a draft and a closed shoot, with a hint', () => {

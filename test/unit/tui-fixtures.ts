@@ -18,6 +18,7 @@ export function face(id: number, over: Partial<FaceView> = {}): FaceView {
     detectorScore: 0.99,
     reason: null,
     confirmedBy: [],
+    consentRecord: null,
     ...over,
   };
 }
@@ -57,7 +58,7 @@ export function threeFaces(reviewers: 1 | 2 = 1): QueueSnapshot {
 }
 
 export function outcome(faceId: number, over: Partial<DecisionOutcome> = {}): DecisionOutcome {
-  return { face: faceId, action: 'confirm', participant: 'P1', reviewer: 'A', state: 'confirmed', confirmedBy: ['A'], learned: false, ...over };
+  return { face: faceId, action: 'confirm', participant: 'P1', reviewer: 'A', state: 'confirmed', confirmedBy: ['A'], learned: false, consentRecord: null, ...over };
 }
 
 /** A flat-colour picture of the asked size. */

@@ -310,7 +310,7 @@ function shootRow(over: Partial<Shoot> = {}): ShootRow {
     report: {
       shoot: shoot.id, status: shoot.status, roster: { total: 4, eligible: 2, 'photos-only': 1, withdrawn: 1, expired: 0, 'not-yet-signed': 0, 'no-record': 0 },
       assets: { total: 10, scanned: 9, failed: 1, pending: 0, withUnidentified: 2, pushed: 0 }, faces: { total: 12, proposed: 5, confirmed: 3, rejected: 1, unidentified: 3, ignored: 0 },
-      pendingReview: 5, participants: [{ participant: 'P1', name: 'Ada Model', consent: 'eligible', proposed: 2, confirmed: 1, rejected: 0 }], failures: [{ asset: 'x.jpg', error: 'IMAGE_UNDECODABLE' }], todo: ['review 5 proposals: sitter review spring'],
+      pendingReview: 5, participants: [{ participant: 'P1', name: 'Ada Model', consent: 'eligible', proposed: 2, confirmed: 1, rejected: 0 }], confirmations: [], failures: [{ asset: 'x.jpg', error: 'IMAGE_UNDECODABLE' }], todo: ['review 5 proposals: sitter review spring'],
     },
     attention: { expiringConsents: [], retentionEndsAt: new Date('2026-07-30T00:00:00Z'), retentionDue: false },
   };

@@ -181,7 +181,14 @@ function arrayProp(x: XmpDoc, n: Namer, holder: XElement, ns: string, local: str
 function personDetails(n: Namer, p: PushPerson, withName: boolean): XElement {
   const li = n.structLi();
   li.appendChild(n.bag(I, 'PersonId', [p.consentUri]));
-  if (withName) li.appendChild(n.langAlt(I, 'PersonName', p.displayName));
+  if (withName) {
+    li.appendChild(n.langAlt(I, 'PersonName', p.displayName));
+    // Under which signed form this face was named, next to the consent URI (Sitter's namespace).
+    if (p.consentRecord) {
+      li.appendChild(n.el(NS.sitter, 'ConsentRecord', String(p.consentRecord.id)));
+      li.appendChild(n.el(NS.sitter, 'ConsentFormSha256', p.consentRecord.formSha256));
+    }
+  }
   return li;
 }
 

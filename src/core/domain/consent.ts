@@ -25,3 +25,14 @@ export function consentStatus(record: ConsentFacts, now: Date): ConsentStatus {
 export function isBiometricallyEligible(record: ConsentFacts, now: Date): boolean {
   return consentStatus(record, now) === 'eligible';
 }
+
+/**
+ * A withdrawal stands until a new consent is given (GDPR Art. 7(3)): a record that would make a
+ * withdrawn person no longer withdrawn is accepted only as a new consent, signed after the
+ * withdrawal. Re-importing the old file (the form signed before) must not quietly undo it.
+ */
+export function wouldUndoWithdrawal(current: ConsentFacts, next: ConsentFacts, now: Date): boolean {
+  if (consentStatus(current, now) !== 'withdrawn' || !current.withdrawnAt) return false;
+  if (next.withdrawnAt && next.withdrawnAt.getTime() <= now.getTime()) return false;
+  return !(next.signedAt && next.signedAt.getTime() > current.withdrawnAt.getTime());
+}

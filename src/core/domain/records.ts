@@ -109,6 +109,13 @@ export interface Decision {
   /** the face's state and participant before this decision, so that undo restores them exactly */
   previousState: FaceState;
   previousParticipantId: number | null;
+  /**
+   * For confirm and assign: the consent record version (ConsentRecord.id) the reviewer relied on, and
+   * its form's sha256, copied so the answer survives later versions. Null for a rejection, and for
+   * decisions made before Sitter recorded it.
+   */
+  consentRecordId: number | null;
+  consentFormSha256: string | null;
 }
 
 /**

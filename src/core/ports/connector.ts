@@ -115,6 +115,14 @@ export interface PushPerson {
    * is how a connector recognises, later, what Sitter wrote.
    */
   consentUri: string;
+  /**
+   * The version of the consent record this face was confirmed under (Sitter's record id) and the
+   * sha256 of that version's signed form: "under which signed form was this face named?". Absent for
+   * confirmations made before Sitter recorded it. Connectors that can store it, should, next to the
+   * consent URI (the local folder: `sitter:ConsentRecord` and `sitter:ConsentFormSha256` in the
+   * PersonInImageWDetails entry).
+   */
+  consentRecord?: { id: number; formSha256: string };
   /** the face, relative to the image as displayed (EXIF orientation applied), like FaceEngine boxes */
   box: RelativeBox;
   /** the model release facts of this person */

@@ -1,6 +1,8 @@
 import type { ConsentImport, ConsentRow } from '../consent/index.js';
+import { wouldUndoWithdrawal } from '../domain/consent.js';
+import { SitterError } from '../domain/errors.js';
 import type { ConsentRecord, Participant } from '../domain/records.js';
-import { assertOpen } from '../domain/shoot.js';
+import { assertOpen, type Shoot } from '../domain/shoot.js';
 import { type ServiceContext, requireShoot } from './context.js';
 import { loadRoster, type RosterEntry } from './roster.js';
 import { withdrawalCascade } from './withdrawal.js';
@@ -17,10 +19,51 @@ export interface ConsentImportSummary {
   notInFile: string[];
   /** true when participants joined a roster that approval had declared complete */
   addedAfterApproval: boolean;
+  /** the sign-off that let them join (null when no amendment was needed) */
+  amendment: RosterAmendment | null;
   templatesDeleted: number;
   matchesRevoked: number;
   /** assets whose DAM metadata named a withdrawn person: the caller updates them through the connector */
   affectedAssetIds: number[];
+}
+
+/** The sign-off of participants joining a shoot after approval declared its roster complete. */
+export interface RosterAmendment {
+  approvedBy: string;
+  at: string;
+  participants: string[];
+  fileSha256: string;
+}
+
+export interface ConsentImportOptions {
+  /** who signs off participants this file adds to an approved shoot (`--amend --approved-by NAME`) */
+  amendmentApprovedBy?: string;
+}
+
+interface StaleRow {
+  participant: string;
+  line: number;
+  withdrawnAt: string;
+  signedAt: string;
+}
+
+function staleRowsError(shootId: string, stale: StaleRow[]): SitterError {
+  const list = stale.map((s) => `${s.participant} (line ${s.line}: signed ${s.signedAt.slice(0, 10)}, withdrew ${s.withdrawnAt})`).join(', ');
+  return new SitterError(
+    'WITHDRAWAL_STANDS',
+    `This file would undo ${stale.length === 1 ? 'a withdrawal' : `${stale.length} withdrawals`} in shoot "${shootId}": ${list}. A withdrawal stands until a new consent is given; nothing was imported.`,
+    'If the file is an old copy, add the withdrawal (withdrawn_at) to these rows or leave them out. If the person consented again, import the new signed form with a signed_at after the withdrawal.',
+    stale,
+  );
+}
+
+function amendmentRequired(shoot: Shoot, added: string[], file: string): SitterError {
+  return new SitterError(
+    'ROSTER_AMENDMENT_REQUIRED',
+    `Shoot "${shoot.id}" was approved by ${shoot.approvedBy} on ${shoot.approvedAt?.toISOString()}, declaring its roster complete; this file adds ${added.length} participant${added.length === 1 ? '' : 's'}: ${added.join(', ')}. Nothing was imported.`,
+    `If they belong to the shoot, import with a sign-off of the amended roster: sitter consent import ${shoot.id} ${file} --amend --approved-by NAME`,
+    { added },
+  );
 }
 
 const sameTime = (a: Date | null, b: Date | null) => (a ? a.getTime() : null) === (b ? b.getTime() : null);
@@ -48,7 +91,9 @@ function participantDiffers(p: Participant, row: ConsentRow): boolean {
  * changed record is appended, never overwritten) so the history of each consent stays provable;
  * a newly withdrawn consent runs the withdrawal cascade at once.
  */
-export async function importConsent(ctx: ServiceContext, shootId: string, file: ConsentImport, importedFrom: string): Promise<ConsentImportSummary> {
+export async function importConsent(ctx: ServiceContext, shootId: string, file: ConsentImport, importedFrom: string, opts: ConsentImportOptions = {}): Promise<ConsentImportSummary> {
+  const approver = opts.amendmentApprovedBy?.trim();
+  if (opts.amendmentApprovedBy !== undefined && !approver) throw new SitterError('APPROVER_REQUIRED', 'An amendment needs the name of the person signing it off.', 'Pass --approved-by NAME with --amend.');
   return ctx.store.transaction(async (uow) => {
     const shoot = await requireShoot(uow, shootId);
     assertOpen(shoot, 'consent import');
@@ -63,11 +108,13 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
       withdrawn: [],
       notInFile: [],
       addedAfterApproval: false,
+      amendment: null,
       templatesDeleted: 0,
       matchesRevoked: 0,
       affectedAssetIds: [],
     };
     const inFile = new Set<string>();
+    const stale: StaleRow[] = [];
     for (const row of file.rows) {
       inFile.add(row.participantId);
       let participant = await uow.participants.findByExternalRef(shootId, row.participantId);
@@ -81,6 +128,11 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
         participant.guardian = row.guardian;
       }
       const current = isNew ? null : await uow.consents.current(participant.id);
+      if (current && wouldUndoWithdrawal(current, row, now)) {
+        // Collected, not thrown at once, so the error names every stale row; the unit of work rolls back.
+        stale.push({ participant: row.participantId, line: row.line, withdrawnAt: current.withdrawnAt!.toISOString(), signedAt: row.signedAt.toISOString() });
+        continue;
+      }
       const recordChanged = !current || recordDiffers(current, row);
       if (recordChanged) {
         await uow.consents.add({
@@ -123,14 +175,23 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
     for (const p of await uow.participants.listByShoot(shootId)) {
       if (!inFile.has(p.externalRef)) summary.notInFile.push(p.externalRef);
     }
+    if (stale.length > 0) throw staleRowsError(shootId, stale);
     summary.addedAfterApproval = shoot.status === 'approved' && summary.added.length > 0;
+    if (summary.addedAfterApproval) {
+      if (!approver) throw amendmentRequired(shoot, summary.added, importedFrom);
+      summary.amendment = { approvedBy: approver, at: now.toISOString(), participants: summary.added, fileSha256: file.fileSha256 };
+      await uow.audit.append(
+        { actor: ctx.actor, action: 'roster.amended', shootId, subject: `shoot:${shootId}`, details: { ...summary.amendment, file: importedFrom, approval: { approvedBy: shoot.approvedBy, approvedAt: shoot.approvedAt } } },
+        now,
+      );
+    }
     await uow.audit.append(
       {
         actor: ctx.actor,
         action: 'consent.imported',
         shootId,
         subject: `file:${importedFrom}`,
-        details: { fileSha256: file.fileSha256, format: file.format, added: summary.added, updated: summary.updated, unchanged: summary.unchanged.length, withdrawn: summary.withdrawn, addedAfterApproval: summary.addedAfterApproval },
+        details: { fileSha256: file.fileSha256, format: file.format, added: summary.added, updated: summary.updated, unchanged: summary.unchanged.length, withdrawn: summary.withdrawn, addedAfterApproval: summary.addedAfterApproval, amendedBy: summary.amendment?.approvedBy ?? null },
       },
       now,
     );

@@ -1,6 +1,6 @@
 import { consentStatus } from '../domain/consent.js';
 import { SitterError } from '../domain/errors.js';
-import type { Decision, DecisionAction, Face, Participant } from '../domain/records.js';
+import type { ConsentRecord, Decision, DecisionAction, Face, Participant } from '../domain/records.js';
 import { faceBinding, templateBinding } from '../domain/seal-binding.js';
 import { confirmersOf, stateAfterConfirmations } from '../domain/review.js';
 import { assertBiometricProcessingAllowed, type Shoot } from '../domain/shoot.js';
@@ -19,6 +19,8 @@ export interface DecisionOutcome {
   confirmedBy: string[];
   /** whether the face became an extra template of the participant */
   learned: boolean;
+  /** the consent record version this confirmation or assignment relied on (null for a rejection) */
+  consentRecord: { id: number; formSha256: string } | null;
 }
 
 async function requireFace(uow: UnitOfWork, shoot: Shoot, faceId: number): Promise<Face> {
@@ -29,17 +31,21 @@ async function requireFace(uow: UnitOfWork, shoot: Shoot, faceId: number): Promi
   return face;
 }
 
-/** Rule 3 at decision time: consent may have expired or been withdrawn since the scan. */
-async function requireEligible(uow: UnitOfWork, participant: Participant, now: Date): Promise<void> {
+/**
+ * Rule 3 at decision time: consent may have expired or been withdrawn since the scan. Returns the
+ * record version the decision relies on.
+ */
+async function requireEligible(uow: UnitOfWork, participant: Participant, now: Date): Promise<ConsentRecord> {
   const consent = await uow.consents.current(participant.id);
   const status = consent ? consentStatus(consent, now) : 'no-record';
-  if (status !== 'eligible') {
+  if (!consent || status !== 'eligible') {
     throw new SitterError(
       'CONSENT_NOT_VALID',
       `${participant.displayName} (${participant.externalRef}) cannot be identified: their biometric consent is ${status}.`,
       'Only participants with valid biometric consent can be linked to a face. Reject the match, or import an updated consent record.',
     );
   }
+  return consent;
 }
 
 /**
@@ -61,6 +67,7 @@ async function applyDecision(
   const previous = { state: face.state, participantId: face.participantId };
   const decisions = await uow.decisions.listByFace(face.id);
   let participant: Participant | null = face.participantId !== null ? (participantsById.get(face.participantId) ?? null) : null;
+  let reliedOn: ConsentRecord | null = null;
 
   if (action.kind === 'confirm') {
     if (face.state !== 'proposed' || !participant) {
@@ -69,7 +76,7 @@ async function applyDecision(
     if (confirmersOf(face, decisions).includes(reviewer)) {
       throw new SitterError('SAME_REVIEWER', `${reviewer} has already confirmed face ${face.id}; shoot "${shoot.id}" needs a second, different reviewer.`, 'Ask another reviewer to confirm it (--reviewer NAME).');
     }
-    await requireEligible(uow, participant, now);
+    reliedOn = await requireEligible(uow, participant, now);
   } else if (action.kind === 'reject') {
     if (!participant || (face.state !== 'proposed' && face.state !== 'confirmed')) {
       throw new SitterError('NOTHING_TO_REJECT', `Face ${face.id} is ${face.state}: it names nobody, so there is nothing to reject.`, 'Only proposed or confirmed matches can be rejected.');
@@ -85,7 +92,7 @@ async function applyDecision(
     if (elsewhere) {
       throw new SitterError('ALREADY_IN_PHOTO', `${target.displayName} (${target.externalRef}) is already ${elsewhere.state} on face ${elsewhere.id} of this photo: one person appears once per photo.`, `Reject face ${elsewhere.id} first if that match is wrong.`);
     }
-    await requireEligible(uow, participant, now);
+    reliedOn = await requireEligible(uow, participant, now);
   }
 
   const kind: DecisionAction = action.kind;
@@ -99,6 +106,8 @@ async function applyDecision(
     undoneAt: null,
     previousState: previous.state,
     previousParticipantId: previous.participantId,
+    consentRecordId: reliedOn?.id ?? null,
+    consentFormSha256: reliedOn?.formSha256 ?? null,
   };
   const saved = await uow.decisions.add(record);
   decisions.push(saved);
@@ -137,11 +146,21 @@ async function applyDecision(
       action: `decision.${kind}`,
       shootId: shoot.id,
       subject: `face:${face.id}`,
-      details: { participant: participant?.externalRef ?? null, state: face.state, previousState: previous.state, confirmedBy, learned, score: face.score, margin: face.margin },
+      details: {
+        participant: participant?.externalRef ?? null,
+        state: face.state,
+        previousState: previous.state,
+        confirmedBy,
+        learned,
+        score: face.score,
+        margin: face.margin,
+        ...(reliedOn ? { consentRecord: reliedOn.id, formSha256: reliedOn.formSha256 } : {}),
+      },
     },
     now,
   );
-  return { face: face.id, action: kind, participant: participant?.externalRef ?? null, reviewer, state: face.state, confirmedBy, learned };
+  const consentRecord = reliedOn ? { id: reliedOn.id, formSha256: reliedOn.formSha256 } : null;
+  return { face: face.id, action: kind, participant: participant?.externalRef ?? null, reviewer, state: face.state, confirmedBy, learned, consentRecord };
 }
 
 async function participantMaps(uow: UnitOfWork, shootId: string) {

@@ -1,6 +1,6 @@
 import { consentStatus, type ConsentStatus } from '../domain/consent.js';
 import type { Asset, Decision, Face, FaceState, Participant } from '../domain/records.js';
-import { confirmersOf } from '../domain/review.js';
+import { type ConsentLink, confirmersOf, consentLinkOf } from '../domain/review.js';
 import { type ServiceContext, requireShoot } from './context.js';
 
 export interface FaceView {
@@ -17,6 +17,11 @@ export interface FaceView {
   reason: string | null;
   /** reviewers who confirmed the current participant (two-person review shows who went first) */
   confirmedBy: string[];
+  /**
+   * For a confirmed face: the consent record version it was named under; `current` is false when the
+   * participant's record has a newer version since (the face stays confirmed under the old one).
+   */
+  consentRecord: (ConsentLink & { current: boolean }) | null;
 }
 
 export interface AssetView {
@@ -75,6 +80,8 @@ export async function loadMatches(ctx: ServiceContext, shootId: string): Promise
         faces: (byAsset.get(a.id) ?? []).map((f) => {
           const p = f.participantId !== null ? participants.get(f.participantId) : undefined;
           const c = p ? consents.get(p.id) : undefined;
+          const decisions = decisionsByFace.get(f.id) ?? [];
+          const link = consentLinkOf(f, decisions);
           return {
             face: f.id,
             box: { x: f.x, y: f.y, w: f.w, h: f.h },
@@ -86,7 +93,8 @@ export async function loadMatches(ctx: ServiceContext, shootId: string): Promise
             margin: f.margin,
             detectorScore: f.detectorScore,
             reason: f.reason,
-            confirmedBy: f.state === 'proposed' || f.state === 'confirmed' ? confirmersOf(f, decisionsByFace.get(f.id) ?? []) : [],
+            confirmedBy: f.state === 'proposed' || f.state === 'confirmed' ? confirmersOf(f, decisions) : [],
+            consentRecord: link ? { ...link, current: link.id === c?.id } : null,
           };
         }),
       })),

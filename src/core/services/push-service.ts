@@ -4,6 +4,7 @@ import { isSitterError } from '../domain/errors.js';
 import type { ConsentRecord, Participant } from '../domain/records.js';
 import { assertOpen } from '../domain/shoot.js';
 import type { Connector, ModelRelease, PushPerson } from '../ports/connector.js';
+import { consentLinksOfShoot } from './consent-links.js';
 import { type ServiceContext, requireShoot } from './context.js';
 import { sweepLapsedConsent } from './withdrawal.js';
 
@@ -63,7 +64,8 @@ export async function pushShoot(ctx: ServiceContext, connector: Connector, shoot
     const consents = await uow.consents.currentForShoot(shootId);
     const faces = await uow.faces.listByShoot(shootId);
     const assets = await uow.assets.listByShoot(shootId);
-    return { shoot, participants, consents, faces, assets };
+    const consentLinks = await consentLinksOfShoot(uow, shootId, faces);
+    return { shoot, participants, consents, faces, assets, consentLinks };
   });
   const now = ctx.clock.now();
   const summary: PushSummary = { shootId, assets: 0, written: 0, unchanged: 0, cleared: 0, persons: 0, heldBack: [], updated: [], failed: [] };
@@ -83,7 +85,15 @@ export async function pushShoot(ctx: ServiceContext, connector: Connector, shoot
         summary.heldBack.push({ asset: asset.connectorAssetId, participant: p.externalRef, consent: status });
         continue;
       }
-      persons.push({ participantId: p.externalRef, displayName: p.displayName, consentUri: consentUri(shootId, p.externalRef), box: { x: f.x, y: f.y, w: f.w, h: f.h }, release: releaseOf(p, c) });
+      const link = plan.consentLinks.get(f.id);
+      persons.push({
+        participantId: p.externalRef,
+        displayName: p.displayName,
+        consentUri: consentUri(shootId, p.externalRef),
+        ...(link ? { consentRecord: link } : {}),
+        box: { x: f.x, y: f.y, w: f.w, h: f.h },
+        release: releaseOf(p, c),
+      });
     }
     const wasPushed = asset.flags.includes(PUSHED_FLAG);
     if (persons.length === 0 && !wasPushed) continue;
@@ -103,7 +113,7 @@ export async function pushShoot(ctx: ServiceContext, connector: Connector, shoot
         if (stored) stored.flags = persons.length > 0 ? [...new Set([...stored.flags, PUSHED_FLAG])] : stored.flags.filter((f) => f !== PUSHED_FLAG);
         if (result.changed) {
           await uow.audit.append(
-            { actor: ctx.actor, action: persons.length > 0 ? 'push.asset' : 'push.cleared', shootId, subject: `asset:${asset.connectorAssetId}`, details: { location: result.location, persons: persons.map((p) => p.participantId), connector: connector.info.name } },
+            { actor: ctx.actor, action: persons.length > 0 ? 'push.asset' : 'push.cleared', shootId, subject: `asset:${asset.connectorAssetId}`, details: { location: result.location, persons: persons.map((p) => p.participantId), consentRecords: persons.map((p) => p.consentRecord?.id ?? null), connector: connector.info.name } },
             ctx.clock.now(),
           );
         }

@@ -14,6 +14,18 @@ export interface ParticipantReport {
   rejected: number;
 }
 
+/** One confirmed face and the consent record version it was named under: one answer per face. */
+export interface ConfirmationReport {
+  asset: string;
+  face: number;
+  participant: string;
+  /** null: confirmed before Sitter recorded the version relied on */
+  consentRecord: number | null;
+  formSha256: string | null;
+  /** false when the participant's record has a newer version since the confirmation */
+  current: boolean | null;
+}
+
 export interface ShootReport {
   shoot: string;
   status: string;
@@ -22,6 +34,7 @@ export interface ShootReport {
   faces: Record<FaceState | 'total', number>;
   pendingReview: number;
   participants: ParticipantReport[];
+  confirmations: ConfirmationReport[];
   failures: { asset: string; error: string }[];
   todo: string[];
 }
@@ -34,6 +47,7 @@ export async function shootReport(ctx: ServiceContext, shootId: string): Promise
   }));
   const matches = await loadMatches(ctx, shootId);
   const faces: ShootReport['faces'] = { total: 0, proposed: 0, confirmed: 0, rejected: 0, unidentified: 0, ignored: 0 };
+  const confirmations: ConfirmationReport[] = [];
   const per = new Map<string, ParticipantReport>(
     roster.map((r) => [r.participant.externalRef, { participant: r.participant.externalRef, name: r.participant.displayName, consent: r.status, proposed: 0, confirmed: 0, rejected: 0 }]),
   );
@@ -43,6 +57,10 @@ export async function shootReport(ctx: ServiceContext, shootId: string): Promise
       faces[f.state] += 1;
       const p = f.participant ? per.get(f.participant) : undefined;
       if (p && (f.state === 'proposed' || f.state === 'confirmed' || f.state === 'rejected')) p[f.state] += 1;
+      if (f.state === 'confirmed' && f.participant) {
+        const c = f.consentRecord;
+        confirmations.push({ asset: a.assetRef, face: f.face, participant: f.participant, consentRecord: c?.id ?? null, formSha256: c?.formSha256 ?? null, current: c?.current ?? null });
+      }
     }
   }
   const assets = {
@@ -60,6 +78,8 @@ export async function shootReport(ctx: ServiceContext, shootId: string): Promise
   if (faces.proposed > 0) todo.push(`review ${faces.proposed} proposals: sitter review ${shootId}`);
   if (assets.failed > 0) todo.push(`look at ${assets.failed} assets that failed to scan (listed below), fix or replace them and scan again`);
   if (assets.withUnidentified > 0) todo.push(`handle ${assets.withUnidentified} assets showing an unidentified person manually (no consent on record for them)`);
+  const earlier = confirmations.filter((c) => c.current === false).length;
+  if (earlier > 0) todo.push(`${earlier} confirmed faces were named under an earlier version of the consent record: check the new form still covers them (sitter matches ${shootId}), reject any it does not`);
   if (faces.confirmed > 0) todo.push(`push the confirmed matches: sitter push ${shootId}`);
   return {
     shoot: shootId,
@@ -69,6 +89,7 @@ export async function shootReport(ctx: ServiceContext, shootId: string): Promise
     faces,
     pendingReview: faces.proposed,
     participants: [...per.values()],
+    confirmations,
     failures: matches.assets.filter((a) => a.scanState === 'failed').map((a) => ({ asset: a.assetRef, error: a.error ?? '' })),
     todo,
   };

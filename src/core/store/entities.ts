@@ -142,6 +142,8 @@ export const DecisionEntity = new EntitySchema<Decision>({
     undoneAt: optional({ type: 'Date' }),
     previousState: { type: 'string' },
     previousParticipantId: optional({ type: 'integer' }),
+    consentRecordId: optional({ type: 'integer' }),
+    consentFormSha256: optional({ type: 'string' }),
   },
 });
 

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
+import { UsageError } from '../../core/domain/errors.js';
 import type { RosterEntry } from '../../core/services/roster.js';
 import { withWorkspace } from '../context.js';
 import { isoOrDash, table } from '../format/table.js';
@@ -10,6 +11,8 @@ function entryJson(e: RosterEntry) {
     participant: e.participant.externalRef,
     name: e.participant.displayName,
     status: e.status,
+    /** the current version of the record: confirmations name the version they relied on */
+    consentRecord: e.consent?.id ?? null,
     biometricConsent: e.consent?.biometricConsent ?? null,
     signedAt: e.consent?.signedAt?.toISOString() ?? null,
     expiresAt: e.consent?.expiresAt?.toISOString() ?? null,
@@ -23,6 +26,14 @@ function entryJson(e: RosterEntry) {
   };
 }
 
+/** --amend and --approved-by come together: a sign-off without the amendment (or the reverse) is a slip. */
+function amendmentOption(opts: Record<string, unknown>): string | undefined {
+  const by = typeof opts.approvedBy === 'string' ? opts.approvedBy : undefined;
+  if (opts.amend && by === undefined) throw new UsageError('USAGE', '--amend needs --approved-by NAME: who signs off the amended roster.', 'Example: --amend --approved-by "Dana Officer"');
+  if (!opts.amend && by !== undefined) throw new UsageError('USAGE', '--approved-by on a consent import signs off a roster amendment and needs --amend.', 'Add --amend, or leave out --approved-by.');
+  return by;
+}
+
 export function registerConsent(program: Command): void {
   const consent = program.command('consent').description("import and list a shoot's consent records");
 
@@ -31,8 +42,11 @@ export function registerConsent(program: Command): void {
     .description('import consent records (CSV or JSON); all or nothing, re-import updates and withdraws')
     .argument('<shoot>', 'shoot id')
     .argument('<file>', 'a .csv or .json consent file (docs/consent-format.md)')
+    .option('--amend', 'the file adds participants to an approved shoot: an amendment of the roster, signed off with --approved-by')
+    .option('--approved-by <name>', 'who signs off the amended roster (with --amend)')
     .action(
-      action(async ([shootId, file], _opts, globals) => {
+      action(async ([shootId, file], opts, globals) => {
+        const amendmentApprovedBy = amendmentOption(opts);
         const path = resolve(file ?? '');
         const [{ readConsentFile, consentFileAccessFor }, { parseConsentFile }, { importConsent }] = await Promise.all([
           import('../../core/store/consent-files.js'),
@@ -41,7 +55,7 @@ export function registerConsent(program: Command): void {
         ]);
         const parsed = await parseConsentFile(await readConsentFile(path), consentFileAccessFor(path));
         const { s, dam } = await withWorkspace(globals, async (ctx) => {
-          const summary = await importConsent(ctx, shootId ?? '', parsed, path);
+          const summary = await importConsent(ctx, shootId ?? '', parsed, path, amendmentApprovedBy === undefined ? {} : { amendmentApprovedBy });
           if (summary.affectedAssetIds.length === 0) return { s: summary, dam: null };
           // Rule 6: a withdrawal reaches the DAM metadata at once, not at the next push.
           const [{ pushShoot }, { openConnector }] = await Promise.all([import('../../core/services/push-service.js'), import('../compose.js')]);
@@ -56,7 +70,8 @@ export function registerConsent(program: Command): void {
         if (s.withdrawn.length) lines.push(`  withdrawn: ${s.withdrawn.join(', ')} (${s.templatesDeleted} templates deleted, ${s.matchesRevoked} matches revoked)`);
         if (dam) lines.push(`  DAM metadata updated on ${dam.updated.length} assets${dam.failed.length ? `, ${dam.failed.length} FAILED: ${dam.failed.map((f) => `${f.asset} (${f.message})`).join('; ')}` : ''}`);
         if (s.notInFile.length) lines.push(`  not in this file, kept as they were: ${s.notInFile.join(', ')}`);
-        if (s.addedAfterApproval) lines.push(`  note: ${s.added.length} participants joined after approval declared the roster complete; this is on the audit record.`);
+        if (s.amendment) lines.push(`  roster amended after approval: ${s.amendment.participants.join(', ')} joined, signed off by ${s.amendment.approvedBy}; this is on the audit record.`);
+        else if (amendmentApprovedBy !== undefined) lines.push('  no amendment needed: this file adds nobody to an approved roster, so no sign-off was recorded.');
         return { json: { ...s, damUpdates: dam?.updated ?? [], damFailures: dam?.failed ?? [] }, text: lines.join('\n'), exitCode: dam?.failed.length ? 1 : 0 };
       }),
     );

@@ -6,6 +6,7 @@ import { requireShoot } from '../../core/services/context.js';
 import { withWorkspace } from '../context.js';
 import { progressReporter } from '../format/progress.js';
 import { table } from '../format/table.js';
+import { consentRecordLabel } from '../format/consent-record.js';
 import { action, intOption } from '../runner.js';
 
 /** enrol, scan and push: the steps of the main job that use the engine or the connector. */
@@ -123,6 +124,9 @@ export function registerJob(program: Command): void {
           `  faces:  ${r.faces.total} (${r.faces.proposed} pending review, ${r.faces.confirmed} confirmed, ${r.faces.rejected} rejected, ${r.faces.unidentified} unidentified)`,
           '',
           table(['PARTICIPANT', 'NAME', 'CONSENT', 'PROPOSED', 'CONFIRMED', 'REJECTED'], r.participants.map((p) => [p.participant, p.name, p.consent, p.proposed, p.confirmed, p.rejected])),
+          ...(r.confirmations.length
+            ? ['', 'Confirmed faces and the consent record each was named under:', table(['ASSET', 'FACE', 'PARTICIPANT', 'CONSENT RECORD', 'FORM SHA256'], r.confirmations.map((c) => [c.asset, c.face, c.participant, consentRecordLabel(c.consentRecord, c.current), c.formSha256 ?? '-']))]
+            : []),
           ...(r.failures.length ? ['', 'Failed assets:', ...r.failures.map((f) => `  ${f.asset}: ${f.error}`)] : []),
           '',
           r.todo.length ? `To do:\n${r.todo.map((t) => `  - ${t}`).join('\n')}` : 'Nothing left to do.',

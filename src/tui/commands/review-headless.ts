@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../core/domain/errors.js';
 import type { DecisionOutcome } from '../../core/services/decision-service.js';
 import { currentActor, withWorkspace } from '../context.js';
+import { consentRecordLabel } from '../format/consent-record.js';
 import { table } from '../format/table.js';
 import { action, intOption } from '../runner.js';
 
@@ -9,7 +10,8 @@ const fmt = (n: number | null, digits = 3) => (n === null ? '-' : n.toFixed(digi
 
 function outcomeLine(o: DecisionOutcome): string {
   const who = o.confirmedBy.length ? ` (confirmed by ${o.confirmedBy.join(', ')})` : '';
-  return `face ${o.face}: ${o.action} ${o.participant ?? ''} -> ${o.state}${who}${o.learned ? ', added as a template' : ''}`;
+  const under = o.consentRecord && o.state === 'confirmed' ? `, under consent record #${o.consentRecord.id}` : '';
+  return `face ${o.face}: ${o.action} ${o.participant ?? ''} -> ${o.state}${who}${under}${o.learned ? ', added as a template' : ''}`;
 }
 
 /** The headless half of review: matches (read) and decide (write). The Ink app uses the same services. */
@@ -31,15 +33,24 @@ export function registerHeadlessReview(program: Command): void {
             ...(a.scanState === 'failed' ? { error: a.error } : {}),
             faces: a.faces
               .filter((f) => f.state !== 'ignored')
-              .map((f) => ({ face: f.face, box: f.box, state: f.state, participant: f.participant, score: f.score, margin: f.margin, ...(f.confirmedBy.length ? { confirmedBy: f.confirmedBy } : {}) })),
+              .map((f) => ({
+                face: f.face,
+                box: f.box,
+                state: f.state,
+                participant: f.participant,
+                score: f.score,
+                margin: f.margin,
+                ...(f.confirmedBy.length ? { confirmedBy: f.confirmedBy } : {}),
+                ...(f.consentRecord ? { consentRecord: f.consentRecord } : {}),
+              })),
           })),
         };
         const rows = m.assets.flatMap((a) =>
           a.faces.length === 0
-            ? [[a.file, '-', a.scanState === 'failed' ? 'failed' : 'no faces', '-', '-', '-']]
-            : a.faces.map((f) => [a.file, f.face, f.state, f.participant ? `${f.participant} (${f.participantName})` : '-', fmt(f.score), fmt(f.margin)]),
+            ? [[a.file, '-', a.scanState === 'failed' ? 'failed' : 'no faces', '-', '-', '-', '-']]
+            : a.faces.map((f) => [a.file, f.face, f.state, f.participant ? `${f.participant} (${f.participantName})` : '-', fmt(f.score), fmt(f.margin), consentRecordLabel(f.consentRecord?.id, f.consentRecord?.current)]),
         );
-        return { json, text: rows.length ? table(['FILE', 'FACE', 'STATE', 'PARTICIPANT', 'SCORE', 'MARGIN'], rows) : `No assets scanned yet: sitter scan ${shootId}` };
+        return { json, text: rows.length ? table(['FILE', 'FACE', 'STATE', 'PARTICIPANT', 'SCORE', 'MARGIN', 'CONSENT RECORD'], rows) : `No assets scanned yet: sitter scan ${shootId}` };
       }),
     );
 

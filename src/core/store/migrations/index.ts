@@ -1,6 +1,7 @@
 import type { Constructor } from '@mikro-orm/core';
 import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261127121141 } from './Migration20261127121141.js';
+import { Migration20261128161814 } from './Migration20261128161814.js';
 
 /**
  * Every committed migration, in order. Listed explicitly (not globbed) so the compiled CLI finds
@@ -9,4 +10,6 @@ import { Migration20261127121141 } from './Migration20261127121141.js';
  */
 export const migrationsList: { name: string; class: Constructor<Migration> }[] = [
   { name: 'Migration20261127121141', class: Migration20261127121141 },
+  // decision.consent_record_id and consent_form_sha256: the consent version each confirmation relied on
+  { name: 'Migration20261128161814', class: Migration20261128161814 },
 ];
