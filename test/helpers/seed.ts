@@ -10,7 +10,7 @@ import type { TestWorkspace } from './workspace.js';
 
 /** An approved shoot with the given roster, made through the real services. */
 export async function seedApprovedShoot(t: TestWorkspace, shootId: string, people: Omit<FixtureParticipant, 'photo'>[], reviewers: 1 | 2 = 1): Promise<void> {
-  await createShoot(t.ctx, { id: shootId, name: shootId, purpose: 'test', source: join(t.root, '..'), retentionDays: 30, connector: 'local', reviewersRequired: reviewers });
+  await createShoot(t.ctx, { id: shootId, name: shootId, purpose: 'test', source: join(t.root, '..'), retentionDays: 30, connector: 'local', reviewersRequired: reviewers, from: '2026-05-30', to: '2026-06-01', utcOffset: '+00:00' });
   const withPhotos: FixtureParticipant[] = [];
   for (const [i, p] of people.entries()) withPhotos.push({ ...p, ...(p.consent === 'yes' ? { photo: await pngBytes(i + 1) } : {}) });
   const file = writeConsentFolder(join(t.root, '..', `consent-${shootId}`), withPhotos);

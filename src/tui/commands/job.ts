@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { UsageError } from '../../core/domain/errors.js';
 import { assertBiometricProcessingAllowed } from '../../core/domain/shoot.js';
+import { requireShootDates } from '../../core/domain/shoot-dates.js';
 import { requireShoot } from '../../core/services/context.js';
 import { withWorkspace } from '../context.js';
 import { progressReporter } from '../format/progress.js';
@@ -56,6 +57,7 @@ export function registerJob(program: Command): void {
           // Refuse a missing, draft or closed shoot before the models load.
           const shoot = await ctx.store.transaction((uow) => requireShoot(uow, shootId ?? ''));
           assertBiometricProcessingAllowed(shoot, 'scanning', ctx.clock.now());
+          requireShootDates(shoot);
           const connector = await openConnector(shoot);
           const { engine, calibration } = await openEnginePool(workers);
           try {
@@ -66,6 +68,8 @@ export function registerJob(program: Command): void {
               `  ${s.faces} faces: ${s.proposed} proposed for review, ${s.unidentified} unidentified (never named).`,
               ...s.failed.map((f) => `  failed ${f.asset}: ${f.message}`),
               ...s.notImages.map((n) => `  skipped ${n.id}: ${n.message}`),
+              ...s.outsideDates.map((o) => `  refused ${o.asset}: captured ${o.capturedAt}, outside the shoot's dates (never analysed)`),
+              ...s.noCaptureTime.map((a) => `  held ${a}: no capture time; a person decides (sitter shoot allow-undated ${s.shootId} ${a} --reason TEXT)`),
               s.proposed > 0 ? `Next: review the proposals (sitter review ${s.shootId}, or sitter matches ${s.shootId} and sitter decide).` : '',
             ].filter(Boolean);
             if (globals.json) {
@@ -123,7 +127,9 @@ export function registerJob(program: Command): void {
           `  faces:  ${r.faces.total} (${r.faces.proposed} pending review, ${r.faces.confirmed} confirmed, ${r.faces.rejected} rejected, ${r.faces.unidentified} unidentified)`,
           '',
           table(['PARTICIPANT', 'NAME', 'CONSENT', 'PROPOSED', 'CONFIRMED', 'REJECTED'], r.participants.map((p) => [p.participant, p.name, p.consent, p.proposed, p.confirmed, p.rejected])),
+          `  out of the shoot's dates: ${r.assets.outsideDates} refused, ${r.assets.noCaptureTime} held without a capture time`,
           ...(r.failures.length ? ['', 'Failed assets:', ...r.failures.map((f) => `  ${f.asset}: ${f.error}`)] : []),
+          ...(r.outOfScope.length ? ['', 'Kept out by capture time (never analysed):', ...r.outOfScope.map((o) => `  ${o.asset} [${o.state}]: ${o.reason}`)] : []),
           '',
           r.todo.length ? `To do:\n${r.todo.map((t) => `  - ${t}`).join('\n')}` : 'Nothing left to do.',
         ].join('\n');
