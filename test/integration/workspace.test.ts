@@ -78,7 +78,7 @@ describe('a workspace another process is using, or one that is read-only', () =>
     src = join(tmp.dir, 'src');
     mkdirSync(src);
     expect((await runSitter(['-w', ws, 'init'])).code).toBe(0);
-    expect((await runSitter(['-w', ws, 'shoot', 'create', 'a', '--name', 'A', '--source', src, '--purpose', 'p', '--retention-days', '30'])).code).toBe(0);
+    expect((await runSitter(['-w', ws, 'shoot', 'create', 'a', '--name', 'A', '--source', src, '--purpose', 'p', '--retention-days', '30', '--from', '2026-05-01', '--to', '2026-05-02'])).code).toBe(0);
   });
   afterEach(() => tmp.cleanup());
 

@@ -83,8 +83,8 @@ export function assertSourceAllowed(shootId: string, connector: string, source: 
     }
   }
   for (const other of ctx.openShoots) {
-    if (other.connector !== connector) continue;
-    const relation = isPath && other.source.startsWith('/') ? sourceRelation(source, other.source) : source === other.source ? 'same' : null;
+    // Folders overlap whatever connector reads them (the same photos); ids only within one connector.
+    const relation = isPath && other.source.startsWith('/') ? sourceRelation(source, other.source) : other.connector === connector && source === other.source ? 'same' : null;
     if (!relation) continue;
     const how = relation === 'same' ? 'is the same as' : relation === 'inside' ? 'is inside' : 'contains';
     throw new SitterError(
