@@ -72,7 +72,7 @@ async function buildWorkspace(root: string): Promise<string> {
   await initWorkspace(wsDir);
   const ws = await openWorkspace(wsDir);
   const ctx: ServiceContext = { store: ws.store, clock: systemClock, keyVault: ws.keyVault, actor: 'bench' };
-  await createShoot(ctx, { id: 'bench', name: 'Bench', purpose: 'Benchmark the review queue', source: photos, retentionDays: 30, connector: 'local', reviewersRequired: 1 });
+  await createShoot(ctx, { id: 'bench', name: 'Bench', purpose: 'Benchmark the review queue', source: photos, retentionDays: 30, connector: 'local', reviewersRequired: 1, from: '2026-01-01', to: '2026-12-31', utcOffset: '+00:00' });
   const file = join(consent, 'consent.csv');
   await importConsent(ctx, 'bench', await parseConsentFile(await readConsentFile(file), consentFileAccessFor(file)), file);
   await approveShoot(ctx, 'bench', 'DPIA-BENCH', 'Bench Officer');

@@ -28,6 +28,7 @@ import { approveShoot, createShoot } from '../src/core/services/shoot-service.js
 import { consentFileAccessFor, readConsentFile } from '../src/core/store/consent-files.js';
 import { fsFileReader } from '../src/core/store/file-reader.js';
 import { initWorkspace, openWorkspace } from '../src/core/store/workspace.js';
+import { allowUndated } from '../src/core/services/scope-service.js';
 
 const { values } = parseArgs({ options: { data: { type: 'string', default: '../shared/faces' }, workers: { type: 'string' }, rounds: { type: 'string', default: '2' }, 'raw-child': { type: 'boolean' } } });
 const rounds = Math.max(1, Number(values.rounds ?? 2));
@@ -74,12 +75,17 @@ const ctx = { store: ws.store, clock: systemClock, keyVault: ws.keyVault, actor:
 const pool = await FacePool.create({ workers });
 async function scanOnce(round: number): Promise<{ seconds: number; processed: number; failed: number }> {
   const id = `b${round}`;
-  await createShoot(ctx, { id, name: id, purpose: 'bench', source: shootDir, retentionDays: 1, connector: 'local', reviewersRequired: 1 });
+  await createShoot(ctx, { id, name: id, purpose: 'bench', source: shootDir, retentionDays: 1, connector: 'local', reviewersRequired: 1, from: '2026-01-01', to: '2026-12-31', utcOffset: '+00:00' });
   await importConsent(ctx, id, await parseConsentFile(await readConsentFile(consentFile), consentFileAccessFor(consentFile)), consentFile);
   await approveShoot(ctx, id, 'BENCH', 'bench');
   await enrolShoot(ctx, { engine: pool, files: fsFileReader }, id);
+  // The benchmark photos carry no capture time: a first pass holds them (no inference), a person's
+  // allowance lets the timed pass analyse them.
+  const deps = { connector: builtinRegistry().create('local'), engine: pool, calibration: DEFAULT_CALIBRATION };
+  await scanShoot(ctx, deps, id, { concurrency: workers + 1 });
+  await allowUndated(ctx, id, 'all-held', 'benchmark photos without EXIF');
   const t0 = performance.now();
-  const summary = await scanShoot(ctx, { connector: builtinRegistry().create('local'), engine: pool, calibration: DEFAULT_CALIBRATION }, id, { concurrency: workers + 1 });
+  const summary = await scanShoot(ctx, deps, id, { concurrency: workers + 1 });
   return { seconds: (performance.now() - t0) / 1000, processed: summary.processed, failed: summary.failed.length };
 }
 

@@ -5,6 +5,7 @@ import { registerConsent, registerWithdraw } from './commands/consent.js';
 import { registerDemo } from './commands/demo.js';
 import { registerConnectors, registerInit } from './commands/init.js';
 import { registerJob } from './commands/job.js';
+import { registerPurge } from './commands/purge.js';
 import { registerHeadlessReview } from './commands/review-headless.js';
 import { registerAppEntry } from './commands/review.js';
 import { registerShoot } from './commands/shoot.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerJob(program);
   registerHeadlessReview(program);
   registerAppEntry(program);
+  registerPurge(program);
   registerAudit(program);
   registerDemo(program);
   registerConnectors(program);

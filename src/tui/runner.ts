@@ -17,7 +17,8 @@ export function action(handler: Handler): (...raw: unknown[]) => Promise<void> {
     const command = raw[raw.length - 1] as Command;
     const opts = command.opts<Record<string, unknown>>();
     const globals = command.optsWithGlobals<GlobalOptions>();
-    const args = raw.slice(0, -2).filter((a): a is string => typeof a === 'string');
+    // A variadic argument arrives as an array: flattened, so handlers see every positional in order.
+    const args = raw.slice(0, -2).flat().filter((a): a is string => typeof a === 'string');
     const json = Boolean(globals.json);
     try {
       outcome.exitCode = printResult(await handler(args, opts, globals), { json });

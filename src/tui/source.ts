@@ -1,6 +1,8 @@
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { SitterError } from '../core/domain/errors.js';
+import type { SourcePlacement } from '../core/services/shoot-service.js';
 
 /**
  * Checks a shoot's source when the shoot is created, so that a typo is caught before approval: the
@@ -21,5 +23,22 @@ export async function resolveShootSource(connector: string, source: string): Pro
   if (!info?.isDirectory()) {
     throw new SitterError('SOURCE_NOT_FOUND', `The shoot source ${folder} is not a folder.`, 'Pass --source with the folder that holds the shoot\'s photos.');
   }
-  return folder;
+  // Stored with symlinks resolved: overlap with other shoots is judged on the real folders.
+  return realpath(folder);
+}
+
+/** A path with symlinks resolved as far as it exists (a moved or deleted folder keeps its stored path). */
+async function canonical(path: string): Promise<string> {
+  return realpath(resolve(path)).catch(() => resolve(path));
+}
+
+/** Where a new shoot sits: the workspace and home folders, for the scope checks of `shoot create`. */
+export async function sourcePlacement(workspace: string): Promise<SourcePlacement> {
+  let home: string | null = null;
+  try {
+    home = await canonical(homedir());
+  } catch {
+    home = null;
+  }
+  return { workspaceDir: await canonical(workspace), homeDir: home, canonical };
 }

@@ -45,7 +45,7 @@ describe('the CLI as an archivist uses it (real process, real SQLite file)', () 
   });
 
   it('runs the foundation flow: create, import, approve, list, verify', async () => {
-    const created = await sitterJson('shoot', 'create', 'spring', '--name', 'Spring campaign', '--source', photos, '--purpose', 'Link models to their releases', '--retention-days', '90', '--reviewers', '2');
+    const created = await sitterJson('shoot', 'create', 'spring', '--name', 'Spring campaign', '--source', photos, '--purpose', 'Link models to their releases', '--retention-days', '90', '--reviewers', '2', '--from', '2026-04-20', '--to', '2026-04-21');
     expect(created.code).toBe(0);
     expect(jsonOf(created)).toMatchObject({ id: 'spring', status: 'draft', reviewersRequired: 2, source: photos });
 
@@ -119,7 +119,7 @@ describe('the CLI as an archivist uses it (real process, real SQLite file)', () 
 
   it('a draft shoot cannot be approved twice, an unknown shoot is named, a bad number is a usage error', async () => {
     expect((await sitter('shoot', 'approve', 'spring', '--dpia', 'X', '--approved-by', 'Y')).code).toBe(1);
-    const bad = await sitter('shoot', 'create', 'x', '--name', 'n', '--source', photos, '--purpose', 'p', '--retention-days', 'ninety');
+    const bad = await sitter('shoot', 'create', 'x', '--name', 'n', '--source', photos, '--purpose', 'p', '--retention-days', 'ninety', '--from', '2026-04-20', '--to', '2026-04-21');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--retention-days must be a whole number/);
   });
@@ -128,11 +128,14 @@ describe('the CLI as an archivist uses it (real process, real SQLite file)', () 
     const list = jsonOf(await sitterJson('connectors')) as { connectors: { name: string }[]; skippedPlugins: unknown[] };
     expect(list.connectors.map((c) => c.name)).toEqual(['json-sidecar', 'local']);
     expect(list.skippedPlugins).toEqual([]);
-    const bad = await sitterJson('shoot', 'create', 'x', '--name', 'n', '--source', photos, '--purpose', 'p', '--retention-days', '9', '--connector', 'nope');
+    const bad = await sitterJson('shoot', 'create', 'x', '--name', 'n', '--source', photos, '--purpose', 'p', '--retention-days', '9', '--from', '2026-04-20', '--to', '2026-04-21', '--connector', 'nope');
     expect(bad.code).toBe(1);
     expect(jsonOf(bad).error).toMatchObject({ code: 'CONNECTOR_UNKNOWN', hint: expect.stringContaining('json-sidecar') });
-    const viaPlugin = await sitterJson('shoot', 'create', 'viaplugin', '--name', 'n', '--source', photos, '--purpose', 'p', '--retention-days', '9', '--connector', 'json-sidecar');
-    expect(jsonOf(viaPlugin)).toMatchObject({ connector: 'json-sidecar', source: photos });
+    // Its own folder: "spring" is open over `photos`, and open shoots never overlap.
+    const pluginPhotos = join(tmp.dir, 'plugin-photos');
+    mkdirSync(pluginPhotos);
+    const viaPlugin = await sitterJson('shoot', 'create', 'viaplugin', '--name', 'n', '--source', pluginPhotos, '--purpose', 'p', '--retention-days', '9', '--from', '2026-04-20', '--to', '2026-04-21', '--connector', 'json-sidecar');
+    expect(jsonOf(viaPlugin)).toMatchObject({ connector: 'json-sidecar', source: pluginPhotos });
   });
 
   it('prints no colour codes when stdout is not a terminal', async () => {

@@ -127,7 +127,7 @@ export async function buildShoot(
   const photos = join(root, `${shootId}-photos`);
   mkdirSync(photos, { recursive: true });
   const consentFile = writeConsentFolder(join(root, `${shootId}-consent`), opts.people);
-  await createShoot(ctx, { id: shootId, name: `Shoot ${shootId}`, purpose: 'Link models to their releases', source: photos, retentionDays: 90, connector: 'local', reviewersRequired: opts.reviewers });
+  await createShoot(ctx, { id: shootId, name: `Shoot ${shootId}`, purpose: 'Link models to their releases', source: photos, retentionDays: 90, connector: 'local', reviewersRequired: opts.reviewers, from: '2026-05-30', to: '2026-06-01', utcOffset: '+00:00' });
   const parsed = await parseConsentFile(await readConsentFile(consentFile), consentFileAccessFor(consentFile));
   await importConsent(ctx, shootId, parsed, consentFile);
   await approveShoot(ctx, shootId, 'DPIA-1', 'Dana Officer');

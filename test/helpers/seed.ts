@@ -9,9 +9,15 @@ import { consentFileAccessFor, readConsentFile } from '../../src/core/store/cons
 import { type FixtureParticipant, pngBytes, writeConsentFolder } from './consent-fixture.js';
 import type { TestWorkspace } from './workspace.js';
 
-/** An approved shoot with the given roster, made through the real services. */
-export async function seedApprovedShoot(t: TestWorkspace, shootId: string, people: Omit<FixtureParticipant, 'photo'>[], reviewers: 1 | 2 = 1): Promise<void> {
-  await createShoot(t.ctx, { id: shootId, name: shootId, purpose: 'test', source: join(t.root, '..'), retentionDays: 30, connector: 'local', reviewersRequired: reviewers });
+/** The days every seeded shoot declares: around the test workspaces' fixed clock (2026-06-01). */
+export const SEED_SHOOT_DAYS = { from: '2026-05-30', to: '2026-06-01', utcOffset: '+00:00' };
+
+/**
+ * An approved shoot with the given roster, made through the real services. The source defaults to
+ * the workspace's parent folder.
+ */
+export async function seedApprovedShoot(t: TestWorkspace, shootId: string, people: Omit<FixtureParticipant, 'photo'>[], reviewers: 1 | 2 = 1, source = join(t.root, '..'), days = SEED_SHOOT_DAYS): Promise<void> {
+  await createShoot(t.ctx, { id: shootId, name: shootId, purpose: 'test', source, retentionDays: 30, connector: 'local', reviewersRequired: reviewers, ...days });
   const withPhotos: FixtureParticipant[] = [];
   for (const [i, p] of people.entries()) withPhotos.push({ ...p, ...(p.consent === 'yes' ? { photo: await pngBytes(i + 1) } : {}) });
   const file = writeConsentFolder(join(t.root, '..', `consent-${shootId}`), withPhotos);

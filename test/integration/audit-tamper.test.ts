@@ -17,12 +17,12 @@ describe('audit verify on a tampered database file', () => {
   beforeEach(async () => {
     tmp = tempDir('sitter-audit-');
     ws = join(tmp.dir, 'ws');
-    const src = join(tmp.dir, 'src');
-    mkdirSync(src);
     expect((await sitter('init')).code).toBe(0);
-    // Five entries: created x3, approved x2.
+    // Five entries: created x3, approved x2. Each shoot has its own folder: open shoots never overlap.
     for (const id of ['a', 'b', 'c']) {
-      expect((await sitter('shoot', 'create', id, '--name', id, '--source', src, '--purpose', 'p', '--retention-days', '30')).code).toBe(0);
+      const src = join(tmp.dir, `src-${id}`);
+      mkdirSync(src);
+      expect((await sitter('shoot', 'create', id, '--name', id, '--source', src, '--purpose', 'p', '--retention-days', '30', '--from', '2026-05-01', '--to', '2026-05-02')).code).toBe(0);
     }
     for (const id of ['a', 'b']) expect((await sitter('shoot', 'approve', id, '--dpia', 'D', '--approved-by', 'X')).code).toBe(0);
     expect(jsonOf(await sitter('audit', 'verify'))).toMatchObject({ ok: true, count: 5 });

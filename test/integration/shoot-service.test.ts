@@ -3,7 +3,7 @@ import { verifyChain } from '../../src/core/domain/audit.js';
 import { approveShoot, closeShoot, createShoot, listShoots } from '../../src/core/services/shoot-service.js';
 import { makeWorkspace, type TestWorkspace } from '../helpers/workspace.js';
 
-const base = { id: 'spring-26', name: 'Spring campaign', purpose: 'Link models to releases', source: '/photos/spring', retentionDays: 90, connector: 'local', reviewersRequired: 1 };
+const base = { id: 'spring-26', name: 'Spring campaign', purpose: 'Link models to releases', source: '/photos/spring', retentionDays: 90, connector: 'local', reviewersRequired: 1, from: '2026-05-30', to: '2026-06-01', utcOffset: '+00:00' };
 
 describe('shoot lifecycle on a real SQLite workspace', () => {
   let t: TestWorkspace;

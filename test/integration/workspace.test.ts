@@ -54,7 +54,7 @@ describe('workspace creation and opening', () => {
     try {
       const now = new Date();
       const failing = ws.store.transaction(async (uow) => {
-        uow.shoots.add({ id: 'half', name: 'h', purpose: 'p', connector: 'local', connectorOptions: {}, source: '/s', retentionDays: 1, reviewersRequired: 1, status: 'draft', dpiaRef: null, approvedBy: null, approvedAt: null, matchThreshold: null, matchMargin: null, createdAt: now, closedAt: null });
+        uow.shoots.add({ id: 'half', name: 'h', purpose: 'p', connector: 'local', connectorOptions: {}, source: '/s', retentionDays: 1, reviewersRequired: 1, shootFrom: null, shootTo: null, utcOffset: null, status: 'draft', dpiaRef: null, approvedBy: null, approvedAt: null, matchThreshold: null, matchMargin: null, createdAt: now, closedAt: null });
         await uow.audit.append({ actor: 't', action: 'shoot.created', shootId: 'half', subject: null, details: {} }, now);
         throw new Error('power cut');
       });
@@ -78,7 +78,7 @@ describe('a workspace another process is using, or one that is read-only', () =>
     src = join(tmp.dir, 'src');
     mkdirSync(src);
     expect((await runSitter(['-w', ws, 'init'])).code).toBe(0);
-    expect((await runSitter(['-w', ws, 'shoot', 'create', 'a', '--name', 'A', '--source', src, '--purpose', 'p', '--retention-days', '30'])).code).toBe(0);
+    expect((await runSitter(['-w', ws, 'shoot', 'create', 'a', '--name', 'A', '--source', src, '--purpose', 'p', '--retention-days', '30', '--from', '2026-05-01', '--to', '2026-05-02'])).code).toBe(0);
   });
   afterEach(() => tmp.cleanup());
 

@@ -36,7 +36,7 @@ describe('rule 3: consent gates biometrics', () => {
 function shoot(overrides: Partial<Shoot>): Shoot {
   return {
     id: 's1', name: 'S', purpose: 'p', connector: 'local', connectorOptions: {}, source: '/x', retentionDays: 30, reviewersRequired: 1,
-    status: 'approved', dpiaRef: 'D', approvedBy: 'A', approvedAt: now, matchThreshold: null, matchMargin: null, createdAt: now, closedAt: null,
+    shootFrom: '2026-05-30', shootTo: '2026-06-01', utcOffset: '+00:00', status: 'approved', dpiaRef: 'D', approvedBy: 'A', approvedAt: now, matchThreshold: null, matchMargin: null, createdAt: now, closedAt: null,
     ...overrides,
   };
 }
@@ -85,7 +85,7 @@ describe('rule 2: approval before processing', () => {
     expect(() => assertBiometricProcessingAllowed(shoot({}), 'scan')).not.toThrow();
   });
   it('requires purpose and retention at creation', () => {
-    const ok = { id: 'a', name: 'n', purpose: 'p', source: '/s', retentionDays: 30, connector: 'local', reviewersRequired: 1 };
+    const ok = { id: 'a', name: 'n', purpose: 'p', source: '/s', retentionDays: 30, connector: 'local', reviewersRequired: 1, from: '2026-05-30', to: '2026-06-01', utcOffset: '+00:00' };
     expect(() => validateNewShoot(ok)).not.toThrow();
     expect(() => validateNewShoot({ ...ok, purpose: '' })).toThrow(expect.objectContaining({ code: 'SHOOT_INVALID' }));
     expect(() => validateNewShoot({ ...ok, retentionDays: 0 })).toThrow(expect.objectContaining({ code: 'SHOOT_INVALID' }));

@@ -131,7 +131,7 @@ export class FakeGateway implements AppGateway {
     this.calls.push({ method: 'enrol', args: [id] });
     return { shootId: id, model: 'm', outcomes: [], enrolled: 2, unchanged: 0, failed: 0, notEligible: 1 };
   }
-  scanImpl: AppGateway['scan'] = async (id) => ({ shootId: id, rosterHash: 'h', listed: 0, processed: 0, unchanged: 0, failed: [], notImages: [], faces: 0, proposed: 0, unidentified: 0, stopped: false });
+  scanImpl: AppGateway['scan'] = async (id) => ({ shootId: id, rosterHash: 'h', listed: 0, processed: 0, unchanged: 0, failed: [], notImages: [], outsideDates: [], noCaptureTime: [], faces: 0, proposed: 0, unidentified: 0, stopped: false });
   scan: AppGateway['scan'] = (id, onProgress, signal) => {
     this.calls.push({ method: 'scan', args: [id] });
     return this.scanImpl(id, onProgress, signal);

@@ -302,15 +302,15 @@ describe('review screen', () => {
 function shootRow(over: Partial<Shoot> = {}): ShootRow {
   const shoot: Shoot = {
     id: 'spring', name: 'Spring campaign', purpose: 'Link models to releases', connector: 'local', connectorOptions: {}, source: '/photos', retentionDays: 90, reviewersRequired: 1,
-    status: 'approved', dpiaRef: 'DPIA-1', approvedBy: 'Dana', approvedAt: new Date('2026-05-01T00:00:00Z'), matchThreshold: null, matchMargin: null, createdAt: new Date('2026-04-01T00:00:00Z'), closedAt: null, ...over,
+    shootFrom: '2026-05-01', shootTo: '2026-05-02', utcOffset: '+00:00', status: 'approved', dpiaRef: 'DPIA-1', approvedBy: 'Dana', approvedAt: new Date('2026-05-01T00:00:00Z'), matchThreshold: null, matchMargin: null, createdAt: new Date('2026-04-01T00:00:00Z'), closedAt: null, ...over,
   };
   return {
     shoot,
     roster: { total: 4, eligible: 2, 'photos-only': 1, withdrawn: 1, expired: 0, 'not-yet-signed': 0, 'no-record': 0 },
     report: {
       shoot: shoot.id, status: shoot.status, roster: { total: 4, eligible: 2, 'photos-only': 1, withdrawn: 1, expired: 0, 'not-yet-signed': 0, 'no-record': 0 },
-      assets: { total: 10, scanned: 9, failed: 1, pending: 0, withUnidentified: 2, pushed: 0 }, faces: { total: 12, proposed: 5, confirmed: 3, rejected: 1, unidentified: 3, ignored: 0 },
-      pendingReview: 5, participants: [{ participant: 'P1', name: 'Ada Model', consent: 'eligible', proposed: 2, confirmed: 1, rejected: 0 }], confirmations: [], failures: [{ asset: 'x.jpg', error: 'IMAGE_UNDECODABLE' }], todo: ['review 5 proposals: sitter review spring'],
+      assets: { total: 10, scanned: 9, failed: 1, pending: 0, withUnidentified: 2, pushed: 0, outsideDates: 0, noCaptureTime: 0 }, faces: { total: 12, proposed: 5, confirmed: 3, rejected: 1, unidentified: 3, ignored: 0 },
+      pendingReview: 5, participants: [{ participant: 'P1', name: 'Ada Model', consent: 'eligible', proposed: 2, confirmed: 1, rejected: 0 }], failures: [{ asset: 'x.jpg', error: 'IMAGE_UNDECODABLE' }], confirmations: [], outOfScope: [], todo: ['review 5 proposals: sitter review spring'],
     },
     attention: { expiringConsents: [], retentionEndsAt: new Date('2026-07-30T00:00:00Z'), retentionDue: false },
   };
@@ -390,7 +390,7 @@ describe('shoot screen', () => {
       new Promise((resolve) => {
         const p: ScanProgress = { total: 10, done: 3, skipped: 1, failed: 1, current: 'IMG_5.jpg' };
         setTimeout(() => onProgress(p), 20);
-        signal.addEventListener('abort', () => resolve({ shootId: id, rosterHash: 'h', listed: 10, processed: 3, unchanged: 1, failed: [{ asset: 'x.jpg', code: 'IMAGE_UNDECODABLE', message: 'cannot decode' }], notImages: [], faces: 4, proposed: 3, unidentified: 1, stopped: true }));
+        signal.addEventListener('abort', () => resolve({ shootId: id, rosterHash: 'h', listed: 10, processed: 3, unchanged: 1, failed: [{ asset: 'x.jpg', code: 'IMAGE_UNDECODABLE', message: 'cannot decode' }], notImages: [], outsideDates: [], noCaptureTime: [], faces: 4, proposed: 3, unidentified: 1, stopped: true }));
       });
     const ui = mount(<ShootScreen gateway={g} {...props} />);
     await ui.frame('s scan');

@@ -30,6 +30,7 @@ import { assertNoStemClash, readSidecar, sidecarPathOf, writeSidecar } from './s
 import { SNIFF_BYTES, sniffImage } from './sniff.js';
 import { walk, type Candidate } from './walk.js';
 import { exifOrientation } from './orientation.js';
+import { captureTimeOf } from './capture-time.js';
 
 export const LOCAL_CONNECTOR_VERSION = '1.0.0';
 
@@ -170,7 +171,7 @@ export function createLocalConnector(rawOptions: Record<string, unknown> = {}): 
         const mediaType = sniffImage(bytes.subarray(0, SNIFF_BYTES));
         if (!mediaType) throw outOfScope(assetId, 'it is not an image', source);
         return {
-          asset: { id: assetId, fileName: path.posix.basename(assetId), size: bytes.byteLength, modifiedAt: stat.mtime },
+          asset: { id: assetId, fileName: path.posix.basename(assetId), size: bytes.byteLength, modifiedAt: stat.mtime, capturedAt: await captureTimeOf(bytes) },
           bytes,
           contentHash: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
           mediaType,

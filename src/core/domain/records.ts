@@ -51,7 +51,12 @@ export interface Template {
   createdAt: Date;
 }
 
-export type AssetScanState = 'pending' | 'scanned' | 'failed';
+/**
+ * `refused`: its capture time is outside the shoot's days (historical or unrelated content), never
+ * analysed. `held`: it carries no capture time, and waits for a person to decide
+ * (`sitter shoot allow-undated`) before anything biometric happens to it.
+ */
+export type AssetScanState = 'pending' | 'scanned' | 'failed' | 'refused' | 'held';
 
 export interface Asset {
   id: number;

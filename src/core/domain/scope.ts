@@ -14,3 +14,84 @@ export function assertListedAsset(shootId: string, listedAssetIds: ReadonlySet<s
     );
   }
 }
+
+/** How a new shoot's source relates to another path: the same folder, inside it, or around it. */
+export type SourceRelation = 'same' | 'inside' | 'around';
+
+/** Splits an absolute POSIX path into its segments, ignoring empty and "." segments. */
+function segments(path: string): string[] {
+  return path.split('/').filter((s) => s !== '' && s !== '.');
+}
+
+/**
+ * How `source` relates to `other` when both are absolute, already canonical (symlinks resolved)
+ * paths; null when neither contains the other. Segment-wise, so /photos/a is not inside /photos/ab.
+ */
+export function sourceRelation(source: string, other: string): SourceRelation | null {
+  const a = segments(source);
+  const b = segments(other);
+  const common = a.length <= b.length ? a : b;
+  if (!common.every((s, i) => a[i] === s && b[i] === s)) return null;
+  if (a.length === b.length) return 'same';
+  return a.length > b.length ? 'inside' : 'around';
+}
+
+/**
+ * Folders that are never a photoshoot: the file-system root, the system's own trees, a home folder
+ * root. A shoot over one of them would be a scan of a whole computer, not of a closed shoot.
+ */
+export const SYSTEM_FOLDERS = ['/', '/proc', '/sys', '/dev', '/etc', '/boot', '/run', '/var', '/usr', '/bin', '/sbin', '/lib', '/lib64', '/opt', '/tmp', '/home', '/root', '/Users', '/Volumes', '/mnt', '/media', '/private'];
+
+export interface OpenShootSource {
+  id: string;
+  connector: string;
+  /** canonical (symlinks resolved) when it is a path */
+  source: string;
+}
+
+export interface ScopeContext {
+  /** the workspace folder, canonical: it holds biometric data and keys, never photos to scan */
+  workspaceDir: string;
+  /** the user's home folder, canonical: a whole home is not a shoot */
+  homeDir: string | null;
+  /** every open (draft or approved) shoot of the workspace */
+  openShoots: OpenShootSource[];
+}
+
+/**
+ * Rule 1 at creation: a new shoot's source may not be a system folder, a home folder itself, the
+ * workspace (or a folder around it), or overlap another open shoot's source. Two open shoots over the
+ * same photos would make a withdrawal recorded in one invisible to the other.
+ */
+export function assertSourceAllowed(shootId: string, connector: string, source: string, ctx: ScopeContext): void {
+  const isPath = source.startsWith('/');
+  if (isPath) {
+    if (SYSTEM_FOLDERS.includes(source) || (ctx.homeDir !== null && sourceRelation(source, ctx.homeDir) === 'same')) {
+      throw new SitterError(
+        'SOURCE_TOO_BROAD',
+        `The source ${source} is a system or home folder, not a photoshoot: shoot "${shootId}" is refused.`,
+        'Pass --source with the folder that holds only this shoot\'s photos.',
+      );
+    }
+    const toWorkspace = sourceRelation(source, ctx.workspaceDir);
+    if (toWorkspace === 'same' || toWorkspace === 'inside' || toWorkspace === 'around') {
+      throw new SitterError(
+        'SOURCE_IS_WORKSPACE',
+        `The source ${source} ${toWorkspace === 'around' ? 'contains' : 'is inside'} the Sitter workspace ${ctx.workspaceDir}: shoot "${shootId}" is refused.`,
+        'The workspace holds the biometric data and keys; keep the photos in a folder of their own, outside it, and pass that folder with --source.',
+      );
+    }
+  }
+  for (const other of ctx.openShoots) {
+    // Folders overlap whatever connector reads them (the same photos); ids only within one connector.
+    const relation = isPath && other.source.startsWith('/') ? sourceRelation(source, other.source) : other.connector === connector && source === other.source ? 'same' : null;
+    if (!relation) continue;
+    const how = relation === 'same' ? 'is the same as' : relation === 'inside' ? 'is inside' : 'contains';
+    throw new SitterError(
+      'SOURCE_OVERLAPS',
+      `The source ${source} ${how} the source ${other.source} of the open shoot "${other.id}": shoot "${shootId}" is refused, since a withdrawal recorded in one shoot would be invisible to the other.`,
+      `Give each shoot its own folder, or close the other shoot first (sitter shoot close ${other.id} --yes).`,
+      { overlapsShoot: other.id, relation },
+    );
+  }
+}

@@ -1,4 +1,5 @@
 import { SitterError } from './errors.js';
+import { shootDatesProblems } from './shoot-dates.js';
 
 /**
  * A shoot is the whole scope of biometric processing (rule 1): one connector, one source, one roster.
@@ -17,6 +18,12 @@ export interface Shoot {
   source: string;
   retentionDays: number;
   reviewersRequired: 1 | 2;
+  /** first day of the shoot, YYYY-MM-DD; null only on shoots made before dates were declared */
+  shootFrom: string | null;
+  /** last day of the shoot (inclusive), YYYY-MM-DD */
+  shootTo: string | null;
+  /** the UTC offset the days are counted in, and EXIF times without offset are read in: +HH:MM */
+  utcOffset: string | null;
   status: ShootStatus;
   dpiaRef: string | null;
   approvedBy: string | null;
@@ -41,6 +48,11 @@ export interface NewShoot {
   retentionDays: number;
   connector: string;
   reviewersRequired: number;
+  /** the days the shoot took place (inclusive), YYYY-MM-DD */
+  from: string;
+  to: string;
+  /** +HH:MM; the zone the days are counted in */
+  utcOffset: string;
 }
 
 /** Checks the fields every shoot must have before it can exist: purpose and retention (rule 2). */
@@ -55,6 +67,7 @@ export function validateNewShoot(input: NewShoot): void {
   if (!Number.isInteger(input.retentionDays) || input.retentionDays < 1 || input.retentionDays > MAX_RETENTION_DAYS) {
     problems.push(`retention days must be a whole number from 1 to ${MAX_RETENTION_DAYS}`);
   }
+  problems.push(...shootDatesProblems({ from: input.from, to: input.to, utcOffset: input.utcOffset }));
   if (input.reviewersRequired !== 1 && input.reviewersRequired !== 2) {
     problems.push('reviewers must be 1 or 2');
   }

@@ -7,6 +7,7 @@
  * Rule 1 (scope) leans on this contract: a connector lists what belongs to a source, and refuses to
  * fetch, push or clear anything it would not list.
  */
+import type { CaptureTime } from '../domain/shoot-dates.js';
 import type { RelativeBox } from './face-engine.js';
 
 /**
@@ -30,6 +31,13 @@ export interface ListedAsset {
   modifiedAt: Date;
   /** `sha256:<hex>` of the content when the source knows it without downloading; else absent. */
   contentHash?: string;
+  /**
+   * When the photo was taken, if the source knows (EXIF `DateTimeOriginal` + `OffsetTimeOriginal`
+   * for the local folder, read at fetch; a DAM's capture date, offset `+00:00` for an instant).
+   * Absent or null: no capture time, and the scan holds the asset for a person to decide. Never the
+   * file's modification time: that is when it was copied, not when it was taken.
+   */
+  capturedAt?: CaptureTime | null;
 }
 
 /** Why a listing did not offer an entry as an asset. */

@@ -30,12 +30,25 @@ export interface ShootReport {
   shoot: string;
   status: string;
   roster: RosterCounts;
-  assets: { total: number; scanned: number; failed: number; pending: number; withUnidentified: number; pushed: number };
+  assets: {
+    total: number;
+    scanned: number;
+    failed: number;
+    pending: number;
+    withUnidentified: number;
+    pushed: number;
+    /** refused: captured outside the shoot's days (never analysed) */
+    outsideDates: number;
+    /** held: no capture time, waiting for a person to allow them */
+    noCaptureTime: number;
+  };
   faces: Record<FaceState | 'total', number>;
   pendingReview: number;
   participants: ParticipantReport[];
   confirmations: ConfirmationReport[];
   failures: { asset: string; error: string }[];
+  /** every asset kept out of processing by its capture time, with the reason */
+  outOfScope: { asset: string; state: 'refused' | 'held'; reason: string }[];
   todo: string[];
 }
 
@@ -70,6 +83,8 @@ export async function shootReport(ctx: ServiceContext, shootId: string): Promise
     pending: matches.assets.filter((a) => a.scanState === 'pending').length,
     withUnidentified: matches.assets.filter((a) => a.flags.includes('unidentified-person')).length,
     pushed: matches.assets.filter((a) => a.flags.includes(PUSHED_FLAG)).length,
+    outsideDates: matches.assets.filter((a) => a.scanState === 'refused').length,
+    noCaptureTime: matches.assets.filter((a) => a.scanState === 'held').length,
   };
   const counts = countRoster(roster);
   const todo: string[] = [];
@@ -77,6 +92,7 @@ export async function shootReport(ctx: ServiceContext, shootId: string): Promise
   if (shoot.status === 'approved' && assets.total === 0) todo.push(`enrol and scan: sitter enrol ${shootId} && sitter scan ${shootId}`);
   if (faces.proposed > 0) todo.push(`review ${faces.proposed} proposals: sitter review ${shootId}`);
   if (assets.failed > 0) todo.push(`look at ${assets.failed} assets that failed to scan (listed below), fix or replace them and scan again`);
+  if (assets.noCaptureTime > 0) todo.push(`decide on ${assets.noCaptureTime} photos without a capture time (listed below): if they belong to the shoot, sitter shoot allow-undated ${shootId} ASSET... --reason TEXT, then scan again`);
   if (assets.withUnidentified > 0) todo.push(`handle ${assets.withUnidentified} assets showing an unidentified person manually (no consent on record for them)`);
   const earlier = confirmations.filter((c) => c.current === false).length;
   if (earlier > 0) todo.push(`${earlier} confirmed faces were named under an earlier version of the consent record: check the new form still covers them (sitter matches ${shootId}), reject any it does not`);
@@ -91,6 +107,7 @@ export async function shootReport(ctx: ServiceContext, shootId: string): Promise
     participants: [...per.values()],
     confirmations,
     failures: matches.assets.filter((a) => a.scanState === 'failed').map((a) => ({ asset: a.assetRef, error: a.error ?? '' })),
+    outOfScope: matches.assets.flatMap((a) => (a.scanState === 'refused' || a.scanState === 'held' ? [{ asset: a.assetRef, state: a.scanState, reason: a.error ?? '' }] : [])),
     todo,
   };
 }

@@ -9,6 +9,7 @@ import type { Asset, Face } from '../domain/records.js';
 import { assertListedAsset } from '../domain/scope.js';
 import { faceBinding, templateBinding } from '../domain/seal-binding.js';
 import { assertBiometricProcessingAllowed, type Shoot } from '../domain/shoot.js';
+import { captureVerdict, requireShootDates } from '../domain/shoot-dates.js';
 import type { Connector, ListedAsset, SkippedEntry } from '../ports/connector.js';
 import type { FaceAnalysis, FaceEngine, MatchCalibration } from '../ports/face-engine.js';
 import { type ServiceContext, requireShoot } from './context.js';
@@ -56,6 +57,10 @@ export interface ScanSummary {
   unchanged: number;
   failed: AssetFailure[];
   notImages: SkippedEntry[];
+  /** assets captured outside the shoot's days: refused before any biometric processing */
+  outsideDates: { asset: string; capturedAt: string }[];
+  /** assets without a capture time, held until a person allows them (`sitter shoot allow-undated`) */
+  noCaptureTime: string[];
   faces: number;
   proposed: number;
   unidentified: number;
@@ -130,12 +135,14 @@ export async function scanShoot(ctx: ServiceContext, deps: ScanDeps, shootId: st
   const shoot = await ctx.store.transaction(async (uow) => {
     const s = await requireShoot(uow, shootId);
     assertBiometricProcessingAllowed(s, 'scanning', ctx.clock.now());
+    requireShootDates(s);
     await sweepLapsedConsent(uow, shootId, ctx.clock.now(), ctx.actor);
     return s;
   });
   if (deps.calibration.modelDigest !== deps.engine.model.digest) {
     throw new BugError(`calibration is for model ${deps.calibration.modelDigest}, the engine runs ${deps.engine.model.digest}`);
   }
+  const dates = requireShootDates(shoot);
   const limits: MatchThresholds = { threshold: shoot.matchThreshold ?? deps.calibration.threshold, margin: shoot.matchMargin ?? deps.calibration.margin };
   const roster = await loadMatchingRoster(ctx, shoot, deps.engine.model.digest);
   await ctx.store.transaction((uow) =>
@@ -148,7 +155,7 @@ export async function scanShoot(ctx: ServiceContext, deps: ScanDeps, shootId: st
   const { assets: listed, skipped } = await listEverything(deps.connector, shoot.source, opts.pageSize ?? 200, opts.signal);
   const listedIds = new Set(listed.map((a) => a.id));
   const known = new Map((await ctx.store.transaction((uow) => uow.assets.listByShoot(shootId))).map((a) => [a.connectorAssetId, a]));
-  const summary: ScanSummary = { shootId, rosterHash: roster.hash, listed: listed.length, processed: 0, unchanged: 0, failed: [], notImages: skipped, faces: 0, proposed: 0, unidentified: 0, stopped: false };
+  const summary: ScanSummary = { shootId, rosterHash: roster.hash, listed: listed.length, processed: 0, unchanged: 0, failed: [], notImages: skipped, outsideDates: [], noCaptureTime: [], faces: 0, proposed: 0, unidentified: 0, stopped: false };
   const progress = () => opts.onProgress?.({ total: listed.length, done: summary.processed, skipped: summary.unchanged, failed: summary.failed.length });
 
   // Reviewed work is never thrown away: on --rescan, an unchanged asset with decided faces is kept.
@@ -173,6 +180,19 @@ export async function scanShoot(ctx: ServiceContext, deps: ScanDeps, shootId: st
       size = fetched.bytes.byteLength;
       if (isUnchanged(before, contentHash)) {
         summary.unchanged += 1;
+        return;
+      }
+      // Historical or unrelated content stays out: judged on the capture time before any face is looked for.
+      const verdict = captureVerdict(dates, fetched.asset.capturedAt ?? item.capturedAt ?? null);
+      const allowedUndated = before?.flags.includes(UNDATED_ALLOWED_FLAG) === true && before.contentSha256 === contentHash;
+      if (verdict.kind === 'outside') {
+        summary.outsideDates.push({ asset: item.id, capturedAt: verdict.capturedAt });
+        await recordOutOfScope(ctx, shoot.id, item, contentHash, size, 'refused', `outside-shoot-dates: captured ${verdict.capturedAt}, the shoot is ${dates.from} to ${dates.to} (${dates.utcOffset})`, { capturedAt: verdict.capturedAt, from: dates.from, to: dates.to });
+        return;
+      }
+      if (verdict.kind === 'no-capture-time' && !allowedUndated) {
+        summary.noCaptureTime.push(item.id);
+        await recordOutOfScope(ctx, shoot.id, item, contentHash, size, 'held', 'no-capture-time: the photo carries no capture time; a person decides whether it belongs to the shoot', {});
         return;
       }
       analysis = await deps.engine.analyse(fetched.bytes);
@@ -226,12 +246,36 @@ export async function scanShoot(ctx: ServiceContext, deps: ScanDeps, shootId: st
         action: summary.stopped ? 'scan.stopped' : 'scan.finished',
         shootId,
         subject: `shoot:${shootId}`,
-        details: { rosterHash: roster.hash, listed: summary.listed, processed: summary.processed, unchanged: summary.unchanged, failed: summary.failed.length, notImages: skipped.length, faces: summary.faces, proposed: summary.proposed, unidentified: summary.unidentified },
+        details: { rosterHash: roster.hash, listed: summary.listed, processed: summary.processed, unchanged: summary.unchanged, failed: summary.failed.length, notImages: skipped.length, outsideDates: summary.outsideDates.length, noCaptureTime: summary.noCaptureTime.length, faces: summary.faces, proposed: summary.proposed, unidentified: summary.unidentified },
       },
       ctx.clock.now(),
     ),
   );
   return summary;
+}
+
+/** A person allowed this asset (as it was when held) although it carries no capture time. */
+export const UNDATED_ALLOWED_FLAG = 'undated-allowed';
+
+/**
+ * An asset the scan will not analyse because of its capture time: recorded with its state and
+ * reason, and any faces an earlier scan found on it removed (they should never have been looked for).
+ */
+async function recordOutOfScope(ctx: ServiceContext, shootId: string, item: ListedAsset, contentHash: string, size: number, state: 'refused' | 'held', reason: string, details: Record<string, unknown>): Promise<void> {
+  await ctx.store.transaction(async (uow) => {
+    const asset = (await uow.assets.findByConnectorId(shootId, item.id)) ?? (await uow.assets.add({ shootId, connectorAssetId: item.id, fileName: item.fileName, contentSha256: null, size, width: null, height: null, scanState: 'pending', error: null, flags: [], scannedAt: null }));
+    const facesRemoved = await uow.faces.deleteByAsset(asset.id);
+    const flag = state === 'refused' ? 'outside-shoot-dates' : 'no-capture-time';
+    asset.fileName = item.fileName;
+    asset.contentSha256 = contentHash;
+    asset.size = size;
+    asset.scanState = state;
+    asset.error = reason;
+    // A held asset keeps its "allowed" flag only for the content a person looked at (checked by hash).
+    asset.flags = [flag];
+    asset.scannedAt = ctx.clock.now();
+    await uow.audit.append({ actor: ctx.actor, action: state === 'refused' ? 'scan.asset-refused' : 'scan.asset-held', shootId, subject: `asset:${item.id}`, details: { reason: flag, contentHash, facesRemoved, ...details } }, ctx.clock.now());
+  });
 }
 
 async function recordFailure(ctx: ServiceContext, shootId: string, item: ListedAsset, error: SitterError): Promise<void> {
@@ -338,7 +382,7 @@ async function storeAnalysis(ctx: ServiceContext, shoot: Shoot, item: ListedAsse
     asset.scanState = 'scanned';
     asset.error = null;
     asset.scannedAt = now;
-    asset.flags = unidentified > 0 ? ['unidentified-person'] : [];
+    asset.flags = [...(unidentified > 0 ? ['unidentified-person'] : []), ...(asset.flags.includes(UNDATED_ALLOWED_FLAG) ? [UNDATED_ALLOWED_FLAG] : [])];
     await uow.audit.append(
       { actor: ctx.actor, action: 'scan.asset', shootId: shoot.id, subject: `asset:${item.id}`, details: { contentHash, faces: analysis.faces.length, unidentified, proposals, carriedOver: [...carried].map(([i, c]) => ({ face: stored[i]!.id, from: c.oldFaceId, participant: roster.refs.get(c.participantId) ?? null })) } },
       now,

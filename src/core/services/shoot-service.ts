@@ -1,10 +1,26 @@
 import { SitterError } from '../domain/errors.js';
+import { assertSourceAllowed } from '../domain/scope.js';
 import { assertOpen, type NewShoot, type Shoot, validateNewShoot } from '../domain/shoot.js';
 import { type ServiceContext, requireShoot } from './context.js';
 import { countRoster, loadRoster, type RosterCounts } from './roster.js';
 
+/**
+ * Where the new shoot sits on the machine, as the caller's file-system adapter sees it: the core
+ * compares paths, it does not read them. The CLI always supplies it.
+ */
+export interface SourcePlacement {
+  /** the workspace folder, symlinks resolved */
+  workspaceDir: string;
+  /** the user's home folder, symlinks resolved (null if unknown) */
+  homeDir: string | null;
+  /** resolves another shoot's stored source the same way the new one was (symlinks resolved) */
+  canonical(source: string): Promise<string>;
+}
+
 export interface CreateShootInput extends NewShoot {
   connectorOptions?: Record<string, unknown>;
+  /** when given, the source is checked against system folders, the workspace and every open shoot */
+  placement?: SourcePlacement;
 }
 
 export async function createShoot(ctx: ServiceContext, input: CreateShootInput): Promise<Shoot> {
@@ -12,6 +28,15 @@ export async function createShoot(ctx: ServiceContext, input: CreateShootInput):
   return ctx.store.transaction(async (uow) => {
     if (await uow.shoots.find(input.id)) {
       throw new SitterError('SHOOT_EXISTS', `A shoot "${input.id}" already exists.`, 'Choose another id, or see it with `sitter shoot show ' + input.id + '`.');
+    }
+    if (input.placement) {
+      const { placement } = input;
+      const openShoots = [];
+      for (const other of await uow.shoots.list()) {
+        if (other.status === 'closed') continue;
+        openShoots.push({ id: other.id, connector: other.connector, source: other.source.startsWith('/') ? await placement.canonical(other.source) : other.source });
+      }
+      assertSourceAllowed(input.id, input.connector, input.source, { workspaceDir: placement.workspaceDir, homeDir: placement.homeDir, openShoots });
     }
     const now = ctx.clock.now();
     const shoot: Shoot = {
@@ -23,6 +48,9 @@ export async function createShoot(ctx: ServiceContext, input: CreateShootInput):
       source: input.source,
       retentionDays: input.retentionDays,
       reviewersRequired: input.reviewersRequired === 2 ? 2 : 1,
+      shootFrom: input.from,
+      shootTo: input.to,
+      utcOffset: input.utcOffset,
       status: 'draft',
       dpiaRef: null,
       approvedBy: null,
@@ -39,7 +67,7 @@ export async function createShoot(ctx: ServiceContext, input: CreateShootInput):
         action: 'shoot.created',
         shootId: shoot.id,
         subject: `shoot:${shoot.id}`,
-        details: { name: shoot.name, purpose: shoot.purpose, connector: shoot.connector, source: shoot.source, retentionDays: shoot.retentionDays, reviewersRequired: shoot.reviewersRequired },
+        details: { name: shoot.name, purpose: shoot.purpose, connector: shoot.connector, source: shoot.source, retentionDays: shoot.retentionDays, reviewersRequired: shoot.reviewersRequired, from: shoot.shootFrom, to: shoot.shootTo, utcOffset: shoot.utcOffset },
       },
       now,
     );
@@ -88,6 +116,14 @@ export interface CloseResult {
  * data key is destroyed (rule 4, crypto-shredding). Consent records, boxes and decisions stay as the record.
  */
 export async function closeShoot(ctx: ServiceContext, shootId: string): Promise<CloseResult> {
+  return endShoot(ctx, shootId, 'shoot.closed', {});
+}
+
+/**
+ * Ends a shoot's biometric life: the close itself, or the purge when its retention ended (recorded
+ * as `shoot.retention-purged`). Either way the key is destroyed after the commit and that is recorded.
+ */
+export async function endShoot(ctx: ServiceContext, shootId: string, action: 'shoot.closed' | 'shoot.retention-purged', details: Record<string, unknown>): Promise<CloseResult> {
   const result = await ctx.store.transaction(async (uow) => {
     const shoot = await requireShoot(uow, shootId);
     assertOpen(shoot, 'closing it again');
@@ -97,7 +133,7 @@ export async function closeShoot(ctx: ServiceContext, shootId: string): Promise<
     shoot.status = 'closed';
     shoot.closedAt = now;
     await uow.audit.append(
-      { actor: ctx.actor, action: 'shoot.closed', shootId: shoot.id, subject: `shoot:${shoot.id}`, details: { templatesDeleted, embeddingsDeleted } },
+      { actor: ctx.actor, action, shootId: shoot.id, subject: `shoot:${shoot.id}`, details: { ...details, templatesDeleted, embeddingsDeleted } },
       now,
     );
     return { shoot, templatesDeleted, embeddingsDeleted };

@@ -7,17 +7,14 @@ import { createHash } from 'node:crypto';
 import { isSitterError, SitterError } from '../../core/domain/errors.js';
 import { DEFAULT_CALIBRATION } from '../../core/engine/calibration.js';
 import type { Connector } from '../../core/ports/connector.js';
-import type { ServiceContext } from '../../core/services/context.js';
 import { decideBulk, decideFace, undoLastDecision } from '../../core/services/decision-service.js';
 import { loadMatches, reviewQueue, type QueueItem } from '../../core/services/matches-service.js';
 import { reviewInfo, shootAttention, type ReviewParticipant } from '../../core/services/review-info.js';
 import { shootReport } from '../../core/services/report-service.js';
 import { approveShoot, listShoots, showShoot } from '../../core/services/shoot-service.js';
 import { verifyAudit } from '../../core/services/audit-service.js';
-import { openWorkspace } from '../../core/store/workspace.js';
 import { fsFileReader } from '../../core/store/file-reader.js';
-import { systemClock } from '../../core/ports/clock.js';
-import { currentActor } from '../context.js';
+import { openForCommand } from '../context.js';
 import type { AppGateway, HomeData, QueueSnapshot, ShootRow } from './gateway.js';
 import { cropFace, fitPhoto } from './images/crops.js';
 
@@ -33,8 +30,8 @@ export interface GatewayOptions {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function openAppGateway(opts: GatewayOptions): Promise<AppGateway> {
-  const ws = await openWorkspace(opts.workspace);
-  const ctx: ServiceContext = { store: ws.store, clock: systemClock, keyVault: ws.keyVault, actor: currentActor() };
+  // The app is a command like the others: due purges happen before it shows anything.
+  const { ws, ctx } = await openForCommand(opts.workspace, { quiet: true });
   const reviewer = opts.reviewer;
   const retries = opts.lockRetries ?? 3;
   let busyListener: ((message: string | null) => void) | null = null;

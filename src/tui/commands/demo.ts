@@ -52,6 +52,25 @@ async function referencePortrait(photo: string, box: Box, out: string): Promise<
   await sharp(photo).rotate().extract({ left, top, width, height }).flop().resize({ width: 400, withoutEnlargement: false }).jpeg({ quality: 90 }).toFile(out);
 }
 
+/** The demo shoot's one day: today, so the sample photos (taken years ago) read as this shoot's. */
+const DEMO_DAY = new Date().toISOString().slice(0, 10);
+
+/**
+ * The sample photos carry their own capture dates from years ago, which the scan would rightly refuse
+ * as historical content: the demo re-dates them to the demo day, metadata only (pixels untouched).
+ */
+async function stampCaptureTime(files: string[]): Promise<void> {
+  const { ExifTool } = await import('exiftool-vendored');
+  const exiftool = new ExifTool();
+  try {
+    for (const file of files) {
+      await exiftool.write(file, { DateTimeOriginal: `${DEMO_DAY.replaceAll('-', ':')} 10:00:00`, OffsetTimeOriginal: '+00:00' }, { writeArgs: ['-overwrite_original'] });
+    }
+  } finally {
+    await exiftool.end();
+  }
+}
+
 /** Lays out a shoot folder and a consent folder as an archivist would receive them. */
 export async function buildDemoFiles(root: string): Promise<{ photos: string; consentFile: string }> {
   const photos = join(root, 'shoot');
@@ -66,6 +85,7 @@ export async function buildDemoFiles(root: string): Promise<{ photos: string; co
   await sharp(samplePhoto(1)).flop().resize({ width: 1400 }).jpeg({ quality: 88 }).toFile(join(photos, 'IMG_0003.jpg'));
   copyFileSync(samplePhoto(3), join(photos, 'IMG_0004.jpg')); // nobody on the roster: every face unidentified
   writeFileSync(join(photos, 'notes.txt'), 'Shoot notes: not an image, reported and skipped by the scan.\n');
+  await stampCaptureTime([join(photos, 'day1', 'IMG_0001.jpg'), join(photos, 'day1', 'IMG_0002.jpg'), join(photos, 'IMG_0003.jpg'), join(photos, 'IMG_0004.jpg')]);
 
   const { openEngine } = await import('../compose.js');
   const { engine } = await openEngine();
@@ -132,8 +152,8 @@ export function registerDemo(program: Command): void {
           import('../../core/store/file-reader.js'),
         ]);
         const result = await withWorkspace({ workspace }, async (ctx) => {
-          await createShoot(ctx, { id: 'demo', name: 'Demo shoot', purpose: 'Link the models of the demo shoot to their signed releases', source: photos, retentionDays: 30, connector: 'local', reviewersRequired: 1 });
-          say('shoot create', 'draft shoot "demo" on the local folder, retention 30 days');
+          await createShoot(ctx, { id: 'demo', name: 'Demo shoot', purpose: 'Link the models of the demo shoot to their signed releases', source: photos, retentionDays: 30, connector: 'local', reviewersRequired: 1, from: DEMO_DAY, to: DEMO_DAY, utcOffset: '+00:00' });
+          say('shoot create', `draft shoot "demo" on the local folder, photos captured on ${DEMO_DAY} only, retention 30 days`);
           const parsed = await consentModule.parseConsentFile(await filesModule.readConsentFile(consentFile), filesModule.consentFileAccessFor(consentFile));
           const imported = await importConsent(ctx, 'demo', parsed, consentFile);
           say('consent import', `${imported.added.length} participants imported`);

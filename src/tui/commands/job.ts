@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { UsageError } from '../../core/domain/errors.js';
 import { assertBiometricProcessingAllowed } from '../../core/domain/shoot.js';
+import { requireShootDates } from '../../core/domain/shoot-dates.js';
 import { requireShoot } from '../../core/services/context.js';
 import { withWorkspace } from '../context.js';
 import { progressReporter } from '../format/progress.js';
@@ -57,6 +58,7 @@ export function registerJob(program: Command): void {
           // Refuse a missing, draft or closed shoot before the models load.
           const shoot = await ctx.store.transaction((uow) => requireShoot(uow, shootId ?? ''));
           assertBiometricProcessingAllowed(shoot, 'scanning', ctx.clock.now());
+          requireShootDates(shoot);
           const connector = await openConnector(shoot);
           const { engine, calibration } = await openEnginePool(workers);
           try {
@@ -67,6 +69,8 @@ export function registerJob(program: Command): void {
               `  ${s.faces} faces: ${s.proposed} proposed for review, ${s.unidentified} unidentified (never named).`,
               ...s.failed.map((f) => `  failed ${f.asset}: ${f.message}`),
               ...s.notImages.map((n) => `  skipped ${n.id}: ${n.message}`),
+              ...s.outsideDates.map((o) => `  refused ${o.asset}: captured ${o.capturedAt}, outside the shoot's dates (never analysed)`),
+              ...s.noCaptureTime.map((a) => `  held ${a}: no capture time; a person decides (sitter shoot allow-undated ${s.shootId} ${a} --reason TEXT)`),
               s.proposed > 0 ? `Next: review the proposals (sitter review ${s.shootId}, or sitter matches ${s.shootId} and sitter decide).` : '',
             ].filter(Boolean);
             if (globals.json) {
@@ -127,7 +131,9 @@ export function registerJob(program: Command): void {
           ...(r.confirmations.length
             ? ['', 'Confirmed faces and the consent record each was named under:', table(['ASSET', 'FACE', 'PARTICIPANT', 'CONSENT RECORD', 'FORM SHA256'], r.confirmations.map((c) => [c.asset, c.face, c.participant, consentRecordLabel(c.consentRecord, c.current), c.formSha256 ?? '-']))]
             : []),
+          `  out of the shoot's dates: ${r.assets.outsideDates} refused, ${r.assets.noCaptureTime} held without a capture time`,
           ...(r.failures.length ? ['', 'Failed assets:', ...r.failures.map((f) => `  ${f.asset}: ${f.error}`)] : []),
+          ...(r.outOfScope.length ? ['', 'Kept out by capture time (never analysed):', ...r.outOfScope.map((o) => `  ${o.asset} [${o.state}]: ${o.reason}`)] : []),
           '',
           r.todo.length ? `To do:\n${r.todo.map((t) => `  - ${t}`).join('\n')}` : 'Nothing left to do.',
         ].join('\n');

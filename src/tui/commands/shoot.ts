@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/domain/errors.js';
-import type { Shoot } from '../../core/domain/shoot.js';
+import { retentionEnds, type Shoot } from '../../core/domain/shoot.js';
 import type { RosterCounts } from '../../core/services/roster.js';
-import { withWorkspace } from '../context.js';
+import { withWorkspace, workspaceDir } from '../context.js';
 import { isoOrDash, table } from '../format/table.js';
 import { action, intOption } from '../runner.js';
 
@@ -16,6 +16,8 @@ function shootJson(shoot: Shoot, roster?: RosterCounts) {
     source: shoot.source,
     retentionDays: shoot.retentionDays,
     reviewersRequired: shoot.reviewersRequired,
+    dates: shoot.shootFrom ? { from: shoot.shootFrom, to: shoot.shootTo, utcOffset: shoot.utcOffset } : null,
+    purge: purgeState(shoot),
     dpiaRef: shoot.dpiaRef,
     approvedBy: shoot.approvedBy,
     approvedAt: shoot.approvedAt?.toISOString() ?? null,
@@ -23,6 +25,26 @@ function shootJson(shoot: Shoot, roster?: RosterCounts) {
     closedAt: shoot.closedAt?.toISOString() ?? null,
     ...(roster ? { roster } : {}),
   };
+}
+
+/** When the shoot's biometric data goes: due at retention end, done when the shoot closed. */
+function purgeState(shoot: Shoot): { dueAt: string | null; doneAt: string | null } {
+  return { dueAt: retentionEnds(shoot)?.toISOString() ?? null, doneAt: shoot.closedAt?.toISOString() ?? null };
+}
+
+function purgeLine(shoot: Shoot): string {
+  const { dueAt, doneAt } = purgeState(shoot);
+  if (doneAt) return `done ${doneAt} (templates and embeddings deleted, data key destroyed)`;
+  if (dueAt) return `due ${dueAt} (retention end): automatic at the first command after it, or \`sitter purge\``;
+  return `${shoot.retentionDays} days after approval (nothing biometric exists before it)`;
+}
+
+function datesLine(shoot: Shoot): string {
+  return shoot.shootFrom ? `${shoot.shootFrom} to ${shoot.shootTo} (inclusive, UTC${shoot.utcOffset})` : `not declared: scanning is refused until \`sitter shoot dates ${shoot.id} --from --to\``;
+}
+
+function datesOptions(opts: Record<string, unknown>): { from: string; to: string; utcOffset: string } {
+  return { from: String(opts.from), to: String(opts.to), utcOffset: String(opts.utcOffset) };
 }
 
 function rosterLine(r: RosterCounts): string {
@@ -40,6 +62,9 @@ export function registerShoot(program: Command): void {
     .requiredOption('--source <source>', 'where the assets are (for the local connector: a folder)')
     .requiredOption('--purpose <text>', 'why faces are matched (GDPR Art. 5(1)(b))')
     .requiredOption('--retention-days <n>', 'how long biometric data may be kept')
+    .requiredOption('--from <day>', 'first day of the shoot, YYYY-MM-DD: photos captured earlier are refused')
+    .requiredOption('--to <day>', 'last day of the shoot (inclusive), YYYY-MM-DD: photos captured later are refused')
+    .option('--utc-offset <+HH:MM>', 'the zone the days are counted in, and EXIF times without an offset are read in', '+00:00')
     .option('--connector <name>', 'the connector that lists and updates the assets', 'local')
     .option('--reviewers <n>', 'reviewers needed to confirm a match: 1 or 2', '1')
     .action(
@@ -50,12 +75,14 @@ export function registerShoot(program: Command): void {
         const reviewers = intOption(opts.reviewers, '--reviewers');
         const retentionDays = intOption(opts.retentionDays, '--retention-days');
         const { createShoot } = await import('../../core/services/shoot-service.js');
+        const { sourcePlacement } = await import('../source.js');
+        const placement = await sourcePlacement(workspaceDir(globals));
         const created = await withWorkspace(globals, (ctx) =>
-          createShoot(ctx, { id: id ?? '', name: String(opts.name), purpose: String(opts.purpose), source, retentionDays, connector, reviewersRequired: reviewers }),
+          createShoot(ctx, { id: id ?? '', name: String(opts.name), purpose: String(opts.purpose), source, retentionDays, connector, reviewersRequired: reviewers, ...datesOptions(opts), placement }),
         );
         return {
           json: shootJson(created),
-          text: `Created draft shoot "${created.id}" on ${created.connector}:${created.source}.\nNext: import the consent records (sitter consent import ${created.id} FILE) and approve it (sitter shoot approve ${created.id} --dpia REF --approved-by NAME).`,
+          text: `Created draft shoot "${created.id}" on ${created.connector}:${created.source}, for photos captured ${datesLine(created)}.\nNext: import the consent records (sitter consent import ${created.id} FILE) and approve it (sitter shoot approve ${created.id} --dpia REF --approved-by NAME).`,
         };
       }),
     );
@@ -114,12 +141,50 @@ export function registerShoot(program: Command): void {
             `Shoot ${s.id}: ${s.name} [${s.status}]`,
             `  purpose:    ${s.purpose}`,
             `  source:     ${s.connector}:${s.source}`,
+            `  dates:      ${datesLine(s)}`,
             `  retention:  ${s.retentionDays} days`,
+            `  purge:      ${purgeLine(s)}`,
             `  reviewers:  ${s.reviewersRequired}`,
             `  approval:   ${s.dpiaRef ? `DPIA ${s.dpiaRef}, by ${s.approvedBy}, ${isoOrDash(s.approvedAt)}` : 'none yet (draft)'}`,
             `  roster:     ${rosterLine(roster)}`,
             ...(s.closedAt ? [`  closed:     ${isoOrDash(s.closedAt)}`] : []),
           ].join('\n'),
+        };
+      }),
+    );
+
+  shoot
+    .command('dates')
+    .description('declare the days of a shoot made before shoots had dates (fixed once a shoot is approved with them)')
+    .argument('<id>', 'shoot id')
+    .requiredOption('--from <day>', 'first day of the shoot, YYYY-MM-DD')
+    .requiredOption('--to <day>', 'last day of the shoot (inclusive), YYYY-MM-DD')
+    .option('--utc-offset <+HH:MM>', 'the zone the days are counted in', '+00:00')
+    .action(
+      action(async ([id], opts, globals) => {
+        const { declareShootDates } = await import('../../core/services/scope-service.js');
+        const updated = await withWorkspace(globals, (ctx) => declareShootDates(ctx, id ?? '', datesOptions(opts)));
+        return { json: shootJson(updated), text: `Shoot "${updated.id}" covers photos captured ${datesLine(updated)}.` };
+      }),
+    );
+
+  shoot
+    .command('allow-undated')
+    .description('a person\'s decision that photos without a capture time belong to the shoot (recorded; the next scan processes them)')
+    .argument('<id>', 'shoot id')
+    .argument('[assets...]', 'asset ids as the report lists them (held, no capture time)')
+    .option('--all', 'every photo the scan held for lack of a capture time')
+    .requiredOption('--reason <text>', 'why they belong to the shoot (recorded on the audit chain)')
+    .action(
+      action(async (args, opts, globals) => {
+        const [id, ...assets] = args;
+        if (!opts.all && assets.length === 0) throw new UsageError('ASSETS_REQUIRED', 'Name the photos to allow, or pass --all.', `Example: sitter shoot allow-undated ${id} day1/IMG_0003.jpg --reason "scanned print from the shoot day"`);
+        if (opts.all && assets.length > 0) throw new UsageError('ASSETS_AND_ALL', 'Pass either asset ids or --all, not both.', 'Drop --all to allow only the named photos.');
+        const { allowUndated } = await import('../../core/services/scope-service.js');
+        const result = await withWorkspace(globals, (ctx) => allowUndated(ctx, id ?? '', opts.all ? 'all-held' : assets, String(opts.reason)));
+        return {
+          json: { shoot: id, allowed: result.allowed },
+          text: result.allowed.length ? `Allowed ${result.allowed.length} photos without a capture time in shoot "${id}" (recorded). Next: sitter scan ${id}` : `No photo of shoot "${id}" is held for lack of a capture time.`,
         };
       }),
     );

@@ -2,6 +2,7 @@ import type { Constructor } from '@mikro-orm/core';
 import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261127121141 } from './Migration20261127121141.js';
 import { Migration20261128161814 } from './Migration20261128161814.js';
+import { Migration20261128161843 } from './Migration20261128161843.js';
 
 /**
  * Every committed migration, in order. Listed explicitly (not globbed) so the compiled CLI finds
@@ -12,4 +13,6 @@ export const migrationsList: { name: string; class: Constructor<Migration> }[] =
   { name: 'Migration20261127121141', class: Migration20261127121141 },
   // decision.consent_record_id and consent_form_sha256: the consent version each confirmation relied on
   { name: 'Migration20261128161814', class: Migration20261128161814 },
+  // shoot dates (scope in time): null on shoots made before, which must declare them to scan
+  { name: 'Migration20261128161843', class: Migration20261128161843 },
 ];
