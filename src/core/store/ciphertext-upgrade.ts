@@ -6,7 +6,8 @@ import type { Store } from '../ports/store.js';
 export interface UpgradeCounts {
   templates: number;
   faces: number;
-  /** blobs of shoots whose key is gone: unreadable anyway, left as they are */
+  /** blobs of shoots whose key is gone, or altered ones: unreadable either way, left as they are
+   * (they fail loudly where they are used; one bad blob must not lock the whole workspace) */
   skipped: number;
 }
 
@@ -22,7 +23,7 @@ export async function resealUnboundCiphertexts(store: Store, keyVault: KeyVault,
       try {
         return await keyVault.upgrade(binding, blob);
       } catch (error) {
-        if (isSitterError(error) && error.code === 'KEY_DESTROYED') {
+        if (isSitterError(error) && ['KEY_DESTROYED', 'CIPHERTEXT_INVALID'].includes(error.code)) {
           counts.skipped += 1;
           return null;
         }

@@ -96,7 +96,11 @@ export class FileKeyVault implements KeyVault {
   async decrypt(binding: SealBinding, ciphertext: Uint8Array): Promise<Uint8Array> {
     const key = this.dataKey(binding.shootId, false);
     if (this.isLegacy(ciphertext)) {
-      throw new SitterError('CIPHERTEXT_NOT_UPGRADED', `The ${describeBinding(binding)} of shoot "${binding.shootId}" is still in the old unbound format.`, 'Open the workspace once with write access (any command such as `sitter shoot list`): Sitter re-seals old data bound to its place, on the audit record.');
+      throw new SitterError(
+        'CIPHERTEXT_NOT_UPGRADED',
+        `The ${describeBinding(binding)} of shoot "${binding.shootId}" is still in the old unbound format. Nobody is named on its strength.`,
+        'Open the workspace once with write access (any command such as `sitter shoot list`): Sitter re-seals old data bound to its place, on the audit record. If it stays, the blob could not be decrypted to be re-sealed (altered): restore the workspace from a backup.',
+      );
     }
     try {
       return open(key, ciphertext, FORMAT_BOUND, bindingBytes(binding));

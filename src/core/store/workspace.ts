@@ -111,7 +111,7 @@ export async function initWorkspace(dir: string, opts: InitOptions = {}): Promis
     writeMarker(paths.marker, { format: WORKSPACE_FORMAT, tool: 'sitter', masterKey: source, masterKeyCheck: keyCheck(provisioned.key) }, true);
   } catch (error) {
     // The folder was empty or new: a failed init (a full disk) leaves it empty, so init can run again.
-    for (const entry of readdirSync(paths.dir)) rmSync(`${paths.dir}/${entry}`, { recursive: true, force: true });
+    for (const entry of readdirSync(paths.dir)) rmSync(join(paths.dir, entry), { recursive: true, force: true });
     throw translateSqliteError(error, paths.database);
   }
   return { created: true, dir: paths.dir, database: paths.database, masterKey: source };
@@ -130,12 +130,13 @@ function readMarker(paths: WorkspacePaths): Marker {
   return marker;
 }
 
-function assertComplete(paths: WorkspacePaths, marker: Marker): void {
+/** The database is there and the master key is found (and is the right one): returns the key. */
+function assertComplete(paths: WorkspacePaths, marker: Marker): Buffer {
   if (!existsSync(paths.database)) {
     throw new SitterError('WORKSPACE_INCOMPLETE', `The workspace ${paths.dir} has lost its database (${paths.database}).`, 'Restore the database from your backup.');
   }
   // Throws WORKSPACE_INCOMPLETE for a lost key beside the database, MASTER_KEY_MISSING for one kept elsewhere.
-  masterKeyOf(paths, marker, process.env);
+  return masterKeyOf(paths, marker, process.env);
 }
 
 function masterKeyOf(paths: WorkspacePaths, marker: Marker, env: Env): Buffer {
@@ -164,8 +165,7 @@ export async function openWorkspace(dir: string): Promise<OpenWorkspace> {
     );
   }
   const marker = readMarker(paths);
-  if (!existsSync(paths.database)) assertComplete(paths, marker);
-  const masterKey = masterKeyOf(paths, marker, process.env);
+  const masterKey = assertComplete(paths, marker);
   let orm;
   try {
     orm = await initOrm({ dbName: paths.database });
@@ -190,9 +190,15 @@ async function upgradeFormat(paths: WorkspacePaths, marker: Marker, store: Store
   try {
     await resealUnboundCiphertexts(store, keyVault, new Date());
   } catch (error) {
-    if ((error as { code?: string }).code === 'WORKSPACE_READ_ONLY') return;
+    // Read-only, or a folder where the rollback journal cannot be made (the database itself opened fine).
+    if (['WORKSPACE_READ_ONLY', 'WORKSPACE_UNREADABLE'].includes((error as { code?: string }).code ?? '')) return;
     await store.close();
     throw error;
   }
-  writeMarker(paths.marker, { ...marker, format: WORKSPACE_FORMAT }, false);
+  try {
+    writeMarker(paths.marker, { ...marker, format: WORKSPACE_FORMAT }, false);
+  } catch (error) {
+    // A folder that cannot be written: the re-seal is done; the marker follows at the next writable open.
+    if (!['EACCES', 'EPERM', 'EROFS'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+  }
 }

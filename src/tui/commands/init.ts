@@ -15,11 +15,17 @@ export function registerInit(program: Command): void {
         const { initWorkspace } = await import('../../core/store/workspace.js');
         const masterKey = typeof opts.keyFile === 'string' ? { kind: 'file' as const, path: opts.keyFile } : opts.keyFromEnv ? { kind: 'env' as const } : { kind: 'workspace' as const };
         const result = await initWorkspace(workspaceDir(globals), { masterKey });
-        const where = { workspace: 'its key', file: `its master key in ${result.masterKey.kind === 'file' ? result.masterKey.path : ''} (keep it apart from the workspace)`, env: 'its master key from SITTER_MASTER_KEY / SITTER_MASTER_KEY_FILE (set it for every command)' }[result.masterKey.kind];
+        const key = result.masterKey;
+        const created =
+          key.kind === 'file'
+            ? `Created workspace ${result.dir} (readable by you only). Its master key is in ${key.path}: keep that file apart from the workspace and back it up separately; without it nothing biometric can be decrypted.`
+            : key.kind === 'env'
+              ? `Created workspace ${result.dir} (readable by you only). Its master key comes from SITTER_MASTER_KEY / SITTER_MASTER_KEY_FILE: give it to every command; nothing of it was stored.`
+              : `Created workspace ${result.dir} (database and key readable by you only).`;
         return {
           json: result,
           text: result.created
-            ? `Created workspace ${result.dir} (database and ${where}, readable by you only).\nNext: sitter shoot create ID --name NAME --source FOLDER --purpose TEXT --retention-days N`
+            ? `${created}\nNext: sitter shoot create ID --name NAME --source FOLDER --purpose TEXT --retention-days N`
             : `${result.dir} is already a Sitter workspace; nothing was changed.`,
         };
       }),
