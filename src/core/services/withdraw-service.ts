@@ -1,3 +1,4 @@
+import { formatAnchor } from '../domain/anchor.js';
 import { SitterError } from '../domain/errors.js';
 import type { Connector } from '../ports/connector.js';
 import { type ServiceContext, requireShoot } from './context.js';
@@ -16,6 +17,8 @@ export interface WithdrawalReceipt {
   damFailures: { asset: string; code: string; message: string }[];
   /** the audit entry that records this receipt: proof that can be checked with `sitter audit verify` */
   audit: { seq: number; hash: string };
+  /** the chain's head right after the receipt (HASH@SEQ): an anchor to keep outside the workspace */
+  anchor: string;
 }
 
 /**
@@ -66,5 +69,5 @@ export async function withdrawConsent(ctx: ServiceContext, connector: Connector,
   const entry = await ctx.store.transaction((uow) =>
     uow.audit.append({ actor: ctx.actor, action: 'consent.withdrawal-receipt', shootId, subject: `participant:${participantRef}`, details: { ...receipt } }, ctx.clock.now()),
   );
-  return { ...receipt, audit: { seq: entry.seq, hash: entry.hash } };
+  return { ...receipt, audit: { seq: entry.seq, hash: entry.hash }, anchor: formatAnchor(entry) };
 }

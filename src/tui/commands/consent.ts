@@ -114,6 +114,7 @@ export function registerWithdraw(program: Command): void {
           `  DAM assets updated:  ${r.damUpdates.length}${r.damUpdates.length ? ` (${r.damUpdates.map((u) => `${u.asset}: ${u.action}`).join(', ')})` : ''}`,
           ...(r.damFailures.length ? [`  DAM updates FAILED:  ${r.damFailures.map((f) => `${f.asset}: ${f.message}`).join('; ')} (run sitter push ${r.shoot} --withdrawals when the DAM is reachable)`] : []),
           `  on the audit record: entry ${r.audit.seq}, hash ${r.audit.hash}`,
+          `  audit anchor:        ${r.anchor} (keep it outside the workspace; check with sitter audit verify --anchor ${r.anchor})`,
         ].join('\n');
         return { json: r, text, exitCode: r.damFailures.length ? 1 : 0 };
       }),
