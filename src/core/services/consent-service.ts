@@ -1,3 +1,4 @@
+import { participantPseudonym, participantSubject } from '../domain/pseudonym.js';
 import type { ConsentImport, ConsentRow } from '../consent/index.js';
 import type { ConsentRecord, Participant } from '../domain/records.js';
 import { assertOpen } from '../domain/shoot.js';
@@ -113,7 +114,7 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
         summary.matchesRevoked += cascade.matchesRevoked;
         summary.affectedAssetIds.push(...cascade.affectedAssetIds);
         await uow.audit.append(
-          { actor: ctx.actor, action: 'consent.withdrawn', shootId, subject: `participant:${row.participantId}`, details: { withdrawnAt: row.withdrawnAt, ...cascade } },
+          { actor: ctx.actor, action: 'consent.withdrawn', shootId, subject: participantSubject(participant), details: { withdrawnAt: row.withdrawnAt, ...cascade } },
           now,
         );
       } else if (newlyWithdrawn) {
@@ -124,13 +125,16 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
       if (!inFile.has(p.externalRef)) summary.notInFile.push(p.externalRef);
     }
     summary.addedAfterApproval = shoot.status === 'approved' && summary.added.length > 0;
+    // The chain gets pseudonyms, never the file's references (see domain/pseudonym.ts).
+    const pseudonyms = new Map((await uow.participants.listByShoot(shootId)).map((p) => [p.externalRef, participantPseudonym(p)]));
+    const pseudonymOf = (ref: string) => pseudonyms.get(ref) ?? '#?';
     await uow.audit.append(
       {
         actor: ctx.actor,
         action: 'consent.imported',
         shootId,
         subject: `file:${importedFrom}`,
-        details: { fileSha256: file.fileSha256, format: file.format, added: summary.added, updated: summary.updated, unchanged: summary.unchanged.length, withdrawn: summary.withdrawn, addedAfterApproval: summary.addedAfterApproval },
+        details: { fileSha256: file.fileSha256, format: file.format, added: summary.added.map(pseudonymOf), updated: summary.updated.map(pseudonymOf), unchanged: summary.unchanged.length, withdrawn: summary.withdrawn.map(pseudonymOf), addedAfterApproval: summary.addedAfterApproval },
       },
       now,
     );

@@ -1,3 +1,4 @@
+import { participantPseudonym } from '../domain/pseudonym.js';
 import { consentStatus } from '../domain/consent.js';
 import { SitterError } from '../domain/errors.js';
 import type { Decision, DecisionAction, Face, Participant } from '../domain/records.js';
@@ -131,7 +132,7 @@ async function applyDecision(
       action: `decision.${kind}`,
       shootId: shoot.id,
       subject: `face:${face.id}`,
-      details: { participant: participant?.externalRef ?? null, state: face.state, previousState: previous.state, confirmedBy, learned, score: face.score, margin: face.margin },
+      details: { participant: participant ? participantPseudonym(participant) : null, state: face.state, previousState: previous.state, confirmedBy, learned, score: face.score, margin: face.margin },
     },
     now,
   );
@@ -257,7 +258,7 @@ export async function undoLastDecision(ctx: ServiceContext, shootId: string, rev
     const maps = await participantMaps(uow, shootId);
     const participant = face.participantId !== null ? (maps.byId.get(face.participantId)?.externalRef ?? null) : null;
     await uow.audit.append(
-      { actor: who, action: 'decision.undone', shootId, subject: `face:${face.id}`, details: { decision: last.id, undone: last.action, state: face.state, participant, templatesRemoved } },
+      { actor: who, action: 'decision.undone', shootId, subject: `face:${face.id}`, details: { decision: last.id, undone: last.action, state: face.state, participant: face.participantId !== null ? participantPseudonym({ id: face.participantId }) : null, templatesRemoved } },
       now,
     );
     return { face: face.id, undone: last.action, state: face.state, participant };

@@ -1,3 +1,4 @@
+import { participantPseudonym } from '../domain/pseudonym.js';
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../domain/audit.js';
 import { consentStatus } from '../domain/consent.js';
@@ -74,7 +75,8 @@ async function loadMatchingRoster(ctx: ServiceContext, shoot: Shoot, modelDigest
     const eligible = await biometricRoster(uow, shoot.id, ctx.clock.now());
     const byParticipant = new Map<number, ParticipantTemplates>();
     const refs = new Map<number, string>();
-    for (const e of eligible) refs.set(e.participant.id, e.participant.externalRef);
+    // The chain and the roster hash see pseudonyms only (domain/pseudonym.ts).
+    for (const e of eligible) refs.set(e.participant.id, participantPseudonym(e.participant));
     const templateIds: Record<string, number[]> = {};
     for (const t of await uow.templates.listByShoot(shoot.id)) {
       const ref = refs.get(t.participantId);

@@ -2,6 +2,7 @@ import type { EntityManager, EntitySchema, RequiredEntityData } from '@mikro-orm
 import type { AuditEntry, AuditEventInput } from '../domain/audit.js';
 import { chainNext } from '../domain/audit.js';
 import type { Asset, ConsentRecord, Decision, Face, Participant, Rejection, Template } from '../domain/records.js';
+import { isErased } from '../domain/pseudonym.js';
 import type { Shoot } from '../domain/shoot.js';
 import type { UnitOfWork } from '../ports/store.js';
 import {
@@ -49,7 +50,8 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
       },
     },
     participants: {
-      listByShoot: (shootId) => em.find(ParticipantEntity, { shootId }, { orderBy: { externalRef: 'asc' } }),
+      // An erased participant's blanked row only keeps its id taken (domain/pseudonym.ts): nobody lists it.
+      listByShoot: async (shootId) => (await em.find(ParticipantEntity, { shootId }, { orderBy: { externalRef: 'asc' } })).filter((p) => !isErased(p)),
       findByExternalRef: (shootId, externalRef) => em.findOne(ParticipantEntity, { shootId, externalRef }),
       find: (id) => em.findOne(ParticipantEntity, { id }),
       add: (p) => insert<Participant>(em, ParticipantEntity, p),

@@ -120,3 +120,44 @@ export function registerWithdraw(program: Command): void {
       }),
     );
 }
+
+export function registerErase(program: Command): void {
+  program
+    .command('erase')
+    .description("erase a participant (GDPR Art. 17): the withdrawal cascade, then their consent record, names and boxes, unless the shoot is under a legal hold; ends with a check that nothing Sitter wrote still names them")
+    .argument('<shoot>', 'shoot id')
+    .argument('<participant>', 'participant_id from the consent file')
+    .action(
+      action(async ([shootId, participant], _opts, globals) => {
+        const [{ eraseParticipant }, { openConnector }, { requireShoot }] = await Promise.all([
+          import('../../core/services/erase-service.js'),
+          import('../compose.js'),
+          import('../../core/services/context.js'),
+        ]);
+        const r = await withWorkspace(globals, async (ctx) => {
+          const shoot = await ctx.store.transaction((uow) => requireShoot(uow, shootId ?? ''));
+          return eraseParticipant(ctx, await openConnector(shoot), shoot.id, participant ?? '');
+        });
+        const v = r.verification;
+        const list = (items: { place: string; what: string }[]) => items.map((t) => `      - ${t.place}: ${t.what}`);
+        const text = [
+          `Erasure receipt: ${r.participant} of shoot ${r.shoot}, ${r.erasedAt}; on the audit record as ${r.pseudonym}`,
+          r.hold
+            ? `  LEGAL HOLD since ${r.hold.since.toISOString()} (${r.hold.reason}, by ${r.hold.by}): consent record and names KEPT; biometric data deleted`
+            : `  removed:             ${r.removed.consentRecords} consent record versions, ${r.removed.decisions} decisions, ${r.removed.rejections} rejections, ${r.removed.faces} face boxes; participant row ${r.removed.participantRow}`,
+          `  withdrawal:          ${r.withdrawnNow ? 'recorded now' : 'already withdrawn'}; ${r.templatesDeleted} templates deleted, ${r.matchesRevoked} matches revoked`,
+          `  DAM assets updated:  ${r.damUpdates.length}${r.damUpdates.length ? ` (${r.damUpdates.map((u) => `${u.asset}: ${u.action}`).join(', ')})` : ''}`,
+          ...(r.damFailures.length ? [`  DAM updates FAILED:  ${r.damFailures.map((f) => `${f.asset}: ${f.message}`).join('; ')}`] : []),
+          `  verification:        ${v.clean ? 'nothing Sitter wrote names the person any more' : 'NOT CLEAN: see below'}`,
+          ...v.checked.map((c) => `    checked ${c}`),
+          ...(v.traces.length ? ['    still naming the person:', ...list(v.traces)] : []),
+          ...(v.unverified.length ? ['    could not be read back:', ...list(v.unverified)] : []),
+          ...(v.keptUnderHold.length ? ['    kept under the legal hold:', ...list(v.keptUnderHold)] : []),
+          `  on the audit record: entry ${r.audit.seq}, hash ${r.audit.hash}`,
+          `  audit anchor:        ${r.anchor} (keep it outside the workspace; check with sitter audit verify --anchor ${r.anchor})`,
+        ].join('\n');
+        return { json: r, text, exitCode: v.clean && r.damFailures.length === 0 ? 0 : 1 };
+      }),
+    );
+}
+

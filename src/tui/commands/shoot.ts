@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/domain/errors.js';
+import type { LegalHold } from '../../core/domain/legal-hold.js';
 import type { Shoot } from '../../core/domain/shoot.js';
 import type { RosterCounts } from '../../core/services/roster.js';
 import { withWorkspace } from '../context.js';
@@ -23,6 +24,10 @@ function shootJson(shoot: Shoot, roster?: RosterCounts) {
     closedAt: shoot.closedAt?.toISOString() ?? null,
     ...(roster ? { roster } : {}),
   };
+}
+
+function holdJson(hold: LegalHold) {
+  return { reason: hold.reason, by: hold.by, since: hold.since.toISOString(), auditSeq: hold.seq };
 }
 
 function rosterLine(r: RosterCounts): string {
@@ -107,9 +112,13 @@ export function registerShoot(program: Command): void {
     .action(
       action(async ([id], _opts, globals) => {
         const { showShoot } = await import('../../core/services/shoot-service.js');
-        const { shoot: s, roster } = await withWorkspace(globals, (ctx) => showShoot(ctx, id ?? ''));
+        const { showHold } = await import('../../core/services/legal-hold-service.js');
+        const { s, roster, hold } = await withWorkspace(globals, async (ctx) => {
+          const shown = await showShoot(ctx, id ?? '');
+          return { s: shown.shoot, roster: shown.roster, hold: await showHold(ctx, id ?? '') };
+        });
         return {
-          json: shootJson(s, roster),
+          json: { ...shootJson(s, roster), legalHold: hold ? holdJson(hold) : null },
           text: [
             `Shoot ${s.id}: ${s.name} [${s.status}]`,
             `  purpose:    ${s.purpose}`,
@@ -119,7 +128,34 @@ export function registerShoot(program: Command): void {
             `  approval:   ${s.dpiaRef ? `DPIA ${s.dpiaRef}, by ${s.approvedBy}, ${isoOrDash(s.approvedAt)}` : 'none yet (draft)'}`,
             `  roster:     ${rosterLine(roster)}`,
             ...(s.closedAt ? [`  closed:     ${isoOrDash(s.closedAt)}`] : []),
+            `  legal hold: ${hold ? `since ${isoOrDash(hold.since)}, by ${hold.by}: ${hold.reason} (erasure keeps consent records and names)` : 'none'}`,
           ].join('\n'),
+        };
+      }),
+    );
+
+  shoot
+    .command('hold')
+    .description('set or release a legal hold: erasure then keeps consent records and names (biometric data still goes); on the audit chain')
+    .argument('<id>', 'shoot id')
+    .option('--reason <text>', 'why the records must be kept (claim, regulator request, counsel)')
+    .option('--by <name>', 'who orders it (default: the current user)')
+    .option('--release', 'release the hold')
+    .action(
+      action(async ([id], opts, globals) => {
+        const { setHold, releaseHold } = await import('../../core/services/legal-hold-service.js');
+        const { currentActor } = await import('../context.js');
+        const by = typeof opts.by === 'string' ? opts.by : currentActor();
+        if (opts.release) {
+          if (typeof opts.reason === 'string') throw new UsageError('BAD_OPTION', '--release takes no --reason.', `sitter shoot hold ${id} --release [--by NAME]`);
+          const r = await withWorkspace(globals, (ctx) => releaseHold(ctx, id ?? '', by));
+          return { json: { shoot: r.shoot, legalHold: null, anchor: r.anchor }, text: `Released the legal hold on shoot "${r.shoot}" (by ${by}).\nAudit anchor: ${r.anchor}` };
+        }
+        if (typeof opts.reason !== 'string') throw new UsageError('HOLD_REASON_REQUIRED', 'A legal hold needs --reason.', `sitter shoot hold ${id} --reason TEXT [--by NAME], or --release`);
+        const r = await withWorkspace(globals, (ctx) => setHold(ctx, id ?? '', String(opts.reason), by));
+        return {
+          json: { shoot: r.shoot, legalHold: r.hold ? holdJson(r.hold) : null, anchor: r.anchor },
+          text: `Shoot "${r.shoot}" is under a legal hold (${opts.reason}, by ${by}): erasure keeps consent records and names until it is released.\nAudit anchor: ${r.anchor}`,
         };
       }),
     );
