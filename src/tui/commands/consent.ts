@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import type { RosterEntry } from '../../core/services/roster.js';
-import { withWorkspace } from '../context.js';
+import type { Connector } from '../../core/ports/connector.js';
+import type { ServiceContext } from '../../core/services/context.js';
+import { type GlobalOptions, withWorkspace } from '../context.js';
 import { isoOrDash, table } from '../format/table.js';
 import { action } from '../runner.js';
 
@@ -90,6 +92,15 @@ export function registerConsent(program: Command): void {
     );
 }
 
+/** Runs a per-person command that must reach the DAM: the workspace, the shoot, and its connector. */
+async function withShootConnector<T>(globals: GlobalOptions, shootId: string, run: (ctx: ServiceContext, connector: Connector, shoot: string) => Promise<T>): Promise<T> {
+  const [{ openConnector }, { requireShoot }] = await Promise.all([import('../compose.js'), import('../../core/services/context.js')]);
+  return withWorkspace(globals, async (ctx) => {
+    const shoot = await ctx.store.transaction((uow) => requireShoot(uow, shootId));
+    return run(ctx, await openConnector(shoot), shoot.id);
+  });
+}
+
 export function registerWithdraw(program: Command): void {
   program
     .command('withdraw')
@@ -98,15 +109,8 @@ export function registerWithdraw(program: Command): void {
     .argument('<participant>', 'participant_id from the consent file')
     .action(
       action(async ([shootId, participant], _opts, globals) => {
-        const [{ withdrawConsent }, { openConnector }, { requireShoot }] = await Promise.all([
-          import('../../core/services/withdraw-service.js'),
-          import('../compose.js'),
-          import('../../core/services/context.js'),
-        ]);
-        const r = await withWorkspace(globals, async (ctx) => {
-          const shoot = await ctx.store.transaction((uow) => requireShoot(uow, shootId ?? ''));
-          return withdrawConsent(ctx, await openConnector(shoot), shoot.id, participant ?? '');
-        });
+        const { withdrawConsent } = await import('../../core/services/withdraw-service.js');
+        const r = await withShootConnector(globals, shootId ?? '', (ctx, connector, shoot) => withdrawConsent(ctx, connector, shoot, participant ?? ''));
         const text = [
           `Withdrawal receipt: ${r.name} (${r.participant}), shoot ${r.shoot}, ${r.withdrawnAt}`,
           `  templates deleted:   ${r.templatesDeleted}`,
@@ -129,15 +133,8 @@ export function registerErase(program: Command): void {
     .argument('<participant>', 'participant_id from the consent file')
     .action(
       action(async ([shootId, participant], _opts, globals) => {
-        const [{ eraseParticipant }, { openConnector }, { requireShoot }] = await Promise.all([
-          import('../../core/services/erase-service.js'),
-          import('../compose.js'),
-          import('../../core/services/context.js'),
-        ]);
-        const r = await withWorkspace(globals, async (ctx) => {
-          const shoot = await ctx.store.transaction((uow) => requireShoot(uow, shootId ?? ''));
-          return eraseParticipant(ctx, await openConnector(shoot), shoot.id, participant ?? '');
-        });
+        const { eraseParticipant } = await import('../../core/services/erase-service.js');
+        const r = await withShootConnector(globals, shootId ?? '', (ctx, connector, shoot) => eraseParticipant(ctx, connector, shoot, participant ?? ''));
         const v = r.verification;
         const list = (items: { place: string; what: string }[]) => items.map((t) => `      - ${t.place}: ${t.what}`);
         const text = [
