@@ -56,7 +56,8 @@ describe('sitter erase', () => {
     expect(run.code, run.stdout).toBe(0);
     const r = jsonOf(run) as unknown as Receipt;
     expect(r).toMatchObject({ pseudonym: expect.stringMatching(/^#\d+$/), withdrawnNow: true, hold: null, templatesDeleted: 2 });
-    expect(r.removed).toMatchObject({ rejections: 1, decisions: 3, faces: 3, participantRow: 'blanked' });
+    // The two faces that were P1 go; the face a reviewer said is not P1 stays (someone else), its "not P1" goes.
+    expect(r.removed).toMatchObject({ rejections: 1, decisions: 3, faces: 2, participantRow: 'blanked' });
     expect(r.removed.consentRecords).toBeGreaterThanOrEqual(2); // the signed record and the withdrawal version
     expect(r.verification).toMatchObject({ clean: true, traces: [], unverified: [], keptUnderHold: [] });
     expect(r.verification.checked.join(' ')).toMatch(/sidecars and leftover temp files/);

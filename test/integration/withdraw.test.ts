@@ -49,6 +49,9 @@ describe('rule 6: withdrawal cascades', () => {
     const entries = await t.ws.store.transaction((uow) => uow.audit.all());
     expect(verifyChain(entries).ok).toBe(true);
     expect(entries.find((e) => e.seq === r.audit.seq)).toMatchObject({ action: 'consent.withdrawal-receipt', hash: r.audit.hash });
+    // The receipt printed for the person names them; the one on the chain does not (erasure leaves the chain as it is).
+    expect(r.anchor).toBe(`${r.audit.hash}@${r.audit.seq}`);
+    expect(JSON.stringify(entries.filter((e) => e.subject?.startsWith('participant:')))).not.toMatch(/Ada Leaving|"P1"|participant:P1/);
 
     // A withdrawn person cannot be named again, and a second withdrawal says it is done.
     const face = faces.find((f) => f.assetId === faces[0]!.assetId && f.participantId === null)!;

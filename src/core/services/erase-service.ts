@@ -45,9 +45,10 @@ async function withdrawForErasure(ctx: ServiceContext, uow: UnitOfWork, shootId:
     const { id: _id, ...rest } = current;
     await uow.consents.add({ ...rest, withdrawnAt: now, importedFrom: 'sitter erase', importedAt: now });
   }
-  // The faces the person was ever named on (their boxes), found before the cascade unlinks them.
-  const decisions = await uow.decisions.listByParticipant(participant.id);
-  const faceIds = new Set([...(await uow.faces.listByParticipant(participant.id)).map((f) => f.id), ...decisions.map((d) => d.faceId)]);
+  // The faces that were the person (their boxes), found before the cascade unlinks them. A face a
+  // reviewer said is NOT them is someone else's: only the decision and the rejection naming the person go.
+  const namedOn = (await uow.decisions.listByParticipant(participant.id)).filter((d) => d.action !== 'reject' && d.participantId === participant.id);
+  const faceIds = new Set([...(await uow.faces.listByParticipant(participant.id)).filter((f) => f.state !== 'rejected').map((f) => f.id), ...namedOn.map((d) => d.faceId)]);
   const cascade = await withdrawalCascade(uow, participant);
   if (withdrawnNow) {
     await uow.audit.append({ actor: ctx.actor, action: 'consent.withdrawn', shootId, subject: participantSubject(participant), details: { withdrawnAt: now, via: 'erase', ...cascade } }, now);
