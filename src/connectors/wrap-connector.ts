@@ -26,7 +26,7 @@ import { assertValidClearRequest, assertValidPushPayload } from './payload.js';
 /** Marks a connector that is already wrapped, so wrapping twice does not name it twice. */
 const WRAPPED = Symbol.for('sitter.connector.wrapped');
 
-export type ConnectorOperation = 'list' | 'fetch' | 'push' | 'clear' | 'close';
+export type ConnectorOperation = 'list' | 'fetch' | 'push' | 'clear' | 'read-written' | 'close';
 
 interface Context {
   operation: ConnectorOperation;
@@ -136,6 +136,13 @@ export function wrapConnector(connector: Connector): Connector {
       });
     },
   };
+  if (connector.readWritten) {
+    const readWritten = connector.readWritten.bind(connector);
+    wrapped.readWritten = (source, assetId) =>
+      call({ operation: 'read-written', source, assetId }, () => readWritten(source, assetId), (r) => {
+        if (!Array.isArray(r) || r.some((f) => typeof f?.location !== 'string' || typeof f?.text !== 'string')) throw malformed('readWritten needs [{ location, text }]');
+      });
+  }
   if (connector.close) {
     const close = connector.close.bind(connector);
     wrapped.close = () => call({ operation: 'close', source: '' }, close, () => undefined);

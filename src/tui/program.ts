@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode } from '../core/domain/errors.js';
 import { registerAudit } from './commands/audit.js';
-import { registerConsent, registerWithdraw } from './commands/consent.js';
+import { registerConsent, registerErase, registerWithdraw } from './commands/consent.js';
 import { registerDemo } from './commands/demo.js';
 import { registerConnectors, registerInit } from './commands/init.js';
 import { registerJob } from './commands/job.js';
@@ -25,6 +25,7 @@ export function buildProgram(): Command {
   registerShoot(program);
   registerConsent(program);
   registerWithdraw(program);
+  registerErase(program);
   registerJob(program);
   registerHeadlessReview(program);
   registerAppEntry(program);

@@ -15,6 +15,15 @@ interface FaceJson {
   score: number | null;
   margin: number | null;
 }
+interface CarryJson {
+  face: number;
+  from: number;
+  participant: string | null;
+  carried: boolean;
+  outcome: string;
+  decisions: number[];
+  confirmedBy: string[];
+}
 interface MatchesJson {
   shoot: string;
   assets: { asset: string; file: string; flags: string[]; faces: FaceJson[] }[];
@@ -37,6 +46,12 @@ describe('the main job end to end, real models', () => {
   let shootDir = '';
   const sitter = (...args: string[]) => runSitter(['-w', ws, '--json', ...args]);
   const matches = async () => jsonOf(await sitter('matches', 'demo')) as unknown as MatchesJson;
+  /** the newest scan.asset audit entry of one asset */
+  const scanEntry = async (asset: string) => {
+    const lines = (await runSitter(['-w', ws, 'audit', 'export', '--shoot', 'demo'])).stdout.trim().split('\n');
+    const entries = lines.map((l) => JSON.parse(l) as { action: string; subject: string; details: { carriedOver: CarryJson[] } });
+    return entries.filter((e) => e.action === 'scan.asset' && e.subject === `asset:${asset}`).at(-1)!;
+  };
 
   beforeAll(async () => {
     const run = await runSitter(['--json', 'demo', '--dir', tmp.dir]);
@@ -110,6 +125,16 @@ describe('the main job end to end, real models', () => {
     expect(after.faces.some((g) => g.participant === f.participant && g.state === 'proposed')).toBe(false);
     // The confirmations of the photo carried over to the re-detected faces.
     expect(after.faces.filter((g) => g.state === 'confirmed').map((g) => g.participant).sort()).toEqual(confirmedBefore);
+    // The audit entry says each was carried, onto which face, from which decisions, by whose confirmation.
+    const carried = (await scanEntry(a.asset)).details.carriedOver;
+    expect(carried.map((c) => c.carried)).toEqual(confirmedBefore.map(() => true));
+    for (const c of carried) {
+      // The chain names the person by pseudonym only ("#12"), never by reference or name.
+      expect(c.participant).toMatch(/^#\d+$/);
+      expect(after.faces.find((g) => g.face === c.face)?.state).toBe('confirmed');
+      expect(c.decisions.length).toBeGreaterThan(0);
+      expect(c.confirmedBy).toEqual(['demo-reviewer']);
+    }
   }, 180_000);
 
   it('--rescan keeps reviewed photos as they are', async () => {
@@ -179,4 +204,41 @@ describe('the main job end to end, real models', () => {
     expect(report.failures.map((f) => f.asset).sort()).toEqual(['broken.jpg', 'garbage.jpg']);
     expect(report.failures.every((f) => f.error.length > 0)).toBe(true);
   }, 120_000);
+
+  it('a confirmation does not carry over to a face at the same place that is now someone else', async () => {
+    // An asset with a confirmed face and an unnamed person: paint the unnamed person's face over the
+    // confirmed one (same place, a different person), as a retouch or a swapped photo would.
+    const m = await matches();
+    const target = m.assets.find((x) => x.faces.some((g) => g.state === 'confirmed') && x.faces.some((g) => g.state === 'unidentified'));
+    expect(target, 'the demo has a photo with a confirmed face and an unnamed person').toBeDefined();
+    const confirmed = target!.faces.find((g) => g.state === 'confirmed')!;
+    const stranger = target!.faces.find((g) => g.state === 'unidentified')!;
+    await paintFaceOver(join(shootDir, target!.asset), stranger.box, confirmed.box);
+    const rescan = await runSitter(['-w', ws, 'scan', 'demo', '--workers', '1']);
+    expect(rescan.code, rescan.stdout + rescan.stderr).toBe(0);
+
+    const after = (await matches()).assets.find((x) => x.asset === target!.asset)!;
+    expect(after.faces.some((g) => g.participant === confirmed.participant && g.state === 'confirmed')).toBe(false);
+    const entry = (await scanEntry(target!.asset)).details.carriedOver.find((c) => c.from === confirmed.face)!;
+    expect(entry).toMatchObject({ carried: false, from: confirmed.face, confirmedBy: ['demo-reviewer'] });
+    expect(entry.decisions.length).toBeGreaterThan(0);
+    // The face now at that place is the stranger's: it is whatever the matcher makes of it, never confirmed.
+    const there = after.faces.find((g) => g.face === entry.face)!;
+    expect(there.state).not.toBe('confirmed');
+    expect(entry.outcome).toBe(there.state);
+    expect(jsonOf(await sitter('audit', 'verify'))).toMatchObject({ ok: true });
+  }, 180_000);
 });
+
+type Box = FaceJson['box'];
+
+/** Copies the picture around one face box onto another box of the same photo, padded so the detector sees a whole face. */
+async function paintFaceOver(file: string, from: Box, to: Box): Promise<void> {
+  const bytes = readFileSync(file);
+  const { width = 0, height = 0 } = await sharp(bytes).metadata();
+  const pad = 0.25;
+  const px = (b: Box) => ({ left: Math.round((b.x - b.w * pad) * width), top: Math.round((b.y - b.h * pad) * height), width: Math.round(b.w * (1 + 2 * pad) * width), height: Math.round(b.h * (1 + 2 * pad) * height) });
+  const target = px(to);
+  const patch = await sharp(bytes).extract(px(from)).resize(target.width, target.height, { fit: 'fill' }).toBuffer();
+  writeFileSync(file, await sharp(bytes).composite([{ input: patch, left: target.left, top: target.top }]).jpeg({ quality: 92 }).toBuffer());
+}

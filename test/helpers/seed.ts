@@ -1,9 +1,14 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { parseConsentFile } from '../../src/core/consent/index.js';
 import { embeddingToBytes } from '../../src/core/domain/embedding.js';
 import type { Face } from '../../src/core/domain/records.js';
 import { faceBinding } from '../../src/core/domain/seal-binding.js';
+import type { Connector } from '../../src/core/ports/connector.js';
 import { importConsent } from '../../src/core/services/consent-service.js';
+import { decideFace } from '../../src/core/services/decision-service.js';
+import { pushShoot, type PushSummary } from '../../src/core/services/push-service.js';
 import { approveShoot, createShoot } from '../../src/core/services/shoot-service.js';
 import { consentFileAccessFor, readConsentFile } from '../../src/core/store/consent-files.js';
 import { type FixtureParticipant, pngBytes, writeConsentFolder } from './consent-fixture.js';
@@ -36,4 +41,24 @@ export async function seedProposal(t: TestWorkspace, shootId: string, assetRef: 
     const embedding = await t.ctx.keyVault.encrypt(faceBinding({ shootId, assetId: asset.id, ...box, participantId: participant.id, modelDigest: 'model-x' }), embeddingToBytes(Float32Array.from([0.1, 0.2, 0.3])));
     return uow.faces.add({ shootId, assetId: asset.id, ...box, detectorScore: 0.9, state: 'proposed', participantId: participant.id, score, margin: 0.2, reason: null, embedding, modelDigest: 'model-x', createdAt: new Date() });
   });
+}
+
+/**
+ * Shoot "s" with P1 "Ada Leaving" and P2 "Ben Staying", confirmed by Rita and pushed: P1 on a.jpg
+ * (with P2) and on b.jpg (alone), so P1 has templates from confirmed faces and two sidecars name them.
+ * The photos are plain grey JPEGs in the workspace's parent folder (the shoot's source).
+ */
+export async function seedPushedPair(t: TestWorkspace, connector: Connector, extraImages: string[] = []): Promise<{ source: string; pushed: PushSummary }> {
+  await seedApprovedShoot(t, 's', [
+    { id: 'P1', name: 'Ada Leaving', consent: 'yes' },
+    { id: 'P2', name: 'Ben Staying', consent: 'yes' },
+  ]);
+  const source = join(t.root, '..');
+  mkdirSync(source, { recursive: true });
+  for (const f of ['a.jpg', 'b.jpg', ...extraImages]) await sharp({ create: { width: 64, height: 48, channels: 3, background: '#777' } }).jpeg().toFile(join(source, f));
+  for (const [asset, who, x] of [['a.jpg', 'P1', 0.1], ['a.jpg', 'P2', 0.6], ['b.jpg', 'P1', 0.3]] as const) {
+    const face = await seedProposal(t, 's', asset, who, 0.8, { x, y: 0.1, w: 0.2, h: 0.3 });
+    await decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Rita');
+  }
+  return { source, pushed: await pushShoot(t.ctx, connector, 's') };
 }

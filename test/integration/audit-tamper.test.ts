@@ -66,4 +66,47 @@ describe('audit verify on a tampered database file', () => {
     });
     expect(jsonOf(await sitter('audit', 'verify'))).toMatchObject({ ok: false, firstBadSeq: 3, reason: expect.stringMatching(/does not link/) });
   });
+
+  describe('anchors kept outside the workspace make a cut-off chain detectable', () => {
+    it('every head printed (verify, export) is an anchor the intact chain reaches', async () => {
+      const head = String(jsonOf(await sitter('audit', 'verify')).head);
+      expect(head).toMatch(/^[0-9a-f]{64}@5$/);
+      const exported = await runSitter(['--workspace', ws, 'audit', 'export']);
+      expect(exported.stderr).toMatch(/Head \(keep it outside the workspace\): [0-9a-f]{64}@6/);
+      const exportHead = /([0-9a-f]{64}@6)/.exec(exported.stderr)![1]!;
+      for (const anchor of [head, exportHead]) {
+        const run = await sitter('audit', 'verify', '--anchor', anchor);
+        expect(run.code).toBe(0);
+        expect(jsonOf(run)).toMatchObject({ ok: true, anchor: { ok: true, anchor } });
+      }
+    });
+
+    it('fails when the newest entries were deleted, which verify alone calls intact', async () => {
+      const head = String(jsonOf(await sitter('audit', 'verify')).head);
+      await withRawDb(db(), (sql) => sql('delete from audit_event where seq >= 4'));
+      expect(jsonOf(await sitter('audit', 'verify'))).toMatchObject({ ok: true, count: 3 });
+      const run = await sitter('audit', 'verify', '--anchor', head);
+      expect(run.code).toBe(1);
+      expect(jsonOf(run)).toMatchObject({ ok: true, anchor: { ok: false, reason: expect.stringMatching(/ends at entry 3, before the anchored entry 5/) } });
+      const text = await runSitter(['--workspace', ws, 'audit', 'verify', '--anchor', head]);
+      expect(text.stdout).toMatch(/does NOT reach anchor/);
+    });
+
+    it('fails when the chain was rebuilt with different entries up to the anchored number', async () => {
+      const head = String(jsonOf(await sitter('audit', 'verify')).head);
+      const [hash] = head.split('@');
+      await withRawDb(db(), (sql) => sql('delete from audit_event where seq >= 4'));
+      // The same number of entries again, written after the cut: the chain links, but it is another record.
+      for (const id of ['d', 'e']) expect((await sitter('shoot', 'create', id, '--name', id, '--source', join(tmp.dir, 'src'), '--purpose', 'p', '--retention-days', '30')).code).toBe(0);
+      const run = await sitter('audit', 'verify', '--anchor', head);
+      expect(run.code).toBe(1);
+      expect(jsonOf(run)).toMatchObject({ ok: true, count: 5, anchor: { ok: false, reason: expect.stringContaining(`not the anchored ${hash}`) } });
+    });
+
+    it('refuses a malformed anchor with a hint', async () => {
+      const run = await sitter('audit', 'verify', '--anchor', 'abc@x');
+      expect(run.code).toBe(1);
+      expect(jsonOf(run)).toMatchObject({ error: { code: 'BAD_ANCHOR', hint: expect.stringMatching(/HASH@SEQ/) } });
+    });
+  });
 });

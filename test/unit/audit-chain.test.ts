@@ -25,7 +25,7 @@ describe('rule 7: the hash chain', () => {
     const entries = chain(3);
     expect(entries[0]?.prevHash).toBe(GENESIS_HASH);
     expect(entries[1]?.prevHash).toBe(entries[0]?.hash);
-    expect(verifyChain(entries)).toEqual({ ok: true, count: 3, headHash: entries[2]?.hash });
+    expect(verifyChain(entries)).toEqual({ ok: true, count: 3, headHash: entries[2]?.hash, headSeq: 3 });
   });
 
   it('names an altered entry', () => {

@@ -20,13 +20,14 @@ import type {
   ListedAsset,
   PushPayload,
   PushResult,
+  WrittenFile,
   SkippedEntry,
   SourceRef,
 } from '../../core/ports/connector.js';
 import { clearXmp, pushXmp } from '../xmp/sitter-xmp.js';
 import { idSegments, isInside, outOfScope } from './paths.js';
 import { errCode, openRegular, readHead, resolveId, rootOf, type Resolved } from './resolve.js';
-import { assertNoStemClash, readSidecar, sidecarPathOf, writeSidecar } from './sidecar-file.js';
+import { assertNoStemClash, readSidecar, readSidecarAndLeftovers, sidecarPathOf, writeSidecar } from './sidecar-file.js';
 import { SNIFF_BYTES, sniffImage } from './sniff.js';
 import { walk, type Candidate } from './walk.js';
 import { exifOrientation } from './orientation.js';
@@ -204,6 +205,11 @@ export function createLocalConnector(rawOptions: Record<string, unknown> = {}): 
       if (next === existing) return { changed: false, location: file };
       await writeSidecar(file, next);
       return { changed: true, location: file };
+    },
+
+    async readWritten(source: SourceRef, assetId: string): Promise<WrittenFile[]> {
+      const r = await resolveForClear(source, assetId);
+      return readSidecarAndLeftovers(sidecarPathOf(r, options.sidecarNaming), r.id, source);
     },
   };
 }

@@ -70,7 +70,7 @@ export async function writeSidecar(file: string, text: string | null): Promise<v
     });
     return;
   }
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.sitter-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = path.join(path.dirname(file), `${tempPrefixOf(file)}${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
   try {
     await fs.writeFile(tmp, text, { encoding: 'utf8', flag: 'wx', mode: 0o644 });
     await fs.rename(tmp, file);
@@ -82,4 +82,26 @@ export async function writeSidecar(file: string, text: string | null): Promise<v
     }
     throw e;
   }
+}
+
+/** The name prefix of Sitter's own temp files for one sidecar (see writeSidecar). */
+function tempPrefixOf(file: string): string {
+  return `.${path.basename(file)}.sitter-`;
+}
+
+/**
+ * The sidecar's text and that of any Sitter temp file of it left by a crash: everything Sitter wrote
+ * for the asset that could still name someone.
+ */
+export async function readSidecarAndLeftovers(file: string, id: string, source: string): Promise<{ location: string; text: string }[]> {
+  const found: { location: string; text: string }[] = [];
+  const sidecar = await readSidecar(file, id, source);
+  if (sidecar !== null) found.push({ location: file, text: sidecar });
+  const dir = path.dirname(file);
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  for (const name of names.filter((n) => n.startsWith(tempPrefixOf(file)) && n.endsWith('.tmp'))) {
+    const text = await fs.readFile(path.join(dir, name), 'utf8').catch(() => null);
+    if (text !== null) found.push({ location: path.join(dir, name), text });
+  }
+  return found;
 }

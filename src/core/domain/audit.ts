@@ -66,7 +66,7 @@ export function chainNext(last: Pick<AuditEntry, 'seq' | 'hash'> | null, input: 
 }
 
 export type ChainVerdict =
-  | { ok: true; count: number; headHash: string }
+  | { ok: true; count: number; headHash: string; headSeq: number }
   | { ok: false; count: number; firstBadSeq: number; reason: string };
 
 /**
@@ -93,5 +93,5 @@ export function verifyChain(entries: readonly AuditEntry[]): ChainVerdict {
     prevHash = entry.hash;
     expectedSeq += 1;
   }
-  return { ok: true, count: entries.length, headHash: prevHash };
+  return { ok: true, count: entries.length, headHash: prevHash, headSeq: expectedSeq - 1 };
 }

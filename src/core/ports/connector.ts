@@ -168,6 +168,13 @@ export interface PushResult {
   location: string;
 }
 
+/** One file Sitter wrote for an asset, as it is now. */
+export interface WrittenFile {
+  /** where it is (a sidecar path, a temp file path, a DAM URL) */
+  location: string;
+  text: string;
+}
+
 /** What to remove from one asset. */
 export interface ClearRequest {
   /** a listed asset id */
@@ -244,6 +251,12 @@ export interface Connector {
    * Clearing an asset Sitter never wrote to is not an error (`changed: false`).
    */
   clear(source: SourceRef, request: ClearRequest): Promise<ClearResult>;
+  /**
+   * Optional: the text of every file Sitter wrote, or may have left half-written, for one asset (for
+   * the local folder: its sidecar and any leftover Sitter temp file of it). Erasure reads these back
+   * to prove that nothing Sitter wrote still names the person. Absent when the connector cannot.
+   */
+  readWritten?(source: SourceRef, assetId: string): Promise<WrittenFile[]>;
   /** Release connections or handles; optional. */
   close?(): Promise<void>;
 }

@@ -33,6 +33,7 @@ export interface ShootRepository {
 export interface ParticipantRepository {
   listByShoot(shootId: string): Promise<Participant[]>;
   findByExternalRef(shootId: string, externalRef: string): Promise<Participant | null>;
+  find(id: number): Promise<Participant | null>;
   /** assigns the id */
   add(participant: Omit<Participant, 'id'>): Promise<Participant>;
 }
@@ -42,6 +43,9 @@ export interface ConsentRepository {
   currentForShoot(shootId: string): Promise<Map<number, ConsentRecord>>;
   current(participantId: number): Promise<ConsentRecord | null>;
   add(record: Omit<ConsentRecord, 'id'>): Promise<ConsentRecord>;
+  /** every version of one participant's record (erasure removes them all) */
+  listByParticipant(participantId: number): Promise<ConsentRecord[]>;
+  deleteByParticipant(participantId: number): Promise<number>;
 }
 
 export interface TemplateRepository {
@@ -72,6 +76,7 @@ export interface FaceRepository {
   /** adds many in one write (a scan stores all faces of an image at once) */
   addMany(faces: Omit<Face, 'id'>[]): Promise<Face[]>;
   deleteByAsset(assetId: number): Promise<number>;
+  deleteByIds(ids: number[]): Promise<number>;
   /** drops every stored embedding of the shoot; returns how many were dropped */
   clearEmbeddingsOfShoot(shootId: string): Promise<number>;
 }
@@ -79,13 +84,18 @@ export interface FaceRepository {
 export interface DecisionRepository {
   listByFace(faceId: number): Promise<Decision[]>;
   listByShoot(shootId: string): Promise<Decision[]>;
+  /** decisions that name the participant, as the one decided or as the one before */
+  listByParticipant(participantId: number): Promise<Decision[]>;
   add(decision: Omit<Decision, 'id'>): Promise<Decision>;
+  deleteByIds(ids: number[]): Promise<number>;
 }
 
 export interface RejectionRepository {
   listByAsset(assetId: number): Promise<Rejection[]>;
   add(rejection: Omit<Rejection, 'id'>): Promise<Rejection>;
   deleteByDecision(decisionId: number): Promise<number>;
+  listByParticipant(participantId: number): Promise<Rejection[]>;
+  deleteByParticipant(participantId: number): Promise<number>;
 }
 
 export interface AuditLog {

@@ -1,16 +1,30 @@
+import { type AnchorVerdict, type AuditAnchor, checkAnchor, formatAnchor } from '../domain/anchor.js';
 import { type AuditEntry, type ChainVerdict, verifyChain } from '../domain/audit.js';
 import { isSitterError } from '../domain/errors.js';
 import type { ServiceContext } from './context.js';
 
-export async function verifyAudit(ctx: ServiceContext): Promise<ChainVerdict> {
+export interface AuditVerification {
+  chain: ChainVerdict;
+  /** the head as HASH@SEQ, to keep outside the workspace; null for an empty or broken chain */
+  head: string | null;
+  /** the outcome against an anchor kept elsewhere, when one was given */
+  anchor: (AnchorVerdict & { anchor: string }) | null;
+}
+
+/** Verifies the chain, and, given an anchor, that the chain still reaches it unchanged. */
+export async function verifyAudit(ctx: ServiceContext, anchor?: AuditAnchor): Promise<AuditVerification> {
   const entries = await ctx.store.transaction((uow) => uow.audit.all());
-  return verifyChain(entries);
+  const chain = verifyChain(entries);
+  const head = chain.ok && chain.count > 0 ? formatAnchor({ hash: chain.headHash, seq: chain.headSeq }) : null;
+  return { chain, head, anchor: anchor ? { ...checkAnchor(entries, anchor), anchor: formatAnchor(anchor) } : null };
 }
 
 export interface AuditExport {
   entries: AuditEntry[];
   /** false when the workspace is read-only (an archived copy): the export itself could not be recorded */
   recorded: boolean;
+  /** the whole chain's head (HASH@SEQ) after the export was recorded: an anchor to keep elsewhere */
+  head: string | null;
 }
 
 /**
@@ -29,5 +43,6 @@ export async function exportAudit(ctx: ServiceContext, shootId?: string, destina
     recorded = false;
   }
   const entries = await ctx.store.transaction((uow) => uow.audit.all());
-  return { entries: shootId ? entries.filter((e) => e.shootId === shootId) : entries, recorded };
+  const last = entries.at(-1);
+  return { entries: shootId ? entries.filter((e) => e.shootId === shootId) : entries, recorded, head: last ? formatAnchor(last) : null };
 }

@@ -1,3 +1,4 @@
+import { participantPseudonym, participantSubject } from '../domain/pseudonym.js';
 import type { ConsentImport, ConsentRow } from '../consent/index.js';
 import { wouldUndoWithdrawal } from '../domain/consent.js';
 import { SitterError } from '../domain/errors.js';
@@ -165,7 +166,7 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
         summary.matchesRevoked += cascade.matchesRevoked;
         summary.affectedAssetIds.push(...cascade.affectedAssetIds);
         await uow.audit.append(
-          { actor: ctx.actor, action: 'consent.withdrawn', shootId, subject: `participant:${row.participantId}`, details: { withdrawnAt: row.withdrawnAt, ...cascade } },
+          { actor: ctx.actor, action: 'consent.withdrawn', shootId, subject: participantSubject(participant), details: { withdrawnAt: row.withdrawnAt, ...cascade } },
           now,
         );
       } else if (newlyWithdrawn) {
@@ -177,11 +178,14 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
     }
     if (stale.length > 0) throw staleRowsError(shootId, stale);
     summary.addedAfterApproval = shoot.status === 'approved' && summary.added.length > 0;
+    // The chain gets pseudonyms, never the file's references (see domain/pseudonym.ts).
+    const pseudonyms = new Map((await uow.participants.listByShoot(shootId)).map((p) => [p.externalRef, participantPseudonym(p)]));
+    const pseudonymOf = (ref: string) => pseudonyms.get(ref) ?? '#?';
     if (summary.addedAfterApproval) {
       if (!approver) throw amendmentRequired(shoot, summary.added, importedFrom);
       summary.amendment = { approvedBy: approver, at: now.toISOString(), participants: summary.added, fileSha256: file.fileSha256 };
       await uow.audit.append(
-        { actor: ctx.actor, action: 'roster.amended', shootId, subject: `shoot:${shootId}`, details: { ...summary.amendment, file: importedFrom, approval: { approvedBy: shoot.approvedBy, approvedAt: shoot.approvedAt } } },
+        { actor: ctx.actor, action: 'roster.amended', shootId, subject: `shoot:${shootId}`, details: { ...summary.amendment, participants: summary.amendment.participants.map(pseudonymOf), file: importedFrom, approval: { approvedBy: shoot.approvedBy, approvedAt: shoot.approvedAt } } },
         now,
       );
     }
@@ -191,7 +195,7 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
         action: 'consent.imported',
         shootId,
         subject: `file:${importedFrom}`,
-        details: { fileSha256: file.fileSha256, format: file.format, added: summary.added, updated: summary.updated, unchanged: summary.unchanged.length, withdrawn: summary.withdrawn, addedAfterApproval: summary.addedAfterApproval, amendedBy: summary.amendment?.approvedBy ?? null },
+        details: { fileSha256: file.fileSha256, format: file.format, added: summary.added.map(pseudonymOf), updated: summary.updated.map(pseudonymOf), unchanged: summary.unchanged.length, withdrawn: summary.withdrawn.map(pseudonymOf), addedAfterApproval: summary.addedAfterApproval, amendedBy: summary.amendment?.approvedBy ?? null },
       },
       now,
     );

@@ -1,3 +1,4 @@
+import { participantPseudonym } from '../domain/pseudonym.js';
 import { consentStatus } from '../domain/consent.js';
 import { SitterError } from '../domain/errors.js';
 import type { ConsentRecord, Decision, DecisionAction, Face, Participant } from '../domain/records.js';
@@ -147,7 +148,7 @@ async function applyDecision(
       shootId: shoot.id,
       subject: `face:${face.id}`,
       details: {
-        participant: participant?.externalRef ?? null,
+        participant: participant ? participantPseudonym(participant) : null,
         state: face.state,
         previousState: previous.state,
         confirmedBy,
@@ -282,7 +283,7 @@ export async function undoLastDecision(ctx: ServiceContext, shootId: string, rev
     const maps = await participantMaps(uow, shootId);
     const participant = face.participantId !== null ? (maps.byId.get(face.participantId)?.externalRef ?? null) : null;
     await uow.audit.append(
-      { actor: who, action: 'decision.undone', shootId, subject: `face:${face.id}`, details: { decision: last.id, undone: last.action, state: face.state, participant, templatesRemoved } },
+      { actor: who, action: 'decision.undone', shootId, subject: `face:${face.id}`, details: { decision: last.id, undone: last.action, state: face.state, participant: face.participantId !== null ? participantPseudonym({ id: face.participantId }) : null, templatesRemoved } },
       now,
     );
     return { face: face.id, undone: last.action, state: face.state, participant };

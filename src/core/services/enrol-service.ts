@@ -1,3 +1,4 @@
+import { participantPseudonym, participantSubject } from '../domain/pseudonym.js';
 import { createHash } from 'node:crypto';
 import { embeddingToBytes } from '../domain/embedding.js';
 import { isSitterError, SitterError } from '../domain/errors.js';
@@ -32,6 +33,12 @@ export interface EnrolSummary {
 
 function fail(participant: string, code: string, message: string, hint?: string): EnrolOutcome {
   return { participant, result: 'failed', code, message, ...(hint ? { hint } : {}) };
+}
+
+/** How the chain names a participant of the roster (domain/pseudonym.ts), from the reference an outcome carries. */
+function pseudonymOfRef(roster: readonly { participant: { id: number; externalRef: string } }[], ref: string): string {
+  const entry = roster.find((e) => e.participant.externalRef === ref);
+  return entry ? participantPseudonym(entry.participant) : '#?';
 }
 
 /**
@@ -99,7 +106,7 @@ export async function enrolShoot(ctx: ServiceContext, deps: EnrolDeps, shootId: 
           await uow.templates.deleteByOrigin(shootId, old.originRef);
         }
         await uow.templates.add({ shootId, participantId: participant.id, embedding: sealed, modelDigest: model.digest, origin: 'reference-photo', originRef, createdAt: now });
-        await uow.audit.append({ actor: ctx.actor, action: 'enrol.template', shootId, subject: `participant:${ref}`, details: { photoSha256: consent.referencePhotoSha256, model: model.id, modelDigest: model.digest } }, now);
+        await uow.audit.append({ actor: ctx.actor, action: 'enrol.template', shootId, subject: participantSubject(participant), details: { photoSha256: consent.referencePhotoSha256, model: model.id, modelDigest: model.digest } }, now);
       });
       outcomes.push({ participant: ref, result: 'enrolled' });
     } catch (error) {
@@ -112,7 +119,7 @@ export async function enrolShoot(ctx: ServiceContext, deps: EnrolDeps, shootId: 
   const summary: EnrolSummary = { shootId, model: model.id, outcomes, enrolled: count('enrolled'), unchanged: count('unchanged'), failed: count('failed'), notEligible: count('not-eligible') };
   await ctx.store.transaction((uow) =>
     uow.audit.append(
-      { actor: ctx.actor, action: 'enrol.finished', shootId, subject: `shoot:${shootId}`, details: { enrolled: summary.enrolled, unchanged: summary.unchanged, failed: outcomes.filter((o) => o.result === 'failed').map((o) => o.participant), notEligible: summary.notEligible, modelDigest: model.digest } },
+      { actor: ctx.actor, action: 'enrol.finished', shootId, subject: `shoot:${shootId}`, details: { enrolled: summary.enrolled, unchanged: summary.unchanged, failed: outcomes.filter((o) => o.result === 'failed').map((o) => pseudonymOfRef(plan.everyone, o.participant)), notEligible: summary.notEligible, modelDigest: model.digest } },
       ctx.clock.now(),
     ),
   );

@@ -1,3 +1,4 @@
+import { participantPseudonym } from '../domain/pseudonym.js';
 import { consentStatus } from '../domain/consent.js';
 import { consentUri } from '../domain/consent-uri.js';
 import { isSitterError } from '../domain/errors.js';
@@ -69,6 +70,7 @@ export async function pushShoot(ctx: ServiceContext, connector: Connector, shoot
   });
   const now = ctx.clock.now();
   const summary: PushSummary = { shootId, assets: 0, written: 0, unchanged: 0, cleared: 0, persons: 0, heldBack: [], updated: [], failed: [] };
+  const pseudonymByRef = new Map([...plan.participants.values()].map((p) => [p.externalRef, participantPseudonym(p)]));
   for (const asset of plan.assets) {
     // An asset Sitter wrote to is always reconsidered, even if a later scan of it failed: what it
     // says in the DAM must follow the current record (rule 6).
@@ -113,7 +115,7 @@ export async function pushShoot(ctx: ServiceContext, connector: Connector, shoot
         if (stored) stored.flags = persons.length > 0 ? [...new Set([...stored.flags, PUSHED_FLAG])] : stored.flags.filter((f) => f !== PUSHED_FLAG);
         if (result.changed) {
           await uow.audit.append(
-            { actor: ctx.actor, action: persons.length > 0 ? 'push.asset' : 'push.cleared', shootId, subject: `asset:${asset.connectorAssetId}`, details: { location: result.location, persons: persons.map((p) => p.participantId), consentRecords: persons.map((p) => p.consentRecord?.id ?? null), connector: connector.info.name } },
+            { actor: ctx.actor, action: persons.length > 0 ? 'push.asset' : 'push.cleared', shootId, subject: `asset:${asset.connectorAssetId}`, details: { location: result.location, persons: persons.map((p) => pseudonymByRef.get(p.participantId) ?? '#?'), consentRecords: persons.map((p) => p.consentRecord?.id ?? null), connector: connector.info.name } },
             ctx.clock.now(),
           );
         }

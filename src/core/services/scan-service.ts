@@ -1,11 +1,12 @@
+import { participantPseudonym } from '../domain/pseudonym.js';
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../domain/audit.js';
 import { consentStatus } from '../domain/consent.js';
 import { bytesToEmbedding, embeddingToBytes } from '../domain/embedding.js';
 import { BugError, isSitterError, SitterError } from '../domain/errors.js';
 import { boxIou, SAME_FACE_CARRY_IOU, SAME_FACE_IOU } from '../domain/geometry.js';
-import { type FaceVerdict, matchImage, type MatchThresholds, type ParticipantTemplates } from '../domain/matching.js';
-import type { Asset, Face } from '../domain/records.js';
+import { type FaceVerdict, matchImage, type MatchThresholds, participantDistance, type ParticipantTemplates } from '../domain/matching.js';
+import type { Asset, Decision, Face } from '../domain/records.js';
 import { assertListedAsset } from '../domain/scope.js';
 import { faceBinding, templateBinding } from '../domain/seal-binding.js';
 import { assertBiometricProcessingAllowed, type Shoot } from '../domain/shoot.js';
@@ -80,7 +81,8 @@ async function loadMatchingRoster(ctx: ServiceContext, shoot: Shoot, modelDigest
     const eligible = await biometricRoster(uow, shoot.id, ctx.clock.now());
     const byParticipant = new Map<number, ParticipantTemplates>();
     const refs = new Map<number, string>();
-    for (const e of eligible) refs.set(e.participant.id, e.participant.externalRef);
+    // The chain and the roster hash see pseudonyms only (domain/pseudonym.ts).
+    for (const e of eligible) refs.set(e.participant.id, participantPseudonym(e.participant));
     const templateIds: Record<string, number[]> = {};
     for (const t of await uow.templates.listByShoot(shoot.id)) {
       const ref = refs.get(t.participantId);
@@ -288,6 +290,38 @@ async function recordFailure(ctx: ServiceContext, shootId: string, item: ListedA
   });
 }
 
+/** A confirmation of the old photo and the new face that overlaps it most. */
+interface CarriedConfirmation {
+  participantId: number;
+  oldFaceId: number;
+  faceIndex: number;
+  /** the decisions that confirmed the old face: who named this person, and when */
+  confirmations: Decision[];
+}
+
+/** Does the re-detected face still match the confirmed person at the shoot's threshold? */
+function stillMatches(embedding: Float32Array, roster: Roster, participantId: number, limits: MatchThresholds): boolean {
+  const templates = roster.templates.find((t) => t.participantId === participantId);
+  return templates !== undefined && participantDistance(embedding, templates) <= limits.threshold;
+}
+
+/**
+ * What the audit entry says about a confirmation on a changed photo: carried or not, from which face
+ * and decisions, by whose original confirmation, and what the new face became.
+ */
+function carryRecord(c: CarriedConfirmation, face: Face, kept: boolean, roster: Roster) {
+  return {
+    face: face.id,
+    from: c.oldFaceId,
+    participant: roster.refs.get(c.participantId) ?? null,
+    carried: kept,
+    outcome: kept ? 'confirmed' : face.state,
+    decisions: c.confirmations.map((d) => d.id),
+    confirmedBy: c.confirmations.map((d) => d.reviewer),
+    ...(kept ? {} : { why: 'the re-detected face no longer matches this person at the shoot threshold' }),
+  };
+}
+
 /** Stores one analysed asset atomically: its faces, proposals and flags, and the audit entry. */
 async function storeAnalysis(ctx: ServiceContext, shoot: Shoot, item: ListedAsset, contentHash: string, size: number, analysis: FaceAnalysis, roster: Roster, limits: MatchThresholds) {
   return ctx.store.transaction(async (uow) => {
@@ -300,8 +334,10 @@ async function storeAnalysis(ctx: ServiceContext, shoot: Shoot, item: ListedAsse
     }
     const rejections = await uow.rejections.listByAsset(asset.id);
     // Reviewed work survives a changed photo (an editor's re-export): each confirmed face, of someone
-    // whose consent still holds, carries over to the new face that overlaps it most.
-    const carried = new Map<number, { participantId: number; oldFaceId: number }>();
+    // whose consent still holds, carries over to the new face that overlaps it most, but only if that
+    // face still matches the same person at the shoot's threshold; a box alone proves nothing.
+    const carried = new Map<number, CarriedConfirmation>();
+    const dropped: CarriedConfirmation[] = [];
     for (const old of await uow.faces.listByAsset(asset.id)) {
       if (old.state !== 'confirmed' || old.participantId === null) continue;
       const consent = await uow.consents.current(old.participantId);
@@ -315,7 +351,11 @@ async function storeAnalysis(ctx: ServiceContext, shoot: Shoot, item: ListedAsse
           bestIou = overlap;
         }
       }
-      if (best >= 0) carried.set(best, { participantId: old.participantId, oldFaceId: old.id });
+      if (best < 0) continue;
+      const confirmations = (await uow.decisions.listByFace(old.id)).filter((d) => d.undoneAt === null && d.action !== 'reject' && d.participantId === old.participantId);
+      const candidate = { participantId: old.participantId, oldFaceId: old.id, faceIndex: best, confirmations };
+      if (stillMatches(analysis.faces[best]!.embedding, roster, old.participantId, limits)) carried.set(best, candidate);
+      else dropped.push(candidate);
     }
     const carriedParticipants = new Set([...carried.values()].map((c) => c.participantId));
     await uow.faces.deleteByAsset(asset.id);
@@ -384,7 +424,7 @@ async function storeAnalysis(ctx: ServiceContext, shoot: Shoot, item: ListedAsse
     asset.scannedAt = now;
     asset.flags = [...(unidentified > 0 ? ['unidentified-person'] : []), ...(asset.flags.includes(UNDATED_ALLOWED_FLAG) ? [UNDATED_ALLOWED_FLAG] : [])];
     await uow.audit.append(
-      { actor: ctx.actor, action: 'scan.asset', shootId: shoot.id, subject: `asset:${item.id}`, details: { contentHash, faces: analysis.faces.length, unidentified, proposals, carriedOver: [...carried].map(([i, c]) => ({ face: stored[i]!.id, from: c.oldFaceId, participant: roster.refs.get(c.participantId) ?? null })) } },
+      { actor: ctx.actor, action: 'scan.asset', shootId: shoot.id, subject: `asset:${item.id}`, details: { contentHash, faces: analysis.faces.length, unidentified, proposals, carriedOver: [...carried.values(), ...dropped].map((c) => carryRecord(c, stored[c.faceIndex]!, carried.has(c.faceIndex), roster)) } },
       now,
     );
     return { faces: analysis.faces.length, proposed: proposals.length, unidentified };

@@ -1,3 +1,5 @@
+import { participantPseudonym, participantSubject } from '../domain/pseudonym.js';
+import { formatAnchor } from '../domain/anchor.js';
 import { SitterError } from '../domain/errors.js';
 import type { Connector } from '../ports/connector.js';
 import { type ServiceContext, requireShoot } from './context.js';
@@ -16,6 +18,8 @@ export interface WithdrawalReceipt {
   damFailures: { asset: string; code: string; message: string }[];
   /** the audit entry that records this receipt: proof that can be checked with `sitter audit verify` */
   audit: { seq: number; hash: string };
+  /** the chain's head right after the receipt (HASH@SEQ): an anchor to keep outside the workspace */
+  anchor: string;
 }
 
 /**
@@ -39,7 +43,7 @@ export async function withdrawConsent(ctx: ServiceContext, connector: Connector,
     const { id: _id, ...rest } = current;
     await uow.consents.add({ ...rest, withdrawnAt: now, importedFrom: 'sitter withdraw', importedAt: now });
     const cascade = await withdrawalCascade(uow, participant);
-    await uow.audit.append({ actor: ctx.actor, action: 'consent.withdrawn', shootId, subject: `participant:${participantRef}`, details: { withdrawnAt: now, via: 'command', ...cascade } }, now);
+    await uow.audit.append({ actor: ctx.actor, action: 'consent.withdrawn', shootId, subject: participantSubject(participant), details: { withdrawnAt: now, via: 'command', ...cascade } }, now);
     return { participant, now, cascade };
   });
   // After the commit: the store no longer links the person to any face, so a re-push writes the
@@ -64,7 +68,8 @@ export async function withdrawConsent(ctx: ServiceContext, connector: Connector,
     damFailures,
   };
   const entry = await ctx.store.transaction((uow) =>
-    uow.audit.append({ actor: ctx.actor, action: 'consent.withdrawal-receipt', shootId, subject: `participant:${participantRef}`, details: { ...receipt } }, ctx.clock.now()),
+    // On the chain the receipt names nobody: the pseudonym instead of the reference, no name (erasure must be able to leave the chain as it is).
+    uow.audit.append({ actor: ctx.actor, action: 'consent.withdrawal-receipt', shootId, subject: participantSubject(staged.participant), details: { ...receipt, participant: participantPseudonym(staged.participant), name: undefined } }, ctx.clock.now()),
   );
-  return { ...receipt, audit: { seq: entry.seq, hash: entry.hash } };
+  return { ...receipt, audit: { seq: entry.seq, hash: entry.hash }, anchor: formatAnchor(entry) };
 }

@@ -1,3 +1,4 @@
+import { participantSubject } from '../domain/pseudonym.js';
 import type { Participant } from '../domain/records.js';
 import type { UnitOfWork } from '../ports/store.js';
 import { loadRoster } from './roster.js';
@@ -76,7 +77,7 @@ export async function sweepLapsedConsent(uow: UnitOfWork, shootId: string, now: 
       continue;
     }
     result.participants.push(p.externalRef);
-    await uow.audit.append({ actor, action: 'consent.lapsed', shootId, subject: `participant:${p.externalRef}`, details: { status: entry.status } }, now);
+    await uow.audit.append({ actor, action: 'consent.lapsed', shootId, subject: participantSubject(p), details: { status: entry.status } }, now);
   }
   return result;
 }

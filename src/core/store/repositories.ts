@@ -2,6 +2,7 @@ import type { EntityManager, EntitySchema, RequiredEntityData } from '@mikro-orm
 import type { AuditEntry, AuditEventInput } from '../domain/audit.js';
 import { chainNext } from '../domain/audit.js';
 import type { Asset, ConsentRecord, Decision, Face, Participant, Rejection, Template } from '../domain/records.js';
+import { isErased } from '../domain/pseudonym.js';
 import type { Shoot } from '../domain/shoot.js';
 import type { UnitOfWork } from '../ports/store.js';
 import {
@@ -49,8 +50,10 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
       },
     },
     participants: {
-      listByShoot: (shootId) => em.find(ParticipantEntity, { shootId }, { orderBy: { externalRef: 'asc' } }),
+      // An erased participant's blanked row only keeps its id taken (domain/pseudonym.ts): nobody lists it.
+      listByShoot: async (shootId) => (await em.find(ParticipantEntity, { shootId }, { orderBy: { externalRef: 'asc' } })).filter((p) => !isErased(p)),
       findByExternalRef: (shootId, externalRef) => em.findOne(ParticipantEntity, { shootId, externalRef }),
+      find: (id) => em.findOne(ParticipantEntity, { id }),
       add: (p) => insert<Participant>(em, ParticipantEntity, p),
     },
     consents: {
@@ -68,6 +71,8 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
       },
       current: (participantId) => em.findOne(ConsentRecordEntity, { participantId }, { orderBy: { id: 'desc' } }),
       add: (r) => insert<ConsentRecord>(em, ConsentRecordEntity, r),
+      listByParticipant: (participantId) => em.find(ConsentRecordEntity, { participantId }, { orderBy: { id: 'asc' } }),
+      deleteByParticipant: (participantId) => em.nativeDelete(ConsentRecordEntity, { participantId }),
     },
     templates: {
       listByShoot: (shootId) => em.find(TemplateEntity, { shootId }, { orderBy: { id: 'asc' } }),
@@ -90,24 +95,30 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
       find: (id) => em.findOne(FaceEntity, { id }),
       add: (f) => insert<Face>(em, FaceEntity, f),
       addMany: async (faces) => {
-        if (faces.length === 0) return [];
-        // A native multi-row insert: a scan stores every face of an image at once, and the unit of
-        // work's change tracking is not needed for rows nobody edits in this transaction.
-        const ids = await em.insertMany<Face>(FaceEntity, faces as Face[]);
-        return faces.map((f, i) => ({ ...f, id: Number(ids[i]) }));
+        // Native inserts, one per face, without the unit of work's change tracking (nobody edits these
+        // rows in this transaction). Not one multi-row insertMany: with SQLite it returned the new ids
+        // in the wrong order (and NaN past the first), so a carried-over decision landed on another face.
+        const stored: Face[] = [];
+        for (const f of faces) stored.push({ ...f, id: Number(await em.insert<Face>(FaceEntity, f as Face)) });
+        return stored;
       },
       deleteByAsset: (assetId) => em.nativeDelete(FaceEntity, { assetId }),
+      deleteByIds: (ids) => (ids.length ? em.nativeDelete(FaceEntity, { id: { $in: ids } }) : Promise.resolve(0)),
       clearEmbeddingsOfShoot: (shootId) => em.nativeUpdate(FaceEntity, { shootId, embedding: { $ne: null } }, { embedding: null }),
     },
     decisions: {
       listByFace: (faceId) => em.find(DecisionEntity, { faceId }, { orderBy: { id: 'asc' } }),
       listByShoot: (shootId) => em.find(DecisionEntity, { shootId }, { orderBy: { id: 'asc' } }),
+      listByParticipant: (participantId) => em.find(DecisionEntity, { $or: [{ participantId }, { previousParticipantId: participantId }] }, { orderBy: { id: 'asc' } }),
       add: (d) => insert<Decision>(em, DecisionEntity, d),
+      deleteByIds: (ids) => (ids.length ? em.nativeDelete(DecisionEntity, { id: { $in: ids } }) : Promise.resolve(0)),
     },
     rejections: {
       listByAsset: (assetId) => em.find(RejectionEntity, { assetId }, { orderBy: { id: 'asc' } }),
       add: (r) => insert<Rejection>(em, RejectionEntity, r),
       deleteByDecision: (decisionId) => em.nativeDelete(RejectionEntity, { decisionId }),
+      listByParticipant: (participantId) => em.find(RejectionEntity, { participantId }, { orderBy: { id: 'asc' } }),
+      deleteByParticipant: (participantId) => em.nativeDelete(RejectionEntity, { participantId }),
     },
     audit: {
       append: async (event: AuditEventInput, at: Date) => {

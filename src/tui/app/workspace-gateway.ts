@@ -142,7 +142,7 @@ export async function openAppGateway(opts: GatewayOptions): Promise<AppGateway> 
         const shoots = await listShoots(ctx);
         const rows: ShootRow[] = [];
         for (const s of shoots) rows.push({ ...s, report: await shootReport(ctx, s.shoot.id), attention: await shootAttention(ctx, s.shoot.id) });
-        const v = await verifyAudit(ctx);
+        const { chain: v } = await verifyAudit(ctx);
         return { shoots: rows, audit: v.ok ? { ok: true, count: v.count } : { ok: false, count: v.count, firstBadSeq: v.firstBadSeq, reason: v.reason } };
       });
     },

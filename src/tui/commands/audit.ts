@@ -9,18 +9,29 @@ export function registerAudit(program: Command): void {
   audit
     .command('verify')
     .description('check the whole chain; names the first bad entry when it is broken (exit 1)')
+    .option('--anchor <HASH@SEQ>', 'a head printed earlier (by a receipt, export or verify) and kept outside the workspace: fails if the chain no longer reaches it')
     .action(
-      action(async (_args, _opts, globals) => {
-        const { verifyAudit } = await import('../../core/services/audit-service.js');
-        const verdict = await withWorkspace(globals, (ctx) => verifyAudit(ctx));
-        if (verdict.ok) {
-          return { json: verdict, text: `Audit chain intact: ${verdict.count} entries, head ${verdict.headHash}.` };
+      action(async (_args, opts, globals) => {
+        const [{ verifyAudit }, { parseAnchor }] = await Promise.all([import('../../core/services/audit-service.js'), import('../../core/domain/anchor.js')]);
+        const anchor = typeof opts.anchor === 'string' ? parseAnchor(opts.anchor) : undefined;
+        const { chain, head, anchor: anchored } = await withWorkspace(globals, (ctx) => verifyAudit(ctx, anchor));
+        const json = { ...chain, head, anchor: anchored };
+        if (!chain.ok) {
+          return {
+            json,
+            text: `Audit chain BROKEN at entry ${chain.firstBadSeq}: ${chain.reason}.\nEntries from ${chain.firstBadSeq} on cannot be trusted; restore the database from a backup whose chain verifies.`,
+            exitCode: ExitCode.refused,
+          };
         }
-        return {
-          json: verdict,
-          text: `Audit chain BROKEN at entry ${verdict.firstBadSeq}: ${verdict.reason}.\nEntries from ${verdict.firstBadSeq} on cannot be trusted; restore the database from a backup whose chain verifies.`,
-          exitCode: ExitCode.refused,
-        };
+        const intact = `Audit chain intact: ${chain.count} entries, head ${head ?? '(empty)'}.`;
+        if (anchored && !anchored.ok) {
+          return {
+            json,
+            text: `Audit chain does NOT reach anchor ${anchored.anchor}: ${anchored.reason}.\nThe entries it holds link correctly, but the record is not the one that was anchored; restore the database from a backup that reaches the anchor.`,
+            exitCode: ExitCode.refused,
+          };
+        }
+        return { json, text: anchored ? `${intact}\nReaches anchor ${anchored.anchor}.` : `${intact}\nKeep this head outside the workspace; check against it later with --anchor.` };
       }),
     );
 
@@ -33,7 +44,7 @@ export function registerAudit(program: Command): void {
       action(async (_args, opts, globals) => {
         const { exportAudit } = await import('../../core/services/audit-service.js');
         const destination = typeof opts.output === 'string' ? opts.output : 'stdout';
-        const { entries, recorded } = await withWorkspace(globals, (ctx) => exportAudit(ctx, typeof opts.shoot === 'string' ? opts.shoot : undefined, destination));
+        const { entries, recorded, head } = await withWorkspace(globals, (ctx) => exportAudit(ctx, typeof opts.shoot === 'string' ? opts.shoot : undefined, destination));
         if (!recorded) process.stderr.write('Note: the workspace is read-only, so this export is not on its audit record.\n');
         const lines = entries.map((e) => JSON.stringify({ ...e, at: e.at.toISOString() }));
         const body = lines.length ? `${lines.join('\n')}\n` : '';
@@ -44,10 +55,12 @@ export function registerAudit(program: Command): void {
           } catch (cause) {
             throw new SitterError('EXPORT_NOT_WRITTEN', `Cannot write ${opts.output} (${(cause as NodeJS.ErrnoException).code ?? 'error'}).`, 'Choose a path in a folder you can write to, or leave out --output to print to stdout.', undefined, { cause });
           }
-          return { json: { written: opts.output, entries: entries.length }, text: `Wrote ${entries.length} audit entries to ${opts.output}.` };
+          return { json: { written: opts.output, entries: entries.length, head }, text: `Wrote ${entries.length} audit entries to ${opts.output}.\nHead (keep it outside the workspace): ${head ?? '(empty)'}` };
         }
-        // JSON lines are already machine-readable: print them as they are, with or without --json.
+        // JSON lines are already machine-readable: print them as they are, with or without --json; the
+        // head goes to stderr so that the lines stay a clean file.
         process.stdout.write(body);
+        if (head) process.stderr.write(`Head (keep it outside the workspace): ${head}\n`);
         return { json: undefined, text: '', silent: true };
       }),
     );

@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { UsageError } from '../../core/domain/errors.js';
 import type { RosterEntry } from '../../core/services/roster.js';
-import { withWorkspace } from '../context.js';
+import type { Connector } from '../../core/ports/connector.js';
+import type { ServiceContext } from '../../core/services/context.js';
+import { type GlobalOptions, withWorkspace } from '../context.js';
 import { isoOrDash, table } from '../format/table.js';
 import { action } from '../runner.js';
 
@@ -105,6 +107,15 @@ export function registerConsent(program: Command): void {
     );
 }
 
+/** Runs a per-person command that must reach the DAM: the workspace, the shoot, and its connector. */
+async function withShootConnector<T>(globals: GlobalOptions, shootId: string, run: (ctx: ServiceContext, connector: Connector, shoot: string) => Promise<T>): Promise<T> {
+  const [{ openConnector }, { requireShoot }] = await Promise.all([import('../compose.js'), import('../../core/services/context.js')]);
+  return withWorkspace(globals, async (ctx) => {
+    const shoot = await ctx.store.transaction((uow) => requireShoot(uow, shootId));
+    return run(ctx, await openConnector(shoot), shoot.id);
+  });
+}
+
 export function registerWithdraw(program: Command): void {
   program
     .command('withdraw')
@@ -113,15 +124,8 @@ export function registerWithdraw(program: Command): void {
     .argument('<participant>', 'participant_id from the consent file')
     .action(
       action(async ([shootId, participant], _opts, globals) => {
-        const [{ withdrawConsent }, { openConnector }, { requireShoot }] = await Promise.all([
-          import('../../core/services/withdraw-service.js'),
-          import('../compose.js'),
-          import('../../core/services/context.js'),
-        ]);
-        const r = await withWorkspace(globals, async (ctx) => {
-          const shoot = await ctx.store.transaction((uow) => requireShoot(uow, shootId ?? ''));
-          return withdrawConsent(ctx, await openConnector(shoot), shoot.id, participant ?? '');
-        });
+        const { withdrawConsent } = await import('../../core/services/withdraw-service.js');
+        const r = await withShootConnector(globals, shootId ?? '', (ctx, connector, shoot) => withdrawConsent(ctx, connector, shoot, participant ?? ''));
         const text = [
           `Withdrawal receipt: ${r.name} (${r.participant}), shoot ${r.shoot}, ${r.withdrawnAt}`,
           `  templates deleted:   ${r.templatesDeleted}`,
@@ -129,8 +133,43 @@ export function registerWithdraw(program: Command): void {
           `  DAM assets updated:  ${r.damUpdates.length}${r.damUpdates.length ? ` (${r.damUpdates.map((u) => `${u.asset}: ${u.action}`).join(', ')})` : ''}`,
           ...(r.damFailures.length ? [`  DAM updates FAILED:  ${r.damFailures.map((f) => `${f.asset}: ${f.message}`).join('; ')} (run sitter push ${r.shoot} --withdrawals when the DAM is reachable)`] : []),
           `  on the audit record: entry ${r.audit.seq}, hash ${r.audit.hash}`,
+          `  audit anchor:        ${r.anchor} (keep it outside the workspace; check with sitter audit verify --anchor ${r.anchor})`,
         ].join('\n');
         return { json: r, text, exitCode: r.damFailures.length ? 1 : 0 };
       }),
     );
 }
+
+export function registerErase(program: Command): void {
+  program
+    .command('erase')
+    .description("erase a participant (GDPR Art. 17): the withdrawal cascade, then their consent record, names and boxes, unless the shoot is under a legal hold; ends with a check that nothing Sitter wrote still names them")
+    .argument('<shoot>', 'shoot id')
+    .argument('<participant>', 'participant_id from the consent file')
+    .action(
+      action(async ([shootId, participant], _opts, globals) => {
+        const { eraseParticipant } = await import('../../core/services/erase-service.js');
+        const r = await withShootConnector(globals, shootId ?? '', (ctx, connector, shoot) => eraseParticipant(ctx, connector, shoot, participant ?? ''));
+        const v = r.verification;
+        const list = (items: { place: string; what: string }[]) => items.map((t) => `      - ${t.place}: ${t.what}`);
+        const text = [
+          `Erasure receipt: ${r.participant} of shoot ${r.shoot}, ${r.erasedAt}; on the audit record as ${r.pseudonym}`,
+          r.hold
+            ? `  LEGAL HOLD since ${r.hold.since.toISOString()} (${r.hold.reason}, by ${r.hold.by}): consent record and names KEPT; biometric data deleted`
+            : `  removed:             ${r.removed.consentRecords} consent record versions, ${r.removed.decisions} decisions, ${r.removed.rejections} rejections, ${r.removed.faces} face boxes; participant row ${r.removed.participantRow}`,
+          `  withdrawal:          ${r.withdrawnNow ? 'recorded now' : 'already withdrawn'}; ${r.templatesDeleted} templates deleted, ${r.matchesRevoked} matches revoked`,
+          `  DAM assets updated:  ${r.damUpdates.length}${r.damUpdates.length ? ` (${r.damUpdates.map((u) => `${u.asset}: ${u.action}`).join(', ')})` : ''}`,
+          ...(r.damFailures.length ? [`  DAM updates FAILED:  ${r.damFailures.map((f) => `${f.asset}: ${f.message}`).join('; ')}`] : []),
+          `  verification:        ${v.clean ? 'nothing Sitter wrote names the person any more' : 'NOT CLEAN: see below'}`,
+          ...v.checked.map((c) => `    checked ${c}`),
+          ...(v.traces.length ? ['    still naming the person:', ...list(v.traces)] : []),
+          ...(v.unverified.length ? ['    could not be read back:', ...list(v.unverified)] : []),
+          ...(v.keptUnderHold.length ? ['    kept under the legal hold:', ...list(v.keptUnderHold)] : []),
+          `  on the audit record: entry ${r.audit.seq}, hash ${r.audit.hash}`,
+          `  audit anchor:        ${r.anchor} (keep it outside the workspace; check with sitter audit verify --anchor ${r.anchor})`,
+        ].join('\n');
+        return { json: r, text, exitCode: v.clean && r.damFailures.length === 0 ? 0 : 1 };
+      }),
+    );
+}
+

@@ -180,7 +180,7 @@ export function registerDemo(program: Command): void {
           say('push', `${pushed.written} XMP sidecars written with ${pushed.persons} consent-linked persons`);
           const report = await shootReport(ctx, 'demo');
           say('report', `${report.assets.scanned} scanned, ${report.faces.confirmed} confirmed, ${report.faces.proposed} pending review, ${report.assets.withUnidentified} photos with an unidentified person`);
-          const verdict = await verifyAudit(ctx);
+          const { chain: verdict } = await verifyAudit(ctx);
           say('audit verify', verdict.ok ? `intact, ${verdict.count} entries` : `BROKEN at ${verdict.firstBadSeq}`);
           return { root, workspace, steps, auditOk: verdict.ok, report };
         });

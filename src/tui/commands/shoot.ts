@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/domain/errors.js';
 import { retentionEnds, type Shoot } from '../../core/domain/shoot.js';
+import type { LegalHold } from '../../core/domain/legal-hold.js';
 import type { RosterCounts } from '../../core/services/roster.js';
 import { withWorkspace, workspaceDir } from '../context.js';
 import { isoOrDash, table } from '../format/table.js';
@@ -45,6 +46,10 @@ function datesLine(shoot: Shoot): string {
 
 function datesOptions(opts: Record<string, unknown>): { from: string; to: string; utcOffset: string } {
   return { from: String(opts.from), to: String(opts.to), utcOffset: String(opts.utcOffset) };
+}
+
+function holdJson(hold: LegalHold) {
+  return { reason: hold.reason, by: hold.by, since: hold.since.toISOString(), auditSeq: hold.seq };
 }
 
 function rosterLine(r: RosterCounts): string {
@@ -134,9 +139,13 @@ export function registerShoot(program: Command): void {
     .action(
       action(async ([id], _opts, globals) => {
         const { showShoot } = await import('../../core/services/shoot-service.js');
-        const { shoot: s, roster } = await withWorkspace(globals, (ctx) => showShoot(ctx, id ?? ''));
+        const { showHold } = await import('../../core/services/legal-hold-service.js');
+        const { s, roster, hold } = await withWorkspace(globals, async (ctx) => {
+          const shown = await showShoot(ctx, id ?? '');
+          return { s: shown.shoot, roster: shown.roster, hold: await showHold(ctx, id ?? '') };
+        });
         return {
-          json: shootJson(s, roster),
+          json: { ...shootJson(s, roster), legalHold: hold ? holdJson(hold) : null },
           text: [
             `Shoot ${s.id}: ${s.name} [${s.status}]`,
             `  purpose:    ${s.purpose}`,
@@ -148,6 +157,7 @@ export function registerShoot(program: Command): void {
             `  approval:   ${s.dpiaRef ? `DPIA ${s.dpiaRef}, by ${s.approvedBy}, ${isoOrDash(s.approvedAt)}` : 'none yet (draft)'}`,
             `  roster:     ${rosterLine(roster)}`,
             ...(s.closedAt ? [`  closed:     ${isoOrDash(s.closedAt)}`] : []),
+            `  legal hold: ${hold ? `since ${isoOrDash(hold.since)}, by ${hold.by}: ${hold.reason} (erasure keeps consent records and names)` : 'none'}`,
           ].join('\n'),
         };
       }),
@@ -185,6 +195,32 @@ export function registerShoot(program: Command): void {
         return {
           json: { shoot: id, allowed: result.allowed },
           text: result.allowed.length ? `Allowed ${result.allowed.length} photos without a capture time in shoot "${id}" (recorded). Next: sitter scan ${id}` : `No photo of shoot "${id}" is held for lack of a capture time.`,
+        };
+      }),
+    );
+
+  shoot
+    .command('hold')
+    .description('set or release a legal hold: erasure then keeps consent records and names (biometric data still goes); on the audit chain')
+    .argument('<id>', 'shoot id')
+    .option('--reason <text>', 'why the records must be kept (claim, regulator request, counsel)')
+    .option('--by <name>', 'who orders it (default: the current user)')
+    .option('--release', 'release the hold')
+    .action(
+      action(async ([id], opts, globals) => {
+        const { setHold, releaseHold } = await import('../../core/services/legal-hold-service.js');
+        const { currentActor } = await import('../context.js');
+        const by = typeof opts.by === 'string' ? opts.by : currentActor();
+        if (opts.release) {
+          if (typeof opts.reason === 'string') throw new UsageError('BAD_OPTION', '--release takes no --reason.', `sitter shoot hold ${id} --release [--by NAME]`);
+          const r = await withWorkspace(globals, (ctx) => releaseHold(ctx, id ?? '', by));
+          return { json: { shoot: r.shoot, legalHold: null, anchor: r.anchor }, text: `Released the legal hold on shoot "${r.shoot}" (by ${by}).\nAudit anchor: ${r.anchor}` };
+        }
+        if (typeof opts.reason !== 'string') throw new UsageError('HOLD_REASON_REQUIRED', 'A legal hold needs --reason.', `sitter shoot hold ${id} --reason TEXT [--by NAME], or --release`);
+        const r = await withWorkspace(globals, (ctx) => setHold(ctx, id ?? '', String(opts.reason), by));
+        return {
+          json: { shoot: r.shoot, legalHold: r.hold ? holdJson(r.hold) : null, anchor: r.anchor },
+          text: `Shoot "${r.shoot}" is under a legal hold (${opts.reason}, by ${by}): erasure keeps consent records and names until it is released.\nAudit anchor: ${r.anchor}`,
         };
       }),
     );

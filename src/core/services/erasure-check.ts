@@ -1,0 +1,118 @@
+import { canonicalJson } from '../domain/audit.js';
+import { consentUri } from '../domain/consent-uri.js';
+import type { Asset, Participant } from '../domain/records.js';
+import type { Connector } from '../ports/connector.js';
+import type { UnitOfWork } from '../ports/store.js';
+import type { ServiceContext } from './context.js';
+
+/** What identifies the person, kept in memory only for the length of the erasure and its proof. */
+export interface PersonIdentity {
+  shootId: string;
+  participantId: number;
+  externalRef: string;
+  displayName: string;
+  guardian: string | null;
+}
+
+export function identityOf(p: Participant): PersonIdentity {
+  return { shootId: p.shootId, participantId: p.id, externalRef: p.externalRef, displayName: p.displayName, guardian: p.guardian };
+}
+
+/** One place that still names the person. Never carries the name itself: the receipt is on the chain. */
+export interface Trace {
+  place: string;
+  /** which identifier was found there: name, reference, consent URI, guardian, or a row that links to them */
+  what: string;
+}
+
+export interface ErasureVerification {
+  /** nothing names the person any more, apart from what a legal hold keeps on purpose */
+  clean: boolean;
+  /** what was looked at, in words, for the receipt */
+  checked: string[];
+  traces: Trace[];
+  /** what a legal hold keeps on purpose (the consent record and the names) */
+  keptUnderHold: Trace[];
+  /** places that could not be read back (connector cannot, or failed): not proven either way */
+  unverified: Trace[];
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Which of the person's identifiers a text contains; the reference only as a whole token ("P1" is not in "P10"). */
+export function mentionsOf(text: string, person: PersonIdentity): string[] {
+  const found: string[] = [];
+  const lower = text.toLowerCase();
+  const has = (needle: string | null) => needle !== null && needle.trim().length > 0 && lower.includes(needle.trim().toLowerCase());
+  if (has(person.displayName)) found.push('name');
+  if (has(person.guardian)) found.push('guardian');
+  if (has(consentUri(person.shootId, person.externalRef))) found.push('consent URI');
+  else if (new RegExp(`(^|[^\\p{L}\\p{N}_-])${escapeRegExp(person.externalRef)}($|[^\\p{L}\\p{N}_-])`, 'u').test(text)) found.push('reference');
+  return found;
+}
+
+/**
+ * The places Sitter may have written something naming the person, for a shoot. Until the push
+ * ledger (what Sitter wrote where, per asset and person) is in the store, this is every asset of the
+ * shoot: a rescan drops the "pushed" flag, so the flag alone would miss an edited photo's sidecar.
+ * Point this at the ledger when it lands; the erasure and its proof call nothing else.
+ */
+export async function placesWrittenFor(uow: UnitOfWork, person: PersonIdentity): Promise<Asset[]> {
+  return uow.assets.listByShoot(person.shootId);
+}
+
+/** Reads back every place Sitter wrote for the person, through the connector. */
+export async function tracesInWrittenFiles(connector: Connector, source: string, places: readonly Asset[], person: PersonIdentity): Promise<{ traces: Trace[]; unverified: Trace[] }> {
+  const traces: Trace[] = [];
+  const unverified: Trace[] = [];
+  if (!connector.readWritten) {
+    return { traces, unverified: places.map((a) => ({ place: `${connector.info.name}:${a.connectorAssetId}`, what: 'cannot be read back by this connector' })) };
+  }
+  for (const asset of places) {
+    try {
+      for (const file of await connector.readWritten(source, asset.connectorAssetId)) {
+        for (const what of mentionsOf(file.text, person)) traces.push({ place: file.location, what });
+      }
+    } catch (error) {
+      unverified.push({ place: `${connector.info.name}:${asset.connectorAssetId}`, what: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return { traces, unverified };
+}
+
+/** Every store row that still names or links to the person: the participant, consent, biometric and review rows, the chain. */
+async function tracesInStore(uow: UnitOfWork, person: PersonIdentity): Promise<{ traces: Trace[]; heldRows: Trace[] }> {
+  const heldRows: Trace[] = [];
+  const traces: Trace[] = [];
+  const row = await uow.participants.find(person.participantId);
+  if (row) for (const what of mentionsOf(canonicalJson({ ref: row.externalRef, name: row.displayName, guardian: row.guardian }), person)) heldRows.push({ place: `participants row ${row.id}`, what });
+  for (const c of await uow.consents.listByParticipant(person.participantId)) heldRows.push({ place: `consent_record row ${c.id}`, what: 'consent record' });
+  for (const d of await uow.decisions.listByParticipant(person.participantId)) heldRows.push({ place: `decision row ${d.id}`, what: 'decision on the person' });
+  for (const r of await uow.rejections.listByParticipant(person.participantId)) heldRows.push({ place: `rejection row ${r.id}`, what: 'rejected pair with a box' });
+  // Biometric and matching rows must be gone whatever a hold says.
+  for (const t of (await uow.templates.listByShoot(person.shootId)).filter((x) => x.participantId === person.participantId)) traces.push({ place: `template row ${t.id}`, what: 'template' });
+  for (const f of await uow.faces.listByParticipant(person.participantId)) traces.push({ place: `face row ${f.id}`, what: 'face linked to the person' });
+  for (const e of await uow.audit.all()) {
+    for (const what of mentionsOf(canonicalJson({ subject: e.subject, details: e.details }), person)) traces.push({ place: `audit entry ${e.seq} (${e.action}, written before pseudonymous references)`, what });
+  }
+  return { traces, heldRows };
+}
+
+/** The proof at the end of an erasure: no row, key, file, temp file or sidecar Sitter wrote still names the person. */
+export async function verifyErasure(ctx: ServiceContext, connector: Connector, source: string, person: PersonIdentity, held: boolean): Promise<ErasureVerification> {
+  const { store, places } = await ctx.store.transaction(async (uow) => ({ store: await tracesInStore(uow, person), places: await placesWrittenFor(uow, person) }));
+  const files = await tracesInWrittenFiles(connector, source, places, person);
+  const traces = [...store.traces, ...(held ? [] : store.heldRows), ...files.traces];
+  return {
+    clean: traces.length === 0 && files.unverified.length === 0,
+    checked: [
+      'store rows: participant, consent records, templates, faces, decisions, rejections',
+      'audit chain: every entry\'s subject and details',
+      'keys: no per-participant key in this workspace; the shoot key seals nothing of the person once templates and embeddings are deleted',
+      `files Sitter wrote through ${connector.info.name}: ${places.length} assets' sidecars and leftover temp files`,
+    ],
+    traces,
+    keptUnderHold: held ? store.heldRows : [],
+    unverified: files.unverified,
+  };
+}

@@ -1,0 +1,152 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { exiftool } from 'exiftool-vendored';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLocalConnector } from '../../src/connectors/local/index.js';
+import { wrapConnector } from '../../src/connectors/wrap-connector.js';
+import { decideFace } from '../../src/core/services/decision-service.js';
+import { jsonOf, runSitter } from '../helpers/cli.js';
+import { withRawDb } from '../helpers/raw-db.js';
+import { seedProposal, seedPushedPair } from '../helpers/seed.js';
+import { makeWorkspace, type TestWorkspace } from '../helpers/workspace.js';
+
+interface Trace {
+  place: string;
+  what: string;
+}
+interface Receipt {
+  pseudonym: string;
+  withdrawnNow: boolean;
+  hold: { reason: string } | null;
+  templatesDeleted: number;
+  removed: { consentRecords: number; decisions: number; rejections: number; faces: number; participantRow: string };
+  verification: { clean: boolean; checked: string[]; traces: Trace[]; keptUnderHold: Trace[]; unverified: Trace[] };
+  anchor: string;
+}
+
+/**
+ * GDPR Art. 17 through the real CLI on a real workspace: what erasure removes, what a legal hold
+ * keeps, and the proof at the end, checked against the database file and the sidecars read back.
+ */
+describe('sitter erase', () => {
+  let t: TestWorkspace;
+  let source = '';
+  const connector = wrapConnector(createLocalConnector({}));
+  const sitter = (...args: string[]) => runSitter(['--workspace', t.root, '--json', ...args]);
+  const db = () => join(t.root, 'sitter.db');
+
+  beforeEach(async () => {
+    t = await makeWorkspace();
+    // P1 is confirmed on a.jpg (with P2) and on b.jpg, and a reviewer said "not P1" on c.jpg (a rejection with a box).
+    const seeded = await seedPushedPair(t, connector, ['c.jpg']);
+    source = seeded.source;
+    expect(seeded.pushed.written).toBe(2);
+    const doubt = await seedProposal(t, 's', 'c.jpg', 'P1', 0.6);
+    await decideFace(t.ctx, 's', doubt.id, { kind: 'reject' }, 'Rita');
+  });
+  afterEach(async () => {
+    await t.cleanup();
+  });
+  afterAll(async () => {
+    await exiftool.end();
+  });
+
+  it('removes the consent record, names and boxes, clears the sidecars, proves it, and the chain still verifies', async () => {
+    const run = await sitter('erase', 's', 'P1');
+    expect(run.code, run.stdout).toBe(0);
+    const r = jsonOf(run) as unknown as Receipt;
+    expect(r).toMatchObject({ pseudonym: expect.stringMatching(/^#\d+$/), withdrawnNow: true, hold: null, templatesDeleted: 2 });
+    // The two faces that were P1 go; the face a reviewer said is not P1 stays (someone else), its "not P1" goes.
+    expect(r.removed).toMatchObject({ rejections: 1, decisions: 3, faces: 2, participantRow: 'blanked' });
+    expect(r.removed.consentRecords).toBeGreaterThanOrEqual(2); // the signed record and the withdrawal version
+    expect(r.verification).toMatchObject({ clean: true, traces: [], unverified: [], keptUnderHold: [] });
+    expect(r.verification.checked.join(' ')).toMatch(/sidecars and leftover temp files/);
+
+    // The sidecars, read back by exiftool: P1 gone, P2 kept; b.jpg had only P1 and its sidecar is gone.
+    const tags = (await exiftool.read(join(source, 'a.jpg.xmp'))) as unknown as Record<string, unknown>;
+    expect(tags.PersonInImage).toEqual(['Ben Staying']);
+    expect(readFileSync(join(source, 'a.jpg.xmp'), 'utf8')).not.toMatch(/Ada Leaving|consent:s:P1\b/);
+    expect(existsSync(join(source, 'b.jpg.xmp'))).toBe(false);
+
+    // The database file, read with plain SQL: no row names or links to the person.
+    await withRawDb(db(), async (sql) => {
+      const id = Number(r.pseudonym.slice(1));
+      expect(await sql('select external_ref, display_name, guardian from participant where id = ?', [id])).toEqual([{ external_ref: `erased:${r.pseudonym}`, display_name: '', guardian: null }]);
+      for (const [table, column] of [['consent_record', 'participant_id'], ['template', 'participant_id'], ['face', 'participant_id'], ['decision', 'participant_id'], ['decision', 'previous_participant_id'], ['rejection', 'participant_id']]) {
+        expect(await sql(`select id from ${table} where ${column} = ?`, [id]), `${table}.${column}`).toEqual([]);
+      }
+      const named = await sql("select seq from audit_event where subject like '%P1%' or details like '%P1%' or details like '%Ada Leaving%'");
+      expect(named).toEqual([]);
+    });
+    // Nobody lists the erased row, and the chain (which only ever had the pseudonym) still verifies.
+    const roster = jsonOf(await sitter('consent', 'list', 's')) as { participants: { participant: string }[] };
+    expect(roster.participants.map((p) => p.participant)).toEqual(['P2']);
+    const verify = await sitter('audit', 'verify', '--anchor', r.anchor);
+    expect(verify.code).toBe(0);
+    expect(jsonOf(verify)).toMatchObject({ ok: true, anchor: { ok: true } });
+    // Asked again, the person is unknown: nothing is left to find them by.
+    expect(jsonOf(await sitter('erase', 's', 'P1'))).toMatchObject({ error: { code: 'PARTICIPANT_NOT_FOUND' } });
+  });
+
+  it('the text receipt prints the verification and the audit anchor', async () => {
+    const run = await runSitter(['--workspace', t.root, 'erase', 's', 'P1']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/verification: +nothing Sitter wrote names the person any more/);
+    expect(run.stdout).toMatch(/audit anchor: +[0-9a-f]{64}@\d+/);
+    expect(run.stdout).not.toContain('Ada Leaving');
+  });
+
+  it('erases someone who had already withdrawn', async () => {
+    expect((await sitter('withdraw', 's', 'P1')).code).toBe(0);
+    const run = await sitter('erase', 's', 'P1');
+    expect(run.code, run.stdout).toBe(0);
+    expect(jsonOf(run)).toMatchObject({ withdrawnNow: false, removed: { participantRow: 'blanked' }, verification: { clean: true } });
+  });
+
+  it('under a legal hold: biometrics and sidecar names go, the consent record and names stay, and the receipt says so', async () => {
+    const held = await sitter('shoot', 'hold', 's', '--reason', 'claim 2026-114', '--by', 'Counsel Ray');
+    expect(held.code, held.stdout).toBe(0);
+    expect(jsonOf(await sitter('shoot', 'show', 's'))).toMatchObject({ legalHold: { reason: 'claim 2026-114', by: 'Counsel Ray' } });
+    expect(jsonOf(await sitter('shoot', 'hold', 's', '--reason', 'again'))).toMatchObject({ error: { code: 'HOLD_ALREADY_SET' } });
+
+    const run = await sitter('erase', 's', 'P1');
+    expect(run.code, run.stdout).toBe(0);
+    const r = jsonOf(run) as unknown as Receipt;
+    expect(r.hold).toMatchObject({ reason: 'claim 2026-114' });
+    expect(r.removed).toEqual({ consentRecords: 0, decisions: 0, rejections: 0, faces: 0, participantRow: 'kept under legal hold' });
+    expect(r.templatesDeleted).toBe(2);
+    expect(r.verification.clean).toBe(true);
+    expect(r.verification.keptUnderHold.map((k) => k.what)).toEqual(expect.arrayContaining(['name', 'consent record']));
+    expect(existsSync(join(source, 'b.jpg.xmp'))).toBe(false);
+    const roster = jsonOf(await sitter('consent', 'list', 's')) as { participants: { participant: string; status: string }[] };
+    expect(roster.participants.find((p) => p.participant === 'P1')?.status).toBe('withdrawn');
+    const actions = (await runSitter(['--workspace', t.root, 'audit', 'export'])).stdout.trim().split('\n').map((l) => (JSON.parse(l) as { action: string }).action);
+    expect(actions).toEqual(expect.arrayContaining(['shoot.hold-set', 'participant.erasure-held', 'participant.erasure-receipt']));
+
+    expect((await sitter('shoot', 'hold', 's', '--release')).code).toBe(0);
+    expect(jsonOf(await sitter('shoot', 'show', 's'))).toMatchObject({ legalHold: null });
+    // Once released, the erasure can be completed.
+    expect(jsonOf(await sitter('erase', 's', 'P1'))).toMatchObject({ removed: { participantRow: 'blanked' }, verification: { clean: true } });
+  });
+
+  it('a leftover temp sidecar naming the person is found and reported: the receipt is not clean (exit 1)', async () => {
+    const leftover = join(source, '.a.jpg.xmp.sitter-4242-deadbeef0000.tmp');
+    writeFileSync(leftover, '<x:xmpmeta><rdf:li>Ada Leaving</rdf:li></x:xmpmeta>');
+    const run = await sitter('erase', 's', 'P1');
+    expect(run.code).toBe(1);
+    const r = jsonOf(run) as unknown as Receipt;
+    expect(r.verification.clean).toBe(false);
+    expect(r.verification.traces).toEqual([{ place: leftover, what: 'name' }]);
+  });
+
+  it('an audit entry written before pseudonymous references is reported, and the chain is left intact', async () => {
+    // As an older Sitter wrote it: the participant's reference and name in the chain.
+    await t.ws.store.transaction((uow) => uow.audit.append({ actor: 'old-sitter', action: 'consent.withdrawal-receipt', shootId: 's', subject: 'participant:P1', details: { name: 'Ada Leaving' } }, new Date()));
+    const run = await sitter('erase', 's', 'P1');
+    expect(run.code).toBe(1);
+    const r = jsonOf(run) as unknown as Receipt;
+    expect(r.verification.traces.map((x) => x.what).sort()).toEqual(['name', 'reference']);
+    expect(r.verification.traces[0]!.place).toMatch(/^audit entry \d+ \(consent.withdrawal-receipt, written before pseudonymous references\)$/);
+    expect(jsonOf(await sitter('audit', 'verify'))).toMatchObject({ ok: true });
+  });
+});
