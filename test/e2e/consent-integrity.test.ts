@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonOf, runSitter } from '../helpers/cli.js';
+import { jsonOf, runSitter, shootDaysAroundToday } from '../helpers/cli.js';
 import { type FixtureParticipant, pngBytes, writeConsentFolder } from '../helpers/consent-fixture.js';
 import { tempDir } from '../helpers/workspace.js';
 
@@ -26,7 +26,7 @@ describe('consent import guards a withdrawal and the approved roster (real CLI, 
     original = writeConsentFolder(join(tmp.dir, 'consent'), people);
     for (const args of [
       ['init'],
-      ['shoot', 'create', 'spring', '--name', 'Spring', '--source', photos, '--purpose', 'Link models to their releases', '--retention-days', '90'],
+      ['shoot', 'create', 'spring', '--name', 'Spring', '--source', photos, '--purpose', 'Link models to their releases', '--retention-days', '90', ...shootDaysAroundToday()],
       ['consent', 'import', 'spring', original],
       ['shoot', 'approve', 'spring', '--dpia', 'DPIA-1', '--approved-by', 'Dana Officer'],
     ]) expect((await sitter(...args)).code).toBe(0);
@@ -83,7 +83,7 @@ describe('consent import guards a withdrawal and the approved roster (real CLI, 
     expect(jsonOf(amended)).toMatchObject({ added: ['P3'], amendment: { approvedBy: 'Dana Officer', participants: ['P3'] } });
     expect(await statusOf('P3')).toBe('eligible');
     const entry = (await auditActions()).find((e) => e.action === 'roster.amended');
-    expect(entry?.details).toMatchObject({ approvedBy: 'Dana Officer', participants: ['P3'], fileSha256: expect.stringMatching(/^[0-9a-f]{64}$/), file: grown, approval: { approvedBy: 'Dana Officer' } });
+    expect(entry?.details).toMatchObject({ approvedBy: 'Dana Officer', participants: [expect.stringMatching(/^#\d+$/)], fileSha256: expect.stringMatching(/^[0-9a-f]{64}$/), file: grown, approval: { approvedBy: 'Dana Officer' } });
   });
 
   it('changes to people already on the roster need no amendment (a withdrawal by re-import)', async () => {

@@ -3,7 +3,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, rmSync, statSync, writeSyn
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemoFiles } from '../../src/tui/commands/demo.js';
-import { jsonOf, runSitter } from '../helpers/cli.js';
+import { jsonOf, runSitter, shootDaysAroundToday } from '../helpers/cli.js';
 import { withRawDb } from '../helpers/raw-db.js';
 import { tempDir } from '../helpers/workspace.js';
 
@@ -15,7 +15,7 @@ interface MatchesJson {
 async function preparedShoot(ws: string, photos: string, consentFile: string): Promise<void> {
   const steps = [
     ['init'],
-    ['shoot', 'create', 's', '--name', 'S', '--source', photos, '--purpose', 'test', '--retention-days', '30'],
+    ['shoot', 'create', 's', '--name', 'S', '--source', photos, '--purpose', 'test', '--retention-days', '30', ...shootDaysAroundToday()],
     ['consent', 'import', 's', consentFile],
     ['shoot', 'approve', 's', '--dpia', 'D-1', '--approved-by', 'Dora DPO'],
   ];

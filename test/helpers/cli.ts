@@ -41,3 +41,12 @@ export function runSitter(args: string[], opts: CliOptions = {}): Promise<CliRun
 export function jsonOf(run: CliRun): Record<string, unknown> {
   return JSON.parse(run.stdout) as Record<string, unknown>;
 }
+
+/**
+ * `--from`/`--to` for a shoot covering yesterday to tomorrow (UTC): the demo and the tests' photos
+ * are dated today, and a shoot must declare its days (scope in time).
+ */
+export function shootDaysAroundToday(): string[] {
+  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  return ['--from', day(-1), '--to', day(1)];
+}

@@ -36,7 +36,9 @@ describe('sitter erase', () => {
   const db = () => join(t.root, 'sitter.db');
 
   beforeEach(async () => {
-    t = await makeWorkspace();
+    // Today's clock: the CLI runs with the real one, and a workspace seeded months ago would have its
+    // retention purge (templates deleted) run first, at the CLI's workspace open.
+    t = await makeWorkspace(new Date());
     // P1 is confirmed on a.jpg (with P2) and on b.jpg, and a reviewer said "not P1" on c.jpg (a rejection with a box).
     const seeded = await seedPushedPair(t, connector, ['c.jpg']);
     source = seeded.source;

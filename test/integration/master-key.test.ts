@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CliRun, jsonOf, runSitter } from '../helpers/cli.js';
+import { type CliRun, jsonOf, runSitter, shootDaysAroundToday } from '../helpers/cli.js';
 import { tempDir } from '../helpers/workspace.js';
 import { filesUnder } from '../helpers/workspace-bytes.js';
 
@@ -39,7 +39,10 @@ describe('where the master key lives', () => {
     expect(JSON.parse(readFileSync(join(ws, 'workspace.json'), 'utf8'))).toMatchObject({ masterKey: { kind: 'file', path: keyFile } });
     // No file of the workspace folder holds the key's bytes.
     for (const f of filesUnder(ws)) expect(f.bytes.includes(key)).toBe(false);
-    expect((await sitter(['shoot', 'create', 'a', '--name', 'A', '--source', tmp.dir, '--purpose', 'p', '--retention-days', '30'])).code).toBe(0);
+    // A source beside the workspace, not around it (a shoot over the workspace folder is refused).
+    const photos = join(tmp.dir, 'photos');
+    mkdirSync(photos);
+    expect((await sitter(['shoot', 'create', 'a', '--name', 'A', '--source', photos, '--purpose', 'p', '--retention-days', '30', ...shootDaysAroundToday()])).code).toBe(0);
 
     renameSync(keyFile, join(tmp.dir, 'elsewhere.key'));
     const refused = await sitter(['shoot', 'list']);
