@@ -74,7 +74,8 @@ export function captureInstant(capture: CaptureTime, fallbackOffset: string): Da
   const offset = offsetMinutes(capture.offset ?? fallbackOffset);
   if (!m || offset === null) return null;
   const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
-  if (Number.isNaN(wall)) return null;
+  // Date.UTC rolls month 13 or hour 99 over: a time that does not exist is no capture time.
+  if (Number.isNaN(wall) || new Date(wall).toISOString().slice(0, 19) !== capture.local) return null;
   return new Date(wall - offset * 60_000);
 }
 
