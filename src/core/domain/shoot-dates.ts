@@ -99,11 +99,11 @@ export function captureVerdict(dates: ShootDates, capture: CaptureTime | null | 
 }
 
 /** The declared dates of a shoot, or a refusal naming the command that declares them (shoots made before dates existed). */
-export function requireShootDates(shoot: { id: string; shootFrom: string | null; shootTo: string | null; utcOffset: string | null }): ShootDates {
+export function requireShootDates(shoot: { id: string; shootFrom: string | null; shootTo: string | null; utcOffset: string | null }, step = 'scanning'): ShootDates {
   if (!shoot.shootFrom || !shoot.shootTo || !shoot.utcOffset) {
     throw new SitterError(
       'SHOOT_DATES_MISSING',
-      `Shoot "${shoot.id}" has no declared shoot dates, so its photos cannot be told apart from historical content: scanning is refused.`,
+      `Shoot "${shoot.id}" has no declared shoot dates, so its photos cannot be told apart from historical content: ${step} is refused.`,
       `Declare the days the shoot took place: sitter shoot dates ${shoot.id} --from YYYY-MM-DD --to YYYY-MM-DD [--utc-offset +HH:MM]`,
     );
   }
