@@ -25,8 +25,10 @@ export function currentActor(): string {
 export interface OpenOptions {
   /** run the due purges first (default); `sitter purge` runs them itself to report them */
   purge?: boolean;
-  /** say what was purged on stderr (off for --json and the interactive app) */
+  /** do not say what was purged on stderr (--json); a blocked purge is said anyway */
   quiet?: boolean;
+  /** say nothing on stderr at all (the interactive app owns the screen; the audit chain has the purges) */
+  silent?: boolean;
 }
 
 /**
@@ -41,8 +43,10 @@ export async function openForCommand(dir: string, options: OpenOptions = {}): Pr
   if (options.purge !== false) {
     try {
       const { purgeDue, describePurges } = await import('../core/services/purge-service.js');
-      const lines = describePurges(await purgeDue(ctx));
-      if (!options.quiet) for (const line of lines) process.stderr.write(`${line}\n`);
+      const report = await purgeDue(ctx);
+      // What was purged is on the audit chain; a purge that is due and could not be done is always said.
+      const lines = describePurges(options.quiet ? { retention: [], consent: [], blocked: report.blocked } : report);
+      if (!options.silent) for (const line of lines) process.stderr.write(`${line}\n`);
     } catch (error) {
       await ws.close();
       throw error;

@@ -8,9 +8,10 @@ import { captureTimeOf } from '../../src/connectors/local/capture-time.js';
 import { embeddingToBytes } from '../../src/core/domain/embedding.js';
 import type { FaceAnalysis, FaceEngine } from '../../src/core/ports/face-engine.js';
 import { scanShoot } from '../../src/core/services/scan-service.js';
+import { createShoot } from '../../src/core/services/shoot-service.js';
 import { jsonOf, runSitter } from '../helpers/cli.js';
 import { withRawDb } from '../helpers/raw-db.js';
-import { seedApprovedShoot } from '../helpers/seed.js';
+import { SEED_SHOOT_DAYS, seedApprovedShoot } from '../helpers/seed.js';
 import { makeWorkspace, type TestWorkspace } from '../helpers/workspace.js';
 import { templateBinding } from '../../src/core/domain/seal-binding.js';
 
@@ -166,5 +167,11 @@ describe('shoot dates at creation, and shoots made before them', () => {
     const moved = await runSitter(['-w', t.root, '--json', 'shoot', 'dates', 'old', '--from', '2020-01-01', '--to', '2020-01-02']);
     expect(jsonOf(moved).error).toMatchObject({ code: 'SHOOT_DATES_FIXED' });
     expect((await runSitter(['-w', t.root, 'audit', 'export'])).stdout).toMatch(/"action":"shoot.dates-declared"/);
+
+    // A draft from before dates existed is not approved without them: the approval signs the days off.
+    await createShoot(t.ctx, { id: 'draft-old', name: 'd', purpose: 'p', source: '/photos/d', retentionDays: 30, connector: 'local', reviewersRequired: 1, ...SEED_SHOOT_DAYS });
+    await withRawDb(join(t.root, 'sitter.db'), (sql) => sql("update shoot set shoot_from = null where id = 'draft-old'"));
+    const approve = await runSitter(['-w', t.root, '--json', 'shoot', 'approve', 'draft-old', '--dpia', 'D', '--approved-by', 'A']);
+    expect(jsonOf(approve).error).toMatchObject({ code: 'SHOOT_DATES_MISSING', message: expect.stringContaining('approval is refused') });
   });
 });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { consentStatus, isBiometricallyEligible, wouldUndoWithdrawal } from '../../src/core/domain/consent.js';
 import type { Decision } from '../../src/core/domain/records.js';
 import { consentLinkOf } from '../../src/core/domain/review.js';
-import { assertListedAsset } from '../../src/core/domain/scope.js';
+import { assertListedAsset, sourceRelation } from '../../src/core/domain/scope.js';
+import { captureVerdict } from '../../src/core/domain/shoot-dates.js';
 import { assertBiometricProcessingAllowed, type Shoot, validateNewShoot } from '../../src/core/domain/shoot.js';
 
 const now = new Date('2026-06-01T12:00:00Z');
@@ -100,5 +101,34 @@ describe('rule 1: scope', () => {
     expect(() => assertListedAsset('s1', listed, 'sub/b.jpg')).not.toThrow();
     expect(() => assertListedAsset('s1', listed, '../other/c.jpg')).toThrow(expect.objectContaining({ code: 'ASSET_OUT_OF_SCOPE' }));
     expect(() => assertListedAsset('s1', listed, 'c.jpg')).toThrow(expect.objectContaining({ code: 'ASSET_OUT_OF_SCOPE' }));
+  });
+});
+
+describe('rule 1: shoot dates', () => {
+  const dates = { from: '2026-05-01', to: '2026-05-02', utcOffset: '+02:00' };
+  it('counts the declared days, both inclusive, in the shoot offset', () => {
+    expect(captureVerdict(dates, { local: '2026-05-01T00:00:00', offset: null })).toEqual({ kind: 'inside', capturedAt: '2026-05-01T00:00:00+02:00' });
+    expect(captureVerdict(dates, { local: '2026-05-02T23:59:59', offset: null }).kind).toBe('inside');
+    expect(captureVerdict(dates, { local: '2026-05-03T00:00:00', offset: null }).kind).toBe('outside');
+    expect(captureVerdict(dates, { local: '2026-04-30T23:59:59', offset: null }).kind).toBe('outside');
+  });
+  it('compares a time with its own offset as the instant it is', () => {
+    // 22:30 UTC on 30 April is 00:30 on 1 May at +02:00: inside.
+    expect(captureVerdict(dates, { local: '2026-04-30T22:30:00', offset: '+00:00' }).kind).toBe('inside');
+    expect(captureVerdict(dates, { local: '2026-05-02T22:30:00', offset: '+00:00' }).kind).toBe('outside');
+  });
+  it('treats a missing or unreadable capture time as none, for a person to decide', () => {
+    expect(captureVerdict(dates, null)).toEqual({ kind: 'no-capture-time' });
+    expect(captureVerdict(dates, { local: '2026-13-45T99:00:00', offset: null })).toEqual({ kind: 'no-capture-time' });
+  });
+});
+
+describe('rule 1: sources never overlap', () => {
+  it('compares whole path segments', () => {
+    expect(sourceRelation('/p/spring', '/p/spring/')).toBe('same');
+    expect(sourceRelation('/p/spring/day1', '/p/spring')).toBe('inside');
+    expect(sourceRelation('/p', '/p/spring')).toBe('around');
+    expect(sourceRelation('/p/spring-2', '/p/spring')).toBeNull();
+    expect(sourceRelation('/', '/p')).toBe('around');
   });
 });

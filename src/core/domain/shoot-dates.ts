@@ -74,7 +74,8 @@ export function captureInstant(capture: CaptureTime, fallbackOffset: string): Da
   const offset = offsetMinutes(capture.offset ?? fallbackOffset);
   if (!m || offset === null) return null;
   const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
-  if (Number.isNaN(wall)) return null;
+  // Date.UTC rolls month 13 or hour 99 over: a time that does not exist is no capture time.
+  if (Number.isNaN(wall) || new Date(wall).toISOString().slice(0, 19) !== capture.local) return null;
   return new Date(wall - offset * 60_000);
 }
 
@@ -98,11 +99,11 @@ export function captureVerdict(dates: ShootDates, capture: CaptureTime | null | 
 }
 
 /** The declared dates of a shoot, or a refusal naming the command that declares them (shoots made before dates existed). */
-export function requireShootDates(shoot: { id: string; shootFrom: string | null; shootTo: string | null; utcOffset: string | null }): ShootDates {
+export function requireShootDates(shoot: { id: string; shootFrom: string | null; shootTo: string | null; utcOffset: string | null }, step = 'scanning'): ShootDates {
   if (!shoot.shootFrom || !shoot.shootTo || !shoot.utcOffset) {
     throw new SitterError(
       'SHOOT_DATES_MISSING',
-      `Shoot "${shoot.id}" has no declared shoot dates, so its photos cannot be told apart from historical content: scanning is refused.`,
+      `Shoot "${shoot.id}" has no declared shoot dates, so its photos cannot be told apart from historical content: ${step} is refused.`,
       `Declare the days the shoot took place: sitter shoot dates ${shoot.id} --from YYYY-MM-DD --to YYYY-MM-DD [--utc-offset +HH:MM]`,
     );
   }

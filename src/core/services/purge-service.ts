@@ -59,7 +59,9 @@ export async function purgeDue(ctx: ServiceContext): Promise<PurgeReport> {
         report.consent.push({ shoot: shoot.id, participants: swept.participants, templatesDeleted: swept.templatesDeleted, matchesRevoked: swept.matchesRevoked });
       }
     } catch (error) {
-      if (!isSitterError(error) || (error.code !== 'WORKSPACE_READ_ONLY' && error.code !== 'DATABASE_LOCKED')) throw error;
+      // A read-only copy, a lock, a broken chain: said on every command, and the command still runs,
+      // so that `audit verify` and friends can show what is wrong. A bug is not swallowed.
+      if (!isSitterError(error)) throw error;
       report.blocked.push({ shoot: shoot.id, reason: `${error.code}: ${error.message}` });
     }
   }
@@ -71,6 +73,6 @@ export function describePurges(report: PurgeReport): string[] {
   return [
     ...report.retention.map((r) => `Retention of shoot "${r.shoot}" ended on ${r.retentionEnded}: ${r.templatesDeleted} templates and ${r.embeddingsDeleted} embeddings deleted, data key destroyed, shoot closed.`),
     ...report.consent.map((c) => `Shoot "${c.shoot}": consent lapsed for ${c.participants.join(', ')}: ${c.templatesDeleted} templates deleted, ${c.matchesRevoked} matches revoked.`),
-    ...report.blocked.map((b) => `Shoot "${b.shoot}": a purge is due but could not be done (${b.reason}). Run \`sitter purge\` on a writable workspace.`),
+    ...report.blocked.map((b) => `Shoot "${b.shoot}": a purge is due but could not be done (${b.reason}). Fix that and run \`sitter purge\`.`),
   ];
 }

@@ -1,6 +1,7 @@
 import { SitterError } from '../domain/errors.js';
 import { assertSourceAllowed } from '../domain/scope.js';
 import { assertOpen, type NewShoot, type Shoot, validateNewShoot } from '../domain/shoot.js';
+import { requireShootDates } from '../domain/shoot-dates.js';
 import { type ServiceContext, requireShoot } from './context.js';
 import { countRoster, loadRoster, type RosterCounts } from './roster.js';
 
@@ -91,6 +92,8 @@ export async function approveShoot(ctx: ServiceContext, shootId: string, dpiaRef
     if (shoot.status === 'approved') {
       throw new SitterError('SHOOT_ALREADY_APPROVED', `Shoot "${shoot.id}" was already approved by ${shoot.approvedBy} on ${shoot.approvedAt?.toISOString()} (DPIA ${shoot.dpiaRef}).`, 'Nothing to do; `sitter shoot show` prints the approval.');
     }
+    // The approval signs off the shoot's days too: they are what keeps an archive out.
+    const dates = requireShootDates(shoot, 'approval');
     const now = ctx.clock.now();
     const roster = countRoster(await loadRoster(uow, shoot.id, now));
     shoot.status = 'approved';
@@ -98,7 +101,7 @@ export async function approveShoot(ctx: ServiceContext, shootId: string, dpiaRef
     shoot.approvedBy = approvedBy.trim();
     shoot.approvedAt = now;
     await uow.audit.append(
-      { actor: ctx.actor, action: 'shoot.approved', shootId: shoot.id, subject: `shoot:${shoot.id}`, details: { dpiaRef: shoot.dpiaRef, approvedBy: shoot.approvedBy, rosterDeclaredComplete: roster } },
+      { actor: ctx.actor, action: 'shoot.approved', shootId: shoot.id, subject: `shoot:${shoot.id}`, details: { dpiaRef: shoot.dpiaRef, approvedBy: shoot.approvedBy, rosterDeclaredComplete: roster, dates } },
       now,
     );
     return { shoot, roster };

@@ -31,7 +31,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function openAppGateway(opts: GatewayOptions): Promise<AppGateway> {
   // The app is a command like the others: due purges happen before it shows anything.
-  const { ws, ctx } = await openForCommand(opts.workspace, { quiet: true });
+  const { ws, ctx } = await openForCommand(opts.workspace, { silent: true });
   const reviewer = opts.reviewer;
   const retries = opts.lockRetries ?? 3;
   let busyListener: ((message: string | null) => void) | null = null;
