@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { parseConsentFile } from '../../src/core/consent/index.js';
 import { embeddingToBytes } from '../../src/core/domain/embedding.js';
 import type { Face } from '../../src/core/domain/records.js';
-import { faceBinding } from '../../src/core/domain/seal-binding.js';
+import { faceBinding, templateBinding } from '../../src/core/domain/seal-binding.js';
 import type { Connector } from '../../src/core/ports/connector.js';
 import { importConsent } from '../../src/core/services/consent-service.js';
 import { decideFace } from '../../src/core/services/decision-service.js';
@@ -61,4 +61,15 @@ export async function seedPushedPair(t: TestWorkspace, connector: Connector, ext
     await decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Rita');
   }
   return { source, pushed: await pushShoot(t.ctx, connector, 's') };
+}
+
+/** An enrolment template, as `enrol` would store it: sealed with the shoot's key, bound to its row. */
+export async function seedTemplate(t: TestWorkspace, shootId: string, participantRef: string, vector: number[] = [0.3, 0.4, 0.5], modelDigest = 'model-x'): Promise<void> {
+  await t.ws.store.transaction(async (uow) => {
+    const p = await uow.participants.findByExternalRef(shootId, participantRef);
+    if (!p) throw new Error(`no participant ${participantRef}`);
+    const row = { shootId, participantId: p.id, modelDigest, origin: 'reference-photo' as const };
+    const embedding = await t.ctx.keyVault.encrypt(templateBinding(row), embeddingToBytes(Float32Array.from(vector)));
+    await uow.templates.add({ ...row, embedding, originRef: `sha256:${participantRef}`, createdAt: t.clock.now() });
+  });
 }

@@ -1,23 +1,16 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { embeddingToBytes } from '../../src/core/domain/embedding.js';
 import { jsonOf, runSitter } from '../helpers/cli.js';
 import type { FixtureParticipant } from '../helpers/consent-fixture.js';
 import { withRawDb } from '../helpers/raw-db.js';
-import { seedApprovedShoot, seedProposal } from '../helpers/seed.js';
+import { seedApprovedShoot, seedProposal, seedTemplate } from '../helpers/seed.js';
 import { makeWorkspace, type TestWorkspace } from '../helpers/workspace.js';
 
 const DAY = 86_400_000;
 const isoDay = (offsetDays: number) => new Date(Date.now() + offsetDays * DAY).toISOString().slice(0, 10);
 
-/** An enrolment template, as `enrol` would store it (encrypted with the shoot's key). */
-async function addTemplate(t: TestWorkspace, shootId: string, participantRef: string): Promise<void> {
-  await t.ws.store.transaction(async (uow) => {
-    const p = await uow.participants.findByExternalRef(shootId, participantRef);
-    await uow.templates.add({ shootId, participantId: p!.id, embedding: await t.ctx.keyVault.encrypt(shootId, embeddingToBytes(Float32Array.from([0.3, 0.4, 0.5]))), modelDigest: 'model-x', origin: 'reference-photo', originRef: `sha256:${participantRef}`, createdAt: t.clock.now() });
-  });
-}
+const addTemplate = (t: TestWorkspace, shootId: string, participantRef: string) => seedTemplate(t, shootId, participantRef);
 
 /** What is left of a shoot's biometric data in the database file and the key folder. */
 async function biometrics(root: string, shootId: string) {

@@ -5,15 +5,13 @@ import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalConnector } from '../../src/connectors/index.js';
 import { captureTimeOf } from '../../src/connectors/local/capture-time.js';
-import { embeddingToBytes } from '../../src/core/domain/embedding.js';
 import type { FaceAnalysis, FaceEngine } from '../../src/core/ports/face-engine.js';
 import { scanShoot } from '../../src/core/services/scan-service.js';
 import { createShoot } from '../../src/core/services/shoot-service.js';
 import { jsonOf, runSitter } from '../helpers/cli.js';
 import { withRawDb } from '../helpers/raw-db.js';
-import { SEED_SHOOT_DAYS, seedApprovedShoot } from '../helpers/seed.js';
+import { SEED_SHOOT_DAYS, seedApprovedShoot, seedTemplate } from '../helpers/seed.js';
 import { makeWorkspace, type TestWorkspace } from '../helpers/workspace.js';
-import { templateBinding } from '../../src/core/domain/seal-binding.js';
 
 const exiftool = new ExifTool();
 afterAll(() => exiftool.end());
@@ -54,11 +52,7 @@ describe('historical content stays out: a scan judges each photo by its capture 
     mkdirSync(photos);
     // The shoot: yesterday to tomorrow, counted in UTC.
     await seedApprovedShoot(t, 's', [{ id: 'P1', name: 'Ada', consent: 'yes' }], 1, photos, { from: day(-1), to: day(1), utcOffset: '+00:00' });
-    await t.ws.store.transaction(async (uow) => {
-      const p = await uow.participants.findByExternalRef('s', 'P1');
-      const tpl = { shootId: 's', participantId: p!.id, modelDigest: 'test-model', origin: 'reference-photo' as const };
-      await uow.templates.add({ ...tpl, embedding: await t.ctx.keyVault.encrypt(templateBinding(tpl), embeddingToBytes(Float32Array.from([1, 0, 0]))), originRef: 'sha256:x', createdAt: new Date() });
-    });
+    await seedTemplate(t, 's', 'P1', [1, 0, 0], 'test-model');
     await photo(join(photos, 'in.jpg'), `${exifDay(0)} 12:00:00`, '+02:00');
     // 01:30 at +02:00 on the day after the last day is 23:30 UTC on the last day: inside, by its offset.
     await photo(join(photos, 'edge.jpg'), `${exifDay(2)} 01:30:00`, '+02:00');
