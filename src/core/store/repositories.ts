@@ -1,7 +1,7 @@
 import type { EntityManager, EntitySchema, RequiredEntityData } from '@mikro-orm/sqlite';
 import type { AuditEntry, AuditEventInput } from '../domain/audit.js';
 import { chainNext } from '../domain/audit.js';
-import type { Asset, ConsentRecord, Decision, Face, Participant, Rejection, Template } from '../domain/records.js';
+import type { Asset, ConsentRecord, Decision, Face, Participant, PushRecord, Rejection, Template } from '../domain/records.js';
 import type { Shoot } from '../domain/shoot.js';
 import type { UnitOfWork } from '../ports/store.js';
 import {
@@ -12,6 +12,7 @@ import {
   DecisionEntity,
   FaceEntity,
   ParticipantEntity,
+  PushRecordEntity,
   RejectionEntity,
   ShootEntity,
   TemplateEntity,
@@ -108,6 +109,12 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
       listByAsset: (assetId) => em.find(RejectionEntity, { assetId }, { orderBy: { id: 'asc' } }),
       add: (r) => insert<Rejection>(em, RejectionEntity, r),
       deleteByDecision: (decisionId) => em.nativeDelete(RejectionEntity, { decisionId }),
+    },
+    pushRecords: {
+      openByShoot: (shootId) => em.find(PushRecordEntity, { shootId, clearedAt: null }, { orderBy: { id: 'asc' } }),
+      openByParticipant: (participantId) => em.find(PushRecordEntity, { participantId, clearedAt: null }, { orderBy: { id: 'asc' } }),
+      openByAsset: (assetId) => em.find(PushRecordEntity, { assetId, clearedAt: null }, { orderBy: { id: 'asc' } }),
+      add: (r) => insert<PushRecord>(em, PushRecordEntity, r),
     },
     audit: {
       append: async (event: AuditEventInput, at: Date) => {
