@@ -169,11 +169,16 @@ async function pushOneAsset(ctx: ServiceContext, connector: Connector, shoot: Sh
   let outcome: Outcome;
   try {
     const rescannedSincePush = st.open.some((r) => r.contentSha256 !== asset.contentSha256);
-    if (st.persons.length === 0) {
+    if (withdrawalOnly && rescannedSincePush) {
+      // The faces on record are no longer the ones the sidecar describes: take off who must go, nothing else.
+      if (st.gone.length === 0) {
+        summary.unchanged += 1;
+        return;
+      }
+      outcome = await clearGone();
+    } else if (st.persons.length === 0) {
       const r = await connector.clear(source, { assetId: asset.connectorAssetId });
       outcome = { kind: 'cleared', changed: r.changed, location: r.location, consentUris: null };
-    } else if (withdrawalOnly && rescannedSincePush && st.gone.length > 0) {
-      outcome = await clearGone();
     } else if (asset.contentSha256 === null) {
       throw new SitterError('ASSET_NOT_SCANNED', `"${asset.connectorAssetId}" has no scanned content to push.`, `Scan the shoot: sitter scan ${shoot.id}`);
     } else {
