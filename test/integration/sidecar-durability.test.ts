@@ -4,7 +4,7 @@
  * system by watching the calls the writer makes (the order is what makes it crash-safe).
  */
 import { promises as fsp } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { removeStaleTemps, writeSidecar } from '../../src/connectors/local/sidecar-file.js';
@@ -56,6 +56,10 @@ describe('sidecar writes are atomic and durable', () => {
       for (const n of [dead, live, ...others]) await put(path.join(dir, n), 'Ada');
       expect(await removeStaleTemps(dir)).toEqual([dead]);
       expect((await readdir(dir)).sort()).toEqual([live, ...others].sort());
+      // A live id on an old temp is a reused process id: the temp is a leftover all the same.
+      const old = new Date(Date.now() - 11 * 60 * 1000);
+      await utimes(path.join(dir, live), old, old);
+      expect(await removeStaleTemps(dir)).toEqual([live]);
     } finally {
       await cleanup();
     }

@@ -72,6 +72,9 @@ export function tempPathOf(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.sitter-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
 }
 
+/** Older than this, a temp sidecar is a leftover whatever its process id says. */
+const STALE_AFTER_MS = 10 * 60 * 1000;
+
 function isAlive(pid: number): boolean {
   if (pid === process.pid) return false; // this process writes one sidecar at a time, never during a sweep
   try {
@@ -84,18 +87,19 @@ function isAlive(pid: number): boolean {
 
 /**
  * Removes what a killed push or withdrawal left in the folder: Sitter's temp sidecars, which may still
- * name a person who has since withdrawn. A temp file of a Sitter process that is still running (a
- * concurrent push writing it now) is left alone. Returns the names removed.
+ * name a person who has since withdrawn. A fresh temp file of a Sitter process that is still running
+ * (a concurrent push writing it now) is left alone. Returns the names removed.
  */
 export async function removeStaleTemps(dir: string): Promise<string[]> {
   const names = await fs.readdir(dir).catch(() => [] as string[]);
   const removed: string[] = [];
   for (const name of names) {
     const m = TEMP_NAME.exec(name);
-    if (!m || isAlive(Number(m[2]))) continue;
+    if (!m) continue;
     const file = path.join(dir, name);
     const st = await fs.lstat(file).catch(() => null);
-    if (!st?.isFile()) continue;
+    // A live process id may be a reused one: no sidecar write takes minutes, so an old temp is stale anyway.
+    if (!st?.isFile() || (isAlive(Number(m[2])) && Date.now() - st.mtimeMs < STALE_AFTER_MS)) continue;
     await fs.rm(file, { force: true }).catch((e: unknown) => {
       throw new SitterError('SIDECAR_NOT_WRITABLE', `Cannot remove the leftover temp sidecar ${file} (${errCode(e) ?? String(e)}).`, 'Give Sitter write access to the shoot folder, or delete the file by hand.', { path: file }, { cause: e });
     });
