@@ -6,9 +6,23 @@
 import { promises as fsp } from 'node:fs';
 import { readFile, readdir, utimes } from 'node:fs/promises';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createLocalConnector } from '../../src/connectors/local/index.js';
 import { removeStaleTemps, writeSidecar } from '../../src/connectors/local/sidecar-file.js';
-import { put, tempDir } from '../contract/fixtures.js';
+import { wellFormednessProblem } from '../../src/connectors/xmp/well-formed.js';
+import { consentUri } from '../../src/connectors/payload.js';
+import { contentHashOf, makeImage, put, tempDir } from '../contract/fixtures.js';
+
+/** A child that pushes two statements in turn onto one photo, forever, with the compiled connector. */
+const PUSH_LOOP = `
+const { createLocalConnector } = await import(process.argv[1]);
+const [root, hash, uri] = process.argv.slice(2);
+const c = createLocalConnector({});
+const ada = { participantId: 'P1', displayName: 'Ada Leaving', consentUri: uri, box: { x: 0.1, y: 0.1, w: 0.2, h: 0.3 }, release: { id: null, status: 'unlimited', minor: false } };
+process.stdout.write('ready\\n');
+for (let i = 0; ; i++) await c.push(root, { assetId: 'a.jpg', expectedContentHash: hash, image: { width: 64, height: 48 }, persons: [ada], otherFaces: i % 2 });
+`;
 
 describe('sidecar writes are atomic and durable', () => {
   afterEach(() => {
@@ -60,6 +74,29 @@ describe('sidecar writes are atomic and durable', () => {
       const old = new Date(Date.now() - 11 * 60 * 1000);
       await utimes(path.join(dir, live), old, old);
       expect(await removeStaleTemps(dir)).toEqual([live]);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('after a real SIGKILL during pushes, the sidecar is whole and the next clear leaves no temp file naming anyone', async () => {
+    const { dir, cleanup } = await tempDir('sitter-kill-');
+    try {
+      await put(path.join(dir, 'a.jpg'), await makeImage('jpeg'));
+      const entry = path.resolve(import.meta.dirname, '../../dist/src/connectors/local/index.js');
+      const child = spawn(process.execPath, ['--input-type=module', '-e', PUSH_LOOP, entry, dir, contentHashOf(path.join(dir, 'a.jpg')), consentUri('s', 'P1')], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+      const sidecar = await readFile(path.join(dir, 'a.jpg.xmp'), 'utf8');
+      expect(wellFormednessProblem(sidecar)).toBeNull();
+      // The withdrawal's clear of that photo: the sidecar no longer names her, and no temp file does.
+      await createLocalConnector({}).clear(dir, { assetId: 'a.jpg', consentUris: [consentUri('s', 'P1')] });
+      const left = await readdir(dir);
+      expect(left.filter((n) => n.endsWith('.tmp'))).toEqual([]);
+      for (const n of left.filter((n) => n !== 'a.jpg')) expect(await readFile(path.join(dir, n), 'utf8')).not.toContain('Ada Leaving');
     } finally {
       await cleanup();
     }
