@@ -83,6 +83,11 @@ export default function create(options, host) {
 
     async push(source, payload) {
       const file = await listed(source, payload.assetId);
+      // The persons and boxes belong to the content Sitter scanned: refuse a file that changed since.
+      const actual = `sha256:${createHash('sha256').update(await fs.readFile(file)).digest('hex')}`;
+      if (actual !== payload.expectedContentHash) {
+        throw new SitterError('ASSET_CHANGED', `"${payload.assetId}" changed since it was scanned; nothing was written.`, 'Scan the shoot again, review the photo, then push again.', { assetId: payload.assetId });
+      }
       const data = (await readSidecar(file)) ?? {};
       const persons = [...payload.persons].sort((a, b) => a.consentUri.localeCompare(b.consentUri)).map((p) => ({ id: p.participantId, name: p.displayName, consent: p.consentUri, ...(p.consentRecord ? { consentRecord: p.consentRecord } : {}), box: p.box, release: p.release }));
       const statement = { persons, otherFaces: payload.otherFaces, image: payload.image };

@@ -14,6 +14,7 @@ export function isSitterConsentUri(uri: string): boolean {
 }
 
 const EPS = 1e-6;
+const SHA256 = /^sha256:[0-9a-f]{64}$/;
 
 function isUnit(n: number): boolean {
   return Number.isFinite(n) && n >= -EPS && n <= 1 + EPS;
@@ -23,6 +24,7 @@ function isUnit(n: number): boolean {
 export function assertValidPushPayload(payload: PushPayload): void {
   const problems: string[] = [];
   if (typeof payload.assetId !== 'string' || payload.assetId === '') problems.push('assetId is empty');
+  if (typeof payload.expectedContentHash !== 'string' || !SHA256.test(payload.expectedContentHash)) problems.push('expectedContentHash is not sha256:<hex>');
   const { width, height, orientation } = payload.image;
   if (!Number.isInteger(width) || width <= 0 || !Number.isInteger(height) || height <= 0) {
     problems.push(`image size ${width}x${height} is not a positive integer size`);

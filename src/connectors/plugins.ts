@@ -12,8 +12,12 @@ import { SitterError } from '../core/domain/errors.js';
 import type { ConnectorFactory } from '../core/ports/connector.js';
 import type { ConnectorRegistry } from './registry.js';
 
-/** The version of the connector contract this Sitter implements; a plugin names the one it targets. */
-export const CONTRACT_VERSION = 1;
+/**
+ * The version of the connector contract this Sitter implements; a plugin names the one it targets.
+ * 2: push receives `expectedContentHash` and must refuse a changed asset (ASSET_CHANGED). A plugin
+ * written for 1 would write old names onto a replaced photo, so it is not loaded.
+ */
+export const CONTRACT_VERSION = 2;
 
 const Manifest = z.object({
   name: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'lowercase letters, digits and dashes'),

@@ -57,8 +57,11 @@ function person(id: string, name: string, x: number): PushPerson {
   };
 }
 
+/** Content hashes of the listed assets, as a scan records them (filled before the tests run). */
+const hashes = new Map<string, string>();
+
 function payload(assetId: string, persons: PushPerson[], otherFaces = 0): PushPayload {
-  return { assetId, image: { width: 64, height: 48 }, persons, otherFaces };
+  return { assetId, expectedContentHash: hashes.get(assetId) ?? `sha256:${'0'.repeat(64)}`, image: { width: 64, height: 48 }, persons, otherFaces };
 }
 
 async function expectRefused(p: Promise<unknown>, connectorName: string): Promise<void> {
@@ -82,6 +85,7 @@ export function runConnectorContract({ name, make }: ContractOptions): void {
       const { assets } = await collect(c, subject.source);
       expect(assets.length, 'the fixture source needs at least 3 assets').toBeGreaterThanOrEqual(3);
       first = assets[0]!.id;
+      for (const a of assets) hashes.set(a.id, (await c.fetch(subject.source, a.id)).contentHash);
     });
     afterAll(async () => {
       await c?.close?.();
@@ -171,6 +175,14 @@ export function runConnectorContract({ name, make }: ContractOptions): void {
       expect((await collect(c, subject.source)).assets.map((a) => a.id)).toEqual(listedBefore);
       await c.clear(subject.source, { assetId: first });
       expect(await subject.snapshot?.(first)).toEqual(before);
+    });
+
+    it('refuses to push onto an asset whose content is not the one scanned (ASSET_CHANGED), writing nothing', async () => {
+      const before = await subject.snapshot?.(first);
+      const stale = { ...payload(first, [person('p-1', 'Ada Test', 0.1)]), expectedContentHash: `sha256:${'ab'.repeat(32)}` };
+      await expect(c.push(subject.source, stale)).rejects.toMatchObject({ code: 'ASSET_CHANGED', message: expect.stringContaining(name) });
+      expect(await subject.snapshot?.(first)).toEqual(before);
+      if (subject.sitterConsentUris) expect(await subject.sitterConsentUris(first)).toEqual([]);
     });
 
     it('clears only what Sitter wrote, and clearing twice is harmless', async () => {

@@ -50,14 +50,14 @@ describe('the plugin loader', () => {
         writeFileSync(path.join(dir, name, 'sitter-plugin.json'), JSON.stringify(manifest));
         if (code !== undefined) writeFileSync(path.join(dir, name, 'index.js'), code);
       };
-      const ok = { title: 't', version: '1', entry: 'index.js', contract: 1 };
+      const ok = { title: 't', version: '1', entry: 'index.js', contract: 2 };
       const factory = 'export default () => ({ info: { name: "x", title: "x", version: "1" }, capabilities: {}, list() {}, fetch() {}, push() {}, clear() {} });';
       make('a-good', { ...ok, name: 'good' }, factory);
       make('b-bad-manifest', { ...ok, name: 'Bad Name' }, factory);
       make('c-no-export', { ...ok, name: 'noexport' }, 'export const nothing = 1;');
       make('d-shadow', { ...ok, name: 'local' }, factory);
       make('e-escape', { ...ok, name: 'escape', entry: '../a-good/index.js' });
-      make('f-wrong-contract', { ...ok, name: 'future', contract: 2 }, factory);
+      make('f-wrong-contract', { ...ok, name: 'future', contract: 3 }, factory);
       const registry = builtinRegistry();
       const report = await loadPlugins(dir, registry);
       expect(report.loaded.map((l) => l.name)).toEqual(['good']);

@@ -2,6 +2,8 @@
  * Real files for connector tests: small images made with sharp (never photographs of people), in
  * throwaway folders under the OS temp dir.
  */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -90,3 +92,13 @@ export const DIGIKAM_SIDECAR = `<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTc
 </x:xmpmeta>
 <?xpacket end="w"?>
 `;
+
+/**
+ * `PushPayload.expectedContentHash` for a file as it is now (what a scan of it recorded), or a hash
+ * no file has when it does not exist (the push is refused before the content matters).
+ */
+export function contentHashOf(file: string): string {
+  // Not a regular file (missing, a FIFO, a device): a push is refused before the content matters.
+  if (!existsSync(file) || !statSync(file).isFile()) return `sha256:${'0'.repeat(64)}`;
+  return `sha256:${createHash('sha256').update(readFileSync(file)).digest('hex')}`;
+}

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { parseConsentFile } from '../../src/core/consent/index.js';
@@ -35,9 +36,12 @@ export async function seedProposal(t: TestWorkspace, shootId: string, assetRef: 
   return t.ws.store.transaction(async (uow) => {
     const participant = await uow.participants.findByExternalRef(shootId, participantRef);
     if (!participant) throw new Error(`no participant ${participantRef}`);
+    // The hash a scan would record: the file's, when the test put one in the shoot folder.
+    const file = join(t.root, '..', assetRef);
+    const contentSha256 = existsSync(file) ? `sha256:${createHash('sha256').update(readFileSync(file)).digest('hex')}` : 'sha256:x';
     const asset =
       (await uow.assets.findByConnectorId(shootId, assetRef)) ??
-      (await uow.assets.add({ shootId, connectorAssetId: assetRef, fileName: assetRef, contentSha256: 'sha256:x', size: 1, width: 100, height: 100, scanState: 'scanned', error: null, flags: [], scannedAt: new Date() }));
+      (await uow.assets.add({ shootId, connectorAssetId: assetRef, fileName: assetRef, contentSha256, size: 1, width: 100, height: 100, scanState: 'scanned', error: null, flags: [], scannedAt: new Date() }));
     const embedding = await t.ctx.keyVault.encrypt(faceBinding({ shootId, assetId: asset.id, ...box, participantId: participant.id, modelDigest: 'model-x' }), embeddingToBytes(Float32Array.from([0.1, 0.2, 0.3])));
     return uow.faces.add({ shootId, assetId: asset.id, ...box, detectorScore: 0.9, state: 'proposed', participantId: participant.id, score, margin: 0.2, reason: null, embedding, modelDigest: 'model-x', createdAt: new Date() });
   });

@@ -12,7 +12,7 @@ import { createLocalConnector } from '../../src/connectors/local/index.js';
 import { consentUri } from '../../src/connectors/payload.js';
 import { builtinRegistry, ConnectorRegistry } from '../../src/connectors/registry.js';
 import { listAll, wrapConnector } from '../../src/connectors/wrap-connector.js';
-import { makeImage, put, tempDir } from '../contract/fixtures.js';
+import { contentHashOf, makeImage, put, tempDir } from '../contract/fixtures.js';
 
 let dir: string;
 let root: string;
@@ -32,9 +32,10 @@ async function refusal(p: Promise<unknown>): Promise<SitterError> {
   return e as SitterError;
 }
 
-function payload(assetId: string): PushPayload {
+function payload(assetId: string, dirOf: string = root): PushPayload {
   return {
     assetId,
+    expectedContentHash: contentHashOf(path.join(dirOf, assetId)),
     image: { width: 64, height: 48 },
     otherFaces: 0,
     persons: [{ participantId: 'p-1', displayName: 'Ada Test', consentUri: consentUri('s', 'p-1'), box: { x: 0.1, y: 0.1, w: 0.2, h: 0.2 }, release: { id: null, status: 'unlimited', minor: false } }],
@@ -223,7 +224,7 @@ describe('local connector: sidecars', () => {
     try {
       await put(path.join(d, 'ro.jpg'), await makeImage('jpeg'));
       await (await import('node:fs/promises')).chmod(d, 0o555);
-      expect((await refusal(local.push(d, payload('ro.jpg')))).code).toBe('SIDECAR_NOT_WRITABLE');
+      expect((await refusal(local.push(d, payload('ro.jpg', d)))).code).toBe('SIDECAR_NOT_WRITABLE');
     } finally {
       await (await import('node:fs/promises')).chmod(d, 0o755);
       await done();
@@ -241,7 +242,7 @@ describe('local connector: sidecars', () => {
     const { dir: d, cleanup: done } = await tempDir();
     try {
       await put(path.join(d, 'gone.jpg'), await makeImage('jpeg'));
-      await local.push(d, payload('gone.jpg'));
+      await local.push(d, payload('gone.jpg', d));
       await writeFile(path.join(d, 'gone.jpg'), ''); // replaced by junk, then removed
       await (await import('node:fs/promises')).rm(path.join(d, 'gone.jpg'));
       const c = await local.clear(d, { assetId: 'gone.jpg' });
@@ -259,8 +260,8 @@ describe('local connector: sidecars', () => {
       await put(path.join(d, 'pair.jpg'), await makeImage('jpeg'));
       await put(path.join(d, 'pair.tiff'), await makeImage('tiff'));
       const c = wrapConnector(createLocalConnector({ sidecarNaming: 'replace' }));
-      expect((await c.push(d, payload('solo.jpg'))).location).toBe(path.join(d, 'solo.xmp'));
-      expect((await refusal(c.push(d, payload('pair.jpg')))).code).toBe('SIDECAR_NAME_CLASH');
+      expect((await c.push(d, payload('solo.jpg', d))).location).toBe(path.join(d, 'solo.xmp'));
+      expect((await refusal(c.push(d, payload('pair.jpg', d)))).code).toBe('SIDECAR_NAME_CLASH');
       const list = await listEverything(c, d);
       expect(list.assets.map((a) => a.id)).toEqual(['pair.jpg', 'pair.tiff', 'solo.jpg']);
     } finally {

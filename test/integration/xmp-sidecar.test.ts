@@ -13,7 +13,7 @@ import type { Connector, PushPayload, PushPerson } from '../../src/core/ports/co
 import { createLocalConnector } from '../../src/connectors/local/index.js';
 import { consentUri } from '../../src/connectors/payload.js';
 import { wrapConnector } from '../../src/connectors/wrap-connector.js';
-import { DIGIKAM_SIDECAR, makeImage, put, tempDir } from '../contract/fixtures.js';
+import { DIGIKAM_SIDECAR, contentHashOf, makeImage, put, tempDir } from '../contract/fixtures.js';
 
 type Raw = Record<string, unknown>;
 
@@ -37,7 +37,7 @@ const bob: PushPerson = {
 };
 
 function payload(assetId: string, persons: PushPerson[], extra: Partial<PushPayload> = {}): PushPayload {
-  return { assetId, image: { width: 6000, height: 4000 }, persons, otherFaces: 0, ...extra };
+  return { assetId, expectedContentHash: contentHashOf(path.join(root, assetId)), image: { width: 6000, height: 4000 }, persons, otherFaces: 0, ...extra };
 }
 
 /** ExifTool's verdict: "OK" and no warning. */

@@ -5,7 +5,6 @@
  * push and clear re-check every rule the listing applies, so an id the listing would not give is
  * refused whatever it names. Push writes an XMP sidecar (see docs/connectors.md for the naming).
  */
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -27,7 +26,9 @@ import type {
 import { clearXmp, pushXmp } from '../xmp/sitter-xmp.js';
 import { idSegments, isInside, outOfScope } from './paths.js';
 import { errCode, openRegular, readHead, resolveId, rootOf, type Resolved } from './resolve.js';
-import { assertNoStemClash, readSidecar, readSidecarAndLeftovers, sidecarPathOf, writeSidecar } from './sidecar-file.js';
+import { assertNoStemClash, readSidecar, readSidecarAndLeftovers, removeStaleTemps, sidecarPathOf, writeSidecar } from './sidecar-file.js';
+import { sha256Of, sha256OfFile } from './content-hash.js';
+import { assetChanged } from '../asset-changed.js';
 import { SNIFF_BYTES, sniffImage } from './sniff.js';
 import { walk, type Candidate } from './walk.js';
 import { exifOrientation } from './orientation.js';
@@ -111,6 +112,15 @@ export function createLocalConnector(rawOptions: Record<string, unknown> = {}): 
     }
   }
 
+  /** Folders whose crash leftovers this instance already removed: once per folder and command. */
+  const swept = new Set<string>();
+  async function sweepOnce(sidecar: string): Promise<void> {
+    const dir = path.dirname(sidecar);
+    if (swept.has(dir)) return;
+    swept.add(dir);
+    await removeStaleTemps(dir);
+  }
+
   async function listed(c: Candidate, source: string): Promise<ListedAsset | SkippedEntry> {
     let opened;
     try {
@@ -174,7 +184,7 @@ export function createLocalConnector(rawOptions: Record<string, unknown> = {}): 
         return {
           asset: { id: assetId, fileName: path.posix.basename(assetId), size: bytes.byteLength, modifiedAt: stat.mtime, capturedAt: await captureTimeOf(bytes) },
           bytes,
-          contentHash: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+          contentHash: sha256Of(bytes),
           mediaType,
         };
       } finally {
@@ -186,6 +196,10 @@ export function createLocalConnector(rawOptions: Record<string, unknown> = {}): 
       const r = await resolveImage(source, payload.assetId);
       await assertNoStemClash(r, source, options.sidecarNaming);
       const file = sidecarPathOf(r, options.sidecarNaming);
+      await sweepOnce(file);
+      // The boxes and names belong to the content that was scanned, not to whatever has this name now.
+      const actual = await sha256OfFile(r.realPath);
+      if (actual !== payload.expectedContentHash) throw assetChanged(r.id, payload.expectedContentHash, actual);
       const existing = await readSidecar(file, r.id, source);
       // Regions are stored in the file's own frame: the connector knows the file, so it reads the
       // EXIF orientation itself when the core does not say.
@@ -199,6 +213,7 @@ export function createLocalConnector(rawOptions: Record<string, unknown> = {}): 
     async clear(source: SourceRef, request: ClearRequest): Promise<ClearResult> {
       const r = await resolveForClear(source, request.assetId);
       const file = sidecarPathOf(r, options.sidecarNaming);
+      await sweepOnce(file);
       const existing = await readSidecar(file, r.id, source);
       if (existing === null) return { changed: false, location: file };
       const next = clearXmp(existing, request.consentUris, file);

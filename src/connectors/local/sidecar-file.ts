@@ -62,31 +62,104 @@ export async function readSidecar(file: string, id: string, source: string): Pro
 }
 
 
-/** Replaces the sidecar atomically (temp file in the same folder, then rename), or deletes it. */
+/**
+ * Sitter's own temp-file names, `.<sidecar>.sitter-<pid>-<12 hex>.tmp`: the only files the leftover
+ * sweep may remove.
+ */
+const TEMP_NAME = /^\.(.+\.xmp)\.sitter-(\d+)-[0-9a-f]{12}\.tmp$/;
+
+export function tempPathOf(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.sitter-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/** Older than this, a temp sidecar is a leftover whatever its process id says. */
+const STALE_AFTER_MS = 10 * 60 * 1000;
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return false; // this process writes one sidecar at a time, never during a sweep
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return errCode(e) === 'EPERM';
+  }
+}
+
+/**
+ * Removes what a killed push or withdrawal left in the folder: Sitter's temp sidecars, which may still
+ * name a person who has since withdrawn. A fresh temp file of a Sitter process that is still running
+ * (a concurrent push writing it now) is left alone. Returns the names removed.
+ */
+export async function removeStaleTemps(dir: string): Promise<string[]> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (!m) continue;
+    const file = path.join(dir, name);
+    const st = await fs.lstat(file).catch(() => null);
+    // A live process id may be a reused one: no sidecar write takes minutes, so an old temp is stale anyway.
+    if (!st?.isFile() || (isAlive(Number(m[2])) && Date.now() - st.mtimeMs < STALE_AFTER_MS)) continue;
+    await fs.rm(file, { force: true }).catch((e: unknown) => {
+      throw new SitterError('SIDECAR_NOT_WRITABLE', `Cannot remove the leftover temp sidecar ${file} (${errCode(e) ?? String(e)}).`, 'Give Sitter write access to the shoot folder, or delete the file by hand.', { path: file }, { cause: e });
+    });
+    removed.push(name);
+  }
+  if (removed.length > 0) await syncDir(dir);
+  return removed;
+}
+
+/** Makes a rename or unlink in the folder durable: without it a power cut may bring the old entry back. */
+async function syncDir(dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Writes `text` to `tmp` and forces it to disk before anyone can see it under the real name. */
+async function writeDurably(tmp: string, text: string): Promise<void> {
+  const handle = await fs.open(tmp, 'wx', 0o644);
+  try {
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function notWritable(file: string, e: unknown): SitterError | null {
+  const code = errCode(e);
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    return new SitterError('SIDECAR_NOT_WRITABLE', `Cannot write the sidecar ${file} (${code}).`, 'Give Sitter write access to the shoot folder (sidecars are written next to the images), or mount it read-write.', { path: file, code }, { cause: e });
+  }
+  return null;
+}
+
+/**
+ * Replaces the sidecar atomically and durably (temp file in the same folder, fsynced, renamed over the
+ * sidecar, the folder fsynced), or deletes it. A crash leaves either the old or the new sidecar, plus
+ * at worst a temp file that the next push or withdrawal of the folder removes.
+ */
 export async function writeSidecar(file: string, text: string | null): Promise<void> {
   if (text === null) {
     await fs.rm(file, { force: true }).catch((e: unknown) => {
       throw new SitterError('SIDECAR_NOT_WRITABLE', `Cannot remove the sidecar ${file} (${errCode(e) ?? String(e)}).`, 'Give Sitter write access to the shoot folder.', { path: file }, { cause: e });
     });
+    await syncDir(path.dirname(file));
     return;
   }
-  const tmp = path.join(path.dirname(file), `${tempPrefixOf(file)}${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = tempPathOf(file);
   try {
-    await fs.writeFile(tmp, text, { encoding: 'utf8', flag: 'wx', mode: 0o644 });
+    await writeDurably(tmp, text);
     await fs.rename(tmp, file);
   } catch (e) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
-    const code = errCode(e);
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-      throw new SitterError('SIDECAR_NOT_WRITABLE', `Cannot write the sidecar ${file} (${code}).`, 'Give Sitter write access to the shoot folder (sidecars are written next to the images), or mount it read-write.', { path: file, code }, { cause: e });
-    }
-    throw e;
+    throw notWritable(file, e) ?? e;
   }
-}
-
-/** The name prefix of Sitter's own temp files for one sidecar (see writeSidecar). */
-function tempPrefixOf(file: string): string {
-  return `.${path.basename(file)}.sitter-`;
+  await syncDir(path.dirname(file));
 }
 
 /**
@@ -99,7 +172,7 @@ export async function readSidecarAndLeftovers(file: string, id: string, source: 
   if (sidecar !== null) found.push({ location: file, text: sidecar });
   const dir = path.dirname(file);
   const names = await fs.readdir(dir).catch(() => [] as string[]);
-  for (const name of names.filter((n) => n.startsWith(tempPrefixOf(file)) && n.endsWith('.tmp'))) {
+  for (const name of names.filter((n) => TEMP_NAME.exec(n)?.[1] === path.basename(file))) {
     const text = await fs.readFile(path.join(dir, name), 'utf8').catch(() => null);
     if (text !== null) found.push({ location: path.join(dir, name), text });
   }

@@ -8,6 +8,7 @@
 import { create } from 'xmlbuilder2';
 import { SitterError } from '../../core/domain/errors.js';
 import { NS, PREFERRED_PREFIX } from './namespaces.js';
+import { wellFormednessProblem } from './well-formed.js';
 
 /** The subset of the DOM used here (xmlbuilder2 ships its own DOM; this keeps us off its internals). */
 export interface XNode {
@@ -90,6 +91,16 @@ function serializer(root: { end(o: object): string }): () => string {
 
 /** Parses a sidecar; a file that is not XML or has no rdf:RDF is refused, never overwritten. */
 export function parseXmp(xml: string, where: string): XmpDoc {
+  // The builder's parser closes what is left open; a strict pass first, so a cut-short file is refused.
+  const problem = wellFormednessProblem(xml);
+  if (problem !== null) {
+    throw new SitterError(
+      'SIDECAR_UNREADABLE',
+      `The XMP sidecar ${where} is not well-formed XML (${problem}), so Sitter will not rewrite it.`,
+      'It may have been cut short by a crash or a partial copy: restore it from a backup, repair it (`exiftool -validate` shows what is wrong) or move it away, then push again.',
+      { path: where, problem },
+    );
+  }
   let root;
   try {
     root = create({ skipWhitespaceOnlyText: false }, xml);

@@ -139,3 +139,25 @@ export interface Rejection {
   decisionId: number;
   createdAt: Date;
 }
+
+/**
+ * What Sitter wrote where: one row per asset and person whose name and box a push put into the DAM
+ * (a sidecar, a DAM record). Kept apart from the asset so a rescan never forgets it; a withdrawal or
+ * an erasure clears every place these rows name, and only those. `clearedAt` is set when Sitter
+ * removed the person's entries again.
+ */
+export interface PushRecord {
+  id: number;
+  shootId: string;
+  assetId: number;
+  connectorAssetId: string;
+  participantId: number;
+  /** the consent URI written as the person's id: how the connector finds the entries again */
+  consentUri: string;
+  /** where it was written, as the connector reported it (a sidecar path, a DAM URL) */
+  location: string;
+  /** the content the pushed boxes belong to */
+  contentSha256: string;
+  pushedAt: Date;
+  clearedAt: Date | null;
+}

@@ -141,6 +141,14 @@ export interface PushPerson {
 export interface PushPayload {
   /** a listed asset id */
   assetId: string;
+  /**
+   * `sha256:<hex>` of the content the persons and boxes were found in (`FetchedAsset.contentHash` at
+   * scan). The connector compares it with the content it is about to describe (the local folder
+   * hashes the file, a DAM may compare its own checksum) and refuses with SitterError
+   * `ASSET_CHANGED`, writing nothing, when they differ: the boxes and names belong to that content,
+   * not to whatever now has the asset's id. Use `assetChanged()` from src/connectors/asset-changed.ts.
+   */
+  expectedContentHash: string;
   /** the image as displayed: width and height after EXIF orientation, in pixels */
   image: {
     /** displayed width in pixels (after EXIF orientation) */
@@ -242,7 +250,8 @@ export interface Connector {
   fetch(source: SourceRef, assetId: string): Promise<FetchedAsset>;
   /**
    * Make the asset's metadata say exactly what the payload says about Sitter's persons: replaces what
-   * Sitter wrote before, keeps everything else. Idempotent: pushing the same payload twice changes
+   * Sitter wrote before, keeps everything else. Refuses (SitterError `ASSET_CHANGED`, nothing written)
+   * when the asset's content is no longer `payload.expectedContentHash`. Idempotent: pushing the same payload twice changes
    * nothing the second time (`changed: false`).
    */
   push(source: SourceRef, payload: PushPayload): Promise<PushResult>;

@@ -1,5 +1,5 @@
 import type { AuditEntry, AuditEventInput } from '../domain/audit.js';
-import type { Asset, ConsentRecord, Decision, Face, Participant, Rejection, Template } from '../domain/records.js';
+import type { Asset, ConsentRecord, Decision, Face, Participant, PushRecord, Rejection, Template } from '../domain/records.js';
 import type { Shoot } from '../domain/shoot.js';
 
 /**
@@ -21,6 +21,7 @@ export interface UnitOfWork {
   faces: FaceRepository;
   decisions: DecisionRepository;
   rejections: RejectionRepository;
+  pushRecords: PushRecordRepository;
   audit: AuditLog;
 }
 
@@ -96,6 +97,16 @@ export interface RejectionRepository {
   deleteByDecision(decisionId: number): Promise<number>;
   listByParticipant(participantId: number): Promise<Rejection[]>;
   deleteByParticipant(participantId: number): Promise<number>;
+}
+
+/** What Sitter wrote where (`PushRecord`); rows are tracked: setting `clearedAt` saves it. */
+export interface PushRecordRepository {
+  /** the places of the shoot that still carry Sitter's entries (not cleared) */
+  openByShoot(shootId: string): Promise<PushRecord[]>;
+  /** the places that still carry one person's entries */
+  openByParticipant(participantId: number): Promise<PushRecord[]>;
+  openByAsset(assetId: number): Promise<PushRecord[]>;
+  add(record: Omit<PushRecord, 'id'>): Promise<PushRecord>;
 }
 
 export interface AuditLog {

@@ -1,12 +1,14 @@
 import { participantPseudonym } from '../domain/pseudonym.js';
 import { consentStatus } from '../domain/consent.js';
 import { consentUri } from '../domain/consent-uri.js';
-import { isSitterError } from '../domain/errors.js';
-import type { ConsentRecord, Participant } from '../domain/records.js';
-import { assertOpen } from '../domain/shoot.js';
+import { SitterError, isSitterError } from '../domain/errors.js';
+import type { Asset, ConsentRecord, Face, Participant, PushRecord } from '../domain/records.js';
+import { assertOpen, type Shoot } from '../domain/shoot.js';
 import type { Connector, ModelRelease, PushPerson } from '../ports/connector.js';
+import type { ConsentLink } from '../domain/review.js';
 import { consentLinksOfShoot } from './consent-links.js';
 import { type ServiceContext, requireShoot } from './context.js';
+import { type NamedPlace, recordCleared, recordPushed } from './push-ledger.js';
 import { sweepLapsedConsent } from './withdrawal.js';
 
 /** Set on an asset while Sitter's metadata is on it, so a later push knows to clear it. */
@@ -23,7 +25,14 @@ export interface PushSummary {
   heldBack: { asset: string; participant: string; consent: string }[];
   /** what happened to each asset that was pushed or cleared */
   updated: PushedAsset[];
-  failed: { asset: string; code: string; message: string }[];
+  failed: PushFailure[];
+}
+
+export interface PushFailure {
+  asset: string;
+  code: string;
+  message: string;
+  hint?: string;
 }
 
 /** What the consent record's publication scopes allow, in PLUS terms. */
@@ -49,81 +58,96 @@ export interface PushOptions {
   reason?: 'push' | 'withdrawal';
 }
 
+/** Sitter's connectors refuse with this code when an asset's content is not what was scanned. */
+const ASSET_CHANGED = 'ASSET_CHANGED';
+
 export interface PushedAsset {
   asset: string;
   action: 'written' | 'cleared' | 'unchanged';
   location: string;
 }
 
+interface Plan {
+  shoot: Shoot;
+  participants: Map<number, Participant>;
+  consents: Map<number, ConsentRecord>;
+  faces: Face[];
+  assets: Asset[];
+  /** open push records by store asset id */
+  places: Map<number, PushRecord[]>;
+  /** the consent record version each confirmed face was named under, by face id */
+  consentLinks: Map<number, ConsentLink>;
+}
+
+/** What one asset's metadata should say now: the persons to name, and the named places to take off. */
+interface AssetStatement {
+  /** the asset's places on record before this push */
+  open: PushRecord[];
+  persons: PushPerson[];
+  named: NamedPlace[];
+  gone: PushRecord[];
+  otherFaces: number;
+}
+
+function statementOf(plan: Plan, asset: Asset, now: Date, withdrawalOnly: boolean, summary: PushSummary): AssetStatement {
+  const open = plan.places.get(asset.id) ?? [];
+  const faces = plan.faces.filter((f) => f.assetId === asset.id);
+  const persons: PushPerson[] = [];
+  const named: NamedPlace[] = [];
+  for (const f of faces) {
+    if (f.state !== 'confirmed' || f.participantId === null) continue;
+    const p = plan.participants.get(f.participantId);
+    const c = plan.consents.get(f.participantId);
+    if (!p || !c) continue;
+    const status = consentStatus(c, now);
+    if (status !== 'eligible') {
+      summary.heldBack.push({ asset: asset.connectorAssetId, participant: p.externalRef, consent: status });
+      continue;
+    }
+    // A withdrawal only takes people off: it never names someone Sitter had not named there.
+    if (withdrawalOnly && open.length > 0 && !open.some((r) => r.participantId === p.id)) continue;
+    const uri = consentUri(plan.shoot.id, p.externalRef);
+    const link = plan.consentLinks.get(f.id);
+    persons.push({ participantId: p.externalRef, displayName: p.displayName, consentUri: uri, ...(link ? { consentRecord: link } : {}), box: { x: f.x, y: f.y, w: f.w, h: f.h }, release: releaseOf(p, c) });
+    named.push({ participantId: p.id, consentUri: uri });
+  }
+  // A withdrawal takes off only those who may no longer be named; the others wait for a real push.
+  const mayStay = (r: PushRecord): boolean => {
+    const c = plan.consents.get(r.participantId);
+    return !!c && consentStatus(c, now) === 'eligible';
+  };
+  const gone = open.filter((r) => !named.some((n) => n.participantId === r.participantId && n.consentUri === r.consentUri) && !(withdrawalOnly && mayStay(r)));
+  return { open, persons, named, gone, otherFaces: faces.length - persons.length };
+}
+
 export async function pushShoot(ctx: ServiceContext, connector: Connector, shootId: string, opts: PushOptions = {}): Promise<PushSummary> {
   const only = opts.assetIds ? new Set(opts.assetIds) : null;
-  const plan = await ctx.store.transaction(async (uow) => {
+  const withdrawalOnly = opts.reason === 'withdrawal';
+  const plan: Plan = await ctx.store.transaction(async (uow) => {
     const shoot = await requireShoot(uow, shootId);
-    if (opts.reason !== 'withdrawal') assertOpen(shoot, 'push');
+    if (!withdrawalOnly) assertOpen(shoot, 'push');
     if (shoot.status !== 'closed') await sweepLapsedConsent(uow, shootId, ctx.clock.now(), ctx.actor);
     const participants = new Map((await uow.participants.listByShoot(shootId)).map((p) => [p.id, p]));
     const consents = await uow.consents.currentForShoot(shootId);
     const faces = await uow.faces.listByShoot(shootId);
     const assets = await uow.assets.listByShoot(shootId);
     const consentLinks = await consentLinksOfShoot(uow, shootId, faces);
-    return { shoot, participants, consents, faces, assets, consentLinks };
+    const places = new Map<number, PushRecord[]>();
+    for (const r of await uow.pushRecords.openByShoot(shootId)) places.set(r.assetId, [...(places.get(r.assetId) ?? []), { ...r }]);
+    return { shoot, participants, consents, faces, assets, places, consentLinks };
   });
   const now = ctx.clock.now();
   const summary: PushSummary = { shootId, assets: 0, written: 0, unchanged: 0, cleared: 0, persons: 0, heldBack: [], updated: [], failed: [] };
-  const pseudonymByRef = new Map([...plan.participants.values()].map((p) => [p.externalRef, participantPseudonym(p)]));
   for (const asset of plan.assets) {
-    // An asset Sitter wrote to is always reconsidered, even if a later scan of it failed: what it
-    // says in the DAM must follow the current record (rule 6).
-    if ((asset.scanState !== 'scanned' && !asset.flags.includes(PUSHED_FLAG)) || (only && !only.has(asset.id))) continue;
-    const faces = plan.faces.filter((f) => f.assetId === asset.id);
-    const persons: PushPerson[] = [];
-    for (const f of faces) {
-      if (f.state !== 'confirmed' || f.participantId === null) continue;
-      const p = plan.participants.get(f.participantId);
-      const c = plan.consents.get(f.participantId);
-      if (!p || !c) continue;
-      const status = consentStatus(c, now);
-      if (status !== 'eligible') {
-        summary.heldBack.push({ asset: asset.connectorAssetId, participant: p.externalRef, consent: status });
-        continue;
-      }
-      const link = plan.consentLinks.get(f.id);
-      persons.push({
-        participantId: p.externalRef,
-        displayName: p.displayName,
-        consentUri: consentUri(shootId, p.externalRef),
-        ...(link ? { consentRecord: link } : {}),
-        box: { x: f.x, y: f.y, w: f.w, h: f.h },
-        release: releaseOf(p, c),
-      });
-    }
-    const wasPushed = asset.flags.includes(PUSHED_FLAG);
-    if (persons.length === 0 && !wasPushed) continue;
+    if (only && !only.has(asset.id)) continue;
+    // What Sitter wrote is reconsidered whatever happened to the asset since (a failed or changed
+    // rescan): the DAM must follow the current record (rule 6). Elsewhere a withdrawal writes nothing.
+    const wasPushed = (plan.places.get(asset.id)?.length ?? 0) > 0 || asset.flags.includes(PUSHED_FLAG);
+    if (!wasPushed && (withdrawalOnly || asset.scanState !== 'scanned')) continue;
+    const statement = statementOf(plan, asset, now, withdrawalOnly, summary);
+    if (statement.persons.length === 0 && !wasPushed) continue;
     summary.assets += 1;
-    try {
-      const result =
-        persons.length > 0
-          ? await connector.push(plan.shoot.source, { assetId: asset.connectorAssetId, image: { width: asset.width ?? 0, height: asset.height ?? 0 }, persons, otherFaces: faces.length - persons.length })
-          : await connector.clear(plan.shoot.source, { assetId: asset.connectorAssetId });
-      if (persons.length === 0) summary.cleared += result.changed ? 1 : 0;
-      else if (result.changed) summary.written += 1;
-      else summary.unchanged += 1;
-      summary.persons += persons.length;
-      summary.updated.push({ asset: asset.connectorAssetId, action: !result.changed ? 'unchanged' : persons.length > 0 ? 'written' : 'cleared', location: result.location });
-      await ctx.store.transaction(async (uow) => {
-        const stored = await uow.assets.findByConnectorId(shootId, asset.connectorAssetId);
-        if (stored) stored.flags = persons.length > 0 ? [...new Set([...stored.flags, PUSHED_FLAG])] : stored.flags.filter((f) => f !== PUSHED_FLAG);
-        if (result.changed) {
-          await uow.audit.append(
-            { actor: ctx.actor, action: persons.length > 0 ? 'push.asset' : 'push.cleared', shootId, subject: `asset:${asset.connectorAssetId}`, details: { location: result.location, persons: persons.map((p) => pseudonymByRef.get(p.participantId) ?? '#?'), consentRecords: persons.map((p) => p.consentRecord?.id ?? null), connector: connector.info.name } },
-            ctx.clock.now(),
-          );
-        }
-      });
-    } catch (error) {
-      if (!isSitterError(error)) throw error;
-      summary.failed.push({ asset: asset.connectorAssetId, code: error.code, message: error.message });
-    }
+    await pushOneAsset(ctx, connector, plan.shoot, asset, statement, withdrawalOnly, summary);
   }
   await ctx.store.transaction((uow) =>
     uow.audit.append(
@@ -132,4 +156,85 @@ export async function pushShoot(ctx: ServiceContext, connector: Connector, shoot
     ),
   );
   return summary;
+}
+
+type Outcome = { kind: 'pushed'; changed: boolean; location: string } | { kind: 'cleared'; changed: boolean; location: string; consentUris: string[] | null };
+
+/**
+ * One asset through the connector, then its record. Names are written only onto the content they were
+ * found in; where that is no longer so (the photo was replaced, or rescanned since the push while a
+ * withdrawal runs), only the entries of the people who must go are taken off.
+ */
+async function pushOneAsset(ctx: ServiceContext, connector: Connector, shoot: Shoot, asset: Asset, st: AssetStatement, withdrawalOnly: boolean, summary: PushSummary): Promise<void> {
+  const source = shoot.source;
+  const goneUris = st.gone.map((r) => r.consentUri);
+  const clearGone = async (): Promise<Outcome> => {
+    const partial = connector.capabilities.partialClear;
+    const r = await connector.clear(source, partial ? { assetId: asset.connectorAssetId, consentUris: goneUris } : { assetId: asset.connectorAssetId });
+    return { kind: 'cleared', changed: r.changed, location: r.location, consentUris: partial ? goneUris : null };
+  };
+  let outcome: Outcome;
+  try {
+    const rescannedSincePush = st.open.some((r) => r.contentSha256 !== asset.contentSha256);
+    if (withdrawalOnly && rescannedSincePush) {
+      // The faces on record are no longer the ones the sidecar describes: take off who must go, nothing else.
+      if (st.gone.length === 0) {
+        summary.unchanged += 1;
+        return;
+      }
+      outcome = await clearGone();
+    } else if (st.persons.length === 0) {
+      const r = await connector.clear(source, { assetId: asset.connectorAssetId });
+      outcome = { kind: 'cleared', changed: r.changed, location: r.location, consentUris: null };
+    } else if (asset.contentSha256 === null) {
+      throw new SitterError('ASSET_NOT_SCANNED', `"${asset.connectorAssetId}" has no scanned content to push.`, `Scan the shoot: sitter scan ${shoot.id}`);
+    } else {
+      const r = await connector.push(source, { assetId: asset.connectorAssetId, expectedContentHash: asset.contentSha256, image: { width: asset.width ?? 0, height: asset.height ?? 0 }, persons: st.persons, otherFaces: st.otherFaces });
+      outcome = { kind: 'pushed', changed: r.changed, location: r.location };
+    }
+  } catch (error) {
+    if (!isSitterError(error)) throw error;
+    const changedAsset = error.code === ASSET_CHANGED;
+    summary.failed.push({ asset: asset.connectorAssetId, code: error.code, message: error.message, ...(changedAsset ? { hint: `Scan the shoot again (sitter scan ${shoot.id}: a changed photo is rescanned), review it, then push again.` } : error.hint ? { hint: error.hint } : {}) });
+    if (!changedAsset || st.gone.length === 0) return;
+    // Nothing may be written on the new content, but the people who must go still go.
+    try {
+      outcome = await clearGone();
+    } catch (clearError) {
+      if (!isSitterError(clearError)) throw clearError;
+      summary.failed.push({ asset: asset.connectorAssetId, code: clearError.code, message: clearError.message });
+      return;
+    }
+  }
+  await settle(ctx, connector, shoot.id, asset, st, outcome, summary);
+}
+
+/** Counts the outcome and records it in one unit of work: flags, what is written where, the audit entry. */
+async function settle(ctx: ServiceContext, connector: Connector, shootId: string, asset: Asset, st: AssetStatement, outcome: Outcome, summary: PushSummary): Promise<void> {
+  const pushed = outcome.kind === 'pushed';
+  if (!pushed) summary.cleared += outcome.changed ? 1 : 0;
+  else if (outcome.changed) summary.written += 1;
+  else summary.unchanged += 1;
+  if (pushed) summary.persons += st.persons.length;
+  summary.updated.push({ asset: asset.connectorAssetId, action: !outcome.changed ? 'unchanged' : pushed ? 'written' : 'cleared', location: outcome.location });
+  const now = ctx.clock.now();
+  await ctx.store.transaction(async (uow) => {
+    const stored = await uow.assets.findByConnectorId(shootId, asset.connectorAssetId);
+    if (outcome.kind === 'pushed') {
+      await recordPushed(uow, asset, st.named, { location: outcome.location, contentSha256: asset.contentSha256 ?? '' }, now);
+    } else {
+      await recordCleared(uow, asset.id, outcome.consentUris, now);
+    }
+    const stillNamed = outcome.kind === 'pushed' ? st.named.length > 0 : outcome.consentUris !== null && st.open.some((r) => !outcome.consentUris?.includes(r.consentUri));
+    if (stored) stored.flags = stillNamed ? [...new Set([...stored.flags, PUSHED_FLAG])] : stored.flags.filter((f) => f !== PUSHED_FLAG);
+    if (outcome.changed) {
+      // The chain names people by pseudonym only (domain/pseudonym.ts): never a reference or consent URI.
+      const persons = pushed ? st.named.map((n) => participantPseudonym({ id: n.participantId })) : [];
+      const removed = outcome.kind === 'cleared' && outcome.consentUris ? st.gone.filter((r) => outcome.consentUris?.includes(r.consentUri)).map((r) => participantPseudonym({ id: r.participantId })) : null;
+      await uow.audit.append(
+        { actor: ctx.actor, action: pushed ? 'push.asset' : 'push.cleared', shootId, subject: `asset:${asset.connectorAssetId}`, details: { location: outcome.location, persons, ...(pushed ? { consentRecords: st.persons.map((p) => p.consentRecord?.id ?? null) } : {}), ...(removed ? { removed } : {}), connector: connector.info.name } },
+        now,
+      );
+    }
+  });
 }

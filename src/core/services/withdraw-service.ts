@@ -3,7 +3,7 @@ import { formatAnchor } from '../domain/anchor.js';
 import { SitterError } from '../domain/errors.js';
 import type { Connector } from '../ports/connector.js';
 import { type ServiceContext, requireShoot } from './context.js';
-import { type PushedAsset, pushShoot } from './push-service.js';
+import { type PushFailure, type PushedAsset, pushShoot } from './push-service.js';
 import { withdrawalCascade } from './withdrawal.js';
 
 export interface WithdrawalReceipt {
@@ -15,7 +15,7 @@ export interface WithdrawalReceipt {
   matchesRevoked: number;
   /** the DAM metadata updated through the connector: names removed, or sidecars cleared */
   damUpdates: PushedAsset[];
-  damFailures: { asset: string; code: string; message: string }[];
+  damFailures: PushFailure[];
   /** the audit entry that records this receipt: proof that can be checked with `sitter audit verify` */
   audit: { seq: number; hash: string };
   /** the chain's head right after the receipt (HASH@SEQ): an anchor to keep outside the workspace */
@@ -49,7 +49,7 @@ export async function withdrawConsent(ctx: ServiceContext, connector: Connector,
   // After the commit: the store no longer links the person to any face, so a re-push writes the
   // remaining people only, or clears the asset. Whatever happens there, the receipt is recorded.
   let damUpdates: PushedAsset[] = [];
-  let damFailures: { asset: string; code: string; message: string }[] = [];
+  let damFailures: PushFailure[] = [];
   try {
     const pushed = await pushShoot(ctx, connector, shootId, { assetIds: staged.cascade.affectedAssetIds, reason: 'withdrawal' });
     damUpdates = pushed.updated;

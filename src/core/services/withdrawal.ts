@@ -1,12 +1,13 @@
 import { participantSubject } from '../domain/pseudonym.js';
 import type { Participant } from '../domain/records.js';
 import type { UnitOfWork } from '../ports/store.js';
+import { placesNaming } from './push-ledger.js';
 import { loadRoster } from './roster.js';
 
 export interface CascadeResult {
   templatesDeleted: number;
   matchesRevoked: number;
-  /** assets whose pushed metadata must be updated through the connector */
+  /** assets whose pushed metadata must be updated through the connector (faces and push records) */
   affectedAssetIds: number[];
 }
 
@@ -27,6 +28,8 @@ export async function withdrawalCascade(uow: UnitOfWork, participant: Participan
     face.reason = 'consent-withdrawn';
     affected.add(face.assetId);
   }
+  // Every place a push named them, even where a rescan has since replaced the faces they were on.
+  for (const place of await placesNaming(uow, participant.shootId, participant.id)) affected.add(place.assetId);
   const assets = await uow.assets.listByShoot(participant.shootId);
   for (const asset of assets) {
     // The face is now an unnamed person: the asset needs manual handling like any other.

@@ -1,5 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
-import type { Asset, ConsentRecord, Decision, Face, Participant, Rejection, Template } from '../domain/records.js';
+import type { Asset, ConsentRecord, Decision, Face, Participant, PushRecord, Rejection, Template } from '../domain/records.js';
 import type { Shoot } from '../domain/shoot.js';
 
 /**
@@ -167,6 +167,23 @@ export const RejectionEntity = new EntitySchema<Rejection>({
   },
 });
 
+export const PushRecordEntity = new EntitySchema<PushRecord>({
+  name: 'PushRecord',
+  tableName: 'push_record',
+  properties: {
+    id,
+    shootId: { type: 'string', index: true },
+    assetId: { type: 'integer', index: true },
+    connectorAssetId: { type: 'text' },
+    participantId: { type: 'integer', index: true },
+    consentUri: { type: 'text' },
+    location: { type: 'text' },
+    contentSha256: { type: 'string' },
+    pushedAt: { type: 'Date' },
+    clearedAt: optional({ type: 'Date' }),
+  },
+});
+
 /** The audit log as stored: details kept as the exact canonical JSON text that was hashed. */
 export interface AuditRow {
   seq: number;
@@ -205,5 +222,6 @@ export const allEntities = [
   FaceEntity,
   DecisionEntity,
   RejectionEntity,
+  PushRecordEntity,
   AuditEventEntity,
 ];

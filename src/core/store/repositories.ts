@@ -1,7 +1,7 @@
 import type { EntityManager, EntitySchema, RequiredEntityData } from '@mikro-orm/sqlite';
 import type { AuditEntry, AuditEventInput } from '../domain/audit.js';
 import { chainNext } from '../domain/audit.js';
-import type { Asset, ConsentRecord, Decision, Face, Participant, Rejection, Template } from '../domain/records.js';
+import type { Asset, ConsentRecord, Decision, Face, Participant, PushRecord, Rejection, Template } from '../domain/records.js';
 import { isErased } from '../domain/pseudonym.js';
 import type { Shoot } from '../domain/shoot.js';
 import type { UnitOfWork } from '../ports/store.js';
@@ -13,6 +13,7 @@ import {
   DecisionEntity,
   FaceEntity,
   ParticipantEntity,
+  PushRecordEntity,
   RejectionEntity,
   ShootEntity,
   TemplateEntity,
@@ -119,6 +120,12 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
       deleteByDecision: (decisionId) => em.nativeDelete(RejectionEntity, { decisionId }),
       listByParticipant: (participantId) => em.find(RejectionEntity, { participantId }, { orderBy: { id: 'asc' } }),
       deleteByParticipant: (participantId) => em.nativeDelete(RejectionEntity, { participantId }),
+    },
+    pushRecords: {
+      openByShoot: (shootId) => em.find(PushRecordEntity, { shootId, clearedAt: null }, { orderBy: { id: 'asc' } }),
+      openByParticipant: (participantId) => em.find(PushRecordEntity, { participantId, clearedAt: null }, { orderBy: { id: 'asc' } }),
+      openByAsset: (assetId) => em.find(PushRecordEntity, { assetId, clearedAt: null }, { orderBy: { id: 'asc' } }),
+      add: (r) => insert<PushRecord>(em, PushRecordEntity, r),
     },
     audit: {
       append: async (event: AuditEventInput, at: Date) => {

@@ -98,16 +98,13 @@ export function registerJob(program: Command): void {
         return withWorkspace(globals, async (ctx) => {
           const shoot = await ctx.store.transaction((uow) => requireShoot(uow, shootId ?? ''));
           const connector = await openConnector(shoot);
-          let assetIds: number[] | undefined;
-          if (opts.withdrawals) {
-            // Only assets Sitter wrote to: their metadata is re-derived from the record, which now lacks the withdrawn.
-            assetIds = (await ctx.store.transaction((uow) => uow.assets.listByShoot(shoot.id))).filter((a) => a.flags.includes('pushed') && a.flags.includes('consent-withdrawn')).map((a) => a.id);
-          }
-          const s = await pushShoot(ctx, connector, shootId ?? '', opts.withdrawals ? { assetIds: assetIds ?? [], reason: 'withdrawal' } : {});
+          // --withdrawals: only the places Sitter's push record names, brought in line with the current
+          // record, which now lacks the withdrawn; people are taken off, never added.
+          const s = await pushShoot(ctx, connector, shootId ?? '', opts.withdrawals ? { reason: 'withdrawal' } : {});
           const lines = [
             `Pushed shoot "${s.shootId}": ${s.assets} assets, ${s.written} written, ${s.unchanged} unchanged, ${s.cleared} cleared, ${s.persons} confirmed persons.`,
             ...s.heldBack.map((h) => `  held back ${h.participant} on ${h.asset}: consent is ${h.consent}`),
-            ...s.failed.map((f) => `  failed ${f.asset}: ${f.message}`),
+            ...s.failed.map((f) => `  failed ${f.asset}: ${f.message}${f.hint ? ` (${f.hint})` : ''}`),
           ];
           return { json: s, text: lines.join('\n'), exitCode: s.failed.length > 0 ? 1 : 0 };
         });

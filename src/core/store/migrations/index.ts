@@ -3,6 +3,7 @@ import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261127121141 } from './Migration20261127121141.js';
 import { Migration20261128161814 } from './Migration20261128161814.js';
 import { Migration20261128161843 } from './Migration20261128161843.js';
+import { Migration20261128161905 } from './Migration20261128161905.js';
 
 /**
  * Every committed migration, in order. Listed explicitly (not globbed) so the compiled CLI finds
@@ -15,4 +16,6 @@ export const migrationsList: { name: string; class: Constructor<Migration> }[] =
   { name: 'Migration20261128161814', class: Migration20261128161814 },
   // shoot dates (scope in time): null on shoots made before, which must declare them to scan
   { name: 'Migration20261128161843', class: Migration20261128161843 },
+  // push_record: what Sitter wrote where (issue 9, withdrawal reaches every place)
+  { name: 'Migration20261128161905', class: Migration20261128161905 },
 ];
