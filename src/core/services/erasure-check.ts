@@ -52,10 +52,11 @@ export function mentionsOf(text: string, person: PersonIdentity): string[] {
 }
 
 /**
- * The places Sitter may have written something naming the person, for a shoot. Until the push
- * ledger (what Sitter wrote where, per asset and person) is in the store, this is every asset of the
- * shoot: a rescan drops the "pushed" flag, so the flag alone would miss an edited photo's sidecar.
- * Point this at the ledger when it lands; the erasure and its proof call nothing else.
+ * The places read back for the proof: every asset of the shoot. The push record
+ * (`services/push-ledger.ts`) says where Sitter named the person, and the erasure clears exactly
+ * those; the proof deliberately reads more than that record, so that a record that missed a place
+ * (an older workspace pushed before the record existed, a crash between a write and its record)
+ * cannot make the proof pass.
  */
 export async function placesWrittenFor(uow: UnitOfWork, person: PersonIdentity): Promise<Asset[]> {
   return uow.assets.listByShoot(person.shootId);
