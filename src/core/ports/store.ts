@@ -35,6 +35,8 @@ export interface ParticipantRepository {
   findByExternalRef(shootId: string, externalRef: string): Promise<Participant | null>;
   /** assigns the id */
   add(participant: Omit<Participant, 'id'>): Promise<Participant>;
+  /** adds many in a few writes (a large roster import), assigning their ids */
+  addMany(participants: Omit<Participant, 'id'>[]): Promise<Participant[]>;
 }
 
 export interface ConsentRepository {
@@ -42,6 +44,8 @@ export interface ConsentRepository {
   currentForShoot(shootId: string): Promise<Map<number, ConsentRecord>>;
   current(participantId: number): Promise<ConsentRecord | null>;
   add(record: Omit<ConsentRecord, 'id'>): Promise<ConsentRecord>;
+  /** adds many in a few writes (a large roster import) */
+  addMany(records: Omit<ConsentRecord, 'id'>[]): Promise<void>;
 }
 
 export interface TemplateRepository {

@@ -1,6 +1,7 @@
 import type { EntityManager, EntitySchema, RequiredEntityData } from '@mikro-orm/sqlite';
 import type { AuditEntry, AuditEventInput } from '../domain/audit.js';
 import { chainNext } from '../domain/audit.js';
+import { BugError } from '../domain/errors.js';
 import type { Asset, ConsentRecord, Decision, Face, Participant, Rejection, Template } from '../domain/records.js';
 import type { Shoot } from '../domain/shoot.js';
 import type { UnitOfWork } from '../ports/store.js';
@@ -22,6 +23,25 @@ async function insert<T extends object>(em: EntityManager, entity: EntitySchema<
   const created = em.create(entity, data as RequiredEntityData<T>);
   await em.persistAndFlush(created);
   return created;
+}
+
+/**
+ * A native multi-row insert in chunks (SQLite caps the parameters of one statement), for rows
+ * nobody edits later in the same transaction. The unit of work's change tracking is skipped on
+ * purpose: tracking each of 100,000 new rows made every later flush walk all of them (quadratic).
+ */
+const INSERT_CHUNK_ROWS = 500;
+async function insertMany<T extends object>(em: EntityManager, entity: EntitySchema<T>, rows: object[]): Promise<number[]> {
+  const ids: number[] = [];
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK_ROWS) {
+    const chunk = rows.slice(i, i + INSERT_CHUNK_ROWS) as T[];
+    // On SQLite the driver reports only the last row's id; one INSERT numbers its rows
+    // consecutively, so the chunk's ids are the run that ends there.
+    const last = Number((await em.insertMany<T>(entity, chunk)).at(-1));
+    if (!Number.isSafeInteger(last)) throw new BugError(`a bulk insert into ${entity.meta.className} returned no id`);
+    for (let k = chunk.length - 1; k >= 0; k--) ids.push(last - k);
+  }
+  return ids;
 }
 
 function fromRow(row: AuditRow): AuditEntry {
@@ -52,6 +72,10 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
       listByShoot: (shootId) => em.find(ParticipantEntity, { shootId }, { orderBy: { externalRef: 'asc' } }),
       findByExternalRef: (shootId, externalRef) => em.findOne(ParticipantEntity, { shootId, externalRef }),
       add: (p) => insert<Participant>(em, ParticipantEntity, p),
+      addMany: async (ps) => {
+        const ids = await insertMany<Participant>(em, ParticipantEntity, ps);
+        return ps.map((p, i) => ({ ...p, id: ids[i] ?? Number.NaN }));
+      },
     },
     consents: {
       currentForShoot: async (shootId) => {
@@ -68,6 +92,9 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
       },
       current: (participantId) => em.findOne(ConsentRecordEntity, { participantId }, { orderBy: { id: 'desc' } }),
       add: (r) => insert<ConsentRecord>(em, ConsentRecordEntity, r),
+      addMany: async (rs) => {
+        await insertMany<ConsentRecord>(em, ConsentRecordEntity, rs);
+      },
     },
     templates: {
       listByShoot: (shootId) => em.find(TemplateEntity, { shootId }, { orderBy: { id: 'asc' } }),
@@ -93,8 +120,8 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
         if (faces.length === 0) return [];
         // A native multi-row insert: a scan stores every face of an image at once, and the unit of
         // work's change tracking is not needed for rows nobody edits in this transaction.
-        const ids = await em.insertMany<Face>(FaceEntity, faces as Face[]);
-        return faces.map((f, i) => ({ ...f, id: Number(ids[i]) }));
+        const ids = await insertMany<Face>(em, FaceEntity, faces);
+        return faces.map((f, i) => ({ ...f, id: ids[i] ?? Number.NaN }));
       },
       deleteByAsset: (assetId) => em.nativeDelete(FaceEntity, { assetId }),
       clearEmbeddingsOfShoot: (shootId) => em.nativeUpdate(FaceEntity, { shootId, embedding: { $ne: null } }, { embedding: null }),

@@ -7,6 +7,7 @@ import { withWorkspace } from '../context.js';
 import { progressReporter } from '../format/progress.js';
 import { table } from '../format/table.js';
 import { action, intOption } from '../runner.js';
+import { safeText as one } from '../format/safe-text.js';
 
 /** enrol, scan and push: the steps of the main job that use the engine or the connector. */
 export function registerJob(program: Command): void {
@@ -27,7 +28,7 @@ export function registerJob(program: Command): void {
           const s = await withWorkspace(globals, (ctx) => enrolShoot(ctx, { engine, files: fsFileReader }, shootId ?? ''));
           const lines = [`Enrolled shoot "${s.shootId}" with ${s.model}: ${s.enrolled} new, ${s.unchanged} unchanged, ${s.failed} failed, ${s.notEligible} not eligible (never processed).`];
           for (const o of s.outcomes) {
-            if (o.result === 'failed') lines.push(`  ${o.participant}: ${o.message}${o.hint ? ` (${o.hint})` : ''}`);
+            if (o.result === 'failed') lines.push(`  ${one(o.participant)}: ${one(o.message)}${o.hint ? ` (${one(o.hint)})` : ''}`);
           }
           return { json: s, text: lines.join('\n'), exitCode: s.failed > 0 ? 1 : 0 };
         } finally {
@@ -64,8 +65,8 @@ export function registerJob(program: Command): void {
             const lines = [
               `${s.stopped ? 'Stopped' : 'Scanned'} shoot "${s.shootId}": ${s.listed} assets listed, ${s.processed} analysed, ${s.unchanged} unchanged, ${s.failed.length} failed.`,
               `  ${s.faces} faces: ${s.proposed} proposed for review, ${s.unidentified} unidentified (never named).`,
-              ...s.failed.map((f) => `  failed ${f.asset}: ${f.message}`),
-              ...s.notImages.map((n) => `  skipped ${n.id}: ${n.message}`),
+              ...s.failed.map((f) => `  failed ${one(f.asset)}: ${one(f.message)}`),
+              ...s.notImages.map((n) => `  skipped ${one(n.id)}: ${one(n.message)}`),
               s.proposed > 0 ? `Next: review the proposals (sitter review ${s.shootId}, or sitter matches ${s.shootId} and sitter decide).` : '',
             ].filter(Boolean);
             if (globals.json) {
@@ -101,8 +102,8 @@ export function registerJob(program: Command): void {
           const s = await pushShoot(ctx, connector, shootId ?? '', opts.withdrawals ? { assetIds: assetIds ?? [], reason: 'withdrawal' } : {});
           const lines = [
             `Pushed shoot "${s.shootId}": ${s.assets} assets, ${s.written} written, ${s.unchanged} unchanged, ${s.cleared} cleared, ${s.persons} confirmed persons.`,
-            ...s.heldBack.map((h) => `  held back ${h.participant} on ${h.asset}: consent is ${h.consent}`),
-            ...s.failed.map((f) => `  failed ${f.asset}: ${f.message}`),
+            ...s.heldBack.map((h) => `  held back ${one(h.participant)} on ${one(h.asset)}: consent is ${h.consent}`),
+            ...s.failed.map((f) => `  failed ${one(f.asset)}: ${one(f.message)}`),
           ];
           return { json: s, text: lines.join('\n'), exitCode: s.failed.length > 0 ? 1 : 0 };
         });
@@ -123,7 +124,7 @@ export function registerJob(program: Command): void {
           `  faces:  ${r.faces.total} (${r.faces.proposed} pending review, ${r.faces.confirmed} confirmed, ${r.faces.rejected} rejected, ${r.faces.unidentified} unidentified)`,
           '',
           table(['PARTICIPANT', 'NAME', 'CONSENT', 'PROPOSED', 'CONFIRMED', 'REJECTED'], r.participants.map((p) => [p.participant, p.name, p.consent, p.proposed, p.confirmed, p.rejected])),
-          ...(r.failures.length ? ['', 'Failed assets:', ...r.failures.map((f) => `  ${f.asset}: ${f.error}`)] : []),
+          ...(r.failures.length ? ['', 'Failed assets:', ...r.failures.map((f) => `  ${one(f.asset)}: ${one(f.error)}`)] : []),
           '',
           r.todo.length ? `To do:\n${r.todo.map((t) => `  - ${t}`).join('\n')}` : 'Nothing left to do.',
         ].join('\n');

@@ -5,6 +5,7 @@ import type { RosterCounts } from '../../core/services/roster.js';
 import { withWorkspace } from '../context.js';
 import { isoOrDash, table } from '../format/table.js';
 import { action, intOption } from '../runner.js';
+import { safeText as one } from '../format/safe-text.js';
 
 function shootJson(shoot: Shoot, roster?: RosterCounts) {
   return {
@@ -111,7 +112,7 @@ export function registerShoot(program: Command): void {
         return {
           json: shootJson(s, roster),
           text: [
-            `Shoot ${s.id}: ${s.name} [${s.status}]`,
+            `Shoot ${s.id}: ${one(s.name)} [${s.status}]`,
             `  purpose:    ${s.purpose}`,
             `  source:     ${s.connector}:${s.source}`,
             `  retention:  ${s.retentionDays} days`,
