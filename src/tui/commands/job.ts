@@ -6,6 +6,7 @@ import { requireShoot } from '../../core/services/context.js';
 import { withWorkspace } from '../context.js';
 import { progressReporter } from '../format/progress.js';
 import { table } from '../format/table.js';
+import { outputClosed } from '../output.js';
 import { action, intOption } from '../runner.js';
 import { safeText as one } from '../format/safe-text.js';
 
@@ -45,21 +46,32 @@ export function registerJob(program: Command): void {
     .option('--rescan', 'reprocess assets whose content did not change')
     .action(
       action(async ([shootId], opts, globals) => {
-        const workers = opts.workers !== undefined ? intOption(opts.workers, '--workers') : undefined;
+        const workers = opts.workers !== undefined ? intOption(opts.workers, '--workers', 2) : undefined;
         if (workers !== undefined && (workers < 1 || workers > 64)) throw new UsageError('BAD_OPTION', '--workers must be from 1 to 64.', 'Example: --workers 2');
-        const [{ scanShoot }, { openEnginePool, openConnector }] = await Promise.all([import('../../core/services/scan-service.js'), import('../compose.js')]);
+        const [{ scanShoot }, { openEnginePool, openConnector }, { acquireScanLock }] = await Promise.all([
+          import('../../core/services/scan-service.js'),
+          import('../compose.js'),
+          import('../../core/store/scan-lock.js'),
+        ]);
         const mode = globals.json ? 'json' : process.stdout.isTTY ? 'tty' : 'quiet';
         const progress = progressReporter(mode);
         const stop = new AbortController();
         const onSignal = () => stop.abort();
         process.once('SIGINT', onSignal);
-        return withWorkspace(globals, async (ctx) => {
-          // Refuse a missing, draft or closed shoot before the models load.
+        // Whoever reads our output stopped reading (`| head -1`): stop as Ctrl-C would.
+        outputClosed.signal.addEventListener('abort', onSignal, { once: true });
+        return withWorkspace(globals, async (ctx, ws) => {
+          // Refuse a missing, draft or closed shoot, or one another scan is on, before the models load.
           const shoot = await ctx.store.transaction((uow) => requireShoot(uow, shootId ?? ''));
           assertBiometricProcessingAllowed(shoot, 'scanning', ctx.clock.now());
-          const connector = await openConnector(shoot);
-          const { engine, calibration } = await openEnginePool(workers);
+          const lock = acquireScanLock(ws.paths.dir, shoot.id);
+          let connector: Awaited<ReturnType<typeof openConnector>> | undefined;
+          let engine: Awaited<ReturnType<typeof openEnginePool>>['engine'] | undefined;
           try {
+            connector = await openConnector(shoot);
+            const pool = await openEnginePool(workers);
+            engine = pool.engine;
+            const calibration = pool.calibration;
             const s = await scanShoot(ctx, { connector, engine, calibration }, shootId ?? '', { signal: stop.signal, onProgress: progress.update, concurrency: (workers ?? availableParallelism()) + 1, rescan: Boolean(opts.rescan) });
             progress.end();
             const lines = [
@@ -76,8 +88,9 @@ export function registerJob(program: Command): void {
             return { json: s, text: lines.join('\n'), exitCode: s.failed.length > 0 ? 1 : 0 };
           } finally {
             process.off('SIGINT', onSignal);
-            await engine.close();
-            await connector.close?.();
+            await engine?.close();
+            await connector?.close?.();
+            lock.release();
           }
         });
       }),

@@ -48,8 +48,8 @@ export function registerShoot(program: Command): void {
         const { resolveShootSource } = await import('../source.js');
         const connector = String(opts.connector);
         const source = await resolveShootSource(connector, String(opts.source));
-        const reviewers = intOption(opts.reviewers, '--reviewers');
-        const retentionDays = intOption(opts.retentionDays, '--retention-days');
+        const reviewers = intOption(opts.reviewers, '--reviewers', 2);
+        const retentionDays = intOption(opts.retentionDays, '--retention-days', 90);
         const { createShoot } = await import('../../core/services/shoot-service.js');
         const created = await withWorkspace(globals, (ctx) =>
           createShoot(ctx, { id: id ?? '', name: String(opts.name), purpose: String(opts.purpose), source, retentionDays, connector, reviewersRequired: reviewers }),
