@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../core/domain/errors.js';
 import type { GlobalOptions } from './context.js';
+import { safeText } from './format/safe-text.js';
 import { type CommandResult, printError, printResult } from './output.js';
 
 export type Handler = (args: string[], opts: Record<string, unknown>, globals: GlobalOptions) => Promise<CommandResult>;
@@ -28,11 +29,14 @@ export function action(handler: Handler): (...raw: unknown[]) => Promise<void> {
   };
 }
 
-/** Reads a whole-number option that commander hands over as a string; bad values are usage errors. */
-export function intOption(value: unknown, flag: string): number {
+/**
+ * Reads a whole-number option that commander hands over as a string; bad values are usage errors.
+ * `example` is a value that is valid for this option, so the hint never suggests one it would refuse.
+ */
+export function intOption(value: unknown, flag: string, example: number): number {
   const text = typeof value === 'string' ? value.trim() : String(value);
   if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
-    throw new UsageError('BAD_OPTION', `${flag} must be a whole number, not "${text}".`, `Example: ${flag} 90`);
+    throw new UsageError('BAD_OPTION', `${flag} must be a whole number, not "${safeText(text)}".`, `Example: ${flag} ${example}`);
   }
   return Number(text);
 }

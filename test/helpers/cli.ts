@@ -16,6 +16,10 @@ export interface CliOptions {
   input?: string;
   uid?: number;
   gid?: number;
+  /** kill the process (SIGKILL) if it has not exited by then; `code` is then null */
+  timeoutMs?: number;
+  /** close our end of its stdout at once, as `| head -0` would */
+  closeStdout?: boolean;
 }
 
 /** Runs `sitter ARGS` in a real child process, without a TTY, and collects its output. */
@@ -29,10 +33,15 @@ export function runSitter(args: string[], opts: CliOptions = {}): Promise<CliRun
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : undefined;
+    if (opts.closeStdout) child.stdout.destroy();
+    else child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr });
+    });
     child.stdin.end(opts.input ?? '');
   });
 }

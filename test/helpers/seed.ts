@@ -77,3 +77,12 @@ export async function seedTemplate(t: TestWorkspace, shootId: string, participan
     await uow.templates.add({ ...row, embedding, originRef: `sha256:${participantRef}`, createdAt: t.clock.now() });
   });
 }
+
+/** A small JPEG whose EXIF says it was taken at `local` (`YYYY:MM:DD HH:MM:SS`) at `offset`: a photo of the shoot's days. */
+export function datedJpeg(local = '2026:06:01 10:00:00', offset = '+00:00', seed = 1): Promise<Buffer> {
+  const shade = (seed * 53) % 256;
+  return sharp({ create: { width: 32, height: 32, channels: 3, background: { r: shade, g: 128, b: 255 - shade } } })
+    .jpeg()
+    .withExif({ IFD2: { DateTimeOriginal: local, OffsetTimeOriginal: offset } })
+    .toBuffer();
+}

@@ -39,6 +39,26 @@ export class LineIndex {
   }
 }
 
+/**
+ * The offset of the first bracket that opens deeper than `limit` levels (ignoring brackets inside
+ * strings), or -1. An iterative scan: it runs before anything recursive sees the text.
+ */
+export function firstTooDeep(text: string, limit: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return i;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return -1;
+}
+
 /** Where a JSON value starts, and where its array items or object members start. */
 export interface JsonLocation {
   offset: number;

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { BugError, SitterError } from '../domain/errors.js';
 import type { ConsentFileAccess, ResolveFailure } from '../ports/consent-files.js';
-import { LineIndex, locateJson, type JsonLocation } from './lines.js';
+import { firstTooDeep, LineIndex, locateJson, type JsonLocation } from './lines.js';
 import { lexicalPathProblem, normaliseRelativePath } from './paths.js';
 import {
   CONSENT_COLUMNS,
@@ -282,11 +282,22 @@ function unknownColumn(name: string): string {
   return `unknown column ${JSON.stringify(name)}${s ? ` (did you mean ${JSON.stringify(s)}?)` : ''}`;
 }
 
+/**
+ * A consent file nests four levels at most ({"participants": [{"publication_scopes": [...]}]});
+ * anything far deeper is refused before parsing, as deep nesting would exhaust the stack.
+ */
+const MAX_JSON_DEPTH = 32;
+
 const JSON_SHAPE = 'expected an array of participant records, or {"participants": [...]}';
 
 function readJson(text: string, problems: Problems): RawRecord[] | null {
   const body = text.replace(/^\uFEFF/, '');
   const lines = LineIndex.ofString(body);
+  const tooDeep = firstTooDeep(body, MAX_JSON_DEPTH);
+  if (tooDeep >= 0) {
+    problems.add(lines.lineAt(tooDeep), null, `nested more than ${MAX_JSON_DEPTH} levels deep (${JSON_SHAPE})`);
+    return null;
+  }
   let data: unknown;
   try {
     data = JSON.parse(body);
@@ -529,6 +540,15 @@ async function checkFiles(drafts: Draft[], files: ConsentFileAccess, problems: P
     return p;
   };
 
+  // Resolve and hash every named file with a few reads in flight (one at a time, a large roster
+  // waits mostly on the disk); the checks below then run in file order on the cached results.
+  const named = new Set<string>();
+  for (const d of drafts) {
+    if (d.formRefRelative !== undefined) named.add(d.formRefRelative);
+    if (d.referencePhotoRelative) named.add(d.referencePhotoRelative);
+  }
+  await inParallel([...named], FILE_CHECKS_IN_FLIGHT, check);
+
   const photoOwner = new Map<string, Draft>();
   for (const d of drafts) {
     const at = (c: ConsentColumn): number => d.cellLine[c] ?? d.line;
@@ -566,6 +586,20 @@ async function checkFiles(drafts: Draft[], files: ConsentFileAccess, problems: P
       }
     }
   }
+}
+
+const FILE_CHECKS_IN_FLIGHT = 16;
+
+/** Runs `work` on every item, at most `limit` at a time. */
+async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 async function checkFile(rel: string, files: ConsentFileAccess): Promise<FileCheck> {

@@ -29,6 +29,28 @@ function badImage(message: string, cause?: unknown): SitterError {
     undefined, cause === undefined ? undefined : { cause });
 }
 
+/**
+ * libvips can report a failure as dozens of lines (a HEIC it cannot read prints "bad seek" over and
+ * over): one line for the user, the full text stays on the error's cause.
+ */
+function decoderMessage(e: unknown): string {
+  const lines = String(e instanceof Error ? e.message : e).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const first = lines[0] ?? 'unknown error';
+  return first.length > 160 ? `${first.slice(0, 157)}...` : first;
+}
+
+/** A HEIF/HEIC photo the bundled decoder cannot read (its HEVC codec is not part of sharp's build). */
+function heifUnreadable(cause: unknown): SitterError {
+  return new SitterError('IMAGE_UNREADABLE', `This HEIF/HEIC image cannot be decoded by the image library bundled with Sitter (${decoderMessage(cause)}).`,
+    'Convert it to JPEG (for example with Preview, Photos, or `heif-convert IN.heic OUT.jpg`), put the JPEG in the shoot folder, and scan again.',
+    undefined, { cause });
+}
+
+const HEIC_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1']);
+function isHeic(bytes: Buffer): boolean {
+  return bytes.length >= 12 && bytes.toString('latin1', 4, 8) === 'ftyp' && HEIC_BRANDS.has(bytes.toString('latin1', 8, 12));
+}
+
 export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Promise<RgbImage> {
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (bytes.byteLength === 0) throw badImage('The image is empty (0 bytes).');
@@ -37,7 +59,8 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}
   try {
     meta = await sharp(input, { limitInputPixels: false, failOn: 'error' }).metadata();
   } catch (e) {
-    throw badImage(`The image cannot be decoded: ${(e as Error).message}`, e);
+    if (isHeic(input)) throw heifUnreadable(e);
+    throw badImage(`The image cannot be decoded: ${decoderMessage(e)}`, e);
   }
   const w = meta.width ?? 0;
   const h = meta.height ?? 0;
@@ -62,7 +85,8 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}
     return { data, width: info.width, height: info.height, format: meta.format ?? 'unknown' };
   } catch (e) {
     if (e instanceof SitterError) throw e;
-    throw badImage(`The image cannot be decoded: ${(e as Error).message}`, e);
+    if (meta.format === 'heif') throw heifUnreadable(e);
+    throw badImage(`The image cannot be decoded: ${decoderMessage(e)}`, e);
   }
 }
 

@@ -37,6 +37,8 @@ export interface ParticipantRepository {
   find(id: number): Promise<Participant | null>;
   /** assigns the id */
   add(participant: Omit<Participant, 'id'>): Promise<Participant>;
+  /** adds many in a few writes (a large roster import), assigning their ids */
+  addMany(participants: Omit<Participant, 'id'>[]): Promise<Participant[]>;
 }
 
 export interface ConsentRepository {
@@ -47,6 +49,8 @@ export interface ConsentRepository {
   /** every version of one participant's record (erasure removes them all) */
   listByParticipant(participantId: number): Promise<ConsentRecord[]>;
   deleteByParticipant(participantId: number): Promise<number>;
+  /** adds many in a few writes (a large roster import) */
+  addMany(records: Omit<ConsentRecord, 'id'>[]): Promise<void>;
 }
 
 export interface TemplateRepository {

@@ -1,7 +1,7 @@
 import { participantPseudonym, participantSubject } from '../domain/pseudonym.js';
 import type { ConsentImport, ConsentRow } from '../consent/index.js';
 import { wouldUndoWithdrawal } from '../domain/consent.js';
-import { SitterError } from '../domain/errors.js';
+import { BugError, SitterError } from '../domain/errors.js';
 import type { ConsentRecord, Participant } from '../domain/records.js';
 import { assertOpen, type Shoot } from '../domain/shoot.js';
 import { type ServiceContext, requireShoot } from './context.js';
@@ -114,21 +114,30 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
       matchesRevoked: 0,
       affectedAssetIds: [],
     };
+    // The roster and its current records are read once and new rows written in bulk: looking each
+    // row up and inserting it one at a time made a 100,000-row file quadratic (every lookup flushed
+    // every row tracked so far).
+    const roster = new Map((await uow.participants.listByShoot(shootId)).map((p) => [p.externalRef, p]));
+    const currentRecords = await uow.consents.currentForShoot(shootId);
+    const newRows = file.rows.filter((row) => !roster.has(row.participantId));
+    const added = await uow.participants.addMany(newRows.map((row) => ({ shootId, externalRef: row.participantId, displayName: row.name, minor: row.minor, guardian: row.guardian, createdAt: now })));
+    const newParticipants = new Map(added.map((p) => [p.externalRef, p]));
+    const newRecords: Omit<ConsentRecord, 'id'>[] = [];
     const inFile = new Set<string>();
     const stale: StaleRow[] = [];
     for (const row of file.rows) {
       inFile.add(row.participantId);
-      let participant = await uow.participants.findByExternalRef(shootId, row.participantId);
-      const isNew = !participant;
-      const personChanged = participant !== null && participantDiffers(participant, row);
-      if (!participant) {
-        participant = await uow.participants.add({ shootId, externalRef: row.participantId, displayName: row.name, minor: row.minor, guardian: row.guardian, createdAt: now });
-      } else if (personChanged) {
-        participant.displayName = row.name;
-        participant.minor = row.minor;
-        participant.guardian = row.guardian;
+      const existing = roster.get(row.participantId) ?? null;
+      const participant = existing ?? newParticipants.get(row.participantId);
+      if (!participant) throw new BugError(`participant ${row.participantId} was neither on the roster nor added`);
+      const isNew = existing === null;
+      const personChanged = existing !== null && participantDiffers(existing, row);
+      if (existing && personChanged) {
+        existing.displayName = row.name;
+        existing.minor = row.minor;
+        existing.guardian = row.guardian;
       }
-      const current = isNew ? null : await uow.consents.current(participant.id);
+      const current = isNew ? null : (currentRecords.get(participant.id) ?? null);
       if (current && wouldUndoWithdrawal(current, row, now)) {
         // Collected, not thrown at once, so the error names every stale row; the unit of work rolls back.
         stale.push({ participant: row.participantId, line: row.line, withdrawnAt: current.withdrawnAt!.toISOString(), signedAt: row.signedAt.toISOString() });
@@ -136,7 +145,7 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
       }
       const recordChanged = !current || recordDiffers(current, row);
       if (recordChanged) {
-        await uow.consents.add({
+        newRecords.push({
           participantId: participant.id,
           biometricConsent: row.biometricConsent,
           publicationScopes: row.publicationScopes,
@@ -173,14 +182,17 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
         summary.withdrawn.push(row.participantId);
       }
     }
-    for (const p of await uow.participants.listByShoot(shootId)) {
-      if (!inFile.has(p.externalRef)) summary.notInFile.push(p.externalRef);
+    await uow.consents.addMany(newRecords);
+    for (const ref of roster.keys()) {
+      if (!inFile.has(ref)) summary.notInFile.push(ref);
     }
     if (stale.length > 0) throw staleRowsError(shootId, stale);
     summary.addedAfterApproval = shoot.status === 'approved' && summary.added.length > 0;
     // The chain gets pseudonyms, never the file's references (see domain/pseudonym.ts).
-    const pseudonyms = new Map((await uow.participants.listByShoot(shootId)).map((p) => [p.externalRef, participantPseudonym(p)]));
-    const pseudonymOf = (ref: string) => pseudonyms.get(ref) ?? '#?';
+    const pseudonymOf = (ref: string) => {
+      const p = roster.get(ref) ?? newParticipants.get(ref);
+      return p ? participantPseudonym(p) : '#?';
+    };
     if (summary.addedAfterApproval) {
       if (!approver) throw amendmentRequired(shoot, summary.added, importedFrom);
       summary.amendment = { approvedBy: approver, at: now.toISOString(), participants: summary.added, fileSha256: file.fileSha256 };

@@ -14,6 +14,7 @@ import { captureVerdict, requireShootDates } from '../domain/shoot-dates.js';
 import type { Connector, ListedAsset, SkippedEntry } from '../ports/connector.js';
 import type { FaceAnalysis, FaceEngine, MatchCalibration } from '../ports/face-engine.js';
 import { type ServiceContext, requireShoot } from './context.js';
+import { retryWhileLocked } from './retry-locked.js';
 import { biometricRoster } from './roster.js';
 import { sweepLapsedConsent } from './withdrawal.js';
 
@@ -201,10 +202,11 @@ export async function scanShoot(ctx: ServiceContext, deps: ScanDeps, shootId: st
     } catch (error) {
       if (!isSitterError(error)) throw error;
       summary.failed.push({ asset: item.id, code: error.code, message: error.message });
-      await recordFailure(ctx, shootId, item, error);
+      await retryWhileLocked(() => recordFailure(ctx, shootId, item, error));
       return;
     }
-    const counts = await storeAnalysis(ctx, shoot, item, contentHash, size, analysis, roster, limits);
+    // Other commands may hold the database for a moment (a decision, a withdrawal): wait for them.
+    const counts = await retryWhileLocked(() => storeAnalysis(ctx, shoot, item, contentHash, size, analysis, roster, limits));
     summary.processed += 1;
     summary.faces += counts.faces;
     summary.proposed += counts.proposed;
@@ -235,13 +237,19 @@ export async function scanShoot(ctx: ServiceContext, deps: ScanDeps, shootId: st
   const settled = await Promise.allSettled(workers);
   const crash = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (crash) {
-    await ctx.store.transaction((uow) =>
-      uow.audit.append({ actor: ctx.actor, action: 'scan.stopped', shootId, subject: `shoot:${shootId}`, details: { rosterHash: roster.hash, processed: summary.processed, error: String(crash.reason instanceof Error ? crash.reason.message : crash.reason) } }, ctx.clock.now()),
-    );
-    throw crash.reason;
+    try {
+      await retryWhileLocked(() =>
+        ctx.store.transaction((uow) =>
+          uow.audit.append({ actor: ctx.actor, action: 'scan.stopped', shootId, subject: `shoot:${shootId}`, details: { rosterHash: roster.hash, processed: summary.processed, error: String(crash.reason instanceof Error ? crash.reason.message : crash.reason) } }, ctx.clock.now()),
+        ),
+      );
+    } catch {
+      // The stop could not be recorded (the disk is full, say): the error that stopped the scan matters more.
+    }
+    throw scanStoppedBy(crash.reason, summary);
   }
 
-  await ctx.store.transaction((uow) =>
+  await retryWhileLocked(() => ctx.store.transaction((uow) =>
     uow.audit.append(
       {
         actor: ctx.actor,
@@ -252,7 +260,7 @@ export async function scanShoot(ctx: ServiceContext, deps: ScanDeps, shootId: st
       },
       ctx.clock.now(),
     ),
-  );
+  ));
   return summary;
 }
 
@@ -278,6 +286,18 @@ async function recordOutOfScope(ctx: ServiceContext, shootId: string, item: List
     asset.scannedAt = ctx.clock.now();
     await uow.audit.append({ actor: ctx.actor, action: state === 'refused' ? 'scan.asset-refused' : 'scan.asset-held', shootId, subject: `asset:${item.id}`, details: { reason: flag, contentHash, facesRemoved, ...details } }, ctx.clock.now());
   });
+}
+
+/**
+ * The error that stopped a scan, told with what the scan had already committed: each finished asset
+ * is saved on its own, so "nothing was changed" would be false, and running the scan again
+ * continues where it stopped.
+ */
+function scanStoppedBy(reason: unknown, summary: ScanSummary): unknown {
+  if (!isSitterError(reason)) return reason;
+  const done = `This scan had committed ${summary.processed} analysed asset${summary.processed === 1 ? '' : 's'} and ${summary.failed.length} failed one${summary.failed.length === 1 ? '' : 's'} before it stopped; they are kept, and running the scan again continues from there.`;
+  const hint = (reason.hint ?? '').replace(/\s*Nothing was changed\.?/, '');
+  return new SitterError(reason.code, reason.message, `${hint ? `${hint} ` : ''}${done}`, { ...((reason.details as object | undefined) ?? {}), committed: { processed: summary.processed, failed: summary.failed.length, unchanged: summary.unchanged } }, { cause: reason });
 }
 
 async function recordFailure(ctx: ServiceContext, shootId: string, item: ListedAsset, error: SitterError): Promise<void> {

@@ -83,7 +83,13 @@ export class FileKeyVault implements KeyVault {
         return this.dataKey(shootId, false);
       }
     } else {
-      throw new SitterError('KEY_DESTROYED', `The data key of shoot "${shootId}" no longer exists: its biometric data was shredded.`, 'Nothing can be decrypted for this shoot any more; enrol again if the shoot is still open.');
+      // No tombstone: Sitter did not destroy this key, so enrolling again cannot help (the stored
+      // templates and embeddings stay encrypted under the lost key). Only the backup can.
+      throw new SitterError(
+        'KEY_DESTROYED',
+        `The data key of shoot "${shootId}" is missing (${path}); Sitter did not destroy it, so it was deleted or moved outside Sitter.`,
+        `Restore that file from the backup of this workspace (the keys folder and sitter.db from the same backup). If no backup has it, this shoot's templates and face data cannot be read again: tell your DPO, then start over in a new shoot (sitter shoot create, consent import, enrol, scan).`,
+      );
     }
     this.cache.set(shootId, key);
     return key;

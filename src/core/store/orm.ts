@@ -13,9 +13,15 @@ export interface OrmOptions {
   migrationsPath?: string;
 }
 
-/** A fresh ORM per call (no module-level cache): tests and commands each own theirs. */
+/**
+ * A fresh ORM per call (no module-level cache): tests and commands each own theirs.
+ * It connects only after init returns, so a failing first query (a damaged file) still leaves us
+ * the ORM to close: MikroORM.init would throw with the connection open and the process would
+ * never exit.
+ */
 export async function initOrm(options: OrmOptions): Promise<MikroORM> {
-  return MikroORM.init({
+  const orm = await MikroORM.init({
+    connect: false,
     dbName: options.dbName,
     entities: allEntities,
     extensions: [Migrator],
@@ -43,4 +49,11 @@ export async function initOrm(options: OrmOptions): Promise<MikroORM> {
     debug: false,
     discovery: { warnWhenNoEntities: false },
   });
+  try {
+    await orm.connect();
+  } catch (error) {
+    await orm.close(true);
+    throw error;
+  }
+  return orm;
 }

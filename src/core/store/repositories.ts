@@ -1,6 +1,7 @@
 import type { EntityManager, EntitySchema, RequiredEntityData } from '@mikro-orm/sqlite';
 import type { AuditEntry, AuditEventInput } from '../domain/audit.js';
 import { chainNext } from '../domain/audit.js';
+import { BugError } from '../domain/errors.js';
 import type { Asset, ConsentRecord, Decision, Face, Participant, PushRecord, Rejection, Template } from '../domain/records.js';
 import { isErased } from '../domain/pseudonym.js';
 import type { Shoot } from '../domain/shoot.js';
@@ -24,6 +25,25 @@ async function insert<T extends object>(em: EntityManager, entity: EntitySchema<
   const created = em.create(entity, data as RequiredEntityData<T>);
   await em.persistAndFlush(created);
   return created;
+}
+
+/**
+ * A native multi-row insert in chunks (SQLite caps the parameters of one statement), for rows
+ * nobody edits later in the same transaction. The unit of work's change tracking is skipped on
+ * purpose: tracking each of 100,000 new rows made every later flush walk all of them (quadratic).
+ */
+const INSERT_CHUNK_ROWS = 500;
+async function insertMany<T extends object>(em: EntityManager, entity: EntitySchema<T>, rows: object[]): Promise<number[]> {
+  const ids: number[] = [];
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK_ROWS) {
+    const chunk = rows.slice(i, i + INSERT_CHUNK_ROWS) as T[];
+    // On SQLite the driver reports only the last row's id; one INSERT numbers its rows
+    // consecutively, so the chunk's ids are the run that ends there.
+    const last = Number((await em.insertMany<T>(entity, chunk)).at(-1));
+    if (!Number.isSafeInteger(last)) throw new BugError(`a bulk insert into ${entity.meta.className} returned no id`);
+    for (let k = chunk.length - 1; k >= 0; k--) ids.push(last - k);
+  }
+  return ids;
 }
 
 function fromRow(row: AuditRow): AuditEntry {
@@ -56,6 +76,10 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
       findByExternalRef: (shootId, externalRef) => em.findOne(ParticipantEntity, { shootId, externalRef }),
       find: (id) => em.findOne(ParticipantEntity, { id }),
       add: (p) => insert<Participant>(em, ParticipantEntity, p),
+      addMany: async (ps) => {
+        const ids = await insertMany<Participant>(em, ParticipantEntity, ps);
+        return ps.map((p, i) => ({ ...p, id: ids[i] ?? Number.NaN }));
+      },
     },
     consents: {
       currentForShoot: async (shootId) => {
@@ -74,6 +98,9 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
       add: (r) => insert<ConsentRecord>(em, ConsentRecordEntity, r),
       listByParticipant: (participantId) => em.find(ConsentRecordEntity, { participantId }, { orderBy: { id: 'asc' } }),
       deleteByParticipant: (participantId) => em.nativeDelete(ConsentRecordEntity, { participantId }),
+      addMany: async (rs) => {
+        await insertMany<ConsentRecord>(em, ConsentRecordEntity, rs);
+      },
     },
     templates: {
       listByShoot: (shootId) => em.find(TemplateEntity, { shootId }, { orderBy: { id: 'asc' } }),
@@ -96,12 +123,11 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
       find: (id) => em.findOne(FaceEntity, { id }),
       add: (f) => insert<Face>(em, FaceEntity, f),
       addMany: async (faces) => {
-        // Native inserts, one per face, without the unit of work's change tracking (nobody edits these
-        // rows in this transaction). Not one multi-row insertMany: with SQLite it returned the new ids
-        // in the wrong order (and NaN past the first), so a carried-over decision landed on another face.
-        const stored: Face[] = [];
-        for (const f of faces) stored.push({ ...f, id: Number(await em.insert<Face>(FaceEntity, f as Face)) });
-        return stored;
+        if (faces.length === 0) return [];
+        // A native multi-row insert: a scan stores every face of an image at once, and the unit of
+        // work's change tracking is not needed for rows nobody edits in this transaction.
+        const ids = await insertMany<Face>(em, FaceEntity, faces);
+        return faces.map((f, i) => ({ ...f, id: ids[i] ?? Number.NaN }));
       },
       deleteByAsset: (assetId) => em.nativeDelete(FaceEntity, { assetId }),
       deleteByIds: (ids) => (ids.length ? em.nativeDelete(FaceEntity, { id: { $in: ids } }) : Promise.resolve(0)),

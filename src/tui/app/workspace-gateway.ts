@@ -160,13 +160,18 @@ export async function openAppGateway(opts: GatewayOptions): Promise<AppGateway> 
       }
     },
     async scan(shootId, onProgress, signal) {
-      const [{ scanShoot }, { openEnginePool }] = await Promise.all([import('../../core/services/scan-service.js'), import('../compose.js')]);
-      const { connector } = await connectorFor(shootId);
-      const { engine, calibration } = await openEnginePool();
+      const [{ scanShoot }, { openEnginePool }, { acquireScanLock }] = await Promise.all([import('../../core/services/scan-service.js'), import('../compose.js'), import('../../core/store/scan-lock.js')]);
+      const lock = acquireScanLock(ws.paths.dir, shootId);
       try {
-        return await scanShoot(ctx, { connector, engine, calibration }, shootId, { signal, onProgress, concurrency: 3 });
+        const { connector } = await connectorFor(shootId);
+        const { engine, calibration } = await openEnginePool();
+        try {
+          return await scanShoot(ctx, { connector, engine, calibration }, shootId, { signal, onProgress, concurrency: 3 });
+        } finally {
+          await engine.close();
+        }
       } finally {
-        await engine.close();
+        lock.release();
       }
     },
     async push(shootId) {

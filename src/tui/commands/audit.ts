@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ExitCode, SitterError } from '../../core/domain/errors.js';
+import { ExitCode } from '../../core/domain/errors.js';
 import { withWorkspace } from '../context.js';
 import { action } from '../runner.js';
 
@@ -39,23 +39,22 @@ export function registerAudit(program: Command): void {
     .command('export')
     .description('write the audit log as JSON lines (one entry per line)')
     .option('--shoot <id>', 'only the entries of one shoot')
-    .option('--output <file>', 'write to a file instead of stdout')
+    .option('--output <file>', 'write to a new file (owner-only, 0600) instead of stdout')
+    .option('--force', 'with --output: replace an existing file (never a symbolic link)')
     .action(
       action(async (_args, opts, globals) => {
-        const { exportAudit } = await import('../../core/services/audit-service.js');
-        const destination = typeof opts.output === 'string' ? opts.output : 'stdout';
-        const { entries, recorded, head } = await withWorkspace(globals, (ctx) => exportAudit(ctx, typeof opts.shoot === 'string' ? opts.shoot : undefined, destination));
+        const [{ exportAudit }, { checkPrivateTarget, writePrivateFile }] = await Promise.all([import('../../core/services/audit-service.js'), import('../../core/store/private-file.js')]);
+        const output = typeof opts.output === 'string' ? opts.output : undefined;
+        const fileOptions = { force: Boolean(opts.force), forceFlag: '--force' };
+        // Refuse a bad target before the export is put on the audit record.
+        if (output) await checkPrivateTarget(output, fileOptions);
+        const { entries, recorded, head } = await withWorkspace(globals, (ctx) => exportAudit(ctx, typeof opts.shoot === 'string' ? opts.shoot : undefined, output ?? 'stdout'));
         if (!recorded) process.stderr.write('Note: the workspace is read-only, so this export is not on its audit record.\n');
         const lines = entries.map((e) => JSON.stringify({ ...e, at: e.at.toISOString() }));
         const body = lines.length ? `${lines.join('\n')}\n` : '';
-        if (typeof opts.output === 'string') {
-          const { writeFile } = await import('node:fs/promises');
-          try {
-            await writeFile(opts.output, body, { mode: 0o600 });
-          } catch (cause) {
-            throw new SitterError('EXPORT_NOT_WRITTEN', `Cannot write ${opts.output} (${(cause as NodeJS.ErrnoException).code ?? 'error'}).`, 'Choose a path in a folder you can write to, or leave out --output to print to stdout.', undefined, { cause });
-          }
-          return { json: { written: opts.output, entries: entries.length, head }, text: `Wrote ${entries.length} audit entries to ${opts.output}.\nHead (keep it outside the workspace): ${head ?? '(empty)'}` };
+        if (output) {
+          await writePrivateFile(output, body, fileOptions);
+          return { json: { written: output, entries: entries.length, head }, text: `Wrote ${entries.length} audit entries to ${output} (readable by you only).\nHead (keep it outside the workspace): ${head ?? '(empty)'}` };
         }
         // JSON lines are already machine-readable: print them as they are, with or without --json; the
         // head goes to stderr so that the lines stay a clean file.

@@ -7,6 +7,7 @@ import type { ServiceContext } from '../../core/services/context.js';
 import { type GlobalOptions, withWorkspace } from '../context.js';
 import { isoOrDash, table } from '../format/table.js';
 import { action } from '../runner.js';
+import { safeText as one } from '../format/safe-text.js';
 
 function entryJson(e: RosterEntry) {
   return {
@@ -69,10 +70,10 @@ export function registerConsent(program: Command): void {
           `Imported ${parsed.rows.length} consent records into shoot "${s.shootId}" from ${s.file}.`,
           `  added ${s.added.length}, updated ${s.updated.length}, unchanged ${s.unchanged.length}, withdrawn ${s.withdrawn.length}`,
         ];
-        if (s.withdrawn.length) lines.push(`  withdrawn: ${s.withdrawn.join(', ')} (${s.templatesDeleted} templates deleted, ${s.matchesRevoked} matches revoked)`);
-        if (dam) lines.push(`  DAM metadata updated on ${dam.updated.length} assets${dam.failed.length ? `, ${dam.failed.length} FAILED: ${dam.failed.map((f) => `${f.asset} (${f.message})`).join('; ')}` : ''}`);
-        if (s.notInFile.length) lines.push(`  not in this file, kept as they were: ${s.notInFile.join(', ')}`);
-        if (s.amendment) lines.push(`  roster amended after approval: ${s.amendment.participants.join(', ')} joined, signed off by ${s.amendment.approvedBy}; this is on the audit record.`);
+        if (s.withdrawn.length) lines.push(`  withdrawn: ${s.withdrawn.map((p) => one(p)).join(', ')} (${s.templatesDeleted} templates deleted, ${s.matchesRevoked} matches revoked)`);
+        if (dam) lines.push(`  DAM metadata updated on ${dam.updated.length} assets${dam.failed.length ? `, ${dam.failed.length} FAILED: ${dam.failed.map((f) => `${one(f.asset)} (${one(f.message)})`).join('; ')}` : ''}`);
+        if (s.notInFile.length) lines.push(`  not in this file, kept as they were: ${s.notInFile.map((p) => one(p)).join(', ')}`);
+        if (s.amendment) lines.push(`  roster amended after approval: ${s.amendment.participants.map((p) => one(p)).join(', ')} joined, signed off by ${one(s.amendment.approvedBy)}; this is on the audit record.`);
         else if (amendmentApprovedBy !== undefined) lines.push('  no amendment needed: this file adds nobody to an approved roster, so no sign-off was recorded.');
         return { json: { ...s, damUpdates: dam?.updated ?? [], damFailures: dam?.failed ?? [] }, text: lines.join('\n'), exitCode: dam?.failed.length ? 1 : 0 };
       }),
@@ -127,11 +128,11 @@ export function registerWithdraw(program: Command): void {
         const { withdrawConsent } = await import('../../core/services/withdraw-service.js');
         const r = await withShootConnector(globals, shootId ?? '', (ctx, connector, shoot) => withdrawConsent(ctx, connector, shoot, participant ?? ''));
         const text = [
-          `Withdrawal receipt: ${r.name} (${r.participant}), shoot ${r.shoot}, ${r.withdrawnAt}`,
+          `Withdrawal receipt: ${one(r.name)} (${one(r.participant)}), shoot ${r.shoot}, ${r.withdrawnAt}`,
           `  templates deleted:   ${r.templatesDeleted}`,
           `  matches revoked:     ${r.matchesRevoked}`,
-          `  DAM assets updated:  ${r.damUpdates.length}${r.damUpdates.length ? ` (${r.damUpdates.map((u) => `${u.asset}: ${u.action}`).join(', ')})` : ''}`,
-          ...(r.damFailures.length ? [`  DAM updates FAILED:  ${r.damFailures.map((f) => `${f.asset}: ${f.message}`).join('; ')} (run sitter push ${r.shoot} --withdrawals when the DAM is reachable)`] : []),
+          `  DAM assets updated:  ${r.damUpdates.length}${r.damUpdates.length ? ` (${r.damUpdates.map((u) => `${one(u.asset)}: ${u.action}`).join(', ')})` : ''}`,
+          ...(r.damFailures.length ? [`  DAM updates FAILED:  ${r.damFailures.map((f) => `${one(f.asset)}: ${one(f.message)}`).join('; ')} (run sitter push ${r.shoot} --withdrawals when the DAM is reachable)`] : []),
           `  on the audit record: entry ${r.audit.seq}, hash ${r.audit.hash}`,
           `  audit anchor:        ${r.anchor} (keep it outside the workspace; check with sitter audit verify --anchor ${r.anchor})`,
         ].join('\n');

@@ -8,7 +8,9 @@ import { withWorkspace } from '../context.js';
 import { progressReporter } from '../format/progress.js';
 import { table } from '../format/table.js';
 import { consentRecordLabel } from '../format/consent-record.js';
+import { outputClosed } from '../output.js';
 import { action, intOption } from '../runner.js';
+import { safeText as one } from '../format/safe-text.js';
 
 /** enrol, scan and push: the steps of the main job that use the engine or the connector. */
 export function registerJob(program: Command): void {
@@ -29,7 +31,7 @@ export function registerJob(program: Command): void {
           const s = await withWorkspace(globals, (ctx) => enrolShoot(ctx, { engine, files: fsFileReader }, shootId ?? ''));
           const lines = [`Enrolled shoot "${s.shootId}" with ${s.model}: ${s.enrolled} new, ${s.unchanged} unchanged, ${s.failed} failed, ${s.notEligible} not eligible (never processed).`];
           for (const o of s.outcomes) {
-            if (o.result === 'failed') lines.push(`  ${o.participant}: ${o.message}${o.hint ? ` (${o.hint})` : ''}`);
+            if (o.result === 'failed') lines.push(`  ${one(o.participant)}: ${one(o.message)}${o.hint ? ` (${one(o.hint)})` : ''}`);
           }
           return { json: s, text: lines.join('\n'), exitCode: s.failed > 0 ? 1 : 0 };
         } finally {
@@ -46,31 +48,42 @@ export function registerJob(program: Command): void {
     .option('--rescan', 'reprocess assets whose content did not change')
     .action(
       action(async ([shootId], opts, globals) => {
-        const workers = opts.workers !== undefined ? intOption(opts.workers, '--workers') : undefined;
+        const workers = opts.workers !== undefined ? intOption(opts.workers, '--workers', 2) : undefined;
         if (workers !== undefined && (workers < 1 || workers > 64)) throw new UsageError('BAD_OPTION', '--workers must be from 1 to 64.', 'Example: --workers 2');
-        const [{ scanShoot }, { openEnginePool, openConnector }] = await Promise.all([import('../../core/services/scan-service.js'), import('../compose.js')]);
+        const [{ scanShoot }, { openEnginePool, openConnector }, { acquireScanLock }] = await Promise.all([
+          import('../../core/services/scan-service.js'),
+          import('../compose.js'),
+          import('../../core/store/scan-lock.js'),
+        ]);
         const mode = globals.json ? 'json' : process.stdout.isTTY ? 'tty' : 'quiet';
         const progress = progressReporter(mode);
         const stop = new AbortController();
         const onSignal = () => stop.abort();
         process.once('SIGINT', onSignal);
-        return withWorkspace(globals, async (ctx) => {
-          // Refuse a missing, draft or closed shoot before the models load.
+        // Whoever reads our output stopped reading (`| head -1`): stop as Ctrl-C would.
+        outputClosed.signal.addEventListener('abort', onSignal, { once: true });
+        return withWorkspace(globals, async (ctx, ws) => {
+          // Refuse a missing, draft or closed shoot, or one another scan is on, before the models load.
           const shoot = await ctx.store.transaction((uow) => requireShoot(uow, shootId ?? ''));
           assertBiometricProcessingAllowed(shoot, 'scanning', ctx.clock.now());
           requireShootDates(shoot);
-          const connector = await openConnector(shoot);
-          const { engine, calibration } = await openEnginePool(workers);
+          const lock = acquireScanLock(ws.paths.dir, shoot.id);
+          let connector: Awaited<ReturnType<typeof openConnector>> | undefined;
+          let engine: Awaited<ReturnType<typeof openEnginePool>>['engine'] | undefined;
           try {
+            connector = await openConnector(shoot);
+            const pool = await openEnginePool(workers);
+            engine = pool.engine;
+            const calibration = pool.calibration;
             const s = await scanShoot(ctx, { connector, engine, calibration }, shootId ?? '', { signal: stop.signal, onProgress: progress.update, concurrency: (workers ?? availableParallelism()) + 1, rescan: Boolean(opts.rescan) });
             progress.end();
             const lines = [
               `${s.stopped ? 'Stopped' : 'Scanned'} shoot "${s.shootId}": ${s.listed} assets listed, ${s.processed} analysed, ${s.unchanged} unchanged, ${s.failed.length} failed.`,
               `  ${s.faces} faces: ${s.proposed} proposed for review, ${s.unidentified} unidentified (never named).`,
-              ...s.failed.map((f) => `  failed ${f.asset}: ${f.message}`),
-              ...s.notImages.map((n) => `  skipped ${n.id}: ${n.message}`),
-              ...s.outsideDates.map((o) => `  refused ${o.asset}: captured ${o.capturedAt}, outside the shoot's dates (never analysed)`),
-              ...s.noCaptureTime.map((a) => `  held ${a}: no capture time; a person decides (sitter shoot allow-undated ${s.shootId} ${a} --reason TEXT)`),
+              ...s.failed.map((f) => `  failed ${one(f.asset)}: ${one(f.message)}`),
+              ...s.notImages.map((n) => `  skipped ${one(n.id)}: ${one(n.message)}`),
+              ...s.outsideDates.map((o) => `  refused ${one(o.asset)}: captured ${o.capturedAt}, outside the shoot's dates (never analysed)`),
+              ...s.noCaptureTime.map((a) => `  held ${one(a)}: no capture time; a person decides (sitter shoot allow-undated ${s.shootId} ${one(a)} --reason TEXT)`),
               s.proposed > 0 ? `Next: review the proposals (sitter review ${s.shootId}, or sitter matches ${s.shootId} and sitter decide).` : '',
             ].filter(Boolean);
             if (globals.json) {
@@ -80,8 +93,9 @@ export function registerJob(program: Command): void {
             return { json: s, text: lines.join('\n'), exitCode: s.failed.length > 0 ? 1 : 0 };
           } finally {
             process.off('SIGINT', onSignal);
-            await engine.close();
-            await connector.close?.();
+            await engine?.close();
+            await connector?.close?.();
+            lock.release();
           }
         });
       }),
@@ -103,8 +117,8 @@ export function registerJob(program: Command): void {
           const s = await pushShoot(ctx, connector, shootId ?? '', opts.withdrawals ? { reason: 'withdrawal' } : {});
           const lines = [
             `Pushed shoot "${s.shootId}": ${s.assets} assets, ${s.written} written, ${s.unchanged} unchanged, ${s.cleared} cleared, ${s.persons} confirmed persons.`,
-            ...s.heldBack.map((h) => `  held back ${h.participant} on ${h.asset}: consent is ${h.consent}`),
-            ...s.failed.map((f) => `  failed ${f.asset}: ${f.message}${f.hint ? ` (${f.hint})` : ''}`),
+            ...s.heldBack.map((h) => `  held back ${one(h.participant)} on ${one(h.asset)}: consent is ${h.consent}`),
+            ...s.failed.map((f) => `  failed ${one(f.asset)}: ${one(f.message)}${f.hint ? ` (${one(f.hint)})` : ''}`),
           ];
           return { json: s, text: lines.join('\n'), exitCode: s.failed.length > 0 ? 1 : 0 };
         });
@@ -126,11 +140,11 @@ export function registerJob(program: Command): void {
           '',
           table(['PARTICIPANT', 'NAME', 'CONSENT', 'PROPOSED', 'CONFIRMED', 'REJECTED'], r.participants.map((p) => [p.participant, p.name, p.consent, p.proposed, p.confirmed, p.rejected])),
           ...(r.confirmations.length
-            ? ['', 'Confirmed faces and the consent record each was named under:', table(['ASSET', 'FACE', 'PARTICIPANT', 'CONSENT RECORD', 'FORM SHA256'], r.confirmations.map((c) => [c.asset, c.face, c.participant, consentRecordLabel(c.consentRecord, c.current), c.formSha256 ?? '-']))]
+            ? ['', 'Confirmed faces and the consent record each was named under:', table(['ASSET', 'FACE', 'PARTICIPANT', 'CONSENT RECORD', 'FORM SHA256'], r.confirmations.map((c) => [one(c.asset), c.face, one(c.participant), consentRecordLabel(c.consentRecord, c.current), c.formSha256 ?? '-']))]
             : []),
           `  out of the shoot's dates: ${r.assets.outsideDates} refused, ${r.assets.noCaptureTime} held without a capture time`,
-          ...(r.failures.length ? ['', 'Failed assets:', ...r.failures.map((f) => `  ${f.asset}: ${f.error}`)] : []),
-          ...(r.outOfScope.length ? ['', 'Kept out by capture time (never analysed):', ...r.outOfScope.map((o) => `  ${o.asset} [${o.state}]: ${o.reason}`)] : []),
+          ...(r.failures.length ? ['', 'Failed assets:', ...r.failures.map((f) => `  ${one(f.asset)}: ${one(f.error)}`)] : []),
+          ...(r.outOfScope.length ? ['', 'Kept out by capture time (never analysed):', ...r.outOfScope.map((o) => `  ${one(o.asset)} [${o.state}]: ${one(o.reason)}`)] : []),
           '',
           r.todo.length ? `To do:\n${r.todo.map((t) => `  - ${t}`).join('\n')}` : 'Nothing left to do.',
         ].join('\n');

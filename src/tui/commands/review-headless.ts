@@ -90,7 +90,7 @@ export function registerHeadlessReview(program: Command): void {
           return { json: { decisions: out }, text: out.length ? out.map(outcomeLine).join('\n') : 'No proposal matched the selection; nothing was decided.' };
         }
         if (!faceArg) throw new UsageError('FACE_REQUIRED', 'Which face? Give its id, or a bulk selection.', `See the face ids with \`sitter matches ${id}\`.`);
-        const faceId = intOption(faceArg, 'FACE');
+        const faceId = intOption(faceArg, 'FACE', 12);
         const act = opts.confirm ? { kind: 'confirm' as const } : opts.reject ? { kind: 'reject' as const } : { kind: 'assign' as const, participantRef: String(opts.assign) };
         const o = await withWorkspace(globals, (ctx) => decideFace(ctx, id, faceId, act, reviewer));
         return { json: o, text: outcomeLine(o) };

@@ -6,6 +6,7 @@ import type { RosterCounts } from '../../core/services/roster.js';
 import { withWorkspace, workspaceDir } from '../context.js';
 import { isoOrDash, table } from '../format/table.js';
 import { action, intOption } from '../runner.js';
+import { safeText as one } from '../format/safe-text.js';
 
 function shootJson(shoot: Shoot, roster?: RosterCounts) {
   return {
@@ -77,8 +78,8 @@ export function registerShoot(program: Command): void {
         const { resolveShootSource } = await import('../source.js');
         const connector = String(opts.connector);
         const source = await resolveShootSource(connector, String(opts.source));
-        const reviewers = intOption(opts.reviewers, '--reviewers');
-        const retentionDays = intOption(opts.retentionDays, '--retention-days');
+        const reviewers = intOption(opts.reviewers, '--reviewers', 2);
+        const retentionDays = intOption(opts.retentionDays, '--retention-days', 90);
         const { createShoot } = await import('../../core/services/shoot-service.js');
         const { sourcePlacement } = await import('../source.js');
         const placement = await sourcePlacement(workspaceDir(globals));
@@ -147,7 +148,7 @@ export function registerShoot(program: Command): void {
         return {
           json: { ...shootJson(s, roster), legalHold: hold ? holdJson(hold) : null },
           text: [
-            `Shoot ${s.id}: ${s.name} [${s.status}]`,
+            `Shoot ${s.id}: ${one(s.name)} [${s.status}]`,
             `  purpose:    ${s.purpose}`,
             `  source:     ${s.connector}:${s.source}`,
             `  dates:      ${datesLine(s)}`,

@@ -4,6 +4,7 @@ import { errorText } from '../errors.js';
 import type { ShootGateway, ShootRow } from '../gateway.js';
 import { useTerminalSize, type TerminalSize } from '../terminal/use-terminal-size.js';
 import { attentionOf, homeReducer, initialHomeState, selectedShoot, type HomeState } from './home-state.js';
+import { safeText } from '../../format/safe-text.js';
 
 export interface HomeScreenProps {
   gateway: Pick<ShootGateway, 'overview'>;
@@ -68,7 +69,8 @@ function cells(r: ShootRow): string[] {
   ];
 }
 
-function fit(text: string, width: number): string {
+function fit(raw: string, width: number): string {
+  const text = safeText(raw);
   return text.length >= width ? `${text.slice(0, width - 2)}… ` : text.padEnd(width);
 }
 
@@ -124,7 +126,7 @@ export function HomeView({ state, size }: { state: HomeState; size: TerminalSize
           ))}
           {sel ? (
             <Text dimColor wrap="truncate-end">
-              {sel.shoot.name} · {sel.shoot.purpose}
+              {safeText(sel.shoot.name)} · {safeText(sel.shoot.purpose)}
             </Text>
           ) : null}
         </Box>

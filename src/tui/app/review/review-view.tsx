@@ -6,6 +6,7 @@ import type { ImageSlot } from '../terminal/pixels.js';
 import { Picture } from '../widgets/picture.js';
 import type { ReviewLayout } from './review-layout.js';
 import { currentItem, type Notice, type ReviewState } from './review-state.js';
+import { safeChildren, safeText } from '../widgets/safe-children.js';
 
 export interface ReviewViewProps {
   state: ReviewState;
@@ -38,7 +39,7 @@ function Line({ children, width, ...style }: { children: React.ReactNode; width:
   return (
     <Box width={width}>
       <Text wrap="truncate-end" {...style}>
-        {children}
+        {safeChildren(children)}
       </Text>
     </Box>
   );
@@ -152,7 +153,7 @@ function BulkPanel({ state, width }: { state: ReviewState; width: number }) {
     );
   }
   if (m.kind === 'bulk-confirm') {
-    const what = m.choice.kind === 'asset' ? `in ${m.choice.file}` : `with score ≥ ${m.choice.min.toFixed(2)}`;
+    const what = m.choice.kind === 'asset' ? `in ${safeText(m.choice.file)}` : `with score ≥ ${m.choice.min.toFixed(2)}`;
     return (
       <Box flexDirection="column" width={width} paddingLeft={1}>
         <Line width={width - 1} bold color="yellow">

@@ -4,6 +4,7 @@ import { errorText } from '../errors.js';
 import type { ShootGateway } from '../gateway.js';
 import { useTerminalSize, type TerminalSize } from '../terminal/use-terminal-size.js';
 import { duration, initialShootState, scanRate, shootReducer, type ShootNotice, type ShootState } from './shoot-state.js';
+import { safeChildren, safeText } from '../widgets/safe-children.js';
 
 export interface ShootScreenProps {
   gateway: ShootGateway;
@@ -139,18 +140,18 @@ export function ShootView({ state, size, canPush }: { state: ShootState; size: T
   ].filter(Boolean);
   const L = ({ children, dim }: { children: React.ReactNode; dim?: boolean }) => (
     <Text wrap="truncate-end" {...(dim ? { dimColor: true } : {})}>
-      {children}
+      {safeChildren(children)}
     </Text>
   );
   return (
     <Box flexDirection="column" width={width}>
       <L>
         <Text bold>
-          Shoot {s.id}: {s.name}
+          Shoot {s.id}: {safeText(s.name)}
         </Text>{' '}
         [{s.status}]
       </L>
-      <L dim>purpose: {s.purpose}</L>
+      <L dim>purpose: {safeText(s.purpose)}</L>
       <L dim>
         source: {s.connector}:{s.source}
       </L>
@@ -188,7 +189,7 @@ export function ShootView({ state, size, canPush }: { state: ShootState; size: T
             <Text bold>Report</Text>
             {r.participants.slice(0, Math.max(1, size.rows - 16)).map((p) => (
               <L key={p.participant}>
-                {p.participant.padEnd(10)} {p.name.padEnd(20).slice(0, 20)} {p.consent.padEnd(14)} proposed {p.proposed} · confirmed {p.confirmed} · rejected {p.rejected}
+                {p.participant.padEnd(10)} {safeText(p.name).padEnd(20).slice(0, 20)} {p.consent.padEnd(14)} proposed {p.proposed} · confirmed {p.confirmed} · rejected {p.rejected}
               </L>
             ))}
             {r.todo.slice(0, 3).map((t) => (
@@ -203,7 +204,7 @@ export function ShootView({ state, size, canPush }: { state: ShootState; size: T
         <Box flexDirection="column" marginTop={1}>
           {state.notice.lines.slice(0, 4).map((l, i) => (
             <Text key={i} color={TONE[state.notice!.tone]} wrap="truncate-end">
-              {l}
+              {safeText(l)}
             </Text>
           ))}
         </Box>

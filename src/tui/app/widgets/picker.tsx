@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import type { PickerState } from './picker-state.js';
 import { visibleWindow } from './picker-state.js';
+import { safeText } from '../../format/safe-text.js';
 
 export interface PickerProps {
   state: PickerState;
@@ -32,7 +33,7 @@ export function Picker({ state, title, height, width }: PickerProps) {
         items.map((o, i) => (
           <Text key={o.value} wrap="truncate-end" {...(start + i === state.highlighted ? { inverse: true } : {})}>
             {start + i === state.highlighted ? '› ' : '  '}
-            {o.label} ({o.value})
+            {safeText(o.label)} ({safeText(o.value)})
           </Text>
         ))
       )}
