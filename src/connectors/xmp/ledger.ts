@@ -5,7 +5,8 @@
  */
 import type { ModelRelease } from '../../core/ports/connector.js';
 import { NS } from './namespaces.js';
-import { arrayItems, fieldElement, fieldText, removeNode, structBody, topLevel, type Namer, type XElement, type XmpDoc } from './rdf.js';
+import { place, removeNode } from './layout.js';
+import { arrayItems, fieldElement, fieldText, structBody, topLevel, type Namer, type XElement, type XmpDoc } from './rdf.js';
 
 const S = NS.sitter;
 
@@ -25,6 +26,8 @@ export interface OwnedValue {
 
 export interface Ledger {
   createdSidecar: boolean;
+  /** Sitter added mwg-rs:AppliedToDimensions to another tool's mwg-rs:Regions. */
+  addedDimensions: boolean;
   otherFaces: number;
   releaseStatus: OwnedValue;
   ageDisclosure: OwnedValue;
@@ -49,6 +52,7 @@ export function readLedger(x: XmpDoc): Ledger | null {
   });
   return {
     createdSidecar: bool('CreatedSidecar'),
+    addedDimensions: bool('AddedDimensions'),
     otherFaces: Number(fieldText(b, S, 'OtherFaces') ?? '0') || 0,
     releaseStatus: { set: bool('ReleaseStatusSet'), prior: fieldText(b, S, 'ReleaseStatusPrior') },
     ageDisclosure: { set: bool('AgeDisclosureSet'), prior: fieldText(b, S, 'AgeDisclosurePrior') },
@@ -68,6 +72,7 @@ export function writeLedger(x: XmpDoc, n: Namer, holder: XElement, ledger: Ledge
     if (v !== null) el.appendChild(n.el(S, local, v));
   };
   add('CreatedSidecar', ledger.createdSidecar ? 'True' : 'False');
+  if (ledger.addedDimensions) add('AddedDimensions', 'True');
   add('OtherFaces', String(ledger.otherFaces));
   add('ReleaseStatusSet', ledger.releaseStatus.set ? 'True' : 'False');
   add('ReleaseStatusPrior', ledger.releaseStatus.set ? ledger.releaseStatus.prior : null);
@@ -84,5 +89,5 @@ export function writeLedger(x: XmpDoc, n: Namer, holder: XElement, ledger: Ledge
     container.appendChild(li);
   }
   el.appendChild(prop);
-  holder.appendChild(el);
+  place(holder, el);
 }

@@ -7,16 +7,20 @@
  */
 import { create } from 'xmlbuilder2';
 import { SitterError } from '../../core/domain/errors.js';
+import { place, removeNode } from './layout.js';
 import { NS, PREFERRED_PREFIX } from './namespaces.js';
+import { printPacket } from './serialize.js';
 
 /** The subset of the DOM used here (xmlbuilder2 ships its own DOM; this keeps us off its internals). */
 export interface XNode {
   readonly nodeType: number;
   readonly parentNode: XNode | null;
+  readonly previousSibling: XNode | null;
   readonly childNodes: ArrayLike<XNode>;
   textContent: string | null;
   removeChild(child: XNode): XNode;
   appendChild(child: XNode): XNode;
+  insertBefore(child: XNode, before: XNode | null): XNode;
 }
 export interface XAttr {
   readonly namespaceURI: string | null;
@@ -36,10 +40,10 @@ export interface XElement extends XNode {
 }
 export interface XDocument extends XNode {
   createElementNS(ns: string, qualifiedName: string): XElement;
+  createTextNode(data: string): XNode;
 }
 
 const ELEMENT_NODE = 1;
-const TEXT_NODE = 3;
 const DOCUMENT_TYPE_NODE = 10;
 
 /** A parsed XMP packet: the document, its rdf:RDF element and how to print it again. */
@@ -72,20 +76,6 @@ function findFirst(node: XNode, ns: string, local: string): XElement | null {
     if (deeper) return deeper;
   }
   return null;
-}
-
-/** Drops whitespace-only text between elements (kept inside leaf values), so pretty printing is stable. */
-function normalizeWhitespace(node: XNode): void {
-  const kids = Array.from(node.childNodes);
-  const hasElements = kids.some(isElement);
-  for (const k of kids) {
-    if (hasElements && k.nodeType === TEXT_NODE && (k.textContent ?? '').trim() === '') node.removeChild(k);
-    else if (isElement(k)) normalizeWhitespace(k);
-  }
-}
-
-function serializer(root: { end(o: object): string }): () => string {
-  return () => `${root.end({ headless: true, prettyPrint: true, indent: ' ' })}\n`;
 }
 
 /** Parses a sidecar; a file that is not XML or has no rdf:RDF is refused, never overwritten. */
@@ -121,25 +111,23 @@ export function parseXmp(xml: string, where: string): XmpDoc {
       { path: where },
     );
   }
-  normalizeWhitespace(doc);
-  return { doc, rdf, serialize: serializer(root) };
+  // Printed back as parsed (see serialize.ts): what Sitter does not own keeps its exact text.
+  return { doc, rdf, serialize: () => printPacket(doc, xml) };
 }
 
-/** A fresh, empty XMP packet (xpacket wrapper + x:xmpmeta + one rdf:Description), built not concatenated. */
+/** The packet Sitter starts a new sidecar from: a fixed text, so nothing user-supplied is concatenated. */
+const EMPTY_PACKET = `<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="Sitter">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""/>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>
+`;
+
+/** A fresh, empty XMP packet (xpacket wrapper + x:xmpmeta + one rdf:Description). */
 export function emptyXmp(): XmpDoc {
-  const root = create({ skipWhitespaceOnlyText: false })
-    .ins('xpacket', 'begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"')
-    .ele(NS.x, 'x:xmpmeta')
-    .att(NS.x, 'x:xmptk', 'Sitter')
-    .ele(NS.rdf, 'rdf:RDF')
-    .ele(NS.rdf, 'rdf:Description')
-    .att(NS.rdf, 'rdf:about', '')
-    .doc()
-    .ins('xpacket', 'end="w"');
-  const doc = root.node as unknown as XDocument;
-  const rdf = findFirst(doc, NS.rdf, 'RDF');
-  if (!rdf) throw new Error('unreachable: fresh XMP has rdf:RDF');
-  return { doc, rdf, serialize: serializer(root) };
+  return parseXmp(EMPTY_PACKET, 'new sidecar');
 }
 
 /** The top-level rdf:Description elements (XMP's property holders). */
@@ -153,7 +141,7 @@ export function targetDescription(x: XmpDoc): XElement {
   if (first) return first;
   const d = x.doc.createElementNS(NS.rdf, `${rdfPrefix(x.rdf)}:Description`);
   d.setAttributeNS(NS.rdf, `${rdfPrefix(x.rdf)}:about`, '');
-  x.rdf.appendChild(d);
+  place(x.rdf, d);
   return d;
 }
 
@@ -189,7 +177,7 @@ export function simpleTopLevel(x: XmpDoc, ns: string, local: string): SimpleProp
           if (el.hasAttributeNS(NS.rdf, 'resource')) el.setAttributeNS(NS.rdf, 'rdf:resource', v);
           else el.textContent = v;
         },
-        remove: () => el.parentNode?.removeChild(el),
+        remove: () => removeNode(el),
       };
     }
   }
@@ -328,10 +316,6 @@ export class Namer {
     for (const t of texts) container.appendChild(this.li(t));
     return prop;
   }
-}
-
-export function removeNode(n: XNode): void {
-  n.parentNode?.removeChild(n);
 }
 
 /** True when no Description holds any property (elements or non-rdf, non-xmlns attributes). */

@@ -27,7 +27,6 @@ import {
   hasNoProperties,
   itemText,
   parseXmp,
-  removeNode,
   simpleTopLevel,
   structBody,
   targetDescription,
@@ -35,6 +34,7 @@ import {
   type XElement,
   type XmpDoc,
 } from './rdf.js';
+import { place, removeNode } from './layout.js';
 import { readLedger, removeLedger, writeLedger, type LedgerPerson, type OwnedValue } from './ledger.js';
 import { ageCode, releaseStatus, vocabUri, youngestAgeCode } from './release.js';
 
@@ -49,13 +49,13 @@ function setOwned(x: XmpDoc, n: Namer, holder: XElement, ns: string, local: stri
     if (state.set) {
       if (state.prior === null) cur?.remove();
       else if (cur) cur.set(state.prior);
-      else holder.appendChild(n.el(ns, local, state.prior));
+      else place(holder, n.el(ns, local, state.prior));
     }
     return { set: false, prior: null };
   }
   const prior = state.set ? state.prior : (cur?.value ?? null);
   if (cur) cur.set(value);
-  else holder.appendChild(n.el(ns, local, value));
+  else place(holder, n.el(ns, local, value));
   return { set: true, prior };
 }
 
@@ -143,6 +143,7 @@ function strip(x: XmpDoc, filter: ReadonlySet<string> | null): boolean {
   if (kept.length === 0) {
     setOwned(x, n, holder, NS.plus, 'ModelReleaseStatus', null, ledger.releaseStatus);
     setOwned(x, n, holder, NS.plus, 'MinorModelAgeDisclosure', null, ledger.ageDisclosure);
+    if (ledger.addedDimensions) removeAddedDimensions(x);
     removeLedger(x);
     return true;
   }
@@ -170,11 +171,11 @@ function arrayProp(x: XmpDoc, n: Namer, holder: XElement, ns: string, local: str
     const c = arrayContainer(prop);
     if (c) return c;
     const bag = n.el(NS.rdf, 'Bag');
-    prop.appendChild(bag);
+    place(prop, bag);
     return bag;
   }
   const { prop: created, container } = n.array(ns, local, 'Bag');
-  holder.appendChild(created);
+  place(holder, created);
   return container;
 }
 
@@ -229,33 +230,53 @@ function mwgRegion(n: Namer, p: PushPerson, orientation: number): XElement {
   return li;
 }
 
-function mwgList(x: XmpDoc, n: Namer, holder: XElement, payload: PushPayload): XElement {
-  const existing = topLevel(x, NS.mwgRs, 'Regions')[0];
-  if (existing) {
-    const body = structBody(existing);
-    let list = fieldElement(body, NS.mwgRs, 'RegionList');
-    if (!list) {
-      list = n.el(NS.mwgRs, 'RegionList');
-      body.appendChild(list);
-    }
-    const c = arrayContainer(list);
-    if (c) return c;
-    const bag = n.el(NS.rdf, 'Bag');
-    list.appendChild(bag);
-    return bag;
-  }
-  const regions = n.el(NS.mwgRs, 'Regions');
-  n.attr(regions, NS.rdf, 'parseType', 'Resource');
+/** `mwg-rs:AppliedToDimensions`: the stored pixel size the normalised areas refer to. */
+function appliedToDimensions(n: Namer, payload: PushPayload): XElement {
   const dims = n.el(NS.mwgRs, 'AppliedToDimensions');
   const size = storedSize(payload.image.width, payload.image.height, payload.image.orientation ?? 1);
   n.attr(dims, NS.stDim, 'w', String(size.width));
   n.attr(dims, NS.stDim, 'h', String(size.height));
   n.attr(dims, NS.stDim, 'unit', 'pixel');
-  regions.appendChild(dims);
+  return dims;
+}
+
+/**
+ * The MWG region list Sitter appends to, and whether Sitter had to add the AppliedToDimensions of an
+ * existing mwg-rs:Regions (without them its normalised areas would refer to nothing; the ledger
+ * remembers, so a clear takes them out again).
+ */
+function mwgList(x: XmpDoc, n: Namer, holder: XElement, payload: PushPayload): { list: XElement; addedDimensions: boolean } {
+  const existing = topLevel(x, NS.mwgRs, 'Regions')[0];
+  if (existing) {
+    const body = structBody(existing);
+    const addedDimensions = !fieldElement(body, NS.mwgRs, 'AppliedToDimensions');
+    if (addedDimensions) place(body, appliedToDimensions(n, payload));
+    let list = fieldElement(body, NS.mwgRs, 'RegionList');
+    if (!list) {
+      list = n.el(NS.mwgRs, 'RegionList');
+      place(body, list);
+    }
+    const c = arrayContainer(list);
+    if (c) return { list: c, addedDimensions };
+    const bag = n.el(NS.rdf, 'Bag');
+    place(list, bag);
+    return { list: bag, addedDimensions };
+  }
+  const regions = n.el(NS.mwgRs, 'Regions');
+  n.attr(regions, NS.rdf, 'parseType', 'Resource');
+  regions.appendChild(appliedToDimensions(n, payload));
   const { prop, container } = n.array(NS.mwgRs, 'RegionList', 'Bag');
   regions.appendChild(prop);
-  holder.appendChild(regions);
-  return container;
+  place(holder, regions);
+  return { list: container, addedDimensions: false };
+}
+
+/** Takes out the AppliedToDimensions Sitter added to another tool's regions. */
+function removeAddedDimensions(x: XmpDoc): void {
+  for (const prop of topLevel(x, NS.mwgRs, 'Regions')) {
+    const dims = fieldElement(structBody(prop), NS.mwgRs, 'AppliedToDimensions');
+    if (dims) removeNode(dims);
+  }
 }
 
 function apply(x: XmpDoc, payload: PushPayload, createdSidecar: boolean): void {
@@ -269,17 +290,17 @@ function apply(x: XmpDoc, payload: PushPayload, createdSidecar: boolean): void {
   const present = new Set(elementChildren(names).map(itemText));
   const details = arrayProp(x, n, holder, I, 'PersonInImageWDetails');
   const regions = arrayProp(x, n, holder, I, 'ImageRegion');
-  const mwg = mwgList(x, n, holder, payload);
+  const { list: mwg, addedDimensions } = mwgList(x, n, holder, payload);
   for (const p of persons) {
     let addedName: string | null = null;
     if (!present.has(p.displayName)) {
-      names.appendChild(n.li(p.displayName));
+      place(names, n.li(p.displayName));
       present.add(p.displayName);
       addedName = p.displayName;
     }
-    details.appendChild(personDetails(n, p, true));
-    regions.appendChild(imageRegion(n, p, orientation));
-    mwg.appendChild(mwgRegion(n, p, orientation));
+    place(details, personDetails(n, p, true));
+    place(regions, imageRegion(n, p, orientation));
+    place(mwg, mwgRegion(n, p, orientation));
     ledgerPersons.push({ consentUri: p.consentUri, release: p.release.status, ageCode: ageCode(p.release), addedName, addedReleaseId: null });
   }
 
@@ -292,7 +313,7 @@ function apply(x: XmpDoc, payload: PushPayload, createdSidecar: boolean): void {
     for (const [id, i] of ids) {
       const lp = ledgerPersons[i];
       if (have.has(id) || !lp) continue;
-      idBag.appendChild(n.li(id));
+      place(idBag, n.li(id));
       have.add(id);
       lp.addedReleaseId = id;
     }
@@ -302,6 +323,7 @@ function apply(x: XmpDoc, payload: PushPayload, createdSidecar: boolean): void {
 
   writeLedger(x, n, holder, {
     createdSidecar,
+    addedDimensions,
     otherFaces: payload.otherFaces,
     releaseStatus: releaseState,
     ageDisclosure: ageState,
