@@ -9,7 +9,7 @@ import { create } from 'xmlbuilder2';
 import { SitterError } from '../../core/domain/errors.js';
 import { place, removeNode } from './layout.js';
 import { NS, PREFERRED_PREFIX } from './namespaces.js';
-import { printPacket } from './serialize.js';
+import { printPacket, xmlSafe } from './serialize.js';
 
 /** The subset of the DOM used here (xmlbuilder2 ships its own DOM; this keeps us off its internals). */
 export interface XNode {
@@ -272,11 +272,12 @@ export class Namer {
 
   el(ns: string, local: string, text?: string): XElement {
     const e = this.x.doc.createElementNS(ns, ns === NS.rdf ? `${rdfPrefix(this.x.rdf)}:${local}` : `${this.prefix(ns)}:${local}`);
-    if (text !== undefined) e.textContent = text;
+    if (text !== undefined) e.textContent = xmlSafe(text);
     return e;
   }
 
-  attr(on: XElement, ns: string, local: string, value: string): void {
+  attr(on: XElement, ns: string, local: string, raw: string): void {
+    const value = xmlSafe(raw);
     if (ns === NS.xml) on.setAttributeNS(NS.xml, `xml:${local}`, value);
     else if (ns === NS.rdf) on.setAttributeNS(NS.rdf, `${rdfPrefix(this.x.rdf)}:${local}`, value);
     else on.setAttributeNS(ns, `${this.prefix(ns)}:${local}`, value);

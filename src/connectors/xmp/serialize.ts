@@ -24,6 +24,16 @@ interface Printable extends XNode {
   readonly target?: string;
 }
 
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+/**
+ * Text XML 1.0 can carry: a character it cannot (a control character, U+FFFE/U+FFFF, half of a
+ * surrogate pair) becomes U+FFFD, visibly, instead of making a sidecar no reader can parse.
+ */
+export function xmlSafe(s: string): string {
+  return s.replace(NOT_XML_CHAR, '\uFFFD');
+}
+
 function escapeText(s: string): string {
   return s.replace(/[&<>\r]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&#xD;'));
 }
