@@ -15,7 +15,11 @@ import type { Connector, PushPayload, PushPerson } from '../../src/core/ports/co
 import { createLocalConnector } from '../../src/connectors/local/index.js';
 import { CONSENT_URI_PREFIX, consentUri } from '../../src/connectors/payload.js';
 import { wrapConnector } from '../../src/connectors/wrap-connector.js';
+import { decideFace } from '../../src/core/services/decision-service.js';
 import { makeImage, put, tempDir } from '../contract/fixtures.js';
+import { jsonOf, runSitter } from '../helpers/cli.js';
+import { seedApprovedShoot, seedProposal } from '../helpers/seed.js';
+import { makeWorkspace } from '../helpers/workspace.js';
 
 type Raw = Record<string, unknown>;
 interface RegionInfo {
@@ -200,5 +204,35 @@ describe("Sitter's MWG regions always refer to a size (issue 10)", () => {
     await writeFile(file, (await readFile(path.join(FIXTURES, 'lightroom.xmp'), 'utf8')).replace('<stDim:w>64</stDim:w>', '<stDim:w>6000</stDim:w>'));
     await local.push(root, payload('dims.jpg'));
     expect(((await tags(file))['XMP-mwg-rs:RegionInfo'] as RegionInfo).AppliedToDimensions).toEqual({ W: 6000, H: 48, Unit: 'pixel' });
+  });
+});
+
+describe('sitter push on a workspace (issue 10, as reported)', () => {
+  it("keeps the user's CDATA keyword and adds AppliedToDimensions through the real CLI", async () => {
+    const t = await makeWorkspace();
+    try {
+      await seedApprovedShoot(t, 's', [{ id: 'P1', name: 'Ada Example', consent: 'yes' }]);
+      const source = path.join(t.root, '..'); // seedApprovedShoot's shoot folder
+      await put(path.join(source, 'a.jpg'), await makeImage('jpeg', 64, 48));
+      const file = path.join(source, 'a.jpg.xmp');
+      await copyFile(path.join(FIXTURES, 'digikam-cdata.xmp'), file);
+      const before = await tags(file);
+      const face = await seedProposal(t, 's', 'a.jpg', 'P1', 0.8, { x: 0.1, y: 0.1, w: 0.2, h: 0.3 });
+      await decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Rita');
+      await t.ws.close();
+
+      const run = await runSitter(['--json', 'push', 's'], { env: { SITTER_WORKSPACE: t.root } });
+      expect(run.code, run.stderr).toBe(0);
+      expect(jsonOf(run)).toMatchObject({ written: 1 });
+      expect((await readFile(file, 'utf8')).split(ISSUE_KEYWORD)).toHaveLength(3);
+      const after = await tags(file);
+      expect(after['XMP-dc:Subject']).toEqual(before['XMP-dc:Subject']);
+      expect(othersOf(after)).toEqual(othersOf(before));
+      const info = after['XMP-mwg-rs:RegionInfo'] as RegionInfo;
+      expect(info.AppliedToDimensions).toEqual({ W: 100, H: 100, Unit: 'pixel' }); // the size the scan recorded (seed)
+      expect(info.RegionList?.map((r) => r.Name)).toEqual(['Carol Other', 'Ada Example']);
+    } finally {
+      await t.cleanup().catch(() => undefined);
+    }
   });
 });
