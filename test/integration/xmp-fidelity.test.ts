@@ -86,8 +86,10 @@ async function corpus(): Promise<Array<{ name: string; make: (file: string) => P
   const exif = (args: string[]) => async (file: string) => {
     execFileSync('perl', [EXIFTOOL, '-q', '-o', file, ...args]);
   };
+  const crlf = async (file: string) => writeFile(file, (await readFile(path.join(FIXTURES, 'digikam-cdata.xmp'), 'utf8')).replace(/\n/g, '\r\n'));
   return [
     ...fromFixtures,
+    { name: 'digikam-cdata.xmp with Windows line ends', make: crlf },
     {
       name: 'exiftool-keywords',
       make: exif(['-XMP-dc:Subject=Gala & <Dinner>', '-XMP-dc:Subject=  spaced  ', '-XMP-lr:HierarchicalSubject=Events|Gala', '-XMP-dc:Title=Line one\nline two', '-XMP-xmp:Rating=1']),
@@ -171,6 +173,16 @@ describe('a push keeps every tag another tool wrote (issue 10)', async () => {
     const after = await tags(file);
     expect(after['XMP-dc:Description']).toBe('tab:\tend, cr:\rend');
     expect((after['XMP-darktable:History'] as Raw[])[1]?.Multi_name).toBe('scene & light\nsecond line');
+  });
+
+  it('keeps Windows line ends, in values and in what Sitter adds', async () => {
+    const file = await withSidecar('crlf.jpg', 'digikam-cdata.xmp');
+    await writeFile(file, (await readFile(file, 'utf8')).replace(/\n/g, '\r\n'));
+    await local.push(root, payload('crlf.jpg'));
+    const text = await readFile(file, 'utf8');
+    expect(text).not.toContain('&#xD;');
+    expect(text.replace(/\r\n/g, '')).not.toContain('\n');
+    expect((await tags(file))['XMP-dc:Description']).toBe('First line\r\nsecond line, indented:\r\n    x < y & z');
   });
 
   it('adds nothing that changes the layout of a sidecar written without line breaks', async () => {

@@ -33,6 +33,11 @@ function lineIndent(el: XNode): string | null {
   return indentIn(el.previousSibling);
 }
 
+/** The line end the file uses around `n` (a Windows file keeps CRLF in what Sitter adds). */
+function lineEndNear(n: XNode | null): string {
+  return n && isBlank(n) && (n.textContent ?? '').includes('\r\n') ? '\r\n' : '\n';
+}
+
 /** One indentation step: what a parent's children add to it, else one space. */
 function stepBelow(parent: XNode): string {
   const own = lineIndent(parent);
@@ -46,14 +51,14 @@ function text(parent: XElement, data: string): XNode {
 }
 
 /** Indents a new, detached subtree whose first line is at `indent` (elements with text stay as they are). */
-function indentSubtree(el: XElement, indent: string, step: string): void {
+function indentSubtree(el: XElement, indent: string, step: string, nl: string): void {
   const kids = Array.from(el.childNodes);
   if (!kids.some(isElement) || kids.some((k) => !isElement(k))) return;
   for (const k of kids as XElement[]) {
-    el.insertBefore(text(el, `\n${indent}${step}`), k);
-    indentSubtree(k, indent + step, step);
+    el.insertBefore(text(el, `${nl}${indent}${step}`), k);
+    indentSubtree(k, indent + step, step, nl);
   }
-  el.appendChild(text(el, `\n${indent}`));
+  el.appendChild(text(el, `${nl}${indent}`));
 }
 
 /** Appends a new element (built detached) as the last child of `parent`, laid out like its siblings. */
@@ -69,10 +74,11 @@ export function place(parent: XElement, child: XElement): void {
     return;
   }
   const step = parentIndent !== null && indent.length > parentIndent.length && indent.startsWith(parentIndent) ? indent.slice(parentIndent.length) : ' ';
-  indentSubtree(child, indent, step);
-  parent.insertBefore(text(parent, `\n${indent}`), trailing);
+  const nl = lineEndNear(firstElement?.previousSibling ?? parent.previousSibling);
+  indentSubtree(child, indent, step, nl);
+  parent.insertBefore(text(parent, `${nl}${indent}`), trailing);
   parent.insertBefore(child, trailing);
-  if (!trailing && parentIndent !== null) parent.appendChild(text(parent, `\n${parentIndent}`));
+  if (!trailing && parentIndent !== null) parent.appendChild(text(parent, `${nl}${parentIndent}`));
 }
 
 /** Removes a node and the line break that introduced it. */

@@ -34,8 +34,12 @@ export function xmlSafe(s: string): string {
   return s.replace(NOT_XML_CHAR, '\uFFFD');
 }
 
+/**
+ * A CR before a LF is a Windows line end, as parsed from the file (xmlbuilder2 does not normalise it,
+ * nor does ExifTool's reader), so it is written back raw; a lone CR can only come from `&#13;`.
+ */
 function escapeText(s: string): string {
-  return s.replace(/[&<>\r]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&#xD;'));
+  return s.replace(/[&<>]|\r(?!\n)/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&#xD;'));
 }
 
 // `>` is legal in an attribute, but ExifTool's XMP reader ends the tag there and drops the property.
