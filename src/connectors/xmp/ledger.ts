@@ -28,6 +28,8 @@ export interface Ledger {
   createdSidecar: boolean;
   /** Sitter added mwg-rs:AppliedToDimensions to another tool's mwg-rs:Regions. */
   addedDimensions: boolean;
+  /** Namespace prefixes Sitter declared (taken out again by the last clear, if unused). */
+  namespaces: string[];
   otherFaces: number;
   releaseStatus: OwnedValue;
   ageDisclosure: OwnedValue;
@@ -53,6 +55,7 @@ export function readLedger(x: XmpDoc): Ledger | null {
   return {
     createdSidecar: bool('CreatedSidecar'),
     addedDimensions: bool('AddedDimensions'),
+    namespaces: (fieldText(b, S, 'Namespaces') ?? '').split(' ').filter((p) => p !== ''),
     otherFaces: Number(fieldText(b, S, 'OtherFaces') ?? '0') || 0,
     releaseStatus: { set: bool('ReleaseStatusSet'), prior: fieldText(b, S, 'ReleaseStatusPrior') },
     ageDisclosure: { set: bool('AgeDisclosureSet'), prior: fieldText(b, S, 'AgeDisclosurePrior') },
@@ -73,6 +76,9 @@ export function writeLedger(x: XmpDoc, n: Namer, holder: XElement, ledger: Ledge
   };
   add('CreatedSidecar', ledger.createdSidecar ? 'True' : 'False');
   if (ledger.addedDimensions) add('AddedDimensions', 'True');
+  // after n.el(S, 'Ledger'), so the sitter prefix itself is listed when this push declared it
+  const namespaces = [...new Set([...ledger.namespaces, ...n.declared])];
+  if (namespaces.length > 0) add('Namespaces', namespaces.join(' '));
   add('OtherFaces', String(ledger.otherFaces));
   add('ReleaseStatusSet', ledger.releaseStatus.set ? 'True' : 'False');
   add('ReleaseStatusPrior', ledger.releaseStatus.set ? ledger.releaseStatus.prior : null);

@@ -231,6 +231,8 @@ export function arrayTexts(prop: XElement | null): string[] {
  */
 export class Namer {
   private readonly prefixes = new Map<string, string>();
+  /** Prefixes this Namer declared on the holder (the ledger keeps them, so a clear can take them out). */
+  readonly declared: string[] = [];
   constructor(
     private readonly x: XmpDoc,
     private readonly holder: XElement,
@@ -258,6 +260,7 @@ export class Namer {
     let p = preferred;
     for (let i = 1; bound.has(p) || this.usedInAncestors(p, ns); i++) p = `${preferred}${i}`;
     this.holder.setAttributeNS(NS.xmlns, `xmlns:${p}`, ns);
+    this.declared.push(p);
     this.prefixes.set(ns, p);
     return p;
   }
@@ -316,6 +319,19 @@ export class Namer {
     const { prop, container } = this.array(ns, local, 'Bag');
     for (const t of texts) container.appendChild(this.li(t));
     return prop;
+  }
+}
+
+/** True when this element or one inside it is named in, or has an attribute in, this namespace. */
+function usesNamespace(el: XElement, ns: string): boolean {
+  return el.namespaceURI === ns || Array.from(el.attributes).some((a) => a.namespaceURI === ns) || elementChildren(el).some((c) => usesNamespace(c, ns));
+}
+
+/** Removes these prefix declarations from `holder` where nothing in their scope uses them any more. */
+export function undeclare(holder: XElement, prefixes: readonly string[]): void {
+  for (const p of prefixes) {
+    const ns = holder.getAttributeNS(NS.xmlns, p);
+    if (ns !== null && !usesNamespace(holder, ns)) holder.removeAttributeNS(NS.xmlns, p);
   }
 }
 

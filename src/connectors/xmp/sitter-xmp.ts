@@ -31,11 +31,12 @@ import {
   structBody,
   targetDescription,
   topLevel,
+  undeclare,
   type XElement,
   type XmpDoc,
 } from './rdf.js';
 import { place, removeNode } from './layout.js';
-import { readLedger, removeLedger, writeLedger, type LedgerPerson, type OwnedValue } from './ledger.js';
+import { readLedger, removeLedger, writeLedger, type Ledger, type LedgerPerson, type OwnedValue } from './ledger.js';
 import { ageCode, releaseStatus, vocabUri, youngestAgeCode } from './release.js';
 
 const I = NS.Iptc4xmpExt;
@@ -145,6 +146,7 @@ function strip(x: XmpDoc, filter: ReadonlySet<string> | null): boolean {
     setOwned(x, n, holder, NS.plus, 'MinorModelAgeDisclosure', null, ledger.ageDisclosure);
     if (ledger.addedDimensions) removeAddedDimensions(x);
     removeLedger(x);
+    undeclare(holder, ledger.namespaces);
     return true;
   }
   if (gone.length === 0) return changed;
@@ -279,7 +281,11 @@ function removeAddedDimensions(x: XmpDoc): void {
   }
 }
 
-function apply(x: XmpDoc, payload: PushPayload, createdSidecar: boolean): void {
+/**
+ * `before`: the ledger of the packet before the push's strip. Declarations it lists that are still
+ * in place stay Sitter's, so a later clear can take them out.
+ */
+function apply(x: XmpDoc, payload: PushPayload, before: Ledger | null, createdSidecar: boolean): void {
   const holder = targetDescription(x);
   const n = new Namer(x, holder);
   const orientation = payload.image.orientation ?? 1;
@@ -324,6 +330,7 @@ function apply(x: XmpDoc, payload: PushPayload, createdSidecar: boolean): void {
   writeLedger(x, n, holder, {
     createdSidecar,
     addedDimensions,
+    namespaces: (before?.namespaces ?? []).filter((p) => holder.getAttributeNS(NS.xmlns, p) !== null),
     otherFaces: payload.otherFaces,
     releaseStatus: releaseState,
     ageDisclosure: ageState,
@@ -340,14 +347,15 @@ function apply(x: XmpDoc, payload: PushPayload, createdSidecar: boolean): void {
  */
 export function pushXmp(existing: string | null, payload: PushPayload, where: string): string | null {
   const x = existing === null ? emptyXmp() : parseXmp(existing, where);
-  const createdSidecar = existing === null || (readLedger(x)?.createdSidecar ?? false);
+  const before = readLedger(x);
+  const createdSidecar = existing === null || (before?.createdSidecar ?? false);
   const stripped = strip(x, null);
   if (payload.persons.length === 0) {
     if (existing === null) return null;
     if (!stripped) return existing;
     return createdSidecar && hasNoProperties(x) ? null : x.serialize();
   }
-  apply(x, payload, createdSidecar);
+  apply(x, payload, before, createdSidecar);
   return x.serialize();
 }
 
