@@ -5,7 +5,8 @@
  */
 import type { ModelRelease } from '../../core/ports/connector.js';
 import { NS } from './namespaces.js';
-import { arrayItems, fieldElement, fieldText, removeNode, structBody, topLevel, type Namer, type XElement, type XmpDoc } from './rdf.js';
+import { place, removeNode } from './layout.js';
+import { arrayItems, fieldElement, fieldText, structBody, topLevel, type Namer, type XElement, type XmpDoc } from './rdf.js';
 
 const S = NS.sitter;
 
@@ -25,6 +26,10 @@ export interface OwnedValue {
 
 export interface Ledger {
   createdSidecar: boolean;
+  /** Sitter added mwg-rs:AppliedToDimensions to another tool's mwg-rs:Regions. */
+  addedDimensions: boolean;
+  /** Namespace prefixes Sitter declared (taken out again by the last clear, if unused). */
+  namespaces: string[];
   otherFaces: number;
   releaseStatus: OwnedValue;
   ageDisclosure: OwnedValue;
@@ -49,6 +54,8 @@ export function readLedger(x: XmpDoc): Ledger | null {
   });
   return {
     createdSidecar: bool('CreatedSidecar'),
+    addedDimensions: bool('AddedDimensions'),
+    namespaces: (fieldText(b, S, 'Namespaces') ?? '').split(' ').filter((p) => p !== ''),
     otherFaces: Number(fieldText(b, S, 'OtherFaces') ?? '0') || 0,
     releaseStatus: { set: bool('ReleaseStatusSet'), prior: fieldText(b, S, 'ReleaseStatusPrior') },
     ageDisclosure: { set: bool('AgeDisclosureSet'), prior: fieldText(b, S, 'AgeDisclosurePrior') },
@@ -68,6 +75,10 @@ export function writeLedger(x: XmpDoc, n: Namer, holder: XElement, ledger: Ledge
     if (v !== null) el.appendChild(n.el(S, local, v));
   };
   add('CreatedSidecar', ledger.createdSidecar ? 'True' : 'False');
+  if (ledger.addedDimensions) add('AddedDimensions', 'True');
+  // after n.el(S, 'Ledger'), so the sitter prefix itself is listed when this push declared it
+  const namespaces = [...new Set([...ledger.namespaces, ...n.declared])];
+  if (namespaces.length > 0) add('Namespaces', namespaces.join(' '));
   add('OtherFaces', String(ledger.otherFaces));
   add('ReleaseStatusSet', ledger.releaseStatus.set ? 'True' : 'False');
   add('ReleaseStatusPrior', ledger.releaseStatus.set ? ledger.releaseStatus.prior : null);
@@ -84,5 +95,5 @@ export function writeLedger(x: XmpDoc, n: Namer, holder: XElement, ledger: Ledge
     container.appendChild(li);
   }
   el.appendChild(prop);
-  holder.appendChild(el);
+  place(holder, el);
 }

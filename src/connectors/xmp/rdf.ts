@@ -7,17 +7,21 @@
  */
 import { create } from 'xmlbuilder2';
 import { SitterError } from '../../core/domain/errors.js';
+import { place, removeNode } from './layout.js';
 import { NS, PREFERRED_PREFIX } from './namespaces.js';
+import { printPacket, xmlSafe } from './serialize.js';
 import { wellFormednessProblem } from './well-formed.js';
 
 /** The subset of the DOM used here (xmlbuilder2 ships its own DOM; this keeps us off its internals). */
 export interface XNode {
   readonly nodeType: number;
   readonly parentNode: XNode | null;
+  readonly previousSibling: XNode | null;
   readonly childNodes: ArrayLike<XNode>;
   textContent: string | null;
   removeChild(child: XNode): XNode;
   appendChild(child: XNode): XNode;
+  insertBefore(child: XNode, before: XNode | null): XNode;
 }
 export interface XAttr {
   readonly namespaceURI: string | null;
@@ -37,10 +41,10 @@ export interface XElement extends XNode {
 }
 export interface XDocument extends XNode {
   createElementNS(ns: string, qualifiedName: string): XElement;
+  createTextNode(data: string): XNode;
 }
 
 const ELEMENT_NODE = 1;
-const TEXT_NODE = 3;
 const DOCUMENT_TYPE_NODE = 10;
 
 /** A parsed XMP packet: the document, its rdf:RDF element and how to print it again. */
@@ -73,20 +77,6 @@ function findFirst(node: XNode, ns: string, local: string): XElement | null {
     if (deeper) return deeper;
   }
   return null;
-}
-
-/** Drops whitespace-only text between elements (kept inside leaf values), so pretty printing is stable. */
-function normalizeWhitespace(node: XNode): void {
-  const kids = Array.from(node.childNodes);
-  const hasElements = kids.some(isElement);
-  for (const k of kids) {
-    if (hasElements && k.nodeType === TEXT_NODE && (k.textContent ?? '').trim() === '') node.removeChild(k);
-    else if (isElement(k)) normalizeWhitespace(k);
-  }
-}
-
-function serializer(root: { end(o: object): string }): () => string {
-  return () => `${root.end({ headless: true, prettyPrint: true, indent: ' ' })}\n`;
 }
 
 /** Parses a sidecar; a file that is not XML or has no rdf:RDF is refused, never overwritten. */
@@ -132,25 +122,23 @@ export function parseXmp(xml: string, where: string): XmpDoc {
       { path: where },
     );
   }
-  normalizeWhitespace(doc);
-  return { doc, rdf, serialize: serializer(root) };
+  // Printed back as parsed (see serialize.ts): what Sitter does not own keeps its exact text.
+  return { doc, rdf, serialize: () => printPacket(doc, xml) };
 }
 
-/** A fresh, empty XMP packet (xpacket wrapper + x:xmpmeta + one rdf:Description), built not concatenated. */
+/** The packet Sitter starts a new sidecar from: a fixed text, so nothing user-supplied is concatenated. */
+const EMPTY_PACKET = `<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="Sitter">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""/>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>
+`;
+
+/** A fresh, empty XMP packet (xpacket wrapper + x:xmpmeta + one rdf:Description). */
 export function emptyXmp(): XmpDoc {
-  const root = create({ skipWhitespaceOnlyText: false })
-    .ins('xpacket', 'begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"')
-    .ele(NS.x, 'x:xmpmeta')
-    .att(NS.x, 'x:xmptk', 'Sitter')
-    .ele(NS.rdf, 'rdf:RDF')
-    .ele(NS.rdf, 'rdf:Description')
-    .att(NS.rdf, 'rdf:about', '')
-    .doc()
-    .ins('xpacket', 'end="w"');
-  const doc = root.node as unknown as XDocument;
-  const rdf = findFirst(doc, NS.rdf, 'RDF');
-  if (!rdf) throw new Error('unreachable: fresh XMP has rdf:RDF');
-  return { doc, rdf, serialize: serializer(root) };
+  return parseXmp(EMPTY_PACKET, 'new sidecar');
 }
 
 /** The top-level rdf:Description elements (XMP's property holders). */
@@ -164,7 +152,7 @@ export function targetDescription(x: XmpDoc): XElement {
   if (first) return first;
   const d = x.doc.createElementNS(NS.rdf, `${rdfPrefix(x.rdf)}:Description`);
   d.setAttributeNS(NS.rdf, `${rdfPrefix(x.rdf)}:about`, '');
-  x.rdf.appendChild(d);
+  place(x.rdf, d);
   return d;
 }
 
@@ -200,7 +188,7 @@ export function simpleTopLevel(x: XmpDoc, ns: string, local: string): SimpleProp
           if (el.hasAttributeNS(NS.rdf, 'resource')) el.setAttributeNS(NS.rdf, 'rdf:resource', v);
           else el.textContent = v;
         },
-        remove: () => el.parentNode?.removeChild(el),
+        remove: () => removeNode(el),
       };
     }
   }
@@ -254,6 +242,8 @@ export function arrayTexts(prop: XElement | null): string[] {
  */
 export class Namer {
   private readonly prefixes = new Map<string, string>();
+  /** Prefixes this Namer declared on the holder (the ledger keeps them, so a clear can take them out). */
+  readonly declared: string[] = [];
   constructor(
     private readonly x: XmpDoc,
     private readonly holder: XElement,
@@ -281,6 +271,7 @@ export class Namer {
     let p = preferred;
     for (let i = 1; bound.has(p) || this.usedInAncestors(p, ns); i++) p = `${preferred}${i}`;
     this.holder.setAttributeNS(NS.xmlns, `xmlns:${p}`, ns);
+    this.declared.push(p);
     this.prefixes.set(ns, p);
     return p;
   }
@@ -295,11 +286,12 @@ export class Namer {
 
   el(ns: string, local: string, text?: string): XElement {
     const e = this.x.doc.createElementNS(ns, ns === NS.rdf ? `${rdfPrefix(this.x.rdf)}:${local}` : `${this.prefix(ns)}:${local}`);
-    if (text !== undefined) e.textContent = text;
+    if (text !== undefined) e.textContent = xmlSafe(text);
     return e;
   }
 
-  attr(on: XElement, ns: string, local: string, value: string): void {
+  attr(on: XElement, ns: string, local: string, raw: string): void {
+    const value = xmlSafe(raw);
     if (ns === NS.xml) on.setAttributeNS(NS.xml, `xml:${local}`, value);
     else if (ns === NS.rdf) on.setAttributeNS(NS.rdf, `${rdfPrefix(this.x.rdf)}:${local}`, value);
     else on.setAttributeNS(ns, `${this.prefix(ns)}:${local}`, value);
@@ -341,8 +333,17 @@ export class Namer {
   }
 }
 
-export function removeNode(n: XNode): void {
-  n.parentNode?.removeChild(n);
+/** True when this element or one inside it is named in, or has an attribute in, this namespace. */
+function usesNamespace(el: XElement, ns: string): boolean {
+  return el.namespaceURI === ns || Array.from(el.attributes).some((a) => a.namespaceURI === ns) || elementChildren(el).some((c) => usesNamespace(c, ns));
+}
+
+/** Removes these prefix declarations from `holder` where nothing in their scope uses them any more. */
+export function undeclare(holder: XElement, prefixes: readonly string[]): void {
+  for (const p of prefixes) {
+    const ns = holder.getAttributeNS(NS.xmlns, p);
+    if (ns !== null && !usesNamespace(holder, ns)) holder.removeAttributeNS(NS.xmlns, p);
+  }
 }
 
 /** True when no Description holds any property (elements or non-rdf, non-xmlns attributes). */

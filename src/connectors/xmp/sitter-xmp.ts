@@ -27,15 +27,16 @@ import {
   hasNoProperties,
   itemText,
   parseXmp,
-  removeNode,
   simpleTopLevel,
   structBody,
   targetDescription,
   topLevel,
+  undeclare,
   type XElement,
   type XmpDoc,
 } from './rdf.js';
-import { readLedger, removeLedger, writeLedger, type LedgerPerson, type OwnedValue } from './ledger.js';
+import { place, removeNode } from './layout.js';
+import { readLedger, removeLedger, writeLedger, type Ledger, type LedgerPerson, type OwnedValue } from './ledger.js';
 import { ageCode, releaseStatus, vocabUri, youngestAgeCode } from './release.js';
 
 const I = NS.Iptc4xmpExt;
@@ -49,13 +50,13 @@ function setOwned(x: XmpDoc, n: Namer, holder: XElement, ns: string, local: stri
     if (state.set) {
       if (state.prior === null) cur?.remove();
       else if (cur) cur.set(state.prior);
-      else holder.appendChild(n.el(ns, local, state.prior));
+      else place(holder, n.el(ns, local, state.prior));
     }
     return { set: false, prior: null };
   }
   const prior = state.set ? state.prior : (cur?.value ?? null);
   if (cur) cur.set(value);
-  else holder.appendChild(n.el(ns, local, value));
+  else place(holder, n.el(ns, local, value));
   return { set: true, prior };
 }
 
@@ -143,7 +144,9 @@ function strip(x: XmpDoc, filter: ReadonlySet<string> | null): boolean {
   if (kept.length === 0) {
     setOwned(x, n, holder, NS.plus, 'ModelReleaseStatus', null, ledger.releaseStatus);
     setOwned(x, n, holder, NS.plus, 'MinorModelAgeDisclosure', null, ledger.ageDisclosure);
+    if (ledger.addedDimensions) removeAddedDimensions(x);
     removeLedger(x);
+    undeclare(holder, ledger.namespaces);
     return true;
   }
   if (gone.length === 0) return changed;
@@ -170,11 +173,11 @@ function arrayProp(x: XmpDoc, n: Namer, holder: XElement, ns: string, local: str
     const c = arrayContainer(prop);
     if (c) return c;
     const bag = n.el(NS.rdf, 'Bag');
-    prop.appendChild(bag);
+    place(prop, bag);
     return bag;
   }
   const { prop: created, container } = n.array(ns, local, 'Bag');
-  holder.appendChild(created);
+  place(holder, created);
   return container;
 }
 
@@ -236,36 +239,60 @@ function mwgRegion(n: Namer, p: PushPerson, orientation: number): XElement {
   return li;
 }
 
-function mwgList(x: XmpDoc, n: Namer, holder: XElement, payload: PushPayload): XElement {
-  const existing = topLevel(x, NS.mwgRs, 'Regions')[0];
-  if (existing) {
-    const body = structBody(existing);
-    let list = fieldElement(body, NS.mwgRs, 'RegionList');
-    if (!list) {
-      list = n.el(NS.mwgRs, 'RegionList');
-      body.appendChild(list);
-    }
-    const c = arrayContainer(list);
-    if (c) return c;
-    const bag = n.el(NS.rdf, 'Bag');
-    list.appendChild(bag);
-    return bag;
-  }
-  const regions = n.el(NS.mwgRs, 'Regions');
-  n.attr(regions, NS.rdf, 'parseType', 'Resource');
+/** `mwg-rs:AppliedToDimensions`: the stored pixel size the normalised areas refer to. */
+function appliedToDimensions(n: Namer, payload: PushPayload): XElement {
   const dims = n.el(NS.mwgRs, 'AppliedToDimensions');
   const size = storedSize(payload.image.width, payload.image.height, payload.image.orientation ?? 1);
   n.attr(dims, NS.stDim, 'w', String(size.width));
   n.attr(dims, NS.stDim, 'h', String(size.height));
   n.attr(dims, NS.stDim, 'unit', 'pixel');
-  regions.appendChild(dims);
-  const { prop, container } = n.array(NS.mwgRs, 'RegionList', 'Bag');
-  regions.appendChild(prop);
-  holder.appendChild(regions);
-  return container;
+  return dims;
 }
 
-function apply(x: XmpDoc, payload: PushPayload, createdSidecar: boolean): void {
+/**
+ * The MWG region list Sitter appends to, and whether Sitter had to add the AppliedToDimensions of an
+ * existing mwg-rs:Regions (without them its normalised areas would refer to nothing; the ledger
+ * remembers, so a clear takes them out again).
+ */
+function mwgList(x: XmpDoc, n: Namer, holder: XElement, payload: PushPayload): { list: XElement; addedDimensions: boolean } {
+  const existing = topLevel(x, NS.mwgRs, 'Regions')[0];
+  if (existing) {
+    const body = structBody(existing);
+    const addedDimensions = !fieldElement(body, NS.mwgRs, 'AppliedToDimensions');
+    if (addedDimensions) place(body, appliedToDimensions(n, payload));
+    let list = fieldElement(body, NS.mwgRs, 'RegionList');
+    if (!list) {
+      list = n.el(NS.mwgRs, 'RegionList');
+      place(body, list);
+    }
+    const c = arrayContainer(list);
+    if (c) return { list: c, addedDimensions };
+    const bag = n.el(NS.rdf, 'Bag');
+    place(list, bag);
+    return { list: bag, addedDimensions };
+  }
+  const regions = n.el(NS.mwgRs, 'Regions');
+  n.attr(regions, NS.rdf, 'parseType', 'Resource');
+  regions.appendChild(appliedToDimensions(n, payload));
+  const { prop, container } = n.array(NS.mwgRs, 'RegionList', 'Bag');
+  regions.appendChild(prop);
+  place(holder, regions);
+  return { list: container, addedDimensions: false };
+}
+
+/** Takes out the AppliedToDimensions Sitter added to another tool's regions. */
+function removeAddedDimensions(x: XmpDoc): void {
+  for (const prop of topLevel(x, NS.mwgRs, 'Regions')) {
+    const dims = fieldElement(structBody(prop), NS.mwgRs, 'AppliedToDimensions');
+    if (dims) removeNode(dims);
+  }
+}
+
+/**
+ * `before`: the ledger of the packet before the push's strip. Declarations it lists that are still
+ * in place stay Sitter's, so a later clear can take them out.
+ */
+function apply(x: XmpDoc, payload: PushPayload, before: Ledger | null, createdSidecar: boolean): void {
   const holder = targetDescription(x);
   const n = new Namer(x, holder);
   const orientation = payload.image.orientation ?? 1;
@@ -276,17 +303,17 @@ function apply(x: XmpDoc, payload: PushPayload, createdSidecar: boolean): void {
   const present = new Set(elementChildren(names).map(itemText));
   const details = arrayProp(x, n, holder, I, 'PersonInImageWDetails');
   const regions = arrayProp(x, n, holder, I, 'ImageRegion');
-  const mwg = mwgList(x, n, holder, payload);
+  const { list: mwg, addedDimensions } = mwgList(x, n, holder, payload);
   for (const p of persons) {
     let addedName: string | null = null;
     if (!present.has(p.displayName)) {
-      names.appendChild(n.li(p.displayName));
+      place(names, n.li(p.displayName));
       present.add(p.displayName);
       addedName = p.displayName;
     }
-    details.appendChild(personDetails(n, p, true));
-    regions.appendChild(imageRegion(n, p, orientation));
-    mwg.appendChild(mwgRegion(n, p, orientation));
+    place(details, personDetails(n, p, true));
+    place(regions, imageRegion(n, p, orientation));
+    place(mwg, mwgRegion(n, p, orientation));
     ledgerPersons.push({ consentUri: p.consentUri, release: p.release.status, ageCode: ageCode(p.release), addedName, addedReleaseId: null });
   }
 
@@ -299,7 +326,7 @@ function apply(x: XmpDoc, payload: PushPayload, createdSidecar: boolean): void {
     for (const [id, i] of ids) {
       const lp = ledgerPersons[i];
       if (have.has(id) || !lp) continue;
-      idBag.appendChild(n.li(id));
+      place(idBag, n.li(id));
       have.add(id);
       lp.addedReleaseId = id;
     }
@@ -309,6 +336,8 @@ function apply(x: XmpDoc, payload: PushPayload, createdSidecar: boolean): void {
 
   writeLedger(x, n, holder, {
     createdSidecar,
+    addedDimensions,
+    namespaces: (before?.namespaces ?? []).filter((p) => holder.getAttributeNS(NS.xmlns, p) !== null),
     otherFaces: payload.otherFaces,
     releaseStatus: releaseState,
     ageDisclosure: ageState,
@@ -325,14 +354,15 @@ function apply(x: XmpDoc, payload: PushPayload, createdSidecar: boolean): void {
  */
 export function pushXmp(existing: string | null, payload: PushPayload, where: string): string | null {
   const x = existing === null ? emptyXmp() : parseXmp(existing, where);
-  const createdSidecar = existing === null || (readLedger(x)?.createdSidecar ?? false);
+  const before = readLedger(x);
+  const createdSidecar = existing === null || (before?.createdSidecar ?? false);
   const stripped = strip(x, null);
   if (payload.persons.length === 0) {
     if (existing === null) return null;
     if (!stripped) return existing;
     return createdSidecar && hasNoProperties(x) ? null : x.serialize();
   }
-  apply(x, payload, createdSidecar);
+  apply(x, payload, before, createdSidecar);
   return x.serialize();
 }
 
