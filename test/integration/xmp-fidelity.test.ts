@@ -16,7 +16,7 @@ import { createLocalConnector } from '../../src/connectors/local/index.js';
 import { CONSENT_URI_PREFIX, consentUri } from '../../src/connectors/payload.js';
 import { wrapConnector } from '../../src/connectors/wrap-connector.js';
 import { decideFace } from '../../src/core/services/decision-service.js';
-import { makeImage, put, tempDir } from '../contract/fixtures.js';
+import { contentHashOf, makeImage, put, tempDir } from '../contract/fixtures.js';
 import { jsonOf, runSitter } from '../helpers/cli.js';
 import { seedApprovedShoot, seedProposal } from '../helpers/seed.js';
 import { makeWorkspace } from '../helpers/workspace.js';
@@ -43,7 +43,7 @@ let cleanup: () => Promise<void>;
 let local: Connector;
 
 function payload(assetId: string): PushPayload {
-  return { assetId, image: { width: 64, height: 48 }, persons: [alice, bob], otherFaces: 1 };
+  return { assetId, expectedContentHash: contentHashOf(path.join(root, assetId)), image: { width: 64, height: 48 }, persons: [alice, bob], otherFaces: 1 };
 }
 
 /** Every XMP tag as `exiftool -j -struct -G1` shows it, without the file system's facts. */
@@ -221,7 +221,8 @@ describe("Sitter's MWG regions always refer to a size (issue 10)", () => {
 
 describe('sitter push on a workspace (issue 10, as reported)', () => {
   it("keeps the user's CDATA keyword and adds AppliedToDimensions through the real CLI", async () => {
-    const t = await makeWorkspace();
+    // Today's clock: the CLI runs with the real one, and a shoot approved months ago would be purged first.
+    const t = await makeWorkspace(new Date());
     try {
       await seedApprovedShoot(t, 's', [{ id: 'P1', name: 'Ada Example', consent: 'yes' }]);
       const source = path.join(t.root, '..'); // seedApprovedShoot's shoot folder

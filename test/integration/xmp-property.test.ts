@@ -53,7 +53,8 @@ function person(displayName: string, box: PushPerson['box']): PushPerson {
 }
 
 function payload(p: PushPerson): PushPayload {
-  return { assetId: 'a.jpg', image: { width: 6000, height: 4000 }, persons: [p], otherFaces: 0 };
+  // The XMP writer is called directly: the content-hash check belongs to the connector, not here.
+  return { assetId: 'a.jpg', expectedContentHash: `sha256:${'0'.repeat(64)}`, image: { width: 6000, height: 4000 }, persons: [p], otherFaces: 0 };
 }
 
 async function writeAndRead(text: string): Promise<{ tags: Raw; validate: unknown; warning: unknown }> {

@@ -14,6 +14,8 @@ const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/xmp');
 
 const payload: PushPayload = {
   assetId: 'a.jpg',
+  // The XMP writer is called directly: the content-hash check belongs to the connector, not here.
+  expectedContentHash: `sha256:${'0'.repeat(64)}`,
   image: { width: 64, height: 48 },
   persons: [{ participantId: 'p', displayName: 'Ada', consentUri: consentUri('s', 'p'), box: { x: 0.1, y: 0.1, w: 0.2, h: 0.2 }, release: { id: null, status: 'unlimited', minor: false } }],
   otherFaces: 0,
