@@ -245,5 +245,5 @@ async function paintFaceOver(file: string, from: Box, to: Box): Promise<void> {
   const px = (b: Box) => ({ left: Math.round((b.x - b.w * pad) * width), top: Math.round((b.y - b.h * pad) * height), width: Math.round(b.w * (1 + 2 * pad) * width), height: Math.round(b.h * (1 + 2 * pad) * height) });
   const target = px(to);
   const patch = await sharp(bytes).extract(px(from)).resize(target.width, target.height, { fit: 'fill' }).toBuffer();
-  writeFileSync(file, await sharp(bytes).composite([{ input: patch, left: target.left, top: target.top }]).jpeg({ quality: 92 }).toBuffer());
+  writeFileSync(file, await sharp(bytes).composite([{ input: patch, left: target.left, top: target.top }]).keepMetadata().jpeg({ quality: 92 }).toBuffer());
 }

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonOf, runSitter } from '../helpers/cli.js';
+import { jsonOf, runSitter, shootDaysAroundToday } from '../helpers/cli.js';
 import { pngBytes, writeConsentFolder } from '../helpers/consent-fixture.js';
 import { tempDir } from '../helpers/workspace.js';
 
@@ -30,7 +30,7 @@ describe('faults and hostile input through the CLI', () => {
       { id: 'P2', name: HOSTILE_NAME, consent: 'no' },
     ]);
     expect((await sitter('init')).code).toBe(0);
-    expect((await sitter('shoot', 'create', 's', '--name', `Spring${ESC}[2J\nFAKE ROW`, '--source', photos, '--purpose', 'p', '--retention-days', '30')).code).toBe(0);
+    expect((await sitter('shoot', 'create', 's', '--name', `Spring${ESC}[2J\nFAKE ROW`, '--source', photos, '--purpose', 'p', '--retention-days', '30', ...shootDaysAroundToday())).code).toBe(0);
     expect((await sitter('consent', 'import', 's', consentFile)).code).toBe(0);
   });
   afterAll(() => tmp.cleanup());
@@ -213,7 +213,7 @@ describe.runIf(canMountTmpfs())('a full disk', () => {
       { id: 'P2', name: 'Ben Stand-in', consent: 'no' },
     ]);
     expect((await sitterJson('init')).code).toBe(0);
-    expect((await sitterJson('shoot', 'create', 'full', '--name', 'F', '--source', join(tmp.dir, 'photos'), '--purpose', 'p', '--retention-days', '30')).code).toBe(0);
+    expect((await sitterJson('shoot', 'create', 'full', '--name', 'F', '--source', join(tmp.dir, 'photos'), '--purpose', 'p', '--retention-days', '30', ...shootDaysAroundToday())).code).toBe(0);
     // Fill every free byte of the disk.
     spawnSync('sh', ['-c', `head -c 4000000 /dev/zero > '${filler}'`]);
 

@@ -97,7 +97,11 @@ describe('audit verify on a tampered database file', () => {
       const [hash] = head.split('@');
       await withRawDb(db(), (sql) => sql('delete from audit_event where seq >= 4'));
       // The same number of entries again, written after the cut: the chain links, but it is another record.
-      for (const id of ['d', 'e']) expect((await sitter('shoot', 'create', id, '--name', id, '--source', join(tmp.dir, 'src'), '--purpose', 'p', '--retention-days', '30')).code).toBe(0);
+      for (const id of ['d', 'e']) {
+        const src = join(tmp.dir, `src-${id}`);
+        mkdirSync(src);
+        expect((await sitter('shoot', 'create', id, '--name', id, '--source', src, '--purpose', 'p', '--retention-days', '30', '--from', '2026-05-01', '--to', '2026-05-02')).code).toBe(0);
+      }
       const run = await sitter('audit', 'verify', '--anchor', head);
       expect(run.code).toBe(1);
       expect(jsonOf(run)).toMatchObject({ ok: true, count: 5, anchor: { ok: false, reason: expect.stringContaining(`not the anchored ${hash}`) } });

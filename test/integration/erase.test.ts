@@ -131,14 +131,25 @@ describe('sitter erase', () => {
     expect(jsonOf(await sitter('erase', 's', 'P1'))).toMatchObject({ removed: { participantRow: 'blanked' }, verification: { clean: true } });
   });
 
-  it('a leftover temp sidecar naming the person is found and reported: the receipt is not clean (exit 1)', async () => {
-    const leftover = join(source, '.a.jpg.xmp.sitter-4242-deadbeef0000.tmp');
+  it('a temp sidecar a killed push left is removed by the erasure, and the receipt is clean', async () => {
+    // pid 2^22+1 is above Linux's pid_max: no process of that id is running, as after a kill -9.
+    const leftover = join(source, '.a.jpg.xmp.sitter-4194305-deadbeef0000.tmp');
     writeFileSync(leftover, '<x:xmpmeta><rdf:li>Ada Leaving</rdf:li></x:xmpmeta>');
     const run = await sitter('erase', 's', 'P1');
+    expect(run.code, run.stdout).toBe(0);
+    expect(existsSync(leftover)).toBe(false);
+    expect((jsonOf(run) as unknown as Receipt).verification).toMatchObject({ clean: true, traces: [] });
+  });
+
+  it('a temp sidecar of a push still running (a live process) is not touched but found and reported: exit 1', async () => {
+    const inFlight = join(source, `.a.jpg.xmp.sitter-${process.pid}-deadbeef0001.tmp`);
+    writeFileSync(inFlight, '<x:xmpmeta><rdf:li>Ada Leaving</rdf:li></x:xmpmeta>');
+    const run = await sitter('erase', 's', 'P1');
     expect(run.code).toBe(1);
+    expect(existsSync(inFlight)).toBe(true);
     const r = jsonOf(run) as unknown as Receipt;
     expect(r.verification.clean).toBe(false);
-    expect(r.verification.traces).toEqual([{ place: leftover, what: 'name' }]);
+    expect(r.verification.traces).toEqual([{ place: inFlight, what: 'name' }]);
   });
 
   it('an audit entry written before pseudonymous references is reported, and the chain is left intact', async () => {
