@@ -1,0 +1,54 @@
+/**
+ * `npm run campaign [-- --trials N --seed S --only CASE[,CASE] --keep]`: the reliability campaign on
+ * real processes and real files (docs/reliability.md). Prints a table of case, runs, result and notes;
+ * exits 1 when any case failed.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CASES } from './cases/index.js';
+import type { CaseContext, CaseResult } from './lib/case.js';
+import { buildBaseline, type Baseline } from './lib/fixture.js';
+import { seededRandom } from './lib/rng.js';
+import { renderTable } from './lib/table.js';
+
+const { values } = parseArgs({
+  options: {
+    trials: { type: 'string', default: '50' },
+    seed: { type: 'string', default: '1' },
+    only: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    markdown: { type: 'boolean', default: false },
+    verbose: { type: 'boolean', default: false },
+  },
+});
+
+const workDir = mkdtempSync(join(tmpdir(), 'sitter-campaign-'));
+let baseline: Promise<Baseline> | undefined;
+const ctx: CaseContext = {
+  baseline: () => (baseline ??= buildBaseline(join(workDir, 'baseline'))),
+  trials: Number(values.trials),
+  random: seededRandom(Number(values.seed)),
+  workDir,
+  log: (line) => values.verbose && process.stderr.write(`${line}\n`),
+};
+
+const only = values.only?.split(',');
+const rows: CaseResult[] = [];
+const started = Date.now();
+try {
+  for (const c of CASES.filter((x) => !only || only.includes(x.name))) {
+    process.stderr.write(`campaign: ${c.name}…\n`);
+    try {
+      rows.push(...(await c.run(ctx)));
+    } catch (e) {
+      rows.push({ case: c.name, runs: 1, passed: 0, notes: [`harness error: ${(e as Error).message.split('\n')[0]}`] });
+    }
+  }
+} finally {
+  if (!values.keep) rmSync(workDir, { recursive: true, force: true });
+}
+process.stdout.write(`${renderTable(rows, values.markdown)}\n`);
+process.stdout.write(`trials ${ctx.trials}, seed ${values.seed}, ${Math.round((Date.now() - started) / 1000)} s${values.keep ? `, files kept in ${workDir}` : ''}\n`);
+process.exitCode = rows.every((r) => r.runs === 0 || r.passed === r.runs) ? 0 : 1;
