@@ -3,14 +3,10 @@
  * real processes and real files (docs/reliability.md). Prints a table of case, runs, result and notes;
  * exits 1 when any case failed.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CASES } from './cases/index.js';
-import type { CaseContext, CaseResult } from './lib/case.js';
-import { buildBaseline, type Baseline } from './lib/fixture.js';
-import { seededRandom } from './lib/rng.js';
+import type { CaseResult } from './lib/case.js';
+import { campaignContext } from './lib/context.js';
 import { renderTable } from './lib/table.js';
 
 const { values } = parseArgs({
@@ -24,15 +20,7 @@ const { values } = parseArgs({
   },
 });
 
-const workDir = mkdtempSync(join(tmpdir(), 'sitter-campaign-'));
-let baseline: Promise<Baseline> | undefined;
-const ctx: CaseContext = {
-  baseline: () => (baseline ??= buildBaseline(join(workDir, 'baseline'))),
-  trials: Number(values.trials),
-  random: seededRandom(Number(values.seed)),
-  workDir,
-  log: (line) => values.verbose && process.stderr.write(`${line}\n`),
-};
+const ctx = campaignContext({ trials: Number(values.trials), seed: Number(values.seed), verbose: values.verbose });
 
 const only = values.only?.split(',');
 const rows: CaseResult[] = [];
@@ -47,8 +35,8 @@ try {
     }
   }
 } finally {
-  if (!values.keep) rmSync(workDir, { recursive: true, force: true });
+  if (!values.keep) ctx.dispose();
 }
 process.stdout.write(`${renderTable(rows, values.markdown)}\n`);
-process.stdout.write(`trials ${ctx.trials}, seed ${values.seed}, ${Math.round((Date.now() - started) / 1000)} s${values.keep ? `, files kept in ${workDir}` : ''}\n`);
+process.stdout.write(`trials ${ctx.trials}, seed ${values.seed}, ${Math.round((Date.now() - started) / 1000)} s${values.keep ? `, files kept in ${ctx.workDir}` : ''}\n`);
 process.exitCode = rows.every((r) => r.runs === 0 || r.passed === r.runs) ? 0 : 1;
