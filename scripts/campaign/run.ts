@@ -29,7 +29,10 @@ try {
   for (const c of CASES.filter((x) => !only || only.includes(x.name))) {
     process.stderr.write(`campaign: ${c.name}…\n`);
     try {
-      rows.push(...(await c.run(ctx)));
+      const done = await c.run(ctx);
+      rows.push(...done);
+      // Each case's rows as soon as they are known: a long campaign stopped early still says something.
+      process.stderr.write(`${renderTable(done, values.markdown)}\n`);
     } catch (e) {
       rows.push({ case: c.name, runs: 1, passed: 0, notes: [`harness error: ${(e as Error).message.split('\n')[0]}`] });
     }
