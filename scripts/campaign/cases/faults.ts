@@ -14,8 +14,9 @@ function refusedClearly(run: Run, want?: string): string[] {
   if (isBug(run)) return [`bug: ${brief(run)}`];
   if (run.code !== 1) return [`expected exit 1, got ${brief(run)}`];
   const code = errorCode(run);
-  if (want && code !== want) return [`expected ${want}, got ${code ?? 'no code'}`];
-  return code ? [] : ['no error code'];
+  const said = (run.stdout.trim().split('\n').at(-1) ?? '').slice(0, 160);
+  if (want && code !== want) return [`expected ${want}, got ${code ?? `no code (last line: ${said})`}`];
+  return code ? [] : [`no error code (last line: ${said})`];
 }
 
 async function afterwards(b: Baseline): Promise<string[]> {
