@@ -8,15 +8,35 @@ import { SHOOT, type Baseline, type Stage } from '../lib/fixture.js';
 import { brief, errorCode, isBug, type Run } from '../lib/proc.js';
 import { canMount, onTmpfs } from '../lib/tmpfs.js';
 
+/** The per-asset failure messages of a scan or push summary (one JSON document, or JSON lines ending with it). */
+function perAssetFailures(run: Run): string[] {
+  for (const doc of [run.stdout, run.stdout.trim().split('\n').at(-1) ?? '']) {
+    try {
+      const failed = (JSON.parse(doc) as { failed?: { message?: string }[] }).failed;
+      if (failed?.length) return failed.map((f) => f.message ?? '');
+    } catch {
+      /* not this one */
+    }
+  }
+  return [];
+}
+
+/** What a failed command said, for the notes column. */
+function whatItSaid(run: Run): string {
+  const failed = perAssetFailures(run);
+  if (failed.length) return `${failed.length} assets failed, e.g. "${failed[0]!.slice(0, 120)}"`;
+  return (run.stdout.trim().split('\n').at(-1) ?? '').slice(0, 160);
+}
+
 /** A refusal the user can act on: exit 1, an error code, no bug, no hang. */
 function refusedClearly(run: Run, want?: string): string[] {
-  if (run.signal) return [`hung or killed (${run.signal})`];
+  if (run.signal) return ['did not exit within the time limit (killed)'];
   if (isBug(run)) return [`bug: ${brief(run)}`];
   if (run.code !== 1) return [`expected exit 1, got ${brief(run)}`];
   const code = errorCode(run);
-  const said = (run.stdout.trim().split('\n').at(-1) ?? '').slice(0, 160);
-  if (want && code !== want) return [`expected ${want}, got ${code ?? `no code (last line: ${said})`}`];
-  return code ? [] : [`no error code (last line: ${said})`];
+  const said = whatItSaid(run);
+  if (want && code !== want) return [`expected ${want}, got ${code ?? `no code (${said})`}`];
+  return code ? [] : [`no error code (${said})`];
 }
 
 async function afterwards(b: Baseline): Promise<string[]> {
@@ -83,8 +103,11 @@ async function readOnlyShoot(b: Baseline): Promise<{ problems: string[]; observa
   return onTmpfs(b.shoot, 4096, async (fs) => {
     fs.readOnly();
     const push = await b.run(['push', SHOOT]);
-    const problems = [...refusedClearly(push), ...brokenSidecars(b.shoot), ...(await afterwards(b))];
-    if (push.code === 1 && !/local/i.test(push.stdout)) problems.push('the error does not name the connector');
+    // A push fails per asset (a DAM may refuse one and take the next): each failure must name the connector and the cause.
+    const failures = perAssetFailures(push);
+    const problems = [...(failures.length ? [] : refusedClearly(push)), ...brokenSidecars(b.shoot), ...(await afterwards(b))];
+    if (push.code !== 1) problems.push(`expected exit 1, got ${brief(push)}`);
+    for (const f of failures) if (!/Connector "local"/.test(f) || !/EROFS|read-only/i.test(f)) problems.push(`unclear failure: ${f.slice(0, 120)}`);
     return { problems, observation: `push ${brief(push)}` };
   });
 }
