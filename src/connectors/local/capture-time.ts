@@ -61,8 +61,10 @@ export function parseExifCaptureTime(exif: Buffer): CaptureTime | null {
 /** The capture time of an image's bytes; sharp reads only the header, not the pixels. */
 export async function captureTimeOf(bytes: Uint8Array): Promise<CaptureTime | null> {
   try {
-    const { exif } = await sharp(bytes, { limitInputPixels: false }).metadata();
-    return exif ? parseExifCaptureTime(exif) : null;
+    const { exif, format } = await sharp(bytes, { limitInputPixels: false }).metadata();
+    if (exif) return parseExifCaptureTime(exif);
+    // A TIFF file is itself the TIFF structure EXIF uses, and sharp hands no separate block for it.
+    return format === 'tiff' ? parseExifCaptureTime(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) : null;
   } catch {
     return null;
   }

@@ -1,0 +1,82 @@
+import { join } from 'node:path';
+import type { Case, CaseContext, CaseResult } from '../lib/case.js';
+import { Tally } from '../lib/case.js';
+import { chainOk, integrity, storeState } from '../lib/checks.js';
+import { SHOOT, type Stage } from '../lib/fixture.js';
+import { brief, errorCode, isBug, type Run } from '../lib/proc.js';
+
+/** Two real processes on one workspace: the long one, and a second started while it runs. */
+export interface Pair {
+  name: string;
+  from: Stage;
+  first: string[];
+  second: string[];
+  /** when the first must finish its work whatever the second does (a long scan must not be stopped) */
+  firstMustFinish: boolean;
+  /** when the second changes nothing the first does: the store must end as after the first alone (nothing lost or processed twice) */
+  sameAsFirstAlone?: boolean;
+}
+
+const SCAN = ['scan', SHOOT, '--workers', '1'];
+
+export const PAIRS: Pair[] = [
+  { name: 'scan + scan', from: 'enrolled', first: SCAN, second: SCAN, firstMustFinish: true, sameAsFirstAlone: true },
+  { name: 'scan + decide', from: 'enrolled', first: SCAN, second: ['decide', SHOOT, '--all-above', '0.6', '--confirm', '--reviewer', 'R2'], firstMustFinish: true },
+  // The reviewer's path, headless: the review app reads what `matches` reads.
+  { name: 'scan + review (matches)', from: 'enrolled', first: SCAN, second: ['matches', SHOOT], firstMustFinish: true, sameAsFirstAlone: true },
+  { name: 'scan + withdraw', from: 'enrolled', first: SCAN, second: ['withdraw', SHOOT, 'M-002'], firstMustFinish: true },
+  { name: 'push + withdraw', from: 'decided', first: ['push', SHOOT], second: ['withdraw', SHOOT, 'M-001'], firstMustFinish: false },
+];
+
+/** A refusal is clear when it is a user-level error with a code and a hint, never a bug. */
+function unclear(run: Run, who: string): string[] {
+  if (isBug(run)) return [`${who}: bug (${brief(run)})`];
+  if (run.code !== 0 && !errorCode(run)) return [`${who}: failed without an error code (${brief(run)})`];
+  return [];
+}
+
+/** The store after the first command alone, for pairs that must end the same. */
+async function aloneState(ctx: CaseContext, p: Pair): Promise<string | undefined> {
+  if (!p.sameAsFirstAlone) return undefined;
+  const b = await ctx.baseline();
+  b.restore(p.from);
+  await b.run(p.first);
+  return storeState(b);
+}
+
+export async function pairTrial(ctx: CaseContext, p: Pair, delayMs: number, alone?: string): Promise<{ problems: string[]; observation: string }> {
+  const b = await ctx.baseline();
+  b.restore(p.from);
+  const first = b.run(p.first);
+  await new Promise((r) => setTimeout(r, delayMs));
+  const second = await b.run(p.second);
+  const one = await first;
+  const problems = [...unclear(one, p.first[0]!), ...unclear(second, p.second[0]!)];
+  if (p.firstMustFinish && one.code !== 0) problems.push(`${p.first[0]} stopped by the second command: ${brief(one)}`);
+  const check = await integrity(join(b.ws, 'sitter.db'));
+  if (check !== 'ok') problems.push(`integrity_check: ${check}`);
+  if (!(await chainOk(b))) problems.push('audit chain broken');
+  if (alone !== undefined && (await storeState(b)) !== alone) problems.push(`store differs from ${p.first[0]} alone (an asset lost or processed twice)`);
+  return { problems, observation: `${p.first[0]} ${brief(one)}, ${p.second[0]} ${brief(second)}` };
+}
+
+export const concurrency: Case = {
+  name: 'concurrency',
+  run: async (ctx) => {
+    const rows: CaseResult[] = [];
+    // Pairs are slow (a full scan each): a fifth of the trial count, at least one.
+    const trials = Math.max(1, Math.round(ctx.trials / 5));
+    for (const p of PAIRS) {
+      const tally = new Tally(`concurrency: ${p.name}`);
+      const alone = await aloneState(ctx, p);
+      for (let i = 0; i < trials; i++) {
+        // The second command arrives while the first is past start-up and writing.
+        const { problems, observation } = await pairTrial(ctx, p, 3000 + Math.round(ctx.random() * 6000), alone);
+        ctx.log(`concurrency ${p.name} #${i + 1}: ${observation} ${problems.join('; ')}`);
+        tally.add(problems, observation);
+      }
+      rows.push(tally.done());
+    }
+    return rows;
+  },
+};
