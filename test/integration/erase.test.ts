@@ -25,7 +25,7 @@ interface Receipt {
   withdrawnNow: boolean;
   hold: { reason: string } | null;
   templatesDeleted: number;
-  removed: { consentRecords: number; decisions: number; rejections: number; faces: number; participantRow: string };
+  removed: { consentRecords: number; decisions: number; rejections: number; faces: number; pushRecords: number; participantRow: string };
   verification: { clean: boolean; checked: string[]; traces: Trace[]; keptUnderHold: Trace[]; unverified: Trace[] };
   anchor: string;
 }
