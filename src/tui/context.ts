@@ -39,6 +39,8 @@ export interface OpenOptions {
 export async function openForCommand(dir: string, options: OpenOptions = {}): Promise<{ ws: OpenWorkspace; ctx: ServiceContext }> {
   const [{ openWorkspace }, { systemClock }] = await Promise.all([import('../core/store/workspace.js'), import('../core/ports/clock.js')]);
   const ws = await openWorkspace(dir);
+  // Said even with --json (on stderr): a key setting that is silently ignored misleads about where the key is.
+  if (!options.silent) for (const line of ws.warnings) process.stderr.write(`${line}\n`);
   const ctx: ServiceContext = { store: ws.store, clock: systemClock, keyVault: ws.keyVault, actor: currentActor() };
   if (options.purge !== false) {
     try {

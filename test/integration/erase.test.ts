@@ -10,6 +10,12 @@ import { withRawDb } from '../helpers/raw-db.js';
 import { seedProposal, seedPushedPair } from '../helpers/seed.js';
 import { makeWorkspace, type TestWorkspace } from '../helpers/workspace.js';
 
+/** The printable runs of 4 or more bytes (as `strings` prints them) that name the reference (as a whole token) or the name. */
+function textRunsNaming(bytes: Buffer, ref: string, name: string): string[] {
+  const token = new RegExp(`(^|[^A-Za-z0-9_-])${ref}($|[^A-Za-z0-9_-])`);
+  return (bytes.toString('latin1').match(/[\x20-\x7e]{4,}/g) ?? []).filter((run) => token.test(run) || run.includes(name));
+}
+
 interface Trace {
   place: string;
   what: string;
@@ -19,7 +25,7 @@ interface Receipt {
   withdrawnNow: boolean;
   hold: { reason: string } | null;
   templatesDeleted: number;
-  removed: { consentRecords: number; decisions: number; rejections: number; faces: number; participantRow: string };
+  removed: { consentRecords: number; decisions: number; rejections: number; faces: number; pushRecords: number; participantRow: string };
   verification: { clean: boolean; checked: string[]; traces: Trace[]; keptUnderHold: Trace[]; unverified: Trace[] };
   anchor: string;
 }
@@ -59,7 +65,7 @@ describe('sitter erase', () => {
     const r = jsonOf(run) as unknown as Receipt;
     expect(r).toMatchObject({ pseudonym: expect.stringMatching(/^#\d+$/), withdrawnNow: true, hold: null, templatesDeleted: 2 });
     // The two faces that were P1 go; the face a reviewer said is not P1 stays (someone else), its "not P1" goes.
-    expect(r.removed).toMatchObject({ rejections: 1, decisions: 3, faces: 2, participantRow: 'blanked' });
+    expect(r.removed).toMatchObject({ rejections: 1, decisions: 3, faces: 2, pushRecords: 2, participantRow: 'blanked' });
     expect(r.removed.consentRecords).toBeGreaterThanOrEqual(2); // the signed record and the withdrawal version
     expect(r.verification).toMatchObject({ clean: true, traces: [], unverified: [], keptUnderHold: [] });
     expect(r.verification.checked.join(' ')).toMatch(/sidecars and leftover temp files/);
@@ -79,7 +85,12 @@ describe('sitter erase', () => {
       }
       const named = await sql("select seq from audit_event where subject like '%P1%' or details like '%P1%' or details like '%Ada Leaving%'");
       expect(named).toEqual([]);
+      // What Sitter wrote where is gone with the places it named: the consent URI holds the reference.
+      expect(await sql('select id from push_record where participant_id = ? or consent_uri like ?', [id, '%P1%'])).toEqual([]);
     });
+    // The whole file, as `strings sitter.db | grep` would read it (secure_delete: deleted rows leave no bytes).
+    expect(textRunsNaming(readFileSync(db()), 'P1', 'Ada Leaving')).toEqual([]);
+    expect(r.verification.checked.join(' ')).toMatch(/push records/);
     // Nobody lists the erased row, and the chain (which only ever had the pseudonym) still verifies.
     const roster = jsonOf(await sitter('consent', 'list', 's')) as { participants: { participant: string }[] };
     expect(roster.participants.map((p) => p.participant)).toEqual(['P2']);
@@ -96,6 +107,15 @@ describe('sitter erase', () => {
     expect(run.stdout).toMatch(/verification: +nothing Sitter wrote names the person any more/);
     expect(run.stdout).toMatch(/audit anchor: +[0-9a-f]{64}@\d+/);
     expect(run.stdout).not.toContain('Ada Leaving');
+  });
+
+  it('under a legal hold the text receipt says what was verified and what the hold keeps, not that nothing names the person', async () => {
+    expect((await sitter('shoot', 'hold', 's', '--reason', 'claim 2026-114')).code).toBe(0);
+    const run = await runSitter(['--workspace', t.root, 'erase', 's', 'P1']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).not.toMatch(/nothing Sitter wrote names the person any more/);
+    expect(run.stdout).toMatch(/verification: +no file Sitter wrote, no biometric, face or match row and no audit entry names the person; the legal hold KEEPS \d+ rows that do/);
+    expect(run.stdout).toMatch(/kept under the legal hold:\n(\s+- (participants|consent_record|decision|rejection|push_record) row \d+: .+\n)+/);
   });
 
   it('erases someone who had already withdrawn', async () => {
@@ -115,10 +135,10 @@ describe('sitter erase', () => {
     expect(run.code, run.stdout).toBe(0);
     const r = jsonOf(run) as unknown as Receipt;
     expect(r.hold).toMatchObject({ reason: 'claim 2026-114' });
-    expect(r.removed).toEqual({ consentRecords: 0, decisions: 0, rejections: 0, faces: 0, participantRow: 'kept under legal hold' });
+    expect(r.removed).toEqual({ consentRecords: 0, decisions: 0, rejections: 0, faces: 0, pushRecords: 0, participantRow: 'kept under legal hold' });
     expect(r.templatesDeleted).toBe(2);
     expect(r.verification.clean).toBe(true);
-    expect(r.verification.keptUnderHold.map((k) => k.what)).toEqual(expect.arrayContaining(['name', 'consent record']));
+    expect(r.verification.keptUnderHold.map((k) => k.what)).toEqual(expect.arrayContaining(['name', 'consent record', 'record of where Sitter wrote the name (cleared)']));
     expect(existsSync(join(source, 'b.jpg.xmp'))).toBe(false);
     const roster = jsonOf(await sitter('consent', 'list', 's')) as { participants: { participant: string; status: string }[] };
     expect(roster.participants.find((p) => p.participant === 'P1')?.status).toBe('withdrawn');
@@ -129,6 +149,18 @@ describe('sitter erase', () => {
     expect(jsonOf(await sitter('shoot', 'show', 's'))).toMatchObject({ legalHold: null });
     // Once released, the erasure can be completed.
     expect(jsonOf(await sitter('erase', 's', 'P1'))).toMatchObject({ removed: { participantRow: 'blanked' }, verification: { clean: true } });
+  });
+
+  it('a place that could not be cleared keeps its push record, and the receipt reports it: exit 1', async () => {
+    // a.jpg's sidecar broken by another tool: Sitter never rewrites user data it cannot parse, so P1 stays there.
+    writeFileSync(join(source, 'a.jpg.xmp'), `${readFileSync(join(source, 'a.jpg.xmp'), 'utf8')}<unclosed>`);
+    const run = await sitter('erase', 's', 'P1');
+    expect(run.code).toBe(1);
+    const r = jsonOf(run) as unknown as Receipt;
+    expect(r.removed.pushRecords).toBe(1); // b.jpg's, cleared
+    expect(r.verification.clean).toBe(false);
+    expect(r.verification.traces).toEqual(expect.arrayContaining([{ place: expect.stringMatching(/^push_record row \d+ \(.*a\.jpg\.xmp still names the person: not cleared\)$/), what: 'consent URI' }]));
+    await withRawDb(db(), async (sql) => expect(await sql("select connector_asset_id from push_record where consent_uri like '%:P1' and cleared_at is null")).toEqual([{ connector_asset_id: 'a.jpg' }]));
   });
 
   it('a temp sidecar a killed push left is removed by the erasure, and the receipt is clean', async () => {

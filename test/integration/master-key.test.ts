@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type CliRun, jsonOf, runSitter, shootDaysAroundToday } from '../helpers/cli.js';
@@ -53,7 +53,7 @@ describe('where the master key lives', () => {
     expect(moved.code).toBe(0);
     expect((jsonOf(moved).shoots as { id: string }[]).map((s) => s.id)).toEqual(['a']);
     // Another key is told apart from the right one before anything is decrypted with it.
-    writeFileSync(join(tmp.dir, 'other.key'), randomBytes(32));
+    writeFileSync(join(tmp.dir, 'other.key'), randomBytes(32), { mode: 0o600 });
     const wrong = await sitter(['shoot', 'list'], { SITTER_MASTER_KEY_FILE: join(tmp.dir, 'other.key') });
     expect(wrong.code).toBe(1);
     expect(errorOf(wrong)).toMatchObject({ code: 'MASTER_KEY_WRONG' });
@@ -86,5 +86,77 @@ describe('where the master key lives', () => {
     const run = await sitter(['init', '--key-file', join(tmp.dir, 'k'), '--key-from-env']);
     expect(run.code).toBe(2);
     expect(errorOf(run)).toMatchObject({ code: 'BAD_OPTION' });
+  });
+  describe('what a DPO or an attacker would try', () => {
+    const emptyOrAbsent = () => (existsSync(ws) ? readdirSync(ws) : []);
+
+    it('a --key-file inside the workspace folder is refused (a copy of the folder would carry it), and nothing is left', async () => {
+      for (const inside of [join(ws, 'sitter.key'), join(ws, 'keys', 'master.key'), join(tmp.dir, 'ws', '..', 'ws', 'k.key')]) {
+        const run = await sitter(['init', '--key-file', inside]);
+        expect(run.code, run.stdout).toBe(1);
+        expect(errorOf(run)).toMatchObject({ code: 'MASTER_KEY_INSIDE_WORKSPACE', hint: expect.stringContaining('another volume') });
+        expect(emptyOrAbsent()).toEqual([]);
+      }
+      // Beside it is fine: a sibling whose name starts like the workspace's is not inside it.
+      expect((await sitter(['init', '--key-file', join(tmp.dir, 'ws-key')])).code).toBe(0);
+    });
+
+    it('a degenerate key (all bytes equal) in SITTER_MASTER_KEY or an existing key file is refused at init', async () => {
+      for (const byte of [0, 0x41]) {
+        const run = await sitter(['init', '--key-from-env'], { SITTER_MASTER_KEY: Buffer.alloc(32, byte).toString('base64') });
+        expect(run.code, run.stdout).toBe(1);
+        expect(errorOf(run)).toMatchObject({ code: 'MASTER_KEY_WEAK', hint: expect.stringContaining('openssl rand -base64 32') });
+        expect(emptyOrAbsent()).toEqual([]);
+      }
+      const zeros = join(tmp.dir, 'zeros.key');
+      writeFileSync(zeros, Buffer.alloc(32), { mode: 0o600 });
+      expect(errorOf(await sitter(['init', '--key-file', zeros]))).toMatchObject({ code: 'MASTER_KEY_WEAK' });
+      expect((await sitter(['init', '--key-from-env'], { SITTER_MASTER_KEY: randomBytes(32).toString('base64') })).code).toBe(0);
+    });
+
+    it('a key file readable by group or others is refused with a hint to chmod 600, at init and at every command', async () => {
+      const keyFile = join(tmp.dir, 'shared.key');
+      writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
+      chmodSync(keyFile, 0o644);
+      const atInit = await sitter(['init', '--key-file', keyFile]);
+      expect(atInit.code, atInit.stdout).toBe(1);
+      expect(errorOf(atInit)).toMatchObject({ code: 'MASTER_KEY_EXPOSED', message: expect.stringContaining('0644'), hint: expect.stringContaining(`chmod 600 ${keyFile}`) });
+      chmodSync(keyFile, 0o600);
+      expect((await sitter(['init', '--key-file', keyFile])).code).toBe(0);
+      chmodSync(keyFile, 0o640);
+      expect(errorOf(await sitter(['shoot', 'list']))).toMatchObject({ code: 'MASTER_KEY_EXPOSED' });
+      // The same through SITTER_MASTER_KEY_FILE.
+      const copy = join(tmp.dir, 'copy.key');
+      writeFileSync(copy, readFileSync(keyFile), { mode: 0o600 });
+      chmodSync(copy, 0o604);
+      expect(errorOf(await sitter(['shoot', 'list'], { SITTER_MASTER_KEY_FILE: copy }))).toMatchObject({ code: 'MASTER_KEY_EXPOSED' });
+      chmodSync(keyFile, 0o600);
+      expect((await sitter(['shoot', 'list'])).code).toBe(0);
+    });
+
+    it('SITTER_MASTER_KEY set while the workspace keeps its key inside is said on stderr (the command still runs, --json stays clean)', async () => {
+      expect((await sitter(['init'])).code).toBe(0);
+      const run = await sitter(['shoot', 'list'], { SITTER_MASTER_KEY: randomBytes(32).toString('base64') });
+      expect(run.code, run.stderr).toBe(0);
+      expect(jsonOf(run)).toMatchObject({ shoots: [] });
+      expect(run.stderr.match(/warning: SITTER_MASTER_KEY is set but ignored: workspace .* keeps its master key beside its database/g)).toHaveLength(1);
+      expect((await sitter(['shoot', 'list'])).stderr).not.toMatch(/warning/);
+    });
+
+    it('a --key-file where the user cannot write is a user error (exit 1, hint), not a bug', async () => {
+      const run = await sitter(['init', '--key-file', '/sys/kernel/x.key']);
+      expect(run.code, run.stdout + run.stderr).toBe(1);
+      expect(errorOf(run)).toMatchObject({ code: 'MASTER_KEY_UNWRITABLE', message: expect.stringContaining('/sys/kernel/x.key'), hint: expect.stringContaining('folder you own') });
+      expect(emptyOrAbsent()).toEqual([]);
+    });
+
+    it('a --key-file that is a folder is told as such, with the path to give instead', async () => {
+      const folder = join(tmp.dir, 'stick');
+      mkdirSync(folder);
+      const run = await sitter(['init', '--key-file', folder]);
+      expect(run.code).toBe(1);
+      expect(errorOf(run)).toMatchObject({ code: 'MASTER_KEY_NOT_A_FILE', message: expect.stringContaining('is a folder'), hint: expect.stringContaining(join(folder, 'sitter.key')) });
+      expect(errorOf(run).hint).not.toMatch(/user who owns/);
+    });
   });
 });

@@ -6,11 +6,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createLocalConnector } from '../../src/connectors/index.js';
 import { captureTimeOf } from '../../src/connectors/local/capture-time.js';
 import type { FaceAnalysis, FaceEngine } from '../../src/core/ports/face-engine.js';
+import { decideFace } from '../../src/core/services/decision-service.js';
 import { scanShoot } from '../../src/core/services/scan-service.js';
 import { createShoot } from '../../src/core/services/shoot-service.js';
 import { jsonOf, runSitter } from '../helpers/cli.js';
 import { withRawDb } from '../helpers/raw-db.js';
-import { SEED_SHOOT_DAYS, seedApprovedShoot, seedTemplate } from '../helpers/seed.js';
+import { SEED_SHOOT_DAYS, seedApprovedShoot, seedProposal, seedTemplate } from '../helpers/seed.js';
 import { makeWorkspace, type TestWorkspace } from '../helpers/workspace.js';
 
 const exiftool = new ExifTool();
@@ -167,5 +168,44 @@ describe('shoot dates at creation, and shoots made before them', () => {
     await withRawDb(join(t.root, 'sitter.db'), (sql) => sql("update shoot set shoot_from = null where id = 'draft-old'"));
     const approve = await runSitter(['-w', t.root, '--json', 'shoot', 'approve', 'draft-old', '--dpia', 'D', '--approved-by', 'A']);
     expect(jsonOf(approve).error).toMatchObject({ code: 'SHOOT_DATES_MISSING', message: expect.stringContaining('approval is refused') });
+  });
+});
+
+describe('a rescan that holds or refuses a changed photo says which confirmations it dropped (#7)', () => {
+  let t: TestWorkspace;
+  afterEach(async () => {
+    await t.cleanup();
+  });
+
+  it('the scan.asset-held and scan.asset-refused entries list each dropped confirmation: face, pseudonym, decisions, reviewers; never a reference or name', async () => {
+    t = await makeWorkspace(new Date());
+    const photos = join(t.root, '..');
+    await seedApprovedShoot(t, 's', [{ id: 'P1', name: 'Ada Dropped', consent: 'yes' }], 1, photos, { from: day(-1), to: day(1), utcOffset: '+00:00' });
+    await seedTemplate(t, 's', 'P1', [1, 0, 0], 'test-model');
+    // Two dated photos, each with a face of P1 confirmed by a reviewer.
+    const confirmed: Record<string, { face: number; decision: number }> = {};
+    for (const [file, reviewer] of [['held.jpg', 'Rita'], ['refused.jpg', 'Sam']] as const) {
+      await photo(join(photos, file), `${exifDay(0)} 12:00:00`, '+00:00');
+      const face = await seedProposal(t, 's', file, 'P1', 0.8);
+      await decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, reviewer);
+      const [decision] = await t.ws.store.transaction((uow) => uow.decisions.listByFace(face.id));
+      confirmed[file] = { face: face.id, decision: decision!.id };
+    }
+    const pseudonym = await t.ws.store.transaction(async (uow) => `#${(await uow.participants.findByExternalRef('s', 'P1'))!.id}`);
+    // Re-encoded without EXIF (held), and replaced by an archive photo (refused).
+    await photo(join(photos, 'held.jpg'));
+    await photo(join(photos, 'refused.jpg'), '2019:07:01 10:00:00', '+01:00');
+    await scanShoot(t.ctx, { connector: createLocalConnector(), engine: recordingEngine(), calibration: { modelDigest: 'test-model', threshold: 0.5, margin: 0.1 } }, 's');
+
+    const exported = (await runSitter(['-w', t.root, 'audit', 'export', '--shoot', 's'])).stdout.trim();
+    const entries = exported.split('\n').map((l) => JSON.parse(l) as { action: string; subject: string; details: Record<string, unknown> });
+    for (const [action, file, reviewer] of [['scan.asset-held', 'held.jpg', 'Rita'], ['scan.asset-refused', 'refused.jpg', 'Sam']] as const) {
+      const entry = entries.find((e) => e.action === action && e.subject === `asset:${file}`);
+      expect(entry?.details, action).toMatchObject({
+        facesRemoved: 1,
+        confirmationsDropped: [{ face: confirmed[file]!.face, participant: pseudonym, decisions: [confirmed[file]!.decision], confirmedBy: [reviewer] }],
+      });
+    }
+    expect(exported).not.toMatch(/Ada Dropped|"P1"|consent:s:P1/);
   });
 });

@@ -110,6 +110,10 @@ export interface PushRecordRepository {
   /** the places that still carry one person's entries */
   openByParticipant(participantId: number): Promise<PushRecord[]>;
   openByAsset(assetId: number): Promise<PushRecord[]>;
+  /** every row of one person, cleared or not: their consent URI holds their reference (erasure) */
+  listByParticipant(participantId: number): Promise<PushRecord[]>;
+  /** removes one person's rows of places since cleared; rows of places still naming them stay (and are reported) */
+  deleteClearedByParticipant(participantId: number): Promise<number>;
   add(record: Omit<PushRecord, 'id'>): Promise<PushRecord>;
 }
 

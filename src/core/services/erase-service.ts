@@ -23,7 +23,8 @@ export interface ErasureReceipt {
   withdrawnNow: boolean;
   templatesDeleted: number;
   matchesRevoked: number;
-  removed: { consentRecords: number; decisions: number; rejections: number; faces: number; participantRow: 'blanked' | 'kept under legal hold' };
+  /** pushRecords: the records of places since cleared; a place that could not be cleared keeps its record and is a trace */
+  removed: { consentRecords: number; decisions: number; rejections: number; faces: number; pushRecords: number; participantRow: 'blanked' | 'kept under legal hold' };
   damUpdates: PushedAsset[];
   damFailures: { asset: string; code: string; message: string }[];
   verification: ErasureVerification;
@@ -85,6 +86,8 @@ async function removePersonalRecords(ctx: ServiceContext, person: PersonIdentity
       rejections: await uow.rejections.deleteByParticipant(participant.id),
       decisions: await uow.decisions.deleteByIds(decisions.map((d) => d.id)),
       faces: await uow.faces.deleteByIds(faceIds),
+      // Their consent URI holds the reference. Only places cleared by now: one still naming the person keeps its record, reported by the proof.
+      pushRecords: await uow.pushRecords.deleteClearedByParticipant(participant.id),
       participantRow: 'blanked' as const,
     };
     // The row stays (ids are never reused, so the chain's "#id" can never point at someone else) but
@@ -108,7 +111,7 @@ export async function eraseParticipant(ctx: ServiceContext, connector: Connector
   const { person } = staged;
   const dam = await clearWrittenPlaces(ctx, connector, person, staged.cascade.affectedAssetIds);
   const removed = staged.hold
-    ? { consentRecords: 0, decisions: 0, rejections: 0, faces: 0, participantRow: 'kept under legal hold' as const }
+    ? { consentRecords: 0, decisions: 0, rejections: 0, faces: 0, pushRecords: 0, participantRow: 'kept under legal hold' as const }
     : await removePersonalRecords(ctx, person, staged.faceIds);
   if (staged.hold) {
     await ctx.store.transaction((uow) =>

@@ -81,10 +81,29 @@ export async function tracesInWrittenFiles(connector: Connector, source: string,
   return { traces, unverified };
 }
 
-/** Every store row that still names or links to the person: the participant, consent, biometric and review rows, the chain. */
+/** Rows of other kinds, read as text: any of them quoting the person (a reference in a flag, an error, an origin) is a trace. */
+function textTraces<R extends { id: number }>(rows: readonly R[], table: string, person: PersonIdentity, text: (row: R) => unknown): Trace[] {
+  return rows.flatMap((row) => mentionsOf(canonicalJson(text(row)), person).map((what) => ({ place: `${table} row ${row.id}`, what })));
+}
+
+/** The push records naming the person: of a place cleared, kept only under a hold; of a place still naming them, always a trace. */
+async function pushRecordTraces(uow: UnitOfWork, person: PersonIdentity): Promise<{ traces: Trace[]; heldRows: Trace[] }> {
+  const rows = await uow.pushRecords.listByParticipant(person.participantId);
+  return {
+    traces: rows.filter((r) => r.clearedAt === null).map((r) => ({ place: `push_record row ${r.id} (${r.location} still names the person: not cleared)`, what: 'consent URI' })),
+    heldRows: rows.filter((r) => r.clearedAt !== null).map((r) => ({ place: `push_record row ${r.id}`, what: 'record of where Sitter wrote the name (cleared)' })),
+  };
+}
+
+/**
+ * Every store row that still names or links to the person: the participant, consent, biometric,
+ * review and push-record rows, the chain, and every other text column Sitter writes in the shoot
+ * (assets' flags and errors, templates' origins, decisions, other people's push records).
+ */
 async function tracesInStore(uow: UnitOfWork, person: PersonIdentity): Promise<{ traces: Trace[]; heldRows: Trace[] }> {
-  const heldRows: Trace[] = [];
-  const traces: Trace[] = [];
+  const pushed = await pushRecordTraces(uow, person);
+  const heldRows: Trace[] = [...pushed.heldRows];
+  const traces: Trace[] = [...pushed.traces];
   const row = await uow.participants.find(person.participantId);
   if (row) for (const what of mentionsOf(canonicalJson({ ref: row.externalRef, name: row.displayName, guardian: row.guardian }), person)) heldRows.push({ place: `participants row ${row.id}`, what });
   for (const c of await uow.consents.listByParticipant(person.participantId)) heldRows.push({ place: `consent_record row ${c.id}`, what: 'consent record' });
@@ -93,6 +112,13 @@ async function tracesInStore(uow: UnitOfWork, person: PersonIdentity): Promise<{
   // Biometric and matching rows must be gone whatever a hold says.
   for (const t of (await uow.templates.listByShoot(person.shootId)).filter((x) => x.participantId === person.participantId)) traces.push({ place: `template row ${t.id}`, what: 'template' });
   for (const f of await uow.faces.listByParticipant(person.participantId)) traces.push({ place: `face row ${f.id}`, what: 'face linked to the person' });
+  const others = await uow.pushRecords.openByShoot(person.shootId);
+  traces.push(
+    ...textTraces(await uow.assets.listByShoot(person.shootId), 'asset', person, (a) => ({ flags: a.flags, error: a.error })),
+    ...textTraces(await uow.templates.listByShoot(person.shootId), 'template', person, (t) => t.originRef),
+    ...textTraces(await uow.decisions.listByShoot(person.shootId), 'decision', person, (d) => ({ reviewer: d.reviewer, action: d.action })),
+    ...textTraces(others.filter((r) => r.participantId !== person.participantId), 'push_record', person, (r) => ({ uri: r.consentUri, location: r.location })),
+  );
   for (const e of await uow.audit.all()) {
     for (const what of mentionsOf(canonicalJson({ subject: e.subject, details: e.details }), person)) traces.push({ place: `audit entry ${e.seq} (${e.action}, written before pseudonymous references)`, what });
   }
@@ -107,7 +133,8 @@ export async function verifyErasure(ctx: ServiceContext, connector: Connector, s
   return {
     clean: traces.length === 0 && files.unverified.length === 0,
     checked: [
-      'store rows: participant, consent records, templates, faces, decisions, rejections',
+      'store rows: participant, consent records, templates, faces, decisions, rejections, push records (what Sitter wrote where)',
+      'every text column Sitter writes in the shoot: assets\' flags and errors, templates\' origins, decisions, other people\' push records',
       'audit chain: every entry\'s subject and details',
       'keys: no per-participant key in this workspace; the shoot key seals nothing of the person once templates and embeddings are deleted',
       `files Sitter wrote through ${connector.info.name}: ${places.length} assets' sidecars and leftover temp files`,

@@ -12,6 +12,7 @@ import { faceBinding, templateBinding } from '../domain/seal-binding.js';
 import { assertBiometricProcessingAllowed, type Shoot } from '../domain/shoot.js';
 import { captureVerdict, requireShootDates } from '../domain/shoot-dates.js';
 import type { Connector, ListedAsset, SkippedEntry } from '../ports/connector.js';
+import type { UnitOfWork } from '../ports/store.js';
 import type { FaceAnalysis, FaceEngine, MatchCalibration } from '../ports/face-engine.js';
 import { type ServiceContext, requireShoot } from './context.js';
 import { retryWhileLocked } from './retry-locked.js';
@@ -274,6 +275,9 @@ export const UNDATED_ALLOWED_FLAG = 'undated-allowed';
 async function recordOutOfScope(ctx: ServiceContext, shootId: string, item: ListedAsset, contentHash: string, size: number, state: 'refused' | 'held', reason: string, details: Record<string, unknown>): Promise<void> {
   await ctx.store.transaction(async (uow) => {
     const asset = (await uow.assets.findByConnectorId(shootId, item.id)) ?? (await uow.assets.add({ shootId, connectorAssetId: item.id, fileName: item.fileName, contentSha256: null, size, width: null, height: null, scanState: 'pending', error: null, flags: [], scannedAt: null }));
+    // Reviewed work this drops is put on the record, as the carry-over of a changed photo is: a
+    // person must be able to see whose confirmations went and re-review the photo if it is allowed.
+    const confirmationsDropped = await droppedConfirmations(uow, asset.id);
     const facesRemoved = await uow.faces.deleteByAsset(asset.id);
     const flag = state === 'refused' ? 'outside-shoot-dates' : 'no-capture-time';
     asset.fileName = item.fileName;
@@ -284,8 +288,24 @@ async function recordOutOfScope(ctx: ServiceContext, shootId: string, item: List
     // A held asset keeps its "allowed" flag only for the content a person looked at (checked by hash).
     asset.flags = [flag];
     asset.scannedAt = ctx.clock.now();
-    await uow.audit.append({ actor: ctx.actor, action: state === 'refused' ? 'scan.asset-refused' : 'scan.asset-held', shootId, subject: `asset:${item.id}`, details: { reason: flag, contentHash, facesRemoved, ...details } }, ctx.clock.now());
+    await uow.audit.append({ actor: ctx.actor, action: state === 'refused' ? 'scan.asset-refused' : 'scan.asset-held', shootId, subject: `asset:${item.id}`, details: { reason: flag, contentHash, facesRemoved, confirmationsDropped, ...details } }, ctx.clock.now());
   });
+}
+
+/** The standing confirmations of one face: who named this person on it, and by which decisions. */
+async function confirmationsOf(uow: UnitOfWork, face: Face): Promise<Decision[]> {
+  return (await uow.decisions.listByFace(face.id)).filter((d) => d.undoneAt === null && d.action !== 'reject' && d.participantId === face.participantId);
+}
+
+/** The confirmed faces of an asset, as the audit chain may name them: pseudonyms, never a reference or name. */
+async function droppedConfirmations(uow: UnitOfWork, assetId: number) {
+  const dropped = [];
+  for (const face of await uow.faces.listByAsset(assetId)) {
+    if (face.state !== 'confirmed' || face.participantId === null) continue;
+    const decisions = await confirmationsOf(uow, face);
+    dropped.push({ face: face.id, participant: participantPseudonym({ id: face.participantId }), decisions: decisions.map((d) => d.id), confirmedBy: decisions.map((d) => d.reviewer) });
+  }
+  return dropped;
 }
 
 /**
@@ -372,7 +392,7 @@ async function storeAnalysis(ctx: ServiceContext, shoot: Shoot, item: ListedAsse
         }
       }
       if (best < 0) continue;
-      const confirmations = (await uow.decisions.listByFace(old.id)).filter((d) => d.undoneAt === null && d.action !== 'reject' && d.participantId === old.participantId);
+      const confirmations = await confirmationsOf(uow, old);
       const candidate = { participantId: old.participantId, oldFaceId: old.id, faceIndex: best, confirmations };
       if (stillMatches(analysis.faces[best]!.embedding, roster, old.participantId, limits)) carried.set(best, candidate);
       else dropped.push(candidate);

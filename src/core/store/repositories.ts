@@ -151,6 +151,8 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
       openByShoot: (shootId) => em.find(PushRecordEntity, { shootId, clearedAt: null }, { orderBy: { id: 'asc' } }),
       openByParticipant: (participantId) => em.find(PushRecordEntity, { participantId, clearedAt: null }, { orderBy: { id: 'asc' } }),
       openByAsset: (assetId) => em.find(PushRecordEntity, { assetId, clearedAt: null }, { orderBy: { id: 'asc' } }),
+      listByParticipant: (participantId) => em.find(PushRecordEntity, { participantId }, { orderBy: { id: 'asc' } }),
+      deleteClearedByParticipant: (participantId) => em.nativeDelete(PushRecordEntity, { participantId, clearedAt: { $ne: null } }),
       add: (r) => insert<PushRecord>(em, PushRecordEntity, r),
     },
     audit: {

@@ -130,8 +130,8 @@ function readMarker(paths: WorkspacePaths): Marker {
   return marker;
 }
 
-/** The database is there and the master key is found (and is the right one): returns the key. */
-function assertComplete(paths: WorkspacePaths, marker: Marker): Buffer {
+/** The database is there and the master key is found (and is the right one): returns the key, and what to tell the user about it. */
+function assertComplete(paths: WorkspacePaths, marker: Marker): { key: Buffer; warnings: string[] } {
   if (!existsSync(paths.database)) {
     throw new SitterError('WORKSPACE_INCOMPLETE', `The workspace ${paths.dir} has lost its database (${paths.database}).`, 'Restore the database from your backup.');
   }
@@ -139,18 +139,20 @@ function assertComplete(paths: WorkspacePaths, marker: Marker): Buffer {
   return masterKeyOf(paths, marker, process.env);
 }
 
-function masterKeyOf(paths: WorkspacePaths, marker: Marker, env: Env): Buffer {
-  const key = loadMasterKey(marker.masterKey ?? { kind: 'workspace' }, paths.masterKey, paths.dir, env);
+function masterKeyOf(paths: WorkspacePaths, marker: Marker, env: Env): { key: Buffer; warnings: string[] } {
+  const { key, warnings } = loadMasterKey(marker.masterKey ?? { kind: 'workspace' }, paths.masterKey, paths.dir, env);
   if (marker.masterKeyCheck && keyCheck(key) !== marker.masterKeyCheck) {
     throw new SitterError('MASTER_KEY_WRONG', `The master key given for workspace ${paths.dir} is not the one it was created with.`, 'Use the key this workspace was created with (check SITTER_MASTER_KEY / SITTER_MASTER_KEY_FILE, or the key file). A wrong key cannot decrypt anything, and Sitter never re-keys a workspace.');
   }
-  return key;
+  return { key, warnings };
 }
 
 export interface OpenWorkspace {
   paths: WorkspacePaths;
   store: Store;
   keyVault: KeyVault;
+  /** what the user must be told on opening (an ignored SITTER_MASTER_KEY), said once per command */
+  warnings: string[];
   close(): Promise<void>;
 }
 
@@ -165,7 +167,7 @@ export async function openWorkspace(dir: string): Promise<OpenWorkspace> {
     );
   }
   const marker = readMarker(paths);
-  const masterKey = assertComplete(paths, marker);
+  const { key: masterKey, warnings } = assertComplete(paths, marker);
   let orm;
   try {
     orm = await initOrm({ dbName: paths.database });
@@ -178,7 +180,7 @@ export async function openWorkspace(dir: string): Promise<OpenWorkspace> {
   const store = new SqliteStore(orm, paths.database);
   const keyVault = new FileKeyVault(masterKey, paths.keysDir);
   if (marker.format < WORKSPACE_FORMAT) await upgradeFormat(paths, marker, store, keyVault);
-  return { paths, store, keyVault, close: () => store.close() };
+  return { paths, store, keyVault, warnings, close: () => store.close() };
 }
 
 /**

@@ -141,6 +141,17 @@ export function registerWithdraw(program: Command): void {
     );
 }
 
+/**
+ * The verification line of an erasure receipt. Under a legal hold the store still names the person
+ * on purpose: the line says what was proven clear and that the rows listed below are kept, never
+ * that nothing names them.
+ */
+function verdictOf(v: { clean: boolean; keptUnderHold: unknown[] }): string {
+  if (!v.clean) return 'NOT CLEAN: see below';
+  if (v.keptUnderHold.length === 0) return 'nothing Sitter wrote names the person any more';
+  return `no file Sitter wrote, no biometric, face or match row and no audit entry names the person; the legal hold KEEPS ${v.keptUnderHold.length} rows that do (listed below) until it is released and the erasure is run again`;
+}
+
 export function registerErase(program: Command): void {
   program
     .command('erase')
@@ -157,11 +168,11 @@ export function registerErase(program: Command): void {
           `Erasure receipt: ${r.participant} of shoot ${r.shoot}, ${r.erasedAt}; on the audit record as ${r.pseudonym}`,
           r.hold
             ? `  LEGAL HOLD since ${r.hold.since.toISOString()} (${r.hold.reason}, by ${r.hold.by}): consent record and names KEPT; biometric data deleted`
-            : `  removed:             ${r.removed.consentRecords} consent record versions, ${r.removed.decisions} decisions, ${r.removed.rejections} rejections, ${r.removed.faces} face boxes; participant row ${r.removed.participantRow}`,
+            : `  removed:             ${r.removed.consentRecords} consent record versions, ${r.removed.decisions} decisions, ${r.removed.rejections} rejections, ${r.removed.faces} face boxes, ${r.removed.pushRecords} push records; participant row ${r.removed.participantRow}`,
           `  withdrawal:          ${r.withdrawnNow ? 'recorded now' : 'already withdrawn'}; ${r.templatesDeleted} templates deleted, ${r.matchesRevoked} matches revoked`,
           `  DAM assets updated:  ${r.damUpdates.length}${r.damUpdates.length ? ` (${r.damUpdates.map((u) => `${u.asset}: ${u.action}`).join(', ')})` : ''}`,
           ...(r.damFailures.length ? [`  DAM updates FAILED:  ${r.damFailures.map((f) => `${f.asset}: ${f.message}`).join('; ')}`] : []),
-          `  verification:        ${v.clean ? 'nothing Sitter wrote names the person any more' : 'NOT CLEAN: see below'}`,
+          `  verification:        ${verdictOf(v)}`,
           ...v.checked.map((c) => `    checked ${c}`),
           ...(v.traces.length ? ['    still naming the person:', ...list(v.traces)] : []),
           ...(v.unverified.length ? ['    could not be read back:', ...list(v.unverified)] : []),
