@@ -20,13 +20,14 @@ import type {
   PushPayload,
   PushResult,
   SourceRef,
+  WrittenFile,
 } from '../core/ports/connector.js';
 import { assertValidClearRequest, assertValidPushPayload } from './payload.js';
 
 /** Marks a connector that is already wrapped, so wrapping twice does not name it twice. */
 const WRAPPED = Symbol.for('sitter.connector.wrapped');
 
-export type ConnectorOperation = 'list' | 'fetch' | 'push' | 'clear' | 'read-written' | 'close';
+export type ConnectorOperation = 'list' | 'fetch' | 'push' | 'clear' | 'read-written' | 'read-leftovers' | 'remove-leftovers' | 'close';
 
 interface Context {
   operation: ConnectorOperation;
@@ -77,6 +78,10 @@ function checkPage(page: AssetPage): void {
   if (!page || !Array.isArray(page.assets) || !Array.isArray(page.skipped)) throw malformed('a page needs assets[] and skipped[]');
   if (page.nextCursor !== null && typeof page.nextCursor !== 'string') throw malformed('nextCursor must be a string or null');
   page.assets.forEach((a, i) => checkListed(a, `assets[${i}]`));
+}
+
+function checkWritten(r: WrittenFile[]): void {
+  if (!Array.isArray(r) || r.some((f) => typeof f?.location !== 'string' || typeof f?.text !== 'string')) throw malformed('a list of written files needs [{ location, text }]');
 }
 
 /** Wraps a connector so every call is checked and every error names it. Idempotent. */
@@ -139,8 +144,17 @@ export function wrapConnector(connector: Connector): Connector {
   if (connector.readWritten) {
     const readWritten = connector.readWritten.bind(connector);
     wrapped.readWritten = (source, assetId) =>
-      call({ operation: 'read-written', source, assetId }, () => readWritten(source, assetId), (r) => {
-        if (!Array.isArray(r) || r.some((f) => typeof f?.location !== 'string' || typeof f?.text !== 'string')) throw malformed('readWritten needs [{ location, text }]');
+      call({ operation: 'read-written', source, assetId }, () => readWritten(source, assetId), checkWritten);
+  }
+  if (connector.readLeftovers) {
+    const readLeftovers = connector.readLeftovers.bind(connector);
+    wrapped.readLeftovers = (source) => call({ operation: 'read-leftovers', source }, () => readLeftovers(source), checkWritten);
+  }
+  if (connector.removeLeftovers) {
+    const removeLeftovers = connector.removeLeftovers.bind(connector);
+    wrapped.removeLeftovers = (source) =>
+      call({ operation: 'remove-leftovers', source }, () => removeLeftovers(source), (r) => {
+        if (!Array.isArray(r) || r.some((l) => typeof l !== 'string')) throw malformed('removeLeftovers needs string[]');
       });
   }
   if (connector.close) {

@@ -120,11 +120,16 @@ describe('local connector: listing', () => {
     expect((await refusal(local.list(root, { cursor: 'garbage' }))).code).toBe('INVALID_CURSOR');
   });
 
-  it('accepts the source as a symlink to the folder', async () => {
+  it('refuses a source that no longer resolves to itself (SOURCE_MOVED): a symlink in its place or on its path', async () => {
+    // A shoot's source is stored canonical at create; a link there now was put in its place since.
     const link = path.join(dir, 'shoot-link');
     await symlink(root, link);
-    const { assets } = await listEverything(local, link);
-    expect(assets.map((a) => a.id)).toContain('ok.jpg');
+    expect(await refusal(local.list(link))).toMatchObject({ code: 'SOURCE_MOVED', hint: expect.stringContaining('remove the symlink') });
+    expect((await refusal(local.fetch(link, 'ok.jpg'))).code).toBe('SOURCE_MOVED');
+    expect((await refusal(local.readLeftovers?.(link) ?? Promise.resolve([]))).code).toBe('SOURCE_MOVED');
+    const linkedParent = path.join(dir, 'parent-link');
+    await symlink(dir, linkedParent);
+    expect((await refusal(local.list(path.join(linkedParent, path.basename(root))))).code).toBe('SOURCE_MOVED');
   });
 });
 

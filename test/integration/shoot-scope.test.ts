@@ -1,4 +1,4 @@
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jsonOf, runSitter } from '../helpers/cli.js';
@@ -57,4 +57,24 @@ describe('shoot create refuses a source that overlaps another open shoot, a syst
     expect(await refusal('wskeys', join(ws, 'keys'))).toMatchObject({ code: 'SOURCE_IS_WORKSPACE' });
     expect(await refusal('parent', tmp.dir)).toMatchObject({ code: 'SOURCE_IS_WORKSPACE', message: expect.stringContaining('contains the Sitter workspace') });
   });
+
+  it("a shoot's folder swapped for a symlink to another open shoot's folder after create is refused by the local connector (SOURCE_MOVED)", async () => {
+    const x = folder('x');
+    expect((await create('sx', x)).code).toBe(0);
+    expect((await runSitter(['-w', ws, 'shoot', 'approve', 'sx', '--dpia', 'D-1', '--approved-by', 'Dora'])).code).toBe(0);
+    writeFileSync(join(tmp.dir, 'photos/spring/IMG_0001.jpg'), 'first shoot photo');
+    rmdirSync(x);
+    symlinkSync(join(tmp.dir, 'photos/spring'), x);
+    const run = await runSitter(['-w', ws, '--json', 'push', 'sx']);
+    expect(run.code).toBe(1);
+    expect((jsonOf(run) as { failed: unknown[] }).failed).toEqual([
+      expect.objectContaining({ code: 'SOURCE_MOVED', message: expect.stringMatching(/^Connector "local": The shoot folder .*\/x now leads to .*\/photos\/spring/), hint: expect.stringContaining('remove the symlink') }),
+    ]);
+    expect(readdirSync(join(tmp.dir, 'photos/spring'))).toEqual(['IMG_0001.jpg']);
+  });
+
+  it.each(['/proc/1', '/sys/kernel', '/etc/ssl', '/usr/share', '/dev/shm'])('a folder inside a system tree (%s) is refused', async (source) => {
+    expect(await refusal('sys', source)).toMatchObject({ code: 'SOURCE_TOO_BROAD', message: expect.stringContaining(source) });
+  });
+
 });

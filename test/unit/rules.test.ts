@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { consentStatus, isBiometricallyEligible, wouldUndoWithdrawal } from '../../src/core/domain/consent.js';
 import type { Decision } from '../../src/core/domain/records.js';
 import { consentLinkOf } from '../../src/core/domain/review.js';
-import { assertListedAsset, sourceRelation } from '../../src/core/domain/scope.js';
+import { assertListedAsset, assertSourceAllowed, isSystemFolder, sourceRelation } from '../../src/core/domain/scope.js';
 import { captureVerdict } from '../../src/core/domain/shoot-dates.js';
 import { assertBiometricProcessingAllowed, type Shoot, validateNewShoot } from '../../src/core/domain/shoot.js';
 
@@ -130,5 +130,31 @@ describe('rule 1: sources never overlap', () => {
     expect(sourceRelation('/p', '/p/spring')).toBe('around');
     expect(sourceRelation('/p/spring-2', '/p/spring')).toBeNull();
     expect(sourceRelation('/', '/p')).toBe('around');
+  });
+});
+
+describe('rule 1: no shoot over a system tree, the root or a root of others\' folders', () => {
+  const refusedAsBroad = (source: string) => {
+    try {
+      assertSourceAllowed('x', 'local', source, { workspaceDir: '/srv/sitter-ws', homeDir: '/home/ada', openShoots: [] });
+    } catch (e) {
+      return (e as { code?: string }).code === 'SOURCE_TOO_BROAD';
+    }
+    return false;
+  };
+
+  it('refuses every system tree and anything beneath one', () => {
+    for (const source of ['/proc', '/proc/1', '/sys/kernel', '/etc', '/etc/ssl', '/usr/share', '/usr/local/photos', '/dev/shm', '/bin', '/sbin/x', '/lib/x', '/lib64', '/boot/efi', '/run/user/1000', '/var/log/photos', '/var/lib/x']) {
+      expect(isSystemFolder(source), source).toBe(true);
+      expect(refusedAsBroad(source), source).toBe(true);
+    }
+  });
+
+  it('refuses roots only as they are: a shoot folder beneath them is allowed', () => {
+    for (const root of ['/', '/tmp', '/home', '/mnt', '/media', '/srv', '/var', '/opt', '/home/ada']) expect(refusedAsBroad(root), root).toBe(true);
+    for (const source of ['/tmp/shoot', '/home/ada/photos/gala', '/mnt/card/DCIM', '/media/ada/SD', '/srv/photos/gala', '/var/photos', '/opt/archive/shoot', '/processing', '/etcetera/x', '/usrphotos']) {
+      expect(isSystemFolder(source), source).toBe(false);
+      expect(refusedAsBroad(source), source).toBe(false);
+    }
   });
 });

@@ -419,7 +419,7 @@ describe('shoot screen', () => {
     const ui = mount(<ShootScreen gateway={g} {...props} />);
     const f = await ui.frame('e enrol');
     expect(f).not.toContain('p push');
-    const withPush = Object.assign(new FakeGateway(), { row: shootRow(), push: async () => ({ shootId: 'spring', assets: 1, written: 1, unchanged: 0, cleared: 0, persons: 1, heldBack: [], updated: [], failed: [] }) });
+    const withPush = Object.assign(new FakeGateway(), { row: shootRow(), push: async () => ({ shootId: 'spring', assets: 1, written: 1, unchanged: 0, cleared: 0, persons: 1, heldBack: [], updated: [], leftoversRemoved: [], failed: [] }) });
     const ui2 = mount(<ShootScreen gateway={withPush} {...props} />);
     await ui2.frame('p push');
     await ui2.press('p', 'Pushed: 1 written');

@@ -26,11 +26,11 @@ import type {
 import { clearXmp, pushXmp } from '../xmp/sitter-xmp.js';
 import { idSegments, isInside, outOfScope } from './paths.js';
 import { errCode, openRegular, readHead, resolveId, rootOf, type Resolved } from './resolve.js';
-import { assertNoStemClash, readSidecar, readSidecarAndLeftovers, removeStaleTemps, sidecarPathOf, writeSidecar } from './sidecar-file.js';
+import { assertNoStemClash, readSidecar, readSidecarAndLeftovers, readTempsIn, removeStaleTemps, sidecarPathOf, writeSidecar } from './sidecar-file.js';
 import { sha256Of, sha256OfFile } from './content-hash.js';
 import { assetChanged } from '../asset-changed.js';
 import { SNIFF_BYTES, sniffImage } from './sniff.js';
-import { walk, type Candidate } from './walk.js';
+import { walk, walkFolders, type Candidate } from './walk.js';
 import { exifOrientation } from './orientation.js';
 import { captureTimeOf } from './capture-time.js';
 
@@ -225,6 +225,21 @@ export function createLocalConnector(rawOptions: Record<string, unknown> = {}): 
     async readWritten(source: SourceRef, assetId: string): Promise<WrittenFile[]> {
       const r = await resolveForClear(source, assetId);
       return readSidecarAndLeftovers(sidecarPathOf(r, options.sidecarNaming), r.id, source);
+    },
+
+    async readLeftovers(source: SourceRef): Promise<WrittenFile[]> {
+      const found: WrittenFile[] = [];
+      for (const dir of await walkFolders(await rootOf(source))) found.push(...(await readTempsIn(dir)));
+      return found;
+    },
+
+    async removeLeftovers(source: SourceRef): Promise<string[]> {
+      const removed: string[] = [];
+      for (const dir of await walkFolders(await rootOf(source))) {
+        swept.add(dir);
+        removed.push(...(await removeStaleTemps(dir)).map((name) => path.join(dir, name)));
+      }
+      return removed;
     },
   };
 }

@@ -39,6 +39,17 @@ export async function rootOf(source: SourceRef): Promise<string> {
   }
   const st = await fs.stat(real);
   if (!st.isDirectory()) throw new SitterError('SOURCE_NOT_A_FOLDER', `The shoot source ${resolved} is not a folder.`, 'The local connector takes a folder of images as its source.', { source: resolved });
+  // A shoot's source is stored canonical when the shoot is created (and checked against the other
+  // shoots then): if it now resolves elsewhere, a symlink was put in its place or on its path, and
+  // following it would read (or write into) another folder, perhaps another shoot's.
+  if (real !== resolved) {
+    throw new SitterError(
+      'SOURCE_MOVED',
+      `The shoot folder ${resolved} now leads to ${real}: a symlink was put in its place or on its path, so the local connector refuses it.`,
+      `Put the real folder back at ${resolved} (remove the symlink), or close this shoot and create a new one with --source set to the real folder.`,
+      { source: resolved, resolvesTo: real },
+    );
+  }
   return real;
 }
 

@@ -163,18 +163,30 @@ export async function writeSidecar(file: string, text: string | null): Promise<v
 }
 
 /**
+ * The text of every Sitter temp file in the folder (of `sidecarName` only, when given), live or not:
+ * what a crash or a running push left that could still name someone.
+ */
+export async function readTempsIn(dir: string, sidecarName?: string): Promise<{ location: string; text: string }[]> {
+  const found: { location: string; text: string }[] = [];
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (!m || (sidecarName !== undefined && m[1] !== sidecarName)) continue;
+    const file = path.join(dir, name);
+    const st = await fs.lstat(file).catch(() => null);
+    if (!st?.isFile()) continue;
+    const text = await fs.readFile(file, { encoding: 'utf8', flag: OPEN_FLAGS }).catch(() => null);
+    if (text !== null) found.push({ location: file, text });
+  }
+  return found;
+}
+
+/**
  * The sidecar's text and that of any Sitter temp file of it left by a crash: everything Sitter wrote
  * for the asset that could still name someone.
  */
 export async function readSidecarAndLeftovers(file: string, id: string, source: string): Promise<{ location: string; text: string }[]> {
-  const found: { location: string; text: string }[] = [];
   const sidecar = await readSidecar(file, id, source);
-  if (sidecar !== null) found.push({ location: file, text: sidecar });
-  const dir = path.dirname(file);
-  const names = await fs.readdir(dir).catch(() => [] as string[]);
-  for (const name of names.filter((n) => TEMP_NAME.exec(n)?.[1] === path.basename(file))) {
-    const text = await fs.readFile(path.join(dir, name), 'utf8').catch(() => null);
-    if (text !== null) found.push({ location: path.join(dir, name), text });
-  }
-  return found;
+  const temps = await readTempsIn(path.dirname(file), path.basename(file));
+  return sidecar === null ? temps : [{ location: file, text: sidecar }, ...temps];
 }

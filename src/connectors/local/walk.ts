@@ -48,9 +48,14 @@ async function classifyLink(root: string, id: string, abs: string): Promise<Walk
   return { kind: 'candidate', id, path: abs, realPath: real };
 }
 
-/** All entries under `root` (a real, absolute directory path), sorted by id in code-unit order. */
-export async function walk(root: string): Promise<WalkEntry[]> {
-  const out: WalkEntry[] = [];
+/** One real folder of the tree, with its entries or why they could not be read. */
+type Folder = { dir: string; prefix: string; entries: Dirent[] } | { dir: string; prefix: string; error: unknown };
+
+/**
+ * Every real folder under `root` (root first): hidden folders and symlinked folders are not entered,
+ * as the listing does not enter them. An unreadable root throws; an unreadable subfolder is reported.
+ */
+async function* folders(root: string): AsyncGenerator<Folder> {
   const stack: { dir: string; prefix: string }[] = [{ dir: root, prefix: '' }];
   while (stack.length > 0) {
     const { dir, prefix } = stack.pop() as { dir: string; prefix: string };
@@ -59,17 +64,37 @@ export async function walk(root: string): Promise<WalkEntry[]> {
       entries = await fs.readdir(dir, { withFileTypes: true });
     } catch (e) {
       if (prefix === '') throw e; // the root itself: the caller turns this into a SitterError
-      const id = prefix.slice(0, -1);
-      out.push({ kind: 'skipped', id, reason: 'unreadable', message: `The folder ${id} could not be read (${errCode(e) ?? String(e)}).` });
+      yield { dir, prefix, error: e };
       continue;
     }
-    for (const d of entries) {
+    yield { dir, prefix, entries };
+    for (const d of entries) if (d.isDirectory() && !isHiddenName(d.name)) stack.push({ dir: path.join(dir, d.name), prefix: `${prefix}${d.name}/` });
+  }
+}
+
+/** The absolute paths of every folder the listing walks (the root included): where Sitter may have written. */
+export async function walkFolders(root: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const f of folders(root)) if ('entries' in f) out.push(f.dir);
+  return out;
+}
+
+/** All entries under `root` (a real, absolute directory path), sorted by id in code-unit order. */
+export async function walk(root: string): Promise<WalkEntry[]> {
+  const out: WalkEntry[] = [];
+  for await (const folder of folders(root)) {
+    const { dir, prefix } = folder;
+    if ('error' in folder) {
+      const id = prefix.slice(0, -1);
+      out.push({ kind: 'skipped', id, reason: 'unreadable', message: `The folder ${id} could not be read (${errCode(folder.error) ?? String(folder.error)}).` });
+      continue;
+    }
+    for (const d of folder.entries) {
       const name = d.name;
-      if (isHiddenName(name)) continue;
+      if (isHiddenName(name) || d.isDirectory()) continue;
       const id = `${prefix}${name}`;
       const abs = path.join(dir, name);
-      if (d.isDirectory()) stack.push({ dir: abs, prefix: `${id}/` });
-      else if (isSidecarName(name)) continue;
+      if (isSidecarName(name)) continue;
       else if (d.isFile()) out.push({ kind: 'candidate', id, path: abs, realPath: abs });
       else if (d.isSymbolicLink()) out.push(await classifyLink(root, id, abs));
       else out.push({ kind: 'skipped', id, reason: 'not-a-regular-file', message: `${id} is a device, FIFO or socket, not a file.` });

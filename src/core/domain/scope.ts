@@ -37,10 +37,24 @@ export function sourceRelation(source: string, other: string): SourceRelation | 
 }
 
 /**
- * Folders that are never a photoshoot: the file-system root, the system's own trees, a home folder
- * root. A shoot over one of them would be a scan of a whole computer, not of a closed shoot.
+ * The system's own trees: nothing at or beneath them is a photoshoot (`/proc/1`, `/etc/ssl`,
+ * `/usr/share`, `/dev/shm` are as refused as the trees themselves).
  */
-export const SYSTEM_FOLDERS = ['/', '/proc', '/sys', '/dev', '/etc', '/boot', '/run', '/var', '/usr', '/bin', '/sbin', '/lib', '/lib64', '/opt', '/tmp', '/home', '/root', '/Users', '/Volumes', '/mnt', '/media', '/private'];
+export const SYSTEM_TREES = ['/proc', '/sys', '/dev', '/etc', '/boot', '/run', '/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/snap', '/System', '/Library', '/private/etc', '/private/var/run', '/var/run', '/var/lock', '/var/log', '/var/cache', '/var/lib'];
+
+/**
+ * Roots that are never a photoshoot themselves but legitimately hold photo folders beneath them
+ * (`/home/ann/shoots/x`, `/mnt/card/DCIM`, `/srv/photos/gala`): refused only as they are.
+ */
+export const ROOT_FOLDERS = ['/', '/tmp', '/var', '/opt', '/srv', '/home', '/root', '/Users', '/Volumes', '/mnt', '/media', '/private', '/private/tmp', '/private/var'];
+
+/** The root, a system tree or anything beneath one, or a root that holds others' folders: never a shoot. */
+export function isSystemFolder(source: string): boolean {
+  return ROOT_FOLDERS.includes(source) || SYSTEM_TREES.some((tree) => {
+    const relation = sourceRelation(source, tree);
+    return relation === 'same' || relation === 'inside';
+  });
+}
 
 export interface OpenShootSource {
   id: string;
@@ -66,10 +80,10 @@ export interface ScopeContext {
 export function assertSourceAllowed(shootId: string, connector: string, source: string, ctx: ScopeContext): void {
   const isPath = source.startsWith('/');
   if (isPath) {
-    if (SYSTEM_FOLDERS.includes(source) || (ctx.homeDir !== null && sourceRelation(source, ctx.homeDir) === 'same')) {
+    if (isSystemFolder(source) || (ctx.homeDir !== null && sourceRelation(source, ctx.homeDir) === 'same')) {
       throw new SitterError(
         'SOURCE_TOO_BROAD',
-        `The source ${source} is a system or home folder, not a photoshoot: shoot "${shootId}" is refused.`,
+        `The source ${source} is a system folder, lies inside one, or is a root or home folder: not a photoshoot: shoot "${shootId}" is refused.`,
         'Pass --source with the folder that holds only this shoot\'s photos.',
       );
     }

@@ -266,6 +266,20 @@ export interface Connector {
    * to prove that nothing Sitter wrote still names the person. Absent when the connector cannot.
    */
   readWritten?(source: SourceRef, assetId: string): Promise<WrittenFile[]>;
+  /**
+   * Optional: the text of every half-written file Sitter may have left anywhere in the source (for the
+   * local folder: Sitter's temp sidecars in every folder of the shoot, whether or not their asset was
+   * ever scanned or pushed), including those of a push still running. Erasure reads these back too:
+   * a leftover names people whatever the store says about its asset. Absent when the connector never
+   * leaves half-written files (a DAM whose writes are atomic).
+   */
+  readLeftovers?(source: SourceRef): Promise<WrittenFile[]>;
+  /**
+   * Optional: removes what a killed push or withdrawal left anywhere in the source (not what a push
+   * still running is writing) and returns where. The core calls it at the start of every push, in both
+   * modes, so a withdrawal and an erasure reach leftovers in folders they would not otherwise touch.
+   */
+  removeLeftovers?(source: SourceRef): Promise<string[]>;
   /** Release connections or handles; optional. */
   close?(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { canonicalJson } from '../domain/audit.js';
 import { consentUri } from '../domain/consent-uri.js';
 import type { Asset, Participant } from '../domain/records.js';
-import type { Connector } from '../ports/connector.js';
+import type { Connector, WrittenFile } from '../ports/connector.js';
 import type { UnitOfWork } from '../ports/store.js';
 import type { ServiceContext } from './context.js';
 
@@ -69,13 +69,27 @@ export async function tracesInWrittenFiles(connector: Connector, source: string,
   if (!connector.readWritten) {
     return { traces, unverified: places.map((a) => ({ place: `${connector.info.name}:${a.connectorAssetId}`, what: 'cannot be read back by this connector' })) };
   }
+  const read = new Set<string>();
+  const look = (files: readonly WrittenFile[]) => {
+    for (const file of files.filter((f) => !read.has(f.location))) {
+      read.add(file.location);
+      for (const what of mentionsOf(file.text, person)) traces.push({ place: file.location, what });
+    }
+  };
   for (const asset of places) {
     try {
-      for (const file of await connector.readWritten(source, asset.connectorAssetId)) {
-        for (const what of mentionsOf(file.text, person)) traces.push({ place: file.location, what });
-      }
+      look(await connector.readWritten(source, asset.connectorAssetId));
     } catch (error) {
       unverified.push({ place: `${connector.info.name}:${asset.connectorAssetId}`, what: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  // Leftovers anywhere in the source, not only next to the assets on record: a killed push's temp file
+  // of a photo that was never scanned (or was since forgotten) names people all the same.
+  if (connector.readLeftovers) {
+    try {
+      look(await connector.readLeftovers(source));
+    } catch (error) {
+      unverified.push({ place: `${connector.info.name}:leftovers of ${source}`, what: error instanceof Error ? error.message : String(error) });
     }
   }
   return { traces, unverified };
@@ -137,7 +151,7 @@ export async function verifyErasure(ctx: ServiceContext, connector: Connector, s
       'every text column Sitter writes in the shoot: assets\' flags and errors, templates\' origins, decisions, other people\' push records',
       'audit chain: every entry\'s subject and details',
       'keys: no per-participant key in this workspace; the shoot key seals nothing of the person once templates and embeddings are deleted',
-      `files Sitter wrote through ${connector.info.name}: ${places.length} assets' sidecars and leftover temp files`,
+      `files Sitter wrote through ${connector.info.name}: ${places.length} assets' sidecars and leftover temp files, and leftover temp files anywhere in the source`,
     ],
     traces,
     keptUnderHold: held ? store.heldRows : [],

@@ -25,6 +25,8 @@ export interface PushSummary {
   heldBack: { asset: string; participant: string; consent: string }[];
   /** what happened to each asset that was pushed or cleared */
   updated: PushedAsset[];
+  /** half-written files a killed push or withdrawal had left in the source, removed before this one */
+  leftoversRemoved: string[];
   failed: PushFailure[];
 }
 
@@ -137,7 +139,8 @@ export async function pushShoot(ctx: ServiceContext, connector: Connector, shoot
     return { shoot, participants, consents, faces, assets, places, consentLinks };
   });
   const now = ctx.clock.now();
-  const summary: PushSummary = { shootId, assets: 0, written: 0, unchanged: 0, cleared: 0, persons: 0, heldBack: [], updated: [], failed: [] };
+  const summary: PushSummary = { shootId, assets: 0, written: 0, unchanged: 0, cleared: 0, persons: 0, heldBack: [], updated: [], leftoversRemoved: [], failed: [] };
+  await removeLeftovers(connector, plan.shoot.source, summary);
   for (const asset of plan.assets) {
     if (only && !only.has(asset.id)) continue;
     // What Sitter wrote is reconsidered whatever happened to the asset since (a failed or changed
@@ -151,11 +154,26 @@ export async function pushShoot(ctx: ServiceContext, connector: Connector, shoot
   }
   await ctx.store.transaction((uow) =>
     uow.audit.append(
-      { actor: ctx.actor, action: 'push.finished', shootId, subject: `shoot:${shootId}`, details: { assets: summary.assets, written: summary.written, unchanged: summary.unchanged, cleared: summary.cleared, heldBack: summary.heldBack.length, failed: summary.failed.length } },
+      { actor: ctx.actor, action: 'push.finished', shootId, subject: `shoot:${shootId}`, details: { assets: summary.assets, written: summary.written, unchanged: summary.unchanged, cleared: summary.cleared, heldBack: summary.heldBack.length, leftoversRemoved: summary.leftoversRemoved.length, failed: summary.failed.length } },
       ctx.clock.now(),
     ),
   );
   return summary;
+}
+
+/**
+ * A killed push leaves half-written files that may name people (a temp sidecar), in folders this run
+ * may never touch: every push and withdrawal removes them first, across the whole source. A failure is
+ * reported like an asset's and the push goes on.
+ */
+async function removeLeftovers(connector: Connector, source: string, summary: PushSummary): Promise<void> {
+  if (!connector.removeLeftovers) return;
+  try {
+    summary.leftoversRemoved.push(...(await connector.removeLeftovers(source)));
+  } catch (error) {
+    if (!isSitterError(error)) throw error;
+    summary.failed.push({ asset: '*', code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) });
+  }
 }
 
 type Outcome = { kind: 'pushed'; changed: boolean; location: string } | { kind: 'cleared'; changed: boolean; location: string; consentUris: string[] | null };

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -152,7 +152,9 @@ export function registerDemo(program: Command): void {
           import('../../core/store/file-reader.js'),
         ]);
         const result = await withWorkspace({ workspace }, async (ctx) => {
-          await createShoot(ctx, { id: 'demo', name: 'Demo shoot', purpose: 'Link the models of the demo shoot to their signed releases', source: photos, retentionDays: 30, connector: 'local', reviewersRequired: 1, from: DEMO_DAY, to: DEMO_DAY, utcOffset: '+00:00' });
+          // Stored canonical, as `shoot create` stores it: the local connector refuses a source that now
+          // resolves elsewhere (SOURCE_MOVED), and a temp folder may sit behind a link (macOS: /var).
+          await createShoot(ctx, { id: 'demo', name: 'Demo shoot', purpose: 'Link the models of the demo shoot to their signed releases', source: realpathSync(photos), retentionDays: 30, connector: 'local', reviewersRequired: 1, from: DEMO_DAY, to: DEMO_DAY, utcOffset: '+00:00' });
           say('shoot create', `draft shoot "demo" on the local folder, photos captured on ${DEMO_DAY} only, retention 30 days`);
           const parsed = await consentModule.parseConsentFile(await filesModule.readConsentFile(consentFile), filesModule.consentFileAccessFor(consentFile));
           const imported = await importConsent(ctx, 'demo', parsed, consentFile);
