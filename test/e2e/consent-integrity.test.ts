@@ -33,15 +33,15 @@ describe('consent import guards a withdrawal and the approved roster (real CLI, 
   });
   afterAll(() => tmp.cleanup());
 
-  it('re-importing the old file after `withdraw` is refused, names the person, and changes nothing', async () => {
+  it('re-importing the old file after `withdraw` is refused as a withdrawn form, names the person, and changes nothing', async () => {
     expect((await sitter('withdraw', 'spring', 'P1')).code).toBe(0);
     const before = (await auditActions()).length;
     const run = await sitterJson('consent', 'import', 'spring', original);
     expect(run.code).toBe(1);
     const err = jsonOf(run).error as { code: string; message: string; hint: string; details: { participant: string; line: number }[] };
-    expect(err.code).toBe('WITHDRAWAL_STANDS');
-    expect(err.message).toMatch(/P1 \(line 2: signed 2026-01-10, withdrew /);
-    expect(err.hint).toMatch(/signed_at after the withdrawal/);
+    expect(err.code).toBe('FORM_WITHDRAWN');
+    expect(err.message).toMatch(/P1 \(line 2\): that signed form was withdrawn on \d{4}-\d\d-\d\d and cannot be used again/);
+    expect(err.hint).toMatch(/A new consent needs a newly signed form/);
     expect(err.details.map((d) => d.participant)).toEqual(['P1']);
     expect(await statusOf('P1')).toBe('withdrawn');
     // Nothing was written: only the export itself was added to the chain.
@@ -50,14 +50,34 @@ describe('consent import guards a withdrawal and the approved roster (real CLI, 
     expect(text.stderr).toMatch(/A withdrawal stands until a new consent is given/);
   });
 
-  it('a file that keeps the withdrawal is accepted, and a new consent signed after the withdrawal makes the person eligible again', async () => {
+  it('the withdrawn form with only signed_at moved after the withdrawal (or into the future) is refused, and the old file stays refused', async () => {
+    for (const [i, signed] of [new Date(Date.now() + 60_000).toISOString(), '2031-01-01'].entries()) {
+      const edited = writeConsentFolder(join(tmp.dir, `consent-redated-${i}`), [{ ...people[0]!, signed }, people[1]!]);
+      const run = await sitterJson('consent', 'import', 'spring', edited);
+      expect(run.code).toBe(1);
+      expect((jsonOf(run).error as { code: string }).code).toBe('FORM_WITHDRAWN');
+    }
+    expect((jsonOf(await sitterJson('consent', 'import', 'spring', original)).error as { code: string }).code).toBe('FORM_WITHDRAWN');
+    expect(await statusOf('P1')).toBe('withdrawn');
+  });
+
+  it('a file that keeps the withdrawal is accepted, and only a newly signed form, signed after the withdrawal and not in the future, makes the person eligible again', async () => {
     const withdrawnAt = (jsonOf(await sitterJson('consent', 'list', 'spring')).participants as { participant: string; withdrawnAt: string }[]).find((p) => p.participant === 'P1')!.withdrawnAt;
     const kept = writeConsentFolder(join(tmp.dir, 'consent-kept'), [{ ...people[0]!, withdrawn: withdrawnAt }, people[1]!]);
     const keptRun = await sitterJson('consent', 'import', 'spring', kept);
     expect(keptRun.code).toBe(0);
     expect(await statusOf('P1')).toBe('withdrawn');
 
-    const renewed = writeConsentFolder(join(tmp.dir, 'consent-renewed'), [{ ...people[0]!, signed: new Date().toISOString() }, people[1]!]);
+    const newForm = 'Signed consent form of Ada Model (P1), signed again after her withdrawal';
+    for (const [i, signed] of ['2026-01-11', '2031-01-01'].entries()) {
+      const wrongDate = writeConsentFolder(join(tmp.dir, `consent-new-form-${i}`), [{ ...people[0]!, form: newForm, signed }, people[1]!]);
+      const run = await sitterJson('consent', 'import', 'spring', wrongDate);
+      expect(run.code).toBe(1);
+      expect(jsonOf(run).error).toMatchObject({ code: 'WITHDRAWAL_STANDS', hint: expect.stringMatching(/not in the future/) });
+    }
+
+    people[0] = { ...people[0]!, form: newForm };
+    const renewed = writeConsentFolder(join(tmp.dir, 'consent-renewed'), [{ ...people[0], signed: new Date().toISOString() }, people[1]!]);
     const run = await sitterJson('consent', 'import', 'spring', renewed);
     expect(run.code).toBe(0);
     expect(jsonOf(run)).toMatchObject({ updated: expect.arrayContaining(['P1']), added: [], amendment: null });
@@ -102,5 +122,18 @@ describe('consent import guards a withdrawal and the approved roster (real CLI, 
     expect(offered.code).toBe(0);
     expect(offered.stdout).toMatch(/no amendment needed/);
     expect((await auditActions()).filter((e) => e.action === 'roster.amended').length).toBe(amendmentsBefore);
+  });
+
+  it('after `erase`, the original file cannot bring the person back, with or without an amendment, and says why first', async () => {
+    const erased = await sitterJson('erase', 'spring', 'P3');
+    expect(erased.code).toBe(0);
+    const stale = writeConsentFolder(join(tmp.dir, 'consent-after-erase'), [{ id: 'P3', name: 'Cy Late', consent: 'yes', photo: await pngBytes(3) }]);
+    for (const extra of [[], ['--amend', '--approved-by', 'Dana Officer']]) {
+      const run = await sitterJson('consent', 'import', 'spring', stale, ...extra);
+      expect(run.code).toBe(1);
+      const err = jsonOf(run).error as { code: string; message: string; hint: string };
+      expect(err).toMatchObject({ code: 'FORM_WITHDRAWN', message: expect.stringMatching(/P3 \(line 2\): that signed form was withdrawn on .* cannot be used again/), hint: expect.stringMatching(/newly signed form/) });
+    }
+    expect(await statusOf('P3')).toBeUndefined();
   });
 });

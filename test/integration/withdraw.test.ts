@@ -54,10 +54,10 @@ describe('rule 6: withdrawal cascades', () => {
     expect(r.anchor).toBe(`${r.audit.hash}@${r.audit.seq}`);
     expect(JSON.stringify(entries.filter((e) => e.subject?.startsWith('participant:')))).not.toMatch(/Ada Leaving|"P1"|participant:P1/);
 
-    // A withdrawn person cannot be named again, and a second withdrawal says it is done.
+    // A withdrawn person cannot be named again, and a second withdrawal says it is done, pointing at its receipt.
     const face = faces.find((f) => f.assetId === faces[0]!.assetId && f.participantId === null)!;
     await expect(decideFace(t.ctx, 's', face.id, { kind: 'assign', participantRef: 'P1' }, 'Rita')).rejects.toMatchObject({ code: 'CONSENT_NOT_VALID' });
-    await expect(withdrawConsent(t.ctx, connector, 's', 'P1')).rejects.toMatchObject({ code: 'ALREADY_WITHDRAWN' });
+    await expect(withdrawConsent(t.ctx, connector, 's', 'P1')).resolves.toMatchObject({ outcome: 'already-complete', audit: r.audit, damUpdates: [] });
   });
 
   it('reaches the DAM even after the shoot was closed', async () => {
