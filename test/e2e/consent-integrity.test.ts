@@ -1,9 +1,14 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { exiftool } from 'exiftool-vendored';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalConnector } from '../../src/connectors/local/index.js';
+import { wrapConnector } from '../../src/connectors/wrap-connector.js';
+import { commitWithdrawal } from '../../src/core/services/withdraw-service.js';
 import { jsonOf, runSitter, shootDaysAroundToday } from '../helpers/cli.js';
 import { type FixtureParticipant, pngBytes, writeConsentFolder } from '../helpers/consent-fixture.js';
-import { tempDir } from '../helpers/workspace.js';
+import { seedPushedPair } from '../helpers/seed.js';
+import { makeWorkspace, type TestWorkspace, tempDir } from '../helpers/workspace.js';
 
 /** Issue 9, items 2 and 8: a withdrawal stands until a new consent, and the approved roster needs a sign-off to grow. */
 describe('consent import guards a withdrawal and the approved roster (real CLI, real workspace)', () => {
@@ -135,5 +140,57 @@ describe('consent import guards a withdrawal and the approved roster (real CLI, 
       expect(err).toMatchObject({ code: 'FORM_WITHDRAWN', message: expect.stringMatching(/P3 \(line 2\): that signed form was withdrawn on .* cannot be used again/), hint: expect.stringMatching(/newly signed form/) });
     }
     expect(await statusOf('P3')).toBeUndefined();
+  });
+});
+
+/** Issue 9 item 2, found by the reliability campaign: a withdrawal killed between its commit and its DAM update. */
+describe('`withdraw` again finishes an interrupted withdrawal (real CLI, real sidecars)', () => {
+  let t: TestWorkspace;
+  let source = '';
+  const sitterJson = (...args: string[]) => runSitter(['--workspace', t.root, '--json', ...args]);
+  const sitter = (...args: string[]) => runSitter(['--workspace', t.root, ...args]);
+  const namesIn = async (file: string) => ((await exiftool.read(join(source, file))) as unknown as { PersonInImage?: string[] }).PersonInImage ?? [];
+  const receipts = async () => (await sitter('audit', 'export')).stdout.trim().split('\n').map((l) => JSON.parse(l) as { seq: number; action: string; details: Record<string, unknown> }).filter((e) => e.action === 'consent.withdrawal-receipt');
+
+  beforeAll(async () => {
+    // The CLI runs on the real clock: seed on it too.
+    t = await makeWorkspace(new Date());
+    source = (await seedPushedPair(t, wrapConnector(createLocalConnector({})))).source;
+  });
+  afterAll(async () => {
+    await exiftool.end();
+    await t.cleanup();
+  });
+
+  it('the rerun clears every sidecar Sitter wrote naming the person and puts the missing receipt on the chain', async () => {
+    // The state a kill -9 right after the withdrawal's commit leaves: withdrawn in the store, named in the sidecars, no receipt.
+    await commitWithdrawal(t.ctx, 's', 'P1');
+    expect(await namesIn('a.jpg.xmp')).toContain('Ada Leaving');
+    expect(existsSync(join(source, 'b.jpg.xmp'))).toBe(true);
+    expect(await receipts()).toEqual([]);
+
+    const run = await sitterJson('withdraw', 's', 'P1');
+    expect(run.code).toBe(0);
+    const r = jsonOf(run) as { outcome: string; audit: { seq: number } };
+    expect(r.outcome).toBe('completed');
+    expect(await namesIn('a.jpg.xmp')).toEqual(['Ben Staying']);
+    expect(existsSync(join(source, 'b.jpg.xmp'))).toBe(false);
+    expect((await receipts()).map((e) => e.seq)).toEqual([r.audit.seq]);
+
+    const again = await sitter('withdraw', 's', 'P1');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(new RegExp(`nothing left to do.*receipt is audit entry ${r.audit.seq}\\b`));
+    expect((await receipts()).length).toBe(1);
+  });
+
+  it('`push --withdrawals` reaches the places an interrupted withdrawal left, and `withdraw` then records the receipt', async () => {
+    await commitWithdrawal(t.ctx, 's', 'P2');
+    expect(await namesIn('a.jpg.xmp')).toEqual(['Ben Staying']);
+    expect((await sitter('push', 's', '--withdrawals')).code).toBe(0);
+    expect(existsSync(join(source, 'a.jpg.xmp')) ? await namesIn('a.jpg.xmp') : []).toEqual([]);
+    const run = await sitter('withdraw', 's', 'P2');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Completed an earlier interrupted withdrawal/);
+    expect((await receipts()).length).toBe(2);
   });
 });
