@@ -50,21 +50,23 @@ interface RefusedRow {
 }
 
 /** Rule 6's refusal, naming every refused row; a reused withdrawn form is the first thing said. */
+const standsList = (rows: RefusedRow[]) => rows.map((s) => `${s.participant} (line ${s.line}: signed ${s.signedAt.slice(0, 10)}, withdrew ${s.withdrawnAt})`).join(', ');
+
 function refusedRowsError(shootId: string, refused: RefusedRow[]): SitterError {
   const reused = refused.filter((r) => r.reason === 'form-withdrawn');
   if (reused.length > 0) {
     const list = reused.map((r) => `${r.participant} (line ${r.line}): that signed form was withdrawn on ${r.withdrawnAt.slice(0, 10)} and cannot be used again`).join('; ');
+    const others = refused.filter((r) => r.reason !== 'form-withdrawn');
     return new SitterError(
       'FORM_WITHDRAWN',
-      `This file reuses ${reused.length === 1 ? 'a withdrawn consent form' : `${reused.length} withdrawn consent forms`} in shoot "${shootId}": ${list}. A withdrawal stands until a new consent is given; nothing was imported.`,
+      `This file reuses ${reused.length === 1 ? 'a withdrawn consent form' : `${reused.length} withdrawn consent forms`} in shoot "${shootId}": ${list}.${others.length ? ` It would also undo withdrawals without a new consent: ${standsList(others)}.` : ''} A withdrawal stands until a new consent is given; nothing was imported.`,
       'A new consent needs a newly signed form (its own form file and form_sha256, signed_at after the withdrawal). If the file is an old copy, add the withdrawal (withdrawn_at) to these rows or leave them out.',
       refused,
     );
   }
-  const list = refused.map((s) => `${s.participant} (line ${s.line}: signed ${s.signedAt.slice(0, 10)}, withdrew ${s.withdrawnAt})`).join(', ');
   return new SitterError(
     'WITHDRAWAL_STANDS',
-    `This file would undo ${refused.length === 1 ? 'a withdrawal' : `${refused.length} withdrawals`} in shoot "${shootId}": ${list}. A withdrawal stands until a new consent is given; nothing was imported.`,
+    `This file would undo ${refused.length === 1 ? 'a withdrawal' : `${refused.length} withdrawals`} in shoot "${shootId}": ${standsList(refused)}. A withdrawal stands until a new consent is given; nothing was imported.`,
     'If the file is an old copy, add the withdrawal (withdrawn_at) to these rows or leave them out. If the person consented again, import the new signed form with a signed_at after the withdrawal and not in the future.',
     refused,
   );
