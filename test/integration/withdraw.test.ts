@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalConnector } from '../../src/connectors/local/index.js';
 import { wrapConnector } from '../../src/connectors/wrap-connector.js';
 import { verifyChain } from '../../src/core/domain/audit.js';
+import { formDigest } from '../../src/core/domain/consent.js';
 import { templateBinding } from '../../src/core/domain/seal-binding.js';
 import { decideFace } from '../../src/core/services/decision-service.js';
 import { pushShoot } from '../../src/core/services/push-service.js';
@@ -83,6 +84,9 @@ describe('rule 6: withdrawal cascades', () => {
     const imported = await importConsent(t.ctx, 's', await parseConsentFile(await readConsentFile(file), consentFileAccessFor(file)), file);
     expect(imported.withdrawn).toEqual([]);
     expect((await t.ws.store.transaction((uow) => uow.templates.listByShoot('s'))).length).toBe(3);
+    const withdrawnForms = async () => [...(await t.ws.store.transaction((uow) => uow.withdrawals.memoryOfShoot('s', t.clock.now()))).forms.keys()];
+    // Not in effect yet: the form may still be used (the date can be changed).
+    expect(await withdrawnForms()).toEqual([]);
     t.clock.set(new Date('2026-06-11T09:00:00Z'));
     await pushShoot(t.ctx, connector, 's');
     expect((await t.ws.store.transaction((uow) => uow.templates.listByShoot('s'))).length).toBe(1);
@@ -91,6 +95,9 @@ describe('rule 6: withdrawal cascades', () => {
     expect(existsSync(join(source, 'b.jpg.xmp'))).toBe(false);
     const actions = (await t.ws.store.transaction((uow) => uow.audit.all())).map((e) => e.action);
     expect(actions).toContain('consent.lapsed');
+    // Once it took effect, its form is withdrawn for good (rule 6: a withdrawal stands).
+    const form = (await t.ws.store.transaction(async (uow) => uow.consents.current((await uow.participants.findByExternalRef('s', 'P1'))!.id)))!.formSha256;
+    expect(await withdrawnForms()).toEqual([formDigest(form)]);
   });
 
   it('the destroyed key of a closed shoot is never made again', async () => {
