@@ -15,6 +15,8 @@ export interface FixtureParticipant {
   scopes?: string;
   /** bytes of the reference photo (a real image where the test needs one) */
   photo?: Buffer;
+  /** the signed form's text, for a newly signed form (default: the person's first form) */
+  form?: string;
 }
 
 const HEADER = 'participant_id,name,biometric_consent,signed_at,expires_at,withdrawn_at,form_ref,form_sha256,reference_photo,minor,guardian,publication_scopes';
@@ -25,7 +27,7 @@ export function writeConsentFolder(dir: string, people: FixtureParticipant[]): s
   mkdirSync(join(dir, 'photos'), { recursive: true });
   const lines = [HEADER];
   for (const p of people) {
-    const form = Buffer.from(`Signed consent form of ${p.name} (${p.id})`);
+    const form = Buffer.from(p.form ?? `Signed consent form of ${p.name} (${p.id})`);
     writeFileSync(join(dir, 'forms', `${p.id}.pdf`), form);
     let photoRef = '';
     if (p.photo) {

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalConnector } from '../../src/connectors/local/index.js';
 import { wrapConnector } from '../../src/connectors/wrap-connector.js';
 import { verifyChain } from '../../src/core/domain/audit.js';
+import { formDigest } from '../../src/core/domain/consent.js';
 import { templateBinding } from '../../src/core/domain/seal-binding.js';
 import { decideFace } from '../../src/core/services/decision-service.js';
 import { pushShoot } from '../../src/core/services/push-service.js';
@@ -54,10 +55,10 @@ describe('rule 6: withdrawal cascades', () => {
     expect(r.anchor).toBe(`${r.audit.hash}@${r.audit.seq}`);
     expect(JSON.stringify(entries.filter((e) => e.subject?.startsWith('participant:')))).not.toMatch(/Ada Leaving|"P1"|participant:P1/);
 
-    // A withdrawn person cannot be named again, and a second withdrawal says it is done.
+    // A withdrawn person cannot be named again, and a second withdrawal says it is done, pointing at its receipt.
     const face = faces.find((f) => f.assetId === faces[0]!.assetId && f.participantId === null)!;
     await expect(decideFace(t.ctx, 's', face.id, { kind: 'assign', participantRef: 'P1' }, 'Rita')).rejects.toMatchObject({ code: 'CONSENT_NOT_VALID' });
-    await expect(withdrawConsent(t.ctx, connector, 's', 'P1')).rejects.toMatchObject({ code: 'ALREADY_WITHDRAWN' });
+    await expect(withdrawConsent(t.ctx, connector, 's', 'P1')).resolves.toMatchObject({ outcome: 'already-complete', audit: r.audit, damUpdates: [] });
   });
 
   it('reaches the DAM even after the shoot was closed', async () => {
@@ -83,6 +84,9 @@ describe('rule 6: withdrawal cascades', () => {
     const imported = await importConsent(t.ctx, 's', await parseConsentFile(await readConsentFile(file), consentFileAccessFor(file)), file);
     expect(imported.withdrawn).toEqual([]);
     expect((await t.ws.store.transaction((uow) => uow.templates.listByShoot('s'))).length).toBe(3);
+    const withdrawnForms = async () => [...(await t.ws.store.transaction((uow) => uow.withdrawals.memoryOfShoot('s', t.clock.now()))).forms.keys()];
+    // Not in effect yet: the form may still be used (the date can be changed).
+    expect(await withdrawnForms()).toEqual([]);
     t.clock.set(new Date('2026-06-11T09:00:00Z'));
     await pushShoot(t.ctx, connector, 's');
     expect((await t.ws.store.transaction((uow) => uow.templates.listByShoot('s'))).length).toBe(1);
@@ -91,6 +95,9 @@ describe('rule 6: withdrawal cascades', () => {
     expect(existsSync(join(source, 'b.jpg.xmp'))).toBe(false);
     const actions = (await t.ws.store.transaction((uow) => uow.audit.all())).map((e) => e.action);
     expect(actions).toContain('consent.lapsed');
+    // Once it took effect, its form is withdrawn for good (rule 6: a withdrawal stands).
+    const form = (await t.ws.store.transaction(async (uow) => uow.consents.current((await uow.participants.findByExternalRef('s', 'P1'))!.id)))!.formSha256;
+    expect(await withdrawnForms()).toEqual([formDigest(form)]);
   });
 
   it('the destroyed key of a closed shoot is never made again', async () => {

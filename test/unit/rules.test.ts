@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { consentStatus, isBiometricallyEligible, wouldUndoWithdrawal } from '../../src/core/domain/consent.js';
+import { consentStatus, formDigest, isBiometricallyEligible, refuseConsentRow } from '../../src/core/domain/consent.js';
 import type { Decision } from '../../src/core/domain/records.js';
 import { consentLinkOf } from '../../src/core/domain/review.js';
 import { assertListedAsset, assertSourceAllowed, isSystemFolder, sourceRelation } from '../../src/core/domain/scope.js';
@@ -43,18 +43,24 @@ function shoot(overrides: Partial<Shoot>): Shoot {
 }
 
 describe('rule 6: a withdrawal stands until a new consent is given', () => {
-  const withdrawn = { ...valid, withdrawnAt: new Date('2026-05-01T09:00:00Z') };
-  it('refuses a row that drops or postpones the withdrawal with the old signature', () => {
-    expect(wouldUndoWithdrawal(withdrawn, valid, now)).toBe(true);
-    expect(wouldUndoWithdrawal(withdrawn, { ...valid, withdrawnAt: new Date('2026-09-01') }, now)).toBe(true);
-    expect(wouldUndoWithdrawal(withdrawn, { ...valid, signedAt: withdrawn.withdrawnAt }, now)).toBe(true);
+  const withdrawnAt = new Date('2026-05-01T09:00:00Z');
+  const oldForm = 'a'.repeat(64);
+  const memory = { forms: new Map([[formDigest(oldForm), withdrawnAt]]), latestByParticipant: new Map([[7, withdrawnAt]]) };
+  const row = { ...valid, formSha256: 'b'.repeat(64) };
+  it('refuses a withdrawn form whatever its dates, for anyone, even after an erasure', () => {
+    expect(refuseConsentRow(memory, 7, { ...row, formSha256: oldForm, signedAt: new Date('2026-05-20') }, now)).toEqual({ kind: 'form-withdrawn', withdrawnAt });
+    expect(refuseConsentRow(memory, null, { ...row, formSha256: oldForm.toUpperCase() }, now)?.kind).toBe('form-withdrawn');
   });
-  it('accepts a new consent signed after the withdrawal, a row that keeps it, and anyone not withdrawn', () => {
-    expect(wouldUndoWithdrawal(withdrawn, { ...valid, signedAt: new Date('2026-05-02') }, now)).toBe(false);
-    expect(wouldUndoWithdrawal(withdrawn, withdrawn, now)).toBe(false);
-    expect(wouldUndoWithdrawal(valid, valid, now)).toBe(false);
-    // A withdrawal dated in the future has not taken effect: it can still be changed.
-    expect(wouldUndoWithdrawal({ ...valid, withdrawnAt: new Date('2026-07-01') }, valid, now)).toBe(false);
+  it('refuses a new form not signed after the latest withdrawal, or signed in the future', () => {
+    expect(refuseConsentRow(memory, 7, row, now)?.kind).toBe('withdrawal-stands');
+    expect(refuseConsentRow(memory, 7, { ...row, signedAt: withdrawnAt }, now)?.kind).toBe('withdrawal-stands');
+    expect(refuseConsentRow(memory, 7, { ...row, signedAt: new Date('2026-06-02') }, now)?.kind).toBe('withdrawal-stands');
+    expect(refuseConsentRow(memory, 7, { ...row, withdrawnAt: new Date('2026-09-01') }, now)?.kind).toBe('withdrawal-stands');
+  });
+  it('accepts a new form signed after the withdrawal, a row that keeps the withdrawal, and anyone who never withdrew', () => {
+    expect(refuseConsentRow(memory, 7, { ...row, signedAt: new Date('2026-05-02') }, now)).toBeNull();
+    expect(refuseConsentRow(memory, 7, { ...row, formSha256: oldForm, withdrawnAt }, now)).toBeNull();
+    expect(refuseConsentRow(memory, 8, row, now)).toBeNull();
   });
 });
 

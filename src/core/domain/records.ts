@@ -161,3 +161,15 @@ export interface PushRecord {
   pushedAt: Date;
   clearedAt: Date | null;
 }
+
+/**
+ * A signed form whose consent was withdrawn in a shoot, remembered by a digest of the form's sha256
+ * only (no name, reference or participant id): not personal data, so erasure keeps it, and a stale
+ * file with that form can never bring the person back (rule 6).
+ */
+export interface WithdrawnForm {
+  id: number;
+  shootId: string;
+  formDigest: string;
+  withdrawnAt: Date;
+}

@@ -1,3 +1,4 @@
+import type { WithdrawalMemory } from '../domain/consent.js';
 import type { AuditEntry, AuditEventInput } from '../domain/audit.js';
 import type { Asset, ConsentRecord, Decision, Face, Participant, PushRecord, Rejection, Template } from '../domain/records.js';
 import type { Shoot } from '../domain/shoot.js';
@@ -22,6 +23,7 @@ export interface UnitOfWork {
   decisions: DecisionRepository;
   rejections: RejectionRepository;
   pushRecords: PushRecordRepository;
+  withdrawals: WithdrawalRepository;
   audit: AuditLog;
 }
 
@@ -115,6 +117,14 @@ export interface PushRecordRepository {
   /** removes one person's rows of places since cleared; rows of places still naming them stay (and are reported) */
   deleteClearedByParticipant(participantId: number): Promise<number>;
   add(record: Omit<PushRecord, 'id'>): Promise<PushRecord>;
+}
+
+/** Rule 6's memory: the withdrawn forms of a shoot (kept through erasure) and each person's latest withdrawal. */
+export interface WithdrawalRepository {
+  /** one read for a whole import: withdrawn forms, and the latest withdrawal in effect by `now` per participant */
+  memoryOfShoot(shootId: string, now: Date): Promise<WithdrawalMemory>;
+  /** remembers these forms (by their sha256) as withdrawn; a form already remembered keeps its first date */
+  rememberForms(shootId: string, forms: readonly { formSha256: string; withdrawnAt: Date }[]): Promise<void>;
 }
 
 export interface AuditLog {

@@ -1,6 +1,6 @@
 import { participantPseudonym, participantSubject } from '../domain/pseudonym.js';
 import type { ConsentImport, ConsentRow } from '../consent/index.js';
-import { wouldUndoWithdrawal } from '../domain/consent.js';
+import { refuseConsentRow, type RowRefusal } from '../domain/consent.js';
 import { BugError, SitterError } from '../domain/errors.js';
 import type { ConsentRecord, Participant } from '../domain/records.js';
 import { assertOpen, type Shoot } from '../domain/shoot.js';
@@ -41,20 +41,34 @@ export interface ConsentImportOptions {
   amendmentApprovedBy?: string;
 }
 
-interface StaleRow {
+interface RefusedRow {
   participant: string;
   line: number;
+  reason: RowRefusal['kind'];
   withdrawnAt: string;
   signedAt: string;
 }
 
-function staleRowsError(shootId: string, stale: StaleRow[]): SitterError {
-  const list = stale.map((s) => `${s.participant} (line ${s.line}: signed ${s.signedAt.slice(0, 10)}, withdrew ${s.withdrawnAt})`).join(', ');
+/** Rule 6's refusal, naming every refused row; a reused withdrawn form is the first thing said. */
+const standsList = (rows: RefusedRow[]) => rows.map((s) => `${s.participant} (line ${s.line}: signed ${s.signedAt.slice(0, 10)}, withdrew ${s.withdrawnAt})`).join(', ');
+
+function refusedRowsError(shootId: string, refused: RefusedRow[]): SitterError {
+  const reused = refused.filter((r) => r.reason === 'form-withdrawn');
+  if (reused.length > 0) {
+    const list = reused.map((r) => `${r.participant} (line ${r.line}): that signed form was withdrawn on ${r.withdrawnAt.slice(0, 10)} and cannot be used again`).join('; ');
+    const others = refused.filter((r) => r.reason !== 'form-withdrawn');
+    return new SitterError(
+      'FORM_WITHDRAWN',
+      `This file reuses ${reused.length === 1 ? 'a withdrawn consent form' : `${reused.length} withdrawn consent forms`} in shoot "${shootId}": ${list}.${others.length ? ` It would also undo withdrawals without a new consent: ${standsList(others)}.` : ''} A withdrawal stands until a new consent is given; nothing was imported.`,
+      'A new consent needs a newly signed form (its own form file and form_sha256, signed_at after the withdrawal). If the file is an old copy, add the withdrawal (withdrawn_at) to these rows or leave them out.',
+      refused,
+    );
+  }
   return new SitterError(
     'WITHDRAWAL_STANDS',
-    `This file would undo ${stale.length === 1 ? 'a withdrawal' : `${stale.length} withdrawals`} in shoot "${shootId}": ${list}. A withdrawal stands until a new consent is given; nothing was imported.`,
-    'If the file is an old copy, add the withdrawal (withdrawn_at) to these rows or leave them out. If the person consented again, import the new signed form with a signed_at after the withdrawal.',
-    stale,
+    `This file would undo ${refused.length === 1 ? 'a withdrawal' : `${refused.length} withdrawals`} in shoot "${shootId}": ${standsList(refused)}. A withdrawal stands until a new consent is given; nothing was imported.`,
+    'If the file is an old copy, add the withdrawal (withdrawn_at) to these rows or leave them out. If the person consented again, import the new signed form with a signed_at after the withdrawal and not in the future.',
+    refused,
   );
 }
 
@@ -124,7 +138,10 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
     const newParticipants = new Map(added.map((p) => [p.externalRef, p]));
     const newRecords: Omit<ConsentRecord, 'id'>[] = [];
     const inFile = new Set<string>();
-    const stale: StaleRow[] = [];
+    const refused: RefusedRow[] = [];
+    // Rule 6: one read of what the shoot remembers of withdrawals (forms kept even after an erasure).
+    const memory = await uow.withdrawals.memoryOfShoot(shootId, now);
+    const formsWithdrawn: { formSha256: string; withdrawnAt: Date }[] = [];
     for (const row of file.rows) {
       inFile.add(row.participantId);
       const existing = roster.get(row.participantId) ?? null;
@@ -138,9 +155,10 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
         existing.guardian = row.guardian;
       }
       const current = isNew ? null : (currentRecords.get(participant.id) ?? null);
-      if (current && wouldUndoWithdrawal(current, row, now)) {
-        // Collected, not thrown at once, so the error names every stale row; the unit of work rolls back.
-        stale.push({ participant: row.participantId, line: row.line, withdrawnAt: current.withdrawnAt!.toISOString(), signedAt: row.signedAt.toISOString() });
+      const refusal = refuseConsentRow(memory, isNew ? null : participant.id, row, now);
+      if (refusal) {
+        // Collected, not thrown at once, so the error names every refused row; the unit of work rolls back.
+        refused.push({ participant: row.participantId, line: row.line, reason: refusal.kind, withdrawnAt: refusal.withdrawnAt.toISOString(), signedAt: row.signedAt.toISOString() });
         continue;
       }
       const recordChanged = !current || recordDiffers(current, row);
@@ -168,6 +186,7 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
 
       // A withdrawal dated in the future takes effect when it arrives (sweepLapsedConsent), not now.
       const newlyWithdrawn = row.withdrawnAt !== null && row.withdrawnAt.getTime() <= now.getTime() && (!current || current.withdrawnAt === null || current.withdrawnAt.getTime() > now.getTime());
+      if (newlyWithdrawn) formsWithdrawn.push({ formSha256: row.formSha256, withdrawnAt: row.withdrawnAt! }, ...(current ? [{ formSha256: current.formSha256, withdrawnAt: row.withdrawnAt! }] : []));
       if (newlyWithdrawn && !isNew) {
         const cascade = await withdrawalCascade(uow, participant);
         summary.withdrawn.push(row.participantId);
@@ -186,7 +205,8 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
     for (const ref of roster.keys()) {
       if (!inFile.has(ref)) summary.notInFile.push(ref);
     }
-    if (stale.length > 0) throw staleRowsError(shootId, stale);
+    if (refused.length > 0) throw refusedRowsError(shootId, refused);
+    await uow.withdrawals.rememberForms(shootId, formsWithdrawn);
     summary.addedAfterApproval = shoot.status === 'approved' && summary.added.length > 0;
     // The chain gets pseudonyms, never the file's references (see domain/pseudonym.ts).
     const pseudonymOf = (ref: string) => {

@@ -51,6 +51,9 @@ async function withdrawForErasure(ctx: ServiceContext, uow: UnitOfWork, shootId:
   const namedOn = (await uow.decisions.listByParticipant(participant.id)).filter((d) => d.action !== 'reject' && d.participantId === participant.id);
   const faceIds = new Set([...(await uow.faces.listByParticipant(participant.id)).filter((f) => f.state !== 'rejected').map((f) => f.id), ...namedOn.map((d) => d.faceId)]);
   const cascade = await withdrawalCascade(uow, participant);
+  // Erasure removes the records, not the fact that these forms were withdrawn: a stale file cannot bring the person back.
+  const withdrawnAt = current?.withdrawnAt && !withdrawnNow ? current.withdrawnAt : now;
+  await uow.withdrawals.rememberForms(shootId, (await uow.consents.listByParticipant(participant.id)).map((r) => ({ formSha256: r.formSha256, withdrawnAt: r.withdrawnAt && r.withdrawnAt <= now ? r.withdrawnAt : withdrawnAt })));
   if (withdrawnNow) {
     await uow.audit.append({ actor: ctx.actor, action: 'consent.withdrawn', shootId, subject: participantSubject(participant), details: { withdrawnAt: now, via: 'erase', ...cascade } }, now);
   }

@@ -4,7 +4,10 @@ import { SitterError } from '../domain/errors.js';
 import type { Connector } from '../ports/connector.js';
 import { type ServiceContext, requireShoot } from './context.js';
 import { type PushFailure, type PushedAsset, pushShoot } from './push-service.js';
-import { withdrawalCascade } from './withdrawal.js';
+import { placesNaming } from './push-ledger.js';
+import { type CascadeResult, withdrawalCascade } from './withdrawal.js';
+import type { UnitOfWork } from '../ports/store.js';
+import type { Participant } from '../domain/records.js';
 
 export interface WithdrawalReceipt {
   shoot: string;
@@ -20,15 +23,21 @@ export interface WithdrawalReceipt {
   audit: { seq: number; hash: string };
   /** the chain's head right after the receipt (HASH@SEQ): an anchor to keep outside the workspace */
   anchor: string;
+  /**
+   * `withdrawn`: withdrawn now. `completed`: the person had withdrawn, but that withdrawal was
+   * interrupted after its commit (DAM not updated or no receipt): this run finished it.
+   * `already-complete`: nothing was left to do; `audit` is the earlier receipt.
+   */
+  outcome: 'withdrawn' | 'completed' | 'already-complete';
 }
 
 /**
- * Rule 6 as one command (GDPR Art. 7(3): withdrawing is as easy as consenting): a new version of
- * the consent record, the cascade in the store (templates, embeddings, matches), the DAM metadata
- * updated through the connector, and a receipt that is itself on the audit chain.
+ * The store's part of a withdrawal, one transaction: the new record version, the withdrawn form
+ * remembered, the cascade. For someone already withdrawn it commits nothing and returns what that
+ * earlier withdrawal may have left undone (a run killed after this commit).
  */
-export async function withdrawConsent(ctx: ServiceContext, connector: Connector, shootId: string, participantRef: string): Promise<WithdrawalReceipt> {
-  const staged = await ctx.store.transaction(async (uow) => {
+export async function commitWithdrawal(ctx: ServiceContext, shootId: string, participantRef: string) {
+  return ctx.store.transaction(async (uow) => {
     await requireShoot(uow, shootId);
     const participant = await uow.participants.findByExternalRef(shootId, participantRef);
     if (!participant) {
@@ -37,15 +46,31 @@ export async function withdrawConsent(ctx: ServiceContext, connector: Connector,
     const current = await uow.consents.current(participant.id);
     if (!current) throw new SitterError('NO_CONSENT_RECORD', `${participantRef} has no consent record to withdraw.`, 'Import the consent file first.');
     if (current.withdrawnAt && current.withdrawnAt.getTime() <= ctx.clock.now().getTime()) {
-      throw new SitterError('ALREADY_WITHDRAWN', `${participantRef} withdrew on ${current.withdrawnAt.toISOString()}; nothing more to do.`, `The earlier receipt is on the audit record: sitter audit export --shoot ${shootId}`);
+      return { participant, now: current.withdrawnAt, cascade: await leftoverOf(uow, shootId, participant), earlier: await receiptOf(uow, participant, current.withdrawnAt) };
     }
     const now = ctx.clock.now();
     const { id: _id, ...rest } = current;
     await uow.consents.add({ ...rest, withdrawnAt: now, importedFrom: 'sitter withdraw', importedAt: now });
+    await uow.withdrawals.rememberForms(shootId, [{ formSha256: current.formSha256, withdrawnAt: now }]);
     const cascade = await withdrawalCascade(uow, participant);
     await uow.audit.append({ actor: ctx.actor, action: 'consent.withdrawn', shootId, subject: participantSubject(participant), details: { withdrawnAt: now, via: 'command', ...cascade } }, now);
-    return { participant, now, cascade };
+    return { participant, now, cascade: { ...cascade, resuming: false }, earlier: null };
   });
+}
+
+/**
+ * Rule 6 as one command (GDPR Art. 7(3): withdrawing is as easy as consenting): a new version of
+ * the consent record, the cascade in the store (templates, embeddings, matches), the DAM metadata
+ * updated through the connector, and a receipt that is itself on the audit chain. Run again for
+ * someone already withdrawn, it finishes what an interrupted run left: the places Sitter's push
+ * record still names them, and the receipt.
+ */
+export async function withdrawConsent(ctx: ServiceContext, connector: Connector, shootId: string, participantRef: string): Promise<WithdrawalReceipt> {
+  const staged = await commitWithdrawal(ctx, shootId, participantRef);
+  const base = { shoot: shootId, participant: participantRef, name: staged.participant.displayName, withdrawnAt: staged.now.toISOString(), templatesDeleted: staged.cascade.templatesDeleted, matchesRevoked: staged.cascade.matchesRevoked };
+  if (staged.cascade.resuming && staged.earlier && staged.cascade.affectedAssetIds.length === 0) {
+    return { ...base, damUpdates: [], damFailures: [], audit: staged.earlier, anchor: formatAnchor(staged.earlier), outcome: 'already-complete' };
+  }
   // After the commit: the store no longer links the person to any face, so a re-push writes the
   // remaining people only, or clears the asset. Whatever happens there, the receipt is recorded.
   let damUpdates: PushedAsset[] = [];
@@ -57,19 +82,27 @@ export async function withdrawConsent(ctx: ServiceContext, connector: Connector,
   } catch (error) {
     damFailures = [{ asset: '*', code: error instanceof SitterError ? error.code : 'BUG', message: error instanceof Error ? error.message : String(error) }];
   }
-  const receipt = {
-    shoot: shootId,
-    participant: participantRef,
-    name: staged.participant.displayName,
-    withdrawnAt: staged.now.toISOString(),
-    templatesDeleted: staged.cascade.templatesDeleted,
-    matchesRevoked: staged.cascade.matchesRevoked,
-    damUpdates,
-    damFailures,
-  };
+  const outcome = staged.cascade.resuming ? ('completed' as const) : ('withdrawn' as const);
+  const receipt = { ...base, damUpdates, damFailures };
   const entry = await ctx.store.transaction((uow) =>
     // On the chain the receipt names nobody: the pseudonym instead of the reference, no name (erasure must be able to leave the chain as it is).
-    uow.audit.append({ actor: ctx.actor, action: 'consent.withdrawal-receipt', shootId, subject: participantSubject(staged.participant), details: { ...receipt, participant: participantPseudonym(staged.participant), name: undefined } }, ctx.clock.now()),
+    uow.audit.append(
+      { actor: ctx.actor, action: 'consent.withdrawal-receipt', shootId, subject: participantSubject(staged.participant), details: { ...receipt, participant: participantPseudonym(staged.participant), name: undefined, ...(staged.cascade.resuming ? { completesInterrupted: true } : {}) } },
+      ctx.clock.now(),
+    ),
   );
-  return { ...receipt, audit: { seq: entry.seq, hash: entry.hash }, anchor: formatAnchor(entry) };
+  return { ...receipt, audit: { seq: entry.seq, hash: entry.hash }, anchor: formatAnchor(entry), outcome };
+}
+
+/** What an earlier, committed withdrawal may have left undone: the places Sitter's push record still names the person. */
+async function leftoverOf(uow: UnitOfWork, shootId: string, participant: Participant): Promise<CascadeResult & { resuming: boolean }> {
+  const places = await placesNaming(uow, shootId, participant.id);
+  return { templatesDeleted: 0, matchesRevoked: 0, affectedAssetIds: [...new Set(places.map((p) => p.assetId))], resuming: true };
+}
+
+/** The receipt recorded for the withdrawal dated `withdrawnAt`, if one was. */
+async function receiptOf(uow: UnitOfWork, participant: Participant, withdrawnAt: Date): Promise<{ seq: number; hash: string } | null> {
+  const subject = participantSubject(participant);
+  const entry = (await uow.audit.all()).findLast((e) => e.action === 'consent.withdrawal-receipt' && e.subject === subject && e.details.withdrawnAt === withdrawnAt.toISOString());
+  return entry ? { seq: entry.seq, hash: entry.hash } : null;
 }

@@ -54,7 +54,10 @@ export interface SweepResult {
 export async function sweepLapsedConsent(uow: UnitOfWork, shootId: string, now: Date, actor: string): Promise<SweepResult> {
   const result: SweepResult = { participants: [], templatesDeleted: 0, matchesRevoked: 0, affectedAssetIds: [] };
   const templates = await uow.templates.listByShoot(shootId);
-  for (const entry of await loadRoster(uow, shootId, now)) {
+  const roster = await loadRoster(uow, shootId, now);
+  // A withdrawal that arrived (dated in the past by now) makes its form withdrawn for good (rule 6).
+  await uow.withdrawals.rememberForms(shootId, roster.flatMap((e) => (e.status === 'withdrawn' && e.consent?.withdrawnAt ? [{ formSha256: e.consent.formSha256, withdrawnAt: e.consent.withdrawnAt }] : [])));
+  for (const entry of roster) {
     if (entry.status === 'eligible') continue;
     const p = entry.participant;
     const faces = (await uow.faces.listByParticipant(p.id)).filter((f) => f.state === 'proposed' || f.state === 'confirmed');

@@ -1,5 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
-import type { Asset, ConsentRecord, Decision, Face, Participant, PushRecord, Rejection, Template } from '../domain/records.js';
+import type { Asset, ConsentRecord, Decision, Face, Participant, PushRecord, Rejection, Template, WithdrawnForm } from '../domain/records.js';
 import type { Shoot } from '../domain/shoot.js';
 
 /**
@@ -184,6 +184,18 @@ export const PushRecordEntity = new EntitySchema<PushRecord>({
   },
 });
 
+export const WithdrawnFormEntity = new EntitySchema<WithdrawnForm>({
+  name: 'WithdrawnForm',
+  tableName: 'withdrawn_form',
+  uniques: [{ properties: ['shootId', 'formDigest'] }],
+  properties: {
+    id,
+    shootId: { type: 'string' },
+    formDigest: { type: 'string' },
+    withdrawnAt: { type: 'Date' },
+  },
+});
+
 /** The audit log as stored: details kept as the exact canonical JSON text that was hashed. */
 export interface AuditRow {
   seq: number;
@@ -223,5 +235,6 @@ export const allEntities = [
   DecisionEntity,
   RejectionEntity,
   PushRecordEntity,
+  WithdrawnFormEntity,
   AuditEventEntity,
 ];

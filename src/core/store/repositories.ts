@@ -2,7 +2,8 @@ import type { EntityManager, EntitySchema, RequiredEntityData } from '@mikro-orm
 import type { AuditEntry, AuditEventInput } from '../domain/audit.js';
 import { chainNext } from '../domain/audit.js';
 import { BugError } from '../domain/errors.js';
-import type { Asset, ConsentRecord, Decision, Face, Participant, PushRecord, Rejection, Template } from '../domain/records.js';
+import type { Asset, ConsentRecord, Decision, Face, Participant, PushRecord, Rejection, Template, WithdrawnForm } from '../domain/records.js';
+import { formDigest } from '../domain/consent.js';
 import { isErased } from '../domain/pseudonym.js';
 import type { Shoot } from '../domain/shoot.js';
 import type { UnitOfWork } from '../ports/store.js';
@@ -18,6 +19,7 @@ import {
   RejectionEntity,
   ShootEntity,
   TemplateEntity,
+  WithdrawnFormEntity,
 } from './entities.js';
 
 /** Persists a new record and flushes so its autoincrement id is known to the caller. */
@@ -154,6 +156,31 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
       listByParticipant: (participantId) => em.find(PushRecordEntity, { participantId }, { orderBy: { id: 'asc' } }),
       deleteClearedByParticipant: (participantId) => em.nativeDelete(PushRecordEntity, { participantId, clearedAt: { $ne: null } }),
       add: (r) => insert<PushRecord>(em, PushRecordEntity, r),
+    },
+    withdrawals: {
+      memoryOfShoot: async (shootId, now) => {
+        const forms = new Map((await em.find(WithdrawnFormEntity, { shootId })).map((f) => [f.formDigest, f.withdrawnAt]));
+        const participantIds = (await em.find(ParticipantEntity, { shootId }, { fields: ['id'] })).map((p) => p.id);
+        const withdrawals = await em.find(ConsentRecordEntity, { participantId: { $in: participantIds }, withdrawnAt: { $ne: null, $lte: now } }, { fields: ['participantId', 'withdrawnAt'] });
+        const latestByParticipant = new Map<number, Date>();
+        for (const r of withdrawals) {
+          const seen = latestByParticipant.get(r.participantId);
+          if (r.withdrawnAt && (!seen || r.withdrawnAt > seen)) latestByParticipant.set(r.participantId, r.withdrawnAt);
+        }
+        return { forms, latestByParticipant };
+      },
+      rememberForms: async (shootId, forms) => {
+        const byDigest = new Map<string, Date>();
+        for (const f of forms) {
+          const d = formDigest(f.formSha256);
+          const seen = byDigest.get(d);
+          if (!seen || f.withdrawnAt < seen) byDigest.set(d, f.withdrawnAt);
+        }
+        if (byDigest.size === 0) return;
+        const known = new Set((await em.find(WithdrawnFormEntity, { shootId, formDigest: { $in: [...byDigest.keys()] } })).map((f) => f.formDigest));
+        const fresh = [...byDigest].filter(([d]) => !known.has(d)).map(([d, withdrawnAt]) => ({ shootId, formDigest: d, withdrawnAt }));
+        if (fresh.length > 0) await insertMany<WithdrawnForm>(em, WithdrawnFormEntity, fresh);
+      },
     },
     audit: {
       append: async (event: AuditEventInput, at: Date) => {

@@ -127,7 +127,12 @@ export function registerWithdraw(program: Command): void {
       action(async ([shootId, participant], _opts, globals) => {
         const { withdrawConsent } = await import('../../core/services/withdraw-service.js');
         const r = await withShootConnector(globals, shootId ?? '', (ctx, connector, shoot) => withdrawConsent(ctx, connector, shoot, participant ?? ''));
+        if (r.outcome === 'already-complete') {
+          const text = `${one(r.participant)} withdrew on ${r.withdrawnAt}; nothing left to do: no place Sitter wrote still names them, and the receipt is audit entry ${r.audit.seq} (hash ${r.audit.hash}).`;
+          return { json: r, text, exitCode: 0 };
+        }
         const text = [
+          ...(r.outcome === 'completed' ? [`Completed an earlier interrupted withdrawal (withdrawn ${r.withdrawnAt}; its DAM update or receipt had not been done).`] : []),
           `Withdrawal receipt: ${one(r.name)} (${one(r.participant)}), shoot ${r.shoot}, ${r.withdrawnAt}`,
           `  templates deleted:   ${r.templatesDeleted}`,
           `  matches revoked:     ${r.matchesRevoked}`,

@@ -4,6 +4,7 @@ import { Migration20261127121141 } from './Migration20261127121141.js';
 import { Migration20261128161814 } from './Migration20261128161814.js';
 import { Migration20261128161843 } from './Migration20261128161843.js';
 import { Migration20261128161905 } from './Migration20261128161905.js';
+import { Migration20261128173810 } from './Migration20261128173810.js';
 
 /**
  * Every committed migration, in order. Listed explicitly (not globbed) so the compiled CLI finds
@@ -18,4 +19,6 @@ export const migrationsList: { name: string; class: Constructor<Migration> }[] =
   { name: 'Migration20261128161843', class: Migration20261128161843 },
   // push_record: what Sitter wrote where (issue 9, withdrawal reaches every place)
   { name: 'Migration20261128161905', class: Migration20261128161905 },
+  // withdrawn_form: withdrawn signed forms per shoot, no person named, kept through erasure (issue 9, rule 6)
+  { name: 'Migration20261128173810', class: Migration20261128173810 },
 ];
