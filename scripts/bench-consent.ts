@@ -52,7 +52,7 @@ try {
   const file = writeRoster(join(tmp, 'consent'), rows);
   const bytes = statSync(file).size;
   sitter(ws, ['init']);
-  sitter(ws, ['shoot', 'create', 'bench', '--name', 'Bench', '--source', photos, '--purpose', 'benchmark', '--retention-days', '30']);
+  sitter(ws, ['shoot', 'create', 'bench', '--name', 'Bench', '--source', photos, '--purpose', 'benchmark', '--retention-days', '30', '--from', '2026-01-01', '--to', '2026-12-31']);
   const first = sitter(ws, ['consent', 'import', 'bench', file]);
   const again = sitter(ws, ['consent', 'import', 'bench', file]);
   const mb = (bytes / 1024 / 1024).toFixed(1);

@@ -159,14 +159,16 @@ export function formatProblem(p: ConsentProblem): string {
 // ---------------------------------------------------------------------------------------------
 // Reading: CSV and JSON to raw records
 
-interface RawCell {
-  value: string | string[];
-  line: number;
-}
-
+/**
+ * One record as read. Plain objects, not a Map of cell objects per record: a 100,000-row roster
+ * made millions of those, and collecting them was most of the parse.
+ */
 interface RawRecord {
   line: number;
-  cells: Map<ConsentColumn, RawCell>;
+  /** each column's value: text, or a list (a JSON publication_scopes) */
+  values: Partial<Record<ConsentColumn, string | string[]>>;
+  /** the cells on another line than the record's first (JSON keys); a CSV record's cells are all on its first */
+  cellLines: Readonly<Partial<Record<ConsentColumn, number>>>;
   /** columns already reported (missing from the header, or of the wrong JSON type): not checked again */
   skip: ReadonlySet<ConsentColumn>;
 }
@@ -228,14 +230,16 @@ function readCsv(text: string, problems: Problems): RawRecord[] | null {
       problems.add(line, null, `has ${fields.length} values but the header has ${header.fields.length} columns`);
       continue;
     }
-    const cells = new Map<ConsentColumn, RawCell>();
+    const values: RawRecord['values'] = {};
     columns.forEach((c, i) => {
-      if (c !== null) cells.set(c, { value: fields[i] ?? '', line });
+      if (c !== null) values[c] = fields[i] ?? '';
     });
-    records.push({ line, cells, skip });
+    records.push({ line, values, cellLines: SAME_LINE, skip });
   }
   return records;
 }
+
+const SAME_LINE: RawRecord['cellLines'] = Object.freeze({});
 
 /** Comma, unless the header line has more semicolons or tabs (as European spreadsheets write). */
 function guessDelimiter(text: string): string {
@@ -334,7 +338,8 @@ function readJson(text: string, problems: Problems): RawRecord[] | null {
       problems.add(line, null, 'record is not an object');
       return;
     }
-    const cells = new Map<ConsentColumn, RawCell>();
+    const values: RawRecord['values'] = {};
+    const cellLines: Partial<Record<ConsentColumn, number>> = {};
     const skip = new Set<ConsentColumn>();
     const seen = new Set<string>();
     for (const m of loc.members ?? []) {
@@ -349,15 +354,18 @@ function readJson(text: string, problems: Problems): RawRecord[] | null {
         continue;
       }
       const value = jsonCell(m.key, item[m.key]);
-      if (value.ok) cells.set(m.key, { value: value.value, line: keyLine });
+      if (value.ok) {
+        values[m.key] = value.value;
+        cellLines[m.key] = keyLine;
+      }
       else {
         problems.add(keyLine, m.key, value.problem);
         skip.add(m.key);
       }
     }
     // An omitted key is an empty value, reported on the line the record opens.
-    for (const c of CONSENT_COLUMNS) if (!cells.has(c) && !skip.has(c)) cells.set(c, { value: '', line });
-    records.push({ line, cells, skip });
+    for (const c of CONSENT_COLUMNS) if (values[c] === undefined && !skip.has(c)) values[c] = '';
+    records.push({ line, values, cellLines, skip });
   });
   return records;
 }
@@ -389,7 +397,8 @@ function jsonCell(column: ConsentColumn, v: unknown): Parsed<string | string[]> 
 
 interface Draft {
   line: number;
-  cellLine: Partial<Record<ConsentColumn, number>>;
+  /** where a cell is on another line than `line` */
+  cellLine: Readonly<Partial<Record<ConsentColumn, number>>>;
   participantId?: string;
   name?: string;
   biometricConsent?: boolean;
@@ -412,15 +421,14 @@ interface Draft {
 const REQUIRED = 'required value is empty';
 
 function checkRecord(rec: RawRecord, problems: Problems): Draft {
-  const d: Draft = { line: rec.line, cellLine: {} };
-  const lineOf = (c: ConsentColumn): number => rec.cells.get(c)?.line ?? rec.line;
-  for (const c of CONSENT_COLUMNS) d.cellLine[c] = lineOf(c);
+  const d: Draft = { line: rec.line, cellLine: rec.cellLines };
+  const lineOf = (c: ConsentColumn): number => rec.cellLines[c] ?? rec.line;
   const report = (c: ConsentColumn, problem: string): void => problems.add(lineOf(c), c, problem);
 
   /** The cell's trimmed text; undefined when the column was already reported. */
   const text = (c: ConsentColumn): string | undefined => {
     if (rec.skip.has(c)) return undefined;
-    const v = rec.cells.get(c)?.value ?? '';
+    const v = rec.values[c] ?? '';
     return Array.isArray(v) ? v.join(';') : v.trim();
   };
   /** Run `parse` on a non-empty cell; report its problem. */
@@ -530,30 +538,27 @@ function checkDuplicateIds(drafts: Draft[], problems: Problems): void {
 type FileCheck = { ok: true; absolutePath: string; sha256: string } | { ok: false; problem: string };
 
 async function checkFiles(drafts: Draft[], files: ConsentFileAccess, problems: Problems): Promise<void> {
-  const cache = new Map<string, Promise<FileCheck>>();
-  const check = (rel: string): Promise<FileCheck> => {
-    let p = cache.get(rel);
-    if (!p) {
-      p = checkFile(rel, files);
-      cache.set(rel, p);
-    }
-    return p;
-  };
-
-  // Resolve and hash every named file with a few reads in flight (one at a time, a large roster
-  // waits mostly on the disk); the checks below then run in file order on the cached results.
+  // Resolve and hash every named file once (a form shared by many rows is read once), with a few
+  // reads in flight (one at a time, a large roster waits mostly on the disk); the checks below then
+  // run in file order on the results, without an await per row.
   const named = new Set<string>();
   for (const d of drafts) {
     if (d.formRefRelative !== undefined) named.add(d.formRefRelative);
     if (d.referencePhotoRelative) named.add(d.referencePhotoRelative);
   }
-  await inParallel([...named], FILE_CHECKS_IN_FLIGHT, check);
+  const checked = new Map<string, FileCheck>();
+  await inParallel([...named], FILE_CHECKS_IN_FLIGHT, async (rel) => checked.set(rel, await checkFile(rel, files)));
+  const check = (rel: string): FileCheck => {
+    const result = checked.get(rel);
+    if (!result) throw new BugError(`the file ${JSON.stringify(rel)} named by the consent file was not checked`);
+    return result;
+  };
 
   const photoOwner = new Map<string, Draft>();
   for (const d of drafts) {
     const at = (c: ConsentColumn): number => d.cellLine[c] ?? d.line;
     if (d.formRefRelative !== undefined) {
-      const form = await check(d.formRefRelative);
+      const form = check(d.formRefRelative);
       if (!form.ok) problems.add(at('form_ref'), 'form_ref', form.problem);
       else {
         d.formRef = form.absolutePath;
@@ -570,7 +575,7 @@ async function checkFiles(drafts: Draft[], files: ConsentFileAccess, problems: P
       d.referencePhoto = null;
       d.referencePhotoSha256 = null;
     } else if (d.referencePhotoRelative !== undefined) {
-      const photo = await check(d.referencePhotoRelative);
+      const photo = check(d.referencePhotoRelative);
       if (!photo.ok) problems.add(at('reference_photo'), 'reference_photo', photo.problem);
       else {
         d.referencePhoto = photo.absolutePath;

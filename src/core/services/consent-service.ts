@@ -125,6 +125,7 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
     const newRecords: Omit<ConsentRecord, 'id'>[] = [];
     const inFile = new Set<string>();
     const stale: StaleRow[] = [];
+    const corrected: Pick<Participant, 'id' | 'displayName' | 'minor' | 'guardian'>[] = [];
     for (const row of file.rows) {
       inFile.add(row.participantId);
       const existing = roster.get(row.participantId) ?? null;
@@ -132,11 +133,7 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
       if (!participant) throw new BugError(`participant ${row.participantId} was neither on the roster nor added`);
       const isNew = existing === null;
       const personChanged = existing !== null && participantDiffers(existing, row);
-      if (existing && personChanged) {
-        existing.displayName = row.name;
-        existing.minor = row.minor;
-        existing.guardian = row.guardian;
-      }
+      if (existing && personChanged) corrected.push({ id: existing.id, displayName: row.name, minor: row.minor, guardian: row.guardian });
       const current = isNew ? null : (currentRecords.get(participant.id) ?? null);
       if (current && wouldUndoWithdrawal(current, row, now)) {
         // Collected, not thrown at once, so the error names every stale row; the unit of work rolls back.
@@ -182,6 +179,7 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
         summary.withdrawn.push(row.participantId);
       }
     }
+    await uow.participants.updatePeople(corrected);
     await uow.consents.addMany(newRecords);
     for (const ref of roster.keys()) {
       if (!inFile.has(ref)) summary.notInFile.push(ref);

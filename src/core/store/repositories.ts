@@ -1,4 +1,4 @@
-import type { EntityManager, EntitySchema, RequiredEntityData } from '@mikro-orm/sqlite';
+import { type EntityManager, type EntitySchema, type QueryBuilder, raw, type RequiredEntityData } from '@mikro-orm/sqlite';
 import type { AuditEntry, AuditEventInput } from '../domain/audit.js';
 import { chainNext } from '../domain/audit.js';
 import { BugError } from '../domain/errors.js';
@@ -46,6 +46,26 @@ async function insertMany<T extends object>(em: EntityManager, entity: EntitySch
   return ids;
 }
 
+/**
+ * Runs a query and returns plain records, not managed entities: for large reads nobody edits in
+ * the transaction (a 100,000-participant roster). Hydrating and change-tracking each row cost more
+ * than the query, and every later flush walked them all. Pending changes are flushed first, as a
+ * managed read would. JSON columns come back as text from the driver and are parsed here.
+ */
+async function readPlain<T extends object>(em: EntityManager, entity: EntitySchema<T>, qb: QueryBuilder<T>): Promise<T[]> {
+  await em.flush();
+  const rows = await qb.execute<Record<string, unknown>[]>('all', true);
+  const platform = em.getPlatform();
+  const custom = em.getMetadata().get<T>(entity.meta.className).props.filter((p) => p.customType);
+  for (const row of rows) {
+    for (const prop of custom) {
+      const value = row[prop.name];
+      if (value !== null && value !== undefined) row[prop.name] = prop.customType!.convertToJSValue(value, platform);
+    }
+  }
+  return rows as T[];
+}
+
 function fromRow(row: AuditRow): AuditEntry {
   return {
     seq: row.seq,
@@ -72,7 +92,8 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
     },
     participants: {
       // An erased participant's blanked row only keeps its id taken (domain/pseudonym.ts): nobody lists it.
-      listByShoot: async (shootId) => (await em.find(ParticipantEntity, { shootId }, { orderBy: { externalRef: 'asc' } })).filter((p) => !isErased(p)),
+      listByShoot: async (shootId) =>
+        (await readPlain(em, ParticipantEntity, em.createQueryBuilder(ParticipantEntity).select('*').where({ shootId }).orderBy({ externalRef: 'asc' }))).filter((p) => !isErased(p)),
       findByExternalRef: (shootId, externalRef) => em.findOne(ParticipantEntity, { shootId, externalRef }),
       find: (id) => em.findOne(ParticipantEntity, { id }),
       add: (p) => insert<Participant>(em, ParticipantEntity, p),
@@ -80,19 +101,22 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
         const ids = await insertMany<Participant>(em, ParticipantEntity, ps);
         return ps.map((p, i) => ({ ...p, id: ids[i] ?? Number.NaN }));
       },
+      updatePeople: async (people) => {
+        for (const { id, displayName, minor, guardian } of people) await em.nativeUpdate(ParticipantEntity, { id }, { displayName, minor, guardian });
+      },
     },
     consents: {
       currentForShoot: async (shootId) => {
-        const participants = await em.find(ParticipantEntity, { shootId });
-        const records = await em.find(
-          ConsentRecordEntity,
-          { participantId: { $in: participants.map((p) => p.id) } },
-          { orderBy: { id: 'asc' } },
-        );
-        // Records are appended on every re-import; the newest one per participant is current.
-        const current = new Map<number, ConsentRecord>();
-        for (const r of records) current.set(r.participantId, r);
-        return current;
+        // Records are appended on every re-import; the newest one per participant is current, and
+        // only those are read (the older versions of a often re-imported roster are not).
+        const ofShoot = em.createQueryBuilder(ParticipantEntity, 'p').select('p.id').where({ shootId });
+        const newest = em
+          .createQueryBuilder(ConsentRecordEntity, 'c')
+          .select(raw('max(c.id)'))
+          .where({ participantId: { $in: ofShoot.getKnexQuery() } })
+          .groupBy('c.participantId');
+        const records = await readPlain(em, ConsentRecordEntity, em.createQueryBuilder(ConsentRecordEntity, 'r').select('*').where({ id: { $in: newest.getKnexQuery() } }));
+        return new Map(records.map((r) => [r.participantId, r]));
       },
       current: (participantId) => em.findOne(ConsentRecordEntity, { participantId }, { orderBy: { id: 'desc' } }),
       add: (r) => insert<ConsentRecord>(em, ConsentRecordEntity, r),
