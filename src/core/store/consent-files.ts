@@ -4,7 +4,7 @@
  * followed) is a regular file inside the real path of the folder.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, lstatSync, readFileSync, realpathSync, type Stats, statSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { lexicalPathProblem, pathSegments } from '../consent/paths.js';
@@ -12,7 +12,7 @@ import type { ConsentFileFormat } from '../consent/parse.js';
 import { SitterError } from '../domain/errors.js';
 import type { ConsentFileAccess, ResolveResult } from '../ports/consent-files.js';
 
-const WHOLE_READ_BYTES = 16 * 1024 * 1024;
+const READ_BUFFER_BYTES = 256 * 1024;
 
 /** An adapter for the files named by the consent file at `consentFilePath`. */
 export function consentFileAccessFor(consentFilePath: string): ConsentFileAccess {
@@ -38,6 +38,7 @@ export function createConsentFileAccess(folder: string): ConsentFileAccess {
   };
   // The sizes resolveInside saw, so sha256 need not stat the file again.
   const sizes = new Map<string, number>();
+  const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
 
   return {
     root,
@@ -71,17 +72,26 @@ export function createConsentFileAccess(folder: string): ConsentFileAccess {
       return { ok: true, absolutePath: real };
     },
     async sha256(absolutePath: string): Promise<string> {
-      // Forms and reference photos are small: one read each. A stream (and its 64 KiB buffers)
-      // per file made a 100,000-row roster spend its time collecting garbage.
-      const size = sizes.get(absolutePath) ?? statSync(absolutePath).size;
-      if (size <= WHOLE_READ_BYTES) return createHash('sha256').update(readFileSync(absolutePath)).digest('hex');
-      return new Promise((resolve, reject) => {
+      // Read through one reused buffer, synchronously: a stream (and its 64 KiB buffers), or a
+      // buffer the size of each file, per file made a 100,000-row roster spend its time collecting
+      // garbage. The size resolveInside saw spares a stat; reading stops at the end of the file.
+      const size = sizes.get(absolutePath);
+      const fd = openSync(absolutePath, 'r');
+      try {
         const hash = createHash('sha256');
-        createReadStream(absolutePath)
-          .on('error', reject)
-          .on('data', (chunk) => hash.update(chunk))
-          .on('end', () => resolve(hash.digest('hex')));
-      });
+        let total = 0;
+        for (;;) {
+          const n = readSync(fd, buffer, 0, buffer.length, null);
+          if (n === 0) break;
+          hash.update(buffer.subarray(0, n));
+          total += n;
+          // A small file is read in one call; the call that would only say "end of file" is saved.
+          if (size !== undefined && total === size && n < buffer.length) break;
+        }
+        return hash.digest('hex');
+      } finally {
+        closeSync(fd);
+      }
     },
   };
 }

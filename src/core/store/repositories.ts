@@ -1,4 +1,4 @@
-import { type EntityManager, type EntitySchema, type QueryBuilder, raw, type RequiredEntityData } from '@mikro-orm/sqlite';
+import type { EntityManager, EntitySchema, RequiredEntityData } from '@mikro-orm/sqlite';
 import type { AuditEntry, AuditEventInput } from '../domain/audit.js';
 import { chainNext } from '../domain/audit.js';
 import { BugError } from '../domain/errors.js';
@@ -19,6 +19,7 @@ import {
   ShootEntity,
   TemplateEntity,
 } from './entities.js';
+import { newestConsentRecords, participantsOfShoot } from './roster-reads.js';
 
 /** Persists a new record and flushes so its autoincrement id is known to the caller. */
 async function insert<T extends object>(em: EntityManager, entity: EntitySchema<T>, data: object): Promise<T> {
@@ -44,26 +45,6 @@ async function insertMany<T extends object>(em: EntityManager, entity: EntitySch
     for (let k = chunk.length - 1; k >= 0; k--) ids.push(last - k);
   }
   return ids;
-}
-
-/**
- * Runs a query and returns plain records, not managed entities: for large reads nobody edits in
- * the transaction (a 100,000-participant roster). Hydrating and change-tracking each row cost more
- * than the query, and every later flush walked them all. Pending changes are flushed first, as a
- * managed read would. JSON columns come back as text from the driver and are parsed here.
- */
-async function readPlain<T extends object>(em: EntityManager, entity: EntitySchema<T>, qb: QueryBuilder<T>): Promise<T[]> {
-  await em.flush();
-  const rows = await qb.execute<Record<string, unknown>[]>('all', true);
-  const platform = em.getPlatform();
-  const custom = em.getMetadata().get<T>(entity.meta.className).props.filter((p) => p.customType);
-  for (const row of rows) {
-    for (const prop of custom) {
-      const value = row[prop.name];
-      if (value !== null && value !== undefined) row[prop.name] = prop.customType!.convertToJSValue(value, platform);
-    }
-  }
-  return rows as T[];
 }
 
 function fromRow(row: AuditRow): AuditEntry {
@@ -92,8 +73,7 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
     },
     participants: {
       // An erased participant's blanked row only keeps its id taken (domain/pseudonym.ts): nobody lists it.
-      listByShoot: async (shootId) =>
-        (await readPlain(em, ParticipantEntity, em.createQueryBuilder(ParticipantEntity).select('*').where({ shootId }).orderBy({ externalRef: 'asc' }))).filter((p) => !isErased(p)),
+      listByShoot: async (shootId) => (await participantsOfShoot(em, shootId)).filter((p) => !isErased(p)),
       findByExternalRef: (shootId, externalRef) => em.findOne(ParticipantEntity, { shootId, externalRef }),
       find: (id) => em.findOne(ParticipantEntity, { id }),
       add: (p) => insert<Participant>(em, ParticipantEntity, p),
@@ -106,18 +86,7 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
       },
     },
     consents: {
-      currentForShoot: async (shootId) => {
-        // Records are appended on every re-import; the newest one per participant is current, and
-        // only those are read (the older versions of a often re-imported roster are not).
-        const ofShoot = em.createQueryBuilder(ParticipantEntity, 'p').select('p.id').where({ shootId });
-        const newest = em
-          .createQueryBuilder(ConsentRecordEntity, 'c')
-          .select(raw('max(c.id)'))
-          .where({ participantId: { $in: ofShoot.getKnexQuery() } })
-          .groupBy('c.participantId');
-        const records = await readPlain(em, ConsentRecordEntity, em.createQueryBuilder(ConsentRecordEntity, 'r').select('*').where({ id: { $in: newest.getKnexQuery() } }));
-        return new Map(records.map((r) => [r.participantId, r]));
-      },
+      currentForShoot: async (shootId) => new Map((await newestConsentRecords(em, shootId)).map((r) => [r.participantId, r])),
       current: (participantId) => em.findOne(ConsentRecordEntity, { participantId }, { orderBy: { id: 'desc' } }),
       add: (r) => insert<ConsentRecord>(em, ConsentRecordEntity, r),
       listByParticipant: (participantId) => em.find(ConsentRecordEntity, { participantId }, { orderBy: { id: 'asc' } }),
