@@ -107,14 +107,23 @@ export async function parseConsentFile(input: ConsentFileInput, files: ConsentFi
   if (records === null) records = [];
   else if (records.length === 0) problems.add(1, null, 'the file has no participant records');
 
-  const drafts = records.map((r) => checkRecord(r, problems));
+  // Each stage replaces the one before in the same array: a large roster is held once, not once
+  // per stage (raw records, drafts, rows), which set the peak memory of a 100,000-row import.
+  const drafts = replaceEach(records, (r) => checkRecord(r, problems));
   checkDuplicateIds(drafts, problems);
   await checkFiles(drafts, files, problems);
 
   if (problems.size > 0) throw invalid(input.fileName, problems.sorted());
 
-  const rows = drafts.map(toRow);
+  const rows = replaceEach(drafts, toRow);
   return { fileName: input.fileName, format: input.format, fileSha256, rows };
+}
+
+/** Maps an array onto itself: each item's old form can be collected as soon as it is replaced. */
+function replaceEach<A, B>(items: A[], map: (item: A) => B): B[] {
+  const out = items as unknown as B[];
+  for (let i = 0; i < items.length; i++) out[i] = map(items[i] as A);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -179,11 +188,6 @@ const CSV_ERRORS: Record<string, string> = {
   INVALID_OPENING_QUOTE: 'a " appears inside an unquoted value (quote the whole value and write "" for the quote)',
 };
 
-interface CsvInfoRecord {
-  record: string[];
-  info: { bytes: number };
-}
-
 function readCsv(text: string, problems: Problems): RawRecord[] | null {
   const bytes = new TextEncoder().encode(text);
   const lines = LineIndex.ofBytes(bytes);
@@ -195,15 +199,44 @@ function readCsv(text: string, problems: Problems): RawRecord[] | null {
     return lines.lineAt(Math.min(i, Math.max(bytes.length - 1, 0)));
   };
 
-  let parsed: CsvInfoRecord[];
+  // Each record becomes a RawRecord as the parser hands it over, so the parser's own per-record
+  // objects die young instead of all being kept until the end (a 100,000-row roster's peak memory).
+  let header: { fields: string[]; columns: (ConsentColumn | null)[]; skip: Set<ConsentColumn> } | undefined;
+  let previousEnd = 0;
+  const toRecord = (fields: string[], info: { bytes: number }): RawRecord | null => {
+    const line = startLine(previousEnd);
+    previousEnd = info.bytes;
+    if (!header) {
+      header = { fields, ...readHeader(fields, line, problems) };
+      return null;
+    }
+    if (fields.every((f) => f.trim() === '')) return null; // a row of empty cells, as spreadsheets write
+    if (fields.length !== header.fields.length) {
+      problems.add(line, null, `has ${fields.length} values but the header has ${header.fields.length} columns`);
+      return null;
+    }
+    const values: RawRecord['values'] = {};
+    header.columns.forEach((c, i) => {
+      if (c !== null) values[c] = fields[i] ?? '';
+    });
+    return { line, values, cellLines: SAME_LINE, skip: header.skip };
+  };
+
+  const records: RawRecord[] = [];
   try {
-    parsed = parseCsv(bytes, {
+    parseCsv(bytes, {
       bom: true,
-      info: true,
       delimiter: guessDelimiter(text),
       relax_column_count: true,
       skip_empty_lines: true,
-    }) as unknown as CsvInfoRecord[];
+      // Kept here, not by the parser: it is told to keep nothing.
+      on_record: (fields: string[], info: { bytes: number }) => {
+        const record = toRecord(fields, info);
+        if (record) records.push(record);
+        return null;
+      },
+    });
+    return records;
   } catch (e) {
     const err = e as { code?: unknown; bytes?: unknown; message?: unknown };
     if (typeof err.code !== 'string') throw e;
@@ -211,32 +244,6 @@ function readCsv(text: string, problems: Problems): RawRecord[] | null {
     problems.add(line, null, `CSV syntax error: ${CSV_ERRORS[err.code] ?? String(err.message)}`);
     return null;
   }
-
-  const withLines: { fields: string[]; line: number }[] = [];
-  let previousEnd = 0;
-  for (const r of parsed) {
-    withLines.push({ fields: r.record, line: startLine(previousEnd) });
-    previousEnd = r.info.bytes;
-  }
-
-  const header = withLines.shift();
-  if (!header) return [];
-  const { columns, skip } = readHeader(header.fields, header.line, problems);
-
-  const records: RawRecord[] = [];
-  for (const { fields, line } of withLines) {
-    if (fields.every((f) => f.trim() === '')) continue; // a row of empty cells, as spreadsheets write
-    if (fields.length !== header.fields.length) {
-      problems.add(line, null, `has ${fields.length} values but the header has ${header.fields.length} columns`);
-      continue;
-    }
-    const values: RawRecord['values'] = {};
-    columns.forEach((c, i) => {
-      if (c !== null) values[c] = fields[i] ?? '';
-    });
-    records.push({ line, values, cellLines: SAME_LINE, skip });
-  }
-  return records;
 }
 
 const SAME_LINE: RawRecord['cellLines'] = Object.freeze({});

@@ -76,6 +76,7 @@ export function createConsentFileAccess(folder: string): ConsentFileAccess {
       // buffer the size of each file, per file made a 100,000-row roster spend its time collecting
       // garbage. The size resolveInside saw spares a stat; reading stops at the end of the file.
       const size = sizes.get(absolutePath);
+      sizes.delete(absolutePath);
       const fd = openSync(absolutePath, 'r');
       try {
         const hash = createHash('sha256');

@@ -9,7 +9,7 @@ import { type EntityManager, type EntitySchema, type QueryBuilder, raw } from '@
 import type { ConsentRecord, Participant } from '../domain/records.js';
 import { ConsentRecordEntity, ParticipantEntity } from './entities.js';
 
-const PAGE_ROWS = 5000;
+const PAGE_ROWS = 1000;
 
 /** The shoot's participants, by externalRef (erased ones included: the caller filters). */
 export function participantsOfShoot(em: EntityManager, shootId: string): Promise<Participant[]> {
