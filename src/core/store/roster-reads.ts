@@ -25,43 +25,55 @@ export function participantsOfShoot(em: EntityManager, shootId: string): Promise
 
 /**
  * The newest record of each participant of the shoot. Records are appended on every re-import:
- * only the current ones are read, never the older versions of an often re-imported roster.
+ * only the current ones are read, never the older versions of an often re-imported roster. Paged
+ * by participant id, so each query groups only one page of participants.
  */
 export async function newestConsentRecords(em: EntityManager, shootId: string): Promise<ConsentRecord[]> {
-  const ofShoot = em.createQueryBuilder(ParticipantEntity, 'p').select('p.id').where({ shootId });
-  return readPages(em, ConsentRecordEntity, 'participantId', (after) => {
+  await em.flush();
+  const all: ConsentRecord[] = [];
+  let after = 0;
+  for (;;) {
+    const page = await em.createQueryBuilder(ParticipantEntity, 'p').select('p.id').where({ shootId, id: { $gt: after } }).orderBy({ id: 'asc' }).limit(PAGE_ROWS).execute<{ id: number }[]>('all', true);
+    const last = page.at(-1);
+    if (!last) return all;
     const newest = em
       .createQueryBuilder(ConsentRecordEntity, 'c')
       .select(raw('max(c.id)'))
-      .where({ participantId: after === undefined ? { $in: ofShoot.getKnexQuery() } : { $in: ofShoot.getKnexQuery(), $gt: after } })
-      .groupBy('c.participantId')
-      .orderBy({ participantId: 'asc' })
-      .limit(PAGE_ROWS);
-    return em.createQueryBuilder(ConsentRecordEntity, 'r').select('*').where({ id: { $in: newest.getKnexQuery() } }).orderBy({ participantId: 'asc' });
-  });
+      .where({ participantId: { $in: page.map((p) => p.id) } })
+      .groupBy('c.participantId');
+    const rows = await em.createQueryBuilder(ConsentRecordEntity, 'r').select('*').where({ id: { $in: newest.getKnexQuery() } }).orderBy({ participantId: 'asc' }).execute<Record<string, unknown>[]>('all', true);
+    for (const row of plain(em, ConsentRecordEntity, rows)) all.push(row);
+    if (page.length < PAGE_ROWS) return all;
+    after = last.id;
+  }
+}
+
+/** The driver's rows as records: JSON columns come back as text and are parsed here. */
+function plain<T extends object>(em: EntityManager, entity: EntitySchema<T>, rows: Record<string, unknown>[]): T[] {
+  const platform = em.getPlatform();
+  const custom = em.getMetadata().get<T>(entity.meta.className).props.filter((p) => p.customType);
+  for (const row of rows) {
+    for (const prop of custom) {
+      const value = row[prop.name];
+      if (value !== null && value !== undefined) row[prop.name] = prop.customType!.convertToJSValue(value, platform);
+    }
+  }
+  return rows as T[];
 }
 
 /**
  * Runs `page` until a page comes back short, each time after the last `key` seen (the key is
  * unique and the order of every page). Pending changes are flushed first, as a managed read would.
- * JSON columns come back as text from the driver and are parsed here.
  */
 async function readPages<T extends object, K extends keyof T & string>(em: EntityManager, entity: EntitySchema<T>, key: K, page: (after: T[K] | undefined) => QueryBuilder<T>): Promise<T[]> {
   await em.flush();
-  const platform = em.getPlatform();
-  const custom = em.getMetadata().get<T>(entity.meta.className).props.filter((p) => p.customType);
   const all: T[] = [];
   let after: T[K] | undefined;
   for (;;) {
-    const rows = await page(after).execute<Record<string, unknown>[]>('all', true);
-    for (const row of rows) {
-      for (const prop of custom) {
-        const value = row[prop.name];
-        if (value !== null && value !== undefined) row[prop.name] = prop.customType!.convertToJSValue(value, platform);
-      }
-      all.push(row as T);
-    }
-    if (rows.length < PAGE_ROWS) return all;
-    after = (rows.at(-1) as T)[key];
+    const rows = plain(em, entity, await page(after).execute<Record<string, unknown>[]>('all', true));
+    for (const row of rows) all.push(row);
+    const last = rows.at(-1);
+    if (!last || rows.length < PAGE_ROWS) return all;
+    after = last[key];
   }
 }
