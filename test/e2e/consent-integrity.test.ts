@@ -129,6 +129,21 @@ describe('consent import guards a withdrawal and the approved roster (real CLI, 
     expect((await auditActions()).filter((e) => e.action === 'roster.amended').length).toBe(amendmentsBefore);
   });
 
+  it('a re-import corrects the name, minor and guardian of a person on the roster in place (stored, not a new person)', async () => {
+    const corrected = writeConsentFolder(join(tmp.dir, 'consent-corrected'), [
+      { ...people[0]!, signed: new Date().toISOString() },
+      { ...people[1]!, withdrawn: '2026-02-01' },
+      { id: 'P3', name: 'Cy Later', consent: 'yes', photo: await pngBytes(3), minor: true, guardian: 'Gil Guardian' },
+    ]);
+    const run = await sitterJson('consent', 'import', 'spring', corrected);
+    expect(run.code).toBe(0);
+    expect(jsonOf(run)).toMatchObject({ added: [], updated: expect.arrayContaining(['P3']), amendment: null });
+    const listed = jsonOf(await sitterJson('consent', 'list', 'spring')).participants as { participant: string; name: string; minor: boolean; guardian: string | null }[];
+    expect(listed.map((p) => p.participant)).toEqual(['P1', 'P2', 'P3']);
+    expect(listed.find((p) => p.participant === 'P3')).toMatchObject({ name: 'Cy Later', minor: true, guardian: 'Gil Guardian' });
+    expect(listed.find((p) => p.participant === 'P1')).toMatchObject({ name: 'Ada Model', minor: false, guardian: null });
+  });
+
   it('after `erase`, the original file cannot bring the person back, with or without an amendment, and says why first', async () => {
     const erased = await sitterJson('erase', 'spring', 'P3');
     expect(erased.code).toBe(0);

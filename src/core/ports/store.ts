@@ -34,6 +34,7 @@ export interface ShootRepository {
 }
 
 export interface ParticipantRepository {
+  /** plain records, not tracked: change them with updatePeople */
   listByShoot(shootId: string): Promise<Participant[]>;
   findByExternalRef(shootId: string, externalRef: string): Promise<Participant | null>;
   find(id: number): Promise<Participant | null>;
@@ -41,10 +42,12 @@ export interface ParticipantRepository {
   add(participant: Omit<Participant, 'id'>): Promise<Participant>;
   /** adds many in a few writes (a large roster import), assigning their ids */
   addMany(participants: Omit<Participant, 'id'>[]): Promise<Participant[]>;
+  /** writes the name, minor and guardian of each (a re-imported roster's corrections) */
+  updatePeople(people: Pick<Participant, 'id' | 'displayName' | 'minor' | 'guardian'>[]): Promise<void>;
 }
 
 export interface ConsentRepository {
-  /** the current record of each participant of the shoot, keyed by participant id */
+  /** the current record of each participant of the shoot, keyed by participant id (plain records, not tracked) */
   currentForShoot(shootId: string): Promise<Map<number, ConsentRecord>>;
   current(participantId: number): Promise<ConsentRecord | null>;
   add(record: Omit<ConsentRecord, 'id'>): Promise<ConsentRecord>;

@@ -142,6 +142,7 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
     // Rule 6: one read of what the shoot remembers of withdrawals (forms kept even after an erasure).
     const memory = await uow.withdrawals.memoryOfShoot(shootId, now);
     const formsWithdrawn: { formSha256: string; withdrawnAt: Date }[] = [];
+    const corrected: Pick<Participant, 'id' | 'displayName' | 'minor' | 'guardian'>[] = [];
     for (const row of file.rows) {
       inFile.add(row.participantId);
       const existing = roster.get(row.participantId) ?? null;
@@ -149,11 +150,7 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
       if (!participant) throw new BugError(`participant ${row.participantId} was neither on the roster nor added`);
       const isNew = existing === null;
       const personChanged = existing !== null && participantDiffers(existing, row);
-      if (existing && personChanged) {
-        existing.displayName = row.name;
-        existing.minor = row.minor;
-        existing.guardian = row.guardian;
-      }
+      if (existing && personChanged) corrected.push({ id: existing.id, displayName: row.name, minor: row.minor, guardian: row.guardian });
       const current = isNew ? null : (currentRecords.get(participant.id) ?? null);
       const refusal = refuseConsentRow(memory, isNew ? null : participant.id, row, now);
       if (refusal) {
@@ -201,6 +198,7 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
         summary.withdrawn.push(row.participantId);
       }
     }
+    await uow.participants.updatePeople(corrected);
     await uow.consents.addMany(newRecords);
     for (const ref of roster.keys()) {
       if (!inFile.has(ref)) summary.notInFile.push(ref);

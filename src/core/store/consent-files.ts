@@ -4,7 +4,7 @@
  * followed) is a regular file inside the real path of the folder.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { lexicalPathProblem, pathSegments } from '../consent/paths.js';
@@ -12,7 +12,7 @@ import type { ConsentFileFormat } from '../consent/parse.js';
 import { SitterError } from '../domain/errors.js';
 import type { ConsentFileAccess, ResolveResult } from '../ports/consent-files.js';
 
-const WHOLE_READ_BYTES = 16 * 1024 * 1024;
+const READ_BUFFER_BYTES = 256 * 1024;
 
 /** An adapter for the files named by the consent file at `consentFilePath`. */
 export function consentFileAccessFor(consentFilePath: string): ConsentFileAccess {
@@ -24,6 +24,21 @@ export function createConsentFileAccess(folder: string): ConsentFileAccess {
   const root = path.resolve(folder);
   let realRoot: Promise<string> | undefined;
   const getRealRoot = (): Promise<string> => (realRoot ??= realpath(root));
+  // A roster names up to 200,000 files in a handful of folders. The real path of each folder is
+  // found once; a file that is not itself a symbolic link then needs one lstat, not a realpath
+  // that lstats every component of its path again.
+  const realFolders = new Map<string, string>();
+  const realFolder = (dir: string): string => {
+    let real = realFolders.get(dir);
+    if (real === undefined) {
+      real = realpathSync.native(dir);
+      realFolders.set(dir, real);
+    }
+    return real;
+  };
+  // The sizes resolveInside saw, so sha256 need not stat the file again.
+  const sizes = new Map<string, number>();
+  const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
 
   return {
     root,
@@ -34,10 +49,16 @@ export function createConsentFileAccess(folder: string): ConsentFileAccess {
       const base = await getRealRoot();
       const joined = path.join(base, ...pathSegments(relPath));
       let real: string;
+      let stats: Stats;
       try {
-        // Synchronous, native calls: a roster names up to 200,000 small files, and a thread-pool
-        // round trip per call cost more than the call itself (a consent import is a batch job).
-        real = realpathSync.native(joined);
+        // Synchronous, native calls: a thread-pool round trip per call cost more than the call
+        // itself (a consent import is a batch job).
+        real = path.join(realFolder(path.dirname(joined)), path.basename(joined));
+        stats = lstatSync(real);
+        if (stats.isSymbolicLink()) {
+          real = realpathSync.native(real);
+          stats = statSync(real);
+        }
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, reason: 'missing' };
@@ -46,24 +67,32 @@ export function createConsentFileAccess(folder: string): ConsentFileAccess {
       if (real !== base && !real.startsWith(base.endsWith(path.sep) ? base : base + path.sep)) {
         return { ok: false, reason: 'symlink-escape' };
       }
-      try {
-        if (!statSync(real).isFile()) return { ok: false, reason: 'not-a-file' };
-      } catch (e) {
-        return { ok: false, reason: 'unreadable', message: (e as NodeJS.ErrnoException).code ?? String(e) };
-      }
+      if (!stats.isFile()) return { ok: false, reason: 'not-a-file' };
+      sizes.set(real, stats.size);
       return { ok: true, absolutePath: real };
     },
     async sha256(absolutePath: string): Promise<string> {
-      // Forms and reference photos are small: one read each. A stream (and its 64 KiB buffers)
-      // per file made a 100,000-row roster spend its time collecting garbage.
-      if (statSync(absolutePath).size <= WHOLE_READ_BYTES) return createHash('sha256').update(readFileSync(absolutePath)).digest('hex');
-      return new Promise((resolve, reject) => {
+      // Read through one reused buffer, synchronously: a stream (and its 64 KiB buffers), or a
+      // buffer the size of each file, per file made a 100,000-row roster spend its time collecting
+      // garbage. The size resolveInside saw spares a stat; reading stops at the end of the file.
+      const size = sizes.get(absolutePath);
+      sizes.delete(absolutePath);
+      const fd = openSync(absolutePath, 'r');
+      try {
         const hash = createHash('sha256');
-        createReadStream(absolutePath)
-          .on('error', reject)
-          .on('data', (chunk) => hash.update(chunk))
-          .on('end', () => resolve(hash.digest('hex')));
-      });
+        let total = 0;
+        for (;;) {
+          const n = readSync(fd, buffer, 0, buffer.length, null);
+          if (n === 0) break;
+          hash.update(buffer.subarray(0, n));
+          total += n;
+          // A small file is read in one call; the call that would only say "end of file" is saved.
+          if (size !== undefined && total === size && n < buffer.length) break;
+        }
+        return hash.digest('hex');
+      } finally {
+        closeSync(fd);
+      }
     },
   };
 }

@@ -21,6 +21,7 @@ import {
   TemplateEntity,
   WithdrawnFormEntity,
 } from './entities.js';
+import { newestConsentRecords, participantsOfShoot } from './roster-reads.js';
 
 /** Persists a new record and flushes so its autoincrement id is known to the caller. */
 async function insert<T extends object>(em: EntityManager, entity: EntitySchema<T>, data: object): Promise<T> {
@@ -74,7 +75,7 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
     },
     participants: {
       // An erased participant's blanked row only keeps its id taken (domain/pseudonym.ts): nobody lists it.
-      listByShoot: async (shootId) => (await em.find(ParticipantEntity, { shootId }, { orderBy: { externalRef: 'asc' } })).filter((p) => !isErased(p)),
+      listByShoot: async (shootId) => (await participantsOfShoot(em, shootId)).filter((p) => !isErased(p)),
       findByExternalRef: (shootId, externalRef) => em.findOne(ParticipantEntity, { shootId, externalRef }),
       find: (id) => em.findOne(ParticipantEntity, { id }),
       add: (p) => insert<Participant>(em, ParticipantEntity, p),
@@ -82,20 +83,12 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
         const ids = await insertMany<Participant>(em, ParticipantEntity, ps);
         return ps.map((p, i) => ({ ...p, id: ids[i] ?? Number.NaN }));
       },
+      updatePeople: async (people) => {
+        for (const { id, displayName, minor, guardian } of people) await em.nativeUpdate(ParticipantEntity, { id }, { displayName, minor, guardian });
+      },
     },
     consents: {
-      currentForShoot: async (shootId) => {
-        const participants = await em.find(ParticipantEntity, { shootId });
-        const records = await em.find(
-          ConsentRecordEntity,
-          { participantId: { $in: participants.map((p) => p.id) } },
-          { orderBy: { id: 'asc' } },
-        );
-        // Records are appended on every re-import; the newest one per participant is current.
-        const current = new Map<number, ConsentRecord>();
-        for (const r of records) current.set(r.participantId, r);
-        return current;
-      },
+      currentForShoot: async (shootId) => new Map((await newestConsentRecords(em, shootId)).map((r) => [r.participantId, r])),
       current: (participantId) => em.findOne(ConsentRecordEntity, { participantId }, { orderBy: { id: 'desc' } }),
       add: (r) => insert<ConsentRecord>(em, ConsentRecordEntity, r),
       listByParticipant: (participantId) => em.find(ConsentRecordEntity, { participantId }, { orderBy: { id: 'asc' } }),
