@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { exiftool } from 'exiftool-vendored';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, jsonOf, runSitter } from '../helpers/cli.js';
+import { CLI, jsonOf, runSitter, shootDaysAroundToday } from '../helpers/cli.js';
 import { tempDir } from '../helpers/workspace.js';
 
 interface FaceJson {
@@ -27,12 +27,6 @@ interface CarryJson {
 interface MatchesJson {
   shoot: string;
   assets: { asset: string; file: string; flags: string[]; faces: FaceJson[] }[];
-}
-
-/** The demo re-dates its photos to the day it runs: a shoot over copies of them covers that day. */
-function demoDays(): string[] {
-  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
-  return ['--from', day(-1), '--to', day(1)];
 }
 
 /**
@@ -160,7 +154,7 @@ describe('the main job end to end, real models', () => {
     // A second shoot over a copy of the demo photos, enrolled from the same consent file.
     const photos = join(tmp.dir, 'shoot2');
     cpSync(shootDir, photos, { recursive: true, filter: (src) => !src.endsWith('.xmp') });
-    expect((await sitter('shoot', 'create', 'again', '--name', 'Again', '--source', photos, '--purpose', 'resume test', '--retention-days', '5', ...demoDays())).code).toBe(0);
+    expect((await sitter('shoot', 'create', 'again', '--name', 'Again', '--source', photos, '--purpose', 'resume test', '--retention-days', '5', ...shootDaysAroundToday())).code).toBe(0);
     expect((await sitter('consent', 'import', 'again', join(tmp.dir, 'consent', 'consent.csv'))).code).toBe(0);
     expect((await sitter('shoot', 'approve', 'again', '--dpia', 'D', '--approved-by', 'A')).code).toBe(0);
     expect((await sitter('enrol', 'again')).code).toBe(0);

@@ -5,12 +5,16 @@ import { SitterError } from '../domain/errors.js';
 
 const NO_SPACE = new Set(['ENOSPC', 'EDQUOT']);
 
-/** A full disk (or quota) told as such: the user frees space and runs the same command again. */
+/**
+ * A full disk (or quota) is the user's to fix, not a bug: file writes here go through a temp file and
+ * SQLite rolls the transaction back, so the failed step left nothing half-written and the same
+ * command succeeds once there is room. The one DISK_FULL error every store path reports.
+ */
 export function diskFullError(path: string, cause: unknown): SitterError {
   return new SitterError(
     'DISK_FULL',
-    `There is no space left on the disk holding ${path}: it could not be written.`,
-    'Free some space on that disk (or raise the quota), then run the same command again. Nothing was left half-written.',
+    `There is no space left on the disk holding ${path}: the last step was not saved.`,
+    'Free some space on that disk (`df -h` shows how much is left) or raise the quota, then run the same command again. Nothing was left half-written; everything committed before this step is kept.',
     undefined,
     { cause },
   );

@@ -9,7 +9,7 @@ import { constants } from 'node:fs';
 import { link, lstat, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SitterError } from '../domain/errors.js';
-import { diskFull } from './sqlite-errors.js';
+import { diskFullError, isNoSpace } from './atomic-file.js';
 
 export interface PrivateFileOptions {
   /** replace an existing regular file */
@@ -67,7 +67,7 @@ export async function writePrivateFile(path: string, body: string, opts: Private
 }
 
 function notWritten(path: string, cause: unknown): SitterError {
+  if (isNoSpace(cause)) return diskFullError(path, cause);
   const code = (cause as NodeJS.ErrnoException).code;
-  if (code === 'ENOSPC' || code === 'EDQUOT') return diskFull(path, cause);
   return new SitterError('EXPORT_NOT_WRITTEN', `Cannot write ${path} (${code ?? 'error'}).`, 'Choose a path in a folder you can write to, or leave out --output to print to stdout.', undefined, { cause });
 }

@@ -36,9 +36,6 @@ export function translateSqliteError(error: unknown, dbPath: string): unknown {
       { cause: error },
     );
   }
-  if (code === 'SQLITE_FULL' || /SQLITE_FULL|database or disk is full/i.test(text)) {
-    return diskFull(dbPath, error);
-  }
   if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || /SQLITE_(CORRUPT|NOTADB)/.test(text)) {
     return new SitterError(
       'DATABASE_CORRUPT',
@@ -52,22 +49,6 @@ export function translateSqliteError(error: unknown, dbPath: string): unknown {
 }
 
 /**
- * A full disk (or quota) is the user's to fix, not a bug: SQLite rolls the transaction back, so the
- * step that failed left nothing half-written and the same command succeeds once there is room.
- */
-export function diskFull(path: string, cause: unknown): SitterError {
-  return new SitterError(
-    'DISK_FULL',
-    `The disk holding ${path} is full: the last step was not saved.`,
-    'Free some space on that disk (`df -h` shows how much is left), then run the same command again. Everything committed before this step is kept; the failed step was rolled back.',
-    undefined,
-    { cause },
-  );
-}
-
-const DISK_FULL_ERRNO = new Set(['ENOSPC', 'EDQUOT']);
-
-/**
  * An out-of-space failure anywhere in an error and its causes (a connector or the key vault may
  * wrap the ENOSPC of a file write), told as DISK_FULL; anything else is returned as it was.
  */
@@ -76,10 +57,10 @@ export function translateDiskFull(error: unknown): unknown {
   for (let e: unknown = error, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
     const { code, path } = e as { code?: unknown; path?: unknown };
     const text = e instanceof Error ? e.message : '';
-    if ((typeof code === 'string' && DISK_FULL_ERRNO.has(code)) || /\bENOSPC\b|no space left on device/i.test(text)) {
-      return diskFull(typeof path === 'string' ? path : 'the workspace or the shoot', error);
+    if (isNoSpace(e) || /\bENOSPC\b|no space left on device/i.test(text)) {
+      return diskFullError(typeof path === 'string' ? path : 'the workspace or the shoot', error);
     }
-    if (code === 'SQLITE_FULL' || /SQLITE_FULL/.test(text)) return diskFull('the workspace database', error);
+    if (code === 'SQLITE_FULL' || /SQLITE_FULL/.test(text)) return diskFullError('the workspace database', error);
   }
   return error;
 }
