@@ -11,15 +11,23 @@ export const coreForbiddenImports = {
     { name: 'ink', message: 'src/core is UI-free: render in src/tui.' },
     { name: 'react', message: 'src/core is UI-free: render in src/tui.' },
     { name: 'axios', message: 'src/core does no HTTP: talk to DAMs through a Connector in src/connectors.' },
-    { name: 'fs', message: 'src/core domain code does no I/O: use a port, implemented under src/core/store or src/core/engine.' },
-    { name: 'node:fs', message: 'src/core domain code does no I/O: use a port, implemented under src/core/store or src/core/engine.' },
+    {
+      name: 'fs',
+      message:
+        'src/core domain code does no I/O: use a port, implemented under src/core/adapters/store or src/core/adapters/engine.',
+    },
+    {
+      name: 'node:fs',
+      message:
+        'src/core domain code does no I/O: use a port, implemented under src/core/adapters/store or src/core/adapters/engine.',
+    },
     { name: 'fs/promises', message: 'src/core domain code does no I/O: use a port.' },
     { name: 'node:fs/promises', message: 'src/core domain code does no I/O: use a port.' },
   ],
   patterns: [
-    { group: ['@mikro-orm/*'], message: 'Only the store adapter (src/core/store) may use the ORM.' },
+    { group: ['@mikro-orm/*'], message: 'Only the store adapter (src/core/adapters/store) may use the ORM.' },
     { group: ['**/tui/**', '**/tui'], message: 'src/core never depends on the UI.' },
-    { group: ['**/store/**', '**/engine/**'], message: 'Domain code reaches adapters only through ports.' },
+    { group: ['**/adapters/**'], message: 'Domain code reaches adapters only through ports.' },
   ],
 };
 
@@ -32,7 +40,18 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly', setImmediate: 'readonly', performance: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        URL: 'readonly',
+        setImmediate: 'readonly',
+        performance: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -40,7 +59,7 @@ export default tseslint.config(
   },
   {
     files: ['src/core/**/*.ts'],
-    ignores: ['src/core/engine/**', 'src/core/store/**'],
+    ignores: ['src/core/adapters/**'],
     rules: { 'no-restricted-imports': ['error', coreForbiddenImports] },
   },
   {

@@ -21,7 +21,10 @@ const peakMemory = `data:text/javascript,process.on('exit',()=>{const u=process.
 
 function sitter(ws: string, args: string[]): { ms: number; cpuMs: number; peakMb: number } {
   const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['--import', peakMemory, cli, '--workspace', ws, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync(process.execPath, ['--import', peakMemory, cli, '--workspace', ws, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0) throw new Error(`sitter ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(0, 2000)}`);
   const kb = Number(/maxrss_kb=(\d+)/.exec(r.stderr)?.[1] ?? Number.NaN);
@@ -32,7 +35,9 @@ function sitter(ws: string, args: string[]): { ms: number; cpuMs: number; peakMb
 function writeRoster(dir: string, n: number): string {
   mkdirSync(join(dir, 'forms'), { recursive: true });
   mkdirSync(join(dir, 'photos'), { recursive: true });
-  const lines = ['participant_id,name,biometric_consent,signed_at,expires_at,withdrawn_at,form_ref,form_sha256,reference_photo,minor,guardian,publication_scopes'];
+  const lines = [
+    'participant_id,name,biometric_consent,signed_at,expires_at,withdrawn_at,form_ref,form_sha256,reference_photo,minor,guardian,publication_scopes',
+  ];
   for (let i = 1; i <= n; i++) {
     const id = `P${String(i).padStart(6, '0')}`;
     const form = Buffer.from(`Signed consent form of participant ${id}`);
@@ -40,7 +45,22 @@ function writeRoster(dir: string, n: number): string {
     writeFileSync(join(dir, 'photos', `${id}.jpg`), `reference photo of ${id}`);
     const sha = createHash('sha256').update(form).digest('hex');
     const minor = i % 10 === 0;
-    lines.push([id, `"Participant ${i}, Model"`, 'yes', '2026-01-10', '2027-01-10', '', `forms/${id}.pdf`, sha, `photos/${id}.jpg`, minor ? 'yes' : 'no', minor ? `Guardian of ${id}` : '', 'web;print'].join(','));
+    lines.push(
+      [
+        id,
+        `"Participant ${i}, Model"`,
+        'yes',
+        '2026-01-10',
+        '2027-01-10',
+        '',
+        `forms/${id}.pdf`,
+        sha,
+        `photos/${id}.jpg`,
+        minor ? 'yes' : 'no',
+        minor ? `Guardian of ${id}` : '',
+        'web;print',
+      ].join(','),
+    );
   }
   const file = join(dir, 'consent.csv');
   writeFileSync(file, `${lines.join('\r\n')}\r\n`);
@@ -55,14 +75,42 @@ try {
   const file = writeRoster(join(tmp, 'consent'), rows);
   const bytes = statSync(file).size;
   sitter(ws, ['init']);
-  sitter(ws, ['shoot', 'create', 'bench', '--name', 'Bench', '--source', photos, '--purpose', 'benchmark', '--retention-days', '30', '--from', '2026-01-01', '--to', '2026-12-31']);
+  sitter(ws, [
+    'shoot',
+    'create',
+    'bench',
+    '--name',
+    'Bench',
+    '--source',
+    photos,
+    '--purpose',
+    'benchmark',
+    '--retention-days',
+    '30',
+    '--from',
+    '2026-01-01',
+    '--to',
+    '2026-12-31',
+  ]);
   const first = sitter(ws, ['consent', 'import', 'bench', file]);
   const again = sitter(ws, ['consent', 'import', 'bench', file]);
   const mb = (bytes / 1024 / 1024).toFixed(1);
   const load = loadavg()[0]?.toFixed(1);
-  console.log(`consent import, ${rows} rows (${mb} MB CSV), all new:       ${first.ms} ms (CPU ${first.cpuMs} ms), peak ${first.peakMb} MB (target < 10000 ms, < 500 MB)`);
-  console.log(`consent import, ${rows} rows (${mb} MB CSV), all unchanged: ${again.ms} ms (CPU ${again.cpuMs} ms), peak ${again.peakMb} MB; load average ${load}`);
-  console.log(JSON.stringify({ rows, csv_bytes: bytes, first_import: first, unchanged_reimport: again, load_average: Number(load) }));
+  console.log(
+    `consent import, ${rows} rows (${mb} MB CSV), all new:       ${first.ms} ms (CPU ${first.cpuMs} ms), peak ${first.peakMb} MB (target < 10000 ms, < 500 MB)`,
+  );
+  console.log(
+    `consent import, ${rows} rows (${mb} MB CSV), all unchanged: ${again.ms} ms (CPU ${again.cpuMs} ms), peak ${again.peakMb} MB; load average ${load}`,
+  );
+  console.log(
+    JSON.stringify({
+      rows,
+      csv_bytes: bytes,
+      first_import: first,
+      unchanged_reimport: again,
+      load_average: Number(load),
+    }),
+  );
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

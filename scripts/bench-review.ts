@@ -23,8 +23,8 @@ import { systemClock } from '../src/core/ports/clock.js';
 import { importConsent } from '../src/core/services/consent-service.js';
 import type { ServiceContext } from '../src/core/services/context.js';
 import { approveShoot, createShoot } from '../src/core/services/shoot-service.js';
-import { consentFileAccessFor, readConsentFile } from '../src/core/store/consent-files.js';
-import { initWorkspace, openWorkspace } from '../src/core/store/workspace.js';
+import { consentFileAccessFor, readConsentFile } from '../src/core/adapters/files/consent-files.js';
+import { initWorkspace, openWorkspace } from '../src/core/adapters/store/workspace.js';
 
 // as `sitter review` runs it: React's production build
 process.env.NODE_ENV ??= 'production';
@@ -40,7 +40,10 @@ const GLANCE_MS = arg('glance', 150);
 const FACES_PER_ASSET = 10;
 /** size of the generated photos, e.g. --photo 4000x3000 for camera-sized JPEGs */
 const photoArg = process.argv.indexOf('--photo');
-const [PHOTO_W, PHOTO_H] = (photoArg > 0 ? (process.argv[photoArg + 1] ?? '') : '640x480').split('x').map(Number) as [number, number];
+const [PHOTO_W, PHOTO_H] = (photoArg > 0 ? (process.argv[photoArg + 1] ?? '') : '640x480').split('x').map(Number) as [
+  number,
+  number,
+];
 const PEOPLE = 20;
 const cli = resolve(import.meta.dirname, '../src/tui/cli.js');
 
@@ -58,23 +61,57 @@ async function buildWorkspace(root: string): Promise<string> {
   mkdirSync(photos, { recursive: true });
   mkdirSync(join(consent, 'forms'), { recursive: true });
   mkdirSync(join(consent, 'photos'), { recursive: true });
-  const lines = ['participant_id,name,biometric_consent,signed_at,expires_at,withdrawn_at,form_ref,form_sha256,reference_photo,minor,guardian,publication_scopes'];
+  const lines = [
+    'participant_id,name,biometric_consent,signed_at,expires_at,withdrawn_at,form_ref,form_sha256,reference_photo,minor,guardian,publication_scopes',
+  ];
   for (let i = 1; i <= PEOPLE; i++) {
     const form = Buffer.from(`form of P${i}`);
     writeFileSync(join(consent, 'forms', `P${i}.pdf`), form);
     writeFileSync(join(consent, 'photos', `P${i}.jpg`), await picture(1000 + i));
-    lines.push([`P${i}`, `Person ${i}`, 'yes', '2026-01-10', '', '', `forms/P${i}.pdf`, createHash('sha256').update(form).digest('hex'), `photos/P${i}.jpg`, 'no', '', 'web'].join(','));
+    lines.push(
+      [
+        `P${i}`,
+        `Person ${i}`,
+        'yes',
+        '2026-01-10',
+        '',
+        '',
+        `forms/P${i}.pdf`,
+        createHash('sha256').update(form).digest('hex'),
+        `photos/P${i}.jpg`,
+        'no',
+        '',
+        'web',
+      ].join(','),
+    );
   }
   writeFileSync(join(consent, 'consent.csv'), `${lines.join('\n')}\n`);
   const assets = Math.ceil(PROPOSALS / FACES_PER_ASSET);
-  for (let a = 0; a < assets; a++) writeFileSync(join(photos, `IMG_${String(a).padStart(5, '0')}.jpg`), await picture(a));
+  for (let a = 0; a < assets; a++)
+    writeFileSync(join(photos, `IMG_${String(a).padStart(5, '0')}.jpg`), await picture(a));
 
   await initWorkspace(wsDir);
   const ws = await openWorkspace(wsDir);
   const ctx: ServiceContext = { store: ws.store, clock: systemClock, keyVault: ws.keyVault, actor: 'bench' };
-  await createShoot(ctx, { id: 'bench', name: 'Bench', purpose: 'Benchmark the review queue', source: photos, retentionDays: 30, connector: 'local', reviewersRequired: 1, from: '2026-01-01', to: '2026-12-31', utcOffset: '+00:00' });
+  await createShoot(ctx, {
+    id: 'bench',
+    name: 'Bench',
+    purpose: 'Benchmark the review queue',
+    source: photos,
+    retentionDays: 30,
+    connector: 'local',
+    reviewersRequired: 1,
+    from: '2026-01-01',
+    to: '2026-12-31',
+    utcOffset: '+00:00',
+  });
   const file = join(consent, 'consent.csv');
-  await importConsent(ctx, 'bench', await parseConsentFile(await readConsentFile(file), consentFileAccessFor(file)), file);
+  await importConsent(
+    ctx,
+    'bench',
+    await parseConsentFile(await readConsentFile(file), consentFileAccessFor(file)),
+    file,
+  );
   await approveShoot(ctx, 'bench', 'DPIA-BENCH', 'Bench Officer');
   let made = 0;
   for (let start = 0; start < assets; start += 100) {
@@ -83,14 +120,38 @@ async function buildWorkspace(root: string): Promise<string> {
       const now = new Date();
       for (let a = start; a < Math.min(assets, start + 100); a++) {
         const name = `IMG_${String(a).padStart(5, '0')}.jpg`;
-        const asset = await uow.assets.add({ shootId: 'bench', connectorAssetId: name, fileName: name, contentSha256: null, size: 1, width: PHOTO_W, height: PHOTO_H, scanState: 'scanned', error: null, flags: [], scannedAt: now });
+        const asset = await uow.assets.add({
+          shootId: 'bench',
+          connectorAssetId: name,
+          fileName: name,
+          contentSha256: null,
+          size: 1,
+          width: PHOTO_W,
+          height: PHOTO_H,
+          scanState: 'scanned',
+          error: null,
+          flags: [],
+          scannedAt: now,
+        });
         for (let f = 0; f < FACES_PER_ASSET && made < PROPOSALS; f++, made++) {
           const col = f % 5;
           const row = Math.floor(f / 5);
           await uow.faces.add({
-            shootId: 'bench', assetId: asset.id, x: 0.05 + col * 0.18, y: 0.1 + row * 0.45, w: 0.14, h: 0.3, detectorScore: 0.98, state: 'proposed',
-            participantId: ids[(a + f) % ids.length] ?? null, score: 0.5 + ((a * 7 + f * 13) % 45) / 100, margin: 0.05 + ((a * 11 + f * 3) % 30) / 100,
-            reason: null, embedding: null, modelDigest: null, createdAt: now,
+            shootId: 'bench',
+            assetId: asset.id,
+            x: 0.05 + col * 0.18,
+            y: 0.1 + row * 0.45,
+            w: 0.14,
+            h: 0.3,
+            detectorScore: 0.98,
+            state: 'proposed',
+            participantId: ids[(a + f) % ids.length] ?? null,
+            score: 0.5 + ((a * 7 + f * 13) % 45) / 100,
+            margin: 0.05 + ((a * 11 + f * 3) % 30) / 100,
+            reason: null,
+            embedding: null,
+            modelDigest: null,
+            createdAt: now,
           });
         }
       }
@@ -122,7 +183,17 @@ function firstFrameInTmux(wsDir: string): { frame: number; face: number } | null
   const t = (...a: string[]) => execFileSync(tmux, ['-L', socket, '-f', '/dev/null', ...a], { encoding: 'utf8' });
   try {
     const start = performance.now();
-    t('new-session', '-d', '-s', 'b', '-x', '80', '-y', '24', `env TERM=xterm-256color COLORTERM=truecolor ${process.execPath} ${cli} -w ${wsDir} review bench --reviewer bench; sleep 60`);
+    t(
+      'new-session',
+      '-d',
+      '-s',
+      'b',
+      '-x',
+      '80',
+      '-y',
+      '24',
+      `env TERM=xterm-256color COLORTERM=truecolor ${process.execPath} ${cli} -w ${wsDir} review bench --reviewer bench; sleep 60`,
+    );
     let frame = 0;
     for (;;) {
       const screen = t('capture-pane', '-p', '-t', 'b');
@@ -183,23 +254,36 @@ async function inProcess(wsDir: string) {
   ]);
   const start = performance.now();
   // as runApp does: draw first, open the workspace behind the first frame
-  const opening = new Promise<Awaited<ReturnType<typeof openAppGateway>>>((res, rej) => setImmediate(() => openAppGateway({ workspace: wsDir, reviewer: 'bench' }).then(res, rej)));
+  const opening = new Promise<Awaited<ReturnType<typeof openAppGateway>>>((res, rej) =>
+    setImmediate(() => openAppGateway({ workspace: wsDir, reviewer: 'bench' }).then(res, rej)),
+  );
   const gateway = deferredGateway('bench', opening);
   const stdout = new FakeStdout();
   const stdin = new FakeStdin();
-  const app = render(createElement(App, { gateway, caps: { colour: 'truecolor', protocol: 'none' }, start: { kind: 'review', shootId: 'bench' }, actor: 'bench' }), {
-    stdout: stdout as unknown as NodeJS.WriteStream,
-    stdin: stdin as unknown as NodeJS.ReadStream,
-    exitOnCtrlC: false,
-    patchConsole: false,
-    maxFps: 60,
-  });
+  const app = render(
+    createElement(App, {
+      gateway,
+      caps: { colour: 'truecolor', protocol: 'none' },
+      start: { kind: 'review', shootId: 'bench' },
+      actor: 'bench',
+    }),
+    {
+      stdout: stdout as unknown as NodeJS.WriteStream,
+      stdin: stdin as unknown as NodeJS.ReadStream,
+      exitOnCtrlC: false,
+      patchConsole: false,
+      maxFps: 60,
+    },
+  );
   const waitFor = async (pred: (frame: string) => boolean, since: number, timeoutMs = 10_000): Promise<number> => {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
       const hit = stdout.frames.find((f) => f.at >= since && pred(f.text));
       if (hit) return hit.at;
-      if (performance.now() > deadline) throw new Error(`timed out waiting for a frame; the last one was:\n${stripAnsi(stdout.frames.at(-1)?.text ?? '(none)')}`);
+      if (performance.now() > deadline)
+        throw new Error(
+          `timed out waiting for a frame; the last one was:\n${stripAnsi(stdout.frames.at(-1)?.text ?? '(none)')}`,
+        );
       await new Promise((r) => setTimeout(r, 1));
     }
   };
@@ -240,8 +324,12 @@ const root = keep > 0 ? resolve(process.argv[keep + 1] ?? '') : mkdtempSync(join
 try {
   const t0 = performance.now();
   const wsDir = existsSync(join(root, 'ws')) ? join(root, 'ws') : await buildWorkspace(root);
-  console.log(`built a workspace with ${PROPOSALS} proposals over ${Math.ceil(PROPOSALS / FACES_PER_ASSET)} photos (${PHOTO_W}x${PHOTO_H} JPEG) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  const tmuxRuns = (process.argv.includes('--no-terminal') ? [] : [0, 1, 2]).map(() => firstFrameInTmux(wsDir)).filter((x): x is { frame: number; face: number } => x !== null);
+  console.log(
+    `built a workspace with ${PROPOSALS} proposals over ${Math.ceil(PROPOSALS / FACES_PER_ASSET)} photos (${PHOTO_W}x${PHOTO_H} JPEG) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
+  const tmuxRuns = (process.argv.includes('--no-terminal') ? [] : [0, 1, 2])
+    .map(() => firstFrameInTmux(wsDir))
+    .filter((x): x is { frame: number; face: number } => x !== null);
   const r = await inProcess(wsDir);
   const all = [...r.samples.y, ...r.samples.s];
   const fmt = (n: number) => `${n.toFixed(1)} ms`;
@@ -261,10 +349,16 @@ try {
     max_ms: Number(Math.max(...all).toFixed(1)),
   };
   if (tmuxRuns.length) {
-    console.log(`built CLI in tmux (80x24, median of ${tmuxRuns.length} runs, including Node start-up): first frame ${fmt(result.terminal_first_frame_ms ?? 0)} (target <= 1000 ms), first face drawn ${fmt(result.terminal_first_face_ms ?? 0)}`);
+    console.log(
+      `built CLI in tmux (80x24, median of ${tmuxRuns.length} runs, including Node start-up): first frame ${fmt(result.terminal_first_frame_ms ?? 0)} (target <= 1000 ms), first face drawn ${fmt(result.terminal_first_face_ms ?? 0)}`,
+    );
   }
-  console.log(`in-process (from runApp-equivalent start): first frame ${fmt(r.firstFrame)}, first face drawn ${fmt(r.firstFace)}`);
-  console.log(`keypress to next face drawn, ${all.length} keys ${GLANCE_MS} ms apart (y saves a decision, s skips): p50 ${fmt(result.key_to_next_face_p50_ms)}, p95 ${fmt(result.key_to_next_face_p95_ms)} (target <= 50 ms), max ${fmt(result.max_ms)}`);
+  console.log(
+    `in-process (from runApp-equivalent start): first frame ${fmt(r.firstFrame)}, first face drawn ${fmt(r.firstFace)}`,
+  );
+  console.log(
+    `keypress to next face drawn, ${all.length} keys ${GLANCE_MS} ms apart (y saves a decision, s skips): p50 ${fmt(result.key_to_next_face_p50_ms)}, p95 ${fmt(result.key_to_next_face_p95_ms)} (target <= 50 ms), max ${fmt(result.max_ms)}`,
+  );
   console.log(`  confirm (y) p95 ${fmt(result.confirm_p95_ms)}, skip (s) p95 ${fmt(result.skip_p95_ms)}`);
   console.log(JSON.stringify(result));
 } finally {

@@ -19,22 +19,31 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { builtinRegistry } from '../src/connectors/index.js';
 import { parseConsentFile } from '../src/core/consent/index.js';
-import { DEFAULT_CALIBRATION, FacePool, LocalFaceEngine } from '../src/core/engine/index.js';
+import { DEFAULT_CALIBRATION, FacePool, LocalFaceEngine } from '../src/core/adapters/engine/index.js';
 import { systemClock } from '../src/core/ports/clock.js';
 import { importConsent } from '../src/core/services/consent-service.js';
 import { enrolShoot } from '../src/core/services/enrol-service.js';
 import { scanShoot } from '../src/core/services/scan-service.js';
 import { approveShoot, createShoot } from '../src/core/services/shoot-service.js';
-import { consentFileAccessFor, readConsentFile } from '../src/core/store/consent-files.js';
-import { fsFileReader } from '../src/core/store/file-reader.js';
-import { initWorkspace, openWorkspace } from '../src/core/store/workspace.js';
+import { consentFileAccessFor, readConsentFile } from '../src/core/adapters/files/consent-files.js';
+import { fsFileReader } from '../src/core/adapters/files/file-reader.js';
+import { initWorkspace, openWorkspace } from '../src/core/adapters/store/workspace.js';
 import { allowUndated } from '../src/core/services/scope-service.js';
 
-const { values } = parseArgs({ options: { data: { type: 'string', default: '../shared/faces' }, workers: { type: 'string' }, rounds: { type: 'string', default: '2' }, 'raw-child': { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string', default: '../shared/faces' },
+    workers: { type: 'string' },
+    rounds: { type: 'string', default: '2' },
+    'raw-child': { type: 'boolean' },
+  },
+});
 const rounds = Math.max(1, Number(values.rounds ?? 2));
 const dataDir = resolve(values.data ?? '../shared/faces');
 const workers = Number(values.workers ?? availableParallelism());
-const manifest = JSON.parse(readFileSync(join(dataDir, 'manifest.json'), 'utf8')) as { images: { file: string; role: string; identities: string[] }[] };
+const manifest = JSON.parse(readFileSync(join(dataDir, 'manifest.json'), 'utf8')) as {
+  images: { file: string; role: string; identities: string[] }[];
+};
 const scored = manifest.images.filter((e) => e.role !== 'enrol');
 // Raw loop: one engine, one image at a time, in a process of its own (as the scan runs in the CLI's).
 if (values['raw-child']) {
@@ -52,20 +61,39 @@ mkdirSync(shootDir);
 for (const e of scored) copyFileSync(join(dataDir, e.file), join(shootDir, e.file.replace(/[\\/]/g, '__')));
 
 function rawLoop(): number {
-  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--raw-child', '--data', dataDir], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--raw-child', '--data', dataDir], {
+    encoding: 'utf8',
+  });
   return Number(out.trim().split('\n').at(-1));
 }
 
 // The real scan on a pool.
 const consentDir = join(root, 'consent');
 mkdirSync(join(consentDir, 'refs'), { recursive: true });
-const rows = ['participant_id,name,biometric_consent,signed_at,expires_at,withdrawn_at,form_ref,form_sha256,reference_photo,minor,guardian,publication_scopes'];
+const rows = [
+  'participant_id,name,biometric_consent,signed_at,expires_at,withdrawn_at,form_ref,form_sha256,reference_photo,minor,guardian,publication_scopes',
+];
 for (const e of manifest.images.filter((i) => i.role === 'enrol')) {
   const id = e.identities[0]!;
   const ref = `refs/${id}${extname(e.file)}`;
   copyFileSync(join(dataDir, e.file), join(consentDir, ref));
   writeFileSync(join(consentDir, `${id}.txt`), id);
-  rows.push([id, id, 'yes', '2026-01-01', '', '', `${id}.txt`, createHash('sha256').update(id).digest('hex'), ref, 'no', '', 'web'].join(','));
+  rows.push(
+    [
+      id,
+      id,
+      'yes',
+      '2026-01-01',
+      '',
+      '',
+      `${id}.txt`,
+      createHash('sha256').update(id).digest('hex'),
+      ref,
+      'no',
+      '',
+      'web',
+    ].join(','),
+  );
 }
 const consentFile = join(consentDir, 'consent.csv');
 writeFileSync(consentFile, `${rows.join('\n')}\n`);
@@ -75,8 +103,24 @@ const ctx = { store: ws.store, clock: systemClock, keyVault: ws.keyVault, actor:
 const pool = await FacePool.create({ workers });
 async function scanOnce(round: number): Promise<{ seconds: number; processed: number; failed: number }> {
   const id = `b${round}`;
-  await createShoot(ctx, { id, name: id, purpose: 'bench', source: shootDir, retentionDays: 1, connector: 'local', reviewersRequired: 1, from: '2026-01-01', to: '2026-12-31', utcOffset: '+00:00' });
-  await importConsent(ctx, id, await parseConsentFile(await readConsentFile(consentFile), consentFileAccessFor(consentFile)), consentFile);
+  await createShoot(ctx, {
+    id,
+    name: id,
+    purpose: 'bench',
+    source: shootDir,
+    retentionDays: 1,
+    connector: 'local',
+    reviewersRequired: 1,
+    from: '2026-01-01',
+    to: '2026-12-31',
+    utcOffset: '+00:00',
+  });
+  await importConsent(
+    ctx,
+    id,
+    await parseConsentFile(await readConsentFile(consentFile), consentFileAccessFor(consentFile)),
+    consentFile,
+  );
   await approveShoot(ctx, id, 'BENCH', 'bench');
   await enrolShoot(ctx, { engine: pool, files: fsFileReader }, id);
   // The benchmark photos carry no capture time: a first pass holds them (no inference), a person's
@@ -104,7 +148,18 @@ const summary = best;
 
 const rawRate = scored.length / rawSeconds;
 const scanRate = scored.length / scanSeconds;
-const result = { images: scored.length, workers, raw_images_per_s: +rawRate.toFixed(2), scan_images_per_s: +scanRate.toFixed(2), ratio: +(scanRate / rawRate).toFixed(2), processed: summary.processed, failed: summary.failed, rounds };
+const result = {
+  images: scored.length,
+  workers,
+  raw_images_per_s: +rawRate.toFixed(2),
+  scan_images_per_s: +scanRate.toFixed(2),
+  ratio: +(scanRate / rawRate).toFixed(2),
+  processed: summary.processed,
+  failed: summary.failed,
+  rounds,
+};
 console.log(`raw one-process loop: ${result.raw_images_per_s} images/s`);
-console.log(`scan, ${workers} workers:      ${result.scan_images_per_s} images/s (${result.ratio}x the raw loop; target >= 1.7x on 2 cores)`);
+console.log(
+  `scan, ${workers} workers:      ${result.scan_images_per_s} images/s (${result.ratio}x the raw loop; target >= 1.7x on 2 cores)`,
+);
 console.log(JSON.stringify(result));

@@ -26,11 +26,13 @@ function stats(samples: number[]) {
 once(['--help']); // warm the filesystem cache
 const help = stats(Array.from({ length: runs }, () => once(['--help'])));
 const shootHelp = stats(Array.from({ length: runs }, () => once(['shoot', 'create', '--help'])));
-const baseline = stats(Array.from({ length: runs }, () => {
-  const start = process.hrtime.bigint();
-  spawnSync(process.execPath, ['-e', '0'], { stdio: 'ignore' });
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}));
+const baseline = stats(
+  Array.from({ length: runs }, () => {
+    const start = process.hrtime.bigint();
+    spawnSync(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  }),
+);
 console.log(`node -e 0:              median ${baseline.median_ms} ms, p90 ${baseline.p90_ms} ms`);
 console.log(`sitter --help:          median ${help.median_ms} ms, p90 ${help.p90_ms} ms (target < 300 ms)`);
 console.log(`sitter shoot create -h: median ${shootHelp.median_ms} ms, p90 ${shootHelp.p90_ms} ms`);

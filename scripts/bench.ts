@@ -16,9 +16,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { FacePool } from '../src/core/engine/pool.js';
-import { LocalFaceEngine } from '../src/core/engine/local-engine.js';
-import { syntheticGroup } from '../src/core/engine/synthetic.js';
+import { FacePool } from '../src/core/adapters/engine/pool.js';
+import { LocalFaceEngine } from '../src/core/adapters/engine/local-engine.js';
+import { syntheticGroup } from '../src/core/adapters/engine/synthetic.js';
 
 const { values } = parseArgs({
   options: {
@@ -81,12 +81,23 @@ async function childRun(mode: string, baseline: number): Promise<ChildResult> {
     const t0 = performance.now();
     for (const b of list) await engine.analyse(b).catch(() => failed++);
     const s = (performance.now() - t0) / 1000;
-    return { mode, images: list.length, seconds: s, images_per_s: list.length / s, peak_rss_mb: maxRssMb(), baseline_rss_mb: baseline, failed, cpu_per_wall: cpuPerWall() };
+    return {
+      mode,
+      images: list.length,
+      seconds: s,
+      images_per_s: list.length / s,
+      peak_rss_mb: maxRssMb(),
+      baseline_rss_mb: baseline,
+      failed,
+      cpu_per_wall: cpuPerWall(),
+    };
   }
   if (mode === 'pool') {
     const list = images();
     const pool = await FacePool.create({ workers });
-    await Promise.all(Array.from({ length: workers }, () => pool.analyse(list[0] ?? Buffer.alloc(0)).catch(() => undefined)));
+    await Promise.all(
+      Array.from({ length: workers }, () => pool.analyse(list[0] ?? Buffer.alloc(0)).catch(() => undefined)),
+    );
     let failed = 0;
     startClock();
     const t0 = performance.now();
@@ -94,10 +105,23 @@ async function childRun(mode: string, baseline: number): Promise<ChildResult> {
     const s = (performance.now() - t0) / 1000;
     const cpu = cpuPerWall();
     await pool.close();
-    return { mode, workers, images: list.length, seconds: s, images_per_s: list.length / s, peak_rss_mb: maxRssMb(), baseline_rss_mb: baseline, failed, cpu_per_wall: cpu };
+    return {
+      mode,
+      workers,
+      images: list.length,
+      seconds: s,
+      images_per_s: list.length / s,
+      peak_rss_mb: maxRssMb(),
+      baseline_rss_mb: baseline,
+      failed,
+      cpu_per_wall: cpu,
+    };
   }
   if (mode === 'big') {
-    const names = ['amy', 'bernadette', 'howard', 'leonard', 'penny', 'raj', 'sheldon', 'stuart'].flatMap((n) => [`${n}/${n}1.png`, `${n}/${n}2.png`]);
+    const names = ['amy', 'bernadette', 'howard', 'leonard', 'penny', 'raj', 'sheldon', 'stuart'].flatMap((n) => [
+      `${n}/${n}1.png`,
+      `${n}/${n}2.png`,
+    ]);
     const faces = names.map((n) => readFileSync(join(dataDir, 'face-api.js/examples/images', n)));
     const { jpeg } = await syntheticGroup(faces, 6000, 4000, 0.03, names);
     const pool = await FacePool.create({ workers: 1 });
@@ -111,7 +135,18 @@ async function childRun(mode: string, baseline: number): Promise<ChildResult> {
     }
     const s = (performance.now() - t0) / 1000;
     await pool.close();
-    return { mode, workers: 1, images: 3, seconds: s, images_per_s: 3 / s, peak_rss_mb: maxRssMb(), baseline_rss_mb: baseline, failed, faces: found, cpu_per_wall: 0 };
+    return {
+      mode,
+      workers: 1,
+      images: 3,
+      seconds: s,
+      images_per_s: 3 / s,
+      peak_rss_mb: maxRssMb(),
+      baseline_rss_mb: baseline,
+      failed,
+      faces: found,
+      cpu_per_wall: 0,
+    };
   }
   throw new Error(`unknown mode ${mode}`);
 }
@@ -124,11 +159,17 @@ async function childRun(mode: string, baseline: number): Promise<ChildResult> {
 async function machineParallelism(threads: number, ms = 2000): Promise<number> {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: threads }, () => new Promise<void>((resolve, reject) => {
-    const w = new Worker(`const t = Date.now(); let x = 0; while (Date.now() - t < ${ms}) x++;`, { eval: true });
-    w.on('exit', () => resolve());
-    w.on('error', reject);
-  })));
+  await Promise.all(
+    Array.from(
+      { length: threads },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const w = new Worker(`const t = Date.now(); let x = 0; while (Date.now() - t < ${ms}) x++;`, { eval: true });
+          w.on('exit', () => resolve());
+          w.on('error', reject);
+        }),
+    ),
+  );
   const c = process.cpuUsage(c0);
   return (c.user + c.system) / 1000 / (performance.now() - t0);
 }
@@ -138,13 +179,24 @@ if (values.child) {
 } else {
   const self = fileURLToPath(import.meta.url);
   const run = (mode: string, w: number): ChildResult => {
-    const args = [self, '--child', mode, '--data', dataDir, '--workers', String(w), ...(values.limit ? ['--limit', values.limit] : [])];
+    const args = [
+      self,
+      '--child',
+      mode,
+      '--data',
+      dataDir,
+      '--workers',
+      String(w),
+      ...(values.limit ? ['--limit', values.limit] : []),
+    ];
     const out = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     const last = out.trim().split('\n').pop() ?? '{}';
     return JSON.parse(last) as ChildResult;
   };
   const before = await machineParallelism(workers);
-  console.log(`machine parallelism  : ${before.toFixed(2)} of ${workers} threads get a core (CPU time / wall time of ${workers} spinning threads)`);
+  console.log(
+    `machine parallelism  : ${before.toFixed(2)} of ${workers} threads get a core (CPU time / wall time of ${workers} spinning threads)`,
+  );
   // other jobs on the machine add noise: alternate the modes and keep each one's best run
   const best = (a: ChildResult, b: ChildResult) => (b.images_per_s > a.images_per_s ? b : a);
   let raw = run('raw', 1);
@@ -153,35 +205,45 @@ if (values.child) {
     raw = best(raw, run('raw', 1));
     many = best(many, run('pool', workers));
   }
-  console.log(`raw one-process loop : ${raw.images_per_s.toFixed(2)} images/s (${raw.images} images, ${raw.seconds.toFixed(1)} s), CPU/wall ${raw.cpu_per_wall.toFixed(2)}, peak RSS ${raw.peak_rss_mb} MB`);
+  console.log(
+    `raw one-process loop : ${raw.images_per_s.toFixed(2)} images/s (${raw.images} images, ${raw.seconds.toFixed(1)} s), CPU/wall ${raw.cpu_per_wall.toFixed(2)}, peak RSS ${raw.peak_rss_mb} MB`,
+  );
   const one = run('pool', 1);
-  console.log(`pool, 1 worker       : ${one.images_per_s.toFixed(2)} images/s, peak RSS ${one.peak_rss_mb} MB (process = parent + 1 worker)`);
-  console.log(`pool, ${workers} workers      : ${many.images_per_s.toFixed(2)} images/s, CPU/wall ${many.cpu_per_wall.toFixed(2)}, peak RSS ${many.peak_rss_mb} MB, ratio to raw loop ${(many.images_per_s / raw.images_per_s).toFixed(2)}x`);
+  console.log(
+    `pool, 1 worker       : ${one.images_per_s.toFixed(2)} images/s, peak RSS ${one.peak_rss_mb} MB (process = parent + 1 worker)`,
+  );
+  console.log(
+    `pool, ${workers} workers      : ${many.images_per_s.toFixed(2)} images/s, CPU/wall ${many.cpu_per_wall.toFixed(2)}, peak RSS ${many.peak_rss_mb} MB, ratio to raw loop ${(many.images_per_s / raw.images_per_s).toFixed(2)}x`,
+  );
   const big = run('big', 1);
-  console.log(`24 MP group photo    : ${(big.seconds / big.images).toFixed(2)} s/image, ${big.faces}/16 faces, peak RSS ${big.peak_rss_mb} MB (parent + 1 worker)`);
+  console.log(
+    `24 MP group photo    : ${(big.seconds / big.images).toFixed(2)} s/image, ${big.faces}/16 faces, peak RSS ${big.peak_rss_mb} MB (parent + 1 worker)`,
+  );
   const after = await machineParallelism(workers);
   console.log(`machine parallelism  : ${after.toFixed(2)} after the runs`);
   const perWorker = Math.round((many.peak_rss_mb - many.baseline_rss_mb) / workers);
-  console.log(JSON.stringify({
-    cores: availableParallelism(),
-    machine_parallelism_before: before,
-    machine_parallelism_after: after,
-    images: raw.images,
-    raw_images_per_s: raw.images_per_s,
-    pool1_images_per_s: one.images_per_s,
-    pool_workers: workers,
-    pool_images_per_s: many.images_per_s,
-    pool_ratio_to_raw: many.images_per_s / raw.images_per_s,
-    raw_cpu_per_wall: raw.cpu_per_wall,
-    pool_cpu_per_wall: many.cpu_per_wall,
-    pool1_ratio_to_raw: one.images_per_s / raw.images_per_s,
-    raw_peak_rss_mb: raw.peak_rss_mb,
-    pool1_peak_rss_mb: one.peak_rss_mb,
-    pool_peak_rss_mb: many.peak_rss_mb,
-    pool_peak_rss_per_worker_mb: perWorker,
-    big_24mp_s_per_image: big.seconds / big.images,
-    big_24mp_faces_found: big.faces,
-    big_24mp_peak_rss_mb_one_worker: big.peak_rss_mb,
-    failed: raw.failed + one.failed + many.failed + big.failed,
-  }));
+  console.log(
+    JSON.stringify({
+      cores: availableParallelism(),
+      machine_parallelism_before: before,
+      machine_parallelism_after: after,
+      images: raw.images,
+      raw_images_per_s: raw.images_per_s,
+      pool1_images_per_s: one.images_per_s,
+      pool_workers: workers,
+      pool_images_per_s: many.images_per_s,
+      pool_ratio_to_raw: many.images_per_s / raw.images_per_s,
+      raw_cpu_per_wall: raw.cpu_per_wall,
+      pool_cpu_per_wall: many.cpu_per_wall,
+      pool1_ratio_to_raw: one.images_per_s / raw.images_per_s,
+      raw_peak_rss_mb: raw.peak_rss_mb,
+      pool1_peak_rss_mb: one.peak_rss_mb,
+      pool_peak_rss_mb: many.peak_rss_mb,
+      pool_peak_rss_per_worker_mb: perWorker,
+      big_24mp_s_per_image: big.seconds / big.images,
+      big_24mp_faces_found: big.faces,
+      big_24mp_peak_rss_mb_one_worker: big.peak_rss_mb,
+      failed: raw.failed + one.failed + many.failed + big.failed,
+    }),
+  );
 }

@@ -10,9 +10,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_CALIBRATION } from '../src/core/engine/calibration.js';
-import { euclidean, leaveOneIdentityOut, operatingPoint, rank, tarAtFar, type Probe, type Template } from '../src/core/engine/calibrate.js';
-import { LocalFaceEngine, type DetailedAnalysis } from '../src/core/engine/local-engine.js';
+import { DEFAULT_CALIBRATION } from '../src/core/adapters/engine/calibration.js';
+import {
+  euclidean,
+  leaveOneIdentityOut,
+  operatingPoint,
+  rank,
+  tarAtFar,
+  type Probe,
+  type Template,
+} from '../src/core/adapters/engine/calibrate.js';
+import { LocalFaceEngine, type DetailedAnalysis } from '../src/core/adapters/engine/local-engine.js';
 
 interface Entry {
   file: string;
@@ -58,7 +66,8 @@ const facesOf = (e: Entry) => {
   const r = results.get(e.file);
   return r instanceof Error || !r ? [] : r.faces;
 };
-const largest = <T extends { box: { w: number; h: number } }>(faces: T[]) => [...faces].sort((a, b) => b.box.w * b.box.h - a.box.w * a.box.h)[0];
+const largest = <T extends { box: { w: number; h: number } }>(faces: T[]) =>
+  [...faces].sort((a, b) => b.box.w * b.box.h - a.box.w * a.box.h)[0];
 
 // enrolment: one template per enrol image (its largest face)
 const templates: Template[] = [];
@@ -112,8 +121,12 @@ for (const e of manifest.images) {
       probes.push({ image: e.file, embedding: face.embedding, label });
       const r = rank(face.embedding, templates);
       if (r.best?.identity === label) top1Correct++;
-      else misses.push(`${e.file}: top-1 ${r.best?.identity} ${r.best?.distance.toFixed(3)} vs own ${Math.min(...tmpl.map((t) => euclidean(face.embedding, t.embedding))).toFixed(3)}`);
-      for (const t of templates) (t.identity === label ? genuine : impostor).push(euclidean(face.embedding, t.embedding));
+      else
+        misses.push(
+          `${e.file}: top-1 ${r.best?.identity} ${r.best?.distance.toFixed(3)} vs own ${Math.min(...tmpl.map((t) => euclidean(face.embedding, t.embedding))).toFixed(3)}`,
+        );
+      for (const t of templates)
+        (t.identity === label ? genuine : impostor).push(euclidean(face.embedding, t.embedding));
     }
     // the other faces: strangers when the labels are complete, unscored otherwise
     faces.forEach((f, i) => {
@@ -134,16 +147,25 @@ for (const e of manifest.images) {
 const groups = manifest.images.filter((e) => e.kind === 'group' && typeof e.n_faces === 'number');
 const facesExpected = groups.reduce((n, e) => n + (e.n_faces ?? 0), 0);
 const facesDetected = groups.reduce((n, e) => n + Math.min(facesOf(e).length, e.n_faces ?? 0), 0);
-const labelledGroupFaces = manifest.images.filter((e) => e.kind === 'group' && e.role === 'query').flatMap((e) => e.identities.filter((i) => enrolled.has(i)).map((i) => ({ e, i })));
-const labelledGroupFound = labelledGroupFaces.filter(({ e, i }) => probes.some((p) => p.image === e.file && p.label === i)).length;
+const labelledGroupFaces = manifest.images
+  .filter((e) => e.kind === 'group' && e.role === 'query')
+  .flatMap((e) => e.identities.filter((i) => enrolled.has(i)).map((i) => ({ e, i })));
+const labelledGroupFound = labelledGroupFaces.filter(({ e, i }) =>
+  probes.some((p) => p.image === e.file && p.label === i),
+).length;
 const negatives = manifest.images.filter((e) => e.role === 'negative');
 const falseFacesOnNegatives = negatives.reduce((n, e) => n + facesOf(e).length, 0);
-const errors = [...results.entries()].filter(([, r]) => r instanceof Error).map(([f, r]) => `${f}: ${(r as Error).message}`);
+const errors = [...results.entries()]
+  .filter(([, r]) => r instanceof Error)
+  .map(([f, r]) => `${f}: ${(r as Error).message}`);
 for (const e of manifest.images) {
   const r = results.get(e.file);
   if (r && !(r instanceof Error) && (values.verbose || e.kind !== 'single' || r.candidates.length !== 1)) {
-    const fmt = (x: (typeof r.candidates)[number]) => `${x.reasons.length ? '-' + x.reasons.join('+') + ':' : ''}${x.pass[0]}${x.score.toFixed(2)}/${x.boxScore.toFixed(2)}/${x.verifyScore.toFixed(2)}/${x.geometry.interocular.toFixed(0)}/${x.geometry.eyeMouthRatio.toFixed(2)}`;
-    log(`  ${e.file} [${e.kind}/${e.role} n=${e.n_faces ?? '?'}]: ${r.faces.length} faces: ${r.candidates.map(fmt).join(' ')}`);
+    const fmt = (x: (typeof r.candidates)[number]) =>
+      `${x.reasons.length ? '-' + x.reasons.join('+') + ':' : ''}${x.pass[0]}${x.score.toFixed(2)}/${x.boxScore.toFixed(2)}/${x.verifyScore.toFixed(2)}/${x.geometry.interocular.toFixed(0)}/${x.geometry.eyeMouthRatio.toFixed(2)}`;
+    log(
+      `  ${e.file} [${e.kind}/${e.role} n=${e.n_faces ?? '?'}]: ${r.faces.length} faces: ${r.candidates.map(fmt).join(' ')}`,
+    );
   }
 }
 
@@ -157,14 +179,27 @@ if (values.calibrate) {
   const thresholds = Array.from({ length: 61 }, (_, i) => 0.35 + i * 0.005);
   const margins = Array.from({ length: 11 }, (_, i) => i * 0.01);
   loio = leaveOneIdentityOut(probes, templates, margins, thresholds);
-  for (const f of loio.folds) log(`  fold ${f.heldOut}: t=${f.threshold.toFixed(3)} m=${f.margin.toFixed(2)} recall=${f.recall.toFixed(2)} false=${f.falseMatches}/${f.probes}`);
-  log(`LOIO choice: threshold ${loio.threshold.toFixed(3)} margin ${loio.margin.toFixed(3)}; held-out recall ${loio.heldOutRecall.toFixed(3)}; unseen strangers named ${loio.heldOutStrangerMatches}/${loio.heldOutStrangerProbes}`);
+  for (const f of loio.folds)
+    log(
+      `  fold ${f.heldOut}: t=${f.threshold.toFixed(3)} m=${f.margin.toFixed(2)} recall=${f.recall.toFixed(2)} false=${f.falseMatches}/${f.probes}`,
+    );
+  log(
+    `LOIO choice: threshold ${loio.threshold.toFixed(3)} margin ${loio.margin.toFixed(3)}; held-out recall ${loio.heldOutRecall.toFixed(3)}; unseen strangers named ${loio.heldOutStrangerMatches}/${loio.heldOutStrangerProbes}`,
+  );
   const opLoio = operatingPoint(probes, templates, loio.threshold, loio.margin);
-  log(`at the LOIO choice on all data: precision ${opLoio.precision.toFixed(3)} recall ${opLoio.recall.toFixed(3)} strangers matched ${opLoio.strangers_matched}/${opLoio.strangers} wrong ${opLoio.wrong_matches}`);
+  log(
+    `at the LOIO choice on all data: precision ${opLoio.precision.toFixed(3)} recall ${opLoio.recall.toFixed(3)} strangers matched ${opLoio.strangers_matched}/${opLoio.strangers} wrong ${opLoio.wrong_matches}`,
+  );
 }
 
 if (values.dump) {
-  writeFileSync(values.dump, JSON.stringify({ templates: templates.map((t) => ({ identity: t.identity, embedding: [...t.embedding] })), probes: probes.map((p) => ({ ...p, embedding: [...p.embedding] })) }));
+  writeFileSync(
+    values.dump,
+    JSON.stringify({
+      templates: templates.map((t) => ({ identity: t.identity, embedding: [...t.embedding] })),
+      probes: probes.map((p) => ({ ...p, embedding: [...p.embedding] })),
+    }),
+  );
 }
 
 log(`misses: ${misses.length ? '\n  ' + misses.join('\n  ') : 'none'}`);
@@ -197,7 +232,14 @@ const summary = {
   strangers_matched: op.strangers_matched,
   strangers: op.strangers,
   wrong_matches: op.wrong_matches,
-  ...(loio ? { loio_threshold: loio.threshold, loio_margin: loio.margin, loio_heldout_recall: loio.heldOutRecall, loio_unseen_strangers_named: loio.heldOutStrangerMatches } : {}),
+  ...(loio
+    ? {
+        loio_threshold: loio.threshold,
+        loio_margin: loio.margin,
+        loio_heldout_recall: loio.heldOutRecall,
+        loio_unseen_strangers_named: loio.heldOutStrangerMatches,
+      }
+    : {}),
 };
 await engine.close();
 console.log(JSON.stringify(summary));

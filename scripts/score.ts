@@ -45,8 +45,12 @@ const ws = join(root, 'ws');
 const consentFile = join(root, 'consent', 'consent.csv');
 
 function sitter(...cmd: string[]): unknown {
-  const r = spawnSync(process.execPath, [cli, '-w', ws, '--json', ...cmd], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  if (r.status !== 0 && cmd[0] !== 'enrol' && cmd[0] !== 'scan') throw new Error(`sitter ${cmd.join(' ')} exited ${r.status}: ${r.stdout}${r.stderr}`);
+  const r = spawnSync(process.execPath, [cli, '-w', ws, '--json', ...cmd], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  if (r.status !== 0 && cmd[0] !== 'enrol' && cmd[0] !== 'scan')
+    throw new Error(`sitter ${cmd.join(' ')} exited ${r.status}: ${r.stdout}${r.stderr}`);
   try {
     return JSON.parse(r.stdout);
   } catch {
@@ -59,14 +63,31 @@ function writeRoster(): number {
   const dir = join(root, 'consent');
   mkdirSync(join(dir, 'refs'), { recursive: true });
   mkdirSync(join(dir, 'forms'));
-  const rows = ['participant_id,name,biometric_consent,signed_at,expires_at,withdrawn_at,form_ref,form_sha256,reference_photo,minor,guardian,publication_scopes'];
+  const rows = [
+    'participant_id,name,biometric_consent,signed_at,expires_at,withdrawn_at,form_ref,form_sha256,reference_photo,minor,guardian,publication_scopes',
+  ];
   for (const e of manifest.images.filter((i) => i.role === 'enrol')) {
     const id = e.identities[0]!;
     const ref = `refs/${id}${extname(e.file)}`;
     copyFileSync(join(dataDir!, e.file), join(dir, ref));
     const form = Buffer.from(`form of ${id}`);
     writeFileSync(join(dir, 'forms', `${id}.txt`), form);
-    rows.push([id, id, 'yes', '2026-01-01', '', '', `forms/${id}.txt`, createHash('sha256').update(form).digest('hex'), ref, 'no', '', 'web'].join(','));
+    rows.push(
+      [
+        id,
+        id,
+        'yes',
+        '2026-01-01',
+        '',
+        '',
+        `forms/${id}.txt`,
+        createHash('sha256').update(form).digest('hex'),
+        ref,
+        'no',
+        '',
+        'web',
+      ].join(','),
+    );
   }
   writeFileSync(consentFile, `${rows.join('\n')}\n`);
   return rows.length - 1;
@@ -126,7 +147,14 @@ function score(m: Matches, only: Set<string>, states = ['proposed']): Score {
     }
   }
   const r4 = (x: number) => Math.round(x * 10000) / 10000;
-  return { true_matches: tm, false_matches: fm, strangers_matched: strangers, expected_matches: expected, precision: r4(tm + fm > 0 ? tm / (tm + fm) : 1), recall: r4(expected > 0 ? tm / expected : 0) };
+  return {
+    true_matches: tm,
+    false_matches: fm,
+    strangers_matched: strangers,
+    expected_matches: expected,
+    precision: r4(tm + fm > 0 ? tm / (tm + fm) : 1),
+    recall: r4(expected > 0 ? tm / expected : 0),
+  };
 }
 
 const participants = writeRoster();
@@ -148,7 +176,9 @@ const result: Record<string, unknown> = {
   scan_seconds: Math.round(seconds * 10) / 10,
   images_per_second: Math.round((scored.length / seconds) * 100) / 100,
 };
-console.log(`precision ${result.precision}  recall ${result.recall}  strangers matched ${result.strangers_matched}  (${result.true_matches} true, ${result.false_matches} false of ${result.expected_matches} expected)`);
+console.log(
+  `precision ${result.precision}  recall ${result.recall}  strangers matched ${result.strangers_matched}  (${result.true_matches} true, ${result.false_matches} false of ${result.expected_matches} expected)`,
+);
 console.log(`scan: ${scored.length} images in ${result.scan_seconds} s = ${result.images_per_second} images/s`);
 
 if (args.includes('--learn')) {
@@ -174,8 +204,14 @@ if (args.includes('--learn')) {
   const secondFiles = new Set(second.map(shootFileName));
   const learned = score(sitter('matches', 'learn') as Matches, secondFiles);
   const baseline = score(plain, secondFiles);
-  result.learn = { confirmed_as_templates: confirmed, second_half_without_learning: baseline, second_half_with_learning: learned };
-  console.log(`learning: ${confirmed} confirmed faces became templates; second half recall ${baseline.recall} -> ${learned.recall}, precision ${baseline.precision} -> ${learned.precision}, strangers ${baseline.strangers_matched} -> ${learned.strangers_matched}`);
+  result.learn = {
+    confirmed_as_templates: confirmed,
+    second_half_without_learning: baseline,
+    second_half_with_learning: learned,
+  };
+  console.log(
+    `learning: ${confirmed} confirmed faces became templates; second half recall ${baseline.recall} -> ${learned.recall}, precision ${baseline.precision} -> ${learned.precision}, strangers ${baseline.strangers_matched} -> ${learned.strangers_matched}`,
+  );
 }
 console.log(`workspace ${args.includes('--keep') ? ws : '(removed)'}`);
 console.log(JSON.stringify(result));

@@ -7,7 +7,14 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
-const IMAGE_TYPES = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp', '.tif': 'image/tiff', '.tiff': 'image/tiff' };
+const IMAGE_TYPES = {
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.png': 'image/png',
+  '.webp': 'image/webp',
+  '.tif': 'image/tiff',
+  '.tiff': 'image/tiff',
+};
 const KEY = 'sitter';
 
 /** @param {Record<string, unknown>} options @param {{ SitterError: any, consentUriPrefix: string }} host */
@@ -17,14 +24,21 @@ export default function create(options, host) {
 
   async function root(source) {
     const st = await fs.stat(source).catch(() => null);
-    if (!st?.isDirectory()) throw new SitterError('SOURCE_NOT_FOUND', `${source} is not a folder.`, 'Point the shoot at the folder that holds its images.');
+    if (!st?.isDirectory())
+      throw new SitterError(
+        'SOURCE_NOT_FOUND',
+        `${source} is not a folder.`,
+        'Point the shoot at the folder that holds its images.',
+      );
     return fs.realpath(source);
   }
 
   async function listIds(dir) {
     const entries = await fs.readdir(dir, { withFileTypes: true });
     return entries
-      .filter((e) => e.isFile() && !e.name.startsWith('.') && Object.hasOwn(IMAGE_TYPES, path.extname(e.name).toLowerCase()))
+      .filter(
+        (e) => e.isFile() && !e.name.startsWith('.') && Object.hasOwn(IMAGE_TYPES, path.extname(e.name).toLowerCase()),
+      )
       .map((e) => e.name)
       .sort();
   }
@@ -32,7 +46,11 @@ export default function create(options, host) {
   async function listed(source, id) {
     const dir = await root(source);
     if (typeof id !== 'string' || id.includes('/') || id.includes('\\') || !(await listIds(dir)).includes(id)) {
-      throw new SitterError('ASSET_OUT_OF_SCOPE', `"${id}" is not an image of ${source}.`, 'Only images directly in the shoot folder belong to the shoot.');
+      throw new SitterError(
+        'ASSET_OUT_OF_SCOPE',
+        `"${id}" is not an image of ${source}.`,
+        'Only images directly in the shoot folder belong to the shoot.',
+      );
     }
     return path.join(dir, id);
   }
@@ -63,7 +81,12 @@ export default function create(options, host) {
       let start = 0;
       if (opts.cursor) {
         const m = /^after:(.+)$/.exec(opts.cursor);
-        if (!m) throw new SitterError('CURSOR_INVALID', 'This listing cursor was not made by this connector.', 'Start the listing again without a cursor.');
+        if (!m)
+          throw new SitterError(
+            'CURSOR_INVALID',
+            'This listing cursor was not made by this connector.',
+            'Start the listing again without a cursor.',
+          );
         start = ids.findIndex((id) => id > m[1]);
         if (start < 0) start = ids.length;
       }
@@ -78,18 +101,39 @@ export default function create(options, host) {
     async fetch(source, assetId) {
       const file = await listed(source, assetId);
       const bytes = await fs.readFile(file);
-      return { asset: await facts(file, assetId), bytes, contentHash: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, mediaType: IMAGE_TYPES[path.extname(assetId).toLowerCase()] };
+      return {
+        asset: await facts(file, assetId),
+        bytes,
+        contentHash: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+        mediaType: IMAGE_TYPES[path.extname(assetId).toLowerCase()],
+      };
     },
 
     async push(source, payload) {
       const file = await listed(source, payload.assetId);
       // The persons and boxes belong to the content Sitter scanned: refuse a file that changed since.
-      const actual = `sha256:${createHash('sha256').update(await fs.readFile(file)).digest('hex')}`;
+      const actual = `sha256:${createHash('sha256')
+        .update(await fs.readFile(file))
+        .digest('hex')}`;
       if (actual !== payload.expectedContentHash) {
-        throw new SitterError('ASSET_CHANGED', `"${payload.assetId}" changed since it was scanned; nothing was written.`, 'Scan the shoot again, review the photo, then push again.', { assetId: payload.assetId });
+        throw new SitterError(
+          'ASSET_CHANGED',
+          `"${payload.assetId}" changed since it was scanned; nothing was written.`,
+          'Scan the shoot again, review the photo, then push again.',
+          { assetId: payload.assetId },
+        );
       }
       const data = (await readSidecar(file)) ?? {};
-      const persons = [...payload.persons].sort((a, b) => a.consentUri.localeCompare(b.consentUri)).map((p) => ({ id: p.participantId, name: p.displayName, consent: p.consentUri, ...(p.consentRecord ? { consentRecord: p.consentRecord } : {}), box: p.box, release: p.release }));
+      const persons = [...payload.persons]
+        .sort((a, b) => a.consentUri.localeCompare(b.consentUri))
+        .map((p) => ({
+          id: p.participantId,
+          name: p.displayName,
+          consent: p.consentUri,
+          ...(p.consentRecord ? { consentRecord: p.consentRecord } : {}),
+          box: p.box,
+          release: p.release,
+        }));
       const statement = { persons, otherFaces: payload.otherFaces, image: payload.image };
       if (JSON.stringify(data[KEY]) === JSON.stringify(statement)) return { changed: false, location: `${file}.json` };
       await writeSidecar(file, { ...data, [KEY]: statement });

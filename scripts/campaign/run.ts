@@ -41,5 +41,7 @@ try {
   if (!values.keep) ctx.dispose();
 }
 process.stdout.write(`${renderTable(rows, values.markdown)}\n`);
-process.stdout.write(`trials ${ctx.trials}, seed ${values.seed}, ${Math.round((Date.now() - started) / 1000)} s${values.keep ? `, files kept in ${ctx.workDir}` : ''}\n`);
+process.stdout.write(
+  `trials ${ctx.trials}, seed ${values.seed}, ${Math.round((Date.now() - started) / 1000)} s${values.keep ? `, files kept in ${ctx.workDir}` : ''}\n`,
+);
 process.exitCode = rows.every((r) => r.runs === 0 || r.passed === r.runs) ? 0 : 1;

@@ -24,7 +24,8 @@ function isUnit(n: number): boolean {
 export function assertValidPushPayload(payload: PushPayload): void {
   const problems: string[] = [];
   if (typeof payload.assetId !== 'string' || payload.assetId === '') problems.push('assetId is empty');
-  if (typeof payload.expectedContentHash !== 'string' || !SHA256.test(payload.expectedContentHash)) problems.push('expectedContentHash is not sha256:<hex>');
+  if (typeof payload.expectedContentHash !== 'string' || !SHA256.test(payload.expectedContentHash))
+    problems.push('expectedContentHash is not sha256:<hex>');
   const { width, height, orientation } = payload.image;
   if (!Number.isInteger(width) || width <= 0 || !Number.isInteger(height) || height <= 0) {
     problems.push(`image size ${width}x${height} is not a positive integer size`);
@@ -41,26 +42,33 @@ export function assertValidPushPayload(payload: PushPayload): void {
     if (seenParticipants.has(p.participantId)) problems.push(`${at}: participant ${p.participantId} appears twice`);
     seenParticipants.add(p.participantId);
     if (!p.displayName || p.displayName.trim() === '') problems.push(`${at}.displayName is empty`);
-    if (!isSitterConsentUri(p.consentUri)) problems.push(`${at}.consentUri "${p.consentUri}" is not a ${CONSENT_URI_PREFIX} URI`);
+    if (!isSitterConsentUri(p.consentUri))
+      problems.push(`${at}.consentUri "${p.consentUri}" is not a ${CONSENT_URI_PREFIX} URI`);
     if (seenUris.has(p.consentUri)) problems.push(`${at}: consent URI appears twice`);
     seenUris.add(p.consentUri);
     const rec = p.consentRecord;
-    if (rec && !(Number.isInteger(rec.id) && rec.id > 0 && /^[0-9a-f]{64}$/.test(rec.formSha256))) problems.push(`${at}.consentRecord ${JSON.stringify(rec)} is not a record id with a form sha256`);
+    if (rec && !(Number.isInteger(rec.id) && rec.id > 0 && /^[0-9a-f]{64}$/.test(rec.formSha256)))
+      problems.push(`${at}.consentRecord ${JSON.stringify(rec)} is not a record id with a form sha256`);
     const b = p.box;
     if (![b.x, b.y, b.w, b.h].every(isUnit) || b.w <= 0 || b.h <= 0 || b.x + b.w > 1 + EPS || b.y + b.h > 1 + EPS) {
       problems.push(`${at}.box ${JSON.stringify(b)} is not a relative box inside the image`);
     }
     const r = p.release;
-    if (!['unlimited', 'limited', 'none'].includes(r.status)) problems.push(`${at}.release.status "${String(r.status)}" is unknown`);
-    if (r.ageAtShoot != null && !(Number.isInteger(r.ageAtShoot) && r.ageAtShoot >= 0)) problems.push(`${at}.release.ageAtShoot is not a whole age`);
+    if (!['unlimited', 'limited', 'none'].includes(r.status))
+      problems.push(`${at}.release.status "${String(r.status)}" is unknown`);
+    if (r.ageAtShoot != null && !(Number.isInteger(r.ageAtShoot) && r.ageAtShoot >= 0))
+      problems.push(`${at}.release.ageAtShoot is not a whole age`);
   });
-  if (problems.length > 0) throw new BugError(`Invalid push payload for asset "${payload.assetId}": ${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new BugError(`Invalid push payload for asset "${payload.assetId}": ${problems.join('; ')}`);
 }
 
 /** Throws a BugError if the clear request is malformed. */
 export function assertValidClearRequest(request: ClearRequest): void {
-  if (typeof request.assetId !== 'string' || request.assetId === '') throw new BugError('Invalid clear request: assetId is empty');
+  if (typeof request.assetId !== 'string' || request.assetId === '')
+    throw new BugError('Invalid clear request: assetId is empty');
   for (const uri of request.consentUris ?? []) {
-    if (!isSitterConsentUri(uri)) throw new BugError(`Invalid clear request: "${uri}" is not a ${CONSENT_URI_PREFIX} URI`);
+    if (!isSitterConsentUri(uri))
+      throw new BugError(`Invalid clear request: "${uri}" is not a ${CONSENT_URI_PREFIX} URI`);
   }
 }

@@ -60,14 +60,23 @@ export async function loadPlugins(dir: string, registry: ConnectorRegistry): Pro
     }
     try {
       const parsed = Manifest.safeParse(JSON.parse(readFileSync(manifestFile, 'utf8')));
-      if (!parsed.success) throw new Error(`invalid manifest: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`);
+      if (!parsed.success)
+        throw new Error(
+          `invalid manifest: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`,
+        );
       const manifest = parsed.data;
       const entry = path.resolve(folder, manifest.entry);
       if (!entry.startsWith(folder + path.sep)) throw new Error(`entry "${manifest.entry}" leaves the plugin folder`);
       const mod = (await import(pathToFileURL(entry).href)) as { default?: unknown };
-      if (typeof mod.default !== 'function') throw new Error(`${manifest.entry} has no default export create(options, host)`);
+      if (typeof mod.default !== 'function')
+        throw new Error(`${manifest.entry} has no default export create(options, host)`);
       const create = mod.default as PluginFactory;
-      registry.register({ name: manifest.name, title: manifest.title, origin: folder, factory: (options) => create(options, host) });
+      registry.register({
+        name: manifest.name,
+        title: manifest.title,
+        origin: folder,
+        factory: (options) => create(options, host),
+      });
       report.loaded.push({ name: manifest.name, version: manifest.version, folder });
     } catch (e) {
       report.skipped.push({ folder, reason: e instanceof Error ? e.message : String(e) });

@@ -26,11 +26,20 @@ export class ConnectorRegistry {
   /** Adds a connector; a bad or duplicate name is refused (a plugin cannot shadow a built-in). */
   register(reg: ConnectorRegistration): void {
     if (!NAME.test(reg.name)) {
-      throw new SitterError('CONNECTOR_NAME_INVALID', `"${reg.name}" (from ${reg.origin}) is not a valid connector name.`, 'Use lowercase letters, digits and dashes, starting with a letter (at most 40).');
+      throw new SitterError(
+        'CONNECTOR_NAME_INVALID',
+        `"${reg.name}" (from ${reg.origin}) is not a valid connector name.`,
+        'Use lowercase letters, digits and dashes, starting with a letter (at most 40).',
+      );
     }
     const existing = this.byName.get(reg.name);
     if (existing) {
-      throw new SitterError('CONNECTOR_DUPLICATE', `Connector "${reg.name}" from ${reg.origin} clashes with the one from ${existing.origin}.`, 'Rename the plugin connector, or remove one of them.', { name: reg.name, origins: [existing.origin, reg.origin] });
+      throw new SitterError(
+        'CONNECTOR_DUPLICATE',
+        `Connector "${reg.name}" from ${reg.origin} clashes with the one from ${existing.origin}.`,
+        'Rename the plugin connector, or remove one of them.',
+        { name: reg.name, origins: [existing.origin, reg.origin] },
+      );
     }
     this.byName.set(reg.name, reg);
   }
@@ -48,14 +57,29 @@ export class ConnectorRegistry {
   create(name: string, options: Record<string, unknown> = {}): Connector {
     const reg = this.byName.get(name);
     if (!reg) {
-      throw new SitterError('CONNECTOR_UNKNOWN', `There is no connector named "${name}".`, `Known connectors: ${this.list().map((r) => r.name).join(', ') || '(none)'}.`, { name });
+      throw new SitterError(
+        'CONNECTOR_UNKNOWN',
+        `There is no connector named "${name}".`,
+        `Known connectors: ${
+          this.list()
+            .map((r) => r.name)
+            .join(', ') || '(none)'
+        }.`,
+        { name },
+      );
     }
     let connector: Connector;
     try {
       connector = reg.factory(options);
     } catch (e) {
       if (e instanceof SitterError) throw e;
-      throw new SitterError('CONNECTOR_FAILED', `Connector "${name}" could not be created: ${e instanceof Error ? e.message : String(e)}`, 'Check its options; if it is a plugin, report this to its author.', { name, origin: reg.origin }, { cause: e });
+      throw new SitterError(
+        'CONNECTOR_FAILED',
+        `Connector "${name}" could not be created: ${e instanceof Error ? e.message : String(e)}`,
+        'Check its options; if it is a plugin, report this to its author.',
+        { name, origin: reg.origin },
+        { cause: e },
+      );
     }
     return wrapConnector(connector);
   }
@@ -67,7 +91,12 @@ export const BUILTIN_CONNECTORS = ['local'] as const;
 /** A registry holding the built-in connectors (a new one each call: no module-level state). */
 export function builtinRegistry(): ConnectorRegistry {
   const r = new ConnectorRegistry();
-  r.register({ name: 'local', title: 'Local folder: images under a folder, XMP sidecars next to them', origin: 'builtin', factory: createLocalConnector });
+  r.register({
+    name: 'local',
+    title: 'Local folder: images under a folder, XMP sidecars next to them',
+    origin: 'builtin',
+    factory: createLocalConnector,
+  });
   return r;
 }
 

@@ -27,7 +27,8 @@ import { assertValidClearRequest, assertValidPushPayload } from './payload.js';
 /** Marks a connector that is already wrapped, so wrapping twice does not name it twice. */
 const WRAPPED = Symbol.for('sitter.connector.wrapped');
 
-export type ConnectorOperation = 'list' | 'fetch' | 'push' | 'clear' | 'read-written' | 'read-leftovers' | 'remove-leftovers' | 'close';
+export type ConnectorOperation =
+  'list' | 'fetch' | 'push' | 'clear' | 'read-written' | 'read-leftovers' | 'remove-leftovers' | 'close';
 
 interface Context {
   operation: ConnectorOperation;
@@ -48,10 +49,20 @@ function errorMessage(e: unknown): string {
 
 /** Turns whatever a connector threw into a SitterError that names it; BugErrors of Sitter pass. */
 export function connectorError(connectorName: string, ctx: Context, e: unknown): SitterError {
-  const details = { connector: connectorName, operation: ctx.operation, source: ctx.source, ...(ctx.assetId !== undefined ? { assetId: ctx.assetId } : {}) };
+  const details = {
+    connector: connectorName,
+    operation: ctx.operation,
+    source: ctx.source,
+    ...(ctx.assetId !== undefined ? { assetId: ctx.assetId } : {}),
+  };
   if (e instanceof SitterError) {
     const prior = e.details;
-    const merged = prior !== null && typeof prior === 'object' && !Array.isArray(prior) ? { ...(prior as Record<string, unknown>), ...details } : prior === undefined ? details : { ...details, connectorDetails: prior };
+    const merged =
+      prior !== null && typeof prior === 'object' && !Array.isArray(prior)
+        ? { ...(prior as Record<string, unknown>), ...details }
+        : prior === undefined
+          ? details
+          : { ...details, connectorDetails: prior };
     return new SitterError(e.code, `Connector "${connectorName}": ${e.message}`, e.hint, merged, { cause: e });
   }
   return new SitterError(
@@ -71,17 +82,21 @@ function checkListed(a: ListedAsset, where: string): void {
   if (typeof a.id !== 'string' || a.id === '') throw malformed(`${where}: empty asset id`);
   if (typeof a.fileName !== 'string') throw malformed(`${where}: fileName is not a string`);
   if (!Number.isFinite(a.size) || a.size < 0) throw malformed(`${where}: bad size`);
-  if (!(a.modifiedAt instanceof Date) || Number.isNaN(a.modifiedAt.getTime())) throw malformed(`${where}: bad modifiedAt`);
+  if (!(a.modifiedAt instanceof Date) || Number.isNaN(a.modifiedAt.getTime()))
+    throw malformed(`${where}: bad modifiedAt`);
 }
 
 function checkPage(page: AssetPage): void {
-  if (!page || !Array.isArray(page.assets) || !Array.isArray(page.skipped)) throw malformed('a page needs assets[] and skipped[]');
-  if (page.nextCursor !== null && typeof page.nextCursor !== 'string') throw malformed('nextCursor must be a string or null');
+  if (!page || !Array.isArray(page.assets) || !Array.isArray(page.skipped))
+    throw malformed('a page needs assets[] and skipped[]');
+  if (page.nextCursor !== null && typeof page.nextCursor !== 'string')
+    throw malformed('nextCursor must be a string or null');
   page.assets.forEach((a, i) => checkListed(a, `assets[${i}]`));
 }
 
 function checkWritten(r: WrittenFile[]): void {
-  if (!Array.isArray(r) || r.some((f) => typeof f?.location !== 'string' || typeof f?.text !== 'string')) throw malformed('a list of written files needs [{ location, text }]');
+  if (!Array.isArray(r) || r.some((f) => typeof f?.location !== 'string' || typeof f?.text !== 'string'))
+    throw malformed('a list of written files needs [{ location, text }]');
 }
 
 /** Wraps a connector so every call is checked and every error names it. Idempotent. */
@@ -110,12 +125,16 @@ export function wrapConnector(connector: Connector): Connector {
       return call({ operation: 'list', source }, () => connector.list(source, options), checkPage);
     },
     fetch(source: SourceRef, assetId: string): Promise<FetchedAsset> {
-      return call({ operation: 'fetch', source, assetId }, () => connector.fetch(source, assetId), (r) => {
-        checkListed(r.asset, 'asset');
-        if (r.asset.id !== assetId) throw malformed(`asked for "${assetId}", got "${r.asset.id}"`);
-        if (!(r.bytes instanceof Uint8Array)) throw malformed('bytes is not a Uint8Array');
-        if (!/^sha256:[0-9a-f]{64}$/.test(r.contentHash)) throw malformed('contentHash is not sha256:<hex>');
-      });
+      return call(
+        { operation: 'fetch', source, assetId },
+        () => connector.fetch(source, assetId),
+        (r) => {
+          checkListed(r.asset, 'asset');
+          if (r.asset.id !== assetId) throw malformed(`asked for "${assetId}", got "${r.asset.id}"`);
+          if (!(r.bytes instanceof Uint8Array)) throw malformed('bytes is not a Uint8Array');
+          if (!/^sha256:[0-9a-f]{64}$/.test(r.contentHash)) throw malformed('contentHash is not sha256:<hex>');
+        },
+      );
     },
     push(source: SourceRef, payload: PushPayload): Promise<PushResult> {
       try {
@@ -123,22 +142,32 @@ export function wrapConnector(connector: Connector): Connector {
       } catch (e) {
         return Promise.reject(e);
       }
-      return call({ operation: 'push', source, assetId: payload.assetId }, () => connector.push(source, payload), (r) => {
-        if (typeof r?.changed !== 'boolean') throw malformed('push result needs changed: boolean');
-      });
+      return call(
+        { operation: 'push', source, assetId: payload.assetId },
+        () => connector.push(source, payload),
+        (r) => {
+          if (typeof r?.changed !== 'boolean') throw malformed('push result needs changed: boolean');
+        },
+      );
     },
     clear(source: SourceRef, request: ClearRequest): Promise<ClearResult> {
       try {
         assertValidClearRequest(request);
         if (request.consentUris && !connector.capabilities.partialClear) {
-          throw new BugError(`Connector "${name}" cannot clear single persons (capabilities.partialClear is false): re-push instead`);
+          throw new BugError(
+            `Connector "${name}" cannot clear single persons (capabilities.partialClear is false): re-push instead`,
+          );
         }
       } catch (e) {
         return Promise.reject(e);
       }
-      return call({ operation: 'clear', source, assetId: request.assetId }, () => connector.clear(source, request), (r) => {
-        if (typeof r?.changed !== 'boolean') throw malformed('clear result needs changed: boolean');
-      });
+      return call(
+        { operation: 'clear', source, assetId: request.assetId },
+        () => connector.clear(source, request),
+        (r) => {
+          if (typeof r?.changed !== 'boolean') throw malformed('clear result needs changed: boolean');
+        },
+      );
     },
   };
   if (connector.readWritten) {
@@ -148,14 +177,20 @@ export function wrapConnector(connector: Connector): Connector {
   }
   if (connector.readLeftovers) {
     const readLeftovers = connector.readLeftovers.bind(connector);
-    wrapped.readLeftovers = (source) => call({ operation: 'read-leftovers', source }, () => readLeftovers(source), checkWritten);
+    wrapped.readLeftovers = (source) =>
+      call({ operation: 'read-leftovers', source }, () => readLeftovers(source), checkWritten);
   }
   if (connector.removeLeftovers) {
     const removeLeftovers = connector.removeLeftovers.bind(connector);
     wrapped.removeLeftovers = (source) =>
-      call({ operation: 'remove-leftovers', source }, () => removeLeftovers(source), (r) => {
-        if (!Array.isArray(r) || r.some((l) => typeof l !== 'string')) throw malformed('removeLeftovers needs string[]');
-      });
+      call(
+        { operation: 'remove-leftovers', source },
+        () => removeLeftovers(source),
+        (r) => {
+          if (!Array.isArray(r) || r.some((l) => typeof l !== 'string'))
+            throw malformed('removeLeftovers needs string[]');
+        },
+      );
   }
   if (connector.close) {
     const close = connector.close.bind(connector);
@@ -180,14 +215,24 @@ export async function* listAll(
   let cursor: string | null = null;
   for (;;) {
     options.signal?.throwIfAborted();
-    const page: AssetPage = await connector.list(source, { cursor, ...(options.pageSize ? { pageSize: options.pageSize } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+    const page: AssetPage = await connector.list(source, {
+      cursor,
+      ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     for (const a of page.assets) {
-      if (seenIds.has(a.id)) throw connectorError(name, { operation: 'list', source }, malformed(`asset "${a.id}" listed twice`));
+      if (seenIds.has(a.id))
+        throw connectorError(name, { operation: 'list', source }, malformed(`asset "${a.id}" listed twice`));
       seenIds.add(a.id);
     }
     yield page;
     if (page.nextCursor === null) return;
-    if (seenCursors.has(page.nextCursor)) throw connectorError(name, { operation: 'list', source }, malformed('the listing loops (a cursor came back twice)'));
+    if (seenCursors.has(page.nextCursor))
+      throw connectorError(
+        name,
+        { operation: 'list', source },
+        malformed('the listing loops (a cursor came back twice)'),
+      );
     seenCursors.add(page.nextCursor);
     cursor = page.nextCursor;
   }

@@ -18,6 +18,7 @@ try {
   process.exitCode = printError(error, { json: process.argv.includes('--json') });
 }
 setTimeout(() => {
-  if (process.env.SITTER_DEBUG) process.stderr.write(`sitter: exiting with handles still open: ${process.getActiveResourcesInfo().join(', ')}\n`);
+  if (process.env.SITTER_DEBUG)
+    process.stderr.write(`sitter: exiting with handles still open: ${process.getActiveResourcesInfo().join(', ')}\n`);
   process.exit();
 }, EXIT_GRACE_MS).unref();

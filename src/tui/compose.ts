@@ -16,14 +16,14 @@ export interface EngineHandle {
 
 /** A worker pool for scans (one engine per worker; default one per core). */
 export async function openEnginePool(workers?: number): Promise<EngineHandle> {
-  const { FacePool, DEFAULT_CALIBRATION } = await import('../core/engine/index.js');
+  const { FacePool, DEFAULT_CALIBRATION } = await import('../core/adapters/engine/index.js');
   const engine = await FacePool.create(workers ? { workers } : {});
   return { engine, calibration: DEFAULT_CALIBRATION };
 }
 
 /** One in-process engine, for small jobs such as enrolment. */
 export async function openEngine(): Promise<EngineHandle> {
-  const { LocalFaceEngine, DEFAULT_CALIBRATION } = await import('../core/engine/index.js');
+  const { LocalFaceEngine, DEFAULT_CALIBRATION } = await import('../core/adapters/engine/index.js');
   return { engine: await LocalFaceEngine.create(), calibration: DEFAULT_CALIBRATION };
 }
 
@@ -34,7 +34,10 @@ export function pluginsDir(): string {
 
 /** The built-in connectors plus every plugin that loads; broken plugins are reported, not fatal. */
 export async function connectorRegistry(): Promise<{ registry: ConnectorRegistry; plugins: PluginReport }> {
-  const [{ builtinRegistry }, { loadPlugins }] = await Promise.all([import('../connectors/index.js'), import('../connectors/plugins.js')]);
+  const [{ builtinRegistry }, { loadPlugins }] = await Promise.all([
+    import('../connectors/index.js'),
+    import('../connectors/plugins.js'),
+  ]);
   const registry = builtinRegistry();
   const plugins = await loadPlugins(pluginsDir(), registry);
   return { registry, plugins };

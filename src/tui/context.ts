@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import type { OpenWorkspace } from '../core/store/workspace.js';
+import type { OpenWorkspace } from '../core/adapters/store/workspace.js';
 import type { ServiceContext } from '../core/services/context.js';
 
 /** Options every command accepts (commander's global options). */
@@ -36,8 +36,14 @@ export interface OpenOptions {
  * (retention ended, consent lapsed), before the command sees any data. Retention must hold even if
  * nobody runs `sitter purge`.
  */
-export async function openForCommand(dir: string, options: OpenOptions = {}): Promise<{ ws: OpenWorkspace; ctx: ServiceContext }> {
-  const [{ openWorkspace }, { systemClock }] = await Promise.all([import('../core/store/workspace.js'), import('../core/ports/clock.js')]);
+export async function openForCommand(
+  dir: string,
+  options: OpenOptions = {},
+): Promise<{ ws: OpenWorkspace; ctx: ServiceContext }> {
+  const [{ openWorkspace }, { systemClock }] = await Promise.all([
+    import('../core/adapters/store/workspace.js'),
+    import('../core/ports/clock.js'),
+  ]);
   const ws = await openWorkspace(dir);
   // Said even with --json (on stderr): a key setting that is silently ignored misleads about where the key is.
   if (!options.silent) for (const line of ws.warnings) process.stderr.write(`${line}\n`);
@@ -61,7 +67,11 @@ export async function openForCommand(dir: string, options: OpenOptions = {}): Pr
  * Opens the workspace, runs the action with a service context, and always closes the database.
  * The store and the services load here, not at start-up, so `sitter --help` stays fast.
  */
-export async function withWorkspace<T>(opts: GlobalOptions, action: (ctx: ServiceContext, ws: OpenWorkspace) => Promise<T>, options: OpenOptions = {}): Promise<T> {
+export async function withWorkspace<T>(
+  opts: GlobalOptions,
+  action: (ctx: ServiceContext, ws: OpenWorkspace) => Promise<T>,
+  options: OpenOptions = {},
+): Promise<T> {
   const { ws, ctx } = await openForCommand(workspaceDir(opts), { quiet: Boolean(opts.json), ...options });
   try {
     return await action(ctx, ws);

@@ -1,5 +1,5 @@
 import { ExitCode, isSitterError } from '../core/domain/errors.js';
-import { translateDiskFull } from '../core/store/sqlite-errors.js';
+import { translateDiskFull } from '../core/adapters/store/sqlite-errors.js';
 import { paint } from './format/style.js';
 import { safeText } from './format/safe-text.js';
 
@@ -55,7 +55,10 @@ export function printError(thrown: unknown, opts: OutputOptions): number {
   if (isSitterError(error)) {
     if (opts.json) write(process.stdout, `${JSON.stringify({ error: error.toJSON() }, null, 2)}\n`);
     else {
-      write(process.stderr, `${paint('red', 'Error:', process.stderr.isTTY && !process.env.NO_COLOR)} ${safeText(error.message, { multiline: true })}\n`);
+      write(
+        process.stderr,
+        `${paint('red', 'Error:', process.stderr.isTTY && !process.env.NO_COLOR)} ${safeText(error.message, { multiline: true })}\n`,
+      );
       if (error.hint) write(process.stderr, `Hint: ${safeText(error.hint, { multiline: true })}\n`);
     }
     return error.exitCode;

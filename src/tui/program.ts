@@ -15,7 +15,9 @@ export const VERSION = '0.1.0';
 
 export function buildProgram(): Command {
   const program = new Command('sitter')
-    .description('Link the people in a closed photoshoot to their signed consent records by face matching, and nothing broader.')
+    .description(
+      'Link the people in a closed photoshoot to their signed consent records by face matching, and nothing broader.',
+    )
     .version(VERSION)
     .addOption(new Option('-w, --workspace <dir>', 'the workspace folder').env('SITTER_WORKSPACE').default('.sitter'))
     .option('--json', 'print results and errors as JSON on stdout, and nothing else')
@@ -55,9 +57,16 @@ export async function runCli(argv: string[]): Promise<number> {
     return outcome.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.ok;
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+      )
+        return ExitCode.ok;
       if (wantsJson) {
-        process.stdout.write(`${JSON.stringify({ error: { code: 'USAGE', message: error.message.replace(/^error: /, ''), hint: 'Run `sitter --help` or `sitter COMMAND --help`.' } }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ error: { code: 'USAGE', message: error.message.replace(/^error: /, ''), hint: 'Run `sitter --help` or `sitter COMMAND --help`.' } }, null, 2)}\n`,
+        );
       }
       return ExitCode.usage;
     }

@@ -19,7 +19,10 @@ export function action(handler: Handler): (...raw: unknown[]) => Promise<void> {
     const opts = command.opts<Record<string, unknown>>();
     const globals = command.optsWithGlobals<GlobalOptions>();
     // A variadic argument arrives as an array: flattened, so handlers see every positional in order.
-    const args = raw.slice(0, -2).flat().filter((a): a is string => typeof a === 'string');
+    const args = raw
+      .slice(0, -2)
+      .flat()
+      .filter((a): a is string => typeof a === 'string');
     const json = Boolean(globals.json);
     try {
       outcome.exitCode = printResult(await handler(args, opts, globals), { json });
@@ -36,7 +39,11 @@ export function action(handler: Handler): (...raw: unknown[]) => Promise<void> {
 export function intOption(value: unknown, flag: string, example: number): number {
   const text = typeof value === 'string' ? value.trim() : String(value);
   if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
-    throw new UsageError('BAD_OPTION', `${flag} must be a whole number, not "${safeText(text)}".`, `Example: ${flag} ${example}`);
+    throw new UsageError(
+      'BAD_OPTION',
+      `${flag} must be a whole number, not "${safeText(text)}".`,
+      `Example: ${flag} ${example}`,
+    );
   }
   return Number(text);
 }

@@ -12,7 +12,14 @@ export async function resolveShootSource(connector: string, source: string): Pro
   const { connectorRegistry } = await import('./compose.js');
   const { registry } = await connectorRegistry();
   if (!registry.has(connector)) {
-    throw new SitterError('CONNECTOR_UNKNOWN', `There is no connector "${connector}".`, `Known connectors: ${registry.list().map((r) => r.name).join(', ')} (see \`sitter connectors\`).`);
+    throw new SitterError(
+      'CONNECTOR_UNKNOWN',
+      `There is no connector "${connector}".`,
+      `Known connectors: ${registry
+        .list()
+        .map((r) => r.name)
+        .join(', ')} (see \`sitter connectors\`).`,
+    );
   }
   if (connector !== 'local') {
     // A plugin's source may be a folder or a collection id: the connector judges it at the first listing.
@@ -21,7 +28,11 @@ export async function resolveShootSource(connector: string, source: string): Pro
   const folder = resolve(source);
   const info = await stat(folder).catch(() => null);
   if (!info?.isDirectory()) {
-    throw new SitterError('SOURCE_NOT_FOUND', `The shoot source ${folder} is not a folder.`, 'Pass --source with the folder that holds the shoot\'s photos.');
+    throw new SitterError(
+      'SOURCE_NOT_FOUND',
+      `The shoot source ${folder} is not a folder.`,
+      "Pass --source with the folder that holds the shoot's photos.",
+    );
   }
   // Stored with symlinks resolved: overlap with other shoots is judged on the real folders.
   return realpath(folder);

@@ -10,7 +10,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BugError, SitterError } from '../../src/core/domain/errors.js';
-import type { AssetPage, Connector, ListedAsset, PushPayload, PushPerson, SourceRef } from '../../src/core/ports/connector.js';
+import type {
+  AssetPage,
+  Connector,
+  ListedAsset,
+  PushPayload,
+  PushPerson,
+  SourceRef,
+} from '../../src/core/ports/connector.js';
 import { consentUri } from '../../src/connectors/payload.js';
 import { listAll, wrapConnector } from '../../src/connectors/wrap-connector.js';
 
@@ -40,7 +47,11 @@ export interface ContractOptions {
   make: () => Promise<ContractSubject>;
 }
 
-async function collect(c: Connector, source: SourceRef, pageSize?: number): Promise<{ assets: ListedAsset[]; pages: AssetPage[] }> {
+async function collect(
+  c: Connector,
+  source: SourceRef,
+  pageSize?: number,
+): Promise<{ assets: ListedAsset[]; pages: AssetPage[] }> {
   const pages: AssetPage[] = [];
   for await (const page of listAll(c, source, pageSize ? { pageSize } : {})) pages.push(page);
   return { assets: pages.flatMap((p) => p.assets), pages };
@@ -61,7 +72,13 @@ function person(id: string, name: string, x: number): PushPerson {
 const hashes = new Map<string, string>();
 
 function payload(assetId: string, persons: PushPerson[], otherFaces = 0): PushPayload {
-  return { assetId, expectedContentHash: hashes.get(assetId) ?? `sha256:${'0'.repeat(64)}`, image: { width: 64, height: 48 }, persons, otherFaces };
+  return {
+    assetId,
+    expectedContentHash: hashes.get(assetId) ?? `sha256:${'0'.repeat(64)}`,
+    image: { width: 64, height: 48 },
+    persons,
+    otherFaces,
+  };
 }
 
 async function expectRefused(p: Promise<unknown>, connectorName: string): Promise<void> {
@@ -107,10 +124,15 @@ export function runConnectorContract({ name, make }: ContractOptions): void {
       if (subject.expectedAssetIds) expect([...ids].sort()).toEqual([...subject.expectedAssetIds].sort());
       for (const size of [1, 2, 3]) {
         const paged = await collect(c, subject.source, size);
-        expect(paged.assets.map((a) => a.id), `page size ${size}`).toEqual(ids);
+        expect(
+          paged.assets.map((a) => a.id),
+          `page size ${size}`,
+        ).toEqual(ids);
         for (const p of paged.pages) expect(p.assets.length).toBeLessThanOrEqual(size);
         // skipped entries are reported once, not once per page
-        expect(paged.pages.flatMap((p) => p.skipped.map((s) => s.id)).sort()).toEqual(whole.pages.flatMap((p) => p.skipped.map((s) => s.id)).sort());
+        expect(paged.pages.flatMap((p) => p.skipped.map((s) => s.id)).sort()).toEqual(
+          whole.pages.flatMap((p) => p.skipped.map((s) => s.id)).sort(),
+        );
       }
       const again = await collect(c, subject.source, 2);
       expect(again.assets.map((a) => a.id)).toEqual(ids);
@@ -144,7 +166,9 @@ export function runConnectorContract({ name, make }: ContractOptions): void {
     it('refuses to fetch, push or clear an id it did not list', async () => {
       const { assets } = await collect(c, subject.source);
       const listed = new Set(assets.map((a) => a.id));
-      const unlisted = ['no-such-asset.jpg', '../outside.jpg', ...(subject.foreignIds ?? [])].filter((id) => !listed.has(id));
+      const unlisted = ['no-such-asset.jpg', '../outside.jpg', ...(subject.foreignIds ?? [])].filter(
+        (id) => !listed.has(id),
+      );
       for (const id of unlisted) {
         await expectRefused(c.fetch(subject.source, id), name);
         await expectRefused(c.push(subject.source, payload(id, [person('p-1', 'Ada Test', 0.1)])), name);
@@ -155,7 +179,9 @@ export function runConnectorContract({ name, make }: ContractOptions): void {
     it('rejects a malformed payload as a Sitter bug before the connector sees it', async () => {
       const bad = payload(first, [{ ...person('p-1', 'Ada Test', 0.1), consentUri: 'mailto:ada@example.org' }]);
       await expect(c.push(subject.source, bad)).rejects.toBeInstanceOf(BugError);
-      const badRecord = payload(first, [{ ...person('p-1', 'Ada Test', 0.1), consentRecord: { id: 0, formSha256: 'not-a-hash' } }]);
+      const badRecord = payload(first, [
+        { ...person('p-1', 'Ada Test', 0.1), consentRecord: { id: 0, formSha256: 'not-a-hash' } },
+      ]);
       await expect(c.push(subject.source, badRecord)).rejects.toBeInstanceOf(BugError);
     });
 
@@ -179,8 +205,14 @@ export function runConnectorContract({ name, make }: ContractOptions): void {
 
     it('refuses to push onto an asset whose content is not the one scanned (ASSET_CHANGED), writing nothing', async () => {
       const before = await subject.snapshot?.(first);
-      const stale = { ...payload(first, [person('p-1', 'Ada Test', 0.1)]), expectedContentHash: `sha256:${'ab'.repeat(32)}` };
-      await expect(c.push(subject.source, stale)).rejects.toMatchObject({ code: 'ASSET_CHANGED', message: expect.stringContaining(name) });
+      const stale = {
+        ...payload(first, [person('p-1', 'Ada Test', 0.1)]),
+        expectedContentHash: `sha256:${'ab'.repeat(32)}`,
+      };
+      await expect(c.push(subject.source, stale)).rejects.toMatchObject({
+        code: 'ASSET_CHANGED',
+        message: expect.stringContaining(name),
+      });
       expect(await subject.snapshot?.(first)).toEqual(before);
       if (subject.sitterConsentUris) expect(await subject.sitterConsentUris(first)).toEqual([]);
     });
@@ -214,7 +246,9 @@ export function runConnectorContract({ name, make }: ContractOptions): void {
 
     it('clears single persons when it declares partialClear', async () => {
       if (!c.capabilities.partialClear) {
-        await expect(c.clear(subject.source, { assetId: first, consentUris: [consentUri('s', 'p')] })).rejects.toBeInstanceOf(BugError);
+        await expect(
+          c.clear(subject.source, { assetId: first, consentUris: [consentUri('s', 'p')] }),
+        ).rejects.toBeInstanceOf(BugError);
         return;
       }
       const ada = person('p-1', 'Ada Test', 0.1);

@@ -16,7 +16,8 @@ runConnectorContract({
     const report = await loadPlugins(PLUGINS, registry);
     expect(report.skipped).toEqual([]);
     const { dir, cleanup } = await tempDir('sitter-contract-plugin-');
-    for (const f of ['a.jpg', 'b.png', 'c.jpg', 'd.webp']) await put(path.join(dir, f), await makeImage(f.endsWith('png') ? 'png' : f.endsWith('webp') ? 'webp' : 'jpeg'));
+    for (const f of ['a.jpg', 'b.png', 'c.jpg', 'd.webp'])
+      await put(path.join(dir, f), await makeImage(f.endsWith('png') ? 'png' : f.endsWith('webp') ? 'webp' : 'jpeg'));
     await put(path.join(dir, 'notes.txt'), 'not an image');
     const sidecar = (id: string) => path.join(dir, `${id}.json`);
     const snapshot = (id: string) => readFile(sidecar(id), 'utf8').catch(() => null);
@@ -51,7 +52,8 @@ describe('the plugin loader', () => {
         if (code !== undefined) writeFileSync(path.join(dir, name, 'index.js'), code);
       };
       const ok = { title: 't', version: '1', entry: 'index.js', contract: 2 };
-      const factory = 'export default () => ({ info: { name: "x", title: "x", version: "1" }, capabilities: {}, list() {}, fetch() {}, push() {}, clear() {} });';
+      const factory =
+        'export default () => ({ info: { name: "x", title: "x", version: "1" }, capabilities: {}, list() {}, fetch() {}, push() {}, clear() {} });';
       make('a-good', { ...ok, name: 'good' }, factory);
       make('b-bad-manifest', { ...ok, name: 'Bad Name' }, factory);
       make('c-no-export', { ...ok, name: 'noexport' }, 'export const nothing = 1;');
@@ -62,7 +64,13 @@ describe('the plugin loader', () => {
       const report = await loadPlugins(dir, registry);
       expect(report.loaded.map((l) => l.name)).toEqual(['good']);
       const reasons = Object.fromEntries(report.skipped.map((s) => [path.basename(s.folder), s.reason]));
-      expect(Object.keys(reasons).sort()).toEqual(['b-bad-manifest', 'c-no-export', 'd-shadow', 'e-escape', 'f-wrong-contract']);
+      expect(Object.keys(reasons).sort()).toEqual([
+        'b-bad-manifest',
+        'c-no-export',
+        'd-shadow',
+        'e-escape',
+        'f-wrong-contract',
+      ]);
       expect(reasons['d-shadow']).toMatch(/clashes/);
       expect(reasons['e-escape']).toMatch(/leaves the plugin folder/);
       expect(registry.has('local') && registry.has('good')).toBe(true);

@@ -31,7 +31,15 @@ runConnectorContract({
       seedForeign: (id) => writeFile(sidecar(id), DIGIKAM_SIDECAR),
       foreignIntact: async (id) => {
         const text = (await snapshot(id)) ?? '';
-        return ['People/Carol Other', 'Events/Gala', 'People|Carol Other', 'xmp:Rating="4"', 'mwg-rs:Name="Carol Other"', 'MPReg:PersonDisplayName="Carol Other"', '<rdf:li>Gala</rdf:li>'].every((s) => text.includes(s));
+        return [
+          'People/Carol Other',
+          'Events/Gala',
+          'People|Carol Other',
+          'xmp:Rating="4"',
+          'mwg-rs:Name="Carol Other"',
+          'MPReg:PersonDisplayName="Carol Other"',
+          '<rdf:li>Gala</rdf:li>',
+        ].every((s) => text.includes(s));
       },
       sitterConsentUris: async (id) => {
         const text = (await snapshot(id)) ?? '';

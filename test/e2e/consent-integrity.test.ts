@@ -17,8 +17,15 @@ describe('consent import guards a withdrawal and the approved roster (real CLI, 
   const photos = join(tmp.dir, 'photos');
   const sitter = (...args: string[]) => runSitter(['--workspace', ws, ...args], { cwd: tmp.dir });
   const sitterJson = (...args: string[]) => runSitter(['--workspace', ws, '--json', ...args], { cwd: tmp.dir });
-  const statusOf = async (who: string) => ((jsonOf(await sitterJson('consent', 'list', 'spring')).participants as { participant: string; status: string }[]).find((p) => p.participant === who))?.status;
-  const auditActions = async () => (await sitter('audit', 'export')).stdout.trim().split('\n').map((l) => JSON.parse(l) as { action: string; details: Record<string, unknown> });
+  const statusOf = async (who: string) =>
+    (
+      jsonOf(await sitterJson('consent', 'list', 'spring')).participants as { participant: string; status: string }[]
+    ).find((p) => p.participant === who)?.status;
+  const auditActions = async () =>
+    (await sitter('audit', 'export')).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string; details: Record<string, unknown> });
   let people: FixtureParticipant[] = [];
   let original = '';
 
@@ -31,10 +38,24 @@ describe('consent import guards a withdrawal and the approved roster (real CLI, 
     original = writeConsentFolder(join(tmp.dir, 'consent'), people);
     for (const args of [
       ['init'],
-      ['shoot', 'create', 'spring', '--name', 'Spring', '--source', photos, '--purpose', 'Link models to their releases', '--retention-days', '90', ...shootDaysAroundToday()],
+      [
+        'shoot',
+        'create',
+        'spring',
+        '--name',
+        'Spring',
+        '--source',
+        photos,
+        '--purpose',
+        'Link models to their releases',
+        '--retention-days',
+        '90',
+        ...shootDaysAroundToday(),
+      ],
       ['consent', 'import', 'spring', original],
       ['shoot', 'approve', 'spring', '--dpia', 'DPIA-1', '--approved-by', 'Dana Officer'],
-    ]) expect((await sitter(...args)).code).toBe(0);
+    ])
+      expect((await sitter(...args)).code).toBe(0);
   });
   afterAll(() => tmp.cleanup());
 
@@ -43,9 +64,16 @@ describe('consent import guards a withdrawal and the approved roster (real CLI, 
     const before = (await auditActions()).length;
     const run = await sitterJson('consent', 'import', 'spring', original);
     expect(run.code).toBe(1);
-    const err = jsonOf(run).error as { code: string; message: string; hint: string; details: { participant: string; line: number }[] };
+    const err = jsonOf(run).error as {
+      code: string;
+      message: string;
+      hint: string;
+      details: { participant: string; line: number }[];
+    };
     expect(err.code).toBe('FORM_WITHDRAWN');
-    expect(err.message).toMatch(/P1 \(line 2\): that signed form was withdrawn on \d{4}-\d\d-\d\d and cannot be used again/);
+    expect(err.message).toMatch(
+      /P1 \(line 2\): that signed form was withdrawn on \d{4}-\d\d-\d\d and cannot be used again/,
+    );
     expect(err.hint).toMatch(/A new consent needs a newly signed form/);
     expect(err.details.map((d) => d.participant)).toEqual(['P1']);
     expect(await statusOf('P1')).toBe('withdrawn');
@@ -62,27 +90,46 @@ describe('consent import guards a withdrawal and the approved roster (real CLI, 
       expect(run.code).toBe(1);
       expect((jsonOf(run).error as { code: string }).code).toBe('FORM_WITHDRAWN');
     }
-    expect((jsonOf(await sitterJson('consent', 'import', 'spring', original)).error as { code: string }).code).toBe('FORM_WITHDRAWN');
+    expect((jsonOf(await sitterJson('consent', 'import', 'spring', original)).error as { code: string }).code).toBe(
+      'FORM_WITHDRAWN',
+    );
     expect(await statusOf('P1')).toBe('withdrawn');
   });
 
   it('a file that keeps the withdrawal is accepted, and only a newly signed form, signed after the withdrawal and not in the future, makes the person eligible again', async () => {
-    const withdrawnAt = (jsonOf(await sitterJson('consent', 'list', 'spring')).participants as { participant: string; withdrawnAt: string }[]).find((p) => p.participant === 'P1')!.withdrawnAt;
-    const kept = writeConsentFolder(join(tmp.dir, 'consent-kept'), [{ ...people[0]!, withdrawn: withdrawnAt }, people[1]!]);
+    const withdrawnAt = (
+      jsonOf(await sitterJson('consent', 'list', 'spring')).participants as {
+        participant: string;
+        withdrawnAt: string;
+      }[]
+    ).find((p) => p.participant === 'P1')!.withdrawnAt;
+    const kept = writeConsentFolder(join(tmp.dir, 'consent-kept'), [
+      { ...people[0]!, withdrawn: withdrawnAt },
+      people[1]!,
+    ]);
     const keptRun = await sitterJson('consent', 'import', 'spring', kept);
     expect(keptRun.code).toBe(0);
     expect(await statusOf('P1')).toBe('withdrawn');
 
     const newForm = 'Signed consent form of Ada Model (P1), signed again after her withdrawal';
     for (const [i, signed] of ['2026-01-11', '2031-01-01'].entries()) {
-      const wrongDate = writeConsentFolder(join(tmp.dir, `consent-new-form-${i}`), [{ ...people[0]!, form: newForm, signed }, people[1]!]);
+      const wrongDate = writeConsentFolder(join(tmp.dir, `consent-new-form-${i}`), [
+        { ...people[0]!, form: newForm, signed },
+        people[1]!,
+      ]);
       const run = await sitterJson('consent', 'import', 'spring', wrongDate);
       expect(run.code).toBe(1);
-      expect(jsonOf(run).error).toMatchObject({ code: 'WITHDRAWAL_STANDS', hint: expect.stringMatching(/not in the future/) });
+      expect(jsonOf(run).error).toMatchObject({
+        code: 'WITHDRAWAL_STANDS',
+        hint: expect.stringMatching(/not in the future/),
+      });
     }
 
     people[0] = { ...people[0]!, form: newForm };
-    const renewed = writeConsentFolder(join(tmp.dir, 'consent-renewed'), [{ ...people[0], signed: new Date().toISOString() }, people[1]!]);
+    const renewed = writeConsentFolder(join(tmp.dir, 'consent-renewed'), [
+      { ...people[0], signed: new Date().toISOString() },
+      people[1]!,
+    ]);
     const run = await sitterJson('consent', 'import', 'spring', renewed);
     expect(run.code).toBe(0);
     expect(jsonOf(run)).toMatchObject({ updated: expect.arrayContaining(['P1']), added: [], amendment: null });
@@ -90,12 +137,18 @@ describe('consent import guards a withdrawal and the approved roster (real CLI, 
   });
 
   it('a participant added after approval is refused without an amendment sign-off, with a hint naming it', async () => {
-    const grown = writeConsentFolder(join(tmp.dir, 'consent-grown'), [...people.map((p) => ({ ...p, signed: new Date().toISOString() })), { id: 'P3', name: 'Cy Late', consent: 'yes', photo: await pngBytes(3) }]);
+    const grown = writeConsentFolder(join(tmp.dir, 'consent-grown'), [
+      ...people.map((p) => ({ ...p, signed: new Date().toISOString() })),
+      { id: 'P3', name: 'Cy Late', consent: 'yes', photo: await pngBytes(3) },
+    ]);
     const before = (await auditActions()).length;
     const refused = await sitterJson('consent', 'import', 'spring', grown);
     expect(refused.code).toBe(1);
     const err = jsonOf(refused).error as { code: string; message: string; hint: string };
-    expect(err).toMatchObject({ code: 'ROSTER_AMENDMENT_REQUIRED', message: expect.stringContaining('adds 1 participant: P3') });
+    expect(err).toMatchObject({
+      code: 'ROSTER_AMENDMENT_REQUIRED',
+      message: expect.stringContaining('adds 1 participant: P3'),
+    });
     expect(err.hint).toContain(`sitter consent import spring ${grown} --amend --approved-by NAME`);
     expect((jsonOf(await sitterJson('consent', 'list', 'spring')).participants as unknown[]).length).toBe(2);
     expect((await auditActions()).length).toBe(before + 1);
@@ -105,10 +158,19 @@ describe('consent import guards a withdrawal and the approved roster (real CLI, 
 
     const amended = await sitterJson('consent', 'import', 'spring', grown, '--amend', '--approved-by', 'Dana Officer');
     expect(amended.code).toBe(0);
-    expect(jsonOf(amended)).toMatchObject({ added: ['P3'], amendment: { approvedBy: 'Dana Officer', participants: ['P3'] } });
+    expect(jsonOf(amended)).toMatchObject({
+      added: ['P3'],
+      amendment: { approvedBy: 'Dana Officer', participants: ['P3'] },
+    });
     expect(await statusOf('P3')).toBe('eligible');
     const entry = (await auditActions()).find((e) => e.action === 'roster.amended');
-    expect(entry?.details).toMatchObject({ approvedBy: 'Dana Officer', participants: [expect.stringMatching(/^#\d+$/)], fileSha256: expect.stringMatching(/^[0-9a-f]{64}$/), file: grown, approval: { approvedBy: 'Dana Officer' } });
+    expect(entry?.details).toMatchObject({
+      approvedBy: 'Dana Officer',
+      participants: [expect.stringMatching(/^#\d+$/)],
+      fileSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      file: grown,
+      approval: { approvedBy: 'Dana Officer' },
+    });
   });
 
   it('changes to people already on the roster need no amendment (a withdrawal by re-import)', async () => {
@@ -138,21 +200,40 @@ describe('consent import guards a withdrawal and the approved roster (real CLI, 
     const run = await sitterJson('consent', 'import', 'spring', corrected);
     expect(run.code).toBe(0);
     expect(jsonOf(run)).toMatchObject({ added: [], updated: expect.arrayContaining(['P3']), amendment: null });
-    const listed = jsonOf(await sitterJson('consent', 'list', 'spring')).participants as { participant: string; name: string; minor: boolean; guardian: string | null }[];
+    const listed = jsonOf(await sitterJson('consent', 'list', 'spring')).participants as {
+      participant: string;
+      name: string;
+      minor: boolean;
+      guardian: string | null;
+    }[];
     expect(listed.map((p) => p.participant)).toEqual(['P1', 'P2', 'P3']);
-    expect(listed.find((p) => p.participant === 'P3')).toMatchObject({ name: 'Cy Later', minor: true, guardian: 'Gil Guardian' });
-    expect(listed.find((p) => p.participant === 'P1')).toMatchObject({ name: 'Ada Model', minor: false, guardian: null });
+    expect(listed.find((p) => p.participant === 'P3')).toMatchObject({
+      name: 'Cy Later',
+      minor: true,
+      guardian: 'Gil Guardian',
+    });
+    expect(listed.find((p) => p.participant === 'P1')).toMatchObject({
+      name: 'Ada Model',
+      minor: false,
+      guardian: null,
+    });
   });
 
   it('after `erase`, the original file cannot bring the person back, with or without an amendment, and says why first', async () => {
     const erased = await sitterJson('erase', 'spring', 'P3');
     expect(erased.code).toBe(0);
-    const stale = writeConsentFolder(join(tmp.dir, 'consent-after-erase'), [{ id: 'P3', name: 'Cy Late', consent: 'yes', photo: await pngBytes(3) }]);
+    const stale = writeConsentFolder(join(tmp.dir, 'consent-after-erase'), [
+      { id: 'P3', name: 'Cy Late', consent: 'yes', photo: await pngBytes(3) },
+    ]);
     for (const extra of [[], ['--amend', '--approved-by', 'Dana Officer']]) {
       const run = await sitterJson('consent', 'import', 'spring', stale, ...extra);
       expect(run.code).toBe(1);
       const err = jsonOf(run).error as { code: string; message: string; hint: string };
-      expect(err).toMatchObject({ code: 'FORM_WITHDRAWN', message: expect.stringMatching(/P3 \(line 2\): that signed form was withdrawn on .* cannot be used again/), hint: expect.stringMatching(/newly signed form/) });
+      expect(err).toMatchObject({
+        code: 'FORM_WITHDRAWN',
+        message: expect.stringMatching(/P3 \(line 2\): that signed form was withdrawn on .* cannot be used again/),
+        hint: expect.stringMatching(/newly signed form/),
+      });
     }
     expect(await statusOf('P3')).toBeUndefined();
   });
@@ -164,8 +245,14 @@ describe('`withdraw` again finishes an interrupted withdrawal (real CLI, real si
   let source = '';
   const sitterJson = (...args: string[]) => runSitter(['--workspace', t.root, '--json', ...args]);
   const sitter = (...args: string[]) => runSitter(['--workspace', t.root, ...args]);
-  const namesIn = async (file: string) => ((await exiftool.read(join(source, file))) as unknown as { PersonInImage?: string[] }).PersonInImage ?? [];
-  const receipts = async () => (await sitter('audit', 'export')).stdout.trim().split('\n').map((l) => JSON.parse(l) as { seq: number; action: string; details: Record<string, unknown> }).filter((e) => e.action === 'consent.withdrawal-receipt');
+  const namesIn = async (file: string) =>
+    ((await exiftool.read(join(source, file))) as unknown as { PersonInImage?: string[] }).PersonInImage ?? [];
+  const receipts = async () =>
+    (await sitter('audit', 'export')).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { seq: number; action: string; details: Record<string, unknown> })
+      .filter((e) => e.action === 'consent.withdrawal-receipt');
 
   beforeAll(async () => {
     // The CLI runs on the real clock: seed on it too.

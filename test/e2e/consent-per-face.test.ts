@@ -22,8 +22,18 @@ describe('consent linked at face level (real CLI on a seeded workspace)', () => 
   let source = '';
   const sitter = (...args: string[]) => runSitter(['--workspace', t.root, ...args]);
   const sitterJson = (...args: string[]) => runSitter(['--workspace', t.root, '--json', ...args]);
-  const currentRecord = async () => (jsonOf(await sitterJson('consent', 'list', 's')).participants as { participant: string; consentRecord: number; formSha256: string }[]).find((p) => p.participant === 'P1')!;
-  const faceView = async () => ((jsonOf(await sitterJson('matches', 's')).assets as { faces: FaceJson[] }[])[0]!.faces).find((f) => f.face === faceId)!;
+  const currentRecord = async () =>
+    (
+      jsonOf(await sitterJson('consent', 'list', 's')).participants as {
+        participant: string;
+        consentRecord: number;
+        formSha256: string;
+      }[]
+    ).find((p) => p.participant === 'P1')!;
+  const faceView = async () =>
+    (jsonOf(await sitterJson('matches', 's')).assets as { faces: FaceJson[] }[])[0]!.faces.find(
+      (f) => f.face === faceId,
+    )!;
   const reimport = async (dir: string, signed: string) => {
     const file = writeConsentFolder(join(source, dir), [{ ...people[0]!, signed }, people[1]!]);
     expect((await sitter('consent', 'import', 's', file)).code).toBe(0);
@@ -38,7 +48,9 @@ describe('consent linked at face level (real CLI on a seeded workspace)', () => 
     ];
     await seedApprovedShoot(t, 's', people, 2);
     source = join(t.root, '..');
-    await sharp({ create: { width: 64, height: 48, channels: 3, background: '#777' } }).jpeg().toFile(join(source, 'a.jpg'));
+    await sharp({ create: { width: 64, height: 48, channels: 3, background: '#777' } })
+      .jpeg()
+      .toFile(join(source, 'a.jpg'));
     faceId = (await seedProposal(t, 's', 'a.jpg', 'P1', 0.8)).id;
   });
   afterAll(async () => {
@@ -56,10 +68,20 @@ describe('consent linked at face level (real CLI on a seeded workspace)', () => 
     const second = await currentRecord();
     expect(second.consentRecord).not.toBe(first.consentRecord);
     const decided = await sitterJson('decide', 's', String(faceId), '--confirm', '--reviewer', 'Sam');
-    expect(jsonOf(decided)).toMatchObject({ state: 'confirmed', consentRecord: { id: second.consentRecord, formSha256: second.formSha256 } });
+    expect(jsonOf(decided)).toMatchObject({
+      state: 'confirmed',
+      consentRecord: { id: second.consentRecord, formSha256: second.formSha256 },
+    });
 
-    expect((await faceView()).consentRecord).toEqual({ id: second.consentRecord, formSha256: second.formSha256, current: true });
-    const entries = (await sitter('audit', 'export', '--shoot', 's')).stdout.trim().split('\n').map((l) => JSON.parse(l) as { action: string; actor: string; details: Record<string, unknown> });
+    expect((await faceView()).consentRecord).toEqual({
+      id: second.consentRecord,
+      formSha256: second.formSha256,
+      current: true,
+    });
+    const entries = (await sitter('audit', 'export', '--shoot', 's')).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string; actor: string; details: Record<string, unknown> });
     const confirmations = entries.filter((e) => e.action === 'decision.confirm');
     expect(confirmations.map((e) => [e.actor, e.details.consentRecord])).toEqual([
       ['Rita', first.consentRecord],
@@ -73,8 +95,16 @@ describe('consent linked at face level (real CLI on a seeded workspace)', () => 
     expect(jsonOf(await sitterJson('push', 's'))).toMatchObject({ written: 1 });
     const sidecar = join(source, 'a.jpg.xmp');
     const bytes = readFileSync(sidecar);
-    const tags = (await exiftool.read(sidecar, ['-struct'])) as unknown as { PersonInImageWDetails: Record<string, unknown>[] };
-    expect(tags.PersonInImageWDetails).toEqual([expect.objectContaining({ PersonId: ['urn:sitter:consent:s:P1'], ConsentRecord: consentRecord, ConsentFormSha256: formSha256 })]);
+    const tags = (await exiftool.read(sidecar, ['-struct'])) as unknown as {
+      PersonInImageWDetails: Record<string, unknown>[];
+    };
+    expect(tags.PersonInImageWDetails).toEqual([
+      expect.objectContaining({
+        PersonId: ['urn:sitter:consent:s:P1'],
+        ConsentRecord: consentRecord,
+        ConsentFormSha256: formSha256,
+      }),
+    ]);
     const verdict = await exiftool.readRaw(sidecar, ['-validate', '-warning', '-a']);
     expect(verdict.Validate, JSON.stringify(verdict)).toBe('OK');
     expect(jsonOf(await sitterJson('push', 's'))).toMatchObject({ written: 0, unchanged: 1 });
@@ -85,12 +115,26 @@ describe('consent linked at face level (real CLI on a seeded workspace)', () => 
     const reliedOn = await currentRecord();
     await reimport('consent-v3', '2026-03-01');
     expect((await currentRecord()).consentRecord).not.toBe(reliedOn.consentRecord);
-    expect((await faceView())).toMatchObject({ state: 'confirmed', consentRecord: { id: reliedOn.consentRecord, current: false } });
+    expect(await faceView()).toMatchObject({
+      state: 'confirmed',
+      consentRecord: { id: reliedOn.consentRecord, current: false },
+    });
     expect((await sitter('matches', 's')).stdout).toContain(`#${reliedOn.consentRecord} (since replaced)`);
 
     const report = jsonOf(await sitterJson('report', 's')) as { confirmations: unknown[]; todo: string[] };
-    expect(report.confirmations).toEqual([{ asset: 'a.jpg', face: faceId, participant: 'P1', consentRecord: reliedOn.consentRecord, formSha256: reliedOn.formSha256, current: false }]);
-    expect(report.todo.join('\n')).toMatch(/1 confirmed faces were named under an earlier version of the consent record/);
+    expect(report.confirmations).toEqual([
+      {
+        asset: 'a.jpg',
+        face: faceId,
+        participant: 'P1',
+        consentRecord: reliedOn.consentRecord,
+        formSha256: reliedOn.formSha256,
+        current: false,
+      },
+    ]);
+    expect(report.todo.join('\n')).toMatch(
+      /1 confirmed faces were named under an earlier version of the consent record/,
+    );
     expect((await sitter('report', 's')).stdout).toContain(`#${reliedOn.consentRecord} (since replaced)`);
   });
 });

@@ -15,7 +15,20 @@ interface MatchesJson {
 async function preparedShoot(ws: string, photos: string, consentFile: string): Promise<void> {
   const steps = [
     ['init'],
-    ['shoot', 'create', 's', '--name', 'S', '--source', photos, '--purpose', 'test', '--retention-days', '30', ...shootDaysAroundToday()],
+    [
+      'shoot',
+      'create',
+      's',
+      '--name',
+      'S',
+      '--source',
+      photos,
+      '--purpose',
+      'test',
+      '--retention-days',
+      '30',
+      ...shootDaysAroundToday(),
+    ],
     ['consent', 'import', 's', consentFile],
     ['shoot', 'approve', 's', '--dpia', 'D-1', '--approved-by', 'Dora DPO'],
   ];
@@ -80,7 +93,10 @@ describe('keys and ciphertexts, real models', () => {
 
     const swap = () =>
       withRawDb(join(ws, 'sitter.db'), async (sql) => {
-        const rows = (await sql('select id, embedding from template order by id')) as { id: number; embedding: Buffer }[];
+        const rows = (await sql('select id, embedding from template order by id')) as {
+          id: number;
+          embedding: Buffer;
+        }[];
         expect(rows).toHaveLength(2);
         await sql('update template set embedding = ? where id = ?', [rows[1]!.embedding, rows[0]!.id]);
         await sql('update template set embedding = ? where id = ?', [rows[0]!.embedding, rows[1]!.id]);
@@ -88,7 +104,10 @@ describe('keys and ciphertexts, real models', () => {
     await swap();
     const refused = await sitter('scan', 's', '--workers', '1');
     expect(refused.code, refused.stdout).toBe(1);
-    expect(jsonOf(refused).error).toMatchObject({ code: 'CIPHERTEXT_INVALID', message: expect.stringContaining('Nobody is named') });
+    expect(jsonOf(refused).error).toMatchObject({
+      code: 'CIPHERTEXT_INVALID',
+      message: expect.stringContaining('Nobody is named'),
+    });
     const none = jsonOf(await sitter('matches', 's')) as unknown as MatchesJson;
     expect(none.assets.flatMap((a) => a.faces).filter((f) => f.participant !== null)).toEqual([]);
 
@@ -96,36 +115,50 @@ describe('keys and ciphertexts, real models', () => {
     const scan = await sitter('scan', 's', '--workers', '1');
     expect(scan.code, scan.stdout).toBe(0);
     // M-001's reference portrait was cut around the leftmost face of this photo (the demo's roster).
-    const faces = (jsonOf(await sitter('matches', 's')) as unknown as MatchesJson).assets.flatMap((a) => a.faces).sort((a, b) => a.box.x - b.box.x);
+    const faces = (jsonOf(await sitter('matches', 's')) as unknown as MatchesJson).assets
+      .flatMap((a) => a.faces)
+      .sort((a, b) => a.box.x - b.box.x);
     expect(faces[0]!.participant).toBe('M-001');
-    expect(faces.map((f) => f.participant).filter((p) => p !== null).sort()).toEqual(['M-001', 'M-002']);
+    expect(
+      faces
+        .map((f) => f.participant)
+        .filter((p) => p !== null)
+        .sort(),
+    ).toEqual(['M-001', 'M-002']);
   }, 240_000);
 
   const mountPoint = join(tmp.dir, 'small-disk');
-  it.runIf(canMountTmpfs(join(tmp.dir, 'probe')))('a full disk at the first enrol: exit 1 with DISK_FULL, no key half-written, and the same command works once space is freed', async () => {
-    mkdirSync(mountPoint, { recursive: true });
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m,mode=0700', 'tmpfs', mountPoint]);
-    try {
-      const ws = join(mountPoint, 'ws');
-      await preparedShoot(ws, photos, consentFile);
-      const filler = join(mountPoint, 'filler');
-      fillDisk(filler);
+  it.runIf(canMountTmpfs(join(tmp.dir, 'probe')))(
+    'a full disk at the first enrol: exit 1 with DISK_FULL, no key half-written, and the same command works once space is freed',
+    async () => {
+      mkdirSync(mountPoint, { recursive: true });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m,mode=0700', 'tmpfs', mountPoint]);
+      try {
+        const ws = join(mountPoint, 'ws');
+        await preparedShoot(ws, photos, consentFile);
+        const filler = join(mountPoint, 'filler');
+        fillDisk(filler);
 
-      const full = await runSitter(['-w', ws, '--json', 'enrol', 's']);
-      expect(full.code, full.stdout + full.stderr).toBe(1);
-      expect(jsonOf(full).error).toMatchObject({ code: 'DISK_FULL', hint: expect.stringMatching(/Free some space.*run the same command again/) });
-      // Nothing half-written: no key (not even an empty one), no temp file, no journal.
-      expect(readdirSync(join(ws, 'keys'))).toEqual([]);
-      expect(readdirSync(ws).sort()).toEqual(['keys', 'master.key', 'sitter.db', 'workspace.json']);
+        const full = await runSitter(['-w', ws, '--json', 'enrol', 's']);
+        expect(full.code, full.stdout + full.stderr).toBe(1);
+        expect(jsonOf(full).error).toMatchObject({
+          code: 'DISK_FULL',
+          hint: expect.stringMatching(/Free some space.*run the same command again/),
+        });
+        // Nothing half-written: no key (not even an empty one), no temp file, no journal.
+        expect(readdirSync(join(ws, 'keys'))).toEqual([]);
+        expect(readdirSync(ws).sort()).toEqual(['keys', 'master.key', 'sitter.db', 'workspace.json']);
 
-      rmSync(filler);
-      const again = await runSitter(['-w', ws, '--json', 'enrol', 's']);
-      expect(again.code, again.stdout).toBe(0);
-      expect(jsonOf(again)).toMatchObject({ enrolled: 2, failed: 0 });
-      expect(statSync(join(ws, 'keys', 's.key')).size).toBeGreaterThan(32);
-      expect(jsonOf(await runSitter(['-w', ws, '--json', 'audit', 'verify']))).toMatchObject({ ok: true });
-    } finally {
-      execFileSync('umount', ['-l', mountPoint]);
-    }
-  }, 240_000);
+        rmSync(filler);
+        const again = await runSitter(['-w', ws, '--json', 'enrol', 's']);
+        expect(again.code, again.stdout).toBe(0);
+        expect(jsonOf(again)).toMatchObject({ enrolled: 2, failed: 0 });
+        expect(statSync(join(ws, 'keys', 's.key')).size).toBeGreaterThan(32);
+        expect(jsonOf(await runSitter(['-w', ws, '--json', 'audit', 'verify']))).toMatchObject({ ok: true });
+      } finally {
+        execFileSync('umount', ['-l', mountPoint]);
+      }
+    },
+    240_000,
+  );
 });

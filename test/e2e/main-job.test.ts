@@ -43,7 +43,9 @@ describe('the main job end to end, real models', () => {
   /** the newest scan.asset audit entry of one asset */
   const scanEntry = async (asset: string) => {
     const lines = (await runSitter(['-w', ws, 'audit', 'export', '--shoot', 'demo'])).stdout.trim().split('\n');
-    const entries = lines.map((l) => JSON.parse(l) as { action: string; subject: string; details: { carriedOver: CarryJson[] } });
+    const entries = lines.map(
+      (l) => JSON.parse(l) as { action: string; subject: string; details: { carriedOver: CarryJson[] } },
+    );
     return entries.filter((e) => e.action === 'scan.asset' && e.subject === `asset:${asset}`).at(-1)!;
   };
 
@@ -63,7 +65,12 @@ describe('the main job end to end, real models', () => {
   it('matches --json is one document in the documented shape, and the photos-only person is never named', async () => {
     const m = await matches();
     expect(m.shoot).toBe('demo');
-    expect(m.assets.map((a) => a.file).sort()).toEqual(['IMG_0001.jpg', 'IMG_0002.jpg', 'IMG_0003.jpg', 'IMG_0004.jpg']);
+    expect(m.assets.map((a) => a.file).sort()).toEqual([
+      'IMG_0001.jpg',
+      'IMG_0002.jpg',
+      'IMG_0003.jpg',
+      'IMG_0004.jpg',
+    ]);
     const faces = m.assets.flatMap((a) => a.faces);
     expect(faces.length).toBeGreaterThanOrEqual(10);
     for (const f of faces) {
@@ -75,7 +82,8 @@ describe('the main job end to end, real models', () => {
     }
     expect(faces.some((f) => f.participant === 'M-003')).toBe(false);
     // Every asset with an unnamed face is flagged for manual handling.
-    for (const a of m.assets) expect(a.flags.includes('unidentified-person')).toBe(a.faces.some((f) => f.state === 'unidentified'));
+    for (const a of m.assets)
+      expect(a.flags.includes('unidentified-person')).toBe(a.faces.some((f) => f.state === 'unidentified'));
     // One participant at most once per image.
     for (const a of m.assets) {
       const named = a.faces.filter((f) => f.participant).map((f) => f.participant);
@@ -92,20 +100,31 @@ describe('the main job end to end, real models', () => {
       if (!confirmed.length) continue;
       const tags = (await exiftool.read(sidecar)) as unknown as Record<string, unknown>;
       const names = ([] as string[]).concat((tags.PersonInImage as string[] | string | undefined) ?? []);
-      expect(names.sort()).toEqual(confirmed.map((f) => (f.participant === 'M-001' ? 'Model One' : 'Model Two')).sort());
+      expect(names.sort()).toEqual(
+        confirmed.map((f) => (f.participant === 'M-001' ? 'Model One' : 'Model Two')).sort(),
+      );
       expect(JSON.stringify(tags)).not.toContain('Photos-Only Three');
       const regions = (tags.RegionInfo as { RegionList?: unknown[] } | undefined)?.RegionList ?? [];
       expect(regions.length).toBe(confirmed.length);
     }
-    const validate = (await exiftool.readRaw(join(shootDir, 'day1', 'IMG_0002.jpg.xmp'), ['-validate', '-warning', '-a'])) as Record<string, unknown>;
+    const validate = (await exiftool.readRaw(join(shootDir, 'day1', 'IMG_0002.jpg.xmp'), [
+      '-validate',
+      '-warning',
+      '-a',
+    ])) as Record<string, unknown>;
     expect(validate.Validate).toBe('OK');
   });
 
   it('a changed photo is scanned again: rejected pairs stay rejected, confirmations carry over', async () => {
-    const pending = (await matches()).assets.flatMap((a) => a.faces.map((f) => ({ a, f }))).find(({ f }) => f.state === 'proposed');
+    const pending = (await matches()).assets
+      .flatMap((a) => a.faces.map((f) => ({ a, f })))
+      .find(({ f }) => f.state === 'proposed');
     expect(pending, 'the demo leaves at least one proposal for review').toBeDefined();
     const { a, f } = pending!;
-    const confirmedBefore = a.faces.filter((g) => g.state === 'confirmed').map((g) => g.participant).sort();
+    const confirmedBefore = a.faces
+      .filter((g) => g.state === 'confirmed')
+      .map((g) => g.participant)
+      .sort();
     const rejected = await sitter('decide', 'demo', String(f.face), '--reject', '--reviewer', 'Rita');
     expect(rejected.code).toBe(0);
     // Re-encode the photo (as an editor's re-export would, keeping its EXIF capture time): new content
@@ -119,7 +138,12 @@ describe('the main job end to end, real models', () => {
     expect(after.faces.length).toBeGreaterThan(0);
     expect(after.faces.some((g) => g.participant === f.participant && g.state === 'proposed')).toBe(false);
     // The confirmations of the photo carried over to the re-detected faces.
-    expect(after.faces.filter((g) => g.state === 'confirmed').map((g) => g.participant).sort()).toEqual(confirmedBefore);
+    expect(
+      after.faces
+        .filter((g) => g.state === 'confirmed')
+        .map((g) => g.participant)
+        .sort(),
+    ).toEqual(confirmedBefore);
     // The audit entry says each was carried, onto which face, from which decisions, by whose confirmation.
     const carried = (await scanEntry(a.asset)).details.carriedOver;
     expect(carried.map((c) => c.carried)).toEqual(confirmedBefore.map(() => true));
@@ -135,18 +159,30 @@ describe('the main job end to end, real models', () => {
   it('--rescan keeps reviewed photos as they are', async () => {
     const before = await matches();
     const run = await sitter('scan', 'demo', '--rescan', '--workers', '1');
-    const summary = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; unchanged?: number; processed?: number }).find((l) => l.type === 'summary');
-    const reviewed = before.assets.filter((x) => x.faces.some((g) => g.state === 'confirmed' || g.state === 'rejected')).length;
+    const summary = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; unchanged?: number; processed?: number })
+      .find((l) => l.type === 'summary');
+    const reviewed = before.assets.filter((x) =>
+      x.faces.some((g) => g.state === 'confirmed' || g.state === 'rejected'),
+    ).length;
     expect(summary?.unchanged).toBe(reviewed);
     const after = await matches();
     for (const x of before.assets.filter((y) => y.faces.some((g) => g.state === 'confirmed'))) {
-      expect(after.assets.find((y) => y.asset === x.asset)?.faces.filter((g) => g.state === 'confirmed')).toEqual(x.faces.filter((g) => g.state === 'confirmed'));
+      expect(after.assets.find((y) => y.asset === x.asset)?.faces.filter((g) => g.state === 'confirmed')).toEqual(
+        x.faces.filter((g) => g.state === 'confirmed'),
+      );
     }
   }, 180_000);
 
   it('an unchanged asset is not processed again', async () => {
     const run = await sitter('scan', 'demo');
-    const summary = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; unchanged?: number; processed?: number }).find((l) => l.type === 'summary');
+    const summary = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; unchanged?: number; processed?: number })
+      .find((l) => l.type === 'summary');
     expect(summary).toMatchObject({ processed: 0, unchanged: 4 });
   }, 120_000);
 
@@ -154,12 +190,31 @@ describe('the main job end to end, real models', () => {
     // A second shoot over a copy of the demo photos, enrolled from the same consent file.
     const photos = join(tmp.dir, 'shoot2');
     cpSync(shootDir, photos, { recursive: true, filter: (src) => !src.endsWith('.xmp') });
-    expect((await sitter('shoot', 'create', 'again', '--name', 'Again', '--source', photos, '--purpose', 'resume test', '--retention-days', '5', ...shootDaysAroundToday())).code).toBe(0);
+    expect(
+      (
+        await sitter(
+          'shoot',
+          'create',
+          'again',
+          '--name',
+          'Again',
+          '--source',
+          photos,
+          '--purpose',
+          'resume test',
+          '--retention-days',
+          '5',
+          ...shootDaysAroundToday(),
+        )
+      ).code,
+    ).toBe(0);
     expect((await sitter('consent', 'import', 'again', join(tmp.dir, 'consent', 'consent.csv'))).code).toBe(0);
     expect((await sitter('shoot', 'approve', 'again', '--dpia', 'D', '--approved-by', 'A')).code).toBe(0);
     expect((await sitter('enrol', 'again')).code).toBe(0);
 
-    const child = spawn(process.execPath, [CLI, '-w', ws, '--json', 'scan', 'again', '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, '-w', ws, '--json', 'scan', 'again', '--workers', '1'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     await new Promise<void>((resolve) => {
       child.stdout.on('data', (d: Buffer) => {
         // Kill as soon as the first asset is done, in the middle of the second.
@@ -170,16 +225,28 @@ describe('the main job end to end, real models', () => {
       });
       child.on('exit', () => resolve());
     });
-    const exportAssets = async () => (await runSitter(['-w', ws, 'audit', 'export', '--shoot', 'again'])).stdout.split('\n').filter((l) => l.includes('"scan.asset"')).length;
+    const exportAssets = async () =>
+      (await runSitter(['-w', ws, 'audit', 'export', '--shoot', 'again'])).stdout
+        .split('\n')
+        .filter((l) => l.includes('"scan.asset"')).length;
     const beforeResume = await exportAssets();
     expect(beforeResume, 'the kill landed in the middle of the scan').toBeGreaterThanOrEqual(1);
     expect(beforeResume).toBeLessThan(4);
     const resumed = await sitter('scan', 'again', '--workers', '1');
     expect(resumed.code, resumed.stdout).toBe(0);
-    const audit = (await runSitter(['-w', ws, 'audit', 'export', '--shoot', 'again'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { action: string; subject: string });
+    const audit = (await runSitter(['-w', ws, 'audit', 'export', '--shoot', 'again'])).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string; subject: string });
     const perAsset = new Map<string, number>();
-    for (const e of audit.filter((x) => x.action === 'scan.asset')) perAsset.set(e.subject, (perAsset.get(e.subject) ?? 0) + 1);
-    expect([...perAsset.keys()].sort()).toEqual(['asset:IMG_0003.jpg', 'asset:IMG_0004.jpg', 'asset:day1/IMG_0001.jpg', 'asset:day1/IMG_0002.jpg']);
+    for (const e of audit.filter((x) => x.action === 'scan.asset'))
+      perAsset.set(e.subject, (perAsset.get(e.subject) ?? 0) + 1);
+    expect([...perAsset.keys()].sort()).toEqual([
+      'asset:IMG_0003.jpg',
+      'asset:IMG_0004.jpg',
+      'asset:day1/IMG_0001.jpg',
+      'asset:day1/IMG_0002.jpg',
+    ]);
     expect([...perAsset.values()].every((n) => n === 1)).toBe(true);
     expect(jsonOf(await sitter('audit', 'verify'))).toMatchObject({ ok: true });
     expect(readdirSync(photos).filter((f) => f.endsWith('.xmp'))).toEqual([]);
@@ -189,16 +256,35 @@ describe('the main job end to end, real models', () => {
     const photos = join(tmp.dir, 'shoot2');
     const whole = readFileSync(join(photos, 'IMG_0004.jpg'));
     writeFileSync(join(photos, 'broken.jpg'), whole.subarray(0, Math.floor(whole.length / 3)));
-    writeFileSync(join(photos, 'garbage.jpg'), Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(4096, 7)]));
+    writeFileSync(
+      join(photos, 'garbage.jpg'),
+      Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(4096, 7)]),
+    );
     const run = await sitter('scan', 'again', '--workers', '1');
     expect(run.code).toBe(1);
-    const summary = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; failed?: { asset: string; code: string }[]; unchanged?: number; noCaptureTime?: string[] }).find((l) => l.type === 'summary');
+    const summary = run.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            type: string;
+            failed?: { asset: string; code: string }[];
+            unchanged?: number;
+            noCaptureTime?: string[];
+          },
+      )
+      .find((l) => l.type === 'summary');
     expect(summary?.unchanged).toBe(4);
     // The truncated copy still has its EXIF header, so it is analysed and fails; the garbage carries no
     // capture time, so it is held for a person before anything reads it as an image.
     expect(summary?.failed?.map((f) => f.asset)).toEqual(['broken.jpg']);
     expect(summary?.noCaptureTime).toEqual(['garbage.jpg']);
-    const report = jsonOf(await sitter('report', 'again')) as { failures: { asset: string; error: string }[]; todo: string[]; assets: { noCaptureTime: number } };
+    const report = jsonOf(await sitter('report', 'again')) as {
+      failures: { asset: string; error: string }[];
+      todo: string[];
+      assets: { noCaptureTime: number };
+    };
     expect(report.failures.map((f) => f.asset)).toEqual(['broken.jpg']);
     expect(report.assets.noCaptureTime).toBe(1);
     expect(report.failures.every((f) => f.error.length > 0)).toBe(true);
@@ -208,7 +294,9 @@ describe('the main job end to end, real models', () => {
     // An asset with a confirmed face and an unnamed person: paint the unnamed person's face over the
     // confirmed one (same place, a different person), as a retouch or a swapped photo would.
     const m = await matches();
-    const target = m.assets.find((x) => x.faces.some((g) => g.state === 'confirmed') && x.faces.some((g) => g.state === 'unidentified'));
+    const target = m.assets.find(
+      (x) => x.faces.some((g) => g.state === 'confirmed') && x.faces.some((g) => g.state === 'unidentified'),
+    );
     expect(target, 'the demo has a photo with a confirmed face and an unnamed person').toBeDefined();
     const confirmed = target!.faces.find((g) => g.state === 'confirmed')!;
     const stranger = target!.faces.find((g) => g.state === 'unidentified')!;
@@ -236,8 +324,20 @@ async function paintFaceOver(file: string, from: Box, to: Box): Promise<void> {
   const bytes = readFileSync(file);
   const { width = 0, height = 0 } = await sharp(bytes).metadata();
   const pad = 0.25;
-  const px = (b: Box) => ({ left: Math.round((b.x - b.w * pad) * width), top: Math.round((b.y - b.h * pad) * height), width: Math.round(b.w * (1 + 2 * pad) * width), height: Math.round(b.h * (1 + 2 * pad) * height) });
+  const px = (b: Box) => ({
+    left: Math.round((b.x - b.w * pad) * width),
+    top: Math.round((b.y - b.h * pad) * height),
+    width: Math.round(b.w * (1 + 2 * pad) * width),
+    height: Math.round(b.h * (1 + 2 * pad) * height),
+  });
   const target = px(to);
   const patch = await sharp(bytes).extract(px(from)).resize(target.width, target.height, { fit: 'fill' }).toBuffer();
-  writeFileSync(file, await sharp(bytes).composite([{ input: patch, left: target.left, top: target.top }]).keepMetadata().jpeg({ quality: 92 }).toBuffer());
+  writeFileSync(
+    file,
+    await sharp(bytes)
+      .composite([{ input: patch, left: target.left, top: target.top }])
+      .keepMetadata()
+      .jpeg({ quality: 92 })
+      .toBuffer(),
+  );
 }

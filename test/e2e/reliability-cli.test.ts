@@ -1,5 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonOf, runSitter, shootDaysAroundToday } from '../helpers/cli.js';
@@ -20,7 +31,8 @@ describe('faults and hostile input through the CLI', () => {
   const ws = join(tmp.dir, 'ws');
   const photos = join(tmp.dir, 'photos');
   const sitter = (...args: string[]) => runSitter(['-w', ws, ...args], { cwd: tmp.dir, timeoutMs: 30_000 });
-  const sitterJson = (...args: string[]) => runSitter(['-w', ws, '--json', ...args], { cwd: tmp.dir, timeoutMs: 30_000 });
+  const sitterJson = (...args: string[]) =>
+    runSitter(['-w', ws, '--json', ...args], { cwd: tmp.dir, timeoutMs: 30_000 });
   let consentFile = '';
 
   beforeAll(async () => {
@@ -30,7 +42,24 @@ describe('faults and hostile input through the CLI', () => {
       { id: 'P2', name: HOSTILE_NAME, consent: 'no' },
     ]);
     expect((await sitter('init')).code).toBe(0);
-    expect((await sitter('shoot', 'create', 's', '--name', `Spring${ESC}[2J\nFAKE ROW`, '--source', photos, '--purpose', 'p', '--retention-days', '30', ...shootDaysAroundToday())).code).toBe(0);
+    expect(
+      (
+        await sitter(
+          'shoot',
+          'create',
+          's',
+          '--name',
+          `Spring${ESC}[2J\nFAKE ROW`,
+          '--source',
+          photos,
+          '--purpose',
+          'p',
+          '--retention-days',
+          '30',
+          ...shootDaysAroundToday(),
+        )
+      ).code,
+    ).toBe(0);
     expect((await sitter('consent', 'import', 's', consentFile)).code).toBe(0);
   });
   afterAll(() => tmp.cleanup());
@@ -53,7 +82,10 @@ describe('faults and hostile input through the CLI', () => {
         writeFileSync(db, bytes);
       });
       for (const dir of [truncated, flipped]) {
-        for (const args of [['--json', 'shoot', 'list'], ['audit', 'verify']]) {
+        for (const args of [
+          ['--json', 'shoot', 'list'],
+          ['audit', 'verify'],
+        ]) {
           const started = Date.now();
           const run = await runSitter(['-w', dir, ...args], { timeoutMs: 20_000 });
           expect(run.code, `${args.join(' ')} on ${dir}: ${run.stderr}`).toBe(1);
@@ -157,10 +189,16 @@ describe('faults and hostile input through the CLI', () => {
       const lock = join(ws, 'locks', 'scan-s.json');
       // this test process stands in for the running scan: it is alive on this machine
       const { hostname } = await import('node:os');
-      writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), startedAt: '2026-06-01T10:00:00.000Z' }));
+      writeFileSync(
+        lock,
+        JSON.stringify({ pid: process.pid, host: hostname(), startedAt: '2026-06-01T10:00:00.000Z' }),
+      );
       const run = await sitterJson('scan', 's');
       expect(run.code).toBe(1);
-      expect(jsonOf(run).error).toMatchObject({ code: 'SCAN_RUNNING', message: expect.stringContaining(`is being scanned by process ${process.pid}`) });
+      expect(jsonOf(run).error).toMatchObject({
+        code: 'SCAN_RUNNING',
+        message: expect.stringContaining(`is being scanned by process ${process.pid}`),
+      });
       expect(readFileSync(lock, 'utf8')).toContain(String(process.pid)); // not taken from its owner
       rmSync(lock);
     });
@@ -168,7 +206,11 @@ describe('faults and hostile input through the CLI', () => {
 
   describe('a closed pipe', () => {
     it('ends the command quietly: no EPIPE stack trace, exit 0', async () => {
-      for (const args of [['--json', 'consent', 'list', 's'], ['audit', 'export'], ['consent', 'list', 's']]) {
+      for (const args of [
+        ['--json', 'consent', 'list', 's'],
+        ['audit', 'export'],
+        ['consent', 'list', 's'],
+      ]) {
         const run = await runSitter(['-w', ws, ...args], { closeStdout: true, timeoutMs: 30_000 });
         expect(run.stderr, args.join(' ')).not.toMatch(/EPIPE|at .*\.js:\d+|Sitter hit a bug/);
         expect(run.code, args.join(' ')).toBe(0);
@@ -195,7 +237,8 @@ describe.runIf(canMountTmpfs())('a full disk', () => {
   const disk = join(tmp.dir, 'disk');
   const ws = join(disk, 'ws');
   const filler = join(disk, 'filler');
-  const sitterJson = (...args: string[]) => runSitter(['-w', ws, '--json', ...args], { cwd: tmp.dir, timeoutMs: 60_000 });
+  const sitterJson = (...args: string[]) =>
+    runSitter(['-w', ws, '--json', ...args], { cwd: tmp.dir, timeoutMs: 60_000 });
 
   beforeAll(() => {
     mkdirSync(disk);
@@ -213,13 +256,33 @@ describe.runIf(canMountTmpfs())('a full disk', () => {
       { id: 'P2', name: 'Ben Stand-in', consent: 'no' },
     ]);
     expect((await sitterJson('init')).code).toBe(0);
-    expect((await sitterJson('shoot', 'create', 'full', '--name', 'F', '--source', join(tmp.dir, 'photos'), '--purpose', 'p', '--retention-days', '30', ...shootDaysAroundToday())).code).toBe(0);
+    expect(
+      (
+        await sitterJson(
+          'shoot',
+          'create',
+          'full',
+          '--name',
+          'F',
+          '--source',
+          join(tmp.dir, 'photos'),
+          '--purpose',
+          'p',
+          '--retention-days',
+          '30',
+          ...shootDaysAroundToday(),
+        )
+      ).code,
+    ).toBe(0);
     // Fill every free byte of the disk.
     spawnSync('sh', ['-c', `head -c 4000000 /dev/zero > '${filler}'`]);
 
     const full = await sitterJson('consent', 'import', 'full', consentFile);
     expect(full.code, full.stdout + full.stderr).toBe(1);
-    expect(jsonOf(full).error).toMatchObject({ code: 'DISK_FULL', hint: expect.stringMatching(/Free some space.*run the same command again/) });
+    expect(jsonOf(full).error).toMatchObject({
+      code: 'DISK_FULL',
+      hint: expect.stringMatching(/Free some space.*run the same command again/),
+    });
 
     rmSync(filler);
     expect(jsonOf(await sitterJson('consent', 'list', 'full'))).toMatchObject({ participants: [] });

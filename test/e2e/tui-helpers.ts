@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { readConsentFile, consentFileAccessFor } from '../../src/core/store/consent-files.js';
+import { readConsentFile, consentFileAccessFor } from '../../src/core/adapters/files/consent-files.js';
 import { parseConsentFile } from '../../src/core/consent/index.js';
 import { importConsent } from '../../src/core/services/consent-service.js';
 import { approveShoot, createShoot } from '../../src/core/services/shoot-service.js';
@@ -30,7 +30,18 @@ export class TmuxSession {
       .join(' ');
     // Keep the pane after the app exits, to read its exit code.
     const script = `env ${env} ${command.map(shellQuote).join(' ')}; echo "[exited $?]"; sleep 600`;
-    this.tmux('new-session', '-d', '-s', this.name, '-x', String(opts.cols ?? 80), '-y', String(opts.rows ?? 24), ...(opts.cwd ? ['-c', opts.cwd] : []), script);
+    this.tmux(
+      'new-session',
+      '-d',
+      '-s',
+      this.name,
+      '-x',
+      String(opts.cols ?? 80),
+      '-y',
+      String(opts.rows ?? 24),
+      ...(opts.cwd ? ['-c', opts.cwd] : []),
+      script,
+    );
   }
 
   private tmux(...args: string[]): string {
@@ -127,12 +138,26 @@ export async function buildShoot(
   const photos = join(root, `${shootId}-photos`);
   mkdirSync(photos, { recursive: true });
   const consentFile = writeConsentFolder(join(root, `${shootId}-consent`), opts.people);
-  await createShoot(ctx, { id: shootId, name: `Shoot ${shootId}`, purpose: 'Link models to their releases', source: photos, retentionDays: 90, connector: 'local', reviewersRequired: opts.reviewers, from: '2026-05-30', to: '2026-06-01', utcOffset: '+00:00' });
+  await createShoot(ctx, {
+    id: shootId,
+    name: `Shoot ${shootId}`,
+    purpose: 'Link models to their releases',
+    source: photos,
+    retentionDays: 90,
+    connector: 'local',
+    reviewersRequired: opts.reviewers,
+    from: '2026-05-30',
+    to: '2026-06-01',
+    utcOffset: '+00:00',
+  });
   const parsed = await parseConsentFile(await readConsentFile(consentFile), consentFileAccessFor(consentFile));
   await importConsent(ctx, shootId, parsed, consentFile);
   await approveShoot(ctx, shootId, 'DPIA-1', 'Dana Officer');
   for (const [i, a] of opts.assets.entries()) {
-    const bytes = a.kind === 'damaged' ? Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(200, 7)]) : await portrait(i + 1);
+    const bytes =
+      a.kind === 'damaged'
+        ? Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(200, 7)])
+        : await portrait(i + 1);
     writeFileSync(join(photos, a.file), bytes);
   }
   const faces: number[] = [];
@@ -140,7 +165,19 @@ export async function buildShoot(
     const people = new Map((await uow.participants.listByShoot(shootId)).map((p) => [p.externalRef, p.id]));
     const now = ctx.clock.now();
     for (const a of opts.assets) {
-      const asset = await uow.assets.add({ shootId, connectorAssetId: a.file, fileName: a.file, contentSha256: null, size: 1, width: 96, height: 72, scanState: 'scanned', error: null, flags: [], scannedAt: now });
+      const asset = await uow.assets.add({
+        shootId,
+        connectorAssetId: a.file,
+        fileName: a.file,
+        contentSha256: null,
+        size: 1,
+        width: 96,
+        height: 72,
+        scanState: 'scanned',
+        error: null,
+        flags: [],
+        scannedAt: now,
+      });
       for (const f of a.faces) {
         const face = await uow.faces.add({
           shootId,

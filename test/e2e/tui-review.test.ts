@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/ports/clock.js';
 import type { ServiceContext } from '../../src/core/services/context.js';
 import { loadMatches, reviewQueue } from '../../src/core/services/matches-service.js';
-import { openWorkspace, initWorkspace, type OpenWorkspace } from '../../src/core/store/workspace.js';
+import { openWorkspace, initWorkspace, type OpenWorkspace } from '../../src/core/adapters/store/workspace.js';
 import { withRawDb } from '../helpers/raw-db.js';
 import { CLI, runSitter } from '../helpers/cli.js';
 import { tempDir } from '../helpers/workspace.js';
@@ -26,7 +26,11 @@ describe.skipIf(!hasTmux)('sitter review in a real terminal (tmux)', () => {
   const sessions: TmuxSession[] = [];
 
   const app = (args: string[], opts: { cols?: number; rows?: number; env?: Record<string, string> } = {}) => {
-    const s = new TmuxSession([process.execPath, CLI, '-w', wsDir, ...args], { cwd: tmp.dir, env: { COLORTERM: 'truecolor', ...opts.env }, ...opts });
+    const s = new TmuxSession([process.execPath, CLI, '-w', wsDir, ...args], {
+      cwd: tmp.dir,
+      env: { COLORTERM: 'truecolor', ...opts.env },
+      ...opts,
+    });
     sessions.push(s);
     return s;
   };
@@ -45,7 +49,13 @@ describe.skipIf(!hasTmux)('sitter review in a real terminal (tmux)', () => {
       reviewers: 1,
       people,
       assets: [
-        { file: 'img1.png', faces: [{ participant: 'P1', score: 0.62, margin: 0.01 }, { participant: 'P2', score: 0.9, margin: 0.02, box: { x: 0.05, y: 0.05, w: 0.2, h: 0.3 } }] },
+        {
+          file: 'img1.png',
+          faces: [
+            { participant: 'P1', score: 0.62, margin: 0.01 },
+            { participant: 'P2', score: 0.9, margin: 0.02, box: { x: 0.05, y: 0.05, w: 0.2, h: 0.3 } },
+          ],
+        },
         { file: 'img2.png', faces: [{ participant: 'P1', score: 0.7, margin: 0.03 }] },
         { file: 'gone.png', faces: [{ participant: 'P2', score: 0.7, margin: 0.04 }] },
         { file: 'broken.png', kind: 'damaged', faces: [{ participant: 'P2', score: 0.7, margin: 0.05 }] },
@@ -54,7 +64,13 @@ describe.skipIf(!hasTmux)('sitter review in a real terminal (tmux)', () => {
     });
     spring = built.faces;
     rmSync(join(built.photos, 'gone.png'));
-    duo = (await buildShoot(ctx, tmp.dir, 'duo', { reviewers: 2, people, assets: [{ file: 'a.png', faces: [{ participant: 'P1', score: 0.8, margin: 0.1 }] }] })).faces;
+    duo = (
+      await buildShoot(ctx, tmp.dir, 'duo', {
+        reviewers: 2,
+        people,
+        assets: [{ file: 'a.png', faces: [{ participant: 'P1', score: 0.8, margin: 0.1 }] }],
+      })
+    ).faces;
   });
 
   afterAll(async () => {
@@ -138,7 +154,9 @@ describe.skipIf(!hasTmux)('sitter review in a real terminal (tmux)', () => {
     });
     expect(rejections).toHaveLength(1);
     const audit = await ws.store.transaction((uow) => uow.audit.all());
-    expect(audit.filter((e) => e.shootId === 'spring').map((e) => e.action)).toEqual(expect.arrayContaining(['decision.confirm', 'decision.reject', 'decision.undone', 'decision.assign']));
+    expect(audit.filter((e) => e.shootId === 'spring').map((e) => e.action)).toEqual(
+      expect.arrayContaining(['decision.confirm', 'decision.reject', 'decision.undone', 'decision.assign']),
+    );
     expect(audit.filter((e) => e.action.startsWith('decision.')).every((e) => e.actor === 'A')).toBe(true);
   });
 
@@ -188,7 +206,12 @@ describe.skipIf(!hasTmux)('sitter review in a real terminal (tmux)', () => {
     expect(screen).toContain('v review');
     await s.press('v', /Sitter review · spring · dana/);
     s.resize(60, 20);
-    screen = await s.waitFor((t) => t.includes('Sitter review') && t.trimEnd().split('\n').length <= 20 && !t.split('\n').some((l) => [...l].length > 60));
+    screen = await s.waitFor(
+      (t) =>
+        t.includes('Sitter review') &&
+        t.trimEnd().split('\n').length <= 20 &&
+        !t.split('\n').some((l) => [...l].length > 60),
+    );
     await s.press('Escape', /Shoot spring/);
     await s.press('Escape', /Sitter · shoots/);
     s.send('q');

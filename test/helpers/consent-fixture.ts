@@ -19,7 +19,8 @@ export interface FixtureParticipant {
   form?: string;
 }
 
-const HEADER = 'participant_id,name,biometric_consent,signed_at,expires_at,withdrawn_at,form_ref,form_sha256,reference_photo,minor,guardian,publication_scopes';
+const HEADER =
+  'participant_id,name,biometric_consent,signed_at,expires_at,withdrawn_at,form_ref,form_sha256,reference_photo,minor,guardian,publication_scopes';
 
 /** Writes a consent folder (forms, photos, consent.csv) the way an archivist would hand it over. */
 export function writeConsentFolder(dir: string, people: FixtureParticipant[]): string {
@@ -36,7 +37,20 @@ export function writeConsentFolder(dir: string, people: FixtureParticipant[]): s
     }
     const sha = createHash('sha256').update(form).digest('hex');
     lines.push(
-      [p.id, `"${p.name.replace(/"/g, '""')}"`, p.consent, p.signed ?? '2026-01-10', p.expires ?? '', p.withdrawn ?? '', `forms/${p.id}.pdf`, sha, photoRef, p.minor ? 'yes' : 'no', p.guardian ?? '', p.scopes ?? 'web'].join(','),
+      [
+        p.id,
+        `"${p.name.replace(/"/g, '""')}"`,
+        p.consent,
+        p.signed ?? '2026-01-10',
+        p.expires ?? '',
+        p.withdrawn ?? '',
+        `forms/${p.id}.pdf`,
+        sha,
+        photoRef,
+        p.minor ? 'yes' : 'no',
+        p.guardian ?? '',
+        p.scopes ?? 'web',
+      ].join(','),
     );
   }
   const file = join(dir, 'consent.csv');
@@ -46,5 +60,9 @@ export function writeConsentFolder(dir: string, people: FixtureParticipant[]): s
 
 /** A small real PNG, different for each seed, so each participant has their own file and sha256. */
 export async function pngBytes(seed: number): Promise<Buffer> {
-  return sharp({ create: { width: 16, height: 16, channels: 3, background: { r: seed % 256, g: (seed * 7) % 256, b: 90 } } }).png().toBuffer();
+  return sharp({
+    create: { width: 16, height: 16, channels: 3, background: { r: seed % 256, g: (seed * 7) % 256, b: 90 } },
+  })
+    .png()
+    .toBuffer();
 }

@@ -16,7 +16,8 @@ export function filesUnder(dir: string): { path: string; bytes: Buffer }[] {
 export function occurrences(dir: string, needle: Uint8Array): { path: string; offset: number; bytes: Buffer }[] {
   const hits: { path: string; offset: number; bytes: Buffer }[] = [];
   for (const f of filesUnder(dir)) {
-    for (let at = f.bytes.indexOf(needle); at !== -1; at = f.bytes.indexOf(needle, at + 1)) hits.push({ path: f.path, offset: at, bytes: f.bytes });
+    for (let at = f.bytes.indexOf(needle); at !== -1; at = f.bytes.indexOf(needle, at + 1))
+      hits.push({ path: f.path, offset: at, bytes: f.bytes });
   }
   return hits;
 }

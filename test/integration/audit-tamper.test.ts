@@ -22,9 +22,30 @@ describe('audit verify on a tampered database file', () => {
     for (const id of ['a', 'b', 'c']) {
       const src = join(tmp.dir, `src-${id}`);
       mkdirSync(src);
-      expect((await sitter('shoot', 'create', id, '--name', id, '--source', src, '--purpose', 'p', '--retention-days', '30', '--from', '2026-05-01', '--to', '2026-05-02')).code).toBe(0);
+      expect(
+        (
+          await sitter(
+            'shoot',
+            'create',
+            id,
+            '--name',
+            id,
+            '--source',
+            src,
+            '--purpose',
+            'p',
+            '--retention-days',
+            '30',
+            '--from',
+            '2026-05-01',
+            '--to',
+            '2026-05-02',
+          )
+        ).code,
+      ).toBe(0);
     }
-    for (const id of ['a', 'b']) expect((await sitter('shoot', 'approve', id, '--dpia', 'D', '--approved-by', 'X')).code).toBe(0);
+    for (const id of ['a', 'b'])
+      expect((await sitter('shoot', 'approve', id, '--dpia', 'D', '--approved-by', 'X')).code).toBe(0);
     expect(jsonOf(await sitter('audit', 'verify'))).toMatchObject({ ok: true, count: 5 });
   });
   afterEach(() => tmp.cleanup());
@@ -39,13 +60,19 @@ describe('audit verify on a tampered database file', () => {
   });
 
   it('names an entry whose details were edited', async () => {
-    await withRawDb(db(), (sql) => sql(`update audit_event set details = '{"dpiaRef":"FORGED","approvedBy":"X"}' where seq = 4`));
+    await withRawDb(db(), (sql) =>
+      sql(`update audit_event set details = '{"dpiaRef":"FORGED","approvedBy":"X"}' where seq = 4`),
+    );
     expect(jsonOf(await sitter('audit', 'verify'))).toMatchObject({ ok: false, firstBadSeq: 4 });
   });
 
   it('names a deleted entry', async () => {
     await withRawDb(db(), (sql) => sql('delete from audit_event where seq = 2'));
-    expect(jsonOf(await sitter('audit', 'verify'))).toMatchObject({ ok: false, firstBadSeq: 2, reason: expect.stringMatching(/missing/) });
+    expect(jsonOf(await sitter('audit', 'verify'))).toMatchObject({
+      ok: false,
+      firstBadSeq: 2,
+      reason: expect.stringMatching(/missing/),
+    });
   });
 
   it('names the first of two reordered entries', async () => {
@@ -61,10 +88,23 @@ describe('audit verify on a tampered database file', () => {
     const { auditHash } = await import('../../src/core/domain/audit.js');
     await withRawDb(db(), async (sql) => {
       const [row] = (await sql('select * from audit_event where seq = 2')) as Record<string, unknown>[];
-      const forged = { seq: 2, at: new Date(Number(row!.at)), actor: 'mallory', action: String(row!.action), shootId: row!.shoot_id as string, subject: row!.subject as string, details: JSON.parse(String(row!.details)) as Record<string, unknown>, prevHash: String(row!.prev_hash) };
+      const forged = {
+        seq: 2,
+        at: new Date(Number(row!.at)),
+        actor: 'mallory',
+        action: String(row!.action),
+        shootId: row!.shoot_id as string,
+        subject: row!.subject as string,
+        details: JSON.parse(String(row!.details)) as Record<string, unknown>,
+        prevHash: String(row!.prev_hash),
+      };
       await sql('update audit_event set actor = ?, hash = ? where seq = 2', ['mallory', auditHash(forged)]);
     });
-    expect(jsonOf(await sitter('audit', 'verify'))).toMatchObject({ ok: false, firstBadSeq: 3, reason: expect.stringMatching(/does not link/) });
+    expect(jsonOf(await sitter('audit', 'verify'))).toMatchObject({
+      ok: false,
+      firstBadSeq: 3,
+      reason: expect.stringMatching(/does not link/),
+    });
   });
 
   describe('anchors kept outside the workspace make a cut-off chain detectable', () => {
@@ -87,7 +127,10 @@ describe('audit verify on a tampered database file', () => {
       expect(jsonOf(await sitter('audit', 'verify'))).toMatchObject({ ok: true, count: 3 });
       const run = await sitter('audit', 'verify', '--anchor', head);
       expect(run.code).toBe(1);
-      expect(jsonOf(run)).toMatchObject({ ok: true, anchor: { ok: false, reason: expect.stringMatching(/ends at entry 3, before the anchored entry 5/) } });
+      expect(jsonOf(run)).toMatchObject({
+        ok: true,
+        anchor: { ok: false, reason: expect.stringMatching(/ends at entry 3, before the anchored entry 5/) },
+      });
       const text = await runSitter(['--workspace', ws, 'audit', 'verify', '--anchor', head]);
       expect(text.stdout).toMatch(/does NOT reach anchor/);
     });
@@ -100,11 +143,35 @@ describe('audit verify on a tampered database file', () => {
       for (const id of ['d', 'e']) {
         const src = join(tmp.dir, `src-${id}`);
         mkdirSync(src);
-        expect((await sitter('shoot', 'create', id, '--name', id, '--source', src, '--purpose', 'p', '--retention-days', '30', '--from', '2026-05-01', '--to', '2026-05-02')).code).toBe(0);
+        expect(
+          (
+            await sitter(
+              'shoot',
+              'create',
+              id,
+              '--name',
+              id,
+              '--source',
+              src,
+              '--purpose',
+              'p',
+              '--retention-days',
+              '30',
+              '--from',
+              '2026-05-01',
+              '--to',
+              '2026-05-02',
+            )
+          ).code,
+        ).toBe(0);
       }
       const run = await sitter('audit', 'verify', '--anchor', head);
       expect(run.code).toBe(1);
-      expect(jsonOf(run)).toMatchObject({ ok: true, count: 5, anchor: { ok: false, reason: expect.stringContaining(`not the anchored ${hash}`) } });
+      expect(jsonOf(run)).toMatchObject({
+        ok: true,
+        count: 5,
+        anchor: { ok: false, reason: expect.stringContaining(`not the anchored ${hash}`) },
+      });
     });
 
     it('refuses a malformed anchor with a hint', async () => {

@@ -7,7 +7,7 @@ import { verifyChain } from '../../src/core/domain/audit.js';
 import { embeddingToBytes } from '../../src/core/domain/embedding.js';
 import { faceBinding, templateBinding } from '../../src/core/domain/seal-binding.js';
 import { decideFace } from '../../src/core/services/decision-service.js';
-import { openWorkspace } from '../../src/core/store/workspace.js';
+import { openWorkspace } from '../../src/core/adapters/store/workspace.js';
 import { jsonOf, runSitter } from '../helpers/cli.js';
 import { withRawDb } from '../helpers/raw-db.js';
 import { seedApprovedShoot, seedProposal } from '../helpers/seed.js';
@@ -51,17 +51,38 @@ describe('biometric data at rest: deleted means unrecoverable, blobs bound to th
   });
 
   it('after withdraw, no ciphertext of the person is left in any file of the workspace folder, and nothing found decrypts', async () => {
-    for (const f of ['a.jpg', 'b.jpg', 'c.jpg']) await sharp({ create: { width: 64, height: 48, channels: 3, background: '#777' } }).jpeg().toFile(join(t.root, '..', f));
+    for (const f of ['a.jpg', 'b.jpg', 'c.jpg'])
+      await sharp({ create: { width: 64, height: 48, channels: 3, background: '#777' } })
+        .jpeg()
+        .toFile(join(t.root, '..', f));
     // P1: two templates learned from confirmed faces and one pending proposal; P2: one template.
-    for (const [asset, who, x] of [['a.jpg', 'P1', 0.1], ['a.jpg', 'P2', 0.6], ['b.jpg', 'P1', 0.3]] as const) {
+    for (const [asset, who, x] of [
+      ['a.jpg', 'P1', 0.1],
+      ['a.jpg', 'P2', 0.6],
+      ['b.jpg', 'P1', 0.3],
+    ] as const) {
       const face = await seedProposal(t, 's', asset, who, 0.8, { x, y: 0.1, w: 0.2, h: 0.3 });
       await decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Rita');
     }
     await seedProposal(t, 's', 'c.jpg', 'P1');
     const p1 = (await t.ws.store.transaction((uow) => uow.participants.findByExternalRef('s', 'P1')))!.id;
     const blobs = await t.ws.store.transaction(async (uow) => [
-      ...(await uow.templates.listByShoot('s')).map((x) => ({ participantId: x.participantId, blob: Buffer.from(x.embedding), binding: templateBinding(x) })),
-      ...(await uow.faces.listByShoot('s')).flatMap((f) => (f.embedding ? [{ participantId: f.participantId, blob: Buffer.from(f.embedding), binding: faceBinding({ ...f, modelDigest: f.modelDigest! }) }] : [])),
+      ...(await uow.templates.listByShoot('s')).map((x) => ({
+        participantId: x.participantId,
+        blob: Buffer.from(x.embedding),
+        binding: templateBinding(x),
+      })),
+      ...(await uow.faces.listByShoot('s')).flatMap((f) =>
+        f.embedding
+          ? [
+              {
+                participantId: f.participantId,
+                blob: Buffer.from(f.embedding),
+                binding: faceBinding({ ...f, modelDigest: f.modelDigest! }),
+              },
+            ]
+          : [],
+      ),
     ]);
     const leaving = blobs.filter((b) => b.participantId === p1);
     const staying = blobs.filter((b) => b.participantId !== p1);
@@ -78,7 +99,9 @@ describe('biometric data at rest: deleted means unrecoverable, blobs bound to th
       const hits = occurrences(t.root, b.blob.subarray(1 + IV, 1 + IV + TAG));
       for (const hit of hits) {
         const candidate = hit.bytes.subarray(hit.offset - 1 - IV, hit.offset - 1 - IV + b.blob.length);
-        await expect(t.ctx.keyVault.decrypt(b.binding, candidate)).rejects.toMatchObject({ code: 'CIPHERTEXT_INVALID' });
+        await expect(t.ctx.keyVault.decrypt(b.binding, candidate)).rejects.toMatchObject({
+          code: 'CIPHERTEXT_INVALID',
+        });
       }
       expect(hits).toEqual([]);
     }
@@ -93,13 +116,20 @@ describe('biometric data at rest: deleted means unrecoverable, blobs bound to th
     const a = await seedProposal(t, 's', 'a.jpg', 'P1');
     const b = await seedProposal(t, 's', 'b.jpg', 'P2');
     await withRawDb(join(t.root, 'sitter.db'), async (sql) => {
-      const [ea, eb] = [(await sql('select embedding from face where id = ?', [a.id])) as Row[], (await sql('select embedding from face where id = ?', [b.id])) as Row[]];
+      const [ea, eb] = [
+        (await sql('select embedding from face where id = ?', [a.id])) as Row[],
+        (await sql('select embedding from face where id = ?', [b.id])) as Row[],
+      ];
       await sql('update face set embedding = ? where id = ?', [eb[0]!.embedding, a.id]);
       await sql('update face set embedding = ? where id = ?', [ea[0]!.embedding, b.id]);
     });
     const run = await sitter('decide', 's', String(a.id), '--confirm', '--reviewer', 'Rita');
     expect(run.code).toBe(1);
-    expect(jsonOf(run).error).toMatchObject({ code: 'CIPHERTEXT_INVALID', message: expect.stringContaining('Nobody is named'), hint: expect.stringContaining('backup') });
+    expect(jsonOf(run).error).toMatchObject({
+      code: 'CIPHERTEXT_INVALID',
+      message: expect.stringContaining('Nobody is named'),
+      hint: expect.stringContaining('backup'),
+    });
     const matches = jsonOf(await sitter('matches', 's')) as { assets: { faces: { face: number; state: string }[] }[] };
     expect(matches.assets.flatMap((x) => x.faces).find((f) => f.face === a.id)).toMatchObject({ state: 'proposed' });
     expect(await rows('select embedding from template')).toEqual([]);
@@ -111,7 +141,12 @@ describe('biometric data at rest: deleted means unrecoverable, blobs bound to th
     const template = { shootId: 's', participantId: p1, modelDigest: 'model-x', origin: 'reference-photo' as const };
     const binding = templateBinding(template);
     await t.ws.store.transaction(async (uow) => {
-      await uow.templates.add({ ...template, embedding: await t.ctx.keyVault.encrypt(binding, embedding), originRef: 'photo:x', createdAt: new Date() });
+      await uow.templates.add({
+        ...template,
+        embedding: await t.ctx.keyVault.encrypt(binding, embedding),
+        originRef: 'photo:x',
+        createdAt: new Date(),
+      });
     });
     await t.ws.close();
     // Make it what Sitter 1 left: a format-1 blob (no associated data) and a format-1 marker.
@@ -135,7 +170,11 @@ describe('biometric data at rest: deleted means unrecoverable, blobs bound to th
     expect(verifyChain(audit).ok).toBe(true);
     // Once is enough: a second open finds nothing to do.
     expect((await sitter('shoot', 'list')).code).toBe(0);
-    expect((await t.ws.store.transaction((uow) => uow.audit.all())).filter((e) => e.action === 'workspace.ciphertexts-bound')).toHaveLength(1);
+    expect(
+      (await t.ws.store.transaction((uow) => uow.audit.all())).filter(
+        (e) => e.action === 'workspace.ciphertexts-bound',
+      ),
+    ).toHaveLength(1);
   });
 
   it('a 0-byte key file (left by a full disk before keys were written atomically) is replaced, not taken for a lost backup', async () => {

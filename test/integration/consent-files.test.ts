@@ -5,7 +5,11 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConsentFile, type ConsentProblem } from '../../src/core/consent/index.js';
 import { SitterError } from '../../src/core/domain/errors.js';
-import { consentFileAccessFor, createConsentFileAccess, readConsentFile } from '../../src/core/store/consent-files.js';
+import {
+  consentFileAccessFor,
+  createConsentFileAccess,
+  readConsentFile,
+} from '../../src/core/adapters/files/consent-files.js';
 
 const sha = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
 
@@ -64,7 +68,12 @@ describe('consent import on real files', () => {
     const result = await importFile(file);
     expect(result.fileSha256).toBe(sha(await readFile(file)));
     expect(result.rows.map((r) => [r.formRef, r.formRefRelative, r.referencePhoto, r.referencePhotoSha256])).toEqual([
-      [path.join(shoot, 'forms', 'p1.pdf'), 'forms/p1.pdf', path.join(shoot, 'photos', 'p1.jpg'), sha('photo of P-001')],
+      [
+        path.join(shoot, 'forms', 'p1.pdf'),
+        'forms/p1.pdf',
+        path.join(shoot, 'photos', 'p1.jpg'),
+        sha('photo of P-001'),
+      ],
       [path.join(shoot, 'forms', 'p2.pdf'), 'forms/p2.pdf', null, null],
     ]);
   });
@@ -156,16 +165,28 @@ describe('the node:fs ConsentFileAccess adapter', () => {
     await symlink(path.join(shoot, 'photos', 'p1.jpg'), path.join(shoot, 'alias.jpg'));
     const files = createConsentFileAccess(shoot);
     expect(files.root).toBe(shoot);
-    expect(await files.resolveInside('photos/p1.jpg')).toEqual({ ok: true, absolutePath: path.join(shoot, 'photos', 'p1.jpg') });
-    expect(await files.resolveInside('./photos//p1.jpg')).toEqual({ ok: true, absolutePath: path.join(shoot, 'photos', 'p1.jpg') });
-    expect(await files.resolveInside('alias.jpg')).toEqual({ ok: true, absolutePath: path.join(shoot, 'photos', 'p1.jpg') });
+    expect(await files.resolveInside('photos/p1.jpg')).toEqual({
+      ok: true,
+      absolutePath: path.join(shoot, 'photos', 'p1.jpg'),
+    });
+    expect(await files.resolveInside('./photos//p1.jpg')).toEqual({
+      ok: true,
+      absolutePath: path.join(shoot, 'photos', 'p1.jpg'),
+    });
+    expect(await files.resolveInside('alias.jpg')).toEqual({
+      ok: true,
+      absolutePath: path.join(shoot, 'photos', 'p1.jpg'),
+    });
   });
 
   it('works when the consent folder itself is reached through a link', async () => {
     const link = path.join(tmp, 'shoot-link');
     await symlink(shoot, link);
     const files = createConsentFileAccess(link);
-    expect(await files.resolveInside('photos/p1.jpg')).toEqual({ ok: true, absolutePath: path.join(shoot, 'photos', 'p1.jpg') });
+    expect(await files.resolveInside('photos/p1.jpg')).toEqual({
+      ok: true,
+      absolutePath: path.join(shoot, 'photos', 'p1.jpg'),
+    });
     expect(await files.resolveInside('../outside/secret.jpg')).toEqual({ ok: false, reason: 'parent' });
   });
 
@@ -209,7 +230,11 @@ describe('readConsentFile', () => {
     const txt = await writeConsent('consent.txt', HEADER);
     await expect(readConsentFile(txt)).rejects.toMatchObject({ code: 'CONSENT_FILE_FORMAT' });
     expect((await readConsentFile(txt, 'csv')).format).toBe('csv');
-    await expect(readConsentFile(path.join(shoot, 'none.csv'))).rejects.toMatchObject({ code: 'CONSENT_FILE_NOT_FOUND' });
-    await expect(readConsentFile(path.join(shoot, 'photos'), 'csv')).rejects.toMatchObject({ code: 'CONSENT_FILE_NOT_FOUND' });
+    await expect(readConsentFile(path.join(shoot, 'none.csv'))).rejects.toMatchObject({
+      code: 'CONSENT_FILE_NOT_FOUND',
+    });
+    await expect(readConsentFile(path.join(shoot, 'photos'), 'csv')).rejects.toMatchObject({
+      code: 'CONSENT_FILE_NOT_FOUND',
+    });
   });
 });

@@ -40,9 +40,17 @@ describe('rule 5: human oversight, on a real SQLite workspace', () => {
   it('two-person mode: the first confirmation leaves a proposal, the same reviewer cannot confirm twice, a second reviewer confirms', async () => {
     await seedApprovedShoot(t, 's', roster, 2);
     const face = await seedProposal(t, 's', 'a.jpg', 'P1');
-    expect(await decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Rita')).toMatchObject({ state: 'proposed', confirmedBy: ['Rita'] });
-    await expect(decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Rita')).rejects.toMatchObject({ code: 'SAME_REVIEWER' });
-    expect(await decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Sam')).toMatchObject({ state: 'confirmed', confirmedBy: ['Rita', 'Sam'] });
+    expect(await decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Rita')).toMatchObject({
+      state: 'proposed',
+      confirmedBy: ['Rita'],
+    });
+    await expect(decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Rita')).rejects.toMatchObject({
+      code: 'SAME_REVIEWER',
+    });
+    expect(await decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Sam')).toMatchObject({
+      state: 'confirmed',
+      confirmedBy: ['Rita', 'Sam'],
+    });
     const m = await loadMatches(t.ctx, 's');
     expect(m.assets[0]?.faces[0]?.confirmedBy).toEqual(['Rita', 'Sam']);
   });
@@ -61,16 +69,26 @@ describe('rule 5: human oversight, on a real SQLite workspace', () => {
   it('assign names a face only with an eligible participant (rule 3)', async () => {
     await seedApprovedShoot(t, 's', roster);
     const face = await seedProposal(t, 's', 'a.jpg', 'P1');
-    await expect(decideFace(t.ctx, 's', face.id, { kind: 'assign', participantRef: 'P3' }, 'Rita')).rejects.toMatchObject({ code: 'CONSENT_NOT_VALID' });
-    await expect(decideFace(t.ctx, 's', face.id, { kind: 'assign', participantRef: 'NOPE' }, 'Rita')).rejects.toMatchObject({ code: 'PARTICIPANT_NOT_FOUND' });
-    expect(await decideFace(t.ctx, 's', face.id, { kind: 'assign', participantRef: 'P2' }, 'Rita')).toMatchObject({ state: 'confirmed', participant: 'P2', learned: false });
+    await expect(
+      decideFace(t.ctx, 's', face.id, { kind: 'assign', participantRef: 'P3' }, 'Rita'),
+    ).rejects.toMatchObject({ code: 'CONSENT_NOT_VALID' });
+    await expect(
+      decideFace(t.ctx, 's', face.id, { kind: 'assign', participantRef: 'NOPE' }, 'Rita'),
+    ).rejects.toMatchObject({ code: 'PARTICIPANT_NOT_FOUND' });
+    expect(await decideFace(t.ctx, 's', face.id, { kind: 'assign', participantRef: 'P2' }, 'Rita')).toMatchObject({
+      state: 'confirmed',
+      participant: 'P2',
+      learned: false,
+    });
   });
 
   it('a match cannot be confirmed once consent has expired', async () => {
     await seedApprovedShoot(t, 's', [{ id: 'P1', name: 'Ada', consent: 'yes', expires: '2026-06-15' }]);
     const face = await seedProposal(t, 's', 'a.jpg', 'P1');
     t.clock.set(new Date('2026-06-20T00:00:00Z'));
-    await expect(decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Rita')).rejects.toMatchObject({ code: 'CONSENT_NOT_VALID' });
+    await expect(decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Rita')).rejects.toMatchObject({
+      code: 'CONSENT_NOT_VALID',
+    });
     expect((await faceState('s', face.id)).state).toBe('proposed');
   });
 
@@ -89,9 +107,13 @@ describe('rule 5: human oversight, on a real SQLite workspace', () => {
     await seedApprovedShoot(t, 's', roster);
     await seedApprovedShoot(t, 'other', roster);
     const face = await seedProposal(t, 'other', 'a.jpg', 'P1');
-    await expect(decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Rita')).rejects.toMatchObject({ code: 'FACE_NOT_FOUND' });
+    await expect(decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Rita')).rejects.toMatchObject({
+      code: 'FACE_NOT_FOUND',
+    });
     await closeShoot(t.ctx, 'other');
-    await expect(decideFace(t.ctx, 'other', face.id, { kind: 'confirm' }, 'Rita')).rejects.toMatchObject({ code: 'SHOOT_CLOSED' });
+    await expect(decideFace(t.ctx, 'other', face.id, { kind: 'confirm' }, 'Rita')).rejects.toMatchObject({
+      code: 'SHOOT_CLOSED',
+    });
     // Closing purged the stored embedding (rule 4).
     expect((await faceState('other', face.id)).embedding).toBeNull();
   });
@@ -100,7 +122,10 @@ describe('rule 5: human oversight, on a real SQLite workspace', () => {
     await seedApprovedShoot(t, 's', roster); // retention 30 days from 2026-06-01
     const face = await seedProposal(t, 's', 'a.jpg', 'P1');
     t.clock.set(new Date('2026-07-01T10:00:00Z'));
-    await expect(decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Rita')).rejects.toMatchObject({ code: 'RETENTION_ENDED', hint: expect.stringContaining('shoot close') });
+    await expect(decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Rita')).rejects.toMatchObject({
+      code: 'RETENTION_ENDED',
+      hint: expect.stringContaining('shoot close'),
+    });
   });
 
   it('undo never restores a state that later decisions replaced', async () => {
@@ -124,7 +149,9 @@ describe('rule 5: human oversight, on a real SQLite workspace', () => {
     await seedApprovedShoot(t, 's', roster);
     await seedProposal(t, 's', 'a.jpg', 'P1', 0.8, { x: 0.1, y: 0.1, w: 0.2, h: 0.2 });
     const other = await seedProposal(t, 's', 'a.jpg', 'P2', 0.8, { x: 0.6, y: 0.1, w: 0.2, h: 0.2 });
-    await expect(decideFace(t.ctx, 's', other.id, { kind: 'assign', participantRef: 'P1' }, 'Rita')).rejects.toMatchObject({ code: 'ALREADY_IN_PHOTO' });
+    await expect(
+      decideFace(t.ctx, 's', other.id, { kind: 'assign', participantRef: 'P1' }, 'Rita'),
+    ).rejects.toMatchObject({ code: 'ALREADY_IN_PHOTO' });
   });
 
   it('undo after a withdrawal does not link the face to the withdrawn person again (rule 6)', async () => {
@@ -134,7 +161,7 @@ describe('rule 5: human oversight, on a real SQLite workspace', () => {
     // P1 withdraws (a re-import dated today), then Rita undoes her rejection.
     const { importConsent } = await import('../../src/core/services/consent-service.js');
     const { parseConsentFile } = await import('../../src/core/consent/index.js');
-    const { consentFileAccessFor, readConsentFile } = await import('../../src/core/store/consent-files.js');
+    const { consentFileAccessFor, readConsentFile } = await import('../../src/core/adapters/files/consent-files.js');
     const { pngBytes, writeConsentFolder } = await import('../helpers/consent-fixture.js');
     const { join } = await import('node:path');
     const file = writeConsentFolder(join(t.root, '..', 'consent-w'), [
@@ -142,7 +169,9 @@ describe('rule 5: human oversight, on a real SQLite workspace', () => {
       { id: 'P2', name: 'Ben', consent: 'yes', photo: await pngBytes(2) },
       { id: 'P3', name: 'Cy', consent: 'no' },
     ]);
-    await expect(importConsent(t.ctx, 's', await parseConsentFile(await readConsentFile(file), consentFileAccessFor(file)), file)).resolves.toMatchObject({ withdrawn: ['P1'] });
+    await expect(
+      importConsent(t.ctx, 's', await parseConsentFile(await readConsentFile(file), consentFileAccessFor(file)), file),
+    ).resolves.toMatchObject({ withdrawn: ['P1'] });
     const undone = await undoLastDecision(t.ctx, 's', 'Rita');
     expect(undone.participant).toBeNull();
     expect((await faceState('s', face.id)).participantId).toBeNull();

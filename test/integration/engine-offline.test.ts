@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SitterError } from '../../src/core/domain/errors.js';
-import { LocalFaceEngine } from '../../src/core/engine/local-engine.js';
-import { fileKey, loadVerifiedModels, readManifest } from '../../src/core/engine/model-manifest.js';
-import { packageRoot } from '../../src/core/engine/packages.js';
+import { LocalFaceEngine } from '../../src/core/adapters/engine/local-engine.js';
+import { fileKey, loadVerifiedModels, readManifest } from '../../src/core/adapters/engine/model-manifest.js';
+import { packageRoot } from '../../src/core/adapters/engine/packages.js';
 
 const FACES = join(import.meta.dirname, '..', '..', '..', 'shared', 'faces');
 const tmp = mkdtempSync(join(tmpdir(), 'sitter-models-'));
@@ -41,7 +41,10 @@ describe('model verification', () => {
     const bytes = readFileSync(victim);
     bytes[1000] = (bytes[1000] ?? 0) ^ 0xff;
     writeFileSync(victim, bytes);
-    const err = await LocalFaceEngine.create({ modelRoot: root }).then(() => null, (e: unknown) => e);
+    const err = await LocalFaceEngine.create({ modelRoot: root }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(SitterError);
     expect((err as SitterError).code).toBe('MODEL_MISMATCH');
     expect((err as SitterError).message).toContain('@vladmandic/human/models/facemesh.bin');
@@ -52,23 +55,29 @@ describe('model verification', () => {
     const root = join(tmp, 'missing');
     copyModels(root);
     unlinkSync(join(root, '@vladmandic/face-api/model/face_recognition_model.bin'));
-    expect(() => loadVerifiedModels({ modelRoot: root })).toThrow(expect.objectContaining({ code: 'MODEL_FILE_MISSING' }));
+    expect(() => loadVerifiedModels({ modelRoot: root })).toThrow(
+      expect.objectContaining({ code: 'MODEL_FILE_MISSING' }),
+    );
   });
 
   it('refuses a manifest edited out of shape', () => {
     const bad = join(tmp, 'manifest.json');
     writeFileSync(bad, JSON.stringify({ schema: 1, id: 'x', files: [{ name: 'a' }] }));
-    expect(() => loadVerifiedModels({ manifestPath: bad })).toThrow(expect.objectContaining({ code: 'MODEL_MANIFEST_INVALID' }));
+    expect(() => loadVerifiedModels({ manifestPath: bad })).toThrow(
+      expect.objectContaining({ code: 'MODEL_MANIFEST_INVALID' }),
+    );
   });
 });
 
 describe('no network', () => {
   it('loads the models and analyses an image without any network request', async () => {
     const calls: string[] = [];
-    const trap = (name: string) => (...args: unknown[]) => {
-      calls.push(`${name} ${String(args[0])}`);
-      throw new Error(`network access attempted: ${name}`);
-    };
+    const trap =
+      (name: string) =>
+      (...args: unknown[]) => {
+        calls.push(`${name} ${String(args[0])}`);
+        throw new Error(`network access attempted: ${name}`);
+      };
     const saved = {
       fetch: globalThis.fetch,
       httpRequest: http.request,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SitterError } from '../../src/core/domain/errors.js';
-import { FacePool } from '../../src/core/engine/pool.js';
+import { FacePool } from '../../src/core/adapters/engine/pool.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FACES = join(ROOT, '..', 'shared', 'faces');
@@ -22,7 +22,11 @@ function buildIfStale(): void {
   const newest = Math.max(...readdirSync(src).map((f) => statSync(join(src, f)).mtimeMs));
   if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= newest) return;
   try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')],
+      { cwd: ROOT, stdio: 'pipe' },
+    );
   } catch {
     // type errors elsewhere in the tree still emit; what matters is the worker below
   }
@@ -36,15 +40,18 @@ beforeAll(async () => {
   // a worker that dies on an image starting with "CRASH" and hangs on one starting with "HANG_":
   // its listener runs before the engine's
   crashing = join(tmp, 'crash-worker.mjs');
-  writeFileSync(crashing, [
-    "import { parentPort } from 'node:worker_threads';",
-    "parentPort.on('message', (m) => {",
-    "  const head = Buffer.from(m.bytes.subarray(0, 5)).toString('latin1');",
-    "  if (head === 'CRASH') process.exit(70);",
-    "  if (head === 'HANG_') for (;;) { /* stuck */ }",
-    '});',
-    `await import(${JSON.stringify(pathToFileURL(BUILT).href)});`,
-  ].join('\n'));
+  writeFileSync(
+    crashing,
+    [
+      "import { parentPort } from 'node:worker_threads';",
+      "parentPort.on('message', (m) => {",
+      "  const head = Buffer.from(m.bytes.subarray(0, 5)).toString('latin1');",
+      "  if (head === 'CRASH') process.exit(70);",
+      "  if (head === 'HANG_') for (;;) { /* stuck */ }",
+      '});',
+      `await import(${JSON.stringify(pathToFileURL(BUILT).href)});`,
+    ].join('\n'),
+  );
   pool = await FacePool.create({ workers: 2, workerUrl: pathToFileURL(crashing) });
 });
 afterAll(async () => {
@@ -87,7 +94,10 @@ describe('face engine worker pool', () => {
   it('stops a worker stuck on one image, reports that image and goes on', async () => {
     const slow = await FacePool.create({ workers: 1, workerUrl: pathToFileURL(crashing), imageTimeoutMs: 1500 });
     try {
-      const stuck = await slow.analyse(Buffer.from('HANG_ forever')).then(() => null, (e: unknown) => e);
+      const stuck = await slow.analyse(Buffer.from('HANG_ forever')).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(stuck).toBeInstanceOf(SitterError);
       expect((stuck as SitterError).code).toBe('ENGINE_TIMEOUT');
       const next = await slow.analyse(photo('face-api.js/examples/images/leonard/leonard1.png'));
@@ -98,7 +108,10 @@ describe('face engine worker pool', () => {
   });
 
   it('passes user errors from a worker through with their code', async () => {
-    const err = await pool.analyse(Buffer.from('garbage')).then(() => null, (e: unknown) => e);
+    const err = await pool.analyse(Buffer.from('garbage')).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(SitterError);
     expect((err as SitterError).code).toBe('IMAGE_UNREADABLE');
   });

@@ -6,11 +6,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syntheticGroup } from '../../src/core/engine/synthetic.js';
+import { syntheticGroup } from '../../src/core/adapters/engine/synthetic.js';
 import { SitterError } from '../../src/core/domain/errors.js';
-import { euclidean } from '../../src/core/engine/calibrate.js';
-import { DEFAULT_CALIBRATION } from '../../src/core/engine/calibration.js';
-import { LocalFaceEngine } from '../../src/core/engine/local-engine.js';
+import { euclidean } from '../../src/core/adapters/engine/calibrate.js';
+import { DEFAULT_CALIBRATION } from '../../src/core/adapters/engine/calibration.js';
+import { LocalFaceEngine } from '../../src/core/adapters/engine/local-engine.js';
 
 const FACES = join(import.meta.dirname, '..', '..', '..', 'shared', 'faces');
 const photo = (p: string) => readFileSync(join(FACES, p));
@@ -31,7 +31,11 @@ describe('face engine (real models)', () => {
   });
 
   it('finds a tight grayscale crop (padding retry) and matches the same person, not another', async () => {
-    const [a1, a2, b1] = await Promise.all([engine.analyse(bbt('amy1')), engine.analyse(bbt('amy2')), engine.analyse(bbt('bernadette1'))]);
+    const [a1, a2, b1] = await Promise.all([
+      engine.analyse(bbt('amy1')),
+      engine.analyse(bbt('amy2')),
+      engine.analyse(bbt('bernadette1')),
+    ]);
     for (const r of [a1, a2, b1]) expect(r.faces).toHaveLength(1);
     const e = (r: typeof a1) => r.faces[0]!.embedding;
     expect(e(a1)).toHaveLength(128);
@@ -77,7 +81,9 @@ describe('face engine (real models)', () => {
     for (const f of faces) {
       const cx = (f.x + f.side / 2) / 6000;
       const cy = (f.y + f.side / 2) / 4000;
-      const hit = r.faces.some((d) => cx >= d.box.x && cx <= d.box.x + d.box.w && cy >= d.box.y && cy <= d.box.y + d.box.h);
+      const hit = r.faces.some(
+        (d) => cx >= d.box.x && cx <= d.box.x + d.box.w && cy >= d.box.y && cy <= d.box.y + d.box.h,
+      );
       expect(hit, `face ${f.file}`).toBe(true);
     }
     expect(r.faces.length).toBe(faces.length);

@@ -13,7 +13,9 @@ import { makeWorkspace, type TestWorkspace } from '../helpers/workspace.js';
 /** The printable runs of 4 or more bytes (as `strings` prints them) that name the reference (as a whole token) or the name. */
 function textRunsNaming(bytes: Buffer, ref: string, name: string): string[] {
   const token = new RegExp(`(^|[^A-Za-z0-9_-])${ref}($|[^A-Za-z0-9_-])`);
-  return (bytes.toString('latin1').match(/[\x20-\x7e]{4,}/g) ?? []).filter((run) => token.test(run) || run.includes(name));
+  return (bytes.toString('latin1').match(/[\x20-\x7e]{4,}/g) ?? []).filter(
+    (run) => token.test(run) || run.includes(name),
+  );
 }
 
 interface Trace {
@@ -25,7 +27,14 @@ interface Receipt {
   withdrawnNow: boolean;
   hold: { reason: string } | null;
   templatesDeleted: number;
-  removed: { consentRecords: number; decisions: number; rejections: number; faces: number; pushRecords: number; participantRow: string };
+  removed: {
+    consentRecords: number;
+    decisions: number;
+    rejections: number;
+    faces: number;
+    pushRecords: number;
+    participantRow: string;
+  };
   verification: { clean: boolean; checked: string[]; traces: Trace[]; keptUnderHold: Trace[]; unverified: Trace[] };
   anchor: string;
 }
@@ -63,9 +72,20 @@ describe('sitter erase', () => {
     const run = await sitter('erase', 's', 'P1');
     expect(run.code, run.stdout).toBe(0);
     const r = jsonOf(run) as unknown as Receipt;
-    expect(r).toMatchObject({ pseudonym: expect.stringMatching(/^#\d+$/), withdrawnNow: true, hold: null, templatesDeleted: 2 });
+    expect(r).toMatchObject({
+      pseudonym: expect.stringMatching(/^#\d+$/),
+      withdrawnNow: true,
+      hold: null,
+      templatesDeleted: 2,
+    });
     // The two faces that were P1 go; the face a reviewer said is not P1 stays (someone else), its "not P1" goes.
-    expect(r.removed).toMatchObject({ rejections: 1, decisions: 3, faces: 2, pushRecords: 2, participantRow: 'blanked' });
+    expect(r.removed).toMatchObject({
+      rejections: 1,
+      decisions: 3,
+      faces: 2,
+      pushRecords: 2,
+      participantRow: 'blanked',
+    });
     expect(r.removed.consentRecords).toBeGreaterThanOrEqual(2); // the signed record and the withdrawal version
     expect(r.verification).toMatchObject({ clean: true, traces: [], unverified: [], keptUnderHold: [] });
     expect(r.verification.checked.join(' ')).toMatch(/sidecars and leftover temp files/);
@@ -79,14 +99,27 @@ describe('sitter erase', () => {
     // The database file, read with plain SQL: no row names or links to the person.
     await withRawDb(db(), async (sql) => {
       const id = Number(r.pseudonym.slice(1));
-      expect(await sql('select external_ref, display_name, guardian from participant where id = ?', [id])).toEqual([{ external_ref: `erased:${r.pseudonym}`, display_name: '', guardian: null }]);
-      for (const [table, column] of [['consent_record', 'participant_id'], ['template', 'participant_id'], ['face', 'participant_id'], ['decision', 'participant_id'], ['decision', 'previous_participant_id'], ['rejection', 'participant_id']]) {
+      expect(await sql('select external_ref, display_name, guardian from participant where id = ?', [id])).toEqual([
+        { external_ref: `erased:${r.pseudonym}`, display_name: '', guardian: null },
+      ]);
+      for (const [table, column] of [
+        ['consent_record', 'participant_id'],
+        ['template', 'participant_id'],
+        ['face', 'participant_id'],
+        ['decision', 'participant_id'],
+        ['decision', 'previous_participant_id'],
+        ['rejection', 'participant_id'],
+      ]) {
         expect(await sql(`select id from ${table} where ${column} = ?`, [id]), `${table}.${column}`).toEqual([]);
       }
-      const named = await sql("select seq from audit_event where subject like '%P1%' or details like '%P1%' or details like '%Ada Leaving%'");
+      const named = await sql(
+        "select seq from audit_event where subject like '%P1%' or details like '%P1%' or details like '%Ada Leaving%'",
+      );
       expect(named).toEqual([]);
       // What Sitter wrote where is gone with the places it named: the consent URI holds the reference.
-      expect(await sql('select id from push_record where participant_id = ? or consent_uri like ?', [id, '%P1%'])).toEqual([]);
+      expect(
+        await sql('select id from push_record where participant_id = ? or consent_uri like ?', [id, '%P1%']),
+      ).toEqual([]);
     });
     // The whole file, as `strings sitter.db | grep` would read it (secure_delete: deleted rows leave no bytes).
     expect(textRunsNaming(readFileSync(db()), 'P1', 'Ada Leaving')).toEqual([]);
@@ -114,41 +147,72 @@ describe('sitter erase', () => {
     const run = await runSitter(['--workspace', t.root, 'erase', 's', 'P1']);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).not.toMatch(/nothing Sitter wrote names the person any more/);
-    expect(run.stdout).toMatch(/verification: +no file Sitter wrote, no biometric, face or match row and no audit entry names the person; the legal hold KEEPS \d+ rows that do/);
-    expect(run.stdout).toMatch(/kept under the legal hold:\n(\s+- (participants|consent_record|decision|rejection|push_record) row \d+: .+\n)+/);
+    expect(run.stdout).toMatch(
+      /verification: +no file Sitter wrote, no biometric, face or match row and no audit entry names the person; the legal hold KEEPS \d+ rows that do/,
+    );
+    expect(run.stdout).toMatch(
+      /kept under the legal hold:\n(\s+- (participants|consent_record|decision|rejection|push_record) row \d+: .+\n)+/,
+    );
   });
 
   it('erases someone who had already withdrawn', async () => {
     expect((await sitter('withdraw', 's', 'P1')).code).toBe(0);
     const run = await sitter('erase', 's', 'P1');
     expect(run.code, run.stdout).toBe(0);
-    expect(jsonOf(run)).toMatchObject({ withdrawnNow: false, removed: { participantRow: 'blanked' }, verification: { clean: true } });
+    expect(jsonOf(run)).toMatchObject({
+      withdrawnNow: false,
+      removed: { participantRow: 'blanked' },
+      verification: { clean: true },
+    });
   });
 
   it('under a legal hold: biometrics and sidecar names go, the consent record and names stay, and the receipt says so', async () => {
     const held = await sitter('shoot', 'hold', 's', '--reason', 'claim 2026-114', '--by', 'Counsel Ray');
     expect(held.code, held.stdout).toBe(0);
-    expect(jsonOf(await sitter('shoot', 'show', 's'))).toMatchObject({ legalHold: { reason: 'claim 2026-114', by: 'Counsel Ray' } });
-    expect(jsonOf(await sitter('shoot', 'hold', 's', '--reason', 'again'))).toMatchObject({ error: { code: 'HOLD_ALREADY_SET' } });
+    expect(jsonOf(await sitter('shoot', 'show', 's'))).toMatchObject({
+      legalHold: { reason: 'claim 2026-114', by: 'Counsel Ray' },
+    });
+    expect(jsonOf(await sitter('shoot', 'hold', 's', '--reason', 'again'))).toMatchObject({
+      error: { code: 'HOLD_ALREADY_SET' },
+    });
 
     const run = await sitter('erase', 's', 'P1');
     expect(run.code, run.stdout).toBe(0);
     const r = jsonOf(run) as unknown as Receipt;
     expect(r.hold).toMatchObject({ reason: 'claim 2026-114' });
-    expect(r.removed).toEqual({ consentRecords: 0, decisions: 0, rejections: 0, faces: 0, pushRecords: 0, participantRow: 'kept under legal hold' });
+    expect(r.removed).toEqual({
+      consentRecords: 0,
+      decisions: 0,
+      rejections: 0,
+      faces: 0,
+      pushRecords: 0,
+      participantRow: 'kept under legal hold',
+    });
     expect(r.templatesDeleted).toBe(2);
     expect(r.verification.clean).toBe(true);
-    expect(r.verification.keptUnderHold.map((k) => k.what)).toEqual(expect.arrayContaining(['name', 'consent record', 'record of where Sitter wrote the name (cleared)']));
+    expect(r.verification.keptUnderHold.map((k) => k.what)).toEqual(
+      expect.arrayContaining(['name', 'consent record', 'record of where Sitter wrote the name (cleared)']),
+    );
     expect(existsSync(join(source, 'b.jpg.xmp'))).toBe(false);
-    const roster = jsonOf(await sitter('consent', 'list', 's')) as { participants: { participant: string; status: string }[] };
+    const roster = jsonOf(await sitter('consent', 'list', 's')) as {
+      participants: { participant: string; status: string }[];
+    };
     expect(roster.participants.find((p) => p.participant === 'P1')?.status).toBe('withdrawn');
-    const actions = (await runSitter(['--workspace', t.root, 'audit', 'export'])).stdout.trim().split('\n').map((l) => (JSON.parse(l) as { action: string }).action);
-    expect(actions).toEqual(expect.arrayContaining(['shoot.hold-set', 'participant.erasure-held', 'participant.erasure-receipt']));
+    const actions = (await runSitter(['--workspace', t.root, 'audit', 'export'])).stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { action: string }).action);
+    expect(actions).toEqual(
+      expect.arrayContaining(['shoot.hold-set', 'participant.erasure-held', 'participant.erasure-receipt']),
+    );
 
     expect((await sitter('shoot', 'hold', 's', '--release')).code).toBe(0);
     expect(jsonOf(await sitter('shoot', 'show', 's'))).toMatchObject({ legalHold: null });
     // Once released, the erasure can be completed.
-    expect(jsonOf(await sitter('erase', 's', 'P1'))).toMatchObject({ removed: { participantRow: 'blanked' }, verification: { clean: true } });
+    expect(jsonOf(await sitter('erase', 's', 'P1'))).toMatchObject({
+      removed: { participantRow: 'blanked' },
+      verification: { clean: true },
+    });
   });
 
   it('a place that could not be cleared keeps its push record, and the receipt reports it: exit 1', async () => {
@@ -159,8 +223,19 @@ describe('sitter erase', () => {
     const r = jsonOf(run) as unknown as Receipt;
     expect(r.removed.pushRecords).toBe(1); // b.jpg's, cleared
     expect(r.verification.clean).toBe(false);
-    expect(r.verification.traces).toEqual(expect.arrayContaining([{ place: expect.stringMatching(/^push_record row \d+ \(.*a\.jpg\.xmp still names the person: not cleared\)$/), what: 'consent URI' }]));
-    await withRawDb(db(), async (sql) => expect(await sql("select connector_asset_id from push_record where consent_uri like '%:P1' and cleared_at is null")).toEqual([{ connector_asset_id: 'a.jpg' }]));
+    expect(r.verification.traces).toEqual(
+      expect.arrayContaining([
+        {
+          place: expect.stringMatching(/^push_record row \d+ \(.*a\.jpg\.xmp still names the person: not cleared\)$/),
+          what: 'consent URI',
+        },
+      ]),
+    );
+    await withRawDb(db(), async (sql) =>
+      expect(
+        await sql("select connector_asset_id from push_record where consent_uri like '%:P1' and cleared_at is null"),
+      ).toEqual([{ connector_asset_id: 'a.jpg' }]),
+    );
   });
 
   it('a temp sidecar a killed push left is removed by the erasure, and the receipt is clean', async () => {
@@ -186,12 +261,25 @@ describe('sitter erase', () => {
 
   it('an audit entry written before pseudonymous references is reported, and the chain is left intact', async () => {
     // As an older Sitter wrote it: the participant's reference and name in the chain.
-    await t.ws.store.transaction((uow) => uow.audit.append({ actor: 'old-sitter', action: 'consent.withdrawal-receipt', shootId: 's', subject: 'participant:P1', details: { name: 'Ada Leaving' } }, new Date()));
+    await t.ws.store.transaction((uow) =>
+      uow.audit.append(
+        {
+          actor: 'old-sitter',
+          action: 'consent.withdrawal-receipt',
+          shootId: 's',
+          subject: 'participant:P1',
+          details: { name: 'Ada Leaving' },
+        },
+        new Date(),
+      ),
+    );
     const run = await sitter('erase', 's', 'P1');
     expect(run.code).toBe(1);
     const r = jsonOf(run) as unknown as Receipt;
     expect(r.verification.traces.map((x) => x.what).sort()).toEqual(['name', 'reference']);
-    expect(r.verification.traces[0]!.place).toMatch(/^audit entry \d+ \(consent.withdrawal-receipt, written before pseudonymous references\)$/);
+    expect(r.verification.traces[0]!.place).toMatch(
+      /^audit entry \d+ \(consent.withdrawal-receipt, written before pseudonymous references\)$/,
+    );
     expect(jsonOf(await sitter('audit', 'verify'))).toMatchObject({ ok: true });
   });
 });

@@ -27,7 +27,10 @@ async function listEverything(c: Connector, source: string, pageSize = 2): Promi
 }
 
 async function refusal(p: Promise<unknown>): Promise<SitterError> {
-  const e = await p.then(() => null, (err: unknown) => err);
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(SitterError);
   return e as SitterError;
 }
@@ -38,7 +41,15 @@ function payload(assetId: string, dirOf: string = root): PushPayload {
     expectedContentHash: contentHashOf(path.join(dirOf, assetId)),
     image: { width: 64, height: 48 },
     otherFaces: 0,
-    persons: [{ participantId: 'p-1', displayName: 'Ada Test', consentUri: consentUri('s', 'p-1'), box: { x: 0.1, y: 0.1, w: 0.2, h: 0.2 }, release: { id: null, status: 'unlimited', minor: false } }],
+    persons: [
+      {
+        participantId: 'p-1',
+        displayName: 'Ada Test',
+        consentUri: consentUri('s', 'p-1'),
+        box: { x: 0.1, y: 0.1, w: 0.2, h: 0.2 },
+        release: { id: null, status: 'unlimited', minor: false },
+      },
+    ],
   };
 }
 
@@ -83,7 +94,13 @@ afterAll(async () => {
 describe('local connector: listing', () => {
   it('lists image files (by content) recursively in code-unit order, with POSIX ids', async () => {
     const { assets } = await listEverything(local, root);
-    expect(assets.map((a) => a.id)).toEqual(['alias.jpg', 'jpeg-named.dat', 'ok.jpg', 'sub/deep/ok2.png', 'truncated.jpg']);
+    expect(assets.map((a) => a.id)).toEqual([
+      'alias.jpg',
+      'jpeg-named.dat',
+      'ok.jpg',
+      'sub/deep/ok2.png',
+      'truncated.jpg',
+    ]);
     const ok2 = assets.find((a) => a.id === 'sub/deep/ok2.png');
     expect(ok2?.fileName).toBe('ok2.png');
     expect(ok2?.size).toBe((await stat(path.join(root, 'sub/deep/ok2.png'))).size);
@@ -124,7 +141,10 @@ describe('local connector: listing', () => {
     // A shoot's source is stored canonical at create; a link there now was put in its place since.
     const link = path.join(dir, 'shoot-link');
     await symlink(root, link);
-    expect(await refusal(local.list(link))).toMatchObject({ code: 'SOURCE_MOVED', hint: expect.stringContaining('remove the symlink') });
+    expect(await refusal(local.list(link))).toMatchObject({
+      code: 'SOURCE_MOVED',
+      hint: expect.stringContaining('remove the symlink'),
+    });
     expect((await refusal(local.fetch(link, 'ok.jpg'))).code).toBe('SOURCE_MOVED');
     expect((await refusal(local.readLeftovers?.(link) ?? Promise.resolve([]))).code).toBe('SOURCE_MOVED');
     const linkedParent = path.join(dir, 'parent-link');
@@ -172,7 +192,7 @@ describe('local connector: fetch refuses what the listing would not give', () =>
     await expect(local.push(root, payload('pipe.jpg'))).rejects.toBeInstanceOf(SitterError);
   });
 
-  it('fetches listed assets, including a corrupt one (decoding is the scan\'s job)', async () => {
+  it("fetches listed assets, including a corrupt one (decoding is the scan's job)", async () => {
     const f = await local.fetch(root, 'truncated.jpg');
     expect(f.bytes.byteLength).toBe(40);
     expect(f.mediaType).toBe('image/jpeg');
@@ -237,7 +257,8 @@ describe('local connector: sidecars', () => {
   });
 
   it('refuses a sidecar with a DOCTYPE (XMP allows none; its entities would be mangled)', async () => {
-    const text = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "boom">]><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about=""/></rdf:RDF></x:xmpmeta>';
+    const text =
+      '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "boom">]><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about=""/></rdf:RDF></x:xmpmeta>';
     await put(path.join(root, 'truncated.jpg.xmp'), text);
     expect((await refusal(local.push(root, payload('truncated.jpg')))).code).toBe('SIDECAR_UNREADABLE');
     expect(await readFile(path.join(root, 'truncated.jpg.xmp'), 'utf8')).toBe(text);
@@ -280,7 +301,10 @@ describe('wrapConnector and the registry', () => {
     info: { name: 'flaky', title: 'Flaky', version: '0' },
     capabilities: { listingHashes: false, regions: false, modelRelease: false, partialClear: false },
     list: () => Promise.reject(new TypeError('socket hang up')),
-    fetch: () => Promise.reject(new SitterError('DAM_DENIED', 'Access denied by the DAM.', 'Ask for read access.', { status: 403 })),
+    fetch: () =>
+      Promise.reject(
+        new SitterError('DAM_DENIED', 'Access denied by the DAM.', 'Ask for read access.', { status: 403 }),
+      ),
     push: () => Promise.resolve({ changed: true, location: 'x' }),
     clear: () => Promise.resolve({ changed: false, location: 'x' }),
   };
@@ -305,14 +329,19 @@ describe('wrapConnector and the registry', () => {
 
   it('refuses partial clear on a connector that does not declare it, and bad payloads, as Sitter bugs', async () => {
     const w = wrapConnector(failing);
-    await expect(w.clear('src', { assetId: 'a', consentUris: [consentUri('s', 'p')] })).rejects.toBeInstanceOf(BugError);
+    await expect(w.clear('src', { assetId: 'a', consentUris: [consentUri('s', 'p')] })).rejects.toBeInstanceOf(
+      BugError,
+    );
     await expect(w.push('src', { ...payload('a'), image: { width: 0, height: 10 } })).rejects.toBeInstanceOf(BugError);
   });
 
   it('wraps once, and detects a looping listing', async () => {
     const w = wrapConnector(failing);
     expect(wrapConnector(w)).toBe(w);
-    const loop = wrapConnector({ ...failing, list: () => Promise.resolve({ assets: [], skipped: [], nextCursor: 'same' }) });
+    const loop = wrapConnector({
+      ...failing,
+      list: () => Promise.resolve({ assets: [], skipped: [], nextCursor: 'same' }),
+    });
     const pages = async (): Promise<void> => {
       for await (const _p of listAll(loop, 's')) void _p;
     };
@@ -325,7 +354,11 @@ describe('wrapConnector and the registry', () => {
     const c = reg.create('local');
     expect((await refusal(c.fetch(root, '../x.jpg'))).message).toContain('Connector "local"');
     expect(() => reg.create('dropbox')).toThrow(/no connector named "dropbox"/);
-    expect(() => reg.register({ name: 'local', title: 'x', origin: 'plugins/evil', factory: createLocalConnector })).toThrow(SitterError);
-    expect(() => new ConnectorRegistry().register({ name: 'Bad Name', title: 'x', origin: 'p', factory: createLocalConnector })).toThrow(SitterError);
+    expect(() =>
+      reg.register({ name: 'local', title: 'x', origin: 'plugins/evil', factory: createLocalConnector }),
+    ).toThrow(SitterError);
+    expect(() =>
+      new ConnectorRegistry().register({ name: 'Bad Name', title: 'x', origin: 'p', factory: createLocalConnector }),
+    ).toThrow(SitterError);
   });
 });

@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type CliRun, jsonOf, runSitter, shootDaysAroundToday } from '../helpers/cli.js';
@@ -10,7 +19,10 @@ import { filesUnder } from '../helpers/workspace-bytes.js';
 describe('where the master key lives', () => {
   let tmp: ReturnType<typeof tempDir>;
   let ws = '';
-  const sitter = (args: string[], env: Record<string, string | undefined> = {}) => runSitter(['-w', ws, '--json', ...args], { env: { SITTER_MASTER_KEY: undefined, SITTER_MASTER_KEY_FILE: undefined, ...env } });
+  const sitter = (args: string[], env: Record<string, string | undefined> = {}) =>
+    runSitter(['-w', ws, '--json', ...args], {
+      env: { SITTER_MASTER_KEY: undefined, SITTER_MASTER_KEY_FILE: undefined, ...env },
+    });
   const errorOf = (run: CliRun) => jsonOf(run).error as { code: string; message: string; hint: string };
   beforeEach(() => {
     tmp = tempDir('sitter-key-');
@@ -36,18 +48,41 @@ describe('where the master key lives', () => {
     expect(key.length).toBe(32);
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     expect(existsSync(join(ws, 'master.key'))).toBe(false);
-    expect(JSON.parse(readFileSync(join(ws, 'workspace.json'), 'utf8'))).toMatchObject({ masterKey: { kind: 'file', path: keyFile } });
+    expect(JSON.parse(readFileSync(join(ws, 'workspace.json'), 'utf8'))).toMatchObject({
+      masterKey: { kind: 'file', path: keyFile },
+    });
     // No file of the workspace folder holds the key's bytes.
     for (const f of filesUnder(ws)) expect(f.bytes.includes(key)).toBe(false);
     // A source beside the workspace, not around it (a shoot over the workspace folder is refused).
     const photos = join(tmp.dir, 'photos');
     mkdirSync(photos);
-    expect((await sitter(['shoot', 'create', 'a', '--name', 'A', '--source', photos, '--purpose', 'p', '--retention-days', '30', ...shootDaysAroundToday()])).code).toBe(0);
+    expect(
+      (
+        await sitter([
+          'shoot',
+          'create',
+          'a',
+          '--name',
+          'A',
+          '--source',
+          photos,
+          '--purpose',
+          'p',
+          '--retention-days',
+          '30',
+          ...shootDaysAroundToday(),
+        ])
+      ).code,
+    ).toBe(0);
 
     renameSync(keyFile, join(tmp.dir, 'elsewhere.key'));
     const refused = await sitter(['shoot', 'list']);
     expect(refused.code).toBe(1);
-    expect(errorOf(refused)).toMatchObject({ code: 'MASTER_KEY_MISSING', message: expect.stringContaining(keyFile), hint: expect.stringContaining('SITTER_MASTER_KEY_FILE') });
+    expect(errorOf(refused)).toMatchObject({
+      code: 'MASTER_KEY_MISSING',
+      message: expect.stringContaining(keyFile),
+      hint: expect.stringContaining('SITTER_MASTER_KEY_FILE'),
+    });
     // Mounted somewhere else this time: SITTER_MASTER_KEY_FILE says where.
     const moved = await sitter(['shoot', 'list'], { SITTER_MASTER_KEY_FILE: join(tmp.dir, 'elsewhere.key') });
     expect(moved.code).toBe(0);
@@ -62,7 +97,10 @@ describe('where the master key lives', () => {
   it('--key-from-env takes it from SITTER_MASTER_KEY at every command; without it the workspace is refused, and init without it leaves nothing', async () => {
     const refusedInit = await sitter(['init', '--key-from-env']);
     expect(refusedInit.code).toBe(1);
-    expect(errorOf(refusedInit)).toMatchObject({ code: 'MASTER_KEY_MISSING', hint: expect.stringContaining('openssl rand -base64 32') });
+    expect(errorOf(refusedInit)).toMatchObject({
+      code: 'MASTER_KEY_MISSING',
+      hint: expect.stringContaining('openssl rand -base64 32'),
+    });
     expect(existsSync(ws) ? readdirSync(ws) : []).toEqual([]);
 
     const key = randomBytes(32).toString('base64');
@@ -75,7 +113,10 @@ describe('where the master key lives', () => {
     expect((await sitter(['shoot', 'list'], { SITTER_MASTER_KEY: key })).code).toBe(0);
     const missing = await sitter(['shoot', 'list']);
     expect(missing.code).toBe(1);
-    expect(errorOf(missing)).toMatchObject({ code: 'MASTER_KEY_MISSING', hint: expect.stringContaining('SITTER_MASTER_KEY') });
+    expect(errorOf(missing)).toMatchObject({
+      code: 'MASTER_KEY_MISSING',
+      hint: expect.stringContaining('SITTER_MASTER_KEY'),
+    });
     const wrong = await sitter(['shoot', 'list'], { SITTER_MASTER_KEY: randomBytes(32).toString('base64') });
     expect(errorOf(wrong)).toMatchObject({ code: 'MASTER_KEY_WRONG' });
     const malformed = await sitter(['shoot', 'list'], { SITTER_MASTER_KEY: 'not-a-key' });
@@ -91,10 +132,17 @@ describe('where the master key lives', () => {
     const emptyOrAbsent = () => (existsSync(ws) ? readdirSync(ws) : []);
 
     it('a --key-file inside the workspace folder is refused (a copy of the folder would carry it), and nothing is left', async () => {
-      for (const inside of [join(ws, 'sitter.key'), join(ws, 'keys', 'master.key'), join(tmp.dir, 'ws', '..', 'ws', 'k.key')]) {
+      for (const inside of [
+        join(ws, 'sitter.key'),
+        join(ws, 'keys', 'master.key'),
+        join(tmp.dir, 'ws', '..', 'ws', 'k.key'),
+      ]) {
         const run = await sitter(['init', '--key-file', inside]);
         expect(run.code, run.stdout).toBe(1);
-        expect(errorOf(run)).toMatchObject({ code: 'MASTER_KEY_INSIDE_WORKSPACE', hint: expect.stringContaining('another volume') });
+        expect(errorOf(run)).toMatchObject({
+          code: 'MASTER_KEY_INSIDE_WORKSPACE',
+          hint: expect.stringContaining('another volume'),
+        });
         expect(emptyOrAbsent()).toEqual([]);
       }
       // Beside it is fine: a sibling whose name starts like the workspace's is not inside it.
@@ -103,15 +151,22 @@ describe('where the master key lives', () => {
 
     it('a degenerate key (all bytes equal) in SITTER_MASTER_KEY or an existing key file is refused at init', async () => {
       for (const byte of [0, 0x41]) {
-        const run = await sitter(['init', '--key-from-env'], { SITTER_MASTER_KEY: Buffer.alloc(32, byte).toString('base64') });
+        const run = await sitter(['init', '--key-from-env'], {
+          SITTER_MASTER_KEY: Buffer.alloc(32, byte).toString('base64'),
+        });
         expect(run.code, run.stdout).toBe(1);
-        expect(errorOf(run)).toMatchObject({ code: 'MASTER_KEY_WEAK', hint: expect.stringContaining('openssl rand -base64 32') });
+        expect(errorOf(run)).toMatchObject({
+          code: 'MASTER_KEY_WEAK',
+          hint: expect.stringContaining('openssl rand -base64 32'),
+        });
         expect(emptyOrAbsent()).toEqual([]);
       }
       const zeros = join(tmp.dir, 'zeros.key');
       writeFileSync(zeros, Buffer.alloc(32), { mode: 0o600 });
       expect(errorOf(await sitter(['init', '--key-file', zeros]))).toMatchObject({ code: 'MASTER_KEY_WEAK' });
-      expect((await sitter(['init', '--key-from-env'], { SITTER_MASTER_KEY: randomBytes(32).toString('base64') })).code).toBe(0);
+      expect(
+        (await sitter(['init', '--key-from-env'], { SITTER_MASTER_KEY: randomBytes(32).toString('base64') })).code,
+      ).toBe(0);
     });
 
     it('a key file readable by group or others is refused with a hint to chmod 600, at init and at every command', async () => {
@@ -120,7 +175,11 @@ describe('where the master key lives', () => {
       chmodSync(keyFile, 0o644);
       const atInit = await sitter(['init', '--key-file', keyFile]);
       expect(atInit.code, atInit.stdout).toBe(1);
-      expect(errorOf(atInit)).toMatchObject({ code: 'MASTER_KEY_EXPOSED', message: expect.stringContaining('0644'), hint: expect.stringContaining(`chmod 600 ${keyFile}`) });
+      expect(errorOf(atInit)).toMatchObject({
+        code: 'MASTER_KEY_EXPOSED',
+        message: expect.stringContaining('0644'),
+        hint: expect.stringContaining(`chmod 600 ${keyFile}`),
+      });
       chmodSync(keyFile, 0o600);
       expect((await sitter(['init', '--key-file', keyFile])).code).toBe(0);
       chmodSync(keyFile, 0o640);
@@ -129,7 +188,9 @@ describe('where the master key lives', () => {
       const copy = join(tmp.dir, 'copy.key');
       writeFileSync(copy, readFileSync(keyFile), { mode: 0o600 });
       chmodSync(copy, 0o604);
-      expect(errorOf(await sitter(['shoot', 'list'], { SITTER_MASTER_KEY_FILE: copy }))).toMatchObject({ code: 'MASTER_KEY_EXPOSED' });
+      expect(errorOf(await sitter(['shoot', 'list'], { SITTER_MASTER_KEY_FILE: copy }))).toMatchObject({
+        code: 'MASTER_KEY_EXPOSED',
+      });
       chmodSync(keyFile, 0o600);
       expect((await sitter(['shoot', 'list'])).code).toBe(0);
     });
@@ -139,14 +200,22 @@ describe('where the master key lives', () => {
       const run = await sitter(['shoot', 'list'], { SITTER_MASTER_KEY: randomBytes(32).toString('base64') });
       expect(run.code, run.stderr).toBe(0);
       expect(jsonOf(run)).toMatchObject({ shoots: [] });
-      expect(run.stderr.match(/warning: SITTER_MASTER_KEY is set but ignored: workspace .* keeps its master key beside its database/g)).toHaveLength(1);
+      expect(
+        run.stderr.match(
+          /warning: SITTER_MASTER_KEY is set but ignored: workspace .* keeps its master key beside its database/g,
+        ),
+      ).toHaveLength(1);
       expect((await sitter(['shoot', 'list'])).stderr).not.toMatch(/warning/);
     });
 
     it('a --key-file where the user cannot write is a user error (exit 1, hint), not a bug', async () => {
       const run = await sitter(['init', '--key-file', '/sys/kernel/x.key']);
       expect(run.code, run.stdout + run.stderr).toBe(1);
-      expect(errorOf(run)).toMatchObject({ code: 'MASTER_KEY_UNWRITABLE', message: expect.stringContaining('/sys/kernel/x.key'), hint: expect.stringContaining('folder you own') });
+      expect(errorOf(run)).toMatchObject({
+        code: 'MASTER_KEY_UNWRITABLE',
+        message: expect.stringContaining('/sys/kernel/x.key'),
+        hint: expect.stringContaining('folder you own'),
+      });
       expect(emptyOrAbsent()).toEqual([]);
     });
 
@@ -155,7 +224,11 @@ describe('where the master key lives', () => {
       mkdirSync(folder);
       const run = await sitter(['init', '--key-file', folder]);
       expect(run.code).toBe(1);
-      expect(errorOf(run)).toMatchObject({ code: 'MASTER_KEY_NOT_A_FILE', message: expect.stringContaining('is a folder'), hint: expect.stringContaining(join(folder, 'sitter.key')) });
+      expect(errorOf(run)).toMatchObject({
+        code: 'MASTER_KEY_NOT_A_FILE',
+        message: expect.stringContaining('is a folder'),
+        hint: expect.stringContaining(join(folder, 'sitter.key')),
+      });
       expect(errorOf(run).hint).not.toMatch(/user who owns/);
     });
   });

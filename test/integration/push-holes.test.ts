@@ -24,7 +24,10 @@ describe('push and withdrawal without holes (issue 9)', () => {
   let source = '';
   const sitter = (...args: string[]) => runSitter(['--workspace', t.root, '--json', ...args]);
   const sidecar = (name: string) => join(source, `${name}.xmp`);
-  const photo = (name: string, colour: string) => sharp({ create: { width: 64, height: 48, channels: 3, background: colour } }).jpeg().toFile(join(source, name));
+  const photo = (name: string, colour: string) =>
+    sharp({ create: { width: 64, height: 48, channels: 3, background: colour } })
+      .jpeg()
+      .toFile(join(source, name));
   const confirm = async (asset: string, who: string, x: number) => {
     const face = await seedProposal(t, 's', asset, who, 0.8, { x, y: 0.1, w: 0.2, h: 0.3 });
     await decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Rita');
@@ -56,7 +59,13 @@ describe('push and withdrawal without holes (issue 9)', () => {
     expect(run.code).toBe(1);
     const out = jsonOf(run) as { failed: { asset: string; code: string; hint: string }[]; written: number };
     expect(out.written).toBe(0);
-    expect(out.failed).toEqual([expect.objectContaining({ asset: 'a.jpg', code: 'ASSET_CHANGED', hint: expect.stringContaining('sitter scan s') })]);
+    expect(out.failed).toEqual([
+      expect.objectContaining({
+        asset: 'a.jpg',
+        code: 'ASSET_CHANGED',
+        hint: expect.stringContaining('sitter scan s'),
+      }),
+    ]);
     expect(existsSync(sidecar('a.jpg'))).toBe(false);
   });
 
@@ -167,7 +176,9 @@ describe('push and withdrawal without holes (issue 9)', () => {
       expect(run.code).toBe(1);
       expect(existsSync(inFlight)).toBe(true);
       expect(existsSync(leftover)).toBe(false);
-      expect(jsonOf(run)).toMatchObject({ verification: { clean: false, traces: [{ place: inFlight, what: 'name' }] } });
+      expect(jsonOf(run)).toMatchObject({
+        verification: { clean: false, traces: [{ place: inFlight, what: 'name' }] },
+      });
     });
   });
 
@@ -182,14 +193,24 @@ describe('push and withdrawal without holes (issue 9)', () => {
     const run = await sitter('push', 's');
     expect(run.code).toBe(1);
     const out = jsonOf(run) as { written: number; failed: { asset: string; code: string; message: string }[] };
-    expect(out.failed).toEqual([expect.objectContaining({ asset: 'a.jpg', code: 'SIDECAR_UNREADABLE', message: expect.stringContaining('not well-formed') })]);
+    expect(out.failed).toEqual([
+      expect.objectContaining({
+        asset: 'a.jpg',
+        code: 'SIDECAR_UNREADABLE',
+        message: expect.stringContaining('not well-formed'),
+      }),
+    ]);
     expect(out.written).toBe(1); // b.jpg went on
     expect(readFileSync(sidecar('a.jpg')).equals(cut)).toBe(true);
   });
 
   it('#6 mismatched, unclosed and duplicated markup is found, with its line', () => {
     expect(wellFormednessProblem('<a><b></a>')).toMatch(/<b> is closed by <\/a>/);
-    expect(wellFormednessProblem('<x:xmpmeta xmlns:x="adobe:ns:meta/">\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n')).toMatch(/line 3: <rdf:RDF> is not closed/);
+    expect(
+      wellFormednessProblem(
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n',
+      ),
+    ).toMatch(/line 3: <rdf:RDF> is not closed/);
     expect(wellFormednessProblem('<a x="1" x="2"/>')).toMatch(/twice/);
     expect(wellFormednessProblem('<a>&nbsp;</a>')).toMatch(/entity/);
     expect(wellFormednessProblem('<a/><b/>')).toMatch(/more than one root/);
@@ -197,11 +218,23 @@ describe('push and withdrawal without holes (issue 9)', () => {
   });
 
   it.each([
-    ['an unbound element prefix', DIGIKAM_SIDECAR.replace('</rdf:RDF>', '<foo:bar>x</foo:bar></rdf:RDF>'), /prefix "foo" of foo:bar is not bound/],
-    ['an unbound attribute prefix', DIGIKAM_SIDECAR.replace('<rdf:Description', '<rdf:Description foo:x="1"'), /prefix "foo" of foo:x is not bound/],
+    [
+      'an unbound element prefix',
+      DIGIKAM_SIDECAR.replace('</rdf:RDF>', '<foo:bar>x</foo:bar></rdf:RDF>'),
+      /prefix "foo" of foo:bar is not bound/,
+    ],
+    [
+      'an unbound attribute prefix',
+      DIGIKAM_SIDECAR.replace('<rdf:Description', '<rdf:Description foo:x="1"'),
+      /prefix "foo" of foo:x is not bound/,
+    ],
     ['a NUL byte', DIGIKAM_SIDECAR.replace('</rdf:RDF>', '\u0000</rdf:RDF>'), /U\+0000 is not allowed/],
     ['a control character', DIGIKAM_SIDECAR.replace('</rdf:RDF>', '\u001b</rdf:RDF>'), /U\+001B is not allowed/],
-    ['a reference to NUL', DIGIKAM_SIDECAR.replace('</rdf:RDF>', '&#0;</rdf:RDF>'), /"&#0;" refers to a character not allowed/],
+    [
+      'a reference to NUL',
+      DIGIKAM_SIDECAR.replace('</rdf:RDF>', '&#0;</rdf:RDF>'),
+      /"&#0;" refers to a character not allowed/,
+    ],
   ])('#6 a sidecar with %s is refused per asset (SIDECAR_UNREADABLE) and left byte for byte', async (_, text, why) => {
     expect(wellFormednessProblem(text)).toMatch(why);
     await confirm('a.jpg', 'P1', 0.1);
@@ -209,7 +242,9 @@ describe('push and withdrawal without holes (issue 9)', () => {
     writeFileSync(sidecar('a.jpg'), bytes);
     const run = await sitter('push', 's');
     expect(run.code).toBe(1);
-    expect((jsonOf(run) as { failed: unknown[] }).failed).toEqual([expect.objectContaining({ asset: 'a.jpg', code: 'SIDECAR_UNREADABLE', message: expect.stringMatching(why) })]);
+    expect((jsonOf(run) as { failed: unknown[] }).failed).toEqual([
+      expect.objectContaining({ asset: 'a.jpg', code: 'SIDECAR_UNREADABLE', message: expect.stringMatching(why) }),
+    ]);
     expect(readFileSync(sidecar('a.jpg')).equals(bytes)).toBe(true);
   });
 

@@ -24,7 +24,9 @@ describe('push: nothing reaches the DAM unconfirmed (rule 5)', () => {
     // seedApprovedShoot uses the workspace's parent folder as the shoot source.
     source = join(t.root, '..');
     mkdirSync(source, { recursive: true });
-    await sharp({ create: { width: 64, height: 48, channels: 3, background: '#888' } }).jpeg().toFile(join(source, 'a.jpg'));
+    await sharp({ create: { width: 64, height: 48, channels: 3, background: '#888' } })
+      .jpeg()
+      .toFile(join(source, 'a.jpg'));
   });
   afterEach(async () => {
     await t.cleanup();
@@ -46,7 +48,7 @@ describe('push: nothing reaches the DAM unconfirmed (rule 5)', () => {
     const tags = (await exiftool.read(join(source, 'a.jpg.xmp'))) as unknown as Record<string, unknown>;
     expect(tags.PersonInImage).toEqual(['Ben Confirmed']);
     expect(JSON.stringify(tags)).not.toContain('Ada Proposed');
-    expect((await pushShoot(t.ctx, connector, 's'))).toMatchObject({ written: 0, unchanged: 1 });
+    expect(await pushShoot(t.ctx, connector, 's')).toMatchObject({ written: 0, unchanged: 1 });
 
     await decideFace(t.ctx, 's', confirmed.id, { kind: 'reject' }, 'Rita');
     expect(await pushShoot(t.ctx, connector, 's')).toMatchObject({ cleared: 1 });

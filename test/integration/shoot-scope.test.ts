@@ -14,11 +14,39 @@ describe('shoot create refuses a source that overlaps another open shoot, a syst
     return dir;
   };
   const create = (id: string, source: string, env: Record<string, string> = {}, extra: string[] = []) =>
-    runSitter(['-w', ws, '--json', 'shoot', 'create', id, '--name', id, '--source', source, '--purpose', 'p', '--retention-days', '30', '--from', '2026-05-01', '--to', '2026-05-02', ...extra], { env });
+    runSitter(
+      [
+        '-w',
+        ws,
+        '--json',
+        'shoot',
+        'create',
+        id,
+        '--name',
+        id,
+        '--source',
+        source,
+        '--purpose',
+        'p',
+        '--retention-days',
+        '30',
+        '--from',
+        '2026-05-01',
+        '--to',
+        '2026-05-02',
+        ...extra,
+      ],
+      { env },
+    );
   const refusal = async (id: string, source: string, env: Record<string, string> = {}, extra: string[] = []) => {
     const run = await create(id, source, env, extra);
     expect(run.code, run.stdout).toBe(1);
-    return jsonOf(run).error as { code: string; message: string; hint: string; details?: { overlapsShoot: string; relation: string } };
+    return jsonOf(run).error as {
+      code: string;
+      message: string;
+      hint: string;
+      details?: { overlapsShoot: string; relation: string };
+    };
   };
 
   beforeEach(async () => {
@@ -30,13 +58,29 @@ describe('shoot create refuses a source that overlaps another open shoot, a syst
   afterEach(() => tmp.cleanup());
 
   it('the same folder, a folder inside it, around it, or a symlink to it: refused, naming the open shoot', async () => {
-    expect(await refusal('same', join(tmp.dir, 'photos/spring'))).toMatchObject({ code: 'SOURCE_OVERLAPS', message: expect.stringMatching(/is the same as .* of the open shoot "first"/), hint: expect.stringContaining('sitter shoot close first --yes'), details: { overlapsShoot: 'first', relation: 'same' } });
-    expect(await refusal('inside', folder('photos/spring/day1'))).toMatchObject({ code: 'SOURCE_OVERLAPS', details: { relation: 'inside' } });
-    expect(await refusal('around', join(tmp.dir, 'photos'))).toMatchObject({ code: 'SOURCE_OVERLAPS', details: { relation: 'around' } });
+    expect(await refusal('same', join(tmp.dir, 'photos/spring'))).toMatchObject({
+      code: 'SOURCE_OVERLAPS',
+      message: expect.stringMatching(/is the same as .* of the open shoot "first"/),
+      hint: expect.stringContaining('sitter shoot close first --yes'),
+      details: { overlapsShoot: 'first', relation: 'same' },
+    });
+    expect(await refusal('inside', folder('photos/spring/day1'))).toMatchObject({
+      code: 'SOURCE_OVERLAPS',
+      details: { relation: 'inside' },
+    });
+    expect(await refusal('around', join(tmp.dir, 'photos'))).toMatchObject({
+      code: 'SOURCE_OVERLAPS',
+      details: { relation: 'around' },
+    });
     symlinkSync(join(tmp.dir, 'photos/spring'), join(tmp.dir, 'link'));
-    expect(await refusal('linked', join(tmp.dir, 'link'))).toMatchObject({ code: 'SOURCE_OVERLAPS', details: { relation: 'same' } });
+    expect(await refusal('linked', join(tmp.dir, 'link'))).toMatchObject({
+      code: 'SOURCE_OVERLAPS',
+      details: { relation: 'same' },
+    });
     // Another connector over the same folder reads the same photos.
-    expect(await refusal('plugin', join(tmp.dir, 'photos/spring'), {}, ['--connector', 'json-sidecar'])).toMatchObject({ code: 'SOURCE_OVERLAPS' });
+    expect(await refusal('plugin', join(tmp.dir, 'photos/spring'), {}, ['--connector', 'json-sidecar'])).toMatchObject({
+      code: 'SOURCE_OVERLAPS',
+    });
     const shoots = jsonOf(await runSitter(['-w', ws, '--json', 'shoot', 'list'])) as { shoots: { id: string }[] };
     expect(shoots.shoots.map((s) => s.id)).toEqual(['first']);
   });
@@ -49,32 +93,52 @@ describe('shoot create refuses a source that overlaps another open shoot, a syst
   });
 
   it('the file-system root, /proc, a home folder, the workspace and a folder around it are refused', async () => {
-    expect(await refusal('root', '/')).toMatchObject({ code: 'SOURCE_TOO_BROAD', hint: expect.stringContaining('--source') });
+    expect(await refusal('root', '/')).toMatchObject({
+      code: 'SOURCE_TOO_BROAD',
+      hint: expect.stringContaining('--source'),
+    });
     expect(await refusal('proc', '/proc')).toMatchObject({ code: 'SOURCE_TOO_BROAD' });
     const home = folder('home/ada');
     expect(await refusal('home', home, { HOME: home })).toMatchObject({ code: 'SOURCE_TOO_BROAD' });
-    expect(await refusal('ws', ws)).toMatchObject({ code: 'SOURCE_IS_WORKSPACE', message: expect.stringContaining('is inside the Sitter workspace') });
+    expect(await refusal('ws', ws)).toMatchObject({
+      code: 'SOURCE_IS_WORKSPACE',
+      message: expect.stringContaining('is inside the Sitter workspace'),
+    });
     expect(await refusal('wskeys', join(ws, 'keys'))).toMatchObject({ code: 'SOURCE_IS_WORKSPACE' });
-    expect(await refusal('parent', tmp.dir)).toMatchObject({ code: 'SOURCE_IS_WORKSPACE', message: expect.stringContaining('contains the Sitter workspace') });
+    expect(await refusal('parent', tmp.dir)).toMatchObject({
+      code: 'SOURCE_IS_WORKSPACE',
+      message: expect.stringContaining('contains the Sitter workspace'),
+    });
   });
 
   it("a shoot's folder swapped for a symlink to another open shoot's folder after create is refused by the local connector (SOURCE_MOVED)", async () => {
     const x = folder('x');
     expect((await create('sx', x)).code).toBe(0);
-    expect((await runSitter(['-w', ws, 'shoot', 'approve', 'sx', '--dpia', 'D-1', '--approved-by', 'Dora'])).code).toBe(0);
+    expect((await runSitter(['-w', ws, 'shoot', 'approve', 'sx', '--dpia', 'D-1', '--approved-by', 'Dora'])).code).toBe(
+      0,
+    );
     writeFileSync(join(tmp.dir, 'photos/spring/IMG_0001.jpg'), 'first shoot photo');
     rmdirSync(x);
     symlinkSync(join(tmp.dir, 'photos/spring'), x);
     const run = await runSitter(['-w', ws, '--json', 'push', 'sx']);
     expect(run.code).toBe(1);
     expect((jsonOf(run) as { failed: unknown[] }).failed).toEqual([
-      expect.objectContaining({ code: 'SOURCE_MOVED', message: expect.stringMatching(/^Connector "local": The shoot folder .*\/x now leads to .*\/photos\/spring/), hint: expect.stringContaining('remove the symlink') }),
+      expect.objectContaining({
+        code: 'SOURCE_MOVED',
+        message: expect.stringMatching(/^Connector "local": The shoot folder .*\/x now leads to .*\/photos\/spring/),
+        hint: expect.stringContaining('remove the symlink'),
+      }),
     ]);
     expect(readdirSync(join(tmp.dir, 'photos/spring'))).toEqual(['IMG_0001.jpg']);
   });
 
-  it.each(['/proc/1', '/sys/kernel', '/etc/ssl', '/usr/share', '/dev/shm'])('a folder inside a system tree (%s) is refused', async (source) => {
-    expect(await refusal('sys', source)).toMatchObject({ code: 'SOURCE_TOO_BROAD', message: expect.stringContaining(source) });
-  });
-
+  it.each(['/proc/1', '/sys/kernel', '/etc/ssl', '/usr/share', '/dev/shm'])(
+    'a folder inside a system tree (%s) is refused',
+    async (source) => {
+      expect(await refusal('sys', source)).toMatchObject({
+        code: 'SOURCE_TOO_BROAD',
+        message: expect.stringContaining(source),
+      });
+    },
+  );
 });

@@ -3,7 +3,18 @@ import { verifyChain } from '../../src/core/domain/audit.js';
 import { approveShoot, closeShoot, createShoot, listShoots } from '../../src/core/services/shoot-service.js';
 import { makeWorkspace, type TestWorkspace } from '../helpers/workspace.js';
 
-const base = { id: 'spring-26', name: 'Spring campaign', purpose: 'Link models to releases', source: '/photos/spring', retentionDays: 90, connector: 'local', reviewersRequired: 1, from: '2026-05-30', to: '2026-06-01', utcOffset: '+00:00' };
+const base = {
+  id: 'spring-26',
+  name: 'Spring campaign',
+  purpose: 'Link models to releases',
+  source: '/photos/spring',
+  retentionDays: 90,
+  connector: 'local',
+  reviewersRequired: 1,
+  from: '2026-05-30',
+  to: '2026-06-01',
+  utcOffset: '+00:00',
+};
 
 describe('shoot lifecycle on a real SQLite workspace', () => {
   let t: TestWorkspace;
@@ -44,7 +55,9 @@ describe('shoot lifecycle on a real SQLite workspace', () => {
     const { shoot } = await approveShoot(t.ctx, 'spring-26', 'DPIA-7', 'Dana Officer');
     expect(shoot).toMatchObject({ status: 'approved', dpiaRef: 'DPIA-7', approvedBy: 'Dana Officer' });
     expect(shoot.approvedAt?.toISOString()).toBe('2026-06-01T10:00:00.000Z');
-    await expect(approveShoot(t.ctx, 'spring-26', 'DPIA-8', 'X')).rejects.toMatchObject({ code: 'SHOOT_ALREADY_APPROVED' });
+    await expect(approveShoot(t.ctx, 'spring-26', 'DPIA-8', 'X')).rejects.toMatchObject({
+      code: 'SHOOT_ALREADY_APPROVED',
+    });
     await expect(approveShoot(t.ctx, 'nope', 'DPIA-8', 'X')).rejects.toMatchObject({ code: 'SHOOT_NOT_FOUND' });
   });
 

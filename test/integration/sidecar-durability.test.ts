@@ -38,7 +38,12 @@ describe('sidecar writes are atomic and durable', () => {
       const open = fsp.open.bind(fsp);
       vi.spyOn(fsp, 'open').mockImplementation(async (p, flags, mode) => {
         const handle = await open(p, flags, mode);
-        const name = path.basename(String(p)) === path.basename(dir) ? 'folder' : /\.sitter-\d+-[0-9a-f]{12}\.tmp$/.test(String(p)) ? 'temp' : String(p);
+        const name =
+          path.basename(String(p)) === path.basename(dir)
+            ? 'folder'
+            : /\.sitter-\d+-[0-9a-f]{12}\.tmp$/.test(String(p))
+              ? 'temp'
+              : String(p);
         steps.push(`open ${name} ${String(flags)}`);
         const sync = handle.sync.bind(handle);
         vi.spyOn(handle, 'sync').mockImplementation(async () => {
@@ -53,7 +58,13 @@ describe('sidecar writes are atomic and durable', () => {
         return rename(from, to);
       });
       await writeSidecar(file, 'new');
-      expect(steps).toEqual(['open temp wx', 'fsync temp', 'rename temp -> a.jpg.xmp', 'open folder r', 'fsync folder']);
+      expect(steps).toEqual([
+        'open temp wx',
+        'fsync temp',
+        'rename temp -> a.jpg.xmp',
+        'open folder r',
+        'fsync folder',
+      ]);
       expect(await readFile(file, 'utf8')).toBe('new');
       expect(await readdir(dir)).toEqual(['a.jpg.xmp']);
     } finally {
@@ -84,7 +95,19 @@ describe('sidecar writes are atomic and durable', () => {
     try {
       await put(path.join(dir, 'a.jpg'), await makeImage('jpeg'));
       const entry = path.resolve(import.meta.dirname, '../../dist/src/connectors/local/index.js');
-      const child = spawn(process.execPath, ['--input-type=module', '-e', PUSH_LOOP, entry, dir, contentHashOf(path.join(dir, 'a.jpg')), consentUri('s', 'P1')], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          PUSH_LOOP,
+          entry,
+          dir,
+          contentHashOf(path.join(dir, 'a.jpg')),
+          consentUri('s', 'P1'),
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
       await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
       await new Promise((resolve) => setTimeout(resolve, 400));
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -96,7 +119,8 @@ describe('sidecar writes are atomic and durable', () => {
       await createLocalConnector({}).clear(dir, { assetId: 'a.jpg', consentUris: [consentUri('s', 'P1')] });
       const left = await readdir(dir);
       expect(left.filter((n) => n.endsWith('.tmp'))).toEqual([]);
-      for (const n of left.filter((n) => n !== 'a.jpg')) expect(await readFile(path.join(dir, n), 'utf8')).not.toContain('Ada Leaving');
+      for (const n of left.filter((n) => n !== 'a.jpg'))
+        expect(await readFile(path.join(dir, n), 'utf8')).not.toContain('Ada Leaving');
     } finally {
       await cleanup();
     }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { formDigest } from '../../src/core/domain/consent.js';
 import { withdrawConsent } from '../../src/core/services/withdraw-service.js';
-import { openWorkspace } from '../../src/core/store/workspace.js';
+import { openWorkspace } from '../../src/core/adapters/store/workspace.js';
 import { createLocalConnector } from '../../src/connectors/local/index.js';
 import { wrapConnector } from '../../src/connectors/wrap-connector.js';
 import { withRawDb } from '../helpers/raw-db.js';
@@ -20,7 +20,9 @@ it('the migration backfills the withdrawn forms from the withdrawals already rec
     { id: 'P2', name: 'Ben Staying', consent: 'yes' },
   ]);
   await withdrawConsent(t.ctx, wrapConnector(createLocalConnector({})), 's', 'P1');
-  const form = (await t.ctx.store.transaction(async (uow) => uow.consents.current((await uow.participants.findByExternalRef('s', 'P1'))!.id)))!.formSha256;
+  const form = (await t.ctx.store.transaction(async (uow) =>
+    uow.consents.current((await uow.participants.findByExternalRef('s', 'P1'))!.id),
+  ))!.formSha256;
   await t.ws.close();
 
   // The workspace as it was before the migration: no table, the migration not applied.

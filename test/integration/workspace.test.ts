@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { initWorkspace, openWorkspace } from '../../src/core/store/workspace.js';
+import { initWorkspace, openWorkspace } from '../../src/core/adapters/store/workspace.js';
 import { CLI, jsonOf, runSitter } from '../helpers/cli.js';
 import { withRawDb } from '../helpers/raw-db.js';
 import { tempDir } from '../helpers/workspace.js';
@@ -11,7 +11,9 @@ const NOBODY = 65534;
 const isRoot = process.getuid?.() === 0;
 /** The read-only test drops to an unprivileged user; that user must be able to reach the built CLI. */
 const nobodyCanRunCli =
-  isRoot && spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(CLI)})`], { uid: NOBODY, gid: NOBODY }).status === 0;
+  isRoot &&
+  spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(CLI)})`], { uid: NOBODY, gid: NOBODY })
+    .status === 0;
 
 describe('workspace creation and opening', () => {
   let tmp: ReturnType<typeof tempDir>;
@@ -33,7 +35,10 @@ describe('workspace creation and opening', () => {
     const dir = join(tmp.dir, 'ws');
     await initWorkspace(dir);
     rmSync(join(dir, 'master.key'));
-    await expect(openWorkspace(dir)).rejects.toMatchObject({ code: 'WORKSPACE_INCOMPLETE', hint: expect.stringMatching(/backup/) });
+    await expect(openWorkspace(dir)).rejects.toMatchObject({
+      code: 'WORKSPACE_INCOMPLETE',
+      hint: expect.stringMatching(/backup/),
+    });
     await expect(initWorkspace(dir)).rejects.toMatchObject({ code: 'WORKSPACE_INCOMPLETE' });
     expect(readdirSync(dir)).not.toContain('master.key');
   });
@@ -54,8 +59,31 @@ describe('workspace creation and opening', () => {
     try {
       const now = new Date();
       const failing = ws.store.transaction(async (uow) => {
-        uow.shoots.add({ id: 'half', name: 'h', purpose: 'p', connector: 'local', connectorOptions: {}, source: '/s', retentionDays: 1, reviewersRequired: 1, shootFrom: null, shootTo: null, utcOffset: null, status: 'draft', dpiaRef: null, approvedBy: null, approvedAt: null, matchThreshold: null, matchMargin: null, createdAt: now, closedAt: null });
-        await uow.audit.append({ actor: 't', action: 'shoot.created', shootId: 'half', subject: null, details: {} }, now);
+        uow.shoots.add({
+          id: 'half',
+          name: 'h',
+          purpose: 'p',
+          connector: 'local',
+          connectorOptions: {},
+          source: '/s',
+          retentionDays: 1,
+          reviewersRequired: 1,
+          shootFrom: null,
+          shootTo: null,
+          utcOffset: null,
+          status: 'draft',
+          dpiaRef: null,
+          approvedBy: null,
+          approvedAt: null,
+          matchThreshold: null,
+          matchMargin: null,
+          createdAt: now,
+          closedAt: null,
+        });
+        await uow.audit.append(
+          { actor: 't', action: 'shoot.created', shootId: 'half', subject: null, details: {} },
+          now,
+        );
         throw new Error('power cut');
       });
       await expect(failing).rejects.toThrow('power cut');
@@ -78,7 +106,29 @@ describe('a workspace another process is using, or one that is read-only', () =>
     src = join(tmp.dir, 'src');
     mkdirSync(src);
     expect((await runSitter(['-w', ws, 'init'])).code).toBe(0);
-    expect((await runSitter(['-w', ws, 'shoot', 'create', 'a', '--name', 'A', '--source', src, '--purpose', 'p', '--retention-days', '30', '--from', '2026-05-01', '--to', '2026-05-02'])).code).toBe(0);
+    expect(
+      (
+        await runSitter([
+          '-w',
+          ws,
+          'shoot',
+          'create',
+          'a',
+          '--name',
+          'A',
+          '--source',
+          src,
+          '--purpose',
+          'p',
+          '--retention-days',
+          '30',
+          '--from',
+          '2026-05-01',
+          '--to',
+          '2026-05-02',
+        ])
+      ).code,
+    ).toBe(0);
   });
   afterEach(() => tmp.cleanup());
 
@@ -88,7 +138,10 @@ describe('a workspace another process is using, or one that is read-only', () =>
       try {
         const run = await runSitter(['-w', ws, '--json', 'shoot', 'approve', 'a', '--dpia', 'D', '--approved-by', 'X']);
         expect(run.code).toBe(1);
-        expect(jsonOf(run).error).toMatchObject({ code: 'DATABASE_LOCKED', hint: expect.stringMatching(/Wait for the other command/) });
+        expect(jsonOf(run).error).toMatchObject({
+          code: 'DATABASE_LOCKED',
+          hint: expect.stringMatching(/Wait for the other command/),
+        });
       } finally {
         await sql('rollback');
       }
@@ -97,20 +150,27 @@ describe('a workspace another process is using, or one that is read-only', () =>
     expect(show).toMatchObject({ status: 'draft', dpiaRef: null });
   });
 
-  it.runIf(nobodyCanRunCli)('a read-only workspace can still be read and verified, and refuses writes with a hint', async () => {
-    // Root ignores file modes, so run the CLI as an unprivileged user who owns a read-only copy.
-    for (const f of ['', 'keys', 'sitter.db', 'master.key', 'workspace.json']) chownSync(join(ws, f), NOBODY, NOBODY);
-    chmodSync(ws, 0o500);
-    for (const f of ['sitter.db', 'master.key', 'workspace.json']) chmodSync(join(ws, f), 0o400);
-    const asNobody = (...args: string[]) => runSitter(['-w', ws, '--json', ...args], { uid: NOBODY, gid: NOBODY, cwd: tmp.dir });
-    const list = await asNobody('shoot', 'list');
-    expect(list.code).toBe(0);
-    expect((jsonOf(list).shoots as { id: string }[]).map((s) => s.id)).toEqual(['a']);
-    expect(jsonOf(await asNobody('audit', 'verify'))).toMatchObject({ ok: true, count: 1 });
-    const approve = await asNobody('shoot', 'approve', 'a', '--dpia', 'D', '--approved-by', 'X');
-    expect(approve.code).toBe(1);
-    expect(jsonOf(approve).error).toMatchObject({ code: 'WORKSPACE_READ_ONLY', hint: expect.stringMatching(/write access/) });
-    chmodSync(ws, 0o700);
-    expect(jsonOf(await runSitter(['-w', ws, '--json', 'shoot', 'show', 'a']))).toMatchObject({ status: 'draft' });
-  });
+  it.runIf(nobodyCanRunCli)(
+    'a read-only workspace can still be read and verified, and refuses writes with a hint',
+    async () => {
+      // Root ignores file modes, so run the CLI as an unprivileged user who owns a read-only copy.
+      for (const f of ['', 'keys', 'sitter.db', 'master.key', 'workspace.json']) chownSync(join(ws, f), NOBODY, NOBODY);
+      chmodSync(ws, 0o500);
+      for (const f of ['sitter.db', 'master.key', 'workspace.json']) chmodSync(join(ws, f), 0o400);
+      const asNobody = (...args: string[]) =>
+        runSitter(['-w', ws, '--json', ...args], { uid: NOBODY, gid: NOBODY, cwd: tmp.dir });
+      const list = await asNobody('shoot', 'list');
+      expect(list.code).toBe(0);
+      expect((jsonOf(list).shoots as { id: string }[]).map((s) => s.id)).toEqual(['a']);
+      expect(jsonOf(await asNobody('audit', 'verify'))).toMatchObject({ ok: true, count: 1 });
+      const approve = await asNobody('shoot', 'approve', 'a', '--dpia', 'D', '--approved-by', 'X');
+      expect(approve.code).toBe(1);
+      expect(jsonOf(approve).error).toMatchObject({
+        code: 'WORKSPACE_READ_ONLY',
+        hint: expect.stringMatching(/write access/),
+      });
+      chmodSync(ws, 0o700);
+      expect(jsonOf(await runSitter(['-w', ws, '--json', 'shoot', 'show', 'a']))).toMatchObject({ status: 'draft' });
+    },
+  );
 });

@@ -28,22 +28,42 @@ interface RegionInfo {
 }
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/xmp');
-const EXIFTOOL = path.join(path.dirname(createRequire(import.meta.url).resolve('exiftool-vendored.pl/package.json')), 'bin', 'exiftool');
+const EXIFTOOL = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('exiftool-vendored.pl/package.json')),
+  'bin',
+  'exiftool',
+);
 const ISSUE_KEYWORD = '<rdf:li>&amp;-<![CDATA[&amp;]]>-&amp;</rdf:li>';
 
 function person(n: number, displayName: string, box: PushPerson['box'], release: PushPerson['release']): PushPerson {
   const participantId = `p-00${n}`;
   return { participantId, displayName, consentUri: consentUri('shoot-10', participantId), box, release };
 }
-const alice = person(1, 'Alice Example', { x: 0.1, y: 0.2, w: 0.15, h: 0.25 }, { id: 'MR-10-001', status: 'unlimited', minor: false });
-const bob = person(2, 'Bob & <Example>', { x: 0.6, y: 0.25, w: 0.12, h: 0.2 }, { id: 'MR-10-002', status: 'limited', minor: true, ageAtShoot: 15 });
+const alice = person(
+  1,
+  'Alice Example',
+  { x: 0.1, y: 0.2, w: 0.15, h: 0.25 },
+  { id: 'MR-10-001', status: 'unlimited', minor: false },
+);
+const bob = person(
+  2,
+  'Bob & <Example>',
+  { x: 0.6, y: 0.25, w: 0.12, h: 0.2 },
+  { id: 'MR-10-002', status: 'limited', minor: true, ageAtShoot: 15 },
+);
 
 let root: string;
 let cleanup: () => Promise<void>;
 let local: Connector;
 
 function payload(assetId: string): PushPayload {
-  return { assetId, expectedContentHash: contentHashOf(path.join(root, assetId)), image: { width: 64, height: 48 }, persons: [alice, bob], otherFaces: 1 };
+  return {
+    assetId,
+    expectedContentHash: contentHashOf(path.join(root, assetId)),
+    image: { width: 64, height: 48 },
+    persons: [alice, bob],
+    otherFaces: 1,
+  };
 }
 
 /** Every XMP tag as `exiftool -j -struct -G1` shows it, without the file system's facts. */
@@ -60,7 +80,12 @@ async function validation(file: string): Promise<Raw> {
 }
 
 const SITTER_GROUPS = ['XMP-sitter:', 'XMP-plus:'];
-const SITTER_TAGS = new Set(['XMP-iptcExt:PersonInImage', 'XMP-iptcExt:PersonInImageWDetails', 'XMP-iptcExt:ImageRegion', 'XMP-x:XMPToolkit']);
+const SITTER_TAGS = new Set([
+  'XMP-iptcExt:PersonInImage',
+  'XMP-iptcExt:PersonInImageWDetails',
+  'XMP-iptcExt:ImageRegion',
+  'XMP-x:XMPToolkit',
+]);
 
 /** The tags that are not Sitter's: its own groups and arrays out, its MWG regions out of the list. */
 function othersOf(t: Raw): Raw {
@@ -86,17 +111,27 @@ async function corpus(): Promise<Array<{ name: string; make: (file: string) => P
   const exif = (args: string[]) => async (file: string) => {
     execFileSync('perl', [EXIFTOOL, '-q', '-o', file, ...args]);
   };
-  const crlf = async (file: string) => writeFile(file, (await readFile(path.join(FIXTURES, 'digikam-cdata.xmp'), 'utf8')).replace(/\n/g, '\r\n'));
+  const crlf = async (file: string) =>
+    writeFile(file, (await readFile(path.join(FIXTURES, 'digikam-cdata.xmp'), 'utf8')).replace(/\n/g, '\r\n'));
   return [
     ...fromFixtures,
     { name: 'digikam-cdata.xmp with Windows line ends', make: crlf },
     {
       name: 'exiftool-keywords',
-      make: exif(['-XMP-dc:Subject=Gala & <Dinner>', '-XMP-dc:Subject=  spaced  ', '-XMP-lr:HierarchicalSubject=Events|Gala', '-XMP-dc:Title=Line one\nline two', '-XMP-xmp:Rating=1']),
+      make: exif([
+        '-XMP-dc:Subject=Gala & <Dinner>',
+        '-XMP-dc:Subject=  spaced  ',
+        '-XMP-lr:HierarchicalSubject=Events|Gala',
+        '-XMP-dc:Title=Line one\nline two',
+        '-XMP-xmp:Rating=1',
+      ]),
     },
     {
       name: 'exiftool-regions',
-      make: exif(['-XMP-mwg-rs:RegionInfo={AppliedToDimensions={W=64,H=48,Unit=pixel},RegionList=[{Area={X=0.5,Y=0.5,W=0.2,H=0.3,Unit=normalized},Name=Carol Other,Type=Face}]}', '-XMP-iptcExt:PersonInImage=Carol Other']),
+      make: exif([
+        '-XMP-mwg-rs:RegionInfo={AppliedToDimensions={W=64,H=48,Unit=pixel},RegionList=[{Area={X=0.5,Y=0.5,W=0.2,H=0.3,Unit=normalized},Name=Carol Other,Type=Face}]}',
+        '-XMP-iptcExt:PersonInImage=Carol Other',
+      ]),
     },
     {
       name: 'exiftool-from-lightroom',
@@ -138,9 +173,15 @@ describe('a push keeps every tag another tool wrote (issue 10)', async () => {
       expect(othersOf(after)).toEqual(othersOf(before));
       expect(after['XMP-iptcExt:PersonInImage']).toEqual(expect.arrayContaining([alice.displayName, bob.displayName]));
       const regions = after['XMP-mwg-rs:RegionInfo'] as RegionInfo;
-      const dims = (before['XMP-mwg-rs:RegionInfo'] as RegionInfo | undefined)?.AppliedToDimensions ?? { W: 64, H: 48, Unit: 'pixel' };
+      const dims = (before['XMP-mwg-rs:RegionInfo'] as RegionInfo | undefined)?.AppliedToDimensions ?? {
+        W: 64,
+        H: 48,
+        Unit: 'pixel',
+      };
       expect(regions.AppliedToDimensions).toEqual(dims);
-      expect(regions.RegionList?.filter((r) => String(r.Description).startsWith(CONSENT_URI_PREFIX)).map((r) => r.Name)).toEqual([alice.displayName, bob.displayName]);
+      expect(
+        regions.RegionList?.filter((r) => String(r.Description).startsWith(CONSENT_URI_PREFIX)).map((r) => r.Name),
+      ).toEqual([alice.displayName, bob.displayName]);
       // no new complaint from ExifTool (darktable's empty rdf:Seq keeps its own minor warning)
       expect(await validation(file)).toEqual(validBefore);
 
@@ -159,7 +200,9 @@ describe('a push keeps every tag another tool wrote (issue 10)', async () => {
     const text = await readFile(file, 'utf8');
     expect(text.split(ISSUE_KEYWORD)).toHaveLength(3); // in digiKam:TagsList and dc:subject
     expect(text).toContain('<rdf:li>  two  spaces, <!-- a comment --> kept  </rdf:li>');
-    expect(text).toContain('<rdf:li xml:lang="x-default">First line\nsecond line, indented:\n    <![CDATA[x < y & z]]></rdf:li>');
+    expect(text).toContain(
+      '<rdf:li xml:lang="x-default">First line\nsecond line, indented:\n    <![CDATA[x < y & z]]></rdf:li>',
+    );
     const t = await tags(file);
     expect(t['XMP-dc:Subject']).toEqual(['&-&amp;-&', '  two  spaces, <!-- a comment --> kept  ', 'Gala & Dinner']);
     expect(t['XMP-digiKam:TagsList']).toEqual(['Events/Gala & Dinner', '&-&amp;-&']);
@@ -207,15 +250,27 @@ describe("Sitter's MWG regions always refer to a size (issue 10)", () => {
     await local.clear(root, { assetId: 'nodims.jpg', consentUris: [bob.consentUri] });
     expect((await tags(file))['XMP-mwg-rs:RegionInfo']).toHaveProperty('AppliedToDimensions');
     await local.clear(root, { assetId: 'nodims.jpg', consentUris: [alice.consentUri] });
-    expect((await tags(file))['XMP-mwg-rs:RegionInfo']).toEqual({ RegionList: [expect.objectContaining({ Name: 'Carol Other' })] });
+    expect((await tags(file))['XMP-mwg-rs:RegionInfo']).toEqual({
+      RegionList: [expect.objectContaining({ Name: 'Carol Other' })],
+    });
   });
 
   it('never changes dimensions another tool wrote', async () => {
     await put(path.join(root, 'dims.jpg'), await makeImage('jpeg', 64, 48));
     const file = path.join(root, 'dims.jpg.xmp');
-    await writeFile(file, (await readFile(path.join(FIXTURES, 'lightroom.xmp'), 'utf8')).replace('<stDim:w>64</stDim:w>', '<stDim:w>6000</stDim:w>'));
+    await writeFile(
+      file,
+      (await readFile(path.join(FIXTURES, 'lightroom.xmp'), 'utf8')).replace(
+        '<stDim:w>64</stDim:w>',
+        '<stDim:w>6000</stDim:w>',
+      ),
+    );
     await local.push(root, payload('dims.jpg'));
-    expect(((await tags(file))['XMP-mwg-rs:RegionInfo'] as RegionInfo).AppliedToDimensions).toEqual({ W: 6000, H: 48, Unit: 'pixel' });
+    expect(((await tags(file))['XMP-mwg-rs:RegionInfo'] as RegionInfo).AppliedToDimensions).toEqual({
+      W: 6000,
+      H: 48,
+      Unit: 'pixel',
+    });
   });
 });
 

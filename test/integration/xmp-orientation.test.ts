@@ -12,7 +12,11 @@ const H = 40;
 const mark = { x: 6, y: 8, w: 18, h: 12 };
 
 async function storedWithMark(orientation: number): Promise<Buffer> {
-  const white = await sharp({ create: { width: mark.w, height: mark.h, channels: 3, background: { r: 255, g: 255, b: 255 } } }).png().toBuffer();
+  const white = await sharp({
+    create: { width: mark.w, height: mark.h, channels: 3, background: { r: 255, g: 255, b: 255 } },
+  })
+    .png()
+    .toBuffer();
   return sharp({ create: { width: W, height: H, channels: 3, background: { r: 0, g: 0, b: 0 } } })
     .composite([{ input: white, left: mark.x, top: mark.y }])
     .jpeg({ quality: 100 })
@@ -20,17 +24,29 @@ async function storedWithMark(orientation: number): Promise<Buffer> {
     .toBuffer();
 }
 
-async function displayedMark(buf: Buffer): Promise<{ box: { x: number; y: number; w: number; h: number }; width: number; height: number }> {
+async function displayedMark(
+  buf: Buffer,
+): Promise<{ box: { x: number; y: number; w: number; h: number }; width: number; height: number }> {
   const { data, info } = await sharp(buf).rotate().greyscale().raw().toBuffer({ resolveWithObject: true });
-  let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1;
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -1,
+    y1 = -1;
   for (let y = 0; y < info.height; y++) {
     for (let x = 0; x < info.width; x++) {
       if ((data[y * info.width + x] ?? 0) > 128) {
-        x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y);
+        x0 = Math.min(x0, x);
+        y0 = Math.min(y0, y);
+        x1 = Math.max(x1, x);
+        y1 = Math.max(y1, y);
       }
     }
   }
-  return { box: { x: x0 / info.width, y: y0 / info.height, w: (x1 + 1 - x0) / info.width, h: (y1 + 1 - y0) / info.height }, width: info.width, height: info.height };
+  return {
+    box: { x: x0 / info.width, y: y0 / info.height, w: (x1 + 1 - x0) / info.width, h: (y1 + 1 - y0) / info.height },
+    width: info.width,
+    height: info.height,
+  };
 }
 
 describe('regions in the stored frame', () => {

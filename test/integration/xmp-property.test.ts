@@ -32,7 +32,34 @@ let cleanup: () => Promise<void>;
 let n = 0;
 
 /** Names: any Unicode, weighted towards what breaks XML writers and readers. */
-const hostile = fc.constantFrom('&', '<', '>', '"', "'", ']]>', '<![CDATA[', '&amp;', '\t', '\n', '\r', '\r\n', ' ', '\u00a0', '\u202e', '\u0000', '\u0001', '\u001b[2J', '\ufffe', '\uffff', '\ud800', '\udc00', '😀', 'Zoë', 'اسم', '名前');
+const hostile = fc.constantFrom(
+  '&',
+  '<',
+  '>',
+  '"',
+  "'",
+  ']]>',
+  '<![CDATA[',
+  '&amp;',
+  '\t',
+  '\n',
+  '\r',
+  '\r\n',
+  ' ',
+  '\u00a0',
+  '\u202e',
+  '\u0000',
+  '\u0001',
+  '\u001b[2J',
+  '\ufffe',
+  '\uffff',
+  '\ud800',
+  '\udc00',
+  '😀',
+  'Zoë',
+  'اسم',
+  '名前',
+);
 const nameArb = fc
   .array(fc.oneof(hostile, fc.string({ unit: 'binary', maxLength: 6 })), { minLength: 1, maxLength: 8 })
   .map((parts) => parts.join(''))
@@ -40,7 +67,12 @@ const nameArb = fc
 
 /** Any box inside the image (relative, top-left based, possibly degenerate). */
 const boxArb = fc
-  .record({ x: fc.double({ min: 0, max: 1, noNaN: true }), y: fc.double({ min: 0, max: 1, noNaN: true }), fw: fc.double({ min: 0, max: 1, noNaN: true }), fh: fc.double({ min: 0, max: 1, noNaN: true }) })
+  .record({
+    x: fc.double({ min: 0, max: 1, noNaN: true }),
+    y: fc.double({ min: 0, max: 1, noNaN: true }),
+    fw: fc.double({ min: 0, max: 1, noNaN: true }),
+    fh: fc.double({ min: 0, max: 1, noNaN: true }),
+  })
   .map(({ x, y, fw, fh }) => ({ x, y, w: (1 - x) * fw, h: (1 - y) * fh }));
 
 /** What a reader should see for a name: XML 1.0 cannot carry some characters, they become U+FFFD. */
@@ -49,12 +81,24 @@ function readable(name: string): string {
 }
 
 function person(displayName: string, box: PushPerson['box']): PushPerson {
-  return { participantId: 'p-1', displayName, consentUri: consentUri('prop', 'p-1'), box, release: { id: null, status: 'unlimited', minor: false } };
+  return {
+    participantId: 'p-1',
+    displayName,
+    consentUri: consentUri('prop', 'p-1'),
+    box,
+    release: { id: null, status: 'unlimited', minor: false },
+  };
 }
 
 function payload(p: PushPerson): PushPayload {
   // The XMP writer is called directly: the content-hash check belongs to the connector, not here.
-  return { assetId: 'a.jpg', expectedContentHash: `sha256:${'0'.repeat(64)}`, image: { width: 6000, height: 4000 }, persons: [p], otherFaces: 0 };
+  return {
+    assetId: 'a.jpg',
+    expectedContentHash: `sha256:${'0'.repeat(64)}`,
+    image: { width: 6000, height: 4000 },
+    persons: [p],
+    otherFaces: 0,
+  };
 }
 
 async function writeAndRead(text: string): Promise<{ tags: Raw; validate: unknown; warning: unknown }> {
@@ -93,7 +137,12 @@ describe('XMP writer, any name and any box (fast-check, read back by ExifTool)',
         const region = (tags.RegionInfo as { RegionList: Array<{ Name: string; Area: Area }> }).RegionList[0];
         expect(region?.Name).toBe(readable(name));
         if (region) expectBox(region.Area, box);
-        const iptc = (tags.ImageRegion as Array<{ Name: string; RegionBoundary: { RbX: number; RbY: number; RbW: number; RbH: number } }>)[0];
+        const iptc = (
+          tags.ImageRegion as Array<{
+            Name: string;
+            RegionBoundary: { RbX: number; RbY: number; RbW: number; RbH: number };
+          }>
+        )[0];
         expect(iptc?.Name).toBe(readable(name));
         expect(Math.abs((iptc?.RegionBoundary.RbX ?? -1) - box.x)).toBeLessThanOrEqual(PRECISION);
         expect(Math.abs((iptc?.RegionBoundary.RbH ?? -1) - box.h)).toBeLessThanOrEqual(PRECISION);
@@ -113,7 +162,8 @@ describe('XMP writer, any name and any box (fast-check, read back by ExifTool)',
         expect(pushXmp(text, p, 'property')).toBe(text);
         const { tags, validate, warning } = await writeAndRead(text);
         expect(validate, JSON.stringify(warning)).toBe('OK');
-        for (const key of ['Subject', 'TagsList', 'HierarchicalSubject', 'Description', 'Categories', 'Rating']) expect(tags[key], key).toEqual(before[key]);
+        for (const key of ['Subject', 'TagsList', 'HierarchicalSubject', 'Description', 'Categories', 'Rating'])
+          expect(tags[key], key).toEqual(before[key]);
         expect(tags.PersonInImage).toEqual([readable(name)]);
         const list = (tags.RegionInfo as { RegionList: Array<{ Name: string; Area: Area }> }).RegionList;
         expect(list.map((r) => r.Name)).toEqual(['Carol Other', readable(name)]);

@@ -37,7 +37,14 @@ const bob: PushPerson = {
 };
 
 function payload(assetId: string, persons: PushPerson[], extra: Partial<PushPayload> = {}): PushPayload {
-  return { assetId, expectedContentHash: contentHashOf(path.join(root, assetId)), image: { width: 6000, height: 4000 }, persons, otherFaces: 0, ...extra };
+  return {
+    assetId,
+    expectedContentHash: contentHashOf(path.join(root, assetId)),
+    image: { width: 6000, height: 4000 },
+    persons,
+    otherFaces: 0,
+    ...extra,
+  };
 }
 
 /** ExifTool's verdict: "OK" and no warning. */
@@ -89,12 +96,25 @@ describe('XMP sidecar written from scratch', () => {
       RegionBoundary: { RbShape: 'rectangle', RbUnit: 'relative', RbX: 0.1, RbY: 0.2, RbW: 0.15, RbH: 0.25 },
       PersonInImageWDetails: [{ PersonId: [alice.consentUri] }],
     });
-    expect(regions[1]).toMatchObject({ Name: 'Bob Example', RegionBoundary: { RbX: 0.6, RbY: 0.25, RbW: 0.12, RbH: 0.2 } });
+    expect(regions[1]).toMatchObject({
+      Name: 'Bob Example',
+      RegionBoundary: { RbX: 0.6, RbY: 0.25, RbW: 0.12, RbH: 0.2 },
+    });
     expect(t.RegionInfo).toEqual({
       AppliedToDimensions: { W: 6000, H: 4000, Unit: 'pixel' },
       RegionList: [
-        { Area: { X: 0.175, Y: 0.325, W: 0.15, H: 0.25, Unit: 'normalized' }, Name: 'Alice Example', Type: 'Face', Description: alice.consentUri },
-        { Area: { X: 0.66, Y: 0.35, W: 0.12, H: 0.2, Unit: 'normalized' }, Name: 'Bob Example', Type: 'Face', Description: bob.consentUri },
+        {
+          Area: { X: 0.175, Y: 0.325, W: 0.15, H: 0.25, Unit: 'normalized' },
+          Name: 'Alice Example',
+          Type: 'Face',
+          Description: alice.consentUri,
+        },
+        {
+          Area: { X: 0.66, Y: 0.35, W: 0.12, H: 0.2, Unit: 'normalized' },
+          Name: 'Bob Example',
+          Type: 'Face',
+          Description: bob.consentUri,
+        },
       ],
     });
     expect(t.ModelReleaseStatus).toBe('MR-UMR');
@@ -103,7 +123,10 @@ describe('XMP sidecar written from scratch', () => {
     // and through exiftool-vendored's parsed reading, as an app would use it
     const tags = (await exiftool.read(file)) as unknown as Raw;
     expect(tags.PersonInImage).toEqual(['Alice Example', 'Bob Example']);
-    expect((tags.RegionInfo as { RegionList: Raw[] }).RegionList.map((r) => r.Name)).toEqual(['Alice Example', 'Bob Example']);
+    expect((tags.RegionInfo as { RegionList: Raw[] }).RegionList.map((r) => r.Name)).toEqual([
+      'Alice Example',
+      'Bob Example',
+    ]);
     expect(tags.ModelReleaseStatus).toBe('Unlimited Model Releases');
   });
 
@@ -142,7 +165,10 @@ describe('XMP sidecar written from scratch', () => {
     await expectValid(file);
     const t = await xmp(file);
     expect((t.ImageRegion as Raw[])[0]).toMatchObject({ RegionBoundary: { RbX: 0.2, RbY: 0.6, RbW: 0.2, RbH: 0.3 } });
-    expect(t.RegionInfo).toMatchObject({ AppliedToDimensions: { W: 60, H: 40 }, RegionList: [{ Area: { X: 0.3, Y: 0.75, W: 0.2, H: 0.3 } }] });
+    expect(t.RegionInfo).toMatchObject({
+      AppliedToDimensions: { W: 60, H: 40 },
+      RegionList: [{ Area: { X: 0.3, Y: 0.75, W: 0.2, H: 0.3 } }],
+    });
   });
 
   it('removes the sidecar it created when clearing leaves nothing', async () => {
@@ -173,7 +199,9 @@ describe('XMP merged into a sidecar another tool wrote', () => {
     expect(after.PersonInImage).toEqual(['Alice Example', 'Bob Example']);
 
     const bytes = await readFile(file);
-    expect((await local.push(root, payload('digikam.jpg', [alice, bob], { image: { width: 64, height: 48 } }))).changed).toBe(false);
+    expect(
+      (await local.push(root, payload('digikam.jpg', [alice, bob], { image: { width: 64, height: 48 } }))).changed,
+    ).toBe(false);
     expect((await readFile(file)).equals(bytes)).toBe(true);
 
     expect((await local.clear(root, { assetId: 'digikam.jpg' })).changed).toBe(true);
@@ -191,7 +219,10 @@ describe('XMP merged into a sidecar another tool wrote', () => {
     expect(t.PersonInImage).toEqual(['Alice Example']);
     expect(t.PersonInImageWDetails).toEqual([{ PersonId: [alice.consentUri], PersonName: 'Alice Example' }]);
     expect((t.ImageRegion as Raw[]).map((r) => r.Name)).toEqual(['Alice Example']);
-    expect((t.RegionInfo as { RegionList: Raw[] }).RegionList.map((r) => r.Name)).toEqual(['Carol Other', 'Alice Example']);
+    expect((t.RegionInfo as { RegionList: Raw[] }).RegionList.map((r) => r.Name)).toEqual([
+      'Carol Other',
+      'Alice Example',
+    ]);
     expect(t.ModelReleaseID).toEqual(['MR-42-001']);
     expect(t.ModelReleaseStatus).toBe('MR-LMR');
     expect(t.MinorModelAgeDisclosure).toBeUndefined();
@@ -200,7 +231,10 @@ describe('XMP merged into a sidecar another tool wrote', () => {
 
   it('replaces a PLUS value another tool set (attribute form) and gives it back on clear; shared names stay', async () => {
     const file = await image('exiv2-plus.jpg');
-    const foreign = DIGIKAM_SIDECAR.replace('xmp:Rating="4"', 'xmp:Rating="4" xmlns:plus="http://ns.useplus.org/ldf/xmp/1.0/" plus:ModelReleaseStatus="http://ns.useplus.org/ldf/vocab/MR-NON"').replace(
+    const foreign = DIGIKAM_SIDECAR.replace(
+      'xmp:Rating="4"',
+      'xmp:Rating="4" xmlns:plus="http://ns.useplus.org/ldf/xmp/1.0/" plus:ModelReleaseStatus="http://ns.useplus.org/ldf/vocab/MR-NON"',
+    ).replace(
       '<dc:subject>',
       '<Iptc4xmpExt:PersonInImage xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/"><rdf:Bag><rdf:li>Alice Example</rdf:li></rdf:Bag></Iptc4xmpExt:PersonInImage>\n   <dc:subject>',
     );
@@ -236,8 +270,21 @@ describe('XMP merged into a sidecar another tool wrote', () => {
 
   it('merges into a sidecar ExifTool itself wrote (one rdf:Description per namespace)', async () => {
     const file = await image('by-exiftool.jpg');
-    const script = path.join(path.dirname(createRequire(import.meta.url).resolve('exiftool-vendored.pl/package.json')), 'bin', 'exiftool');
-    execFileSync('perl', [script, '-q', '-o', file, '-XMP-dc:Subject=Gala', '-XMP-xmp:Rating=2', '-XMP-dc:Title=Evening', '-XMP-iptcExt:PersonInImage=Dora Foreign']);
+    const script = path.join(
+      path.dirname(createRequire(import.meta.url).resolve('exiftool-vendored.pl/package.json')),
+      'bin',
+      'exiftool',
+    );
+    execFileSync('perl', [
+      script,
+      '-q',
+      '-o',
+      file,
+      '-XMP-dc:Subject=Gala',
+      '-XMP-xmp:Rating=2',
+      '-XMP-dc:Title=Evening',
+      '-XMP-iptcExt:PersonInImage=Dora Foreign',
+    ]);
     const before = await xmp(file);
     expect(before.Subject).toEqual(['Gala']);
     await local.push(root, payload('by-exiftool.jpg', [alice]));

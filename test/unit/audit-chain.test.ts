@@ -4,14 +4,28 @@ import { type AuditEntry, canonicalJson, chainNext, GENESIS_HASH, verifyChain } 
 function chain(n: number): AuditEntry[] {
   const out: AuditEntry[] = [];
   for (let i = 0; i < n; i++) {
-    out.push(chainNext(out.at(-1) ?? null, { actor: 'a', action: `act.${i}`, shootId: 's', subject: `x:${i}`, details: { i, nested: { b: 1, a: [1, 2] } } }, new Date(Date.UTC(2026, 0, 1, 0, i))));
+    out.push(
+      chainNext(
+        out.at(-1) ?? null,
+        {
+          actor: 'a',
+          action: `act.${i}`,
+          shootId: 's',
+          subject: `x:${i}`,
+          details: { i, nested: { b: 1, a: [1, 2] } },
+        },
+        new Date(Date.UTC(2026, 0, 1, 0, i)),
+      ),
+    );
   }
   return out;
 }
 
 describe('canonical serialisation', () => {
   it('is independent of key order and drops undefined', () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } })).toBe(canonicalJson({ a: { d: [1, { y: 2, z: 1 }] }, b: 1 }));
+    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } })).toBe(
+      canonicalJson({ a: { d: [1, { y: 2, z: 1 }] }, b: 1 }),
+    );
     expect(canonicalJson({ b: 1, a: 2 })).toBe('{"a":2,"b":1}');
   });
   it('serialises dates as ISO strings, as JSON.stringify does', () => {
@@ -52,7 +66,11 @@ describe('rule 7: the hash chain', () => {
 
   it('detects an entry rewritten with a fresh hash by its broken link', () => {
     const entries = chain(4);
-    const forged = chainNext(entries[0]!, { actor: 'mallory', action: 'act.1', shootId: 's', subject: 'x:1', details: {} }, entries[1]!.at);
+    const forged = chainNext(
+      entries[0]!,
+      { actor: 'mallory', action: 'act.1', shootId: 's', subject: 'x:1', details: {} },
+      entries[1]!.at,
+    );
     entries[1] = forged;
     expect(verifyChain(entries)).toMatchObject({ ok: false, firstBadSeq: 3 });
   });

@@ -26,16 +26,36 @@ describe('layer boundaries', () => {
     expect(await ruleHits(`${line}\nexport const x = 1;\n`, 'src/core/services/fixture.ts')).toHaveLength(1);
   });
 
-  it('adapters under src/core/store and src/core/engine may use the ORM and the filesystem', async () => {
-    expect(await ruleHits("import { readFileSync } from 'node:fs';\nimport { MikroORM } from '@mikro-orm/sqlite';\nexport const x = [readFileSync, MikroORM];\n", 'src/core/store/fixture.ts')).toEqual([]);
-    expect(await ruleHits("import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", 'src/core/engine/fixture.ts')).toEqual([]);
+  it('adapters under src/core/adapters/store and src/core/adapters/engine may use the ORM and the filesystem', async () => {
+    expect(
+      await ruleHits(
+        "import { readFileSync } from 'node:fs';\nimport { MikroORM } from '@mikro-orm/sqlite';\nexport const x = [readFileSync, MikroORM];\n",
+        'src/core/adapters/store/fixture.ts',
+      ),
+    ).toEqual([]);
+    expect(
+      await ruleHits(
+        "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n",
+        'src/core/adapters/engine/fixture.ts',
+      ),
+    ).toEqual([]);
   });
 
   it('connectors may not import the UI', async () => {
-    expect(await ruleHits("import { runCli } from '../tui/program.js';\nexport const x = runCli;\n", 'src/connectors/fixture.ts')).toHaveLength(1);
+    expect(
+      await ruleHits(
+        "import { runCli } from '../tui/program.js';\nexport const x = runCli;\n",
+        'src/connectors/fixture.ts',
+      ),
+    ).toHaveLength(1);
   });
 
   it('the CLI may import anything', async () => {
-    expect(await ruleHits("import { initOrm } from '../core/store/orm.js';\nexport const x = initOrm;\n", 'src/tui/fixture.ts')).toEqual([]);
+    expect(
+      await ruleHits(
+        "import { initOrm } from '../core/adapters/store/orm.js';\nexport const x = initOrm;\n",
+        'src/tui/fixture.ts',
+      ),
+    ).toEqual([]);
   });
 });

@@ -196,7 +196,12 @@ describe('parseConsentFile: a good CSV', () => {
   it('accepts the yes/no spellings and normalises sha256 and scopes', async () => {
     const row = `p9,Zoe,TRUE,2026-03-01,,,forms/p1.pdf,${SHA.f1.toUpperCase()},photos/p1.jpg,0,,Web;web;PRINT`;
     const { rows } = await parse(csv(HEADER, row));
-    expect(rows[0]).toMatchObject({ biometricConsent: true, minor: false, formSha256: SHA.f1, publicationScopes: ['web', 'print'] });
+    expect(rows[0]).toMatchObject({
+      biometricConsent: true,
+      minor: false,
+      formSha256: SHA.f1,
+      publicationScopes: ['web', 'print'],
+    });
   });
 
   it('lets an adult have a guardian (guardianship)', async () => {
@@ -288,7 +293,8 @@ describe('parseConsentFile: a bad CSV is refused whole, every problem listed', (
   });
 
   it('reports missing, unknown, misspelt, duplicate and empty header columns on line 1', async () => {
-    const header = 'participant_id,name,biometric_consent,signed_at,expires_at,withdrawn_at,form_ref,form_sha25,reference_photo,minor,,name,notes';
+    const header =
+      'participant_id,name,biometric_consent,signed_at,expires_at,withdrawn_at,form_ref,form_sha25,reference_photo,minor,,name,notes';
     const row = `P-001,Ann,yes,2026-03-01,,,forms/p1.pdf,${SHA.f1},photos/p1.jpg,no,,Ann,hello`;
     expect(await problemsOf(csv(header, row))).toEqual([
       { line: 1, column: null, problem: 'empty column name in the header (column 11)' },
@@ -329,11 +335,13 @@ describe('parseConsentFile: a bad CSV is refused whole, every problem listed', (
 
   it('refuses every empty required value', async () => {
     expect(await problemsOf(csv(HEADER, ' , ,,,,,,,,,,x'))).toEqual(
-      ['participant_id', 'name', 'biometric_consent', 'signed_at', 'form_ref', 'form_sha256', 'minor'].map((column) => ({
-        line: 2,
-        column,
-        problem: 'required value is empty',
-      })),
+      ['participant_id', 'name', 'biometric_consent', 'signed_at', 'form_ref', 'form_sha256', 'minor'].map(
+        (column) => ({
+          line: 2,
+          column,
+          problem: 'required value is empty',
+        }),
+      ),
     );
   });
 
@@ -366,7 +374,10 @@ describe('parseConsentFile: a bad CSV is refused whole, every problem listed', (
   });
 
   it('refuses paths that leave the folder, as written or through a symbolic link', async () => {
-    const files = fakeFiles({ 'photos/link.jpg': SHA.p1 }, { 'photos/link.jpg': 'symlink-escape', 'forms': 'not-a-file' });
+    const files = fakeFiles(
+      { 'photos/link.jpg': SHA.p1 },
+      { 'photos/link.jpg': 'symlink-escape', forms: 'not-a-file' },
+    );
     const row = (id: string, form: string, photo: string): string =>
       `${id},N,yes,2026-03-01,,,${form},${SHA.f1},${photo},no,,`;
     const text = csv(
@@ -467,7 +478,11 @@ describe('parseConsentFile: JSON', () => {
   });
 
   it('reads an array of records, with booleans, nulls, numbers and a list of scopes', async () => {
-    const text = JSON.stringify([record(), record({ participant_id: 42, biometric_consent: 'no', reference_photo: null, minor: 0 })], null, 2);
+    const text = JSON.stringify(
+      [record(), record({ participant_id: 42, biometric_consent: 'no', reference_photo: null, minor: 0 })],
+      null,
+      2,
+    );
     const { rows, format } = await parse(text, 'json');
     expect(format).toBe('json');
     expect(rows.map((r) => [r.line, r.participantId, r.biometricConsent, r.minor, r.publicationScopes])).toEqual([
@@ -480,13 +495,30 @@ describe('parseConsentFile: JSON', () => {
     const { participant_id, name, biometric_consent, signed_at, form_ref, form_sha256, minor } = record({
       biometric_consent: false,
     });
-    const text = '\uFEFF' + JSON.stringify({ participants: [{ participant_id, name, biometric_consent, signed_at, form_ref, form_sha256, minor }] });
+    const text =
+      '\uFEFF' +
+      JSON.stringify({
+        participants: [{ participant_id, name, biometric_consent, signed_at, form_ref, form_sha256, minor }],
+      });
     const { rows } = await parse(text, 'json');
-    expect(rows[0]).toMatchObject({ participantId: 'P-001', expiresAt: null, referencePhoto: null, guardian: null, publicationScopes: [] });
+    expect(rows[0]).toMatchObject({
+      participantId: 'P-001',
+      expiresAt: null,
+      referencePhoto: null,
+      guardian: null,
+      publicationScopes: [],
+    });
   });
 
   it('reports problems on the line of the key, and omitted required keys on the line the record opens', async () => {
-    const second = record({ participant_id: 'P-002', signed_at: '1 March', minor: true, form_ref: 'forms/p2.pdf', form_sha256: SHA.f2, reference_photo: 'photos/p2.jpg' });
+    const second = record({
+      participant_id: 'P-002',
+      signed_at: '1 March',
+      minor: true,
+      form_ref: 'forms/p2.pdf',
+      form_sha256: SHA.f2,
+      reference_photo: 'photos/p2.jpg',
+    });
     delete second.name;
     delete second.guardian;
     const text = JSON.stringify([record(), second], null, 2);
@@ -516,7 +548,11 @@ describe('parseConsentFile: JSON', () => {
       { line: 3, column: 'name', problem: 'expected text, got a list' },
       { line: 3, column: 'signed_at', problem: 'expected text, got 20260301' },
       { line: 5, column: 'minor', problem: 'key appears twice in this record' },
-      { line: 5, column: 'publication_scopes', problem: 'expected text such as "web;print" or a list of strings, got a list' },
+      {
+        line: 5,
+        column: 'publication_scopes',
+        problem: 'expected text such as "web;print" or a list of strings, got a list',
+      },
       { line: 5, column: 'guardien', problem: 'unknown column "guardien" (did you mean "guardian"?)' },
     ]);
   });
@@ -565,12 +601,14 @@ describe('docs/consent-format.md', () => {
   it('has a CSV example that imports', async () => {
     const text = block('csv');
     const { rows } = await parse(text, 'csv', filesAsClaimed(text));
-    expect(rows.map((r) => [r.participantId, r.biometricConsent, r.minor, r.guardian, r.withdrawnAt !== null])).toEqual([
-      ['P-001', true, false, null, false],
-      ['P-002', false, false, null, false],
-      ['P-003', true, true, 'Dana Diaz', false],
-      ['P-004', true, false, null, true],
-    ]);
+    expect(rows.map((r) => [r.participantId, r.biometricConsent, r.minor, r.guardian, r.withdrawnAt !== null])).toEqual(
+      [
+        ['P-001', true, false, null, false],
+        ['P-002', false, false, null, false],
+        ['P-003', true, true, 'Dana Diaz', false],
+        ['P-004', true, false, null, true],
+      ],
+    );
   });
 
   it('has a JSON example that imports', async () => {

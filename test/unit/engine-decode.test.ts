@@ -1,7 +1,7 @@
 import sharp, { type Sharp } from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { SitterError } from '../../src/core/domain/errors.js';
-import { decodeImage } from '../../src/core/engine/decode.js';
+import { decodeImage } from '../../src/core/adapters/engine/decode.js';
 
 /** A small test pattern: left half red, right half blue, with a white top row band. */
 async function pattern(width = 64, height = 32): Promise<Sharp> {
@@ -24,7 +24,10 @@ function crc32(buf: Buffer): number {
 }
 
 async function expectCode(p: Promise<unknown>, code: string): Promise<SitterError> {
-  const e = await p.then(() => null, (err: unknown) => err);
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(SitterError);
   expect((e as SitterError).code).toBe(code);
   expect((e as SitterError).hint).toBeTruthy();
@@ -52,7 +55,10 @@ describe('decoding with sharp', () => {
     const e = await expectCode(decodeImage(bomb), 'IMAGE_TOO_LARGE');
     expect(e.message).toMatch(/60000x60000/);
     // and an ordinary image above a configured limit
-    await expectCode(decodeImage(await (await pattern(200, 200)).png().toBuffer(), { maxPixels: 10_000 }), 'IMAGE_TOO_LARGE');
+    await expectCode(
+      decodeImage(await (await pattern(200, 200)).png().toBuffer(), { maxPixels: 10_000 }),
+      'IMAGE_TOO_LARGE',
+    );
   });
 
   it('applies EXIF orientation', async () => {
@@ -68,7 +74,11 @@ describe('decoding with sharp', () => {
   });
 
   it('flattens alpha onto white and converts gray, CMYK and 16-bit to 8-bit sRGB', async () => {
-    const transparent = await sharp({ create: { width: 8, height: 8, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
+    const transparent = await sharp({
+      create: { width: 8, height: 8, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } },
+    })
+      .png()
+      .toBuffer();
     const a = await decodeImage(transparent);
     expect(pixel(a, 4, 4)).toEqual([255, 255, 255]);
 

@@ -1,10 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { chipFromLandmarks, geometryOf, landmarksFromMesh } from '../../src/core/engine/align.js';
-import { chooseOperatingPoint, euclidean, leaveOneIdentityOut, operatingPoint, proposal, rank, tarAtFar, type Probe, type Template } from '../../src/core/engine/calibrate.js';
-import { DEFAULT_CALIBRATION } from '../../src/core/engine/calibration.js';
-import { iou, overlapOfSmaller, suppress, tileGrid } from '../../src/core/engine/geometry.js';
-import { identityOf, loadVerifiedModels, readManifest } from '../../src/core/engine/model-manifest.js';
-import { DEFAULT_QUALITY, rejectionReasons } from '../../src/core/engine/quality.js';
+import { chipFromLandmarks, geometryOf, landmarksFromMesh } from '../../src/core/adapters/engine/align.js';
+import {
+  chooseOperatingPoint,
+  euclidean,
+  leaveOneIdentityOut,
+  operatingPoint,
+  proposal,
+  rank,
+  tarAtFar,
+  type Probe,
+  type Template,
+} from '../../src/core/adapters/engine/calibrate.js';
+import { DEFAULT_CALIBRATION } from '../../src/core/adapters/engine/calibration.js';
+import { iou, overlapOfSmaller, suppress, tileGrid } from '../../src/core/adapters/engine/geometry.js';
+import { identityOf, loadVerifiedModels, readManifest } from '../../src/core/adapters/engine/model-manifest.js';
+import { DEFAULT_QUALITY, rejectionReasons } from '../../src/core/adapters/engine/quality.js';
 
 describe('tiling', () => {
   it('covers the image and every face smaller than the overlap lies wholly inside one tile', () => {
@@ -37,7 +47,11 @@ describe('tiling', () => {
     const b = { box: { x: 5, y: 5, w: 100, h: 100 }, s: 0.8 };
     const nested = { box: { x: 20, y: 20, w: 40, h: 40 }, s: 0.95 };
     const far = { box: { x: 500, y: 500, w: 50, h: 50 }, s: 0.5 };
-    const kept = suppress([a, b, nested, far], (x) => x.box, (x) => x.s);
+    const kept = suppress(
+      [a, b, nested, far],
+      (x) => x.box,
+      (x) => x.s,
+    );
     expect(kept).toEqual([nested, far]);
     expect(iou(a.box, a.box)).toBe(1);
     expect(overlapOfSmaller(a.box, nested.box)).toBe(1);
@@ -48,8 +62,10 @@ describe('alignment recipe', () => {
   it('builds the dlib-style chip from eye and mouth points', () => {
     const mesh: number[][] = Array.from({ length: 468 }, () => [0, 0]);
     const set = (i: number, x: number, y: number) => (mesh[i] = [x, y]);
-    set(33, 90, 100); set(133, 110, 100); // left eye centre (100, 100)
-    set(362, 190, 100); set(263, 210, 100); // right eye centre (200, 100)
+    set(33, 90, 100);
+    set(133, 110, 100); // left eye centre (100, 100)
+    set(362, 190, 100);
+    set(263, 210, 100); // right eye centre (200, 100)
     for (const i of [61, 291, 13, 14]) set(i, 150, 180); // mouth (150, 180)
     set(1, 150, 140);
     const l = landmarksFromMesh(mesh);
@@ -70,9 +86,22 @@ describe('quality rules', () => {
   const geometry = { interocular: 40, yaw: 0.05, eyeMouthRatio: 1 };
   it('keeps a confident face and names each failed rule', () => {
     expect(rejectionReasons({ meshScore: 1, boxScore: 0.9, verifyScore: 0.9, pass: 'whole', geometry })).toEqual([]);
-    expect(rejectionReasons({ meshScore: 0.24, boxScore: 0.34, verifyScore: 0, pass: 'whole', geometry })).toEqual(['mesh-score', 'not-confirmed']);
-    expect(rejectionReasons({ meshScore: 1, boxScore: 0.54, verifyScore: 0.54, pass: 'tile', geometry })).toEqual(['not-confirmed-second-look']);
-    expect(rejectionReasons({ meshScore: 1, boxScore: 0.9, verifyScore: 0.9, pass: 'whole', geometry: { ...geometry, interocular: 3 } })).toEqual(['too-small']);
+    expect(rejectionReasons({ meshScore: 0.24, boxScore: 0.34, verifyScore: 0, pass: 'whole', geometry })).toEqual([
+      'mesh-score',
+      'not-confirmed',
+    ]);
+    expect(rejectionReasons({ meshScore: 1, boxScore: 0.54, verifyScore: 0.54, pass: 'tile', geometry })).toEqual([
+      'not-confirmed-second-look',
+    ]);
+    expect(
+      rejectionReasons({
+        meshScore: 1,
+        boxScore: 0.9,
+        verifyScore: 0.9,
+        pass: 'whole',
+        geometry: { ...geometry, interocular: 3 },
+      }),
+    ).toEqual(['too-small']);
     expect(DEFAULT_QUALITY.minVerifyScore).toBeGreaterThan(0);
   });
 });
@@ -89,7 +118,10 @@ describe('scoring and calibration', () => {
   });
 
   it('proposes only within the threshold and with a margin to the runner-up', () => {
-    const templates: Template[] = [{ identity: 'a', embedding: v(0, 0) }, { identity: 'b', embedding: v(1, 0) }];
+    const templates: Template[] = [
+      { identity: 'a', embedding: v(0, 0) },
+      { identity: 'b', embedding: v(1, 0) },
+    ];
     expect(euclidean(v(0, 0), v(3, 4))).toBe(5);
     const near = rank(v(0.1, 0), templates);
     expect(proposal(near, 0.5, 0.05)).toBe('a');

@@ -7,7 +7,9 @@ const ada = { shootId: 's', participantId: 1, externalRef: 'P1', displayName: 'A
 describe('what the erasure check counts as naming the person', () => {
   it('finds the name in any case, the consent URI, and the reference only as a whole token', () => {
     expect(mentionsOf('<rdf:li>ada leaving</rdf:li>', ada)).toEqual(['name']);
-    expect(mentionsOf('<Iptc4xmpExt:PersonId>urn:sitter:consent:s:P1</Iptc4xmpExt:PersonId>', ada)).toEqual(['consent URI']);
+    expect(mentionsOf('<Iptc4xmpExt:PersonId>urn:sitter:consent:s:P1</Iptc4xmpExt:PersonId>', ada)).toEqual([
+      'consent URI',
+    ]);
     expect(mentionsOf('{"subject":"participant:P1"}', ada)).toEqual(['reference']);
     expect(mentionsOf('{"participants":["P10","XP1","P1-b"]}', ada)).toEqual([]);
     expect(mentionsOf('{"participant":"#1"}', ada)).toEqual([]);
@@ -22,10 +24,17 @@ describe('audit anchors', () => {
     expect(checkAnchor(chain, anchor)).toEqual({ ok: true });
   });
   it('fails on a chain cut before the anchor, or with another entry there', () => {
-    expect(checkAnchor(chain.slice(0, 1), { seq: 2, hash: '2'.repeat(64) })).toMatchObject({ ok: false, reason: expect.stringMatching(/ends at entry 1/) });
-    expect(checkAnchor(chain, { seq: 2, hash: 'f'.repeat(64) })).toMatchObject({ ok: false, reason: expect.stringMatching(/rewritten/) });
+    expect(checkAnchor(chain.slice(0, 1), { seq: 2, hash: '2'.repeat(64) })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/ends at entry 1/),
+    });
+    expect(checkAnchor(chain, { seq: 2, hash: 'f'.repeat(64) })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/rewritten/),
+    });
   });
   it('refuses what is not HASH@SEQ', () => {
-    for (const bad of ['', 'abc@1', `${'a'.repeat(64)}@0`, `${'a'.repeat(64)}`]) expect(() => parseAnchor(bad)).toThrow(/not an audit anchor/);
+    for (const bad of ['', 'abc@1', `${'a'.repeat(64)}@0`, `${'a'.repeat(64)}`])
+      expect(() => parseAnchor(bad)).toThrow(/not an audit anchor/);
   });
 });

@@ -8,10 +8,21 @@ const limits = { threshold: 0.6, margin: 0.05 };
 describe('joint assignment', () => {
   it('finds the minimum total, not the greedy choice', () => {
     // Greedy would give row 0 column 0 (1) and leave row 1 with column 1 (10): total 11.
-    expect(assignMinCost([[1, 2], [1.5, 10]])).toEqual([1, 0]);
+    expect(
+      assignMinCost([
+        [1, 2],
+        [1.5, 10],
+      ]),
+    ).toEqual([1, 0]);
   });
   it('leaves rows unpaired when only forbidden pairs remain', () => {
-    expect(assignMinCost([[1, Infinity], [2, Infinity], [Infinity, Infinity]])).toEqual([0, -1, -1]);
+    expect(
+      assignMinCost([
+        [1, Infinity],
+        [2, Infinity],
+        [Infinity, Infinity],
+      ]),
+    ).toEqual([0, -1, -1]);
     expect(assignMinCost([[Infinity]])).toEqual([-1]);
   });
   it('handles more columns than rows and empty input', () => {
@@ -31,13 +42,17 @@ describe('matching the faces of one image', () => {
     // Greedy by face would give A->P1 and leave B with P2 at 0.55; joint gives B->P1 and A nobody within threshold of P2.
     const faces = [v(0.3, 0), v(0.2, 0)];
     const verdicts = matchImage(faces, roster, { threshold: 0.6, margin: 0 });
-    const proposed = verdicts.filter((x) => x.kind === 'proposed').map((x) => (x.kind === 'proposed' ? x.participantId : 0));
+    const proposed = verdicts
+      .filter((x) => x.kind === 'proposed')
+      .map((x) => (x.kind === 'proposed' ? x.participantId : 0));
     expect(new Set(proposed).size).toBe(proposed.length);
     expect(verdicts[1]).toMatchObject({ kind: 'proposed', participantId: 1 });
   });
 
   it('leaves a stranger unidentified', () => {
-    expect(matchImage([v(5, 5)], roster, limits)).toEqual([{ kind: 'unidentified', reason: 'no-match', nearestDistance: expect.any(Number) }]);
+    expect(matchImage([v(5, 5)], roster, limits)).toEqual([
+      { kind: 'unidentified', reason: 'no-match', nearestDistance: expect.any(Number) },
+    ]);
   });
 
   it('does not name a face that is as close to two people (margin)', () => {

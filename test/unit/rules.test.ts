@@ -7,7 +7,12 @@ import { captureVerdict } from '../../src/core/domain/shoot-dates.js';
 import { assertBiometricProcessingAllowed, type Shoot, validateNewShoot } from '../../src/core/domain/shoot.js';
 
 const now = new Date('2026-06-01T12:00:00Z');
-const valid = { biometricConsent: true, signedAt: new Date('2026-01-01'), expiresAt: new Date('2027-01-01'), withdrawnAt: null };
+const valid = {
+  biometricConsent: true,
+  signedAt: new Date('2026-01-01'),
+  expiresAt: new Date('2027-01-01'),
+  withdrawnAt: null,
+};
 
 describe('rule 3: consent gates biometrics', () => {
   it('allows only signed, unexpired, unwithdrawn biometric consent', () => {
@@ -36,8 +41,25 @@ describe('rule 3: consent gates biometrics', () => {
 
 function shoot(overrides: Partial<Shoot>): Shoot {
   return {
-    id: 's1', name: 'S', purpose: 'p', connector: 'local', connectorOptions: {}, source: '/x', retentionDays: 30, reviewersRequired: 1,
-    shootFrom: '2026-05-30', shootTo: '2026-06-01', utcOffset: '+00:00', status: 'approved', dpiaRef: 'D', approvedBy: 'A', approvedAt: now, matchThreshold: null, matchMargin: null, createdAt: now, closedAt: null,
+    id: 's1',
+    name: 'S',
+    purpose: 'p',
+    connector: 'local',
+    connectorOptions: {},
+    source: '/x',
+    retentionDays: 30,
+    reviewersRequired: 1,
+    shootFrom: '2026-05-30',
+    shootTo: '2026-06-01',
+    utcOffset: '+00:00',
+    status: 'approved',
+    dpiaRef: 'D',
+    approvedBy: 'A',
+    approvedAt: now,
+    matchThreshold: null,
+    matchMargin: null,
+    createdAt: now,
+    closedAt: null,
     ...overrides,
   };
 }
@@ -45,17 +67,28 @@ function shoot(overrides: Partial<Shoot>): Shoot {
 describe('rule 6: a withdrawal stands until a new consent is given', () => {
   const withdrawnAt = new Date('2026-05-01T09:00:00Z');
   const oldForm = 'a'.repeat(64);
-  const memory = { forms: new Map([[formDigest(oldForm), withdrawnAt]]), latestByParticipant: new Map([[7, withdrawnAt]]) };
+  const memory = {
+    forms: new Map([[formDigest(oldForm), withdrawnAt]]),
+    latestByParticipant: new Map([[7, withdrawnAt]]),
+  };
   const row = { ...valid, formSha256: 'b'.repeat(64) };
   it('refuses a withdrawn form whatever its dates, for anyone, even after an erasure', () => {
-    expect(refuseConsentRow(memory, 7, { ...row, formSha256: oldForm, signedAt: new Date('2026-05-20') }, now)).toEqual({ kind: 'form-withdrawn', withdrawnAt });
-    expect(refuseConsentRow(memory, null, { ...row, formSha256: oldForm.toUpperCase() }, now)?.kind).toBe('form-withdrawn');
+    expect(refuseConsentRow(memory, 7, { ...row, formSha256: oldForm, signedAt: new Date('2026-05-20') }, now)).toEqual(
+      { kind: 'form-withdrawn', withdrawnAt },
+    );
+    expect(refuseConsentRow(memory, null, { ...row, formSha256: oldForm.toUpperCase() }, now)?.kind).toBe(
+      'form-withdrawn',
+    );
   });
   it('refuses a new form not signed after the latest withdrawal, or signed in the future', () => {
     expect(refuseConsentRow(memory, 7, row, now)?.kind).toBe('withdrawal-stands');
     expect(refuseConsentRow(memory, 7, { ...row, signedAt: withdrawnAt }, now)?.kind).toBe('withdrawal-stands');
-    expect(refuseConsentRow(memory, 7, { ...row, signedAt: new Date('2026-06-02') }, now)?.kind).toBe('withdrawal-stands');
-    expect(refuseConsentRow(memory, 7, { ...row, withdrawnAt: new Date('2026-09-01') }, now)?.kind).toBe('withdrawal-stands');
+    expect(refuseConsentRow(memory, 7, { ...row, signedAt: new Date('2026-06-02') }, now)?.kind).toBe(
+      'withdrawal-stands',
+    );
+    expect(refuseConsentRow(memory, 7, { ...row, withdrawnAt: new Date('2026-09-01') }, now)?.kind).toBe(
+      'withdrawal-stands',
+    );
   });
   it('accepts a new form signed after the withdrawal, a row that keeps the withdrawal, and anyone who never withdrew', () => {
     expect(refuseConsentRow(memory, 7, { ...row, signedAt: new Date('2026-05-02') }, now)).toBeNull();
@@ -66,7 +99,19 @@ describe('rule 6: a withdrawal stands until a new consent is given', () => {
 
 describe('consent at face level', () => {
   const d = (id: number, over: Partial<Decision>): Decision => ({
-    id, shootId: 's', faceId: 1, reviewer: 'A', action: 'confirm', participantId: 1, at: now, undoneAt: null, previousState: 'proposed', previousParticipantId: 1, consentRecordId: id * 10, consentFormSha256: `sha${id}`, ...over,
+    id,
+    shootId: 's',
+    faceId: 1,
+    reviewer: 'A',
+    action: 'confirm',
+    participantId: 1,
+    at: now,
+    undoneAt: null,
+    previousState: 'proposed',
+    previousParticipantId: 1,
+    consentRecordId: id * 10,
+    consentFormSha256: `sha${id}`,
+    ...over,
   });
   it('names the version of the confirmation that made the face confirmed, and nothing for a face that is not confirmed', () => {
     const two = [d(1, { reviewer: 'A' }), d(2, { reviewer: 'B' })];
@@ -74,29 +119,65 @@ describe('consent at face level', () => {
     expect(consentLinkOf({ participantId: 1, state: 'proposed' }, two)).toBeNull();
   });
   it('ignores undone decisions and starts again after a rejection', () => {
-    expect(consentLinkOf({ participantId: 1, state: 'confirmed' }, [d(1, {}), d(2, { undoneAt: now })])).toEqual({ id: 10, formSha256: 'sha1' });
-    expect(consentLinkOf({ participantId: 1, state: 'confirmed' }, [d(1, {}), d(2, { action: 'reject', consentRecordId: null })])).toBeNull();
-    expect(consentLinkOf({ participantId: 1, state: 'confirmed' }, [d(1, { consentRecordId: null, consentFormSha256: null })])).toBeNull();
+    expect(consentLinkOf({ participantId: 1, state: 'confirmed' }, [d(1, {}), d(2, { undoneAt: now })])).toEqual({
+      id: 10,
+      formSha256: 'sha1',
+    });
+    expect(
+      consentLinkOf({ participantId: 1, state: 'confirmed' }, [
+        d(1, {}),
+        d(2, { action: 'reject', consentRecordId: null }),
+      ]),
+    ).toBeNull();
+    expect(
+      consentLinkOf({ participantId: 1, state: 'confirmed' }, [
+        d(1, { consentRecordId: null, consentFormSha256: null }),
+      ]),
+    ).toBeNull();
   });
 });
 
 describe('rule 2: approval before processing', () => {
   it('refuses a draft and a closed shoot, with a hint', () => {
-    expect(() => assertBiometricProcessingAllowed(shoot({ status: 'draft', dpiaRef: null, approvedBy: null, approvedAt: null }), 'scan')).toThrow(expect.objectContaining({ code: 'SHOOT_NOT_APPROVED', hint: expect.stringContaining('shoot approve') }));
-    expect(() => assertBiometricProcessingAllowed(shoot({ status: 'closed' }), 'enrol')).toThrow(expect.objectContaining({ code: 'SHOOT_CLOSED' }));
+    expect(() =>
+      assertBiometricProcessingAllowed(
+        shoot({ status: 'draft', dpiaRef: null, approvedBy: null, approvedAt: null }),
+        'scan',
+      ),
+    ).toThrow(expect.objectContaining({ code: 'SHOOT_NOT_APPROVED', hint: expect.stringContaining('shoot approve') }));
+    expect(() => assertBiometricProcessingAllowed(shoot({ status: 'closed' }), 'enrol')).toThrow(
+      expect.objectContaining({ code: 'SHOOT_CLOSED' }),
+    );
   });
   it('refuses an "approved" shoot that lacks its DPIA record', () => {
-    expect(() => assertBiometricProcessingAllowed(shoot({ dpiaRef: null }), 'scan')).toThrow(expect.objectContaining({ code: 'SHOOT_APPROVAL_INCOMPLETE' }));
+    expect(() => assertBiometricProcessingAllowed(shoot({ dpiaRef: null }), 'scan')).toThrow(
+      expect.objectContaining({ code: 'SHOOT_APPROVAL_INCOMPLETE' }),
+    );
   });
   it('allows an approved shoot with its record', () => {
     expect(() => assertBiometricProcessingAllowed(shoot({}), 'scan')).not.toThrow();
   });
   it('requires purpose and retention at creation', () => {
-    const ok = { id: 'a', name: 'n', purpose: 'p', source: '/s', retentionDays: 30, connector: 'local', reviewersRequired: 1, from: '2026-05-30', to: '2026-06-01', utcOffset: '+00:00' };
+    const ok = {
+      id: 'a',
+      name: 'n',
+      purpose: 'p',
+      source: '/s',
+      retentionDays: 30,
+      connector: 'local',
+      reviewersRequired: 1,
+      from: '2026-05-30',
+      to: '2026-06-01',
+      utcOffset: '+00:00',
+    };
     expect(() => validateNewShoot(ok)).not.toThrow();
     expect(() => validateNewShoot({ ...ok, purpose: '' })).toThrow(expect.objectContaining({ code: 'SHOOT_INVALID' }));
-    expect(() => validateNewShoot({ ...ok, retentionDays: 0 })).toThrow(expect.objectContaining({ code: 'SHOOT_INVALID' }));
-    expect(() => validateNewShoot({ ...ok, reviewersRequired: 3 })).toThrow(expect.objectContaining({ code: 'SHOOT_INVALID' }));
+    expect(() => validateNewShoot({ ...ok, retentionDays: 0 })).toThrow(
+      expect.objectContaining({ code: 'SHOOT_INVALID' }),
+    );
+    expect(() => validateNewShoot({ ...ok, reviewersRequired: 3 })).toThrow(
+      expect.objectContaining({ code: 'SHOOT_INVALID' }),
+    );
     expect(() => validateNewShoot({ ...ok, id: '../x' })).toThrow(expect.objectContaining({ code: 'SHOOT_INVALID' }));
   });
 });
@@ -105,15 +186,22 @@ describe('rule 1: scope', () => {
   it('refuses an asset the connector did not list for the shoot', () => {
     const listed = new Set(['a.jpg', 'sub/b.jpg']);
     expect(() => assertListedAsset('s1', listed, 'sub/b.jpg')).not.toThrow();
-    expect(() => assertListedAsset('s1', listed, '../other/c.jpg')).toThrow(expect.objectContaining({ code: 'ASSET_OUT_OF_SCOPE' }));
-    expect(() => assertListedAsset('s1', listed, 'c.jpg')).toThrow(expect.objectContaining({ code: 'ASSET_OUT_OF_SCOPE' }));
+    expect(() => assertListedAsset('s1', listed, '../other/c.jpg')).toThrow(
+      expect.objectContaining({ code: 'ASSET_OUT_OF_SCOPE' }),
+    );
+    expect(() => assertListedAsset('s1', listed, 'c.jpg')).toThrow(
+      expect.objectContaining({ code: 'ASSET_OUT_OF_SCOPE' }),
+    );
   });
 });
 
 describe('rule 1: shoot dates', () => {
   const dates = { from: '2026-05-01', to: '2026-05-02', utcOffset: '+02:00' };
   it('counts the declared days, both inclusive, in the shoot offset', () => {
-    expect(captureVerdict(dates, { local: '2026-05-01T00:00:00', offset: null })).toEqual({ kind: 'inside', capturedAt: '2026-05-01T00:00:00+02:00' });
+    expect(captureVerdict(dates, { local: '2026-05-01T00:00:00', offset: null })).toEqual({
+      kind: 'inside',
+      capturedAt: '2026-05-01T00:00:00+02:00',
+    });
     expect(captureVerdict(dates, { local: '2026-05-02T23:59:59', offset: null }).kind).toBe('inside');
     expect(captureVerdict(dates, { local: '2026-05-03T00:00:00', offset: null }).kind).toBe('outside');
     expect(captureVerdict(dates, { local: '2026-04-30T23:59:59', offset: null }).kind).toBe('outside');
@@ -139,10 +227,14 @@ describe('rule 1: sources never overlap', () => {
   });
 });
 
-describe('rule 1: no shoot over a system tree, the root or a root of others\' folders', () => {
+describe("rule 1: no shoot over a system tree, the root or a root of others' folders", () => {
   const refusedAsBroad = (source: string) => {
     try {
-      assertSourceAllowed('x', 'local', source, { workspaceDir: '/srv/sitter-ws', homeDir: '/home/ada', openShoots: [] });
+      assertSourceAllowed('x', 'local', source, {
+        workspaceDir: '/srv/sitter-ws',
+        homeDir: '/home/ada',
+        openShoots: [],
+      });
     } catch (e) {
       return (e as { code?: string }).code === 'SOURCE_TOO_BROAD';
     }
@@ -150,15 +242,44 @@ describe('rule 1: no shoot over a system tree, the root or a root of others\' fo
   };
 
   it('refuses every system tree and anything beneath one', () => {
-    for (const source of ['/proc', '/proc/1', '/sys/kernel', '/etc', '/etc/ssl', '/usr/share', '/usr/local/photos', '/dev/shm', '/bin', '/sbin/x', '/lib/x', '/lib64', '/boot/efi', '/run/user/1000', '/var/log/photos', '/var/lib/x']) {
+    for (const source of [
+      '/proc',
+      '/proc/1',
+      '/sys/kernel',
+      '/etc',
+      '/etc/ssl',
+      '/usr/share',
+      '/usr/local/photos',
+      '/dev/shm',
+      '/bin',
+      '/sbin/x',
+      '/lib/x',
+      '/lib64',
+      '/boot/efi',
+      '/run/user/1000',
+      '/var/log/photos',
+      '/var/lib/x',
+    ]) {
       expect(isSystemFolder(source), source).toBe(true);
       expect(refusedAsBroad(source), source).toBe(true);
     }
   });
 
   it('refuses roots only as they are: a shoot folder beneath them is allowed', () => {
-    for (const root of ['/', '/tmp', '/home', '/mnt', '/media', '/srv', '/var', '/opt', '/home/ada']) expect(refusedAsBroad(root), root).toBe(true);
-    for (const source of ['/tmp/shoot', '/home/ada/photos/gala', '/mnt/card/DCIM', '/media/ada/SD', '/srv/photos/gala', '/var/photos', '/opt/archive/shoot', '/processing', '/etcetera/x', '/usrphotos']) {
+    for (const root of ['/', '/tmp', '/home', '/mnt', '/media', '/srv', '/var', '/opt', '/home/ada'])
+      expect(refusedAsBroad(root), root).toBe(true);
+    for (const source of [
+      '/tmp/shoot',
+      '/home/ada/photos/gala',
+      '/mnt/card/DCIM',
+      '/media/ada/SD',
+      '/srv/photos/gala',
+      '/var/photos',
+      '/opt/archive/shoot',
+      '/processing',
+      '/etcetera/x',
+      '/usrphotos',
+    ]) {
       expect(isSystemFolder(source), source).toBe(false);
       expect(refusedAsBroad(source), source).toBe(false);
     }

@@ -5,17 +5,24 @@ import type { Pixels } from '../../src/tui/app/terminal/pixels.js';
 
 /** A grey 200x100 picture with a red block where the "face" is (x 100-140, y 20-60). */
 async function withRedFace(orientation?: number): Promise<Buffer> {
-  const red = await sharp({ create: { width: 40, height: 40, channels: 3, background: { r: 255, g: 0, b: 0 } } }).png().toBuffer();
-  let img = sharp({ create: { width: 200, height: 100, channels: 3, background: { r: 128, g: 128, b: 128 } } }).composite([{ input: red, left: 100, top: 20 }]);
+  const red = await sharp({ create: { width: 40, height: 40, channels: 3, background: { r: 255, g: 0, b: 0 } } })
+    .png()
+    .toBuffer();
+  let img = sharp({
+    create: { width: 200, height: 100, channels: 3, background: { r: 128, g: 128, b: 128 } },
+  }).composite([{ input: red, left: 100, top: 20 }]);
   if (orientation) {
     // store the picture turned, with the EXIF tag that turns it back on display
     const upright = await img.png().toBuffer();
-    img = sharp(upright).rotate(orientation === 6 ? -90 : 90).withMetadata({ orientation });
+    img = sharp(upright)
+      .rotate(orientation === 6 ? -90 : 90)
+      .withMetadata({ orientation });
   }
   return img.jpeg({ quality: 95 }).toBuffer();
 }
 
-const at = (p: Pixels, x: number, y: number) => Array.from(p.data.subarray((y * p.width + x) * 3, (y * p.width + x) * 3 + 3));
+const at = (p: Pixels, x: number, y: number) =>
+  Array.from(p.data.subarray((y * p.width + x) * 3, (y * p.width + x) * 3 + 3));
 const isRed = ([r, g, b]: number[]) => r! > 200 && g! < 60 && b! < 60;
 
 describe('face crops (in memory)', () => {
@@ -38,7 +45,9 @@ describe('face crops (in memory)', () => {
   });
 
   it('refuses bytes that are not a picture, with a reason', async () => {
-    await expect(cropFace(Buffer.from('not an image'), { x: 0, y: 0, w: 1, h: 1 }, 10, 10)).rejects.toMatchObject({ code: 'IMAGE_UNDECODABLE' });
+    await expect(cropFace(Buffer.from('not an image'), { x: 0, y: 0, w: 1, h: 1 }, 10, 10)).rejects.toMatchObject({
+      code: 'IMAGE_UNDECODABLE',
+    });
     await expect(fitPhoto(Buffer.from('x'), 10, 10)).rejects.toMatchObject({ code: 'IMAGE_UNDECODABLE' });
   });
 

@@ -24,22 +24,65 @@ export function face(id: number, over: Partial<FaceView> = {}): FaceView {
 }
 
 export function asset(id: number, file: string, faces: FaceView[]): AssetView {
-  return { asset: id, assetRef: file, file, flags: [], scanState: 'scanned', error: null, width: 100, height: 100, faces };
+  return {
+    asset: id,
+    assetRef: file,
+    file,
+    flags: [],
+    scanState: 'scanned',
+    error: null,
+    width: 100,
+    height: 100,
+    faces,
+  };
 }
 
 /** One item per face, in the given order (as reviewQueue would have sorted them). */
-export function snapshot(assets: AssetView[], opts: { reviewers?: 1 | 2; eligible?: ReviewParticipant[] } = {}): QueueSnapshot {
+export function snapshot(
+  assets: AssetView[],
+  opts: { reviewers?: 1 | 2; eligible?: ReviewParticipant[] } = {},
+): QueueSnapshot {
   const items: QueueItem[] = assets.flatMap((a) => a.faces.map((f, i) => ({ asset: a, face: f, certainty: i })));
   const people: ReviewParticipant[] = opts.eligible ?? [
-    { ref: 'P1', name: 'Ada Model', status: 'eligible', minor: false, referencePhoto: '/x/P1.png', referencePhotoSha256: 'a' },
-    { ref: 'P2', name: 'Ben Stand-in', status: 'eligible', minor: false, referencePhoto: '/x/P2.png', referencePhotoSha256: 'b' },
+    {
+      ref: 'P1',
+      name: 'Ada Model',
+      status: 'eligible',
+      minor: false,
+      referencePhoto: '/x/P1.png',
+      referencePhotoSha256: 'a',
+    },
+    {
+      ref: 'P2',
+      name: 'Ben Stand-in',
+      status: 'eligible',
+      minor: false,
+      referencePhoto: '/x/P2.png',
+      referencePhotoSha256: 'b',
+    },
     { ref: 'P4', name: 'Bea Other', status: 'eligible', minor: true, referencePhoto: null, referencePhotoSha256: null },
   ];
   const participants: Record<string, ReviewParticipant> = {};
   for (const p of people) participants[p.ref] = p;
-  participants.P3 = { ref: 'P3', name: 'Cy Photos-only', status: 'photos-only', minor: false, referencePhoto: null, referencePhotoSha256: null };
+  participants.P3 = {
+    ref: 'P3',
+    name: 'Cy Photos-only',
+    status: 'photos-only',
+    minor: false,
+    referencePhoto: null,
+    referencePhotoSha256: null,
+  };
   return {
-    shoot: { id: 'spring', name: 'Spring', status: 'approved', reviewersRequired: opts.reviewers ?? 1, matchThreshold: null, source: '/photos', connector: 'local', connectorOptions: {} },
+    shoot: {
+      id: 'spring',
+      name: 'Spring',
+      status: 'approved',
+      reviewersRequired: opts.reviewers ?? 1,
+      matchThreshold: null,
+      source: '/photos',
+      connector: 'local',
+      connectorOptions: {},
+    },
     items,
     eligible: people.filter((p) => p.status === 'eligible').map((p) => ({ ref: p.ref, name: p.name })),
     participants,
@@ -50,7 +93,10 @@ export function snapshot(assets: AssetView[], opts: { reviewers?: 1 | 2; eligibl
 export function threeFaces(reviewers: 1 | 2 = 1): QueueSnapshot {
   return snapshot(
     [
-      asset(10, 'a.jpg', [face(1, { score: 0.62, margin: 0.01 }), face(2, { participant: 'P2', participantName: 'Ben Stand-in', score: 0.9, margin: 0.3 })]),
+      asset(10, 'a.jpg', [
+        face(1, { score: 0.62, margin: 0.01 }),
+        face(2, { participant: 'P2', participantName: 'Ben Stand-in', score: 0.9, margin: 0.3 }),
+      ]),
       asset(11, 'b.jpg', [face(3, { score: 0.7, margin: 0.05 })]),
     ],
     { reviewers },
@@ -58,7 +104,17 @@ export function threeFaces(reviewers: 1 | 2 = 1): QueueSnapshot {
 }
 
 export function outcome(faceId: number, over: Partial<DecisionOutcome> = {}): DecisionOutcome {
-  return { face: faceId, action: 'confirm', participant: 'P1', reviewer: 'A', state: 'confirmed', confirmedBy: ['A'], learned: false, consentRecord: null, ...over };
+  return {
+    face: faceId,
+    action: 'confirm',
+    participant: 'P1',
+    reviewer: 'A',
+    state: 'confirmed',
+    confirmedBy: ['A'],
+    learned: false,
+    consentRecord: null,
+    ...over,
+  };
 }
 
 /** A flat-colour picture of the asked size. */
@@ -80,8 +136,17 @@ export class FakeGateway implements AppGateway {
   busy: ((m: string | null) => void) | null = null;
   /** how decide answers: by default a confirmation by the reviewer */
   onDecide: (faceId: number, action: ReviewAction) => Promise<DecisionOutcome> = async (faceId, action) =>
-    outcome(faceId, { action: action.kind, ...(action.kind === 'reject' ? { state: 'rejected', confirmedBy: [] } : {}), ...(action.kind === 'assign' ? { participant: action.participantRef } : {}) });
-  onUndo: () => Promise<UndoOutcome> = async () => ({ face: 1, undone: 'confirm', state: 'proposed', participant: 'P1' });
+    outcome(faceId, {
+      action: action.kind,
+      ...(action.kind === 'reject' ? { state: 'rejected', confirmedBy: [] } : {}),
+      ...(action.kind === 'assign' ? { participant: action.participantRef } : {}),
+    });
+  onUndo: () => Promise<UndoOutcome> = async () => ({
+    face: 1,
+    undone: 'confirm',
+    state: 'proposed',
+    participant: 'P1',
+  });
   missing = new Set<number>();
   home: HomeData = { shoots: [], audit: { ok: true, count: 3 } };
   row: ShootRow | null = null;
@@ -108,7 +173,8 @@ export class FakeGateway implements AppGateway {
     return this.onUndo();
   }
   async faceImage(_s: string, item: QueueItem, w: number, h: number) {
-    if (this.missing.has(item.face.face)) throw new SitterError('ASSET_NOT_FOUND', `Asset "${item.asset.file}" does not exist.`);
+    if (this.missing.has(item.face.face))
+      throw new SitterError('ASSET_NOT_FOUND', `Asset "${item.asset.file}" does not exist.`);
     return flat(w, h);
   }
   async referenceImage(_s: string, p: ReviewParticipant, w: number, h: number) {
@@ -131,7 +197,21 @@ export class FakeGateway implements AppGateway {
     this.calls.push({ method: 'enrol', args: [id] });
     return { shootId: id, model: 'm', outcomes: [], enrolled: 2, unchanged: 0, failed: 0, notEligible: 1 };
   }
-  scanImpl: AppGateway['scan'] = async (id) => ({ shootId: id, rosterHash: 'h', listed: 0, processed: 0, unchanged: 0, failed: [], notImages: [], outsideDates: [], noCaptureTime: [], faces: 0, proposed: 0, unidentified: 0, stopped: false });
+  scanImpl: AppGateway['scan'] = async (id) => ({
+    shootId: id,
+    rosterHash: 'h',
+    listed: 0,
+    processed: 0,
+    unchanged: 0,
+    failed: [],
+    notImages: [],
+    outsideDates: [],
+    noCaptureTime: [],
+    faces: 0,
+    proposed: 0,
+    unidentified: 0,
+    stopped: false,
+  });
   scan: AppGateway['scan'] = (id, onProgress, signal) => {
     this.calls.push({ method: 'scan', args: [id] });
     return this.scanImpl(id, onProgress, signal);

@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { bulkCount, currentItem, DONE, initialReviewState, nextOpen, OPEN, parseScore, reviewReducer, SKIPPED, upcoming, type ReviewEvent, type ReviewState } from '../../src/tui/app/review/review-state.js';
+import {
+  bulkCount,
+  currentItem,
+  DONE,
+  initialReviewState,
+  nextOpen,
+  OPEN,
+  parseScore,
+  reviewReducer,
+  SKIPPED,
+  upcoming,
+  type ReviewEvent,
+  type ReviewState,
+} from '../../src/tui/app/review/review-state.js';
 import { outcome, threeFaces } from './tui-fixtures.js';
 
 const run = (events: ReviewEvent[], s: ReviewState = initialReviewState('A')) => events.reduce(reviewReducer, s);
@@ -35,14 +48,33 @@ describe('review queue state', () => {
   });
 
   it('says how many reviewers a two-person confirmation has', () => {
-    const s = run([{ type: 'decide', face: 1 }, { type: 'decided', outcome: outcome(1, { state: 'proposed', confirmedBy: ['A'] }), reviewersRequired: 2 }], loaded(2));
+    const s = run(
+      [
+        { type: 'decide', face: 1 },
+        { type: 'decided', outcome: outcome(1, { state: 'proposed', confirmedBy: ['A'] }), reviewersRequired: 2 },
+      ],
+      loaded(2),
+    );
     expect(s.notice?.text).toBe('Confirmed P1 on face 1: 1 of 2 reviewers; it needs a second, different reviewer.');
-    const done = run([{ type: 'decided', outcome: outcome(1, { confirmedBy: ['A', 'B'] }), reviewersRequired: 2 }], loaded(2));
+    const done = run(
+      [{ type: 'decided', outcome: outcome(1, { confirmedBy: ['A', 'B'] }), reviewersRequired: 2 }],
+      loaded(2),
+    );
     expect(done.notice?.text).toBe('Confirmed P1 on face 1 (confirmed by A and B).');
   });
 
   it('tells a rejection apart and promises it is not proposed again', () => {
-    const s = run([{ type: 'decide', face: 1 }, { type: 'decided', outcome: outcome(1, { action: 'reject', state: 'rejected', confirmedBy: [] }), reviewersRequired: 1 }], loaded());
+    const s = run(
+      [
+        { type: 'decide', face: 1 },
+        {
+          type: 'decided',
+          outcome: outcome(1, { action: 'reject', state: 'rejected', confirmedBy: [] }),
+          reviewersRequired: 1,
+        },
+      ],
+      loaded(),
+    );
     expect(s.notice?.text).toBe('Rejected P1 on face 1: it will not be proposed again.');
   });
 
@@ -50,7 +82,13 @@ describe('review queue state', () => {
     let s = run([{ type: 'skip' }], loaded());
     expect(faceOnScreen(s)).toBe(2);
     expect(s.left).toBe(3);
-    s = run([{ type: 'decide', face: 2 }, { type: 'decide', face: 3 }], s);
+    s = run(
+      [
+        { type: 'decide', face: 2 },
+        { type: 'decide', face: 3 },
+      ],
+      s,
+    );
     expect(faceOnScreen(s)).toBe(1);
     expect(s.left).toBe(1);
     s = run([{ type: 'decide', face: 1 }], s);
@@ -59,9 +97,18 @@ describe('review queue state', () => {
   });
 
   it('undo puts the face back on screen as open', () => {
-    let s = run([{ type: 'decide', face: 1 }, { type: 'decide', face: 2 }], loaded());
+    let s = run(
+      [
+        { type: 'decide', face: 1 },
+        { type: 'decide', face: 2 },
+      ],
+      loaded(),
+    );
     expect(faceOnScreen(s)).toBe(3);
-    s = reviewReducer(s, { type: 'undone', outcome: { face: 2, undone: 'reject', state: 'proposed', participant: 'P2' } });
+    s = reviewReducer(s, {
+      type: 'undone',
+      outcome: { face: 2, undone: 'reject', state: 'proposed', participant: 'P2' },
+    });
     expect(faceOnScreen(s)).toBe(2);
     expect(s.left).toBe(2);
     expect(s.notice?.text).toBe('Undid your reject on face 2: it is proposed again (P2).');
@@ -109,7 +156,13 @@ describe('review queue state', () => {
   });
 
   it('shows a locked database as a warning until the save goes through', () => {
-    let s = run([{ type: 'decide', face: 1 }, { type: 'waiting', message: 'The database is busy' }], loaded());
+    let s = run(
+      [
+        { type: 'decide', face: 1 },
+        { type: 'waiting', message: 'The database is busy' },
+      ],
+      loaded(),
+    );
     expect(s.waiting).toBe('The database is busy');
     s = reviewReducer(s, { type: 'decided', outcome: outcome(1), reviewersRequired: 1 });
     expect(s.waiting).toBeNull();
@@ -127,12 +180,25 @@ describe('review queue state', () => {
 
 describe('reloading the queue', () => {
   it('keeps faces decided in this session done, even when the new snapshot still lists them', () => {
-    const s = run([{ type: 'decide', face: 1 }, { type: 'loaded', snapshot: threeFaces(2) }], loaded(2));
+    const s = run(
+      [
+        { type: 'decide', face: 1 },
+        { type: 'loaded', snapshot: threeFaces(2) },
+      ],
+      loaded(2),
+    );
     expect(faceOnScreen(s)).toBe(2);
     expect(s.left).toBe(2);
   });
   it('starts on the first open one when nothing is kept, and on the undone face when focused', () => {
-    const s = run([{ type: 'decide', face: 1 }, { type: 'decide', face: 2 }, { type: 'loaded', snapshot: threeFaces(), focusFace: 1 }], loaded());
+    const s = run(
+      [
+        { type: 'decide', face: 1 },
+        { type: 'decide', face: 2 },
+        { type: 'loaded', snapshot: threeFaces(), focusFace: 1 },
+      ],
+      loaded(),
+    );
     expect(faceOnScreen(s)).toBe(1);
     expect(s.left).toBe(2);
   });

@@ -206,7 +206,11 @@ describe('review screen', () => {
     const g = new FakeGateway('A');
     g.queue = snapshot([asset(1, 'a.jpg', [face(1, { confirmedBy: ['A'] }), face(2)])], { reviewers: 2 });
     g.onDecide = async () => {
-      throw new SitterError('SAME_REVIEWER', 'A has already confirmed face 1; shoot "spring" needs a second, different reviewer.', 'Ask another reviewer to confirm it (--reviewer NAME).');
+      throw new SitterError(
+        'SAME_REVIEWER',
+        'A has already confirmed face 1; shoot "spring" needs a second, different reviewer.',
+        'Ask another reviewer to confirm it (--reviewer NAME).',
+      );
     };
     const ui = review(g);
     await ui.frame('you confirmed; needs another');
@@ -238,7 +242,11 @@ describe('review screen', () => {
   it('a save that still fails brings the face back with the reason', async () => {
     const g = new FakeGateway();
     g.onDecide = async () => {
-      throw new SitterError('DATABASE_LOCKED', 'The workspace database is locked by another Sitter process.', 'Wait for the other command to finish.');
+      throw new SitterError(
+        'DATABASE_LOCKED',
+        'The workspace database is locked by another Sitter process.',
+        'Wait for the other command to finish.',
+      );
     };
     const ui = review(g);
     await ui.frame('Ada Model');
@@ -292,7 +300,15 @@ describe('review screen', () => {
   });
 
   it('drops the reference photo on a narrow terminal and still fits', async () => {
-    const ui = mount(<ReviewScreen gateway={new FakeGateway()} shootId="spring" caps={TRUECOLOR} size={{ columns: 50, rows: 16 }} onQuit={() => undefined} />);
+    const ui = mount(
+      <ReviewScreen
+        gateway={new FakeGateway()}
+        shootId="spring"
+        caps={TRUECOLOR}
+        size={{ columns: 50, rows: 16 }}
+        onQuit={() => undefined}
+      />,
+    );
     const f = await ui.frame(/▀/);
     expect(f).not.toContain('reference photo');
     for (const l of f.split('\n')) expect([...l].length).toBeLessThanOrEqual(50);
@@ -301,16 +317,61 @@ describe('review screen', () => {
 
 function shootRow(over: Partial<Shoot> = {}): ShootRow {
   const shoot: Shoot = {
-    id: 'spring', name: 'Spring campaign', purpose: 'Link models to releases', connector: 'local', connectorOptions: {}, source: '/photos', retentionDays: 90, reviewersRequired: 1,
-    shootFrom: '2026-05-01', shootTo: '2026-05-02', utcOffset: '+00:00', status: 'approved', dpiaRef: 'DPIA-1', approvedBy: 'Dana', approvedAt: new Date('2026-05-01T00:00:00Z'), matchThreshold: null, matchMargin: null, createdAt: new Date('2026-04-01T00:00:00Z'), closedAt: null, ...over,
+    id: 'spring',
+    name: 'Spring campaign',
+    purpose: 'Link models to releases',
+    connector: 'local',
+    connectorOptions: {},
+    source: '/photos',
+    retentionDays: 90,
+    reviewersRequired: 1,
+    shootFrom: '2026-05-01',
+    shootTo: '2026-05-02',
+    utcOffset: '+00:00',
+    status: 'approved',
+    dpiaRef: 'DPIA-1',
+    approvedBy: 'Dana',
+    approvedAt: new Date('2026-05-01T00:00:00Z'),
+    matchThreshold: null,
+    matchMargin: null,
+    createdAt: new Date('2026-04-01T00:00:00Z'),
+    closedAt: null,
+    ...over,
   };
   return {
     shoot,
     roster: { total: 4, eligible: 2, 'photos-only': 1, withdrawn: 1, expired: 0, 'not-yet-signed': 0, 'no-record': 0 },
     report: {
-      shoot: shoot.id, status: shoot.status, roster: { total: 4, eligible: 2, 'photos-only': 1, withdrawn: 1, expired: 0, 'not-yet-signed': 0, 'no-record': 0 },
-      assets: { total: 10, scanned: 9, failed: 1, pending: 0, withUnidentified: 2, pushed: 0, outsideDates: 0, noCaptureTime: 0 }, faces: { total: 12, proposed: 5, confirmed: 3, rejected: 1, unidentified: 3, ignored: 0 },
-      pendingReview: 5, participants: [{ participant: 'P1', name: 'Ada Model', consent: 'eligible', proposed: 2, confirmed: 1, rejected: 0 }], failures: [{ asset: 'x.jpg', error: 'IMAGE_UNDECODABLE' }], confirmations: [], outOfScope: [], todo: ['review 5 proposals: sitter review spring'],
+      shoot: shoot.id,
+      status: shoot.status,
+      roster: {
+        total: 4,
+        eligible: 2,
+        'photos-only': 1,
+        withdrawn: 1,
+        expired: 0,
+        'not-yet-signed': 0,
+        'no-record': 0,
+      },
+      assets: {
+        total: 10,
+        scanned: 9,
+        failed: 1,
+        pending: 0,
+        withUnidentified: 2,
+        pushed: 0,
+        outsideDates: 0,
+        noCaptureTime: 0,
+      },
+      faces: { total: 12, proposed: 5, confirmed: 3, rejected: 1, unidentified: 3, ignored: 0 },
+      pendingReview: 5,
+      participants: [
+        { participant: 'P1', name: 'Ada Model', consent: 'eligible', proposed: 2, confirmed: 1, rejected: 0 },
+      ],
+      failures: [{ asset: 'x.jpg', error: 'IMAGE_UNDECODABLE' }],
+      confirmations: [],
+      outOfScope: [],
+      todo: ['review 5 proposals: sitter review spring'],
     },
     attention: { expiringConsents: [], retentionEndsAt: new Date('2026-07-30T00:00:00Z'), retentionDue: false },
   };
@@ -322,7 +383,9 @@ describe('home screen', () => {
     g.home = { shoots: [shootRow(), shootRow({ id: 'autumn', status: 'draft' })], audit: { ok: true, count: 9 } };
     const onOpen = vi.fn();
     const onReview = vi.fn();
-    const ui = mount(<HomeScreen gateway={g} onOpen={onOpen} onReview={onReview} onQuit={() => undefined} size={SIZE} />);
+    const ui = mount(
+      <HomeScreen gateway={g} onOpen={onOpen} onReview={onReview} onQuit={() => undefined} size={SIZE} />,
+    );
     const f = await ui.frame('spring');
     expect(f).toContain('audit chain ok (9)');
     expect(f).toMatch(/› spring\s+approved\s+2\s+1\s+1\s+0\s+9\/10\s+5\s+3/);
@@ -342,19 +405,42 @@ describe('home screen', () => {
   it('puts a broken audit chain first', async () => {
     const g = new FakeGateway();
     g.home = { shoots: [shootRow()], audit: { ok: false, count: 9, firstBadSeq: 4, reason: 'entry 4 was altered' } };
-    const ui = mount(<HomeScreen gateway={g} onOpen={() => undefined} onReview={() => undefined} onQuit={() => undefined} size={SIZE} />);
+    const ui = mount(
+      <HomeScreen
+        gateway={g}
+        onOpen={() => undefined}
+        onReview={() => undefined}
+        onQuit={() => undefined}
+        size={SIZE}
+      />,
+    );
     const f = await ui.frame('AUDIT CHAIN BROKEN');
     expect(f).toContain('the audit chain is broken at entry 4 (entry 4 was altered)');
   });
 
   it('an empty workspace says how to start', async () => {
-    const ui = mount(<HomeScreen gateway={new FakeGateway()} onOpen={() => undefined} onReview={() => undefined} onQuit={() => undefined} size={SIZE} />);
+    const ui = mount(
+      <HomeScreen
+        gateway={new FakeGateway()}
+        onOpen={() => undefined}
+        onReview={() => undefined}
+        onQuit={() => undefined}
+        size={SIZE}
+      />,
+    );
     await ui.frame('No shoots yet');
   });
 });
 
 describe('shoot screen', () => {
-  const props = { shootId: 'spring', actor: 'dana', onReview: () => undefined, onBack: () => undefined, onQuit: () => undefined, size: SIZE };
+  const props = {
+    shootId: 'spring',
+    actor: 'dana',
+    onReview: () => undefined,
+    onBack: () => undefined,
+    onQuit: () => undefined,
+    size: SIZE,
+  };
 
   it('approves a draft with the DPIA fields through the service', async () => {
     const g = new FakeGateway();
@@ -390,7 +476,23 @@ describe('shoot screen', () => {
       new Promise((resolve) => {
         const p: ScanProgress = { total: 10, done: 3, skipped: 1, failed: 1, current: 'IMG_5.jpg' };
         setTimeout(() => onProgress(p), 20);
-        signal.addEventListener('abort', () => resolve({ shootId: id, rosterHash: 'h', listed: 10, processed: 3, unchanged: 1, failed: [{ asset: 'x.jpg', code: 'IMAGE_UNDECODABLE', message: 'cannot decode' }], notImages: [], outsideDates: [], noCaptureTime: [], faces: 4, proposed: 3, unidentified: 1, stopped: true }));
+        signal.addEventListener('abort', () =>
+          resolve({
+            shootId: id,
+            rosterHash: 'h',
+            listed: 10,
+            processed: 3,
+            unchanged: 1,
+            failed: [{ asset: 'x.jpg', code: 'IMAGE_UNDECODABLE', message: 'cannot decode' }],
+            notImages: [],
+            outsideDates: [],
+            noCaptureTime: [],
+            faces: 4,
+            proposed: 3,
+            unidentified: 1,
+            stopped: true,
+          }),
+        );
       });
     const ui = mount(<ShootScreen gateway={g} {...props} />);
     await ui.frame('s scan');
@@ -419,7 +521,21 @@ describe('shoot screen', () => {
     const ui = mount(<ShootScreen gateway={g} {...props} />);
     const f = await ui.frame('e enrol');
     expect(f).not.toContain('p push');
-    const withPush = Object.assign(new FakeGateway(), { row: shootRow(), push: async () => ({ shootId: 'spring', assets: 1, written: 1, unchanged: 0, cleared: 0, persons: 1, heldBack: [], updated: [], leftoversRemoved: [], failed: [] }) });
+    const withPush = Object.assign(new FakeGateway(), {
+      row: shootRow(),
+      push: async () => ({
+        shootId: 'spring',
+        assets: 1,
+        written: 1,
+        unchanged: 0,
+        cleared: 0,
+        persons: 1,
+        heldBack: [],
+        updated: [],
+        leftoversRemoved: [],
+        failed: [],
+      }),
+    });
     const ui2 = mount(<ShootScreen gateway={withPush} {...props} />);
     await ui2.frame('p push');
     await ui2.press('p', 'Pushed: 1 written');

@@ -7,12 +7,21 @@ import { duration, initialShootState, scanRate, shootReducer } from '../../src/t
 import { detectCaps } from '../../src/tui/app/terminal/capabilities.js';
 import { drawImage, xterm256 } from '../../src/tui/app/terminal/halfblock.js';
 import { atCell, itermImage, kittyImage } from '../../src/tui/app/terminal/protocols.js';
-import { filterOptions, initialPickerState, pickedOption, pickerReducer, visibleWindow } from '../../src/tui/app/widgets/picker-state.js';
+import {
+  filterOptions,
+  initialPickerState,
+  pickedOption,
+  pickerReducer,
+  visibleWindow,
+} from '../../src/tui/app/widgets/picker-state.js';
 import { flat } from './tui-fixtures.js';
 
 describe('terminal capabilities', () => {
   it('reads colour depth from COLORTERM and TERM; NO_COLOR wins', () => {
-    expect(detectCaps({ COLORTERM: 'truecolor', TERM: 'xterm-256color' })).toEqual({ colour: 'truecolor', protocol: 'none' });
+    expect(detectCaps({ COLORTERM: 'truecolor', TERM: 'xterm-256color' })).toEqual({
+      colour: 'truecolor',
+      protocol: 'none',
+    });
     expect(detectCaps({ COLORTERM: '24bit' }).colour).toBe('truecolor');
     expect(detectCaps({ TERM: 'xterm-256color' }).colour).toBe('256');
     expect(detectCaps({ TERM: 'xterm' }).colour).toBe('plain');
@@ -64,7 +73,10 @@ describe('drawing pictures as text', () => {
     expect(drawImage(two, '256')[0]).toContain('38;5;196');
   });
   it('plain: brightness as characters, no escape codes', () => {
-    const lines = drawImage({ width: 2, height: 2, data: Uint8Array.from([0, 0, 0, 255, 255, 255, 0, 0, 0, 255, 255, 255]) }, 'plain');
+    const lines = drawImage(
+      { width: 2, height: 2, data: Uint8Array.from([0, 0, 0, 255, 255, 255, 0, 0, 0, 255, 255, 255]) },
+      'plain',
+    );
     expect(lines).toEqual([' @']);
   });
 });
@@ -77,7 +89,9 @@ describe('image protocols', () => {
     expect(seq.split('\u001b_G')).toHaveLength(3);
   });
   it('iTerm2: one OSC 1337 sequence sized in cells; placed at a cell with the cursor restored', () => {
-    expect(itermImage(Uint8Array.from([1, 2, 3]), 4, 2)).toBe('\u001b]1337;File=inline=1;size=3;width=4;height=2;preserveAspectRatio=1:AQID\u0007');
+    expect(itermImage(Uint8Array.from([1, 2, 3]), 4, 2)).toBe(
+      '\u001b]1337;File=inline=1;size=3;width=4;height=2;preserveAspectRatio=1:AQID\u0007',
+    );
     expect(atCell(1, 2, 'X')).toBe('\u001b7\u001b[2;3HX\u001b8');
   });
 });
@@ -144,7 +158,11 @@ describe('home, shoot and navigation state', () => {
   it('lists what needs attention in a shoot', () => {
     const row = {
       shoot: { id: 's1' },
-      attention: { retentionDue: true, retentionEndsAt: new Date('2026-05-01T00:00:00Z'), expiringConsents: [{ ref: 'P1', name: 'Ada', expiresAt: new Date('2026-06-10T00:00:00Z') }] },
+      attention: {
+        retentionDue: true,
+        retentionEndsAt: new Date('2026-05-01T00:00:00Z'),
+        expiringConsents: [{ ref: 'P1', name: 'Ada', expiresAt: new Date('2026-06-10T00:00:00Z') }],
+      },
       report: { assets: { failed: 2, withUnidentified: 1 } },
     } as never;
     expect(attentionOf(row)).toEqual([

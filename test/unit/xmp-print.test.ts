@@ -17,11 +17,20 @@ const payload: PushPayload = {
   // The XMP writer is called directly: the content-hash check belongs to the connector, not here.
   expectedContentHash: `sha256:${'0'.repeat(64)}`,
   image: { width: 64, height: 48 },
-  persons: [{ participantId: 'p', displayName: 'Ada', consentUri: consentUri('s', 'p'), box: { x: 0.1, y: 0.1, w: 0.2, h: 0.2 }, release: { id: null, status: 'unlimited', minor: false } }],
+  persons: [
+    {
+      participantId: 'p',
+      displayName: 'Ada',
+      consentUri: consentUri('s', 'p'),
+      box: { x: 0.1, y: 0.1, w: 0.2, h: 0.2 },
+      release: { id: null, status: 'unlimited', minor: false },
+    },
+  ],
   otherFaces: 0,
 };
 
-const PROLOG = '\uFEFF<?xml version="1.0" encoding="UTF-8"?>\n<!-- written by <a> tool -->\n<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"?>\n';
+const PROLOG =
+  '\uFEFF<?xml version="1.0" encoding="UTF-8"?>\n<!-- written by <a> tool -->\n<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"?>\n';
 const EPILOG = `\n<!-- trailing -->\n${' '.repeat(2048)}\n<?xpacket end="w"?>`;
 const BODY = `<x:xmpmeta xmlns:x="adobe:ns:meta/">
  <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
@@ -52,9 +61,11 @@ describe('XMP printer', () => {
     expect(cleared).toBe(packet); // the namespace declarations Sitter added go too
   });
 
-  it('indents what it adds like the siblings, with the file\'s own step', () => {
+  it("indents what it adds like the siblings, with the file's own step", () => {
     const tabbed = BODY.replace(/^( +)/gm, (m) => '\t'.repeat(m.length));
     const pushed = pushXmp(tabbed, payload, 't') ?? '';
-    expect(pushed).toContain('\n\t\t\t<Iptc4xmpExt:PersonInImage>\n\t\t\t\t<rdf:Bag>\n\t\t\t\t\t<rdf:li>Ada</rdf:li>\n\t\t\t\t</rdf:Bag>\n\t\t\t</Iptc4xmpExt:PersonInImage>');
+    expect(pushed).toContain(
+      '\n\t\t\t<Iptc4xmpExt:PersonInImage>\n\t\t\t\t<rdf:Bag>\n\t\t\t\t\t<rdf:li>Ada</rdf:li>\n\t\t\t\t</rdf:Bag>\n\t\t\t</Iptc4xmpExt:PersonInImage>',
+    );
   });
 });

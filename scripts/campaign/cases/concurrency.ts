@@ -21,11 +21,36 @@ const SCAN = ['scan', SHOOT, '--workers', '1'];
 
 export const PAIRS: Pair[] = [
   { name: 'scan + scan', from: 'enrolled', first: SCAN, second: SCAN, firstMustFinish: true, sameAsFirstAlone: true },
-  { name: 'scan + decide', from: 'enrolled', first: SCAN, second: ['decide', SHOOT, '--all-above', '0.6', '--confirm', '--reviewer', 'R2'], firstMustFinish: true },
+  {
+    name: 'scan + decide',
+    from: 'enrolled',
+    first: SCAN,
+    second: ['decide', SHOOT, '--all-above', '0.6', '--confirm', '--reviewer', 'R2'],
+    firstMustFinish: true,
+  },
   // The reviewer's path, headless: the review app reads what `matches` reads.
-  { name: 'scan + review (matches)', from: 'enrolled', first: SCAN, second: ['matches', SHOOT], firstMustFinish: true, sameAsFirstAlone: true },
-  { name: 'scan + withdraw', from: 'enrolled', first: SCAN, second: ['withdraw', SHOOT, 'M-002'], firstMustFinish: true },
-  { name: 'push + withdraw', from: 'decided', first: ['push', SHOOT], second: ['withdraw', SHOOT, 'M-001'], firstMustFinish: false },
+  {
+    name: 'scan + review (matches)',
+    from: 'enrolled',
+    first: SCAN,
+    second: ['matches', SHOOT],
+    firstMustFinish: true,
+    sameAsFirstAlone: true,
+  },
+  {
+    name: 'scan + withdraw',
+    from: 'enrolled',
+    first: SCAN,
+    second: ['withdraw', SHOOT, 'M-002'],
+    firstMustFinish: true,
+  },
+  {
+    name: 'push + withdraw',
+    from: 'decided',
+    first: ['push', SHOOT],
+    second: ['withdraw', SHOOT, 'M-001'],
+    firstMustFinish: false,
+  },
 ];
 
 /** A refusal is clear when it is a user-level error with a code and a hint, never a bug. */
@@ -44,7 +69,12 @@ async function aloneState(ctx: CaseContext, p: Pair): Promise<string | undefined
   return storeState(b);
 }
 
-export async function pairTrial(ctx: CaseContext, p: Pair, delayMs: number, alone?: string): Promise<{ problems: string[]; observation: string }> {
+export async function pairTrial(
+  ctx: CaseContext,
+  p: Pair,
+  delayMs: number,
+  alone?: string,
+): Promise<{ problems: string[]; observation: string }> {
   const b = await ctx.baseline();
   b.restore(p.from);
   const first = b.run(p.first);
@@ -56,7 +86,8 @@ export async function pairTrial(ctx: CaseContext, p: Pair, delayMs: number, alon
   const check = await integrity(join(b.ws, 'sitter.db'));
   if (check !== 'ok') problems.push(`integrity_check: ${check}`);
   if (!(await chainOk(b))) problems.push('audit chain broken');
-  if (alone !== undefined && (await storeState(b)) !== alone) problems.push(`store differs from ${p.first[0]} alone (an asset lost or processed twice)`);
+  if (alone !== undefined && (await storeState(b)) !== alone)
+    problems.push(`store differs from ${p.first[0]} alone (an asset lost or processed twice)`);
   return { problems, observation: `${p.first[0]} ${brief(one)}, ${p.second[0]} ${brief(second)}` };
 }
 

@@ -38,7 +38,12 @@ async function reference(b: Baseline, t: CrashTarget): Promise<Reference> {
 }
 
 /** One trial: kill -9 at `killAt`, check what the crash left, rerun, compare with the uninterrupted run. */
-export async function crashTrial(b: Baseline, t: CrashTarget, ref: Reference, killAt: number): Promise<{ problems: string[]; observation: string }> {
+export async function crashTrial(
+  b: Baseline,
+  t: CrashTarget,
+  ref: Reference,
+  killAt: number,
+): Promise<{ problems: string[]; observation: string }> {
   b.restore(t.from);
   const problems: string[] = [];
   const killed = await b.run(t.args, { killAfterMs: killAt });
@@ -53,7 +58,8 @@ export async function crashTrial(b: Baseline, t: CrashTarget, ref: Reference, ki
   }
   if (!(await chainOk(b))) problems.push('audit chain broken');
   if ((await storeState(b)) !== ref.store) problems.push('store differs from an uninterrupted run');
-  if (JSON.stringify(sidecarState(b.shoot)) !== ref.sidecars) problems.push('sidecars differ from an uninterrupted run');
+  if (JSON.stringify(sidecarState(b.shoot)) !== ref.sidecars)
+    problems.push('sidecars differ from an uninterrupted run');
   return { problems, observation: `rerun ${brief(rerun)}${killed.killed ? '' : ' (finished before the kill)'}` };
 }
 

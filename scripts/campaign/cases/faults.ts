@@ -1,4 +1,15 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Case, CaseContext, CaseResult } from '../lib/case.js';
@@ -49,7 +60,11 @@ async function afterwards(b: Baseline): Promise<string[]> {
 
 function emptyKeyFiles(ws: string): string[] {
   const keys = join(ws, 'keys');
-  return existsSync(keys) ? readdirSync(keys).filter((f) => statSync(join(keys, f)).size === 0).map((f) => `0-byte key left: keys/${f}`) : [];
+  return existsSync(keys)
+    ? readdirSync(keys)
+        .filter((f) => statSync(join(keys, f)).size === 0)
+        .map((f) => `0-byte key left: keys/${f}`)
+    : [];
 }
 
 function treeBytes(dir: string): number {
@@ -65,7 +80,13 @@ async function diskFull(b: Baseline, name: string): Promise<{ problems: string[]
     scan: { stage: 'enrolled', on: b.ws, size: 1024, leave: 24, args: ['scan', SHOOT, '--workers', '1'] },
     enrol: { stage: 'approved', on: b.ws, size: 1024, leave: 0, args: ['enrol', SHOOT] },
     push: { stage: 'decided', on: b.shoot, size: 0, leave: 0, args: ['push', SHOOT] },
-    export: { stage: 'pushed', on: join(b.root, 'exports'), size: 64, leave: 0, args: ['audit', 'export', '--output', join(b.root, 'exports', 'audit.jsonl')] },
+    export: {
+      stage: 'pushed',
+      on: join(b.root, 'exports'),
+      size: 64,
+      leave: 0,
+      args: ['audit', 'export', '--output', join(b.root, 'exports', 'audit.jsonl')],
+    },
   } satisfies Record<string, { stage: Stage; on: string; size: number; leave: number; args: string[] }>;
   const plan = plans[name as keyof typeof plans];
   b.restore(plan.stage);
@@ -93,7 +114,11 @@ async function readOnlyWorkspace(b: Baseline): Promise<{ problems: string[]; obs
     const read = await b.run(['matches', SHOOT]);
     const verify = await b.run(['audit', 'verify']);
     const write = await b.run(['decide', SHOOT, '--all-above', '0.6', '--confirm', '--reviewer', 'R']);
-    const problems = [...(read.code === 0 ? [] : [`matches: ${brief(read)}`]), ...(verify.code === 0 ? [] : [`audit verify: ${brief(verify)}`]), ...refusedClearly(write, 'WORKSPACE_READ_ONLY')];
+    const problems = [
+      ...(read.code === 0 ? [] : [`matches: ${brief(read)}`]),
+      ...(verify.code === 0 ? [] : [`audit verify: ${brief(verify)}`]),
+      ...refusedClearly(write, 'WORKSPACE_READ_ONLY'),
+    ];
     return { problems, observation: `matches ${brief(read)}, decide ${brief(write)}` };
   });
 }
@@ -105,9 +130,15 @@ async function readOnlyShoot(b: Baseline): Promise<{ problems: string[]; observa
     const push = await b.run(['push', SHOOT]);
     // A push fails per asset (a DAM may refuse one and take the next): each failure must name the connector and the cause.
     const failures = perAssetFailures(push);
-    const problems = [...(failures.length ? [] : refusedClearly(push)), ...brokenSidecars(b.shoot), ...(await afterwards(b))];
+    const problems = [
+      ...(failures.length ? [] : refusedClearly(push)),
+      ...brokenSidecars(b.shoot),
+      ...(await afterwards(b)),
+    ];
     if (push.code !== 1) problems.push(`expected exit 1, got ${brief(push)}`);
-    for (const f of failures) if (!/Connector "local"/.test(f) || !/EROFS|read-only/i.test(f)) problems.push(`unclear failure: ${f.slice(0, 120)}`);
+    for (const f of failures)
+      if (!/Connector "local"/.test(f) || !/EROFS|read-only/i.test(f))
+        problems.push(`unclear failure: ${f.slice(0, 120)}`);
     return { problems, observation: `push ${brief(push)}` };
   });
 }
@@ -147,7 +178,8 @@ export const faults: Case = {
       tally.add(problems, observation);
       rows.push(tally.done());
     };
-    for (const cmd of ['scan', 'enrol', 'push', 'export']) await once(`fault: disk full during ${cmd}`, () => diskFull(b, cmd));
+    for (const cmd of ['scan', 'enrol', 'push', 'export'])
+      await once(`fault: disk full during ${cmd}`, () => diskFull(b, cmd));
     await once('fault: read-only workspace', () => readOnlyWorkspace(b));
     await once('fault: read-only shoot folder (push)', () => readOnlyShoot(b));
 
@@ -156,7 +188,10 @@ export const faults: Case = {
       b.restore('enrolled');
       damage(b.ws);
       const r = await b.run(['scan', SHOOT, '--workers', '1'], { timeoutMs: 120_000 });
-      keys.add(refusedClearly(r).map((p) => `${name}: ${p}`), `${name}: ${brief(r)}`);
+      keys.add(
+        refusedClearly(r).map((p) => `${name}: ${p}`),
+        `${name}: ${brief(r)}`,
+      );
     }
     rows.push(keys.done());
 
@@ -165,7 +200,10 @@ export const faults: Case = {
       b.restore('scanned');
       damage(join(b.ws, 'sitter.db'));
       const r = await b.run(['matches', SHOOT], { timeoutMs: 30_000 });
-      damaged.add(refusedClearly(r, 'DATABASE_CORRUPT').map((p) => `${name}: ${p}`), `${name}: ${brief(r)}`);
+      damaged.add(
+        refusedClearly(r, 'DATABASE_CORRUPT').map((p) => `${name}: ${p}`),
+        `${name}: ${brief(r)}`,
+      );
     }
     rows.push(damaged.done());
     return rows;

@@ -21,11 +21,23 @@ function samplePhoto(): string {
 }
 
 /** Captured today, so the shoot's dates admit it. */
-const EXIF = { IFD0: { Copyright: 'campaign' }, IFD2: { DateTimeOriginal: `${TODAY.replaceAll('-', ':')} 10:00:00`, OffsetTimeOriginal: '+00:00' } };
+const EXIF = {
+  IFD0: { Copyright: 'campaign' },
+  IFD2: { DateTimeOriginal: `${TODAY.replaceAll('-', ':')} 10:00:00`, OffsetTimeOriginal: '+00:00' },
+};
 
 /** Pixels stored so that orientation `n` displays them upright (the inverse of what the tag asks). */
 async function storedFor(base: Buffer, n: number): Promise<Buffer> {
-  const turn: Record<number, [number, boolean, boolean]> = { 1: [0, false, false], 2: [0, false, true], 3: [180, false, false], 4: [0, true, false], 5: [90, false, true], 6: [270, false, false], 7: [270, false, true], 8: [90, false, false] };
+  const turn: Record<number, [number, boolean, boolean]> = {
+    1: [0, false, false],
+    2: [0, false, true],
+    3: [180, false, false],
+    4: [0, true, false],
+    5: [90, false, true],
+    6: [270, false, false],
+    7: [270, false, true],
+    8: [90, false, false],
+  };
   const [angle, flip, flop] = turn[n]!;
   const rotated = await sharp(base).rotate(angle).toBuffer();
   return sharp(rotated).flip(flip).flop(flop).toBuffer();
@@ -33,7 +45,11 @@ async function storedFor(base: Buffer, n: number): Promise<Buffer> {
 
 /** A PNG whose header claims 30000×30000 pixels (900 MP) over a few bytes of data: a decompression bomb. */
 async function bombPng(): Promise<Buffer> {
-  const png = Buffer.from(await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } }).png().toBuffer());
+  const png = Buffer.from(
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } })
+      .png()
+      .toBuffer(),
+  );
   png.writeUInt32BE(30000, 16);
   png.writeUInt32BE(30000, 20);
   png.writeUInt32BE(crc32(png.subarray(12, 29)), 29);
@@ -63,7 +79,12 @@ export async function writeHostileSet(dir: string, big: boolean): Promise<Hostil
   put('cmyk.jpg', await sharp(base).withExif(EXIF).toColourspace('cmyk').jpeg().toBuffer());
   put('16-bit.png', await sharp(base).withExif(EXIF).toColourspace('rgb16').png().toBuffer());
   put('alpha.png', await sharp(base).withExif(EXIF).ensureAlpha(0.5).png().toBuffer());
-  put('animated.gif', await sharp([base, await sharp(base).flop().toBuffer()], { join: { animated: true } }).gif().toBuffer());
+  put(
+    'animated.gif',
+    await sharp([base, await sharp(base).flop().toBuffer()], { join: { animated: true } })
+      .gif()
+      .toBuffer(),
+  );
   put('photo.webp', await sharp(base).withExif(EXIF).webp().toBuffer());
   put('photo.tiff', await sharp(base).tiff().toBuffer());
   await stampCaptureTime(join(dir, 'photo.tiff')); // sharp's TIFF writer drops EXIF
@@ -73,14 +94,38 @@ export async function writeHostileSet(dir: string, big: boolean): Promise<Hostil
   const orientations: string[] = [];
   for (let n = 1; n <= 8; n++) {
     const name = `orientation-${n}.jpg`;
-    put(name, await sharp(await storedFor(base, n)).withMetadata({ orientation: n }).withExif(EXIF).jpeg().toBuffer());
+    put(
+      name,
+      await sharp(await storedFor(base, n))
+        .withMetadata({ orientation: n })
+        .withExif(EXIF)
+        .jpeg()
+        .toBuffer(),
+    );
     orientations.push(name);
   }
   put('swap-a.jpg', jpeg);
   put('swap-b.jpg', await sharp(base).resize({ width: 500 }).withExif(EXIF).jpeg().toBuffer());
-  const mustScan = ['plain.jpg', 'cmyk.jpg', '16-bit.png', 'alpha.png', 'photo.webp', 'photo.tiff', 'photo.avif', 'photo.heic', ...orientations];
+  const mustScan = [
+    'plain.jpg',
+    'cmyk.jpg',
+    '16-bit.png',
+    'alpha.png',
+    'photo.webp',
+    'photo.tiff',
+    'photo.avif',
+    'photo.heic',
+    ...orientations,
+  ];
   if (big) {
-    put('40-megapixel.jpg', await sharp(base).resize({ width: 7300, height: 5480, fit: 'fill' }).withExif(EXIF).jpeg({ quality: 85 }).toBuffer());
+    put(
+      '40-megapixel.jpg',
+      await sharp(base)
+        .resize({ width: 7300, height: 5480, fit: 'fill' })
+        .withExif(EXIF)
+        .jpeg({ quality: 85 })
+        .toBuffer(),
+    );
     mustScan.push('40-megapixel.jpg');
   }
   return { dir, mustScan, orientations, swap: ['swap-a.jpg', 'swap-b.jpg'] };
@@ -91,7 +136,11 @@ async function stampCaptureTime(file: string): Promise<void> {
   const { ExifTool } = await import('exiftool-vendored');
   const tool = new ExifTool();
   try {
-    await tool.write(file, { DateTimeOriginal: `${TODAY.replaceAll('-', ':')} 10:00:00`, OffsetTimeOriginal: '+00:00' }, { writeArgs: ['-overwrite_original'] });
+    await tool.write(
+      file,
+      { DateTimeOriginal: `${TODAY.replaceAll('-', ':')} 10:00:00`, OffsetTimeOriginal: '+00:00' },
+      { writeArgs: ['-overwrite_original'] },
+    );
   } finally {
     await tool.end();
   }
@@ -118,7 +167,23 @@ export async function hostileScan(b: Baseline, set: HostileSet): Promise<{ probl
   const problems: string[] = [];
   b.restore('enrolled');
   for (const step of [
-    ['shoot', 'create', SHOOT, '--name', 'Hostile', '--source', set.dir, '--purpose', 'hostile input', '--retention-days', '30', '--from', TODAY, '--to', TODAY],
+    [
+      'shoot',
+      'create',
+      SHOOT,
+      '--name',
+      'Hostile',
+      '--source',
+      set.dir,
+      '--purpose',
+      'hostile input',
+      '--retention-days',
+      '30',
+      '--from',
+      TODAY,
+      '--to',
+      TODAY,
+    ],
     ['consent', 'import', SHOOT, b.consentFile],
     ['shoot', 'approve', SHOOT, '--dpia', 'D', '--approved-by', 'DPO'],
     ['enrol', SHOOT],
@@ -135,16 +200,35 @@ export async function hostileScan(b: Baseline, set: HostileSet): Promise<{ probl
   const db = join(b.ws, 'sitter.db');
   const check = await integrity(db);
   if (check !== 'ok') problems.push(`integrity_check: ${check}`);
-  const assets = await rawSql<{ id: number; connector_asset_id: string; scan_state: string; error: string | null; content_sha256: string | null; width: number | null }>(
+  const assets = await rawSql<{
+    id: number;
+    connector_asset_id: string;
+    scan_state: string;
+    error: string | null;
+    content_sha256: string | null;
+    width: number | null;
+  }>(db, 'select id, connector_asset_id, scan_state, error, content_sha256, width from asset where shoot_id = ?', [
+    SHOOT,
+  ]);
+  const faces = await rawSql<{ asset_id: number; n: number }>(
     db,
-    'select id, connector_asset_id, scan_state, error, content_sha256, width from asset where shoot_id = ?',
+    'select asset_id, count(*) as n from face where shoot_id = ? group by asset_id',
     [SHOOT],
   );
-  const faces = await rawSql<{ asset_id: number; n: number }>(db, 'select asset_id, count(*) as n from face where shoot_id = ? group by asset_id', [SHOOT]);
-  const byName = new Map(assets.map((a) => [a.connector_asset_id, { ...a, faces: faces.find((f) => f.asset_id === a.id)?.n ?? 0 }]));
+  const byName = new Map(
+    assets.map((a) => [a.connector_asset_id, { ...a, faces: faces.find((f) => f.asset_id === a.id)?.n ?? 0 }]),
+  );
   const reported = scan.stdout;
   // Every file is accounted for: analysed, or recorded with a reason (an asset's error, or named as skipped).
-  for (const name of [...set.mustScan, 'zero-bytes.jpg', 'truncated.jpg', 'text-as.jpg', 'bomb-30000x30000.png', 'animated.gif', ...set.swap]) {
+  for (const name of [
+    ...set.mustScan,
+    'zero-bytes.jpg',
+    'truncated.jpg',
+    'text-as.jpg',
+    'bomb-30000x30000.png',
+    'animated.gif',
+    ...set.swap,
+  ]) {
     const a = byName.get(name);
     if (!a) {
       if (!reported.includes(name)) problems.push(`${name}: neither recorded nor reported`);
@@ -154,7 +238,8 @@ export async function hostileScan(b: Baseline, set: HostileSet): Promise<{ probl
   }
   for (const name of set.mustScan) {
     const a = byName.get(name);
-    if (a?.scan_state !== 'scanned') problems.push(`${name}: not analysed (${a ? `${a.scan_state}: ${a.error}` : 'missing'})`);
+    if (a?.scan_state !== 'scanned')
+      problems.push(`${name}: not analysed (${a ? `${a.scan_state}: ${a.error}` : 'missing'})`);
   }
   const upright = byName.get('plain.jpg')?.faces ?? 0;
   for (const name of set.orientations) {
@@ -162,10 +247,14 @@ export async function hostileScan(b: Baseline, set: HostileSet): Promise<{ probl
     if (n !== undefined && n !== upright) problems.push(`${name}: ${n} faces, the upright photo has ${upright}`);
   }
   // A file swapped between listing and reading: what was recorded is one whole file, hash and size together.
-  const widths = new Map([[sha(swapBytes[0]!), 640], [sha(swapBytes[1]!), 500]]);
+  const widths = new Map([
+    [sha(swapBytes[0]!), 640],
+    [sha(swapBytes[1]!), 500],
+  ]);
   for (const name of set.swap) {
     const a = byName.get(name);
-    if (a?.scan_state === 'scanned' && widths.get(a.content_sha256 ?? '') !== a.width) problems.push(`${name}: recorded hash and dimensions are of different files`);
+    if (a?.scan_state === 'scanned' && widths.get(a.content_sha256 ?? '') !== a.width)
+      problems.push(`${name}: recorded hash and dimensions are of different files`);
   }
   const held = assets.filter((a) => a.scan_state !== 'scanned').map((a) => `${a.connector_asset_id}: ${a.scan_state}`);
   return { problems, observation: `peak ${scan.peakRssMb} MB; not analysed: ${held.join(', ') || 'none'}` };

@@ -17,7 +17,10 @@ export async function ownerOnlyUnderUmask(ctx: CaseContext, umask: string): Prom
   if (init.code !== 0) return [`init: ${brief(init)}`];
   // The baseline workspace, restored and used under the umask: scan writes the database and journal, export a file.
   b.restore('approved');
-  for (const args of [['enrol', SHOOT], ['audit', 'export', '--output', join(b.ws, 'exported.jsonl')]]) {
+  for (const args of [
+    ['enrol', SHOOT],
+    ['audit', 'export', '--output', join(b.ws, 'exported.jsonl')],
+  ]) {
     const r = await b.run(args, { umask });
     if (r.code !== 0) problems.push(`${args[0]}: ${brief(r)}`);
   }
@@ -53,16 +56,30 @@ export async function noSocketDuringScan(ctx: CaseContext): Promise<{ problems: 
   writeFileSync(preload, NO_NETWORK);
   rmSync(mark, { force: true });
   const strace = hasStrace() ? ['strace', '-f', '-qq', '-e', 'trace=socket,connect,bind', '-o', trace] : undefined;
-  const r = await b.run(['scan', SHOOT, '--workers', '1'], { nodeArgs: ['--import', preload], env: { SITTER_CAMPAIGN_NET_MARK: mark }, wrapper: strace });
+  const r = await b.run(['scan', SHOOT, '--workers', '1'], {
+    nodeArgs: ['--import', preload],
+    env: { SITTER_CAMPAIGN_NET_MARK: mark },
+    wrapper: strace,
+  });
   const problems: string[] = [];
   if (r.code !== 0) problems.push(`scan: ${brief(r)}`);
   if (existsSync(mark)) problems.push(`network API used: ${readFileSync(mark, 'utf8').trim().replace(/\n/g, ', ')}`);
-  const calls = strace && existsSync(trace) ? readFileSync(trace, 'utf8').split('\n').filter((l) => /\b(socket|connect|bind)\(/.test(l)) : [];
+  const calls =
+    strace && existsSync(trace)
+      ? readFileSync(trace, 'utf8')
+          .split('\n')
+          .filter((l) => /\b(socket|connect|bind)\(/.test(l))
+      : [];
   // Network families fail the case; local AF_UNIX sockets (glibc asking nscd for the user's name) are noted.
   const network = calls.filter((l) => /AF_INET6?|AF_PACKET|sin6?_addr/.test(l));
   if (network.length) problems.push(`network system calls: ${network.slice(0, 3).join(' | ')}`);
   const local = calls.filter((l) => /socket\(AF_UNIX/.test(l)).length;
-  return { problems, observation: strace ? `preload and strace; ${local} local AF_UNIX socket(s) (user-name lookup), no network` : 'preload only (no strace)' };
+  return {
+    problems,
+    observation: strace
+      ? `preload and strace; ${local} local AF_UNIX socket(s) (user-name lookup), no network`
+      : 'preload only (no strace)',
+  };
 }
 
 function hasStrace(): boolean {
@@ -76,11 +93,19 @@ function hasStrace(): boolean {
 
 /** Key material in every form a log could carry it, from the workspace's key files. */
 function keyForms(ws: string): string[] {
-  const files = [join(ws, 'master.key'), ...(existsSync(join(ws, 'keys')) ? readdirSync(join(ws, 'keys')).map((f) => join(ws, 'keys', f)) : [])];
+  const files = [
+    join(ws, 'master.key'),
+    ...(existsSync(join(ws, 'keys')) ? readdirSync(join(ws, 'keys')).map((f) => join(ws, 'keys', f)) : []),
+  ];
   return files.filter(existsSync).flatMap((f) => {
     const bytes = readFileSync(f);
     const text = bytes.toString('utf8').trim();
-    return [bytes.toString('hex'), bytes.toString('base64'), bytes.toString('base64url'), ...(/^[A-Za-z0-9+/=_-]{16,}$/.test(text) ? [text] : [])].filter((s) => s.length >= 16);
+    return [
+      bytes.toString('hex'),
+      bytes.toString('base64'),
+      bytes.toString('base64url'),
+      ...(/^[A-Za-z0-9+/=_-]{16,}$/.test(text) ? [text] : []),
+    ].filter((s) => s.length >= 16);
   });
 }
 
@@ -89,7 +114,13 @@ export async function keysNeverPrinted(ctx: CaseContext): Promise<string[]> {
   const b = await ctx.baseline();
   b.restore('pushed');
   const forms = keyForms(b.ws);
-  for (const args of [['report', SHOOT], ['audit', 'export'], ['withdraw', SHOOT, 'M-002'], ['shoot', 'close', SHOOT, '--yes']]) await b.run(args, { env: { SITTER_DEBUG: '1' } });
+  for (const args of [
+    ['report', SHOOT],
+    ['audit', 'export'],
+    ['withdraw', SHOOT, 'M-002'],
+    ['shoot', 'close', SHOOT, '--yes'],
+  ])
+    await b.run(args, { env: { SITTER_DEBUG: '1' } });
   await sitter(['-w', b.ws, 'scan', SHOOT], { env: { SITTER_DEBUG: '1' } }); // refused (closed), with the debug stack if any
   const logged = transcript.join('\n');
   return forms.some((f) => logged.includes(f)) ? ['key material appears in command output'] : [];
@@ -99,16 +130,32 @@ export async function keysNeverPrinted(ctx: CaseContext): Promise<string[]> {
 export function npmAudit(): { problems: string[]; observation: string } {
   let out = '';
   try {
-    out = execFileSync('npm', ['audit', '--omit=dev', '--json'], { cwd: REPO, encoding: 'utf8', timeout: 90_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    out = execFileSync('npm', ['audit', '--omit=dev', '--json'], {
+      cwd: REPO,
+      encoding: 'utf8',
+      timeout: 90_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } catch (e) {
     out = (e as { stdout?: string }).stdout ?? '';
   }
   try {
-    const report = JSON.parse(out) as { metadata?: { vulnerabilities?: Record<string, number> }; message?: string; error?: { summary?: string } };
+    const report = JSON.parse(out) as {
+      metadata?: { vulnerabilities?: Record<string, number> };
+      message?: string;
+      error?: { summary?: string };
+    };
     const v = report.metadata?.vulnerabilities;
-    if (!v) return { problems: [], observation: `audit endpoint not reached: ${report.message ?? report.error?.summary ?? 'no report'}` };
+    if (!v)
+      return {
+        problems: [],
+        observation: `audit endpoint not reached: ${report.message ?? report.error?.summary ?? 'no report'}`,
+      };
     const serious = (v.high ?? 0) + (v.critical ?? 0);
-    return { problems: serious ? [`${v.high} high, ${v.critical} critical`] : [], observation: `${v.total ?? 0} advisories (low ${v.low ?? 0}, moderate ${v.moderate ?? 0})` };
+    return {
+      problems: serious ? [`${v.high} high, ${v.critical} critical`] : [],
+      observation: `${v.total ?? 0} advisories (low ${v.low ?? 0}, moderate ${v.moderate ?? 0})`,
+    };
   } catch {
     return { problems: [], observation: 'audit endpoint not reached (no JSON report)' };
   }

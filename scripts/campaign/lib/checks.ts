@@ -21,7 +21,9 @@ export async function chainOk(b: Baseline): Promise<boolean> {
 }
 
 function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
+  );
 }
 
 /**
@@ -46,7 +48,9 @@ export function brokenSidecars(shootDir: string): string[] {
 /** The sidecars' names and content hashes: equal for two runs that reached the same DAM state. */
 export function sidecarState(shootDir: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const file of walk(shootDir).filter((f) => f.endsWith('.xmp')).sort()) {
+  for (const file of walk(shootDir)
+    .filter((f) => f.endsWith('.xmp'))
+    .sort()) {
     // The write time inside a sidecar differs between runs; the rest must not.
     const text = readFileSync(file, 'utf8').replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?/g, 'T');
     out[relative(shootDir, file)] = createHash('sha256').update(text).digest('hex').slice(0, 12);
@@ -61,12 +65,26 @@ export function sidecarState(shootDir: string): Record<string, string> {
  */
 export async function storeState(b: Baseline): Promise<string> {
   const db = join(b.ws, 'sitter.db');
-  const assets = await rawSql<{ id: number; connector_asset_id: string; scan_state: string; content_sha256: string | null }>(db, 'select id, connector_asset_id, scan_state, content_sha256 from asset order by connector_asset_id');
-  const faces = await rawSql<{ asset_id: number; state: string; participant_id: number | null; x: number; y: number; w: number; h: number; has_embedding: number }>(
+  const assets = await rawSql<{
+    id: number;
+    connector_asset_id: string;
+    scan_state: string;
+    content_sha256: string | null;
+  }>(db, 'select id, connector_asset_id, scan_state, content_sha256 from asset order by connector_asset_id');
+  const faces = await rawSql<{
+    asset_id: number;
+    state: string;
+    participant_id: number | null;
+    x: number;
+    y: number;
+    w: number;
+    h: number;
+    has_embedding: number;
+  }>(db, 'select asset_id, state, participant_id, x, y, w, h, embedding is not null as has_embedding from face');
+  const templates = await rawSql<{ participant_id: number; n: number }>(
     db,
-    'select asset_id, state, participant_id, x, y, w, h, embedding is not null as has_embedding from face',
+    'select participant_id, count(*) as n from template group by participant_id order by participant_id',
   );
-  const templates = await rawSql<{ participant_id: number; n: number }>(db, 'select participant_id, count(*) as n from template group by participant_id order by participant_id');
   const shoots = await rawSql<{ id: string; status: string }>(db, 'select id, status from shoot order by id');
   const perAsset = assets.map((a) => ({
     asset: a.connector_asset_id,
@@ -74,7 +92,10 @@ export async function storeState(b: Baseline): Promise<string> {
     sha: a.content_sha256,
     faces: faces
       .filter((f) => f.asset_id === a.id)
-      .map((f) => `${f.state}:${f.participant_id ?? '-'}:${[f.x, f.y, f.w, f.h].map((v) => v.toFixed(3)).join(',')}:${f.has_embedding}`)
+      .map(
+        (f) =>
+          `${f.state}:${f.participant_id ?? '-'}:${[f.x, f.y, f.w, f.h].map((v) => v.toFixed(3)).join(',')}:${f.has_embedding}`,
+      )
       .sort(),
   }));
   return JSON.stringify({ shoots, assets: perAsset, templates });

@@ -6,7 +6,11 @@ import { buildBaseline, type Baseline } from './fixture.js';
 import { seededRandom } from './rng.js';
 
 /** A campaign's context in its own scratch folder; `dispose` removes the folder. */
-export function campaignContext(opts: { trials: number; seed: number; verbose?: boolean }): CaseContext & { dispose(): void } {
+export function campaignContext(opts: {
+  trials: number;
+  seed: number;
+  verbose?: boolean;
+}): CaseContext & { dispose(): void } {
   const workDir = mkdtempSync(join(tmpdir(), 'sitter-campaign-'));
   let baseline: Promise<Baseline> | undefined;
   return {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildDemoFiles } from '../../../src/tui/commands/demo.js';
-import { initOrm } from '../../../src/core/store/orm.js';
+import { initOrm } from '../../../src/core/adapters/store/orm.js';
 import { brief, sitter, type Run } from './proc.js';
 
 /** The points of the main job the crash and fault cases start from. */
@@ -38,7 +38,11 @@ async function must(step: string, run: Promise<Run>): Promise<Run> {
 }
 
 /** Raw SQL on a workspace database, outside Sitter (no migrations, no purges). */
-export async function rawSql<T = Record<string, unknown>>(dbPath: string, q: string, params: unknown[] = []): Promise<T[]> {
+export async function rawSql<T = Record<string, unknown>>(
+  dbPath: string,
+  q: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const orm = await initOrm({ dbName: dbPath });
   try {
     return (await orm.em.getConnection().execute(q, params)) as T[];
@@ -61,7 +65,26 @@ export async function buildBaseline(root: string): Promise<Baseline> {
     copyTree(photos, join(dir, 'shoot'));
   };
   await must('init', run(['init']));
-  await must('shoot create', run(['shoot', 'create', SHOOT, '--name', 'Campaign', '--source', photos, '--purpose', 'reliability campaign', '--retention-days', '30', '--from', TODAY, '--to', TODAY]));
+  await must(
+    'shoot create',
+    run([
+      'shoot',
+      'create',
+      SHOOT,
+      '--name',
+      'Campaign',
+      '--source',
+      photos,
+      '--purpose',
+      'reliability campaign',
+      '--retention-days',
+      '30',
+      '--from',
+      TODAY,
+      '--to',
+      TODAY,
+    ]),
+  );
   await must('consent import', run(['consent', 'import', SHOOT, consentFile]));
   await must('shoot approve', run(['shoot', 'approve', SHOOT, '--dpia', 'DPIA-C', '--approved-by', 'Campaign DPO']));
   snapshot('approved');
@@ -74,7 +97,10 @@ export async function buildBaseline(root: string): Promise<Baseline> {
   await must('push', run(['push', SHOOT]));
   snapshot('pushed');
   // Past its retention: every command's due purge (and `sitter purge`) must delete its biometrics.
-  await rawSql(join(ws, 'sitter.db'), 'update shoot set approved_at = ? where id = ?', [Date.now() - 60 * 86_400_000, SHOOT]);
+  await rawSql(join(ws, 'sitter.db'), 'update shoot set approved_at = ? where id = ?', [
+    Date.now() - 60 * 86_400_000,
+    SHOOT,
+  ]);
   snapshot('expired');
   const restore = (stage: Stage) => {
     for (const dir of [ws, photos]) rmSync(dir, { recursive: true, force: true });

@@ -64,7 +64,13 @@ export function sitter(args: string[], opts: RunOptions = {}): Promise<Run> {
     const node = [...(opts.nodeArgs ?? []), CLI, ...args];
     const quoted = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
     const [cmd, argv] = opts.umask
-      ? ['sh', ['-c', `umask ${opts.umask}; exec ${[...(opts.wrapper ?? []), process.execPath, ...node].map(quoted).join(' ')}`]]
+      ? [
+          'sh',
+          [
+            '-c',
+            `umask ${opts.umask}; exec ${[...(opts.wrapper ?? []), process.execPath, ...node].map(quoted).join(' ')}`,
+          ],
+        ]
       : opts.wrapper
         ? [opts.wrapper[0]!, [...opts.wrapper.slice(1), process.execPath, ...node]]
         : [process.execPath, node];
@@ -79,7 +85,10 @@ export function sitter(args: string[], opts: RunOptions = {}): Promise<Run> {
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const poll = setInterval(() => child.pid && (peak = Math.max(peak, rssMb(child.pid))), 100);
-    const kill = opts.killAfterMs === undefined ? undefined : setTimeout(() => ((killed = true), child.kill('SIGKILL')), opts.killAfterMs);
+    const kill =
+      opts.killAfterMs === undefined
+        ? undefined
+        : setTimeout(() => ((killed = true), child.kill('SIGKILL')), opts.killAfterMs);
     const timeout = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 300_000);
     child.on('error', fail);
     child.on('close', (code, signal) => {

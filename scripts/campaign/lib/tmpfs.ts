@@ -21,7 +21,11 @@ export function canMount(): boolean {
  * Puts a small tmpfs over `dir`, keeping its contents, for the duration of `work`: the disk that fills
  * up or turns read-only is the real one under the real path.
  */
-export async function onTmpfs<T>(dir: string, sizeKb: number, work: (fs: { fill: (leaveKb: number) => void; free: () => void; readOnly: () => void }) => Promise<T>): Promise<T> {
+export async function onTmpfs<T>(
+  dir: string,
+  sizeKb: number,
+  work: (fs: { fill: (leaveKb: number) => void; free: () => void; readOnly: () => void }) => Promise<T>,
+): Promise<T> {
   const keep = mkdtempSync('/tmp/sitter-tmpfs-keep-');
   copyTree(dir, join(keep, 'x'));
   execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKb}k,mode=0700`, 'tmpfs', dir]);

@@ -14,7 +14,11 @@ function asciiAt(tiff: Buffer, entry: number, little: boolean): string | null {
   const count = u32(entry + 4);
   const start = count <= 4 ? entry + 8 : u32(entry + 8);
   if (start + count > tiff.length) return null;
-  return tiff.subarray(start, start + count).toString('latin1').replace(/\0.*$/s, '').trim();
+  return tiff
+    .subarray(start, start + count)
+    .toString('latin1')
+    .replace(/\0.*$/s, '')
+    .trim();
 }
 
 /** The entries of the IFD at `offset`, as tag → entry offset. */
@@ -52,7 +56,10 @@ export function parseExifCaptureTime(exif: Buffer): CaptureTime | null {
     if (!m || m[1] === '0000') return null;
     const offsetEntry = exifIfd.get(OFFSET_TIME_ORIGINAL);
     const offset = offsetEntry === undefined ? null : asciiAt(tiff, offsetEntry, little);
-    return { local: `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}`, offset: offset && /^[+-]\d{2}:\d{2}$/.test(offset) ? offset : null };
+    return {
+      local: `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}`,
+      offset: offset && /^[+-]\d{2}:\d{2}$/.test(offset) ? offset : null,
+    };
   } catch {
     return null; // a truncated EXIF block is the same as none: a person decides
   }
@@ -64,7 +71,9 @@ export async function captureTimeOf(bytes: Uint8Array): Promise<CaptureTime | nu
     const { exif, format } = await sharp(bytes, { limitInputPixels: false }).metadata();
     if (exif) return parseExifCaptureTime(exif);
     // A TIFF file is itself the TIFF structure EXIF uses, and sharp hands no separate block for it.
-    return format === 'tiff' ? parseExifCaptureTime(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) : null;
+    return format === 'tiff'
+      ? parseExifCaptureTime(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+      : null;
   } catch {
     return null;
   }

@@ -26,7 +26,15 @@ import type {
 import { clearXmp, pushXmp } from '../xmp/sitter-xmp.js';
 import { idSegments, isInside, outOfScope } from './paths.js';
 import { errCode, openRegular, readHead, resolveId, rootOf, type Resolved } from './resolve.js';
-import { assertNoStemClash, readSidecar, readSidecarAndLeftovers, readTempsIn, removeStaleTemps, sidecarPathOf, writeSidecar } from './sidecar-file.js';
+import {
+  assertNoStemClash,
+  readSidecar,
+  readSidecarAndLeftovers,
+  readTempsIn,
+  removeStaleTemps,
+  sidecarPathOf,
+  writeSidecar,
+} from './sidecar-file.js';
 import { sha256Of, sha256OfFile } from './content-hash.js';
 import { assetChanged } from '../asset-changed.js';
 import { SNIFF_BYTES, sniffImage } from './sniff.js';
@@ -46,7 +54,11 @@ export const LocalConnectorOptions = z
      */
     sidecarNaming: z.enum(['append', 'replace']).default('append'),
     /** files larger than this are refused by fetch (bytes); default 512 MiB */
-    maxFileBytes: z.number().int().positive().default(512 * 1024 * 1024),
+    maxFileBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(512 * 1024 * 1024),
     /** page size when the caller gives none */
     defaultPageSize: z.number().int().positive().max(10_000).default(200),
   })
@@ -60,13 +72,22 @@ function encodeCursor(after: string): string {
 function decodeCursor(cursor: string): string {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (parsed && typeof parsed === 'object' && (parsed as { v?: unknown }).v === 1 && typeof (parsed as { after?: unknown }).after === 'string') {
+    if (
+      parsed &&
+      typeof parsed === 'object' &&
+      (parsed as { v?: unknown }).v === 1 &&
+      typeof (parsed as { after?: unknown }).after === 'string'
+    ) {
       return (parsed as { after: string }).after;
     }
   } catch {
     // fall through
   }
-  throw new SitterError('INVALID_CURSOR', 'The listing cursor is not one this connector made.', 'Start the listing again from the first page.');
+  throw new SitterError(
+    'INVALID_CURSOR',
+    'The listing cursor is not one this connector made.',
+    'Start the listing again from the first page.',
+  );
 }
 
 export function createLocalConnector(rawOptions: Record<string, unknown> = {}): Connector {
@@ -126,12 +147,22 @@ export function createLocalConnector(rawOptions: Record<string, unknown> = {}): 
     try {
       opened = await openRegular(c.realPath, c.id, source);
     } catch (e) {
-      if (e instanceof SitterError && e.code === 'ASSET_OUT_OF_SCOPE') return { id: c.id, reason: 'not-a-regular-file', message: `${c.id} is not a regular file.` };
-      return { id: c.id, reason: 'unreadable', message: `${c.id} could not be read (${errCode(e) ?? (e instanceof Error ? e.message : String(e))}).` };
+      if (e instanceof SitterError && e.code === 'ASSET_OUT_OF_SCOPE')
+        return { id: c.id, reason: 'not-a-regular-file', message: `${c.id} is not a regular file.` };
+      return {
+        id: c.id,
+        reason: 'unreadable',
+        message: `${c.id} could not be read (${errCode(e) ?? (e instanceof Error ? e.message : String(e))}).`,
+      };
     }
     try {
       const head = await readHead(opened.handle);
-      if (!sniffImage(head)) return { id: c.id, reason: 'not-an-image', message: `${c.id} is not an image Sitter can read (checked by content, not by name).` };
+      if (!sniffImage(head))
+        return {
+          id: c.id,
+          reason: 'not-an-image',
+          message: `${c.id} is not an image Sitter can read (checked by content, not by name).`,
+        };
       return { id: c.id, fileName: path.posix.basename(c.id), size: opened.stat.size, modifiedAt: opened.stat.mtime };
     } catch (e) {
       return { id: c.id, reason: 'unreadable', message: `${c.id} could not be read (${errCode(e) ?? String(e)}).` };
@@ -176,13 +207,24 @@ export function createLocalConnector(rawOptions: Record<string, unknown> = {}): 
       const { handle, stat } = await openRegular(r.realPath, assetId, source);
       try {
         if (stat.size > options.maxFileBytes) {
-          throw new SitterError('ASSET_TOO_LARGE', `Asset "${assetId}" is ${stat.size} bytes, over the limit of ${options.maxFileBytes}.`, 'Raise the connector option maxFileBytes if this file is genuine.', { assetId, size: stat.size, limit: options.maxFileBytes });
+          throw new SitterError(
+            'ASSET_TOO_LARGE',
+            `Asset "${assetId}" is ${stat.size} bytes, over the limit of ${options.maxFileBytes}.`,
+            'Raise the connector option maxFileBytes if this file is genuine.',
+            { assetId, size: stat.size, limit: options.maxFileBytes },
+          );
         }
         const bytes: Uint8Array = await handle.readFile(); // a Buffer is a Uint8Array: no copy
         const mediaType = sniffImage(bytes.subarray(0, SNIFF_BYTES));
         if (!mediaType) throw outOfScope(assetId, 'it is not an image', source);
         return {
-          asset: { id: assetId, fileName: path.posix.basename(assetId), size: bytes.byteLength, modifiedAt: stat.mtime, capturedAt: await captureTimeOf(bytes) },
+          asset: {
+            id: assetId,
+            fileName: path.posix.basename(assetId),
+            size: bytes.byteLength,
+            modifiedAt: stat.mtime,
+            capturedAt: await captureTimeOf(bytes),
+          },
           bytes,
           contentHash: sha256Of(bytes),
           mediaType,

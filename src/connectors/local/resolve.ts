@@ -28,17 +28,33 @@ export interface Resolved {
 /** The real path of the shoot folder, or a SitterError saying what is wrong with it. */
 export async function rootOf(source: SourceRef): Promise<string> {
   if (typeof source !== 'string' || source.trim() === '') {
-    throw new SitterError('SOURCE_INVALID', 'The shoot has no source folder.', 'Set the shoot source to a folder path.');
+    throw new SitterError(
+      'SOURCE_INVALID',
+      'The shoot has no source folder.',
+      'Set the shoot source to a folder path.',
+    );
   }
   const resolved = path.resolve(source);
   let real: string;
   try {
     real = await fs.realpath(resolved);
   } catch (e) {
-    throw new SitterError('SOURCE_NOT_FOUND', `The shoot folder ${resolved} does not exist or cannot be reached (${errCode(e) ?? String(e)}).`, 'Check the path, or mount the drive it lives on.', { source: resolved }, { cause: e });
+    throw new SitterError(
+      'SOURCE_NOT_FOUND',
+      `The shoot folder ${resolved} does not exist or cannot be reached (${errCode(e) ?? String(e)}).`,
+      'Check the path, or mount the drive it lives on.',
+      { source: resolved },
+      { cause: e },
+    );
   }
   const st = await fs.stat(real);
-  if (!st.isDirectory()) throw new SitterError('SOURCE_NOT_A_FOLDER', `The shoot source ${resolved} is not a folder.`, 'The local connector takes a folder of images as its source.', { source: resolved });
+  if (!st.isDirectory())
+    throw new SitterError(
+      'SOURCE_NOT_A_FOLDER',
+      `The shoot source ${resolved} is not a folder.`,
+      'The local connector takes a folder of images as its source.',
+      { source: resolved },
+    );
   // A shoot's source is stored canonical when the shoot is created (and checked against the other
   // shoots then): if it now resolves elsewhere, a symlink was put in its place or on its path, and
   // following it would read (or write into) another folder, perhaps another shoot's.
@@ -53,15 +69,24 @@ export async function rootOf(source: SourceRef): Promise<string> {
   return real;
 }
 
-
 /** Opens a file for reading without following links or blocking on FIFOs, and checks it is a regular file. */
-export async function openRegular(file: string, id: string, source: string): Promise<{ handle: fs.FileHandle; stat: Stats }> {
+export async function openRegular(
+  file: string,
+  id: string,
+  source: string,
+): Promise<{ handle: fs.FileHandle; stat: Stats }> {
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(file, OPEN_FLAGS);
   } catch (e) {
     if (errCode(e) === 'ELOOP') throw outOfScope(id, 'it changed into a symlink while being opened', source);
-    if (errCode(e) === 'ENOENT') throw new SitterError('ASSET_NOT_FOUND', `Asset "${id}" no longer exists in ${source}.`, 'List the shoot again (scan does this) to pick up moved or deleted files.', { assetId: id, source });
+    if (errCode(e) === 'ENOENT')
+      throw new SitterError(
+        'ASSET_NOT_FOUND',
+        `Asset "${id}" no longer exists in ${source}.`,
+        'List the shoot again (scan does this) to pick up moved or deleted files.',
+        { assetId: id, source },
+      );
     throw e;
   }
   const stat = await handle.stat();
@@ -72,13 +97,11 @@ export async function openRegular(file: string, id: string, source: string): Pro
   return { handle, stat };
 }
 
-
 export async function readHead(handle: fs.FileHandle): Promise<Uint8Array> {
   const buf = Buffer.alloc(SNIFF_BYTES);
   const { bytesRead } = await handle.read(buf, 0, SNIFF_BYTES, 0);
   return buf.subarray(0, bytesRead);
 }
-
 
 /**
  * On case-insensitive or normalizing file systems (macOS, Windows shares) `A.JPG` opens `a.jpg`;
@@ -89,12 +112,16 @@ export async function assertExactNames(root: string, segments: string[], id: str
   for (const seg of segments) {
     const names = await fs.readdir(dir).catch(() => [] as string[]);
     if (!names.includes(seg)) {
-      throw new SitterError('ASSET_NOT_FOUND', `Asset "${id}" does not exist in ${source}.`, 'List the shoot again to pick up moved or deleted files.', { assetId: id, source });
+      throw new SitterError(
+        'ASSET_NOT_FOUND',
+        `Asset "${id}" does not exist in ${source}.`,
+        'List the shoot again to pick up moved or deleted files.',
+        { assetId: id, source },
+      );
     }
     dir = path.join(dir, seg);
   }
 }
-
 
 /**
  * Applies, for one id, every rule the listing applies: well-formed relative path, no hidden
@@ -111,16 +138,33 @@ export async function resolveId(root: string, source: string, id: string): Promi
       if (errCode(e) === 'ENOENT' || errCode(e) === 'ENOTDIR') return null;
       throw e;
     });
-    if (!st) throw new SitterError('ASSET_NOT_FOUND', `Asset "${id}" does not exist in ${source}.`, 'List the shoot again to pick up moved or deleted files.', { assetId: id, source });
-    if (st.isSymbolicLink()) throw outOfScope(id, 'it lies behind a symlinked folder, which the listing does not follow', source);
-    if (!st.isDirectory()) throw new SitterError('ASSET_NOT_FOUND', `Asset "${id}" does not exist in ${source}.`, 'List the shoot again.', { assetId: id, source });
+    if (!st)
+      throw new SitterError(
+        'ASSET_NOT_FOUND',
+        `Asset "${id}" does not exist in ${source}.`,
+        'List the shoot again to pick up moved or deleted files.',
+        { assetId: id, source },
+      );
+    if (st.isSymbolicLink())
+      throw outOfScope(id, 'it lies behind a symlinked folder, which the listing does not follow', source);
+    if (!st.isDirectory())
+      throw new SitterError('ASSET_NOT_FOUND', `Asset "${id}" does not exist in ${source}.`, 'List the shoot again.', {
+        assetId: id,
+        source,
+      });
   }
   const file = path.join(root, ...segments);
   const st = await fs.lstat(file).catch((e: unknown) => {
     if (errCode(e) === 'ENOENT' || errCode(e) === 'ENOTDIR') return null;
     throw e;
   });
-  if (!st) throw new SitterError('ASSET_NOT_FOUND', `Asset "${id}" does not exist in ${source}.`, 'List the shoot again to pick up moved or deleted files.', { assetId: id, source });
+  if (!st)
+    throw new SitterError(
+      'ASSET_NOT_FOUND',
+      `Asset "${id}" does not exist in ${source}.`,
+      'List the shoot again to pick up moved or deleted files.',
+      { assetId: id, source },
+    );
   if (st.isSymbolicLink()) {
     const real = await fs.realpath(file).catch(() => null);
     if (real === null) throw outOfScope(id, 'it is a broken symlink', source);

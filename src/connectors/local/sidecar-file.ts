@@ -20,7 +20,6 @@ export function sidecarPathOf(r: Resolved, naming: SidecarNaming): string {
   return `${r.path.slice(0, r.path.length - ext.length)}.xmp`;
 }
 
-
 /** With `replace` naming, two files with the same stem would share one sidecar: refuse that. */
 export async function assertNoStemClash(r: Resolved, source: string, naming: SidecarNaming): Promise<void> {
   if (naming !== 'replace') return;
@@ -28,7 +27,10 @@ export async function assertNoStemClash(r: Resolved, source: string, naming: Sid
   const base = path.basename(r.path);
   const stem = base.slice(0, base.length - path.extname(base).length);
   const siblings = await fs.readdir(dir);
-  const clash = siblings.find((n) => n !== base && !isSidecarName(n) && !isHiddenName(n) && n.slice(0, n.length - path.extname(n).length) === stem);
+  const clash = siblings.find(
+    (n) =>
+      n !== base && !isSidecarName(n) && !isHiddenName(n) && n.slice(0, n.length - path.extname(n).length) === stem,
+  );
   if (clash) {
     throw new SitterError(
       'SIDECAR_NAME_CLASH',
@@ -38,7 +40,6 @@ export async function assertNoStemClash(r: Resolved, source: string, naming: Sid
     );
   }
 }
-
 
 /** The sidecar's text, or null when there is none; refuses anything that is not a plain file. */
 export async function readSidecar(file: string, id: string, source: string): Promise<string | null> {
@@ -56,11 +57,15 @@ export async function readSidecar(file: string, id: string, source: string): Pro
     );
   }
   if (st.size > MAX_SIDECAR_BYTES) {
-    throw new SitterError('SIDECAR_UNREADABLE', `The sidecar ${file} is ${st.size} bytes: too large to be XMP.`, 'Move it away and push again.', { path: file });
+    throw new SitterError(
+      'SIDECAR_UNREADABLE',
+      `The sidecar ${file} is ${st.size} bytes: too large to be XMP.`,
+      'Move it away and push again.',
+      { path: file },
+    );
   }
   return fs.readFile(file, { encoding: 'utf8', flag: OPEN_FLAGS });
 }
-
 
 /**
  * Sitter's own temp-file names, `.<sidecar>.sitter-<pid>-<12 hex>.tmp`: the only files the leftover
@@ -69,7 +74,10 @@ export async function readSidecar(file: string, id: string, source: string): Pro
 const TEMP_NAME = /^\.(.+\.xmp)\.sitter-(\d+)-[0-9a-f]{12}\.tmp$/;
 
 export function tempPathOf(file: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.sitter-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+  return path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.sitter-${process.pid}-${randomBytes(6).toString('hex')}.tmp`,
+  );
 }
 
 /** Older than this, a temp sidecar is a leftover whatever its process id says. */
@@ -101,7 +109,13 @@ export async function removeStaleTemps(dir: string): Promise<string[]> {
     // A live process id may be a reused one: no sidecar write takes minutes, so an old temp is stale anyway.
     if (!st?.isFile() || (isAlive(Number(m[2])) && Date.now() - st.mtimeMs < STALE_AFTER_MS)) continue;
     await fs.rm(file, { force: true }).catch((e: unknown) => {
-      throw new SitterError('SIDECAR_NOT_WRITABLE', `Cannot remove the leftover temp sidecar ${file} (${errCode(e) ?? String(e)}).`, 'Give Sitter write access to the shoot folder, or delete the file by hand.', { path: file }, { cause: e });
+      throw new SitterError(
+        'SIDECAR_NOT_WRITABLE',
+        `Cannot remove the leftover temp sidecar ${file} (${errCode(e) ?? String(e)}).`,
+        'Give Sitter write access to the shoot folder, or delete the file by hand.',
+        { path: file },
+        { cause: e },
+      );
     });
     removed.push(name);
   }
@@ -133,7 +147,13 @@ async function writeDurably(tmp: string, text: string): Promise<void> {
 function notWritable(file: string, e: unknown): SitterError | null {
   const code = errCode(e);
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-    return new SitterError('SIDECAR_NOT_WRITABLE', `Cannot write the sidecar ${file} (${code}).`, 'Give Sitter write access to the shoot folder (sidecars are written next to the images), or mount it read-write.', { path: file, code }, { cause: e });
+    return new SitterError(
+      'SIDECAR_NOT_WRITABLE',
+      `Cannot write the sidecar ${file} (${code}).`,
+      'Give Sitter write access to the shoot folder (sidecars are written next to the images), or mount it read-write.',
+      { path: file, code },
+      { cause: e },
+    );
   }
   return null;
 }
@@ -146,7 +166,13 @@ function notWritable(file: string, e: unknown): SitterError | null {
 export async function writeSidecar(file: string, text: string | null): Promise<void> {
   if (text === null) {
     await fs.rm(file, { force: true }).catch((e: unknown) => {
-      throw new SitterError('SIDECAR_NOT_WRITABLE', `Cannot remove the sidecar ${file} (${errCode(e) ?? String(e)}).`, 'Give Sitter write access to the shoot folder.', { path: file }, { cause: e });
+      throw new SitterError(
+        'SIDECAR_NOT_WRITABLE',
+        `Cannot remove the sidecar ${file} (${errCode(e) ?? String(e)}).`,
+        'Give Sitter write access to the shoot folder.',
+        { path: file },
+        { cause: e },
+      );
     });
     await syncDir(path.dirname(file));
     return;
@@ -185,7 +211,11 @@ export async function readTempsIn(dir: string, sidecarName?: string): Promise<{ 
  * The sidecar's text and that of any Sitter temp file of it left by a crash: everything Sitter wrote
  * for the asset that could still name someone.
  */
-export async function readSidecarAndLeftovers(file: string, id: string, source: string): Promise<{ location: string; text: string }[]> {
+export async function readSidecarAndLeftovers(
+  file: string,
+  id: string,
+  source: string,
+): Promise<{ location: string; text: string }[]> {
   const sidecar = await readSidecar(file, id, source);
   const temps = await readTempsIn(path.dirname(file), path.basename(file));
   return sidecar === null ? temps : [{ location: file, text: sidecar }, ...temps];

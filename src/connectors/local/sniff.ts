@@ -26,10 +26,24 @@ const HEIF_BRANDS: Record<string, string> = {
 /** The media type of an image's first bytes, or null when it is not an image Sitter decodes. */
 export function sniffImage(head: Uint8Array): string | null {
   if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'image/jpeg';
-  if (head.length >= 8 && head[0] === 0x89 && ascii(head, 1, 'PNG') && head[4] === 0x0d && head[5] === 0x0a && head[6] === 0x1a && head[7] === 0x0a) return 'image/png';
+  if (
+    head.length >= 8 &&
+    head[0] === 0x89 &&
+    ascii(head, 1, 'PNG') &&
+    head[4] === 0x0d &&
+    head[5] === 0x0a &&
+    head[6] === 0x1a &&
+    head[7] === 0x0a
+  )
+    return 'image/png';
   if (ascii(head, 0, 'GIF87a') || ascii(head, 0, 'GIF89a')) return 'image/gif';
   if (ascii(head, 0, 'RIFF') && ascii(head, 8, 'WEBP')) return 'image/webp';
-  if (head.length >= 4 && ((head[0] === 0x49 && head[1] === 0x49 && head[2] === 0x2a && head[3] === 0x00) || (head[0] === 0x4d && head[1] === 0x4d && head[2] === 0x00 && head[3] === 0x2a))) return 'image/tiff';
+  if (
+    head.length >= 4 &&
+    ((head[0] === 0x49 && head[1] === 0x49 && head[2] === 0x2a && head[3] === 0x00) ||
+      (head[0] === 0x4d && head[1] === 0x4d && head[2] === 0x00 && head[3] === 0x2a))
+  )
+    return 'image/tiff';
   if (ascii(head, 4, 'ftyp') && head.length >= 12) {
     const brand = String.fromCharCode(...head.subarray(8, 12));
     return HEIF_BRANDS[brand] ?? null;

@@ -35,16 +35,39 @@ async function classifyLink(root: string, id: string, abs: string): Promise<Walk
     real = await fs.realpath(abs);
   } catch (e) {
     const code = errCode(e);
-    if (code === 'ENOENT' || code === 'ELOOP') return { kind: 'skipped', id, reason: 'broken-link', message: `${id} is a symlink to nothing (${code}).` };
-    return { kind: 'skipped', id, reason: 'unreadable', message: `${id} could not be resolved (${code ?? String(e)}).` };
+    if (code === 'ENOENT' || code === 'ELOOP')
+      return { kind: 'skipped', id, reason: 'broken-link', message: `${id} is a symlink to nothing (${code}).` };
+    return {
+      kind: 'skipped',
+      id,
+      reason: 'unreadable',
+      message: `${id} could not be resolved (${code ?? String(e)}).`,
+    };
   }
   if (!isInside(root, real)) {
-    return { kind: 'skipped', id, reason: 'outside-source', message: `${id} is a symlink leading outside the shoot folder.` };
+    return {
+      kind: 'skipped',
+      id,
+      reason: 'outside-source',
+      message: `${id} is a symlink leading outside the shoot folder.`,
+    };
   }
   const st = await fs.stat(real).catch(() => null);
   if (!st) return { kind: 'skipped', id, reason: 'unreadable', message: `${id} could not be read.` };
-  if (st.isDirectory()) return { kind: 'skipped', id, reason: 'linked-directory', message: `${id} is a symlink to a folder; linked folders are not followed.` };
-  if (!st.isFile()) return { kind: 'skipped', id, reason: 'not-a-regular-file', message: `${id} leads to a device, FIFO or socket, not a file.` };
+  if (st.isDirectory())
+    return {
+      kind: 'skipped',
+      id,
+      reason: 'linked-directory',
+      message: `${id} is a symlink to a folder; linked folders are not followed.`,
+    };
+  if (!st.isFile())
+    return {
+      kind: 'skipped',
+      id,
+      reason: 'not-a-regular-file',
+      message: `${id} leads to a device, FIFO or socket, not a file.`,
+    };
   return { kind: 'candidate', id, path: abs, realPath: real };
 }
 
@@ -68,7 +91,9 @@ async function* folders(root: string): AsyncGenerator<Folder> {
       continue;
     }
     yield { dir, prefix, entries };
-    for (const d of entries) if (d.isDirectory() && !isHiddenName(d.name)) stack.push({ dir: path.join(dir, d.name), prefix: `${prefix}${d.name}/` });
+    for (const d of entries)
+      if (d.isDirectory() && !isHiddenName(d.name))
+        stack.push({ dir: path.join(dir, d.name), prefix: `${prefix}${d.name}/` });
   }
 }
 
@@ -86,7 +111,12 @@ export async function walk(root: string): Promise<WalkEntry[]> {
     const { dir, prefix } = folder;
     if ('error' in folder) {
       const id = prefix.slice(0, -1);
-      out.push({ kind: 'skipped', id, reason: 'unreadable', message: `The folder ${id} could not be read (${errCode(folder.error) ?? String(folder.error)}).` });
+      out.push({
+        kind: 'skipped',
+        id,
+        reason: 'unreadable',
+        message: `The folder ${id} could not be read (${errCode(folder.error) ?? String(folder.error)}).`,
+      });
       continue;
     }
     for (const d of folder.entries) {
@@ -97,7 +127,13 @@ export async function walk(root: string): Promise<WalkEntry[]> {
       if (isSidecarName(name)) continue;
       else if (d.isFile()) out.push({ kind: 'candidate', id, path: abs, realPath: abs });
       else if (d.isSymbolicLink()) out.push(await classifyLink(root, id, abs));
-      else out.push({ kind: 'skipped', id, reason: 'not-a-regular-file', message: `${id} is a device, FIFO or socket, not a file.` });
+      else
+        out.push({
+          kind: 'skipped',
+          id,
+          reason: 'not-a-regular-file',
+          message: `${id} is a device, FIFO or socket, not a file.`,
+        });
     }
   }
   return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

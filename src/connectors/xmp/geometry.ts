@@ -10,14 +10,22 @@ import type { RelativeBox } from '../../core/ports/face-engine.js';
 /** Maps a point of the displayed image (u, v in 0..1) back to the stored image, per EXIF orientation. */
 function toStoredPoint(u: number, v: number, orientation: number): [number, number] {
   switch (orientation) {
-    case 2: return [1 - u, v]; // mirrored horizontally
-    case 3: return [1 - u, 1 - v]; // rotated 180
-    case 4: return [u, 1 - v]; // mirrored vertically
-    case 5: return [v, u]; // transposed
-    case 6: return [v, 1 - u]; // displayed = stored rotated 90 CW
-    case 7: return [1 - v, 1 - u]; // transversed
-    case 8: return [1 - v, u]; // displayed = stored rotated 270 CW
-    default: return [u, v];
+    case 2:
+      return [1 - u, v]; // mirrored horizontally
+    case 3:
+      return [1 - u, 1 - v]; // rotated 180
+    case 4:
+      return [u, 1 - v]; // mirrored vertically
+    case 5:
+      return [v, u]; // transposed
+    case 6:
+      return [v, 1 - u]; // displayed = stored rotated 90 CW
+    case 7:
+      return [1 - v, 1 - u]; // transversed
+    case 8:
+      return [1 - v, u]; // displayed = stored rotated 270 CW
+    default:
+      return [u, v];
   }
 }
 

@@ -68,12 +68,19 @@ export function place(parent: XElement, child: XElement): void {
   const trailing = isBlank(last) ? last : null;
   const firstElement = kids.find(isElement) ?? null;
   const parentIndent = lineIndent(parent);
-  const indent = firstElement ? lineIndent(firstElement) : parentIndent === null ? null : parentIndent + stepBelow(parent);
+  const indent = firstElement
+    ? lineIndent(firstElement)
+    : parentIndent === null
+      ? null
+      : parentIndent + stepBelow(parent);
   if (indent === null) {
     parent.insertBefore(child, trailing);
     return;
   }
-  const step = parentIndent !== null && indent.length > parentIndent.length && indent.startsWith(parentIndent) ? indent.slice(parentIndent.length) : ' ';
+  const step =
+    parentIndent !== null && indent.length > parentIndent.length && indent.startsWith(parentIndent)
+      ? indent.slice(parentIndent.length)
+      : ' ';
   const nl = lineEndNear(firstElement?.previousSibling ?? parent.previousSibling);
   indentSubtree(child, indent, step, nl);
   parent.insertBefore(text(parent, `${nl}${indent}`), trailing);

@@ -6,7 +6,16 @@
 import type { ModelRelease } from '../../core/ports/connector.js';
 import { NS } from './namespaces.js';
 import { place, removeNode } from './layout.js';
-import { arrayItems, fieldElement, fieldText, structBody, topLevel, type Namer, type XElement, type XmpDoc } from './rdf.js';
+import {
+  arrayItems,
+  fieldElement,
+  fieldText,
+  structBody,
+  topLevel,
+  type Namer,
+  type XElement,
+  type XmpDoc,
+} from './rdf.js';
 
 const S = NS.sitter;
 

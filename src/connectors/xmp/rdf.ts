@@ -217,7 +217,9 @@ export function fieldText(body: XElement, ns: string, local: string): string | n
 
 /** The rdf:Bag/Seq/Alt inside an array property, or null. */
 export function arrayContainer(prop: XElement): XElement | null {
-  return elementChildren(prop).find((c) => is(c, NS.rdf, 'Bag') || is(c, NS.rdf, 'Seq') || is(c, NS.rdf, 'Alt')) ?? null;
+  return (
+    elementChildren(prop).find((c) => is(c, NS.rdf, 'Bag') || is(c, NS.rdf, 'Seq') || is(c, NS.rdf, 'Alt')) ?? null
+  );
 }
 
 export function arrayItems(prop: XElement): XElement[] {
@@ -285,7 +287,10 @@ export class Namer {
   }
 
   el(ns: string, local: string, text?: string): XElement {
-    const e = this.x.doc.createElementNS(ns, ns === NS.rdf ? `${rdfPrefix(this.x.rdf)}:${local}` : `${this.prefix(ns)}:${local}`);
+    const e = this.x.doc.createElementNS(
+      ns,
+      ns === NS.rdf ? `${rdfPrefix(this.x.rdf)}:${local}` : `${this.prefix(ns)}:${local}`,
+    );
     if (text !== undefined) e.textContent = xmlSafe(text);
     return e;
   }
@@ -335,7 +340,11 @@ export class Namer {
 
 /** True when this element or one inside it is named in, or has an attribute in, this namespace. */
 function usesNamespace(el: XElement, ns: string): boolean {
-  return el.namespaceURI === ns || Array.from(el.attributes).some((a) => a.namespaceURI === ns) || elementChildren(el).some((c) => usesNamespace(c, ns));
+  return (
+    el.namespaceURI === ns ||
+    Array.from(el.attributes).some((a) => a.namespaceURI === ns) ||
+    elementChildren(el).some((c) => usesNamespace(c, ns))
+  );
 }
 
 /** Removes these prefix declarations from `holder` where nothing in their scope uses them any more. */
@@ -351,6 +360,8 @@ export function hasNoProperties(x: XmpDoc): boolean {
   return descriptions(x).every(
     (d) =>
       elementChildren(d).length === 0 &&
-      Array.from(d.attributes).every((a) => a.namespaceURI === NS.rdf || a.namespaceURI === NS.xmlns || a.namespaceURI === null),
+      Array.from(d.attributes).every(
+        (a) => a.namespaceURI === NS.rdf || a.namespaceURI === NS.xmlns || a.namespaceURI === null,
+      ),
   );
 }

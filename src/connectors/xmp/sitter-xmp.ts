@@ -44,7 +44,15 @@ const I = NS.Iptc4xmpExt;
 // ---------------------------------------------------------------- owned simple values
 
 /** Sets (value) or gives back (null) a simple top-level property Sitter owns; returns the new state. */
-function setOwned(x: XmpDoc, n: Namer, holder: XElement, ns: string, local: string, value: string | null, state: OwnedValue): OwnedValue {
+function setOwned(
+  x: XmpDoc,
+  n: Namer,
+  holder: XElement,
+  ns: string,
+  local: string,
+  value: string | null,
+  state: OwnedValue,
+): OwnedValue {
   const cur = simpleTopLevel(x, ns, local);
   if (value === null) {
     if (state.set) {
@@ -82,7 +90,9 @@ function removeItems(x: XmpDoc, ns: string, local: string, match: (li: XElement)
 /** Removes the last item with this text (Sitter appended it, so the last one is Sitter's). */
 function removeOneText(x: XmpDoc, ns: string, local: string, text: string): boolean {
   for (const prop of topLevel(x, ns, local).reverse()) {
-    const li = arrayItems(prop).reverse().find((l) => itemText(l) === text);
+    const li = arrayItems(prop)
+      .reverse()
+      .find((l) => itemText(l) === text);
     if (li) {
       removeNode(li);
       if (arrayItems(prop).length === 0) removeNode(prop);
@@ -152,14 +162,33 @@ function strip(x: XmpDoc, filter: ReadonlySet<string> | null): boolean {
   if (gone.length === 0) return changed;
   // Some persons withdrawn, others stay: the withdrawn are still pictured, now without a release.
   const otherFaces = ledger.otherFaces + gone.length;
-  const status = releaseStatus(kept.map((p) => p.release), otherFaces);
+  const status = releaseStatus(
+    kept.map((p) => p.release),
+    otherFaces,
+  );
   const age = youngestAgeCode(kept.map((p) => p.ageCode));
   writeLedger(x, n, holder, {
     ...ledger,
     otherFaces,
     persons: kept,
-    releaseStatus: setOwned(x, n, holder, NS.plus, 'ModelReleaseStatus', status && vocabUri(status), ledger.releaseStatus),
-    ageDisclosure: setOwned(x, n, holder, NS.plus, 'MinorModelAgeDisclosure', age && vocabUri(age), ledger.ageDisclosure),
+    releaseStatus: setOwned(
+      x,
+      n,
+      holder,
+      NS.plus,
+      'ModelReleaseStatus',
+      status && vocabUri(status),
+      ledger.releaseStatus,
+    ),
+    ageDisclosure: setOwned(
+      x,
+      n,
+      holder,
+      NS.plus,
+      'MinorModelAgeDisclosure',
+      age && vocabUri(age),
+      ledger.ageDisclosure,
+    ),
   });
   return true;
 }
@@ -254,7 +283,12 @@ function appliedToDimensions(n: Namer, payload: PushPayload): XElement {
  * existing mwg-rs:Regions (without them its normalised areas would refer to nothing; the ledger
  * remembers, so a clear takes them out again).
  */
-function mwgList(x: XmpDoc, n: Namer, holder: XElement, payload: PushPayload): { list: XElement; addedDimensions: boolean } {
+function mwgList(
+  x: XmpDoc,
+  n: Namer,
+  holder: XElement,
+  payload: PushPayload,
+): { list: XElement; addedDimensions: boolean } {
   const existing = topLevel(x, NS.mwgRs, 'Regions')[0];
   if (existing) {
     const body = structBody(existing);
@@ -296,7 +330,9 @@ function apply(x: XmpDoc, payload: PushPayload, before: Ledger | null, createdSi
   const holder = targetDescription(x);
   const n = new Namer(x, holder);
   const orientation = payload.image.orientation ?? 1;
-  const persons = [...payload.persons].sort((a, b) => (a.consentUri < b.consentUri ? -1 : a.consentUri > b.consentUri ? 1 : 0));
+  const persons = [...payload.persons].sort((a, b) =>
+    a.consentUri < b.consentUri ? -1 : a.consentUri > b.consentUri ? 1 : 0,
+  );
   const ledgerPersons: LedgerPerson[] = [];
 
   const names = arrayProp(x, n, holder, I, 'PersonInImage');
@@ -314,11 +350,23 @@ function apply(x: XmpDoc, payload: PushPayload, before: Ledger | null, createdSi
     place(details, personDetails(n, p, true));
     place(regions, imageRegion(n, p, orientation));
     place(mwg, mwgRegion(n, p, orientation));
-    ledgerPersons.push({ consentUri: p.consentUri, release: p.release.status, ageCode: ageCode(p.release), addedName, addedReleaseId: null });
+    ledgerPersons.push({
+      consentUri: p.consentUri,
+      release: p.release.status,
+      ageCode: ageCode(p.release),
+      addedName,
+      addedReleaseId: null,
+    });
   }
 
-  const status = releaseStatus(persons.map((p) => p.release.status), payload.otherFaces);
-  const releaseState = setOwned(x, n, holder, NS.plus, 'ModelReleaseStatus', status && vocabUri(status), { set: false, prior: null });
+  const status = releaseStatus(
+    persons.map((p) => p.release.status),
+    payload.otherFaces,
+  );
+  const releaseState = setOwned(x, n, holder, NS.plus, 'ModelReleaseStatus', status && vocabUri(status), {
+    set: false,
+    prior: null,
+  });
   const ids = persons.map((p, i) => [p.release.id, i] as const).filter((e): e is readonly [string, number] => !!e[0]);
   if (ids.length > 0) {
     const idBag = arrayProp(x, n, holder, NS.plus, 'ModelReleaseID');
@@ -332,7 +380,10 @@ function apply(x: XmpDoc, payload: PushPayload, before: Ledger | null, createdSi
     }
   }
   const age = youngestAgeCode(ledgerPersons.map((p) => p.ageCode));
-  const ageState = setOwned(x, n, holder, NS.plus, 'MinorModelAgeDisclosure', age && vocabUri(age), { set: false, prior: null });
+  const ageState = setOwned(x, n, holder, NS.plus, 'MinorModelAgeDisclosure', age && vocabUri(age), {
+    set: false,
+    prior: null,
+  });
 
   writeLedger(x, n, holder, {
     createdSidecar,

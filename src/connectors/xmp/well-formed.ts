@@ -82,7 +82,14 @@ function codePointHex(ch: string): string {
 }
 
 function isLegalCodePoint(cp: number): boolean {
-  return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+  return (
+    cp === 0x9 ||
+    cp === 0xa ||
+    cp === 0xd ||
+    (cp >= 0x20 && cp <= 0xd7ff) ||
+    (cp >= 0xe000 && cp <= 0xfffd) ||
+    (cp >= 0x10000 && cp <= 0x10ffff)
+  );
 }
 
 /** `xml` is bound by definition; `xmlns` is never an element or attribute prefix of its own. */
@@ -106,7 +113,8 @@ function namespaceScope(tag: StartTag, outer: ReadonlySet<string>): ReadonlySet<
   for (const name of [tag.name, ...tag.attributes.map((a) => a.name)]) {
     const prefix = prefixOf(name);
     if (prefix === null || (prefix === 'xmlns' && name !== tag.name)) continue;
-    if (prefix === 'xmlns' || !bound.has(prefix)) return `the prefix "${prefix}" of ${name} is not bound to a namespace (no xmlns:${prefix})`;
+    if (prefix === 'xmlns' || !bound.has(prefix))
+      return `the prefix "${prefix}" of ${name} is not bound to a namespace (no xmlns:${prefix})`;
   }
   return bound;
 }

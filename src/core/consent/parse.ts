@@ -152,7 +152,8 @@ class Problems {
 function invalid(fileName: string, details: ConsentProblem[]): SitterError {
   const n = details.length;
   const shown = details.slice(0, MESSAGE_PROBLEM_LIMIT).map(formatProblem);
-  if (n > MESSAGE_PROBLEM_LIMIT) shown.push(`  ... and ${n - MESSAGE_PROBLEM_LIMIT} more (all of them are in the --json output)`);
+  if (n > MESSAGE_PROBLEM_LIMIT)
+    shown.push(`  ... and ${n - MESSAGE_PROBLEM_LIMIT} more (all of them are in the --json output)`);
   return new SitterError(
     CONSENT_FILE_INVALID,
     `${fileName}: ${n} problem${n === 1 ? '' : 's'}, nothing was imported:\n${shown.join('\n')}`,
@@ -185,7 +186,8 @@ interface RawRecord {
 
 const CSV_ERRORS: Record<string, string> = {
   CSV_QUOTE_NOT_CLOSED: 'a quoted value is never closed (a closing " is missing)',
-  CSV_INVALID_CLOSING_QUOTE: 'a quoted value is followed by more text before the next separator (write "" for a quote inside quotes)',
+  CSV_INVALID_CLOSING_QUOTE:
+    'a quoted value is followed by more text before the next separator (write "" for a quote inside quotes)',
   INVALID_OPENING_QUOTE: 'a " appears inside an unquoted value (quote the whole value and write "" for the quote)',
 };
 
@@ -264,7 +266,10 @@ function readHeader(
 ): { columns: (ConsentColumn | null)[]; skip: Set<ConsentColumn> } {
   const seen = new Set<ConsentColumn>();
   const columns = names.map((raw, i): ConsentColumn | null => {
-    const name = raw.replace(/^\uFEFF/, '').trim().toLowerCase();
+    const name = raw
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .toLowerCase();
     if (name === '') {
       problems.add(line, null, `empty column name in the header (column ${i + 1})`);
       return null;
@@ -365,8 +370,7 @@ function readJson(text: string, problems: Problems): RawRecord[] | null {
       if (value.ok) {
         values[m.key] = value.value;
         cellLines[m.key] = keyLine;
-      }
-      else {
+      } else {
         problems.add(keyLine, m.key, value.problem);
         skip.add(m.key);
       }
@@ -388,7 +392,10 @@ function jsonCell(column: ConsentColumn, v: unknown): Parsed<string | string[]> 
   if (v === null) return { ok: true, value: '' };
   if (typeof v === 'string') return { ok: true, value: v };
   if (typeof v === 'boolean' && yesNo) return { ok: true, value: v ? 'yes' : 'no' };
-  if (typeof v === 'number' && (column === 'participant_id' ? Number.isSafeInteger(v) : yesNo && (v === 0 || v === 1))) {
+  if (
+    typeof v === 'number' &&
+    (column === 'participant_id' ? Number.isSafeInteger(v) : yesNo && (v === 0 || v === 1))
+  ) {
     return { ok: true, value: String(v) };
   }
   if (Array.isArray(v) && column === 'publication_scopes' && v.every((s) => typeof s === 'string')) {
@@ -465,11 +472,13 @@ function checkRecord(rec: RawRecord, problems: Problems): Draft {
   d.signedAt = known(read('signed_at', true, parseIsoDate));
 
   const expiresAt = read('expires_at', false, parseIsoDate);
-  if (expiresAt && d.signedAt && expiresAt.getTime() <= d.signedAt.getTime()) report('expires_at', 'is not after signed_at');
+  if (expiresAt && d.signedAt && expiresAt.getTime() <= d.signedAt.getTime())
+    report('expires_at', 'is not after signed_at');
   else d.expiresAt = expiresAt;
 
   const withdrawnAt = read('withdrawn_at', false, parseIsoDate);
-  if (withdrawnAt && d.signedAt && withdrawnAt.getTime() < d.signedAt.getTime()) report('withdrawn_at', 'is before signed_at');
+  if (withdrawnAt && d.signedAt && withdrawnAt.getTime() < d.signedAt.getTime())
+    report('withdrawn_at', 'is before signed_at');
   else d.withdrawnAt = withdrawnAt;
 
   d.formRefRelative = known(read('form_ref', true, relativePath));
@@ -645,7 +654,8 @@ function shareRepeatedDates(rows: ConsentRow[]): void {
 
 function toRow(d: Draft): ConsentRow {
   const need = <T>(v: T | undefined, what: string): T => {
-    if (v === undefined) throw new BugError(`consent row on line ${d.line} has no ${what} although no problem was reported`);
+    if (v === undefined)
+      throw new BugError(`consent row on line ${d.line} has no ${what} although no problem was reported`);
     return v;
   };
   return {

@@ -85,10 +85,20 @@ export function verifyChain(entries: readonly AuditEntry[]): ChainVerdict {
       return { ok: false, count: entries.length, firstBadSeq: expectedSeq, reason };
     }
     if (entry.prevHash !== prevHash) {
-      return { ok: false, count: entries.length, firstBadSeq: entry.seq, reason: `entry ${entry.seq} does not link to entry ${entry.seq - 1} (previous hash differs)` };
+      return {
+        ok: false,
+        count: entries.length,
+        firstBadSeq: entry.seq,
+        reason: `entry ${entry.seq} does not link to entry ${entry.seq - 1} (previous hash differs)`,
+      };
     }
     if (auditHash(entry) !== entry.hash) {
-      return { ok: false, count: entries.length, firstBadSeq: entry.seq, reason: `entry ${entry.seq} was altered (its content no longer matches its hash)` };
+      return {
+        ok: false,
+        count: entries.length,
+        firstBadSeq: entry.seq,
+        reason: `entry ${entry.seq} was altered (its content no longer matches its hash)`,
+      };
     }
     prevHash = entry.hash;
     expectedSeq += 1;

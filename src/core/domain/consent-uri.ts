@@ -26,4 +26,3 @@ export function parseConsentUri(uri: string): { shootId: string; participantId: 
     return null;
   }
 }
-

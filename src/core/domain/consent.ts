@@ -45,7 +45,8 @@ export function formDigest(formSha256: string): string {
   return createHash('sha256').update(`sitter-withdrawn-form:${formSha256.toLowerCase()}`).digest('hex');
 }
 
-export type RowRefusal = { kind: 'form-withdrawn'; withdrawnAt: Date } | { kind: 'withdrawal-stands'; withdrawnAt: Date };
+export type RowRefusal =
+  { kind: 'form-withdrawn'; withdrawnAt: Date } | { kind: 'withdrawal-stands'; withdrawnAt: Date };
 
 /**
  * A withdrawal stands until a new consent is given (GDPR Art. 7(3)). A row that does not itself
@@ -53,13 +54,19 @@ export type RowRefusal = { kind: 'form-withdrawn'; withdrawnAt: Date } | { kind:
  * (editing signed_at on the old form is not a new consent), or, for someone who withdrew, when it is
  * not signed after their latest withdrawal and by now. Rows that restate a withdrawal always pass.
  */
-export function refuseConsentRow(memory: WithdrawalMemory, participantId: number | null, row: ConsentFacts & { formSha256: string }, now: Date): RowRefusal | null {
+export function refuseConsentRow(
+  memory: WithdrawalMemory,
+  participantId: number | null,
+  row: ConsentFacts & { formSha256: string },
+  now: Date,
+): RowRefusal | null {
   if (row.withdrawnAt && row.withdrawnAt.getTime() <= now.getTime()) return null;
   const formWithdrawnAt = memory.forms.get(formDigest(row.formSha256));
   if (formWithdrawnAt) return { kind: 'form-withdrawn', withdrawnAt: formWithdrawnAt };
   const latest = participantId === null ? undefined : memory.latestByParticipant.get(participantId);
   if (!latest) return null;
   const signed = row.signedAt?.getTime();
-  if (signed === undefined || signed <= latest.getTime() || signed > now.getTime()) return { kind: 'withdrawal-stands', withdrawnAt: latest };
+  if (signed === undefined || signed <= latest.getTime() || signed > now.getTime())
+    return { kind: 'withdrawal-stands', withdrawnAt: latest };
   return null;
 }

@@ -21,7 +21,8 @@ export function holdFromChain(entries: readonly AuditEntry[], shootId: string): 
   let hold: LegalHold | null = null;
   for (const e of entries) {
     if (e.shootId !== shootId) continue;
-    if (e.action === HOLD_SET) hold = { reason: String(e.details.reason ?? ''), by: String(e.details.by ?? e.actor), since: e.at, seq: e.seq };
+    if (e.action === HOLD_SET)
+      hold = { reason: String(e.details.reason ?? ''), by: String(e.details.by ?? e.actor), since: e.at, seq: e.seq };
     else if (e.action === HOLD_RELEASED) hold = null;
   }
   return hold;

@@ -21,7 +21,11 @@ export interface ParticipantTemplates {
 export type FaceVerdict =
   | { kind: 'proposed'; participantId: number; distance: number; margin: number; score: number }
   /** nobody close enough, or too close to two people to tell: never named (rule 4) */
-  | { kind: 'unidentified'; reason: 'no-match' | 'ambiguous' | 'taken' | 'consent-lapsed'; nearestDistance: number | null };
+  | {
+      kind: 'unidentified';
+      reason: 'no-match' | 'ambiguous' | 'taken' | 'consent-lapsed';
+      nearestDistance: number | null;
+    };
 
 export function euclidean(a: Float32Array, b: Float32Array): number {
   let sum = 0;
@@ -75,6 +79,12 @@ export function matchImage(
     const runnerUp = row.reduce((best, d, k) => (k === j ? best : Math.min(best, d)), Infinity);
     const margin = Number.isFinite(runnerUp) ? runnerUp - distance : Infinity;
     if (margin < limits.margin) return { kind: 'unidentified', reason: 'ambiguous', nearestDistance: distance };
-    return { kind: 'proposed', participantId: roster[j]!.participantId, distance, margin, score: similarityScore(distance) };
+    return {
+      kind: 'proposed',
+      participantId: roster[j]!.participantId,
+      distance,
+      margin,
+      score: similarityScore(distance),
+    };
   });
 }

@@ -39,13 +39,22 @@ export interface ConsentLink {
  * review, the second confirmation). Null for a face that is not confirmed, or was confirmed before
  * Sitter recorded the link.
  */
-export function consentLinkOf(face: Pick<Face, 'participantId' | 'state'>, decisions: readonly Decision[]): ConsentLink | null {
+export function consentLinkOf(
+  face: Pick<Face, 'participantId' | 'state'>,
+  decisions: readonly Decision[],
+): ConsentLink | null {
   if (face.state !== 'confirmed') return null;
   let last: Decision | null = null;
   for (const d of decisions) {
     if (d.undoneAt) continue;
     last = d.action === 'reject' ? null : d;
   }
-  if (!last || last.participantId !== face.participantId || last.consentRecordId === null || last.consentFormSha256 === null) return null;
+  if (
+    !last ||
+    last.participantId !== face.participantId ||
+    last.consentRecordId === null ||
+    last.consentFormSha256 === null
+  )
+    return null;
   return { id: last.consentRecordId, formSha256: last.consentFormSha256 };
 }

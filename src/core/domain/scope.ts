@@ -40,20 +40,62 @@ export function sourceRelation(source: string, other: string): SourceRelation | 
  * The system's own trees: nothing at or beneath them is a photoshoot (`/proc/1`, `/etc/ssl`,
  * `/usr/share`, `/dev/shm` are as refused as the trees themselves).
  */
-export const SYSTEM_TREES = ['/proc', '/sys', '/dev', '/etc', '/boot', '/run', '/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/snap', '/System', '/Library', '/private/etc', '/private/var/run', '/var/run', '/var/lock', '/var/log', '/var/cache', '/var/lib'];
+export const SYSTEM_TREES = [
+  '/proc',
+  '/sys',
+  '/dev',
+  '/etc',
+  '/boot',
+  '/run',
+  '/usr',
+  '/bin',
+  '/sbin',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/libx32',
+  '/snap',
+  '/System',
+  '/Library',
+  '/private/etc',
+  '/private/var/run',
+  '/var/run',
+  '/var/lock',
+  '/var/log',
+  '/var/cache',
+  '/var/lib',
+];
 
 /**
  * Roots that are never a photoshoot themselves but legitimately hold photo folders beneath them
  * (`/home/ann/shoots/x`, `/mnt/card/DCIM`, `/srv/photos/gala`): refused only as they are.
  */
-export const ROOT_FOLDERS = ['/', '/tmp', '/var', '/opt', '/srv', '/home', '/root', '/Users', '/Volumes', '/mnt', '/media', '/private', '/private/tmp', '/private/var'];
+export const ROOT_FOLDERS = [
+  '/',
+  '/tmp',
+  '/var',
+  '/opt',
+  '/srv',
+  '/home',
+  '/root',
+  '/Users',
+  '/Volumes',
+  '/mnt',
+  '/media',
+  '/private',
+  '/private/tmp',
+  '/private/var',
+];
 
 /** The root, a system tree or anything beneath one, or a root that holds others' folders: never a shoot. */
 export function isSystemFolder(source: string): boolean {
-  return ROOT_FOLDERS.includes(source) || SYSTEM_TREES.some((tree) => {
-    const relation = sourceRelation(source, tree);
-    return relation === 'same' || relation === 'inside';
-  });
+  return (
+    ROOT_FOLDERS.includes(source) ||
+    SYSTEM_TREES.some((tree) => {
+      const relation = sourceRelation(source, tree);
+      return relation === 'same' || relation === 'inside';
+    })
+  );
 }
 
 export interface OpenShootSource {
@@ -84,7 +126,7 @@ export function assertSourceAllowed(shootId: string, connector: string, source: 
       throw new SitterError(
         'SOURCE_TOO_BROAD',
         `The source ${source} is a system folder, lies inside one, or is a root or home folder: not a photoshoot: shoot "${shootId}" is refused.`,
-        'Pass --source with the folder that holds only this shoot\'s photos.',
+        "Pass --source with the folder that holds only this shoot's photos.",
       );
     }
     const toWorkspace = sourceRelation(source, ctx.workspaceDir);
@@ -98,7 +140,12 @@ export function assertSourceAllowed(shootId: string, connector: string, source: 
   }
   for (const other of ctx.openShoots) {
     // Folders overlap whatever connector reads them (the same photos); ids only within one connector.
-    const relation = isPath && other.source.startsWith('/') ? sourceRelation(source, other.source) : other.connector === connector && source === other.source ? 'same' : null;
+    const relation =
+      isPath && other.source.startsWith('/')
+        ? sourceRelation(source, other.source)
+        : other.connector === connector && source === other.source
+          ? 'same'
+          : null;
     if (!relation) continue;
     const how = relation === 'same' ? 'is the same as' : relation === 'inside' ? 'is inside' : 'contains';
     throw new SitterError(

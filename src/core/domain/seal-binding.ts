@@ -10,15 +10,39 @@ import type { Face, Template } from './records.js';
  */
 export type SealBinding =
   | { kind: 'template'; shootId: string; participantId: number; modelDigest: string; origin: Template['origin'] }
-  | { kind: 'face'; shootId: string; assetId: number; box: { x: number; y: number; w: number; h: number }; participantId: number | null; modelDigest: string };
+  | {
+      kind: 'face';
+      shootId: string;
+      assetId: number;
+      box: { x: number; y: number; w: number; h: number };
+      participantId: number | null;
+      modelDigest: string;
+    };
 
-export function templateBinding(t: Pick<Template, 'shootId' | 'participantId' | 'modelDigest' | 'origin'>): SealBinding {
-  return { kind: 'template', shootId: t.shootId, participantId: t.participantId, modelDigest: t.modelDigest, origin: t.origin };
+export function templateBinding(
+  t: Pick<Template, 'shootId' | 'participantId' | 'modelDigest' | 'origin'>,
+): SealBinding {
+  return {
+    kind: 'template',
+    shootId: t.shootId,
+    participantId: t.participantId,
+    modelDigest: t.modelDigest,
+    origin: t.origin,
+  };
 }
 
 /** A stored face embedding: kept only for a proposal, so the proposed participant is part of it. */
-export function faceBinding(f: Pick<Face, 'shootId' | 'assetId' | 'x' | 'y' | 'w' | 'h' | 'participantId'> & { modelDigest: string }): SealBinding {
-  return { kind: 'face', shootId: f.shootId, assetId: f.assetId, box: { x: f.x, y: f.y, w: f.w, h: f.h }, participantId: f.participantId, modelDigest: f.modelDigest };
+export function faceBinding(
+  f: Pick<Face, 'shootId' | 'assetId' | 'x' | 'y' | 'w' | 'h' | 'participantId'> & { modelDigest: string },
+): SealBinding {
+  return {
+    kind: 'face',
+    shootId: f.shootId,
+    assetId: f.assetId,
+    box: { x: f.x, y: f.y, w: f.w, h: f.h },
+    participantId: f.participantId,
+    modelDigest: f.modelDigest,
+  };
 }
 
 /** The associated-data bytes: versioned, canonical, the same at seal and open time. */
@@ -28,5 +52,7 @@ export function bindingBytes(binding: SealBinding): Uint8Array {
 
 /** How a binding is named in an error message, without any biometric content. */
 export function describeBinding(binding: SealBinding): string {
-  return binding.kind === 'template' ? `template of participant #${binding.participantId}` : `face embedding on asset #${binding.assetId}`;
+  return binding.kind === 'template'
+    ? `template of participant #${binding.participantId}`
+    : `face embedding on asset #${binding.assetId}`;
 }

@@ -26,9 +26,7 @@ export interface CaptureTime {
 }
 
 export type CaptureVerdict =
-  | { kind: 'inside'; capturedAt: string }
-  | { kind: 'outside'; capturedAt: string }
-  | { kind: 'no-capture-time' };
+  { kind: 'inside'; capturedAt: string } | { kind: 'outside'; capturedAt: string } | { kind: 'no-capture-time' };
 
 /** A shoot longer than this is no longer "a shoot" but an archive: refused at creation. */
 export const MAX_SHOOT_DAYS = 366;
@@ -60,10 +58,14 @@ export function shootDatesProblems(dates: ShootDates): string[] {
   const to = dayMs(dates.to);
   if (from === null) problems.push(`--from "${dates.from}" must be a calendar day, YYYY-MM-DD`);
   if (to === null) problems.push(`--to "${dates.to}" must be a calendar day, YYYY-MM-DD`);
-  if (offsetMinutes(dates.utcOffset) === null) problems.push(`--utc-offset "${dates.utcOffset}" must be +HH:MM or -HH:MM`);
+  if (offsetMinutes(dates.utcOffset) === null)
+    problems.push(`--utc-offset "${dates.utcOffset}" must be +HH:MM or -HH:MM`);
   if (from !== null && to !== null) {
     if (to < from) problems.push(`--to ${dates.to} is before --from ${dates.from}`);
-    else if ((to - from) / 86_400_000 + 1 > MAX_SHOOT_DAYS) problems.push(`a shoot spans at most ${MAX_SHOOT_DAYS} days (${dates.from} to ${dates.to} is longer): an archive is not a shoot`);
+    else if ((to - from) / 86_400_000 + 1 > MAX_SHOOT_DAYS)
+      problems.push(
+        `a shoot spans at most ${MAX_SHOOT_DAYS} days (${dates.from} to ${dates.to} is longer): an archive is not a shoot`,
+      );
   }
   return problems;
 }
@@ -99,7 +101,10 @@ export function captureVerdict(dates: ShootDates, capture: CaptureTime | null | 
 }
 
 /** The declared dates of a shoot, or a refusal naming the command that declares them (shoots made before dates existed). */
-export function requireShootDates(shoot: { id: string; shootFrom: string | null; shootTo: string | null; utcOffset: string | null }, step = 'scanning'): ShootDates {
+export function requireShootDates(
+  shoot: { id: string; shootFrom: string | null; shootTo: string | null; utcOffset: string | null },
+  step = 'scanning',
+): ShootDates {
   if (!shoot.shootFrom || !shoot.shootTo || !shoot.utcOffset) {
     throw new SitterError(
       'SHOOT_DATES_MISSING',

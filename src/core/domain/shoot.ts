@@ -59,10 +59,13 @@ export interface NewShoot {
 export function validateNewShoot(input: NewShoot): void {
   const problems: string[] = [];
   if (!SHOOT_ID_PATTERN.test(input.id)) {
-    problems.push(`shoot id "${input.id}" must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`);
+    problems.push(
+      `shoot id "${input.id}" must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`,
+    );
   }
   if (!input.name.trim()) problems.push('a name is required');
-  if (!input.purpose.trim()) problems.push('a purpose is required (GDPR Art. 5(1)(b): processing needs a stated purpose)');
+  if (!input.purpose.trim())
+    problems.push('a purpose is required (GDPR Art. 5(1)(b): processing needs a stated purpose)');
   if (!input.source.trim()) problems.push('a source is required');
   if (!Number.isInteger(input.retentionDays) || input.retentionDays < 1 || input.retentionDays > MAX_RETENTION_DAYS) {
     problems.push(`retention days must be a whole number from 1 to ${MAX_RETENTION_DAYS}`);
@@ -72,7 +75,12 @@ export function validateNewShoot(input: NewShoot): void {
     problems.push('reviewers must be 1 or 2');
   }
   if (problems.length > 0) {
-    throw new SitterError('SHOOT_INVALID', `Cannot create shoot: ${problems.join('; ')}.`, 'Correct the options and run `sitter shoot create` again.', { problems });
+    throw new SitterError(
+      'SHOOT_INVALID',
+      `Cannot create shoot: ${problems.join('; ')}.`,
+      'Correct the options and run `sitter shoot create` again.',
+      { problems },
+    );
   }
 }
 
@@ -115,7 +123,11 @@ export function assertBiometricProcessingAllowed(shoot: Shoot, step: string, now
 /** A closed shoot is read-only: no consent import, approval or scan changes it any more. */
 export function assertOpen(shoot: Shoot, action: string): void {
   if (shoot.status === 'closed') {
-    throw new SitterError('SHOOT_CLOSED', `Shoot "${shoot.id}" is closed: ${action} is refused.`, 'A closed shoot can be read and exported, not changed.');
+    throw new SitterError(
+      'SHOOT_CLOSED',
+      `Shoot "${shoot.id}" is closed: ${action} is refused.`,
+      'A closed shoot can be read and exported, not changed.',
+    );
   }
 }
 

@@ -1,6 +1,15 @@
 import type { WithdrawalMemory } from '../domain/consent.js';
 import type { AuditEntry, AuditEventInput } from '../domain/audit.js';
-import type { Asset, ConsentRecord, Decision, Face, Participant, PushRecord, Rejection, Template } from '../domain/records.js';
+import type {
+  Asset,
+  ConsentRecord,
+  Decision,
+  Face,
+  Participant,
+  PushRecord,
+  Rejection,
+  Template,
+} from '../domain/records.js';
 import type { Shoot } from '../domain/shoot.js';
 
 /**

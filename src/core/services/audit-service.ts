@@ -36,7 +36,16 @@ export async function exportAudit(ctx: ServiceContext, shootId?: string, destina
   let recorded = true;
   try {
     await ctx.store.transaction((uow) =>
-      uow.audit.append({ actor: ctx.actor, action: 'audit.exported', shootId: shootId ?? null, subject: `export:${destination}`, details: { scope: shootId ?? 'all' } }, ctx.clock.now()),
+      uow.audit.append(
+        {
+          actor: ctx.actor,
+          action: 'audit.exported',
+          shootId: shootId ?? null,
+          subject: `export:${destination}`,
+          details: { scope: shootId ?? 'all' },
+        },
+        ctx.clock.now(),
+      ),
     );
   } catch (error) {
     if (!isSitterError(error) || error.code !== 'WORKSPACE_READ_ONLY') throw error;
@@ -44,5 +53,9 @@ export async function exportAudit(ctx: ServiceContext, shootId?: string, destina
   }
   const entries = await ctx.store.transaction((uow) => uow.audit.all());
   const last = entries.at(-1);
-  return { entries: shootId ? entries.filter((e) => e.shootId === shootId) : entries, recorded, head: last ? formatAnchor(last) : null };
+  return {
+    entries: shootId ? entries.filter((e) => e.shootId === shootId) : entries,
+    recorded,
+    head: last ? formatAnchor(last) : null,
+  };
 }

@@ -50,12 +50,20 @@ interface RefusedRow {
 }
 
 /** Rule 6's refusal, naming every refused row; a reused withdrawn form is the first thing said. */
-const standsList = (rows: RefusedRow[]) => rows.map((s) => `${s.participant} (line ${s.line}: signed ${s.signedAt.slice(0, 10)}, withdrew ${s.withdrawnAt})`).join(', ');
+const standsList = (rows: RefusedRow[]) =>
+  rows
+    .map((s) => `${s.participant} (line ${s.line}: signed ${s.signedAt.slice(0, 10)}, withdrew ${s.withdrawnAt})`)
+    .join(', ');
 
 function refusedRowsError(shootId: string, refused: RefusedRow[]): SitterError {
   const reused = refused.filter((r) => r.reason === 'form-withdrawn');
   if (reused.length > 0) {
-    const list = reused.map((r) => `${r.participant} (line ${r.line}): that signed form was withdrawn on ${r.withdrawnAt.slice(0, 10)} and cannot be used again`).join('; ');
+    const list = reused
+      .map(
+        (r) =>
+          `${r.participant} (line ${r.line}): that signed form was withdrawn on ${r.withdrawnAt.slice(0, 10)} and cannot be used again`,
+      )
+      .join('; ');
     const others = refused.filter((r) => r.reason !== 'form-withdrawn');
     return new SitterError(
       'FORM_WITHDRAWN',
@@ -106,9 +114,20 @@ function participantDiffers(p: Participant, row: ConsentRow): boolean {
  * changed record is appended, never overwritten) so the history of each consent stays provable;
  * a newly withdrawn consent runs the withdrawal cascade at once.
  */
-export async function importConsent(ctx: ServiceContext, shootId: string, file: ConsentImport, importedFrom: string, opts: ConsentImportOptions = {}): Promise<ConsentImportSummary> {
+export async function importConsent(
+  ctx: ServiceContext,
+  shootId: string,
+  file: ConsentImport,
+  importedFrom: string,
+  opts: ConsentImportOptions = {},
+): Promise<ConsentImportSummary> {
   const approver = opts.amendmentApprovedBy?.trim();
-  if (opts.amendmentApprovedBy !== undefined && !approver) throw new SitterError('APPROVER_REQUIRED', 'An amendment needs the name of the person signing it off.', 'Pass --approved-by NAME with --amend.');
+  if (opts.amendmentApprovedBy !== undefined && !approver)
+    throw new SitterError(
+      'APPROVER_REQUIRED',
+      'An amendment needs the name of the person signing it off.',
+      'Pass --approved-by NAME with --amend.',
+    );
   return ctx.store.transaction(async (uow) => {
     const shoot = await requireShoot(uow, shootId);
     assertOpen(shoot, 'consent import');
@@ -134,7 +153,16 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
     const roster = new Map((await uow.participants.listByShoot(shootId)).map((p) => [p.externalRef, p]));
     const currentRecords = await uow.consents.currentForShoot(shootId);
     const newRows = file.rows.filter((row) => !roster.has(row.participantId));
-    const added = await uow.participants.addMany(newRows.map((row) => ({ shootId, externalRef: row.participantId, displayName: row.name, minor: row.minor, guardian: row.guardian, createdAt: now })));
+    const added = await uow.participants.addMany(
+      newRows.map((row) => ({
+        shootId,
+        externalRef: row.participantId,
+        displayName: row.name,
+        minor: row.minor,
+        guardian: row.guardian,
+        createdAt: now,
+      })),
+    );
     const newParticipants = new Map(added.map((p) => [p.externalRef, p]));
     const newRecords: Omit<ConsentRecord, 'id'>[] = [];
     const inFile = new Set<string>();
@@ -150,12 +178,19 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
       if (!participant) throw new BugError(`participant ${row.participantId} was neither on the roster nor added`);
       const isNew = existing === null;
       const personChanged = existing !== null && participantDiffers(existing, row);
-      if (existing && personChanged) corrected.push({ id: existing.id, displayName: row.name, minor: row.minor, guardian: row.guardian });
+      if (existing && personChanged)
+        corrected.push({ id: existing.id, displayName: row.name, minor: row.minor, guardian: row.guardian });
       const current = isNew ? null : (currentRecords.get(participant.id) ?? null);
       const refusal = refuseConsentRow(memory, isNew ? null : participant.id, row, now);
       if (refusal) {
         // Collected, not thrown at once, so the error names every refused row; the unit of work rolls back.
-        refused.push({ participant: row.participantId, line: row.line, reason: refusal.kind, withdrawnAt: refusal.withdrawnAt.toISOString(), signedAt: row.signedAt.toISOString() });
+        refused.push({
+          participant: row.participantId,
+          line: row.line,
+          reason: refusal.kind,
+          withdrawnAt: refusal.withdrawnAt.toISOString(),
+          signedAt: row.signedAt.toISOString(),
+        });
         continue;
       }
       const recordChanged = !current || recordDiffers(current, row);
@@ -182,8 +217,15 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
       else summary.unchanged.push(row.participantId);
 
       // A withdrawal dated in the future takes effect when it arrives (sweepLapsedConsent), not now.
-      const newlyWithdrawn = row.withdrawnAt !== null && row.withdrawnAt.getTime() <= now.getTime() && (!current || current.withdrawnAt === null || current.withdrawnAt.getTime() > now.getTime());
-      if (newlyWithdrawn) formsWithdrawn.push({ formSha256: row.formSha256, withdrawnAt: row.withdrawnAt! }, ...(current ? [{ formSha256: current.formSha256, withdrawnAt: row.withdrawnAt! }] : []));
+      const newlyWithdrawn =
+        row.withdrawnAt !== null &&
+        row.withdrawnAt.getTime() <= now.getTime() &&
+        (!current || current.withdrawnAt === null || current.withdrawnAt.getTime() > now.getTime());
+      if (newlyWithdrawn)
+        formsWithdrawn.push(
+          { formSha256: row.formSha256, withdrawnAt: row.withdrawnAt! },
+          ...(current ? [{ formSha256: current.formSha256, withdrawnAt: row.withdrawnAt! }] : []),
+        );
       if (newlyWithdrawn && !isNew) {
         const cascade = await withdrawalCascade(uow, participant);
         summary.withdrawn.push(row.participantId);
@@ -191,7 +233,13 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
         summary.matchesRevoked += cascade.matchesRevoked;
         summary.affectedAssetIds.push(...cascade.affectedAssetIds);
         await uow.audit.append(
-          { actor: ctx.actor, action: 'consent.withdrawn', shootId, subject: participantSubject(participant), details: { withdrawnAt: row.withdrawnAt, ...cascade } },
+          {
+            actor: ctx.actor,
+            action: 'consent.withdrawn',
+            shootId,
+            subject: participantSubject(participant),
+            details: { withdrawnAt: row.withdrawnAt, ...cascade },
+          },
           now,
         );
       } else if (newlyWithdrawn) {
@@ -213,9 +261,25 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
     };
     if (summary.addedAfterApproval) {
       if (!approver) throw amendmentRequired(shoot, summary.added, importedFrom);
-      summary.amendment = { approvedBy: approver, at: now.toISOString(), participants: summary.added, fileSha256: file.fileSha256 };
+      summary.amendment = {
+        approvedBy: approver,
+        at: now.toISOString(),
+        participants: summary.added,
+        fileSha256: file.fileSha256,
+      };
       await uow.audit.append(
-        { actor: ctx.actor, action: 'roster.amended', shootId, subject: `shoot:${shootId}`, details: { ...summary.amendment, participants: summary.amendment.participants.map(pseudonymOf), file: importedFrom, approval: { approvedBy: shoot.approvedBy, approvedAt: shoot.approvedAt } } },
+        {
+          actor: ctx.actor,
+          action: 'roster.amended',
+          shootId,
+          subject: `shoot:${shootId}`,
+          details: {
+            ...summary.amendment,
+            participants: summary.amendment.participants.map(pseudonymOf),
+            file: importedFrom,
+            approval: { approvedBy: shoot.approvedBy, approvedAt: shoot.approvedAt },
+          },
+        },
         now,
       );
     }
@@ -225,7 +289,16 @@ export async function importConsent(ctx: ServiceContext, shootId: string, file: 
         action: 'consent.imported',
         shootId,
         subject: `file:${importedFrom}`,
-        details: { fileSha256: file.fileSha256, format: file.format, added: summary.added.map(pseudonymOf), updated: summary.updated.map(pseudonymOf), unchanged: summary.unchanged.length, withdrawn: summary.withdrawn.map(pseudonymOf), addedAfterApproval: summary.addedAfterApproval, amendedBy: summary.amendment?.approvedBy ?? null },
+        details: {
+          fileSha256: file.fileSha256,
+          format: file.format,
+          added: summary.added.map(pseudonymOf),
+          updated: summary.updated.map(pseudonymOf),
+          unchanged: summary.unchanged.length,
+          withdrawn: summary.withdrawn.map(pseudonymOf),
+          addedAfterApproval: summary.addedAfterApproval,
+          amendedBy: summary.amendment?.approvedBy ?? null,
+        },
       },
       now,
     );

@@ -16,7 +16,11 @@ export interface ServiceContext {
 export async function requireShoot(uow: UnitOfWork, shootId: string): Promise<Shoot> {
   const shoot = await uow.shoots.find(shootId);
   if (!shoot) {
-    throw new SitterError('SHOOT_NOT_FOUND', `There is no shoot "${shootId}" in this workspace.`, 'List the shoots with `sitter shoot list`, or create one with `sitter shoot create`.');
+    throw new SitterError(
+      'SHOOT_NOT_FOUND',
+      `There is no shoot "${shootId}" in this workspace.`,
+      'List the shoots with `sitter shoot list`, or create one with `sitter shoot create`.',
+    );
   }
   return shoot;
 }

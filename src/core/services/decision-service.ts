@@ -27,7 +27,11 @@ export interface DecisionOutcome {
 async function requireFace(uow: UnitOfWork, shoot: Shoot, faceId: number): Promise<Face> {
   const face = await uow.faces.find(faceId);
   if (!face || face.shootId !== shoot.id) {
-    throw new SitterError('FACE_NOT_FOUND', `Shoot "${shoot.id}" has no face ${faceId}.`, `List the faces with \`sitter matches ${shoot.id}\`.`);
+    throw new SitterError(
+      'FACE_NOT_FOUND',
+      `Shoot "${shoot.id}" has no face ${faceId}.`,
+      `List the faces with \`sitter matches ${shoot.id}\`.`,
+    );
   }
   return face;
 }
@@ -67,31 +71,55 @@ async function applyDecision(
   const now = ctx.clock.now();
   const previous = { state: face.state, participantId: face.participantId };
   const decisions = await uow.decisions.listByFace(face.id);
-  let participant: Participant | null = face.participantId !== null ? (participantsById.get(face.participantId) ?? null) : null;
+  let participant: Participant | null =
+    face.participantId !== null ? (participantsById.get(face.participantId) ?? null) : null;
   let reliedOn: ConsentRecord | null = null;
 
   if (action.kind === 'confirm') {
     if (face.state !== 'proposed' || !participant) {
-      throw new SitterError('NOT_A_PROPOSAL', `Face ${face.id} is ${face.state}, not a proposal: there is nothing to confirm.`, 'Use --assign PARTICIPANT to name a face yourself, or --reject.');
+      throw new SitterError(
+        'NOT_A_PROPOSAL',
+        `Face ${face.id} is ${face.state}, not a proposal: there is nothing to confirm.`,
+        'Use --assign PARTICIPANT to name a face yourself, or --reject.',
+      );
     }
     if (confirmersOf(face, decisions).includes(reviewer)) {
-      throw new SitterError('SAME_REVIEWER', `${reviewer} has already confirmed face ${face.id}; shoot "${shoot.id}" needs a second, different reviewer.`, 'Ask another reviewer to confirm it (--reviewer NAME).');
+      throw new SitterError(
+        'SAME_REVIEWER',
+        `${reviewer} has already confirmed face ${face.id}; shoot "${shoot.id}" needs a second, different reviewer.`,
+        'Ask another reviewer to confirm it (--reviewer NAME).',
+      );
     }
     reliedOn = await requireEligible(uow, participant, now);
   } else if (action.kind === 'reject') {
     if (!participant || (face.state !== 'proposed' && face.state !== 'confirmed')) {
-      throw new SitterError('NOTHING_TO_REJECT', `Face ${face.id} is ${face.state}: it names nobody, so there is nothing to reject.`, 'Only proposed or confirmed matches can be rejected.');
+      throw new SitterError(
+        'NOTHING_TO_REJECT',
+        `Face ${face.id} is ${face.state}: it names nobody, so there is nothing to reject.`,
+        'Only proposed or confirmed matches can be rejected.',
+      );
     }
   } else {
     participant = participantsByRef.get(action.participantRef) ?? null;
     if (!participant) {
-      throw new SitterError('PARTICIPANT_NOT_FOUND', `Shoot "${shoot.id}" has no participant "${action.participantRef}".`, `See the roster with \`sitter consent list ${shoot.id}\`.`);
+      throw new SitterError(
+        'PARTICIPANT_NOT_FOUND',
+        `Shoot "${shoot.id}" has no participant "${action.participantRef}".`,
+        `See the roster with \`sitter consent list ${shoot.id}\`.`,
+      );
     }
-    if (face.state === 'ignored') throw new SitterError('FACE_IGNORED', `Face ${face.id} is ignored (not a usable face).`, 'Pick another face.');
+    if (face.state === 'ignored')
+      throw new SitterError('FACE_IGNORED', `Face ${face.id} is ignored (not a usable face).`, 'Pick another face.');
     const target = participant;
-    const elsewhere = (await uow.faces.listByAsset(face.assetId)).find((f) => f.id !== face.id && f.participantId === target.id && (f.state === 'proposed' || f.state === 'confirmed'));
+    const elsewhere = (await uow.faces.listByAsset(face.assetId)).find(
+      (f) => f.id !== face.id && f.participantId === target.id && (f.state === 'proposed' || f.state === 'confirmed'),
+    );
     if (elsewhere) {
-      throw new SitterError('ALREADY_IN_PHOTO', `${target.displayName} (${target.externalRef}) is already ${elsewhere.state} on face ${elsewhere.id} of this photo: one person appears once per photo.`, `Reject face ${elsewhere.id} first if that match is wrong.`);
+      throw new SitterError(
+        'ALREADY_IN_PHOTO',
+        `${target.displayName} (${target.externalRef}) is already ${elsewhere.state} on face ${elsewhere.id} of this photo: one person appears once per photo.`,
+        `Reject face ${elsewhere.id} first if that match is wrong.`,
+      );
     }
     reliedOn = await requireEligible(uow, participant, now);
   }
@@ -121,7 +149,17 @@ async function applyDecision(
   if (kind === 'reject') {
     face.state = 'rejected';
     face.embedding = null;
-    await uow.rejections.add({ shootId: shoot.id, assetId: face.assetId, participantId: participant!.id, x: face.x, y: face.y, w: face.w, h: face.h, decisionId: saved.id, createdAt: now });
+    await uow.rejections.add({
+      shootId: shoot.id,
+      assetId: face.assetId,
+      participantId: participant!.id,
+      x: face.x,
+      y: face.y,
+      w: face.w,
+      h: face.h,
+      decisionId: saved.id,
+      createdAt: now,
+    });
   } else {
     face.participantId = participant!.id;
     const confirmers = confirmersOf(face, decisions);
@@ -130,8 +168,16 @@ async function applyDecision(
       if (face.embedding && face.modelDigest && kind === 'confirm') {
         // Opened bound to this face and proposal (a blob moved here from another face fails loudly,
         // and nothing is learned), then sealed again bound to the participant's template.
-        const template = { shootId: shoot.id, participantId: participant!.id, modelDigest: face.modelDigest, origin: 'confirmed-face' as const };
-        const plain = await ctx.keyVault.decrypt(faceBinding({ ...face, participantId: previous.participantId, modelDigest: face.modelDigest }), face.embedding);
+        const template = {
+          shootId: shoot.id,
+          participantId: participant!.id,
+          modelDigest: face.modelDigest,
+          origin: 'confirmed-face' as const,
+        };
+        const plain = await ctx.keyVault.decrypt(
+          faceBinding({ ...face, participantId: previous.participantId, modelDigest: face.modelDigest }),
+          face.embedding,
+        );
         const embedding = await ctx.keyVault.encrypt(templateBinding(template), plain);
         plain.fill(0);
         await uow.templates.add({ ...template, embedding, originRef: `face:${face.id}`, createdAt: now });
@@ -161,7 +207,16 @@ async function applyDecision(
     now,
   );
   const consentRecord = reliedOn ? { id: reliedOn.id, formSha256: reliedOn.formSha256 } : null;
-  return { face: face.id, action: kind, participant: participant?.externalRef ?? null, reviewer, state: face.state, confirmedBy, learned, consentRecord };
+  return {
+    face: face.id,
+    action: kind,
+    participant: participant?.externalRef ?? null,
+    reviewer,
+    state: face.state,
+    confirmedBy,
+    learned,
+    consentRecord,
+  };
 }
 
 async function participantMaps(uow: UnitOfWork, shootId: string) {
@@ -174,11 +229,22 @@ async function participantMaps(uow: UnitOfWork, shootId: string) {
 
 function requireReviewer(reviewer: string): string {
   const name = reviewer.trim();
-  if (!name) throw new SitterError('REVIEWER_REQUIRED', 'Every decision needs the reviewer who made it.', 'Pass --reviewer NAME.');
+  if (!name)
+    throw new SitterError(
+      'REVIEWER_REQUIRED',
+      'Every decision needs the reviewer who made it.',
+      'Pass --reviewer NAME.',
+    );
   return name;
 }
 
-export async function decideFace(ctx: ServiceContext, shootId: string, faceId: number, action: ReviewAction, reviewer: string): Promise<DecisionOutcome> {
+export async function decideFace(
+  ctx: ServiceContext,
+  shootId: string,
+  faceId: number,
+  action: ReviewAction,
+  reviewer: string,
+): Promise<DecisionOutcome> {
   const who = requireReviewer(reviewer);
   return ctx.store.transaction(async (uow) => {
     const shoot = await requireShoot(uow, shootId);
@@ -199,20 +265,44 @@ export interface BulkSelector {
 }
 
 /** Confirms or rejects every matching proposal, in one unit of work (all or nothing). */
-export async function decideBulk(ctx: ServiceContext, shootId: string, selector: BulkSelector, action: 'confirm' | 'reject', reviewer: string): Promise<DecisionOutcome[]> {
+export async function decideBulk(
+  ctx: ServiceContext,
+  shootId: string,
+  selector: BulkSelector,
+  action: 'confirm' | 'reject',
+  reviewer: string,
+): Promise<DecisionOutcome[]> {
   const who = requireReviewer(reviewer);
   if (selector.allAbove === undefined && !selector.asset && !selector.participant) {
-    throw new SitterError('BULK_SELECTOR_REQUIRED', 'A bulk decision needs a selection.', 'Pass --all-above SCORE, --asset FILE or --participant ID.');
+    throw new SitterError(
+      'BULK_SELECTOR_REQUIRED',
+      'A bulk decision needs a selection.',
+      'Pass --all-above SCORE, --asset FILE or --participant ID.',
+    );
   }
   return ctx.store.transaction(async (uow) => {
     const shoot = await requireShoot(uow, shootId);
     assertBiometricProcessingAllowed(shoot, 'review', ctx.clock.now());
     const maps = await participantMaps(uow, shootId);
     const assets = await uow.assets.listByShoot(shootId);
-    const assetIds = selector.asset ? new Set(assets.filter((a) => a.connectorAssetId === selector.asset || a.fileName === selector.asset).map((a) => a.id)) : null;
-    if (assetIds && assetIds.size === 0) throw new SitterError('ASSET_NOT_FOUND', `Shoot "${shootId}" has no asset "${selector.asset}".`, `List them with \`sitter matches ${shootId}\`.`);
+    const assetIds = selector.asset
+      ? new Set(
+          assets.filter((a) => a.connectorAssetId === selector.asset || a.fileName === selector.asset).map((a) => a.id),
+        )
+      : null;
+    if (assetIds && assetIds.size === 0)
+      throw new SitterError(
+        'ASSET_NOT_FOUND',
+        `Shoot "${shootId}" has no asset "${selector.asset}".`,
+        `List them with \`sitter matches ${shootId}\`.`,
+      );
     const participant = selector.participant ? maps.byRef.get(selector.participant) : undefined;
-    if (selector.participant && !participant) throw new SitterError('PARTICIPANT_NOT_FOUND', `Shoot "${shootId}" has no participant "${selector.participant}".`, `See the roster with \`sitter consent list ${shootId}\`.`);
+    if (selector.participant && !participant)
+      throw new SitterError(
+        'PARTICIPANT_NOT_FOUND',
+        `Shoot "${shootId}" has no participant "${selector.participant}".`,
+        `See the roster with \`sitter consent list ${shootId}\`.`,
+      );
     const faces = (await uow.faces.listByShoot(shootId)).filter(
       (f) =>
         f.state === 'proposed' &&
@@ -245,7 +335,12 @@ export async function undoLastDecision(ctx: ServiceContext, shootId: string, rev
     const shoot = await requireShoot(uow, shootId);
     assertBiometricProcessingAllowed(shoot, 'review', ctx.clock.now());
     const last = (await uow.decisions.listByShoot(shootId)).filter((d) => d.reviewer === who && !d.undoneAt).at(-1);
-    if (!last) throw new SitterError('NOTHING_TO_UNDO', `${who} has no decision to undo in shoot "${shootId}".`, 'Undo applies to your own decisions, most recent first.');
+    if (!last)
+      throw new SitterError(
+        'NOTHING_TO_UNDO',
+        `${who} has no decision to undo in shoot "${shootId}".`,
+        'Undo applies to your own decisions, most recent first.',
+      );
     const now = ctx.clock.now();
     const later = (await uow.decisions.listByFace(last.faceId)).filter((d) => !d.undoneAt && d.id > last.id);
     if (later.length > 0) {
@@ -262,7 +357,16 @@ export async function undoLastDecision(ctx: ServiceContext, shootId: string, rev
     const face = await uow.faces.find(last.faceId);
     if (!face) {
       // A rescan replaced the faces of a changed asset: the decision is withdrawn, there is no face to restore.
-      await uow.audit.append({ actor: who, action: 'decision.undone', shootId, subject: `face:${last.faceId}`, details: { decision: last.id, undone: last.action, faceGone: true, templatesRemoved } }, now);
+      await uow.audit.append(
+        {
+          actor: who,
+          action: 'decision.undone',
+          shootId,
+          subject: `face:${last.faceId}`,
+          details: { decision: last.id, undone: last.action, faceGone: true, templatesRemoved },
+        },
+        now,
+      );
       return { face: last.faceId, undone: last.action, state: 'gone', participant: null };
     }
     face.participantId = last.previousParticipantId;
@@ -277,13 +381,26 @@ export async function undoLastDecision(ctx: ServiceContext, shootId: string, rev
         face.reason = 'consent-not-valid';
       } else {
         const confirmers = confirmersOf(face, await uow.decisions.listByFace(face.id));
-        face.state = confirmers.length > 0 ? stateAfterConfirmations(confirmers.length, shoot.reviewersRequired) : 'proposed';
+        face.state =
+          confirmers.length > 0 ? stateAfterConfirmations(confirmers.length, shoot.reviewersRequired) : 'proposed';
       }
     }
     const maps = await participantMaps(uow, shootId);
     const participant = face.participantId !== null ? (maps.byId.get(face.participantId)?.externalRef ?? null) : null;
     await uow.audit.append(
-      { actor: who, action: 'decision.undone', shootId, subject: `face:${face.id}`, details: { decision: last.id, undone: last.action, state: face.state, participant: face.participantId !== null ? participantPseudonym({ id: face.participantId }) : null, templatesRemoved } },
+      {
+        actor: who,
+        action: 'decision.undone',
+        shootId,
+        subject: `face:${face.id}`,
+        details: {
+          decision: last.id,
+          undone: last.action,
+          state: face.state,
+          participant: face.participantId !== null ? participantPseudonym({ id: face.participantId }) : null,
+          templatesRemoved,
+        },
+      },
       now,
     );
     return { face: face.id, undone: last.action, state: face.state, participant };

@@ -61,17 +61,31 @@ export async function enrolShoot(ctx: ServiceContext, deps: EnrolDeps, shootId: 
 
   const outcomes: EnrolOutcome[] = [];
   for (const entry of plan.everyone) {
-    if (entry.status !== 'eligible') outcomes.push({ participant: entry.participant.externalRef, result: 'not-eligible', status: entry.status });
+    if (entry.status !== 'eligible')
+      outcomes.push({ participant: entry.participant.externalRef, result: 'not-eligible', status: entry.status });
   }
   for (const { participant, consent } of plan.eligible) {
     const ref = participant.externalRef;
     const photo = consent?.referencePhoto;
     if (!photo || !consent.referencePhotoSha256) {
-      outcomes.push(fail(ref, 'NO_REFERENCE_PHOTO', `${ref} has no reference photo.`, 'Add reference_photo to the consent file and import it again.'));
+      outcomes.push(
+        fail(
+          ref,
+          'NO_REFERENCE_PHOTO',
+          `${ref} has no reference photo.`,
+          'Add reference_photo to the consent file and import it again.',
+        ),
+      );
       continue;
     }
     const originRef = `photo:${consent.referencePhotoSha256}`;
-    const has = plan.templates.some((t) => t.participantId === participant.id && t.origin === 'reference-photo' && t.originRef === originRef && t.modelDigest === model.digest);
+    const has = plan.templates.some(
+      (t) =>
+        t.participantId === participant.id &&
+        t.origin === 'reference-photo' &&
+        t.originRef === originRef &&
+        t.modelDigest === model.digest,
+    );
     if (has) {
       outcomes.push({ participant: ref, result: 'unchanged' });
       continue;
@@ -80,33 +94,81 @@ export async function enrolShoot(ctx: ServiceContext, deps: EnrolDeps, shootId: 
       const bytes = await deps.files.read(photo);
       const sha = createHash('sha256').update(bytes).digest('hex');
       if (sha !== consent.referencePhotoSha256) {
-        outcomes.push(fail(ref, 'REFERENCE_PHOTO_CHANGED', `The reference photo of ${ref} (${photo}) changed since the consent import.`, 'Import the consent file again so the new photo is on the record, then enrol.'));
+        outcomes.push(
+          fail(
+            ref,
+            'REFERENCE_PHOTO_CHANGED',
+            `The reference photo of ${ref} (${photo}) changed since the consent import.`,
+            'Import the consent file again so the new photo is on the record, then enrol.',
+          ),
+        );
         continue;
       }
       const analysis = await deps.engine.analyse(bytes);
       if (analysis.faces.length !== 1) {
         outcomes.push(
           analysis.faces.length === 0
-            ? fail(ref, 'NO_FACE', `No face was found in the reference photo of ${ref} (${photo}).`, 'Use a clear, front-facing photo of this person alone.')
-            : fail(ref, 'SEVERAL_FACES', `${analysis.faces.length} faces were found in the reference photo of ${ref} (${photo}).`, 'Use a photo of this person alone, or crop it to them.'),
+            ? fail(
+                ref,
+                'NO_FACE',
+                `No face was found in the reference photo of ${ref} (${photo}).`,
+                'Use a clear, front-facing photo of this person alone.',
+              )
+            : fail(
+                ref,
+                'SEVERAL_FACES',
+                `${analysis.faces.length} faces were found in the reference photo of ${ref} (${photo}).`,
+                'Use a photo of this person alone, or crop it to them.',
+              ),
         );
         continue;
       }
-      const sealed = await ctx.keyVault.encrypt(templateBinding({ shootId, participantId: participant.id, modelDigest: model.digest, origin: 'reference-photo' }), embeddingToBytes(analysis.faces[0]!.embedding));
+      const sealed = await ctx.keyVault.encrypt(
+        templateBinding({
+          shootId,
+          participantId: participant.id,
+          modelDigest: model.digest,
+          origin: 'reference-photo',
+        }),
+        embeddingToBytes(analysis.faces[0]!.embedding),
+      );
       await ctx.store.transaction(async (uow) => {
         const now = ctx.clock.now();
         // Enrolment can take minutes: the shoot may have closed, or this consent lapsed, meanwhile.
         assertBiometricProcessingAllowed(await requireShoot(uow, shootId), 'enrolment', now);
         const latest = await uow.consents.current(participant.id);
         if (!latest || consentStatus(latest, now) !== 'eligible') {
-          throw new SitterError('CONSENT_NOT_VALID', `The biometric consent of ${ref} lapsed during enrolment: no template was kept.`, 'Nothing to do: a withdrawn or expired consent is honoured.');
+          throw new SitterError(
+            'CONSENT_NOT_VALID',
+            `The biometric consent of ${ref} lapsed during enrolment: no template was kept.`,
+            'Nothing to do: a withdrawn or expired consent is honoured.',
+          );
         }
         // A newer reference photo replaces the template of the old one.
-        for (const old of plan.templates.filter((t) => t.participantId === participant.id && t.origin === 'reference-photo')) {
+        for (const old of plan.templates.filter(
+          (t) => t.participantId === participant.id && t.origin === 'reference-photo',
+        )) {
           await uow.templates.deleteByOrigin(shootId, old.originRef);
         }
-        await uow.templates.add({ shootId, participantId: participant.id, embedding: sealed, modelDigest: model.digest, origin: 'reference-photo', originRef, createdAt: now });
-        await uow.audit.append({ actor: ctx.actor, action: 'enrol.template', shootId, subject: participantSubject(participant), details: { photoSha256: consent.referencePhotoSha256, model: model.id, modelDigest: model.digest } }, now);
+        await uow.templates.add({
+          shootId,
+          participantId: participant.id,
+          embedding: sealed,
+          modelDigest: model.digest,
+          origin: 'reference-photo',
+          originRef,
+          createdAt: now,
+        });
+        await uow.audit.append(
+          {
+            actor: ctx.actor,
+            action: 'enrol.template',
+            shootId,
+            subject: participantSubject(participant),
+            details: { photoSha256: consent.referencePhotoSha256, model: model.id, modelDigest: model.digest },
+          },
+          now,
+        );
       });
       outcomes.push({ participant: ref, result: 'enrolled' });
     } catch (error) {
@@ -116,15 +178,42 @@ export async function enrolShoot(ctx: ServiceContext, deps: EnrolDeps, shootId: 
     }
   }
   const count = (r: EnrolOutcome['result']) => outcomes.filter((o) => o.result === r).length;
-  const summary: EnrolSummary = { shootId, model: model.id, outcomes, enrolled: count('enrolled'), unchanged: count('unchanged'), failed: count('failed'), notEligible: count('not-eligible') };
+  const summary: EnrolSummary = {
+    shootId,
+    model: model.id,
+    outcomes,
+    enrolled: count('enrolled'),
+    unchanged: count('unchanged'),
+    failed: count('failed'),
+    notEligible: count('not-eligible'),
+  };
   await ctx.store.transaction((uow) =>
     uow.audit.append(
-      { actor: ctx.actor, action: 'enrol.finished', shootId, subject: `shoot:${shootId}`, details: { enrolled: summary.enrolled, unchanged: summary.unchanged, failed: outcomes.filter((o) => o.result === 'failed').map((o) => pseudonymOfRef(plan.everyone, o.participant)), notEligible: summary.notEligible, modelDigest: model.digest } },
+      {
+        actor: ctx.actor,
+        action: 'enrol.finished',
+        shootId,
+        subject: `shoot:${shootId}`,
+        details: {
+          enrolled: summary.enrolled,
+          unchanged: summary.unchanged,
+          failed: outcomes
+            .filter((o) => o.result === 'failed')
+            .map((o) => pseudonymOfRef(plan.everyone, o.participant)),
+          notEligible: summary.notEligible,
+          modelDigest: model.digest,
+        },
+      },
       ctx.clock.now(),
     ),
   );
   if (summary.enrolled + summary.unchanged === 0 && plan.eligible.length > 0) {
-    throw new SitterError('ENROL_FAILED', `No participant of shoot "${shootId}" could be enrolled.`, 'See each participant\'s error with --json, fix the reference photos, import the consent file again and re-run enrol.', { outcomes });
+    throw new SitterError(
+      'ENROL_FAILED',
+      `No participant of shoot "${shootId}" could be enrolled.`,
+      "See each participant's error with --json, fix the reference photos, import the consent file again and re-run enrol.",
+      { outcomes },
+    );
   }
   return summary;
 }

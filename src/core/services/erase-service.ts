@@ -5,7 +5,14 @@ import { ERASED_REF_PREFIX, participantPseudonym, participantSubject } from '../
 import type { Connector } from '../ports/connector.js';
 import type { UnitOfWork } from '../ports/store.js';
 import { type ServiceContext, requireShoot } from './context.js';
-import { type ErasureVerification, identityOf, mentionsOf, type PersonIdentity, placesWrittenFor, verifyErasure } from './erasure-check.js';
+import {
+  type ErasureVerification,
+  identityOf,
+  mentionsOf,
+  type PersonIdentity,
+  placesWrittenFor,
+  verifyErasure,
+} from './erasure-check.js';
 import { currentHold } from './legal-hold-service.js';
 import { type PushedAsset, pushShoot } from './push-service.js';
 import { withdrawalCascade } from './withdrawal.js';
@@ -24,7 +31,14 @@ export interface ErasureReceipt {
   templatesDeleted: number;
   matchesRevoked: number;
   /** pushRecords: the records of places since cleared; a place that could not be cleared keeps its record and is a trace */
-  removed: { consentRecords: number; decisions: number; rejections: number; faces: number; pushRecords: number; participantRow: 'blanked' | 'kept under legal hold' };
+  removed: {
+    consentRecords: number;
+    decisions: number;
+    rejections: number;
+    faces: number;
+    pushRecords: number;
+    participantRow: 'blanked' | 'kept under legal hold';
+  };
   damUpdates: PushedAsset[];
   damFailures: { asset: string; code: string; message: string }[];
   verification: ErasureVerification;
@@ -37,32 +51,72 @@ async function withdrawForErasure(ctx: ServiceContext, uow: UnitOfWork, shootId:
   await requireShoot(uow, shootId);
   const participant = await uow.participants.findByExternalRef(shootId, participantRef);
   if (!participant) {
-    throw new SitterError('PARTICIPANT_NOT_FOUND', `Shoot "${shootId}" has no participant "${participantRef}".`, `See the roster with \`sitter consent list ${shootId}\`; someone already erased is no longer listed (their receipt is on the audit record).`);
+    throw new SitterError(
+      'PARTICIPANT_NOT_FOUND',
+      `Shoot "${shootId}" has no participant "${participantRef}".`,
+      `See the roster with \`sitter consent list ${shootId}\`; someone already erased is no longer listed (their receipt is on the audit record).`,
+    );
   }
   const now = ctx.clock.now();
   const current = await uow.consents.current(participant.id);
-  const withdrawnNow = current !== null && (current.withdrawnAt === null || current.withdrawnAt.getTime() > now.getTime());
+  const withdrawnNow =
+    current !== null && (current.withdrawnAt === null || current.withdrawnAt.getTime() > now.getTime());
   if (current && withdrawnNow) {
     const { id: _id, ...rest } = current;
     await uow.consents.add({ ...rest, withdrawnAt: now, importedFrom: 'sitter erase', importedAt: now });
   }
   // The faces that were the person (their boxes), found before the cascade unlinks them. A face a
   // reviewer said is NOT them is someone else's: only the decision and the rejection naming the person go.
-  const namedOn = (await uow.decisions.listByParticipant(participant.id)).filter((d) => d.action !== 'reject' && d.participantId === participant.id);
-  const faceIds = new Set([...(await uow.faces.listByParticipant(participant.id)).filter((f) => f.state !== 'rejected').map((f) => f.id), ...namedOn.map((d) => d.faceId)]);
+  const namedOn = (await uow.decisions.listByParticipant(participant.id)).filter(
+    (d) => d.action !== 'reject' && d.participantId === participant.id,
+  );
+  const faceIds = new Set([
+    ...(await uow.faces.listByParticipant(participant.id)).filter((f) => f.state !== 'rejected').map((f) => f.id),
+    ...namedOn.map((d) => d.faceId),
+  ]);
   const cascade = await withdrawalCascade(uow, participant);
   // Erasure removes the records, not the fact that these forms were withdrawn: a stale file cannot bring the person back.
   const withdrawnAt = current?.withdrawnAt && !withdrawnNow ? current.withdrawnAt : now;
-  await uow.withdrawals.rememberForms(shootId, (await uow.consents.listByParticipant(participant.id)).map((r) => ({ formSha256: r.formSha256, withdrawnAt: r.withdrawnAt && r.withdrawnAt <= now ? r.withdrawnAt : withdrawnAt })));
+  await uow.withdrawals.rememberForms(
+    shootId,
+    (await uow.consents.listByParticipant(participant.id)).map((r) => ({
+      formSha256: r.formSha256,
+      withdrawnAt: r.withdrawnAt && r.withdrawnAt <= now ? r.withdrawnAt : withdrawnAt,
+    })),
+  );
   if (withdrawnNow) {
-    await uow.audit.append({ actor: ctx.actor, action: 'consent.withdrawn', shootId, subject: participantSubject(participant), details: { withdrawnAt: now, via: 'erase', ...cascade } }, now);
+    await uow.audit.append(
+      {
+        actor: ctx.actor,
+        action: 'consent.withdrawn',
+        shootId,
+        subject: participantSubject(participant),
+        details: { withdrawnAt: now, via: 'erase', ...cascade },
+      },
+      now,
+    );
   }
-  return { person: identityOf(participant), hold: await currentHold(uow, shootId), withdrawnNow, cascade, faceIds: [...faceIds], now };
+  return {
+    person: identityOf(participant),
+    hold: await currentHold(uow, shootId),
+    withdrawnNow,
+    cascade,
+    faceIds: [...faceIds],
+    now,
+  };
 }
 
 /** Step 2, after the commit: every place Sitter wrote that names the person is re-pushed without them. */
-async function clearWrittenPlaces(ctx: ServiceContext, connector: Connector, person: PersonIdentity, affected: number[]) {
-  const { source, places } = await ctx.store.transaction(async (uow) => ({ source: (await requireShoot(uow, person.shootId)).source, places: await placesWrittenFor(uow, person) }));
+async function clearWrittenPlaces(
+  ctx: ServiceContext,
+  connector: Connector,
+  person: PersonIdentity,
+  affected: number[],
+) {
+  const { source, places } = await ctx.store.transaction(async (uow) => ({
+    source: (await requireShoot(uow, person.shootId)).source,
+    places: await placesWrittenFor(uow, person),
+  }));
   const naming = new Set(affected);
   if (connector.readWritten) {
     for (const a of places) {
@@ -74,7 +128,17 @@ async function clearWrittenPlaces(ctx: ServiceContext, connector: Connector, per
     const pushed = await pushShoot(ctx, connector, person.shootId, { assetIds: [...naming], reason: 'withdrawal' });
     return { source, damUpdates: pushed.updated, damFailures: pushed.failed };
   } catch (error) {
-    return { source, damUpdates: [], damFailures: [{ asset: '*', code: error instanceof SitterError ? error.code : 'BUG', message: error instanceof Error ? error.message : String(error) }] };
+    return {
+      source,
+      damUpdates: [],
+      damFailures: [
+        {
+          asset: '*',
+          code: error instanceof SitterError ? error.code : 'BUG',
+          message: error instanceof Error ? error.message : String(error),
+        },
+      ],
+    };
   }
 }
 
@@ -82,7 +146,12 @@ async function clearWrittenPlaces(ctx: ServiceContext, connector: Connector, per
 async function removePersonalRecords(ctx: ServiceContext, person: PersonIdentity, faceIds: number[]) {
   return ctx.store.transaction(async (uow) => {
     const participant = await uow.participants.find(person.participantId);
-    if (!participant) throw new SitterError('PARTICIPANT_NOT_FOUND', 'The participant disappeared during the erasure.', 'Run the erasure again.');
+    if (!participant)
+      throw new SitterError(
+        'PARTICIPANT_NOT_FOUND',
+        'The participant disappeared during the erasure.',
+        'Run the erasure again.',
+      );
     const decisions = await uow.decisions.listByParticipant(participant.id);
     const removed = {
       consentRecords: await uow.consents.deleteByParticipant(participant.id),
@@ -99,7 +168,16 @@ async function removePersonalRecords(ctx: ServiceContext, person: PersonIdentity
     participant.displayName = '';
     participant.guardian = null;
     participant.minor = false;
-    await uow.audit.append({ actor: ctx.actor, action: 'participant.erased', shootId: person.shootId, subject: participantSubject(participant), details: removed }, ctx.clock.now());
+    await uow.audit.append(
+      {
+        actor: ctx.actor,
+        action: 'participant.erased',
+        shootId: person.shootId,
+        subject: participantSubject(participant),
+        details: removed,
+      },
+      ctx.clock.now(),
+    );
     return removed;
   });
 }
@@ -109,16 +187,37 @@ async function removePersonalRecords(ctx: ServiceContext, person: PersonIdentity
  * removed (unless a legal hold is set on the shoot, which keeps the record and is reported), then a
  * proof that nothing Sitter wrote still names the person. The receipt is on the chain, pseudonymously.
  */
-export async function eraseParticipant(ctx: ServiceContext, connector: Connector, shootId: string, participantRef: string): Promise<ErasureReceipt> {
+export async function eraseParticipant(
+  ctx: ServiceContext,
+  connector: Connector,
+  shootId: string,
+  participantRef: string,
+): Promise<ErasureReceipt> {
   const staged = await ctx.store.transaction((uow) => withdrawForErasure(ctx, uow, shootId, participantRef));
   const { person } = staged;
   const dam = await clearWrittenPlaces(ctx, connector, person, staged.cascade.affectedAssetIds);
   const removed = staged.hold
-    ? { consentRecords: 0, decisions: 0, rejections: 0, faces: 0, pushRecords: 0, participantRow: 'kept under legal hold' as const }
+    ? {
+        consentRecords: 0,
+        decisions: 0,
+        rejections: 0,
+        faces: 0,
+        pushRecords: 0,
+        participantRow: 'kept under legal hold' as const,
+      }
     : await removePersonalRecords(ctx, person, staged.faceIds);
   if (staged.hold) {
     await ctx.store.transaction((uow) =>
-      uow.audit.append({ actor: ctx.actor, action: 'participant.erasure-held', shootId, subject: participantSubject({ id: person.participantId }), details: { holdSeq: staged.hold!.seq, reason: staged.hold!.reason } }, ctx.clock.now()),
+      uow.audit.append(
+        {
+          actor: ctx.actor,
+          action: 'participant.erasure-held',
+          shootId,
+          subject: participantSubject({ id: person.participantId }),
+          details: { holdSeq: staged.hold!.seq, reason: staged.hold!.reason },
+        },
+        ctx.clock.now(),
+      ),
     );
   }
   const verification = await verifyErasure(ctx, connector, dam.source, person, staged.hold !== null);
@@ -133,9 +232,25 @@ export async function eraseParticipant(ctx: ServiceContext, connector: Connector
     removed,
     damUpdates: dam.damUpdates,
     damFailures: dam.damFailures.length,
-    verification: { clean: verification.clean, traces: verification.traces, keptUnderHold: verification.keptUnderHold.length, unverified: verification.unverified.length },
+    verification: {
+      clean: verification.clean,
+      traces: verification.traces,
+      keptUnderHold: verification.keptUnderHold.length,
+      unverified: verification.unverified.length,
+    },
   };
-  const entry = await ctx.store.transaction((uow) => uow.audit.append({ actor: ctx.actor, action: 'participant.erasure-receipt', shootId, subject: `participant:${pseudonym}`, details: onRecord }, ctx.clock.now()));
+  const entry = await ctx.store.transaction((uow) =>
+    uow.audit.append(
+      {
+        actor: ctx.actor,
+        action: 'participant.erasure-receipt',
+        shootId,
+        subject: `participant:${pseudonym}`,
+        details: onRecord,
+      },
+      ctx.clock.now(),
+    ),
+  );
   return {
     shoot: shootId,
     participant: participantRef,

@@ -15,7 +15,13 @@ export interface PersonIdentity {
 }
 
 export function identityOf(p: Participant): PersonIdentity {
-  return { shootId: p.shootId, participantId: p.id, externalRef: p.externalRef, displayName: p.displayName, guardian: p.guardian };
+  return {
+    shootId: p.shootId,
+    participantId: p.id,
+    externalRef: p.externalRef,
+    displayName: p.displayName,
+    guardian: p.guardian,
+  };
 }
 
 /** One place that still names the person. Never carries the name itself: the receipt is on the chain. */
@@ -43,11 +49,13 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export function mentionsOf(text: string, person: PersonIdentity): string[] {
   const found: string[] = [];
   const lower = text.toLowerCase();
-  const has = (needle: string | null) => needle !== null && needle.trim().length > 0 && lower.includes(needle.trim().toLowerCase());
+  const has = (needle: string | null) =>
+    needle !== null && needle.trim().length > 0 && lower.includes(needle.trim().toLowerCase());
   if (has(person.displayName)) found.push('name');
   if (has(person.guardian)) found.push('guardian');
   if (has(consentUri(person.shootId, person.externalRef))) found.push('consent URI');
-  else if (new RegExp(`(^|[^\\p{L}\\p{N}_-])${escapeRegExp(person.externalRef)}($|[^\\p{L}\\p{N}_-])`, 'u').test(text)) found.push('reference');
+  else if (new RegExp(`(^|[^\\p{L}\\p{N}_-])${escapeRegExp(person.externalRef)}($|[^\\p{L}\\p{N}_-])`, 'u').test(text))
+    found.push('reference');
   return found;
 }
 
@@ -63,11 +71,22 @@ export async function placesWrittenFor(uow: UnitOfWork, person: PersonIdentity):
 }
 
 /** Reads back every place Sitter wrote for the person, through the connector. */
-export async function tracesInWrittenFiles(connector: Connector, source: string, places: readonly Asset[], person: PersonIdentity): Promise<{ traces: Trace[]; unverified: Trace[] }> {
+export async function tracesInWrittenFiles(
+  connector: Connector,
+  source: string,
+  places: readonly Asset[],
+  person: PersonIdentity,
+): Promise<{ traces: Trace[]; unverified: Trace[] }> {
   const traces: Trace[] = [];
   const unverified: Trace[] = [];
   if (!connector.readWritten) {
-    return { traces, unverified: places.map((a) => ({ place: `${connector.info.name}:${a.connectorAssetId}`, what: 'cannot be read back by this connector' })) };
+    return {
+      traces,
+      unverified: places.map((a) => ({
+        place: `${connector.info.name}:${a.connectorAssetId}`,
+        what: 'cannot be read back by this connector',
+      })),
+    };
   }
   const read = new Set<string>();
   const look = (files: readonly WrittenFile[]) => {
@@ -80,7 +99,10 @@ export async function tracesInWrittenFiles(connector: Connector, source: string,
     try {
       look(await connector.readWritten(source, asset.connectorAssetId));
     } catch (error) {
-      unverified.push({ place: `${connector.info.name}:${asset.connectorAssetId}`, what: error instanceof Error ? error.message : String(error) });
+      unverified.push({
+        place: `${connector.info.name}:${asset.connectorAssetId}`,
+        what: error instanceof Error ? error.message : String(error),
+      });
     }
   }
   // Leftovers anywhere in the source, not only next to the assets on record: a killed push's temp file
@@ -89,23 +111,43 @@ export async function tracesInWrittenFiles(connector: Connector, source: string,
     try {
       look(await connector.readLeftovers(source));
     } catch (error) {
-      unverified.push({ place: `${connector.info.name}:leftovers of ${source}`, what: error instanceof Error ? error.message : String(error) });
+      unverified.push({
+        place: `${connector.info.name}:leftovers of ${source}`,
+        what: error instanceof Error ? error.message : String(error),
+      });
     }
   }
   return { traces, unverified };
 }
 
 /** Rows of other kinds, read as text: any of them quoting the person (a reference in a flag, an error, an origin) is a trace. */
-function textTraces<R extends { id: number }>(rows: readonly R[], table: string, person: PersonIdentity, text: (row: R) => unknown): Trace[] {
-  return rows.flatMap((row) => mentionsOf(canonicalJson(text(row)), person).map((what) => ({ place: `${table} row ${row.id}`, what })));
+function textTraces<R extends { id: number }>(
+  rows: readonly R[],
+  table: string,
+  person: PersonIdentity,
+  text: (row: R) => unknown,
+): Trace[] {
+  return rows.flatMap((row) =>
+    mentionsOf(canonicalJson(text(row)), person).map((what) => ({ place: `${table} row ${row.id}`, what })),
+  );
 }
 
 /** The push records naming the person: of a place cleared, kept only under a hold; of a place still naming them, always a trace. */
-async function pushRecordTraces(uow: UnitOfWork, person: PersonIdentity): Promise<{ traces: Trace[]; heldRows: Trace[] }> {
+async function pushRecordTraces(
+  uow: UnitOfWork,
+  person: PersonIdentity,
+): Promise<{ traces: Trace[]; heldRows: Trace[] }> {
   const rows = await uow.pushRecords.listByParticipant(person.participantId);
   return {
-    traces: rows.filter((r) => r.clearedAt === null).map((r) => ({ place: `push_record row ${r.id} (${r.location} still names the person: not cleared)`, what: 'consent URI' })),
-    heldRows: rows.filter((r) => r.clearedAt !== null).map((r) => ({ place: `push_record row ${r.id}`, what: 'record of where Sitter wrote the name (cleared)' })),
+    traces: rows
+      .filter((r) => r.clearedAt === null)
+      .map((r) => ({
+        place: `push_record row ${r.id} (${r.location} still names the person: not cleared)`,
+        what: 'consent URI',
+      })),
+    heldRows: rows
+      .filter((r) => r.clearedAt !== null)
+      .map((r) => ({ place: `push_record row ${r.id}`, what: 'record of where Sitter wrote the name (cleared)' })),
   };
 }
 
@@ -119,37 +161,70 @@ async function tracesInStore(uow: UnitOfWork, person: PersonIdentity): Promise<{
   const heldRows: Trace[] = [...pushed.heldRows];
   const traces: Trace[] = [...pushed.traces];
   const row = await uow.participants.find(person.participantId);
-  if (row) for (const what of mentionsOf(canonicalJson({ ref: row.externalRef, name: row.displayName, guardian: row.guardian }), person)) heldRows.push({ place: `participants row ${row.id}`, what });
-  for (const c of await uow.consents.listByParticipant(person.participantId)) heldRows.push({ place: `consent_record row ${c.id}`, what: 'consent record' });
-  for (const d of await uow.decisions.listByParticipant(person.participantId)) heldRows.push({ place: `decision row ${d.id}`, what: 'decision on the person' });
-  for (const r of await uow.rejections.listByParticipant(person.participantId)) heldRows.push({ place: `rejection row ${r.id}`, what: 'rejected pair with a box' });
+  if (row)
+    for (const what of mentionsOf(
+      canonicalJson({ ref: row.externalRef, name: row.displayName, guardian: row.guardian }),
+      person,
+    ))
+      heldRows.push({ place: `participants row ${row.id}`, what });
+  for (const c of await uow.consents.listByParticipant(person.participantId))
+    heldRows.push({ place: `consent_record row ${c.id}`, what: 'consent record' });
+  for (const d of await uow.decisions.listByParticipant(person.participantId))
+    heldRows.push({ place: `decision row ${d.id}`, what: 'decision on the person' });
+  for (const r of await uow.rejections.listByParticipant(person.participantId))
+    heldRows.push({ place: `rejection row ${r.id}`, what: 'rejected pair with a box' });
   // Biometric and matching rows must be gone whatever a hold says.
-  for (const t of (await uow.templates.listByShoot(person.shootId)).filter((x) => x.participantId === person.participantId)) traces.push({ place: `template row ${t.id}`, what: 'template' });
-  for (const f of await uow.faces.listByParticipant(person.participantId)) traces.push({ place: `face row ${f.id}`, what: 'face linked to the person' });
+  for (const t of (await uow.templates.listByShoot(person.shootId)).filter(
+    (x) => x.participantId === person.participantId,
+  ))
+    traces.push({ place: `template row ${t.id}`, what: 'template' });
+  for (const f of await uow.faces.listByParticipant(person.participantId))
+    traces.push({ place: `face row ${f.id}`, what: 'face linked to the person' });
   const others = await uow.pushRecords.openByShoot(person.shootId);
   traces.push(
-    ...textTraces(await uow.assets.listByShoot(person.shootId), 'asset', person, (a) => ({ flags: a.flags, error: a.error })),
+    ...textTraces(await uow.assets.listByShoot(person.shootId), 'asset', person, (a) => ({
+      flags: a.flags,
+      error: a.error,
+    })),
     ...textTraces(await uow.templates.listByShoot(person.shootId), 'template', person, (t) => t.originRef),
-    ...textTraces(await uow.decisions.listByShoot(person.shootId), 'decision', person, (d) => ({ reviewer: d.reviewer, action: d.action })),
-    ...textTraces(others.filter((r) => r.participantId !== person.participantId), 'push_record', person, (r) => ({ uri: r.consentUri, location: r.location })),
+    ...textTraces(await uow.decisions.listByShoot(person.shootId), 'decision', person, (d) => ({
+      reviewer: d.reviewer,
+      action: d.action,
+    })),
+    ...textTraces(
+      others.filter((r) => r.participantId !== person.participantId),
+      'push_record',
+      person,
+      (r) => ({ uri: r.consentUri, location: r.location }),
+    ),
   );
   for (const e of await uow.audit.all()) {
-    for (const what of mentionsOf(canonicalJson({ subject: e.subject, details: e.details }), person)) traces.push({ place: `audit entry ${e.seq} (${e.action}, written before pseudonymous references)`, what });
+    for (const what of mentionsOf(canonicalJson({ subject: e.subject, details: e.details }), person))
+      traces.push({ place: `audit entry ${e.seq} (${e.action}, written before pseudonymous references)`, what });
   }
   return { traces, heldRows };
 }
 
 /** The proof at the end of an erasure: no row, key, file, temp file or sidecar Sitter wrote still names the person. */
-export async function verifyErasure(ctx: ServiceContext, connector: Connector, source: string, person: PersonIdentity, held: boolean): Promise<ErasureVerification> {
-  const { store, places } = await ctx.store.transaction(async (uow) => ({ store: await tracesInStore(uow, person), places: await placesWrittenFor(uow, person) }));
+export async function verifyErasure(
+  ctx: ServiceContext,
+  connector: Connector,
+  source: string,
+  person: PersonIdentity,
+  held: boolean,
+): Promise<ErasureVerification> {
+  const { store, places } = await ctx.store.transaction(async (uow) => ({
+    store: await tracesInStore(uow, person),
+    places: await placesWrittenFor(uow, person),
+  }));
   const files = await tracesInWrittenFiles(connector, source, places, person);
   const traces = [...store.traces, ...(held ? [] : store.heldRows), ...files.traces];
   return {
     clean: traces.length === 0 && files.unverified.length === 0,
     checked: [
       'store rows: participant, consent records, templates, faces, decisions, rejections, push records (what Sitter wrote where)',
-      'every text column Sitter writes in the shoot: assets\' flags and errors, templates\' origins, decisions, other people\' push records',
-      'audit chain: every entry\'s subject and details',
+      "every text column Sitter writes in the shoot: assets' flags and errors, templates' origins, decisions, other people' push records",
+      "audit chain: every entry's subject and details",
       'keys: no per-participant key in this workspace; the shoot key seals nothing of the person once templates and embeddings are deleted',
       `files Sitter wrote through ${connector.info.name}: ${places.length} assets' sidecars and leftover temp files, and leftover temp files anywhere in the source`,
     ],

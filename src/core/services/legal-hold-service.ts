@@ -17,14 +17,26 @@ export interface HoldChange {
 
 /** `shoot hold SHOOT --reason TEXT`: recorded on the chain, which is where the hold lives. */
 export async function setHold(ctx: ServiceContext, shootId: string, reason: string, by: string): Promise<HoldChange> {
-  if (reason.trim() === '') throw new SitterError('HOLD_REASON_REQUIRED', 'A legal hold needs a reason.', 'Say why, e.g. --reason "claim 2026-114, counsel J. Ray"');
+  if (reason.trim() === '')
+    throw new SitterError(
+      'HOLD_REASON_REQUIRED',
+      'A legal hold needs a reason.',
+      'Say why, e.g. --reason "claim 2026-114, counsel J. Ray"',
+    );
   return ctx.store.transaction(async (uow) => {
     await requireShoot(uow, shootId);
     const existing = await currentHold(uow, shootId);
     if (existing) {
-      throw new SitterError('HOLD_ALREADY_SET', `Shoot "${shootId}" is already under a legal hold since ${existing.since.toISOString()} (${existing.reason}).`, `Release it first if it should change: sitter shoot hold ${shootId} --release`);
+      throw new SitterError(
+        'HOLD_ALREADY_SET',
+        `Shoot "${shootId}" is already under a legal hold since ${existing.since.toISOString()} (${existing.reason}).`,
+        `Release it first if it should change: sitter shoot hold ${shootId} --release`,
+      );
     }
-    const entry = await uow.audit.append({ actor: ctx.actor, action: HOLD_SET, shootId, subject: `shoot:${shootId}`, details: { reason, by } }, ctx.clock.now());
+    const entry = await uow.audit.append(
+      { actor: ctx.actor, action: HOLD_SET, shootId, subject: `shoot:${shootId}`, details: { reason, by } },
+      ctx.clock.now(),
+    );
     return { shoot: shootId, hold: { reason, by, since: entry.at, seq: entry.seq }, anchor: formatAnchor(entry) };
   });
 }
@@ -33,8 +45,22 @@ export async function releaseHold(ctx: ServiceContext, shootId: string, by: stri
   return ctx.store.transaction(async (uow) => {
     await requireShoot(uow, shootId);
     const existing = await currentHold(uow, shootId);
-    if (!existing) throw new SitterError('NO_HOLD', `Shoot "${shootId}" is not under a legal hold.`, `See it with: sitter shoot show ${shootId}`);
-    const entry = await uow.audit.append({ actor: ctx.actor, action: HOLD_RELEASED, shootId, subject: `shoot:${shootId}`, details: { by, heldSince: existing.since, heldFor: existing.reason } }, ctx.clock.now());
+    if (!existing)
+      throw new SitterError(
+        'NO_HOLD',
+        `Shoot "${shootId}" is not under a legal hold.`,
+        `See it with: sitter shoot show ${shootId}`,
+      );
+    const entry = await uow.audit.append(
+      {
+        actor: ctx.actor,
+        action: HOLD_RELEASED,
+        shootId,
+        subject: `shoot:${shootId}`,
+        details: { by, heldSince: existing.since, heldFor: existing.reason },
+      },
+      ctx.clock.now(),
+    );
     return { shoot: shootId, hold: null, anchor: formatAnchor(entry) };
   });
 }

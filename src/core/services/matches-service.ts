@@ -48,7 +48,9 @@ export async function loadMatches(ctx: ServiceContext, shootId: string): Promise
   return ctx.store.transaction(async (uow) => {
     const shoot = await requireShoot(uow, shootId);
     const now = ctx.clock.now();
-    const participants = new Map<number, Participant>((await uow.participants.listByShoot(shootId)).map((p) => [p.id, p]));
+    const participants = new Map<number, Participant>(
+      (await uow.participants.listByShoot(shootId)).map((p) => [p.id, p]),
+    );
     const consents = await uow.consents.currentForShoot(shootId);
     const faces = await uow.faces.listByShootWithoutEmbeddings(shootId);
     // Grouped once: per-face filtering of every decision would be quadratic on a large shoot.

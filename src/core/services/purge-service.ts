@@ -49,14 +49,29 @@ export async function purgeDue(ctx: ServiceContext): Promise<PurgeReport> {
     try {
       if (retentionPurgeDue(shoot, now)) {
         const ended = retentionEnds(shoot)!.toISOString();
-        const done = await endShoot(ctx, shoot.id, 'shoot.retention-purged', { retentionDays: shoot.retentionDays, retentionEnded: ended, automatic: true });
-        report.retention.push({ shoot: shoot.id, retentionEnded: ended, templatesDeleted: done.templatesDeleted, embeddingsDeleted: done.embeddingsDeleted, keyDestroyed: true });
+        const done = await endShoot(ctx, shoot.id, 'shoot.retention-purged', {
+          retentionDays: shoot.retentionDays,
+          retentionEnded: ended,
+          automatic: true,
+        });
+        report.retention.push({
+          shoot: shoot.id,
+          retentionEnded: ended,
+          templatesDeleted: done.templatesDeleted,
+          embeddingsDeleted: done.embeddingsDeleted,
+          keyDestroyed: true,
+        });
         continue;
       }
       // Nothing is written when nothing lapsed, so a read-only workspace only fails when a purge is due.
       const swept = await ctx.store.transaction((uow) => sweepLapsedConsent(uow, shoot.id, now, ctx.actor));
       if (swept.participants.length > 0) {
-        report.consent.push({ shoot: shoot.id, participants: swept.participants, templatesDeleted: swept.templatesDeleted, matchesRevoked: swept.matchesRevoked });
+        report.consent.push({
+          shoot: shoot.id,
+          participants: swept.participants,
+          templatesDeleted: swept.templatesDeleted,
+          matchesRevoked: swept.matchesRevoked,
+        });
       }
     } catch (error) {
       // A read-only copy, a lock, a broken chain: said on every command, and the command still runs,
@@ -71,8 +86,17 @@ export async function purgeDue(ctx: ServiceContext): Promise<PurgeReport> {
 /** One line per purge, for the people reading a command's output. */
 export function describePurges(report: PurgeReport): string[] {
   return [
-    ...report.retention.map((r) => `Retention of shoot "${r.shoot}" ended on ${r.retentionEnded}: ${r.templatesDeleted} templates and ${r.embeddingsDeleted} embeddings deleted, data key destroyed, shoot closed.`),
-    ...report.consent.map((c) => `Shoot "${c.shoot}": consent lapsed for ${c.participants.join(', ')}: ${c.templatesDeleted} templates deleted, ${c.matchesRevoked} matches revoked.`),
-    ...report.blocked.map((b) => `Shoot "${b.shoot}": a purge is due but could not be done (${b.reason}). Fix that and run \`sitter purge\`.`),
+    ...report.retention.map(
+      (r) =>
+        `Retention of shoot "${r.shoot}" ended on ${r.retentionEnded}: ${r.templatesDeleted} templates and ${r.embeddingsDeleted} embeddings deleted, data key destroyed, shoot closed.`,
+    ),
+    ...report.consent.map(
+      (c) =>
+        `Shoot "${c.shoot}": consent lapsed for ${c.participants.join(', ')}: ${c.templatesDeleted} templates deleted, ${c.matchesRevoked} matches revoked.`,
+    ),
+    ...report.blocked.map(
+      (b) =>
+        `Shoot "${b.shoot}": a purge is due but could not be done (${b.reason}). Fix that and run \`sitter purge\`.`,
+    ),
   ];
 }

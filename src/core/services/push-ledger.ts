@@ -38,18 +38,35 @@ export async function recordPushed(
     if (!still || r.location !== where.location) r.clearedAt = now;
   }
   for (const n of named) {
-    const kept = open.find((r) => r.clearedAt === null && r.participantId === n.participantId && r.consentUri === n.consentUri);
+    const kept = open.find(
+      (r) => r.clearedAt === null && r.participantId === n.participantId && r.consentUri === n.consentUri,
+    );
     if (kept) {
       kept.contentSha256 = where.contentSha256;
       kept.pushedAt = now;
       continue;
     }
-    await uow.pushRecords.add({ shootId: asset.shootId, assetId: asset.id, connectorAssetId: asset.connectorAssetId, participantId: n.participantId, consentUri: n.consentUri, location: where.location, contentSha256: where.contentSha256, pushedAt: now, clearedAt: null });
+    await uow.pushRecords.add({
+      shootId: asset.shootId,
+      assetId: asset.id,
+      connectorAssetId: asset.connectorAssetId,
+      participantId: n.participantId,
+      consentUri: n.consentUri,
+      location: where.location,
+      contentSha256: where.contentSha256,
+      pushedAt: now,
+      clearedAt: null,
+    });
   }
 }
 
 /** After a clear: the entries of these consent URIs (all of the asset's, when null) are gone. */
-export async function recordCleared(uow: UnitOfWork, assetId: number, consentUris: readonly string[] | null, now: Date): Promise<void> {
+export async function recordCleared(
+  uow: UnitOfWork,
+  assetId: number,
+  consentUris: readonly string[] | null,
+  now: Date,
+): Promise<void> {
   for (const r of await uow.pushRecords.openByAsset(assetId)) {
     if (consentUris === null || consentUris.includes(r.consentUri)) r.clearedAt = now;
   }

@@ -40,7 +40,8 @@ export interface PushFailure {
 /** What the consent record's publication scopes allow, in PLUS terms. */
 export function releaseOf(participant: Participant, consent: ConsentRecord): ModelRelease {
   const scopes = consent.publicationScopes;
-  const status = scopes.length === 0 ? 'none' : scopes.some((s) => s === 'all' || s === 'unlimited') ? 'unlimited' : 'limited';
+  const status =
+    scopes.length === 0 ? 'none' : scopes.some((s) => s === 'all' || s === 'unlimited') ? 'unlimited' : 'limited';
   const formName = consent.formRef.split(/[\\/]/).pop() ?? consent.formRef;
   return { id: formName || null, status, minor: participant.minor, ageAtShoot: null };
 }
@@ -91,7 +92,13 @@ interface AssetStatement {
   otherFaces: number;
 }
 
-function statementOf(plan: Plan, asset: Asset, now: Date, withdrawalOnly: boolean, summary: PushSummary): AssetStatement {
+function statementOf(
+  plan: Plan,
+  asset: Asset,
+  now: Date,
+  withdrawalOnly: boolean,
+  summary: PushSummary,
+): AssetStatement {
   const open = plan.places.get(asset.id) ?? [];
   const faces = plan.faces.filter((f) => f.assetId === asset.id);
   const persons: PushPerson[] = [];
@@ -110,7 +117,14 @@ function statementOf(plan: Plan, asset: Asset, now: Date, withdrawalOnly: boolea
     if (withdrawalOnly && open.length > 0 && !open.some((r) => r.participantId === p.id)) continue;
     const uri = consentUri(plan.shoot.id, p.externalRef);
     const link = plan.consentLinks.get(f.id);
-    persons.push({ participantId: p.externalRef, displayName: p.displayName, consentUri: uri, ...(link ? { consentRecord: link } : {}), box: { x: f.x, y: f.y, w: f.w, h: f.h }, release: releaseOf(p, c) });
+    persons.push({
+      participantId: p.externalRef,
+      displayName: p.displayName,
+      consentUri: uri,
+      ...(link ? { consentRecord: link } : {}),
+      box: { x: f.x, y: f.y, w: f.w, h: f.h },
+      release: releaseOf(p, c),
+    });
     named.push({ participantId: p.id, consentUri: uri });
   }
   // A withdrawal takes off only those who may no longer be named; the others wait for a real push.
@@ -118,11 +132,20 @@ function statementOf(plan: Plan, asset: Asset, now: Date, withdrawalOnly: boolea
     const c = plan.consents.get(r.participantId);
     return !!c && consentStatus(c, now) === 'eligible';
   };
-  const gone = open.filter((r) => !named.some((n) => n.participantId === r.participantId && n.consentUri === r.consentUri) && !(withdrawalOnly && mayStay(r)));
+  const gone = open.filter(
+    (r) =>
+      !named.some((n) => n.participantId === r.participantId && n.consentUri === r.consentUri) &&
+      !(withdrawalOnly && mayStay(r)),
+  );
   return { open, persons, named, gone, otherFaces: faces.length - persons.length };
 }
 
-export async function pushShoot(ctx: ServiceContext, connector: Connector, shootId: string, opts: PushOptions = {}): Promise<PushSummary> {
+export async function pushShoot(
+  ctx: ServiceContext,
+  connector: Connector,
+  shootId: string,
+  opts: PushOptions = {},
+): Promise<PushSummary> {
   const only = opts.assetIds ? new Set(opts.assetIds) : null;
   const withdrawalOnly = opts.reason === 'withdrawal';
   const plan: Plan = await ctx.store.transaction(async (uow) => {
@@ -135,11 +158,23 @@ export async function pushShoot(ctx: ServiceContext, connector: Connector, shoot
     const assets = await uow.assets.listByShoot(shootId);
     const consentLinks = await consentLinksOfShoot(uow, shootId, faces);
     const places = new Map<number, PushRecord[]>();
-    for (const r of await uow.pushRecords.openByShoot(shootId)) places.set(r.assetId, [...(places.get(r.assetId) ?? []), { ...r }]);
+    for (const r of await uow.pushRecords.openByShoot(shootId))
+      places.set(r.assetId, [...(places.get(r.assetId) ?? []), { ...r }]);
     return { shoot, participants, consents, faces, assets, places, consentLinks };
   });
   const now = ctx.clock.now();
-  const summary: PushSummary = { shootId, assets: 0, written: 0, unchanged: 0, cleared: 0, persons: 0, heldBack: [], updated: [], leftoversRemoved: [], failed: [] };
+  const summary: PushSummary = {
+    shootId,
+    assets: 0,
+    written: 0,
+    unchanged: 0,
+    cleared: 0,
+    persons: 0,
+    heldBack: [],
+    updated: [],
+    leftoversRemoved: [],
+    failed: [],
+  };
   await removeLeftovers(connector, plan.shoot.source, summary);
   for (const asset of plan.assets) {
     if (only && !only.has(asset.id)) continue;
@@ -154,7 +189,21 @@ export async function pushShoot(ctx: ServiceContext, connector: Connector, shoot
   }
   await ctx.store.transaction((uow) =>
     uow.audit.append(
-      { actor: ctx.actor, action: 'push.finished', shootId, subject: `shoot:${shootId}`, details: { assets: summary.assets, written: summary.written, unchanged: summary.unchanged, cleared: summary.cleared, heldBack: summary.heldBack.length, leftoversRemoved: summary.leftoversRemoved.length, failed: summary.failed.length } },
+      {
+        actor: ctx.actor,
+        action: 'push.finished',
+        shootId,
+        subject: `shoot:${shootId}`,
+        details: {
+          assets: summary.assets,
+          written: summary.written,
+          unchanged: summary.unchanged,
+          cleared: summary.cleared,
+          heldBack: summary.heldBack.length,
+          leftoversRemoved: summary.leftoversRemoved.length,
+          failed: summary.failed.length,
+        },
+      },
       ctx.clock.now(),
     ),
   );
@@ -172,23 +221,41 @@ async function removeLeftovers(connector: Connector, source: string, summary: Pu
     summary.leftoversRemoved.push(...(await connector.removeLeftovers(source)));
   } catch (error) {
     if (!isSitterError(error)) throw error;
-    summary.failed.push({ asset: '*', code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) });
+    summary.failed.push({
+      asset: '*',
+      code: error.code,
+      message: error.message,
+      ...(error.hint ? { hint: error.hint } : {}),
+    });
   }
 }
 
-type Outcome = { kind: 'pushed'; changed: boolean; location: string } | { kind: 'cleared'; changed: boolean; location: string; consentUris: string[] | null };
+type Outcome =
+  | { kind: 'pushed'; changed: boolean; location: string }
+  | { kind: 'cleared'; changed: boolean; location: string; consentUris: string[] | null };
 
 /**
  * One asset through the connector, then its record. Names are written only onto the content they were
  * found in; where that is no longer so (the photo was replaced, or rescanned since the push while a
  * withdrawal runs), only the entries of the people who must go are taken off.
  */
-async function pushOneAsset(ctx: ServiceContext, connector: Connector, shoot: Shoot, asset: Asset, st: AssetStatement, withdrawalOnly: boolean, summary: PushSummary): Promise<void> {
+async function pushOneAsset(
+  ctx: ServiceContext,
+  connector: Connector,
+  shoot: Shoot,
+  asset: Asset,
+  st: AssetStatement,
+  withdrawalOnly: boolean,
+  summary: PushSummary,
+): Promise<void> {
   const source = shoot.source;
   const goneUris = st.gone.map((r) => r.consentUri);
   const clearGone = async (): Promise<Outcome> => {
     const partial = connector.capabilities.partialClear;
-    const r = await connector.clear(source, partial ? { assetId: asset.connectorAssetId, consentUris: goneUris } : { assetId: asset.connectorAssetId });
+    const r = await connector.clear(
+      source,
+      partial ? { assetId: asset.connectorAssetId, consentUris: goneUris } : { assetId: asset.connectorAssetId },
+    );
     return { kind: 'cleared', changed: r.changed, location: r.location, consentUris: partial ? goneUris : null };
   };
   let outcome: Outcome;
@@ -205,15 +272,36 @@ async function pushOneAsset(ctx: ServiceContext, connector: Connector, shoot: Sh
       const r = await connector.clear(source, { assetId: asset.connectorAssetId });
       outcome = { kind: 'cleared', changed: r.changed, location: r.location, consentUris: null };
     } else if (asset.contentSha256 === null) {
-      throw new SitterError('ASSET_NOT_SCANNED', `"${asset.connectorAssetId}" has no scanned content to push.`, `Scan the shoot: sitter scan ${shoot.id}`);
+      throw new SitterError(
+        'ASSET_NOT_SCANNED',
+        `"${asset.connectorAssetId}" has no scanned content to push.`,
+        `Scan the shoot: sitter scan ${shoot.id}`,
+      );
     } else {
-      const r = await connector.push(source, { assetId: asset.connectorAssetId, expectedContentHash: asset.contentSha256, image: { width: asset.width ?? 0, height: asset.height ?? 0 }, persons: st.persons, otherFaces: st.otherFaces });
+      const r = await connector.push(source, {
+        assetId: asset.connectorAssetId,
+        expectedContentHash: asset.contentSha256,
+        image: { width: asset.width ?? 0, height: asset.height ?? 0 },
+        persons: st.persons,
+        otherFaces: st.otherFaces,
+      });
       outcome = { kind: 'pushed', changed: r.changed, location: r.location };
     }
   } catch (error) {
     if (!isSitterError(error)) throw error;
     const changedAsset = error.code === ASSET_CHANGED;
-    summary.failed.push({ asset: asset.connectorAssetId, code: error.code, message: error.message, ...(changedAsset ? { hint: `Scan the shoot again (sitter scan ${shoot.id}: a changed photo is rescanned), review it, then push again.` } : error.hint ? { hint: error.hint } : {}) });
+    summary.failed.push({
+      asset: asset.connectorAssetId,
+      code: error.code,
+      message: error.message,
+      ...(changedAsset
+        ? {
+            hint: `Scan the shoot again (sitter scan ${shoot.id}: a changed photo is rescanned), review it, then push again.`,
+          }
+        : error.hint
+          ? { hint: error.hint }
+          : {}),
+    });
     if (!changedAsset || st.gone.length === 0) return;
     // Nothing may be written on the new content, but the people who must go still go.
     try {
@@ -228,29 +316,70 @@ async function pushOneAsset(ctx: ServiceContext, connector: Connector, shoot: Sh
 }
 
 /** Counts the outcome and records it in one unit of work: flags, what is written where, the audit entry. */
-async function settle(ctx: ServiceContext, connector: Connector, shootId: string, asset: Asset, st: AssetStatement, outcome: Outcome, summary: PushSummary): Promise<void> {
+async function settle(
+  ctx: ServiceContext,
+  connector: Connector,
+  shootId: string,
+  asset: Asset,
+  st: AssetStatement,
+  outcome: Outcome,
+  summary: PushSummary,
+): Promise<void> {
   const pushed = outcome.kind === 'pushed';
   if (!pushed) summary.cleared += outcome.changed ? 1 : 0;
   else if (outcome.changed) summary.written += 1;
   else summary.unchanged += 1;
   if (pushed) summary.persons += st.persons.length;
-  summary.updated.push({ asset: asset.connectorAssetId, action: !outcome.changed ? 'unchanged' : pushed ? 'written' : 'cleared', location: outcome.location });
+  summary.updated.push({
+    asset: asset.connectorAssetId,
+    action: !outcome.changed ? 'unchanged' : pushed ? 'written' : 'cleared',
+    location: outcome.location,
+  });
   const now = ctx.clock.now();
   await ctx.store.transaction(async (uow) => {
     const stored = await uow.assets.findByConnectorId(shootId, asset.connectorAssetId);
     if (outcome.kind === 'pushed') {
-      await recordPushed(uow, asset, st.named, { location: outcome.location, contentSha256: asset.contentSha256 ?? '' }, now);
+      await recordPushed(
+        uow,
+        asset,
+        st.named,
+        { location: outcome.location, contentSha256: asset.contentSha256 ?? '' },
+        now,
+      );
     } else {
       await recordCleared(uow, asset.id, outcome.consentUris, now);
     }
-    const stillNamed = outcome.kind === 'pushed' ? st.named.length > 0 : outcome.consentUris !== null && st.open.some((r) => !outcome.consentUris?.includes(r.consentUri));
-    if (stored) stored.flags = stillNamed ? [...new Set([...stored.flags, PUSHED_FLAG])] : stored.flags.filter((f) => f !== PUSHED_FLAG);
+    const stillNamed =
+      outcome.kind === 'pushed'
+        ? st.named.length > 0
+        : outcome.consentUris !== null && st.open.some((r) => !outcome.consentUris?.includes(r.consentUri));
+    if (stored)
+      stored.flags = stillNamed
+        ? [...new Set([...stored.flags, PUSHED_FLAG])]
+        : stored.flags.filter((f) => f !== PUSHED_FLAG);
     if (outcome.changed) {
       // The chain names people by pseudonym only (domain/pseudonym.ts): never a reference or consent URI.
       const persons = pushed ? st.named.map((n) => participantPseudonym({ id: n.participantId })) : [];
-      const removed = outcome.kind === 'cleared' && outcome.consentUris ? st.gone.filter((r) => outcome.consentUris?.includes(r.consentUri)).map((r) => participantPseudonym({ id: r.participantId })) : null;
+      const removed =
+        outcome.kind === 'cleared' && outcome.consentUris
+          ? st.gone
+              .filter((r) => outcome.consentUris?.includes(r.consentUri))
+              .map((r) => participantPseudonym({ id: r.participantId }))
+          : null;
       await uow.audit.append(
-        { actor: ctx.actor, action: pushed ? 'push.asset' : 'push.cleared', shootId, subject: `asset:${asset.connectorAssetId}`, details: { location: outcome.location, persons, ...(pushed ? { consentRecords: st.persons.map((p) => p.consentRecord?.id ?? null) } : {}), ...(removed ? { removed } : {}), connector: connector.info.name } },
+        {
+          actor: ctx.actor,
+          action: pushed ? 'push.asset' : 'push.cleared',
+          shootId,
+          subject: `asset:${asset.connectorAssetId}`,
+          details: {
+            location: outcome.location,
+            persons,
+            ...(pushed ? { consentRecords: st.persons.map((p) => p.consentRecord?.id ?? null) } : {}),
+            ...(removed ? { removed } : {}),
+            connector: connector.info.name,
+          },
+        },
         now,
       );
     }

@@ -62,7 +62,17 @@ export async function shootReport(ctx: ServiceContext, shootId: string): Promise
   const faces: ShootReport['faces'] = { total: 0, proposed: 0, confirmed: 0, rejected: 0, unidentified: 0, ignored: 0 };
   const confirmations: ConfirmationReport[] = [];
   const per = new Map<string, ParticipantReport>(
-    roster.map((r) => [r.participant.externalRef, { participant: r.participant.externalRef, name: r.participant.displayName, consent: r.status, proposed: 0, confirmed: 0, rejected: 0 }]),
+    roster.map((r) => [
+      r.participant.externalRef,
+      {
+        participant: r.participant.externalRef,
+        name: r.participant.displayName,
+        consent: r.status,
+        proposed: 0,
+        confirmed: 0,
+        rejected: 0,
+      },
+    ]),
   );
   for (const a of matches.assets) {
     for (const f of a.faces) {
@@ -72,7 +82,14 @@ export async function shootReport(ctx: ServiceContext, shootId: string): Promise
       if (p && (f.state === 'proposed' || f.state === 'confirmed' || f.state === 'rejected')) p[f.state] += 1;
       if (f.state === 'confirmed' && f.participant) {
         const c = f.consentRecord;
-        confirmations.push({ asset: a.assetRef, face: f.face, participant: f.participant, consentRecord: c?.id ?? null, formSha256: c?.formSha256 ?? null, current: c?.current ?? null });
+        confirmations.push({
+          asset: a.assetRef,
+          face: f.face,
+          participant: f.participant,
+          consentRecord: c?.id ?? null,
+          formSha256: c?.formSha256 ?? null,
+          current: c?.current ?? null,
+        });
       }
     }
   }
@@ -88,14 +105,26 @@ export async function shootReport(ctx: ServiceContext, shootId: string): Promise
   };
   const counts = countRoster(roster);
   const todo: string[] = [];
-  if (shoot.status === 'draft') todo.push(`approve the shoot: sitter shoot approve ${shootId} --dpia REF --approved-by NAME`);
-  if (shoot.status === 'approved' && assets.total === 0) todo.push(`enrol and scan: sitter enrol ${shootId} && sitter scan ${shootId}`);
+  if (shoot.status === 'draft')
+    todo.push(`approve the shoot: sitter shoot approve ${shootId} --dpia REF --approved-by NAME`);
+  if (shoot.status === 'approved' && assets.total === 0)
+    todo.push(`enrol and scan: sitter enrol ${shootId} && sitter scan ${shootId}`);
   if (faces.proposed > 0) todo.push(`review ${faces.proposed} proposals: sitter review ${shootId}`);
-  if (assets.failed > 0) todo.push(`look at ${assets.failed} assets that failed to scan (listed below), fix or replace them and scan again`);
-  if (assets.noCaptureTime > 0) todo.push(`decide on ${assets.noCaptureTime} photos without a capture time (listed below): if they belong to the shoot, sitter shoot allow-undated ${shootId} ASSET... --reason TEXT, then scan again`);
-  if (assets.withUnidentified > 0) todo.push(`handle ${assets.withUnidentified} assets showing an unidentified person manually (no consent on record for them)`);
+  if (assets.failed > 0)
+    todo.push(`look at ${assets.failed} assets that failed to scan (listed below), fix or replace them and scan again`);
+  if (assets.noCaptureTime > 0)
+    todo.push(
+      `decide on ${assets.noCaptureTime} photos without a capture time (listed below): if they belong to the shoot, sitter shoot allow-undated ${shootId} ASSET... --reason TEXT, then scan again`,
+    );
+  if (assets.withUnidentified > 0)
+    todo.push(
+      `handle ${assets.withUnidentified} assets showing an unidentified person manually (no consent on record for them)`,
+    );
   const earlier = confirmations.filter((c) => c.current === false).length;
-  if (earlier > 0) todo.push(`${earlier} confirmed faces were named under an earlier version of the consent record: check the new form still covers them (sitter matches ${shootId}), reject any it does not`);
+  if (earlier > 0)
+    todo.push(
+      `${earlier} confirmed faces were named under an earlier version of the consent record: check the new form still covers them (sitter matches ${shootId}), reject any it does not`,
+    );
   if (faces.confirmed > 0) todo.push(`push the confirmed matches: sitter push ${shootId}`);
   return {
     shoot: shootId,
@@ -106,8 +135,14 @@ export async function shootReport(ctx: ServiceContext, shootId: string): Promise
     pendingReview: faces.proposed,
     participants: [...per.values()],
     confirmations,
-    failures: matches.assets.filter((a) => a.scanState === 'failed').map((a) => ({ asset: a.assetRef, error: a.error ?? '' })),
-    outOfScope: matches.assets.flatMap((a) => (a.scanState === 'refused' || a.scanState === 'held' ? [{ asset: a.assetRef, state: a.scanState, reason: a.error ?? '' }] : [])),
+    failures: matches.assets
+      .filter((a) => a.scanState === 'failed')
+      .map((a) => ({ asset: a.assetRef, error: a.error ?? '' })),
+    outOfScope: matches.assets.flatMap((a) =>
+      a.scanState === 'refused' || a.scanState === 'held'
+        ? [{ asset: a.assetRef, state: a.scanState, reason: a.error ?? '' }]
+        : [],
+    ),
     todo,
   };
 }

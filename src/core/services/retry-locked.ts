@@ -22,7 +22,10 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * Runs one unit of work, and runs it again while it fails with DATABASE_LOCKED (it was rolled back,
  * so trying again is safe), for up to `maxWaitMs`. Any other error, or a stop request, ends it.
  */
-export async function retryWhileLocked<T>(work: () => Promise<T>, opts: { signal?: AbortSignal; maxWaitMs?: number } = {}): Promise<T> {
+export async function retryWhileLocked<T>(
+  work: () => Promise<T>,
+  opts: { signal?: AbortSignal; maxWaitMs?: number } = {},
+): Promise<T> {
   const deadline = Date.now() + (opts.maxWaitMs ?? LONG_JOB_LOCK_WAIT_MS);
   for (let pause = 100; ; pause = Math.min(pause * 2, 2000)) {
     try {

@@ -17,7 +17,10 @@ export interface ReviewParticipant {
 
 /** What the review queue needs besides the proposals: the shoot's head and its roster. */
 export interface ReviewInfo {
-  shoot: Pick<Shoot, 'id' | 'name' | 'status' | 'reviewersRequired' | 'matchThreshold' | 'source' | 'connector' | 'connectorOptions'>;
+  shoot: Pick<
+    Shoot,
+    'id' | 'name' | 'status' | 'reviewersRequired' | 'matchThreshold' | 'source' | 'connector' | 'connectorOptions'
+  >;
   /** everyone on the roster, with what their consent allows today */
   participants: ReviewParticipant[];
   /** the participants a face may be assigned to: valid biometric consent only (rule 3) */
@@ -37,7 +40,11 @@ export async function reviewInfo(ctx: ServiceContext, shootId: string): Promise<
       referencePhotoSha256: e.consent?.referencePhotoSha256 ?? null,
     }));
     const { id, name, status, reviewersRequired, matchThreshold, source, connector, connectorOptions } = shoot;
-    return { shoot: { id, name, status, reviewersRequired, matchThreshold, source, connector, connectorOptions }, participants, eligible: participants.filter((p) => p.status === 'eligible') };
+    return {
+      shoot: { id, name, status, reviewersRequired, matchThreshold, source, connector, connectorOptions },
+      participants,
+      eligible: participants.filter((p) => p.status === 'eligible'),
+    };
   });
 }
 
@@ -63,9 +70,14 @@ export async function shootAttention(ctx: ServiceContext, shootId: string, horiz
     for (const p of await uow.participants.listByShoot(shootId)) {
       const c = consents.get(p.id);
       if (!c || !c.expiresAt || consentStatus(c, now) !== 'eligible') continue;
-      if (c.expiresAt.getTime() - now.getTime() <= horizonDays * DAY) expiringConsents.push({ ref: p.externalRef, name: p.displayName, expiresAt: c.expiresAt });
+      if (c.expiresAt.getTime() - now.getTime() <= horizonDays * DAY)
+        expiringConsents.push({ ref: p.externalRef, name: p.displayName, expiresAt: c.expiresAt });
     }
     const retentionEndsAt = shoot.approvedAt ? new Date(shoot.approvedAt.getTime() + shoot.retentionDays * DAY) : null;
-    return { expiringConsents, retentionEndsAt, retentionDue: shoot.status !== 'closed' && retentionEndsAt !== null && retentionEndsAt.getTime() <= now.getTime() };
+    return {
+      expiringConsents,
+      retentionEndsAt,
+      retentionDue: shoot.status !== 'closed' && retentionEndsAt !== null && retentionEndsAt.getTime() <= now.getTime(),
+    };
   });
 }

@@ -29,7 +29,15 @@ export async function biometricRoster(uow: UnitOfWork, shootId: string, now: Dat
 }
 
 export function countRoster(roster: readonly RosterEntry[]): RosterCounts {
-  const counts: RosterCounts = { total: 0, eligible: 0, 'photos-only': 0, withdrawn: 0, expired: 0, 'not-yet-signed': 0, 'no-record': 0 };
+  const counts: RosterCounts = {
+    total: 0,
+    eligible: 0,
+    'photos-only': 0,
+    withdrawn: 0,
+    expired: 0,
+    'not-yet-signed': 0,
+    'no-record': 0,
+  };
   for (const entry of roster) {
     counts.total += 1;
     counts[entry.status] += 1;

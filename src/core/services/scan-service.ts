@@ -5,7 +5,13 @@ import { consentStatus } from '../domain/consent.js';
 import { bytesToEmbedding, embeddingToBytes } from '../domain/embedding.js';
 import { BugError, isSitterError, SitterError } from '../domain/errors.js';
 import { boxIou, SAME_FACE_CARRY_IOU, SAME_FACE_IOU } from '../domain/geometry.js';
-import { type FaceVerdict, matchImage, type MatchThresholds, participantDistance, type ParticipantTemplates } from '../domain/matching.js';
+import {
+  type FaceVerdict,
+  matchImage,
+  type MatchThresholds,
+  participantDistance,
+  type ParticipantTemplates,
+} from '../domain/matching.js';
 import type { Asset, Decision, Face } from '../domain/records.js';
 import { assertListedAsset } from '../domain/scope.js';
 import { faceBinding, templateBinding } from '../domain/seal-binding.js';
@@ -96,9 +102,15 @@ async function loadMatchingRoster(ctx: ServiceContext, shoot: Shoot, modelDigest
       (templateIds[ref] ??= []).push(t.id);
     }
     if (byParticipant.size === 0) {
-      throw new SitterError('NO_TEMPLATES', `Shoot "${shoot.id}" has no enrolled participant with valid biometric consent for this face model.`, `Run \`sitter enrol ${shoot.id}\` first.`);
+      throw new SitterError(
+        'NO_TEMPLATES',
+        `Shoot "${shoot.id}" has no enrolled participant with valid biometric consent for this face model.`,
+        `Run \`sitter enrol ${shoot.id}\` first.`,
+      );
     }
-    const hash = createHash('sha256').update(canonicalJson({ modelDigest, templates: templateIds })).digest('hex');
+    const hash = createHash('sha256')
+      .update(canonicalJson({ modelDigest, templates: templateIds }))
+      .digest('hex');
     return { hash, modelDigest, templates: [...byParticipant.values()], refs };
   });
 }
@@ -110,7 +122,11 @@ async function listEverything(connector: Connector, source: string, pageSize: nu
   const ids = new Set<string>();
   const cursors = new Set<string>();
   const refuse = (why: string) =>
-    new SitterError('CONNECTOR_LISTING_INVALID', `Connector "${connector.info.name}" gave a listing Sitter cannot trust: ${why}.`, 'Nothing was scanned from this listing. Report this to the connector\'s author; for a plugin, run the contract suite on it.');
+    new SitterError(
+      'CONNECTOR_LISTING_INVALID',
+      `Connector "${connector.info.name}" gave a listing Sitter cannot trust: ${why}.`,
+      "Nothing was scanned from this listing. Report this to the connector's author; for a plugin, run the contract suite on it.",
+    );
   let cursor: string | null = null;
   do {
     signal?.throwIfAborted();
@@ -135,7 +151,12 @@ async function listEverything(connector: Connector, source: string, pageSize: nu
  * stores the proposals. Each asset is committed on its own, so a scan killed at any point resumes
  * where it stopped; an unchanged asset (same content hash) is not processed again.
  */
-export async function scanShoot(ctx: ServiceContext, deps: ScanDeps, shootId: string, opts: ScanOptions = {}): Promise<ScanSummary> {
+export async function scanShoot(
+  ctx: ServiceContext,
+  deps: ScanDeps,
+  shootId: string,
+  opts: ScanOptions = {},
+): Promise<ScanSummary> {
   const shoot = await ctx.store.transaction(async (uow) => {
     const s = await requireShoot(uow, shootId);
     assertBiometricProcessingAllowed(s, 'scanning', ctx.clock.now());
@@ -144,28 +165,81 @@ export async function scanShoot(ctx: ServiceContext, deps: ScanDeps, shootId: st
     return s;
   });
   if (deps.calibration.modelDigest !== deps.engine.model.digest) {
-    throw new BugError(`calibration is for model ${deps.calibration.modelDigest}, the engine runs ${deps.engine.model.digest}`);
+    throw new BugError(
+      `calibration is for model ${deps.calibration.modelDigest}, the engine runs ${deps.engine.model.digest}`,
+    );
   }
   const dates = requireShootDates(shoot);
-  const limits: MatchThresholds = { threshold: shoot.matchThreshold ?? deps.calibration.threshold, margin: shoot.matchMargin ?? deps.calibration.margin };
+  const limits: MatchThresholds = {
+    threshold: shoot.matchThreshold ?? deps.calibration.threshold,
+    margin: shoot.matchMargin ?? deps.calibration.margin,
+  };
   const roster = await loadMatchingRoster(ctx, shoot, deps.engine.model.digest);
   await ctx.store.transaction((uow) =>
     uow.audit.append(
-      { actor: ctx.actor, action: 'scan.started', shootId, subject: `shoot:${shootId}`, details: { rosterHash: roster.hash, participants: [...roster.refs.values()].sort(), model: deps.engine.model.id, modelDigest: deps.engine.model.digest, threshold: limits.threshold, margin: limits.margin, connector: deps.connector.info.name } },
+      {
+        actor: ctx.actor,
+        action: 'scan.started',
+        shootId,
+        subject: `shoot:${shootId}`,
+        details: {
+          rosterHash: roster.hash,
+          participants: [...roster.refs.values()].sort(),
+          model: deps.engine.model.id,
+          modelDigest: deps.engine.model.digest,
+          threshold: limits.threshold,
+          margin: limits.margin,
+          connector: deps.connector.info.name,
+        },
+      },
       ctx.clock.now(),
     ),
   );
 
-  const { assets: listed, skipped } = await listEverything(deps.connector, shoot.source, opts.pageSize ?? 200, opts.signal);
+  const { assets: listed, skipped } = await listEverything(
+    deps.connector,
+    shoot.source,
+    opts.pageSize ?? 200,
+    opts.signal,
+  );
   const listedIds = new Set(listed.map((a) => a.id));
-  const known = new Map((await ctx.store.transaction((uow) => uow.assets.listByShoot(shootId))).map((a) => [a.connectorAssetId, a]));
-  const summary: ScanSummary = { shootId, rosterHash: roster.hash, listed: listed.length, processed: 0, unchanged: 0, failed: [], notImages: skipped, outsideDates: [], noCaptureTime: [], faces: 0, proposed: 0, unidentified: 0, stopped: false };
-  const progress = () => opts.onProgress?.({ total: listed.length, done: summary.processed, skipped: summary.unchanged, failed: summary.failed.length });
+  const known = new Map(
+    (await ctx.store.transaction((uow) => uow.assets.listByShoot(shootId))).map((a) => [a.connectorAssetId, a]),
+  );
+  const summary: ScanSummary = {
+    shootId,
+    rosterHash: roster.hash,
+    listed: listed.length,
+    processed: 0,
+    unchanged: 0,
+    failed: [],
+    notImages: skipped,
+    outsideDates: [],
+    noCaptureTime: [],
+    faces: 0,
+    proposed: 0,
+    unidentified: 0,
+    stopped: false,
+  };
+  const progress = () =>
+    opts.onProgress?.({
+      total: listed.length,
+      done: summary.processed,
+      skipped: summary.unchanged,
+      failed: summary.failed.length,
+    });
 
   // Reviewed work is never thrown away: on --rescan, an unchanged asset with decided faces is kept.
-  const decided = new Set((await ctx.store.transaction((uow) => uow.faces.listByShootWithoutEmbeddings(shootId))).filter((f) => f.state === 'confirmed' || f.state === 'rejected').map((f) => f.assetId));
+  const decided = new Set(
+    (await ctx.store.transaction((uow) => uow.faces.listByShootWithoutEmbeddings(shootId)))
+      .filter((f) => f.state === 'confirmed' || f.state === 'rejected')
+      .map((f) => f.assetId),
+  );
   const isUnchanged = (asset: Asset | undefined, hash: string | undefined) =>
-    asset?.scanState === 'scanned' && hash !== undefined && asset.contentSha256 === hash && (!opts.rescan || decided.has(asset.id));
+    asset?.scanState === 'scanned' &&
+    hash !== undefined &&
+    asset.contentSha256 === hash &&
+    (!opts.rescan || decided.has(asset.id));
 
   const processOne = async (item: ListedAsset): Promise<void> => {
     assertListedAsset(shootId, listedIds, item.id); // rule 1, for every asset the scan touches
@@ -188,15 +262,34 @@ export async function scanShoot(ctx: ServiceContext, deps: ScanDeps, shootId: st
       }
       // Historical or unrelated content stays out: judged on the capture time before any face is looked for.
       const verdict = captureVerdict(dates, fetched.asset.capturedAt ?? item.capturedAt ?? null);
-      const allowedUndated = before?.flags.includes(UNDATED_ALLOWED_FLAG) === true && before.contentSha256 === contentHash;
+      const allowedUndated =
+        before?.flags.includes(UNDATED_ALLOWED_FLAG) === true && before.contentSha256 === contentHash;
       if (verdict.kind === 'outside') {
         summary.outsideDates.push({ asset: item.id, capturedAt: verdict.capturedAt });
-        await recordOutOfScope(ctx, shoot.id, item, contentHash, size, 'refused', `outside-shoot-dates: captured ${verdict.capturedAt}, the shoot is ${dates.from} to ${dates.to} (${dates.utcOffset})`, { capturedAt: verdict.capturedAt, from: dates.from, to: dates.to });
+        await recordOutOfScope(
+          ctx,
+          shoot.id,
+          item,
+          contentHash,
+          size,
+          'refused',
+          `outside-shoot-dates: captured ${verdict.capturedAt}, the shoot is ${dates.from} to ${dates.to} (${dates.utcOffset})`,
+          { capturedAt: verdict.capturedAt, from: dates.from, to: dates.to },
+        );
         return;
       }
       if (verdict.kind === 'no-capture-time' && !allowedUndated) {
         summary.noCaptureTime.push(item.id);
-        await recordOutOfScope(ctx, shoot.id, item, contentHash, size, 'held', 'no-capture-time: the photo carries no capture time; a person decides whether it belongs to the shoot', {});
+        await recordOutOfScope(
+          ctx,
+          shoot.id,
+          item,
+          contentHash,
+          size,
+          'held',
+          'no-capture-time: the photo carries no capture time; a person decides whether it belongs to the shoot',
+          {},
+        );
         return;
       }
       analysis = await deps.engine.analyse(fetched.bytes);
@@ -207,7 +300,9 @@ export async function scanShoot(ctx: ServiceContext, deps: ScanDeps, shootId: st
       return;
     }
     // Other commands may hold the database for a moment (a decision, a withdrawal): wait for them.
-    const counts = await retryWhileLocked(() => storeAnalysis(ctx, shoot, item, contentHash, size, analysis, roster, limits));
+    const counts = await retryWhileLocked(() =>
+      storeAnalysis(ctx, shoot, item, contentHash, size, analysis, roster, limits),
+    );
     summary.processed += 1;
     summary.faces += counts.faces;
     summary.proposed += counts.proposed;
@@ -224,7 +319,13 @@ export async function scanShoot(ctx: ServiceContext, deps: ScanDeps, shootId: st
         summary.stopped = true;
         return;
       }
-      opts.onProgress?.({ total: listed.length, done: summary.processed, skipped: summary.unchanged, failed: summary.failed.length, current: item.fileName });
+      opts.onProgress?.({
+        total: listed.length,
+        done: summary.processed,
+        skipped: summary.unchanged,
+        failed: summary.failed.length,
+        current: item.fileName,
+      });
       try {
         await processOne(item);
       } catch (error) {
@@ -241,7 +342,20 @@ export async function scanShoot(ctx: ServiceContext, deps: ScanDeps, shootId: st
     try {
       await retryWhileLocked(() =>
         ctx.store.transaction((uow) =>
-          uow.audit.append({ actor: ctx.actor, action: 'scan.stopped', shootId, subject: `shoot:${shootId}`, details: { rosterHash: roster.hash, processed: summary.processed, error: String(crash.reason instanceof Error ? crash.reason.message : crash.reason) } }, ctx.clock.now()),
+          uow.audit.append(
+            {
+              actor: ctx.actor,
+              action: 'scan.stopped',
+              shootId,
+              subject: `shoot:${shootId}`,
+              details: {
+                rosterHash: roster.hash,
+                processed: summary.processed,
+                error: String(crash.reason instanceof Error ? crash.reason.message : crash.reason),
+              },
+            },
+            ctx.clock.now(),
+          ),
         ),
       );
     } catch {
@@ -250,18 +364,32 @@ export async function scanShoot(ctx: ServiceContext, deps: ScanDeps, shootId: st
     throw scanStoppedBy(crash.reason, summary);
   }
 
-  await retryWhileLocked(() => ctx.store.transaction((uow) =>
-    uow.audit.append(
-      {
-        actor: ctx.actor,
-        action: summary.stopped ? 'scan.stopped' : 'scan.finished',
-        shootId,
-        subject: `shoot:${shootId}`,
-        details: { rosterHash: roster.hash, listed: summary.listed, processed: summary.processed, unchanged: summary.unchanged, failed: summary.failed.length, notImages: skipped.length, outsideDates: summary.outsideDates.length, noCaptureTime: summary.noCaptureTime.length, faces: summary.faces, proposed: summary.proposed, unidentified: summary.unidentified },
-      },
-      ctx.clock.now(),
+  await retryWhileLocked(() =>
+    ctx.store.transaction((uow) =>
+      uow.audit.append(
+        {
+          actor: ctx.actor,
+          action: summary.stopped ? 'scan.stopped' : 'scan.finished',
+          shootId,
+          subject: `shoot:${shootId}`,
+          details: {
+            rosterHash: roster.hash,
+            listed: summary.listed,
+            processed: summary.processed,
+            unchanged: summary.unchanged,
+            failed: summary.failed.length,
+            notImages: skipped.length,
+            outsideDates: summary.outsideDates.length,
+            noCaptureTime: summary.noCaptureTime.length,
+            faces: summary.faces,
+            proposed: summary.proposed,
+            unidentified: summary.unidentified,
+          },
+        },
+        ctx.clock.now(),
+      ),
     ),
-  ));
+  );
   return summary;
 }
 
@@ -272,9 +400,32 @@ export const UNDATED_ALLOWED_FLAG = 'undated-allowed';
  * An asset the scan will not analyse because of its capture time: recorded with its state and
  * reason, and any faces an earlier scan found on it removed (they should never have been looked for).
  */
-async function recordOutOfScope(ctx: ServiceContext, shootId: string, item: ListedAsset, contentHash: string, size: number, state: 'refused' | 'held', reason: string, details: Record<string, unknown>): Promise<void> {
+async function recordOutOfScope(
+  ctx: ServiceContext,
+  shootId: string,
+  item: ListedAsset,
+  contentHash: string,
+  size: number,
+  state: 'refused' | 'held',
+  reason: string,
+  details: Record<string, unknown>,
+): Promise<void> {
   await ctx.store.transaction(async (uow) => {
-    const asset = (await uow.assets.findByConnectorId(shootId, item.id)) ?? (await uow.assets.add({ shootId, connectorAssetId: item.id, fileName: item.fileName, contentSha256: null, size, width: null, height: null, scanState: 'pending', error: null, flags: [], scannedAt: null }));
+    const asset =
+      (await uow.assets.findByConnectorId(shootId, item.id)) ??
+      (await uow.assets.add({
+        shootId,
+        connectorAssetId: item.id,
+        fileName: item.fileName,
+        contentSha256: null,
+        size,
+        width: null,
+        height: null,
+        scanState: 'pending',
+        error: null,
+        flags: [],
+        scannedAt: null,
+      }));
     // Reviewed work this drops is put on the record, as the carry-over of a changed photo is: a
     // person must be able to see whose confirmations went and re-review the photo if it is allowed.
     const confirmationsDropped = await droppedConfirmations(uow, asset.id);
@@ -288,13 +439,24 @@ async function recordOutOfScope(ctx: ServiceContext, shootId: string, item: List
     // A held asset keeps its "allowed" flag only for the content a person looked at (checked by hash).
     asset.flags = [flag];
     asset.scannedAt = ctx.clock.now();
-    await uow.audit.append({ actor: ctx.actor, action: state === 'refused' ? 'scan.asset-refused' : 'scan.asset-held', shootId, subject: `asset:${item.id}`, details: { reason: flag, contentHash, facesRemoved, confirmationsDropped, ...details } }, ctx.clock.now());
+    await uow.audit.append(
+      {
+        actor: ctx.actor,
+        action: state === 'refused' ? 'scan.asset-refused' : 'scan.asset-held',
+        shootId,
+        subject: `asset:${item.id}`,
+        details: { reason: flag, contentHash, facesRemoved, confirmationsDropped, ...details },
+      },
+      ctx.clock.now(),
+    );
   });
 }
 
 /** The standing confirmations of one face: who named this person on it, and by which decisions. */
 async function confirmationsOf(uow: UnitOfWork, face: Face): Promise<Decision[]> {
-  return (await uow.decisions.listByFace(face.id)).filter((d) => d.undoneAt === null && d.action !== 'reject' && d.participantId === face.participantId);
+  return (await uow.decisions.listByFace(face.id)).filter(
+    (d) => d.undoneAt === null && d.action !== 'reject' && d.participantId === face.participantId,
+  );
 }
 
 /** The confirmed faces of an asset, as the audit chain may name them: pseudonyms, never a reference or name. */
@@ -303,7 +465,12 @@ async function droppedConfirmations(uow: UnitOfWork, assetId: number) {
   for (const face of await uow.faces.listByAsset(assetId)) {
     if (face.state !== 'confirmed' || face.participantId === null) continue;
     const decisions = await confirmationsOf(uow, face);
-    dropped.push({ face: face.id, participant: participantPseudonym({ id: face.participantId }), decisions: decisions.map((d) => d.id), confirmedBy: decisions.map((d) => d.reviewer) });
+    dropped.push({
+      face: face.id,
+      participant: participantPseudonym({ id: face.participantId }),
+      decisions: decisions.map((d) => d.id),
+      confirmedBy: decisions.map((d) => d.reviewer),
+    });
   }
   return dropped;
 }
@@ -317,16 +484,53 @@ function scanStoppedBy(reason: unknown, summary: ScanSummary): unknown {
   if (!isSitterError(reason)) return reason;
   const done = `This scan had committed ${summary.processed} analysed asset${summary.processed === 1 ? '' : 's'} and ${summary.failed.length} failed one${summary.failed.length === 1 ? '' : 's'} before it stopped; they are kept, and running the scan again continues from there.`;
   const hint = (reason.hint ?? '').replace(/\s*Nothing was changed\.?/, '');
-  return new SitterError(reason.code, reason.message, `${hint ? `${hint} ` : ''}${done}`, { ...((reason.details as object | undefined) ?? {}), committed: { processed: summary.processed, failed: summary.failed.length, unchanged: summary.unchanged } }, { cause: reason });
+  return new SitterError(
+    reason.code,
+    reason.message,
+    `${hint ? `${hint} ` : ''}${done}`,
+    {
+      ...((reason.details as object | undefined) ?? {}),
+      committed: { processed: summary.processed, failed: summary.failed.length, unchanged: summary.unchanged },
+    },
+    { cause: reason },
+  );
 }
 
-async function recordFailure(ctx: ServiceContext, shootId: string, item: ListedAsset, error: SitterError): Promise<void> {
+async function recordFailure(
+  ctx: ServiceContext,
+  shootId: string,
+  item: ListedAsset,
+  error: SitterError,
+): Promise<void> {
   await ctx.store.transaction(async (uow) => {
-    const asset = (await uow.assets.findByConnectorId(shootId, item.id)) ?? (await uow.assets.add({ shootId, connectorAssetId: item.id, fileName: item.fileName, contentSha256: null, size: item.size, width: null, height: null, scanState: 'pending', error: null, flags: [], scannedAt: null }));
+    const asset =
+      (await uow.assets.findByConnectorId(shootId, item.id)) ??
+      (await uow.assets.add({
+        shootId,
+        connectorAssetId: item.id,
+        fileName: item.fileName,
+        contentSha256: null,
+        size: item.size,
+        width: null,
+        height: null,
+        scanState: 'pending',
+        error: null,
+        flags: [],
+        scannedAt: null,
+      }));
     asset.scanState = 'failed';
     asset.error = `${error.code}: ${error.message}`;
     asset.scannedAt = ctx.clock.now();
-    await uow.audit.append({ actor: ctx.actor, action: 'scan.asset-failed', shootId, subject: `asset:${item.id}`, details: { code: error.code, message: error.message } }, ctx.clock.now());
+    await uow.audit.append(
+      {
+        actor: ctx.actor,
+        action: 'scan.asset-failed',
+        shootId,
+        subject: `asset:${item.id}`,
+        details: { code: error.code, message: error.message },
+      },
+      ctx.clock.now(),
+    );
   });
 }
 
@@ -340,7 +544,12 @@ interface CarriedConfirmation {
 }
 
 /** Does the re-detected face still match the confirmed person at the shoot's threshold? */
-function stillMatches(embedding: Float32Array, roster: Roster, participantId: number, limits: MatchThresholds): boolean {
+function stillMatches(
+  embedding: Float32Array,
+  roster: Roster,
+  participantId: number,
+  limits: MatchThresholds,
+): boolean {
   const templates = roster.templates.find((t) => t.participantId === participantId);
   return templates !== undefined && participantDistance(embedding, templates) <= limits.threshold;
 }
@@ -363,14 +572,35 @@ function carryRecord(c: CarriedConfirmation, face: Face, kept: boolean, roster: 
 }
 
 /** Stores one analysed asset atomically: its faces, proposals and flags, and the audit entry. */
-async function storeAnalysis(ctx: ServiceContext, shoot: Shoot, item: ListedAsset, contentHash: string, size: number, analysis: FaceAnalysis, roster: Roster, limits: MatchThresholds) {
+async function storeAnalysis(
+  ctx: ServiceContext,
+  shoot: Shoot,
+  item: ListedAsset,
+  contentHash: string,
+  size: number,
+  analysis: FaceAnalysis,
+  roster: Roster,
+  limits: MatchThresholds,
+) {
   return ctx.store.transaction(async (uow) => {
     const now = ctx.clock.now();
     // A scan runs for a long time: re-check, inside this write, that processing is still allowed.
     assertBiometricProcessingAllowed(await requireShoot(uow, shoot.id), 'scanning', now);
     let asset = await uow.assets.findByConnectorId(shoot.id, item.id);
     if (!asset) {
-      asset = await uow.assets.add({ shootId: shoot.id, connectorAssetId: item.id, fileName: item.fileName, contentSha256: null, size, width: null, height: null, scanState: 'pending', error: null, flags: [], scannedAt: null });
+      asset = await uow.assets.add({
+        shootId: shoot.id,
+        connectorAssetId: item.id,
+        fileName: item.fileName,
+        contentSha256: null,
+        size,
+        width: null,
+        height: null,
+        scanState: 'pending',
+        error: null,
+        flags: [],
+        scannedAt: null,
+      });
     }
     const rejections = await uow.rejections.listByAsset(asset.id);
     // Reviewed work survives a changed photo (an editor's re-export): each confirmed face, of someone
@@ -394,7 +624,8 @@ async function storeAnalysis(ctx: ServiceContext, shoot: Shoot, item: ListedAsse
       if (best < 0) continue;
       const confirmations = await confirmationsOf(uow, old);
       const candidate = { participantId: old.participantId, oldFaceId: old.id, faceIndex: best, confirmations };
-      if (stillMatches(analysis.faces[best]!.embedding, roster, old.participantId, limits)) carried.set(best, candidate);
+      if (stillMatches(analysis.faces[best]!.embedding, roster, old.participantId, limits))
+        carried.set(best, candidate);
       else dropped.push(candidate);
     }
     const carriedParticipants = new Set([...carried.values()].map((c) => c.participantId));
@@ -403,7 +634,8 @@ async function storeAnalysis(ctx: ServiceContext, shoot: Shoot, item: ListedAsse
       analysis.faces.map((f) => f.embedding),
       roster.templates,
       limits,
-      (i, participantId) => rejections.some((r) => r.participantId === participantId && boxIou(r, analysis.faces[i]!.box) >= SAME_FACE_IOU),
+      (i, participantId) =>
+        rejections.some((r) => r.participantId === participantId && boxIou(r, analysis.faces[i]!.box) >= SAME_FACE_IOU),
     );
     // Rule 3 per write: a participant whose consent lapsed since the scan started is not proposed.
     const lapsed = new Set<number>();
@@ -413,7 +645,8 @@ async function storeAnalysis(ctx: ServiceContext, shoot: Shoot, item: ListedAsse
       if (!consent || consentStatus(consent, now) !== 'eligible') lapsed.add(v.participantId);
     }
     for (const [i, v] of verdicts.entries()) {
-      if (v.kind === 'proposed' && lapsed.has(v.participantId)) verdicts[i] = { kind: 'unidentified', reason: 'consent-lapsed', nearestDistance: null };
+      if (v.kind === 'proposed' && lapsed.has(v.participantId))
+        verdicts[i] = { kind: 'unidentified', reason: 'consent-lapsed', nearestDistance: null };
     }
     const rows: Omit<Face, 'id'>[] = [];
     for (const [i, face] of analysis.faces.entries()) {
@@ -421,12 +654,28 @@ async function storeAnalysis(ctx: ServiceContext, shoot: Shoot, item: ListedAsse
       if (carry) {
         const v = verdicts[i]!;
         const same = v.kind === 'proposed' && v.participantId === carry.participantId;
-        rows.push({ shootId: shoot.id, assetId: asset.id, ...face.box, detectorScore: face.score, state: 'confirmed', participantId: carry.participantId, score: same ? v.score : null, margin: same && Number.isFinite(v.margin) ? v.margin : null, reason: null, embedding: null, modelDigest: null, createdAt: now });
+        rows.push({
+          shootId: shoot.id,
+          assetId: asset.id,
+          ...face.box,
+          detectorScore: face.score,
+          state: 'confirmed',
+          participantId: carry.participantId,
+          score: same ? v.score : null,
+          margin: same && Number.isFinite(v.margin) ? v.margin : null,
+          reason: null,
+          embedding: null,
+          modelDigest: null,
+          createdAt: now,
+        });
         continue;
       }
       const proposedVerdict = verdicts[i]!;
       // One person once per photo: someone carried over is not proposed for another face of it.
-      const verdict: FaceVerdict = proposedVerdict.kind === 'proposed' && carriedParticipants.has(proposedVerdict.participantId) ? { kind: 'unidentified', reason: 'taken', nearestDistance: proposedVerdict.distance } : proposedVerdict;
+      const verdict: FaceVerdict =
+        proposedVerdict.kind === 'proposed' && carriedParticipants.has(proposedVerdict.participantId)
+          ? { kind: 'unidentified', reason: 'taken', nearestDistance: proposedVerdict.distance }
+          : proposedVerdict;
       const proposed = verdict.kind === 'proposed';
       rows.push({
         shootId: shoot.id,
@@ -439,7 +688,18 @@ async function storeAnalysis(ctx: ServiceContext, shoot: Shoot, item: ListedAsse
         margin: proposed && Number.isFinite(verdict.margin) ? verdict.margin : null,
         reason: proposed ? null : verdict.reason,
         // Rule 4: only a proposal keeps its (encrypted) embedding, for learning once confirmed.
-        embedding: proposed ? await ctx.keyVault.encrypt(faceBinding({ shootId: shoot.id, assetId: asset.id, ...face.box, participantId: verdict.participantId, modelDigest: roster.modelDigest }), embeddingToBytes(face.embedding)) : null,
+        embedding: proposed
+          ? await ctx.keyVault.encrypt(
+              faceBinding({
+                shootId: shoot.id,
+                assetId: asset.id,
+                ...face.box,
+                participantId: verdict.participantId,
+                modelDigest: roster.modelDigest,
+              }),
+              embeddingToBytes(face.embedding),
+            )
+          : null,
         modelDigest: proposed ? roster.modelDigest : null,
         createdAt: now,
       });
@@ -452,7 +712,12 @@ async function storeAnalysis(ctx: ServiceContext, shoot: Shoot, item: ListedAsse
     }
     const proposals = stored
       .filter((f) => f.state === 'proposed')
-      .map((f) => ({ face: f.id, participant: roster.refs.get(f.participantId ?? -1) ?? '?', score: f.score, margin: f.margin }));
+      .map((f) => ({
+        face: f.id,
+        participant: roster.refs.get(f.participantId ?? -1) ?? '?',
+        score: f.score,
+        margin: f.margin,
+      }));
     const unidentified = stored.filter((f) => f.state === 'unidentified').length;
     asset.fileName = item.fileName;
     asset.contentSha256 = contentHash;
@@ -462,9 +727,26 @@ async function storeAnalysis(ctx: ServiceContext, shoot: Shoot, item: ListedAsse
     asset.scanState = 'scanned';
     asset.error = null;
     asset.scannedAt = now;
-    asset.flags = [...(unidentified > 0 ? ['unidentified-person'] : []), ...(asset.flags.includes(UNDATED_ALLOWED_FLAG) ? [UNDATED_ALLOWED_FLAG] : [])];
+    asset.flags = [
+      ...(unidentified > 0 ? ['unidentified-person'] : []),
+      ...(asset.flags.includes(UNDATED_ALLOWED_FLAG) ? [UNDATED_ALLOWED_FLAG] : []),
+    ];
     await uow.audit.append(
-      { actor: ctx.actor, action: 'scan.asset', shootId: shoot.id, subject: `asset:${item.id}`, details: { contentHash, faces: analysis.faces.length, unidentified, proposals, carriedOver: [...carried.values(), ...dropped].map((c) => carryRecord(c, stored[c.faceIndex]!, carried.has(c.faceIndex), roster)) } },
+      {
+        actor: ctx.actor,
+        action: 'scan.asset',
+        shootId: shoot.id,
+        subject: `asset:${item.id}`,
+        details: {
+          contentHash,
+          faces: analysis.faces.length,
+          unidentified,
+          proposals,
+          carriedOver: [...carried.values(), ...dropped].map((c) =>
+            carryRecord(c, stored[c.faceIndex]!, carried.has(c.faceIndex), roster),
+          ),
+        },
+      },
       now,
     );
     return { faces: analysis.faces.length, proposed: proposals.length, unidentified };

@@ -12,7 +12,12 @@ import { UNDATED_ALLOWED_FLAG } from './scan-service.js';
 export async function declareShootDates(ctx: ServiceContext, shootId: string, dates: ShootDates): Promise<Shoot> {
   const problems = shootDatesProblems(dates);
   if (problems.length > 0) {
-    throw new SitterError('SHOOT_DATES_INVALID', `Cannot declare the dates of shoot "${shootId}": ${problems.join('; ')}.`, 'Correct the options and run `sitter shoot dates` again.', { problems });
+    throw new SitterError(
+      'SHOOT_DATES_INVALID',
+      `Cannot declare the dates of shoot "${shootId}": ${problems.join('; ')}.`,
+      'Correct the options and run `sitter shoot dates` again.',
+      { problems },
+    );
   }
   return ctx.store.transaction(async (uow) => {
     const shoot = await requireShoot(uow, shootId);
@@ -28,7 +33,16 @@ export async function declareShootDates(ctx: ServiceContext, shootId: string, da
     shoot.shootFrom = dates.from;
     shoot.shootTo = dates.to;
     shoot.utcOffset = dates.utcOffset;
-    await uow.audit.append({ actor: ctx.actor, action: 'shoot.dates-declared', shootId, subject: `shoot:${shootId}`, details: { ...dates, previous } }, ctx.clock.now());
+    await uow.audit.append(
+      {
+        actor: ctx.actor,
+        action: 'shoot.dates-declared',
+        shootId,
+        subject: `shoot:${shootId}`,
+        details: { ...dates, previous },
+      },
+      ctx.clock.now(),
+    );
     return shoot;
   });
 }
@@ -43,9 +57,18 @@ export interface AllowUndatedResult {
  * the allowance holds for that content only, so a replaced file is held again. The next scan
  * processes them.
  */
-export async function allowUndated(ctx: ServiceContext, shootId: string, assetRefs: string[] | 'all-held', reason: string): Promise<AllowUndatedResult> {
+export async function allowUndated(
+  ctx: ServiceContext,
+  shootId: string,
+  assetRefs: string[] | 'all-held',
+  reason: string,
+): Promise<AllowUndatedResult> {
   if (!reason.trim()) {
-    throw new SitterError('REASON_REQUIRED', 'Allowing photos without a capture time needs a reason.', 'Say why they belong to the shoot, e.g. --reason "scanned prints from the shoot day, checked by the photographer"');
+    throw new SitterError(
+      'REASON_REQUIRED',
+      'Allowing photos without a capture time needs a reason.',
+      'Say why they belong to the shoot, e.g. --reason "scanned prints from the shoot day, checked by the photographer"',
+    );
   }
   return ctx.store.transaction(async (uow) => {
     const shoot = await requireShoot(uow, shootId);
@@ -69,7 +92,16 @@ export async function allowUndated(ctx: ServiceContext, shootId: string, assetRe
       allowed.push({ asset: asset.connectorAssetId, contentHash: asset.contentSha256 });
     }
     if (allowed.length > 0) {
-      await uow.audit.append({ actor: ctx.actor, action: 'scope.undated-allowed', shootId, subject: `shoot:${shootId}`, details: { reason: reason.trim(), assets: allowed } }, ctx.clock.now());
+      await uow.audit.append(
+        {
+          actor: ctx.actor,
+          action: 'scope.undated-allowed',
+          shootId,
+          subject: `shoot:${shootId}`,
+          details: { reason: reason.trim(), assets: allowed },
+        },
+        ctx.clock.now(),
+      );
     }
     return { allowed };
   });

@@ -28,16 +28,28 @@ export async function createShoot(ctx: ServiceContext, input: CreateShootInput):
   validateNewShoot(input);
   return ctx.store.transaction(async (uow) => {
     if (await uow.shoots.find(input.id)) {
-      throw new SitterError('SHOOT_EXISTS', `A shoot "${input.id}" already exists.`, 'Choose another id, or see it with `sitter shoot show ' + input.id + '`.');
+      throw new SitterError(
+        'SHOOT_EXISTS',
+        `A shoot "${input.id}" already exists.`,
+        'Choose another id, or see it with `sitter shoot show ' + input.id + '`.',
+      );
     }
     if (input.placement) {
       const { placement } = input;
       const openShoots = [];
       for (const other of await uow.shoots.list()) {
         if (other.status === 'closed') continue;
-        openShoots.push({ id: other.id, connector: other.connector, source: other.source.startsWith('/') ? await placement.canonical(other.source) : other.source });
+        openShoots.push({
+          id: other.id,
+          connector: other.connector,
+          source: other.source.startsWith('/') ? await placement.canonical(other.source) : other.source,
+        });
       }
-      assertSourceAllowed(input.id, input.connector, input.source, { workspaceDir: placement.workspaceDir, homeDir: placement.homeDir, openShoots });
+      assertSourceAllowed(input.id, input.connector, input.source, {
+        workspaceDir: placement.workspaceDir,
+        homeDir: placement.homeDir,
+        openShoots,
+      });
     }
     const now = ctx.clock.now();
     const shoot: Shoot = {
@@ -68,7 +80,17 @@ export async function createShoot(ctx: ServiceContext, input: CreateShootInput):
         action: 'shoot.created',
         shootId: shoot.id,
         subject: `shoot:${shoot.id}`,
-        details: { name: shoot.name, purpose: shoot.purpose, connector: shoot.connector, source: shoot.source, retentionDays: shoot.retentionDays, reviewersRequired: shoot.reviewersRequired, from: shoot.shootFrom, to: shoot.shootTo, utcOffset: shoot.utcOffset },
+        details: {
+          name: shoot.name,
+          purpose: shoot.purpose,
+          connector: shoot.connector,
+          source: shoot.source,
+          retentionDays: shoot.retentionDays,
+          reviewersRequired: shoot.reviewersRequired,
+          from: shoot.shootFrom,
+          to: shoot.shootTo,
+          utcOffset: shoot.utcOffset,
+        },
       },
       now,
     );
@@ -83,14 +105,33 @@ export interface ApprovalResult {
 }
 
 /** Rule 2: records the DPIA reference, approver and time, and declares the roster complete. */
-export async function approveShoot(ctx: ServiceContext, shootId: string, dpiaRef: string, approvedBy: string): Promise<ApprovalResult> {
-  if (!dpiaRef.trim()) throw new SitterError('DPIA_REQUIRED', 'A DPIA reference is required to approve a shoot.', 'Pass --dpia with the reference of the data protection impact assessment (GDPR Art. 35).');
-  if (!approvedBy.trim()) throw new SitterError('APPROVER_REQUIRED', 'The approver is required.', 'Pass --approved-by with the name of the person signing off.');
+export async function approveShoot(
+  ctx: ServiceContext,
+  shootId: string,
+  dpiaRef: string,
+  approvedBy: string,
+): Promise<ApprovalResult> {
+  if (!dpiaRef.trim())
+    throw new SitterError(
+      'DPIA_REQUIRED',
+      'A DPIA reference is required to approve a shoot.',
+      'Pass --dpia with the reference of the data protection impact assessment (GDPR Art. 35).',
+    );
+  if (!approvedBy.trim())
+    throw new SitterError(
+      'APPROVER_REQUIRED',
+      'The approver is required.',
+      'Pass --approved-by with the name of the person signing off.',
+    );
   return ctx.store.transaction(async (uow) => {
     const shoot = await requireShoot(uow, shootId);
     assertOpen(shoot, 'approval');
     if (shoot.status === 'approved') {
-      throw new SitterError('SHOOT_ALREADY_APPROVED', `Shoot "${shoot.id}" was already approved by ${shoot.approvedBy} on ${shoot.approvedAt?.toISOString()} (DPIA ${shoot.dpiaRef}).`, 'Nothing to do; `sitter shoot show` prints the approval.');
+      throw new SitterError(
+        'SHOOT_ALREADY_APPROVED',
+        `Shoot "${shoot.id}" was already approved by ${shoot.approvedBy} on ${shoot.approvedAt?.toISOString()} (DPIA ${shoot.dpiaRef}).`,
+        'Nothing to do; `sitter shoot show` prints the approval.',
+      );
     }
     // The approval signs off the shoot's days too: they are what keeps an archive out.
     const dates = requireShootDates(shoot, 'approval');
@@ -101,7 +142,13 @@ export async function approveShoot(ctx: ServiceContext, shootId: string, dpiaRef
     shoot.approvedBy = approvedBy.trim();
     shoot.approvedAt = now;
     await uow.audit.append(
-      { actor: ctx.actor, action: 'shoot.approved', shootId: shoot.id, subject: `shoot:${shoot.id}`, details: { dpiaRef: shoot.dpiaRef, approvedBy: shoot.approvedBy, rosterDeclaredComplete: roster, dates } },
+      {
+        actor: ctx.actor,
+        action: 'shoot.approved',
+        shootId: shoot.id,
+        subject: `shoot:${shoot.id}`,
+        details: { dpiaRef: shoot.dpiaRef, approvedBy: shoot.approvedBy, rosterDeclaredComplete: roster, dates },
+      },
       now,
     );
     return { shoot, roster };
@@ -126,7 +173,12 @@ export async function closeShoot(ctx: ServiceContext, shootId: string): Promise<
  * Ends a shoot's biometric life: the close itself, or the purge when its retention ended (recorded
  * as `shoot.retention-purged`). Either way the key is destroyed after the commit and that is recorded.
  */
-export async function endShoot(ctx: ServiceContext, shootId: string, action: 'shoot.closed' | 'shoot.retention-purged', details: Record<string, unknown>): Promise<CloseResult> {
+export async function endShoot(
+  ctx: ServiceContext,
+  shootId: string,
+  action: 'shoot.closed' | 'shoot.retention-purged',
+  details: Record<string, unknown>,
+): Promise<CloseResult> {
   const result = await ctx.store.transaction(async (uow) => {
     const shoot = await requireShoot(uow, shootId);
     assertOpen(shoot, 'closing it again');
@@ -136,7 +188,13 @@ export async function endShoot(ctx: ServiceContext, shootId: string, action: 'sh
     shoot.status = 'closed';
     shoot.closedAt = now;
     await uow.audit.append(
-      { actor: ctx.actor, action, shootId: shoot.id, subject: `shoot:${shoot.id}`, details: { ...details, templatesDeleted, embeddingsDeleted } },
+      {
+        actor: ctx.actor,
+        action,
+        shootId: shoot.id,
+        subject: `shoot:${shoot.id}`,
+        details: { ...details, templatesDeleted, embeddingsDeleted },
+      },
       now,
     );
     return { shoot, templatesDeleted, embeddingsDeleted };
@@ -145,7 +203,10 @@ export async function endShoot(ctx: ServiceContext, shootId: string, action: 'sh
   // The destruction is recorded only once it has happened.
   await ctx.keyVault.destroyShootKey(shootId);
   await ctx.store.transaction((uow) =>
-    uow.audit.append({ actor: ctx.actor, action: 'shoot.key-destroyed', shootId, subject: `shoot:${shootId}`, details: {} }, ctx.clock.now()),
+    uow.audit.append(
+      { actor: ctx.actor, action: 'shoot.key-destroyed', shootId, subject: `shoot:${shootId}`, details: {} },
+      ctx.clock.now(),
+    ),
   );
   return result;
 }

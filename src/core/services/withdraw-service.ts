@@ -41,19 +41,42 @@ export async function commitWithdrawal(ctx: ServiceContext, shootId: string, par
     await requireShoot(uow, shootId);
     const participant = await uow.participants.findByExternalRef(shootId, participantRef);
     if (!participant) {
-      throw new SitterError('PARTICIPANT_NOT_FOUND', `Shoot "${shootId}" has no participant "${participantRef}".`, `See the roster with \`sitter consent list ${shootId}\`.`);
+      throw new SitterError(
+        'PARTICIPANT_NOT_FOUND',
+        `Shoot "${shootId}" has no participant "${participantRef}".`,
+        `See the roster with \`sitter consent list ${shootId}\`.`,
+      );
     }
     const current = await uow.consents.current(participant.id);
-    if (!current) throw new SitterError('NO_CONSENT_RECORD', `${participantRef} has no consent record to withdraw.`, 'Import the consent file first.');
+    if (!current)
+      throw new SitterError(
+        'NO_CONSENT_RECORD',
+        `${participantRef} has no consent record to withdraw.`,
+        'Import the consent file first.',
+      );
     if (current.withdrawnAt && current.withdrawnAt.getTime() <= ctx.clock.now().getTime()) {
-      return { participant, now: current.withdrawnAt, cascade: await leftoverOf(uow, shootId, participant), earlier: await receiptOf(uow, participant, current.withdrawnAt) };
+      return {
+        participant,
+        now: current.withdrawnAt,
+        cascade: await leftoverOf(uow, shootId, participant),
+        earlier: await receiptOf(uow, participant, current.withdrawnAt),
+      };
     }
     const now = ctx.clock.now();
     const { id: _id, ...rest } = current;
     await uow.consents.add({ ...rest, withdrawnAt: now, importedFrom: 'sitter withdraw', importedAt: now });
     await uow.withdrawals.rememberForms(shootId, [{ formSha256: current.formSha256, withdrawnAt: now }]);
     const cascade = await withdrawalCascade(uow, participant);
-    await uow.audit.append({ actor: ctx.actor, action: 'consent.withdrawn', shootId, subject: participantSubject(participant), details: { withdrawnAt: now, via: 'command', ...cascade } }, now);
+    await uow.audit.append(
+      {
+        actor: ctx.actor,
+        action: 'consent.withdrawn',
+        shootId,
+        subject: participantSubject(participant),
+        details: { withdrawnAt: now, via: 'command', ...cascade },
+      },
+      now,
+    );
     return { participant, now, cascade: { ...cascade, resuming: false }, earlier: null };
   });
 }
@@ -65,29 +88,68 @@ export async function commitWithdrawal(ctx: ServiceContext, shootId: string, par
  * someone already withdrawn, it finishes what an interrupted run left: the places Sitter's push
  * record still names them, and the receipt.
  */
-export async function withdrawConsent(ctx: ServiceContext, connector: Connector, shootId: string, participantRef: string): Promise<WithdrawalReceipt> {
+export async function withdrawConsent(
+  ctx: ServiceContext,
+  connector: Connector,
+  shootId: string,
+  participantRef: string,
+): Promise<WithdrawalReceipt> {
   const staged = await commitWithdrawal(ctx, shootId, participantRef);
-  const base = { shoot: shootId, participant: participantRef, name: staged.participant.displayName, withdrawnAt: staged.now.toISOString(), templatesDeleted: staged.cascade.templatesDeleted, matchesRevoked: staged.cascade.matchesRevoked };
+  const base = {
+    shoot: shootId,
+    participant: participantRef,
+    name: staged.participant.displayName,
+    withdrawnAt: staged.now.toISOString(),
+    templatesDeleted: staged.cascade.templatesDeleted,
+    matchesRevoked: staged.cascade.matchesRevoked,
+  };
   if (staged.cascade.resuming && staged.earlier && staged.cascade.affectedAssetIds.length === 0) {
-    return { ...base, damUpdates: [], damFailures: [], audit: staged.earlier, anchor: formatAnchor(staged.earlier), outcome: 'already-complete' };
+    return {
+      ...base,
+      damUpdates: [],
+      damFailures: [],
+      audit: staged.earlier,
+      anchor: formatAnchor(staged.earlier),
+      outcome: 'already-complete',
+    };
   }
   // After the commit: the store no longer links the person to any face, so a re-push writes the
   // remaining people only, or clears the asset. Whatever happens there, the receipt is recorded.
   let damUpdates: PushedAsset[] = [];
   let damFailures: PushFailure[] = [];
   try {
-    const pushed = await pushShoot(ctx, connector, shootId, { assetIds: staged.cascade.affectedAssetIds, reason: 'withdrawal' });
+    const pushed = await pushShoot(ctx, connector, shootId, {
+      assetIds: staged.cascade.affectedAssetIds,
+      reason: 'withdrawal',
+    });
     damUpdates = pushed.updated;
     damFailures = pushed.failed;
   } catch (error) {
-    damFailures = [{ asset: '*', code: error instanceof SitterError ? error.code : 'BUG', message: error instanceof Error ? error.message : String(error) }];
+    damFailures = [
+      {
+        asset: '*',
+        code: error instanceof SitterError ? error.code : 'BUG',
+        message: error instanceof Error ? error.message : String(error),
+      },
+    ];
   }
   const outcome = staged.cascade.resuming ? ('completed' as const) : ('withdrawn' as const);
   const receipt = { ...base, damUpdates, damFailures };
   const entry = await ctx.store.transaction((uow) =>
     // On the chain the receipt names nobody: the pseudonym instead of the reference, no name (erasure must be able to leave the chain as it is).
     uow.audit.append(
-      { actor: ctx.actor, action: 'consent.withdrawal-receipt', shootId, subject: participantSubject(staged.participant), details: { ...receipt, participant: participantPseudonym(staged.participant), name: undefined, ...(staged.cascade.resuming ? { completesInterrupted: true } : {}) } },
+      {
+        actor: ctx.actor,
+        action: 'consent.withdrawal-receipt',
+        shootId,
+        subject: participantSubject(staged.participant),
+        details: {
+          ...receipt,
+          participant: participantPseudonym(staged.participant),
+          name: undefined,
+          ...(staged.cascade.resuming ? { completesInterrupted: true } : {}),
+        },
+      },
       ctx.clock.now(),
     ),
   );
@@ -95,14 +157,32 @@ export async function withdrawConsent(ctx: ServiceContext, connector: Connector,
 }
 
 /** What an earlier, committed withdrawal may have left undone: the places Sitter's push record still names the person. */
-async function leftoverOf(uow: UnitOfWork, shootId: string, participant: Participant): Promise<CascadeResult & { resuming: boolean }> {
+async function leftoverOf(
+  uow: UnitOfWork,
+  shootId: string,
+  participant: Participant,
+): Promise<CascadeResult & { resuming: boolean }> {
   const places = await placesNaming(uow, shootId, participant.id);
-  return { templatesDeleted: 0, matchesRevoked: 0, affectedAssetIds: [...new Set(places.map((p) => p.assetId))], resuming: true };
+  return {
+    templatesDeleted: 0,
+    matchesRevoked: 0,
+    affectedAssetIds: [...new Set(places.map((p) => p.assetId))],
+    resuming: true,
+  };
 }
 
 /** The receipt recorded for the withdrawal dated `withdrawnAt`, if one was. */
-async function receiptOf(uow: UnitOfWork, participant: Participant, withdrawnAt: Date): Promise<{ seq: number; hash: string } | null> {
+async function receiptOf(
+  uow: UnitOfWork,
+  participant: Participant,
+  withdrawnAt: Date,
+): Promise<{ seq: number; hash: string } | null> {
   const subject = participantSubject(participant);
-  const entry = (await uow.audit.all()).findLast((e) => e.action === 'consent.withdrawal-receipt' && e.subject === subject && e.details.withdrawnAt === withdrawnAt.toISOString());
+  const entry = (await uow.audit.all()).findLast(
+    (e) =>
+      e.action === 'consent.withdrawal-receipt' &&
+      e.subject === subject &&
+      e.details.withdrawnAt === withdrawnAt.toISOString(),
+  );
   return entry ? { seq: entry.seq, hash: entry.hash } : null;
 }

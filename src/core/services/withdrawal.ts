@@ -33,7 +33,8 @@ export async function withdrawalCascade(uow: UnitOfWork, participant: Participan
   const assets = await uow.assets.listByShoot(participant.shootId);
   for (const asset of assets) {
     // The face is now an unnamed person: the asset needs manual handling like any other.
-    if (affected.has(asset.id)) asset.flags = [...new Set([...asset.flags, 'consent-withdrawn', 'unidentified-person'])];
+    if (affected.has(asset.id))
+      asset.flags = [...new Set([...asset.flags, 'consent-withdrawn', 'unidentified-person'])];
   }
   return { templatesDeleted, matchesRevoked: faces.length, affectedAssetIds: [...affected] };
 }
@@ -51,16 +52,30 @@ export interface SweepResult {
  * withdrawn person gets the full cascade; anyone else no longer eligible loses templates and pending
  * proposals, while confirmed identifications stay (they were made under valid consent).
  */
-export async function sweepLapsedConsent(uow: UnitOfWork, shootId: string, now: Date, actor: string): Promise<SweepResult> {
+export async function sweepLapsedConsent(
+  uow: UnitOfWork,
+  shootId: string,
+  now: Date,
+  actor: string,
+): Promise<SweepResult> {
   const result: SweepResult = { participants: [], templatesDeleted: 0, matchesRevoked: 0, affectedAssetIds: [] };
   const templates = await uow.templates.listByShoot(shootId);
   const roster = await loadRoster(uow, shootId, now);
   // A withdrawal that arrived (dated in the past by now) makes its form withdrawn for good (rule 6).
-  await uow.withdrawals.rememberForms(shootId, roster.flatMap((e) => (e.status === 'withdrawn' && e.consent?.withdrawnAt ? [{ formSha256: e.consent.formSha256, withdrawnAt: e.consent.withdrawnAt }] : [])));
+  await uow.withdrawals.rememberForms(
+    shootId,
+    roster.flatMap((e) =>
+      e.status === 'withdrawn' && e.consent?.withdrawnAt
+        ? [{ formSha256: e.consent.formSha256, withdrawnAt: e.consent.withdrawnAt }]
+        : [],
+    ),
+  );
   for (const entry of roster) {
     if (entry.status === 'eligible') continue;
     const p = entry.participant;
-    const faces = (await uow.faces.listByParticipant(p.id)).filter((f) => f.state === 'proposed' || f.state === 'confirmed');
+    const faces = (await uow.faces.listByParticipant(p.id)).filter(
+      (f) => f.state === 'proposed' || f.state === 'confirmed',
+    );
     const hasTemplates = templates.some((t) => t.participantId === p.id);
     const pending = faces.filter((f) => f.state === 'proposed');
     if (entry.status === 'withdrawn' && (hasTemplates || faces.length > 0)) {
@@ -83,7 +98,10 @@ export async function sweepLapsedConsent(uow: UnitOfWork, shootId: string, now: 
       continue;
     }
     result.participants.push(p.externalRef);
-    await uow.audit.append({ actor, action: 'consent.lapsed', shootId, subject: participantSubject(p), details: { status: entry.status } }, now);
+    await uow.audit.append(
+      { actor, action: 'consent.lapsed', shootId, subject: participantSubject(p), details: { status: entry.status } },
+      now,
+    );
   }
   return result;
 }

@@ -55,6 +55,18 @@ export function App({ gateway, caps, start, actor, filter, size, onQuit }: AppPr
         />
       );
     case 'review':
-      return <ReviewScreen key={screen.shootId} gateway={gateway} shootId={screen.shootId} caps={caps} cache={cache} onQuit={quit} {...(back ? { onBack: back } : {})} {...(filter ? { filter } : {})} {...sized} />;
+      return (
+        <ReviewScreen
+          key={screen.shootId}
+          gateway={gateway}
+          shootId={screen.shootId}
+          caps={caps}
+          cache={cache}
+          onQuit={quit}
+          {...(back ? { onBack: back } : {})}
+          {...(filter ? { filter } : {})}
+          {...sized}
+        />
+      );
   }
 }

@@ -46,14 +46,22 @@ export async function runApp(opts: RunAppOptions): Promise<number> {
   try {
     const app = render(
       <OverlayContext.Provider value={overlay}>
-        <App gateway={gateway} caps={caps} start={opts.start} actor={opts.actor} {...(opts.filter ? { filter: opts.filter } : {})} />
+        <App
+          gateway={gateway}
+          caps={caps}
+          start={opts.start}
+          actor={opts.actor}
+          {...(opts.filter ? { filter: opts.filter } : {})}
+        />
       </OverlayContext.Provider>,
       { exitOnCtrlC: false, maxFps: 60, patchConsole: true, ...(overlay ? { onRender: () => overlay.flush() } : {}) },
     );
     // Open the workspace once the first frame is out (the store's modules take a while to load).
     setImmediate(() => {
       void import('./workspace-gateway.js')
-        .then(({ openAppGateway }) => openAppGateway({ workspace: opts.workspace, reviewer: opts.reviewer, png: caps.protocol !== 'none' }))
+        .then(({ openAppGateway }) =>
+          openAppGateway({ workspace: opts.workspace, reviewer: opts.reviewer, png: caps.protocol !== 'none' }),
+        )
         .then(
           (g) => {
             opened = g;

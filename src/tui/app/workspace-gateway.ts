@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isSitterError, SitterError } from '../../core/domain/errors.js';
-import { DEFAULT_CALIBRATION } from '../../core/engine/calibration.js';
+import { DEFAULT_CALIBRATION } from '../../core/adapters/engine/calibration.js';
 import type { Connector } from '../../core/ports/connector.js';
 import { decideBulk, decideFace, undoLastDecision } from '../../core/services/decision-service.js';
 import { loadMatches, reviewQueue, type QueueItem } from '../../core/services/matches-service.js';
@@ -13,7 +13,7 @@ import { reviewInfo, shootAttention, type ReviewParticipant } from '../../core/s
 import { shootReport } from '../../core/services/report-service.js';
 import { approveShoot, listShoots, showShoot } from '../../core/services/shoot-service.js';
 import { verifyAudit } from '../../core/services/audit-service.js';
-import { fsFileReader } from '../../core/store/file-reader.js';
+import { fsFileReader } from '../../core/adapters/files/file-reader.js';
 import { openForCommand } from '../context.js';
 import type { AppGateway, HomeData, QueueSnapshot, ShootRow } from './gateway.js';
 import { cropFace, fitPhoto } from './images/crops.js';
@@ -60,7 +60,9 @@ export async function openAppGateway(opts: GatewayOptions): Promise<AppGateway> 
         return result;
       } catch (error) {
         if (isSitterError(error) && error.code === 'DATABASE_LOCKED' && attempt <= retries) {
-          busyListener?.(`The database is busy: another Sitter process (a scan?) is writing. Trying again (${attempt} of ${retries})…`);
+          busyListener?.(
+            `The database is busy: another Sitter process (a scan?) is writing. Trying again (${attempt} of ${retries})…`,
+          );
           await sleep(200);
           continue;
         }
@@ -89,7 +91,9 @@ export async function openAppGateway(opts: GatewayOptions): Promise<AppGateway> 
     const key = `${shootId}\u0000${item.asset.assetRef}`;
     let p = assetBytes.get(key);
     if (!p) {
-      p = connectorFor(shootId).then(async ({ connector, source }) => (await connector.fetch(source, item.asset.assetRef)).bytes);
+      p = connectorFor(shootId).then(
+        async ({ connector, source }) => (await connector.fetch(source, item.asset.assetRef)).bytes,
+      );
       p.catch(() => assetBytes.delete(key));
       assetBytes.set(key, p);
       // a few photos at most: faces of one photo usually follow each other
@@ -116,7 +120,12 @@ export async function openAppGateway(opts: GatewayOptions): Promise<AppGateway> 
         const items = reviewQueue(matches, info.shoot.matchThreshold ?? DEFAULT_CALIBRATION.threshold, filter);
         const participants: Record<string, ReviewParticipant> = {};
         for (const p of info.participants) participants[p.ref] = p;
-        return { shoot: info.shoot, items, eligible: info.eligible.map((p) => ({ ref: p.ref, name: p.name })), participants };
+        return {
+          shoot: info.shoot,
+          items,
+          eligible: info.eligible.map((p) => ({ ref: p.ref, name: p.name })),
+          participants,
+        };
       });
     },
     decide: (shootId, faceId, action) => retryLocked(() => decideFace(ctx, shootId, faceId, action, reviewer)),
@@ -132,7 +141,11 @@ export async function openAppGateway(opts: GatewayOptions): Promise<AppGateway> 
       const bytes = await fsFileReader.read(p.referencePhoto);
       const sha = createHash('sha256').update(bytes).digest('hex');
       if (p.referencePhotoSha256 && sha !== p.referencePhotoSha256) {
-        throw new SitterError('REFERENCE_PHOTO_CHANGED', 'The reference photo changed since the consent import; not shown.', 'Import the consent file again.');
+        throw new SitterError(
+          'REFERENCE_PHOTO_CHANGED',
+          'The reference photo changed since the consent import; not shown.',
+          'Import the consent file again.',
+        );
       }
       return fitPhoto(bytes, width, height, opts.png);
     },
@@ -141,9 +154,19 @@ export async function openAppGateway(opts: GatewayOptions): Promise<AppGateway> 
       return retryLocked(async () => {
         const shoots = await listShoots(ctx);
         const rows: ShootRow[] = [];
-        for (const s of shoots) rows.push({ ...s, report: await shootReport(ctx, s.shoot.id), attention: await shootAttention(ctx, s.shoot.id) });
+        for (const s of shoots)
+          rows.push({
+            ...s,
+            report: await shootReport(ctx, s.shoot.id),
+            attention: await shootAttention(ctx, s.shoot.id),
+          });
         const { chain: v } = await verifyAudit(ctx);
-        return { shoots: rows, audit: v.ok ? { ok: true, count: v.count } : { ok: false, count: v.count, firstBadSeq: v.firstBadSeq, reason: v.reason } };
+        return {
+          shoots: rows,
+          audit: v.ok
+            ? { ok: true, count: v.count }
+            : { ok: false, count: v.count, firstBadSeq: v.firstBadSeq, reason: v.reason },
+        };
       });
     },
     shoot: (shootId) => retryLocked(() => row(shootId)),
@@ -151,7 +174,10 @@ export async function openAppGateway(opts: GatewayOptions): Promise<AppGateway> 
       await retryLocked(() => approveShoot(ctx, shootId, dpiaRef, approvedBy));
     },
     async enrol(shootId) {
-      const [{ enrolShoot }, { openEngine }] = await Promise.all([import('../../core/services/enrol-service.js'), import('../compose.js')]);
+      const [{ enrolShoot }, { openEngine }] = await Promise.all([
+        import('../../core/services/enrol-service.js'),
+        import('../compose.js'),
+      ]);
       const { engine } = await openEngine();
       try {
         return await enrolShoot(ctx, { engine, files: fsFileReader }, shootId);
@@ -160,13 +186,21 @@ export async function openAppGateway(opts: GatewayOptions): Promise<AppGateway> 
       }
     },
     async scan(shootId, onProgress, signal) {
-      const [{ scanShoot }, { openEnginePool }, { acquireScanLock }] = await Promise.all([import('../../core/services/scan-service.js'), import('../compose.js'), import('../../core/store/scan-lock.js')]);
+      const [{ scanShoot }, { openEnginePool }, { acquireScanLock }] = await Promise.all([
+        import('../../core/services/scan-service.js'),
+        import('../compose.js'),
+        import('../../core/adapters/store/scan-lock.js'),
+      ]);
       const lock = acquireScanLock(ws.paths.dir, shootId);
       try {
         const { connector } = await connectorFor(shootId);
         const { engine, calibration } = await openEnginePool();
         try {
-          return await scanShoot(ctx, { connector, engine, calibration }, shootId, { signal, onProgress, concurrency: 3 });
+          return await scanShoot(ctx, { connector, engine, calibration }, shootId, {
+            signal,
+            onProgress,
+            concurrency: 3,
+          });
         } finally {
           await engine.close();
         }

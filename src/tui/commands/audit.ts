@@ -4,15 +4,23 @@ import { withWorkspace } from '../context.js';
 import { action } from '../runner.js';
 
 export function registerAudit(program: Command): void {
-  const audit = program.command('audit').description('prove what was done: verify or export the hash-chained audit log');
+  const audit = program
+    .command('audit')
+    .description('prove what was done: verify or export the hash-chained audit log');
 
   audit
     .command('verify')
     .description('check the whole chain; names the first bad entry when it is broken (exit 1)')
-    .option('--anchor <HASH@SEQ>', 'a head printed earlier (by a receipt, export or verify) and kept outside the workspace: fails if the chain no longer reaches it')
+    .option(
+      '--anchor <HASH@SEQ>',
+      'a head printed earlier (by a receipt, export or verify) and kept outside the workspace: fails if the chain no longer reaches it',
+    )
     .action(
       action(async (_args, opts, globals) => {
-        const [{ verifyAudit }, { parseAnchor }] = await Promise.all([import('../../core/services/audit-service.js'), import('../../core/domain/anchor.js')]);
+        const [{ verifyAudit }, { parseAnchor }] = await Promise.all([
+          import('../../core/services/audit-service.js'),
+          import('../../core/domain/anchor.js'),
+        ]);
         const anchor = typeof opts.anchor === 'string' ? parseAnchor(opts.anchor) : undefined;
         const { chain, head, anchor: anchored } = await withWorkspace(globals, (ctx) => verifyAudit(ctx, anchor));
         const json = { ...chain, head, anchor: anchored };
@@ -31,7 +39,12 @@ export function registerAudit(program: Command): void {
             exitCode: ExitCode.refused,
           };
         }
-        return { json, text: anchored ? `${intact}\nReaches anchor ${anchored.anchor}.` : `${intact}\nKeep this head outside the workspace; check against it later with --anchor.` };
+        return {
+          json,
+          text: anchored
+            ? `${intact}\nReaches anchor ${anchored.anchor}.`
+            : `${intact}\nKeep this head outside the workspace; check against it later with --anchor.`,
+        };
       }),
     );
 
@@ -43,18 +56,27 @@ export function registerAudit(program: Command): void {
     .option('--force', 'with --output: replace an existing file (never a symbolic link)')
     .action(
       action(async (_args, opts, globals) => {
-        const [{ exportAudit }, { checkPrivateTarget, writePrivateFile }] = await Promise.all([import('../../core/services/audit-service.js'), import('../../core/store/private-file.js')]);
+        const [{ exportAudit }, { checkPrivateTarget, writePrivateFile }] = await Promise.all([
+          import('../../core/services/audit-service.js'),
+          import('../../core/adapters/files/private-file.js'),
+        ]);
         const output = typeof opts.output === 'string' ? opts.output : undefined;
         const fileOptions = { force: Boolean(opts.force), forceFlag: '--force' };
         // Refuse a bad target before the export is put on the audit record.
         if (output) await checkPrivateTarget(output, fileOptions);
-        const { entries, recorded, head } = await withWorkspace(globals, (ctx) => exportAudit(ctx, typeof opts.shoot === 'string' ? opts.shoot : undefined, output ?? 'stdout'));
-        if (!recorded) process.stderr.write('Note: the workspace is read-only, so this export is not on its audit record.\n');
+        const { entries, recorded, head } = await withWorkspace(globals, (ctx) =>
+          exportAudit(ctx, typeof opts.shoot === 'string' ? opts.shoot : undefined, output ?? 'stdout'),
+        );
+        if (!recorded)
+          process.stderr.write('Note: the workspace is read-only, so this export is not on its audit record.\n');
         const lines = entries.map((e) => JSON.stringify({ ...e, at: e.at.toISOString() }));
         const body = lines.length ? `${lines.join('\n')}\n` : '';
         if (output) {
           await writePrivateFile(output, body, fileOptions);
-          return { json: { written: output, entries: entries.length, head }, text: `Wrote ${entries.length} audit entries to ${output} (readable by you only).\nHead (keep it outside the workspace): ${head ?? '(empty)'}` };
+          return {
+            json: { written: output, entries: entries.length, head },
+            text: `Wrote ${entries.length} audit entries to ${output} (readable by you only).\nHead (keep it outside the workspace): ${head ?? '(empty)'}`,
+          };
         }
         // JSON lines are already machine-readable: print them as they are, with or without --json; the
         // head goes to stderr so that the lines stay a clean file.

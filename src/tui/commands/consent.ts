@@ -32,8 +32,18 @@ function entryJson(e: RosterEntry) {
 /** --amend and --approved-by come together: a sign-off without the amendment (or the reverse) is a slip. */
 function amendmentOption(opts: Record<string, unknown>): string | undefined {
   const by = typeof opts.approvedBy === 'string' ? opts.approvedBy : undefined;
-  if (opts.amend && by === undefined) throw new UsageError('USAGE', '--amend needs --approved-by NAME: who signs off the amended roster.', 'Example: --amend --approved-by "Dana Officer"');
-  if (!opts.amend && by !== undefined) throw new UsageError('USAGE', '--approved-by on a consent import signs off a roster amendment and needs --amend.', 'Add --amend, or leave out --approved-by.');
+  if (opts.amend && by === undefined)
+    throw new UsageError(
+      'USAGE',
+      '--amend needs --approved-by NAME: who signs off the amended roster.',
+      'Example: --amend --approved-by "Dana Officer"',
+    );
+  if (!opts.amend && by !== undefined)
+    throw new UsageError(
+      'USAGE',
+      '--approved-by on a consent import signs off a roster amendment and needs --amend.',
+      'Add --amend, or leave out --approved-by.',
+    );
   return by;
 }
 
@@ -45,37 +55,72 @@ export function registerConsent(program: Command): void {
     .description('import consent records (CSV or JSON); all or nothing, re-import updates and withdraws')
     .argument('<shoot>', 'shoot id')
     .argument('<file>', 'a .csv or .json consent file (docs/consent-format.md)')
-    .option('--amend', 'the file adds participants to an approved shoot: an amendment of the roster, signed off with --approved-by')
+    .option(
+      '--amend',
+      'the file adds participants to an approved shoot: an amendment of the roster, signed off with --approved-by',
+    )
     .option('--approved-by <name>', 'who signs off the amended roster (with --amend)')
     .action(
       action(async ([shootId, file], opts, globals) => {
         const amendmentApprovedBy = amendmentOption(opts);
         const path = resolve(file ?? '');
         const [{ readConsentFile, consentFileAccessFor }, { parseConsentFile }, { importConsent }] = await Promise.all([
-          import('../../core/store/consent-files.js'),
+          import('../../core/adapters/files/consent-files.js'),
           import('../../core/consent/index.js'),
           import('../../core/services/consent-service.js'),
         ]);
         const parsed = await parseConsentFile(await readConsentFile(path), consentFileAccessFor(path));
         const { s, dam } = await withWorkspace(globals, async (ctx) => {
-          const summary = await importConsent(ctx, shootId ?? '', parsed, path, amendmentApprovedBy === undefined ? {} : { amendmentApprovedBy });
+          const summary = await importConsent(
+            ctx,
+            shootId ?? '',
+            parsed,
+            path,
+            amendmentApprovedBy === undefined ? {} : { amendmentApprovedBy },
+          );
           if (summary.affectedAssetIds.length === 0) return { s: summary, dam: null };
           // Rule 6: a withdrawal reaches the DAM metadata at once, not at the next push.
-          const [{ pushShoot }, { openConnector }] = await Promise.all([import('../../core/services/push-service.js'), import('../compose.js')]);
+          const [{ pushShoot }, { openConnector }] = await Promise.all([
+            import('../../core/services/push-service.js'),
+            import('../compose.js'),
+          ]);
           const shoot = await ctx.store.transaction((uow) => uow.shoots.find(summary.shootId));
           const connector = await openConnector(shoot ?? { connector: 'local', connectorOptions: {} });
-          return { s: summary, dam: await pushShoot(ctx, connector, summary.shootId, { assetIds: summary.affectedAssetIds, reason: 'withdrawal' }) };
+          return {
+            s: summary,
+            dam: await pushShoot(ctx, connector, summary.shootId, {
+              assetIds: summary.affectedAssetIds,
+              reason: 'withdrawal',
+            }),
+          };
         });
         const lines = [
           `Imported ${parsed.rows.length} consent records into shoot "${s.shootId}" from ${s.file}.`,
           `  added ${s.added.length}, updated ${s.updated.length}, unchanged ${s.unchanged.length}, withdrawn ${s.withdrawn.length}`,
         ];
-        if (s.withdrawn.length) lines.push(`  withdrawn: ${s.withdrawn.map((p) => one(p)).join(', ')} (${s.templatesDeleted} templates deleted, ${s.matchesRevoked} matches revoked)`);
-        if (dam) lines.push(`  DAM metadata updated on ${dam.updated.length} assets${dam.failed.length ? `, ${dam.failed.length} FAILED: ${dam.failed.map((f) => `${one(f.asset)} (${one(f.message)})`).join('; ')}` : ''}`);
-        if (s.notInFile.length) lines.push(`  not in this file, kept as they were: ${s.notInFile.map((p) => one(p)).join(', ')}`);
-        if (s.amendment) lines.push(`  roster amended after approval: ${s.amendment.participants.map((p) => one(p)).join(', ')} joined, signed off by ${one(s.amendment.approvedBy)}; this is on the audit record.`);
-        else if (amendmentApprovedBy !== undefined) lines.push('  no amendment needed: this file adds nobody to an approved roster, so no sign-off was recorded.');
-        return { json: { ...s, damUpdates: dam?.updated ?? [], damFailures: dam?.failed ?? [] }, text: lines.join('\n'), exitCode: dam?.failed.length ? 1 : 0 };
+        if (s.withdrawn.length)
+          lines.push(
+            `  withdrawn: ${s.withdrawn.map((p) => one(p)).join(', ')} (${s.templatesDeleted} templates deleted, ${s.matchesRevoked} matches revoked)`,
+          );
+        if (dam)
+          lines.push(
+            `  DAM metadata updated on ${dam.updated.length} assets${dam.failed.length ? `, ${dam.failed.length} FAILED: ${dam.failed.map((f) => `${one(f.asset)} (${one(f.message)})`).join('; ')}` : ''}`,
+          );
+        if (s.notInFile.length)
+          lines.push(`  not in this file, kept as they were: ${s.notInFile.map((p) => one(p)).join(', ')}`);
+        if (s.amendment)
+          lines.push(
+            `  roster amended after approval: ${s.amendment.participants.map((p) => one(p)).join(', ')} joined, signed off by ${one(s.amendment.approvedBy)}; this is on the audit record.`,
+          );
+        else if (amendmentApprovedBy !== undefined)
+          lines.push(
+            '  no amendment needed: this file adds nobody to an approved roster, so no sign-off was recorded.',
+          );
+        return {
+          json: { ...s, damUpdates: dam?.updated ?? [], damFailures: dam?.failed ?? [] },
+          text: lines.join('\n'),
+          exitCode: dam?.failed.length ? 1 : 0,
+        };
       }),
     );
 
@@ -109,8 +154,15 @@ export function registerConsent(program: Command): void {
 }
 
 /** Runs a per-person command that must reach the DAM: the workspace, the shoot, and its connector. */
-async function withShootConnector<T>(globals: GlobalOptions, shootId: string, run: (ctx: ServiceContext, connector: Connector, shoot: string) => Promise<T>): Promise<T> {
-  const [{ openConnector }, { requireShoot }] = await Promise.all([import('../compose.js'), import('../../core/services/context.js')]);
+async function withShootConnector<T>(
+  globals: GlobalOptions,
+  shootId: string,
+  run: (ctx: ServiceContext, connector: Connector, shoot: string) => Promise<T>,
+): Promise<T> {
+  const [{ openConnector }, { requireShoot }] = await Promise.all([
+    import('../compose.js'),
+    import('../../core/services/context.js'),
+  ]);
   return withWorkspace(globals, async (ctx) => {
     const shoot = await ctx.store.transaction((uow) => requireShoot(uow, shootId));
     return run(ctx, await openConnector(shoot), shoot.id);
@@ -120,24 +172,36 @@ async function withShootConnector<T>(globals: GlobalOptions, shootId: string, ru
 export function registerWithdraw(program: Command): void {
   program
     .command('withdraw')
-    .description("withdraw a participant's consent now: deletes their templates and embeddings, revokes their matches, updates the DAM, prints a receipt")
+    .description(
+      "withdraw a participant's consent now: deletes their templates and embeddings, revokes their matches, updates the DAM, prints a receipt",
+    )
     .argument('<shoot>', 'shoot id')
     .argument('<participant>', 'participant_id from the consent file')
     .action(
       action(async ([shootId, participant], _opts, globals) => {
         const { withdrawConsent } = await import('../../core/services/withdraw-service.js');
-        const r = await withShootConnector(globals, shootId ?? '', (ctx, connector, shoot) => withdrawConsent(ctx, connector, shoot, participant ?? ''));
+        const r = await withShootConnector(globals, shootId ?? '', (ctx, connector, shoot) =>
+          withdrawConsent(ctx, connector, shoot, participant ?? ''),
+        );
         if (r.outcome === 'already-complete') {
           const text = `${one(r.participant)} withdrew on ${r.withdrawnAt}; nothing left to do: no place Sitter wrote still names them, and the receipt is audit entry ${r.audit.seq} (hash ${r.audit.hash}).`;
           return { json: r, text, exitCode: 0 };
         }
         const text = [
-          ...(r.outcome === 'completed' ? [`Completed an earlier interrupted withdrawal (withdrawn ${r.withdrawnAt}; its DAM update or receipt had not been done).`] : []),
+          ...(r.outcome === 'completed'
+            ? [
+                `Completed an earlier interrupted withdrawal (withdrawn ${r.withdrawnAt}; its DAM update or receipt had not been done).`,
+              ]
+            : []),
           `Withdrawal receipt: ${one(r.name)} (${one(r.participant)}), shoot ${r.shoot}, ${r.withdrawnAt}`,
           `  templates deleted:   ${r.templatesDeleted}`,
           `  matches revoked:     ${r.matchesRevoked}`,
           `  DAM assets updated:  ${r.damUpdates.length}${r.damUpdates.length ? ` (${r.damUpdates.map((u) => `${one(u.asset)}: ${u.action}`).join(', ')})` : ''}`,
-          ...(r.damFailures.length ? [`  DAM updates FAILED:  ${r.damFailures.map((f) => `${one(f.asset)}: ${one(f.message)}`).join('; ')} (run sitter push ${r.shoot} --withdrawals when the DAM is reachable)`] : []),
+          ...(r.damFailures.length
+            ? [
+                `  DAM updates FAILED:  ${r.damFailures.map((f) => `${one(f.asset)}: ${one(f.message)}`).join('; ')} (run sitter push ${r.shoot} --withdrawals when the DAM is reachable)`,
+              ]
+            : []),
           `  on the audit record: entry ${r.audit.seq}, hash ${r.audit.hash}`,
           `  audit anchor:        ${r.anchor} (keep it outside the workspace; check with sitter audit verify --anchor ${r.anchor})`,
         ].join('\n');
@@ -160,13 +224,17 @@ function verdictOf(v: { clean: boolean; keptUnderHold: unknown[] }): string {
 export function registerErase(program: Command): void {
   program
     .command('erase')
-    .description("erase a participant (GDPR Art. 17): the withdrawal cascade, then their consent record, names and boxes, unless the shoot is under a legal hold; ends with a check that nothing Sitter wrote still names them")
+    .description(
+      'erase a participant (GDPR Art. 17): the withdrawal cascade, then their consent record, names and boxes, unless the shoot is under a legal hold; ends with a check that nothing Sitter wrote still names them',
+    )
     .argument('<shoot>', 'shoot id')
     .argument('<participant>', 'participant_id from the consent file')
     .action(
       action(async ([shootId, participant], _opts, globals) => {
         const { eraseParticipant } = await import('../../core/services/erase-service.js');
-        const r = await withShootConnector(globals, shootId ?? '', (ctx, connector, shoot) => eraseParticipant(ctx, connector, shoot, participant ?? ''));
+        const r = await withShootConnector(globals, shootId ?? '', (ctx, connector, shoot) =>
+          eraseParticipant(ctx, connector, shoot, participant ?? ''),
+        );
         const v = r.verification;
         const list = (items: { place: string; what: string }[]) => items.map((t) => `      - ${t.place}: ${t.what}`);
         const text = [
@@ -176,7 +244,9 @@ export function registerErase(program: Command): void {
             : `  removed:             ${r.removed.consentRecords} consent record versions, ${r.removed.decisions} decisions, ${r.removed.rejections} rejections, ${r.removed.faces} face boxes, ${r.removed.pushRecords} push records; participant row ${r.removed.participantRow}`,
           `  withdrawal:          ${r.withdrawnNow ? 'recorded now' : 'already withdrawn'}; ${r.templatesDeleted} templates deleted, ${r.matchesRevoked} matches revoked`,
           `  DAM assets updated:  ${r.damUpdates.length}${r.damUpdates.length ? ` (${r.damUpdates.map((u) => `${u.asset}: ${u.action}`).join(', ')})` : ''}`,
-          ...(r.damFailures.length ? [`  DAM updates FAILED:  ${r.damFailures.map((f) => `${f.asset}: ${f.message}`).join('; ')}`] : []),
+          ...(r.damFailures.length
+            ? [`  DAM updates FAILED:  ${r.damFailures.map((f) => `${f.asset}: ${f.message}`).join('; ')}`]
+            : []),
           `  verification:        ${verdictOf(v)}`,
           ...v.checked.map((c) => `    checked ${c}`),
           ...(v.traces.length ? ['    still naming the person:', ...list(v.traces)] : []),
@@ -189,4 +259,3 @@ export function registerErase(program: Command): void {
       }),
     );
 }
-

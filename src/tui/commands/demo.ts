@@ -49,7 +49,13 @@ async function referencePortrait(photo: string, box: Box, out: string): Promise<
   const top = Math.max(0, Math.round((box.y - box.h * pad) * H));
   const width = Math.min(W - left, Math.round(box.w * (1 + 2 * pad) * W));
   const height = Math.min(H - top, Math.round(box.h * (1 + 2 * pad) * H));
-  await sharp(photo).rotate().extract({ left, top, width, height }).flop().resize({ width: 400, withoutEnlargement: false }).jpeg({ quality: 90 }).toFile(out);
+  await sharp(photo)
+    .rotate()
+    .extract({ left, top, width, height })
+    .flop()
+    .resize({ width: 400, withoutEnlargement: false })
+    .jpeg({ quality: 90 })
+    .toFile(out);
 }
 
 /** The demo shoot's one day: today, so the sample photos (taken years ago) read as this shoot's. */
@@ -64,7 +70,11 @@ async function stampCaptureTime(files: string[]): Promise<void> {
   const exiftool = new ExifTool();
   try {
     for (const file of files) {
-      await exiftool.write(file, { DateTimeOriginal: `${DEMO_DAY.replaceAll('-', ':')} 10:00:00`, OffsetTimeOriginal: '+00:00' }, { writeArgs: ['-overwrite_original'] });
+      await exiftool.write(
+        file,
+        { DateTimeOriginal: `${DEMO_DAY.replaceAll('-', ':')} 10:00:00`, OffsetTimeOriginal: '+00:00' },
+        { writeArgs: ['-overwrite_original'] },
+      );
     }
   } finally {
     await exiftool.end();
@@ -85,7 +95,12 @@ export async function buildDemoFiles(root: string): Promise<{ photos: string; co
   await sharp(samplePhoto(1)).flop().resize({ width: 1400 }).jpeg({ quality: 88 }).toFile(join(photos, 'IMG_0003.jpg'));
   copyFileSync(samplePhoto(3), join(photos, 'IMG_0004.jpg')); // nobody on the roster: every face unidentified
   writeFileSync(join(photos, 'notes.txt'), 'Shoot notes: not an image, reported and skipped by the scan.\n');
-  await stampCaptureTime([join(photos, 'day1', 'IMG_0001.jpg'), join(photos, 'day1', 'IMG_0002.jpg'), join(photos, 'IMG_0003.jpg'), join(photos, 'IMG_0004.jpg')]);
+  await stampCaptureTime([
+    join(photos, 'day1', 'IMG_0001.jpg'),
+    join(photos, 'day1', 'IMG_0002.jpg'),
+    join(photos, 'IMG_0003.jpg'),
+    join(photos, 'IMG_0004.jpg'),
+  ]);
 
   const { openEngine } = await import('../compose.js');
   const { engine } = await openEngine();
@@ -93,14 +108,21 @@ export async function buildDemoFiles(root: string): Promise<{ photos: string; co
   try {
     for (const n of new Set(PEOPLE.map((p) => p.from.sample))) {
       const analysis = await engine.analyse(readFileSync(samplePhoto(n)));
-      facesBySample.set(n, analysis.faces.map((f) => f.box).sort((a, b) => a.x - b.x));
+      facesBySample.set(
+        n,
+        analysis.faces.map((f) => f.box).sort((a, b) => a.x - b.x),
+      );
     }
   } finally {
     await engine.close();
   }
-  const rows = ['participant_id,name,biometric_consent,signed_at,expires_at,withdrawn_at,form_ref,form_sha256,reference_photo,minor,guardian,publication_scopes'];
+  const rows = [
+    'participant_id,name,biometric_consent,signed_at,expires_at,withdrawn_at,form_ref,form_sha256,reference_photo,minor,guardian,publication_scopes',
+  ];
   for (const p of PEOPLE) {
-    const form = Buffer.from(`Model release and biometric consent form of ${p.name} (${p.id}). Biometric processing: ${p.consent}.\n`);
+    const form = Buffer.from(
+      `Model release and biometric consent form of ${p.name} (${p.id}). Biometric processing: ${p.consent}.\n`,
+    );
     writeFileSync(join(consent, 'forms', `${p.id}.txt`), form);
     const sha = createHash('sha256').update(form).digest('hex');
     let ref = '';
@@ -109,7 +131,11 @@ export async function buildDemoFiles(root: string): Promise<{ photos: string; co
       ref = `reference/${p.id}.jpg`;
       await referencePortrait(samplePhoto(p.from.sample), box, join(consent, ref));
     }
-    rows.push([p.id, p.name, p.consent, '2026-01-15', '2028-01-15', '', `forms/${p.id}.txt`, sha, ref, 'no', '', p.scopes].join(','));
+    rows.push(
+      [p.id, p.name, p.consent, '2026-01-15', '2028-01-15', '', `forms/${p.id}.txt`, sha, ref, 'no', '', p.scopes].join(
+        ',',
+      ),
+    );
   }
   const consentFile = join(consent, 'consent.csv');
   writeFileSync(consentFile, `${rows.join('\n')}\n`);
@@ -131,57 +157,107 @@ export function registerDemo(program: Command): void {
         const steps: { step: string; result: string }[] = [];
         const say = (step: string, result: string) => steps.push({ step, result });
 
-        const { initWorkspace } = await import('../../core/store/workspace.js');
+        const { initWorkspace } = await import('../../core/adapters/store/workspace.js');
         await initWorkspace(workspace);
         say('init', `workspace ${workspace}`);
         const { photos, consentFile } = await buildDemoFiles(root);
         say('files', `shoot folder ${photos} (4 photos and a text file), consent file ${consentFile}`);
 
-        const [{ createShoot, approveShoot }, { importConsent }, { verifyAudit }, consentModule, filesModule, { enrolShoot }, { scanShoot }, { decideBulk }, { pushShoot }, { shootReport }, compose, { fsFileReader }] = await Promise.all([
+        const [
+          { createShoot, approveShoot },
+          { importConsent },
+          { verifyAudit },
+          consentModule,
+          filesModule,
+          { enrolShoot },
+          { scanShoot },
+          { decideBulk },
+          { pushShoot },
+          { shootReport },
+          compose,
+          { fsFileReader },
+        ] = await Promise.all([
           import('../../core/services/shoot-service.js'),
           import('../../core/services/consent-service.js'),
           import('../../core/services/audit-service.js'),
           import('../../core/consent/index.js'),
-          import('../../core/store/consent-files.js'),
+          import('../../core/adapters/files/consent-files.js'),
           import('../../core/services/enrol-service.js'),
           import('../../core/services/scan-service.js'),
           import('../../core/services/decision-service.js'),
           import('../../core/services/push-service.js'),
           import('../../core/services/report-service.js'),
           import('../compose.js'),
-          import('../../core/store/file-reader.js'),
+          import('../../core/adapters/files/file-reader.js'),
         ]);
         const result = await withWorkspace({ workspace }, async (ctx) => {
           // Stored canonical, as `shoot create` stores it: the local connector refuses a source that now
           // resolves elsewhere (SOURCE_MOVED), and a temp folder may sit behind a link (macOS: /var).
-          await createShoot(ctx, { id: 'demo', name: 'Demo shoot', purpose: 'Link the models of the demo shoot to their signed releases', source: realpathSync(photos), retentionDays: 30, connector: 'local', reviewersRequired: 1, from: DEMO_DAY, to: DEMO_DAY, utcOffset: '+00:00' });
-          say('shoot create', `draft shoot "demo" on the local folder, photos captured on ${DEMO_DAY} only, retention 30 days`);
-          const parsed = await consentModule.parseConsentFile(await filesModule.readConsentFile(consentFile), filesModule.consentFileAccessFor(consentFile));
+          await createShoot(ctx, {
+            id: 'demo',
+            name: 'Demo shoot',
+            purpose: 'Link the models of the demo shoot to their signed releases',
+            source: realpathSync(photos),
+            retentionDays: 30,
+            connector: 'local',
+            reviewersRequired: 1,
+            from: DEMO_DAY,
+            to: DEMO_DAY,
+            utcOffset: '+00:00',
+          });
+          say(
+            'shoot create',
+            `draft shoot "demo" on the local folder, photos captured on ${DEMO_DAY} only, retention 30 days`,
+          );
+          const parsed = await consentModule.parseConsentFile(
+            await filesModule.readConsentFile(consentFile),
+            filesModule.consentFileAccessFor(consentFile),
+          );
           const imported = await importConsent(ctx, 'demo', parsed, consentFile);
           say('consent import', `${imported.added.length} participants imported`);
           const { roster } = await approveShoot(ctx, 'demo', 'DPIA-DEMO-1', 'Demo Approver');
-          say('shoot approve', `DPIA-DEMO-1; roster declared complete: ${roster.eligible} eligible for matching, ${roster['photos-only']} photos only`);
+          say(
+            'shoot approve',
+            `DPIA-DEMO-1; roster declared complete: ${roster.eligible} eligible for matching, ${roster['photos-only']} photos only`,
+          );
           const single = await compose.openEngine();
           try {
             const enrolled = await enrolShoot(ctx, { engine: single.engine, files: fsFileReader }, 'demo');
-            say('enrol', `${enrolled.enrolled} templates built; ${enrolled.notEligible} participant not eligible, never processed`);
+            say(
+              'enrol',
+              `${enrolled.enrolled} templates built; ${enrolled.notEligible} participant not eligible, never processed`,
+            );
           } finally {
             await single.engine.close();
           }
           const connector = await compose.openConnector({ connector: 'local', connectorOptions: {} });
           const pool = await compose.openEnginePool();
           try {
-            const scanned = await scanShoot(ctx, { connector, engine: pool.engine, calibration: pool.calibration }, 'demo', { concurrency: 3 });
-            say('scan', `${scanned.processed} photos analysed, ${scanned.faces} faces: ${scanned.proposed} proposed, ${scanned.unidentified} unidentified; ${scanned.notImages.length} non-image skipped`);
+            const scanned = await scanShoot(
+              ctx,
+              { connector, engine: pool.engine, calibration: pool.calibration },
+              'demo',
+              { concurrency: 3 },
+            );
+            say(
+              'scan',
+              `${scanned.processed} photos analysed, ${scanned.faces} faces: ${scanned.proposed} proposed, ${scanned.unidentified} unidentified; ${scanned.notImages.length} non-image skipped`,
+            );
           } finally {
             await pool.engine.close();
           }
           const confirmed = await decideBulk(ctx, 'demo', { allAbove: DEMO_CONFIRM_ABOVE }, 'confirm', 'demo-reviewer');
-          say('decide', `${confirmed.length} proposals with score >= ${DEMO_CONFIRM_ABOVE} confirmed by "demo-reviewer"; the rest wait for review`);
+          say(
+            'decide',
+            `${confirmed.length} proposals with score >= ${DEMO_CONFIRM_ABOVE} confirmed by "demo-reviewer"; the rest wait for review`,
+          );
           const pushed = await pushShoot(ctx, connector, 'demo');
           say('push', `${pushed.written} XMP sidecars written with ${pushed.persons} consent-linked persons`);
           const report = await shootReport(ctx, 'demo');
-          say('report', `${report.assets.scanned} scanned, ${report.faces.confirmed} confirmed, ${report.faces.proposed} pending review, ${report.assets.withUnidentified} photos with an unidentified person`);
+          say(
+            'report',
+            `${report.assets.scanned} scanned, ${report.faces.confirmed} confirmed, ${report.faces.proposed} pending review, ${report.assets.withUnidentified} photos with an unidentified person`,
+          );
           const { chain: verdict } = await verifyAudit(ctx);
           say('audit verify', verdict.ok ? `intact, ${verdict.count} entries` : `BROKEN at ${verdict.firstBadSeq}`);
           return { root, workspace, steps, auditOk: verdict.ok, report };

@@ -7,13 +7,29 @@ export function registerInit(program: Command): void {
   program
     .command('init')
     .description('create a workspace: a SQLite database and a key for encrypting biometric data (owner-only files)')
-    .option('--key-file <path>', 'keep the master key in this file outside the workspace (made if missing; recorded as a path, never the key)')
-    .option('--key-from-env', 'take the master key from SITTER_MASTER_KEY (base64) or SITTER_MASTER_KEY_FILE at every command; nothing is stored')
+    .option(
+      '--key-file <path>',
+      'keep the master key in this file outside the workspace (made if missing; recorded as a path, never the key)',
+    )
+    .option(
+      '--key-from-env',
+      'take the master key from SITTER_MASTER_KEY (base64) or SITTER_MASTER_KEY_FILE at every command; nothing is stored',
+    )
     .action(
       action(async (_args, opts, globals) => {
-        if (opts.keyFile && opts.keyFromEnv) throw new UsageError('BAD_OPTION', '--key-file and --key-from-env are two different places for the key: choose one.', 'See `sitter init --help` and docs/architecture.md, "Where the master key lives".');
-        const { initWorkspace } = await import('../../core/store/workspace.js');
-        const masterKey = typeof opts.keyFile === 'string' ? { kind: 'file' as const, path: opts.keyFile } : opts.keyFromEnv ? { kind: 'env' as const } : { kind: 'workspace' as const };
+        if (opts.keyFile && opts.keyFromEnv)
+          throw new UsageError(
+            'BAD_OPTION',
+            '--key-file and --key-from-env are two different places for the key: choose one.',
+            'See `sitter init --help` and docs/architecture.md, "Where the master key lives".',
+          );
+        const { initWorkspace } = await import('../../core/adapters/store/workspace.js');
+        const masterKey =
+          typeof opts.keyFile === 'string'
+            ? { kind: 'file' as const, path: opts.keyFile }
+            : opts.keyFromEnv
+              ? { kind: 'env' as const }
+              : { kind: 'workspace' as const };
         const result = await initWorkspace(workspaceDir(globals), { masterKey });
         const key = result.masterKey;
         const created =
@@ -35,14 +51,22 @@ export function registerInit(program: Command): void {
 export function registerConnectors(program: Command): void {
   program
     .command('connectors')
-    .description('list the connectors: built-in ones and the plugins that loaded (and those that did not, with the reason)')
+    .description(
+      'list the connectors: built-in ones and the plugins that loaded (and those that did not, with the reason)',
+    )
     .action(
       action(async () => {
         const { connectorRegistry, pluginsDir } = await import('../compose.js');
         const { registry, plugins } = await connectorRegistry();
-        const json = { connectors: registry.list().map((r) => ({ name: r.name, title: r.title, origin: r.origin })), pluginsDir: pluginsDir(), skippedPlugins: plugins.skipped };
+        const json = {
+          connectors: registry.list().map((r) => ({ name: r.name, title: r.title, origin: r.origin })),
+          pluginsDir: pluginsDir(),
+          skippedPlugins: plugins.skipped,
+        };
         const text = [
-          ...registry.list().map((r) => `${r.name.padEnd(14)} ${r.title}${r.origin === 'builtin' ? '' : `  (${r.origin})`}`),
+          ...registry
+            .list()
+            .map((r) => `${r.name.padEnd(14)} ${r.title}${r.origin === 'builtin' ? '' : `  (${r.origin})`}`),
           ...plugins.skipped.map((s) => `skipped plugin ${s.folder}: ${s.reason}`),
         ].join('\n');
         return { json, text };

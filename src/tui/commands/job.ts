@@ -23,15 +23,26 @@ export function registerJob(program: Command): void {
         const [{ enrolShoot }, { openEngine }, { fsFileReader }] = await Promise.all([
           import('../../core/services/enrol-service.js'),
           import('../compose.js'),
-          import('../../core/store/file-reader.js'),
+          import('../../core/adapters/files/file-reader.js'),
         ]);
-        await withWorkspace(globals, async (ctx) => assertBiometricProcessingAllowed(await ctx.store.transaction((uow) => requireShoot(uow, shootId ?? '')), 'enrolment', ctx.clock.now()));
+        await withWorkspace(globals, async (ctx) =>
+          assertBiometricProcessingAllowed(
+            await ctx.store.transaction((uow) => requireShoot(uow, shootId ?? '')),
+            'enrolment',
+            ctx.clock.now(),
+          ),
+        );
         const { engine } = await openEngine();
         try {
-          const s = await withWorkspace(globals, (ctx) => enrolShoot(ctx, { engine, files: fsFileReader }, shootId ?? ''));
-          const lines = [`Enrolled shoot "${s.shootId}" with ${s.model}: ${s.enrolled} new, ${s.unchanged} unchanged, ${s.failed} failed, ${s.notEligible} not eligible (never processed).`];
+          const s = await withWorkspace(globals, (ctx) =>
+            enrolShoot(ctx, { engine, files: fsFileReader }, shootId ?? ''),
+          );
+          const lines = [
+            `Enrolled shoot "${s.shootId}" with ${s.model}: ${s.enrolled} new, ${s.unchanged} unchanged, ${s.failed} failed, ${s.notEligible} not eligible (never processed).`,
+          ];
           for (const o of s.outcomes) {
-            if (o.result === 'failed') lines.push(`  ${one(o.participant)}: ${one(o.message)}${o.hint ? ` (${one(o.hint)})` : ''}`);
+            if (o.result === 'failed')
+              lines.push(`  ${one(o.participant)}: ${one(o.message)}${o.hint ? ` (${one(o.hint)})` : ''}`);
           }
           return { json: s, text: lines.join('\n'), exitCode: s.failed > 0 ? 1 : 0 };
         } finally {
@@ -49,11 +60,12 @@ export function registerJob(program: Command): void {
     .action(
       action(async ([shootId], opts, globals) => {
         const workers = opts.workers !== undefined ? intOption(opts.workers, '--workers', 2) : undefined;
-        if (workers !== undefined && (workers < 1 || workers > 64)) throw new UsageError('BAD_OPTION', '--workers must be from 1 to 64.', 'Example: --workers 2');
+        if (workers !== undefined && (workers < 1 || workers > 64))
+          throw new UsageError('BAD_OPTION', '--workers must be from 1 to 64.', 'Example: --workers 2');
         const [{ scanShoot }, { openEnginePool, openConnector }, { acquireScanLock }] = await Promise.all([
           import('../../core/services/scan-service.js'),
           import('../compose.js'),
-          import('../../core/store/scan-lock.js'),
+          import('../../core/adapters/store/scan-lock.js'),
         ]);
         const mode = globals.json ? 'json' : process.stdout.isTTY ? 'tty' : 'quiet';
         const progress = progressReporter(mode);
@@ -75,16 +87,29 @@ export function registerJob(program: Command): void {
             const pool = await openEnginePool(workers);
             engine = pool.engine;
             const calibration = pool.calibration;
-            const s = await scanShoot(ctx, { connector, engine, calibration }, shootId ?? '', { signal: stop.signal, onProgress: progress.update, concurrency: (workers ?? availableParallelism()) + 1, rescan: Boolean(opts.rescan) });
+            const s = await scanShoot(ctx, { connector, engine, calibration }, shootId ?? '', {
+              signal: stop.signal,
+              onProgress: progress.update,
+              concurrency: (workers ?? availableParallelism()) + 1,
+              rescan: Boolean(opts.rescan),
+            });
             progress.end();
             const lines = [
               `${s.stopped ? 'Stopped' : 'Scanned'} shoot "${s.shootId}": ${s.listed} assets listed, ${s.processed} analysed, ${s.unchanged} unchanged, ${s.failed.length} failed.`,
               `  ${s.faces} faces: ${s.proposed} proposed for review, ${s.unidentified} unidentified (never named).`,
               ...s.failed.map((f) => `  failed ${one(f.asset)}: ${one(f.message)}`),
               ...s.notImages.map((n) => `  skipped ${one(n.id)}: ${one(n.message)}`),
-              ...s.outsideDates.map((o) => `  refused ${one(o.asset)}: captured ${o.capturedAt}, outside the shoot's dates (never analysed)`),
-              ...s.noCaptureTime.map((a) => `  held ${one(a)}: no capture time; a person decides (sitter shoot allow-undated ${s.shootId} ${one(a)} --reason TEXT)`),
-              s.proposed > 0 ? `Next: review the proposals (sitter review ${s.shootId}, or sitter matches ${s.shootId} and sitter decide).` : '',
+              ...s.outsideDates.map(
+                (o) =>
+                  `  refused ${one(o.asset)}: captured ${o.capturedAt}, outside the shoot's dates (never analysed)`,
+              ),
+              ...s.noCaptureTime.map(
+                (a) =>
+                  `  held ${one(a)}: no capture time; a person decides (sitter shoot allow-undated ${s.shootId} ${one(a)} --reason TEXT)`,
+              ),
+              s.proposed > 0
+                ? `Next: review the proposals (sitter review ${s.shootId}, or sitter matches ${s.shootId} and sitter decide).`
+                : '',
             ].filter(Boolean);
             if (globals.json) {
               process.stdout.write(`${JSON.stringify({ type: 'summary', ...s })}\n`);
@@ -105,10 +130,16 @@ export function registerJob(program: Command): void {
     .command('push')
     .description('write confirmed, consent-linked metadata back through the connector (XMP sidecars for a folder)')
     .argument('<shoot>', 'shoot id')
-    .option('--withdrawals', 'only bring the DAM in line after withdrawals (also on a closed shoot): removes people, never adds')
+    .option(
+      '--withdrawals',
+      'only bring the DAM in line after withdrawals (also on a closed shoot): removes people, never adds',
+    )
     .action(
       action(async ([shootId], opts, globals) => {
-        const [{ pushShoot }, { openConnector }] = await Promise.all([import('../../core/services/push-service.js'), import('../compose.js')]);
+        const [{ pushShoot }, { openConnector }] = await Promise.all([
+          import('../../core/services/push-service.js'),
+          import('../compose.js'),
+        ]);
         return withWorkspace(globals, async (ctx) => {
           const shoot = await ctx.store.transaction((uow) => requireShoot(uow, shootId ?? ''));
           const connector = await openConnector(shoot);
@@ -139,13 +170,37 @@ export function registerJob(program: Command): void {
           `  assets: ${r.assets.total} (${r.assets.scanned} scanned, ${r.assets.failed} failed, ${r.assets.withUnidentified} with an unidentified person, ${r.assets.pushed} pushed)`,
           `  faces:  ${r.faces.total} (${r.faces.proposed} pending review, ${r.faces.confirmed} confirmed, ${r.faces.rejected} rejected, ${r.faces.unidentified} unidentified)`,
           '',
-          table(['PARTICIPANT', 'NAME', 'CONSENT', 'PROPOSED', 'CONFIRMED', 'REJECTED'], r.participants.map((p) => [p.participant, p.name, p.consent, p.proposed, p.confirmed, p.rejected])),
+          table(
+            ['PARTICIPANT', 'NAME', 'CONSENT', 'PROPOSED', 'CONFIRMED', 'REJECTED'],
+            r.participants.map((p) => [p.participant, p.name, p.consent, p.proposed, p.confirmed, p.rejected]),
+          ),
           ...(r.confirmations.length
-            ? ['', 'Confirmed faces and the consent record each was named under:', table(['ASSET', 'FACE', 'PARTICIPANT', 'CONSENT RECORD', 'FORM SHA256'], r.confirmations.map((c) => [one(c.asset), c.face, one(c.participant), consentRecordLabel(c.consentRecord, c.current), c.formSha256 ?? '-']))]
+            ? [
+                '',
+                'Confirmed faces and the consent record each was named under:',
+                table(
+                  ['ASSET', 'FACE', 'PARTICIPANT', 'CONSENT RECORD', 'FORM SHA256'],
+                  r.confirmations.map((c) => [
+                    one(c.asset),
+                    c.face,
+                    one(c.participant),
+                    consentRecordLabel(c.consentRecord, c.current),
+                    c.formSha256 ?? '-',
+                  ]),
+                ),
+              ]
             : []),
           `  out of the shoot's dates: ${r.assets.outsideDates} refused, ${r.assets.noCaptureTime} held without a capture time`,
-          ...(r.failures.length ? ['', 'Failed assets:', ...r.failures.map((f) => `  ${one(f.asset)}: ${one(f.error)}`)] : []),
-          ...(r.outOfScope.length ? ['', 'Kept out by capture time (never analysed):', ...r.outOfScope.map((o) => `  ${one(o.asset)} [${o.state}]: ${one(o.reason)}`)] : []),
+          ...(r.failures.length
+            ? ['', 'Failed assets:', ...r.failures.map((f) => `  ${one(f.asset)}: ${one(f.error)}`)]
+            : []),
+          ...(r.outOfScope.length
+            ? [
+                '',
+                'Kept out by capture time (never analysed):',
+                ...r.outOfScope.map((o) => `  ${one(o.asset)} [${o.state}]: ${one(o.reason)}`),
+              ]
+            : []),
           '',
           r.todo.length ? `To do:\n${r.todo.map((t) => `  - ${t}`).join('\n')}` : 'Nothing left to do.',
         ].join('\n');

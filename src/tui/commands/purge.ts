@@ -10,7 +10,9 @@ import { action } from '../runner.js';
 export function registerPurge(program: Command): void {
   program
     .command('purge')
-    .description('do every due purge now: shoots past retention (templates, embeddings, data key) and lapsed consent per participant; for cron')
+    .description(
+      'do every due purge now: shoots past retention (templates, embeddings, data key) and lapsed consent per participant; for cron',
+    )
     .action(
       action(async (_args, _opts, globals) => {
         const { purgeDue, describePurges } = await import('../../core/services/purge-service.js');
@@ -18,7 +20,9 @@ export function registerPurge(program: Command): void {
         const lines = describePurges(report);
         return {
           json: report,
-          text: lines.length ? lines.join('\n') : 'Nothing to purge: no shoot is past its retention and no consent has lapsed since the last command.',
+          text: lines.length
+            ? lines.join('\n')
+            : 'Nothing to purge: no shoot is past its retention and no consent has lapsed since the last command.',
           exitCode: report.blocked.length > 0 ? 1 : 0,
         };
       }),

@@ -18,7 +18,7 @@ function outcomeLine(o: DecisionOutcome): string {
 export function registerHeadlessReview(program: Command): void {
   program
     .command('matches')
-    .description("every asset of the shoot with its faces: proposals, confirmations, rejections, unidentified")
+    .description('every asset of the shoot with its faces: proposals, confirmations, rejections, unidentified')
     .argument('<shoot>', 'shoot id')
     .action(
       action(async ([shootId], _opts, globals) => {
@@ -48,15 +48,30 @@ export function registerHeadlessReview(program: Command): void {
         const rows = m.assets.flatMap((a) =>
           a.faces.length === 0
             ? [[a.file, '-', a.scanState === 'failed' ? 'failed' : 'no faces', '-', '-', '-', '-']]
-            : a.faces.map((f) => [a.file, f.face, f.state, f.participant ? `${f.participant} (${f.participantName})` : '-', fmt(f.score), fmt(f.margin), consentRecordLabel(f.consentRecord?.id, f.consentRecord?.current)]),
+            : a.faces.map((f) => [
+                a.file,
+                f.face,
+                f.state,
+                f.participant ? `${f.participant} (${f.participantName})` : '-',
+                fmt(f.score),
+                fmt(f.margin),
+                consentRecordLabel(f.consentRecord?.id, f.consentRecord?.current),
+              ]),
         );
-        return { json, text: rows.length ? table(['FILE', 'FACE', 'STATE', 'PARTICIPANT', 'SCORE', 'MARGIN', 'CONSENT RECORD'], rows) : `No assets scanned yet: sitter scan ${shootId}` };
+        return {
+          json,
+          text: rows.length
+            ? table(['FILE', 'FACE', 'STATE', 'PARTICIPANT', 'SCORE', 'MARGIN', 'CONSENT RECORD'], rows)
+            : `No assets scanned yet: sitter scan ${shootId}`,
+        };
       }),
     );
 
   program
     .command('decide')
-    .description('confirm, reject or assign a face (or many at once), or undo your last decision; every decision is audited')
+    .description(
+      'confirm, reject or assign a face (or many at once), or undo your last decision; every decision is audited',
+    )
     .argument('<shoot>', 'shoot id')
     .argument('[face]', 'face id (from `sitter matches`)')
     .option('--confirm', 'confirm the proposed participant')
@@ -74,24 +89,67 @@ export function registerHeadlessReview(program: Command): void {
         const id = shootId ?? '';
         if (opts.undo) {
           const u = await withWorkspace(globals, (ctx) => undoLastDecision(ctx, id, reviewer));
-          return { json: u, text: `Undid ${u.undone} on face ${u.face}: it is ${u.state} again${u.participant ? ` (${u.participant})` : ''}.` };
+          return {
+            json: u,
+            text: `Undid ${u.undone} on face ${u.face}: it is ${u.state} again${u.participant ? ` (${u.participant})` : ''}.`,
+          };
         }
         const actions = [opts.confirm, opts.reject, opts.assign].filter(Boolean).length;
-        if (actions !== 1) throw new UsageError('DECISION_REQUIRED', 'Say exactly one of --confirm, --reject or --assign PARTICIPANT (or --undo).', `Example: sitter decide ${id} 12 --confirm --reviewer NAME`);
+        if (actions !== 1)
+          throw new UsageError(
+            'DECISION_REQUIRED',
+            'Say exactly one of --confirm, --reject or --assign PARTICIPANT (or --undo).',
+            `Example: sitter decide ${id} 12 --confirm --reviewer NAME`,
+          );
         const bulk = opts.allAbove !== undefined || opts.asset !== undefined || opts.participant !== undefined;
         if (bulk) {
-          if (faceArg) throw new UsageError('BULK_WITH_FACE', 'Give either a face id or a bulk selection, not both.', 'Drop the face id, or the --all-above/--asset/--participant option.');
-          if (opts.assign) throw new UsageError('BULK_ASSIGN', '--assign names one face; it has no bulk form.', 'Use --confirm or --reject with a bulk selection.');
+          if (faceArg)
+            throw new UsageError(
+              'BULK_WITH_FACE',
+              'Give either a face id or a bulk selection, not both.',
+              'Drop the face id, or the --all-above/--asset/--participant option.',
+            );
+          if (opts.assign)
+            throw new UsageError(
+              'BULK_ASSIGN',
+              '--assign names one face; it has no bulk form.',
+              'Use --confirm or --reject with a bulk selection.',
+            );
           const allAbove = opts.allAbove !== undefined ? Number(opts.allAbove) : undefined;
-          if (allAbove !== undefined && !(allAbove >= 0 && allAbove <= 1)) throw new UsageError('BAD_OPTION', '--all-above takes a score from 0 to 1.', 'Example: --all-above 0.6');
+          if (allAbove !== undefined && !(allAbove >= 0 && allAbove <= 1))
+            throw new UsageError('BAD_OPTION', '--all-above takes a score from 0 to 1.', 'Example: --all-above 0.6');
           const out = await withWorkspace(globals, (ctx) =>
-            decideBulk(ctx, id, { ...(allAbove !== undefined ? { allAbove } : {}), ...(typeof opts.asset === 'string' ? { asset: opts.asset } : {}), ...(typeof opts.participant === 'string' ? { participant: opts.participant } : {}) }, opts.confirm ? 'confirm' : 'reject', reviewer),
+            decideBulk(
+              ctx,
+              id,
+              {
+                ...(allAbove !== undefined ? { allAbove } : {}),
+                ...(typeof opts.asset === 'string' ? { asset: opts.asset } : {}),
+                ...(typeof opts.participant === 'string' ? { participant: opts.participant } : {}),
+              },
+              opts.confirm ? 'confirm' : 'reject',
+              reviewer,
+            ),
           );
-          return { json: { decisions: out }, text: out.length ? out.map(outcomeLine).join('\n') : 'No proposal matched the selection; nothing was decided.' };
+          return {
+            json: { decisions: out },
+            text: out.length
+              ? out.map(outcomeLine).join('\n')
+              : 'No proposal matched the selection; nothing was decided.',
+          };
         }
-        if (!faceArg) throw new UsageError('FACE_REQUIRED', 'Which face? Give its id, or a bulk selection.', `See the face ids with \`sitter matches ${id}\`.`);
+        if (!faceArg)
+          throw new UsageError(
+            'FACE_REQUIRED',
+            'Which face? Give its id, or a bulk selection.',
+            `See the face ids with \`sitter matches ${id}\`.`,
+          );
         const faceId = intOption(faceArg, 'FACE', 12);
-        const act = opts.confirm ? { kind: 'confirm' as const } : opts.reject ? { kind: 'reject' as const } : { kind: 'assign' as const, participantRef: String(opts.assign) };
+        const act = opts.confirm
+          ? { kind: 'confirm' as const }
+          : opts.reject
+            ? { kind: 'reject' as const }
+            : { kind: 'assign' as const, participantRef: String(opts.assign) };
         const o = await withWorkspace(globals, (ctx) => decideFace(ctx, id, faceId, act, reviewer));
         return { json: o, text: outcomeLine(o) };
       }),

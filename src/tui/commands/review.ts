@@ -9,7 +9,11 @@ const REVIEWABLE: FaceState[] = ['proposed', 'confirmed', 'rejected'];
 /** The app needs a terminal on both ends; scripts get a pointer to the headless commands. */
 export function assertInteractiveTerminal(globals: GlobalOptions): void {
   if (globals.json) {
-    throw new UsageError('NOT_INTERACTIVE', 'The review app is interactive and has no --json form.', 'Script reviews with `sitter matches SHOOT --json` and `sitter decide SHOOT FACE --confirm|--reject|--assign ID`.');
+    throw new UsageError(
+      'NOT_INTERACTIVE',
+      'The review app is interactive and has no --json form.',
+      'Script reviews with `sitter matches SHOOT --json` and `sitter decide SHOOT FACE --confirm|--reject|--assign ID`.',
+    );
   }
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new UsageError(
@@ -21,7 +25,10 @@ export function assertInteractiveTerminal(globals: GlobalOptions): void {
 }
 
 /** Opens the interactive app: the home screen, or one shoot's review queue. */
-export async function openApp(globals: GlobalOptions, start: { shootId?: string; reviewer?: string; participant?: string; asset?: string; state?: FaceState }): Promise<number> {
+export async function openApp(
+  globals: GlobalOptions,
+  start: { shootId?: string; reviewer?: string; participant?: string; asset?: string; state?: FaceState },
+): Promise<number> {
   assertInteractiveTerminal(globals);
   // React's development build times every render for its dev tools: several times slower per key.
   process.env.NODE_ENV ??= 'production';
@@ -30,20 +37,31 @@ export async function openApp(globals: GlobalOptions, start: { shootId?: string;
   process.env.CI = 'false';
   const { runApp } = await import('../app/run.js');
   const reviewer = (start.reviewer ?? currentActor()).trim();
-  if (!reviewer) throw new UsageError('REVIEWER_REQUIRED', 'Every decision needs the reviewer who made it.', 'Pass --reviewer NAME.');
+  if (!reviewer)
+    throw new UsageError(
+      'REVIEWER_REQUIRED',
+      'Every decision needs the reviewer who made it.',
+      'Pass --reviewer NAME.',
+    );
   return runApp({
     workspace: workspaceDir(globals),
     reviewer,
     actor: currentActor(),
     start: start.shootId ? { kind: 'review', shootId: start.shootId } : { kind: 'home' },
-    filter: { ...(start.participant ? { participant: start.participant } : {}), ...(start.asset ? { asset: start.asset } : {}), ...(start.state ? { state: start.state } : {}) },
+    filter: {
+      ...(start.participant ? { participant: start.participant } : {}),
+      ...(start.asset ? { asset: start.asset } : {}),
+      ...(start.state ? { state: start.state } : {}),
+    },
   });
 }
 
 export function registerReview(program: Command): void {
   program
     .command('review')
-    .description('review the proposals of a shoot in the terminal, most uncertain first, with the faces drawn (interactive)')
+    .description(
+      'review the proposals of a shoot in the terminal, most uncertain first, with the faces drawn (interactive)',
+    )
     .argument('<shoot>', 'shoot id')
     .option('--reviewer <name>', 'who decides, recorded with every decision (default: your user name)')
     .option('--participant <id>', 'only the proposals of one participant')
@@ -53,7 +71,11 @@ export function registerReview(program: Command): void {
       action(async ([shootId], opts, globals) => {
         const state = opts.state === undefined ? undefined : String(opts.state);
         if (state !== undefined && !REVIEWABLE.includes(state as FaceState)) {
-          throw new UsageError('BAD_OPTION', `--state must be one of ${REVIEWABLE.join(', ')}, not "${state}".`, 'Example: --state confirmed');
+          throw new UsageError(
+            'BAD_OPTION',
+            `--state must be one of ${REVIEWABLE.join(', ')}, not "${state}".`,
+            'Example: --state confirmed',
+          );
         }
         const exitCode = await openApp(globals, {
           shootId: shootId ?? '',
@@ -80,7 +102,12 @@ export function registerAppEntry(program: Command): void {
     .usage('[options] [command]')
     .action(
       action(async ([unknown], _opts, globals) => {
-        if (unknown !== undefined) throw new UsageError('UNKNOWN_COMMAND', `There is no command "${unknown}".`, 'Run `sitter --help` for the list of commands.');
+        if (unknown !== undefined)
+          throw new UsageError(
+            'UNKNOWN_COMMAND',
+            `There is no command "${unknown}".`,
+            'Run `sitter --help` for the list of commands.',
+          );
         const exitCode = await openApp(globals, {});
         return { json: null, text: '', silent: true, exitCode };
       }),

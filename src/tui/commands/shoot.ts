@@ -42,7 +42,9 @@ function purgeLine(shoot: Shoot): string {
 }
 
 function datesLine(shoot: Shoot): string {
-  return shoot.shootFrom ? `${shoot.shootFrom} to ${shoot.shootTo} (inclusive, UTC${shoot.utcOffset})` : `not declared: scanning is refused until \`sitter shoot dates ${shoot.id} --from --to\``;
+  return shoot.shootFrom
+    ? `${shoot.shootFrom} to ${shoot.shootTo} (inclusive, UTC${shoot.utcOffset})`
+    : `not declared: scanning is refused until \`sitter shoot dates ${shoot.id} --from --to\``;
 }
 
 function datesOptions(opts: Record<string, unknown>): { from: string; to: string; utcOffset: string } {
@@ -58,7 +60,9 @@ function rosterLine(r: RosterCounts): string {
 }
 
 export function registerShoot(program: Command): void {
-  const shoot = program.command('shoot').description('define, approve, inspect and close shoots (the scope of all processing)');
+  const shoot = program
+    .command('shoot')
+    .description('define, approve, inspect and close shoots (the scope of all processing)');
 
   shoot
     .command('create')
@@ -70,7 +74,11 @@ export function registerShoot(program: Command): void {
     .requiredOption('--retention-days <n>', 'how long biometric data may be kept')
     .requiredOption('--from <day>', 'first day of the shoot, YYYY-MM-DD: photos captured earlier are refused')
     .requiredOption('--to <day>', 'last day of the shoot (inclusive), YYYY-MM-DD: photos captured later are refused')
-    .option('--utc-offset <+HH:MM>', 'the zone the days are counted in, and EXIF times without an offset are read in', '+00:00')
+    .option(
+      '--utc-offset <+HH:MM>',
+      'the zone the days are counted in, and EXIF times without an offset are read in',
+      '+00:00',
+    )
     .option('--connector <name>', 'the connector that lists and updates the assets', 'local')
     .option('--reviewers <n>', 'reviewers needed to confirm a match: 1 or 2', '1')
     .action(
@@ -84,7 +92,17 @@ export function registerShoot(program: Command): void {
         const { sourcePlacement } = await import('../source.js');
         const placement = await sourcePlacement(workspaceDir(globals));
         const created = await withWorkspace(globals, (ctx) =>
-          createShoot(ctx, { id: id ?? '', name: String(opts.name), purpose: String(opts.purpose), source, retentionDays, connector, reviewersRequired: reviewers, ...datesOptions(opts), placement }),
+          createShoot(ctx, {
+            id: id ?? '',
+            name: String(opts.name),
+            purpose: String(opts.purpose),
+            source,
+            retentionDays,
+            connector,
+            reviewersRequired: reviewers,
+            ...datesOptions(opts),
+            placement,
+          }),
         );
         return {
           json: shootJson(created),
@@ -102,7 +120,9 @@ export function registerShoot(program: Command): void {
     .action(
       action(async ([id], opts, globals) => {
         const { approveShoot } = await import('../../core/services/shoot-service.js');
-        const { shoot: approved, roster } = await withWorkspace(globals, (ctx) => approveShoot(ctx, id ?? '', String(opts.dpia), String(opts.approvedBy)));
+        const { shoot: approved, roster } = await withWorkspace(globals, (ctx) =>
+          approveShoot(ctx, id ?? '', String(opts.dpia), String(opts.approvedBy)),
+        );
         return {
           json: { ...shootJson(approved, roster), rosterDeclaredComplete: true },
           text: [
@@ -126,7 +146,14 @@ export function registerShoot(program: Command): void {
           text: shoots.length
             ? table(
                 ['ID', 'STATUS', 'NAME', 'PARTICIPANTS', 'ELIGIBLE', 'RETENTION'],
-                shoots.map((s) => [s.shoot.id, s.shoot.status, s.shoot.name, s.roster.total, s.roster.eligible, `${s.shoot.retentionDays}d`]),
+                shoots.map((s) => [
+                  s.shoot.id,
+                  s.shoot.status,
+                  s.shoot.name,
+                  s.roster.total,
+                  s.roster.eligible,
+                  `${s.shoot.retentionDays}d`,
+                ]),
               )
             : 'No shoots yet. Create one with `sitter shoot create`.',
         };
@@ -175,13 +202,18 @@ export function registerShoot(program: Command): void {
       action(async ([id], opts, globals) => {
         const { declareShootDates } = await import('../../core/services/scope-service.js');
         const updated = await withWorkspace(globals, (ctx) => declareShootDates(ctx, id ?? '', datesOptions(opts)));
-        return { json: shootJson(updated), text: `Shoot "${updated.id}" covers photos captured ${datesLine(updated)}.` };
+        return {
+          json: shootJson(updated),
+          text: `Shoot "${updated.id}" covers photos captured ${datesLine(updated)}.`,
+        };
       }),
     );
 
   shoot
     .command('allow-undated')
-    .description('a person\'s decision that photos without a capture time belong to the shoot (recorded; the next scan processes them)')
+    .description(
+      "a person's decision that photos without a capture time belong to the shoot (recorded; the next scan processes them)",
+    )
     .argument('<id>', 'shoot id')
     .argument('[assets...]', 'asset ids as the report lists them (held, no capture time)')
     .option('--all', 'every photo the scan held for lack of a capture time')
@@ -189,20 +221,36 @@ export function registerShoot(program: Command): void {
     .action(
       action(async (args, opts, globals) => {
         const [id, ...assets] = args;
-        if (!opts.all && assets.length === 0) throw new UsageError('ASSETS_REQUIRED', 'Name the photos to allow, or pass --all.', `Example: sitter shoot allow-undated ${id} day1/IMG_0003.jpg --reason "scanned print from the shoot day"`);
-        if (opts.all && assets.length > 0) throw new UsageError('ASSETS_AND_ALL', 'Pass either asset ids or --all, not both.', 'Drop --all to allow only the named photos.');
+        if (!opts.all && assets.length === 0)
+          throw new UsageError(
+            'ASSETS_REQUIRED',
+            'Name the photos to allow, or pass --all.',
+            `Example: sitter shoot allow-undated ${id} day1/IMG_0003.jpg --reason "scanned print from the shoot day"`,
+          );
+        if (opts.all && assets.length > 0)
+          throw new UsageError(
+            'ASSETS_AND_ALL',
+            'Pass either asset ids or --all, not both.',
+            'Drop --all to allow only the named photos.',
+          );
         const { allowUndated } = await import('../../core/services/scope-service.js');
-        const result = await withWorkspace(globals, (ctx) => allowUndated(ctx, id ?? '', opts.all ? 'all-held' : assets, String(opts.reason)));
+        const result = await withWorkspace(globals, (ctx) =>
+          allowUndated(ctx, id ?? '', opts.all ? 'all-held' : assets, String(opts.reason)),
+        );
         return {
           json: { shoot: id, allowed: result.allowed },
-          text: result.allowed.length ? `Allowed ${result.allowed.length} photos without a capture time in shoot "${id}" (recorded). Next: sitter scan ${id}` : `No photo of shoot "${id}" is held for lack of a capture time.`,
+          text: result.allowed.length
+            ? `Allowed ${result.allowed.length} photos without a capture time in shoot "${id}" (recorded). Next: sitter scan ${id}`
+            : `No photo of shoot "${id}" is held for lack of a capture time.`,
         };
       }),
     );
 
   shoot
     .command('hold')
-    .description('set or release a legal hold: erasure then keeps consent records and names (biometric data still goes); on the audit chain')
+    .description(
+      'set or release a legal hold: erasure then keeps consent records and names (biometric data still goes); on the audit chain',
+    )
     .argument('<id>', 'shoot id')
     .option('--reason <text>', 'why the records must be kept (claim, regulator request, counsel)')
     .option('--by <name>', 'who orders it (default: the current user)')
@@ -213,11 +261,24 @@ export function registerShoot(program: Command): void {
         const { currentActor } = await import('../context.js');
         const by = typeof opts.by === 'string' ? opts.by : currentActor();
         if (opts.release) {
-          if (typeof opts.reason === 'string') throw new UsageError('BAD_OPTION', '--release takes no --reason.', `sitter shoot hold ${id} --release [--by NAME]`);
+          if (typeof opts.reason === 'string')
+            throw new UsageError(
+              'BAD_OPTION',
+              '--release takes no --reason.',
+              `sitter shoot hold ${id} --release [--by NAME]`,
+            );
           const r = await withWorkspace(globals, (ctx) => releaseHold(ctx, id ?? '', by));
-          return { json: { shoot: r.shoot, legalHold: null, anchor: r.anchor }, text: `Released the legal hold on shoot "${r.shoot}" (by ${by}).\nAudit anchor: ${r.anchor}` };
+          return {
+            json: { shoot: r.shoot, legalHold: null, anchor: r.anchor },
+            text: `Released the legal hold on shoot "${r.shoot}" (by ${by}).\nAudit anchor: ${r.anchor}`,
+          };
         }
-        if (typeof opts.reason !== 'string') throw new UsageError('HOLD_REASON_REQUIRED', 'A legal hold needs --reason.', `sitter shoot hold ${id} --reason TEXT [--by NAME], or --release`);
+        if (typeof opts.reason !== 'string')
+          throw new UsageError(
+            'HOLD_REASON_REQUIRED',
+            'A legal hold needs --reason.',
+            `sitter shoot hold ${id} --reason TEXT [--by NAME], or --release`,
+          );
         const r = await withWorkspace(globals, (ctx) => setHold(ctx, id ?? '', String(opts.reason), by));
         return {
           json: { shoot: r.shoot, legalHold: r.hold ? holdJson(r.hold) : null, anchor: r.anchor },
@@ -234,12 +295,21 @@ export function registerShoot(program: Command): void {
     .action(
       action(async ([id], opts, globals) => {
         if (!opts.yes) {
-          throw new UsageError('CONFIRMATION_REQUIRED', `Closing shoot "${id}" deletes its biometric data for good.`, `Run again with --yes: sitter shoot close ${id} --yes`);
+          throw new UsageError(
+            'CONFIRMATION_REQUIRED',
+            `Closing shoot "${id}" deletes its biometric data for good.`,
+            `Run again with --yes: sitter shoot close ${id} --yes`,
+          );
         }
         const { closeShoot } = await import('../../core/services/shoot-service.js');
         const result = await withWorkspace(globals, (ctx) => closeShoot(ctx, id ?? ''));
         return {
-          json: { ...shootJson(result.shoot), templatesDeleted: result.templatesDeleted, embeddingsDeleted: result.embeddingsDeleted, keyDestroyed: true },
+          json: {
+            ...shootJson(result.shoot),
+            templatesDeleted: result.templatesDeleted,
+            embeddingsDeleted: result.embeddingsDeleted,
+            keyDestroyed: true,
+          },
           text: `Closed shoot "${result.shoot.id}": ${result.templatesDeleted} templates and ${result.embeddingsDeleted} stored embeddings deleted, data key destroyed.`,
         };
       }),

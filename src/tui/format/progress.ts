@@ -4,7 +4,10 @@ import type { ScanProgress } from '../../core/services/scan-service.js';
  * Scan progress: a redrawn bar with rate and ETA on a terminal; JSON lines with --json; nothing but
  * the final summary otherwise (no spinners or control codes in logs and pipes).
  */
-export function progressReporter(mode: 'tty' | 'json' | 'quiet'): { update: (p: ScanProgress) => void; end: () => void } {
+export function progressReporter(mode: 'tty' | 'json' | 'quiet'): {
+  update: (p: ScanProgress) => void;
+  end: () => void;
+} {
   const start = Date.now();
   let last = 0;
   return {

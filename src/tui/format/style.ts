@@ -8,7 +8,14 @@ export function colourEnabled(stream: NodeJS.WriteStream = process.stdout): bool
   return Boolean(stream.isTTY);
 }
 
-const codes = { bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], cyan: [36, 39] } as const;
+const codes = {
+  bold: [1, 22],
+  dim: [2, 22],
+  red: [31, 39],
+  green: [32, 39],
+  yellow: [33, 39],
+  cyan: [36, 39],
+} as const;
 export type Style = keyof typeof codes;
 
 export function paint(style: Style, text: string, enabled = colourEnabled()): string {

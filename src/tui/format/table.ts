@@ -5,7 +5,10 @@ import { safeText } from './safe-text.js';
  * A cell is one line whatever it holds: a line break in a name is shown, not obeyed.
  */
 export function table(headers: string[], rows: (string | number | null | undefined)[][]): string {
-  const cells = [headers, ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : safeText(String(c)))))];
+  const cells = [
+    headers,
+    ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : safeText(String(c))))),
+  ];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   return cells
     .map((r) =>

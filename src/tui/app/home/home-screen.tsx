@@ -79,9 +79,15 @@ export function HomeView({ state, size }: { state: HomeState; size: TerminalSize
   const data = state.data;
   const sel = selectedShoot(state);
   const attention = data ? data.shoots.flatMap((r) => attentionOf(r).map((t) => `${r.shoot.id}: ${t}`)) : [];
-  if (data && !data.audit.ok) attention.unshift(`the audit chain is broken at entry ${data.audit.firstBadSeq} (${data.audit.reason}): run sitter audit verify`);
+  if (data && !data.audit.ok)
+    attention.unshift(
+      `the audit chain is broken at entry ${data.audit.firstBadSeq} (${data.audit.reason}): run sitter audit verify`,
+    );
   const tableRows = Math.max(1, size.rows - 9 - Math.min(attention.length, 4));
-  const start = Math.max(0, Math.min(state.selected - Math.floor(tableRows / 2), (data?.shoots.length ?? 0) - tableRows));
+  const start = Math.max(
+    0,
+    Math.min(state.selected - Math.floor(tableRows / 2), (data?.shoots.length ?? 0) - tableRows),
+  );
   return (
     <Box flexDirection="column" width={width}>
       <Box width={width}>
@@ -90,7 +96,11 @@ export function HomeView({ state, size }: { state: HomeState; size: TerminalSize
             Sitter · shoots
           </Text>
         </Box>
-        {data ? <Text color={data.audit.ok ? 'green' : 'red'}>{data.audit.ok ? `audit chain ok (${data.audit.count})` : 'AUDIT CHAIN BROKEN'}</Text> : null}
+        {data ? (
+          <Text color={data.audit.ok ? 'green' : 'red'}>
+            {data.audit.ok ? `audit chain ok (${data.audit.count})` : 'AUDIT CHAIN BROKEN'}
+          </Text>
+        ) : null}
       </Box>
       {state.help ? (
         <Box flexDirection="column">

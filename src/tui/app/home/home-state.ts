@@ -9,7 +9,12 @@ export interface HomeState {
   help: boolean;
 }
 
-export type HomeEvent = { type: 'loading' } | { type: 'loaded'; data: HomeData } | { type: 'failed'; message: string } | { type: 'move'; by: number } | { type: 'help' };
+export type HomeEvent =
+  | { type: 'loading' }
+  | { type: 'loaded'; data: HomeData }
+  | { type: 'failed'; message: string }
+  | { type: 'move'; by: number }
+  | { type: 'help' };
 
 export const initialHomeState: HomeState = { loading: true, data: null, selected: 0, error: null, help: false };
 
@@ -18,7 +23,13 @@ export function homeReducer(s: HomeState, e: HomeEvent): HomeState {
     case 'loading':
       return { ...s, loading: true };
     case 'loaded':
-      return { ...s, loading: false, data: e.data, error: null, selected: Math.min(s.selected, Math.max(0, e.data.shoots.length - 1)) };
+      return {
+        ...s,
+        loading: false,
+        data: e.data,
+        error: null,
+        selected: Math.min(s.selected, Math.max(0, e.data.shoots.length - 1)),
+      };
     case 'failed':
       return { ...s, loading: false, error: e.message };
     case 'move': {
@@ -41,12 +52,22 @@ const day = (d: Date) => d.toISOString().slice(0, 10);
 export function attentionOf(row: ShootRow): string[] {
   const out: string[] = [];
   const a = row.attention;
-  if (a.retentionDue && a.retentionEndsAt) out.push(`retention ended ${day(a.retentionEndsAt)}: close the shoot (sitter shoot close ${row.shoot.id} --yes)`);
+  if (a.retentionDue && a.retentionEndsAt)
+    out.push(`retention ended ${day(a.retentionEndsAt)}: close the shoot (sitter shoot close ${row.shoot.id} --yes)`);
   if (a.expiringConsents.length) {
-    const first = a.expiringConsents.map((c) => `${c.ref} ${day(c.expiresAt)}`).slice(0, 3).join(', ');
-    out.push(`${a.expiringConsents.length} consent${a.expiringConsents.length === 1 ? '' : 's'} expiring within 30 days: ${first}${a.expiringConsents.length > 3 ? ', …' : ''}`);
+    const first = a.expiringConsents
+      .map((c) => `${c.ref} ${day(c.expiresAt)}`)
+      .slice(0, 3)
+      .join(', ');
+    out.push(
+      `${a.expiringConsents.length} consent${a.expiringConsents.length === 1 ? '' : 's'} expiring within 30 days: ${first}${a.expiringConsents.length > 3 ? ', …' : ''}`,
+    );
   }
-  if (row.report.assets.failed) out.push(`${row.report.assets.failed} asset${row.report.assets.failed === 1 ? '' : 's'} failed to scan`);
-  if (row.report.assets.withUnidentified) out.push(`${row.report.assets.withUnidentified} photo${row.report.assets.withUnidentified === 1 ? '' : 's'} with an unidentified person: handle manually`);
+  if (row.report.assets.failed)
+    out.push(`${row.report.assets.failed} asset${row.report.assets.failed === 1 ? '' : 's'} failed to scan`);
+  if (row.report.assets.withUnidentified)
+    out.push(
+      `${row.report.assets.withUnidentified} photo${row.report.assets.withUnidentified === 1 ? '' : 's'} with an unidentified person: handle manually`,
+    );
   return out;
 }

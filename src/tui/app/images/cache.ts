@@ -31,7 +31,10 @@ export class PictureCache {
     if (!p) {
       p = loader().then(
         (pic): ImageSlot => ({ kind: 'ready', pixels: pic.pixels, ...(pic.png ? { png: pic.png } : {}) }),
-        (error: unknown): ImageSlot => ({ kind: 'missing', reason: error instanceof Error ? error.message : String(error) }),
+        (error: unknown): ImageSlot => ({
+          kind: 'missing',
+          reason: error instanceof Error ? error.message : String(error),
+        }),
       );
       this.pending.set(key, p);
       void p.then((slot) => {

@@ -23,7 +23,11 @@ const PADDING = 0.35;
 
 function undecodable(what: string, error: unknown): SitterError {
   const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
-  return new SitterError('IMAGE_UNDECODABLE', `${what} cannot be decoded: ${why}`, 'The file may be damaged or not an image; review goes on without the picture.');
+  return new SitterError(
+    'IMAGE_UNDECODABLE',
+    `${what} cannot be decoded: ${why}`,
+    'The file may be damaged or not an image; review goes on without the picture.',
+  );
 }
 
 /**
@@ -31,7 +35,13 @@ function undecodable(what: string, error: unknown): SitterError {
  * `height` pixel image. Large images are shrunk while decoding (JPEG shrink-on-load) before the cut,
  * so a 24-megapixel photo costs about as much as a small one.
  */
-export async function cropFace(bytes: Uint8Array, box: RelativeBox, width: number, height: number, withPng = false): Promise<Picture> {
+export async function cropFace(
+  bytes: Uint8Array,
+  box: RelativeBox,
+  width: number,
+  height: number,
+  withPng = false,
+): Promise<Picture> {
   const sharp = await loadSharp();
   try {
     const meta = await sharp(bytes).metadata();
@@ -65,7 +75,10 @@ export async function cropFace(bytes: Uint8Array, box: RelativeBox, width: numbe
     const top = clamp(Math.round(cy * k - s / 2), 0, sh - 1);
     const w = clamp(Math.round(s), 1, sw - left);
     const h = clamp(Math.round(s), 1, sh - top);
-    const cut = source.extract({ left, top, width: w, height: h }).resize(width, height, { fit: 'cover' }).removeAlpha();
+    const cut = source
+      .extract({ left, top, width: w, height: h })
+      .resize(width, height, { fit: 'cover' })
+      .removeAlpha();
     return await toPicture(cut, withPng);
   } catch (error) {
     throw undecodable('The photo', error);
@@ -76,7 +89,10 @@ export async function cropFace(bytes: Uint8Array, box: RelativeBox, width: numbe
 export async function fitPhoto(bytes: Uint8Array, width: number, height: number, withPng = false): Promise<Picture> {
   const sharp = await loadSharp();
   try {
-    const pipeline = sharp(bytes, { failOn: 'error' }).rotate().resize(width, height, { fit: 'cover', position: sharp.strategy.attention }).removeAlpha();
+    const pipeline = sharp(bytes, { failOn: 'error' })
+      .rotate()
+      .resize(width, height, { fit: 'cover', position: sharp.strategy.attention })
+      .removeAlpha();
     return await toPicture(pipeline, withPng);
   } catch (error) {
     throw undecodable('The reference photo', error);

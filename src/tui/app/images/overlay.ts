@@ -57,7 +57,13 @@ export class ImageOverlay {
       const at = el ? cellOf(el) : null;
       if (!at) continue;
       keys.push(`${p.id}@${at.row},${at.col}`);
-      parts.push(atCell(at.row, at.col, this.protocol === 'kitty' ? kittyImage(p.png, p.cols, p.rows, p.id) : itermImage(p.png, p.cols, p.rows)));
+      parts.push(
+        atCell(
+          at.row,
+          at.col,
+          this.protocol === 'kitty' ? kittyImage(p.png, p.cols, p.rows, p.id) : itermImage(p.png, p.cols, p.rows),
+        ),
+      );
     }
     const key = keys.join('|');
     // Kitty keeps images on their own layer: redraw only when they moved. iTerm2 images are cell

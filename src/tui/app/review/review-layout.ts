@@ -33,7 +33,8 @@ export function reviewLayout(columns: number, rows: number): ReviewLayout {
     showReference = false;
     pictureRows = fit(1);
   }
-  if (pictureRows < 3) return { pictureCols: 0, pictureRows: 0, showReference: false, detailsWidth: width, bodyRows, width };
+  if (pictureRows < 3)
+    return { pictureCols: 0, pictureRows: 0, showReference: false, detailsWidth: width, bodyRows, width };
   const pictureCols = pictureRows * 2;
   const used = (showReference ? 2 : 1) * (pictureCols + 3);
   return { pictureCols, pictureRows, showReference, detailsWidth: width - used, bodyRows, width };

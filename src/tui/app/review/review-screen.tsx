@@ -24,13 +24,27 @@ export interface ReviewScreenProps extends UseReviewProps {
 /** How many upcoming faces are prepared in advance, so the next one is drawn on the key press. */
 const PREFETCH = 3;
 
-function AssignPane({ options, onPick, onCancel, height, width }: { options: PickerOption[]; onPick: (o: PickerOption) => void; onCancel: () => void; height: number; width: number }) {
+function AssignPane({
+  options,
+  onPick,
+  onCancel,
+  height,
+  width,
+}: {
+  options: PickerOption[];
+  onPick: (o: PickerOption) => void;
+  onCancel: () => void;
+  height: number;
+  width: number;
+}) {
   const picker = usePicker({ options, onPick, onCancel });
   return <Picker state={picker} title="Assign to (valid biometric consent only)" height={height} width={width} />;
 }
 
-const faceKey = (item: QueueItem, cols: number, rows: number, caps: TerminalCaps) => `face:${item.face.face}:${cols}x${rows}:${caps.colour}:${caps.protocol}`;
-const refKey = (p: ReviewParticipant, cols: number, rows: number, caps: TerminalCaps) => `ref:${p.ref}:${p.referencePhotoSha256 ?? ''}:${cols}x${rows}:${caps.colour}:${caps.protocol}`;
+const faceKey = (item: QueueItem, cols: number, rows: number, caps: TerminalCaps) =>
+  `face:${item.face.face}:${cols}x${rows}:${caps.colour}:${caps.protocol}`;
+const refKey = (p: ReviewParticipant, cols: number, rows: number, caps: TerminalCaps) =>
+  `ref:${p.ref}:${p.referencePhotoSha256 ?? ''}:${cols}x${rows}:${caps.colour}:${caps.protocol}`;
 
 /** The review queue screen: the key hook, the pictures, and the view. */
 export function ReviewScreen(props: ReviewScreenProps) {
@@ -46,7 +60,11 @@ export function ReviewScreen(props: ReviewScreenProps) {
 
   const loadFace = (it: QueueItem) => () => gateway.faceImage(shootId, it, px.w, px.h);
   const loadRef = (p: ReviewParticipant) => () => gateway.referenceImage(shootId, p, px.w, px.h);
-  const face = usePicture(cache, item && cols > 0 ? faceKey(item, cols, rows, caps) : null, item ? loadFace(item) : () => Promise.reject(new Error('no face')));
+  const face = usePicture(
+    cache,
+    item && cols > 0 ? faceKey(item, cols, rows, caps) : null,
+    item ? loadFace(item) : () => Promise.reject(new Error('no face')),
+  );
   const reference = usePicture(
     cache,
     participant && cols > 0 && layout.showReference ? refKey(participant, cols, rows, caps) : null,
@@ -63,7 +81,10 @@ export function ReviewScreen(props: ReviewScreenProps) {
     }
   }, [state.cursor, state.snapshot, cols, rows, caps]);
 
-  const options = useMemo<PickerOption[]>(() => (state.snapshot?.eligible ?? []).map((p) => ({ value: p.ref, label: p.name })), [state.snapshot]);
+  const options = useMemo<PickerOption[]>(
+    () => (state.snapshot?.eligible ?? []).map((p) => ({ value: p.ref, label: p.name })),
+    [state.snapshot],
+  );
   const assignPane =
     state.mode.kind === 'assign' ? (
       <AssignPane
@@ -75,5 +96,15 @@ export function ReviewScreen(props: ReviewScreenProps) {
       />
     ) : undefined;
 
-  return <ReviewView state={state as ReviewState} shootId={shootId} layout={layout} caps={caps} face={face} reference={reference} assignPane={assignPane} />;
+  return (
+    <ReviewView
+      state={state as ReviewState}
+      shootId={shootId}
+      layout={layout}
+      caps={caps}
+      face={face}
+      reference={reference}
+      assignPane={assignPane}
+    />
+  );
 }

@@ -67,7 +67,19 @@ export type ReviewEvent =
   | { type: 'dismiss' };
 
 export function initialReviewState(reviewer: string): ReviewState {
-  return { reviewer, loading: true, snapshot: null, marks: new Uint8Array(0), cursor: -1, left: 0, mode: { kind: 'browse' }, busy: null, pending: 0, notice: null, waiting: null };
+  return {
+    reviewer,
+    loading: true,
+    snapshot: null,
+    marks: new Uint8Array(0),
+    cursor: -1,
+    left: 0,
+    mode: { kind: 'browse' },
+    busy: null,
+    pending: 0,
+    notice: null,
+    waiting: null,
+  };
 }
 
 /** The proposal on screen, if any. */
@@ -130,7 +142,8 @@ function outcomeText(o: DecisionOutcome, required: 1 | 2): string {
   const who = o.participant ?? 'nobody';
   if (o.action === 'reject') return `Rejected ${who} on face ${o.face}: it will not be proposed again.`;
   const verb = o.action === 'assign' ? `Assigned face ${o.face} to ${who}` : `Confirmed ${who} on face ${o.face}`;
-  if (o.state === 'confirmed') return `${verb}${required === 2 ? ` (confirmed by ${o.confirmedBy.join(' and ')})` : ''}.`;
+  if (o.state === 'confirmed')
+    return `${verb}${required === 2 ? ` (confirmed by ${o.confirmedBy.join(' and ')})` : ''}.`;
   return `${verb}: ${o.confirmedBy.length} of ${required} reviewers; it needs a second, different reviewer.`;
 }
 
@@ -162,10 +175,22 @@ export function reviewReducer(s: ReviewState, e: ReviewEvent): ReviewState {
       const marks = s.marks.slice();
       marks[i] = DONE;
       const next = nextOpen(marks, i);
-      return { ...s, pending: s.pending + 1, marks: next.marks, cursor: next.index, left: countLeft(next.marks), mode: { kind: 'browse' } };
+      return {
+        ...s,
+        pending: s.pending + 1,
+        marks: next.marks,
+        cursor: next.index,
+        left: countLeft(next.marks),
+        mode: { kind: 'browse' },
+      };
     }
     case 'decided':
-      return { ...s, pending: Math.max(0, s.pending - 1), waiting: null, notice: { tone: 'success', text: outcomeText(e.outcome, e.reviewersRequired) } };
+      return {
+        ...s,
+        pending: Math.max(0, s.pending - 1),
+        waiting: null,
+        notice: { tone: 'success', text: outcomeText(e.outcome, e.reviewersRequired) },
+      };
     case 'decide-failed': {
       // Refused or not saved: the face comes back on screen with the reason.
       const pending = Math.max(0, s.pending - 1);
@@ -173,11 +198,29 @@ export function reviewReducer(s: ReviewState, e: ReviewEvent): ReviewState {
       if (i < 0) return { ...s, pending, waiting: null, notice: { tone: 'error', text: e.message } };
       const marks = s.marks.slice();
       marks[i] = OPEN;
-      return { ...s, pending, waiting: null, marks, cursor: i, left: countLeft(marks), mode: { kind: 'browse' }, notice: { tone: 'error', text: e.message } };
+      return {
+        ...s,
+        pending,
+        waiting: null,
+        marks,
+        cursor: i,
+        left: countLeft(marks),
+        mode: { kind: 'browse' },
+        notice: { tone: 'error', text: e.message },
+      };
     }
     case 'bulk-decided':
       // The queue is reloaded after a bulk decision (the service chose the faces); say what happened.
-      return { ...s, busy: null, waiting: null, mode: { kind: 'browse' }, notice: { tone: 'success', text: `Confirmed ${e.outcomes.length} proposal${e.outcomes.length === 1 ? '' : 's'} at once.` } };
+      return {
+        ...s,
+        busy: null,
+        waiting: null,
+        mode: { kind: 'browse' },
+        notice: {
+          tone: 'success',
+          text: `Confirmed ${e.outcomes.length} proposal${e.outcomes.length === 1 ? '' : 's'} at once.`,
+        },
+      };
     case 'undone': {
       const o = e.outcome;
       const text = `Undid your ${o.undone} on face ${o.face}: it is ${o.state} again${o.participant ? ` (${o.participant})` : ''}.`;
@@ -185,7 +228,15 @@ export function reviewReducer(s: ReviewState, e: ReviewEvent): ReviewState {
       if (i < 0 || o.state !== 'proposed') return { ...s, busy: null, waiting: null, notice: { tone: 'info', text } };
       const marks = s.marks.slice();
       marks[i] = OPEN;
-      return { ...s, busy: null, waiting: null, marks, cursor: i, left: countLeft(marks), notice: { tone: 'info', text } };
+      return {
+        ...s,
+        busy: null,
+        waiting: null,
+        marks,
+        cursor: i,
+        left: countLeft(marks),
+        notice: { tone: 'info', text },
+      };
     }
     case 'failed':
       return { ...s, busy: null, waiting: null, notice: { tone: 'error', text: e.message } };

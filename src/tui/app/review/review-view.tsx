@@ -35,7 +35,17 @@ export const KEYS: [string, string][] = [
   ['q', 'quit (every decision is already saved)'],
 ];
 
-function Line({ children, width, ...style }: { children: React.ReactNode; width: number; bold?: boolean; dimColor?: boolean; color?: string }) {
+function Line({
+  children,
+  width,
+  ...style
+}: {
+  children: React.ReactNode;
+  width: number;
+  bold?: boolean;
+  dimColor?: boolean;
+  color?: string;
+}) {
   return (
     <Box width={width}>
       <Text wrap="truncate-end" {...style}>
@@ -51,7 +61,17 @@ function consentColour(status: string | null): string {
   return status === 'eligible' ? 'green' : status === null ? 'gray' : 'red';
 }
 
-function Details({ state, item, participant, width }: { state: ReviewState; item: QueueItem; participant: ReviewParticipant | undefined; width: number }) {
+function Details({
+  state,
+  item,
+  participant,
+  width,
+}: {
+  state: ReviewState;
+  item: QueueItem;
+  participant: ReviewParticipant | undefined;
+  width: number;
+}) {
   const f = item.face;
   const required = state.snapshot?.shoot.reviewersRequired ?? 1;
   const facesInAsset = item.asset.faces.filter((x) => x.state !== 'ignored');
@@ -80,7 +100,9 @@ function Details({ state, item, participant, width }: { state: ReviewState; item
       </Line>
       {required === 2 ? (
         <Line width={width - 1} color={f.confirmedBy.length ? 'cyan' : undefined}>
-          {f.confirmedBy.length ? `confirmed first by ${f.confirmedBy.join(', ')} (1 of 2)` : 'two-person review: 0 of 2'}
+          {f.confirmedBy.length
+            ? `confirmed first by ${f.confirmedBy.join(', ')} (1 of 2)`
+            : 'two-person review: 0 of 2'}
         </Line>
       ) : null}
       {mine ? (
@@ -153,7 +175,8 @@ function BulkPanel({ state, width }: { state: ReviewState; width: number }) {
     );
   }
   if (m.kind === 'bulk-confirm') {
-    const what = m.choice.kind === 'asset' ? `in ${safeText(m.choice.file)}` : `with score ≥ ${m.choice.min.toFixed(2)}`;
+    const what =
+      m.choice.kind === 'asset' ? `in ${safeText(m.choice.file)}` : `with score ≥ ${m.choice.min.toFixed(2)}`;
     return (
       <Box flexDirection="column" width={width} paddingLeft={1}>
         <Line width={width - 1} bold color="yellow">
@@ -175,15 +198,22 @@ export function ReviewView({ state, layout, caps, face, reference, assignPane, s
   const twoPerson = snap?.shoot.reviewersRequired === 2;
   const title = `Sitter review · ${snap?.shoot.id ?? shootId ?? ''} · ${state.reviewer}${twoPerson ? ' · two-person' : ''}`;
   const left = `${state.pending ? `saving ${state.pending}… ` : ''}${state.left} left`;
-  const notice: Notice | null = state.waiting ? { tone: 'warning', text: state.waiting } : state.busy ? { tone: 'info', text: `${state.busy}…` } : state.notice;
+  const notice: Notice | null = state.waiting
+    ? { tone: 'warning', text: state.waiting }
+    : state.busy
+      ? { tone: 'info', text: `${state.busy}…` }
+      : state.notice;
 
   let body: React.ReactNode;
   if (state.mode.kind === 'help') body = <Help width={layout.width} />;
-  else if (!snap) body = <Text dimColor>{state.loading ? 'Loading the review queue…' : 'The queue could not be loaded.'}</Text>;
+  else if (!snap)
+    body = <Text dimColor>{state.loading ? 'Loading the review queue…' : 'The queue could not be loaded.'}</Text>;
   else if (!item)
     body = (
       <Box flexDirection="column">
-        <Text bold>{state.loading ? 'Looking for new proposals…' : `Nothing left to review in shoot ${snap.shoot.id}.`}</Text>
+        <Text bold>
+          {state.loading ? 'Looking for new proposals…' : `Nothing left to review in shoot ${snap.shoot.id}.`}
+        </Text>
         <Text dimColor>r look again (a scan may be adding proposals) · u undo · q quit</Text>
       </Box>
     );
@@ -204,7 +234,13 @@ export function ReviewView({ state, layout, caps, face, reference, assignPane, s
             <Text> </Text>
             {layout.showReference ? (
               <>
-                <Picture slot={reference} cols={layout.pictureCols} rows={layout.pictureRows} caption="reference photo" caps={caps} />
+                <Picture
+                  slot={reference}
+                  cols={layout.pictureCols}
+                  rows={layout.pictureRows}
+                  caption="reference photo"
+                  caps={caps}
+                />
                 <Text> </Text>
               </>
             ) : null}

@@ -4,7 +4,16 @@ import type { BulkSelector, ReviewAction } from '../../../core/services/decision
 import type { QueueFilter } from '../../../core/services/matches-service.js';
 import { errorText } from '../errors.js';
 import type { ReviewGateway } from '../gateway.js';
-import { bulkCount, currentItem, initialReviewState, parseScore, reviewReducer, type BulkChoice, type ReviewEvent, type ReviewState } from './review-state.js';
+import {
+  bulkCount,
+  currentItem,
+  initialReviewState,
+  parseScore,
+  reviewReducer,
+  type BulkChoice,
+  type ReviewEvent,
+  type ReviewState,
+} from './review-state.js';
 
 export interface UseReviewProps {
   gateway: ReviewGateway & { onBusy?: (listener: ((message: string | null) => void) | null) => void };
@@ -21,7 +30,11 @@ export interface UseReviewProps {
  * the next face is shown at once while it saves, and a refusal (SAME_REVIEWER, CONSENT_NOT_VALID,
  * DATABASE_LOCKED after retries...) brings the face back on screen with the reason.
  */
-export function useReview({ gateway, shootId, filter, onQuit, onBack }: UseReviewProps): { state: ReviewState; dispatch: (e: ReviewEvent) => void; decide: (action: ReviewAction) => void } {
+export function useReview({ gateway, shootId, filter, onQuit, onBack }: UseReviewProps): {
+  state: ReviewState;
+  dispatch: (e: ReviewEvent) => void;
+  decide: (action: ReviewAction) => void;
+} {
   const [state, dispatch] = useReducer(reviewReducer, gateway.reviewer, initialReviewState);
   const stateRef = useRef(state);
   stateRef.current = state;
@@ -50,7 +63,14 @@ export function useReview({ gateway, shootId, filter, onQuit, onBack }: UseRevie
   // When the queue runs out, look once more: a running scan may have added proposals meanwhile.
   useEffect(() => {
     if (state.cursor >= 0) reloadedEmpty.current = false;
-    else if (!state.loading && !state.busy && !state.pending && state.snapshot && state.snapshot.items.length > 0 && !reloadedEmpty.current) {
+    else if (
+      !state.loading &&
+      !state.busy &&
+      !state.pending &&
+      state.snapshot &&
+      state.snapshot.items.length > 0 &&
+      !reloadedEmpty.current
+    ) {
       reloadedEmpty.current = true;
       void load();
     }
@@ -86,7 +106,8 @@ export function useReview({ gateway, shootId, filter, onQuit, onBack }: UseRevie
           dispatch({ type: 'undone', outcome });
           // A decision from an earlier session: its face is not in this queue yet.
           const s = stateRef.current;
-          if (outcome.state === 'proposed' && !s.snapshot?.items.some((it) => it.face.face === outcome.face)) await load(outcome.face);
+          if (outcome.state === 'proposed' && !s.snapshot?.items.some((it) => it.face.face === outcome.face))
+            await load(outcome.face);
         },
         (error: unknown) => dispatch({ type: 'failed', message: errorText(error) }),
       ),
@@ -113,7 +134,8 @@ export function useReview({ gateway, shootId, filter, onQuit, onBack }: UseRevie
 
   /** Quitting waits for the decisions still being saved, so none is lost. */
   const quit = () => {
-    if (stateRef.current.pending > 0 || stateRef.current.busy) dispatch({ type: 'saving', what: 'finishing the last saves before quitting' });
+    if (stateRef.current.pending > 0 || stateRef.current.busy)
+      dispatch({ type: 'saving', what: 'finishing the last saves before quitting' });
     void chain.current.then(onQuit, onQuit);
   };
 
@@ -130,7 +152,14 @@ export function useReview({ gateway, shootId, filter, onQuit, onBack }: UseRevie
       if (input === '1' && item) {
         const choice: BulkChoice = { kind: 'asset', asset: item.asset.assetRef, file: item.asset.file };
         dispatch({ type: 'mode', mode: { kind: 'bulk-confirm', choice, count: bulkCount(s, choice) } });
-      } else if (input === '2') dispatch({ type: 'mode', mode: { kind: 'bulk-score', input: item?.face.score !== null && item?.face.score !== undefined ? item.face.score.toFixed(2) : '' } });
+      } else if (input === '2')
+        dispatch({
+          type: 'mode',
+          mode: {
+            kind: 'bulk-score',
+            input: item?.face.score !== null && item?.face.score !== undefined ? item.face.score.toFixed(2) : '',
+          },
+        });
       else if (key.escape || input === 'q' || input === 'b') dispatch({ type: 'mode', mode: { kind: 'browse' } });
       return;
     }
@@ -139,7 +168,11 @@ export function useReview({ gateway, shootId, filter, onQuit, onBack }: UseRevie
       else if (key.backspace || key.delete) dispatch({ type: 'bulk-erase' });
       else if (key.return) {
         const min = parseScore(mode.input);
-        if (min === null) dispatch({ type: 'failed', message: `"${mode.input}" is not a score: type a number from 0 to 1, e.g. 0.85.` });
+        if (min === null)
+          dispatch({
+            type: 'failed',
+            message: `"${mode.input}" is not a score: type a number from 0 to 1, e.g. 0.85.`,
+          });
         else {
           const choice: BulkChoice = { kind: 'score', min };
           dispatch({ type: 'mode', mode: { kind: 'bulk-confirm', choice, count: bulkCount(s, choice) } });
@@ -167,7 +200,11 @@ export function useReview({ gateway, shootId, filter, onQuit, onBack }: UseRevie
     if (input === 'n') return decide({ kind: 'reject' });
     if (input === 's') return dispatch({ type: 'skip' });
     if (input === 'a') {
-      if (!s.snapshot?.eligible.length) dispatch({ type: 'failed', message: 'Nobody in this shoot has valid biometric consent, so a face cannot be assigned to anyone.' });
+      if (!s.snapshot?.eligible.length)
+        dispatch({
+          type: 'failed',
+          message: 'Nobody in this shoot has valid biometric consent, so a face cannot be assigned to anyone.',
+        });
       else dispatch({ type: 'mode', mode: { kind: 'assign' } });
       return;
     }
@@ -178,4 +215,3 @@ export function useReview({ gateway, shootId, filter, onQuit, onBack }: UseRevie
 
   return { state, dispatch, decide };
 }
-

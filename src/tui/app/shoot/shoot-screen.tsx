@@ -3,7 +3,14 @@ import { useCallback, useEffect, useReducer, useRef } from 'react';
 import { errorText } from '../errors.js';
 import type { ShootGateway } from '../gateway.js';
 import { useTerminalSize, type TerminalSize } from '../terminal/use-terminal-size.js';
-import { duration, initialShootState, scanRate, shootReducer, type ShootNotice, type ShootState } from './shoot-state.js';
+import {
+  duration,
+  initialShootState,
+  scanRate,
+  shootReducer,
+  type ShootNotice,
+  type ShootState,
+} from './shoot-state.js';
 import { safeChildren, safeText } from '../widgets/safe-children.js';
 
 export interface ShootScreenProps {
@@ -41,7 +48,10 @@ export function useShoot({ gateway, shootId, actor, onReview, onBack, onQuit }: 
     if (job === 'enrol') {
       work = gateway.enrol(shootId).then((s) => ({
         tone: s.failed ? 'warning' : 'success',
-        lines: [`Enrolled: ${s.enrolled} new, ${s.unchanged} unchanged, ${s.failed} failed, ${s.notEligible} not eligible (never processed).`, ...s.outcomes.flatMap((o) => (o.result === 'failed' ? [`${o.participant}: ${o.message}`] : []))],
+        lines: [
+          `Enrolled: ${s.enrolled} new, ${s.unchanged} unchanged, ${s.failed} failed, ${s.notEligible} not eligible (never processed).`,
+          ...s.outcomes.flatMap((o) => (o.result === 'failed' ? [`${o.participant}: ${o.message}`] : [])),
+        ],
       }));
     } else if (job === 'scan') {
       const controller = new AbortController();
@@ -59,7 +69,11 @@ export function useShoot({ gateway, shootId, actor, onReview, onBack, onQuit }: 
       if (!gateway.push) return;
       work = gateway.push(shootId).then((s) => ({
         tone: s.failed.length ? 'warning' : 'success',
-        lines: [`Pushed: ${s.written} written, ${s.unchanged} unchanged, ${s.cleared} cleared, ${s.persons} persons.`, ...s.heldBack.slice(0, 2).map((h) => `held back ${h.participant} on ${h.asset}: consent ${h.consent}`), ...s.failed.slice(0, 2).map((f) => `failed ${f.asset}: ${f.message}`)],
+        lines: [
+          `Pushed: ${s.written} written, ${s.unchanged} unchanged, ${s.cleared} cleared, ${s.persons} persons.`,
+          ...s.heldBack.slice(0, 2).map((h) => `held back ${h.participant} on ${h.asset}: consent ${h.consent}`),
+          ...s.failed.slice(0, 2).map((f) => `failed ${f.asset}: ${f.message}`),
+        ],
       }));
     }
     work.then(
@@ -89,7 +103,15 @@ export function useShoot({ gateway, shootId, actor, onReview, onBack, onQuit }: 
         dispatch({ type: 'cancel' });
         gateway.approve(shootId, mode.dpia, mode.approver).then(
           () => {
-            dispatch({ type: 'job-done', notice: { tone: 'success', lines: [`Approved (DPIA ${mode.dpia.trim()}, by ${mode.approver.trim()}). The roster is declared complete.`] } });
+            dispatch({
+              type: 'job-done',
+              notice: {
+                tone: 'success',
+                lines: [
+                  `Approved (DPIA ${mode.dpia.trim()}, by ${mode.approver.trim()}). The roster is declared complete.`,
+                ],
+              },
+            });
             void load();
           },
           (error: unknown) => dispatch({ type: 'failed', message: errorText(error) }),
@@ -156,17 +178,22 @@ export function ShootView({ state, size, canPush }: { state: ShootState; size: T
         source: {s.connector}:{s.source}
       </L>
       <L>
-        approval: {s.dpiaRef ? `DPIA ${s.dpiaRef}, by ${s.approvedBy}, ${s.approvedAt?.toISOString().slice(0, 10)}` : 'none yet (draft: nothing is processed)'} · retention {s.retentionDays} days · reviewers{' '}
-        {s.reviewersRequired}
+        approval:{' '}
+        {s.dpiaRef
+          ? `DPIA ${s.dpiaRef}, by ${s.approvedBy}, ${s.approvedAt?.toISOString().slice(0, 10)}`
+          : 'none yet (draft: nothing is processed)'}{' '}
+        · retention {s.retentionDays} days · reviewers {s.reviewersRequired}
       </L>
       <L>
-        roster: {row.roster.total} · {row.roster.eligible} eligible · {row.roster['photos-only']} photos only · {row.roster.withdrawn} withdrawn · {row.roster.expired} expired
+        roster: {row.roster.total} · {row.roster.eligible} eligible · {row.roster['photos-only']} photos only ·{' '}
+        {row.roster.withdrawn} withdrawn · {row.roster.expired} expired
       </L>
       <L>
         assets: {r.assets.total} ({r.assets.scanned} scanned, {r.assets.failed} failed, {r.assets.pushed} pushed)
       </L>
       <L>
-        faces: {r.faces.total} · {r.pendingReview} pending review · {r.faces.confirmed} confirmed · {r.faces.rejected} rejected · {r.faces.unidentified} unidentified
+        faces: {r.faces.total} · {r.pendingReview} pending review · {r.faces.confirmed} confirmed · {r.faces.rejected}{' '}
+        rejected · {r.faces.unidentified} unidentified
       </L>
       <Box marginTop={1} flexDirection="column">
         {mode.kind === 'approve' ? (
@@ -189,7 +216,8 @@ export function ShootView({ state, size, canPush }: { state: ShootState; size: T
             <Text bold>Report</Text>
             {r.participants.slice(0, Math.max(1, size.rows - 16)).map((p) => (
               <L key={p.participant}>
-                {p.participant.padEnd(10)} {safeText(p.name).padEnd(20).slice(0, 20)} {p.consent.padEnd(14)} proposed {p.proposed} · confirmed {p.confirmed} · rejected {p.rejected}
+                {p.participant.padEnd(10)} {safeText(p.name).padEnd(20).slice(0, 20)} {p.consent.padEnd(14)} proposed{' '}
+                {p.proposed} · confirmed {p.confirmed} · rejected {p.rejected}
               </L>
             ))}
             {r.todo.slice(0, 3).map((t) => (
@@ -211,7 +239,11 @@ export function ShootView({ state, size, canPush }: { state: ShootState; size: T
       ) : null}
       <Box marginTop={1}>
         <Text dimColor wrap="truncate-end">
-          {mode.kind === 'running' ? (mode.job === 'scan' ? 'x stop the scan (assets done stay done)' : 'working…') : keys.join(' · ')}
+          {mode.kind === 'running'
+            ? mode.job === 'scan'
+              ? 'x stop the scan (assets done stay done)'
+              : 'working…'
+            : keys.join(' · ')}
         </Text>
       </Box>
     </Box>
@@ -220,7 +252,16 @@ export function ShootView({ state, size, canPush }: { state: ShootState; size: T
 
 function RunningJob({ mode, width }: { mode: Extract<ShootState['mode'], { kind: 'running' }>; width: number }) {
   const p = mode.progress;
-  if (mode.job !== 'scan' || !p) return <Text color="cyan">{mode.job === 'enrol' ? 'Enrolling: loading the face models and building templates…' : mode.job === 'scan' ? 'Scan: loading the face models and listing the assets…' : 'Pushing…'}</Text>;
+  if (mode.job !== 'scan' || !p)
+    return (
+      <Text color="cyan">
+        {mode.job === 'enrol'
+          ? 'Enrolling: loading the face models and building templates…'
+          : mode.job === 'scan'
+            ? 'Scan: loading the face models and listing the assets…'
+            : 'Pushing…'}
+      </Text>
+    );
   const handled = p.done + p.skipped + p.failed;
   const rate = scanRate(p, mode.startedAt, mode.at);
   return (
@@ -230,7 +271,8 @@ function RunningJob({ mode, width }: { mode: Extract<ShootState['mode'], { kind:
       </Text>
       <Text wrap="truncate">{bar(p.total ? handled / p.total : 0, Math.max(10, Math.min(60, width - 2)))}</Text>
       <Text wrap="truncate-end">
-        {rate ? `${rate.perSecond.toFixed(1)} assets/s · ETA ${duration(rate.etaSeconds)}` : 'measuring speed…'} · {p.done} analysed · {p.skipped} unchanged · {p.failed} failed
+        {rate ? `${rate.perSecond.toFixed(1)} assets/s · ETA ${duration(rate.etaSeconds)}` : 'measuring speed…'} ·{' '}
+        {p.done} analysed · {p.skipped} unchanged · {p.failed} failed
       </Text>
       {p.current ? (
         <Text dimColor wrap="truncate-end">

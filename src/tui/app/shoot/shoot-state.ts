@@ -46,24 +46,45 @@ export function shootReducer(s: ShootState, e: ShootEvent): ShootState {
     case 'loaded':
       return { ...s, loading: false, row: e.row };
     case 'failed':
-      return { ...s, loading: false, mode: s.mode.kind === 'running' ? { kind: 'view' } : s.mode, notice: { tone: 'error', lines: [e.message] } };
+      return {
+        ...s,
+        loading: false,
+        mode: s.mode.kind === 'running' ? { kind: 'view' } : s.mode,
+        notice: { tone: 'error', lines: [e.message] },
+      };
     case 'approve-open':
       return { ...s, mode: { kind: 'approve', field: 0, dpia: '', approver: e.approver }, notice: null };
     case 'approve-type': {
       if (s.mode.kind !== 'approve') return s;
       const text = [...e.text].filter((c) => c >= ' ').join('');
-      return { ...s, mode: s.mode.field === 0 ? { ...s.mode, dpia: (s.mode.dpia + text).slice(0, 80) } : { ...s.mode, approver: (s.mode.approver + text).slice(0, 80) } };
+      return {
+        ...s,
+        mode:
+          s.mode.field === 0
+            ? { ...s.mode, dpia: (s.mode.dpia + text).slice(0, 80) }
+            : { ...s.mode, approver: (s.mode.approver + text).slice(0, 80) },
+      };
     }
     case 'approve-erase':
       if (s.mode.kind !== 'approve') return s;
-      return { ...s, mode: s.mode.field === 0 ? { ...s.mode, dpia: s.mode.dpia.slice(0, -1) } : { ...s.mode, approver: s.mode.approver.slice(0, -1) } };
+      return {
+        ...s,
+        mode:
+          s.mode.field === 0
+            ? { ...s.mode, dpia: s.mode.dpia.slice(0, -1) }
+            : { ...s.mode, approver: s.mode.approver.slice(0, -1) },
+      };
     case 'approve-field':
       if (s.mode.kind !== 'approve') return s;
       return { ...s, mode: { ...s.mode, field: s.mode.field === 0 ? 1 : 0 } };
     case 'cancel':
       return s.mode.kind === 'running' ? s : { ...s, mode: { kind: 'view' } };
     case 'job-start':
-      return { ...s, mode: { kind: 'running', job: e.job, startedAt: e.now, progress: null, at: e.now, stopping: false }, notice: null };
+      return {
+        ...s,
+        mode: { kind: 'running', job: e.job, startedAt: e.now, progress: null, at: e.now, stopping: false },
+        notice: null,
+      };
     case 'job-progress':
       if (s.mode.kind !== 'running') return s;
       return { ...s, mode: { ...s.mode, progress: e.progress, at: e.now } };
@@ -78,7 +99,11 @@ export function shootReducer(s: ShootState, e: ShootEvent): ShootState {
 }
 
 /** Assets handled per second and the seconds left, from a scan's progress (null until measurable). */
-export function scanRate(p: ScanProgress, startedAt: number, now: number): { perSecond: number; etaSeconds: number } | null {
+export function scanRate(
+  p: ScanProgress,
+  startedAt: number,
+  now: number,
+): { perSecond: number; etaSeconds: number } | null {
   const handled = p.done + p.skipped + p.failed;
   const seconds = (now - startedAt) / 1000;
   if (handled === 0 || seconds <= 0) return null;

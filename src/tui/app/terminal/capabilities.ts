@@ -24,12 +24,14 @@ export function detectCaps(env: Env): TerminalCaps {
   const forced = env.SITTER_IMAGES?.toLowerCase();
   if (forced === 'plain' || forced === 'none') return { colour: 'plain', protocol: 'none' };
   if (forced === 'truecolor' || forced === '256') return { colour: noColour ? 'plain' : forced, protocol: 'none' };
-  if (forced === 'kitty' || forced === 'iterm2') return { colour: noColour ? 'plain' : 'truecolor', protocol: noColour ? 'none' : forced };
+  if (forced === 'kitty' || forced === 'iterm2')
+    return { colour: noColour ? 'plain' : 'truecolor', protocol: noColour ? 'none' : forced };
 
   const term = (env.TERM ?? '').toLowerCase();
   if (noColour || term === 'dumb') return { colour: 'plain', protocol: 'none' };
   const colourterm = (env.COLORTERM ?? '').toLowerCase();
-  const colour: ColourDepth = colourterm === 'truecolor' || colourterm === '24bit' ? 'truecolor' : term.includes('256color') ? '256' : 'plain';
+  const colour: ColourDepth =
+    colourterm === 'truecolor' || colourterm === '24bit' ? 'truecolor' : term.includes('256color') ? '256' : 'plain';
   const multiplexed = Boolean(env.TMUX) || term.startsWith('screen') || term.startsWith('tmux');
   let protocol: ImageProtocol = 'none';
   if (!multiplexed) {

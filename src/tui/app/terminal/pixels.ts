@@ -6,4 +6,5 @@ export interface Pixels {
 }
 
 /** What an image slot of the screen shows: still loading, the picture, or why there is none. */
-export type ImageSlot = { kind: 'loading' } | { kind: 'ready'; pixels: Pixels; png?: Uint8Array } | { kind: 'missing'; reason: string };
+export type ImageSlot =
+  { kind: 'loading' } | { kind: 'ready'; pixels: Pixels; png?: Uint8Array } | { kind: 'missing'; reason: string };

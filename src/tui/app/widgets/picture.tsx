@@ -41,7 +41,10 @@ export function Picture({ slot, cols, rows, caption, caps }: PictureProps) {
   const overlay = useContext(OverlayContext);
   const ref = useRef<DOMElement>(null);
   const useProtocol = caps.protocol !== 'none' && overlay !== null && slot?.kind === 'ready' && slot.png !== undefined;
-  const lines = useMemo(() => (slot?.kind === 'ready' && !useProtocol ? drawImage(slot.pixels, caps.colour) : null), [slot, caps.colour, useProtocol]);
+  const lines = useMemo(
+    () => (slot?.kind === 'ready' && !useProtocol ? drawImage(slot.pixels, caps.colour) : null),
+    [slot, caps.colour, useProtocol],
+  );
   useEffect(() => {
     if (!overlay || !useProtocol || slot?.kind !== 'ready' || !slot.png) return;
     const png = slot.png;

@@ -1,6 +1,12 @@
 import { useInput } from 'ink';
 import { useReducer } from 'react';
-import { initialPickerState, pickedOption, pickerReducer, type PickerOption, type PickerState } from './picker-state.js';
+import {
+  initialPickerState,
+  pickedOption,
+  pickerReducer,
+  type PickerOption,
+  type PickerState,
+} from './picker-state.js';
 
 export interface UsePickerProps {
   options: readonly PickerOption[];

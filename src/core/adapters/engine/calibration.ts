@@ -1,0 +1,17 @@
+/**
+ * The default match calibration of this model set, chosen by leave-one-identity-out on
+ * ../shared/faces (`npm run eval -- --data ../shared/faces --calibrate`; docs/engine.md): per fold,
+ * the (threshold, margin) with the best recall and no false match on the other identities, counting
+ * simulated strangers (an identity's probes with its own template removed); defaults = fold medians.
+ * Held out, it found 96% of faces and named 0 of 82 unseen strangers. A calibration only applies to
+ * embeddings whose model digest equals `modelDigest`.
+ */
+import type { MatchCalibration } from '../../ports/face-engine.js';
+
+export const DEFAULT_CALIBRATION: MatchCalibration = {
+  modelDigest: 'd6156b1502891e58a92b0b53f4ce4c72a3d19c9c19747f0e1d26621130ed79d1',
+  /** Euclidean distance between 128-d descriptors: at or below it a match may be proposed */
+  threshold: 0.565,
+  /** the runner-up participant must be at least this much further away */
+  margin: 0.05,
+};

@@ -1,0 +1,73 @@
+/**
+ * Embedding: cut each aligned chip from the full-resolution raster with sharp and run face-api's
+ * faceRecognitionNet (dlib ResNet, 128-d, compared by Euclidean distance) on the batch.
+ */
+import sharp from 'sharp';
+import { CHIP_SIZE, type ChipSpec } from './align.js';
+import { paddedSquare, type RgbImage } from './decode.js';
+import type { Runtime } from './runtime.js';
+
+/** A square region of the raster, padded with black where it leaves the image. */
+async function squareRegion(
+  img: RgbImage,
+  cx: number,
+  cy: number,
+  side: number,
+): Promise<{ data: Buffer; side: number }> {
+  const square = await paddedSquare(img, cx, cy, side, { r: 0, g: 0, b: 0 });
+  if (square) return square;
+  const s = Math.max(2, Math.round(side));
+  return { data: Buffer.alloc(s * s * 3), side: s };
+}
+
+/** The 150x150 RGB chip of one face. */
+export async function cutChip(img: RgbImage, chip: ChipSpec): Promise<Buffer> {
+  if (Math.abs(chip.angle) < 1) {
+    const r = await squareRegion(img, chip.cx, chip.cy, chip.side);
+    return sharp(r.data, { raw: { width: r.side, height: r.side, channels: 3 } })
+      .resize(CHIP_SIZE, CHIP_SIZE, { kernel: 'lanczos3', fit: 'fill' })
+      .raw()
+      .toBuffer();
+  }
+  // rotate a region big enough to hold the rotated chip, then take the centre
+  const r = await squareRegion(img, chip.cx, chip.cy, chip.side * Math.SQRT2 + 4);
+  const rotated = await sharp(r.data, { raw: { width: r.side, height: r.side, channels: 3 } })
+    .rotate(-chip.angle, { background: { r: 0, g: 0, b: 0 } })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const s = Math.max(2, Math.round(chip.side));
+  const left = Math.max(0, Math.round((rotated.info.width - s) / 2));
+  const top = Math.max(0, Math.round((rotated.info.height - s) / 2));
+  return sharp(rotated.data, { raw: { width: rotated.info.width, height: rotated.info.height, channels: 3 } })
+    .extract({
+      left,
+      top,
+      width: Math.min(s, rotated.info.width - left),
+      height: Math.min(s, rotated.info.height - top),
+    })
+    .resize(CHIP_SIZE, CHIP_SIZE, { kernel: 'lanczos3', fit: 'fill' })
+    .raw()
+    .toBuffer();
+}
+
+/** 128-d descriptors of the chips, in order. */
+export async function embedChips(rt: Runtime, chips: Buffer[]): Promise<Float32Array[]> {
+  if (chips.length === 0) return [];
+  const { tf } = rt;
+  const out: Float32Array[] = [];
+  const BATCH = 8;
+  for (let i = 0; i < chips.length; i += BATCH) {
+    const part = chips.slice(i, i + BATCH);
+    const tensors = part.map((c) =>
+      tf.tensor3d(new Uint8Array(c.buffer, c.byteOffset, c.byteLength), [CHIP_SIZE, CHIP_SIZE, 3], 'int32'),
+    );
+    try {
+      const res = await rt.recognition.computeFaceDescriptor(tensors.length === 1 ? tensors[0]! : tensors);
+      const list = Array.isArray(res) ? res : [res];
+      for (const d of list) out.push(new Float32Array(d));
+    } finally {
+      tf.dispose(tensors);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,77 @@
+/**
+ * Worker thread entry: one LocalFaceEngine per worker (the wasm backend is single-threaded, so one
+ * worker per core uses the machine). Messages: { id, bytes } in, { id, ok, analysis | error } out.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import sharp from 'sharp';
+import { isSitterError } from '../../domain/errors.js';
+import type { FaceAnalysis } from '../../ports/face-engine.js';
+import { LocalFaceEngine, type EngineOptions } from './local-engine.js';
+
+export interface WorkerRequest {
+  id: number;
+  bytes: Uint8Array;
+}
+export interface WorkerError {
+  kind: 'sitter' | 'bug';
+  code: string;
+  message: string;
+  hint?: string;
+  details?: unknown;
+}
+export type WorkerResponse =
+  | { type: 'result'; id: number; analysis: FaceAnalysis; rss: number }
+  | { type: 'error'; id: number; error: WorkerError; rss: number }
+  | { type: 'ready'; rss: number }
+  | { type: 'failed'; error: WorkerError };
+
+const port = parentPort;
+if (!port) throw new Error('worker.ts must run in a worker thread');
+const options = (workerData ?? {}) as EngineOptions;
+
+function errorOf(e: unknown): WorkerError {
+  if (isSitterError(e))
+    return {
+      kind: 'sitter' as const,
+      code: e.code,
+      message: e.message,
+      ...(e.hint ? { hint: e.hint } : {}),
+      ...(e.details !== undefined ? { details: e.details } : {}),
+    };
+  return { kind: 'bug' as const, code: 'BUG', message: e instanceof Error ? e.message : String(e) };
+}
+
+// one image at a time per worker and one worker per core: libvips threads would only oversubscribe
+// the cores, and its operation cache only holds memory
+sharp.concurrency(1);
+sharp.cache(false);
+
+let engine: LocalFaceEngine;
+try {
+  engine = await LocalFaceEngine.create(options);
+  port.postMessage({ type: 'ready', rss: process.memoryUsage.rss() } satisfies WorkerResponse);
+} catch (e) {
+  port.postMessage({ type: 'failed', error: errorOf(e) } satisfies WorkerResponse);
+  process.exit(1);
+}
+
+port.on('message', (req: WorkerRequest) => {
+  void (async () => {
+    try {
+      const analysis = await engine.analyse(req.bytes);
+      port.postMessage({
+        type: 'result',
+        id: req.id,
+        analysis,
+        rss: process.memoryUsage.rss(),
+      } satisfies WorkerResponse);
+    } catch (e) {
+      port.postMessage({
+        type: 'error',
+        id: req.id,
+        error: errorOf(e),
+        rss: process.memoryUsage.rss(),
+      } satisfies WorkerResponse);
+    }
+  })();
+});

@@ -1,0 +1,250 @@
+import { EntitySchema } from '@mikro-orm/core';
+import type {
+  Asset,
+  ConsentRecord,
+  Decision,
+  Face,
+  Participant,
+  PushRecord,
+  Rejection,
+  Template,
+  WithdrawnForm,
+} from '../../domain/records.js';
+import type { Shoot } from '../../domain/shoot.js';
+
+/**
+ * Table mappings of the domain records. EntitySchema (not decorators) keeps the domain types plain
+ * and the ORM confined to this folder. Numeric foreign keys are plain indexed columns: the services
+ * own the cascades, and every cascade is audited.
+ */
+
+const id = { type: 'integer', primary: true, autoincrement: true } as const;
+const optional = <T extends object>(p: T) => ({ ...p, nullable: true as const });
+
+export const ShootEntity = new EntitySchema<Shoot>({
+  name: 'Shoot',
+  tableName: 'shoot',
+  properties: {
+    id: { type: 'string', primary: true },
+    name: { type: 'string' },
+    purpose: { type: 'text' },
+    connector: { type: 'string' },
+    connectorOptions: { type: 'json' },
+    source: { type: 'text' },
+    retentionDays: { type: 'integer' },
+    reviewersRequired: { type: 'integer' },
+    shootFrom: optional({ type: 'string' }),
+    shootTo: optional({ type: 'string' }),
+    utcOffset: optional({ type: 'string' }),
+    status: { type: 'string' },
+    dpiaRef: optional({ type: 'string' }),
+    approvedBy: optional({ type: 'string' }),
+    approvedAt: optional({ type: 'Date' }),
+    matchThreshold: optional({ type: 'double' }),
+    matchMargin: optional({ type: 'double' }),
+    createdAt: { type: 'Date' },
+    closedAt: optional({ type: 'Date' }),
+  },
+});
+
+export const ParticipantEntity = new EntitySchema<Participant>({
+  name: 'Participant',
+  tableName: 'participant',
+  uniques: [{ properties: ['shootId', 'externalRef'] }],
+  properties: {
+    id,
+    shootId: { type: 'string', index: true },
+    externalRef: { type: 'string' },
+    displayName: { type: 'string' },
+    minor: { type: 'boolean' },
+    guardian: optional({ type: 'string' }),
+    createdAt: { type: 'Date' },
+  },
+});
+
+export const ConsentRecordEntity = new EntitySchema<ConsentRecord>({
+  name: 'ConsentRecord',
+  tableName: 'consent_record',
+  properties: {
+    id,
+    participantId: { type: 'integer', index: true },
+    biometricConsent: { type: 'boolean' },
+    publicationScopes: { type: 'json' },
+    signedAt: optional({ type: 'Date' }),
+    expiresAt: optional({ type: 'Date' }),
+    withdrawnAt: optional({ type: 'Date' }),
+    formRef: { type: 'text' },
+    formSha256: { type: 'string' },
+    referencePhoto: optional({ type: 'text' }),
+    referencePhotoSha256: optional({ type: 'string' }),
+    importedFrom: { type: 'text' },
+    importedFileSha256: { type: 'string' },
+    importedAt: { type: 'Date' },
+  },
+});
+
+export const TemplateEntity = new EntitySchema<Template>({
+  name: 'Template',
+  tableName: 'template',
+  properties: {
+    id,
+    shootId: { type: 'string', index: true },
+    participantId: { type: 'integer', index: true },
+    embedding: { type: 'blob' },
+    modelDigest: { type: 'string' },
+    origin: { type: 'string' },
+    originRef: { type: 'string' },
+    createdAt: { type: 'Date' },
+  },
+});
+
+export const AssetEntity = new EntitySchema<Asset>({
+  name: 'Asset',
+  tableName: 'asset',
+  uniques: [{ properties: ['shootId', 'connectorAssetId'] }],
+  properties: {
+    id,
+    shootId: { type: 'string', index: true },
+    connectorAssetId: { type: 'text' },
+    fileName: { type: 'text' },
+    contentSha256: optional({ type: 'string' }),
+    size: optional({ type: 'integer' }),
+    width: optional({ type: 'integer' }),
+    height: optional({ type: 'integer' }),
+    scanState: { type: 'string' },
+    error: optional({ type: 'text' }),
+    flags: { type: 'json' },
+    scannedAt: optional({ type: 'Date' }),
+  },
+});
+
+export const FaceEntity = new EntitySchema<Face>({
+  name: 'Face',
+  tableName: 'face',
+  properties: {
+    id,
+    shootId: { type: 'string', index: true },
+    assetId: { type: 'integer', index: true },
+    x: { type: 'double' },
+    y: { type: 'double' },
+    w: { type: 'double' },
+    h: { type: 'double' },
+    detectorScore: { type: 'double' },
+    state: { type: 'string' },
+    participantId: optional({ type: 'integer' }),
+    score: optional({ type: 'double' }),
+    margin: optional({ type: 'double' }),
+    reason: optional({ type: 'string' }),
+    embedding: optional({ type: 'blob' }),
+    modelDigest: optional({ type: 'string' }),
+    createdAt: { type: 'Date' },
+  },
+});
+
+export const DecisionEntity = new EntitySchema<Decision>({
+  name: 'Decision',
+  tableName: 'decision',
+  properties: {
+    id,
+    shootId: { type: 'string', index: true },
+    faceId: { type: 'integer', index: true },
+    reviewer: { type: 'string' },
+    action: { type: 'string' },
+    participantId: optional({ type: 'integer' }),
+    at: { type: 'Date' },
+    undoneAt: optional({ type: 'Date' }),
+    previousState: { type: 'string' },
+    previousParticipantId: optional({ type: 'integer' }),
+    consentRecordId: optional({ type: 'integer' }),
+    consentFormSha256: optional({ type: 'string' }),
+  },
+});
+
+export const RejectionEntity = new EntitySchema<Rejection>({
+  name: 'Rejection',
+  tableName: 'rejection',
+  properties: {
+    id,
+    shootId: { type: 'string', index: true },
+    assetId: { type: 'integer', index: true },
+    participantId: { type: 'integer' },
+    x: { type: 'double' },
+    y: { type: 'double' },
+    w: { type: 'double' },
+    h: { type: 'double' },
+    decisionId: { type: 'integer', index: true },
+    createdAt: { type: 'Date' },
+  },
+});
+
+export const PushRecordEntity = new EntitySchema<PushRecord>({
+  name: 'PushRecord',
+  tableName: 'push_record',
+  properties: {
+    id,
+    shootId: { type: 'string', index: true },
+    assetId: { type: 'integer', index: true },
+    connectorAssetId: { type: 'text' },
+    participantId: { type: 'integer', index: true },
+    consentUri: { type: 'text' },
+    location: { type: 'text' },
+    contentSha256: { type: 'string' },
+    pushedAt: { type: 'Date' },
+    clearedAt: optional({ type: 'Date' }),
+  },
+});
+
+export const WithdrawnFormEntity = new EntitySchema<WithdrawnForm>({
+  name: 'WithdrawnForm',
+  tableName: 'withdrawn_form',
+  uniques: [{ properties: ['shootId', 'formDigest'] }],
+  properties: {
+    id,
+    shootId: { type: 'string' },
+    formDigest: { type: 'string' },
+    withdrawnAt: { type: 'Date' },
+  },
+});
+
+/** The audit log as stored: details kept as the exact canonical JSON text that was hashed. */
+export interface AuditRow {
+  seq: number;
+  at: Date;
+  actor: string;
+  action: string;
+  shootId: string | null;
+  subject: string | null;
+  details: string;
+  prevHash: string;
+  hash: string;
+}
+
+export const AuditEventEntity = new EntitySchema<AuditRow>({
+  name: 'AuditEvent',
+  tableName: 'audit_event',
+  properties: {
+    seq: { type: 'integer', primary: true, autoincrement: false },
+    at: { type: 'Date' },
+    actor: { type: 'string' },
+    action: { type: 'string' },
+    shootId: optional({ type: 'string' }),
+    subject: optional({ type: 'text' }),
+    details: { type: 'text' },
+    prevHash: { type: 'string' },
+    hash: { type: 'string' },
+  },
+});
+
+export const allEntities = [
+  ShootEntity,
+  ParticipantEntity,
+  ConsentRecordEntity,
+  TemplateEntity,
+  AssetEntity,
+  FaceEntity,
+  DecisionEntity,
+  RejectionEntity,
+  PushRecordEntity,
+  WithdrawnFormEntity,
+  AuditEventEntity,
+];
