@@ -27,7 +27,8 @@ export function parseXmp(xml: string, where: string): XmpDoc {
     throw new SitterError(
       'SIDECAR_UNREADABLE',
       `The XMP sidecar ${where} is not well-formed XML (${problem}), so Sitter will not rewrite it.`,
-      'It may have been cut short by a crash or a partial copy: restore it from a backup, repair it (`exiftool -validate` shows what is wrong) or move it away, then push again.',
+      'It may have been cut short by a crash or a partial copy: restore it from a backup, repair it ' +
+        '(`exiftool -validate` shows what is wrong) or move it away, then push again.',
       { path: where, problem },
     );
   }

@@ -59,7 +59,8 @@ export async function checkFiles(drafts: Draft[], files: ConsentFileAccess, prob
           problems.add(
             at('reference_photo'),
             'reference_photo',
-            `same file as the reference photo of ${JSON.stringify(owner.participantId ?? '?')} (line ${owner.cellLine.reference_photo ?? owner.line}): one photo cannot stand for two people`,
+            `same file as the reference photo of ${JSON.stringify(owner.participantId ?? '?')} (line ` +
+              `${owner.cellLine.reference_photo ?? owner.line}): one photo cannot stand for two people`,
           );
         } else photoOwner.set(photo.absolutePath, d);
       }
