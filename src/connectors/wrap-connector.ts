@@ -68,7 +68,8 @@ export function connectorError(connectorName: string, ctx: Context, e: unknown):
   return new SitterError(
     'CONNECTOR_FAILED',
     `Connector "${connectorName}" failed to ${describe(ctx)}: ${errorMessage(e)}`,
-    `Check the connector's options and that its source is reachable; run again with --json to see the cause. If it persists, report it to the connector's author.`,
+    `Check the connector's options and that its source is reachable; run again with --json to see ` +
+      `the cause. If it persists, report it to the connector's author.`,
     details,
     { cause: e },
   );

@@ -64,9 +64,9 @@ export async function runCli(argv: string[]): Promise<number> {
       )
         return ExitCode.ok;
       if (wantsJson) {
-        process.stdout.write(
-          `${JSON.stringify({ error: { code: 'USAGE', message: error.message.replace(/^error: /, ''), hint: 'Run `sitter --help` or `sitter COMMAND --help`.' } }, null, 2)}\n`,
-        );
+        const message = error.message.replace(/^error: /, '');
+        const usage = { error: { code: 'USAGE', message, hint: 'Run `sitter --help` or `sitter COMMAND --help`.' } };
+        process.stdout.write(`${JSON.stringify(usage, null, 2)}\n`);
       }
       return ExitCode.usage;
     }

@@ -7,7 +7,7 @@
  * along. Removing what was inserted therefore gives the same text back, which keeps pushes
  * byte-for-byte repeatable. In a packet written without line breaks, nothing is indented.
  */
-import type { XElement, XNode } from './rdf.js';
+import type { XElement, XNode } from './dom.js';
 
 const ELEMENT_NODE = 1;
 const TEXT_NODE = 3;

@@ -7,77 +7,17 @@
  */
 import { create } from 'xmlbuilder2';
 import { SitterError } from '../../core/domain/errors.js';
+import { child, elementChildren, findFirst, is, rdfPrefix, type XDocument, type XElement, type XmpDoc } from './dom.js';
 import { place, removeNode } from './layout.js';
-import { NS, PREFERRED_PREFIX } from './namespaces.js';
-import { printPacket, xmlSafe } from './serialize.js';
+import { NS } from './namespaces.js';
+import { printPacket } from './serialize.js';
 import { wellFormednessProblem } from './well-formed.js';
 
-/** The subset of the DOM used here (xmlbuilder2 ships its own DOM; this keeps us off its internals). */
-export interface XNode {
-  readonly nodeType: number;
-  readonly parentNode: XNode | null;
-  readonly previousSibling: XNode | null;
-  readonly childNodes: ArrayLike<XNode>;
-  textContent: string | null;
-  removeChild(child: XNode): XNode;
-  appendChild(child: XNode): XNode;
-  insertBefore(child: XNode, before: XNode | null): XNode;
-}
-export interface XAttr {
-  readonly namespaceURI: string | null;
-  readonly localName: string;
-  readonly prefix: string | null;
-  readonly value: string;
-}
-export interface XElement extends XNode {
-  readonly namespaceURI: string | null;
-  readonly localName: string;
-  readonly attributes: ArrayLike<XAttr>;
-  readonly ownerDocument: XDocument;
-  getAttributeNS(ns: string | null, local: string): string | null;
-  setAttributeNS(ns: string | null, qualifiedName: string, value: string): void;
-  removeAttributeNS(ns: string | null, local: string): void;
-  hasAttributeNS(ns: string | null, local: string): boolean;
-}
-export interface XDocument extends XNode {
-  createElementNS(ns: string, qualifiedName: string): XElement;
-  createTextNode(data: string): XNode;
-}
+// The XMP code imports its node types, tree walks and the Namer from here, one module for reading and writing RDF.
+export * from './dom.js';
+export { Namer, undeclare } from './namer.js';
 
-const ELEMENT_NODE = 1;
 const DOCUMENT_TYPE_NODE = 10;
-
-/** A parsed XMP packet: the document, its rdf:RDF element and how to print it again. */
-export interface XmpDoc {
-  readonly doc: XDocument;
-  readonly rdf: XElement;
-  serialize(): string;
-}
-
-function isElement(n: XNode): n is XElement {
-  return n.nodeType === ELEMENT_NODE;
-}
-
-export function is(el: XNode | null | undefined, ns: string, local: string): el is XElement {
-  return !!el && isElement(el) && el.namespaceURI === ns && el.localName === local;
-}
-
-export function elementChildren(el: XNode): XElement[] {
-  return Array.from(el.childNodes).filter(isElement);
-}
-
-export function child(el: XElement, ns: string, local: string): XElement | null {
-  return elementChildren(el).find((c) => is(c, ns, local)) ?? null;
-}
-
-function findFirst(node: XNode, ns: string, local: string): XElement | null {
-  for (const c of elementChildren(node)) {
-    if (is(c, ns, local)) return c;
-    const deeper = findFirst(c, ns, local);
-    if (deeper) return deeper;
-  }
-  return null;
-}
 
 /** Parses a sidecar; a file that is not XML or has no rdf:RDF is refused, never overwritten. */
 export function parseXmp(xml: string, where: string): XmpDoc {
@@ -87,7 +27,8 @@ export function parseXmp(xml: string, where: string): XmpDoc {
     throw new SitterError(
       'SIDECAR_UNREADABLE',
       `The XMP sidecar ${where} is not well-formed XML (${problem}), so Sitter will not rewrite it.`,
-      'It may have been cut short by a crash or a partial copy: restore it from a backup, repair it (`exiftool -validate` shows what is wrong) or move it away, then push again.',
+      'It may have been cut short by a crash or a partial copy: restore it from a backup, repair it ' +
+        '(`exiftool -validate` shows what is wrong) or move it away, then push again.',
       { path: where, problem },
     );
   }
@@ -154,10 +95,6 @@ export function targetDescription(x: XmpDoc): XElement {
   d.setAttributeNS(NS.rdf, `${rdfPrefix(x.rdf)}:about`, '');
   place(x.rdf, d);
   return d;
-}
-
-function rdfPrefix(rdf: XElement): string {
-  return (rdf as unknown as { prefix: string | null }).prefix ?? 'rdf';
 }
 
 /** Top-level property elements with this name, across all Descriptions. */
@@ -235,124 +172,6 @@ export function itemText(li: XElement): string {
 /** Texts of an array property's items. */
 export function arrayTexts(prop: XElement | null): string[] {
   return prop ? arrayItems(prop).map(itemText) : [];
-}
-
-/**
- * Element and attribute names need a prefix bound on the target Description. Reuses a prefix already
- * bound there to the namespace, else declares the preferred one (or a numbered variant if that
- * prefix means something else in this file: a foreign binding is never overwritten).
- */
-export class Namer {
-  private readonly prefixes = new Map<string, string>();
-  /** Prefixes this Namer declared on the holder (the ledger keeps them, so a clear can take them out). */
-  readonly declared: string[] = [];
-  constructor(
-    private readonly x: XmpDoc,
-    private readonly holder: XElement,
-  ) {}
-
-  private bound(): Map<string, string> {
-    const m = new Map<string, string>();
-    for (const a of Array.from(this.holder.attributes)) {
-      if (a.namespaceURI === NS.xmlns && a.prefix === 'xmlns') m.set(a.localName, a.value);
-    }
-    return m;
-  }
-
-  prefix(ns: string): string {
-    const known = this.prefixes.get(ns);
-    if (known) return known;
-    const bound = this.bound();
-    for (const [p, uri] of bound) {
-      if (uri === ns) {
-        this.prefixes.set(ns, p);
-        return p;
-      }
-    }
-    const preferred = PREFERRED_PREFIX[ns] ?? 'ns';
-    let p = preferred;
-    for (let i = 1; bound.has(p) || this.usedInAncestors(p, ns); i++) p = `${preferred}${i}`;
-    this.holder.setAttributeNS(NS.xmlns, `xmlns:${p}`, ns);
-    this.declared.push(p);
-    this.prefixes.set(ns, p);
-    return p;
-  }
-
-  private usedInAncestors(p: string, ns: string): boolean {
-    for (let n: XNode | null = this.holder.parentNode; n && isElement(n); n = n.parentNode) {
-      const v = n.getAttributeNS(NS.xmlns, p);
-      if (v !== null && v !== ns) return true;
-    }
-    return false;
-  }
-
-  el(ns: string, local: string, text?: string): XElement {
-    const e = this.x.doc.createElementNS(
-      ns,
-      ns === NS.rdf ? `${rdfPrefix(this.x.rdf)}:${local}` : `${this.prefix(ns)}:${local}`,
-    );
-    if (text !== undefined) e.textContent = xmlSafe(text);
-    return e;
-  }
-
-  attr(on: XElement, ns: string, local: string, raw: string): void {
-    const value = xmlSafe(raw);
-    if (ns === NS.xml) on.setAttributeNS(NS.xml, `xml:${local}`, value);
-    else if (ns === NS.rdf) on.setAttributeNS(NS.rdf, `${rdfPrefix(this.x.rdf)}:${local}`, value);
-    else on.setAttributeNS(ns, `${this.prefix(ns)}:${local}`, value);
-  }
-
-  /** `<prop><rdf:Bag/></prop>` (or Seq/Alt), returning the property and its container. */
-  array(ns: string, local: string, kind: 'Bag' | 'Seq' | 'Alt'): { prop: XElement; container: XElement } {
-    const prop = this.el(ns, local);
-    const container = this.el(NS.rdf, kind);
-    prop.appendChild(container);
-    return { prop, container };
-  }
-
-  li(text?: string): XElement {
-    return this.el(NS.rdf, 'li', text);
-  }
-
-  /** A struct item: `<rdf:li rdf:parseType="Resource">`. */
-  structLi(): XElement {
-    const li = this.li();
-    this.attr(li, NS.rdf, 'parseType', 'Resource');
-    return li;
-  }
-
-  /** `<prop><rdf:Alt><rdf:li xml:lang="x-default">text</rdf:li></rdf:Alt></prop>` */
-  langAlt(ns: string, local: string, text: string): XElement {
-    const { prop, container } = this.array(ns, local, 'Alt');
-    const li = this.li(text);
-    this.attr(li, NS.xml, 'lang', 'x-default');
-    container.appendChild(li);
-    return prop;
-  }
-
-  /** `<prop><rdf:Bag><rdf:li>t</rdf:li>...</rdf:Bag></prop>` */
-  bag(ns: string, local: string, texts: string[]): XElement {
-    const { prop, container } = this.array(ns, local, 'Bag');
-    for (const t of texts) container.appendChild(this.li(t));
-    return prop;
-  }
-}
-
-/** True when this element or one inside it is named in, or has an attribute in, this namespace. */
-function usesNamespace(el: XElement, ns: string): boolean {
-  return (
-    el.namespaceURI === ns ||
-    Array.from(el.attributes).some((a) => a.namespaceURI === ns) ||
-    elementChildren(el).some((c) => usesNamespace(c, ns))
-  );
-}
-
-/** Removes these prefix declarations from `holder` where nothing in their scope uses them any more. */
-export function undeclare(holder: XElement, prefixes: readonly string[]): void {
-  for (const p of prefixes) {
-    const ns = holder.getAttributeNS(NS.xmlns, p);
-    if (ns !== null && !usesNamespace(holder, ns)) holder.removeAttributeNS(NS.xmlns, p);
-  }
 }
 
 /** True when no Description holds any property (elements or non-rdf, non-xmlns attributes). */

@@ -9,7 +9,7 @@
  * escaped as character references so every value reads back identically. The bytes before and after
  * the root element (XML declaration, `<?xpacket?>` wrapper, padding) are copied from the original.
  */
-import type { XNode } from './rdf.js';
+import type { XNode } from './dom.js';
 
 const ELEMENT = 1;
 const TEXT = 3;

@@ -9,189 +9,34 @@
  *   PersonInImage and ids in plus:ModelReleaseID that were not there before, and the PLUS status and
  *   age disclosure it set, with the values they replaced (restored on clear).
  * A push first removes all of that, then writes the payload, so pushing twice gives the same bytes and
- * re-pushing fewer persons drops the others.
+ * re-pushing fewer persons drops the others. The taking out is strip.ts; the values Sitter sets and
+ * gives back, owned-value.ts.
  */
 import type { PushPayload, PushPerson } from '../../core/ports/connector.js';
-import { isSitterConsentUri } from '../payload.js';
 import { fmt, storedSize, toStoredBox } from './geometry.js';
 import { NS, REGION_TYPE_HUMAN } from './namespaces.js';
 import {
   Namer,
   arrayContainer,
-  arrayItems,
-  arrayTexts,
   elementChildren,
   emptyXmp,
   fieldElement,
-  fieldText,
   hasNoProperties,
   itemText,
   parseXmp,
-  simpleTopLevel,
   structBody,
   targetDescription,
   topLevel,
-  undeclare,
   type XElement,
   type XmpDoc,
 } from './rdf.js';
-import { place, removeNode } from './layout.js';
-import { readLedger, removeLedger, writeLedger, type Ledger, type LedgerPerson, type OwnedValue } from './ledger.js';
+import { place } from './layout.js';
+import { readLedger, writeLedger, type Ledger, type LedgerPerson } from './ledger.js';
 import { ageCode, releaseStatus, vocabUri, youngestAgeCode } from './release.js';
+import { setOwned } from './owned-value.js';
+import { strip } from './strip.js';
 
 const I = NS.Iptc4xmpExt;
-
-// ---------------------------------------------------------------- owned simple values
-
-/** Sets (value) or gives back (null) a simple top-level property Sitter owns; returns the new state. */
-function setOwned(
-  x: XmpDoc,
-  n: Namer,
-  holder: XElement,
-  ns: string,
-  local: string,
-  value: string | null,
-  state: OwnedValue,
-): OwnedValue {
-  const cur = simpleTopLevel(x, ns, local);
-  if (value === null) {
-    if (state.set) {
-      if (state.prior === null) cur?.remove();
-      else if (cur) cur.set(state.prior);
-      else place(holder, n.el(ns, local, state.prior));
-    }
-    return { set: false, prior: null };
-  }
-  const prior = state.set ? state.prior : (cur?.value ?? null);
-  if (cur) cur.set(value);
-  else place(holder, n.el(ns, local, value));
-  return { set: true, prior };
-}
-
-// ---------------------------------------------------------------- removal
-
-/** Removes matching items from every top-level array property; drops a property we emptied. */
-function removeItems(x: XmpDoc, ns: string, local: string, match: (li: XElement) => boolean): number {
-  let removed = 0;
-  for (const prop of topLevel(x, ns, local)) {
-    let here = 0;
-    for (const li of arrayItems(prop)) {
-      if (match(li)) {
-        removeNode(li);
-        here++;
-      }
-    }
-    if (here > 0 && arrayItems(prop).length === 0) removeNode(prop);
-    removed += here;
-  }
-  return removed;
-}
-
-/** Removes the last item with this text (Sitter appended it, so the last one is Sitter's). */
-function removeOneText(x: XmpDoc, ns: string, local: string, text: string): boolean {
-  for (const prop of topLevel(x, ns, local).reverse()) {
-    const li = arrayItems(prop)
-      .reverse()
-      .find((l) => itemText(l) === text);
-    if (li) {
-      removeNode(li);
-      if (arrayItems(prop).length === 0) removeNode(prop);
-      return true;
-    }
-  }
-  return false;
-}
-
-function personIds(li: XElement): string[] {
-  return arrayTexts(fieldElement(structBody(li), I, 'PersonId'));
-}
-
-function regionPersonIds(li: XElement): string[] {
-  const nested = fieldElement(structBody(li), I, 'PersonInImageWDetails');
-  return nested ? arrayItems(nested).flatMap(personIds) : [];
-}
-
-function removeMwgRegions(x: XmpDoc, target: (uri: string) => boolean): number {
-  let removed = 0;
-  for (const prop of topLevel(x, NS.mwgRs, 'Regions')) {
-    const list = fieldElement(structBody(prop), NS.mwgRs, 'RegionList');
-    if (!list) continue;
-    let here = 0;
-    for (const li of arrayItems(list)) {
-      const desc = fieldText(structBody(li), NS.mwgRs, 'Description');
-      if (desc !== null && target(desc)) {
-        removeNode(li);
-        here++;
-      }
-    }
-    if (here > 0 && arrayItems(list).length === 0) removeNode(prop);
-    removed += here;
-  }
-  return removed;
-}
-
-/**
- * Takes Sitter's entries out: all of them (filter null), or those of some consent URIs. Returns true
- * when anything changed. With some persons left, the PLUS values are recomputed from the ledger.
- */
-function strip(x: XmpDoc, filter: ReadonlySet<string> | null): boolean {
-  const target = (uri: string): boolean => (filter ? filter.has(uri) : isSitterConsentUri(uri));
-  let changed = false;
-  changed = removeItems(x, I, 'PersonInImageWDetails', (li) => personIds(li).some(target)) > 0 || changed;
-  changed = removeItems(x, I, 'ImageRegion', (li) => regionPersonIds(li).some(target)) > 0 || changed;
-  changed = removeMwgRegions(x, target) > 0 || changed;
-
-  const ledger = readLedger(x);
-  if (!ledger) return changed;
-  const gone = ledger.persons.filter((p) => target(p.consentUri));
-  const kept = ledger.persons.filter((p) => !target(p.consentUri));
-  for (const p of gone) {
-    if (p.addedName !== null) removeOneText(x, I, 'PersonInImage', p.addedName);
-    if (p.addedReleaseId !== null) removeOneText(x, NS.plus, 'ModelReleaseID', p.addedReleaseId);
-  }
-  const holder = targetDescription(x);
-  const n = new Namer(x, holder);
-  if (kept.length === 0) {
-    setOwned(x, n, holder, NS.plus, 'ModelReleaseStatus', null, ledger.releaseStatus);
-    setOwned(x, n, holder, NS.plus, 'MinorModelAgeDisclosure', null, ledger.ageDisclosure);
-    if (ledger.addedDimensions) removeAddedDimensions(x);
-    removeLedger(x);
-    undeclare(holder, ledger.namespaces);
-    return true;
-  }
-  if (gone.length === 0) return changed;
-  // Some persons withdrawn, others stay: the withdrawn are still pictured, now without a release.
-  const otherFaces = ledger.otherFaces + gone.length;
-  const status = releaseStatus(
-    kept.map((p) => p.release),
-    otherFaces,
-  );
-  const age = youngestAgeCode(kept.map((p) => p.ageCode));
-  writeLedger(x, n, holder, {
-    ...ledger,
-    otherFaces,
-    persons: kept,
-    releaseStatus: setOwned(
-      x,
-      n,
-      holder,
-      NS.plus,
-      'ModelReleaseStatus',
-      status && vocabUri(status),
-      ledger.releaseStatus,
-    ),
-    ageDisclosure: setOwned(
-      x,
-      n,
-      holder,
-      NS.plus,
-      'MinorModelAgeDisclosure',
-      age && vocabUri(age),
-      ledger.ageDisclosure,
-    ),
-  });
-  return true;
-}
 
 // ---------------------------------------------------------------- writing
 
@@ -315,13 +160,6 @@ function mwgList(
 }
 
 /** Takes out the AppliedToDimensions Sitter added to another tool's regions. */
-function removeAddedDimensions(x: XmpDoc): void {
-  for (const prop of topLevel(x, NS.mwgRs, 'Regions')) {
-    const dims = fieldElement(structBody(prop), NS.mwgRs, 'AppliedToDimensions');
-    if (dims) removeNode(dims);
-  }
-}
-
 /**
  * `before`: the ledger of the packet before the push's strip. Declarations it lists that are still
  * in place stay Sitter's, so a later clear can take them out.

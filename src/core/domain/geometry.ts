@@ -1,4 +1,10 @@
-import type { RelativeBox } from '../ports/face-engine.js';
+/** A rectangle relative to the (EXIF-oriented) image: every value in 0..1. */
+export interface RelativeBox {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
 
 /** The area two boxes share, in their own coordinates (0 when they do not touch). */
 export function intersectionArea(a: RelativeBox, b: RelativeBox): number {

@@ -150,7 +150,8 @@ export function assertSourceAllowed(shootId: string, connector: string, source: 
     const how = relation === 'same' ? 'is the same as' : relation === 'inside' ? 'is inside' : 'contains';
     throw new SitterError(
       'SOURCE_OVERLAPS',
-      `The source ${source} ${how} the source ${other.source} of the open shoot "${other.id}": shoot "${shootId}" is refused, since a withdrawal recorded in one shoot would be invisible to the other.`,
+      `The source ${source} ${how} the source ${other.source} of the open shoot "${other.id}": shoot ` +
+        `"${shootId}" is refused, since a withdrawal recorded in one shoot would be invisible to the other.`,
       `Give each shoot its own folder, or close the other shoot first (sitter shoot close ${other.id} --yes).`,
       { overlapsShoot: other.id, relation },
     );

@@ -106,7 +106,8 @@ export function assertBiometricProcessingAllowed(shoot: Shoot, step: string, now
   if (now && shoot.approvedAt && retentionEnds(shoot)!.getTime() <= now.getTime()) {
     throw new SitterError(
       'RETENTION_ENDED',
-      `The retention period of shoot "${shoot.id}" (${shoot.retentionDays} days from its approval) ended on ${retentionEnds(shoot)!.toISOString()}: ${step} is refused.`,
+      `The retention period of shoot "${shoot.id}" (${shoot.retentionDays} days from its approval) ` +
+        `ended on ${retentionEnds(shoot)!.toISOString()}: ${step} is refused.`,
       `Close the shoot to purge its biometric data: sitter shoot close ${shoot.id} --yes`,
     );
   }

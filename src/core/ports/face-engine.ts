@@ -3,13 +3,10 @@
  * embeddings". The core never sees a model, a tensor or a decoder; the adapter in src/core/adapters/engine does.
  */
 
-/** A rectangle relative to the (EXIF-oriented) image: every value in 0..1. */
-export interface RelativeBox {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
+import type { RelativeBox } from '../domain/geometry.js';
+
+/** The box type lives in the domain (the innermost ring); re-exported for the port's users. */
+export type { RelativeBox };
 
 /** One weight or topology file a model was loaded from. */
 export interface ModelFile {

@@ -67,15 +67,23 @@ function refusedRowsError(shootId: string, refused: RefusedRow[]): SitterError {
     const others = refused.filter((r) => r.reason !== 'form-withdrawn');
     return new SitterError(
       'FORM_WITHDRAWN',
-      `This file reuses ${reused.length === 1 ? 'a withdrawn consent form' : `${reused.length} withdrawn consent forms`} in shoot "${shootId}": ${list}.${others.length ? ` It would also undo withdrawals without a new consent: ${standsList(others)}.` : ''} A withdrawal stands until a new consent is given; nothing was imported.`,
-      'A new consent needs a newly signed form (its own form file and form_sha256, signed_at after the withdrawal). If the file is an old copy, add the withdrawal (withdrawn_at) to these rows or leave them out.',
+      `This file reuses ${reused.length === 1 ? 'a withdrawn consent form' : `${reused.length} withdrawn consent forms`} ` +
+        `in shoot "${shootId}": ${list}.` +
+        (others.length ? ` It would also undo withdrawals without a new consent: ${standsList(others)}.` : '') +
+        ' A withdrawal stands until a new consent is given; nothing was imported.',
+      'A new consent needs a newly signed form (its own form file and form_sha256, signed_at after ' +
+        'the withdrawal). If the file is an old copy, add the withdrawal (withdrawn_at) to these rows ' +
+        'or leave them out.',
       refused,
     );
   }
   return new SitterError(
     'WITHDRAWAL_STANDS',
-    `This file would undo ${refused.length === 1 ? 'a withdrawal' : `${refused.length} withdrawals`} in shoot "${shootId}": ${standsList(refused)}. A withdrawal stands until a new consent is given; nothing was imported.`,
-    'If the file is an old copy, add the withdrawal (withdrawn_at) to these rows or leave them out. If the person consented again, import the new signed form with a signed_at after the withdrawal and not in the future.',
+    `This file would undo ${refused.length === 1 ? 'a withdrawal' : `${refused.length} withdrawals`} in shoot ` +
+      `"${shootId}": ${standsList(refused)}. A withdrawal stands until a new consent is given; nothing was imported.`,
+    'If the file is an old copy, add the withdrawal (withdrawn_at) to these rows or leave them out. ' +
+      'If the person consented again, import the new signed form with a signed_at after the ' +
+      'withdrawal and not in the future.',
     refused,
   );
 }
@@ -83,7 +91,9 @@ function refusedRowsError(shootId: string, refused: RefusedRow[]): SitterError {
 function amendmentRequired(shoot: Shoot, added: string[], file: string): SitterError {
   return new SitterError(
     'ROSTER_AMENDMENT_REQUIRED',
-    `Shoot "${shoot.id}" was approved by ${shoot.approvedBy} on ${shoot.approvedAt?.toISOString()}, declaring its roster complete; this file adds ${added.length} participant${added.length === 1 ? '' : 's'}: ${added.join(', ')}. Nothing was imported.`,
+    `Shoot "${shoot.id}" was approved by ${shoot.approvedBy} on ${shoot.approvedAt?.toISOString()}, ` +
+      `declaring its roster complete; this file adds ${added.length} ` +
+      `participant${added.length === 1 ? '' : 's'}: ${added.join(', ')}. Nothing was imported.`,
     `If they belong to the shoot, import with a sign-off of the amended roster: sitter consent import ${shoot.id} ${file} --amend --approved-by NAME`,
     { added },
   );

@@ -226,7 +226,8 @@ export async function verifyErasure(
       "every text column Sitter writes in the shoot: assets' flags and errors, templates' origins, decisions, other people' push records",
       "audit chain: every entry's subject and details",
       'keys: no per-participant key in this workspace; the shoot key seals nothing of the person once templates and embeddings are deleted',
-      `files Sitter wrote through ${connector.info.name}: ${places.length} assets' sidecars and leftover temp files, and leftover temp files anywhere in the source`,
+      `files Sitter wrote through ${connector.info.name}: ${places.length} assets' sidecars and ` +
+        `leftover temp files, and leftover temp files anywhere in the source`,
     ],
     traces,
     keptUnderHold: held ? store.heldRows : [],

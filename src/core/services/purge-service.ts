@@ -88,7 +88,8 @@ export function describePurges(report: PurgeReport): string[] {
   return [
     ...report.retention.map(
       (r) =>
-        `Retention of shoot "${r.shoot}" ended on ${r.retentionEnded}: ${r.templatesDeleted} templates and ${r.embeddingsDeleted} embeddings deleted, data key destroyed, shoot closed.`,
+        `Retention of shoot "${r.shoot}" ended on ${r.retentionEnded}: ${r.templatesDeleted} templates ` +
+        `and ${r.embeddingsDeleted} embeddings deleted, data key destroyed, shoot closed.`,
     ),
     ...report.consent.map(
       (c) =>

@@ -114,7 +114,8 @@ export async function shootReport(ctx: ServiceContext, shootId: string): Promise
     todo.push(`look at ${assets.failed} assets that failed to scan (listed below), fix or replace them and scan again`);
   if (assets.noCaptureTime > 0)
     todo.push(
-      `decide on ${assets.noCaptureTime} photos without a capture time (listed below): if they belong to the shoot, sitter shoot allow-undated ${shootId} ASSET... --reason TEXT, then scan again`,
+      `decide on ${assets.noCaptureTime} photos without a capture time (listed below): if they belong ` +
+        `to the shoot, sitter shoot allow-undated ${shootId} ASSET... --reason TEXT, then scan again`,
     );
   if (assets.withUnidentified > 0)
     todo.push(
@@ -123,7 +124,8 @@ export async function shootReport(ctx: ServiceContext, shootId: string): Promise
   const earlier = confirmations.filter((c) => c.current === false).length;
   if (earlier > 0)
     todo.push(
-      `${earlier} confirmed faces were named under an earlier version of the consent record: check the new form still covers them (sitter matches ${shootId}), reject any it does not`,
+      `${earlier} confirmed faces were named under an earlier version of the consent record: check ` +
+        `the new form still covers them (sitter matches ${shootId}), reject any it does not`,
     );
   if (faces.confirmed > 0) todo.push(`push the confirmed matches: sitter push ${shootId}`);
   return {

@@ -81,7 +81,8 @@ export async function allowUndated(
       throw new SitterError(
         'ASSET_NOT_HELD',
         `Not held for lack of a capture time in shoot "${shootId}": ${missing.join(', ')}.`,
-        `Only photos a scan held as "no-capture-time" can be allowed; see them with \`sitter report ${shootId}\`. Photos outside the shoot's dates are never allowed.`,
+        `Only photos a scan held as "no-capture-time" can be allowed; see them with \`sitter report ` +
+          `${shootId}\`. Photos outside the shoot's dates are never allowed.`,
         { missing },
       );
     }

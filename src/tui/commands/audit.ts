@@ -27,7 +27,9 @@ export function registerAudit(program: Command): void {
         if (!chain.ok) {
           return {
             json,
-            text: `Audit chain BROKEN at entry ${chain.firstBadSeq}: ${chain.reason}.\nEntries from ${chain.firstBadSeq} on cannot be trusted; restore the database from a backup whose chain verifies.`,
+            text:
+              `Audit chain BROKEN at entry ${chain.firstBadSeq}: ${chain.reason}.\nEntries from ` +
+              `${chain.firstBadSeq} on cannot be trusted; restore the database from a backup whose chain verifies.`,
             exitCode: ExitCode.refused,
           };
         }
@@ -35,7 +37,10 @@ export function registerAudit(program: Command): void {
         if (anchored && !anchored.ok) {
           return {
             json,
-            text: `Audit chain does NOT reach anchor ${anchored.anchor}: ${anchored.reason}.\nThe entries it holds link correctly, but the record is not the one that was anchored; restore the database from a backup that reaches the anchor.`,
+            text:
+              `Audit chain does NOT reach anchor ${anchored.anchor}: ${anchored.reason}.\nThe entries it ` +
+              `holds link correctly, but the record is not the one that was anchored; restore the database ` +
+              `from a backup that reaches the anchor.`,
             exitCode: ExitCode.refused,
           };
         }

@@ -104,13 +104,17 @@ export function registerConsent(program: Command): void {
           );
         if (dam)
           lines.push(
-            `  DAM metadata updated on ${dam.updated.length} assets${dam.failed.length ? `, ${dam.failed.length} FAILED: ${dam.failed.map((f) => `${one(f.asset)} (${one(f.message)})`).join('; ')}` : ''}`,
+            `  DAM metadata updated on ${dam.updated.length} assets` +
+              (dam.failed.length
+                ? `, ${dam.failed.length} FAILED: ${dam.failed.map((f) => `${one(f.asset)} (${one(f.message)})`).join('; ')}`
+                : ''),
           );
         if (s.notInFile.length)
           lines.push(`  not in this file, kept as they were: ${s.notInFile.map((p) => one(p)).join(', ')}`);
         if (s.amendment)
           lines.push(
-            `  roster amended after approval: ${s.amendment.participants.map((p) => one(p)).join(', ')} joined, signed off by ${one(s.amendment.approvedBy)}; this is on the audit record.`,
+            `  roster amended after approval: ${s.amendment.participants.map((p) => one(p)).join(', ')} ` +
+              `joined, signed off by ${one(s.amendment.approvedBy)}; this is on the audit record.`,
           );
         else if (amendmentApprovedBy !== undefined)
           lines.push(
@@ -184,7 +188,9 @@ export function registerWithdraw(program: Command): void {
           withdrawConsent(ctx, connector, shoot, participant ?? ''),
         );
         if (r.outcome === 'already-complete') {
-          const text = `${one(r.participant)} withdrew on ${r.withdrawnAt}; nothing left to do: no place Sitter wrote still names them, and the receipt is audit entry ${r.audit.seq} (hash ${r.audit.hash}).`;
+          const text =
+            `${one(r.participant)} withdrew on ${r.withdrawnAt}; nothing left to do: no place Sitter wrote ` +
+            `still names them, and the receipt is audit entry ${r.audit.seq} (hash ${r.audit.hash}).`;
           return { json: r, text, exitCode: 0 };
         }
         const text = [
@@ -196,10 +202,12 @@ export function registerWithdraw(program: Command): void {
           `Withdrawal receipt: ${one(r.name)} (${one(r.participant)}), shoot ${r.shoot}, ${r.withdrawnAt}`,
           `  templates deleted:   ${r.templatesDeleted}`,
           `  matches revoked:     ${r.matchesRevoked}`,
-          `  DAM assets updated:  ${r.damUpdates.length}${r.damUpdates.length ? ` (${r.damUpdates.map((u) => `${one(u.asset)}: ${u.action}`).join(', ')})` : ''}`,
+          `  DAM assets updated:  ${r.damUpdates.length}` +
+            (r.damUpdates.length ? ` (${r.damUpdates.map((u) => `${one(u.asset)}: ${u.action}`).join(', ')})` : ''),
           ...(r.damFailures.length
             ? [
-                `  DAM updates FAILED:  ${r.damFailures.map((f) => `${one(f.asset)}: ${one(f.message)}`).join('; ')} (run sitter push ${r.shoot} --withdrawals when the DAM is reachable)`,
+                `  DAM updates FAILED:  ${r.damFailures.map((f) => `${one(f.asset)}: ${one(f.message)}`).join('; ')} ` +
+                  `(run sitter push ${r.shoot} --withdrawals when the DAM is reachable)`,
               ]
             : []),
           `  on the audit record: entry ${r.audit.seq}, hash ${r.audit.hash}`,
@@ -218,14 +226,20 @@ export function registerWithdraw(program: Command): void {
 function verdictOf(v: { clean: boolean; keptUnderHold: unknown[] }): string {
   if (!v.clean) return 'NOT CLEAN: see below';
   if (v.keptUnderHold.length === 0) return 'nothing Sitter wrote names the person any more';
-  return `no file Sitter wrote, no biometric, face or match row and no audit entry names the person; the legal hold KEEPS ${v.keptUnderHold.length} rows that do (listed below) until it is released and the erasure is run again`;
+  return (
+    `no file Sitter wrote, no biometric, face or match row and no audit entry names the person; the ` +
+    `legal hold KEEPS ${v.keptUnderHold.length} rows that do (listed below) until it is released ` +
+    `and the erasure is run again`
+  );
 }
 
 export function registerErase(program: Command): void {
   program
     .command('erase')
     .description(
-      'erase a participant (GDPR Art. 17): the withdrawal cascade, then their consent record, names and boxes, unless the shoot is under a legal hold; ends with a check that nothing Sitter wrote still names them',
+      'erase a participant (GDPR Art. 17): the withdrawal cascade, then their consent record, names ' +
+        'and boxes, unless the shoot is under a legal hold; ends with a check that nothing Sitter wrote ' +
+        'still names them',
     )
     .argument('<shoot>', 'shoot id')
     .argument('<participant>', 'participant_id from the consent file')
@@ -241,8 +255,11 @@ export function registerErase(program: Command): void {
           `Erasure receipt: ${r.participant} of shoot ${r.shoot}, ${r.erasedAt}; on the audit record as ${r.pseudonym}`,
           r.hold
             ? `  LEGAL HOLD since ${r.hold.since.toISOString()} (${r.hold.reason}, by ${r.hold.by}): consent record and names KEPT; biometric data deleted`
-            : `  removed:             ${r.removed.consentRecords} consent record versions, ${r.removed.decisions} decisions, ${r.removed.rejections} rejections, ${r.removed.faces} face boxes, ${r.removed.pushRecords} push records; participant row ${r.removed.participantRow}`,
-          `  withdrawal:          ${r.withdrawnNow ? 'recorded now' : 'already withdrawn'}; ${r.templatesDeleted} templates deleted, ${r.matchesRevoked} matches revoked`,
+            : `  removed:             ${r.removed.consentRecords} consent record versions, ` +
+              `${r.removed.decisions} decisions, ${r.removed.rejections} rejections, ${r.removed.faces} face ` +
+              `boxes, ${r.removed.pushRecords} push records; participant row ${r.removed.participantRow}`,
+          `  withdrawal:          ${r.withdrawnNow ? 'recorded now' : 'already withdrawn'}; ` +
+            `${r.templatesDeleted} templates deleted, ${r.matchesRevoked} matches revoked`,
           `  DAM assets updated:  ${r.damUpdates.length}${r.damUpdates.length ? ` (${r.damUpdates.map((u) => `${u.asset}: ${u.action}`).join(', ')})` : ''}`,
           ...(r.damFailures.length
             ? [`  DAM updates FAILED:  ${r.damFailures.map((f) => `${f.asset}: ${f.message}`).join('; ')}`]

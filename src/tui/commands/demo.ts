@@ -241,7 +241,8 @@ export function registerDemo(program: Command): void {
             );
             say(
               'scan',
-              `${scanned.processed} photos analysed, ${scanned.faces} faces: ${scanned.proposed} proposed, ${scanned.unidentified} unidentified; ${scanned.notImages.length} non-image skipped`,
+              `${scanned.processed} photos analysed, ${scanned.faces} faces: ${scanned.proposed} proposed, ` +
+                `${scanned.unidentified} unidentified; ${scanned.notImages.length} non-image skipped`,
             );
           } finally {
             await pool.engine.close();
@@ -256,7 +257,9 @@ export function registerDemo(program: Command): void {
           const report = await shootReport(ctx, 'demo');
           say(
             'report',
-            `${report.assets.scanned} scanned, ${report.faces.confirmed} confirmed, ${report.faces.proposed} pending review, ${report.assets.withUnidentified} photos with an unidentified person`,
+            `${report.assets.scanned} scanned, ${report.faces.confirmed} confirmed, ` +
+              `${report.faces.proposed} pending review, ${report.assets.withUnidentified} photos with an ` +
+              `unidentified person`,
           );
           const { chain: verdict } = await verifyAudit(ctx);
           say('audit verify', verdict.ok ? `intact, ${verdict.count} entries` : `BROKEN at ${verdict.firstBadSeq}`);

@@ -34,9 +34,11 @@ export function registerInit(program: Command): void {
         const key = result.masterKey;
         const created =
           key.kind === 'file'
-            ? `Created workspace ${result.dir} (readable by you only). Its master key is in ${key.path}: keep that file apart from the workspace and back it up separately; without it nothing biometric can be decrypted.`
+            ? `Created workspace ${result.dir} (readable by you only). Its master key is in ${key.path}: keep ` +
+              `that file apart from the workspace and back it up separately; without it nothing biometric can be decrypted.`
             : key.kind === 'env'
-              ? `Created workspace ${result.dir} (readable by you only). Its master key comes from SITTER_MASTER_KEY / SITTER_MASTER_KEY_FILE: give it to every command; nothing of it was stored.`
+              ? `Created workspace ${result.dir} (readable by you only). Its master key comes from ` +
+                `SITTER_MASTER_KEY / SITTER_MASTER_KEY_FILE: give it to every command; nothing of it was stored.`
               : `Created workspace ${result.dir} (database and key readable by you only).`;
         return {
           json: result,

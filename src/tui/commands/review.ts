@@ -19,7 +19,9 @@ export function assertInteractiveTerminal(globals: GlobalOptions): void {
     throw new UsageError(
       'NOT_A_TERMINAL',
       'The interactive app needs a terminal (stdin and stdout must be a TTY).',
-      'Use the headless commands instead: `sitter shoot list`, `sitter report SHOOT`, `sitter matches SHOOT`, `sitter decide SHOOT FACE --confirm|--reject|--assign ID [--reviewer NAME]`, `sitter decide SHOOT --undo`. See `sitter --help`.',
+      'Use the headless commands instead: `sitter shoot list`, `sitter report SHOOT`, `sitter matches ' +
+        'SHOOT`, `sitter decide SHOOT FACE --confirm|--reject|--assign ID [--reviewer NAME]`, `sitter ' +
+        'decide SHOOT --undo`. See `sitter --help`.',
     );
   }
 }

@@ -56,7 +56,10 @@ function holdJson(hold: LegalHold) {
 }
 
 function rosterLine(r: RosterCounts): string {
-  return `${r.total} participants: ${r.eligible} eligible for matching, ${r['photos-only']} photos only, ${r.withdrawn} withdrawn, ${r.expired} expired, ${r['not-yet-signed'] + r['no-record']} not valid yet`;
+  return (
+    `${r.total} participants: ${r.eligible} eligible for matching, ${r['photos-only']} photos only, ` +
+    `${r.withdrawn} withdrawn, ${r.expired} expired, ${r['not-yet-signed'] + r['no-record']} not valid yet`
+  );
 }
 
 export function registerShoot(program: Command): void {
@@ -106,7 +109,11 @@ export function registerShoot(program: Command): void {
         );
         return {
           json: shootJson(created),
-          text: `Created draft shoot "${created.id}" on ${created.connector}:${created.source}, for photos captured ${datesLine(created)}.\nNext: import the consent records (sitter consent import ${created.id} FILE) and approve it (sitter shoot approve ${created.id} --dpia REF --approved-by NAME).`,
+          text:
+            `Created draft shoot "${created.id}" on ${created.connector}:${created.source}, for photos ` +
+            `captured ${datesLine(created)}.\nNext: import the consent records (sitter consent import ` +
+            `${created.id} FILE) and approve it (sitter shoot approve ${created.id} --dpia REF ` +
+            `--approved-by NAME).`,
         };
       }),
     );
@@ -282,7 +289,9 @@ export function registerShoot(program: Command): void {
         const r = await withWorkspace(globals, (ctx) => setHold(ctx, id ?? '', String(opts.reason), by));
         return {
           json: { shoot: r.shoot, legalHold: r.hold ? holdJson(r.hold) : null, anchor: r.anchor },
-          text: `Shoot "${r.shoot}" is under a legal hold (${opts.reason}, by ${by}): erasure keeps consent records and names until it is released.\nAudit anchor: ${r.anchor}`,
+          text:
+            `Shoot "${r.shoot}" is under a legal hold (${opts.reason}, by ${by}): erasure keeps consent ` +
+            `records and names until it is released.\nAudit anchor: ${r.anchor}`,
         };
       }),
     );
@@ -310,7 +319,9 @@ export function registerShoot(program: Command): void {
             embeddingsDeleted: result.embeddingsDeleted,
             keyDestroyed: true,
           },
-          text: `Closed shoot "${result.shoot.id}": ${result.templatesDeleted} templates and ${result.embeddingsDeleted} stored embeddings deleted, data key destroyed.`,
+          text:
+            `Closed shoot "${result.shoot.id}": ${result.templatesDeleted} templates and ` +
+            `${result.embeddingsDeleted} stored embeddings deleted, data key destroyed.`,
         };
       }),
     );

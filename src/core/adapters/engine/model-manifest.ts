@@ -143,7 +143,8 @@ export function loadVerifiedModels(source: ModelSource = {}): VerifiedModels {
     if (data.byteLength !== f.size || actual !== f.sha256) {
       throw new SitterError(
         'MODEL_MISMATCH',
-        `Model file ${fileKey(f)} does not match the manifest (expected sha256 ${f.sha256}, ${f.size} bytes; found ${actual}, ${data.byteLength} bytes at ${location}).`,
+        `Model file ${fileKey(f)} does not match the manifest (expected sha256 ${f.sha256}, ${f.size} ` +
+          `bytes; found ${actual}, ${data.byteLength} bytes at ${location}).`,
         'The model files were changed or corrupted. Run npm ci to restore them; never edit models/manifest.json to silence this.',
         { file: fileKey(f), location, expected: f.sha256, actual },
       );

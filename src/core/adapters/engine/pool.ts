@@ -172,7 +172,9 @@ export class FacePool implements FaceEngine {
           job.reject(
             new SitterError(
               'ENGINE_TIMEOUT',
-              `The face engine took longer than ${Math.round((this.options.imageTimeoutMs ?? 300_000) / 1000)} s on this image and was stopped; the image was not processed.`,
+              `The face engine took longer than ` +
+                `${Math.round((this.options.imageTimeoutMs ?? 300_000) / 1000)} s on this image and was ` +
+                `stopped; the image was not processed.`,
               'Retry the image alone; if it times out again, downscale or re-export it.',
             ),
           );

@@ -49,7 +49,10 @@ export async function syntheticGroup(
     faces.push({ file: names[i] ?? String(i), x, y, side });
   }
   const gradient = Buffer.from(
-    `<svg width="${width}" height="${height}"><defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#8a8f96"/><stop offset="1" stop-color="#5d6168"/></linearGradient></defs><rect width="100%" height="100%" fill="url(#g)"/></svg>`,
+    `<svg width="${width}" height="${height}"><defs><linearGradient id="g" x1="0" y1="0" x2="1" ` +
+      `y2="1"><stop offset="0" stop-color="#8a8f96"/><stop offset="1" ` +
+      `stop-color="#5d6168"/></linearGradient></defs><rect width="100%" height="100%" ` +
+      `fill="url(#g)"/></svg>`,
   );
   const jpeg = await sharp(gradient, { limitInputPixels: false })
     .composite(composites)

@@ -14,7 +14,8 @@ export function diskFullError(path: string, cause: unknown): SitterError {
   return new SitterError(
     'DISK_FULL',
     `There is no space left on the disk holding ${path}: the last step was not saved.`,
-    'Free some space on that disk (`df -h` shows how much is left) or raise the quota, then run the same command again. Nothing was left half-written; everything committed before this step is kept.',
+    'Free some space on that disk (`df -h` shows how much is left) or raise the quota, then run the ' +
+      'same command again. Nothing was left half-written; everything committed before this step is kept.',
     undefined,
     { cause },
   );

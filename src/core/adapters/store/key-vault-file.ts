@@ -98,7 +98,9 @@ export class FileKeyVault implements KeyVault {
       throw new SitterError(
         'KEY_DESTROYED',
         `The data key of shoot "${shootId}" is missing (${path}); Sitter did not destroy it, so it was deleted or moved outside Sitter.`,
-        `Restore that file from the backup of this workspace (the keys folder and sitter.db from the same backup). If no backup has it, this shoot's templates and face data cannot be read again: tell your DPO, then start over in a new shoot (sitter shoot create, consent import, enrol, scan).`,
+        `Restore that file from the backup of this workspace (the keys folder and sitter.db from the ` +
+          `same backup). If no backup has it, this shoot's templates and face data cannot be read again: ` +
+          `tell your DPO, then start over in a new shoot (sitter shoot create, consent import, enrol, scan).`,
       );
     }
     this.cache.set(shootId, key);
@@ -115,7 +117,9 @@ export class FileKeyVault implements KeyVault {
       throw new SitterError(
         'CIPHERTEXT_NOT_UPGRADED',
         `The ${describeBinding(binding)} of shoot "${binding.shootId}" is still in the old unbound format. Nobody is named on its strength.`,
-        'Open the workspace once with write access (any command such as `sitter shoot list`): Sitter re-seals old data bound to its place, on the audit record. If it stays, the blob could not be decrypted to be re-sealed (altered): restore the workspace from a backup.',
+        'Open the workspace once with write access (any command such as `sitter shoot list`): Sitter ' +
+          're-seals old data bound to its place, on the audit record. If it stays, the blob could not be ' +
+          'decrypted to be re-sealed (altered): restore the workspace from a backup.',
       );
     }
     try {
@@ -123,8 +127,10 @@ export class FileKeyVault implements KeyVault {
     } catch (cause) {
       throw new SitterError(
         'CIPHERTEXT_INVALID',
-        `The stored ${describeBinding(binding)} of shoot "${binding.shootId}" cannot be decrypted: it was altered, moved from another row, or encrypted with another key. Nobody is named on its strength.`,
-        "Run `sitter audit verify`, and restore the workspace (database and keys together) from a backup; or delete the shoot's templates by re-enrolling after restoring.",
+        `The stored ${describeBinding(binding)} of shoot "${binding.shootId}" cannot be decrypted: it ` +
+          `was altered, moved from another row, or encrypted with another key. Nobody is named on its strength.`,
+        'Run `sitter audit verify`, and restore the workspace (database and keys together) from a ' +
+          "backup; or delete the shoot's templates by re-enrolling after restoring.",
         undefined,
         { cause },
       );

@@ -54,7 +54,8 @@ function refuseShared(path: string, mode: number): void {
     throw new SitterError(
       'MASTER_KEY_EXPOSED',
       `The master key file ${path} is readable by others (mode 0${(mode & 0o777).toString(8)}): it is not used.`,
-      `Make it yours alone with \`chmod 600 ${path}\`, then run the command again; if others may have copied it, treat the workspace's biometric data as exposed.`,
+      `Make it yours alone with \`chmod 600 ${path}\`, then run the command again; if others may have ` +
+        `copied it, treat the workspace's biometric data as exposed.`,
     );
   }
 }
@@ -119,7 +120,9 @@ function ignoredVariables(source: MasterKeySource, workspaceDir: string, env: En
       ? `beside its database (${workspaceDir})`
       : `in a key file (${(source as { path: string }).path})`;
   return [
-    `warning: ${set.join(' and ')} ${set.length > 1 ? 'are' : 'is'} set but ignored: workspace ${workspaceDir} keeps its master key ${where}. Unset ${set.length > 1 ? 'them' : 'it'} for this workspace; Sitter never moves or re-keys a workspace's key.`,
+    `warning: ${set.join(' and ')} ${set.length > 1 ? 'are' : 'is'} set but ignored: workspace ` +
+      `${workspaceDir} keeps its master key ${where}. Unset ${set.length > 1 ? 'them' : 'it'} for ` +
+      `this workspace; Sitter never moves or re-keys a workspace's key.`,
   ];
 }
 
@@ -158,7 +161,8 @@ function readMasterKey(source: MasterKeySource, workspaceKeyPath: string, worksp
           new SitterError(
             'MASTER_KEY_MISSING',
             `The master key of workspace ${workspaceDir} is kept outside it, at ${path}, and is not there.`,
-            `Connect or mount what holds the key file (recorded path: ${source.path}), or point ${MASTER_KEY_FILE_ENV} at it. Without it nothing biometric can be decrypted.`,
+            `Connect or mount what holds the key file (recorded path: ${source.path}), or point ` +
+              `${MASTER_KEY_FILE_ENV} at it. Without it nothing biometric can be decrypted.`,
           ),
       );
     }
@@ -220,7 +224,9 @@ function unwritable(path: string, cause: unknown): SitterError {
   return new SitterError(
     'MASTER_KEY_UNWRITABLE',
     `The master key file ${path} cannot be created there (${code ?? 'error'}: not writable by you, or read-only).`,
-    'Choose a --key-file path in a folder you own and can write to (for example on a mounted removable key), or create the key there yourself with `head -c 32 /dev/urandom > FILE && chmod 600 FILE` and give that path.',
+    'Choose a --key-file path in a folder you own and can write to (for example on a mounted ' +
+      'removable key), or create the key there yourself with `head -c 32 /dev/urandom > FILE && chmod ' +
+      '600 FILE` and give that path.',
     undefined,
     { cause },
   );

@@ -66,7 +66,8 @@ export function acquireScanLock(workspaceDir: string, shootId: string): ScanLock
       throw new SitterError(
         'SCAN_RUNNING',
         `Shoot "${shootId}" is being scanned by process ${owner.pid}${owner.host !== me.host ? ` on ${owner.host}` : ''} (since ${owner.startedAt}).`,
-        `Wait for that scan to finish, or stop it (Ctrl-C in its terminal, or \`kill ${owner.pid}\`); assets it has finished stay done. Reading commands and decisions can run meanwhile.`,
+        `Wait for that scan to finish, or stop it (Ctrl-C in its terminal, or \`kill ${owner.pid}\`); ` +
+          `assets it has finished stay done. Reading commands and decisions can run meanwhile.`,
       );
     }
     // Left behind by a scan that died: take it over.

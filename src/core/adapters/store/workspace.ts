@@ -176,7 +176,8 @@ function masterKeyOf(paths: WorkspacePaths, marker: Marker, env: Env): { key: Bu
     throw new SitterError(
       'MASTER_KEY_WRONG',
       `The master key given for workspace ${paths.dir} is not the one it was created with.`,
-      'Use the key this workspace was created with (check SITTER_MASTER_KEY / SITTER_MASTER_KEY_FILE, or the key file). A wrong key cannot decrypt anything, and Sitter never re-keys a workspace.',
+      'Use the key this workspace was created with (check SITTER_MASTER_KEY / SITTER_MASTER_KEY_FILE, ' +
+        'or the key file). A wrong key cannot decrypt anything, and Sitter never re-keys a workspace.',
     );
   }
   return { key, warnings };

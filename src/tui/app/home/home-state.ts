@@ -60,7 +60,8 @@ export function attentionOf(row: ShootRow): string[] {
       .slice(0, 3)
       .join(', ');
     out.push(
-      `${a.expiringConsents.length} consent${a.expiringConsents.length === 1 ? '' : 's'} expiring within 30 days: ${first}${a.expiringConsents.length > 3 ? ', …' : ''}`,
+      `${a.expiringConsents.length} consent${a.expiringConsents.length === 1 ? '' : 's'} expiring ` +
+        `within 30 days: ${first}${a.expiringConsents.length > 3 ? ', …' : ''}`,
     );
   }
   if (row.report.assets.failed)

@@ -61,7 +61,9 @@ export function useShoot({ gateway, shootId, actor, onReview, onBack, onQuit }: 
         .then((s) => ({
           tone: s.failed.length ? 'warning' : 'success',
           lines: [
-            `${s.stopped ? 'Stopped' : 'Scanned'}: ${s.listed} assets, ${s.processed} analysed, ${s.unchanged} unchanged, ${s.failed.length} failed; ${s.proposed} proposals, ${s.unidentified} unidentified.`,
+            `${s.stopped ? 'Stopped' : 'Scanned'}: ${s.listed} assets, ${s.processed} analysed, ` +
+              `${s.unchanged} unchanged, ${s.failed.length} failed; ${s.proposed} proposals, ` +
+              `${s.unidentified} unidentified.`,
             ...s.failed.slice(0, 3).map((f) => `failed ${f.asset}: ${f.message}`),
           ],
         }));
