@@ -13,7 +13,8 @@
  */
 import type { PushPayload, PushPerson } from '../../core/ports/connector.js';
 import { isSitterConsentUri } from '../payload.js';
-import { fmt, storedSize, toStoredBox } from './geometry.js';
+import { type ExifOrientation, storedSize, toStoredBox } from '../../core/domain/orientation.js';
+import { fmt } from './geometry.js';
 import { NS, REGION_TYPE_HUMAN } from './namespaces.js';
 import {
   Namer,
@@ -224,7 +225,7 @@ function personDetails(n: Namer, p: PushPerson, withName: boolean): XElement {
   return li;
 }
 
-function imageRegion(n: Namer, p: PushPerson, orientation: number): XElement {
+function imageRegion(n: Namer, p: PushPerson, orientation: ExifOrientation): XElement {
   const b = toStoredBox(p.box, orientation);
   const li = n.structLi();
   const boundary = n.el(I, 'RegionBoundary');
@@ -249,7 +250,7 @@ function imageRegion(n: Namer, p: PushPerson, orientation: number): XElement {
   return li;
 }
 
-function mwgRegion(n: Namer, p: PushPerson, orientation: number): XElement {
+function mwgRegion(n: Namer, p: PushPerson, orientation: ExifOrientation): XElement {
   const b = toStoredBox(p.box, orientation);
   const li = n.li();
   const d = n.el(NS.rdf, 'Description');

@@ -1,4 +1,14 @@
-import type { RelativeBox } from '../ports/face-engine.js';
+/**
+ * A rectangle relative to the image as displayed (EXIF orientation applied, as the face engine saw
+ * it): every value in 0..1. The one box type of Sitter: the engine reports it, faces store it, the
+ * connector contract carries it (ports import it from here: the domain depends on nothing above it).
+ */
+export interface RelativeBox {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
 
 /** The area two boxes share, in their own coordinates (0 when they do not touch). */
 export function intersectionArea(a: RelativeBox, b: RelativeBox): number {
