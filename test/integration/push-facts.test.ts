@@ -1,14 +1,18 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exiftool } from 'exiftool-vendored';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLocalConnector } from '../../src/connectors/index.js';
+import { contentHashOf } from '../../src/core/domain/content-hash.js';
 import type { ExifOrientation } from '../../src/core/domain/orientation.js';
+import type { Connector } from '../../src/core/ports/connector.js';
+import type { FaceEngine } from '../../src/core/ports/face-engine.js';
 import { decideFace } from '../../src/core/services/decision-service.js';
 import { pushShoot } from '../../src/core/services/push-service.js';
+import { scanShoot } from '../../src/core/services/scan-service.js';
 import { jsonOf, runSitter } from '../helpers/cli.js';
-import { seedApprovedShoot, seedProposal } from '../helpers/seed.js';
+import { datedJpeg, seedApprovedShoot, seedProposal, seedTemplate } from '../helpers/seed.js';
 import { makeWorkspace, type TestWorkspace } from '../helpers/workspace.js';
 
 /**
@@ -113,5 +117,66 @@ describe('push carries the facts of the scan', () => {
     const mwg = await regionsOf('legacy.jpg');
     expect(mwg.AppliedToDimensions).toMatchObject({ W: 60, H: 40 });
     expectArea(mwg.RegionList[0]!.Area, AREA_6);
+  });
+});
+
+/** Finds one face everywhere and reports the facts of the bytes it was given, as the real engine does. */
+const oneFaceEngine: FaceEngine = {
+  model: { id: 'fixed', versions: {}, files: [], digest: 'fixed-digest' },
+  analyse: (bytes) =>
+    Promise.resolve({
+      image: { width: 32, height: 32, orientation: 1, contentHash: contentHashOf(bytes), format: 'jpeg' },
+      faces: [{ box: BOX, score: 0.9, landmarks: {}, embedding: Float32Array.from([0.3, 0.4, 0.5]) }],
+    }),
+  close: () => Promise.resolve(),
+};
+
+describe('the content hash on the record is the one of what the engine analysed', () => {
+  let t: TestWorkspace;
+  let photos = '';
+  const scan = (connector: Connector) =>
+    scanShoot(
+      t.ctx,
+      { connector, engine: oneFaceEngine, calibration: { modelDigest: 'fixed-digest', threshold: 0.5, margin: 0.1 } },
+      's',
+    );
+  const assetRow = () => t.ws.store.transaction(async (uow) => (await uow.assets.findByConnectorId('s', 'a.jpg'))!);
+
+  beforeEach(async () => {
+    t = await makeWorkspace(new Date());
+    photos = join(t.root, '..', 'photos');
+    mkdirSync(photos);
+    await seedApprovedShoot(t, 's', [{ id: 'P1', name: 'Ada Model', consent: 'yes' }], 1, photos);
+    await seedTemplate(t, 's', 'P1', [0.3, 0.4, 0.5], 'fixed-digest');
+    writeFileSync(join(photos, 'a.jpg'), await datedJpeg());
+  });
+  afterEach(async () => {
+    await t.cleanup();
+  });
+
+  it('a connector whose fetch misreports the hash fails the asset, named, and nothing of it is recorded', async () => {
+    const local = createLocalConnector();
+    const misreporting: Connector = {
+      ...local,
+      fetch: async (source, id) => ({ ...(await local.fetch(source, id)), contentHash: `sha256:${'0'.repeat(64)}` }),
+    };
+    const summary = await scan(misreporting);
+    expect(summary.failed).toEqual([expect.objectContaining({ asset: 'a.jpg', code: 'CONNECTOR_CONTENT_HASH_WRONG' })]);
+    expect(summary.failed[0]!.message).toMatch(/^Connector "local" said "a\.jpg" is sha256:0{64}, but the bytes/);
+    const asset = await assetRow();
+    expect(asset).toMatchObject({ scanState: 'failed', contentSha256: null, orientation: null });
+    expect(await t.ws.store.transaction((uow) => uow.faces.listByShootWithoutEmbeddings('s'))).toEqual([]);
+  });
+
+  it('an honest connector: the record keeps the hash the engine reported, which push hands back', async () => {
+    await scan(createLocalConnector());
+    const asset = await assetRow();
+    expect(asset).toMatchObject({ scanState: 'scanned', orientation: 1 });
+    expect(asset.contentSha256).toBe(contentHashOf(readFileSync(join(photos, 'a.jpg'))));
+    // push hands it back as expectedContentHash: the local connector, which hashes the file, accepts it
+    const [face] = await t.ws.store.transaction((uow) => uow.faces.listByShootWithoutEmbeddings('s'));
+    expect(face).toMatchObject({ state: 'proposed' });
+    await decideFace(t.ctx, 's', face!.id, { kind: 'confirm' }, 'Rita');
+    expect(await pushShoot(t.ctx, createLocalConnector(), 's')).toMatchObject({ written: 1, failed: [] });
   });
 });
