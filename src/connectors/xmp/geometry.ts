@@ -2,10 +2,7 @@
  * Relative coordinates as text for XMP regions. The mapping of boxes from the displayed to the stored
  * frame is in src/core/domain/orientation.ts, the one orientation module.
  */
-
-function clamp01(n: number): number {
-  return Math.min(1, Math.max(0, n));
-}
+import { clamp01 } from '../../core/domain/geometry.js';
 
 /**
  * Relative coordinates as text: at most 6 decimals (a micro-fraction: sub-pixel even at 100 MP),

@@ -31,3 +31,8 @@ export const SAME_FACE_IOU = 0.3;
 
 /** A confirmed face carries over to a re-detected face of a changed photo at this overlap or more. */
 export const SAME_FACE_CARRY_IOU = 0.5;
+
+/** A relative coordinate kept inside the image. */
+export function clamp01(n: number): number {
+  return Math.min(1, Math.max(0, n));
+}

@@ -6,7 +6,7 @@
  * 5.9). Pure functions: the engine reports the orientation (it has the decoder), the scan stores it
  * on the asset, and the connector and the review app map with these.
  */
-import type { RelativeBox } from './geometry.js';
+import { clamp01, type RelativeBox } from './geometry.js';
 
 /** The eight EXIF orientations: 1 is as stored; 2-4 mirror or turn 180; 5-8 swap width and height. */
 export type ExifOrientation = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
@@ -74,8 +74,4 @@ export interface Size {
 /** Turning by 90 or 270 degrees swaps the sides, both ways: the same swap serves both frames. */
 function swapped(size: Size, orientation: ExifOrientation): Size {
   return swapsAxes(orientation) ? { width: size.height, height: size.width } : size;
-}
-
-function clamp01(n: number): number {
-  return Math.min(1, Math.max(0, n));
 }
