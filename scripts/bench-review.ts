@@ -128,6 +128,7 @@ async function buildWorkspace(root: string): Promise<string> {
           size: 1,
           width: PHOTO_W,
           height: PHOTO_H,
+          orientation: 1,
           scanState: 'scanned',
           error: null,
           flags: [],

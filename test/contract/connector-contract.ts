@@ -9,6 +9,7 @@
  * capabilities are tested only when the connector declares them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contentHashOf } from '../../src/core/domain/content-hash.js';
 import { BugError, SitterError } from '../../src/core/domain/errors.js';
 import type {
   AssetPage,
@@ -153,13 +154,15 @@ export function runConnectorContract({ name, make }: ContractOptions): void {
       await expectRefused(c.list(subject.source, { cursor: 'not-a-cursor' }), name);
     });
 
-    it('fetches a listed asset with matching facts and a sha256', async () => {
+    it('fetches a listed asset with matching facts and the sha256 of the bytes it returns', async () => {
       const { assets } = await collect(c, subject.source);
       const a = assets[0]!;
       const f = await c.fetch(subject.source, a.id);
       expect(f.asset.id).toBe(a.id);
       expect(f.bytes.byteLength).toBe(a.size);
       expect(f.contentHash).toMatch(/^sha256:[0-9a-f]{64}$/);
+      // the scan checks it against the hash of what the engine analysed (CONNECTOR_CONTENT_HASH_WRONG)
+      expect(f.contentHash).toBe(contentHashOf(f.bytes));
       expect(f.mediaType).toMatch(/^image\//);
     });
 

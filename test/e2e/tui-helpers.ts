@@ -173,6 +173,7 @@ export async function buildShoot(
         size: 1,
         width: 96,
         height: 72,
+        orientation: 1,
         scanState: 'scanned',
         error: null,
         flags: [],

@@ -80,6 +80,7 @@ export async function seedProposal(
         size: 1,
         width: 100,
         height: 100,
+        orientation: 1,
         scanState: 'scanned',
         error: null,
         flags: [],

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { builtinRegistry } from '../../src/connectors/registry.js';
 import { parseConsentFile } from '../../src/core/consent/index.js';
 import { templateBinding } from '../../src/core/domain/seal-binding.js';
+import { contentHashOf } from '../../src/core/domain/content-hash.js';
 import { decodeImage } from '../../src/core/adapters/engine/decode.js';
 import type { FaceEngine } from '../../src/core/ports/face-engine.js';
 import { importConsent } from '../../src/core/services/consent-service.js';
@@ -26,9 +27,9 @@ const VECTOR = Float32Array.from({ length: 8 }, (_, i) => (i + 1) / 10);
 /** A face engine that finds one face, the same everywhere: the lock behaviour does not depend on the model. */
 const oneFaceEngine: FaceEngine = {
   model: { id: 'fixed', versions: {}, files: [], digest: 'fixed-digest' },
-  analyse: () =>
+  analyse: (bytes) =>
     Promise.resolve({
-      image: { width: 16, height: 16, format: 'png' },
+      image: { width: 16, height: 16, orientation: 1, contentHash: contentHashOf(bytes), format: 'png' },
       faces: [{ box: { x: 0.1, y: 0.1, w: 0.3, h: 0.3 }, score: 0.9, landmarks: {}, embedding: VECTOR }],
     }),
   close: () => Promise.resolve(),
@@ -127,6 +128,7 @@ describe('a scan and other commands sharing a workspace', () => {
         size: 1,
         width: 1,
         height: 1,
+        orientation: 1,
         scanState: 'scanned',
         error: null,
         flags: [],

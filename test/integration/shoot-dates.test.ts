@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createLocalConnector } from '../../src/connectors/index.js';
 import { captureTimeOf } from '../../src/connectors/local/capture-time.js';
 import type { FaceAnalysis, FaceEngine } from '../../src/core/ports/face-engine.js';
+import { contentHashOf } from '../../src/core/domain/content-hash.js';
 import { decideFace } from '../../src/core/services/decision-service.js';
 import { scanShoot } from '../../src/core/services/scan-service.js';
 import { createShoot } from '../../src/core/services/shoot-service.js';
@@ -41,9 +42,12 @@ function recordingEngine(): FaceEngine & { analysed: number } {
   const engine = {
     analysed: 0,
     model: { id: 'test-model', versions: {}, files: [], digest: 'test-model' },
-    async analyse(): Promise<FaceAnalysis> {
+    async analyse(bytes: Uint8Array): Promise<FaceAnalysis> {
       engine.analysed += 1;
-      return { image: { width: 64, height: 48, format: 'jpeg' }, faces: [] };
+      return {
+        image: { width: 64, height: 48, orientation: 1, contentHash: contentHashOf(bytes), format: 'jpeg' },
+        faces: [],
+      };
     },
     async close() {},
   };

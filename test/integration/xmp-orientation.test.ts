@@ -5,7 +5,7 @@
  */
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { storedSize, toStoredBox } from '../../src/connectors/xmp/geometry.js';
+import { storedSize, toStoredBox } from '../../src/core/domain/orientation.js';
 
 const W = 60;
 const H = 40;
@@ -50,7 +50,7 @@ async function displayedMark(
 }
 
 describe('regions in the stored frame', () => {
-  for (const orientation of [1, 2, 3, 4, 5, 6, 7, 8]) {
+  for (const orientation of [1, 2, 3, 4, 5, 6, 7, 8] as const) {
     it(`maps a displayed box back to the stored image for orientation ${orientation}`, async () => {
       const shown = await displayedMark(await storedWithMark(orientation));
       expect(storedSize(shown.width, shown.height, orientation)).toEqual({ width: W, height: H });

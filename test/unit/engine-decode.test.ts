@@ -66,11 +66,24 @@ describe('decoding with sharp', () => {
     const rotated = await sharp(raw).withMetadata({ orientation: 6 }).jpeg({ quality: 95 }).toBuffer();
     const img = await decodeImage(rotated);
     expect([img.width, img.height]).toEqual([32, 64]);
+    expect(img.orientation).toBe(6);
     // orientation 6 = rotate 90 degrees clockwise to display: the red half ends on top
     const top = pixel(img, 16, 8);
     const bottom = pixel(img, 16, 56);
     expect(top[0]).toBeGreaterThan(200);
     expect(bottom[2]).toBeGreaterThan(200);
+  });
+
+  it('reports the EXIF orientation it applied, for each of the eight (1 when the file has none)', async () => {
+    const raw = await (await pattern(64, 32)).jpeg({ quality: 95 }).toBuffer();
+    expect((await decodeImage(raw)).orientation).toBe(1);
+    for (const orientation of [1, 2, 3, 4, 5, 6, 7, 8] as const) {
+      const tagged = await sharp(raw).withMetadata({ orientation }).jpeg({ quality: 95 }).toBuffer();
+      const img = await decodeImage(tagged);
+      expect(img.orientation).toBe(orientation);
+      // the size it reports is the displayed one: turned for 5-8
+      expect([img.width, img.height]).toEqual(orientation >= 5 ? [32, 64] : [64, 32]);
+    }
   });
 
   it('flattens alpha onto white and converts gray, CMYK and 16-bit to 8-bit sRGB', async () => {

@@ -39,6 +39,17 @@ describe('face crops (in memory)', () => {
     expect(isRed(at(pixels, 10, 10))).toBe(true);
   });
 
+  it("crops in the frame the asset record gives (the scan's displayed size), for a rotated photo too", async () => {
+    // stored 100x200 with orientation 6; displayed 200x100, the size the engine reported at scan
+    const photo = await withRedFace(6);
+    const { pixels } = await cropFace(photo, { x: 0.5, y: 0.2, w: 0.2, h: 0.4 }, 20, 20, {
+      displayed: { width: 200, height: 100 },
+    });
+    expect(isRed(at(pixels, 10, 10))).toBe(true);
+    expect(isRed(at(pixels, 0, 0))).toBe(false);
+    expect(isRed(at(pixels, 19, 19))).toBe(false);
+  });
+
   it('keeps boxes at the edge inside the picture', async () => {
     const { pixels } = await cropFace(await withRedFace(), { x: 0.9, y: 0.8, w: 0.2, h: 0.4 }, 10, 10);
     expect(pixels.width).toBe(10);

@@ -33,6 +33,7 @@ export function asset(id: number, file: string, faces: FaceView[]): AssetView {
     error: null,
     width: 100,
     height: 100,
+    orientation: 1,
     faces,
   };
 }

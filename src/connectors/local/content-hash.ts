@@ -2,9 +2,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 
-export function sha256Of(bytes: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
+export { contentHashOf as sha256Of } from '../../core/domain/content-hash.js';
 
 /** Streams the file, so checking a large photo before a push does not hold it in memory. */
 export async function sha256OfFile(file: string): Promise<string> {

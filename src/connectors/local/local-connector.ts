@@ -39,7 +39,7 @@ import { sha256Of, sha256OfFile } from './content-hash.js';
 import { assetChanged } from '../asset-changed.js';
 import { SNIFF_BYTES, sniffImage } from './sniff.js';
 import { walk, walkFolders, type Candidate } from './walk.js';
-import { exifOrientation } from './orientation.js';
+import { orientationOfUnrecordedAsset } from './orientation.js';
 import { captureTimeOf } from './capture-time.js';
 
 export const LOCAL_CONNECTOR_VERSION = '1.0.0';
@@ -243,9 +243,9 @@ export function createLocalConnector(rawOptions: Record<string, unknown> = {}): 
       const actual = await sha256OfFile(r.realPath);
       if (actual !== payload.expectedContentHash) throw assetChanged(r.id, payload.expectedContentHash, actual);
       const existing = await readSidecar(file, r.id, source);
-      // Regions are stored in the file's own frame: the connector knows the file, so it reads the
-      // EXIF orientation itself when the core does not say.
-      const orientation = payload.image.orientation ?? (await exifOrientation(r.realPath));
+      // Regions are stored in the file's own frame, by the orientation the engine applied at scan; only
+      // an asset scanned before Sitter recorded it comes without, and its file (checked above) says.
+      const orientation = payload.image.orientation ?? (await orientationOfUnrecordedAsset(r.realPath));
       const next = pushXmp(existing, { ...payload, image: { ...payload.image, orientation } }, file);
       if (next === existing) return { changed: false, location: file };
       await writeSidecar(file, next);

@@ -13,7 +13,8 @@
  * gives back, owned-value.ts.
  */
 import type { PushPayload, PushPerson } from '../../core/ports/connector.js';
-import { fmt, storedSize, toStoredBox } from './geometry.js';
+import { type ExifOrientation, storedSize, toStoredBox } from '../../core/domain/orientation.js';
+import { fmt } from './geometry.js';
 import { NS, REGION_TYPE_HUMAN } from './namespaces.js';
 import {
   Namer,
@@ -69,7 +70,7 @@ function personDetails(n: Namer, p: PushPerson, withName: boolean): XElement {
   return li;
 }
 
-function imageRegion(n: Namer, p: PushPerson, orientation: number): XElement {
+function imageRegion(n: Namer, p: PushPerson, orientation: ExifOrientation): XElement {
   const b = toStoredBox(p.box, orientation);
   const li = n.structLi();
   const boundary = n.el(I, 'RegionBoundary');
@@ -94,7 +95,7 @@ function imageRegion(n: Namer, p: PushPerson, orientation: number): XElement {
   return li;
 }
 
-function mwgRegion(n: Namer, p: PushPerson, orientation: number): XElement {
+function mwgRegion(n: Namer, p: PushPerson, orientation: ExifOrientation): XElement {
   const b = toStoredBox(p.box, orientation);
   const li = n.li();
   const d = n.el(NS.rdf, 'Description');

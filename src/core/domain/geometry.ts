@@ -1,4 +1,8 @@
-/** A rectangle relative to the (EXIF-oriented) image: every value in 0..1. */
+/**
+ * A rectangle relative to the image as displayed (EXIF orientation applied, as the face engine saw
+ * it): every value in 0..1. The one box type of Sitter: the engine reports it, faces store it, the
+ * connector contract carries it (ports import it from here: the domain depends on nothing above it).
+ */
 export interface RelativeBox {
   x: number;
   y: number;
@@ -27,3 +31,8 @@ export const SAME_FACE_IOU = 0.3;
 
 /** A confirmed face carries over to a re-detected face of a changed photo at this overlap or more. */
 export const SAME_FACE_CARRY_IOU = 0.5;
+
+/** A relative coordinate kept inside the image. */
+export function clamp01(n: number): number {
+  return Math.min(1, Math.max(0, n));
+}

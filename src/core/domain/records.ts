@@ -3,6 +3,7 @@
  * maps them to tables, the services apply the rules. Numeric ids are short on purpose: reviewers type
  * them (`sitter decide SHOOT 42 --confirm`).
  */
+import type { ExifOrientation } from './orientation.js';
 
 export interface Participant {
   id: number;
@@ -64,10 +65,21 @@ export interface Asset {
   /** the id the shoot's connector gave it (relative path for the local folder) */
   connectorAssetId: string;
   fileName: string;
+  /**
+   * `sha256:<hex>` of the content the scan analysed (the connector's `FetchedAsset.contentHash`): push
+   * hands it to the connector as `expectedContentHash`, so names land only on that content.
+   */
   contentSha256: string | null;
   size: number | null;
+  /** the displayed size (EXIF orientation applied): the frame of every face box on this asset */
   width: number | null;
   height: number | null;
+  /**
+   * The EXIF orientation the face engine applied at scan, so that push and the review app map boxes
+   * to the stored frame without decoding the file again. Null when not analysed (refused, held,
+   * failed) and on assets scanned before Sitter recorded it (push then lets the connector read it).
+   */
+  orientation: ExifOrientation | null;
   scanState: AssetScanState;
   error: string | null;
   /** e.g. "unidentified-person": the asset needs manual handling */

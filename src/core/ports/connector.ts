@@ -8,7 +8,8 @@
  * fetch, push or clear anything it would not list.
  */
 import type { CaptureTime } from '../domain/shoot-dates.js';
-import type { RelativeBox } from './face-engine.js';
+import type { RelativeBox } from '../domain/geometry.js';
+import type { ExifOrientation } from '../domain/orientation.js';
 
 /**
  * Where a shoot's assets live, in the connector's own terms: a folder path for `local`, a folder or
@@ -155,8 +156,13 @@ export interface PushPayload {
     width: number;
     /** displayed height in pixels (after EXIF orientation) */
     height: number;
-    /** EXIF orientation 1-8 of the stored image (default 1); regions are stored in the stored frame */
-    orientation?: number;
+    /**
+     * EXIF orientation 1-8 of the stored image, as the face engine applied it at scan (the asset
+     * record's): regions are written in the stored frame, so a connector maps the boxes with it and
+     * never decodes the image to learn it. Absent only for assets scanned before Sitter recorded it;
+     * a connector then reads it from the file or treats it as 1.
+     */
+    orientation?: ExifOrientation;
   };
   /** confirmed persons, at most one entry per participant; an empty list is the same as `clear` */
   persons: PushPerson[];

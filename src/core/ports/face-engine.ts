@@ -4,9 +4,9 @@
  */
 
 import type { RelativeBox } from '../domain/geometry.js';
+import type { ExifOrientation } from '../domain/orientation.js';
 
-/** The box type lives in the domain (the innermost ring); re-exported for the port's users. */
-export type { RelativeBox };
+export type { RelativeBox } from '../domain/geometry.js';
 
 /** One weight or topology file a model was loaded from. */
 export interface ModelFile {
@@ -50,10 +50,18 @@ export interface FaceQuality {
   yaw: number;
 }
 
+/**
+ * What the engine learnt about the image while decoding it, reported so that nobody after it decodes
+ * the file again to learn the same (the scan stores it on the asset, push hands it to the connector).
+ */
 export interface ImageFacts {
-  /** width and height after EXIF orientation */
+  /** width and height after EXIF orientation: the frame every box is relative to */
   width: number;
   height: number;
+  /** the EXIF orientation the engine applied (1 when the file has none or an invalid one) */
+  orientation: ExifOrientation;
+  /** `sha256:<hex>` of the bytes analysed (`contentHashOf`): what the faces and boxes were found in */
+  contentHash: string;
   format: string;
 }
 

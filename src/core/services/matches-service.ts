@@ -1,4 +1,5 @@
 import { consentStatus, type ConsentStatus } from '../domain/consent.js';
+import type { ExifOrientation } from '../domain/orientation.js';
 import type { Asset, Decision, Face, FaceState, Participant } from '../domain/records.js';
 import { type ConsentLink, confirmersOf, consentLinkOf } from '../domain/review.js';
 import { type ServiceContext, requireShoot } from './context.js';
@@ -32,8 +33,10 @@ export interface AssetView {
   flags: string[];
   scanState: Asset['scanState'];
   error: string | null;
+  /** the displayed size and the EXIF orientation the engine applied at scan (null until analysed) */
   width: number | null;
   height: number | null;
+  orientation: ExifOrientation | null;
   faces: FaceView[];
 }
 
@@ -79,6 +82,7 @@ export async function loadMatches(ctx: ServiceContext, shootId: string): Promise
         error: a.error,
         width: a.width,
         height: a.height,
+        orientation: a.orientation,
         faces: (byAsset.get(a.id) ?? []).map((f) => {
           const p = f.participantId !== null ? participants.get(f.participantId) : undefined;
           const c = p ? consents.get(p.id) : undefined;

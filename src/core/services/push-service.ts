@@ -281,7 +281,12 @@ async function pushOneAsset(
       const r = await connector.push(source, {
         assetId: asset.connectorAssetId,
         expectedContentHash: asset.contentSha256,
-        image: { width: asset.width ?? 0, height: asset.height ?? 0 },
+        // What the scan recorded for this content: the connector maps boxes with it, never decoding.
+        image: {
+          width: asset.width ?? 0,
+          height: asset.height ?? 0,
+          ...(asset.orientation !== null ? { orientation: asset.orientation } : {}),
+        },
         persons: st.persons,
         otherFaces: st.otherFaces,
       });

@@ -115,6 +115,16 @@ async function loadMatchingRoster(ctx: ServiceContext, shoot: Shoot, modelDigest
   });
 }
 
+/** A connector's fetch said one hash and handed over bytes of another: its fault, named, nothing recorded. */
+function contentHashMisreported(connector: Connector, assetId: string, said: string, analysed: string): SitterError {
+  return new SitterError(
+    'CONNECTOR_CONTENT_HASH_WRONG',
+    `Connector "${connector.info.name}" said "${assetId}" is ${said}, but the bytes it handed over are ${analysed}; no face of it was recorded.`,
+    "The connector's fetch must report the sha256 of the bytes it returns: report this to the connector's author (for a plugin, run the contract suite on it), then scan again.",
+    { connector: connector.info.name, asset: assetId, said, analysed },
+  );
+}
+
 /** Every page of the listing, with the guards the core relies on (rule 1 needs a trustworthy listing). */
 async function listEverything(connector: Connector, source: string, pageSize: number, signal?: AbortSignal) {
   const assets: ListedAsset[] = [];
@@ -293,6 +303,10 @@ export async function scanShoot(
         return;
       }
       analysis = await deps.engine.analyse(fetched.bytes);
+      // The hash the record keeps (and push hands back as expectedContentHash) is the one of what the
+      // engine analysed: a connector whose fetch misreports it would have names land on other content.
+      if (analysis.image.contentHash !== contentHash)
+        throw contentHashMisreported(deps.connector, item.id, contentHash, analysis.image.contentHash);
     } catch (error) {
       if (!isSitterError(error)) throw error;
       summary.failed.push({ asset: item.id, code: error.code, message: error.message });
@@ -421,6 +435,7 @@ async function recordOutOfScope(
         size,
         width: null,
         height: null,
+        orientation: null,
         scanState: 'pending',
         error: null,
         flags: [],
@@ -434,6 +449,10 @@ async function recordOutOfScope(
     asset.fileName = item.fileName;
     asset.contentSha256 = contentHash;
     asset.size = size;
+    // Nothing was decoded: facts of an earlier content would describe something no longer there.
+    asset.width = null;
+    asset.height = null;
+    asset.orientation = null;
     asset.scanState = state;
     asset.error = reason;
     // A held asset keeps its "allowed" flag only for the content a person looked at (checked by hash).
@@ -513,6 +532,7 @@ async function recordFailure(
         size: item.size,
         width: null,
         height: null,
+        orientation: null,
         scanState: 'pending',
         error: null,
         flags: [],
@@ -596,6 +616,7 @@ async function storeAnalysis(
         size,
         width: null,
         height: null,
+        orientation: null,
         scanState: 'pending',
         error: null,
         flags: [],
@@ -722,8 +743,10 @@ async function storeAnalysis(
     asset.fileName = item.fileName;
     asset.contentSha256 = contentHash;
     asset.size = size;
+    // The facts the engine learnt while decoding this content travel with it to push and review.
     asset.width = analysis.image.width;
     asset.height = analysis.image.height;
+    asset.orientation = analysis.image.orientation;
     asset.scanState = 'scanned';
     asset.error = null;
     asset.scannedAt = now;

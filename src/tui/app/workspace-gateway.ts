@@ -134,7 +134,10 @@ export async function openAppGateway(opts: GatewayOptions): Promise<AppGateway> 
 
     async faceImage(shootId, item, width, height) {
       const bytes = await bytesOf(shootId, item);
-      return cropFace(bytes, item.face.box, width, height, opts.png);
+      const { width: w, height: h } = item.asset;
+      // The box's frame as the scan recorded it; the file's header only for assets scanned before that.
+      const displayed = w !== null && h !== null ? { width: w, height: h } : null;
+      return cropFace(bytes, item.face.box, width, height, { png: opts.png, displayed });
     },
     async referenceImage(_shootId, p, width, height) {
       if (!p.referencePhoto) throw new SitterError('NO_REFERENCE_PHOTO', 'No reference photo on the consent record.');

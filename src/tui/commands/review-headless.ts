@@ -31,6 +31,10 @@ export function registerHeadlessReview(program: Command): void {
             file: a.file,
             flags: a.flags,
             ...(a.scanState === 'failed' ? { error: a.error } : {}),
+            // The frame the boxes are relative to, as the engine decoded it (orientation null: scanned before it was recorded).
+            ...(a.width !== null && a.height !== null
+              ? { image: { width: a.width, height: a.height, orientation: a.orientation } }
+              : {}),
             faces: a.faces
               .filter((f) => f.state !== 'ignored')
               .map((f) => ({

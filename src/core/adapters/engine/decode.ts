@@ -6,6 +6,7 @@
  */
 import sharp, { type Metadata } from 'sharp';
 import { SitterError } from '../../domain/errors.js';
+import { type ExifOrientation, exifOrientationOf } from '../../domain/orientation.js';
 
 /** 24 MP photos are normal; 100 MP allows panoramas and medium format. Above that: refused. */
 export const DEFAULT_MAX_PIXELS = 100_000_000;
@@ -17,6 +18,8 @@ export interface RgbImage {
   height: number;
   /** the container format sharp found (jpeg, png, webp, tiff, heif, gif, ...) */
   format: string;
+  /** the EXIF orientation applied to the stored pixels to give `data` (1 when none) */
+  orientation: ExifOrientation;
 }
 
 export interface DecodeOptions {
@@ -97,7 +100,13 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}
     if (info.channels !== 3 || data.byteLength !== info.width * info.height * 3) {
       throw badImage(`Unexpected decoded layout: ${info.channels} channels, ${data.byteLength} bytes.`);
     }
-    return { data, width: info.width, height: info.height, format: meta.format ?? 'unknown' };
+    return {
+      data,
+      width: info.width,
+      height: info.height,
+      format: meta.format ?? 'unknown',
+      orientation: exifOrientationOf(meta.orientation),
+    };
   } catch (e) {
     if (e instanceof SitterError) throw e;
     if (meta.format === 'heif') throw heifUnreadable(e);

@@ -7,6 +7,7 @@
 import { BugError } from '../../domain/errors.js';
 import type { DetectedFace, FaceAnalysis, FaceEngine, ModelIdentity } from '../../ports/face-engine.js';
 import { chipFromLandmarks, geometryOf, landmarksFromMesh, type FaceGeometry, type FaceLandmarks } from './align.js';
+import { contentHashOf } from '../../domain/content-hash.js';
 import { decodeImage, type DecodeOptions } from './decode.js';
 import { DEFAULT_DETECT, detectCandidates, type Candidate, type DetectOptions } from './detect.js';
 import { cutChip, embedChips } from './embed.js';
@@ -142,7 +143,13 @@ export class LocalFaceEngine implements FaceEngine {
       };
     });
     return {
-      image: { width: img.width, height: img.height, format: img.format },
+      image: {
+        width: img.width,
+        height: img.height,
+        orientation: img.orientation,
+        contentHash: contentHashOf(bytes),
+        format: img.format,
+      },
       faces,
       candidates: [...accepted, ...rejected],
       rejected,

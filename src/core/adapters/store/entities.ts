@@ -111,6 +111,7 @@ export const AssetEntity = new EntitySchema<Asset>({
     size: optional({ type: 'integer' }),
     width: optional({ type: 'integer' }),
     height: optional({ type: 'integer' }),
+    orientation: optional({ type: 'integer' }),
     scanState: { type: 'string' },
     error: optional({ type: 'text' }),
     flags: { type: 'json' },

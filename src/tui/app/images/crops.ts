@@ -1,5 +1,6 @@
 import { SitterError } from '../../../core/domain/errors.js';
-import type { RelativeBox } from '../../../core/ports/face-engine.js';
+import type { RelativeBox } from '../../../core/domain/geometry.js';
+import { displayedSize, exifOrientationOf, type Size } from '../../../core/domain/orientation.js';
 import type { Pixels } from '../terminal/pixels.js';
 import type { default as sharpDefault, Sharp as SharpPipeline } from 'sharp';
 
@@ -30,6 +31,17 @@ function undecodable(what: string, error: unknown): SitterError {
   );
 }
 
+export interface CropOptions {
+  /** also encode the crop as PNG (for the terminal image protocols) */
+  png?: boolean;
+  /**
+   * The photo's displayed size as the scan recorded it (the asset record's width and height, EXIF
+   * orientation applied), which the box is relative to. Null for an asset scanned before Sitter
+   * recorded it: the file's header is read instead.
+   */
+  displayed?: Size | null;
+}
+
 /**
  * The face at `box` (relative to the EXIF-oriented image), padded and squared, as a `width` x
  * `height` pixel image. Large images are shrunk while decoding (JPEG shrink-on-load) before the cut,
@@ -40,15 +52,11 @@ export async function cropFace(
   box: RelativeBox,
   width: number,
   height: number,
-  withPng = false,
+  options: CropOptions = {},
 ): Promise<Picture> {
   const sharp = await loadSharp();
   try {
-    const meta = await sharp(bytes).metadata();
-    if (!meta.width || !meta.height) throw new Error('no image size');
-    const turned = (meta.orientation ?? 1) >= 5;
-    const W = turned ? meta.height : meta.width;
-    const H = turned ? meta.width : meta.height;
+    const { width: W, height: H } = options.displayed ?? (await displayedSizeOf(sharp, bytes));
     // The padded square around the face, in oriented pixels, kept inside the image.
     const side = Math.max(box.w * W, box.h * H) * (1 + 2 * PADDING);
     const cx = (box.x + box.w / 2) * W;
@@ -79,10 +87,17 @@ export async function cropFace(
       .extract({ left, top, width: w, height: h })
       .resize(width, height, { fit: 'cover' })
       .removeAlpha();
-    return await toPicture(cut, withPng);
+    return await toPicture(cut, options.png === true);
   } catch (error) {
     throw undecodable('The photo', error);
   }
+}
+
+/** The displayed size from the file's header, for assets whose record does not carry it. */
+async function displayedSizeOf(sharp: Sharp, bytes: Uint8Array): Promise<Size> {
+  const meta = await sharp(bytes).metadata();
+  if (!meta.width || !meta.height) throw new Error('no image size');
+  return displayedSize(meta.width, meta.height, exifOrientationOf(meta.orientation));
 }
 
 /** A whole photo (a participant's reference photo) fitted to `width` x `height`, centred on what draws the eye. */

@@ -5,6 +5,7 @@ import { Migration20261128161814 } from './Migration20261128161814.js';
 import { Migration20261128161843 } from './Migration20261128161843.js';
 import { Migration20261128161905 } from './Migration20261128161905.js';
 import { Migration20261128173810 } from './Migration20261128173810.js';
+import { Migration20261128185003 } from './Migration20261128185003.js';
 
 /**
  * Every committed migration, in order. Listed explicitly (not globbed) so the compiled CLI finds
@@ -21,4 +22,6 @@ export const migrationsList: { name: string; class: Constructor<Migration> }[] =
   { name: 'Migration20261128161905', class: Migration20261128161905 },
   // withdrawn_form: withdrawn signed forms per shoot, no person named, kept through erasure (issue 9, rule 6)
   { name: 'Migration20261128173810', class: Migration20261128173810 },
+  // asset.orientation: the EXIF orientation the engine applied at scan (null on assets scanned before)
+  { name: 'Migration20261128185003', class: Migration20261128185003 },
 ];
