@@ -137,11 +137,13 @@ export class FakeConnector implements Connector {
 
 /** Analyses the fake source's photos: their scripted faces, or IMAGE_UNREADABLE. */
 export class FakeEngine implements FaceEngine {
-  readonly model = FAKE_MODEL;
   readonly analysed: string[] = [];
   /** runs before each analysis returns: to change the world while a scan is under way */
   beforeResult: ((photo: FakePhoto) => Promise<void>) | null = null;
-  constructor(private readonly source: FakeSource) {}
+  constructor(
+    private readonly source: FakeSource,
+    readonly model: ModelIdentity = FAKE_MODEL,
+  ) {}
 
   async analyse(image: Uint8Array): Promise<FaceAnalysis> {
     const photo = this.source.photoOf(image);
