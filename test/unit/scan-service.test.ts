@@ -148,7 +148,9 @@ describe('scanShoot with fake ports', () => {
     await scan();
     const [old] = await facesOf('a.jpg');
     await decideFace(t.ctx, 's', old!.id, { kind: 'confirm' }, 'Rita');
-    source.change('a.jpg', [nudged(0, P1), face(2, [1, 0, 0])]);
+    // The new face 2 is nearer to Ada's templates (the enrolled one and the one learned from the
+    // confirmation) than the re-cropped face 0: the matcher alone would propose her there.
+    source.change('a.jpg', [nudged(0, [1, 0.1, 0]), face(2, [1, 0, 0])]);
     await scan();
     const faces = await facesOf('a.jpg');
     expect(faces.map((f) => [f.state, f.participantId, f.reason])).toEqual([
