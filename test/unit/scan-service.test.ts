@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { verifyChain } from '../../src/core/domain/audit.js';
 import { BugError, SitterError } from '../../src/core/domain/errors.js';
 import type { Face } from '../../src/core/domain/records.js';
 import type { Shoot } from '../../src/core/domain/shoot.js';
@@ -89,6 +90,7 @@ describe('scanShoot with fake ports', () => {
     expect((await assetOf('c.jpg'))!.flags).toEqual([]);
     expect(await auditOf('scan.asset')).toHaveLength(3);
     expect((await auditOf('scan.finished'))[0]!.details).toMatchObject({ processed: 3, proposed: 2 });
+    expect(verifyChain(await read((uow) => uow.audit.all())).ok).toBe(true);
   });
 
   it('an unchanged asset is not analysed again; a rescan analyses again only assets nobody has decided on', async () => {
@@ -222,6 +224,15 @@ describe('scanShoot with fake ports', () => {
       message: expect.stringMatching(/loops/),
     });
     expect(connector.fetched).toEqual([]);
+  });
+
+  it("a connector's own error while listing (SOURCE_MISSING here) ends the scan as the connector said it, before anything is fetched", async () => {
+    connector.list = async () => {
+      throw new SitterError('SOURCE_MISSING', 'The fake source is gone.', 'Bring it back.');
+    };
+    await expect(scan()).rejects.toMatchObject({ code: 'SOURCE_MISSING' });
+    expect(connector.fetched).toEqual([]);
+    expect(await auditOf('scan.started')).toHaveLength(1);
   });
 
   it('ASSET_OUT_OF_SCOPE: bytes the connector gives for another asset than the one listed are refused for that asset, never analysed', async () => {
