@@ -84,7 +84,11 @@ describe('the main job end to end, real models', () => {
     // Every asset with an unnamed face is flagged for manual handling.
     for (const a of m.assets)
       expect(a.flags.includes('unidentified-person')).toBe(a.faces.some((f) => f.state === 'unidentified'));
-    // One participant at most once per image.
+    // One participant at most once per image: checked on a photo that names two people, at least.
+    expect(
+      m.assets.some((a) => a.faces.filter((f) => f.participant).length >= 2),
+      'the demo names two people on one photo',
+    ).toBe(true);
     for (const a of m.assets) {
       const named = a.faces.filter((f) => f.participant).map((f) => f.participant);
       expect(new Set(named).size).toBe(named.length);
@@ -93,6 +97,11 @@ describe('the main job end to end, real models', () => {
 
   it('push wrote XMP that exiftool reads back: confirmed names and regions only', async () => {
     const m = await matches();
+    // Both named models have a confirmed face, so the loop below reads real sidecars, not none.
+    const confirmedPeople = new Set(
+      m.assets.flatMap((a) => a.faces.filter((f) => f.state === 'confirmed').map((f) => f.participant)),
+    );
+    expect([...confirmedPeople].sort()).toEqual(['M-001', 'M-002']);
     for (const a of m.assets) {
       const confirmed = a.faces.filter((f) => f.state === 'confirmed');
       const sidecar = join(shootDir, `${a.asset}.xmp`);

@@ -1,4 +1,5 @@
 import { assignMinCost } from './assignment.js';
+import type { NoMatchReason } from './records.js';
 
 /**
  * Matching the faces of one image against the shoot's templates. Only templates of eligible
@@ -23,7 +24,7 @@ export type FaceVerdict =
   /** nobody close enough, or too close to two people to tell: never named (rule 4) */
   | {
       kind: 'unidentified';
-      reason: 'no-match' | 'ambiguous' | 'taken' | 'consent-lapsed';
+      reason: NoMatchReason;
       nearestDistance: number | null;
     };
 

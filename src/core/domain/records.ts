@@ -1,3 +1,5 @@
+import type { ConsentStatus } from './consent.js';
+
 /**
  * The domain model's records (docs/architecture.md, "Domain model"). Plain data: the store adapter
  * maps them to tables, the services apply the rules. Numeric ids are short on purpose: reviewers type
@@ -59,6 +61,26 @@ export interface Template {
  */
 export type AssetScanState = 'pending' | 'scanned' | 'failed' | 'refused' | 'held';
 
+/**
+ * Why an asset needs a person's attention, or what has happened to it. Stored as strings in a JSON
+ * column; these are every value Sitter writes.
+ * - `unidentified-person`: a face on it names nobody (no match, ambiguous, consent gone): manual handling.
+ * - `consent-withdrawn`: someone named on it withdrew; its DAM metadata was (or must be) updated.
+ * - `pushed`: Sitter's push wrote names onto it, and still does.
+ * - `outside-shoot-dates`, `no-capture-time`: kept out of processing by its capture time (scan state
+ *   `refused`, `held`).
+ * - `undated-allowed`: a person allowed it although it carries no capture time (`shoot allow-undated`).
+ */
+export const ASSET_FLAGS = [
+  'unidentified-person',
+  'consent-withdrawn',
+  'pushed',
+  'outside-shoot-dates',
+  'no-capture-time',
+  'undated-allowed',
+] as const;
+export type AssetFlag = (typeof ASSET_FLAGS)[number];
+
 export interface Asset {
   id: number;
   shootId: string;
@@ -82,12 +104,34 @@ export interface Asset {
   orientation: ExifOrientation | null;
   scanState: AssetScanState;
   error: string | null;
-  /** e.g. "unidentified-person": the asset needs manual handling */
-  flags: string[];
+  flags: AssetFlag[];
   scannedAt: Date | null;
 }
 
 export type FaceState = 'proposed' | 'confirmed' | 'rejected' | 'unidentified' | 'ignored';
+
+/** Why the matcher names nobody on a face (domain/matching.ts). */
+export type NoMatchReason =
+  /** nobody close enough */
+  | 'no-match'
+  /** too close to two people to tell */
+  | 'ambiguous'
+  /** the one close enough is already named on another face of the photo */
+  | 'taken'
+  /** the person's consent lapsed while the scan ran (rule 3, checked in every write) */
+  | 'consent-lapsed';
+
+/** Why a face that named someone names nobody any more: their consent no longer allows it (rules 3, 6). */
+export type ConsentRevokedReason =
+  /** the person withdrew (the full cascade, `sitter withdraw` or a withdrawing re-import) */
+  | 'consent-withdrawn'
+  /** the record expired, says "biometrics no", is not signed yet, or is gone, since the proposal was made */
+  | `consent-${Exclude<ConsentStatus | 'no-record', 'eligible' | 'withdrawn'>}`
+  /** an undo would have restored a link to someone whose consent no longer holds */
+  | 'consent-not-valid';
+
+/** Why a face is unidentified: every value Sitter writes in `Face.reason`. */
+export type FaceReason = NoMatchReason | ConsentRevokedReason;
 
 export interface Face {
   id: number;
@@ -104,8 +148,8 @@ export interface Face {
   score: number | null;
   /** how much further the runner-up participant is */
   margin: number | null;
-  /** why a face is unidentified: "no-match", "ambiguous" (too close to two people), "taken" */
-  reason: string | null;
+  /** why a face is unidentified (null while it names someone) */
+  reason: FaceReason | null;
   /** encrypted, kept only while a proposal needs it; never for an unidentified face (rule 4) */
   embedding: Uint8Array | null;
   modelDigest: string | null;

@@ -1,14 +1,14 @@
 import { participantPseudonym } from '../domain/pseudonym.js';
-import { consentStatus } from '../domain/consent.js';
 import { SitterError } from '../domain/errors.js';
-import type { ConsentRecord, Decision, DecisionAction, Face, Participant } from '../domain/records.js';
+import { assertUndoable, decide, type ReviewAction, revocation, stateAfterUndo } from '../domain/face-transitions.js';
+import type { DecisionAction, Face, Participant } from '../domain/records.js';
 import { faceBinding, templateBinding } from '../domain/seal-binding.js';
-import { confirmersOf, stateAfterConfirmations } from '../domain/review.js';
+import { confirmersOf } from '../domain/review.js';
 import { assertBiometricProcessingAllowed, type Shoot } from '../domain/shoot.js';
 import type { UnitOfWork } from '../ports/store.js';
 import { type ServiceContext, requireShoot } from './context.js';
 
-export type ReviewAction = { kind: 'confirm' } | { kind: 'reject' } | { kind: 'assign'; participantRef: string };
+export type { ReviewAction };
 
 export interface DecisionOutcome {
   face: number;
@@ -37,26 +37,8 @@ async function requireFace(uow: UnitOfWork, shoot: Shoot, faceId: number): Promi
 }
 
 /**
- * Rule 3 at decision time: consent may have expired or been withdrawn since the scan. Returns the
- * record version the decision relies on.
- */
-async function requireEligible(uow: UnitOfWork, participant: Participant, now: Date): Promise<ConsentRecord> {
-  const consent = await uow.consents.current(participant.id);
-  const status = consent ? consentStatus(consent, now) : 'no-record';
-  if (!consent || status !== 'eligible') {
-    throw new SitterError(
-      'CONSENT_NOT_VALID',
-      `${participant.displayName} (${participant.externalRef}) cannot be identified: their biometric consent is ${status}.`,
-      'Only participants with valid biometric consent can be linked to a face. Reject the match, or import an updated consent record.',
-    );
-  }
-  return consent;
-}
-
-/**
- * One reviewer decision on one face, inside the caller's unit of work. Confirmation needs the
- * shoot's number of distinct reviewers (rule 5); a confirmed face may become an extra template while
- * the person's consent holds; rejection drops the stored embedding (rule 4).
+ * One reviewer decision on one face, inside the caller's unit of work: the facts loaded, the
+ * transition decided (domain/face-transitions.ts `decide`), its effects stored and put on the record.
  */
 async function applyDecision(
   ctx: ServiceContext,
@@ -71,88 +53,41 @@ async function applyDecision(
   const now = ctx.clock.now();
   const previous = { state: face.state, participantId: face.participantId };
   const decisions = await uow.decisions.listByFace(face.id);
-  let participant: Participant | null =
-    face.participantId !== null ? (participantsById.get(face.participantId) ?? null) : null;
-  let reliedOn: ConsentRecord | null = null;
-
-  if (action.kind === 'confirm') {
-    if (face.state !== 'proposed' || !participant) {
-      throw new SitterError(
-        'NOT_A_PROPOSAL',
-        `Face ${face.id} is ${face.state}, not a proposal: there is nothing to confirm.`,
-        'Use --assign PARTICIPANT to name a face yourself, or --reject.',
-      );
-    }
-    if (confirmersOf(face, decisions).includes(reviewer)) {
-      throw new SitterError(
-        'SAME_REVIEWER',
-        `${reviewer} has already confirmed face ${face.id}; shoot "${shoot.id}" needs a second, different reviewer.`,
-        'Ask another reviewer to confirm it (--reviewer NAME).',
-      );
-    }
-    reliedOn = await requireEligible(uow, participant, now);
-  } else if (action.kind === 'reject') {
-    if (!participant || (face.state !== 'proposed' && face.state !== 'confirmed')) {
-      throw new SitterError(
-        'NOTHING_TO_REJECT',
-        `Face ${face.id} is ${face.state}: it names nobody, so there is nothing to reject.`,
-        'Only proposed or confirmed matches can be rejected.',
-      );
-    }
-  } else {
-    participant = participantsByRef.get(action.participantRef) ?? null;
-    if (!participant) {
-      throw new SitterError(
-        'PARTICIPANT_NOT_FOUND',
-        `Shoot "${shoot.id}" has no participant "${action.participantRef}".`,
-        `See the roster with \`sitter consent list ${shoot.id}\`.`,
-      );
-    }
-    if (face.state === 'ignored')
-      throw new SitterError('FACE_IGNORED', `Face ${face.id} is ignored (not a usable face).`, 'Pick another face.');
-    const target = participant;
-    const elsewhere = (await uow.faces.listByAsset(face.assetId)).find(
-      (f) => f.id !== face.id && f.participantId === target.id && (f.state === 'proposed' || f.state === 'confirmed'),
-    );
-    if (elsewhere) {
-      throw new SitterError(
-        'ALREADY_IN_PHOTO',
-        `${target.displayName} (${target.externalRef}) is already ${elsewhere.state} on face ${elsewhere.id} of this photo: one person appears once per photo.`,
-        `Reject face ${elsewhere.id} first if that match is wrong.`,
-      );
-    }
-    reliedOn = await requireEligible(uow, participant, now);
-  }
-
-  const kind: DecisionAction = action.kind;
-  const record: Omit<Decision, 'id'> = {
-    shootId: shoot.id,
-    faceId: face.id,
+  const participant =
+    action.kind === 'assign'
+      ? (participantsByRef.get(action.participantRef) ?? null)
+      : face.participantId !== null
+        ? (participantsById.get(face.participantId) ?? null)
+        : null;
+  const elsewhere =
+    action.kind === 'assign' && participant
+      ? ((await uow.faces.listByAsset(face.assetId)).find(
+          (f) =>
+            f.id !== face.id &&
+            f.participantId === participant.id &&
+            (f.state === 'proposed' || f.state === 'confirmed'),
+        ) ?? null)
+      : null;
+  const plan = decide({
+    face,
+    decisions,
+    action,
     reviewer,
-    action: kind,
-    participantId: participant?.id ?? null,
-    at: now,
-    undoneAt: null,
-    previousState: previous.state,
-    previousParticipantId: previous.participantId,
-    consentRecordId: reliedOn?.id ?? null,
-    consentFormSha256: reliedOn?.formSha256 ?? null,
-  };
-  const saved = await uow.decisions.add(record);
-  decisions.push(saved);
+    reviewersRequired: shoot.reviewersRequired,
+    now,
+    participant,
+    consent: participant && action.kind !== 'reject' ? await uow.consents.current(participant.id) : null,
+    elsewhere,
+  });
 
-  let learned = false;
-  if (kind === 'reject' || (kind === 'assign' && previous.participantId !== participant!.id)) {
-    // A template learned from this face named the person now rejected or replaced: it goes too (rule 3).
-    await uow.templates.deleteByOrigin(shoot.id, `face:${face.id}`);
-  }
-  if (kind === 'reject') {
-    face.state = 'rejected';
-    face.embedding = null;
+  const saved = await uow.decisions.add({ ...plan.decision, shootId: shoot.id, faceId: face.id });
+  // A template learned from this face named the person now rejected or replaced: it goes too (rule 3).
+  if (plan.dropLearnedTemplate) await uow.templates.deleteByOrigin(shoot.id, `face:${face.id}`);
+  if (plan.rememberRejection) {
     await uow.rejections.add({
       shootId: shoot.id,
       assetId: face.assetId,
-      participantId: participant!.id,
+      participantId: plan.participant!.id,
       x: face.x,
       y: face.y,
       w: face.w,
@@ -160,45 +95,24 @@ async function applyDecision(
       decisionId: saved.id,
       createdAt: now,
     });
-  } else {
-    face.participantId = participant!.id;
-    const confirmers = confirmersOf(face, decisions);
-    face.state = stateAfterConfirmations(confirmers.length, shoot.reviewersRequired);
-    if (face.state === 'confirmed') {
-      if (face.embedding && face.modelDigest && kind === 'confirm') {
-        // Opened bound to this face and proposal (a blob moved here from another face fails loudly,
-        // and nothing is learned), then sealed again bound to the participant's template.
-        const template = {
-          shootId: shoot.id,
-          participantId: participant!.id,
-          modelDigest: face.modelDigest,
-          origin: 'confirmed-face' as const,
-        };
-        const plain = await ctx.keyVault.decrypt(
-          faceBinding({ ...face, participantId: previous.participantId, modelDigest: face.modelDigest }),
-          face.embedding,
-        );
-        const embedding = await ctx.keyVault.encrypt(templateBinding(template), plain);
-        plain.fill(0);
-        await uow.templates.add({ ...template, embedding, originRef: `face:${face.id}`, createdAt: now });
-        learned = true;
-      }
-      face.embedding = null;
-    }
   }
-  const confirmedBy = kind === 'reject' ? [] : confirmersOf(face, decisions);
+  face.state = plan.next.state;
+  face.participantId = plan.next.participantId;
+  if (plan.learn) await learnTemplate(ctx, uow, face, previous.participantId, now);
+  if (plan.dropEmbedding) face.embedding = null;
+  const { reliedOn } = plan;
   await uow.audit.append(
     {
       actor: reviewer,
-      action: `decision.${kind}`,
+      action: `decision.${plan.action}`,
       shootId: shoot.id,
       subject: `face:${face.id}`,
       details: {
-        participant: participant ? participantPseudonym(participant) : null,
+        participant: plan.participant ? participantPseudonym(plan.participant) : null,
         state: face.state,
         previousState: previous.state,
-        confirmedBy,
-        learned,
+        confirmedBy: plan.confirmedBy,
+        learned: plan.learn,
         score: face.score,
         margin: face.margin,
         ...(reliedOn ? { consentRecord: reliedOn.id, formSha256: reliedOn.formSha256 } : {}),
@@ -206,17 +120,43 @@ async function applyDecision(
     },
     now,
   );
-  const consentRecord = reliedOn ? { id: reliedOn.id, formSha256: reliedOn.formSha256 } : null;
   return {
     face: face.id,
-    action: kind,
-    participant: participant?.externalRef ?? null,
+    action: plan.action,
+    participant: plan.participant?.externalRef ?? null,
     reviewer,
     state: face.state,
-    confirmedBy,
-    learned,
-    consentRecord,
+    confirmedBy: plan.confirmedBy,
+    learned: plan.learn,
+    consentRecord: reliedOn ? { id: reliedOn.id, formSha256: reliedOn.formSha256 } : null,
   };
+}
+
+/**
+ * A confirmed face becomes an extra template of its person. Its embedding is opened bound to this
+ * face and proposal (a blob moved here from another face fails loudly, and nothing is learned), then
+ * sealed again bound to the participant's template.
+ */
+async function learnTemplate(
+  ctx: ServiceContext,
+  uow: UnitOfWork,
+  face: Face,
+  proposedParticipantId: number | null,
+  now: Date,
+): Promise<void> {
+  const template = {
+    shootId: face.shootId,
+    participantId: face.participantId!,
+    modelDigest: face.modelDigest!,
+    origin: 'confirmed-face' as const,
+  };
+  const plain = await ctx.keyVault.decrypt(
+    faceBinding({ ...face, participantId: proposedParticipantId, modelDigest: face.modelDigest! }),
+    face.embedding!,
+  );
+  const embedding = await ctx.keyVault.encrypt(templateBinding(template), plain);
+  plain.fill(0);
+  await uow.templates.add({ ...template, embedding, originRef: `face:${face.id}`, createdAt: now });
 }
 
 async function participantMaps(uow: UnitOfWork, shootId: string) {
@@ -342,14 +282,7 @@ export async function undoLastDecision(ctx: ServiceContext, shootId: string, rev
         'Undo applies to your own decisions, most recent first.',
       );
     const now = ctx.clock.now();
-    const later = (await uow.decisions.listByFace(last.faceId)).filter((d) => !d.undoneAt && d.id > last.id);
-    if (later.length > 0) {
-      throw new SitterError(
-        'UNDO_SUPERSEDED',
-        `Your last decision (on face ${last.faceId}) was followed by ${later[0]!.reviewer}'s ${later[0]!.action}: undoing it now would restore a state nobody holds any more.`,
-        `Decide the face again instead: sitter decide ${shootId} ${last.faceId} --confirm|--reject|--assign PARTICIPANT`,
-      );
-    }
+    assertUndoable(last, await uow.decisions.listByFace(last.faceId), shootId);
     last.undoneAt = now;
     await uow.rejections.deleteByDecision(last.id);
     // A template learned from this face goes with the decision that made it.
@@ -369,22 +302,15 @@ export async function undoLastDecision(ctx: ServiceContext, shootId: string, rev
       );
       return { face: last.faceId, undone: last.action, state: 'gone', participant: null };
     }
-    face.participantId = last.previousParticipantId;
-    face.state = last.previousState;
-    if (face.participantId !== null && (face.state === 'proposed' || face.state === 'confirmed')) {
-      // Rules 3 and 5: never restore a link to someone whose consent no longer holds, and a confirmed
-      // state only with the confirmations that still stand.
-      const consent = await uow.consents.current(face.participantId);
-      if (!consent || consentStatus(consent, now) !== 'eligible') {
-        face.participantId = null;
-        face.state = 'unidentified';
-        face.reason = 'consent-not-valid';
-      } else {
-        const confirmers = confirmersOf(face, await uow.decisions.listByFace(face.id));
-        face.state =
-          confirmers.length > 0 ? stateAfterConfirmations(confirmers.length, shoot.reviewersRequired) : 'proposed';
-      }
-    }
+    const restored = stateAfterUndo(
+      last,
+      await uow.decisions.listByFace(face.id),
+      last.previousParticipantId !== null ? await uow.consents.current(last.previousParticipantId) : null,
+      shoot.reviewersRequired,
+      now,
+    );
+    if (restored.revoked) Object.assign(face, revocation(restored.revoked));
+    else Object.assign(face, { state: restored.state, participantId: restored.participantId });
     const maps = await participantMaps(uow, shootId);
     const participant = face.participantId !== null ? (maps.byId.get(face.participantId)?.externalRef ?? null) : null;
     await uow.audit.append(

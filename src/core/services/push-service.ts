@@ -1,3 +1,4 @@
+import { flagsAfterPush, PUSHED_FLAG } from '../domain/asset-flags.js';
 import { participantPseudonym } from '../domain/pseudonym.js';
 import { consentStatus } from '../domain/consent.js';
 import { consentUri } from '../domain/consent-uri.js';
@@ -12,7 +13,6 @@ import { type NamedPlace, recordCleared, recordPushed } from './push-ledger.js';
 import { sweepLapsedConsent } from './withdrawal.js';
 
 /** Set on an asset while Sitter's metadata is on it, so a later push knows to clear it. */
-export const PUSHED_FLAG = 'pushed';
 
 export interface PushSummary {
   shootId: string;
@@ -358,10 +358,7 @@ async function settle(
       outcome.kind === 'pushed'
         ? st.named.length > 0
         : outcome.consentUris !== null && st.open.some((r) => !outcome.consentUris?.includes(r.consentUri));
-    if (stored)
-      stored.flags = stillNamed
-        ? [...new Set([...stored.flags, PUSHED_FLAG])]
-        : stored.flags.filter((f) => f !== PUSHED_FLAG);
+    if (stored) stored.flags = flagsAfterPush(stored.flags, stillNamed);
     if (outcome.changed) {
       // The chain names people by pseudonym only (domain/pseudonym.ts): never a reference or consent URI.
       const persons = pushed ? st.named.map((n) => participantPseudonym({ id: n.participantId })) : [];

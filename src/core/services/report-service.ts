@@ -3,7 +3,7 @@ import type { ServiceContext } from './context.js';
 import { loadMatches } from './matches-service.js';
 import { countRoster, loadRoster, type RosterCounts } from './roster.js';
 import { requireShoot } from './context.js';
-import { PUSHED_FLAG } from './push-service.js';
+import { PUSHED_FLAG } from '../domain/asset-flags.js';
 
 export interface ParticipantReport {
   participant: string;

@@ -1,10 +1,17 @@
 import { participantPseudonym } from '../domain/pseudonym.js';
 import { createHash } from 'node:crypto';
+import { flagsAfterScan, flagsOutOfScope, UNDATED_ALLOWED_FLAG } from '../domain/asset-flags.js';
 import { canonicalJson } from '../domain/audit.js';
 import { consentStatus } from '../domain/consent.js';
 import { bytesToEmbedding, embeddingToBytes } from '../domain/embedding.js';
 import { BugError, isSitterError, SitterError } from '../domain/errors.js';
-import { boxIou, SAME_FACE_CARRY_IOU, SAME_FACE_IOU } from '../domain/geometry.js';
+import { boxIou, SAME_FACE_IOU } from '../domain/geometry.js';
+import {
+  type CarriedConfirmation,
+  planCarryOver,
+  type PreviousConfirmation,
+  settleVerdict,
+} from '../domain/carry-over.js';
 import {
   type FaceVerdict,
   matchImage,
@@ -407,9 +414,6 @@ export async function scanShoot(
   return summary;
 }
 
-/** A person allowed this asset (as it was when held) although it carries no capture time. */
-export const UNDATED_ALLOWED_FLAG = 'undated-allowed';
-
 /**
  * An asset the scan will not analyse because of its capture time: recorded with its state and
  * reason, and any faces an earlier scan found on it removed (they should never have been looked for).
@@ -445,7 +449,7 @@ async function recordOutOfScope(
     // person must be able to see whose confirmations went and re-review the photo if it is allowed.
     const confirmationsDropped = await droppedConfirmations(uow, asset.id);
     const facesRemoved = await uow.faces.deleteByAsset(asset.id);
-    const flag = state === 'refused' ? 'outside-shoot-dates' : 'no-capture-time';
+    const flags = flagsOutOfScope(state);
     asset.fileName = item.fileName;
     asset.contentSha256 = contentHash;
     asset.size = size;
@@ -455,8 +459,7 @@ async function recordOutOfScope(
     asset.orientation = null;
     asset.scanState = state;
     asset.error = reason;
-    // A held asset keeps its "allowed" flag only for the content a person looked at (checked by hash).
-    asset.flags = [flag];
+    asset.flags = flags;
     asset.scannedAt = ctx.clock.now();
     await uow.audit.append(
       {
@@ -464,7 +467,7 @@ async function recordOutOfScope(
         action: state === 'refused' ? 'scan.asset-refused' : 'scan.asset-held',
         shootId,
         subject: `asset:${item.id}`,
-        details: { reason: flag, contentHash, facesRemoved, confirmationsDropped, ...details },
+        details: { reason: flags[0], contentHash, facesRemoved, confirmationsDropped, ...details },
       },
       ctx.clock.now(),
     );
@@ -554,15 +557,6 @@ async function recordFailure(
   });
 }
 
-/** A confirmation of the old photo and the new face that overlaps it most. */
-interface CarriedConfirmation {
-  participantId: number;
-  oldFaceId: number;
-  faceIndex: number;
-  /** the decisions that confirmed the old face: who named this person, and when */
-  confirmations: Decision[];
-}
-
 /** Does the re-detected face still match the confirmed person at the shoot's threshold? */
 function stillMatches(
   embedding: Float32Array,
@@ -624,31 +618,19 @@ async function storeAnalysis(
       });
     }
     const rejections = await uow.rejections.listByAsset(asset.id);
-    // Reviewed work survives a changed photo (an editor's re-export): each confirmed face, of someone
-    // whose consent still holds, carries over to the new face that overlaps it most, but only if that
-    // face still matches the same person at the shoot's threshold; a box alone proves nothing.
-    const carried = new Map<number, CarriedConfirmation>();
-    const dropped: CarriedConfirmation[] = [];
+    // Reviewed work survives a changed photo (domain/carry-over.ts).
+    const previous: PreviousConfirmation[] = [];
     for (const old of await uow.faces.listByAsset(asset.id)) {
       if (old.state !== 'confirmed' || old.participantId === null) continue;
       const consent = await uow.consents.current(old.participantId);
-      if (!consent || consentStatus(consent, now) !== 'eligible') continue;
-      let best = -1;
-      let bestIou = SAME_FACE_CARRY_IOU;
-      for (const [i, f] of analysis.faces.entries()) {
-        const overlap = boxIou(old, f.box);
-        if (overlap >= bestIou && !carried.has(i)) {
-          best = i;
-          bestIou = overlap;
-        }
-      }
-      if (best < 0) continue;
-      const confirmations = await confirmationsOf(uow, old);
-      const candidate = { participantId: old.participantId, oldFaceId: old.id, faceIndex: best, confirmations };
-      if (stillMatches(analysis.faces[best]!.embedding, roster, old.participantId, limits))
-        carried.set(best, candidate);
-      else dropped.push(candidate);
+      const eligible = consent !== null && consentStatus(consent, now) === 'eligible';
+      previous.push({ face: old, eligible, confirmations: eligible ? await confirmationsOf(uow, old) : [] });
     }
+    const { carried, dropped } = planCarryOver(
+      previous,
+      analysis.faces.map((f) => f.box),
+      (i, participantId) => stillMatches(analysis.faces[i]!.embedding, roster, participantId, limits),
+    );
     const carriedParticipants = new Set([...carried.values()].map((c) => c.participantId));
     await uow.faces.deleteByAsset(asset.id);
     const verdicts: FaceVerdict[] = matchImage(
@@ -665,14 +647,11 @@ async function storeAnalysis(
       const consent = await uow.consents.current(v.participantId);
       if (!consent || consentStatus(consent, now) !== 'eligible') lapsed.add(v.participantId);
     }
-    for (const [i, v] of verdicts.entries()) {
-      if (v.kind === 'proposed' && lapsed.has(v.participantId))
-        verdicts[i] = { kind: 'unidentified', reason: 'consent-lapsed', nearestDistance: null };
-    }
     const rows: Omit<Face, 'id'>[] = [];
     for (const [i, face] of analysis.faces.entries()) {
       const carry = carried.get(i);
       if (carry) {
+        // Its person was eligible in this very write, so never among the lapsed.
         const v = verdicts[i]!;
         const same = v.kind === 'proposed' && v.participantId === carry.participantId;
         rows.push({
@@ -691,12 +670,7 @@ async function storeAnalysis(
         });
         continue;
       }
-      const proposedVerdict = verdicts[i]!;
-      // One person once per photo: someone carried over is not proposed for another face of it.
-      const verdict: FaceVerdict =
-        proposedVerdict.kind === 'proposed' && carriedParticipants.has(proposedVerdict.participantId)
-          ? { kind: 'unidentified', reason: 'taken', nearestDistance: proposedVerdict.distance }
-          : proposedVerdict;
+      const verdict = settleVerdict(verdicts[i]!, lapsed, carriedParticipants);
       const proposed = verdict.kind === 'proposed';
       rows.push({
         shootId: shoot.id,
@@ -750,10 +724,7 @@ async function storeAnalysis(
     asset.scanState = 'scanned';
     asset.error = null;
     asset.scannedAt = now;
-    asset.flags = [
-      ...(unidentified > 0 ? ['unidentified-person'] : []),
-      ...(asset.flags.includes(UNDATED_ALLOWED_FLAG) ? [UNDATED_ALLOWED_FLAG] : []),
-    ];
+    asset.flags = flagsAfterScan(asset.flags, unidentified > 0);
     await uow.audit.append(
       {
         actor: ctx.actor,

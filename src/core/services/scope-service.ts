@@ -2,7 +2,7 @@ import { SitterError } from '../domain/errors.js';
 import { assertOpen, type Shoot } from '../domain/shoot.js';
 import { type ShootDates, shootDatesProblems } from '../domain/shoot-dates.js';
 import { type ServiceContext, requireShoot } from './context.js';
-import { UNDATED_ALLOWED_FLAG } from './scan-service.js';
+import { flagsAfterAllowUndated } from '../domain/asset-flags.js';
 
 /**
  * Declares the days of a shoot made before shoots had dates. The dates are part of what an approval
@@ -89,7 +89,7 @@ export async function allowUndated(
     const allowed: AllowUndatedResult['allowed'] = [];
     for (const asset of chosen) {
       if (!asset) continue;
-      asset.flags = [...new Set([...asset.flags, UNDATED_ALLOWED_FLAG])];
+      asset.flags = flagsAfterAllowUndated(asset.flags);
       allowed.push({ asset: asset.connectorAssetId, contentHash: asset.contentSha256 });
     }
     if (allowed.length > 0) {

@@ -1,3 +1,5 @@
+import { flagsAfterWithdrawal } from '../domain/asset-flags.js';
+import { lapseEffect, revocation, revokedReasonOf } from '../domain/face-transitions.js';
 import { participantSubject } from '../domain/pseudonym.js';
 import type { Participant } from '../domain/records.js';
 import type { UnitOfWork } from '../ports/store.js';
@@ -20,12 +22,7 @@ export async function withdrawalCascade(uow: UnitOfWork, participant: Participan
   const faces = await uow.faces.listByParticipant(participant.id);
   const affected = new Set<number>();
   for (const face of faces) {
-    face.participantId = null;
-    face.state = 'unidentified';
-    face.score = null;
-    face.margin = null;
-    face.embedding = null;
-    face.reason = 'consent-withdrawn';
+    Object.assign(face, revocation('consent-withdrawn'));
     affected.add(face.assetId);
   }
   // Every place a push named them, even where a rescan has since replaced the faces they were on.
@@ -33,8 +30,7 @@ export async function withdrawalCascade(uow: UnitOfWork, participant: Participan
   const assets = await uow.assets.listByShoot(participant.shootId);
   for (const asset of assets) {
     // The face is now an unnamed person: the asset needs manual handling like any other.
-    if (affected.has(asset.id))
-      asset.flags = [...new Set([...asset.flags, 'consent-withdrawn', 'unidentified-person'])];
+    if (affected.has(asset.id)) asset.flags = flagsAfterWithdrawal(asset.flags);
   }
   return { templatesDeleted, matchesRevoked: faces.length, affectedAssetIds: [...affected] };
 }
@@ -72,30 +68,27 @@ export async function sweepLapsedConsent(
   );
   for (const entry of roster) {
     if (entry.status === 'eligible') continue;
+    const status = entry.status;
     const p = entry.participant;
     const faces = (await uow.faces.listByParticipant(p.id)).filter(
       (f) => f.state === 'proposed' || f.state === 'confirmed',
     );
-    const hasTemplates = templates.some((t) => t.participantId === p.id);
     const pending = faces.filter((f) => f.state === 'proposed');
-    if (entry.status === 'withdrawn' && (hasTemplates || faces.length > 0)) {
+    const effect = lapseEffect(status, {
+      templates: templates.some((t) => t.participantId === p.id),
+      proposed: pending.length,
+      confirmed: faces.length - pending.length,
+    });
+    if (effect === 'nothing') continue;
+    if (effect === 'withdrawal-cascade') {
       const cascade = await withdrawalCascade(uow, p);
       result.templatesDeleted += cascade.templatesDeleted;
       result.matchesRevoked += cascade.matchesRevoked;
       result.affectedAssetIds.push(...cascade.affectedAssetIds);
-    } else if (entry.status !== 'withdrawn' && (hasTemplates || pending.length > 0)) {
-      result.templatesDeleted += await uow.templates.deleteByParticipant(p.id);
-      for (const f of pending) {
-        f.participantId = null;
-        f.state = 'unidentified';
-        f.reason = `consent-${entry.status}`;
-        f.score = null;
-        f.margin = null;
-        f.embedding = null;
-      }
-      result.matchesRevoked += pending.length;
     } else {
-      continue;
+      result.templatesDeleted += await uow.templates.deleteByParticipant(p.id);
+      for (const f of pending) Object.assign(f, revocation(revokedReasonOf(status)));
+      result.matchesRevoked += pending.length;
     }
     result.participants.push(p.externalRef);
     await uow.audit.append(
