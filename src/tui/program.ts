@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode } from '../core/domain/errors.js';
 import { registerAudit } from './commands/audit.js';
+import { registerClearance } from './commands/clearance.js';
 import { registerConsent, registerErase, registerWithdraw } from './commands/consent.js';
 import { registerDemo } from './commands/demo.js';
 import { registerConnectors, registerInit } from './commands/init.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerAppEntry(program);
   registerPurge(program);
   registerAudit(program);
+  registerClearance(program);
   registerDemo(program);
   registerConnectors(program);
   return program;
