@@ -10,6 +10,7 @@ import { registerPurge } from './commands/purge.js';
 import { registerHeadlessReview } from './commands/review-headless.js';
 import { registerAppEntry } from './commands/review.js';
 import { registerShoot } from './commands/shoot.js';
+import { registerSubject } from './commands/subject.js';
 import { outcome } from './runner.js';
 
 export const VERSION = '0.1.0';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerPurge(program);
   registerAudit(program);
   registerClearance(program);
+  registerSubject(program);
   registerDemo(program);
   registerConnectors(program);
   return program;
