@@ -4,6 +4,7 @@ import { registerAudit } from './commands/audit.js';
 import { registerClearance } from './commands/clearance.js';
 import { registerConsent, registerErase, registerWithdraw } from './commands/consent.js';
 import { registerDemo } from './commands/demo.js';
+import { registerDpo } from './commands/dpo.js';
 import { registerConnectors, registerInit } from './commands/init.js';
 import { registerJob } from './commands/job.js';
 import { registerPurge } from './commands/purge.js';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerAudit(program);
   registerClearance(program);
   registerSubject(program);
+  registerDpo(program);
   registerDemo(program);
   registerConnectors(program);
   return program;
