@@ -24,7 +24,7 @@ export function registerSubject(program: Command): void {
         const force = Boolean(opts.force);
         const [
           { gatherSubject, recordSubjectExport },
-          { prepareExportFolder, writeExportFiles },
+          { digestsOf, prepareExportFolder, writeExportFiles },
           { subjectReportMarkdown },
         ] = await Promise.all([
           import('../../core/services/subject-export-service.js'),
@@ -33,16 +33,15 @@ export function registerSubject(program: Command): void {
         ]);
         const result = await withWorkspace(globals, async (ctx) => {
           const data = await gatherSubject(ctx, shootId ?? '', ref ?? '');
+          const bodies = [
+            { name: SUBJECT_FILES.json, body: `${JSON.stringify(data, null, 2)}\n` },
+            { name: SUBJECT_FILES.report, body: subjectReportMarkdown(data) },
+          ];
           await prepareExportFolder(dir, force);
-          const files = await writeExportFiles(
-            dir,
-            [
-              { name: SUBJECT_FILES.json, body: `${JSON.stringify(data, null, 2)}\n` },
-              { name: SUBJECT_FILES.report, body: subjectReportMarkdown(data) },
-            ],
-            force,
-          );
+          // On the record before anything leaves: a workspace that cannot record it (read-only) exports nothing.
+          const files = digestsOf(bodies);
           const receipt = await recordSubjectExport(ctx, shootId ?? '', ref ?? '', files);
+          await writeExportFiles(dir, bodies, force);
           return {
             folder: dir,
             files,

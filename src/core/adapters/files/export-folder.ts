@@ -39,18 +39,14 @@ export async function prepareExportFolder(dir: string, force: boolean): Promise<
     );
 }
 
-/** Writes each file 0600 and returns its sha256, for the audit entry that records the export. */
-export async function writeExportFiles(
-  dir: string,
-  files: readonly ExportFile[],
-  force: boolean,
-): Promise<{ name: string; sha256: string }[]> {
-  const written: { name: string; sha256: string }[] = [];
-  for (const f of files) {
-    await writePrivateFile(join(dir, f.name), f.body, { force, forceFlag: '--force' });
-    written.push({ name: f.name, sha256: createHash('sha256').update(f.body).digest('hex') });
-  }
-  return written;
+/** The sha256 of each file's body: recorded before anything is written. */
+export function digestsOf(files: readonly ExportFile[]): { name: string; sha256: string }[] {
+  return files.map((f) => ({ name: f.name, sha256: createHash('sha256').update(f.body).digest('hex') }));
+}
+
+/** Writes each file 0600 (see `writePrivateFile`). */
+export async function writeExportFiles(dir: string, files: readonly ExportFile[], force: boolean): Promise<void> {
+  for (const f of files) await writePrivateFile(join(dir, f.name), f.body, { force, forceFlag: '--force' });
 }
 
 function folderError(dir: string, cause: unknown): SitterError {
