@@ -207,4 +207,19 @@ describe('usage clearance (domain)', () => {
     expect(unlinkablePeople(f, 'web', NOW)).toEqual([2]);
     expect(unlinkablePeople(f, 'print', NOW)).toEqual([2, 3]);
   });
+
+  it('a shoot of 20 000 assets and 60 000 faces is answered for every asset in under 3 seconds (facts indexed once, not read per asset)', () => {
+    const assets = Array.from({ length: 20_000 }, (_, i) => asset(i + 1, { connectorAssetId: `img-${i}.jpg` }));
+    const faces = assets.flatMap((a) => [0, 1, 2].map((k) => face(a.id * 3 + k, a.id)));
+    const f = facts({
+      assets,
+      faces,
+      decisions: faces.map((x) => ({ faceId: x.id, at: at(-3) })),
+      pushes: assets.map((a) => ({ assetId: a.id, participantId: 1, pushedAt: at(-5), clearedAt: null })),
+    });
+    const started = Date.now();
+    const rows = shootClearanceRows(f, 'web', NOW);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(rows.every((r) => r.cleared && r.changedSincePush)).toBe(true);
+  });
 });

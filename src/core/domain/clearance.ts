@@ -113,6 +113,39 @@ export function faceVerdict(
   return problem('face-unidentified');
 }
 
+interface FactsIndex {
+  facesByAsset: Map<number, ClearanceFace[]>;
+  pushesByAsset: Map<number, ClearanceFacts['pushes'][number][]>;
+  decisionsByFace: Map<number, ClearanceFacts['decisions'][number][]>;
+}
+
+const indexes = new WeakMap<ClearanceFacts, FactsIndex>();
+
+function group<T>(items: readonly T[], key: (item: T) => number): Map<number, T[]> {
+  const out = new Map<number, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
+/** Built once per set of facts, so a shoot of many thousand assets is not read once per asset. */
+function indexOf(facts: ClearanceFacts): FactsIndex {
+  let index = indexes.get(facts);
+  if (!index) {
+    index = {
+      facesByAsset: group(facts.faces, (f) => f.assetId),
+      pushesByAsset: group(facts.pushes, (p) => p.assetId),
+      decisionsByFace: group(facts.decisions, (d) => d.faceId),
+    };
+    indexes.set(facts, index);
+  }
+  return index;
+}
+
 /** Counts for the clearance: an "ignored" face was judged not to be a usable face at all. */
 function countsForClearance(face: ClearanceFace): boolean {
   return face.state !== 'ignored';
@@ -129,8 +162,8 @@ export function assetClearance(facts: ClearanceFacts, asset: Asset, scope: strin
     };
   const problems: ClearanceProblem[] = [];
   const clearedPeople: number[] = [];
-  for (const face of facts.faces) {
-    if (face.assetId !== asset.id || !countsForClearance(face)) continue;
+  for (const face of indexOf(facts).facesByAsset.get(asset.id) ?? []) {
+    if (!countsForClearance(face)) continue;
     const problem = faceVerdict(facts, face, scope, now);
     if (problem) problems.push(problem);
     else if (face.participantId !== null) clearedPeople.push(face.participantId);
@@ -141,8 +174,7 @@ export function assetClearance(facts: ClearanceFacts, asset: Asset, scope: strin
 /** When Sitter last wrote to (or cleared) the asset in the DAM; null if never. */
 export function lastPushOf(facts: ClearanceFacts, assetId: number): Date | null {
   let last: number | null = null;
-  for (const p of facts.pushes) {
-    if (p.assetId !== assetId) continue;
+  for (const p of indexOf(facts).pushesByAsset.get(assetId) ?? []) {
     for (const at of [p.pushedAt, p.clearedAt]) if (at && (last === null || at.getTime() > last)) last = at.getTime();
   }
   return last === null ? null : new Date(last);
@@ -161,15 +193,12 @@ export function changedSincePush(facts: ClearanceFacts, asset: Asset, now: Date)
   const after = (d: Date | null | undefined) =>
     d !== null && d !== undefined && d.getTime() > pushed.getTime() && d.getTime() <= now.getTime();
   if (after(asset.scannedAt)) return true;
-  const faceIds = new Set<number>();
+  const index = indexOf(facts);
+  const faces = index.facesByAsset.get(asset.id) ?? [];
   const people = new Set<number>();
-  for (const f of facts.faces) {
-    if (f.assetId !== asset.id) continue;
-    faceIds.add(f.id);
-    if (f.participantId !== null) people.add(f.participantId);
-  }
-  for (const p of facts.pushes) if (p.assetId === asset.id) people.add(p.participantId);
-  if (facts.decisions.some((d) => faceIds.has(d.faceId) && after(d.at))) return true;
+  for (const f of faces) if (f.participantId !== null) people.add(f.participantId);
+  for (const p of index.pushesByAsset.get(asset.id) ?? []) people.add(p.participantId);
+  if (faces.some((f) => (index.decisionsByFace.get(f.id) ?? []).some((d) => after(d.at)))) return true;
   for (const id of people) {
     const c = facts.consents.get(id);
     if (c && [c.importedAt, c.signedAt, c.expiresAt, c.withdrawnAt].some(after)) return true;
