@@ -176,7 +176,8 @@ export async function gatherSubject(
       decisions: [],
       pushes: [],
     };
-    const scopes = [...new Set([...scopesOnRecord(consents), ...(current?.publicationScopes ?? [])])].sort();
+    // The shoot's scopes (theirs among them); "all" is not a use of its own but covers each.
+    const scopes = scopesOnRecord(consents);
     return {
       format: 'sitter-subject-export/1' as const,
       generatedAt: now.toISOString(),
