@@ -1,14 +1,17 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode } from '../core/domain/errors.js';
 import { registerAudit } from './commands/audit.js';
+import { registerClearance } from './commands/clearance.js';
 import { registerConsent, registerErase, registerWithdraw } from './commands/consent.js';
 import { registerDemo } from './commands/demo.js';
+import { registerDpo } from './commands/dpo.js';
 import { registerConnectors, registerInit } from './commands/init.js';
 import { registerJob } from './commands/job.js';
 import { registerPurge } from './commands/purge.js';
 import { registerHeadlessReview } from './commands/review-headless.js';
 import { registerAppEntry } from './commands/review.js';
 import { registerShoot } from './commands/shoot.js';
+import { registerSubject } from './commands/subject.js';
 import { outcome } from './runner.js';
 
 export const VERSION = '0.1.0';
@@ -33,6 +36,9 @@ export function buildProgram(): Command {
   registerAppEntry(program);
   registerPurge(program);
   registerAudit(program);
+  registerClearance(program);
+  registerSubject(program);
+  registerDpo(program);
   registerDemo(program);
   registerConnectors(program);
   return program;

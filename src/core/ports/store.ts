@@ -121,6 +121,8 @@ export interface RejectionRepository {
 export interface PushRecordRepository {
   /** the places of the shoot that still carry Sitter's entries (not cleared) */
   openByShoot(shootId: string): Promise<PushRecord[]>;
+  /** every row of the shoot, cleared or not: when Sitter last wrote to each asset (clearance) */
+  listByShoot(shootId: string): Promise<PushRecord[]>;
   /** the places that still carry one person's entries */
   openByParticipant(participantId: number): Promise<PushRecord[]>;
   openByAsset(assetId: number): Promise<PushRecord[]>;

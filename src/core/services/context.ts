@@ -2,6 +2,7 @@ import type { Clock } from '../ports/clock.js';
 import type { KeyVault } from '../ports/key-vault.js';
 import type { Store, UnitOfWork } from '../ports/store.js';
 import { SitterError } from '../domain/errors.js';
+import type { Participant } from '../domain/records.js';
 import type { Shoot } from '../domain/shoot.js';
 
 /** What every service needs: the ports, and who is acting (recorded on the audit chain). */
@@ -23,4 +24,20 @@ export async function requireShoot(uow: UnitOfWork, shootId: string): Promise<Sh
     );
   }
   return shoot;
+}
+
+export async function requireParticipant(
+  uow: UnitOfWork,
+  shootId: string,
+  participantRef: string,
+): Promise<Participant> {
+  const participant = await uow.participants.findByExternalRef(shootId, participantRef);
+  if (!participant) {
+    throw new SitterError(
+      'PARTICIPANT_NOT_FOUND',
+      `Shoot "${shootId}" has no participant "${participantRef}".`,
+      `See the roster with \`sitter consent list ${shootId}\`; someone already erased is no longer listed.`,
+    );
+  }
+  return participant;
 }

@@ -54,28 +54,44 @@ export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-export function readManifest(manifestPath = defaultManifestPath()): ModelManifest {
+/**
+ * A JSON file of the models folder, checked against its schema. `what` names it in the message,
+ * `codePrefix` gives the codes (`_UNREADABLE`, `_INVALID`), and `file` is its path in the release.
+ */
+export function readModelsJson<T>(
+  path: string,
+  schema: z.ZodType<T>,
+  names: { what: string; codePrefix: string; file: string },
+): T {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
     throw new SitterError(
-      'MODEL_MANIFEST_UNREADABLE',
-      `Cannot read the model manifest ${manifestPath}: ${(e as Error).message}`,
-      'Restore models/manifest.json from the release (git checkout models/manifest.json).',
+      `${names.codePrefix}_UNREADABLE`,
+      `Cannot read the ${names.what} ${path}: ${(e as Error).message}`,
+      `Restore ${names.file} from the release (git checkout ${names.file}).`,
       undefined,
       { cause: e },
     );
   }
-  const parsed = manifestSchema.safeParse(raw);
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     throw new SitterError(
-      'MODEL_MANIFEST_INVALID',
-      `The model manifest ${manifestPath} is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      'Restore models/manifest.json from the release.',
+      `${names.codePrefix}_INVALID`,
+      `The ${names.what} ${path} is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      `Restore ${names.file} from the release.`,
     );
   }
   return parsed.data;
+}
+
+export function readManifest(manifestPath = defaultManifestPath()): ModelManifest {
+  return readModelsJson(manifestPath, manifestSchema, {
+    what: 'model manifest',
+    codePrefix: 'MODEL_MANIFEST',
+    file: 'models/manifest.json',
+  });
 }
 
 /** The identity stored with every template: id, package versions, file hashes, and one digest over them. */

@@ -18,23 +18,33 @@ export interface PrivateFileOptions {
   forceFlag: string;
 }
 
-/** Refuses a target that is a link, or that exists when replacing was not asked for. Call before any work. */
-export async function checkPrivateTarget(path: string, opts: PrivateFileOptions): Promise<void> {
-  let kind: 'none' | 'link' | 'file' | 'other' = 'none';
+export type PathKind = 'none' | 'link' | 'file' | 'folder' | 'other';
+
+/** What is at `path`, without following a link. */
+export async function pathKind(path: string): Promise<PathKind> {
   try {
     const s = await lstat(path);
-    kind = s.isSymbolicLink() ? 'link' : s.isFile() ? 'file' : 'other';
+    return s.isSymbolicLink() ? 'link' : s.isFile() ? 'file' : s.isDirectory() ? 'folder' : 'other';
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw notWritten(path, error);
+    return 'none';
   }
-  if (kind === 'link') {
-    throw new SitterError(
-      'OUTPUT_IS_A_LINK',
-      `${path} is a symbolic link; Sitter does not write personal data through a link.`,
-      'Give the real path of the file, or a new file name.',
-    );
-  }
-  if (kind === 'other')
+}
+
+/** Personal data is never written through a symbolic link, which could point anywhere (a shared folder). */
+export function linkRefused(path: string, what: 'file' | 'folder'): SitterError {
+  return new SitterError(
+    'OUTPUT_IS_A_LINK',
+    `${path} is a symbolic link; Sitter does not write personal data through a link.`,
+    `Give the real path of the ${what}, or a new ${what} name.`,
+  );
+}
+
+/** Refuses a target that is a link, or that exists when replacing was not asked for. Call before any work. */
+export async function checkPrivateTarget(path: string, opts: PrivateFileOptions): Promise<void> {
+  const kind = await pathKind(path);
+  if (kind === 'link') throw linkRefused(path, 'file');
+  if (kind === 'other' || kind === 'folder')
     throw new SitterError(
       'OUTPUT_NOT_A_FILE',
       `${path} exists and is not a regular file.`,

@@ -168,6 +168,7 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
     },
     pushRecords: {
       openByShoot: (shootId) => em.find(PushRecordEntity, { shootId, clearedAt: null }, { orderBy: { id: 'asc' } }),
+      listByShoot: (shootId) => em.find(PushRecordEntity, { shootId }, { orderBy: { id: 'asc' } }),
       openByParticipant: (participantId) =>
         em.find(PushRecordEntity, { participantId, clearedAt: null }, { orderBy: { id: 'asc' } }),
       openByAsset: (assetId) => em.find(PushRecordEntity, { assetId, clearedAt: null }, { orderBy: { id: 'asc' } }),

@@ -1,0 +1,61 @@
+/**
+ * A folder of exported personal data (a subject access export): created owner-only (0700) if it is
+ * missing; an existing folder must be empty unless the user said --force (then only the files Sitter
+ * writes are replaced, each through `writePrivateFile`: 0600, never through a link). A link in place
+ * of the folder is refused, as for a single file.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SitterError } from '../../domain/errors.js';
+import { linkRefused, pathKind, writePrivateFile } from './private-file.js';
+
+export interface ExportFile {
+  name: string;
+  body: string;
+}
+
+/** Checks (and makes) the folder before any work that would be wasted. */
+export async function prepareExportFolder(dir: string, force: boolean): Promise<void> {
+  const kind = await pathKind(dir);
+  if (kind === 'link') throw linkRefused(dir, 'folder');
+  if (kind !== 'none' && kind !== 'folder')
+    throw new SitterError(
+      'OUTPUT_NOT_A_FOLDER',
+      `${dir} exists and is not a folder.`,
+      'Give the path of a new folder.',
+    );
+  if (kind === 'none') {
+    await mkdir(dir, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+      throw folderError(dir, error);
+    });
+    return;
+  }
+  if (!force && (await readdir(dir)).length > 0)
+    throw new SitterError(
+      'OUTPUT_NOT_EMPTY',
+      `${dir} is not empty; nothing was written.`,
+      'Give a new or empty folder, or add --force to replace the export files in it (other files are left alone).',
+    );
+}
+
+/** The sha256 of each file's body: recorded before anything is written. */
+export function digestsOf(files: readonly ExportFile[]): { name: string; sha256: string }[] {
+  return files.map((f) => ({ name: f.name, sha256: createHash('sha256').update(f.body).digest('hex') }));
+}
+
+/** Writes each file 0600 (see `writePrivateFile`). */
+export async function writeExportFiles(dir: string, files: readonly ExportFile[], force: boolean): Promise<void> {
+  for (const f of files) await writePrivateFile(join(dir, f.name), f.body, { force, forceFlag: '--force' });
+}
+
+function folderError(dir: string, cause: unknown): SitterError {
+  const code = (cause as NodeJS.ErrnoException).code;
+  return new SitterError(
+    'EXPORT_NOT_WRITTEN',
+    `Cannot create or read ${dir} (${code ?? 'error'}).`,
+    'Choose a folder you can write to.',
+    undefined,
+    { cause },
+  );
+}

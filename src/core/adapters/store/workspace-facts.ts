@@ -1,0 +1,28 @@
+/**
+ * What a record of processing says about the workspace's own security (GDPR Art. 32), read from
+ * the workspace as it is: where the master key lives (workspace.json, never the key), and the
+ * modes of the folder and the database file.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import type { MasterKeySource } from './master-key.js';
+import type { WorkspacePaths } from './workspace.js';
+
+export interface WorkspaceSecurity {
+  folder: string;
+  masterKey: MasterKeySource;
+  /** octal, e.g. "0700" */
+  folderMode: string;
+  databaseMode: string;
+}
+
+const octal = (path: string) => (statSync(path).mode & 0o777).toString(8).padStart(4, '0');
+
+export function workspaceSecurity(paths: WorkspacePaths): WorkspaceSecurity {
+  const marker = JSON.parse(readFileSync(paths.marker, 'utf8')) as { masterKey?: MasterKeySource };
+  return {
+    folder: paths.dir,
+    masterKey: marker.masterKey ?? { kind: 'workspace' },
+    folderMode: octal(paths.dir),
+    databaseMode: octal(paths.database),
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * `sitter records`: a record of processing activities (GDPR Art. 30) drawn from the workspace
+ * itself, so it says what is done rather than what was planned. Read-only.
+ */
+import { verifyChain } from '../domain/audit.js';
+import { formatAnchor } from '../domain/anchor.js';
+import {
+  DATA_CATEGORIES,
+  type DataCategory,
+  SECURITY_MEASURES,
+  SUBJECT_CATEGORIES,
+} from '../domain/processing-record.js';
+import { type RosterCounts, countRoster, loadRoster } from './roster.js';
+import type { ServiceContext } from './context.js';
+
+const DAY = 86_400_000;
+
+export interface ShootProcessing {
+  shoot: string;
+  name: string;
+  purpose: string;
+  status: string;
+  approval: { dpiaRef: string | null; approvedBy: string | null; approvedAt: string | null };
+  days: { from: string | null; to: string | null };
+  retentionDays: number;
+  /** approval + retention: nothing biometric is kept after it */
+  biometricDataUntil: string | null;
+  recipient: { connector: string; source: string };
+  subjects: RosterCounts & { minors: number };
+  data: { assets: number; faces: number; confirmedFaces: number; templates: number; placesNamingPeople: number };
+  reviewers: number;
+}
+
+export interface ProcessingRecord {
+  generatedAt: string;
+  /** not held by the workspace: the DPO adds it */
+  controller: null;
+  purposes: { shoot: string; purpose: string }[];
+  categoriesOfSubjects: readonly string[];
+  categoriesOfData: readonly DataCategory[];
+  /** who receives the data: the connector of each shoot */
+  recipients: { connector: string; shoots: string[] }[];
+  shoots: ShootProcessing[];
+  auditChain: { ok: boolean; entries: number; head: string | null };
+  securityMeasures: readonly string[];
+}
+
+export async function processingRecord(ctx: ServiceContext): Promise<ProcessingRecord> {
+  const now = ctx.clock.now();
+  return ctx.store.transaction(async (uow) => {
+    const shoots: ShootProcessing[] = [];
+    for (const shoot of await uow.shoots.list()) {
+      const [roster, assets, faces, templates, places, decisions] = await Promise.all([
+        loadRoster(uow, shoot.id, now),
+        uow.assets.listByShoot(shoot.id),
+        uow.faces.listByShootWithoutEmbeddings(shoot.id),
+        uow.templates.listByShoot(shoot.id),
+        uow.pushRecords.openByShoot(shoot.id),
+        uow.decisions.listByShoot(shoot.id),
+      ]);
+      shoots.push({
+        shoot: shoot.id,
+        name: shoot.name,
+        purpose: shoot.purpose,
+        status: shoot.status,
+        approval: {
+          dpiaRef: shoot.dpiaRef,
+          approvedBy: shoot.approvedBy,
+          approvedAt: shoot.approvedAt?.toISOString() ?? null,
+        },
+        days: { from: shoot.shootFrom, to: shoot.shootTo },
+        retentionDays: shoot.retentionDays,
+        biometricDataUntil: shoot.approvedAt
+          ? new Date(shoot.approvedAt.getTime() + shoot.retentionDays * DAY).toISOString()
+          : null,
+        recipient: { connector: shoot.connector, source: shoot.source },
+        subjects: { ...countRoster(roster), minors: roster.filter((e) => e.participant.minor).length },
+        data: {
+          assets: assets.length,
+          faces: faces.length,
+          confirmedFaces: faces.filter((f) => f.state === 'confirmed').length,
+          templates: templates.length,
+          placesNamingPeople: places.length,
+        },
+        reviewers: new Set(decisions.map((d) => d.reviewer)).size,
+      });
+    }
+    const chain = verifyChain(await uow.audit.all());
+    const recipients = new Map<string, string[]>();
+    for (const s of shoots)
+      recipients.set(s.recipient.connector, [...(recipients.get(s.recipient.connector) ?? []), s.shoot]);
+    return {
+      generatedAt: now.toISOString(),
+      controller: null,
+      purposes: shoots.map((s) => ({ shoot: s.shoot, purpose: s.purpose })),
+      categoriesOfSubjects: SUBJECT_CATEGORIES,
+      categoriesOfData: DATA_CATEGORIES,
+      recipients: [...recipients].map(([connector, ids]) => ({ connector, shoots: ids })),
+      shoots,
+      auditChain: {
+        ok: chain.ok,
+        entries: chain.ok ? chain.count : 0,
+        head: chain.ok && chain.count > 0 ? formatAnchor({ hash: chain.headHash, seq: chain.headSeq }) : null,
+      },
+      securityMeasures: SECURITY_MEASURES,
+    };
+  });
+}

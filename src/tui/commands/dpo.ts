@@ -1,0 +1,135 @@
+import type { Command } from 'commander';
+import type { ModelCard } from '../../core/adapters/engine/model-card.js';
+import type { WorkspaceSecurity } from '../../core/adapters/store/workspace-facts.js';
+import type { ProcessingRecord } from '../../core/services/records-service.js';
+import { withWorkspace } from '../context.js';
+import { table } from '../format/table.js';
+import { action } from '../runner.js';
+
+type Records = ProcessingRecord & { workspace: WorkspaceSecurity; models: ModelCard };
+
+function masterKeyText(k: WorkspaceSecurity['masterKey']): string {
+  if (k.kind === 'file') return `a key file outside the workspace (${k.path})`;
+  if (k.kind === 'env') return 'the environment of each command (SITTER_MASTER_KEY / SITTER_MASTER_KEY_FILE)';
+  return 'beside the database in the workspace folder (a copy of the whole folder can decrypt it)';
+}
+
+function modelCardText(m: ModelCard): string[] {
+  return [
+    `Model: ${m.id}`,
+    '',
+    table(
+      ['file', 'role', 'package', 'version', 'installed', 'licence', 'sha256'],
+      m.files.map((f) => [
+        f.path,
+        f.role,
+        f.package,
+        f.version,
+        f.versionMatches ? 'yes' : (f.installedVersion ?? 'missing'),
+        f.licence,
+        f.sha256,
+      ]),
+    ),
+    '',
+    `Calibration: distance threshold ${m.calibration.threshold}, margin ${m.calibration.margin} (model digest ${m.calibration.modelDigest}).`,
+    '',
+    `Measured accuracy on ${m.accuracy.dataset}${m.accuracy.appliesToThisModel ? '' : ' (MEASURED ON ANOTHER MODEL: these figures do not apply)'}:`,
+    table(
+      ['figure', 'value', 'target', 'measured', 'command'],
+      m.accuracy.figures.map((f) => [f.figure, f.value, f.target, f.measuredOn, f.command]),
+    ),
+    `Source: ${m.accuracy.source}.`,
+    '',
+    'Limitations:',
+    ...m.limitations.map((l) => `  - ${l}`),
+  ];
+}
+
+function recordsText(r: Records): string {
+  const lines = [
+    `Record of processing activities (GDPR Art. 30), from workspace ${r.workspace.folder}, as of ${r.generatedAt}.`,
+    'Controller and contact: not held by the workspace; add them.',
+    '',
+    'Purposes (one per shoot):',
+    ...(r.purposes.length ? r.purposes.map((p) => `  ${p.shoot}: ${p.purpose}`) : ['  (no shoot yet)']),
+    '',
+    'Categories of data subjects:',
+    ...r.categoriesOfSubjects.map((s) => `  - ${s}`),
+    '',
+    'Categories of personal data:',
+    ...r.categoriesOfData.map(
+      (c) => `  - ${c.special ? '[special category, Art. 9] ' : ''}${c.category}; held: ${c.held}; kept: ${c.kept}`,
+    ),
+    '',
+    'Shoots, retention and recipients:',
+    table(
+      [
+        'shoot',
+        'status',
+        'approved (DPIA)',
+        'retention',
+        'biometric data until',
+        'recipient',
+        'participants',
+        'minors',
+      ],
+      r.shoots.map((s) => [
+        s.shoot,
+        s.status,
+        s.approval.approvedAt
+          ? `${s.approval.approvedAt.slice(0, 10)} ${s.approval.approvedBy} (${s.approval.dpiaRef})`
+          : null,
+        `${s.retentionDays} days`,
+        s.biometricDataUntil,
+        `${s.recipient.connector}: ${s.recipient.source}`,
+        s.subjects.total,
+        s.subjects.minors,
+      ]),
+    ),
+    '',
+    `Models: ${r.models.id} (${r.models.files.length} files, licences: ${[...new Set(r.models.files.map((f) => f.licence))].join(', ')}); see \`sitter model-card\`.`,
+    '',
+    'Security measures:',
+    `  - master key: ${masterKeyText(r.workspace.masterKey)}`,
+    `  - workspace folder mode ${r.workspace.folderMode}, database mode ${r.workspace.databaseMode}`,
+    `  - audit chain: ${r.auditChain.ok ? `verifies, ${r.auditChain.entries} entries, head ${r.auditChain.head ?? '-'}` : 'BROKEN: run `sitter audit verify`'}`,
+    ...r.securityMeasures.map((m) => `  - ${m}`),
+  ];
+  return lines.join('\n');
+}
+
+/** `sitter records` and `sitter model-card`: what a DPO asks for. */
+export function registerDpo(program: Command): void {
+  program
+    .command('records')
+    .description(
+      'a record of processing activities (GDPR Art. 30) from this workspace: purposes, data and subjects, retention, recipients, models, security measures',
+    )
+    .action(
+      action(async (_args, _opts, globals) => {
+        const [{ processingRecord }, { workspaceSecurity }, { readModelCard }] = await Promise.all([
+          import('../../core/services/records-service.js'),
+          import('../../core/adapters/store/workspace-facts.js'),
+          import('../../core/adapters/engine/model-card.js'),
+        ]);
+        const r: Records = await withWorkspace(globals, async (ctx, ws) => ({
+          ...(await processingRecord(ctx)),
+          workspace: workspaceSecurity(ws.paths),
+          models: readModelCard(),
+        }));
+        return { json: r, text: recordsText(r), exitCode: r.auditChain.ok ? 0 : 1 };
+      }),
+    );
+  program
+    .command('model-card')
+    .description(
+      'the face models in use (files, versions, sha256, licences), the match calibration, and the measured accuracy with the date and command behind each figure',
+    )
+    .action(
+      action(async () => {
+        const { readModelCard } = await import('../../core/adapters/engine/model-card.js');
+        const m = readModelCard();
+        return { json: m, text: modelCardText(m).join('\n') };
+      }),
+    );
+}
