@@ -25,6 +25,7 @@ function asset(id: number, over: Partial<Asset> = {}): Asset {
     size: 1,
     width: 10,
     height: 10,
+    orientation: 1,
     scanState: 'scanned',
     error: null,
     flags: [],
