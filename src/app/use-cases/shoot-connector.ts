@@ -13,9 +13,14 @@ export async function withShootConnector<T>(
 ): Promise<T> {
   const shoot = await session.ctx.store.transaction((uow) => requireShoot(uow, shootId));
   const connector = await session.connectors.forShoot(shoot);
+  let result: T;
   try {
-    return await run(connector, shoot.id);
-  } finally {
-    await connector.close?.();
+    result = await run(connector, shoot.id);
+  } catch (error) {
+    // The work's own error is what the user must see, not a failure to close afterwards.
+    await connector.close?.().catch(() => undefined);
+    throw error;
   }
+  await connector.close?.();
+  return result;
 }
