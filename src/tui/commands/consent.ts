@@ -138,15 +138,8 @@ export function registerWithdraw(program: Command): void {
     .argument('<participant>', 'participant_id from the consent file')
     .action(
       action(async ([shootId, participant], _opts, globals) => {
-        const [{ withdrawConsent }, { withShootConnector }] = await Promise.all([
-          import('../../core/services/withdraw-service.js'),
-          import('../../app/use-cases/shoot-connector.js'),
-        ]);
-        const r = await withSession(globals, (session) =>
-          withShootConnector(session, shootId ?? '', (connector, shoot) =>
-            withdrawConsent(session.ctx, connector, shoot, participant ?? ''),
-          ),
-        );
+        const { withdraw } = await import('../../app/use-cases/withdraw.js');
+        const r = await withSession(globals, (session) => withdraw(session, shootId ?? '', participant ?? ''));
         if (r.outcome === 'already-complete') {
           const text = `${one(r.participant)} withdrew on ${r.withdrawnAt}; nothing left to do: no place Sitter wrote still names them, and the receipt is audit entry ${r.audit.seq} (hash ${r.audit.hash}).`;
           return { json: r, text, exitCode: 0 };
@@ -195,15 +188,8 @@ export function registerErase(program: Command): void {
     .argument('<participant>', 'participant_id from the consent file')
     .action(
       action(async ([shootId, participant], _opts, globals) => {
-        const [{ eraseParticipant }, { withShootConnector }] = await Promise.all([
-          import('../../core/services/erase-service.js'),
-          import('../../app/use-cases/shoot-connector.js'),
-        ]);
-        const r = await withSession(globals, (session) =>
-          withShootConnector(session, shootId ?? '', (connector, shoot) =>
-            eraseParticipant(session.ctx, connector, shoot, participant ?? ''),
-          ),
-        );
+        const { erase } = await import('../../app/use-cases/withdraw.js');
+        const r = await withSession(globals, (session) => erase(session, shootId ?? '', participant ?? ''));
         const v = r.verification;
         const list = (items: { place: string; what: string }[]) => items.map((t) => `      - ${t.place}: ${t.what}`);
         const text = [
