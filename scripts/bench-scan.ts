@@ -17,6 +17,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { givenConnector, givenEngine } from '../src/app/given-providers.js';
 import { builtinRegistry } from '../src/connectors/index.js';
 import { parseConsentFile } from '../src/core/consent/index.js';
 import { DEFAULT_CALIBRATION, FacePool, LocalFaceEngine } from '../src/core/adapters/engine/index.js';
@@ -122,10 +123,13 @@ async function scanOnce(round: number): Promise<{ seconds: number; processed: nu
     consentFile,
   );
   await approveShoot(ctx, id, 'BENCH', 'bench');
-  await enrolShoot(ctx, { engine: pool, files: fsFileReader }, id);
+  await enrolShoot(ctx, { engines: givenEngine(pool, DEFAULT_CALIBRATION), files: fsFileReader }, id);
   // The benchmark photos carry no capture time: a first pass holds them (no inference), a person's
   // allowance lets the timed pass analyse them.
-  const deps = { connector: builtinRegistry().create('local'), engine: pool, calibration: DEFAULT_CALIBRATION };
+  const deps = {
+    connectors: givenConnector(builtinRegistry().create('local')),
+    engines: givenEngine(pool, DEFAULT_CALIBRATION),
+  };
   await scanShoot(ctx, deps, id, { concurrency: workers + 1 });
   await allowUndated(ctx, id, 'all-held', 'benchmark photos without EXIF');
   const t0 = performance.now();

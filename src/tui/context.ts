@@ -1,6 +1,8 @@
-import { userInfo } from 'node:os';
 import type { OpenWorkspace } from '../core/adapters/store/workspace.js';
 import type { ServiceContext } from '../core/services/context.js';
+import type { Session, SessionOptions } from '../app/session.js';
+
+export { currentActor } from '../app/session.js';
 
 /** Options every command accepts (commander's global options). */
 export interface GlobalOptions {
@@ -12,19 +14,7 @@ export function workspaceDir(opts: GlobalOptions): string {
   return opts.workspace ?? process.env.SITTER_WORKSPACE ?? '.sitter';
 }
 
-/** Who is acting, for the audit chain: SITTER_ACTOR, else the operating-system user. */
-export function currentActor(): string {
-  if (process.env.SITTER_ACTOR) return process.env.SITTER_ACTOR;
-  try {
-    return userInfo().username;
-  } catch {
-    return `uid:${process.getuid?.() ?? 'unknown'}`;
-  }
-}
-
-export interface OpenOptions {
-  /** run the due purges first (default); `sitter purge` runs them itself to report them */
-  purge?: boolean;
+export interface OpenOptions extends SessionOptions {
   /** do not say what was purged on stderr (--json); a blocked purge is said anyway */
   quiet?: boolean;
   /** say nothing on stderr at all (the interactive app owns the screen; the audit chain has the purges) */
@@ -32,50 +22,45 @@ export interface OpenOptions {
 }
 
 /**
- * The one way a command opens a workspace: open (migrations), then every purge that is due
- * (retention ended, consent lapsed), before the command sees any data. Retention must hold even if
- * nobody runs `sitter purge`.
+ * The one way a command or the app opens a workspace: the application layer's session (migrations,
+ * then every purge that is due), and what the user must be told about it on stderr.
  */
-export async function openForCommand(
-  dir: string,
-  options: OpenOptions = {},
-): Promise<{ ws: OpenWorkspace; ctx: ServiceContext }> {
-  const [{ openWorkspace }, { systemClock }] = await Promise.all([
-    import('../core/adapters/store/workspace.js'),
-    import('../core/ports/clock.js'),
+export async function openForCommand(dir: string, options: OpenOptions = {}): Promise<Session> {
+  const [{ openSession }, { describePurges }] = await Promise.all([
+    import('../app/session.js'),
+    import('../core/services/purge-service.js'),
   ]);
-  const ws = await openWorkspace(dir);
+  const session = await openSession(dir, options);
+  if (options.silent) return session;
   // Said even with --json (on stderr): a key setting that is silently ignored misleads about where the key is.
-  if (!options.silent) for (const line of ws.warnings) process.stderr.write(`${line}\n`);
-  const ctx: ServiceContext = { store: ws.store, clock: systemClock, keyVault: ws.keyVault, actor: currentActor() };
-  if (options.purge !== false) {
-    try {
-      const { purgeDue, describePurges } = await import('../core/services/purge-service.js');
-      const report = await purgeDue(ctx);
-      // What was purged is on the audit chain; a purge that is due and could not be done is always said.
-      const lines = describePurges(options.quiet ? { retention: [], consent: [], blocked: report.blocked } : report);
-      if (!options.silent) for (const line of lines) process.stderr.write(`${line}\n`);
-    } catch (error) {
-      await ws.close();
-      throw error;
-    }
-  }
-  return { ws, ctx };
+  const report = session.purges;
+  const purged = !report
+    ? []
+    : describePurges(options.quiet ? { retention: [], consent: [], blocked: report.blocked } : report);
+  // What was purged is on the audit chain; a purge that is due and could not be done is always said.
+  for (const line of [...session.ws.warnings, ...purged]) process.stderr.write(`${line}\n`);
+  return session;
 }
 
-/**
- * Opens the workspace, runs the action with a service context, and always closes the database.
- * The store and the services load here, not at start-up, so `sitter --help` stays fast.
- */
-export async function withWorkspace<T>(
+/** Opens a session for the command, runs the action, and always closes the database. */
+export async function withSession<T>(
+  opts: GlobalOptions,
+  action: (session: Session) => Promise<T>,
+  options: OpenOptions = {},
+): Promise<T> {
+  const session = await openForCommand(workspaceDir(opts), { quiet: Boolean(opts.json), ...options });
+  try {
+    return await action(session);
+  } finally {
+    await session.close();
+  }
+}
+
+/** `withSession` for the commands that only need the services' context. */
+export function withWorkspace<T>(
   opts: GlobalOptions,
   action: (ctx: ServiceContext, ws: OpenWorkspace) => Promise<T>,
   options: OpenOptions = {},
 ): Promise<T> {
-  const { ws, ctx } = await openForCommand(workspaceDir(opts), { quiet: Boolean(opts.json), ...options });
-  try {
-    return await action(ctx, ws);
-  } finally {
-    await ws.close();
-  }
+  return withSession(opts, (session) => action(session.ctx, session.ws), options);
 }

@@ -9,7 +9,7 @@ import type { SourcePlacement } from '../core/services/shoot-service.js';
  * connector must exist (built-in or plugin), and a folder source must be a folder.
  */
 export async function resolveShootSource(connector: string, source: string): Promise<string> {
-  const { connectorRegistry } = await import('./compose.js');
+  const { connectorRegistry } = await import('../app/connector-provider.js');
   const { registry } = await connectorRegistry();
   if (!registry.has(connector)) {
     throw new SitterError(

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { givenConnector, givenEngine } from '../../src/app/given-providers.js';
 import { builtinRegistry } from '../../src/connectors/registry.js';
 import { parseConsentFile } from '../../src/core/consent/index.js';
 import { templateBinding } from '../../src/core/domain/seal-binding.js';
@@ -74,9 +75,8 @@ describe('a scan and other commands sharing a workspace', () => {
     const summary = await scanShoot(
       t.ctx,
       {
-        connector: builtinRegistry().create('local', {}),
-        engine: oneFaceEngine,
-        calibration: { modelDigest: 'fixed-digest', threshold: 0.5, margin: 0.05 },
+        connectors: givenConnector(builtinRegistry().create('local', {})),
+        engines: givenEngine(oneFaceEngine, { modelDigest: 'fixed-digest', threshold: 0.5, margin: 0.05 }),
       },
       'a',
       {

@@ -3,14 +3,15 @@ import { join } from 'node:path';
 import { ExifTool } from 'exiftool-vendored';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { givenConnector, givenEngine } from '../../src/app/given-providers.js';
 import { createLocalConnector } from '../../src/connectors/index.js';
 import { captureTimeOf } from '../../src/connectors/local/capture-time.js';
-import type { FaceAnalysis, FaceEngine } from '../../src/core/ports/face-engine.js';
-import { contentHashOf } from '../../src/core/domain/content-hash.js';
+import type { FaceEngine } from '../../src/core/ports/face-engine.js';
 import { decideFace } from '../../src/core/services/decision-service.js';
 import { scanShoot } from '../../src/core/services/scan-service.js';
 import { createShoot } from '../../src/core/services/shoot-service.js';
 import { jsonOf, runSitter } from '../helpers/cli.js';
+import { recordingEngine, TEST_CALIBRATION } from '../helpers/fake-engine.js';
 import { withRawDb } from '../helpers/raw-db.js';
 import { SEED_SHOOT_DAYS, seedApprovedShoot, seedProposal, seedTemplate } from '../helpers/seed.js';
 import { makeWorkspace, type TestWorkspace } from '../helpers/workspace.js';
@@ -37,23 +38,6 @@ async function photo(file: string, dateTimeOriginal?: string, offset?: string): 
     );
 }
 
-/** The face engine, reduced to what this test must see: which images were analysed at all (none of them has a face). */
-function recordingEngine(): FaceEngine & { analysed: number } {
-  const engine = {
-    analysed: 0,
-    model: { id: 'test-model', versions: {}, files: [], digest: 'test-model' },
-    async analyse(bytes: Uint8Array): Promise<FaceAnalysis> {
-      engine.analysed += 1;
-      return {
-        image: { width: 64, height: 48, orientation: 1, contentHash: contentHashOf(bytes), format: 'jpeg' },
-        faces: [],
-      };
-    },
-    async close() {},
-  };
-  return engine;
-}
-
 describe('historical content stays out: a scan judges each photo by its capture time', () => {
   let t: TestWorkspace;
   let photos = '';
@@ -62,9 +46,8 @@ describe('historical content stays out: a scan judges each photo by its capture 
     scanShoot(
       t.ctx,
       {
-        connector: createLocalConnector(),
-        engine,
-        calibration: { modelDigest: 'test-model', threshold: 0.5, margin: 0.1 },
+        connectors: givenConnector(createLocalConnector()),
+        engines: givenEngine(engine, TEST_CALIBRATION),
       },
       's',
     );
@@ -360,9 +343,8 @@ describe('a rescan that holds or refuses a changed photo says which confirmation
     await scanShoot(
       t.ctx,
       {
-        connector: createLocalConnector(),
-        engine: recordingEngine(),
-        calibration: { modelDigest: 'test-model', threshold: 0.5, margin: 0.1 },
+        connectors: givenConnector(createLocalConnector()),
+        engines: givenEngine(recordingEngine(), TEST_CALIBRATION),
       },
       's',
     );

@@ -80,6 +80,7 @@ export function snapshot(
       status: 'approved',
       reviewersRequired: opts.reviewers ?? 1,
       matchThreshold: null,
+      matchMargin: null,
       source: '/photos',
       connector: 'local',
       connectorOptions: {},

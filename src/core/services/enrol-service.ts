@@ -1,18 +1,21 @@
 import { participantPseudonym, participantSubject } from '../domain/pseudonym.js';
-import { createHash } from 'node:crypto';
 import { embeddingToBytes } from '../domain/embedding.js';
 import { isSitterError, SitterError } from '../domain/errors.js';
 import { consentStatus } from '../domain/consent.js';
 import { templateBinding } from '../domain/seal-binding.js';
 import { assertBiometricProcessingAllowed } from '../domain/shoot.js';
+import type { Template } from '../domain/records.js';
 import type { FaceEngine } from '../ports/face-engine.js';
 import type { FileReader } from '../ports/files.js';
+import type { EngineProvider } from '../ports/providers.js';
 import { type ServiceContext, requireShoot } from './context.js';
+import { readReferencePhoto } from './reference-photo.js';
 import { biometricRoster, loadRoster } from './roster.js';
 import { sweepLapsedConsent } from './withdrawal.js';
 
 export interface EnrolDeps {
-  engine: FaceEngine;
+  /** asked for one engine only after the shoot's approval is checked: a refused enrolment loads no model */
+  engines: EngineProvider;
   files: FileReader;
 }
 
@@ -47,7 +50,6 @@ function pseudonymOfRef(roster: readonly { participant: { id: number; externalRe
  * the others go on. Re-running is idempotent: a template of the same photo and model is kept.
  */
 export async function enrolShoot(ctx: ServiceContext, deps: EnrolDeps, shootId: string): Promise<EnrolSummary> {
-  const model = deps.engine.model;
   const plan = await ctx.store.transaction(async (uow) => {
     const shoot = await requireShoot(uow, shootId);
     assertBiometricProcessingAllowed(shoot, 'enrolment', ctx.clock.now());
@@ -58,7 +60,29 @@ export async function enrolShoot(ctx: ServiceContext, deps: EnrolDeps, shootId: 
     const templates = await uow.templates.listByShoot(shootId);
     return { everyone, eligible, templates };
   });
+  const { engine } = await deps.engines.open('single');
+  try {
+    return await enrolWith(ctx, deps.files, engine, shootId, plan);
+  } finally {
+    await engine.close();
+  }
+}
 
+type EnrolPlan = {
+  everyone: Awaited<ReturnType<typeof loadRoster>>;
+  eligible: Awaited<ReturnType<typeof biometricRoster>>;
+  templates: Template[];
+};
+
+/** Enrols the plan's eligible participants with an engine already loaded. */
+async function enrolWith(
+  ctx: ServiceContext,
+  files: FileReader,
+  engine: FaceEngine,
+  shootId: string,
+  plan: EnrolPlan,
+): Promise<EnrolSummary> {
+  const model = engine.model;
   const outcomes: EnrolOutcome[] = [];
   for (const entry of plan.everyone) {
     if (entry.status !== 'eligible')
@@ -91,20 +115,8 @@ export async function enrolShoot(ctx: ServiceContext, deps: EnrolDeps, shootId: 
       continue;
     }
     try {
-      const bytes = await deps.files.read(photo);
-      const sha = createHash('sha256').update(bytes).digest('hex');
-      if (sha !== consent.referencePhotoSha256) {
-        outcomes.push(
-          fail(
-            ref,
-            'REFERENCE_PHOTO_CHANGED',
-            `The reference photo of ${ref} (${photo}) changed since the consent import.`,
-            'Import the consent file again so the new photo is on the record, then enrol.',
-          ),
-        );
-        continue;
-      }
-      const analysis = await deps.engine.analyse(bytes);
+      const bytes = await readReferencePhoto(files, ref, { path: photo, sha256: consent.referencePhotoSha256 });
+      const analysis = await engine.analyse(bytes);
       if (analysis.faces.length !== 1) {
         outcomes.push(
           analysis.faces.length === 0

@@ -19,7 +19,15 @@ export interface ReviewParticipant {
 export interface ReviewInfo {
   shoot: Pick<
     Shoot,
-    'id' | 'name' | 'status' | 'reviewersRequired' | 'matchThreshold' | 'source' | 'connector' | 'connectorOptions'
+    | 'id'
+    | 'name'
+    | 'status'
+    | 'reviewersRequired'
+    | 'matchThreshold'
+    | 'matchMargin'
+    | 'source'
+    | 'connector'
+    | 'connectorOptions'
   >;
   /** everyone on the roster, with what their consent allows today */
   participants: ReviewParticipant[];
@@ -39,9 +47,10 @@ export async function reviewInfo(ctx: ServiceContext, shootId: string): Promise<
       referencePhoto: e.consent?.referencePhoto ?? null,
       referencePhotoSha256: e.consent?.referencePhotoSha256 ?? null,
     }));
-    const { id, name, status, reviewersRequired, matchThreshold, source, connector, connectorOptions } = shoot;
+    const { id, name, status, reviewersRequired, matchThreshold, matchMargin, source, connector, connectorOptions } =
+      shoot;
     return {
-      shoot: { id, name, status, reviewersRequired, matchThreshold, source, connector, connectorOptions },
+      shoot: { id, name, status, reviewersRequired, matchThreshold, matchMargin, source, connector, connectorOptions },
       participants,
       eligible: participants.filter((p) => p.status === 'eligible'),
     };

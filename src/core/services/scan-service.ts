@@ -20,11 +20,13 @@ import {
   type ParticipantTemplates,
 } from '../domain/matching.js';
 import type { Asset, Decision, Face } from '../domain/records.js';
+import { matchLimits } from '../domain/match-limits.js';
 import { assertListedAsset } from '../domain/scope.js';
 import { faceBinding, templateBinding } from '../domain/seal-binding.js';
 import { assertBiometricProcessingAllowed, type Shoot } from '../domain/shoot.js';
 import { captureVerdict, requireShootDates } from '../domain/shoot-dates.js';
 import type { Connector, ListedAsset, SkippedEntry } from '../ports/connector.js';
+import type { ConnectorProvider, EngineProvider } from '../ports/providers.js';
 import type { UnitOfWork } from '../ports/store.js';
 import type { FaceAnalysis, FaceEngine, MatchCalibration } from '../ports/face-engine.js';
 import { type ServiceContext, requireShoot } from './context.js';
@@ -32,10 +34,24 @@ import { retryWhileLocked } from './retry-locked.js';
 import { biometricRoster } from './roster.js';
 import { sweepLapsedConsent } from './withdrawal.js';
 
+/**
+ * What a scan is given: providers, not a loaded engine, so the shoot's approval, dates and scope are
+ * checked once, here, before any connector is made or model loaded.
+ */
 export interface ScanDeps {
-  /** the shoot's connector, already wrapped so its errors name it */
+  /** makes the shoot's connector (wrapped so its errors name it); closed when the scan ends */
+  connectors: ConnectorProvider;
+  /** a worker pool (`pool`) is asked for only after the checks; closed when the scan ends */
+  engines: EngineProvider;
+  /** engine worker threads (default: the provider's, one per core) */
+  workers?: number;
+  /** one scan per shoot at a time: taken after the checks, released when the scan ends */
+  lock?: (shootId: string) => { release(): void };
+}
+
+/** What the scan works with once the checks passed: the connector and a loaded engine. */
+interface ScanPorts {
   connector: Connector;
-  /** a single engine or a worker pool: anything that analyses images */
   engine: FaceEngine;
   calibration: MatchCalibration;
 }
@@ -181,16 +197,31 @@ export async function scanShoot(
     await sweepLapsedConsent(uow, shootId, ctx.clock.now(), ctx.actor);
     return s;
   });
+  const lock = deps.lock?.(shoot.id);
+  let connector: Connector | undefined;
+  let engine: FaceEngine | undefined;
+  try {
+    connector = await deps.connectors.forShoot(shoot);
+    const handle = await deps.engines.open('pool', deps.workers ? { workers: deps.workers } : {});
+    engine = handle.engine;
+    return await scanWith(ctx, { connector, engine, calibration: handle.calibration }, shoot, opts);
+  } finally {
+    await engine?.close();
+    await connector?.close?.();
+    lock?.release();
+  }
+}
+
+/** The scan proper, on a shoot whose checks passed, with its connector and a loaded engine. */
+async function scanWith(ctx: ServiceContext, deps: ScanPorts, shoot: Shoot, opts: ScanOptions): Promise<ScanSummary> {
+  const shootId = shoot.id;
   if (deps.calibration.modelDigest !== deps.engine.model.digest) {
     throw new BugError(
       `calibration is for model ${deps.calibration.modelDigest}, the engine runs ${deps.engine.model.digest}`,
     );
   }
   const dates = requireShootDates(shoot);
-  const limits: MatchThresholds = {
-    threshold: shoot.matchThreshold ?? deps.calibration.threshold,
-    margin: shoot.matchMargin ?? deps.calibration.margin,
-  };
+  const limits: MatchThresholds = matchLimits(shoot, deps.calibration);
   const roster = await loadMatchingRoster(ctx, shoot, deps.engine.model.digest);
   await ctx.store.transaction((uow) =>
     uow.audit.append(

@@ -3,17 +3,19 @@
  * (only when enrolling or scanning) and sharp for the pictures. The workspace stays open for the
  * session; SQLite holds no lock between calls, so a scan in another process can write meanwhile.
  */
-import { createHash } from 'node:crypto';
 import { isSitterError, SitterError } from '../../core/domain/errors.js';
-import { DEFAULT_CALIBRATION } from '../../core/adapters/engine/calibration.js';
 import type { Connector } from '../../core/ports/connector.js';
 import { decideBulk, decideFace, undoLastDecision } from '../../core/services/decision-service.js';
-import { loadMatches, reviewQueue, type QueueItem } from '../../core/services/matches-service.js';
-import { reviewInfo, shootAttention, type ReviewParticipant } from '../../core/services/review-info.js';
+import type { QueueItem } from '../../core/services/matches-service.js';
+import { shootAttention, type ReviewParticipant } from '../../core/services/review-info.js';
 import { shootReport } from '../../core/services/report-service.js';
 import { approveShoot, listShoots, showShoot } from '../../core/services/shoot-service.js';
 import { verifyAudit } from '../../core/services/audit-service.js';
-import { fsFileReader } from '../../core/adapters/files/file-reader.js';
+import type { Providers } from '../../app/session.js';
+import { enrol } from '../../app/use-cases/enrol.js';
+import { push } from '../../app/use-cases/push.js';
+import { loadReviewQueue, referencePhoto } from '../../app/use-cases/review.js';
+import { scan } from '../../app/use-cases/scan.js';
 import { openForCommand } from '../context.js';
 import type { AppGateway, HomeData, QueueSnapshot, ShootRow } from './gateway.js';
 import { cropFace, fitPhoto } from './images/crops.js';
@@ -25,13 +27,19 @@ export interface GatewayOptions {
   png?: boolean;
   /** how many times a write is retried while another process holds the database (each waits 3 s) */
   lockRetries?: number;
+  /** replace the application layer's providers (tests count engine loads this way) */
+  providers?: Partial<Providers>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function openAppGateway(opts: GatewayOptions): Promise<AppGateway> {
   // The app is a command like the others: due purges happen before it shows anything.
-  const { ws, ctx } = await openForCommand(opts.workspace, { silent: true });
+  const session = await openForCommand(opts.workspace, {
+    silent: true,
+    ...(opts.providers ? { providers: opts.providers } : {}),
+  });
+  const { ctx } = session;
   const reviewer = opts.reviewer;
   const retries = opts.lockRetries ?? 3;
   let busyListener: ((message: string | null) => void) | null = null;
@@ -77,8 +85,7 @@ export async function openAppGateway(opts: GatewayOptions): Promise<AppGateway> 
     if (!c) {
       c = (async () => {
         const { shoot } = await retryLocked(() => showShoot(ctx, shootId));
-        const { openConnector } = await import('../compose.js');
-        return { connector: await openConnector(shoot), source: shoot.source };
+        return { connector: await session.connectors.forShoot(shoot), source: shoot.source };
       })();
       c.catch(() => connectors.delete(shootId));
       connectors.set(shootId, c);
@@ -115,9 +122,7 @@ export async function openAppGateway(opts: GatewayOptions): Promise<AppGateway> 
 
     async loadQueue(shootId, filter = {}): Promise<QueueSnapshot> {
       return retryLocked(async () => {
-        const info = await reviewInfo(ctx, shootId);
-        const matches = await loadMatches(ctx, shootId);
-        const items = reviewQueue(matches, info.shoot.matchThreshold ?? DEFAULT_CALIBRATION.threshold, filter);
+        const { info, items } = await loadReviewQueue(session, shootId, filter);
         const participants: Record<string, ReviewParticipant> = {};
         for (const p of info.participants) participants[p.ref] = p;
         return {
@@ -140,17 +145,7 @@ export async function openAppGateway(opts: GatewayOptions): Promise<AppGateway> 
       return cropFace(bytes, item.face.box, width, height, { png: opts.png, displayed });
     },
     async referenceImage(_shootId, p, width, height) {
-      if (!p.referencePhoto) throw new SitterError('NO_REFERENCE_PHOTO', 'No reference photo on the consent record.');
-      const bytes = await fsFileReader.read(p.referencePhoto);
-      const sha = createHash('sha256').update(bytes).digest('hex');
-      if (p.referencePhotoSha256 && sha !== p.referencePhotoSha256) {
-        throw new SitterError(
-          'REFERENCE_PHOTO_CHANGED',
-          'The reference photo changed since the consent import; not shown.',
-          'Import the consent file again.',
-        );
-      }
-      return fitPhoto(bytes, width, height, opts.png);
+      return fitPhoto(await referencePhoto(session, p), width, height, opts.png);
     },
 
     async overview(): Promise<HomeData> {
@@ -176,46 +171,11 @@ export async function openAppGateway(opts: GatewayOptions): Promise<AppGateway> 
     async approve(shootId, dpiaRef, approvedBy) {
       await retryLocked(() => approveShoot(ctx, shootId, dpiaRef, approvedBy));
     },
-    async enrol(shootId) {
-      const [{ enrolShoot }, { openEngine }] = await Promise.all([
-        import('../../core/services/enrol-service.js'),
-        import('../compose.js'),
-      ]);
-      const { engine } = await openEngine();
-      try {
-        return await enrolShoot(ctx, { engine, files: fsFileReader }, shootId);
-      } finally {
-        await engine.close();
-      }
-    },
-    async scan(shootId, onProgress, signal) {
-      const [{ scanShoot }, { openEnginePool }, { acquireScanLock }] = await Promise.all([
-        import('../../core/services/scan-service.js'),
-        import('../compose.js'),
-        import('../../core/adapters/store/scan-lock.js'),
-      ]);
-      const lock = acquireScanLock(ws.paths.dir, shootId);
-      try {
-        const { connector } = await connectorFor(shootId);
-        const { engine, calibration } = await openEnginePool();
-        try {
-          return await scanShoot(ctx, { connector, engine, calibration }, shootId, {
-            signal,
-            onProgress,
-            concurrency: 3,
-          });
-        } finally {
-          await engine.close();
-        }
-      } finally {
-        lock.release();
-      }
-    },
-    async push(shootId) {
-      const { pushShoot } = await import('../../core/services/push-service.js');
-      const { connector } = await connectorFor(shootId);
-      return retryLocked(() => pushShoot(ctx, connector, shootId));
-    },
+    // The same use cases as `sitter enrol`, `scan` and `push`: the same checks before any model
+    // loads, the same scan lock and concurrency.
+    enrol: (shootId) => enrol(session, shootId),
+    scan: (shootId, onProgress, signal) => scan(session, shootId, { onProgress, signal }),
+    push: (shootId) => retryLocked(() => push(session, shootId)),
     async close() {
       closing = true;
       await Promise.allSettled([...inFlight]);
@@ -226,7 +186,7 @@ export async function openAppGateway(opts: GatewayOptions): Promise<AppGateway> 
           // closing is best effort
         }
       }
-      await ws.close();
+      await session.close();
     },
   };
 }

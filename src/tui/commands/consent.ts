@@ -2,9 +2,7 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { UsageError } from '../../core/domain/errors.js';
 import type { RosterEntry } from '../../core/services/roster.js';
-import type { Connector } from '../../core/ports/connector.js';
-import type { ServiceContext } from '../../core/services/context.js';
-import { type GlobalOptions, withWorkspace } from '../context.js';
+import { withSession, withWorkspace } from '../context.js';
 import { isoOrDash, table } from '../format/table.js';
 import { action } from '../runner.js';
 import { safeText as one } from '../format/safe-text.js';
@@ -63,39 +61,14 @@ export function registerConsent(program: Command): void {
     .action(
       action(async ([shootId, file], opts, globals) => {
         const amendmentApprovedBy = amendmentOption(opts);
-        const path = resolve(file ?? '');
-        const [{ readConsentFile, consentFileAccessFor }, { parseConsentFile }, { importConsent }] = await Promise.all([
-          import('../../core/adapters/files/consent-files.js'),
-          import('../../core/consent/index.js'),
-          import('../../core/services/consent-service.js'),
-        ]);
-        const parsed = await parseConsentFile(await readConsentFile(path), consentFileAccessFor(path));
-        const { s, dam } = await withWorkspace(globals, async (ctx) => {
-          const summary = await importConsent(
-            ctx,
-            shootId ?? '',
-            parsed,
-            path,
-            amendmentApprovedBy === undefined ? {} : { amendmentApprovedBy },
-          );
-          if (summary.affectedAssetIds.length === 0) return { s: summary, dam: null };
-          // Rule 6: a withdrawal reaches the DAM metadata at once, not at the next push.
-          const [{ pushShoot }, { openConnector }] = await Promise.all([
-            import('../../core/services/push-service.js'),
-            import('../compose.js'),
-          ]);
-          const shoot = await ctx.store.transaction((uow) => uow.shoots.find(summary.shootId));
-          const connector = await openConnector(shoot ?? { connector: 'local', connectorOptions: {} });
-          return {
-            s: summary,
-            dam: await pushShoot(ctx, connector, summary.shootId, {
-              assetIds: summary.affectedAssetIds,
-              reason: 'withdrawal',
-            }),
-          };
-        });
+        const { readConsentImport, importConsentFile } = await import('../../app/use-cases/consent-import.js');
+        const read = await readConsentImport(resolve(file ?? ''));
+        const result = await withSession(globals, (session) =>
+          importConsentFile(session, shootId ?? '', read, amendmentApprovedBy ? { amendmentApprovedBy } : {}),
+        );
+        const { summary: s, dam, damUnreached } = result;
         const lines = [
-          `Imported ${parsed.rows.length} consent records into shoot "${s.shootId}" from ${s.file}.`,
+          `Imported ${read.parsed.rows.length} consent records into shoot "${s.shootId}" from ${s.file}.`,
           `  added ${s.added.length}, updated ${s.updated.length}, unchanged ${s.unchanged.length}, withdrawn ${s.withdrawn.length}`,
         ];
         if (s.withdrawn.length)
@@ -109,6 +82,8 @@ export function registerConsent(program: Command): void {
                 ? `, ${dam.failed.length} FAILED: ${dam.failed.map((f) => `${one(f.asset)} (${one(f.message)})`).join('; ')}`
                 : ''),
           );
+        if (damUnreached)
+          lines.push(`  DAM metadata NOT updated: ${one(damUnreached.message)} (${one(damUnreached.hint)})`);
         if (s.notInFile.length)
           lines.push(`  not in this file, kept as they were: ${s.notInFile.map((p) => one(p)).join(', ')}`);
         if (s.amendment)
@@ -121,9 +96,9 @@ export function registerConsent(program: Command): void {
             '  no amendment needed: this file adds nobody to an approved roster, so no sign-off was recorded.',
           );
         return {
-          json: { ...s, damUpdates: dam?.updated ?? [], damFailures: dam?.failed ?? [] },
+          json: { ...s, damUpdates: dam?.updated ?? [], damFailures: dam?.failed ?? [], damUnreached },
           text: lines.join('\n'),
-          exitCode: dam?.failed.length ? 1 : 0,
+          exitCode: dam?.failed.length || damUnreached ? 1 : 0,
         };
       }),
     );
@@ -157,22 +132,6 @@ export function registerConsent(program: Command): void {
     );
 }
 
-/** Runs a per-person command that must reach the DAM: the workspace, the shoot, and its connector. */
-async function withShootConnector<T>(
-  globals: GlobalOptions,
-  shootId: string,
-  run: (ctx: ServiceContext, connector: Connector, shoot: string) => Promise<T>,
-): Promise<T> {
-  const [{ openConnector }, { requireShoot }] = await Promise.all([
-    import('../compose.js'),
-    import('../../core/services/context.js'),
-  ]);
-  return withWorkspace(globals, async (ctx) => {
-    const shoot = await ctx.store.transaction((uow) => requireShoot(uow, shootId));
-    return run(ctx, await openConnector(shoot), shoot.id);
-  });
-}
-
 export function registerWithdraw(program: Command): void {
   program
     .command('withdraw')
@@ -183,10 +142,8 @@ export function registerWithdraw(program: Command): void {
     .argument('<participant>', 'participant_id from the consent file')
     .action(
       action(async ([shootId, participant], _opts, globals) => {
-        const { withdrawConsent } = await import('../../core/services/withdraw-service.js');
-        const r = await withShootConnector(globals, shootId ?? '', (ctx, connector, shoot) =>
-          withdrawConsent(ctx, connector, shoot, participant ?? ''),
-        );
+        const { withdraw } = await import('../../app/use-cases/withdraw.js');
+        const r = await withSession(globals, (session) => withdraw(session, shootId ?? '', participant ?? ''));
         if (r.outcome === 'already-complete') {
           const text =
             `${one(r.participant)} withdrew on ${r.withdrawnAt}; nothing left to do: no place Sitter wrote ` +
@@ -245,10 +202,8 @@ export function registerErase(program: Command): void {
     .argument('<participant>', 'participant_id from the consent file')
     .action(
       action(async ([shootId, participant], _opts, globals) => {
-        const { eraseParticipant } = await import('../../core/services/erase-service.js');
-        const r = await withShootConnector(globals, shootId ?? '', (ctx, connector, shoot) =>
-          eraseParticipant(ctx, connector, shoot, participant ?? ''),
-        );
+        const { erase } = await import('../../app/use-cases/withdraw.js');
+        const r = await withSession(globals, (session) => erase(session, shootId ?? '', participant ?? ''));
         const v = r.verification;
         const list = (items: { place: string; what: string }[]) => items.map((t) => `      - ${t.place}: ${t.what}`);
         const text = [

@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, write
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { withWorkspace } from '../context.js';
+import { withSession } from '../context.js';
 import { action } from '../runner.js';
 
 /**
@@ -102,8 +102,8 @@ export async function buildDemoFiles(root: string): Promise<{ photos: string; co
     join(photos, 'IMG_0004.jpg'),
   ]);
 
-  const { openEngine } = await import('../compose.js');
-  const { engine } = await openEngine();
+  const { lazyEngines } = await import('../../app/engine-provider.js');
+  const { engine } = await lazyEngines.open('single');
   const facesBySample = new Map<number, Box[]>();
   try {
     for (const n of new Set(PEOPLE.map((p) => p.from.sample))) {
@@ -169,28 +169,25 @@ export function registerDemo(program: Command): void {
           { verifyAudit },
           consentModule,
           filesModule,
-          { enrolShoot },
-          { scanShoot },
+          { enrol },
+          { scan },
           { decideBulk },
-          { pushShoot },
+          { push },
           { shootReport },
-          compose,
-          { fsFileReader },
         ] = await Promise.all([
           import('../../core/services/shoot-service.js'),
           import('../../core/services/consent-service.js'),
           import('../../core/services/audit-service.js'),
           import('../../core/consent/index.js'),
           import('../../core/adapters/files/consent-files.js'),
-          import('../../core/services/enrol-service.js'),
-          import('../../core/services/scan-service.js'),
+          import('../../app/use-cases/enrol.js'),
+          import('../../app/use-cases/scan.js'),
           import('../../core/services/decision-service.js'),
-          import('../../core/services/push-service.js'),
+          import('../../app/use-cases/push.js'),
           import('../../core/services/report-service.js'),
-          import('../compose.js'),
-          import('../../core/adapters/files/file-reader.js'),
         ]);
-        const result = await withWorkspace({ workspace }, async (ctx) => {
+        const result = await withSession({ workspace }, async (session) => {
+          const { ctx } = session;
           // Stored canonical, as `shoot create` stores it: the local connector refuses a source that now
           // resolves elsewhere (SOURCE_MOVED), and a temp folder may sit behind a link (macOS: /var).
           await createShoot(ctx, {
@@ -220,39 +217,22 @@ export function registerDemo(program: Command): void {
             'shoot approve',
             `DPIA-DEMO-1; roster declared complete: ${roster.eligible} eligible for matching, ${roster['photos-only']} photos only`,
           );
-          const single = await compose.openEngine();
-          try {
-            const enrolled = await enrolShoot(ctx, { engine: single.engine, files: fsFileReader }, 'demo');
-            say(
-              'enrol',
-              `${enrolled.enrolled} templates built; ${enrolled.notEligible} participant not eligible, never processed`,
-            );
-          } finally {
-            await single.engine.close();
-          }
-          const connector = await compose.openConnector({ connector: 'local', connectorOptions: {} });
-          const pool = await compose.openEnginePool();
-          try {
-            const scanned = await scanShoot(
-              ctx,
-              { connector, engine: pool.engine, calibration: pool.calibration },
-              'demo',
-              { concurrency: 3 },
-            );
-            say(
-              'scan',
-              `${scanned.processed} photos analysed, ${scanned.faces} faces: ${scanned.proposed} proposed, ` +
-                `${scanned.unidentified} unidentified; ${scanned.notImages.length} non-image skipped`,
-            );
-          } finally {
-            await pool.engine.close();
-          }
+          const enrolled = await enrol(session, 'demo');
+          say(
+            'enrol',
+            `${enrolled.enrolled} templates built; ${enrolled.notEligible} participant not eligible, never processed`,
+          );
+          const scanned = await scan(session, 'demo');
+          say(
+            'scan',
+            `${scanned.processed} photos analysed, ${scanned.faces} faces: ${scanned.proposed} proposed, ${scanned.unidentified} unidentified; ${scanned.notImages.length} non-image skipped`,
+          );
           const confirmed = await decideBulk(ctx, 'demo', { allAbove: DEMO_CONFIRM_ABOVE }, 'confirm', 'demo-reviewer');
           say(
             'decide',
             `${confirmed.length} proposals with score >= ${DEMO_CONFIRM_ABOVE} confirmed by "demo-reviewer"; the rest wait for review`,
           );
-          const pushed = await pushShoot(ctx, connector, 'demo');
+          const pushed = await push(session, 'demo');
           say('push', `${pushed.written} XMP sidecars written with ${pushed.persons} consent-linked persons`);
           const report = await shootReport(ctx, 'demo');
           say(

@@ -58,7 +58,7 @@ export function registerConnectors(program: Command): void {
     )
     .action(
       action(async () => {
-        const { connectorRegistry, pluginsDir } = await import('../compose.js');
+        const { connectorRegistry, pluginsDir } = await import('../../app/connector-provider.js');
         const { registry, plugins } = await connectorRegistry();
         const json = {
           connectors: registry.list().map((r) => ({ name: r.name, title: r.title, origin: r.origin })),

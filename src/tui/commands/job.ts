@@ -1,10 +1,6 @@
 import type { Command } from 'commander';
-import { availableParallelism } from 'node:os';
 import { UsageError } from '../../core/domain/errors.js';
-import { assertBiometricProcessingAllowed } from '../../core/domain/shoot.js';
-import { requireShootDates } from '../../core/domain/shoot-dates.js';
-import { requireShoot } from '../../core/services/context.js';
-import { withWorkspace } from '../context.js';
+import { withSession, withWorkspace } from '../context.js';
 import { progressReporter } from '../format/progress.js';
 import { table } from '../format/table.js';
 import { consentRecordLabel } from '../format/consent-record.js';
@@ -20,34 +16,16 @@ export function registerJob(program: Command): void {
     .argument('<shoot>', 'shoot id')
     .action(
       action(async ([shootId], _opts, globals) => {
-        const [{ enrolShoot }, { openEngine }, { fsFileReader }] = await Promise.all([
-          import('../../core/services/enrol-service.js'),
-          import('../compose.js'),
-          import('../../core/adapters/files/file-reader.js'),
-        ]);
-        await withWorkspace(globals, async (ctx) =>
-          assertBiometricProcessingAllowed(
-            await ctx.store.transaction((uow) => requireShoot(uow, shootId ?? '')),
-            'enrolment',
-            ctx.clock.now(),
-          ),
-        );
-        const { engine } = await openEngine();
-        try {
-          const s = await withWorkspace(globals, (ctx) =>
-            enrolShoot(ctx, { engine, files: fsFileReader }, shootId ?? ''),
-          );
-          const lines = [
-            `Enrolled shoot "${s.shootId}" with ${s.model}: ${s.enrolled} new, ${s.unchanged} unchanged, ${s.failed} failed, ${s.notEligible} not eligible (never processed).`,
-          ];
-          for (const o of s.outcomes) {
-            if (o.result === 'failed')
-              lines.push(`  ${one(o.participant)}: ${one(o.message)}${o.hint ? ` (${one(o.hint)})` : ''}`);
-          }
-          return { json: s, text: lines.join('\n'), exitCode: s.failed > 0 ? 1 : 0 };
-        } finally {
-          await engine.close();
+        const { enrol } = await import('../../app/use-cases/enrol.js');
+        const s = await withSession(globals, (session) => enrol(session, shootId ?? ''));
+        const lines = [
+          `Enrolled shoot "${s.shootId}" with ${s.model}: ${s.enrolled} new, ${s.unchanged} unchanged, ${s.failed} failed, ${s.notEligible} not eligible (never processed).`,
+        ];
+        for (const o of s.outcomes) {
+          if (o.result === 'failed')
+            lines.push(`  ${one(o.participant)}: ${one(o.message)}${o.hint ? ` (${one(o.hint)})` : ''}`);
         }
+        return { json: s, text: lines.join('\n'), exitCode: s.failed > 0 ? 1 : 0 };
       }),
     );
 
@@ -62,11 +40,7 @@ export function registerJob(program: Command): void {
         const workers = opts.workers !== undefined ? intOption(opts.workers, '--workers', 2) : undefined;
         if (workers !== undefined && (workers < 1 || workers > 64))
           throw new UsageError('BAD_OPTION', '--workers must be from 1 to 64.', 'Example: --workers 2');
-        const [{ scanShoot }, { openEnginePool, openConnector }, { acquireScanLock }] = await Promise.all([
-          import('../../core/services/scan-service.js'),
-          import('../compose.js'),
-          import('../../core/adapters/store/scan-lock.js'),
-        ]);
+        const { scan } = await import('../../app/use-cases/scan.js');
         const mode = globals.json ? 'json' : process.stdout.isTTY ? 'tty' : 'quiet';
         const progress = progressReporter(mode);
         const stop = new AbortController();
@@ -74,55 +48,42 @@ export function registerJob(program: Command): void {
         process.once('SIGINT', onSignal);
         // Whoever reads our output stopped reading (`| head -1`): stop as Ctrl-C would.
         outputClosed.signal.addEventListener('abort', onSignal, { once: true });
-        return withWorkspace(globals, async (ctx, ws) => {
-          // Refuse a missing, draft or closed shoot, or one another scan is on, before the models load.
-          const shoot = await ctx.store.transaction((uow) => requireShoot(uow, shootId ?? ''));
-          assertBiometricProcessingAllowed(shoot, 'scanning', ctx.clock.now());
-          requireShootDates(shoot);
-          const lock = acquireScanLock(ws.paths.dir, shoot.id);
-          let connector: Awaited<ReturnType<typeof openConnector>> | undefined;
-          let engine: Awaited<ReturnType<typeof openEnginePool>>['engine'] | undefined;
-          try {
-            connector = await openConnector(shoot);
-            const pool = await openEnginePool(workers);
-            engine = pool.engine;
-            const calibration = pool.calibration;
-            const s = await scanShoot(ctx, { connector, engine, calibration }, shootId ?? '', {
+        try {
+          // The use case refuses a missing, draft, closed or undated shoot, or one another scan is on,
+          // before the models load.
+          const s = await withSession(globals, (session) =>
+            scan(session, shootId ?? '', {
+              ...(workers !== undefined ? { workers } : {}),
+              rescan: Boolean(opts.rescan),
               signal: stop.signal,
               onProgress: progress.update,
-              concurrency: (workers ?? availableParallelism()) + 1,
-              rescan: Boolean(opts.rescan),
-            });
-            progress.end();
-            const lines = [
-              `${s.stopped ? 'Stopped' : 'Scanned'} shoot "${s.shootId}": ${s.listed} assets listed, ${s.processed} analysed, ${s.unchanged} unchanged, ${s.failed.length} failed.`,
-              `  ${s.faces} faces: ${s.proposed} proposed for review, ${s.unidentified} unidentified (never named).`,
-              ...s.failed.map((f) => `  failed ${one(f.asset)}: ${one(f.message)}`),
-              ...s.notImages.map((n) => `  skipped ${one(n.id)}: ${one(n.message)}`),
-              ...s.outsideDates.map(
-                (o) =>
-                  `  refused ${one(o.asset)}: captured ${o.capturedAt}, outside the shoot's dates (never analysed)`,
-              ),
-              ...s.noCaptureTime.map(
-                (a) =>
-                  `  held ${one(a)}: no capture time; a person decides (sitter shoot allow-undated ${s.shootId} ${one(a)} --reason TEXT)`,
-              ),
-              s.proposed > 0
-                ? `Next: review the proposals (sitter review ${s.shootId}, or sitter matches ${s.shootId} and sitter decide).`
-                : '',
-            ].filter(Boolean);
-            if (globals.json) {
-              process.stdout.write(`${JSON.stringify({ type: 'summary', ...s })}\n`);
-              return { json: null, text: '', silent: true, exitCode: s.failed.length > 0 ? 1 : 0 };
-            }
-            return { json: s, text: lines.join('\n'), exitCode: s.failed.length > 0 ? 1 : 0 };
-          } finally {
-            process.off('SIGINT', onSignal);
-            await engine?.close();
-            await connector?.close?.();
-            lock.release();
+            }),
+          );
+          progress.end();
+          const lines = [
+            `${s.stopped ? 'Stopped' : 'Scanned'} shoot "${s.shootId}": ${s.listed} assets listed, ${s.processed} analysed, ${s.unchanged} unchanged, ${s.failed.length} failed.`,
+            `  ${s.faces} faces: ${s.proposed} proposed for review, ${s.unidentified} unidentified (never named).`,
+            ...s.failed.map((f) => `  failed ${one(f.asset)}: ${one(f.message)}`),
+            ...s.notImages.map((n) => `  skipped ${one(n.id)}: ${one(n.message)}`),
+            ...s.outsideDates.map(
+              (o) => `  refused ${one(o.asset)}: captured ${o.capturedAt}, outside the shoot's dates (never analysed)`,
+            ),
+            ...s.noCaptureTime.map(
+              (a) =>
+                `  held ${one(a)}: no capture time; a person decides (sitter shoot allow-undated ${s.shootId} ${one(a)} --reason TEXT)`,
+            ),
+            s.proposed > 0
+              ? `Next: review the proposals (sitter review ${s.shootId}, or sitter matches ${s.shootId} and sitter decide).`
+              : '',
+          ].filter(Boolean);
+          if (globals.json) {
+            process.stdout.write(`${JSON.stringify({ type: 'summary', ...s })}\n`);
+            return { json: null, text: '', silent: true, exitCode: s.failed.length > 0 ? 1 : 0 };
           }
-        });
+          return { json: s, text: lines.join('\n'), exitCode: s.failed.length > 0 ? 1 : 0 };
+        } finally {
+          process.off('SIGINT', onSignal);
+        }
       }),
     );
 
@@ -136,24 +97,17 @@ export function registerJob(program: Command): void {
     )
     .action(
       action(async ([shootId], opts, globals) => {
-        const [{ pushShoot }, { openConnector }] = await Promise.all([
-          import('../../core/services/push-service.js'),
-          import('../compose.js'),
-        ]);
-        return withWorkspace(globals, async (ctx) => {
-          const shoot = await ctx.store.transaction((uow) => requireShoot(uow, shootId ?? ''));
-          const connector = await openConnector(shoot);
-          // --withdrawals: only the places Sitter's push record names, brought in line with the current
-          // record, which now lacks the withdrawn; people are taken off, never added.
-          const s = await pushShoot(ctx, connector, shootId ?? '', opts.withdrawals ? { reason: 'withdrawal' } : {});
-          const lines = [
-            `Pushed shoot "${s.shootId}": ${s.assets} assets, ${s.written} written, ${s.unchanged} unchanged, ${s.cleared} cleared, ${s.persons} confirmed persons.`,
-            ...s.leftoversRemoved.map((l) => `  removed ${one(l)}: a temp sidecar a killed push or withdrawal left`),
-            ...s.heldBack.map((h) => `  held back ${one(h.participant)} on ${one(h.asset)}: consent is ${h.consent}`),
-            ...s.failed.map((f) => `  failed ${one(f.asset)}: ${one(f.message)}${f.hint ? ` (${one(f.hint)})` : ''}`),
-          ];
-          return { json: s, text: lines.join('\n'), exitCode: s.failed.length > 0 ? 1 : 0 };
-        });
+        const { push } = await import('../../app/use-cases/push.js');
+        const s = await withSession(globals, (session) =>
+          push(session, shootId ?? '', { withdrawals: Boolean(opts.withdrawals) }),
+        );
+        const lines = [
+          `Pushed shoot "${s.shootId}": ${s.assets} assets, ${s.written} written, ${s.unchanged} unchanged, ${s.cleared} cleared, ${s.persons} confirmed persons.`,
+          ...s.leftoversRemoved.map((l) => `  removed ${one(l)}: a temp sidecar a killed push or withdrawal left`),
+          ...s.heldBack.map((h) => `  held back ${one(h.participant)} on ${one(h.asset)}: consent is ${h.consent}`),
+          ...s.failed.map((f) => `  failed ${one(f.asset)}: ${one(f.message)}${f.hint ? ` (${one(f.hint)})` : ''}`),
+        ];
+        return { json: s, text: lines.join('\n'), exitCode: s.failed.length > 0 ? 1 : 0 };
       }),
     );
 

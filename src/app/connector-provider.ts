@@ -1,0 +1,39 @@
+/**
+ * How a shoot's connector is made: the registry (built-ins plus every plugin that loads) and the
+ * shoot's stored options. One function, `makeShootConnector`, so there is one place that turns a
+ * shoot into a connector (options and secrets resolved by name land here too).
+ */
+import { fileURLToPath } from 'node:url';
+import type { Shoot } from '../core/domain/shoot.js';
+import type { Connector } from '../core/ports/connector.js';
+import type { ConnectorProvider } from '../core/ports/providers.js';
+import type { PluginReport } from '../connectors/plugins.js';
+import type { ConnectorRegistry } from '../connectors/registry.js';
+
+/** The plugins folder of this installation (`plugins/` at the project root), or SITTER_PLUGINS. */
+export function pluginsDir(): string {
+  return process.env.SITTER_PLUGINS ?? fileURLToPath(new URL('../../../plugins', import.meta.url));
+}
+
+/** The built-in connectors plus every plugin that loads; broken plugins are reported, not fatal. */
+export async function connectorRegistry(): Promise<{ registry: ConnectorRegistry; plugins: PluginReport }> {
+  const [{ builtinRegistry }, { loadPlugins }] = await Promise.all([
+    import('../connectors/index.js'),
+    import('../connectors/plugins.js'),
+  ]);
+  const registry = builtinRegistry();
+  const plugins = await loadPlugins(pluginsDir(), registry);
+  return { registry, plugins };
+}
+
+/**
+ * The shoot's connector, wrapped so that every error names it and keeps its cause. There is no
+ * fallback: a connector that cannot be made (a plugin gone, options it refuses) is an error.
+ */
+export async function makeShootConnector(shoot: Pick<Shoot, 'connector' | 'connectorOptions'>): Promise<Connector> {
+  const { registry } = await connectorRegistry();
+  return registry.create(shoot.connector, shoot.connectorOptions);
+}
+
+/** The provider services get: each call makes the shoot's connector afresh (the caller closes it). */
+export const shootConnectors: ConnectorProvider = { forShoot: makeShootConnector };

@@ -1,0 +1,17 @@
+/**
+ * The face engine, loaded only when a service asks for it (after its checks): `pool` is a worker
+ * pool for scans (one engine per worker; default one per core), `single` one in-process engine for
+ * small jobs such as enrolment. Loading here, not at start-up, keeps `sitter --help` fast.
+ */
+import type { EngineProvider } from '../core/ports/providers.js';
+
+export const lazyEngines: EngineProvider = {
+  async open(kind, options = {}) {
+    const { FacePool, LocalFaceEngine, DEFAULT_CALIBRATION } = await import('../core/adapters/engine/index.js');
+    const engine =
+      kind === 'pool'
+        ? await FacePool.create(options.workers ? { workers: options.workers } : {})
+        : await LocalFaceEngine.create();
+    return { engine, calibration: DEFAULT_CALIBRATION };
+  },
+};
