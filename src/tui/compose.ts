@@ -43,8 +43,18 @@ export async function connectorRegistry(): Promise<{ registry: ConnectorRegistry
   return { registry, plugins };
 }
 
-/** The shoot's connector, wrapped so that every error names it and keeps its cause. */
-export async function openConnector(shoot: Pick<Shoot, 'connector' | 'connectorOptions'>): Promise<Connector> {
-  const { registry } = await connectorRegistry();
-  return registry.create(shoot.connector, shoot.connectorOptions);
+/**
+ * The shoot's connector, made from its stored options with its secrets resolved by name (from the
+ * environment or `<workspace>/secrets/`), wrapped so that every error names it and keeps its cause.
+ */
+export async function openConnector(
+  shoot: Pick<Shoot, 'connector' | 'connectorOptions'>,
+  workspaceDir: string,
+): Promise<Connector> {
+  const [{ registry }, { connectShoot }, { workspaceSecrets }] = await Promise.all([
+    connectorRegistry(),
+    import('../connectors/configure.js'),
+    import('../connectors/secrets.js'),
+  ]);
+  return connectShoot(registry, shoot, workspaceSecrets(workspaceDir));
 }

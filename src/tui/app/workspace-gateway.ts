@@ -78,7 +78,7 @@ export async function openAppGateway(opts: GatewayOptions): Promise<AppGateway> 
       c = (async () => {
         const { shoot } = await retryLocked(() => showShoot(ctx, shootId));
         const { openConnector } = await import('../compose.js');
-        return { connector: await openConnector(shoot), source: shoot.source };
+        return { connector: await openConnector(shoot, ws.paths.dir), source: shoot.source };
       })();
       c.catch(() => connectors.delete(shootId));
       connectors.set(shootId, c);

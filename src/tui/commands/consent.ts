@@ -70,7 +70,7 @@ export function registerConsent(program: Command): void {
           import('../../core/services/consent-service.js'),
         ]);
         const parsed = await parseConsentFile(await readConsentFile(path), consentFileAccessFor(path));
-        const { s, dam } = await withWorkspace(globals, async (ctx) => {
+        const { s, dam } = await withWorkspace(globals, async (ctx, ws) => {
           const summary = await importConsent(
             ctx,
             shootId ?? '',
@@ -85,7 +85,7 @@ export function registerConsent(program: Command): void {
             import('../compose.js'),
           ]);
           const shoot = await ctx.store.transaction((uow) => uow.shoots.find(summary.shootId));
-          const connector = await openConnector(shoot ?? { connector: 'local', connectorOptions: {} });
+          const connector = await openConnector(shoot ?? { connector: 'local', connectorOptions: {} }, ws.paths.dir);
           return {
             s: summary,
             dam: await pushShoot(ctx, connector, summary.shootId, {
@@ -163,9 +163,9 @@ async function withShootConnector<T>(
     import('../compose.js'),
     import('../../core/services/context.js'),
   ]);
-  return withWorkspace(globals, async (ctx) => {
+  return withWorkspace(globals, async (ctx, ws) => {
     const shoot = await ctx.store.transaction((uow) => requireShoot(uow, shootId));
-    return run(ctx, await openConnector(shoot), shoot.id);
+    return run(ctx, await openConnector(shoot, ws.paths.dir), shoot.id);
   });
 }
 

@@ -230,7 +230,7 @@ export function registerDemo(program: Command): void {
           } finally {
             await single.engine.close();
           }
-          const connector = await compose.openConnector({ connector: 'local', connectorOptions: {} });
+          const connector = await compose.openConnector({ connector: 'local', connectorOptions: {} }, workspace);
           const pool = await compose.openEnginePool();
           try {
             const scanned = await scanShoot(

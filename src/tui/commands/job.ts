@@ -83,7 +83,7 @@ export function registerJob(program: Command): void {
           let connector: Awaited<ReturnType<typeof openConnector>> | undefined;
           let engine: Awaited<ReturnType<typeof openEnginePool>>['engine'] | undefined;
           try {
-            connector = await openConnector(shoot);
+            connector = await openConnector(shoot, ws.paths.dir);
             const pool = await openEnginePool(workers);
             engine = pool.engine;
             const calibration = pool.calibration;
@@ -140,9 +140,9 @@ export function registerJob(program: Command): void {
           import('../../core/services/push-service.js'),
           import('../compose.js'),
         ]);
-        return withWorkspace(globals, async (ctx) => {
+        return withWorkspace(globals, async (ctx, ws) => {
           const shoot = await ctx.store.transaction((uow) => requireShoot(uow, shootId ?? ''));
-          const connector = await openConnector(shoot);
+          const connector = await openConnector(shoot, ws.paths.dir);
           // --withdrawals: only the places Sitter's push record names, brought in line with the current
           // record, which now lacks the withdrawn; people are taken off, never added.
           const s = await pushShoot(ctx, connector, shootId ?? '', opts.withdrawals ? { reason: 'withdrawal' } : {});
