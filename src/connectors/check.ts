@@ -78,11 +78,12 @@ export async function checkShootConnector(
       const connector = await connectShoot(registry, shoot, secrets);
       try {
         const page = await connector.list(shoot.source, { pageSize: 1 });
-        const more = page.nextCursor ? ', and more' : '';
+        const first = page.assets[0] ? `first asset ${page.assets[0].id}${page.nextCursor ? ', and more' : ''}` : null;
+        const skipped = page.skipped.length ? `, ${page.skipped.length} entries skipped (not assets)` : '';
         findings.push({
           step: 'source',
           ok: true,
-          message: `reached ${shoot.source}: ${page.assets.length === 0 ? 'no assets listed' : `first asset ${page.assets[0]?.id}${more}`}`,
+          message: `reached ${shoot.source}: ${first ?? 'no assets on the first page'}${skipped}`,
         });
       } finally {
         await connector.close?.();
