@@ -5,6 +5,7 @@
  */
 import type { Shoot } from '../core/domain/shoot.js';
 import type { Connector } from '../core/ports/connector.js';
+import type { ConnectorProvider } from '../core/ports/providers.js';
 import type { ConnectorOptionsSpec } from './options.js';
 import { optionsInvalid, validateOptions } from './options.js';
 import type { ConnectorRegistry } from './registry.js';
@@ -62,4 +63,9 @@ export function reconfigure(
   const next: Record<string, unknown> = { ...shoot.connectorOptions, ...change.set };
   for (const key of change.unset) delete next[key];
   return validateOptions(shoot.connector, registry.optionsOf(shoot.connector), next);
+}
+
+/** The port services receive: every shoot's connector made by `connectShoot` with these secrets. */
+export function shootConnectorProvider(registry: ConnectorRegistry, secrets: SecretSource): ConnectorProvider {
+  return { forShoot: (shoot) => connectShoot(registry, shoot, secrets) };
 }

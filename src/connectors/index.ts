@@ -9,7 +9,7 @@ export {
 } from './registry.js';
 export { consentUri, parseConsentUri, isSitterConsentUri, CONSENT_URI_PREFIX } from './payload.js';
 export { createLocalConnector } from './local/index.js';
-export { connectShoot, reconfigure } from './configure.js';
+export { connectShoot, reconfigure, shootConnectorProvider } from './configure.js';
 export { checkShootConnector, type ConnectorCheck, type CheckFinding } from './check.js';
 export {
   describeOptions,
