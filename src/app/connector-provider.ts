@@ -1,6 +1,6 @@
 /**
  * How a shoot's connector is made: the registry (built-ins plus every plugin that loads) and the
- * shoot's stored options. One function, `makeShootConnector`, so there is one place that turns a
+ * shoot's stored options and secrets. One function, `makeShootConnector`, so there is one place that turns a
  * shoot into a connector (options and secrets resolved by name land here too).
  */
 import { fileURLToPath } from 'node:url';
@@ -27,13 +27,24 @@ export async function connectorRegistry(): Promise<{ registry: ConnectorRegistry
 }
 
 /**
- * The shoot's connector, wrapped so that every error names it and keeps its cause. There is no
- * fallback: a connector that cannot be made (a plugin gone, options it refuses) is an error.
+ * The shoot's connector, made from its stored options with its secrets resolved by name (from the
+ * environment or `<workspace>/secrets/`), wrapped so that every error names it and keeps its cause.
+ * There is no fallback: a connector that cannot be made (a plugin gone, options it refuses, a secret
+ * missing) is an error.
  */
-export async function makeShootConnector(shoot: Pick<Shoot, 'connector' | 'connectorOptions'>): Promise<Connector> {
-  const { registry } = await connectorRegistry();
-  return registry.create(shoot.connector, shoot.connectorOptions);
+export async function makeShootConnector(
+  shoot: Pick<Shoot, 'connector' | 'connectorOptions'>,
+  workspaceDir: string,
+): Promise<Connector> {
+  const [{ registry }, { connectShoot }, { workspaceSecrets }] = await Promise.all([
+    connectorRegistry(),
+    import('../connectors/configure.js'),
+    import('../connectors/secrets.js'),
+  ]);
+  return connectShoot(registry, shoot, workspaceSecrets(workspaceDir));
 }
 
-/** The provider services get: each call makes the shoot's connector afresh (the caller closes it). */
-export const shootConnectors: ConnectorProvider = { forShoot: makeShootConnector };
+/** The provider services get for a workspace: each call makes the shoot's connector afresh (the caller closes it). */
+export function shootConnectorsIn(workspaceDir: string): ConnectorProvider {
+  return { forShoot: (shoot) => makeShootConnector(shoot, workspaceDir) };
+}

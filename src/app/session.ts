@@ -45,13 +45,13 @@ export function currentActor(): string {
   }
 }
 
-async function defaultProviders(): Promise<Providers> {
-  const [{ shootConnectors }, { lazyEngines }, { fsFileReader }] = await Promise.all([
+async function defaultProviders(workspaceDir: string): Promise<Providers> {
+  const [{ shootConnectorsIn }, { lazyEngines }, { fsFileReader }] = await Promise.all([
     import('./connector-provider.js'),
     import('./engine-provider.js'),
     import('../core/adapters/files/file-reader.js'),
   ]);
-  return { connectors: shootConnectors, engines: lazyEngines, files: fsFileReader };
+  return { connectors: shootConnectorsIn(workspaceDir), engines: lazyEngines, files: fsFileReader };
 }
 
 /**
@@ -63,7 +63,7 @@ export async function openSession(dir: string, options: SessionOptions = {}): Pr
   const [{ openWorkspace }, { systemClock }, providers] = await Promise.all([
     import('../core/adapters/store/workspace.js'),
     import('../core/ports/clock.js'),
-    defaultProviders(),
+    defaultProviders(dir),
   ]);
   const ws = await openWorkspace(dir);
   const ctx: ServiceContext = {

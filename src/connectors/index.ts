@@ -9,4 +9,14 @@ export {
 } from './registry.js';
 export { consentUri, parseConsentUri, isSitterConsentUri, CONSENT_URI_PREFIX } from './payload.js';
 export { createLocalConnector } from './local/index.js';
+export { connectShoot, reconfigure, shootConnectorProvider } from './configure.js';
+export { checkShootConnector, type ConnectorCheck, type CheckFinding } from './check.js';
+export {
+  describeOptions,
+  validateOptions,
+  coerceOptionText,
+  type ConnectorOptionsSpec,
+  type OptionInfo,
+} from './options.js';
+export { workspaceSecrets, secretEnvVar, secretFile, SECRET_PREFIX, type SecretSource } from './secrets.js';
 export type * from '../core/ports/connector.js';

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { CONSENT_URI_PREFIX } from '../core/domain/consent-uri.js';
 import { SitterError } from '../core/domain/errors.js';
 import type { ConnectorFactory } from '../core/ports/connector.js';
+import { PluginOptionsDecl, pluginOptionsSpec } from './plugin-options.js';
 import type { ConnectorRegistry } from './registry.js';
 
 /**
@@ -26,6 +27,8 @@ const Manifest = z.object({
   /** the module, relative to the plugin folder, whose default export is `create(options, host)` */
   entry: z.string().min(1),
   contract: z.literal(CONTRACT_VERSION),
+  /** the options the connector accepts (plugin-options.ts); without it, it accepts none */
+  options: PluginOptionsDecl.optional(),
 });
 
 export type PluginManifest = z.infer<typeof Manifest>;
@@ -76,6 +79,7 @@ export async function loadPlugins(dir: string, registry: ConnectorRegistry): Pro
         title: manifest.title,
         origin: folder,
         factory: (options) => create(options, host),
+        options: pluginOptionsSpec(manifest.options),
       });
       report.loaded.push({ name: manifest.name, version: manifest.version, folder });
     } catch (e) {

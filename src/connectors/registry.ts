@@ -5,7 +5,8 @@
  */
 import { SitterError } from '../core/domain/errors.js';
 import type { Connector, ConnectorFactory } from '../core/ports/connector.js';
-import { createLocalConnector } from './local/index.js';
+import { createLocalConnector, LocalConnectorOptions } from './local/index.js';
+import { NO_OPTIONS, type ConnectorOptionsSpec } from './options.js';
 import { wrapConnector } from './wrap-connector.js';
 
 export interface ConnectorRegistration {
@@ -16,6 +17,8 @@ export interface ConnectorRegistration {
   /** `builtin` or where a plugin came from (its folder or package) */
   origin: string;
   factory: ConnectorFactory;
+  /** the options it accepts and which of them are secrets; none declared: it accepts no options */
+  options?: ConnectorOptionsSpec;
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;
@@ -53,8 +56,8 @@ export class ConnectorRegistry {
     return this.byName.has(name);
   }
 
-  /** A wrapped connector instance; an unknown name or bad options is a SitterError. */
-  create(name: string, options: Record<string, unknown> = {}): Connector {
+  /** A registration by name; an unknown name is a SitterError listing the known ones. */
+  get(name: string): ConnectorRegistration {
     const reg = this.byName.get(name);
     if (!reg) {
       throw new SitterError(
@@ -68,6 +71,20 @@ export class ConnectorRegistry {
         { name },
       );
     }
+    return reg;
+  }
+
+  /** The options a connector declares (none when it declares nothing). */
+  optionsOf(name: string): ConnectorOptionsSpec {
+    return this.get(name).options ?? NO_OPTIONS;
+  }
+
+  /**
+   * A wrapped connector instance from options as the factory takes them (secrets already resolved:
+   * see configure.ts `connectShoot` for a shoot's stored options); an unknown name is a SitterError.
+   */
+  create(name: string, options: Record<string, unknown> = {}): Connector {
+    const reg = this.get(name);
     let connector: Connector;
     try {
       connector = reg.factory(options);
@@ -96,6 +113,7 @@ export function builtinRegistry(): ConnectorRegistry {
     title: 'Local folder: images under a folder, XMP sidecars next to them',
     origin: 'builtin',
     factory: createLocalConnector,
+    options: { schema: LocalConnectorOptions, secrets: [] },
   });
   return r;
 }

@@ -4,6 +4,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPlugins } from '../../src/connectors/plugins.js';
 import { builtinRegistry } from '../../src/connectors/registry.js';
+import { connectShoot } from '../../src/connectors/configure.js';
+import { validateOptions } from '../../src/connectors/options.js';
+import type { SecretSource } from '../../src/connectors/secrets.js';
 import { runConnectorContract } from './connector-contract.js';
 import { makeImage, put, tempDir } from './fixtures.js';
 
@@ -74,6 +77,50 @@ describe('the plugin loader', () => {
       expect(reasons['d-shadow']).toMatch(/clashes/);
       expect(reasons['e-escape']).toMatch(/leaves the plugin folder/);
       expect(registry.has('local') && registry.has('good')).toBe(true);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('builds the options schema a manifest declares: typed values with defaults reach the plugin, secrets resolved by name; a bad declaration is skipped', async () => {
+    const { dir, cleanup } = await tempDir('sitter-plugin-options-');
+    try {
+      const ok = { title: 't', version: '1', entry: 'index.js', contract: 2 };
+      const make = (name: string, options: object) => {
+        mkdirSync(path.join(dir, name));
+        writeFileSync(path.join(dir, name, 'sitter-plugin.json'), JSON.stringify({ ...ok, name, options }));
+        // The connector reports the options it was made with as its title, for the test to read.
+        writeFileSync(
+          path.join(dir, name, 'index.js'),
+          'export default (options) => ({ info: { name: "x", title: JSON.stringify(options), version: "1" }, capabilities: {}, list() {}, fetch() {}, push() {}, clear() {} });',
+        );
+      };
+      make('dam', {
+        token: { type: 'string', secret: true, required: true },
+        pageSize: { type: 'integer', default: 25, minimum: 1 },
+        region: { type: 'string', enum: ['eu', 'us'] },
+      });
+      make('bad-secret', { pin: { type: 'integer', secret: true } });
+      make('bad-key', { 'no spaces': { type: 'string' } });
+      const registry = builtinRegistry();
+      const report = await loadPlugins(dir, registry);
+      expect(report.loaded.map((l) => l.name)).toEqual(['dam']);
+      expect(report.skipped.map((s) => s.reason).join('\n')).toMatch(/secret option must be of type "string"/);
+      expect(report.skipped).toHaveLength(2);
+      expect(registry.optionsOf('dam').secrets).toEqual(['token']);
+      const stored = validateOptions('dam', registry.optionsOf('dam'), { token: 'secret:dam-key', region: 'us' });
+      expect(stored).toEqual({ token: 'secret:dam-key', region: 'us' });
+      const secrets: SecretSource = { lookup: async (name) => `value-of-${name}` };
+      const connector = await connectShoot(registry, { connector: 'dam', connectorOptions: stored }, secrets);
+      expect(JSON.parse(connector.info.title)).toEqual({ token: 'value-of-dam-key', pageSize: 25, region: 'us' });
+      let refused: unknown;
+      try {
+        validateOptions('dam', registry.optionsOf('dam'), { region: 'mars', pageSize: 0 });
+      } catch (e) {
+        refused = e;
+      }
+      const problems = (refused as { details: { problems: { key: string }[] } }).details.problems;
+      expect(problems.map((p) => p.key).sort()).toEqual(['pageSize', 'region', 'token']);
     } finally {
       await cleanup();
     }

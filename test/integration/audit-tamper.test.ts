@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jsonOf, runSitter } from '../helpers/cli.js';
+import { createArgs } from '../helpers/shoot-cli.js';
 import { withRawDb } from '../helpers/raw-db.js';
 import { tempDir } from '../helpers/workspace.js';
 import { mkdirSync } from 'node:fs';
@@ -22,27 +23,7 @@ describe('audit verify on a tampered database file', () => {
     for (const id of ['a', 'b', 'c']) {
       const src = join(tmp.dir, `src-${id}`);
       mkdirSync(src);
-      expect(
-        (
-          await sitter(
-            'shoot',
-            'create',
-            id,
-            '--name',
-            id,
-            '--source',
-            src,
-            '--purpose',
-            'p',
-            '--retention-days',
-            '30',
-            '--from',
-            '2026-05-01',
-            '--to',
-            '2026-05-02',
-          )
-        ).code,
-      ).toBe(0);
+      expect((await sitter(...createArgs(id, src))).code).toBe(0);
     }
     for (const id of ['a', 'b'])
       expect((await sitter('shoot', 'approve', id, '--dpia', 'D', '--approved-by', 'X')).code).toBe(0);
@@ -143,27 +124,7 @@ describe('audit verify on a tampered database file', () => {
       for (const id of ['d', 'e']) {
         const src = join(tmp.dir, `src-${id}`);
         mkdirSync(src);
-        expect(
-          (
-            await sitter(
-              'shoot',
-              'create',
-              id,
-              '--name',
-              id,
-              '--source',
-              src,
-              '--purpose',
-              'p',
-              '--retention-days',
-              '30',
-              '--from',
-              '2026-05-01',
-              '--to',
-              '2026-05-02',
-            )
-          ).code,
-        ).toBe(0);
+        expect((await sitter(...createArgs(id, src))).code).toBe(0);
       }
       const run = await sitter('audit', 'verify', '--anchor', head);
       expect(run.code).toBe(1);

@@ -1,3 +1,4 @@
+import { givenConnector, givenEngine } from '../../src/app/given-providers.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exiftool } from 'exiftool-vendored';
@@ -137,7 +138,10 @@ describe('the content hash on the record is the one of what the engine analysed'
   const scan = (connector: Connector) =>
     scanShoot(
       t.ctx,
-      { connector, engine: oneFaceEngine, calibration: { modelDigest: 'fixed-digest', threshold: 0.5, margin: 0.1 } },
+      {
+        connectors: givenConnector(connector),
+        engines: givenEngine(oneFaceEngine, { modelDigest: 'fixed-digest', threshold: 0.5, margin: 0.1 }),
+      },
       's',
     );
   const assetRow = () => t.ws.store.transaction(async (uow) => (await uow.assets.findByConnectorId('s', 'a.jpg'))!);

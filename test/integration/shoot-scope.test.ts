@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, rmdirSync, symlinkSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jsonOf, runSitter } from '../helpers/cli.js';
+import { createArgs } from '../helpers/shoot-cli.js';
 import { tempDir } from '../helpers/workspace.js';
 
 /** Issue 9, defect 9: open shoots never overlap, and no shoot covers a system folder or the workspace. */
@@ -14,30 +15,7 @@ describe('shoot create refuses a source that overlaps another open shoot, a syst
     return dir;
   };
   const create = (id: string, source: string, env: Record<string, string> = {}, extra: string[] = []) =>
-    runSitter(
-      [
-        '-w',
-        ws,
-        '--json',
-        'shoot',
-        'create',
-        id,
-        '--name',
-        id,
-        '--source',
-        source,
-        '--purpose',
-        'p',
-        '--retention-days',
-        '30',
-        '--from',
-        '2026-05-01',
-        '--to',
-        '2026-05-02',
-        ...extra,
-      ],
-      { env },
-    );
+    runSitter(['-w', ws, '--json', ...createArgs(id, source), ...extra], { env });
   const refusal = async (id: string, source: string, env: Record<string, string> = {}, extra: string[] = []) => {
     const run = await create(id, source, env, extra);
     expect(run.code, run.stdout).toBe(1);

@@ -1,3 +1,4 @@
+import { givenConnector, givenEngine } from '../../src/app/given-providers.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/core/domain/audit.js';
 import { BugError, SitterError } from '../../src/core/domain/errors.js';
@@ -36,7 +37,12 @@ describe('scanShoot with fake ports', () => {
   let connector: FakeConnector;
   let engine: FakeEngine;
   const scan = (opts: ScanOptions = {}, calibration = FAKE_CALIBRATION, shootId = 's'): Promise<ScanSummary> =>
-    scanShoot(t.ctx, { connector, engine, calibration }, shootId, opts);
+    scanShoot(
+      t.ctx,
+      { connectors: givenConnector(connector), engines: givenEngine(engine, calibration) },
+      shootId,
+      opts,
+    );
   const read = <T>(work: (uow: UnitOfWork) => Promise<T>) => t.ws.store.transaction(work);
   const facesOf = async (assetRef: string): Promise<Face[]> =>
     read(async (uow) => {
@@ -268,7 +274,10 @@ describe('scanShoot with fake ports', () => {
     await expect(
       scanShoot(
         t.ctx,
-        { connector, engine: otherModel, calibration: { ...FAKE_CALIBRATION, modelDigest: 'model-y' } },
+        {
+          connectors: givenConnector(connector),
+          engines: givenEngine(otherModel, { ...FAKE_CALIBRATION, modelDigest: 'model-y' }),
+        },
         's',
       ),
     ).rejects.toMatchObject({ code: 'NO_TEMPLATES', hint: expect.stringMatching(/sitter enrol s/) });

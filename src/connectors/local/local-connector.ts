@@ -52,15 +52,25 @@ export const LocalConnectorOptions = z
      * `%d%f.%e.xmp`; unambiguous with RAW+JPEG pairs). `replace`: `photo.xmp` (Lightroom/Adobe raw
      * convention); refused when another file shares the stem.
      */
-    sidecarNaming: z.enum(['append', 'replace']).default('append'),
+    sidecarNaming: z
+      .enum(['append', 'replace'])
+      .default('append')
+      .describe('append: photo.jpg.xmp (darktable, digiKam); replace: photo.xmp (Lightroom, Adobe)'),
     /** files larger than this are refused by fetch (bytes); default 512 MiB */
     maxFileBytes: z
       .number()
       .int()
       .positive()
-      .default(512 * 1024 * 1024),
+      .default(512 * 1024 * 1024)
+      .describe('larger files are refused by fetch (bytes)'),
     /** page size when the caller gives none */
-    defaultPageSize: z.number().int().positive().max(10_000).default(200),
+    defaultPageSize: z
+      .number()
+      .int()
+      .positive()
+      .max(10_000)
+      .default(200)
+      .describe('assets per listing page when the caller gives none'),
   })
   .strict();
 export type LocalConnectorOptions = z.input<typeof LocalConnectorOptions>;

@@ -84,6 +84,8 @@ export async function createShoot(ctx: ServiceContext, input: CreateShootInput):
           name: shoot.name,
           purpose: shoot.purpose,
           connector: shoot.connector,
+          // secrets appear as `secret:NAME` references only (validated by the connector layer)
+          connectorOptions: shoot.connectorOptions,
           source: shoot.source,
           retentionDays: shoot.retentionDays,
           reviewersRequired: shoot.reviewersRequired,

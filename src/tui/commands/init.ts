@@ -49,29 +49,3 @@ export function registerInit(program: Command): void {
       }),
     );
 }
-
-export function registerConnectors(program: Command): void {
-  program
-    .command('connectors')
-    .description(
-      'list the connectors: built-in ones and the plugins that loaded (and those that did not, with the reason)',
-    )
-    .action(
-      action(async () => {
-        const { connectorRegistry, pluginsDir } = await import('../../app/connector-provider.js');
-        const { registry, plugins } = await connectorRegistry();
-        const json = {
-          connectors: registry.list().map((r) => ({ name: r.name, title: r.title, origin: r.origin })),
-          pluginsDir: pluginsDir(),
-          skippedPlugins: plugins.skipped,
-        };
-        const text = [
-          ...registry
-            .list()
-            .map((r) => `${r.name.padEnd(14)} ${r.title}${r.origin === 'builtin' ? '' : `  (${r.origin})`}`),
-          ...plugins.skipped.map((s) => `skipped plugin ${s.folder}: ${s.reason}`),
-        ].join('\n');
-        return { json, text };
-      }),
-    );
-}

@@ -7,6 +7,8 @@ import { withWorkspace, workspaceDir } from '../context.js';
 import { isoOrDash, table } from '../format/table.js';
 import { action, intOption } from '../runner.js';
 import { safeText as one } from '../format/safe-text.js';
+import { collect } from '../option-list.js';
+import { optionsLine, registerShootConfigure } from './shoot-configure.js';
 
 function shootJson(shoot: Shoot, roster?: RosterCounts) {
   return {
@@ -15,6 +17,7 @@ function shootJson(shoot: Shoot, roster?: RosterCounts) {
     status: shoot.status,
     purpose: shoot.purpose,
     connector: shoot.connector,
+    connectorOptions: shoot.connectorOptions,
     source: shoot.source,
     retentionDays: shoot.retentionDays,
     reviewersRequired: shoot.reviewersRequired,
@@ -83,12 +86,21 @@ export function registerShoot(program: Command): void {
       '+00:00',
     )
     .option('--connector <name>', 'the connector that lists and updates the assets', 'local')
+    .option(
+      '--option <key=value>',
+      'a connector option (repeatable; see `sitter connectors`); a secret as key=secret:NAME, never its value',
+      collect,
+      [],
+    )
+    .option('--options-file <file>', 'connector options as one JSON object (--option wins over it)')
     .option('--reviewers <n>', 'reviewers needed to confirm a match: 1 or 2', '1')
     .action(
       action(async ([id], opts, globals) => {
         const { resolveShootSource } = await import('../source.js');
         const connector = String(opts.connector);
         const source = await resolveShootSource(connector, String(opts.source));
+        const { shootOptionsFromArgs } = await import('../connector-options.js');
+        const connectorOptions = await shootOptionsFromArgs(connector, opts);
         const reviewers = intOption(opts.reviewers, '--reviewers', 2);
         const retentionDays = intOption(opts.retentionDays, '--retention-days', 90);
         const { createShoot } = await import('../../core/services/shoot-service.js');
@@ -102,6 +114,7 @@ export function registerShoot(program: Command): void {
             source,
             retentionDays,
             connector,
+            connectorOptions,
             reviewersRequired: reviewers,
             ...datesOptions(opts),
             placement,
@@ -117,6 +130,8 @@ export function registerShoot(program: Command): void {
         };
       }),
     );
+
+  registerShootConfigure(shoot);
 
   shoot
     .command('approve')
@@ -185,6 +200,7 @@ export function registerShoot(program: Command): void {
             `Shoot ${s.id}: ${one(s.name)} [${s.status}]`,
             `  purpose:    ${s.purpose}`,
             `  source:     ${s.connector}:${s.source}`,
+            `  options:    ${optionsLine(s.connectorOptions)}`,
             `  dates:      ${datesLine(s)}`,
             `  retention:  ${s.retentionDays} days`,
             `  purge:      ${purgeLine(s)}`,

@@ -1,0 +1,71 @@
+/**
+ * A shoot's connector, made from what the shoot row stores: the registry name and the options as
+ * validated at `shoot create` / `shoot configure`, with each `secret:NAME` reference resolved only
+ * now, in memory. The application layer's connector provider calls `connectShoot`.
+ */
+import type { Shoot } from '../core/domain/shoot.js';
+import type { Connector } from '../core/ports/connector.js';
+import type { ConnectorProvider } from '../core/ports/providers.js';
+import type { ConnectorOptionsSpec } from './options.js';
+import { optionsInvalid, validateOptions } from './options.js';
+import type { ConnectorRegistry } from './registry.js';
+import { secretRefName, type SecretSource } from './secrets.js';
+
+type ShootConnectorRef = Pick<Shoot, 'connector' | 'connectorOptions'>;
+
+/** Stored options with every secret reference replaced by its value (never stored, never logged). */
+export async function resolveSecrets(
+  connector: string,
+  spec: ConnectorOptionsSpec,
+  stored: Record<string, unknown>,
+  secrets: SecretSource,
+): Promise<Record<string, unknown>> {
+  const resolved: Record<string, unknown> = { ...stored };
+  for (const key of spec.secrets) {
+    const name = secretRefName(stored[key]);
+    if (name !== null) resolved[key] = await secrets.lookup(name, { connector, option: key });
+  }
+  return resolved;
+}
+
+/**
+ * Checks the stored options against the connector's schema as it is today (a plugin update may have
+ * dropped an option), resolves the secrets, and makes the wrapped connector with the schema's
+ * output (defaults filled in), so a connector receives typed values.
+ */
+export async function connectShoot(
+  registry: ConnectorRegistry,
+  shoot: ShootConnectorRef,
+  secrets: SecretSource,
+): Promise<Connector> {
+  const spec = registry.optionsOf(shoot.connector);
+  const stored = validateOptions(shoot.connector, spec, shoot.connectorOptions);
+  const values = spec.schema.safeParse(await resolveSecrets(shoot.connector, spec, stored, secrets));
+  // Only a secret's own constraints can fail here; zod's messages name the rule, never the value.
+  if (!values.success)
+    throw optionsInvalid(
+      shoot.connector,
+      spec,
+      values.error.issues.map((i) => ({ key: i.path.map(String).join('.'), problem: i.message })),
+    );
+  return registry.create(shoot.connector, values.data);
+}
+
+/**
+ * The options a shoot stores after `shoot configure`: its current ones, with `set` applied and the
+ * `unset` keys removed, validated as a whole.
+ */
+export function reconfigure(
+  registry: ConnectorRegistry,
+  shoot: ShootConnectorRef,
+  change: { set: Record<string, unknown>; unset: readonly string[] },
+): Record<string, unknown> {
+  const next: Record<string, unknown> = { ...shoot.connectorOptions, ...change.set };
+  for (const key of change.unset) delete next[key];
+  return validateOptions(shoot.connector, registry.optionsOf(shoot.connector), next);
+}
+
+/** The port services receive: every shoot's connector made by `connectShoot` with these secrets. */
+export function shootConnectorProvider(registry: ConnectorRegistry, secrets: SecretSource): ConnectorProvider {
+  return { forShoot: (shoot) => connectShoot(registry, shoot, secrets) };
+}

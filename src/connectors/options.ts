@@ -1,0 +1,142 @@
+/**
+ * A connector's options: the schema it declares (zod), which keys are secrets, and the checks
+ * `shoot create --option` and `shoot configure` run before anything is stored. Every bad key is
+ * named with what is wrong, and the hint lists the options the connector accepts, so a typo is
+ * caught at the desk rather than at the first scan.
+ */
+import { z } from 'zod';
+import { SitterError } from '../core/domain/errors.js';
+import { isValidSecretName, SECRET_PREFIX, secretRefName } from './secrets.js';
+
+/** What a registration declares about its options. */
+export interface ConnectorOptionsSpec {
+  schema: z.ZodObject;
+  /** keys whose value is a secret: given as `secret:NAME`, resolved only when the connector is made */
+  secrets: readonly string[];
+}
+
+/** A connector that declares no options accepts none. */
+export const NO_OPTIONS: ConnectorOptionsSpec = { schema: z.object({}).strict(), secrets: [] };
+
+/** One option as `sitter connectors` shows it. */
+export interface OptionInfo {
+  key: string;
+  /** `string`, `integer`, `number`, `boolean`, or the accepted values joined by ` | ` */
+  type: string;
+  required: boolean;
+  secret: boolean;
+  default?: unknown;
+  description?: string;
+}
+
+interface JsonProperty {
+  type?: string;
+  enum?: unknown[];
+  default?: unknown;
+  description?: string;
+}
+
+function properties(spec: ConnectorOptionsSpec): { props: Record<string, JsonProperty>; required: Set<string> } {
+  const json = z.toJSONSchema(spec.schema, { io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, JsonProperty>;
+    required?: string[];
+  };
+  return { props: json.properties ?? {}, required: new Set(json.required ?? []) };
+}
+
+export function describeOptions(spec: ConnectorOptionsSpec): OptionInfo[] {
+  const { props, required } = properties(spec);
+  return Object.entries(props).map(([key, p]) => ({
+    key,
+    type: p.enum ? p.enum.map((v) => JSON.stringify(v)).join(' | ') : (p.type ?? 'any'),
+    required: required.has(key),
+    secret: spec.secrets.includes(key),
+    ...(p.default !== undefined ? { default: p.default } : {}),
+    ...(p.description ? { description: p.description } : {}),
+  }));
+}
+
+/** The accepted options in one line, for hints. */
+export function acceptedOptionsLine(connector: string, spec: ConnectorOptionsSpec): string {
+  const infos = describeOptions(spec);
+  if (infos.length === 0) return `Connector "${connector}" takes no options.`;
+  const one = (o: OptionInfo) =>
+    `${o.key} (${o.secret ? `a secret, as ${SECRET_PREFIX}NAME` : o.type}${o.required ? ', required' : ''}${
+      o.default !== undefined ? `, default ${JSON.stringify(o.default)}` : ''
+    })`;
+  return `Options of "${connector}": ${infos.map(one).join(', ')}. See \`sitter connectors\`.`;
+}
+
+/**
+ * `--option key=value` gives text; the schema says what the key holds, so `maxFileBytes=1000`
+ * becomes a number and `flag=true` a boolean. Anything else is left as text for the schema to judge.
+ */
+export function coerceOptionText(spec: ConnectorOptionsSpec, key: string, text: string): unknown {
+  const type = properties(spec).props[key]?.type;
+  if ((type === 'integer' || type === 'number') && /^-?\d+(\.\d+)?$/.test(text.trim())) return Number(text.trim());
+  if (type === 'boolean' && (text === 'true' || text === 'false')) return text === 'true';
+  return text;
+}
+
+export interface OptionProblem {
+  key: string;
+  problem: string;
+}
+
+/**
+ * Checks options against the connector's schema without resolving secrets, and returns what may be
+ * stored: the values given (defaults are not written in, so a shoot keeps only what someone chose)
+ * and, for secret keys, the `secret:NAME` reference. A literal value for a secret key is refused,
+ * and never repeated in the error.
+ */
+export function validateOptions(
+  connector: string,
+  spec: ConnectorOptionsSpec,
+  raw: Record<string, unknown>,
+): Record<string, unknown> {
+  const problems: OptionProblem[] = [];
+  const known = new Set(Object.keys(spec.schema.shape));
+  const { required } = properties(spec);
+  const plain: Record<string, unknown> = {};
+  const refs: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const ref = secretRefName(value);
+    if (!known.has(key)) problems.push({ key, problem: 'unknown option' });
+    else if (spec.secrets.includes(key)) {
+      if (ref === null)
+        problems.push({ key, problem: `is a secret: pass a reference ${SECRET_PREFIX}NAME, never the value itself` });
+      else if (!isValidSecretName(ref))
+        problems.push({ key, problem: `"${ref}" is not a secret name (letters, digits, "-", "_"; at most 64)` });
+      else refs[key] = value as string;
+    } else if (ref !== null) problems.push({ key, problem: `is not a secret option: ${SECRET_PREFIX} is not allowed` });
+    else plain[key] = value;
+  }
+  for (const key of spec.secrets)
+    if (required.has(key) && !(key in raw)) problems.push({ key, problem: `required (${SECRET_PREFIX}NAME)` });
+  // Secrets are judged by reference here; their values are only checked once resolved (configure.ts).
+  const withoutSecrets = z.object(
+    Object.fromEntries(Object.entries(spec.schema.shape).filter(([k]) => !spec.secrets.includes(k))),
+  );
+  const checked = withoutSecrets.safeParse(plain);
+  if (!checked.success)
+    for (const issue of checked.error.issues) {
+      const key = issue.path.map(String).join('.') || '(options)';
+      // Not a secret key (those were set aside above), so the value may be shown.
+      const given = issue.path.length === 1 ? plain[String(issue.path[0])] : undefined;
+      problems.push({
+        key,
+        problem: given === undefined ? issue.message : `${issue.message} (given ${JSON.stringify(given)})`,
+      });
+    }
+  if (problems.length > 0) throw optionsInvalid(connector, spec, problems);
+  return { ...plain, ...refs };
+}
+
+export function optionsInvalid(connector: string, spec: ConnectorOptionsSpec, problems: OptionProblem[]): SitterError {
+  return new SitterError(
+    'CONNECTOR_OPTIONS_INVALID',
+    `The options of connector "${connector}" are not valid: ${problems.map((p) => `${p.key}: ${p.problem}`).join('; ')}.`,
+    acceptedOptionsLine(connector, spec),
+    { connector, problems },
+  );
+}

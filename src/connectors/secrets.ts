@@ -1,0 +1,88 @@
+/**
+ * Secrets of connector options (a DAM token, a password) are referenced by name, never stored: the
+ * shoot row and the audit chain hold `secret:NAME`, and the value is looked up only when the
+ * connector is made, from the environment (`SITTER_SECRET_<NAME>`) or from an owner-only file
+ * `<workspace>/secrets/<name>`. A copy of the database or an audit export therefore carries no
+ * secret, and a secret can be rotated without touching the workspace.
+ */
+import { lstat, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { SitterError } from '../core/domain/errors.js';
+
+/** What a secret option's value must look like: `secret:` and a name. */
+export const SECRET_PREFIX = 'secret:';
+
+const SECRET_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+/** The secret name a stored option value references, or null when the value is no reference. */
+export function secretRefName(value: unknown): string | null {
+  return typeof value === 'string' && value.startsWith(SECRET_PREFIX) ? value.slice(SECRET_PREFIX.length) : null;
+}
+
+export function isValidSecretName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+/** The environment variable a secret is read from: upper-cased, dashes become underscores. */
+export function secretEnvVar(name: string): string {
+  return `SITTER_SECRET_${name.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/** The file a secret is read from when the environment does not hold it. */
+export function secretFile(workspaceDir: string, name: string): string {
+  return path.join(path.resolve(workspaceDir), 'secrets', name);
+}
+
+/** Where a connector's secrets come from; `lookup` throws a SitterError with a hint when it cannot. */
+export interface SecretSource {
+  lookup(name: string, usedBy: { connector: string; option: string }): Promise<string>;
+}
+
+function missing(name: string, file: string, usedBy: { connector: string; option: string }): SitterError {
+  return new SitterError(
+    'SECRET_MISSING',
+    `Connector "${usedBy.connector}" needs the secret "${name}" (option ${usedBy.option}), and it is not set.`,
+    `Set ${secretEnvVar(name)} in the environment of every command, or write the value to ${file} readable by you only: (umask 077; mkdir -p ${path.dirname(file)}; printf %s 'VALUE' > ${file}).`,
+    { connector: usedBy.connector, option: usedBy.option, secret: name, env: secretEnvVar(name), file },
+  );
+}
+
+/** Reads a secret file: a regular file (no link), readable by its owner only, one value. */
+async function readSecretFile(file: string, name: string, usedBy: { connector: string; option: string }) {
+  const info = await lstat(file).catch(() => null);
+  if (!info) return null;
+  if (!info.isFile()) {
+    throw new SitterError(
+      'SECRET_NOT_A_FILE',
+      `The secret file ${file} is not a regular file (a link, a folder or a device): it is not used.`,
+      `Replace it with a plain file holding the value, mode 0600, or set ${secretEnvVar(name)} instead.`,
+      { secret: name, file, connector: usedBy.connector },
+    );
+  }
+  if ((info.mode & 0o077) !== 0) {
+    // As ssh treats a private key: a secret others can read may already be copied.
+    throw new SitterError(
+      'SECRET_EXPOSED',
+      `The secret file ${file} is readable by others (mode 0${(info.mode & 0o777).toString(8)}): it is not used.`,
+      `Make it yours alone with \`chmod 600 ${file}\`, then run the command again; if others may have read it, rotate the secret at its source.`,
+      { secret: name, file, connector: usedBy.connector },
+    );
+  }
+  // One value: a trailing line break (an editor's, or `echo`'s) is not part of it.
+  return (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
+}
+
+/** Secrets from the environment first, then from `<workspace>/secrets/<name>`. */
+export function workspaceSecrets(workspaceDir: string, env: NodeJS.ProcessEnv = process.env): SecretSource {
+  return {
+    async lookup(name, usedBy) {
+      const file = secretFile(workspaceDir, name);
+      if (!isValidSecretName(name)) throw missing(name, file, usedBy);
+      const fromEnv = env[secretEnvVar(name)];
+      if (fromEnv) return fromEnv;
+      const fromFile = await readSecretFile(file, name, usedBy);
+      if (fromFile) return fromFile;
+      throw missing(name, file, usedBy);
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/** `--option` and `--options-file`: loaded only by the commands that take them (it brings zod). */
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../core/domain/errors.js';
+import { coerceOptionText, validateOptions, type ConnectorOptionsSpec } from '../connectors/options.js';
+import { connectorRegistry } from '../app/connector-provider.js';
+import { safeText } from './format/safe-text.js';
+
+/** What `--options-file` and `--option` said, before the connector's schema gives the values types. */
+export interface OptionArgs {
+  fromFile: Record<string, unknown>;
+  pairs: [string, string][];
+}
+
+/**
+ * Reads `--options-file FILE` (one JSON object) and splits each `--option key=value`; the pairs win
+ * over the file. A malformed pair is not repeated in the error: it may be a secret typed by mistake.
+ */
+export async function readOptionArgs(opts: Record<string, unknown>): Promise<OptionArgs> {
+  let fromFile: Record<string, unknown> = {};
+  if (typeof opts.optionsFile === 'string') {
+    const file = opts.optionsFile;
+    const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      throw new UsageError(
+        'OPTIONS_FILE_UNREADABLE',
+        `The options file ${safeText(file)} cannot be read (${e.code ?? e.message}).`,
+        'Pass --options-file with a JSON file such as {"sidecarNaming": "replace"}.',
+      );
+    });
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = null;
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new UsageError(
+        'OPTIONS_FILE_INVALID',
+        `The options file ${safeText(file)} is not one JSON object.`,
+        'Write the options as {"key": value, ...}; secrets as "secret:NAME", never their value.',
+      );
+    fromFile = parsed as Record<string, unknown>;
+  }
+  const pairs: [string, string][] = [];
+  for (const pair of Array.isArray(opts.option) ? (opts.option as string[]) : []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0)
+      throw new UsageError(
+        'BAD_OPTION',
+        `Each --option takes the form key=value (one of them has no key or no "=").`,
+        'Example: --option sidecarNaming=replace; a secret: --option token=secret:assetbank-token',
+      );
+    pairs.push([pair.slice(0, eq).trim(), pair.slice(eq + 1)]);
+  }
+  return { fromFile, pairs };
+}
+
+/** The options as one record, `--option` text given the type the connector's schema declares. */
+export function rawOptions(args: OptionArgs, spec: ConnectorOptionsSpec): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...args.fromFile };
+  for (const [key, text] of args.pairs) out[key] = coerceOptionText(spec, key, text);
+  return out;
+}
+
+/** The options `shoot create` stores: read, typed and checked against the connector's schema. */
+export async function shootOptionsFromArgs(
+  connector: string,
+  opts: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const [{ registry }, args] = await Promise.all([connectorRegistry(), readOptionArgs(opts)]);
+  const spec = registry.optionsOf(connector);
+  return validateOptions(connector, spec, rawOptions(args, spec));
+}

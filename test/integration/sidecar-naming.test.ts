@@ -1,0 +1,59 @@
+/**
+ * The local connector's `sidecarNaming`, set from the CLI (issue 11): Lightroom users want
+ * `photo.xmp` next to `photo.jpg`, not `photo.jpg.xmp`. Through the real CLI on a real workspace,
+ * read back with exiftool as a DAM or Lightroom would read it.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { exiftool } from 'exiftool-vendored';
+import sharp from 'sharp';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decideFace } from '../../src/core/services/decision-service.js';
+import { jsonOf, runSitter } from '../helpers/cli.js';
+import { seedApprovedShoot, seedProposal } from '../helpers/seed.js';
+import { makeWorkspace, type TestWorkspace } from '../helpers/workspace.js';
+
+describe('sidecar naming set with shoot configure', () => {
+  let t: TestWorkspace;
+  let source = '';
+  const sitter = (...args: string[]) => runSitter(['--workspace', t.root, '--json', ...args]);
+
+  beforeEach(async () => {
+    // The CLI runs on the system clock: seed with the real time so the shoot is within its retention.
+    t = await makeWorkspace(new Date());
+    await seedApprovedShoot(t, 's', [{ id: 'P1', name: 'Ada Lightroom', consent: 'yes' }]);
+    source = join(t.root, '..');
+    mkdirSync(source, { recursive: true });
+    await sharp({ create: { width: 64, height: 48, channels: 3, background: '#777' } })
+      .jpeg()
+      .toFile(join(source, 'photo.jpg'));
+    const face = await seedProposal(t, 's', 'photo.jpg', 'P1', 0.8);
+    await decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Rita');
+  });
+  afterEach(async () => {
+    await t.cleanup();
+  });
+  afterAll(async () => {
+    await exiftool.end();
+  });
+
+  it('sidecarNaming=replace makes push write photo.xmp (read back by exiftool), and no photo.jpg.xmp', async () => {
+    const configured = await sitter('shoot', 'configure', 's', '--option', 'sidecarNaming=replace');
+    expect(configured.code).toBe(0);
+    expect(jsonOf(configured)).toMatchObject({ connectorOptions: { sidecarNaming: 'replace' } });
+
+    const push = await sitter('push', 's');
+    expect(push.code).toBe(0);
+    expect(jsonOf(push)).toMatchObject({ written: 1 });
+    expect(existsSync(join(source, 'photo.jpg.xmp'))).toBe(false);
+    const tags = (await exiftool.read(join(source, 'photo.xmp'))) as unknown as Record<string, unknown>;
+    expect(tags.PersonInImage).toEqual(['Ada Lightroom']);
+  }, 120_000);
+
+  it('without the option, the default stays photo.jpg.xmp', async () => {
+    expect(jsonOf(await sitter('push', 's'))).toMatchObject({ written: 1 });
+    expect(existsSync(join(source, 'photo.xmp'))).toBe(false);
+    const tags = (await exiftool.read(join(source, 'photo.jpg.xmp'))) as unknown as Record<string, unknown>;
+    expect(tags.PersonInImage).toEqual(['Ada Lightroom']);
+  }, 120_000);
+});
