@@ -236,4 +236,42 @@ describe('rule 6 after a re-import: the DAM is updated through the shoot connect
     const after = (await exiftool.read(join(source, 'a.jpg.xmp'))) as unknown as Record<string, unknown>;
     expect(after.PersonInImage).toEqual(['Ben Staying']);
   }, 60_000);
+
+  it('sitter withdraw on a shoot whose connector cannot be made still withdraws: the DAM update is reported failed, and a rerun finishes it', async () => {
+    const { source } = await seedPushedPair(t, wrapConnector(createLocalConnector({})));
+    await withRawDb(t.ws.paths.database, (sql) => sql("update shoot set connector = 'gone-plugin' where id = 's'"));
+
+    const run = await cli('withdraw', 's', 'P1');
+    expect(run.code).toBe(1);
+    const out = jsonOf(run) as {
+      outcome: string;
+      templatesDeleted: number;
+      damUpdates: unknown[];
+      damFailures: { asset: string; code: string; message: string; hint: string }[];
+    };
+    // Rule 6: the withdrawal itself stands (before, the missing plugin refused the whole command).
+    expect(out.outcome).toBe('withdrawn');
+    expect(out.damUpdates).toEqual([]);
+    expect(out.damFailures).toEqual([
+      expect.objectContaining({
+        asset: '*',
+        code: 'CONNECTOR_UNKNOWN',
+        hint: expect.stringContaining('sitter withdraw s P1'),
+      }),
+    ]);
+    const list = jsonOf(await cli('consent', 'list', 's')) as {
+      participants: { participant: string; status: string }[];
+    };
+    expect(list.participants.find((p) => p.participant === 'P1')?.status).toBe('withdrawn');
+    const tags = (await exiftool.read(join(source, 'a.jpg.xmp'))) as unknown as Record<string, unknown>;
+    expect(tags.PersonInImage).toEqual(expect.arrayContaining(['Ada Leaving', 'Ben Staying']));
+
+    // With the connector back, running the withdrawal again finishes the DAM update.
+    await withRawDb(t.ws.paths.database, (sql) => sql("update shoot set connector = 'local' where id = 's'"));
+    const again = await cli('withdraw', 's', 'P1');
+    expect(again.code).toBe(0);
+    expect((jsonOf(again) as { outcome: string }).outcome).toBe('completed');
+    const after = (await exiftool.read(join(source, 'a.jpg.xmp'))) as unknown as Record<string, unknown>;
+    expect(after.PersonInImage).toEqual(['Ben Staying']);
+  }, 60_000);
 });

@@ -9,6 +9,13 @@ import { type CascadeResult, withdrawalCascade } from './withdrawal.js';
 import type { UnitOfWork } from '../ports/store.js';
 import type { Participant } from '../domain/records.js';
 
+/**
+ * Makes the shoot's connector only after the withdrawal is committed: a connector that cannot be
+ * made (a plugin gone, a secret missing) must not stop the withdrawal itself (rule 6), only the DAM
+ * update, which the receipt then reports as failed. The service closes what it opened.
+ */
+export type ConnectorOpener = () => Promise<Connector>;
+
 export interface WithdrawalReceipt {
   shoot: string;
   participant: string;
@@ -90,7 +97,7 @@ export async function commitWithdrawal(ctx: ServiceContext, shootId: string, par
  */
 export async function withdrawConsent(
   ctx: ServiceContext,
-  connector: Connector,
+  connector: Connector | ConnectorOpener,
   shootId: string,
   participantRef: string,
 ): Promise<WithdrawalReceipt> {
@@ -117,8 +124,11 @@ export async function withdrawConsent(
   // remaining people only, or clears the asset. Whatever happens there, the receipt is recorded.
   let damUpdates: PushedAsset[] = [];
   let damFailures: PushFailure[] = [];
+  const opened = typeof connector === 'function';
+  let dam: Connector | undefined;
   try {
-    const pushed = await pushShoot(ctx, connector, shootId, {
+    dam = opened ? await connector() : connector;
+    const pushed = await pushShoot(ctx, dam, shootId, {
       assetIds: staged.cascade.affectedAssetIds,
       reason: 'withdrawal',
     });
@@ -130,9 +140,11 @@ export async function withdrawConsent(
         asset: '*',
         code: error instanceof SitterError ? error.code : 'BUG',
         message: error instanceof Error ? error.message : String(error),
+        hint: `${error instanceof SitterError && error.hint ? `${error.hint} ` : ''}Then run \`sitter withdraw ${shootId} ${participantRef}\` again (or \`sitter push ${shootId} --withdrawals\`) to take the withdrawn off the DAM.`,
       },
     ];
   }
+  if (opened) await dam?.close?.().catch(() => undefined);
   const outcome = staged.cascade.resuming ? ('completed' as const) : ('withdrawn' as const);
   const receipt = { ...base, damUpdates, damFailures };
   const entry = await ctx.store.transaction((uow) =>
