@@ -82,6 +82,8 @@ export class SharpFaceMasker implements FaceMasker {
       if (rect) tiles.push(await pixelTile(request.bytes, rect, request.blocksAcross));
     }
     let img = sharp(request.bytes, { failOn: 'none' }).composite(tiles).keepIccProfile();
+    // Compositing adds an alpha channel; a photo without one gets none (same format, same channels).
+    if (!meta.hasAlpha) img = img.removeAlpha();
     if (meta.orientation !== undefined) img = img.withExif({ IFD0: { Orientation: String(fileOrientation) } });
     const bytes = await encode(img).toBuffer();
     return { bytes, format };
