@@ -24,9 +24,9 @@ export const MASK_MARGIN = 0.25;
 
 /**
  * How many pixel blocks the mask has across the longer side of its area (margin included). Fine
- * pixelation is not anonymisation: faces pixelated at 8 or more blocks across were recognised by a
- * trained network well above chance among known candidates (McPherson, Shokri, Shmatikov 2016), and a
- * closed shoot's roster is exactly such a small candidate set. Four blocks across face and margin
+ * pixelation is not anonymisation: faces pixelated into a handful of blocks across were still
+ * recognised by a trained network well above chance among a small set of known people (McPherson,
+ * Shokri, Shmatikov 2016), and a closed shoot's roster is exactly such a set. Four blocks across face and margin
  * leave each block the average of a sixteenth of the head with its hair and background: a patch of
  * colour, no features. The block size is therefore relative to the face (a 400-pixel face gets 150-pixel
  * blocks), never a fixed number of pixels that would leave a large face readable.
