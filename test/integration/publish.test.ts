@@ -1,11 +1,18 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { exiftool } from 'exiftool-vendored';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLocalConnector } from '../../src/connectors/local/index.js';
+import { wrapConnector } from '../../src/connectors/wrap-connector.js';
+import { SharpFaceMasker } from '../../src/core/adapters/engine/face-masker.js';
+import { prepareExportFolder } from '../../src/core/adapters/files/export-folder.js';
+import { PublicationFolderOnDisk } from '../../src/core/adapters/files/publication-folder.js';
+import { SitterError } from '../../src/core/domain/errors.js';
+import type { Store } from '../../src/core/ports/store.js';
 import { decideFace } from '../../src/core/services/decision-service.js';
-import type { PublishResult } from '../../src/core/services/publish-service.js';
+import { publishShoot, type PublishResult } from '../../src/core/services/publish-service.js';
 import { jsonOf, runSitter } from '../helpers/cli.js';
 import { displayedRegion, meanAbsDiff, spread } from '../helpers/pixels.js';
 import { withRawDb } from '../helpers/raw-db.js';
@@ -254,5 +261,29 @@ describe('sitter publish', () => {
     ]);
     expect(r.manifest.assets.map((a) => a.asset)).toEqual(['b.png']);
     expect(existsSync(join(dir, 'a.jpg'))).toBe(false);
+  });
+
+  it('a run that cannot be put on the audit chain leaves no copy behind', async () => {
+    const dir = join(out.dir, 'unrecorded');
+    await prepareExportFolder(dir, false);
+    // The store as the workspace gives it, whose last unit of work (the audit entry) finds the database locked.
+    let units = 0;
+    const store: Store = {
+      close: () => t.ws.store.close(),
+      transaction: (work) => {
+        if (++units === 2) throw new SitterError('DATABASE_LOCKED', 'locked', 'try again');
+        return t.ws.store.transaction(work);
+      },
+    };
+    const deps = {
+      connector: wrapConnector(createLocalConnector({})),
+      masker: new SharpFaceMasker(),
+      folder: new PublicationFolderOnDisk(dir, false),
+      folderPath: dir,
+    };
+    await expect(publishShoot({ ...t.ctx, store }, deps, 's', 'web')).rejects.toMatchObject({
+      code: 'DATABASE_LOCKED',
+    });
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
