@@ -8,6 +8,7 @@ import { registerConnectors } from './commands/connectors.js';
 import { registerDpo } from './commands/dpo.js';
 import { registerInit } from './commands/init.js';
 import { registerJob } from './commands/job.js';
+import { registerPublish } from './commands/publish.js';
 import { registerPurge } from './commands/purge.js';
 import { registerHeadlessReview } from './commands/review-headless.js';
 import { registerAppEntry } from './commands/review.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerAudit(program);
   registerClearance(program);
   registerSubject(program);
+  registerPublish(program);
   registerDpo(program);
   registerDemo(program);
   registerConnectors(program);

@@ -60,7 +60,11 @@ export async function checkPrivateTarget(path: string, opts: PrivateFileOptions)
 }
 
 /** Writes `body` to `path` as described above; checks the target again at the last moment. */
-export async function writePrivateFile(path: string, body: string, opts: PrivateFileOptions): Promise<void> {
+export async function writePrivateFile(
+  path: string,
+  body: string | Uint8Array,
+  opts: PrivateFileOptions,
+): Promise<void> {
   await checkPrivateTarget(path, opts);
   const temp = join(dirname(path), `.${basename(path)}.sitter-${process.pid}.tmp`);
   try {
