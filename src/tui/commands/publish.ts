@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import type { PublishResult } from '../../core/services/publish-service.js';
-import { requireShoot } from '../../core/services/context.js';
-import { withWorkspace } from '../context.js';
+import { withSession } from '../context.js';
 import { action } from '../runner.js';
 
 /** Skips that mean a copy was wanted and could not be made (a not yet scanned asset is just not ready). */
@@ -45,34 +44,15 @@ export function registerPublish(program: Command): void {
       action(async ([shootId], opts, globals) => {
         const dir = resolve(String(opts.out));
         const force = Boolean(opts.force);
-        const [{ normaliseScope }, { publishShoot }, { prepareExportFolder }, { PublicationFolderOnDisk }] =
-          await Promise.all([
-            import('../../core/services/clearance-service.js'),
-            import('../../core/services/publish-service.js'),
-            import('../../core/adapters/files/export-folder.js'),
-            import('../../core/adapters/files/publication-folder.js'),
-          ]);
+        const [{ normaliseScope }, { publish }] = await Promise.all([
+          import('../../core/services/clearance-service.js'),
+          import('../../app/use-cases/publish.js'),
+        ]);
         const scope = normaliseScope(String(opts.scope));
-        const r = await withWorkspace(globals, async (ctx) => {
-          const shoot = await ctx.store.transaction((uow) => requireShoot(uow, shootId ?? ''));
-          await prepareExportFolder(dir, force);
-          const [{ openConnector }, { SharpFaceMasker }] = await Promise.all([
-            import('../compose.js'),
-            import('../../core/adapters/engine/face-masker.js'),
-          ]);
-          return publishShoot(
-            ctx,
-            {
-              connector: await openConnector(shoot),
-              masker: new SharpFaceMasker(),
-              folder: new PublicationFolderOnDisk(dir, force),
-              folderPath: dir,
-            },
-            shoot.id,
-            scope,
-            typeof opts.asset === 'string' ? opts.asset : null,
-          );
-        });
+        const asset = typeof opts.asset === 'string' ? opts.asset : null;
+        const r = await withSession(globals, (session) =>
+          publish(session, shootId ?? '', { scope, dir, force, asset }),
+        );
         const failed = r.manifest.skipped.some((s) => FAILED_SKIPS.has(s.reason));
         return { json: r, text: publishText(r), exitCode: failed ? 1 : 0 };
       }),
