@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../domain/audit.js';
 import { consentStatus } from '../domain/consent.js';
 import { bytesToEmbedding, embeddingToBytes } from '../domain/embedding.js';
+import { isDiskFull } from '../domain/disk-full.js';
 import { BugError, isSitterError, SitterError } from '../domain/errors.js';
 import { boxIou, SAME_FACE_CARRY_IOU, SAME_FACE_IOU } from '../domain/geometry.js';
 import {
@@ -294,7 +295,8 @@ export async function scanShoot(
       }
       analysis = await deps.engine.analyse(fetched.bytes);
     } catch (error) {
-      if (!isSitterError(error)) throw error;
+      // A full disk is no one asset's fault, and every next asset would fail the same way: the scan stops.
+      if (!isSitterError(error) || isDiskFull(error)) throw error;
       summary.failed.push({ asset: item.id, code: error.code, message: error.message });
       await retryWhileLocked(() => recordFailure(ctx, shootId, item, error));
       return;
