@@ -89,7 +89,11 @@ export async function crashTrial(
   return { problems, observation: `rerun ${brief(rerun)}${killed.killed ? '' : ' (finished before the kill)'}` };
 }
 
-export async function crashCase(ctx: CaseContext, t: CrashTarget, trials = ctx.trials): Promise<CaseResult> {
+export async function crashCase(
+  ctx: CaseContext,
+  t: CrashTarget,
+  trials = ctx.trialsFor?.[t.name] ?? ctx.trials,
+): Promise<CaseResult> {
   const tally = new Tally(`crash: kill -9 during ${t.name}`);
   const b = await ctx.baseline();
   const ref = await reference(b, t);
