@@ -1,5 +1,5 @@
 /**
- * `npm run campaign [-- --trials N --seed S --only CASE[,CASE] --keep]`: the reliability campaign on
+ * `npm run campaign [-- --trials N --seed S --only CASE[,CASE] --trials-for TARGET=N[,TARGET=N] --keep]`: the reliability campaign on
  * real processes and real files (docs/reliability.md). Prints a table of case, runs, result and notes;
  * exits 1 when any case failed.
  */
@@ -12,6 +12,8 @@ import { renderTable } from './lib/table.js';
 const { values } = parseArgs({
   options: {
     trials: { type: 'string', default: '50' },
+    // e.g. `scan=10`: fewer kill -9 trials of one crash target (a scan trial is the slow one)
+    'trials-for': { type: 'string' },
     seed: { type: 'string', default: '1' },
     only: { type: 'string' },
     keep: { type: 'boolean', default: false },
@@ -20,7 +22,21 @@ const { values } = parseArgs({
   },
 });
 
-const ctx = campaignContext({ trials: Number(values.trials), seed: Number(values.seed), verbose: values.verbose });
+const trialsFor = Object.fromEntries(
+  (values['trials-for'] ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((pair) => {
+      const [name, n] = pair.split('=');
+      return [name ?? '', Number(n)];
+    }),
+);
+const ctx = campaignContext({
+  trials: Number(values.trials),
+  seed: Number(values.seed),
+  verbose: values.verbose,
+  trialsFor,
+});
 
 const only = values.only?.split(',');
 const rows: CaseResult[] = [];
@@ -42,6 +58,6 @@ try {
 }
 process.stdout.write(`${renderTable(rows, values.markdown)}\n`);
 process.stdout.write(
-  `trials ${ctx.trials}, seed ${values.seed}, ${Math.round((Date.now() - started) / 1000)} s${values.keep ? `, files kept in ${ctx.workDir}` : ''}\n`,
+  `trials ${ctx.trials}${values['trials-for'] ? ` (${values['trials-for']})` : ''}, seed ${values.seed}, ${Math.round((Date.now() - started) / 1000)} s${values.keep ? `, files kept in ${ctx.workDir}` : ''}\n`,
 );
 process.exitCode = rows.every((r) => r.runs === 0 || r.passed === r.runs) ? 0 : 1;

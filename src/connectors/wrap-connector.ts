@@ -8,6 +8,7 @@
  * Payloads are checked before a connector sees them (a bad payload is Sitter's BugError), and results
  * are checked before the core trusts them (a malformed answer is the connector's CONNECTOR_FAILED).
  */
+import { diskFullError, fullDiskIn } from '../core/domain/disk-full.js';
 import { BugError, SitterError } from '../core/domain/errors.js';
 import type {
   AssetPage,
@@ -55,6 +56,10 @@ export function connectorError(connectorName: string, ctx: Context, e: unknown):
     source: ctx.source,
     ...(ctx.assetId !== undefined ? { assetId: ctx.assetId } : {}),
   };
+  // A full disk is not the connector's fault nor the asset's: told as DISK_FULL (naming the connector,
+  // the ENOSPC kept as the cause) so the run stops and the user frees space.
+  const full = e instanceof SitterError ? null : fullDiskIn(e);
+  if (full) e = diskFullError(full.path ?? `the source "${ctx.source}"`, e);
   if (e instanceof SitterError) {
     const prior = e.details;
     const merged =

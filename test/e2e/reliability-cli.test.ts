@@ -4,6 +4,7 @@ import {
   copyFileSync,
   lstatSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   readlinkSync,
   rmSync,
@@ -15,7 +16,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonOf, runSitter, shootDaysAroundToday } from '../helpers/cli.js';
 import { pngBytes, writeConsentFolder } from '../helpers/consent-fixture.js';
-import { tempDir } from '../helpers/workspace.js';
+import { exiftool } from 'exiftool-vendored';
+import sharp from 'sharp';
+import { decideFace } from '../../src/core/services/decision-service.js';
+import { withRawDb } from '../helpers/raw-db.js';
+import { seedApprovedShoot, seedProposal } from '../helpers/seed.js';
+import { makeWorkspace, tempDir, type TestWorkspace } from '../helpers/workspace.js';
 
 /**
  * Faults and hostile input as a user meets them (issue 10): a real CLI process on a real workspace.
@@ -64,16 +70,17 @@ describe('faults and hostile input through the CLI', () => {
   });
   afterAll(() => tmp.cleanup());
 
-  describe('a damaged database', () => {
-    const damaged = (name: string, damage: (db: string) => void) => {
-      const copy = join(tmp.dir, name);
-      mkdirSync(copy);
-      for (const f of ['workspace.json', 'master.key', 'sitter.db']) copyFileSync(join(ws, f), join(copy, f));
-      mkdirSync(join(copy, 'keys'));
-      damage(join(copy, 'sitter.db'));
-      return copy;
-    };
+  /** A copy of the workspace whose database `damage` changed. */
+  const damaged = (name: string, damage: (db: string) => void) => {
+    const copy = join(tmp.dir, name);
+    mkdirSync(copy);
+    for (const f of ['workspace.json', 'master.key', 'sitter.db']) copyFileSync(join(ws, f), join(copy, f));
+    mkdirSync(join(copy, 'keys'));
+    damage(join(copy, 'sitter.db'));
+    return copy;
+  };
 
+  describe('a damaged database', () => {
     it('truncated or with 8 bytes flipped at offset 100: DATABASE_CORRUPT, then the process exits', async () => {
       const truncated = damaged('truncated', (db) => writeFileSync(db, readFileSync(db).subarray(0, 2000)));
       const flipped = damaged('flipped', (db) => {
@@ -93,6 +100,33 @@ describe('faults and hostile input through the CLI', () => {
           expect(Date.now() - started).toBeLessThan(15_000);
           expect(run.stdout + run.stderr).toMatch(/DATABASE_CORRUPT|is damaged or not a Sitter database/);
         }
+      }
+    });
+  });
+
+  describe('a damaged page no command reads', () => {
+    it('is found when the workspace opens and by audit verify: DATABASE_CORRUPT with the restore hint', async () => {
+      // The root page of a table neither `shoot list` nor `audit verify` reads (no rejection was ever made).
+      const [where] = (await withRawDb(join(ws, 'sitter.db'), (sql) =>
+        sql(
+          "select rootpage, (select page_size from pragma_page_size) as size from sqlite_master where name = 'rejection'",
+        ),
+      )) as { rootpage: number; size: number }[];
+      const dir = damaged('zeroed-page', (db) => {
+        const bytes = readFileSync(db);
+        bytes.fill(0, (where!.rootpage - 1) * where!.size, where!.rootpage * where!.size);
+        writeFileSync(db, bytes);
+      });
+      for (const args of [
+        ['shoot', 'list'],
+        ['audit', 'verify'],
+      ]) {
+        const run = await runSitter(['-w', dir, '--json', ...args], { timeoutMs: 20_000 });
+        expect(run.code, `${args.join(' ')}: ${run.stdout}${run.stderr}`).toBe(1);
+        expect(jsonOf(run).error).toMatchObject({
+          code: 'DATABASE_CORRUPT',
+          hint: expect.stringMatching(/Restore the workspace from a backup/),
+        });
       }
     });
   });
@@ -291,5 +325,61 @@ describe.runIf(canMountTmpfs())('a full disk', () => {
     expect(again.code, again.stdout).toBe(0);
     expect(jsonOf(again)).toMatchObject({ added: ['P1', 'P2'] });
     expect(jsonOf(await sitterJson('audit', 'verify'))).toMatchObject({ ok: true, count: 2 });
+  });
+});
+
+describe.runIf(canMountTmpfs())('a full disk under the shoot folder', () => {
+  let t: TestWorkspace;
+  let disk = '';
+  const push = () => runSitter(['-w', t.root, '--json', 'push', 's'], { timeoutMs: 60_000 });
+
+  beforeAll(async () => {
+    // The CLI runs on the real clock: seed on it too. The photos live on a small tmpfs of their own.
+    t = await makeWorkspace(new Date());
+    disk = join(t.root, '..', 'disk');
+    mkdirSync(disk);
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', disk]).status).toBe(0);
+    await seedApprovedShoot(t, 's', [
+      { id: 'P1', name: 'Ada Model', consent: 'yes' },
+      { id: 'P2', name: 'Ben Model', consent: 'yes' },
+    ]);
+    for (const [file, who] of [
+      ['a.jpg', 'P1'],
+      ['b.jpg', 'P2'],
+    ] as const) {
+      await sharp({ create: { width: 64, height: 48, channels: 3, background: '#777' } })
+        .jpeg()
+        .toFile(join(disk, file));
+      const face = await seedProposal(t, 's', `disk/${file}`, who, 0.8);
+      await decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Rita');
+    }
+  });
+  afterAll(async () => {
+    await exiftool.end();
+    spawnSync('umount', [disk]);
+    await t.cleanup();
+  });
+
+  it('stops the push with DISK_FULL (not a failure per asset), leaves no sidecar or temp file, and the same push succeeds once space is freed', async () => {
+    const filler = join(disk, 'filler');
+    spawnSync('sh', ['-c', `head -c 1000000 /dev/zero > '${filler}'`]);
+
+    const full = await push();
+    expect(full.code, full.stdout + full.stderr).toBe(1);
+    expect(jsonOf(full).error).toMatchObject({
+      code: 'DISK_FULL',
+      message: expect.stringMatching(/^Connector "local": There is no space left/),
+      hint: expect.stringMatching(/Free some space.*running the push again continues from there/),
+      details: { connector: 'local', operation: 'push', committed: { written: 0, cleared: 0 } },
+    });
+    expect(readdirSync(disk).filter((f) => f.includes('.xmp'))).toEqual([]);
+
+    rmSync(filler);
+    const again = await push();
+    expect(again.code, again.stdout).toBe(0);
+    expect(jsonOf(again)).toMatchObject({ written: 2, failed: [] });
+    const tags = await exiftool.read(join(disk, 'a.jpg.xmp'));
+    expect(tags.PersonInImage).toEqual(['Ada Model']);
+    expect(jsonOf(await runSitter(['-w', t.root, '--json', 'audit', 'verify']))).toMatchObject({ ok: true });
   });
 });

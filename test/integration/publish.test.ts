@@ -270,6 +270,7 @@ describe('sitter publish', () => {
     let units = 0;
     const store: Store = {
       close: () => t.ws.store.close(),
+      assertIntact: () => t.ws.store.assertIntact(),
       transaction: (work) => {
         if (++units === 2) throw new SitterError('DATABASE_LOCKED', 'locked', 'try again');
         return t.ws.store.transaction(work);

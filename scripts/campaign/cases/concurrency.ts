@@ -3,7 +3,7 @@ import type { Case, CaseContext, CaseResult } from '../lib/case.js';
 import { Tally } from '../lib/case.js';
 import { chainOk, integrity, storeState } from '../lib/checks.js';
 import { SHOOT, type Stage } from '../lib/fixture.js';
-import { brief, errorCode, isBug, type Run } from '../lib/proc.js';
+import { brief, errorCode, isBug, lastJsonDocument, type Run } from '../lib/proc.js';
 
 /** Two real processes on one workspace: the long one, and a second started while it runs. */
 export interface Pair {
@@ -15,12 +15,23 @@ export interface Pair {
   firstMustFinish: boolean;
   /** when the second changes nothing the first does: the store must end as after the first alone (nothing lost or processed twice) */
   sameAsFirstAlone?: boolean;
+  /** the error code the second must be refused with at start while the first runs (exit 1, nothing done) */
+  secondRefusedWith?: string;
 }
 
 const SCAN = ['scan', SHOOT, '--workers', '1'];
 
 export const PAIRS: Pair[] = [
-  { name: 'scan + scan', from: 'enrolled', first: SCAN, second: SCAN, firstMustFinish: true, sameAsFirstAlone: true },
+  // One scan per shoot at a time: the second is refused at start, naming the process that is scanning.
+  {
+    name: 'scan + scan',
+    from: 'enrolled',
+    first: SCAN,
+    second: SCAN,
+    firstMustFinish: true,
+    sameAsFirstAlone: true,
+    secondRefusedWith: 'SCAN_RUNNING',
+  },
   {
     name: 'scan + decide',
     from: 'enrolled',
@@ -60,6 +71,13 @@ function unclear(run: Run, who: string): string[] {
   return [];
 }
 
+/** The second command was refused with `code`, a message naming the process that holds the work. */
+function refusedWith(run: Run, who: string, code: string): string[] {
+  if (run.code !== 1 || errorCode(run) !== code) return [`${who}: expected exit 1 ${code}, got ${brief(run)}`];
+  const message = (lastJsonDocument(run.stdout) as { error?: { message?: string } }).error?.message ?? '';
+  return /process \d+/.test(message) ? [] : [`${who}: ${code} does not name the process: ${message.slice(0, 120)}`];
+}
+
 /** The store after the first command alone, for pairs that must end the same. */
 async function aloneState(ctx: CaseContext, p: Pair): Promise<string | undefined> {
   if (!p.sameAsFirstAlone) return undefined;
@@ -77,18 +95,22 @@ export async function pairTrial(
 ): Promise<{ problems: string[]; observation: string }> {
   const b = await ctx.baseline();
   b.restore(p.from);
-  const first = b.run(p.first);
+  let firstEnded = false;
+  const first = b.run(p.first).finally(() => (firstEnded = true));
   await new Promise((r) => setTimeout(r, delayMs));
+  const firstRunning = !firstEnded;
   const second = await b.run(p.second);
   const one = await first;
   const problems = [...unclear(one, p.first[0]!), ...unclear(second, p.second[0]!)];
+  if (p.secondRefusedWith && firstRunning) problems.push(...refusedWith(second, p.second[0]!, p.secondRefusedWith));
   if (p.firstMustFinish && one.code !== 0) problems.push(`${p.first[0]} stopped by the second command: ${brief(one)}`);
   const check = await integrity(join(b.ws, 'sitter.db'));
   if (check !== 'ok') problems.push(`integrity_check: ${check}`);
   if (!(await chainOk(b))) problems.push('audit chain broken');
   if (alone !== undefined && (await storeState(b)) !== alone)
     problems.push(`store differs from ${p.first[0]} alone (an asset lost or processed twice)`);
-  return { problems, observation: `${p.first[0]} ${brief(one)}, ${p.second[0]} ${brief(second)}` };
+  const late = firstRunning ? '' : ` (${p.first[0]} had ended before ${p.second[0]} started)`;
+  return { problems, observation: `${p.first[0]} ${brief(one)}, ${p.second[0]} ${brief(second)}${late}` };
 }
 
 export const concurrency: Case = {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Case, CaseContext, CaseResult } from '../lib/case.js';
 import { Tally } from '../lib/case.js';
-import { brokenSidecars, chainOk, integrity, sidecarState, storeState } from '../lib/checks.js';
+import { auditActions, brokenSidecars, chainOk, integrity, sidecarState, storeState } from '../lib/checks.js';
 import { SHOOT, type Baseline, type Stage } from '../lib/fixture.js';
 import { brief, errorCode, isBug } from '../lib/proc.js';
 
@@ -10,22 +10,41 @@ export interface CrashTarget {
   name: string;
   from: Stage;
   args: string[];
+  /**
+   * Audit actions whose entries must be on the chain after the rerun as after an uninterrupted run
+   * (a receipt the person or the DPO relies on must not be lost to a crash).
+   */
+  records?: string[];
 }
 
 /**
  * The commands killed with SIGKILL at random points. Generic on purpose: a new command that changes
- * the workspace or the DAM is one more line here (e.g. `{ name: 'erase', from: 'pushed', args: ['erase', …] }`).
+ * the workspace or the DAM is one more line here.
  */
 export const CRASH_TARGETS: CrashTarget[] = [
   { name: 'scan', from: 'enrolled', args: ['scan', SHOOT, '--workers', '1'] },
   { name: 'push', from: 'decided', args: ['push', SHOOT] },
-  { name: 'withdraw', from: 'pushed', args: ['withdraw', SHOOT, 'M-001'] },
+  {
+    name: 'withdraw',
+    from: 'pushed',
+    args: ['withdraw', SHOOT, 'M-001'],
+    records: ['consent.withdrawn', 'consent.withdrawal-receipt'],
+  },
   { name: 'purge', from: 'expired', args: ['purge'] },
+  // Erasure after a push: the cascade, the sidecars rewritten without the person, the records and names
+  // removed, the proof. The store state compares the participant rows (a half-erased person shows).
+  {
+    name: 'erase',
+    from: 'pushed',
+    args: ['erase', SHOOT, 'M-001'],
+    records: ['consent.withdrawn', 'participant.erased', 'participant.erasure-receipt'],
+  },
 ];
 
 interface Reference {
   store: string;
   sidecars: string;
+  records: string;
   ms: number;
 }
 
@@ -34,7 +53,12 @@ async function reference(b: Baseline, t: CrashTarget): Promise<Reference> {
   b.restore(t.from);
   const r = await b.run(t.args);
   if (r.code !== 0) throw new Error(`crash/${t.name}: the uninterrupted run failed (${brief(r)}) ${r.stdout}`);
-  return { store: await storeState(b), sidecars: JSON.stringify(sidecarState(b.shoot)), ms: r.ms };
+  return {
+    store: await storeState(b),
+    sidecars: JSON.stringify(sidecarState(b.shoot)),
+    records: JSON.stringify(await auditActions(b, t.records ?? [])),
+    ms: r.ms,
+  };
 }
 
 /** One trial: kill -9 at `killAt`, check what the crash left, rerun, compare with the uninterrupted run. */
@@ -60,10 +84,16 @@ export async function crashTrial(
   if ((await storeState(b)) !== ref.store) problems.push('store differs from an uninterrupted run');
   if (JSON.stringify(sidecarState(b.shoot)) !== ref.sidecars)
     problems.push('sidecars differ from an uninterrupted run');
+  const records = JSON.stringify(await auditActions(b, t.records ?? []));
+  if (records !== ref.records) problems.push(`audit entries ${records}, an uninterrupted run has ${ref.records}`);
   return { problems, observation: `rerun ${brief(rerun)}${killed.killed ? '' : ' (finished before the kill)'}` };
 }
 
-export async function crashCase(ctx: CaseContext, t: CrashTarget, trials = ctx.trials): Promise<CaseResult> {
+export async function crashCase(
+  ctx: CaseContext,
+  t: CrashTarget,
+  trials = ctx.trialsFor?.[t.name] ?? ctx.trials,
+): Promise<CaseResult> {
   const tally = new Tally(`crash: kill -9 during ${t.name}`);
   const b = await ctx.baseline();
   const ref = await reference(b, t);

@@ -16,20 +16,13 @@ import type { Case, CaseContext, CaseResult } from '../lib/case.js';
 import { Tally } from '../lib/case.js';
 import { brokenSidecars, chainOk, integrity } from '../lib/checks.js';
 import { SHOOT, type Baseline, type Stage } from '../lib/fixture.js';
-import { brief, errorCode, isBug, type Run } from '../lib/proc.js';
+import { brief, errorCode, isBug, lastJsonDocument, type Run } from '../lib/proc.js';
 import { canMount, onTmpfs } from '../lib/tmpfs.js';
 
 /** The per-asset failure messages of a scan or push summary (one JSON document, or JSON lines ending with it). */
 function perAssetFailures(run: Run): string[] {
-  for (const doc of [run.stdout, run.stdout.trim().split('\n').at(-1) ?? '']) {
-    try {
-      const failed = (JSON.parse(doc) as { failed?: { message?: string }[] }).failed;
-      if (failed?.length) return failed.map((f) => f.message ?? '');
-    } catch {
-      /* not this one */
-    }
-  }
-  return [];
+  const failed = (lastJsonDocument(run.stdout) as { failed?: { message?: string }[] } | undefined)?.failed;
+  return Array.isArray(failed) ? failed.map((f) => f.message ?? '') : [];
 }
 
 /** What a failed command said, for the notes column. */

@@ -13,6 +13,8 @@ export interface CaseContext {
   baseline(): Promise<Baseline>;
   /** how many trials a repeated case runs (kill -9 points, concurrent pairs) */
   trials: number;
+  /** the trials of one crash target, when `--trials-for NAME=N` set them (a slow scan on a shared machine) */
+  trialsFor?: Record<string, number>;
   /** seeded: the same --seed replays the same kill points */
   random(): number;
   /** a scratch folder of the campaign's own */

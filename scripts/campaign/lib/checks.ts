@@ -60,7 +60,8 @@ export function sidecarState(shootDir: string): Record<string, string> {
 
 /**
  * What the store holds for the shoot, without ids or times: per asset its state, content hash and its
- * faces (state, participant, box); templates per participant. Two runs that processed every asset
+ * faces (state, participant, box); templates per participant; per participant their reference, name
+ * and guardian and how many consent records, decisions and rejections name them. Two runs that processed every asset
  * exactly once give the same value; a lost or doubly processed asset does not.
  */
 export async function storeState(b: Baseline): Promise<string> {
@@ -86,6 +87,15 @@ export async function storeState(b: Baseline): Promise<string> {
     'select participant_id, count(*) as n from template group by participant_id order by participant_id',
   );
   const shoots = await rawSql<{ id: string; status: string }>(db, 'select id, status from shoot order by id');
+  // Per person what identifies them and what names them: a half-done erasure or withdrawal shows here.
+  const participants = await rawSql<{ p: string }>(
+    db,
+    `select p.external_ref || '|' || p.display_name || '|' || coalesce(p.guardian, '-')
+       || '|consents:' || (select count(*) from consent_record c where c.participant_id = p.id)
+       || '|decisions:' || (select count(*) from decision d where d.participant_id = p.id)
+       || '|rejections:' || (select count(*) from rejection r where r.participant_id = p.id) as p
+     from participant p order by p.id`,
+  );
   const perAsset = assets.map((a) => ({
     asset: a.connector_asset_id,
     state: a.scan_state,
@@ -98,7 +108,7 @@ export async function storeState(b: Baseline): Promise<string> {
       )
       .sort(),
   }));
-  return JSON.stringify({ shoots, assets: perAsset, templates });
+  return JSON.stringify({ shoots, assets: perAsset, templates, participants: participants.map((r) => r.p) });
 }
 
 /** Mode bits of every file and folder under a workspace that is not owner-only. */
@@ -113,4 +123,14 @@ export function notOwnerOnly(dir: string): string[] {
   };
   visit(dir);
   return bad;
+}
+
+/** How many entries of each of these actions the audit chain holds (read outside Sitter). */
+export async function auditActions(b: Baseline, actions: string[]): Promise<Record<string, number>> {
+  const rows = await rawSql<{ action: string; n: number }>(
+    join(b.ws, 'sitter.db'),
+    `select action, count(*) as n from audit_event where action in (${actions.map(() => '?').join(', ')}) group by action`,
+    actions,
+  );
+  return Object.fromEntries(actions.map((a) => [a, rows.find((r) => r.action === a)?.n ?? 0]));
 }

@@ -10,12 +10,14 @@ export function campaignContext(opts: {
   trials: number;
   seed: number;
   verbose?: boolean;
+  trialsFor?: Record<string, number>;
 }): CaseContext & { dispose(): void } {
   const workDir = mkdtempSync(join(tmpdir(), 'sitter-campaign-'));
   let baseline: Promise<Baseline> | undefined;
   return {
     baseline: () => (baseline ??= buildBaseline(join(workDir, 'baseline'))),
     trials: opts.trials,
+    ...(opts.trialsFor ? { trialsFor: opts.trialsFor } : {}),
     random: seededRandom(opts.seed),
     workDir,
     log: (line) => opts.verbose && process.stderr.write(`${line}\n`),

@@ -104,12 +104,23 @@ export function sitter(args: string[], opts: RunOptions = {}): Promise<Run> {
 
 /** The `error.code` of a `--json` run that failed, if it printed one (the last line for JSON-lines commands such as scan). */
 export function errorCode(run: Run): string | undefined {
-  for (const doc of [run.stdout, run.stdout.trim().split('\n').at(-1) ?? '']) {
+  return (lastJsonDocument(run.stdout) as { error?: { code?: string } } | undefined)?.error?.code;
+}
+
+/**
+ * The command's result in `--json` mode: the whole output as one document, or, after a scan's JSON
+ * progress lines, the last document (printed indented, so it starts on the last line that opens with
+ * `{`). Undefined when there is none.
+ */
+export function lastJsonDocument(stdout: string): unknown {
+  const text = stdout.trim();
+  const lines = text.split('\n');
+  const starts = [0, ...lines.flatMap((l, i) => (l.startsWith('{') ? [i] : []))].reverse();
+  for (const from of starts) {
     try {
-      const code = (JSON.parse(doc) as { error?: { code?: string } }).error?.code;
-      if (code) return code;
+      return JSON.parse(lines.slice(from).join('\n'));
     } catch {
-      /* not one document: try the last line */
+      /* not a document from here: try an earlier start */
     }
   }
   return undefined;

@@ -19,6 +19,8 @@ import type { Shoot } from '../domain/shoot.js';
  */
 export interface Store {
   transaction<T>(work: (uow: UnitOfWork) => Promise<T>): Promise<T>;
+  /** Checks the whole database file (every page, not only what a command reads); throws DATABASE_CORRUPT. */
+  assertIntact(): Promise<void>;
   close(): Promise<void>;
 }
 

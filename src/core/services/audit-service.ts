@@ -11,8 +11,11 @@ export interface AuditVerification {
   anchor: (AnchorVerdict & { anchor: string }) | null;
 }
 
-/** Verifies the chain, and, given an anchor, that the chain still reaches it unchanged. */
+/** Checks the database file, then verifies the chain, and, given an anchor, that the chain still reaches it unchanged. */
 export async function verifyAudit(ctx: ServiceContext, anchor?: AuditAnchor): Promise<AuditVerification> {
+  // A verified chain in a damaged file proves little: the file is checked whole first (a damaged page
+  // no query reads is found here, not when a later command needs it).
+  await ctx.store.assertIntact();
   const entries = await ctx.store.transaction((uow) => uow.audit.all());
   const chain = verifyChain(entries);
   const head = chain.ok && chain.count > 0 ? formatAnchor({ hash: chain.headHash, seq: chain.headSeq }) : null;

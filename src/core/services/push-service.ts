@@ -2,6 +2,7 @@ import { flagsAfterPush, PUSHED_FLAG } from '../domain/asset-flags.js';
 import { participantPseudonym } from '../domain/pseudonym.js';
 import { consentStatus } from '../domain/consent.js';
 import { consentUri } from '../domain/consent-uri.js';
+import { isDiskFull } from '../domain/disk-full.js';
 import { SitterError, isSitterError } from '../domain/errors.js';
 import type { Asset, ConsentRecord, Face, Participant, PushRecord } from '../domain/records.js';
 import { assertOpen, type Shoot } from '../domain/shoot.js';
@@ -185,7 +186,11 @@ export async function pushShoot(
     const statement = statementOf(plan, asset, now, withdrawalOnly, summary);
     if (statement.persons.length === 0 && !wasPushed) continue;
     summary.assets += 1;
-    await pushOneAsset(ctx, connector, plan.shoot, asset, statement, withdrawalOnly, summary);
+    try {
+      await pushOneAsset(ctx, connector, plan.shoot, asset, statement, withdrawalOnly, summary);
+    } catch (error) {
+      throw pushStoppedBy(error, summary);
+    }
   }
   await ctx.store.transaction((uow) =>
     uow.audit.append(
@@ -220,7 +225,7 @@ async function removeLeftovers(connector: Connector, source: string, summary: Pu
   try {
     summary.leftoversRemoved.push(...(await connector.removeLeftovers(source)));
   } catch (error) {
-    if (!isSitterError(error)) throw error;
+    if (!isSitterError(error) || isDiskFull(error)) throw pushStoppedBy(error, summary);
     summary.failed.push({
       asset: '*',
       code: error.code,
@@ -228,6 +233,26 @@ async function removeLeftovers(connector: Connector, source: string, summary: Pu
       ...(error.hint ? { hint: error.hint } : {}),
     });
   }
+}
+
+/**
+ * The error that stopped a push (a full disk, a bug), told with what the push had already done: each
+ * asset is written and recorded on its own, so the next push continues from there.
+ */
+function pushStoppedBy(reason: unknown, summary: PushSummary): unknown {
+  if (!isSitterError(reason)) return reason;
+  const done = `This push had updated ${summary.written + summary.cleared} asset${summary.written + summary.cleared === 1 ? '' : 's'} (${summary.unchanged} unchanged) before it stopped; they are recorded, and running the push again continues from there.`;
+  return new SitterError(
+    reason.code,
+    reason.message,
+    `${reason.hint ? `${reason.hint} ` : ''}${done}`,
+    {
+      ...((reason.details as object | undefined) ?? {}),
+      committed: { written: summary.written, cleared: summary.cleared, unchanged: summary.unchanged },
+      failed: summary.failed,
+    },
+    { cause: reason },
+  );
 }
 
 type Outcome =
@@ -293,7 +318,8 @@ async function pushOneAsset(
       outcome = { kind: 'pushed', changed: r.changed, location: r.location };
     }
   } catch (error) {
-    if (!isSitterError(error)) throw error;
+    // A full disk is no one asset's fault, and every next asset would fail the same way: the run stops.
+    if (!isSitterError(error) || isDiskFull(error)) throw error;
     const changedAsset = error.code === ASSET_CHANGED;
     summary.failed.push({
       asset: asset.connectorAssetId,
@@ -312,7 +338,7 @@ async function pushOneAsset(
     try {
       outcome = await clearGone();
     } catch (clearError) {
-      if (!isSitterError(clearError)) throw clearError;
+      if (!isSitterError(clearError) || isDiskFull(clearError)) throw clearError;
       summary.failed.push({ asset: asset.connectorAssetId, code: clearError.code, message: clearError.message });
       return;
     }

@@ -4,6 +4,7 @@ import { flagsAfterScan, flagsOutOfScope, UNDATED_ALLOWED_FLAG } from '../domain
 import { canonicalJson } from '../domain/audit.js';
 import { consentStatus } from '../domain/consent.js';
 import { bytesToEmbedding, embeddingToBytes } from '../domain/embedding.js';
+import { isDiskFull } from '../domain/disk-full.js';
 import { BugError, isSitterError, SitterError } from '../domain/errors.js';
 import { boxIou, SAME_FACE_IOU } from '../domain/geometry.js';
 import {
@@ -346,7 +347,8 @@ async function scanWith(ctx: ServiceContext, deps: ScanPorts, shoot: Shoot, opts
       if (analysis.image.contentHash !== contentHash)
         throw contentHashMisreported(deps.connector, item.id, contentHash, analysis.image.contentHash);
     } catch (error) {
-      if (!isSitterError(error)) throw error;
+      // A full disk is no one asset's fault, and every next asset would fail the same way: the scan stops.
+      if (!isSitterError(error) || isDiskFull(error)) throw error;
       summary.failed.push({ asset: item.id, code: error.code, message: error.message });
       await retryWhileLocked(() => recordFailure(ctx, shootId, item, error));
       return;

@@ -1,29 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { SitterError } from '../../domain/errors.js';
+import { diskFullError, isNoSpace } from '../../domain/disk-full.js';
 
-const NO_SPACE = new Set(['ENOSPC', 'EDQUOT']);
-
-/**
- * A full disk (or quota) is the user's to fix, not a bug: file writes here go through a temp file and
- * SQLite rolls the transaction back, so the failed step left nothing half-written and the same
- * command succeeds once there is room. The one DISK_FULL error every store path reports.
- */
-export function diskFullError(path: string, cause: unknown): SitterError {
-  return new SitterError(
-    'DISK_FULL',
-    `There is no space left on the disk holding ${path}: the last step was not saved.`,
-    'Free some space on that disk (`df -h` shows how much is left) or raise the quota, then run the ' +
-      'same command again. Nothing was left half-written; everything committed before this step is kept.',
-    undefined,
-    { cause },
-  );
-}
-
-export function isNoSpace(error: unknown): boolean {
-  return NO_SPACE.has((error as NodeJS.ErrnoException | null)?.code ?? '');
-}
+// The one DISK_FULL builder lives in the domain (services stop a run on it); file writers here use it.
+export { diskFullError, isNoSpace } from '../../domain/disk-full.js';
 
 function fsyncDir(dir: string): void {
   const fd = openSync(dir, 'r');

@@ -1,4 +1,4 @@
-import type { EntityManager, EntitySchema, RequiredEntityData } from '@mikro-orm/sqlite';
+import { type EntityManager, type EntitySchema, raw, type RequiredEntityData } from '@mikro-orm/sqlite';
 import type { AuditEntry, AuditEventInput } from '../../domain/audit.js';
 import { chainNext } from '../../domain/audit.js';
 import { BugError } from '../../domain/errors.js';
@@ -182,17 +182,20 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
         const forms = new Map(
           (await em.find(WithdrawnFormEntity, { shootId })).map((f) => [f.formDigest, f.withdrawnAt]),
         );
-        const participantIds = (await em.find(ParticipantEntity, { shootId }, { fields: ['id'] })).map((p) => p.id);
-        const withdrawals = await em.find(
-          ConsentRecordEntity,
-          { participantId: { $in: participantIds }, withdrawnAt: { $ne: null, $lte: now } },
-          { fields: ['participantId', 'withdrawnAt'] },
-        );
-        const latestByParticipant = new Map<number, Date>();
-        for (const r of withdrawals) {
-          const seen = latestByParticipant.get(r.participantId);
-          if (r.withdrawnAt && (!seen || r.withdrawnAt > seen)) latestByParticipant.set(r.participantId, r.withdrawnAt);
-        }
+        // In SQL, one row per withdrawn participant: loading the shoot's participants as entities to
+        // list their ids (and tracking them until the commit) was a third of a 100,000-row re-import.
+        const latest = await em
+          .createQueryBuilder(ConsentRecordEntity, 'c')
+          .select(['c.participantId', raw('max(c.withdrawn_at) as latest')])
+          .where({
+            participantId: {
+              $in: em.createQueryBuilder(ParticipantEntity, 'p').select('p.id').where({ shootId }).getKnexQuery(),
+            },
+            withdrawnAt: { $ne: null, $lte: now },
+          })
+          .groupBy('c.participantId')
+          .execute<{ participantId: number; latest: number | string }[]>('all', true);
+        const latestByParticipant = new Map(latest.map((r) => [r.participantId, new Date(Number(r.latest))]));
         return { forms, latestByParticipant };
       },
       rememberForms: async (shootId, forms) => {

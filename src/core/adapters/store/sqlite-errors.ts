@@ -1,5 +1,5 @@
 import { SitterError } from '../../domain/errors.js';
-import { diskFullError, isNoSpace } from './atomic-file.js';
+import { diskFullError, fullDiskIn, isNoSpace } from '../../domain/disk-full.js';
 
 /** SQLite failures a user can do something about, told as such; anything else stays a bug. */
 export function translateSqliteError(error: unknown, dbPath: string): unknown {
@@ -37,15 +37,20 @@ export function translateSqliteError(error: unknown, dbPath: string): unknown {
     );
   }
   if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || /SQLITE_(CORRUPT|NOTADB)/.test(text)) {
-    return new SitterError(
-      'DATABASE_CORRUPT',
-      `The workspace database ${dbPath} is damaged or not a Sitter database.`,
-      'Restore the workspace from a backup; `sitter audit verify` on the backup proves it is intact.',
-      undefined,
-      { cause: error },
-    );
+    return databaseCorruptError(dbPath, error);
   }
   return error;
+}
+
+/** The database file is damaged (SQLite said so, or `PRAGMA quick_check` found a problem): only a backup helps. */
+export function databaseCorruptError(dbPath: string, cause: unknown, problems?: string[]): SitterError {
+  return new SitterError(
+    'DATABASE_CORRUPT',
+    `The workspace database ${dbPath} is damaged or not a Sitter database.`,
+    'Restore the workspace from a backup; `sitter audit verify` on the backup proves it is intact.',
+    problems ? { problems } : undefined,
+    { cause },
+  );
 }
 
 /**
@@ -54,13 +59,10 @@ export function translateSqliteError(error: unknown, dbPath: string): unknown {
  */
 export function translateDiskFull(error: unknown): unknown {
   if (error instanceof SitterError && error.code === 'DISK_FULL') return error;
-  for (let e: unknown = error, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
-    const { code, path } = e as { code?: unknown; path?: unknown };
-    const text = e instanceof Error ? e.message : '';
-    if (isNoSpace(e) || /\bENOSPC\b|no space left on device/i.test(text)) {
-      return diskFullError(typeof path === 'string' ? path : 'the workspace or the shoot', error);
-    }
-    if (code === 'SQLITE_FULL' || /SQLITE_FULL/.test(text)) return diskFullError('the workspace database', error);
-  }
-  return error;
+  const full = fullDiskIn(error);
+  if (!full) return error;
+  // Already told (a connector's or the store's DISK_FULL under another error): that one names the place.
+  if (full.kind === 'reported') return full.error;
+  const where = full.kind === 'database' ? 'the workspace database' : 'the workspace or the shoot';
+  return diskFullError(full.path ?? where, error);
 }
