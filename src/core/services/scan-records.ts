@@ -1,0 +1,337 @@
+/**
+ * What a scan writes for one asset: its faces and proposals (carrying confirmed faces over to a changed
+ * photo), an asset refused or held by its capture time, and a failure. Each in its own unit of work.
+ */
+import { participantPseudonym } from '../domain/pseudonym.js';
+import { flagsAfterScan, flagsOutOfScope } from '../domain/asset-flags.js';
+import { consentStatus } from '../domain/consent.js';
+import { embeddingToBytes } from '../domain/embedding.js';
+import type { SitterError } from '../domain/errors.js';
+import { boxIou, SAME_FACE_IOU } from '../domain/geometry.js';
+import {
+  type CarriedConfirmation,
+  planCarryOver,
+  type PreviousConfirmation,
+  settleVerdict,
+} from '../domain/carry-over.js';
+import { type FaceVerdict, matchImage, type MatchThresholds, participantDistance } from '../domain/matching.js';
+import type { Decision, Face } from '../domain/records.js';
+import { faceBinding } from '../domain/seal-binding.js';
+import { assertBiometricProcessingAllowed, type Shoot } from '../domain/shoot.js';
+import type { ListedAsset } from '../ports/connector.js';
+import type { UnitOfWork } from '../ports/store.js';
+import type { FaceAnalysis } from '../ports/face-engine.js';
+import { type ServiceContext, requireShoot } from './context.js';
+import type { Roster } from './scan-roster.js';
+
+/**
+ * An asset the scan will not analyse because of its capture time: recorded with its state and
+ * reason, and any faces an earlier scan found on it removed (they should never have been looked for).
+ */
+export async function recordOutOfScope(
+  ctx: ServiceContext,
+  shootId: string,
+  item: ListedAsset,
+  contentHash: string,
+  size: number,
+  state: 'refused' | 'held',
+  reason: string,
+  details: Record<string, unknown>,
+): Promise<void> {
+  await ctx.store.transaction(async (uow) => {
+    const asset =
+      (await uow.assets.findByConnectorId(shootId, item.id)) ??
+      (await uow.assets.add({
+        shootId,
+        connectorAssetId: item.id,
+        fileName: item.fileName,
+        contentSha256: null,
+        size,
+        width: null,
+        height: null,
+        orientation: null,
+        scanState: 'pending',
+        error: null,
+        flags: [],
+        scannedAt: null,
+      }));
+    // Reviewed work this drops is put on the record, as the carry-over of a changed photo is: a
+    // person must be able to see whose confirmations went and re-review the photo if it is allowed.
+    const confirmationsDropped = await droppedConfirmations(uow, asset.id);
+    const facesRemoved = await uow.faces.deleteByAsset(asset.id);
+    const flags = flagsOutOfScope(state);
+    asset.fileName = item.fileName;
+    asset.contentSha256 = contentHash;
+    asset.size = size;
+    // Nothing was decoded: facts of an earlier content would describe something no longer there.
+    asset.width = null;
+    asset.height = null;
+    asset.orientation = null;
+    asset.scanState = state;
+    asset.error = reason;
+    asset.flags = flags;
+    asset.scannedAt = ctx.clock.now();
+    await uow.audit.append(
+      {
+        actor: ctx.actor,
+        action: state === 'refused' ? 'scan.asset-refused' : 'scan.asset-held',
+        shootId,
+        subject: `asset:${item.id}`,
+        details: { reason: flags[0], contentHash, facesRemoved, confirmationsDropped, ...details },
+      },
+      ctx.clock.now(),
+    );
+  });
+}
+
+/** The standing confirmations of one face: who named this person on it, and by which decisions. */
+async function confirmationsOf(uow: UnitOfWork, face: Face): Promise<Decision[]> {
+  return (await uow.decisions.listByFace(face.id)).filter(
+    (d) => d.undoneAt === null && d.action !== 'reject' && d.participantId === face.participantId,
+  );
+}
+
+/** The confirmed faces of an asset, as the audit chain may name them: pseudonyms, never a reference or name. */
+async function droppedConfirmations(uow: UnitOfWork, assetId: number) {
+  const dropped = [];
+  for (const face of await uow.faces.listByAsset(assetId)) {
+    if (face.state !== 'confirmed' || face.participantId === null) continue;
+    const decisions = await confirmationsOf(uow, face);
+    dropped.push({
+      face: face.id,
+      participant: participantPseudonym({ id: face.participantId }),
+      decisions: decisions.map((d) => d.id),
+      confirmedBy: decisions.map((d) => d.reviewer),
+    });
+  }
+  return dropped;
+}
+
+export async function recordFailure(
+  ctx: ServiceContext,
+  shootId: string,
+  item: ListedAsset,
+  error: SitterError,
+): Promise<void> {
+  await ctx.store.transaction(async (uow) => {
+    const asset =
+      (await uow.assets.findByConnectorId(shootId, item.id)) ??
+      (await uow.assets.add({
+        shootId,
+        connectorAssetId: item.id,
+        fileName: item.fileName,
+        contentSha256: null,
+        size: item.size,
+        width: null,
+        height: null,
+        orientation: null,
+        scanState: 'pending',
+        error: null,
+        flags: [],
+        scannedAt: null,
+      }));
+    asset.scanState = 'failed';
+    asset.error = `${error.code}: ${error.message}`;
+    asset.scannedAt = ctx.clock.now();
+    await uow.audit.append(
+      {
+        actor: ctx.actor,
+        action: 'scan.asset-failed',
+        shootId,
+        subject: `asset:${item.id}`,
+        details: { code: error.code, message: error.message },
+      },
+      ctx.clock.now(),
+    );
+  });
+}
+
+/** Does the re-detected face still match the confirmed person at the shoot's threshold? */
+function stillMatches(
+  embedding: Float32Array,
+  roster: Roster,
+  participantId: number,
+  limits: MatchThresholds,
+): boolean {
+  const templates = roster.templates.find((t) => t.participantId === participantId);
+  return templates !== undefined && participantDistance(embedding, templates) <= limits.threshold;
+}
+
+/**
+ * What the audit entry says about a confirmation on a changed photo: carried or not, from which face
+ * and decisions, by whose original confirmation, and what the new face became.
+ */
+function carryRecord(c: CarriedConfirmation, face: Face, kept: boolean, roster: Roster) {
+  return {
+    face: face.id,
+    from: c.oldFaceId,
+    participant: roster.refs.get(c.participantId) ?? null,
+    carried: kept,
+    outcome: kept ? 'confirmed' : face.state,
+    decisions: c.confirmations.map((d) => d.id),
+    confirmedBy: c.confirmations.map((d) => d.reviewer),
+    ...(kept ? {} : { why: 'the re-detected face no longer matches this person at the shoot threshold' }),
+  };
+}
+
+/** Stores one analysed asset atomically: its faces, proposals and flags, and the audit entry. */
+export async function storeAnalysis(
+  ctx: ServiceContext,
+  shoot: Shoot,
+  item: ListedAsset,
+  contentHash: string,
+  size: number,
+  analysis: FaceAnalysis,
+  roster: Roster,
+  limits: MatchThresholds,
+) {
+  return ctx.store.transaction(async (uow) => {
+    const now = ctx.clock.now();
+    // A scan runs for a long time: re-check, inside this write, that processing is still allowed.
+    assertBiometricProcessingAllowed(await requireShoot(uow, shoot.id), 'scanning', now);
+    let asset = await uow.assets.findByConnectorId(shoot.id, item.id);
+    if (!asset) {
+      asset = await uow.assets.add({
+        shootId: shoot.id,
+        connectorAssetId: item.id,
+        fileName: item.fileName,
+        contentSha256: null,
+        size,
+        width: null,
+        height: null,
+        orientation: null,
+        scanState: 'pending',
+        error: null,
+        flags: [],
+        scannedAt: null,
+      });
+    }
+    const rejections = await uow.rejections.listByAsset(asset.id);
+    // Reviewed work survives a changed photo (domain/carry-over.ts).
+    const previous: PreviousConfirmation[] = [];
+    for (const old of await uow.faces.listByAsset(asset.id)) {
+      if (old.state !== 'confirmed' || old.participantId === null) continue;
+      const consent = await uow.consents.current(old.participantId);
+      const eligible = consent !== null && consentStatus(consent, now) === 'eligible';
+      previous.push({ face: old, eligible, confirmations: eligible ? await confirmationsOf(uow, old) : [] });
+    }
+    const { carried, dropped } = planCarryOver(
+      previous,
+      analysis.faces.map((f) => f.box),
+      (i, participantId) => stillMatches(analysis.faces[i]!.embedding, roster, participantId, limits),
+    );
+    const carriedParticipants = new Set([...carried.values()].map((c) => c.participantId));
+    await uow.faces.deleteByAsset(asset.id);
+    const verdicts: FaceVerdict[] = matchImage(
+      analysis.faces.map((f) => f.embedding),
+      roster.templates,
+      limits,
+      (i, participantId) =>
+        rejections.some((r) => r.participantId === participantId && boxIou(r, analysis.faces[i]!.box) >= SAME_FACE_IOU),
+    );
+    // Rule 3 per write: a participant whose consent lapsed since the scan started is not proposed.
+    const lapsed = new Set<number>();
+    for (const v of verdicts) {
+      if (v.kind !== 'proposed' || lapsed.has(v.participantId)) continue;
+      const consent = await uow.consents.current(v.participantId);
+      if (!consent || consentStatus(consent, now) !== 'eligible') lapsed.add(v.participantId);
+    }
+    const rows: Omit<Face, 'id'>[] = [];
+    for (const [i, face] of analysis.faces.entries()) {
+      const carry = carried.get(i);
+      if (carry) {
+        // Its person was eligible in this very write, so never among the lapsed.
+        const v = verdicts[i]!;
+        const same = v.kind === 'proposed' && v.participantId === carry.participantId;
+        rows.push({
+          shootId: shoot.id,
+          assetId: asset.id,
+          ...face.box,
+          detectorScore: face.score,
+          state: 'confirmed',
+          participantId: carry.participantId,
+          score: same ? v.score : null,
+          margin: same && Number.isFinite(v.margin) ? v.margin : null,
+          reason: null,
+          embedding: null,
+          modelDigest: null,
+          createdAt: now,
+        });
+        continue;
+      }
+      const verdict = settleVerdict(verdicts[i]!, lapsed, carriedParticipants);
+      const proposed = verdict.kind === 'proposed';
+      rows.push({
+        shootId: shoot.id,
+        assetId: asset.id,
+        ...face.box,
+        detectorScore: face.score,
+        state: proposed ? 'proposed' : 'unidentified',
+        participantId: proposed ? verdict.participantId : null,
+        score: proposed ? verdict.score : null,
+        margin: proposed && Number.isFinite(verdict.margin) ? verdict.margin : null,
+        reason: proposed ? null : verdict.reason,
+        // Rule 4: only a proposal keeps its (encrypted) embedding, for learning once confirmed.
+        embedding: proposed
+          ? await ctx.keyVault.encrypt(
+              faceBinding({
+                shootId: shoot.id,
+                assetId: asset.id,
+                ...face.box,
+                participantId: verdict.participantId,
+                modelDigest: roster.modelDigest,
+              }),
+              embeddingToBytes(face.embedding),
+            )
+          : null,
+        modelDigest: proposed ? roster.modelDigest : null,
+        createdAt: now,
+      });
+    }
+    const stored = await uow.faces.addMany(rows);
+    for (const [i, carry] of carried) {
+      const newId = stored[i]!.id;
+      for (const d of await uow.decisions.listByFace(carry.oldFaceId)) d.faceId = newId;
+      await uow.templates.reassignOrigin(shoot.id, `face:${carry.oldFaceId}`, `face:${newId}`);
+    }
+    const proposals = stored
+      .filter((f) => f.state === 'proposed')
+      .map((f) => ({
+        face: f.id,
+        participant: roster.refs.get(f.participantId ?? -1) ?? '?',
+        score: f.score,
+        margin: f.margin,
+      }));
+    const unidentified = stored.filter((f) => f.state === 'unidentified').length;
+    asset.fileName = item.fileName;
+    asset.contentSha256 = contentHash;
+    asset.size = size;
+    // The facts the engine learnt while decoding this content travel with it to push and review.
+    asset.width = analysis.image.width;
+    asset.height = analysis.image.height;
+    asset.orientation = analysis.image.orientation;
+    asset.scanState = 'scanned';
+    asset.error = null;
+    asset.scannedAt = now;
+    asset.flags = flagsAfterScan(asset.flags, unidentified > 0);
+    await uow.audit.append(
+      {
+        actor: ctx.actor,
+        action: 'scan.asset',
+        shootId: shoot.id,
+        subject: `asset:${item.id}`,
+        details: {
+          contentHash,
+          faces: analysis.faces.length,
+          unidentified,
+          proposals,
+          carriedOver: [...carried.values(), ...dropped].map((c) =>
+            carryRecord(c, stored[c.faceIndex]!, carried.has(c.faceIndex), roster),
+          ),
+        },
+      },
+      now,
+    );
+    return { faces: analysis.faces.length, proposed: proposals.length, unidentified };
+  });
+}
