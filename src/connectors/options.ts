@@ -13,6 +13,12 @@ export interface ConnectorOptionsSpec {
   schema: z.ZodObject;
   /** keys whose value is a secret: given as `secret:NAME`, resolved only when the connector is made */
   secrets: readonly string[];
+  /**
+   * keys that decide WHERE the connector writes (the local folder's `sidecarNaming`): `shoot configure`
+   * refuses to change them while Sitter's push record names any place of the shoot, because the next
+   * clear or withdrawal would look in the new place and leave the names in the old one.
+   */
+  placement?: readonly string[];
 }
 
 /** A connector that declares no options accepts none. */

@@ -17,6 +17,8 @@ export const PluginOptionDecl = z
     required: z.boolean().optional(),
     /** given as `secret:NAME`, resolved from SITTER_SECRET_<NAME> or <workspace>/secrets/<name> */
     secret: z.boolean().optional(),
+    /** decides where the plugin writes (a folder, a field, a naming): fixed while Sitter's push record names a place */
+    placement: z.boolean().optional(),
     minimum: z.number().optional(),
     maximum: z.number().optional(),
   })
@@ -54,6 +56,9 @@ export function pluginOptionsSpec(decl: z.infer<typeof PluginOptionsDecl> = {}):
     schema: z.object(shape).strict(),
     secrets: Object.entries(decl)
       .filter(([, d]) => d.secret)
+      .map(([key]) => key),
+    placement: Object.entries(decl)
+      .filter(([, d]) => d.placement)
       .map(([key]) => key),
   };
 }

@@ -113,7 +113,7 @@ export function builtinRegistry(): ConnectorRegistry {
     title: 'Local folder: images under a folder, XMP sidecars next to them',
     origin: 'builtin',
     factory: createLocalConnector,
-    options: { schema: LocalConnectorOptions, secrets: [] },
+    options: { schema: LocalConnectorOptions, secrets: [], placement: ['sidecarNaming'] },
   });
   return r;
 }

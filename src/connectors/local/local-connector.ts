@@ -276,7 +276,16 @@ export function createLocalConnector(rawOptions: Record<string, unknown> = {}): 
 
     async readWritten(source: SourceRef, assetId: string): Promise<WrittenFile[]> {
       const r = await resolveForClear(source, assetId);
-      return readSidecarAndLeftovers(sidecarPathOf(r, options.sidecarNaming), r.id, source);
+      // Both namings, whichever is set now: a sidecar written under the other one still names people,
+      // and erasure's proof must not pass over it.
+      const files = new Set([
+        sidecarPathOf(r, options.sidecarNaming),
+        sidecarPathOf(r, 'append'),
+        sidecarPathOf(r, 'replace'),
+      ]);
+      const found: WrittenFile[] = [];
+      for (const file of files) found.push(...(await readSidecarAndLeftovers(file, r.id, source)));
+      return found;
     },
 
     async readLeftovers(source: SourceRef): Promise<WrittenFile[]> {

@@ -33,12 +33,15 @@ export async function recordPushed(
   now: Date,
 ): Promise<void> {
   const open = await uow.pushRecords.openByAsset(asset.id);
-  for (const r of open) {
+  // Only the place this push wrote is known to have changed: a record of another place (the connector
+  // now writes elsewhere) stays open, since nothing took the names off there.
+  const here = open.filter((r) => r.location === where.location);
+  for (const r of here) {
     const still = named.find((n) => n.participantId === r.participantId && n.consentUri === r.consentUri);
-    if (!still || r.location !== where.location) r.clearedAt = now;
+    if (!still) r.clearedAt = now;
   }
   for (const n of named) {
-    const kept = open.find(
+    const kept = here.find(
       (r) => r.clearedAt === null && r.participantId === n.participantId && r.consentUri === n.consentUri,
     );
     if (kept) {
@@ -60,14 +63,18 @@ export async function recordPushed(
   }
 }
 
-/** After a clear: the entries of these consent URIs (all of the asset's, when null) are gone. */
+/**
+ * After a clear at `location`: the entries of these consent URIs (all of the asset's, when null) are
+ * gone from there. A record of another place stays open: that place was not touched.
+ */
 export async function recordCleared(
   uow: UnitOfWork,
   assetId: number,
   consentUris: readonly string[] | null,
+  location: string,
   now: Date,
 ): Promise<void> {
   for (const r of await uow.pushRecords.openByAsset(assetId)) {
-    if (consentUris === null || consentUris.includes(r.consentUri)) r.clearedAt = now;
+    if (r.location === location && (consentUris === null || consentUris.includes(r.consentUri))) r.clearedAt = now;
   }
 }

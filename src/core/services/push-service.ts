@@ -378,7 +378,7 @@ async function settle(
         now,
       );
     } else {
-      await recordCleared(uow, asset.id, outcome.consentUris, now);
+      await recordCleared(uow, asset.id, outcome.consentUris, outcome.location, now);
     }
     const stillNamed =
       outcome.kind === 'pushed'

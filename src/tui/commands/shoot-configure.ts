@@ -40,8 +40,12 @@ export function registerShootConfigure(shoot: Command): void {
           ]);
         const [{ registry }, args] = await Promise.all([connectorRegistry(), readOptionArgs(opts)]);
         const r = await withWorkspace(globals, (ctx) =>
-          configureShoot(ctx, id ?? '', (current) =>
-            reconfigure(registry, current, { set: rawOptions(args, registry.optionsOf(current.connector)), unset }),
+          configureShoot(
+            ctx,
+            id ?? '',
+            (current) =>
+              reconfigure(registry, current, { set: rawOptions(args, registry.optionsOf(current.connector)), unset }),
+            (connector) => registry.optionsOf(connector).placement ?? [],
           ),
         );
         const after = r.shoot.connectorOptions;
