@@ -1,4 +1,4 @@
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonOf, runSitter } from '../helpers/cli.js';
@@ -35,6 +35,15 @@ describe('the CLI as an archivist uses it (real process, real SQLite file)', () 
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/already a Sitter workspace; nothing was changed/);
     expect(statSync(join(ws, 'master.key')).mtimeMs).toBe(keyBefore);
+  });
+
+  it('demo refuses -w (it builds its own workspace) and names --dir, writing nothing', async () => {
+    const asked = join(tmp.dir, 'demo-here');
+    const run = await runSitter(['-w', asked, '--json', 'demo'], { cwd: tmp.dir });
+    expect(run.code).not.toBe(0);
+    expect(jsonOf(run)).toMatchObject({ error: { code: 'DEMO_WORKSPACE_OPTION' } });
+    expect(JSON.stringify(jsonOf(run))).toContain('--dir');
+    expect(existsSync(asked)).toBe(false);
   });
 
   it('a folder that is not a workspace gets one message with a hint, exit 1', async () => {

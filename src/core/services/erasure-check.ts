@@ -223,7 +223,7 @@ export async function verifyErasure(
     clean: traces.length === 0 && files.unverified.length === 0,
     checked: [
       'store rows: participant, consent records, templates, faces, decisions, rejections, push records (what Sitter wrote where)',
-      "every text column Sitter writes in the shoot: assets' flags and errors, templates' origins, decisions, other people' push records",
+      "every text column Sitter writes in the shoot: assets' flags and errors, templates' origins, decisions, other people's push records",
       "audit chain: every entry's subject and details",
       'keys: no per-participant key in this workspace; the shoot key seals nothing of the person once templates and embeddings are deleted',
       `files Sitter wrote through ${connector.info.name}: ${places.length} assets' sidecars and ` +

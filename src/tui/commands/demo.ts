@@ -4,6 +4,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, write
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { UsageError } from '../../core/domain/errors.js';
 import { withSession } from '../context.js';
 import { action } from '../runner.js';
 
@@ -152,6 +153,13 @@ export function registerDemo(program: Command): void {
     .option('--dir <dir>', 'where to build the demo (default: a new temporary folder)')
     .action(
       action(async (_args, opts) => {
+        // The demo builds a workspace of its own; a -w pointing elsewhere would silently go unused.
+        if (program.getOptionValueSource('workspace') === 'cli')
+          throw new UsageError(
+            'DEMO_WORKSPACE_OPTION',
+            'sitter demo builds its own throwaway workspace and does not use --workspace/-w.',
+            `Say where to build it with --dir: sitter demo --dir ${String(program.opts().workspace)} (the workspace goes in DIR/workspace).`,
+          );
         const root = typeof opts.dir === 'string' ? resolve(opts.dir) : mkdtempSync(join(tmpdir(), 'sitter-demo-'));
         const workspace = join(root, 'workspace');
         const steps: { step: string; result: string }[] = [];
