@@ -274,4 +274,33 @@ describe('rule 6 after a re-import: the DAM is updated through the shoot connect
     const after = (await exiftool.read(join(source, 'a.jpg.xmp'))) as unknown as Record<string, unknown>;
     expect(after.PersonInImage).toEqual(['Ben Staying']);
   }, 60_000);
+
+  /** Withdraws P1 twice while the shoot's connector cannot be made; returns the second run, in text. */
+  async function withdrawTwiceWithoutConnector() {
+    await withRawDb(t.ws.paths.database, (sql) => sql("update shoot set connector = 'gone-plugin' where id = 's'"));
+    expect((await cli('withdraw', 's', 'P1')).code).toBe(1);
+    const again = await runSitter(['-w', t.root, 'withdraw', 's', 'P1']);
+    expect(again.code).toBe(1);
+    return again;
+  }
+
+  it('a withdrawal rerun while the connector still cannot be made says the DAM update is still pending, exit 1', async () => {
+    await seedPushedPair(t, wrapConnector(createLocalConnector({})));
+    const again = await withdrawTwiceWithoutConnector();
+    expect(again.stdout).toContain('DAM update is still pending');
+    expect(again.stdout).not.toContain('Completed an earlier');
+    expect((jsonOf(await cli('withdraw', 's', 'P1')) as { outcome: string }).outcome).toBe('dam-pending');
+  }, 60_000);
+
+  it('a withdrawal rerun on a shoot with no pushes whose connector was never reached does not say "nothing left to do"', async () => {
+    await seedApprovedShoot(t, 's', [{ id: 'P1', name: 'Ada Leaving', consent: 'yes' }]);
+    const again = await withdrawTwiceWithoutConnector();
+    expect(again.stdout).toContain('the DAM was not reached');
+    expect(again.stdout).not.toContain('nothing left to do');
+
+    // Once the connector is back, the rerun reaches it (its leftover sweep runs) and then nothing is left.
+    await withRawDb(t.ws.paths.database, (sql) => sql("update shoot set connector = 'local' where id = 's'"));
+    expect((jsonOf(await cli('withdraw', 's', 'P1')) as { outcome: string }).outcome).toBe('completed');
+    expect((jsonOf(await cli('withdraw', 's', 'P1')) as { outcome: string }).outcome).toBe('already-complete');
+  }, 60_000);
 });

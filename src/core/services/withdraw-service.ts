@@ -33,9 +33,11 @@ export interface WithdrawalReceipt {
   /**
    * `withdrawn`: withdrawn now. `completed`: the person had withdrawn, but that withdrawal was
    * interrupted after its commit (DAM not updated or no receipt): this run finished it.
-   * `already-complete`: nothing was left to do; `audit` is the earlier receipt.
+   * `already-complete`: nothing was left to do; `audit` is the earlier receipt. `dam-pending`: the
+   * person had withdrawn, and this run again could not update (or reach) the DAM: the withdrawal
+   * stands, its DAM update is still to be done.
    */
-  outcome: 'withdrawn' | 'completed' | 'already-complete';
+  outcome: 'withdrawn' | 'completed' | 'already-complete' | 'dam-pending';
 }
 
 /**
@@ -110,13 +112,15 @@ export async function withdrawConsent(
     templatesDeleted: staged.cascade.templatesDeleted,
     matchesRevoked: staged.cascade.matchesRevoked,
   };
-  if (staged.cascade.resuming && staged.earlier && staged.cascade.affectedAssetIds.length === 0) {
+  // Nothing is left only if the earlier run reached the DAM: one that did not never swept its leftovers.
+  const earlier = staged.earlier;
+  if (staged.cascade.resuming && earlier?.damReached && staged.cascade.affectedAssetIds.length === 0) {
     return {
       ...base,
       damUpdates: [],
       damFailures: [],
-      audit: staged.earlier,
-      anchor: formatAnchor(staged.earlier),
+      audit: { seq: earlier.seq, hash: earlier.hash },
+      anchor: formatAnchor(earlier),
       outcome: 'already-complete',
     };
   }
@@ -145,7 +149,11 @@ export async function withdrawConsent(
     ];
   }
   if (opened) await dam?.close?.().catch(() => undefined);
-  const outcome = staged.cascade.resuming ? ('completed' as const) : ('withdrawn' as const);
+  const outcome = !staged.cascade.resuming
+    ? ('withdrawn' as const)
+    : damFailures.length
+      ? ('dam-pending' as const)
+      : ('completed' as const);
   const receipt = { ...base, damUpdates, damFailures };
   const entry = await ctx.store.transaction((uow) =>
     // On the chain the receipt names nobody: the pseudonym instead of the reference, no name (erasure must be able to leave the chain as it is).
@@ -188,7 +196,7 @@ async function receiptOf(
   uow: UnitOfWork,
   participant: Participant,
   withdrawnAt: Date,
-): Promise<{ seq: number; hash: string } | null> {
+): Promise<{ seq: number; hash: string; damReached: boolean } | null> {
   const subject = participantSubject(participant);
   const entry = (await uow.audit.all()).findLast(
     (e) =>
@@ -196,5 +204,8 @@ async function receiptOf(
       e.subject === subject &&
       e.details.withdrawnAt === withdrawnAt.toISOString(),
   );
-  return entry ? { seq: entry.seq, hash: entry.hash } : null;
+  if (!entry) return null;
+  // A failure on no one asset ('*') is a connector that could not be made or opened.
+  const failures = (entry.details.damFailures ?? []) as { asset?: unknown }[];
+  return { seq: entry.seq, hash: entry.hash, damReached: !failures.some((f) => f.asset === '*') };
 }

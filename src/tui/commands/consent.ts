@@ -150,12 +150,17 @@ export function registerWithdraw(program: Command): void {
             `still names them, and the receipt is audit entry ${r.audit.seq} (hash ${r.audit.hash}).`;
           return { json: r, text, exitCode: 0 };
         }
+        const damUnreached = r.damFailures.some((f) => f.asset === '*');
         const text = [
           ...(r.outcome === 'completed'
             ? [
                 `Completed an earlier interrupted withdrawal (withdrawn ${r.withdrawnAt}; its DAM update or receipt had not been done).`,
               ]
-            : []),
+            : r.outcome === 'dam-pending'
+              ? [
+                  `The withdrawal of ${r.withdrawnAt} stands; its DAM update is still pending: ${damUnreached ? 'the DAM was not reached' : 'some places could not be updated'} (see below).`,
+                ]
+              : []),
           `Withdrawal receipt: ${one(r.name)} (${one(r.participant)}), shoot ${r.shoot}, ${r.withdrawnAt}`,
           `  templates deleted:   ${r.templatesDeleted}`,
           `  matches revoked:     ${r.matchesRevoked}`,
@@ -163,7 +168,7 @@ export function registerWithdraw(program: Command): void {
             (r.damUpdates.length ? ` (${r.damUpdates.map((u) => `${one(u.asset)}: ${u.action}`).join(', ')})` : ''),
           ...(r.damFailures.length
             ? [
-                `  DAM updates FAILED:  ${r.damFailures.map((f) => `${one(f.asset)}: ${one(f.message)}`).join('; ')} ` +
+                `  ${damUnreached ? 'DAM NOT REACHED:    ' : 'DAM updates FAILED: '} ${r.damFailures.map((f) => `${one(f.asset)}: ${one(f.message)}`).join('; ')} ` +
                   `(run sitter push ${r.shoot} --withdrawals when the DAM is reachable)`,
               ]
             : []),
