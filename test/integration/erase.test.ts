@@ -139,6 +139,8 @@ describe('sitter erase', () => {
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/verification: +nothing Sitter wrote names the person any more/);
     expect(run.stdout).toMatch(/audit anchor: +[0-9a-f]{64}@\d+/);
+    expect(run.stdout).toContain("other people's push records");
+    expect(run.stdout).not.toContain("people' ");
     expect(run.stdout).not.toContain('Ada Leaving');
   });
 
