@@ -13,19 +13,25 @@ import { secretRefName, type SecretSource } from './secrets.js';
 
 type ShootConnectorRef = Pick<Shoot, 'connector' | 'connectorOptions'>;
 
-/** Stored options with every secret reference replaced by its value (never stored, never logged). */
+/**
+ * Stored options with every secret reference replaced by its value (never stored, never logged), and
+ * the values by secret name, which the connector's wrapper hides from its errors.
+ */
 export async function resolveSecrets(
   connector: string,
   spec: ConnectorOptionsSpec,
   stored: Record<string, unknown>,
   secrets: SecretSource,
-): Promise<Record<string, unknown>> {
-  const resolved: Record<string, unknown> = { ...stored };
+): Promise<{ options: Record<string, unknown>; values: Record<string, string> }> {
+  const options: Record<string, unknown> = { ...stored };
+  const values: Record<string, string> = {};
   for (const key of spec.secrets) {
     const name = secretRefName(stored[key]);
-    if (name !== null) resolved[key] = await secrets.lookup(name, { connector, option: key });
+    if (name === null) continue;
+    values[name] = await secrets.lookup(name, { connector, option: key });
+    options[key] = values[name];
   }
-  return resolved;
+  return { options, values };
 }
 
 /**
@@ -40,7 +46,8 @@ export async function connectShoot(
 ): Promise<Connector> {
   const spec = registry.optionsOf(shoot.connector);
   const stored = validateOptions(shoot.connector, spec, shoot.connectorOptions);
-  const values = spec.schema.safeParse(await resolveSecrets(shoot.connector, spec, stored, secrets));
+  const resolved = await resolveSecrets(shoot.connector, spec, stored, secrets);
+  const values = spec.schema.safeParse(resolved.options);
   // Only a secret's own constraints can fail here; zod's messages name the rule, never the value.
   if (!values.success)
     throw optionsInvalid(
@@ -48,7 +55,7 @@ export async function connectShoot(
       spec,
       values.error.issues.map((i) => ({ key: i.path.map(String).join('.'), problem: i.message })),
     );
-  return registry.create(shoot.connector, values.data);
+  return registry.create(shoot.connector, values.data, resolved.values);
 }
 
 /**
