@@ -3,6 +3,7 @@
  * validated at `shoot create` / `shoot configure`, with each `secret:NAME` reference resolved only
  * now, in memory. The application layer's connector provider calls `connectShoot`.
  */
+import { UsageError } from '../core/domain/errors.js';
 import type { Shoot } from '../core/domain/shoot.js';
 import type { Connector } from '../core/ports/connector.js';
 import type { ConnectorProvider } from '../core/ports/providers.js';
@@ -67,9 +68,26 @@ export function reconfigure(
   shoot: ShootConnectorRef,
   change: { set: Record<string, unknown>; unset: readonly string[] },
 ): Record<string, unknown> {
+  const spec = registry.optionsOf(shoot.connector);
+  const both = change.unset.filter((key) => Object.hasOwn(change.set, key));
+  if (both.length > 0)
+    throw new UsageError(
+      'OPTIONS_CONTRADICTORY',
+      `Option ${both.join(', ')} is both set and unset in one command: which one is meant is not clear.`,
+      'Give either --option KEY=VALUE or --unset KEY for each option, not both.',
+      { keys: both },
+    );
+  // A typo in --unset would otherwise be "nothing changed" while the option meant stays as it was.
+  const unknown = change.unset.filter((key) => !Object.hasOwn(spec.schema.shape, key));
+  if (unknown.length > 0)
+    throw optionsInvalid(
+      shoot.connector,
+      spec,
+      unknown.map((key) => ({ key, problem: 'unknown option: there is nothing to unset' })),
+    );
   const next: Record<string, unknown> = { ...shoot.connectorOptions, ...change.set };
   for (const key of change.unset) delete next[key];
-  return validateOptions(shoot.connector, registry.optionsOf(shoot.connector), next);
+  return validateOptions(shoot.connector, spec, next);
 }
 
 /** The port services receive: every shoot's connector made by `connectShoot` with these secrets. */
