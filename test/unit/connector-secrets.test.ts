@@ -7,9 +7,19 @@ import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import type { SitterError } from '../../src/core/domain/errors.js';
 import { validateOptions } from '../../src/connectors/options.js';
 import { secretEnvVar, workspaceSecrets } from '../../src/connectors/secrets.js';
 import { tempDir } from '../helpers/workspace.js';
+
+/** The SitterError a promise rejects with (a fulfilled one fails the test). */
+const rejection = (p: Promise<unknown>): Promise<SitterError> =>
+  p.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (e: unknown) => e as SitterError,
+  );
 
 describe('secrets by name', () => {
   const tmp = tempDir('sitter-secret-unit-');
@@ -53,9 +63,7 @@ describe('secrets by name', () => {
   });
 
   it('the hint for a missing secret keeps the value out of the shell history (no printf of it)', async () => {
-    const error = await workspaceSecrets(tmp.dir, {})
-      .lookup('nowhere', usedBy)
-      .catch((e: Error & { hint?: string }) => e);
+    const error = await rejection(workspaceSecrets(tmp.dir, {}).lookup('nowhere', usedBy));
     expect(error.hint).not.toContain('printf');
     expect(error.hint).toContain(
       `(umask 077; mkdir -p ${dir}; cat > ${join(dir, 'nowhere')}), then paste the value and press Ctrl-D`,
@@ -65,21 +73,15 @@ describe('secrets by name', () => {
   it('never repeats the text after secret: when it is no valid name (it may be the token itself)', async () => {
     const pasted = 'tok 7f3a/9c1e=DAM';
     const spec = { schema: z.object({ token: z.string() }).strict(), secrets: ['token'] };
-    let thrown: (Error & { hint?: string; details?: unknown }) | undefined;
-    try {
-      validateOptions('dam', spec, { token: `secret:${pasted}` });
-    } catch (e) {
-      thrown = e as typeof thrown;
-    }
+    const thrown = await rejection(
+      Promise.resolve().then(() => validateOptions('dam', spec, { token: `secret:${pasted}` })),
+    );
     expect(thrown).toMatchObject({ code: 'CONNECTOR_OPTIONS_INVALID' });
-    expect(thrown?.message).toContain('token: names no valid secret: after secret: comes a name of letters, digits');
-    expect(thrown?.message).toContain('e.g. secret:dam-token');
-    const looked = await workspaceSecrets(tmp.dir, {})
-      .lookup(pasted, usedBy)
-      .catch((e: Error & { hint?: string; details?: unknown }) => e);
+    expect(thrown.message).toContain('token: names no valid secret: after secret: comes a name of letters, digits');
+    expect(thrown.message).toContain('e.g. secret:dam-token');
+    const looked = await rejection(workspaceSecrets(tmp.dir, {}).lookup(pasted, usedBy));
     expect(looked).toMatchObject({ code: 'SECRET_NAME_INVALID' });
-    for (const e of [thrown, looked])
-      expect(`${e?.message}${e?.hint}${JSON.stringify(e?.details)}`).not.toContain('7f3a');
+    for (const e of [thrown, looked]) expect(`${e.message}${e.hint}${JSON.stringify(e.details)}`).not.toContain('7f3a');
   });
 });
 
