@@ -61,6 +61,13 @@ module.exports = {
       'The core does no file I/O, statically or through import(): use a port an adapter implements.',
     ),
     forbid(
+      'core-no-node-io',
+      CORE,
+      ['^(node:)?(child_process|worker_threads|module|net|tls|dgram|dns|http2)$', pkg('exiftool-vendored')],
+      'The core starts no process or thread, loads no module by path (createRequire), opens no socket and reads ' +
+        'no metadata itself: adapters do, behind ports. (process.getBuiltinModule and fetch: eslint.config.js.)',
+    ),
+    forbid(
       'core-no-sharp',
       CORE,
       pkg('sharp'),
@@ -98,6 +105,12 @@ module.exports = {
       ['^src/tui/', '^src/app/', '^src/core/'],
       'A connector implements the Connector port: it sees the domain and the ports, nothing else of Sitter.',
       '^src/core/(domain|ports)/',
+    ),
+    forbid(
+      'connectors-no-db',
+      CONNECTORS,
+      [pkg('@mikro-orm/[^/]+'), pkg('sqlite3'), pkg('better-sqlite3'), pkg('knex')],
+      "A connector never touches a database: Sitter's records reach it only through the payloads of the port.",
     ),
     forbid(
       'app-no-ui',

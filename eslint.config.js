@@ -28,6 +28,23 @@ export default tseslint.config(
     },
   },
   {
+    // What dependency-cruiser cannot see, as no import names it: a built-in reached through
+    // process.getBuiltinModule, and the network through the global fetch (docs/architecture.md).
+    files: ['src/core/{domain,ports,services,consent}/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'getBuiltinModule',
+          message: 'The core loads no Node built-in: use a port an adapter implements.',
+        },
+        { object: 'globalThis', property: 'fetch', message: 'The core does no HTTP: go through a Connector.' },
+      ],
+      'no-restricted-globals': ['error', { name: 'fetch', message: 'The core does no HTTP: go through a Connector.' }],
+    },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },

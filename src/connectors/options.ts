@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { SitterError } from '../core/domain/errors.js';
-import { isValidSecretName, SECRET_PREFIX, secretRefName } from './secrets.js';
+import { isValidSecretName, SECRET_NAME_RULE, SECRET_PREFIX, secretRefName } from './secrets.js';
 
 /** What a registration declares about its options. */
 export interface ConnectorOptionsSpec {
@@ -112,7 +112,8 @@ export function validateOptions(
       if (ref === null)
         problems.push({ key, problem: `is a secret: pass a reference ${SECRET_PREFIX}NAME, never the value itself` });
       else if (!isValidSecretName(ref))
-        problems.push({ key, problem: `"${ref}" is not a secret name (letters, digits, "-", "_"; at most 64)` });
+        // The text after `secret:` may be the token itself, pasted by mistake: never repeated.
+        problems.push({ key, problem: `names no valid secret: ${SECRET_NAME_RULE}` });
       else refs[key] = value as string;
     } else if (ref !== null) problems.push({ key, problem: `is not a secret option: ${SECRET_PREFIX} is not allowed` });
     else plain[key] = value;

@@ -25,7 +25,12 @@ export const PluginOptionDecl = z
   .strict()
   .refine((d) => !d.secret || d.type === 'string', { message: 'a secret option must be of type "string"' })
   .refine((d) => !d.enum || d.type === 'string', { message: '"enum" is for options of type "string"' })
-  .refine((d) => !(d.secret && d.default !== undefined), { message: 'a secret option cannot have a default' });
+  .refine((d) => !(d.secret && d.default !== undefined), { message: 'a secret option cannot have a default' })
+  // A secret is a reference (secret:NAME), never one of a list of values that would then be public.
+  .refine((d) => !(d.secret && d.enum), { message: 'a secret option cannot have an "enum"' })
+  .refine((d) => d.minimum === undefined || d.maximum === undefined || d.minimum <= d.maximum, {
+    message: '"minimum" is greater than "maximum": no value would be accepted',
+  });
 
 export const PluginOptionsDecl = z.record(
   z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,39}$/, 'an option key: a letter, then letters, digits or "_"'),

@@ -7,6 +7,7 @@ import { SitterError } from '../core/domain/errors.js';
 import type { Connector, ConnectorFactory } from '../core/ports/connector.js';
 import { createLocalConnector, LocalConnectorOptions } from './local/index.js';
 import { NO_OPTIONS, type ConnectorOptionsSpec } from './options.js';
+import { redactError, type ResolvedSecrets } from './redact.js';
 import { wrapConnector } from './wrap-connector.js';
 
 export interface ConnectorRegistration {
@@ -81,24 +82,28 @@ export class ConnectorRegistry {
 
   /**
    * A wrapped connector instance from options as the factory takes them (secrets already resolved:
-   * see configure.ts `connectShoot` for a shoot's stored options); an unknown name is a SitterError.
+   * see configure.ts `connectShoot` for a shoot's stored options, which also passes the resolved
+   * values by name so no error of the connector carries one); an unknown name is a SitterError.
    */
-  create(name: string, options: Record<string, unknown> = {}): Connector {
+  create(name: string, options: Record<string, unknown> = {}, secrets: ResolvedSecrets = {}): Connector {
     const reg = this.get(name);
     let connector: Connector;
     try {
       connector = reg.factory(options);
     } catch (e) {
-      if (e instanceof SitterError) throw e;
-      throw new SitterError(
-        'CONNECTOR_FAILED',
-        `Connector "${name}" could not be created: ${e instanceof Error ? e.message : String(e)}`,
-        'Check its options; if it is a plugin, report this to its author.',
-        { name, origin: reg.origin },
-        { cause: e },
+      if (e instanceof SitterError) throw redactError(e, secrets);
+      throw redactError(
+        new SitterError(
+          'CONNECTOR_FAILED',
+          `Connector "${name}" could not be created: ${e instanceof Error ? e.message : String(e)}`,
+          'Check its options; if it is a plugin, report this to its author.',
+          { name, origin: reg.origin },
+          { cause: e },
+        ),
+        secrets,
       );
     }
-    return wrapConnector(connector);
+    return wrapConnector(connector, { name, origin: reg.origin, secrets });
   }
 }
 

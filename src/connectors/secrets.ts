@@ -19,6 +19,11 @@ export function secretRefName(value: unknown): string | null {
   return typeof value === 'string' && value.startsWith(SECRET_PREFIX) ? value.slice(SECRET_PREFIX.length) : null;
 }
 
+/** What a valid name looks like, for messages that must not repeat an invalid one. */
+export const SECRET_NAME_RULE =
+  `after ${SECRET_PREFIX} comes a name of letters, digits, "-" and "_", starting with a letter or digit, ` +
+  `at most 64 long, e.g. ${SECRET_PREFIX}dam-token (the text given is not repeated, in case it is the value itself)`;
+
 export function isValidSecretName(name: string): boolean {
   return SECRET_NAME.test(name);
 }
@@ -42,13 +47,42 @@ function missing(name: string, file: string, usedBy: { connector: string; option
   return new SitterError(
     'SECRET_MISSING',
     `Connector "${usedBy.connector}" needs the secret "${name}" (option ${usedBy.option}), and it is not set.`,
-    `Set ${secretEnvVar(name)} in the environment of every command, or write the value to ${file} readable by you only: (umask 077; mkdir -p ${path.dirname(file)}; printf %s 'VALUE' > ${file}).`,
+    // Typed or pasted at a prompt, the value stays out of the shell's history (printf 'VALUE' would not).
+    `Set ${secretEnvVar(name)} in the environment of every command, or write the value to ${file} readable by you only: ` +
+      `(umask 077; mkdir -p ${path.dirname(file)}; cat > ${file}), then paste the value and press Ctrl-D.`,
     { connector: usedBy.connector, option: usedBy.option, secret: name, env: secretEnvVar(name), file },
   );
 }
 
+/**
+ * The secrets folder must be a real folder (not a link to one elsewhere, which whoever can change the
+ * link could point anywhere) that only its owner can enter or list: 0700, as ssh wants ~/.ssh.
+ */
+async function checkSecretsFolder(folder: string, name: string, usedBy: { connector: string; option: string }) {
+  const info = await lstat(folder).catch(() => null);
+  if (!info) return false;
+  if (!info.isDirectory()) {
+    throw new SitterError(
+      'SECRETS_FOLDER_UNSAFE',
+      `The secrets folder ${folder} is not a folder of its own (a link or a file): no secret is read from it.`,
+      `Replace it with a real folder, mode 0700: (rm ${folder}; umask 077; mkdir ${folder}), then write the secret files there, or set ${secretEnvVar(name)} instead.`,
+      { secret: name, folder, connector: usedBy.connector },
+    );
+  }
+  if ((info.mode & 0o077) !== 0) {
+    throw new SitterError(
+      'SECRETS_FOLDER_EXPOSED',
+      `The secrets folder ${folder} is open to others (mode 0${(info.mode & 0o777).toString(8)}): no secret is read from it.`,
+      `Make it yours alone with \`chmod 700 ${folder}\`, then run the command again; if others may have read a secret in it, rotate that secret at its source.`,
+      { secret: name, folder, connector: usedBy.connector },
+    );
+  }
+  return true;
+}
+
 /** Reads a secret file: a regular file (no link), readable by its owner only, one value. */
 async function readSecretFile(file: string, name: string, usedBy: { connector: string; option: string }) {
+  if (!(await checkSecretsFolder(path.dirname(file), name, usedBy))) return null;
   const info = await lstat(file).catch(() => null);
   if (!info) return null;
   if (!info.isFile()) {
@@ -76,8 +110,16 @@ async function readSecretFile(file: string, name: string, usedBy: { connector: s
 export function workspaceSecrets(workspaceDir: string, env: NodeJS.ProcessEnv = process.env): SecretSource {
   return {
     async lookup(name, usedBy) {
+      if (!isValidSecretName(name)) {
+        // Stored references are checked when stored; this one was not (an edited database): not repeated.
+        throw new SitterError(
+          'SECRET_NAME_INVALID',
+          `Connector "${usedBy.connector}" option ${usedBy.option} names no valid secret.`,
+          `Give it a reference again with \`sitter shoot configure --option ${usedBy.option}=${SECRET_PREFIX}NAME\`: ${SECRET_NAME_RULE}.`,
+          { connector: usedBy.connector, option: usedBy.option },
+        );
+      }
       const file = secretFile(workspaceDir, name);
-      if (!isValidSecretName(name)) throw missing(name, file, usedBy);
       const fromEnv = env[secretEnvVar(name)];
       if (fromEnv) return fromEnv;
       const fromFile = await readSecretFile(file, name, usedBy);

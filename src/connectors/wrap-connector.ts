@@ -24,9 +24,44 @@ import type {
   WrittenFile,
 } from '../core/ports/connector.js';
 import { assertValidClearRequest, assertValidPushPayload } from './payload.js';
+import { redactError, type ResolvedSecrets } from './redact.js';
 
-/** Marks a connector that is already wrapped, so wrapping twice does not name it twice. */
+/** Marks a connector that is already wrapped, so wrapping twice does not name it twice; holds its label. */
 const WRAPPED = Symbol.for('sitter.connector.wrapped');
+
+/** What the host knows of the connector it wraps, rather than what the connector says of itself. */
+export interface WrapOptions {
+  /** the registry name it was created under */
+  name?: string;
+  /** `builtin`, or the folder or package a plugin came from */
+  origin?: string;
+  /** the resolved secret values it was given, by secret name: hidden from every error it throws */
+  secrets?: ResolvedSecrets;
+}
+
+/** Who a connector is, as its errors name it. */
+export interface ConnectorWho {
+  name: string;
+  origin?: string;
+}
+
+/** The connector named in a message: `Connector "x"`, or `Connector "x" (plugin at /folder)` for a plugin. */
+function named(who: ConnectorWho): string {
+  return who.origin === undefined || who.origin === 'builtin'
+    ? `Connector "${who.name}"`
+    : `Connector "${who.name}" (plugin at ${who.origin})`;
+}
+
+/**
+ * Who a connector is: its registry name and origin when the host knows them, so a plugin cannot blame
+ * another connector by declaring another `info.name`; else what it says of itself.
+ */
+function whoOf(connector: Connector, options: WrapOptions): ConnectorWho {
+  return {
+    name: options.name ?? connector.info?.name ?? 'unnamed',
+    ...(options.origin !== undefined ? { origin: options.origin } : {}),
+  };
+}
 
 export type ConnectorOperation =
   'list' | 'fetch' | 'push' | 'clear' | 'read-written' | 'read-leftovers' | 'remove-leftovers' | 'close';
@@ -49,9 +84,11 @@ function errorMessage(e: unknown): string {
 }
 
 /** Turns whatever a connector threw into a SitterError that names it; BugErrors of Sitter pass. */
-export function connectorError(connectorName: string, ctx: Context, e: unknown): SitterError {
+export function connectorError(connector: string | ConnectorWho, ctx: Context, e: unknown): SitterError {
+  const who = typeof connector === 'string' ? { name: connector } : connector;
   const details = {
-    connector: connectorName,
+    connector: who.name,
+    ...(who.origin !== undefined && who.origin !== 'builtin' ? { origin: who.origin } : {}),
     operation: ctx.operation,
     source: ctx.source,
     ...(ctx.assetId !== undefined ? { assetId: ctx.assetId } : {}),
@@ -68,11 +105,11 @@ export function connectorError(connectorName: string, ctx: Context, e: unknown):
         : prior === undefined
           ? details
           : { ...details, connectorDetails: prior };
-    return new SitterError(e.code, `Connector "${connectorName}": ${e.message}`, e.hint, merged, { cause: e });
+    return new SitterError(e.code, `${named(who)}: ${e.message}`, e.hint, merged, { cause: e });
   }
   return new SitterError(
     'CONNECTOR_FAILED',
-    `Connector "${connectorName}" failed to ${describe(ctx)}: ${errorMessage(e)}`,
+    `${named(who)} failed to ${describe(ctx)}: ${errorMessage(e)}`,
     `Check the connector's options and that its source is reachable; run again with --json to see ` +
       `the cause. If it persists, report it to the connector's author.`,
     details,
@@ -105,10 +142,19 @@ function checkWritten(r: WrittenFile[]): void {
     throw malformed('a list of written files needs [{ location, text }]');
 }
 
-/** Wraps a connector so every call is checked and every error names it. Idempotent. */
-export function wrapConnector(connector: Connector): Connector {
-  if ((connector as unknown as Record<symbol, unknown>)[WRAPPED]) return connector;
-  const name = connector.info?.name ?? 'unnamed';
+/** Who a wrapped connector's errors name (its registry name and origin); undefined if not wrapped. */
+function wrappedWho(connector: Connector): ConnectorWho | undefined {
+  return (connector as unknown as Record<symbol, ConnectorWho | undefined>)[WRAPPED];
+}
+
+/**
+ * Wraps a connector so every call is checked and every error names it, by the registry name and
+ * origin given (else its own `info.name`), with none of the given secret values left in it. Idempotent.
+ */
+export function wrapConnector(connector: Connector, options: WrapOptions = {}): Connector {
+  if (wrappedWho(connector) !== undefined) return connector;
+  const who = whoOf(connector, options);
+  const secrets = options.secrets ?? {};
 
   async function call<T>(ctx: Context, run: () => Promise<T>, check: (r: T) => void): Promise<T> {
     let result: T;
@@ -116,7 +162,7 @@ export function wrapConnector(connector: Connector): Connector {
       result = await run();
       check(result);
     } catch (e) {
-      throw connectorError(name, ctx, e);
+      throw redactError(connectorError(who, ctx, e), secrets);
     }
     return result;
   }
@@ -161,7 +207,7 @@ export function wrapConnector(connector: Connector): Connector {
         assertValidClearRequest(request);
         if (request.consentUris && !connector.capabilities.partialClear) {
           throw new BugError(
-            `Connector "${name}" cannot clear single persons (capabilities.partialClear is false): re-push instead`,
+            `${named(who)} cannot clear single persons (capabilities.partialClear is false): re-push instead`,
           );
         }
       } catch (e) {
@@ -202,7 +248,7 @@ export function wrapConnector(connector: Connector): Connector {
     const close = connector.close.bind(connector);
     wrapped.close = () => call({ operation: 'close', source: '' }, close, () => undefined);
   }
-  Object.defineProperty(wrapped, WRAPPED, { value: true });
+  Object.defineProperty(wrapped, WRAPPED, { value: who });
   return wrapped;
 }
 
@@ -215,7 +261,7 @@ export async function* listAll(
   source: SourceRef,
   options: { pageSize?: number; signal?: AbortSignal } = {},
 ): AsyncGenerator<AssetPage> {
-  const name = connector.info?.name ?? 'unnamed';
+  const name = wrappedWho(connector) ?? connector.info?.name ?? 'unnamed';
   const seenCursors = new Set<string>();
   const seenIds = new Set<string>();
   let cursor: string | null = null;

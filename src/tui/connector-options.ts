@@ -57,7 +57,15 @@ export async function readOptionArgs(opts: Record<string, unknown>): Promise<Opt
 /** The options as one record, `--option` text given the type the connector's schema declares. */
 export function rawOptions(args: OptionArgs, spec: ConnectorOptionsSpec): Record<string, unknown> {
   const out: Record<string, unknown> = { ...args.fromFile };
-  for (const [key, text] of args.pairs) out[key] = coerceOptionText(spec, key, text);
+  // Defined, not assigned: `out['__proto__'] = v` would set the prototype and the key would vanish
+  // instead of being refused as an unknown option.
+  for (const [key, text] of args.pairs)
+    Object.defineProperty(out, key, {
+      value: coerceOptionText(spec, key, text),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   return out;
 }
 

@@ -20,7 +20,7 @@ export const SEED_SHOOT_DAYS = { from: '2026-05-30', to: '2026-06-01', utcOffset
 
 /**
  * An approved shoot with the given roster, made through the real services. The source defaults to
- * the workspace's parent folder.
+ * the workspace's parent folder, the connector to `local`.
  */
 export async function seedApprovedShoot(
   t: TestWorkspace,
@@ -29,6 +29,7 @@ export async function seedApprovedShoot(
   reviewers: 1 | 2 = 1,
   source = join(t.root, '..'),
   days = SEED_SHOOT_DAYS,
+  connector: { name: string; options?: Record<string, unknown> } = { name: 'local' },
 ): Promise<void> {
   await createShoot(t.ctx, {
     id: shootId,
@@ -36,7 +37,8 @@ export async function seedApprovedShoot(
     purpose: 'test',
     source,
     retentionDays: 30,
-    connector: 'local',
+    connector: connector.name,
+    ...(connector.options ? { connectorOptions: connector.options } : {}),
     reviewersRequired: reviewers,
     ...days,
   });

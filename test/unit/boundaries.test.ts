@@ -1,6 +1,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { cruise, type IViolation } from 'dependency-cruiser';
+import { ESLint } from 'eslint';
 import extractDepcruiseOptions from 'dependency-cruiser/config-utl/extract-depcruise-options';
 import extractTSConfig from 'dependency-cruiser/config-utl/extract-ts-config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +69,75 @@ const violations: Array<[rule: string, file: string, source: string]> = [
     'core-no-fs',
     'src/core/services/v-dynamic-fs-promises.ts',
     "export async function read(p: string) {\n  return (await import('node:fs/promises')).readFile(p);\n}",
+  ],
+  [
+    'core-no-node-io',
+    'src/core/services/v-node-child_process.ts',
+    "import { spawn } from 'node:child_process';\nexport const x = spawn;",
+  ],
+  [
+    'core-no-node-io',
+    'src/core/consent/v-child_process.ts',
+    "import { spawn } from 'child_process';\nexport const x = spawn;",
+  ],
+  [
+    'core-no-node-io',
+    'src/core/services/v-node-worker_threads.ts',
+    "import { Worker } from 'node:worker_threads';\nexport const x = Worker;",
+  ],
+  [
+    'core-no-node-io',
+    'src/core/ports/v-worker_threads.ts',
+    "import { Worker } from 'worker_threads';\nexport const x = Worker;",
+  ],
+  [
+    'core-no-node-io',
+    'src/core/services/v-node-module.ts',
+    "import { createRequire } from 'node:module';\nexport const x = createRequire;",
+  ],
+  [
+    'core-no-node-io',
+    'src/core/domain/v-module.ts',
+    "import { createRequire } from 'module';\nexport const x = createRequire;",
+  ],
+  [
+    'core-no-node-io',
+    'src/core/services/v-node-net.ts',
+    "import { connect } from 'node:net';\nexport const x = connect;",
+  ],
+  ['core-no-node-io', 'src/core/consent/v-net.ts', "import { connect } from 'net';\nexport const x = connect;"],
+  [
+    'core-no-node-io',
+    'src/core/services/v-node-tls.ts',
+    "import { connect } from 'node:tls';\nexport const x = connect;",
+  ],
+  ['core-no-node-io', 'src/core/ports/v-tls.ts', "import { connect } from 'tls';\nexport const x = connect;"],
+  [
+    'core-no-node-io',
+    'src/core/services/v-node-dgram.ts',
+    "import { createSocket } from 'node:dgram';\nexport const x = createSocket;",
+  ],
+  [
+    'core-no-node-io',
+    'src/core/domain/v-dgram.ts',
+    "import { createSocket } from 'dgram';\nexport const x = createSocket;",
+  ],
+  [
+    'core-no-node-io',
+    'src/core/services/v-node-dns.ts',
+    "import { lookup } from 'node:dns';\nexport const x = lookup;",
+  ],
+  ['core-no-node-io', 'src/core/consent/v-dns.ts', "import { lookup } from 'dns';\nexport const x = lookup;"],
+  [
+    'core-no-node-io',
+    'src/core/services/v-node-http2.ts',
+    "import { connect } from 'node:http2';\nexport const x = connect;",
+  ],
+  ['core-no-node-io', 'src/core/ports/v-http2.ts', "import { connect } from 'http2';\nexport const x = connect;"],
+  [
+    'core-no-node-io',
+    'src/core/services/v-exiftool.ts',
+    "import { exiftool } from 'exiftool-vendored';\nexport const x = exiftool;",
   ],
   ['core-no-sharp', 'src/core/domain/v-sharp.ts', "import sharp from 'sharp';\nexport const x = sharp;"],
   [
@@ -155,6 +225,27 @@ const violations: Array<[rule: string, file: string, source: string]> = [
     'plugins/example/v-service.ts',
     "import { scanShoot } from '../../src/core/services/scan-service.js';\nexport const x = scanShoot;",
   ],
+  [
+    'connectors-no-db',
+    'src/connectors/v-orm.ts',
+    "import { MikroORM } from '@mikro-orm/sqlite';\nexport const x = MikroORM;",
+  ],
+  [
+    'connectors-no-db',
+    'plugins/example/v-orm.ts',
+    "import { EntityManager } from '@mikro-orm/core';\nexport const x = EntityManager;",
+  ],
+  [
+    'connectors-no-db',
+    'src/connectors/local/v-sqlite3.ts',
+    "import sqlite3 from 'sqlite3';\nexport const x = sqlite3;",
+  ],
+  [
+    'connectors-no-db',
+    'plugins/example/v-better-sqlite3.ts',
+    "import Database from 'better-sqlite3';\nexport const x = Database;",
+  ],
+  ['connectors-no-db', 'src/connectors/v-knex.ts', "import knex from 'knex';\nexport const x = knex;"],
   ['app-no-ui', 'src/app/v-tui.ts', "import { runCli } from '../tui/program.js';\nexport const x = runCli;"],
   ['app-no-ui', 'src/app/v-ink.ts', "import { render } from 'ink';\nexport const x = render;"],
   ['core-no-tsx', 'src/core/services/v-view.tsx', 'export const View = () => null;'],
@@ -229,4 +320,36 @@ describe('layer boundaries (dependency-cruiser, .dependency-cruiser.cjs)', () =>
   it('the real tree (src, plugins) reports no violation', async () => {
     expect(await cruiseViolations(projectRoot)).toEqual([]);
   }, 60_000);
+});
+
+/**
+ * What no import names, so dependency-cruiser cannot see it: ESLint (eslint.config.js) bans it in the
+ * core, linted here with the project's own config as if the code sat in the core or outside it.
+ */
+describe('layer boundaries ESLint holds (process.getBuiltinModule, fetch)', () => {
+  const eslint = new ESLint({ cwd: projectRoot });
+  const rulesFired = async (code: string, file: string) =>
+    (await eslint.lintText(code, { filePath: join(projectRoot, file) }))
+      .flatMap((r) => r.messages)
+      .map((m) => m.ruleId);
+
+  it.each([
+    ['no-restricted-properties', 'src/core/services/v.ts', "export const fs = process.getBuiltinModule('node:fs');\n"],
+    [
+      'no-restricted-properties',
+      'src/core/domain/v.ts',
+      "export const cp = process.getBuiltinModule('child_process');\n",
+    ],
+    ['no-restricted-globals', 'src/core/consent/v.ts', "export const get = () => fetch('https://dam.example');\n"],
+    ['no-restricted-properties', 'src/core/ports/v.ts', "export const get = () => globalThis.fetch('https://x');\n"],
+  ])('%s fires in %s', async (rule, file, code) => {
+    expect(await rulesFired(code, file)).toContain(rule);
+  });
+
+  it('outside the core (an adapter, a connector) the same code is allowed', async () => {
+    const code =
+      "export const fs = process.getBuiltinModule('node:fs');\nexport const get = () => fetch('https://x');\n";
+    expect(await rulesFired(code, 'src/connectors/v.ts')).toEqual([]);
+    expect(await rulesFired(code, 'src/core/adapters/files/v.ts')).toEqual([]);
+  });
 });
