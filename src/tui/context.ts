@@ -26,9 +26,10 @@ export interface OpenOptions extends SessionOptions {
  * then every purge that is due), and what the user must be told about it on stderr.
  */
 export async function openForCommand(dir: string, options: OpenOptions = {}): Promise<Session> {
-  const [{ openSession }, { describePurges }] = await Promise.all([
+  const [{ openSession }, { describePurges }, { pendingErasureNotices }] = await Promise.all([
     import('../app/session.js'),
     import('../core/services/purge-service.js'),
+    import('../core/services/pending-erasures.js'),
   ]);
   const session = await openSession(dir, options);
   if (options.silent) return session;
@@ -38,7 +39,9 @@ export async function openForCommand(dir: string, options: OpenOptions = {}): Pr
     ? []
     : describePurges(options.quiet ? { retention: [], consent: [], blocked: report.blocked } : report);
   // What was purged is on the audit chain; a purge that is due and could not be done is always said.
-  for (const line of [...session.ws.warnings, ...purged]) process.stderr.write(`${line}\n`);
+  // An erasure without its receipt is said by every command (one indexed query), even with --json.
+  const erasures = await pendingErasureNotices(session.ctx);
+  for (const line of [...session.ws.warnings, ...purged, ...erasures]) process.stderr.write(`${line}\n`);
   return session;
 }
 

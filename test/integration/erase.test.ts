@@ -4,7 +4,9 @@ import { exiftool } from 'exiftool-vendored';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalConnector } from '../../src/connectors/local/index.js';
 import { wrapConnector } from '../../src/connectors/wrap-connector.js';
+import type { Store, UnitOfWork } from '../../src/core/ports/store.js';
 import { decideFace } from '../../src/core/services/decision-service.js';
+import { eraseParticipant } from '../../src/core/services/erase-service.js';
 import { jsonOf, runSitter } from '../helpers/cli.js';
 import { withRawDb } from '../helpers/raw-db.js';
 import { seedProposal, seedPushedPair } from '../helpers/seed.js';
@@ -37,6 +39,24 @@ interface Receipt {
   };
   verification: { clean: boolean; checked: string[]; traces: Trace[]; keptUnderHold: Trace[]; unverified: Trace[] };
   anchor: string;
+}
+
+/**
+ * The store as a kill -9 leaves it between the erasure's commits: every transaction runs for real,
+ * and the one that writes the receipt dies before it commits (rolled back, as a killed process's is).
+ */
+function killedBeforeReceipt(store: Store): Store {
+  const dies = (uow: UnitOfWork): UnitOfWork => ({
+    ...uow,
+    audit: {
+      ...uow.audit,
+      append: (event, at) => {
+        if (event.action === 'participant.erasure-receipt') throw new Error('killed before the receipt committed');
+        return uow.audit.append(event, at);
+      },
+    },
+  });
+  return { ...store, transaction: (work) => store.transaction((uow) => work(dies(uow))) };
 }
 
 /**
@@ -130,8 +150,14 @@ describe('sitter erase', () => {
     const verify = await sitter('audit', 'verify', '--anchor', r.anchor);
     expect(verify.code).toBe(0);
     expect(jsonOf(verify)).toMatchObject({ ok: true, anchor: { ok: true } });
-    // Asked again, the person is unknown: nothing is left to find them by.
-    expect(jsonOf(await sitter('erase', 's', 'P1'))).toMatchObject({ error: { code: 'PARTICIPANT_NOT_FOUND' } });
+    // Asked again: already erased, with the receipt's anchor (found by a digest of shoot and reference, naming nobody).
+    const again = await sitter('erase', 's', 'P1');
+    expect(again.code).toBe(1);
+    expect(jsonOf(again)).toMatchObject({
+      error: { code: 'ALREADY_ERASED', details: { participant: r.pseudonym, receipt: r.anchor } },
+    });
+    expect((jsonOf(again).error as { hint: string }).hint).toContain(`sitter audit verify --anchor ${r.anchor}`);
+    expect(jsonOf(await sitter('erase', 's', 'P9'))).toMatchObject({ error: { code: 'PARTICIPANT_NOT_FOUND' } });
   });
 
   it('the text receipt prints the verification and the audit anchor', async () => {
@@ -283,5 +309,76 @@ describe('sitter erase', () => {
       /^audit entry \d+ \(consent.withdrawal-receipt, written before pseudonymous references\)$/,
     );
     expect(jsonOf(await sitter('audit', 'verify'))).toMatchObject({ ok: true });
+  });
+
+  /**
+   * Interrupted after the person's records were removed and before its receipt (the reliability
+   * campaign's finding): the rerun finds the erasure by a digest of shoot and reference and writes
+   * the receipt with its proof.
+   */
+  describe('interrupted before its receipt', () => {
+    beforeEach(async () => {
+      await expect(
+        eraseParticipant({ ...t.ctx, store: killedBeforeReceipt(t.ctx.store) }, connector, 's', 'P1'),
+      ).rejects.toThrow('killed before the receipt committed');
+    });
+
+    it('leaves the person blanked and the erasure pending, which every command says, with the command to finish it', async () => {
+      await withRawDb(db(), async (sql) => {
+        expect(await sql("select count(*) as n from participant where external_ref = 'P1'")).toEqual([{ n: 0 }]);
+        expect(await sql('select count(*) as n from erasure where pending_since is not null')).toEqual([{ n: 1 }]);
+        expect(await sql("select count(*) as n from audit_event where action = 'participant.erasure-receipt'")).toEqual(
+          [{ n: 0 }],
+        );
+      });
+      const show = await sitter('shoot', 'show', 's');
+      expect(show.code).toBe(0);
+      expect(show.stderr).toMatch(
+        /An erasure in shoot "s" \(#\d+, .+\) was interrupted before its receipt: run `sitter erase s REFERENCE` again/,
+      );
+      expect(show.stderr).not.toContain('P1');
+    });
+
+    it('a rerun writes the receipt with its proof (outcome completed), the pending mark goes, and a third run says already erased', async () => {
+      const rerun = await sitter('erase', 's', 'P1');
+      expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0);
+      const r = jsonOf(rerun) as { pseudonym: string; anchor: string; outcome: string; verification: unknown };
+      expect(r).toMatchObject({
+        outcome: 'completed',
+        removed: { participantRow: 'blanked', faces: 2 },
+        verification: { clean: true, traces: [], unverified: [] },
+      });
+      expect(JSON.stringify(r.verification)).toMatch(/interrupted before its receipt/);
+      // The sidecars read back: P1 is not named, P2 still is.
+      const tags = (await exiftool.read(join(source, 'a.jpg.xmp'))) as unknown as Record<string, unknown>;
+      expect(tags.PersonInImage).toEqual(['Ben Staying']);
+      expect(readFileSync(join(source, 'a.jpg.xmp'), 'utf8')).not.toMatch(/Ada Leaving|consent:s:P1\b/);
+      await withRawDb(db(), async (sql) => {
+        expect(await sql('select count(*) as n from erasure where pending_since is not null')).toEqual([{ n: 0 }]);
+        const receipts = (await sql(
+          "select details from audit_event where action = 'participant.erasure-receipt'",
+        )) as {
+          details: string;
+        }[];
+        expect(receipts).toHaveLength(1);
+        expect(JSON.parse(receipts[0]!.details)).toMatchObject({ participant: r.pseudonym, outcome: 'completed' });
+      });
+      expect(jsonOf(await sitter('audit', 'verify', '--anchor', r.anchor))).toMatchObject({
+        ok: true,
+        anchor: { ok: true },
+      });
+      const show = await sitter('shoot', 'show', 's');
+      expect(show.stderr).not.toMatch(/interrupted before its receipt/);
+      const third = await sitter('erase', 's', 'P1');
+      expect(third.code).toBe(1);
+      expect(jsonOf(third)).toMatchObject({ error: { code: 'ALREADY_ERASED', details: { receipt: r.anchor } } });
+    });
+
+    it('the text receipt says this run completed an interrupted erasure', async () => {
+      const run = await runSitter(['--workspace', t.root, 'erase', 's', 'P1']);
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/COMPLETED NOW: +an erasure interrupted before its receipt/);
+      expect(run.stdout).toMatch(/verification: +nothing Sitter wrote names the person any more/);
+    });
   });
 });

@@ -32,7 +32,8 @@ export const CRASH_TARGETS: CrashTarget[] = [
   },
   { name: 'purge', from: 'expired', args: ['purge'] },
   // Erasure after a push: the cascade, the sidecars rewritten without the person, the records and names
-  // removed, the proof. The store state compares the participant rows (a half-erased person shows).
+  // removed, the proof. The store state compares the participant rows (a half-erased person shows) and
+  // the erasure rows (one pending, or without its receipt, shows); the receipt must be on the chain.
   {
     name: 'erase',
     from: 'pushed',

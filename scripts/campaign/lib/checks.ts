@@ -96,6 +96,13 @@ export async function storeState(b: Baseline): Promise<string> {
        || '|rejections:' || (select count(*) from rejection r where r.participant_id = p.id) as p
      from participant p order by p.id`,
   );
+  // Each erasure begun and whether its receipt is written: one left pending (records gone, no receipt) shows here.
+  const erasures = await rawSql<{ e: string }>(
+    db,
+    `select participant_id || (case when pending_since is null then '' else '|pending' end)
+       || (case when receipt_seq is null then '|no receipt' else '|receipt' end) as e
+     from erasure order by id`,
+  );
   const perAsset = assets.map((a) => ({
     asset: a.connector_asset_id,
     state: a.scan_state,
@@ -108,7 +115,13 @@ export async function storeState(b: Baseline): Promise<string> {
       )
       .sort(),
   }));
-  return JSON.stringify({ shoots, assets: perAsset, templates, participants: participants.map((r) => r.p) });
+  return JSON.stringify({
+    shoots,
+    assets: perAsset,
+    templates,
+    participants: participants.map((r) => r.p),
+    erasures: erasures.map((r) => r.e),
+  });
 }
 
 /** Mode bits of every file and folder under a workspace that is not owner-only. */

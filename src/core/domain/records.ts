@@ -229,3 +229,19 @@ export interface WithdrawnForm {
   formDigest: string;
   withdrawnAt: Date;
 }
+
+/**
+ * An erasure (GDPR Art. 17) under way or done. The person's row is blanked, so the erasure is found
+ * again by a digest of the shoot and the reference the DPO types (it names nobody without that
+ * reference): a rerun of an interrupted erasure finishes it, a rerun of a finished one is told so.
+ */
+export interface Erasure {
+  id: number;
+  shootId: string;
+  participantId: number;
+  refDigest: string;
+  /** set in the transaction that blanks the person; cleared in the one that writes the receipt */
+  pendingSince: Date | null;
+  /** the receipt's place on the chain, once written */
+  receiptSeq: number | null;
+}

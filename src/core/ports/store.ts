@@ -4,6 +4,7 @@ import type {
   Asset,
   ConsentRecord,
   Decision,
+  Erasure,
   Face,
   Participant,
   PushRecord,
@@ -35,7 +36,19 @@ export interface UnitOfWork {
   rejections: RejectionRepository;
   pushRecords: PushRecordRepository;
   withdrawals: WithdrawalRepository;
+  erasures: ErasureRepository;
   audit: AuditLog;
+}
+
+/** Erasures under way or done (`domain/records.ts` Erasure). */
+export interface ErasureRepository {
+  add(erasure: Omit<Erasure, 'id'>): Promise<Erasure>;
+  /** the latest erasure of that reference in the shoot */
+  findByDigest(shootId: string, refDigest: string): Promise<Erasure | null>;
+  /** interrupted erasures (of every shoot, or of one), oldest first */
+  pending(shootId?: string): Promise<Erasure[]>;
+  /** the receipt is written: not pending any more */
+  finish(id: number, receiptSeq: number): Promise<void>;
 }
 
 export interface ShootRepository {

@@ -1,50 +1,19 @@
 import { formatAnchor } from '../domain/anchor.js';
+import { erasureDigest } from '../domain/erasure.js';
+import type { AuditEntry } from '../domain/audit.js';
 import { SitterError } from '../domain/errors.js';
-import type { LegalHold } from '../domain/legal-hold.js';
+import type { Erasure } from '../domain/records.js';
 import { ERASED_REF_PREFIX, participantPseudonym, participantSubject } from '../domain/pseudonym.js';
 import type { Connector } from '../ports/connector.js';
 import type { UnitOfWork } from '../ports/store.js';
 import { type ServiceContext, requireShoot } from './context.js';
-import {
-  type ErasureVerification,
-  identityOf,
-  mentionsOf,
-  type PersonIdentity,
-  placesWrittenFor,
-  verifyErasure,
-} from './erasure-check.js';
+import { identityOf, mentionsOf, type PersonIdentity, placesWrittenFor, verifyErasure } from './erasure-check.js';
+import { type ErasureReceipt, type ErasureRemoved, writeErasureReceipt } from './erasure-receipt.js';
 import { currentHold } from './legal-hold-service.js';
-import { type PushedAsset, pushShoot } from './push-service.js';
+import { pushShoot } from './push-service.js';
 import { withdrawalCascade } from './withdrawal.js';
 
-export interface ErasureReceipt {
-  shoot: string;
-  /** the reference the user gave; printed, never put on the chain */
-  participant: string;
-  /** how the chain refers to the person from now on */
-  pseudonym: string;
-  erasedAt: string;
-  /** set when a legal hold kept the consent record and names */
-  hold: LegalHold | null;
-  /** false when the person had already withdrawn */
-  withdrawnNow: boolean;
-  templatesDeleted: number;
-  matchesRevoked: number;
-  /** pushRecords: the records of places since cleared; a place that could not be cleared keeps its record and is a trace */
-  removed: {
-    consentRecords: number;
-    decisions: number;
-    rejections: number;
-    faces: number;
-    pushRecords: number;
-    participantRow: 'blanked' | 'kept under legal hold';
-  };
-  damUpdates: PushedAsset[];
-  damFailures: { asset: string; code: string; message: string }[];
-  verification: ErasureVerification;
-  audit: { seq: number; hash: string };
-  anchor: string;
-}
+export type { ErasureReceipt } from './erasure-receipt.js';
 
 /** Step 1, one transaction: the withdrawal cascade (biometrics always go, hold or not). */
 async function withdrawForErasure(ctx: ServiceContext, uow: UnitOfWork, shootId: string, participantRef: string) {
@@ -168,6 +137,15 @@ async function removePersonalRecords(ctx: ServiceContext, person: PersonIdentity
     participant.displayName = '';
     participant.guardian = null;
     participant.minor = false;
+    // In this same commit: the erasure is pending until its receipt is written. A kill before the receipt
+    // leaves the row blanked (the reference no longer finds it), so the rerun finds the erasure by this digest.
+    const erasure = await uow.erasures.add({
+      shootId: person.shootId,
+      participantId: participant.id,
+      refDigest: erasureDigest(person.shootId, person.externalRef),
+      pendingSince: ctx.clock.now(),
+      receiptSeq: null,
+    });
     await uow.audit.append(
       {
         actor: ctx.actor,
@@ -178,8 +156,88 @@ async function removePersonalRecords(ctx: ServiceContext, person: PersonIdentity
       },
       ctx.clock.now(),
     );
-    return removed;
+    return { removed, erasureId: erasure.id };
   });
+}
+
+/**
+ * An erasure of this reference already begun: null when the reference names someone on the roster
+ * (the same reference imported again after an erasure is a new person to erase). A finished one is
+ * a refusal naming its receipt; a pending one (interrupted before its receipt) is returned to finish.
+ */
+async function earlierErasure(ctx: ServiceContext, shootId: string, participantRef: string): Promise<Erasure | null> {
+  return ctx.store.transaction(async (uow) => {
+    if (await uow.participants.findByExternalRef(shootId, participantRef)) return null;
+    const erasure = await uow.erasures.findByDigest(shootId, erasureDigest(shootId, participantRef));
+    if (!erasure || erasure.pendingSince) return erasure;
+    const receipt = (await uow.audit.all()).find((e) => e.seq === erasure.receiptSeq);
+    const anchor = receipt ? formatAnchor(receipt) : `entry ${erasure.receiptSeq}`;
+    throw new SitterError(
+      'ALREADY_ERASED',
+      `Participant "${participantRef}" of shoot "${shootId}" is already erased (on the audit record as ${participantPseudonym({ id: erasure.participantId })}).`,
+      `Their erasure receipt is audit entry ${erasure.receiptSeq}; check it with \`sitter audit verify --anchor ${anchor}\`.`,
+      { participant: participantPseudonym({ id: erasure.participantId }), receipt: anchor },
+    );
+  });
+}
+
+/** What the interrupted run removed, as its `participant.erased` entry (same commit as the blanking) says. */
+function removedOnRecord(entries: readonly AuditEntry[], participantId: number): ErasureRemoved {
+  const erased = entries.findLast(
+    (e) => e.action === 'participant.erased' && e.subject === participantSubject({ id: participantId }),
+  );
+  // Written in the blanking's commit, so present; the zeros only keep a damaged chain from stopping the receipt.
+  const none = { consentRecords: 0, decisions: 0, rejections: 0, faces: 0, pushRecords: 0, participantRow: 'blanked' };
+  return (erased?.details ?? none) as unknown as ErasureRemoved;
+}
+
+/**
+ * Finishes an erasure killed after the records were removed and before its receipt: clears any place
+ * still naming the person, runs the proof and writes the receipt, clearing the pending mark. The name
+ * and guardian are gone with the row, so the proof searches for the reference and the consent URI
+ * (what Sitter writes into files); the receipt says so.
+ */
+async function finishInterruptedErasure(
+  ctx: ServiceContext,
+  connector: Connector,
+  erasure: Erasure,
+  participantRef: string,
+): Promise<ErasureReceipt> {
+  const person: PersonIdentity = {
+    shootId: erasure.shootId,
+    participantId: erasure.participantId,
+    externalRef: participantRef,
+    displayName: '',
+    guardian: null,
+  };
+  const removed = await ctx.store.transaction(async (uow) =>
+    removedOnRecord(await uow.audit.all(), erasure.participantId),
+  );
+  const dam = await clearWrittenPlaces(ctx, connector, person, []);
+  const verification = await verifyErasure(ctx, connector, dam.source, person, false);
+  verification.checked.push(
+    'this run finished an erasure interrupted before its receipt: the name and guardian were already erased, ' +
+      'so rows, chain and files were searched for the reference and the consent URI',
+  );
+  return writeErasureReceipt(
+    ctx,
+    {
+      shoot: erasure.shootId,
+      participant: participantRef,
+      participantId: erasure.participantId,
+      outcome: 'completed',
+      erasedAt: (erasure.pendingSince ?? ctx.clock.now()).toISOString(),
+      hold: null,
+      withdrawnNow: false,
+      templatesDeleted: 0,
+      matchesRevoked: 0,
+      removed,
+      damUpdates: dam.damUpdates,
+      damFailures: dam.damFailures,
+      verification,
+    },
+    erasure.id,
+  );
 }
 
 /**
@@ -193,17 +251,22 @@ export async function eraseParticipant(
   shootId: string,
   participantRef: string,
 ): Promise<ErasureReceipt> {
+  const earlier = await earlierErasure(ctx, shootId, participantRef);
+  if (earlier) return finishInterruptedErasure(ctx, connector, earlier, participantRef);
   const staged = await ctx.store.transaction((uow) => withdrawForErasure(ctx, uow, shootId, participantRef));
   const { person } = staged;
   const dam = await clearWrittenPlaces(ctx, connector, person, staged.cascade.affectedAssetIds);
-  const removed = staged.hold
+  const blanked = staged.hold
     ? {
-        consentRecords: 0,
-        decisions: 0,
-        rejections: 0,
-        faces: 0,
-        pushRecords: 0,
-        participantRow: 'kept under legal hold' as const,
+        removed: {
+          consentRecords: 0,
+          decisions: 0,
+          rejections: 0,
+          faces: 0,
+          pushRecords: 0,
+          participantRow: 'kept under legal hold' as const,
+        },
+        erasureId: null,
       }
     : await removePersonalRecords(ctx, person, staged.faceIds);
   if (staged.hold) {
@@ -221,50 +284,23 @@ export async function eraseParticipant(
     );
   }
   const verification = await verifyErasure(ctx, connector, dam.source, person, staged.hold !== null);
-  const pseudonym = participantPseudonym({ id: person.participantId });
-  const onRecord = {
-    participant: pseudonym,
-    erasedAt: staged.now.toISOString(),
-    held: staged.hold ? { seq: staged.hold.seq } : null,
-    withdrawnNow: staged.withdrawnNow,
-    templatesDeleted: staged.cascade.templatesDeleted,
-    matchesRevoked: staged.cascade.matchesRevoked,
-    removed,
-    damUpdates: dam.damUpdates,
-    damFailures: dam.damFailures.length,
-    verification: {
-      clean: verification.clean,
-      traces: verification.traces,
-      keptUnderHold: verification.keptUnderHold.length,
-      unverified: verification.unverified.length,
+  return writeErasureReceipt(
+    ctx,
+    {
+      shoot: shootId,
+      participant: participantRef,
+      participantId: person.participantId,
+      outcome: staged.hold ? 'held' : 'erased',
+      erasedAt: staged.now.toISOString(),
+      hold: staged.hold,
+      withdrawnNow: staged.withdrawnNow,
+      templatesDeleted: staged.cascade.templatesDeleted,
+      matchesRevoked: staged.cascade.matchesRevoked,
+      removed: blanked.removed,
+      damUpdates: dam.damUpdates,
+      damFailures: dam.damFailures,
+      verification,
     },
-  };
-  const entry = await ctx.store.transaction((uow) =>
-    uow.audit.append(
-      {
-        actor: ctx.actor,
-        action: 'participant.erasure-receipt',
-        shootId,
-        subject: `participant:${pseudonym}`,
-        details: onRecord,
-      },
-      ctx.clock.now(),
-    ),
+    blanked.erasureId,
   );
-  return {
-    shoot: shootId,
-    participant: participantRef,
-    pseudonym,
-    erasedAt: onRecord.erasedAt,
-    hold: staged.hold,
-    withdrawnNow: staged.withdrawnNow,
-    templatesDeleted: onRecord.templatesDeleted,
-    matchesRevoked: onRecord.matchesRevoked,
-    removed,
-    damUpdates: dam.damUpdates,
-    damFailures: dam.damFailures,
-    verification,
-    audit: { seq: entry.seq, hash: entry.hash },
-    anchor: formatAnchor(entry),
-  };
 }

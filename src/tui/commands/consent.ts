@@ -218,8 +218,14 @@ export function registerErase(program: Command): void {
             : `  removed:             ${r.removed.consentRecords} consent record versions, ` +
               `${r.removed.decisions} decisions, ${r.removed.rejections} rejections, ${r.removed.faces} face ` +
               `boxes, ${r.removed.pushRecords} push records; participant row ${r.removed.participantRow}`,
-          `  withdrawal:          ${r.withdrawnNow ? 'recorded now' : 'already withdrawn'}; ` +
-            `${r.templatesDeleted} templates deleted, ${r.matchesRevoked} matches revoked`,
+          ...(r.outcome === 'completed'
+            ? [
+                `  COMPLETED NOW:       an erasure interrupted before its receipt; the records were removed at ${r.erasedAt} (see its participant.erased entry), this run wrote the receipt`,
+              ]
+            : [
+                `  withdrawal:          ${r.withdrawnNow ? 'recorded now' : 'already withdrawn'}; ` +
+                  `${r.templatesDeleted} templates deleted, ${r.matchesRevoked} matches revoked`,
+              ]),
           `  DAM assets updated:  ${r.damUpdates.length}${r.damUpdates.length ? ` (${r.damUpdates.map((u) => `${u.asset}: ${u.action}`).join(', ')})` : ''}`,
           ...(r.damFailures.length
             ? [`  DAM updates FAILED:  ${r.damFailures.map((f) => `${f.asset}: ${f.message}`).join('; ')}`]

@@ -3,6 +3,7 @@ import type {
   Asset,
   ConsentRecord,
   Decision,
+  Erasure,
   Face,
   Participant,
   PushRecord,
@@ -195,6 +196,21 @@ export const PushRecordEntity = new EntitySchema<PushRecord>({
   },
 });
 
+export const ErasureEntity = new EntitySchema<Erasure>({
+  name: 'Erasure',
+  tableName: 'erasure',
+  // Not unique: the same reference may be imported again for someone new, and erased again.
+  indexes: [{ properties: ['shootId', 'refDigest'] }],
+  properties: {
+    id,
+    shootId: { type: 'string' },
+    participantId: { type: 'integer' },
+    refDigest: { type: 'string' },
+    pendingSince: optional({ type: 'Date' }),
+    receiptSeq: optional({ type: 'integer' }),
+  },
+});
+
 export const WithdrawnFormEntity = new EntitySchema<WithdrawnForm>({
   name: 'WithdrawnForm',
   tableName: 'withdrawn_form',
@@ -247,5 +263,6 @@ export const allEntities = [
   RejectionEntity,
   PushRecordEntity,
   WithdrawnFormEntity,
+  ErasureEntity,
   AuditEventEntity,
 ];

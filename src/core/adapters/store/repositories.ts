@@ -12,6 +12,7 @@ import type {
   Rejection,
   Template,
   WithdrawnForm,
+  Erasure,
 } from '../../domain/records.js';
 import { formDigest } from '../../domain/consent.js';
 import { isErased } from '../../domain/pseudonym.js';
@@ -30,6 +31,7 @@ import {
   ShootEntity,
   TemplateEntity,
   WithdrawnFormEntity,
+  ErasureEntity,
 } from './entities.js';
 import { newestConsentRecords, participantsOfShoot } from './roster-reads.js';
 
@@ -215,6 +217,20 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
           .filter(([d]) => !known.has(d))
           .map(([d, withdrawnAt]) => ({ shootId, formDigest: d, withdrawnAt }));
         if (fresh.length > 0) await insertMany<WithdrawnForm>(em, WithdrawnFormEntity, fresh);
+      },
+    },
+    erasures: {
+      add: (e) => insert<Erasure>(em, ErasureEntity, e),
+      findByDigest: (shootId, refDigest) =>
+        em.findOne(ErasureEntity, { shootId, refDigest }, { orderBy: { id: 'desc' } }),
+      pending: (shootId) =>
+        em.find(
+          ErasureEntity,
+          { pendingSince: { $ne: null }, ...(shootId === undefined ? {} : { shootId }) },
+          { orderBy: { id: 'asc' } },
+        ),
+      finish: async (id, receiptSeq) => {
+        await em.nativeUpdate(ErasureEntity, { id }, { pendingSince: null, receiptSeq });
       },
     },
     audit: {

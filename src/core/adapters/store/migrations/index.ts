@@ -6,6 +6,7 @@ import { Migration20261128161843 } from './Migration20261128161843.js';
 import { Migration20261128161905 } from './Migration20261128161905.js';
 import { Migration20261128173810 } from './Migration20261128173810.js';
 import { Migration20261128185003 } from './Migration20261128185003.js';
+import { Migration20261128200937 } from './Migration20261128200937.js';
 
 /**
  * Every committed migration, in order. Listed explicitly (not globbed) so the compiled CLI finds
@@ -24,4 +25,6 @@ export const migrationsList: { name: string; class: Constructor<Migration> }[] =
   { name: 'Migration20261128173810', class: Migration20261128173810 },
   // asset.orientation: the EXIF orientation the engine applied at scan (null on assets scanned before)
   { name: 'Migration20261128185003', class: Migration20261128185003 },
+  // erasure: erasures under way or done, found by a digest of shoot and reference (a rerun finishes an interrupted one)
+  { name: 'Migration20261128200937', class: Migration20261128200937 },
 ];
