@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { exiftool } from 'exiftool-vendored';
@@ -261,6 +261,27 @@ describe('sitter publish', () => {
     ]);
     expect(r.manifest.assets.map((a) => a.asset)).toEqual(['b.png']);
     expect(existsSync(join(dir, 'a.jpg'))).toBe(false);
+  });
+
+  it('refuses an output folder inside the shoot folder or the workspace, or reached through a link, writing nothing', async () => {
+    const inSource = await publish(join(source, 'published'));
+    expect(inSource.code).toBe(1);
+    expect(jsonOf(inSource)).toMatchObject({ error: { code: 'OUTPUT_INSIDE_PROTECTED' } });
+    expect(existsSync(join(source, 'published'))).toBe(false);
+
+    const inWorkspace = await publish(join(t.root, 'pub'));
+    expect(inWorkspace.code).toBe(1);
+    expect(jsonOf(inWorkspace)).toMatchObject({ error: { code: 'OUTPUT_INSIDE_PROTECTED' } });
+    expect(existsSync(join(t.root, 'pub'))).toBe(false);
+
+    // a link on the way: the folder checked would not be the folder written
+    const elsewhere = join(out.dir, 'elsewhere');
+    mkdirSync(elsewhere);
+    symlinkSync(elsewhere, join(out.dir, 'via'));
+    const linked = await publish(join(out.dir, 'via', 'sub'));
+    expect(linked.code).toBe(1);
+    expect(jsonOf(linked)).toMatchObject({ error: { code: 'OUTPUT_THROUGH_LINK' } });
+    expect(existsSync(join(elsewhere, 'sub'))).toBe(false);
   });
 
   it('a run that cannot be put on the audit chain leaves no copy behind', async () => {

@@ -1,3 +1,4 @@
+import { requireShoot } from '../../core/services/context.js';
 import type { PublishResult } from '../../core/services/publish-service.js';
 import type { Session } from '../session.js';
 import { withShootConnector } from './shoot-connector.js';
@@ -27,7 +28,8 @@ export async function publish(session: Session, shootId: string, request: Publis
       import('../../core/adapters/engine/face-masker.js'),
     ]);
   return withShootConnector(session, shootId, async (connector, id) => {
-    await prepareExportFolder(request.dir, request.force);
+    const shoot = await session.ctx.store.transaction((uow) => requireShoot(uow, id));
+    await prepareExportFolder(request.dir, request.force, [session.ws.paths.dir, shoot.source]);
     return publishShoot(
       session.ctx,
       {

@@ -31,13 +31,13 @@ export function registerSubject(program: Command): void {
           import('../../core/adapters/files/export-folder.js'),
           import('../format/subject-report.js'),
         ]);
-        const result = await withWorkspace(globals, async (ctx) => {
+        const result = await withWorkspace(globals, async (ctx, ws) => {
           const data = await gatherSubject(ctx, shootId ?? '', ref ?? '');
           const bodies = [
             { name: SUBJECT_FILES.json, body: `${JSON.stringify(data, null, 2)}\n` },
             { name: SUBJECT_FILES.report, body: subjectReportMarkdown(data) },
           ];
-          await prepareExportFolder(dir, force);
+          await prepareExportFolder(dir, force, [ws.paths.dir]);
           // On the record before anything leaves: a workspace that cannot record it (read-only) exports nothing.
           const files = digestsOf(bodies);
           const receipt = await recordSubjectExport(ctx, shootId ?? '', ref ?? '', files);

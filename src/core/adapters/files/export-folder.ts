@@ -5,8 +5,8 @@
  * of the folder is refused, as for a single file.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, realpath } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { SitterError } from '../../domain/errors.js';
 import { linkRefused, pathKind, writePrivateFile } from './private-file.js';
 
@@ -15,10 +15,20 @@ export interface ExportFile {
   body: string;
 }
 
-/** Checks (and makes) the folder before any work that would be wasted. */
-export async function prepareExportFolder(dir: string, force: boolean): Promise<void> {
+/**
+ * Checks (and makes) the folder before any work that would be wasted. `keepOutOf` lists folders the
+ * output must not land in: the workspace (its files are the data it exports) and the shoot's source
+ * (a copy there would be listed, and named, by the next scan). A link anywhere on the path is refused:
+ * the folder checked must be the folder written.
+ */
+export async function prepareExportFolder(
+  dir: string,
+  force: boolean,
+  keepOutOf: readonly string[] = [],
+): Promise<void> {
   const kind = await pathKind(dir);
   if (kind === 'link') throw linkRefused(dir, 'folder');
+  await refuseLinkedOrInside(dir, keepOutOf);
   if (kind !== 'none' && kind !== 'folder')
     throw new SitterError(
       'OUTPUT_NOT_A_FOLDER',
@@ -37,6 +47,46 @@ export async function prepareExportFolder(dir: string, force: boolean): Promise<
       `${dir} is not empty; nothing was written.`,
       'Give a new or empty folder, or add --force to replace the export files in it (other files are left alone).',
     );
+}
+
+/** The nearest existing folder of `path`, resolved through any link. */
+async function realAncestor(path: string): Promise<{ given: string; real: string }> {
+  let given = resolve(path);
+  for (;;) {
+    try {
+      return { given, real: await realpath(given) };
+    } catch {
+      const up = dirname(given);
+      if (up === given) return { given, real: given };
+      given = up;
+    }
+  }
+}
+
+const within = (root: string, path: string) => {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+};
+
+async function refuseLinkedOrInside(dir: string, keepOutOf: readonly string[]): Promise<void> {
+  const { given, real } = await realAncestor(dir);
+  if (real !== given)
+    throw new SitterError(
+      'OUTPUT_THROUGH_LINK',
+      `${dir} goes through a symbolic link (${given} is ${real}); nothing was written.`,
+      'Give the folder by its real path, without links.',
+    );
+  const target = resolve(dir);
+  for (const root of keepOutOf) {
+    if (!isAbsolute(root)) continue; // a DAM's source is an id, not a folder
+    const realRoot = await realpath(root).catch(() => resolve(root));
+    if (within(realRoot, target) || within(resolve(root), target))
+      throw new SitterError(
+        'OUTPUT_INSIDE_PROTECTED',
+        `${dir} is inside ${root}: the workspace or the shoot's photos; nothing was written.`,
+        'Give a folder outside the workspace and outside every shoot folder.',
+      );
+  }
 }
 
 /** The sha256 of each file's body: recorded before anything is written. */
