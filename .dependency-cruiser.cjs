@@ -6,7 +6,7 @@
  * Rings, innermost first:
  *   src/core/domain                       pure rules and records
  *   src/core/{ports,consent,services}     the core proper: ports, consent parsing, use-case services
- *   src/core/adapters/{store,engine,files} implementations of the ports (ORM, models, files)
+ *   src/core/{store,engine}              adapters: implementations of the ports (ORM, files, models)
  *   src/connectors, plugins/              Connector implementations (see only domain and ports)
  *   src/app                               the application layer composing all of the above
  *   src/tui                               the CLI and the Ink app
@@ -52,7 +52,7 @@ module.exports = {
       'core-no-orm',
       CORE,
       [pkg('@mikro-orm/[^/]+'), pkg('better-sqlite3'), pkg('sqlite3')],
-      'Only the store adapter (src/core/adapters/store) uses the ORM.',
+      'Only the store adapter (src/core/store) uses the ORM.',
     ),
     forbid(
       'core-no-fs',
@@ -67,16 +67,11 @@ module.exports = {
       'The core starts no process or thread, loads no module by path (createRequire), opens no socket and reads ' +
         'no metadata itself: adapters do, behind ports. (process.getBuiltinModule and fetch: eslint.config.js.)',
     ),
-    forbid(
-      'core-no-sharp',
-      CORE,
-      pkg('sharp'),
-      'Image decoding belongs to the engine adapter (src/core/adapters/engine).',
-    ),
+    forbid('core-no-sharp', CORE, pkg('sharp'), 'Image decoding belongs to the engine adapter (src/core/engine).'),
     forbid(
       'core-no-adapters',
       CORE,
-      '^src/core/adapters/',
+      '^src/core/(store|engine)/',
       'The core reaches adapters only through its ports; the application layer wires them.',
     ),
     forbid(
@@ -95,7 +90,7 @@ module.exports = {
     ),
     forbid(
       'adapters-no-outer',
-      '^src/core/adapters/',
+      '^src/core/(store|engine)/',
       ['^src/tui/', '^src/app/', CONNECTORS],
       'Adapters implement core ports; they know nothing of the UI, the application layer or connectors.',
     ),

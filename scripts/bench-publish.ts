@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { SharpFaceMasker } from '../src/core/adapters/engine/face-masker.js';
+import { SharpFaceMasker } from '../src/core/engine/face-masker.js';
 import { MASK_BLOCKS_ACROSS, maskArea } from '../src/core/domain/masking.js';
 
 const WIDTH = 6000;

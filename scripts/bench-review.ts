@@ -23,8 +23,8 @@ import { systemClock } from '../src/core/ports/clock.js';
 import { importConsent } from '../src/core/services/consent-service.js';
 import type { ServiceContext } from '../src/core/services/context.js';
 import { approveShoot, createShoot } from '../src/core/services/shoot-service.js';
-import { consentFileAccessFor, readConsentFile } from '../src/core/adapters/files/consent-files.js';
-import { initWorkspace, openWorkspace } from '../src/core/adapters/store/workspace.js';
+import { consentFileAccessFor, readConsentFile } from '../src/core/store/files/consent-files.js';
+import { initWorkspace, openWorkspace } from '../src/core/store/workspace.js';
 
 // as `sitter review` runs it: React's production build
 process.env.NODE_ENV ??= 'production';

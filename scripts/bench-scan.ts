@@ -20,15 +20,15 @@ import { parseArgs } from 'node:util';
 import { givenConnector, givenEngine } from '../src/app/given-providers.js';
 import { builtinRegistry } from '../src/connectors/index.js';
 import { parseConsentFile } from '../src/core/consent/index.js';
-import { DEFAULT_CALIBRATION, FacePool, LocalFaceEngine } from '../src/core/adapters/engine/index.js';
+import { DEFAULT_CALIBRATION, FacePool, LocalFaceEngine } from '../src/core/engine/index.js';
 import { systemClock } from '../src/core/ports/clock.js';
 import { importConsent } from '../src/core/services/consent-service.js';
 import { enrolShoot } from '../src/core/services/enrol-service.js';
 import { scanShoot } from '../src/core/services/scan-service.js';
 import { approveShoot, createShoot } from '../src/core/services/shoot-service.js';
-import { consentFileAccessFor, readConsentFile } from '../src/core/adapters/files/consent-files.js';
-import { fsFileReader } from '../src/core/adapters/files/file-reader.js';
-import { initWorkspace, openWorkspace } from '../src/core/adapters/store/workspace.js';
+import { consentFileAccessFor, readConsentFile } from '../src/core/store/files/consent-files.js';
+import { fsFileReader } from '../src/core/store/files/file-reader.js';
+import { initWorkspace, openWorkspace } from '../src/core/store/workspace.js';
 import { allowUndated } from '../src/core/services/scope-service.js';
 
 const { values } = parseArgs({

@@ -16,9 +16,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { FacePool } from '../src/core/adapters/engine/pool.js';
-import { LocalFaceEngine } from '../src/core/adapters/engine/local-engine.js';
-import { syntheticGroup } from '../src/core/adapters/engine/synthetic.js';
+import { FacePool } from '../src/core/engine/pool.js';
+import { LocalFaceEngine } from '../src/core/engine/local-engine.js';
+import { syntheticGroup } from '../src/core/engine/synthetic.js';
 
 const { values } = parseArgs({
   options: {

@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_CALIBRATION } from '../src/core/adapters/engine/calibration.js';
+import { DEFAULT_CALIBRATION } from '../src/core/engine/calibration.js';
 import {
   euclidean,
   leaveOneIdentityOut,
@@ -19,8 +19,8 @@ import {
   tarAtFar,
   type Probe,
   type Template,
-} from '../src/core/adapters/engine/calibrate.js';
-import { LocalFaceEngine, type DetailedAnalysis } from '../src/core/adapters/engine/local-engine.js';
+} from '../src/core/engine/calibrate.js';
+import { LocalFaceEngine, type DetailedAnalysis } from '../src/core/engine/local-engine.js';
 
 interface Entry {
   file: string;

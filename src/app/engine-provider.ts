@@ -7,7 +7,7 @@ import type { EngineProvider } from '../core/ports/providers.js';
 
 export const lazyEngines: EngineProvider = {
   async open(kind, options = {}) {
-    const { FacePool, LocalFaceEngine, DEFAULT_CALIBRATION } = await import('../core/adapters/engine/index.js');
+    const { FacePool, LocalFaceEngine, DEFAULT_CALIBRATION } = await import('../core/engine/index.js');
     const engine =
       kind === 'pool'
         ? await FacePool.create(options.workers ? { workers: options.workers } : {})

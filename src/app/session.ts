@@ -4,7 +4,7 @@
  * the use cases of src/app on it, so a scan, an enrolment or a push is wired in one place.
  */
 import { userInfo } from 'node:os';
-import type { OpenWorkspace } from '../core/adapters/store/workspace.js';
+import type { OpenWorkspace } from '../core/store/workspace.js';
 import type { Clock } from '../core/ports/clock.js';
 import type { FileReader } from '../core/ports/files.js';
 import type { ConnectorProvider, EngineProvider } from '../core/ports/providers.js';
@@ -49,7 +49,7 @@ async function defaultProviders(workspaceDir: string): Promise<Providers> {
   const [{ shootConnectorsIn }, { lazyEngines }, { fsFileReader }] = await Promise.all([
     import('./connector-provider.js'),
     import('./engine-provider.js'),
-    import('../core/adapters/files/file-reader.js'),
+    import('../core/store/files/file-reader.js'),
   ]);
   return { connectors: shootConnectorsIn(workspaceDir), engines: lazyEngines, files: fsFileReader };
 }
@@ -61,7 +61,7 @@ async function defaultProviders(workspaceDir: string): Promise<Providers> {
  */
 export async function openSession(dir: string, options: SessionOptions = {}): Promise<Session> {
   const [{ openWorkspace }, { systemClock }, providers] = await Promise.all([
-    import('../core/adapters/store/workspace.js'),
+    import('../core/store/workspace.js'),
     import('../core/ports/clock.js'),
     defaultProviders(dir),
   ]);

@@ -1,4 +1,4 @@
-import type { OpenWorkspace } from '../core/adapters/store/workspace.js';
+import type { OpenWorkspace } from '../core/store/workspace.js';
 import type { ServiceContext } from '../core/services/context.js';
 import type { Session, SessionOptions } from '../app/session.js';
 

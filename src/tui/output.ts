@@ -1,5 +1,5 @@
 import { ExitCode, isSitterError } from '../core/domain/errors.js';
-import { translateDiskFull } from '../core/adapters/store/sqlite-errors.js';
+import { translateDiskFull } from '../core/store/sqlite-errors.js';
 import { paint } from './format/style.js';
 import { safeText } from './format/safe-text.js';
 

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { readConsentFile, consentFileAccessFor } from '../../src/core/adapters/files/consent-files.js';
+import { readConsentFile, consentFileAccessFor } from '../../src/core/store/files/consent-files.js';
 import { parseConsentFile } from '../../src/core/consent/index.js';
 import { importConsent } from '../../src/core/services/consent-service.js';
 import { approveShoot, createShoot } from '../../src/core/services/shoot-service.js';

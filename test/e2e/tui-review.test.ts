@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/ports/clock.js';
 import type { ServiceContext } from '../../src/core/services/context.js';
 import { loadMatches, reviewQueue } from '../../src/core/services/matches-service.js';
-import { openWorkspace, initWorkspace, type OpenWorkspace } from '../../src/core/adapters/store/workspace.js';
+import { openWorkspace, initWorkspace, type OpenWorkspace } from '../../src/core/store/workspace.js';
 import { withRawDb } from '../helpers/raw-db.js';
 import { CLI, runSitter } from '../helpers/cli.js';
 import { tempDir } from '../helpers/workspace.js';

@@ -1,4 +1,4 @@
-import { initOrm } from '../../src/core/adapters/store/orm.js';
+import { initOrm } from '../../src/core/store/orm.js';
 
 /** Raw SQL on a workspace database file, the way someone tampering with it would go about it. */
 export async function withRawDb<T>(

@@ -11,7 +11,7 @@ import { importConsent } from '../../src/core/services/consent-service.js';
 import { decideFace } from '../../src/core/services/decision-service.js';
 import { pushShoot, type PushSummary } from '../../src/core/services/push-service.js';
 import { approveShoot, createShoot } from '../../src/core/services/shoot-service.js';
-import { consentFileAccessFor, readConsentFile } from '../../src/core/adapters/files/consent-files.js';
+import { consentFileAccessFor, readConsentFile } from '../../src/core/store/files/consent-files.js';
 import { type FixtureParticipant, pngBytes, writeConsentFolder } from './consent-fixture.js';
 import type { TestWorkspace } from './workspace.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FixedClock } from '../../src/core/ports/clock.js';
 import type { ServiceContext } from '../../src/core/services/context.js';
-import { initWorkspace, openWorkspace, type OpenWorkspace } from '../../src/core/adapters/store/workspace.js';
+import { initWorkspace, openWorkspace, type OpenWorkspace } from '../../src/core/store/workspace.js';
 
 export function tempDir(prefix = 'sitter-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));

@@ -6,7 +6,7 @@ import { openSession, type Providers } from '../../src/app/session.js';
 import { scan } from '../../src/app/use-cases/scan.js';
 import { createLocalConnector } from '../../src/connectors/local/index.js';
 import { wrapConnector } from '../../src/connectors/wrap-connector.js';
-import { acquireScanLock } from '../../src/core/adapters/store/scan-lock.js';
+import { acquireScanLock } from '../../src/core/store/scan-lock.js';
 import { matchLimits } from '../../src/core/domain/match-limits.js';
 import type { ConnectorProvider, EngineProvider } from '../../src/core/ports/providers.js';
 import { closeShoot, createShoot } from '../../src/core/services/shoot-service.js';

@@ -7,7 +7,7 @@ import { verifyChain } from '../../src/core/domain/audit.js';
 import { embeddingToBytes } from '../../src/core/domain/embedding.js';
 import { faceBinding, templateBinding } from '../../src/core/domain/seal-binding.js';
 import { decideFace } from '../../src/core/services/decision-service.js';
-import { openWorkspace } from '../../src/core/adapters/store/workspace.js';
+import { openWorkspace } from '../../src/core/store/workspace.js';
 import { jsonOf, runSitter } from '../helpers/cli.js';
 import { withRawDb } from '../helpers/raw-db.js';
 import { seedApprovedShoot, seedProposal } from '../helpers/seed.js';

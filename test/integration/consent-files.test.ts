@@ -9,7 +9,7 @@ import {
   consentFileAccessFor,
   createConsentFileAccess,
   readConsentFile,
-} from '../../src/core/adapters/files/consent-files.js';
+} from '../../src/core/store/files/consent-files.js';
 
 const sha = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
 

@@ -161,7 +161,7 @@ describe('rule 5: human oversight, on a real SQLite workspace', () => {
     // P1 withdraws (a re-import dated today), then Rita undoes her rejection.
     const { importConsent } = await import('../../src/core/services/consent-service.js');
     const { parseConsentFile } = await import('../../src/core/consent/index.js');
-    const { consentFileAccessFor, readConsentFile } = await import('../../src/core/adapters/files/consent-files.js');
+    const { consentFileAccessFor, readConsentFile } = await import('../../src/core/store/files/consent-files.js');
     const { pngBytes, writeConsentFolder } = await import('../helpers/consent-fixture.js');
     const { join } = await import('node:path');
     const file = writeConsentFolder(join(t.root, '..', 'consent-w'), [

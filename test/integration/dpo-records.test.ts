@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ModelCard } from '../../src/core/adapters/engine/model-card.js';
+import type { ModelCard } from '../../src/core/engine/model-card.js';
 import { jsonOf, runSitter } from '../helpers/cli.js';
 import { seedApprovedShoot } from '../helpers/seed.js';
 import { makeWorkspace, type TestWorkspace } from '../helpers/workspace.js';

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SitterError } from '../../src/core/domain/errors.js';
-import { LocalFaceEngine } from '../../src/core/adapters/engine/local-engine.js';
-import { fileKey, loadVerifiedModels, readManifest } from '../../src/core/adapters/engine/model-manifest.js';
-import { packageRoot } from '../../src/core/adapters/engine/packages.js';
+import { LocalFaceEngine } from '../../src/core/engine/local-engine.js';
+import { fileKey, loadVerifiedModels, readManifest } from '../../src/core/engine/model-manifest.js';
+import { packageRoot } from '../../src/core/engine/packages.js';
 
 const FACES = join(import.meta.dirname, '..', '..', '..', 'shared', 'faces');
 const tmp = mkdtempSync(join(tmpdir(), 'sitter-models-'));

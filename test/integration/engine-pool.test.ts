@@ -9,16 +9,16 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SitterError } from '../../src/core/domain/errors.js';
-import { FacePool } from '../../src/core/adapters/engine/pool.js';
+import { FacePool } from '../../src/core/engine/pool.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FACES = join(ROOT, '..', 'shared', 'faces');
-const BUILT = join(ROOT, 'dist', 'src', 'core', 'adapters', 'engine', 'worker.js');
+const BUILT = join(ROOT, 'dist', 'src', 'core', 'engine', 'worker.js');
 const photo = (p: string) => readFileSync(join(FACES, p));
 const tmp = mkdtempSync(join(tmpdir(), 'sitter-pool-'));
 
 function buildIfStale(): void {
-  const src = join(ROOT, 'src', 'core', 'adapters', 'engine');
+  const src = join(ROOT, 'src', 'core', 'engine');
   const newest = Math.max(...readdirSync(src).map((f) => statSync(join(src, f)).mtimeMs));
   if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= newest) return;
   try {

@@ -6,11 +6,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syntheticGroup } from '../../src/core/adapters/engine/synthetic.js';
+import { syntheticGroup } from '../../src/core/engine/synthetic.js';
 import { SitterError } from '../../src/core/domain/errors.js';
-import { euclidean } from '../../src/core/adapters/engine/calibrate.js';
-import { DEFAULT_CALIBRATION } from '../../src/core/adapters/engine/calibration.js';
-import { LocalFaceEngine } from '../../src/core/adapters/engine/local-engine.js';
+import { euclidean } from '../../src/core/engine/calibrate.js';
+import { DEFAULT_CALIBRATION } from '../../src/core/engine/calibration.js';
+import { LocalFaceEngine } from '../../src/core/engine/local-engine.js';
 
 const FACES = join(import.meta.dirname, '..', '..', '..', 'shared', 'faces');
 const photo = (p: string) => readFileSync(join(FACES, p));

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { initOrm } from '../../src/core/adapters/store/orm.js';
+import { initOrm } from '../../src/core/store/orm.js';
 import { tempDir } from '../helpers/workspace.js';
 
 let tmp: ReturnType<typeof tempDir>;

@@ -92,7 +92,7 @@ describe('rule 6: withdrawal cascades', () => {
   it('a withdrawal dated in the future takes effect when it arrives, at the next push', async () => {
     const { importConsent } = await import('../../src/core/services/consent-service.js');
     const { parseConsentFile } = await import('../../src/core/consent/index.js');
-    const { consentFileAccessFor, readConsentFile } = await import('../../src/core/adapters/files/consent-files.js');
+    const { consentFileAccessFor, readConsentFile } = await import('../../src/core/store/files/consent-files.js');
     const { pngBytes, writeConsentFolder } = await import('../helpers/consent-fixture.js');
     const file = writeConsentFolder(join(t.root, '..', 'consent-later'), [
       { id: 'P1', name: 'Ada Leaving', consent: 'yes', photo: await pngBytes(1), withdrawn: '2026-06-10' },

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { formDigest } from '../../src/core/domain/consent.js';
 import { withdrawConsent } from '../../src/core/services/withdraw-service.js';
-import { openWorkspace } from '../../src/core/adapters/store/workspace.js';
+import { openWorkspace } from '../../src/core/store/workspace.js';
 import { createLocalConnector } from '../../src/connectors/local/index.js';
 import { wrapConnector } from '../../src/connectors/wrap-connector.js';
 import { withRawDb } from '../helpers/raw-db.js';

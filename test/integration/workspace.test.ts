@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { initWorkspace, openWorkspace } from '../../src/core/adapters/store/workspace.js';
+import { initWorkspace, openWorkspace } from '../../src/core/store/workspace.js';
 import { CLI, jsonOf, runSitter } from '../helpers/cli.js';
 import { withRawDb } from '../helpers/raw-db.js';
 import { tempDir } from '../helpers/workspace.js';

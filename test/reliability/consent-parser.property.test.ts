@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConsentFile } from '../../src/core/consent/index.js';
 import { SitterError } from '../../src/core/domain/errors.js';
-import { consentFileAccessFor, readConsentFile } from '../../src/core/adapters/files/consent-files.js';
+import { consentFileAccessFor, readConsentFile } from '../../src/core/store/files/consent-files.js';
 import { runSitter } from '../helpers/cli.js';
 import { pngBytes, writeConsentFolder } from '../helpers/consent-fixture.js';
 import { tempDir } from '../helpers/workspace.js';

@@ -27,8 +27,8 @@ async function cruiseViolations(baseDir: string): Promise<IViolation[]> {
 const targets: Record<string, string> = {
   'src/tui/program.ts': 'export const runCli = 1;',
   'src/app/use-cases.ts': 'export const scan = 1;',
-  'src/core/adapters/store/orm.ts': 'export const initOrm = 1;',
-  'src/core/adapters/engine/pool.ts': 'export const pool = 1;',
+  'src/core/store/orm.ts': 'export const initOrm = 1;',
+  'src/core/engine/pool.ts': 'export const pool = 1;',
   'src/connectors/local/local-connector.ts': 'export const local = 1;',
   'plugins/example/index.ts': 'export const plugin = 1;',
   'src/core/domain/errors.ts': 'export const SitterError = 1;',
@@ -143,12 +143,12 @@ const violations: Array<[rule: string, file: string, source: string]> = [
   [
     'core-no-adapters',
     'src/core/services/v-store.ts',
-    "import { initOrm } from '../adapters/store/orm.js';\nexport const x = initOrm;",
+    "import { initOrm } from '../store/orm.js';\nexport const x = initOrm;",
   ],
   [
     'core-no-adapters',
     'src/core/ports/v-engine.ts',
-    "import { pool } from '../adapters/engine/pool.js';\nexport const x = pool;",
+    "import { pool } from '../engine/pool.js';\nexport const x = pool;",
   ],
   [
     'core-no-connectors',
@@ -177,23 +177,23 @@ const violations: Array<[rule: string, file: string, source: string]> = [
   ],
   [
     'adapters-no-outer',
-    'src/core/adapters/store/v-tui.ts',
-    "import { runCli } from '../../../tui/program.js';\nexport const x = runCli;",
+    'src/core/store/v-tui.ts',
+    "import { runCli } from '../../tui/program.js';\nexport const x = runCli;",
   ],
   [
     'adapters-no-outer',
-    'src/core/adapters/engine/v-tui.ts',
-    "import { runCli } from '../../../tui/program.js';\nexport const x = runCli;",
+    'src/core/engine/v-tui.ts',
+    "import { runCli } from '../../tui/program.js';\nexport const x = runCli;",
   ],
   [
     'adapters-no-outer',
-    'src/core/adapters/files/v-app.ts',
+    'src/core/store/files/v-app.ts',
     "import { scan } from '../../../app/use-cases.js';\nexport const x = scan;",
   ],
   [
     'adapters-no-outer',
-    'src/core/adapters/store/v-connector.ts',
-    "import { local } from '../../../connectors/local/local-connector.js';\nexport const x = local;",
+    'src/core/store/v-connector.ts',
+    "import { local } from '../../connectors/local/local-connector.js';\nexport const x = local;",
   ],
   [
     'connectors-domain-and-ports-only',
@@ -208,7 +208,7 @@ const violations: Array<[rule: string, file: string, source: string]> = [
   [
     'connectors-domain-and-ports-only',
     'src/connectors/local/v-store.ts',
-    "import { initOrm } from '../../core/adapters/store/orm.js';\nexport const x = initOrm;",
+    "import { initOrm } from '../../core/store/orm.js';\nexport const x = initOrm;",
   ],
   [
     'connectors-domain-and-ports-only',
@@ -218,7 +218,7 @@ const violations: Array<[rule: string, file: string, source: string]> = [
   [
     'connectors-domain-and-ports-only',
     'plugins/example/v-store.ts',
-    "import { initOrm } from '../../src/core/adapters/store/orm.js';\nexport const x = initOrm;",
+    "import { initOrm } from '../../src/core/store/orm.js';\nexport const x = initOrm;",
   ],
   [
     'connectors-domain-and-ports-only',
@@ -262,21 +262,21 @@ const allowed: Array<[file: string, source: string]> = [
     "import type { Connector } from '../ports/connector.js';\nexport type X = Connector;",
   ],
   [
-    'src/core/adapters/store/ok.ts',
+    'src/core/store/ok.ts',
     "import { readFileSync } from 'node:fs';\nimport { MikroORM } from '@mikro-orm/sqlite';\nexport const x = [readFileSync, MikroORM];",
   ],
-  ['src/core/adapters/engine/ok.ts', "import sharp from 'sharp';\nexport const x = sharp;"],
+  ['src/core/engine/ok.ts', "import sharp from 'sharp';\nexport const x = sharp;"],
   [
     'src/connectors/local/ok.ts',
     "import { readFile } from 'node:fs/promises';\nimport axios from 'axios';\nimport { SitterError } from '../../core/domain/errors.js';\nimport type { Connector } from '../../core/ports/connector.js';\nexport const x: [unknown, unknown, unknown, Connector?] = [readFile, axios, SitterError];",
   ],
   [
     'src/app/ok.ts',
-    "import { initOrm } from '../core/adapters/store/orm.js';\nimport { local } from '../connectors/local/local-connector.js';\nimport { scanShoot } from '../core/services/scan-service.js';\nexport const x = [initOrm, local, scanShoot];",
+    "import { initOrm } from '../core/store/orm.js';\nimport { local } from '../connectors/local/local-connector.js';\nimport { scanShoot } from '../core/services/scan-service.js';\nexport const x = [initOrm, local, scanShoot];",
   ],
   [
     'src/tui/ok.tsx',
-    "import { render } from 'ink';\nimport { scan } from '../app/use-cases.js';\nimport { initOrm } from '../core/adapters/store/orm.js';\nexport const x = [render, scan, initOrm];",
+    "import { render } from 'ink';\nimport { scan } from '../app/use-cases.js';\nimport { initOrm } from '../core/store/orm.js';\nexport const x = [render, scan, initOrm];",
   ],
 ];
 
@@ -350,6 +350,6 @@ describe('layer boundaries ESLint holds (process.getBuiltinModule, fetch)', () =
     const code =
       "export const fs = process.getBuiltinModule('node:fs');\nexport const get = () => fetch('https://x');\n";
     expect(await rulesFired(code, 'src/connectors/v.ts')).toEqual([]);
-    expect(await rulesFired(code, 'src/core/adapters/files/v.ts')).toEqual([]);
+    expect(await rulesFired(code, 'src/core/store/files/v.ts')).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import sharp, { type Sharp } from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { SitterError } from '../../src/core/domain/errors.js';
-import { decodeImage } from '../../src/core/adapters/engine/decode.js';
+import { decodeImage } from '../../src/core/engine/decode.js';
 
 /** A small test pattern: left half red, right half blue, with a white top row band. */
 async function pattern(width = 64, height = 32): Promise<Sharp> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chipFromLandmarks, geometryOf, landmarksFromMesh } from '../../src/core/adapters/engine/align.js';
+import { chipFromLandmarks, geometryOf, landmarksFromMesh } from '../../src/core/engine/align.js';
 import {
   chooseOperatingPoint,
   euclidean,
@@ -10,11 +10,11 @@ import {
   tarAtFar,
   type Probe,
   type Template,
-} from '../../src/core/adapters/engine/calibrate.js';
-import { DEFAULT_CALIBRATION } from '../../src/core/adapters/engine/calibration.js';
-import { iou, overlapOfSmaller, suppress, tileGrid } from '../../src/core/adapters/engine/geometry.js';
-import { identityOf, loadVerifiedModels, readManifest } from '../../src/core/adapters/engine/model-manifest.js';
-import { DEFAULT_QUALITY, rejectionReasons } from '../../src/core/adapters/engine/quality.js';
+} from '../../src/core/engine/calibrate.js';
+import { DEFAULT_CALIBRATION } from '../../src/core/engine/calibration.js';
+import { iou, overlapOfSmaller, suppress, tileGrid } from '../../src/core/engine/geometry.js';
+import { identityOf, loadVerifiedModels, readManifest } from '../../src/core/engine/model-manifest.js';
+import { DEFAULT_QUALITY, rejectionReasons } from '../../src/core/engine/quality.js';
 
 describe('tiling', () => {
   it('covers the image and every face smaller than the overlap lies wholly inside one tile', () => {

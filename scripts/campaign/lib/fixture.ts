@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildDemoFiles } from '../../../src/tui/commands/demo.js';
-import { initOrm } from '../../../src/core/adapters/store/orm.js';
+import { initOrm } from '../../../src/core/store/orm.js';
 import { brief, sitter, type Run } from './proc.js';
 
 /** The points of the main job the crash and fault cases start from. */

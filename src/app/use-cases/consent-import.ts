@@ -1,4 +1,4 @@
-import { consentFileAccessFor, readConsentFile } from '../../core/adapters/files/consent-files.js';
+import { consentFileAccessFor, readConsentFile } from '../../core/store/files/consent-files.js';
 import { type ConsentImport, parseConsentFile } from '../../core/consent/index.js';
 import { isSitterError } from '../../core/domain/errors.js';
 import {

@@ -23,9 +23,9 @@ export async function publish(session: Session, shootId: string, request: Publis
   const [{ publishShoot }, { prepareExportFolder }, { PublicationFolderOnDisk }, { SharpFaceMasker }] =
     await Promise.all([
       import('../../core/services/publish-service.js'),
-      import('../../core/adapters/files/export-folder.js'),
-      import('../../core/adapters/files/publication-folder.js'),
-      import('../../core/adapters/engine/face-masker.js'),
+      import('../../core/store/files/export-folder.js'),
+      import('../../core/store/files/publication-folder.js'),
+      import('../../core/engine/face-masker.js'),
     ]);
   return withShootConnector(session, shootId, async (connector, id) => {
     const shoot = await session.ctx.store.transaction((uow) => requireShoot(uow, id));

@@ -1,4 +1,4 @@
-import { DEFAULT_CALIBRATION } from '../../core/adapters/engine/calibration.js';
+import { DEFAULT_CALIBRATION } from '../../core/engine/calibration.js';
 import { SitterError } from '../../core/domain/errors.js';
 import { matchLimits } from '../../core/domain/match-limits.js';
 import { loadMatches, type QueueFilter, type QueueItem, reviewQueue } from '../../core/services/matches-service.js';

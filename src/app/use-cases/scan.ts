@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { acquireScanLock } from '../../core/adapters/store/scan-lock.js';
+import { acquireScanLock } from '../../core/store/scan-lock.js';
 import { scanShoot, type ScanProgress, type ScanSummary } from '../../core/services/scan-service.js';
 import type { Session } from '../session.js';
 

@@ -4,7 +4,7 @@
  *
  * An adapter is rooted at the consent file's folder. Every path it is given is relative to that
  * folder and must stay inside it: no absolute path, no `..`, and no symbolic link (anywhere on the
- * way) that leads out of it. The node:fs adapter lives in src/core/adapters/files/consent-files.ts.
+ * way) that leads out of it. The node:fs adapter lives in src/core/store/files/consent-files.ts.
  */
 
 /** Why a relative path could not be used. */

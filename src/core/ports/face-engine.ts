@@ -1,6 +1,6 @@
 /**
  * The FaceEngine port: everything between image bytes and "these faces, with these boxes and these
- * embeddings". The core never sees a model, a tensor or a decoder; the adapter in src/core/adapters/engine does.
+ * embeddings". The core never sees a model, a tensor or a decoder; the adapter in src/core/engine does.
  */
 
 import type { RelativeBox } from '../domain/geometry.js';

@@ -63,7 +63,7 @@ export function registerAudit(program: Command): void {
       action(async (_args, opts, globals) => {
         const [{ exportAudit }, { checkPrivateTarget, writePrivateFile }] = await Promise.all([
           import('../../core/services/audit-service.js'),
-          import('../../core/adapters/files/private-file.js'),
+          import('../../core/store/files/private-file.js'),
         ]);
         const output = typeof opts.output === 'string' ? opts.output : undefined;
         const fileOptions = { force: Boolean(opts.force), forceFlag: '--force' };

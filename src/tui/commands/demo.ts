@@ -165,7 +165,7 @@ export function registerDemo(program: Command): void {
         const steps: { step: string; result: string }[] = [];
         const say = (step: string, result: string) => steps.push({ step, result });
 
-        const { initWorkspace } = await import('../../core/adapters/store/workspace.js');
+        const { initWorkspace } = await import('../../core/store/workspace.js');
         await initWorkspace(workspace);
         say('init', `workspace ${workspace}`);
         const { photos, consentFile } = await buildDemoFiles(root);
@@ -187,7 +187,7 @@ export function registerDemo(program: Command): void {
           import('../../core/services/consent-service.js'),
           import('../../core/services/audit-service.js'),
           import('../../core/consent/index.js'),
-          import('../../core/adapters/files/consent-files.js'),
+          import('../../core/store/files/consent-files.js'),
           import('../../app/use-cases/enrol.js'),
           import('../../app/use-cases/scan.js'),
           import('../../core/services/decision-service.js'),

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { ModelCard } from '../../core/adapters/engine/model-card.js';
-import type { WorkspaceSecurity } from '../../core/adapters/store/workspace-facts.js';
+import type { ModelCard } from '../../core/engine/model-card.js';
+import type { WorkspaceSecurity } from '../../core/store/workspace-facts.js';
 import type { ProcessingRecord } from '../../core/services/records-service.js';
 import { withWorkspace } from '../context.js';
 import { table } from '../format/table.js';
@@ -109,8 +109,8 @@ export function registerDpo(program: Command): void {
       action(async (_args, _opts, globals) => {
         const [{ processingRecord }, { workspaceSecurity }, { readModelCard }] = await Promise.all([
           import('../../core/services/records-service.js'),
-          import('../../core/adapters/store/workspace-facts.js'),
-          import('../../core/adapters/engine/model-card.js'),
+          import('../../core/store/workspace-facts.js'),
+          import('../../core/engine/model-card.js'),
         ]);
         const r: Records = await withWorkspace(globals, async (ctx, ws) => ({
           ...(await processingRecord(ctx)),
@@ -127,7 +127,7 @@ export function registerDpo(program: Command): void {
     )
     .action(
       action(async () => {
-        const { readModelCard } = await import('../../core/adapters/engine/model-card.js');
+        const { readModelCard } = await import('../../core/engine/model-card.js');
         const m = readModelCard();
         return { json: m, text: modelCardText(m).join('\n') };
       }),

@@ -23,7 +23,7 @@ export function registerInit(program: Command): void {
             '--key-file and --key-from-env are two different places for the key: choose one.',
             'See `sitter init --help` and docs/architecture.md, "Where the master key lives".',
           );
-        const { initWorkspace } = await import('../../core/adapters/store/workspace.js');
+        const { initWorkspace } = await import('../../core/store/workspace.js');
         const masterKey =
           typeof opts.keyFile === 'string'
             ? { kind: 'file' as const, path: opts.keyFile }

@@ -28,7 +28,7 @@ export function registerSubject(program: Command): void {
           { subjectReportMarkdown },
         ] = await Promise.all([
           import('../../core/services/subject-export-service.js'),
-          import('../../core/adapters/files/export-folder.js'),
+          import('../../core/store/files/export-folder.js'),
           import('../format/subject-report.js'),
         ]);
         const result = await withWorkspace(globals, async (ctx, ws) => {

@@ -1,5 +1,5 @@
 /** Pure geometry: rectangles, tiles, overlap, and merging detections found more than once. */
-import { boxIou, intersectionArea } from '../../domain/geometry.js';
+import { boxIou, intersectionArea } from '../domain/geometry.js';
 
 export interface Rect {
   x: number;

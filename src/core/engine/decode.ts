@@ -5,8 +5,8 @@
  * embedding crops come from it.
  */
 import sharp, { type Metadata } from 'sharp';
-import { SitterError } from '../../domain/errors.js';
-import { type ExifOrientation, exifOrientationOf } from '../../domain/orientation.js';
+import { SitterError } from '../domain/errors.js';
+import { type ExifOrientation, exifOrientationOf } from '../domain/orientation.js';
 
 /** 24 MP photos are normal; 100 MP allows panoramas and medium format. Above that: refused. */
 export const DEFAULT_MAX_PIXELS = 100_000_000;

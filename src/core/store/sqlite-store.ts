@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/sqlite';
-import type { Store, UnitOfWork } from '../../ports/store.js';
+import type { Store, UnitOfWork } from '../ports/store.js';
 import { unitOfWork } from './repositories.js';
 import { databaseCorruptError, translateSqliteError } from './sqlite-errors.js';
 

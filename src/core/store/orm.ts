@@ -27,7 +27,7 @@ export async function initOrm(options: OrmOptions): Promise<MikroORM> {
     extensions: [Migrator],
     migrations: {
       migrationsList,
-      path: options.migrationsPath ?? 'src/core/adapters/store/migrations',
+      path: options.migrationsPath ?? 'src/core/store/migrations',
       emit: 'ts',
       snapshot: false,
       transactional: true,

@@ -9,7 +9,7 @@ import { constants } from 'node:fs';
 import { link, lstat, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SitterError } from '../../domain/errors.js';
-import { diskFullError, isNoSpace } from '../store/atomic-file.js';
+import { diskFullError, isNoSpace } from '../atomic-file.js';
 
 export interface PrivateFileOptions {
   /** replace an existing regular file */

@@ -1,7 +1,7 @@
-import { isSitterError } from '../../domain/errors.js';
-import { faceBinding, templateBinding, type SealBinding } from '../../domain/seal-binding.js';
-import type { KeyVault } from '../../ports/key-vault.js';
-import type { Store } from '../../ports/store.js';
+import { isSitterError } from '../domain/errors.js';
+import { faceBinding, templateBinding, type SealBinding } from '../domain/seal-binding.js';
+import type { KeyVault } from '../ports/key-vault.js';
+import type { Store } from '../ports/store.js';
 
 export interface UpgradeCounts {
   templates: number;

@@ -7,7 +7,7 @@
 import { hostname } from 'node:os';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SitterError } from '../../domain/errors.js';
+import { SitterError } from '../domain/errors.js';
 
 interface LockOwner {
   pid: number;

@@ -10,8 +10,8 @@ import type {
   Rejection,
   Template,
   WithdrawnForm,
-} from '../../domain/records.js';
-import type { Shoot } from '../../domain/shoot.js';
+} from '../domain/records.js';
+import type { Shoot } from '../domain/shoot.js';
 
 /**
  * Table mappings of the domain records. EntitySchema (not decorators) keeps the domain types plain

@@ -8,7 +8,7 @@
  * Detections found more than once are merged; every point comes back in full-resolution pixels.
  */
 import sharp from 'sharp';
-import { BugError } from '../../domain/errors.js';
+import { BugError } from '../domain/errors.js';
 import type { RgbImage } from './decode.js';
 import { downscale, paddedSquare, region } from './decode.js';
 import { overlapOfSmaller, type Rect, suppress, tileGrid } from './geometry.js';

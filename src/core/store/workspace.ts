@@ -1,8 +1,8 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { SitterError } from '../../domain/errors.js';
-import type { KeyVault } from '../../ports/key-vault.js';
-import type { Store } from '../../ports/store.js';
+import { SitterError } from '../domain/errors.js';
+import type { KeyVault } from '../ports/key-vault.js';
+import type { Store } from '../ports/store.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { resealUnboundCiphertexts } from './ciphertext-upgrade.js';
 import { FileKeyVault } from './key-vault-file.js';

@@ -4,8 +4,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
-import { isSitterError } from '../../domain/errors.js';
-import type { FaceAnalysis } from '../../ports/face-engine.js';
+import { isSitterError } from '../domain/errors.js';
+import type { FaceAnalysis } from '../ports/face-engine.js';
 import { LocalFaceEngine, type EngineOptions } from './local-engine.js';
 
 export interface WorkerRequest {

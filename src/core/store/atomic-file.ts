@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { diskFullError, isNoSpace } from '../../domain/disk-full.js';
+import { diskFullError, isNoSpace } from '../domain/disk-full.js';
 
 // The one DISK_FULL builder lives in the domain (services stop a run on it); file writers here use it.
-export { diskFullError, isNoSpace } from '../../domain/disk-full.js';
+export { diskFullError, isNoSpace } from '../domain/disk-full.js';
 
 function fsyncDir(dir: string): void {
   const fd = openSync(dir, 'r');

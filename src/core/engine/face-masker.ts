@@ -7,10 +7,10 @@
  * masked areas' pixels (`raw` tiles), never the whole image's.
  */
 import sharp, { type OverlayOptions, type Sharp } from 'sharp';
-import { SitterError } from '../../domain/errors.js';
-import type { RelativeBox } from '../../domain/geometry.js';
-import { exifOrientationOf, toStoredBox } from '../../domain/orientation.js';
-import type { FaceMasker, MaskedImage, MaskRequest } from '../../ports/publication.js';
+import { SitterError } from '../domain/errors.js';
+import type { RelativeBox } from '../domain/geometry.js';
+import { exifOrientationOf, toStoredBox } from '../domain/orientation.js';
+import type { FaceMasker, MaskedImage, MaskRequest } from '../ports/publication.js';
 
 /** Formats written back as themselves, with how they are encoded. */
 const ENCODERS: Record<string, (img: Sharp) => Sharp> = {

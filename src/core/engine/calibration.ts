@@ -6,7 +6,7 @@
  * Held out, it found 96% of faces and named 0 of 82 unseen strangers. A calibration only applies to
  * embeddings whose model digest equals `modelDigest`.
  */
-import type { MatchCalibration } from '../../ports/face-engine.js';
+import type { MatchCalibration } from '../ports/face-engine.js';
 
 export const DEFAULT_CALIBRATION: MatchCalibration = {
   modelDigest: 'd6156b1502891e58a92b0b53f4ce4c72a3d19c9c19747f0e1d26621130ed79d1',

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SitterError } from '../../domain/errors.js';
+import { SitterError } from '../domain/errors.js';
 
 export const requireCjs = createRequire(import.meta.url);
 

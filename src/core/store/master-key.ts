@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { SitterError } from '../../domain/errors.js';
+import { SitterError } from '../domain/errors.js';
 import { isNoSpace, writeFileAtomic } from './atomic-file.js';
 
 /**

@@ -1,5 +1,5 @@
-import { SitterError } from '../../domain/errors.js';
-import { diskFullError, fullDiskIn, isNoSpace } from '../../domain/disk-full.js';
+import { SitterError } from '../domain/errors.js';
+import { diskFullError, fullDiskIn, isNoSpace } from '../domain/disk-full.js';
 
 /** SQLite failures a user can do something about, told as such; anything else stays a bug. */
 export function translateSqliteError(error: unknown, dbPath: string): unknown {

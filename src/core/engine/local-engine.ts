@@ -4,10 +4,10 @@
  * to level the eyes: measured, that lowered TAR@FAR0.1% (0.963 vs 0.976; docs/engine.md). One per thread; the
  * pool (pool.ts) runs one of these in each worker.
  */
-import { BugError } from '../../domain/errors.js';
-import type { DetectedFace, FaceAnalysis, FaceEngine, ModelIdentity } from '../../ports/face-engine.js';
+import { BugError } from '../domain/errors.js';
+import type { DetectedFace, FaceAnalysis, FaceEngine, ModelIdentity } from '../ports/face-engine.js';
 import { chipFromLandmarks, geometryOf, landmarksFromMesh, type FaceGeometry, type FaceLandmarks } from './align.js';
-import { contentHashOf } from '../../domain/content-hash.js';
+import { contentHashOf } from '../domain/content-hash.js';
 import { decodeImage, type DecodeOptions } from './decode.js';
 import { DEFAULT_DETECT, detectCandidates, type Candidate, type DetectOptions } from './detect.js';
 import { cutChip, embedChips } from './embed.js';

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
-import { SitterError } from '../../domain/errors.js';
+import { SitterError } from '../domain/errors.js';
 import { MODEL_SCHEME, registerModelRouter, weightMapFrom } from './io-handler.js';
 import type { VerifiedModels } from './model-manifest.js';
 import { packageRoot, requireCjs } from './packages.js';

@@ -4,7 +4,7 @@
  * no model is ever fetched (the wasm build's fetch cannot read files, and nothing may touch a network).
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { BugError } from '../../domain/errors.js';
+import { BugError } from '../domain/errors.js';
 
 export const MODEL_SCHEME = 'sitter-model://';
 

@@ -10,8 +10,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { BugError, SitterError } from '../../domain/errors.js';
-import type { FaceAnalysis, FaceEngine, ModelIdentity } from '../../ports/face-engine.js';
+import { BugError, SitterError } from '../domain/errors.js';
+import type { FaceAnalysis, FaceEngine, ModelIdentity } from '../ports/face-engine.js';
 import type { EngineOptions } from './local-engine.js';
 import { loadVerifiedModels } from './model-manifest.js';
 import { projectRoot } from './packages.js';
@@ -57,7 +57,7 @@ function defaultWorkerUrl(): URL {
   const here = new URL(import.meta.url);
   if (here.pathname.endsWith('.js')) return new URL('./worker.js', here);
   // running from TypeScript sources (tests): use the build
-  const built = join(projectRoot(), 'dist', 'src', 'core', 'adapters', 'engine', 'worker.js');
+  const built = join(projectRoot(), 'dist', 'src', 'core', 'engine', 'worker.js');
   if (!existsSync(built))
     throw new SitterError('ENGINE_NOT_BUILT', `The face engine worker is not built (${built}).`, 'Run npm run build.');
   return pathToFileURL(built);

@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { SitterError } from '../../domain/errors.js';
-import type { ModelIdentity } from '../../ports/face-engine.js';
+import { SitterError } from '../domain/errors.js';
+import type { ModelIdentity } from '../ports/face-engine.js';
 import { defaultManifestPath, packageRoot, packageVersion } from './packages.js';
 
 const fileSchema = z.object({

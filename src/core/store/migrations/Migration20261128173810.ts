@@ -1,5 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
-import { formDigest } from '../../../domain/consent.js';
+import { formDigest } from '../../domain/consent.js';
 
 /** The withdrawn signed forms of each shoot (rule 6), backfilled from the withdrawals already recorded. */
 export class Migration20261128173810 extends Migration {

@@ -1,7 +1,7 @@
 import { type EntityManager, type EntitySchema, raw, type RequiredEntityData } from '@mikro-orm/sqlite';
-import type { AuditEntry, AuditEventInput } from '../../domain/audit.js';
-import { chainNext } from '../../domain/audit.js';
-import { BugError } from '../../domain/errors.js';
+import type { AuditEntry, AuditEventInput } from '../domain/audit.js';
+import { chainNext } from '../domain/audit.js';
+import { BugError } from '../domain/errors.js';
 import type {
   Asset,
   ConsentRecord,
@@ -13,11 +13,11 @@ import type {
   Template,
   WithdrawnForm,
   Erasure,
-} from '../../domain/records.js';
-import { formDigest } from '../../domain/consent.js';
-import { isErased } from '../../domain/pseudonym.js';
-import type { Shoot } from '../../domain/shoot.js';
-import type { UnitOfWork } from '../../ports/store.js';
+} from '../domain/records.js';
+import { formDigest } from '../domain/consent.js';
+import { isErased } from '../domain/pseudonym.js';
+import type { Shoot } from '../domain/shoot.js';
+import type { UnitOfWork } from '../ports/store.js';
 import {
   AssetEntity,
   AuditEventEntity,

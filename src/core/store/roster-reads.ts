@@ -6,7 +6,7 @@
  * handing it over, and 100,000 wide rows at once doubled a consent import's peak memory.
  */
 import { type EntityManager, type EntitySchema, type QueryBuilder, raw } from '@mikro-orm/sqlite';
-import type { ConsentRecord, Participant } from '../../domain/records.js';
+import type { ConsentRecord, Participant } from '../domain/records.js';
 import { ConsentRecordEntity, ParticipantEntity } from './entities.js';
 
 const PAGE_ROWS = 1000;

@@ -1,9 +1,9 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SitterError } from '../../domain/errors.js';
-import { bindingBytes, describeBinding, type SealBinding } from '../../domain/seal-binding.js';
-import type { KeyVault } from '../../ports/key-vault.js';
+import { SitterError } from '../domain/errors.js';
+import { bindingBytes, describeBinding, type SealBinding } from '../domain/seal-binding.js';
+import type { KeyVault } from '../ports/key-vault.js';
 import { writeFileAtomic } from './atomic-file.js';
 
 const IV_BYTES = 12;
