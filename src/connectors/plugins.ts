@@ -17,8 +17,11 @@ import type { ConnectorRegistry } from './registry.js';
  * The version of the connector contract this Sitter implements; a plugin names the one it targets.
  * 2: push receives `expectedContentHash` and must refuse a changed asset (ASSET_CHANGED). A plugin
  * written for 1 would write old names onto a replaced photo, so it is not loaded.
+ * 3: the additive REST-DAM contract (src/core/ports/connector.ts); a 2 plugin still loads and runs.
  */
-export const CONTRACT_VERSION = 2;
+export const CONTRACT_VERSION = 3;
+/** The contract versions a plugin may name. */
+export const SUPPORTED_CONTRACTS = [2, 3] as const;
 
 const Manifest = z.object({
   name: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'lowercase letters, digits and dashes'),
@@ -26,7 +29,7 @@ const Manifest = z.object({
   version: z.string().min(1),
   /** the module, relative to the plugin folder, whose default export is `create(options, host)` */
   entry: z.string().min(1),
-  contract: z.literal(CONTRACT_VERSION),
+  contract: z.union([z.literal(2), z.literal(3)]),
   /** the options the connector accepts (plugin-options.ts); without it, it accepts none */
   options: PluginOptionsDecl.optional(),
 });

@@ -124,7 +124,10 @@ function malformed(what: string): Error {
 function checkListed(a: ListedAsset, where: string): void {
   if (typeof a.id !== 'string' || a.id === '') throw malformed(`${where}: empty asset id`);
   if (typeof a.fileName !== 'string') throw malformed(`${where}: fileName is not a string`);
-  if (!Number.isFinite(a.size) || a.size < 0) throw malformed(`${where}: bad size`);
+  // Contract 3: size is optional (DAM listings often lack it), but when given it must be a size.
+  if (a.size !== undefined && (!Number.isFinite(a.size) || a.size < 0)) throw malformed(`${where}: bad size`);
+  if (a.revision !== undefined && (typeof a.revision !== 'string' || a.revision === '' || a.revision.length > 200))
+    throw malformed(`${where}: revision must be a non-empty string of at most 200 characters`);
   if (!(a.modifiedAt instanceof Date) || Number.isNaN(a.modifiedAt.getTime()))
     throw malformed(`${where}: bad modifiedAt`);
 }

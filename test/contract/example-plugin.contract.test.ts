@@ -62,7 +62,7 @@ describe('the plugin loader', () => {
       make('c-no-export', { ...ok, name: 'noexport' }, 'export const nothing = 1;');
       make('d-shadow', { ...ok, name: 'local' }, factory);
       make('e-escape', { ...ok, name: 'escape', entry: '../a-good/index.js' });
-      make('f-wrong-contract', { ...ok, name: 'future', contract: 3 }, factory);
+      make('f-wrong-contract', { ...ok, name: 'future', contract: 4 }, factory);
       const registry = builtinRegistry();
       const report = await loadPlugins(dir, registry);
       expect(report.loaded.map((l) => l.name)).toEqual(['good']);

@@ -6,6 +6,13 @@
  *
  * Rule 1 (scope) leans on this contract: a connector lists what belongs to a source, and refuses to
  * fetch, push or clear anything it would not list.
+ *
+ * Contract versions. 2: push receives `expectedContentHash` and refuses a changed asset. 3 (additive,
+ * for rate-limited REST DAMs): `start`/`health`, revisions (change detection without downloads),
+ * renditions, `maxBytes`, abort signals and request priorities on every call, push outcomes
+ * (`queued-for-approval`, `ignored-by-server`), DAM skip reasons and a request budget lent by the host
+ * (`ConnectorContext`). Every v3 member is optional, so a v2 connector is a valid v3 connector that
+ * declares none of the new abilities.
  */
 import type { CaptureTime } from '../domain/shoot-dates.js';
 import type { RelativeBox } from '../domain/geometry.js';
@@ -17,6 +24,17 @@ import type { ExifOrientation } from '../domain/orientation.js';
  */
 export type SourceRef = string;
 
+/** Who is waiting on a request: the budget serves review before push/withdraw before scan. */
+export type RequestPriority = 'interactive' | 'push' | 'bulk';
+
+/** Options every v3 call may take; a v2 connector ignores them (the wrapper checks the signal). */
+export interface CallOptions {
+  /** cancels the call; a cancelled call rejects with the signal's reason (an AbortError) */
+  signal?: AbortSignal;
+  /** who waits on it (default `bulk`); only matters to a connector that spends a request budget */
+  priority?: RequestPriority;
+}
+
 /** One asset as a listing reports it: cheap facts only (no bytes read for the local folder). */
 export interface ListedAsset {
   /**
@@ -26,8 +44,11 @@ export interface ListedAsset {
   id: string;
   /** The file name shown to people (the last path segment for the local folder). */
   fileName: string;
-  /** Size in bytes. */
-  size: number;
+  /**
+   * Size in bytes. Optional since contract 3: DAM listings often lack it (Asset Bank's search does).
+   * The local folder always gives it.
+   */
+  size?: number;
   /** Last modification time, as the source reports it. */
   modifiedAt: Date;
   /** `sha256:<hex>` of the content when the source knows it without downloading; else absent. */
@@ -39,6 +60,14 @@ export interface ListedAsset {
    * file's modification time: that is when it was copied, not when it was taken.
    */
   capturedAt?: CaptureTime | null;
+  /**
+   * v3: an opaque change token (at most 200 characters). The same token as the one stored at the last
+   * scan means the content has not changed, so the scan skips the fetch: a rescan of unchanged assets
+   * costs the listing only. Required on every asset when `capabilities.revisions`. Asset Bank:
+   * `m<dateLastModifiedTimestamp>`. A token must change whenever the content changes (it may also
+   * change when only metadata does: that costs a fetch, never a wrong answer).
+   */
+  revision?: string;
 }
 
 /** Why a listing did not offer an entry as an asset. */
@@ -54,7 +83,13 @@ export type SkipReason =
   /** a symlink to a directory: not followed, so the scope stays the folder tree itself */
   | 'linked-directory'
   /** could not be read (permissions, I/O error) */
-  | 'unreadable';
+  | 'unreadable'
+  /** v3: the DAM user may list the asset but not read it */
+  | 'access-denied'
+  /** v3: the asset awaits approval in the DAM and is not offered until approved */
+  | 'not-approved'
+  /** v3: the asset was listed and has since been deleted */
+  | 'deleted';
 
 /** An entry of the source that is not an asset, reported instead of failing the listing. */
 export interface SkippedEntry {
@@ -66,13 +101,29 @@ export interface SkippedEntry {
 }
 
 /** Options of one `list` call. */
-export interface ListOptions {
+export interface ListOptions extends CallOptions {
   /** the `nextCursor` of the previous page; absent or null for the first page */
   cursor?: string | null;
   /** maximum number of assets in this page (a connector may return fewer); default set by connector */
   pageSize?: number;
-  /** cancels a long listing */
-  signal?: AbortSignal;
+}
+
+/**
+ * v3: which bytes to fetch. `original` is the stored file; `{ maxDimension }` a rendition whose longest
+ * side is at most that many pixels (never upscaled), e.g. Asset Bank's `/transform?width=`. Detection
+ * and review crops need no more than a preview; boxes are relative, so they line up on the original.
+ */
+export type Rendition = 'original' | { maxDimension: number };
+
+/** Options of one `fetch` call. */
+export interface FetchOptions extends CallOptions {
+  /** default `original`; a connector without `capabilities.renditions` returns the original */
+  rendition?: Rendition;
+  /**
+   * Stop reading past this many bytes and reject with SitterError `ASSET_TOO_LARGE` (the wrapper also
+   * re-checks the result, so a connector that cannot stream stays safe).
+   */
+  maxBytes?: number;
 }
 
 /** One page of a listing. */
@@ -95,6 +146,8 @@ export interface FetchedAsset {
   contentHash: string;
   /** sniffed media type, e.g. `image/jpeg` */
   mediaType: string;
+  /** v3: what `bytes` is; absent = `original`. `contentHash` is the sha256 of these bytes */
+  rendition?: Rendition;
 }
 
 /** A model release as the consent record states it, reduced to what PLUS can say. */
@@ -172,7 +225,21 @@ export interface PushPayload {
    * releases are incomplete.
    */
   otherFaces: number;
+  /**
+   * v3: the revision the core saw at scan (`ListedAsset.revision`). A revision connector may pass its
+   * guard cheaply when the asset's revision is still this one; otherwise it compares content hashes.
+   */
+  expectedRevision?: string;
+  /** v3: the rendition `expectedContentHash` was taken from (absent = the original) */
+  expectedRendition?: Rendition;
 }
+
+/**
+ * v3: what a write did. `written`: the source now holds it. `unchanged`: it already did.
+ * `queued-for-approval`: the DAM accepted it as an edit awaiting approval (not visible yet).
+ * `ignored-by-server`: the DAM answered without storing it (read-only attributes).
+ */
+export type WriteOutcome = 'written' | 'unchanged' | 'queued-for-approval' | 'ignored-by-server';
 
 /** What `push` did. */
 export interface PushResult {
@@ -180,6 +247,15 @@ export interface PushResult {
   changed: boolean;
   /** where it was written, for the audit log (a sidecar path, a DAM URL) */
   location: string;
+  /**
+   * v3: the outcome; absent = derived from `changed` (`written` or `unchanged`). Must agree with it:
+   * `written` and `queued-for-approval` are changes, `unchanged` and `ignored-by-server` are not.
+   */
+  outcome?: WriteOutcome;
+  /** v3: fields the server silently kept as they were (names, never values) */
+  ignoredFields?: string[];
+  /** v3: the asset's revision after this write, when the connector knows it reliably */
+  revision?: string;
 }
 
 /** One file Sitter wrote for an asset, as it is now. */
@@ -187,6 +263,8 @@ export interface WrittenFile {
   /** where it is (a sidecar path, a temp file path, a DAM URL) */
   location: string;
   text: string;
+  /** v3: the source shows this text but holds a different edit of Sitter's awaiting approval */
+  pendingApproval?: boolean;
 }
 
 /** What to remove from one asset. */
@@ -207,6 +285,10 @@ export interface ClearResult {
   changed: boolean;
   /** where it was removed from, for the audit log */
   location: string;
+  /** v3: as in PushResult */
+  outcome?: WriteOutcome;
+  /** v3: as in PushResult */
+  ignoredFields?: string[];
 }
 
 /**
@@ -222,6 +304,36 @@ export interface ConnectorCapabilities {
   modelRelease: boolean;
   /** clear can remove single persons (`ClearRequest.consentUris`), not only everything */
   partialClear: boolean;
+  /** v3: every listed asset carries `revision`; absent = false */
+  revisions?: boolean;
+  /** v3: fetch honours `FetchOptions.rendition`; absent = false */
+  renditions?: boolean;
+  /** v3: writes may end `queued-for-approval`, and readWritten flags `pendingApproval`; absent = false */
+  approvalQueue?: boolean;
+}
+
+/** v3: one finding of `health`. */
+export interface HealthCheck {
+  /** short name, e.g. `reachable`, `token`, `attributes`, `source` */
+  name: string;
+  ok: boolean;
+  /** one sentence, never a secret */
+  message: string;
+  /** the SitterError code behind a failed check */
+  code?: string;
+  /** what to do about a failed check */
+  hint?: string;
+}
+
+/** v3: what `health` found. */
+export interface HealthReport {
+  /** every check passed */
+  ok: boolean;
+  checks: HealthCheck[];
+  /** who the connector acts as (a DAM user name), never a credential */
+  identity?: string;
+  /** the request rate the connector will keep to */
+  requestsPerSecond?: number;
 }
 
 /** Facts about a connector instance, for `sitter doctor` and the audit log. */
@@ -232,6 +344,8 @@ export interface ConnectorInfo {
   title: string;
   /** the connector's own version (a plugin's package version) */
   version: string;
+  /** the contract version it implements (2 or 3); absent = 2 */
+  contract?: 2 | 3;
 }
 
 /**
@@ -253,25 +367,25 @@ export interface Connector {
    * One asset's bytes and facts. Refuses (SitterError `ASSET_OUT_OF_SCOPE`) an id it would not list
    * for this source: a path outside the root, an escaping symlink, another collection's id.
    */
-  fetch(source: SourceRef, assetId: string): Promise<FetchedAsset>;
+  fetch(source: SourceRef, assetId: string, options?: FetchOptions): Promise<FetchedAsset>;
   /**
    * Make the asset's metadata say exactly what the payload says about Sitter's persons: replaces what
    * Sitter wrote before, keeps everything else. Refuses (SitterError `ASSET_CHANGED`, nothing written)
    * when the asset's content is no longer `payload.expectedContentHash`. Idempotent: pushing the same payload twice changes
    * nothing the second time (`changed: false`).
    */
-  push(source: SourceRef, payload: PushPayload): Promise<PushResult>;
+  push(source: SourceRef, payload: PushPayload, options?: CallOptions): Promise<PushResult>;
   /**
    * Remove what Sitter wrote on the asset (all of it, or some persons' entries), nothing else.
    * Clearing an asset Sitter never wrote to is not an error (`changed: false`).
    */
-  clear(source: SourceRef, request: ClearRequest): Promise<ClearResult>;
+  clear(source: SourceRef, request: ClearRequest, options?: CallOptions): Promise<ClearResult>;
   /**
    * Optional: the text of every file Sitter wrote, or may have left half-written, for one asset (for
    * the local folder: its sidecar and any leftover Sitter temp file of it). Erasure reads these back
    * to prove that nothing Sitter wrote still names the person. Absent when the connector cannot.
    */
-  readWritten?(source: SourceRef, assetId: string): Promise<WrittenFile[]>;
+  readWritten?(source: SourceRef, assetId: string, options?: CallOptions): Promise<WrittenFile[]>;
   /**
    * Optional: the text of every half-written file Sitter may have left anywhere in the source (for the
    * local folder: Sitter's temp sidecars in every folder of the shoot, whether or not their asset was
@@ -286,9 +400,63 @@ export interface Connector {
    * modes, so a withdrawal and an erasure reach leftovers in folders they would not otherwise touch.
    */
   removeLeftovers?(source: SourceRef): Promise<string[]>;
-  /** Release connections or handles; optional. */
+  /**
+   * v3, optional: asynchronous start-up (token fetch, discovery, attribute catalogue). Idempotent. The
+   * wrapper runs it once before the first other call (a failed start is retried on the next call),
+   * so callers never need to.
+   */
+  start?(options?: CallOptions): Promise<void>;
+  /**
+   * v3, optional: a cheap probe of reachability, authentication and configuration, and of `source`
+   * when given. Never puts a secret in a message. `sitter connectors check` shows it.
+   */
+  health?(source: SourceRef | null, options?: CallOptions): Promise<HealthReport>;
+  /**
+   * Release connections or handles; optional. v3: idempotent, aborts calls in flight and stops
+   * refresh timers.
+   */
   close?(): Promise<void>;
 }
 
-/** Makes a connector from its options (`Shoot.connectorOptions`); a bad option is a SitterError. */
-export type ConnectorFactory = (options: Record<string, unknown>) => Connector;
+/** v3: how fast a connector may call its server. */
+export interface BudgetSettings {
+  /** never more than this many requests start in any rolling second */
+  requestsPerSecond: number;
+  /** never more than this many requests in flight */
+  concurrency: number;
+}
+
+/**
+ * v3: a request budget the host lends a connector (src/connectors/http/budget.ts): one per key per
+ * process, shared by scan, review prefetch and push, so together they keep the server's rate limit.
+ */
+export interface RequestBudget {
+  /** runs `task` when the budget allows, highest priority first; the task gets a signal to honour */
+  run<T>(
+    task: (signal: AbortSignal) => Promise<T>,
+    options?: { priority?: RequestPriority; signal?: AbortSignal },
+  ): Promise<T>;
+  /** the server said "too many requests": every caller of this budget waits `ms` */
+  pauseFor(ms: number, reason: string): void;
+  /** what the budget has done so far (for benchmarks and `--json` summaries) */
+  stats(): { requests: number; waitedMs: number; pausedMs: number; rateLimited: number };
+}
+
+/** v3: what the host lends every connector (built-in factories take it as 2nd argument). */
+export interface ConnectorContext {
+  /** the budget for `key` (e.g. `asset-bank:https://x.assetbank.app`): the same key, the same budget */
+  budget(key: string, settings: BudgetSettings): RequestBudget;
+  /**
+   * Stores a new value of a secret option (a rotated refresh token) where the shoot's secret lives;
+   * false when it cannot (an environment variable), so the connector can warn.
+   */
+  updateSecret?(option: string, value: string): Promise<boolean>;
+  /** the clock (tests inject one) */
+  now?(): Date;
+}
+
+/**
+ * Makes a connector from its options (`Shoot.connectorOptions`, secrets resolved); a bad option is a
+ * SitterError. v3: the host passes a `ConnectorContext` as the second argument.
+ */
+export type ConnectorFactory = (options: Record<string, unknown>, context?: ConnectorContext) => Connector;

@@ -121,7 +121,7 @@ export async function recordFailure(
         connectorAssetId: item.id,
         fileName: item.fileName,
         contentSha256: null,
-        size: item.size,
+        size: item.size ?? null,
         width: null,
         height: null,
         orientation: null,
