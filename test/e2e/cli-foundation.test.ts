@@ -178,6 +178,18 @@ describe('the CLI as an archivist uses it (real process, real SQLite file)', () 
     expect(usage.stderr).toBe('');
   });
 
+  it('a mistyped command names the closest ones, like a mistyped subcommand; a far one only points to --help', async () => {
+    const typo = await sitter('sacn');
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('There is no command "sacn"');
+    expect(typo.stderr).toContain('Did you mean `sitter scan`?');
+    const json = jsonOf(await sitterJson('pubish')).error as { code: string; details: { similar: string[] } };
+    expect(json).toMatchObject({ code: 'UNKNOWN_COMMAND', details: { similar: ['publish'] } });
+    const far = await sitter('zzzzzz');
+    expect(far.stderr).not.toContain('Did you mean');
+    expect(far.stderr).toContain('sitter --help');
+  });
+
   it('a draft shoot cannot be approved twice, an unknown shoot is named, a bad number is a usage error', async () => {
     expect((await sitter('shoot', 'approve', 'spring', '--dpia', 'X', '--approved-by', 'Y')).code).toBe(1);
     const bad = await sitter(

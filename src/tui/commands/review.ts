@@ -1,3 +1,4 @@
+import { similarCommands } from '../did-you-mean.js';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/domain/errors.js';
 import type { FaceState } from '../../core/domain/records.js';
@@ -104,12 +105,17 @@ export function registerAppEntry(program: Command): void {
     .usage('[options] [command]')
     .action(
       action(async ([unknown], _opts, globals) => {
-        if (unknown !== undefined)
+        if (unknown !== undefined) {
+          const similar = similarCommands(program, unknown);
           throw new UsageError(
             'UNKNOWN_COMMAND',
             `There is no command "${unknown}".`,
-            'Run `sitter --help` for the list of commands.',
+            similar.length > 0
+              ? `Did you mean ${similar.map((s) => `\`sitter ${s}\``).join(' or ')}? Run \`sitter --help\` for the list of commands.`
+              : 'Run `sitter --help` for the list of commands.',
+            { similar },
           );
+        }
         const exitCode = await openApp(globals, {});
         return { json: null, text: '', silent: true, exitCode };
       }),
