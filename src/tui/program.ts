@@ -16,6 +16,7 @@ import { registerShoot } from './commands/shoot.js';
 import { registerSubject } from './commands/subject.js';
 import { outcome } from './runner.js';
 
+/** Sitter's version; test/e2e/cli-foundation.test.ts keeps it equal to package.json's. */
 export const VERSION = '0.1.0';
 
 export function buildProgram(): Command {
@@ -56,22 +57,34 @@ function allCommands(cmd: Command): Command[] {
 export async function runCli(argv: string[]): Promise<number> {
   const program = buildProgram();
   const wantsJson = argv.includes('--json');
+  // With --json, `--version` answers one JSON document like every other command; commander prints
+  // the version through writeOut, so the root's plain output is held back and printed only for help.
+  let heldOut = '';
   for (const cmd of allCommands(program)) {
     cmd.exitOverride();
     if (wantsJson) cmd.configureOutput({ writeErr: () => undefined, outputError: () => undefined });
   }
+  if (wantsJson)
+    program.configureOutput({
+      writeErr: () => undefined,
+      outputError: () => undefined,
+      writeOut: (text) => void (heldOut += text),
+    });
   outcome.exitCode = ExitCode.ok;
   try {
     await program.parseAsync(argv);
     return outcome.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (
-        error.code === 'commander.helpDisplayed' ||
-        error.code === 'commander.version' ||
-        error.code === 'commander.help'
-      )
+      if (error.code === 'commander.version') {
+        if (wantsJson)
+          process.stdout.write(`${JSON.stringify({ version: VERSION, node: process.version }, null, 2)}\n`);
         return ExitCode.ok;
+      }
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.help') {
+        process.stdout.write(heldOut);
+        return ExitCode.ok;
+      }
       if (wantsJson) {
         const message = error.message.replace(/^error: /, '');
         const usage = { error: { code: 'USAGE', message, hint: 'Run `sitter --help` or `sitter COMMAND --help`.' } };

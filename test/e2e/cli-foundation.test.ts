@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonOf, runSitter } from '../helpers/cli.js';
@@ -176,6 +176,14 @@ describe('the CLI as an archivist uses it (real process, real SQLite file)', () 
     expect(usage.code).toBe(2);
     expect(jsonOf(usage).error).toMatchObject({ code: 'USAGE' });
     expect(usage.stderr).toBe('');
+  });
+
+  it('--version --json answers one JSON document, with the version package.json has', async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const run = await runSitter(['--version', '--json']);
+    expect(run.code).toBe(0);
+    expect(jsonOf(run)).toEqual({ version: pkg.version, node: process.version });
+    expect((await runSitter(['--version'])).stdout.trim()).toBe(pkg.version);
   });
 
   it('a mistyped command names the closest ones, like a mistyped subcommand; a far one only points to --help', async () => {
