@@ -51,9 +51,19 @@ export function registerHeadlessReview(program: Command): void {
         };
         const rows = m.assets.flatMap((a) =>
           a.faces.length === 0
-            ? [[a.file, '-', a.scanState === 'failed' ? 'failed' : 'no faces', '-', '-', '-', '-']]
+            ? [
+                [
+                  assetLabel(a.assetRef, a.file),
+                  '-',
+                  a.scanState === 'failed' ? 'failed' : 'no faces',
+                  '-',
+                  '-',
+                  '-',
+                  '-',
+                ],
+              ]
             : a.faces.map((f) => [
-                a.file,
+                assetLabel(a.assetRef, a.file),
                 f.face,
                 f.state,
                 f.participant ? `${f.participant} (${f.participantName})` : '-',
@@ -158,4 +168,13 @@ export function registerHeadlessReview(program: Command): void {
         return { json: o, text: outcomeLine(o) };
       }),
     );
+}
+
+/**
+ * The asset as a person finds it: the folder-relative path when the id is one (the local folder's
+ * `day1/IMG_0001.jpg`: two shoots' days often reuse file names), else the file name with the DAM's id.
+ */
+export function assetLabel(assetRef: string, file: string): string {
+  if (assetRef === file || assetRef.endsWith(`/${file}`)) return assetRef;
+  return `${file} [${assetRef}]`;
 }
