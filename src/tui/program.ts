@@ -15,6 +15,7 @@ import { registerAppEntry } from './commands/review.js';
 import { registerShoot } from './commands/shoot.js';
 import { registerSubject } from './commands/subject.js';
 import { outcome } from './runner.js';
+import { registerCompletion } from './completion.js';
 
 /** Sitter's version; test/e2e/cli-foundation.test.ts keeps it equal to package.json's. */
 export const VERSION = '0.1.0';
@@ -45,6 +46,8 @@ export function buildProgram(): Command {
   registerDpo(program);
   registerDemo(program);
   registerConnectors(program);
+  // Last: completion reads the command tree built above.
+  registerCompletion(program);
   return program;
 }
 
