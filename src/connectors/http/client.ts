@@ -9,14 +9,16 @@ import axios, { AxiosHeaders, type AxiosResponse } from 'axios';
 import PQueue from 'p-queue';
 import { SitterError } from '../../core/domain/errors.js';
 import {
+  closedError,
   failure,
+  isRetried,
   statusFailure,
   timeoutFailure,
   transportFailure,
   Unauthorized,
   type RequestContext,
 } from './failures.js';
-import { parseJsonBody, validated } from './json-answer.js';
+import { lenientBody, parseJsonBody, validated } from './json-answer.js';
 import { checkRedirect, FOLLOWED_REDIRECTS } from './redirects.js';
 import { apiBase, queryText, resolvePath } from './request-url.js';
 import { abortableSleep, parseRetryAfter, withRetries } from './retry.js';
@@ -82,7 +84,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     validateStatus: () => true,
     transformResponse: [(data: unknown) => data],
     maxContentLength: o.maxJsonBytes,
-    maxBodyLength: o.maxJsonBytes,
+    // Sitter's own request bodies (attribute PUTs) are not capped: a refusal here would look transient.
+    maxBodyLength: Number.POSITIVE_INFINITY,
   });
 
   function contextOf(method: string, url: URL): RequestContext {
@@ -91,7 +94,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
   /** One HTTP exchange under a deadline; what can go wrong in transport becomes a typed failure. */
   async function send(spec: SendSpec): Promise<Sent> {
-    if (closing.signal.aborted) throw closedError();
+    if (closing.signal.aborted) throw closedError(options.connector);
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), spec.timeoutMs);
     const signals = [closing.signal, deadline.signal, ...(spec.signal ? [spec.signal] : [])];
@@ -121,7 +124,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
   function transportError(e: unknown, spec: SendSpec, deadline: AbortSignal): Error {
     if (spec.signal?.aborted) return spec.signal.reason as Error;
-    if (closing.signal.aborted) return closedError();
+    if (closing.signal.aborted) return closedError(options.connector);
     if (deadline.aborted) return timeoutFailure(spec.ctx, spec.timeoutMs);
     const code = axios.isAxiosError(e) ? e.code : undefined;
     const message = e instanceof Error ? e.message : '';
@@ -130,12 +133,6 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         hint: 'Raise the connector option maxJsonBytes if the server is right to send this much; otherwise check its URL.',
       });
     return transportFailure(spec.ctx, code === 'ERR_BAD_RESPONSE' ? undefined : (code ?? undefined));
-  }
-
-  function closedError(): Error {
-    const e = new Error(`The ${options.connector} connector was closed.`);
-    e.name = 'AbortError';
-    return e;
   }
 
   async function authHeaders(extra: Record<string, string> | undefined): Promise<Record<string, string>> {
@@ -208,6 +205,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       });
       const text = typeof response.data === 'string' ? response.data : '';
       const contentType = answer['content-type'] ?? null;
+      const accepted = request.acceptStatuses?.includes(response.status) && !isRetried(response.status);
+      if (accepted)
+        return { data: validated(ctx, request.schema, lenientBody(text)), status: response.status, headers: answer };
       if (response.status < 200 || response.status >= 300)
         throw statusFailure(response.status, ctx, {
           contentType,

@@ -35,6 +35,16 @@ export function parseJsonBody(ctx: RequestContext, contentType: string | null, b
   }
 }
 
+/** An error answer a caller asked to read (`acceptStatuses`): JSON when it parses, else its text. */
+export function lenientBody(body: string): unknown {
+  if (body.trim() === '') return undefined;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return body;
+  }
+}
+
 /** `data` checked against `schema`, or CONNECTOR_BAD_RESPONSE naming the failing paths (never values). */
 export function validated<T>(ctx: RequestContext, schema: ZodType<T>, data: unknown): T {
   const result = schema.safeParse(data);
