@@ -22,6 +22,7 @@ import { lenientBody, parseJsonBody, validated } from './json-answer.js';
 import { checkRedirect, FOLLOWED_REDIRECTS } from './redirects.js';
 import { apiBase, queryText, resolvePath } from './request-url.js';
 import { abortableSleep, parseRetryAfter, withRetries } from './retry.js';
+import { readCapped, tooLarge } from './download-body.js';
 import { flatHeaders, redactUrl } from './sanitize.js';
 import type {
   DownloadRequest,
@@ -286,36 +287,6 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 function discard(sent: Sent): void {
   (sent.response.data as Readable).destroy();
   sent.done();
-}
-
-/**
- * The stream's bytes, at most `maxBytes`: past them the stream is destroyed and, when `strict`, the
- * answer is null (too large); when not strict, the first `maxBytes` are returned (an error excerpt).
- */
-async function readCapped(stream: Readable, maxBytes: number, strict: boolean): Promise<Uint8Array | null> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    total += chunk.byteLength;
-    if (total > maxBytes) {
-      stream.destroy();
-      if (strict) return null;
-      chunks.push(chunk.subarray(0, chunk.byteLength - (total - maxBytes)));
-      break;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
-
-function tooLarge(ctx: RequestContext, maxBytes: number, declared?: number): SitterError {
-  const size = declared === undefined ? `more than ${maxBytes} bytes` : `${declared} bytes`;
-  return new SitterError(
-    'ASSET_TOO_LARGE',
-    `The ${ctx.connector} server sent ${size} for ${ctx.url}, over the limit of ${maxBytes}.`,
-    'Raise the connector option maxDownloadBytes if this file is genuine.',
-    { url: ctx.url, limit: maxBytes, ...(declared === undefined ? {} : { size: declared }) },
-  );
 }
 
 function encodeBody(request: JsonRequest<unknown>): { data?: string; headers: Record<string, string> } {

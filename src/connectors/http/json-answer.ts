@@ -29,7 +29,8 @@ export function parseJsonBody(ctx: RequestContext, contentType: string | null, b
   if (type && !isJsonType(type) && !type.startsWith('text/plain'))
     return thrown(notJson(ctx, `"${type.split(';')[0]}"`));
   try {
-    return JSON.parse(body) as unknown;
+    // A byte-order mark is not JSON, but some servers on Windows stacks send one.
+    return JSON.parse(body.replace(/^\uFEFF/, '')) as unknown;
   } catch {
     return thrown(notJson(ctx, 'text that does not parse'));
   }
