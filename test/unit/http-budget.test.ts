@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BudgetRegistry, createRequestBudget } from '../../src/connectors/http/budget.js';
-import type { RequestPriority } from '../../src/core/ports/connector.js';
+import type { ConnectorContext, RequestPriority } from '../../src/core/ports/connector.js';
 
 /**
  * The request budget on real timers (p-queue's sliding window is what is under test), with rates high
@@ -174,6 +174,9 @@ describe('budget registry', () => {
     const a = registry.budget('asset-bank:https://a.example', { requestsPerSecond: 2, concurrency: 2 });
     expect(registry.budget('asset-bank:https://a.example', { requestsPerSecond: 15, concurrency: 4 })).toBe(a);
     expect(registry.budget('asset-bank:https://b.example', { requestsPerSecond: 2, concurrency: 2 })).not.toBe(a);
+    // Handed to a connector as its context, unbound.
+    const context: ConnectorContext = { budget: registry.budget };
+    expect(context.budget('asset-bank:https://a.example', { requestsPerSecond: 2, concurrency: 2 })).toBe(a);
     expect(Object.keys(registry.stats())).toEqual(['asset-bank:https://a.example', 'asset-bank:https://b.example']);
   });
 
