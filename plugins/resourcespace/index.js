@@ -10,7 +10,6 @@
 // - Every request is signed as ResourceSpace checks it (lib/signing.js) and goes through lib/api.js.
 import { createHash } from 'node:crypto';
 import { createApi } from './lib/api.js';
-import { failures } from './lib/failures.js';
 import { collectionOf, makeCursor, readCursor, refOf } from './lib/source.js';
 import {
   isSitterLedger,
@@ -66,13 +65,15 @@ function rsDate(/** @type {unknown} */ s) {
 
 /**
  * @param {Record<string, unknown>} options
- * @param {{ SitterError: any, consentUriPrefix: string, errors?: any,
+ * @param {{ SitterError: any, consentUriPrefix: string,
+ *   errors: { connectorFailure: (kind: string, message: string, hint: string, details?: object) => Error },
  *   budget?: (key: string, settings: { requestsPerSecond: number, concurrency: number }) => any }} host
  * @returns {Connector}
  */
 export default function create(options, host) {
   const { SitterError } = host;
-  const fail = failures(host);
+  // Typed failures (contract 3): a 429 storm pauses a scan, a bad key stops it, a lost resource is skipped.
+  const fail = host.errors.connectorFailure;
   /** @param {string} code @param {string} message @param {string} hint @param {unknown} [details] */
   const refuse = (code, message, hint, details) => new SitterError(code, message, hint, details);
 
@@ -249,10 +250,13 @@ export default function create(options, host) {
 
   // ---- fetch --------------------------------------------------------------------------------------
 
-  /** The preview size for a rendition: the largest whose side fits, or the original. */
+  /**
+   * The preview size for a rendition: the largest whose side fits. ResourceSpace's sizes are fixed, so
+   * below the smallest (thm, 150 px) the smallest is the nearest there is; `rendition` says which.
+   */
   function sizeFor(/** @type {Rendition | undefined} */ rendition) {
     if (!rendition || rendition === 'original') return null;
-    return PREVIEWS.find((p) => p.max <= rendition.maxDimension) ?? null;
+    return PREVIEWS.find((p) => p.max <= rendition.maxDimension) ?? PREVIEWS[PREVIEWS.length - 1];
   }
 
   async function download(

@@ -6,7 +6,6 @@
  * revisions, a listing under change, fields that are not Sitter's).
  */
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectShoot } from '../../src/connectors/configure.js';
@@ -16,8 +15,6 @@ import { builtinRegistry } from '../../src/connectors/registry.js';
 import type { SecretSource } from '../../src/connectors/secrets.js';
 import { listAll } from '../../src/connectors/wrap-connector.js';
 import { consentUri } from '../../src/connectors/payload.js';
-import { CONSENT_URI_PREFIX } from '../../src/core/domain/consent-uri.js';
-import { SitterError } from '../../src/core/domain/errors.js';
 import type { Connector, PushPayload } from '../../src/core/ports/connector.js';
 import { startFakeHttpServer, type FakeHttpServer } from '../../src/testing/fake-http.js';
 import {
@@ -25,7 +22,7 @@ import {
   FAKE_RS_FIELDS,
   type FakeResourceSpace,
 } from '../../plugins/resourcespace/test/fake-resourcespace.js';
-import { runConnectorContract } from './connector-contract.js';
+import { runConnectorContract } from '../../src/testing/connector-contract.js';
 import { makeImage } from './fixtures.js';
 
 const PLUGINS = path.resolve(import.meta.dirname, '../../plugins');
@@ -76,23 +73,6 @@ async function connect(server: FakeHttpServer, key: string, extra: Record<string
   return connectShoot(registry, { connector: 'resourcespace', connectorOptions: stored }, secrets);
 }
 
-/**
- * The plugin's connector made straight from its entry module, unwrapped: for the v3 calls the wrapper
- * on this base does not forward yet (fetch options, health). Same options and host as `connect`.
- */
-async function direct(server: FakeHttpServer, key: string): Promise<Connector> {
-  const { default: create } = (await import(pathToFileURL(path.join(PLUGINS, 'resourcespace', 'index.js')).href)) as {
-    default: (
-      options: Record<string, unknown>,
-      host: { SitterError: typeof SitterError; consentUriPrefix: string },
-    ) => Connector;
-  };
-  const registry = builtinRegistry();
-  await loadPlugins(PLUGINS, registry);
-  const options = registry.optionsOf('resourcespace').schema.parse({ ...BASE_OPTIONS(server), privateKey: key });
-  return create(options as Record<string, unknown>, { SitterError, consentUriPrefix: CONSENT_URI_PREFIX });
-}
-
 /** The consent URIs of the ledger in the consent-refs field. */
 function ledgerUris(fake: Fake, ref: number): string[] {
   const text = fake.fieldValue(ref, FAKE_RS_FIELDS.consentRefs);
@@ -108,13 +88,14 @@ runConnectorContract({
   name: 'resourcespace',
   make: async () => {
     const { fake, server, shoot, other } = await startFake();
+    const key = fake.keyOf('sitter');
     const ref = (id: string) => Number(id);
     const snapshot = async (id: string) => {
       const r = fake.state.resources.get(ref(id));
       return r ? JSON.stringify([...r.values].sort(([a], [b]) => a - b)) : null;
     };
     return {
-      connector: await connect(server, fake.keyOf('sitter')),
+      connector: await connect(server, key),
       source: `collection:${SHOOT}`,
       cleanup: () => server.close(),
       expectedAssetIds: shoot.map(String),
@@ -128,6 +109,15 @@ runConnectorContract({
         fake.fieldValue(ref(id), FAKE_RS_FIELDS.caption) === 'Gala dinner, table 4' &&
         fake.fieldValue(ref(id), FAKE_RS_FIELDS.title) === 'Table 4',
       sitterConsentUris: async (id) => ledgerUris(fake, ref(id)),
+      mutate: {
+        add: async () => String(fake.addResource({ bytes: await makeImage('jpeg', 32, 24), collections: [SHOOT] })),
+        remove: async (id) => fake.removeFromCollection(SHOOT, ref(id)),
+      },
+      replaceContent: async (id) => fake.replaceFile(ref(id), await makeImage('jpeg', 64, 48, { r: 9, g: 9, b: 9 })),
+      faults: { rateLimit: async (n) => server.faults.rateLimit(n, { retryAfter: 1 }) },
+      secrets: [key],
+      // ResourceSpace's preview sizes are fixed; the smallest, thm, is at most 150 px.
+      renditionFloor: 150,
     };
   },
 });
@@ -201,8 +191,7 @@ describe('resourcespace plugin', () => {
       message: expect.stringContaining('does not know that function'),
     });
 
-    const probe = await direct(s, fake.keyOf('sitter'));
-    const health = await probe.health!(source);
+    const health = await connector.health!(source);
     expect(health).toMatchObject({ ok: true, identity: 'sitter' });
     expect(health.checks.map((c) => c.name)).toEqual(['signature', 'source']);
     expect(health.checks[1]!.message).toMatch(/holds 5 resource/);
@@ -217,8 +206,7 @@ describe('resourcespace plugin', () => {
       code: 'CONNECTOR_REQUEST_REFUSED',
       hint: expect.stringContaining('enable_remote_apis'),
     });
-    const unhealthy = await probe.health!(source);
-    await probe.close?.();
+    const unhealthy = await connector.health!(source);
     expect(unhealthy.ok).toBe(false);
     expect(unhealthy.checks).toEqual([expect.objectContaining({ name: 'signature', ok: false })]);
   });
@@ -273,18 +261,16 @@ describe('resourcespace plugin', () => {
     const original = await connector.fetch(source, String(ref));
     expect(Buffer.from(original.bytes).equals(big)).toBe(true);
     expect(original.rendition ?? 'original').toBe('original');
-    const raw = await direct(s, fake.keyOf('sitter'));
-    const preview = await raw.fetch(source, String(ref), { rendition: { maxDimension: 1000 } });
+    const preview = await connector.fetch(source, String(ref), { rendition: { maxDimension: 1000 } });
     expect(preview.rendition).toEqual({ maxDimension: 900 });
     expect(await sharp(Buffer.from(preview.bytes)).metadata()).toMatchObject({
       format: 'jpeg',
       width: 900,
       height: 600,
     });
-    await expect(raw.fetch(source, String(ref), { maxBytes: 1000 })).rejects.toMatchObject({
+    await expect(connector.fetch(source, String(ref), { maxBytes: 1000 })).rejects.toMatchObject({
       code: 'ASSET_TOO_LARGE',
     });
-    await raw.close?.();
 
     const revision = async () => {
       for await (const page of listAll(connector!, source)) {

@@ -11,7 +11,7 @@ const MAX_JSON_BYTES = 16 * 1024 * 1024;
 const MAX_RATE_LIMIT_WAIT_MS = 120_000;
 
 /**
- * @typedef {import('./failures.js').Fail} Fail
+ * @typedef {(kind: string, message: string, hint: string, details?: Record<string, unknown>) => Error} Fail
  * @typedef {{ run<T>(task: (signal: AbortSignal) => Promise<T>, o?: { priority?: string, signal?: AbortSignal }): Promise<T>,
  *   pauseFor(ms: number, reason: string): void }} Budget
  * @typedef {{ signal?: AbortSignal, priority?: 'interactive' | 'push' | 'bulk' }} CallOptions
