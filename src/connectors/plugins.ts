@@ -7,22 +7,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { CONSENT_URI_PREFIX } from '../core/domain/consent-uri.js';
-import { SitterError } from '../core/domain/errors.js';
-import type { ConnectorContext, ConnectorFactory } from '../core/ports/connector.js';
-import { CONNECTOR_ERROR_CODES, connectorFailure, errorKind } from './errors.js';
+import { pluginHost, type PluginFactory } from './plugin-host.js';
 import { PluginOptionsDecl, pluginOptionsSpec } from './plugin-options.js';
 import type { ConnectorRegistry } from './registry.js';
 
-/**
- * The version of the connector contract this Sitter implements; a plugin names the one it targets.
- * 2: push receives `expectedContentHash` and must refuse a changed asset (ASSET_CHANGED). A plugin
- * written for 1 would write old names onto a replaced photo, so it is not loaded.
- * 3: the additive REST-DAM contract (src/core/ports/connector.ts); a 2 plugin still loads and runs.
- */
-export const CONTRACT_VERSION = 3;
-/** The contract versions a plugin may name. */
-export const SUPPORTED_CONTRACTS = [2, 3] as const;
+export { CONTRACT_VERSION, SUPPORTED_CONTRACTS } from './contract-version.js';
+export { pluginHost, type PluginFactory, type PluginHost } from './plugin-host.js';
 
 const Manifest = z.object({
   name: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'lowercase letters, digits and dashes'),
@@ -37,52 +27,9 @@ const Manifest = z.object({
 
 export type PluginManifest = z.infer<typeof Manifest>;
 
-/**
- * What Sitter lends a plugin: its error class (so refusals carry a hint), the consent URI prefix, the
- * typed connector failures (contract 3) and, when the caller made the connector with a context, the
- * request budget and the secret updater of that context. A plugin never imports Sitter's internals:
- * what it needs of the host comes here (or, typed, from the package's `sitter/connector`).
- */
-export interface PluginHost {
-  SitterError: typeof SitterError;
-  consentUriPrefix: string;
-  /** the contract this Sitter implements */
-  contract: typeof CONTRACT_VERSION;
-  /** typed failures: `errors.connectorFailure('rate-limited', message, hint, { retryAfterMs })` */
-  errors: {
-    connectorFailure: typeof connectorFailure;
-    CONNECTOR_ERROR_CODES: typeof CONNECTOR_ERROR_CODES;
-    errorKind: typeof errorKind;
-  };
-  /** the host's request budgets (same key, same budget in this process); absent without a context */
-  budget?: ConnectorContext['budget'];
-  /** stores a rotated secret where the shoot keeps it; absent without a context or when it cannot */
-  updateSecret?: ConnectorContext['updateSecret'];
-  /** the host's clock (tests inject one) */
-  now?: () => Date;
-}
-
-export type PluginFactory = (options: Record<string, unknown>, host: PluginHost) => ReturnType<ConnectorFactory>;
-
 export interface PluginReport {
   loaded: { name: string; version: string; folder: string }[];
   skipped: { folder: string; reason: string }[];
-}
-
-/** The host a plugin gets: the same tools for every plugin, plus what this call's context lends. */
-export function pluginHost(context?: ConnectorContext): PluginHost {
-  const budget = context?.budget;
-  const updateSecret = context?.updateSecret;
-  const now = context?.now;
-  return {
-    SitterError,
-    consentUriPrefix: CONSENT_URI_PREFIX,
-    contract: CONTRACT_VERSION,
-    errors: { connectorFailure, CONNECTOR_ERROR_CODES, errorKind },
-    ...(budget ? { budget: budget.bind(context) } : {}),
-    ...(updateSecret ? { updateSecret: updateSecret.bind(context) } : {}),
-    ...(now ? { now: now.bind(context) } : {}),
-  };
 }
 
 /** Loads every plugin under `dir` into the registry; returns what was loaded and what was skipped. */
