@@ -5,6 +5,7 @@
  */
 import { SitterError } from '../core/domain/errors.js';
 import type { Connector, ConnectorFactory } from '../core/ports/connector.js';
+import { ASSET_BANK_OPTIONS_SPEC, createAssetBankConnector } from './asset-bank/index.js';
 import { createLocalConnector, LocalConnectorOptions } from './local/index.js';
 import { NO_OPTIONS, type ConnectorOptionsSpec } from './options.js';
 import { redactError, type ResolvedSecrets } from './redact.js';
@@ -108,7 +109,7 @@ export class ConnectorRegistry {
 }
 
 /** Names of the connectors Sitter ships. */
-export const BUILTIN_CONNECTORS = ['local'] as const;
+export const BUILTIN_CONNECTORS = ['local', 'asset-bank'] as const;
 
 /** A registry holding the built-in connectors (a new one each call: no module-level state). */
 export function builtinRegistry(): ConnectorRegistry {
@@ -119,6 +120,13 @@ export function builtinRegistry(): ConnectorRegistry {
     origin: 'builtin',
     factory: createLocalConnector,
     options: { schema: LocalConnectorOptions, secrets: [], placement: ['sidecarNaming'] },
+  });
+  r.register({
+    name: 'asset-bank',
+    title: 'Asset Bank: a folder or an attribute value as the shoot, consent in mapped attributes',
+    origin: 'builtin',
+    factory: createAssetBankConnector,
+    options: ASSET_BANK_OPTIONS_SPEC,
   });
   return r;
 }

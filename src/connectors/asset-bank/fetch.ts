@@ -13,23 +13,36 @@ import type { AssetBankSettings } from './options.js';
 import type { ListedRepr } from './reprs.js';
 import { toListedAsset } from './scope.js';
 
+function safeUrl(text: string): URL | null {
+  try {
+    return new URL(text);
+  } catch {
+    return null;
+  }
+}
+
 /** Asset Bank's documented bound of `unwatermarkedLargeImageUrl` */
 const LARGE_IMAGE_MAX = 1300;
 
 /** Where the bytes come from, and which rendition they are (the side asked, capped by previewMax). */
 function renditionRequest(item: ListedRepr, rendition: Rendition, s: AssetBankSettings) {
   if (rendition === 'original')
-    return { path: `rest/assets/${item.id}/content`, query: {}, actual: 'original' as Rendition };
+    return { path: `rest/assets/${item.id}/content`, query: {}, rawQuery: '', actual: 'original' as Rendition };
   const side = Math.min(rendition.maxDimension, s.previewMax);
-  if (s.previewVia === 'unwatermarkedLargeImageUrl' && item.unwatermarkedLargeImageUrl)
+  // The listed large-image URL, when it is on Asset Bank's own origin (a signed URL on another host
+  // would need the token-free redirect path, so the transform is used instead).
+  const large = item.unwatermarkedLargeImageUrl ? safeUrl(item.unwatermarkedLargeImageUrl) : null;
+  if (s.previewVia === 'unwatermarkedLargeImageUrl' && large?.origin === s.origin)
     return {
-      path: item.unwatermarkedLargeImageUrl,
+      path: large.origin + large.pathname,
       query: {},
+      rawQuery: large.search.replace(/^\?/, ''),
       actual: { maxDimension: Math.min(side, LARGE_IMAGE_MAX) },
     };
   return {
     path: `rest/assets/${item.id}/transform`,
     query: { width: side, height: side, extension: 'jpg' },
+    rawQuery: '',
     actual: { maxDimension: side },
   };
 }
@@ -41,9 +54,10 @@ export async function fetchAsset(
   options: FetchOptions,
 ): Promise<FetchedAsset> {
   const rendition: Rendition = options.rendition ?? 'original';
-  const { path, query, actual } = renditionRequest(item, rendition, s);
+  const { path, query, actual, rawQuery } = renditionRequest(item, rendition, s);
   const { bytes } = await http.download({
     path,
+    ...(rawQuery ? { rawQuery } : {}),
     query: { ...query, ...(s.actAsUserId === undefined ? {} : { userId: s.actAsUserId }) },
     maxBytes: Math.min(options.maxBytes ?? Infinity, s.maxDownloadBytes),
     signal: options.signal,
