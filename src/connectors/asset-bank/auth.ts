@@ -86,7 +86,7 @@ export class AssetBankAuth {
       return this.#grant({ grant_type: 'password', username: s.username!, password: s.password! }, signal);
     throw connectorFailure(
       'auth',
-      'Connector "asset-bank" has no refresh token: auth=authorization-code needs a login first.',
+      'There is no refresh token: auth=authorization-code needs a login first.',
       'Run `sitter connectors login SHOOT` once; Sitter stores the refresh token in the workspace secrets folder.',
     );
   }
@@ -138,10 +138,7 @@ function asAuthFailure(e: unknown): unknown {
   if (!(e instanceof SitterError) || e.code !== 'CONNECTOR_REQUEST_REFUSED') return e;
   const status = (e.details as { status?: number } | undefined)?.status;
   if (status !== 400 && status !== 401) return e;
-  return connectorFailure(
-    'auth',
-    'Connector "asset-bank": the token endpoint refused the credentials (invalid grant or client).',
-    AUTH_HINT,
-    { status },
-  );
+  return connectorFailure('auth', 'The token endpoint refused the credentials (invalid grant or client).', AUTH_HINT, {
+    status,
+  });
 }

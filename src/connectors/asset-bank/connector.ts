@@ -85,7 +85,7 @@ export function createAssetBankConnectorWith(deps: AssetBankDeps): Connector {
       if (!ok)
         throw new SitterError(
           'ATTRIBUTE_TYPE_UNSUPPORTED',
-          `Connector "asset-bank": ${fieldName(m)} "${data.label ?? ''}" is of type ${data.typeId}, not a text attribute${m.role === 'usageClearance' ? ' or a dropdown' : ''}.`,
+          `${fieldName(m)} "${data.label ?? ''}" is of type ${data.typeId}, not a text attribute${m.role === 'usageClearance' ? ' or a dropdown' : ''}.`,
           'Create a dedicated text attribute for it in Asset Bank (Admin > Attributes) and map its id (docs/asset-bank.md).',
           { attribute: m.id, typeId: data.typeId },
         );

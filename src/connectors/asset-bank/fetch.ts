@@ -67,7 +67,7 @@ export async function fetchAsset(
   if (!mediaType)
     throw connectorFailure(
       'out-of-scope',
-      `Connector "asset-bank": asset ${item.id} is not an image Sitter decodes (its bytes say so, whatever its type).`,
+      `Asset ${item.id} is not an image Sitter decodes (its bytes say so, whatever its type).`,
       'Only images can be scanned; check imageTypeIds if images are refused.',
     );
   return {

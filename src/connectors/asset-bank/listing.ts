@@ -69,7 +69,7 @@ export function requestCap(maxAssets: number): number {
 function endless(cap: number): SitterError {
   return connectorFailure(
     'bad-response',
-    `Connector "asset-bank": the listing did not end after ${cap} searches (endless pagination).`,
+    `The listing did not end after ${cap} searches (endless pagination).`,
     'The server keeps answering full pages. Check the source, or raise maxAssets if the shoot really is that large.',
   );
 }
@@ -77,7 +77,7 @@ function endless(cap: number): SitterError {
 function ignoresFilter(range: IdRange, id: number): SitterError {
   return connectorFailure(
     'bad-response',
-    `Connector "asset-bank": asked for assets ${range.from}-${range.to}, the search answered asset ${id}: ` +
+    `Asked for assets ${range.from}-${range.to}, the search answered asset ${id}: ` +
       'the server ignored the assetIds filter, so the scope of its answers cannot be trusted.',
     'Check that url points at Asset Bank itself (not a proxy that rewrites queries), or set paging=page.',
   );
@@ -144,7 +144,7 @@ export async function listIdWindowPage<T extends Identified>(
 function fullSingleId(id: number): SitterError {
   return connectorFailure(
     'bad-response',
-    `Connector "asset-bank": the search answered a full page for the single asset id ${id}.`,
+    `The search answered a full page for the single asset id ${id}.`,
     'The server is not filtering by assetIds; set paging=page, or check that url points at Asset Bank itself.',
   );
 }

@@ -55,7 +55,7 @@ function currentValues(asset: AssetRepr, mappings: Mapping[], assetId: number): 
     if (!attr)
       throw new SitterError(
         'ATTRIBUTE_NOT_ON_ASSET',
-        `Connector "asset-bank": asset ${assetId} has no attribute ${m.id} (${ROLE_OPTION[m.role]}); nothing was written.`,
+        `Asset ${assetId} has no attribute ${m.id} (${ROLE_OPTION[m.role]}); nothing was written.`,
         'Check the attribute ids with `sitter connectors check SHOOT`, and that the attribute applies to this asset type in Asset Bank.',
         { assetId, attribute: m.id },
       );
@@ -71,7 +71,7 @@ function assertSitters(current: Current, mappings: Mapping[], assetId: number): 
   if (taken.length > 0)
     throw new SitterError(
       'ATTRIBUTE_NOT_SITTERS',
-      `Connector "asset-bank": on asset ${assetId}, ${taken.map(fieldName).join(', ')} hold values Sitter did not write; nothing was written.`,
+      `On asset ${assetId}, ${taken.map(fieldName).join(', ')} hold values Sitter did not write; nothing was written.`,
       'Map attributes that only Sitter writes (docs/asset-bank.md), or empty these on the asset if they are left over.',
       { assetId, attributes: taken.map((m) => m.id) },
     );

@@ -48,7 +48,7 @@ export function numericId(assetId: string, source: string): number {
 function notInSource(assetId: string, source: string, why = 'it is not listed by this source') {
   return connectorFailure(
     'out-of-scope',
-    `Connector "asset-bank": asset "${assetId.slice(0, 40)}" is not part of source ${source} (${why}).`,
+    `Asset "${assetId.slice(0, 40)}" is not part of source ${source} (${why}).`,
     'Only assets the shoot lists can be fetched or written; check the shoot source, or move the asset into it in Asset Bank.',
   );
 }
@@ -87,7 +87,7 @@ export class ScopeCache {
       if (found.some((f) => f.id !== id))
         throw connectorFailure(
           'bad-response',
-          `Connector "asset-bank": asked for asset ${id}, the search answered others: the server ignored the assetIds filter.`,
+          `Asked for asset ${id}, the search answered others: the server ignored the assetIds filter.`,
           'Check that url points at Asset Bank itself, not a proxy that rewrites queries.',
         );
       if (!item) {
