@@ -116,7 +116,7 @@ describe('download redirects', () => {
     const { client } = clientFor(api);
     const e = await rejection(client.json({ path: 'assets/1', schema: z.unknown() }));
     expect(e.code).toBe('CONNECTOR_BAD_RESPONSE');
-    expect(e.message).toContain('answered 303, a redirect, to an API call');
+    expect(e.message).toContain('answered 303, a redirect Sitter does not follow here');
     expect(api.seen).toHaveLength(1);
 
     const twice = await serve((req, res) => {

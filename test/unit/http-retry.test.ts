@@ -119,6 +119,17 @@ describe('HTTP retry policy', () => {
     expect(first.pauses).toEqual([2000, 2000, 2000]);
     expect(first.budget.stats()).toMatchObject({ rateLimited: 3, pausedMs: 6000, requests: 4 });
 
+    // ...and 429s leave the retries to transient failures: two 429s, then a 503, with one retry allowed.
+    const mixed = await serve((_req, res, _body, n) => {
+      if (n <= 2) res.writeHead(429, { 'retry-after': '1' }).end();
+      else if (n === 3) res.writeHead(503).end();
+      else sendJson(res, 200, { ok: true });
+    });
+    const mixedClient = clientFor(mixed, { maxRetries: 1 });
+    await expect(mixedClient.client.json({ path: 'x', schema: ok })).resolves.toMatchObject({ status: 200 });
+    expect(mixedClient.pauses).toEqual([1000, 1000]);
+    expect(mixedClient.sleeps).toHaveLength(1);
+
     // ...until the waits would pass maxRateLimitWaitMs: then CONNECTOR_RATE_LIMITED, with what the server asked.
     const storm = await serve(failingThen(429, 1000, { 'retry-after': '2' }));
     const second = clientFor(storm, { maxRetries: 0, maxRateLimitWaitMs: 9_000 });

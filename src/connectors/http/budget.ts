@@ -5,7 +5,7 @@
  * scan; and `pauseFor`, so one 429 pauses every caller instead of each one discovering it alone.
  */
 import PQueue from 'p-queue';
-import type { BudgetSettings, RequestBudget, RequestPriority } from '../../core/ports/connector.js';
+import type { BudgetSettings, ConnectorContext, RequestBudget, RequestPriority } from '../../core/ports/connector.js';
 
 /** p-queue serves the greatest number first: review clicks, then writes, then the scan. */
 const PRIORITY: Record<RequestPriority, number> = { interactive: 2, push: 1, bulk: 0 };
@@ -97,18 +97,19 @@ export function createRequestBudget(settings: BudgetSettings, options: BudgetOpt
  * for the same server gets the same budget, so two shoots on one Asset Bank share its 2 req/s. The
  * first caller's settings hold for the key: one server, one limit.
  */
-export class BudgetRegistry {
+export class BudgetRegistry implements Pick<ConnectorContext, 'budget'> {
   readonly #budgets = new Map<string, RequestBudget>();
   constructor(private readonly options: BudgetOptions = {}) {}
 
-  budget(key: string, settings: BudgetSettings): RequestBudget {
+  /** An arrow, so `{ budget: registry.budget }` can be handed to connectors as their context. */
+  readonly budget = (key: string, settings: BudgetSettings): RequestBudget => {
     let found = this.#budgets.get(key);
     if (!found) {
       found = createRequestBudget(settings, this.options);
       this.#budgets.set(key, found);
     }
     return found;
-  }
+  };
 
   /** every budget's counters, by key (benchmarks, `--json` summaries) */
   stats(): Record<string, BudgetStats> {

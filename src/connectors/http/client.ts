@@ -9,17 +9,20 @@ import axios, { AxiosHeaders, type AxiosResponse } from 'axios';
 import PQueue from 'p-queue';
 import { SitterError } from '../../core/domain/errors.js';
 import {
+  closedError,
   failure,
+  isRetried,
   statusFailure,
   timeoutFailure,
   transportFailure,
   Unauthorized,
   type RequestContext,
 } from './failures.js';
-import { parseJsonBody, validated } from './json-answer.js';
+import { lenientBody, parseJsonBody, validated } from './json-answer.js';
 import { checkRedirect, FOLLOWED_REDIRECTS } from './redirects.js';
 import { apiBase, queryText, resolvePath } from './request-url.js';
 import { abortableSleep, parseRetryAfter, withRetries } from './retry.js';
+import { readCapped, tooLarge } from './download-body.js';
 import { flatHeaders, redactUrl } from './sanitize.js';
 import type {
   DownloadRequest,
@@ -82,7 +85,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     validateStatus: () => true,
     transformResponse: [(data: unknown) => data],
     maxContentLength: o.maxJsonBytes,
-    maxBodyLength: o.maxJsonBytes,
+    // Sitter's own request bodies (attribute PUTs) are not capped: a refusal here would look transient.
+    maxBodyLength: Number.POSITIVE_INFINITY,
   });
 
   function contextOf(method: string, url: URL): RequestContext {
@@ -91,7 +95,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
   /** One HTTP exchange under a deadline; what can go wrong in transport becomes a typed failure. */
   async function send(spec: SendSpec): Promise<Sent> {
-    if (closing.signal.aborted) throw closedError();
+    if (closing.signal.aborted) throw closedError(options.connector);
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), spec.timeoutMs);
     const signals = [closing.signal, deadline.signal, ...(spec.signal ? [spec.signal] : [])];
@@ -121,7 +125,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
   function transportError(e: unknown, spec: SendSpec, deadline: AbortSignal): Error {
     if (spec.signal?.aborted) return spec.signal.reason as Error;
-    if (closing.signal.aborted) return closedError();
+    if (closing.signal.aborted) return closedError(options.connector);
     if (deadline.aborted) return timeoutFailure(spec.ctx, spec.timeoutMs);
     const code = axios.isAxiosError(e) ? e.code : undefined;
     const message = e instanceof Error ? e.message : '';
@@ -130,12 +134,6 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         hint: 'Raise the connector option maxJsonBytes if the server is right to send this much; otherwise check its URL.',
       });
     return transportFailure(spec.ctx, code === 'ERR_BAD_RESPONSE' ? undefined : (code ?? undefined));
-  }
-
-  function closedError(): Error {
-    const e = new Error(`The ${options.connector} connector was closed.`);
-    e.name = 'AbortError';
-    return e;
   }
 
   async function authHeaders(extra: Record<string, string> | undefined): Promise<Record<string, string>> {
@@ -208,6 +206,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       });
       const text = typeof response.data === 'string' ? response.data : '';
       const contentType = answer['content-type'] ?? null;
+      const accepted = request.acceptStatuses?.includes(response.status) && !isRetried(response.status);
+      if (accepted)
+        return { data: validated(ctx, request.schema, lenientBody(text)), status: response.status, headers: answer };
       if (response.status < 200 || response.status >= 300)
         throw statusFailure(response.status, ctx, {
           contentType,
@@ -286,36 +287,6 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 function discard(sent: Sent): void {
   (sent.response.data as Readable).destroy();
   sent.done();
-}
-
-/**
- * The stream's bytes, at most `maxBytes`: past them the stream is destroyed and, when `strict`, the
- * answer is null (too large); when not strict, the first `maxBytes` are returned (an error excerpt).
- */
-async function readCapped(stream: Readable, maxBytes: number, strict: boolean): Promise<Uint8Array | null> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    total += chunk.byteLength;
-    if (total > maxBytes) {
-      stream.destroy();
-      if (strict) return null;
-      chunks.push(chunk.subarray(0, chunk.byteLength - (total - maxBytes)));
-      break;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
-
-function tooLarge(ctx: RequestContext, maxBytes: number, declared?: number): SitterError {
-  const size = declared === undefined ? `more than ${maxBytes} bytes` : `${declared} bytes`;
-  return new SitterError(
-    'ASSET_TOO_LARGE',
-    `The ${ctx.connector} server sent ${size} for ${ctx.url}, over the limit of ${maxBytes}.`,
-    'Raise the connector option maxDownloadBytes if this file is genuine.',
-    { url: ctx.url, limit: maxBytes, ...(declared === undefined ? {} : { size: declared }) },
-  );
 }
 
 function encodeBody(request: JsonRequest<unknown>): { data?: string; headers: Record<string, string> } {

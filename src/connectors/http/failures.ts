@@ -64,6 +64,11 @@ function quotedRefusal(contentType: string | null, body: string | null): string 
   return excerpt ? `: "${excerpt}"` : '';
 }
 
+/** The statuses the retry policy owns: never handed to a caller as data. */
+export function isRetried(status: number): boolean {
+  return status === 429 || status === 408 || status >= 500;
+}
+
 /**
  * The error for a non-2xx answer: retryable (429, 408, 5xx), Unauthorized (401), or final. `body` is
  * the answer's text when it was read (JSON calls), else null.
@@ -81,14 +86,14 @@ export function statusFailure(
       failure('rate-limited', ctx, `${said} "too many requests"`, { status, retryAfterMs }),
       retryAfterMs,
     );
-  if (status === 408 || status >= 500)
+  if (isRetried(status))
     return new RetryableFailure('transient', failure('transient', ctx, said, { status, retryAfterMs }), retryAfterMs);
   if (status === 401)
     return new Unauthorized(failure('auth', ctx, `${said} "unauthorized"`, { status, hint: ctx.authHint }));
   if (status === 403) return failure('access-denied', ctx, `${said} "forbidden"`, { status });
   if (status === 404 || status === 410) return failure('not-found', ctx, `${said} "not found"`, { status });
   if (status >= 300 && status < 400)
-    return failure('bad-response', ctx, `${said}, a redirect, to an API call; Sitter follows none there`, { status });
+    return failure('bad-response', ctx, `${said}, a redirect Sitter does not follow here`, { status });
   if (status >= 400)
     return failure('refused', ctx, `${said}${quotedRefusal(answer.contentType, answer.body)}`, { status });
   return new BugError(`statusFailure called with a success status (${status})`);
@@ -106,4 +111,11 @@ export function transportFailure(ctx: RequestContext, code: string | undefined):
 /** A request past its deadline: retried as transient. */
 export function timeoutFailure(ctx: RequestContext, ms: number): RetryableFailure {
   return new RetryableFailure('transient', failure('transient', ctx, `did not answer within ${ms} ms`));
+}
+
+/** What calls get once the connector is closed: an abort, which the core tells apart from a failure. */
+export function closedError(connector: string): Error {
+  const e = new Error(`The ${connector} connector was closed.`);
+  e.name = 'AbortError';
+  return e;
 }

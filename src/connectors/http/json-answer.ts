@@ -29,9 +29,20 @@ export function parseJsonBody(ctx: RequestContext, contentType: string | null, b
   if (type && !isJsonType(type) && !type.startsWith('text/plain'))
     return thrown(notJson(ctx, `"${type.split(';')[0]}"`));
   try {
-    return JSON.parse(body) as unknown;
+    // A byte-order mark is not JSON, but some servers on Windows stacks send one.
+    return JSON.parse(body.replace(/^\uFEFF/, '')) as unknown;
   } catch {
     return thrown(notJson(ctx, 'text that does not parse'));
+  }
+}
+
+/** An error answer a caller asked to read (`acceptStatuses`): JSON when it parses, else its text. */
+export function lenientBody(body: string): unknown {
+  if (body.trim() === '') return undefined;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return body;
   }
 }
 
