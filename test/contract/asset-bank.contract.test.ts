@@ -3,9 +3,9 @@
  * HTTP server with a 303 content host, its own rate limit and a search sorted by date, not id), once
  * for a folder source and once for an attribute source.
  */
-import { FAKE_AB } from '../fakes/asset-bank/index.js';
+import { FAKE_AB, photo } from '../fakes/asset-bank/index.js';
 import { A, assetBankConnector, fakeWithShoot, ledgerUris, mappedSnapshot } from '../helpers/asset-bank.js';
-import { runConnectorContract, type ContractSubject } from './connector-contract.js';
+import { runConnectorContract, type ContractSubject } from '../../src/testing/connector-contract.js';
 
 async function subject(source: (ids: number[]) => string): Promise<ContractSubject> {
   const { fake, ids, foreign } = await fakeWithShoot(4);
@@ -23,6 +23,13 @@ async function subject(source: (ids: number[]) => string): Promise<ContractSubje
     foreignIntact: async (id) =>
       fake.valueOf(Number(id), A.title) === 'Gala' && fake.valueOf(Number(id), A.description) === 'Carol Other',
     sitterConsentUris: async (id) => ledgerUris(fake, Number(id)),
+    mutate: {
+      add: async () => String((await fake.seedShoot({ count: 1 }))[0]),
+      remove: async (id) => fake.removeAsset(Number(id)),
+    },
+    replaceContent: async (id) => fake.replaceFile(Number(id), await photo(Number(id) + 500)),
+    faults: { rateLimit: async (n) => fake.rateLimitStorm({ requests: n, retryAfter: 1 }) },
+    secrets: [FAKE_AB.clientSecret, FAKE_AB.users.archivist.password],
   };
 }
 
