@@ -5,6 +5,7 @@
  */
 import { SitterError } from '../core/domain/errors.js';
 import type { Connector, ConnectorContext, ConnectorFactory } from '../core/ports/connector.js';
+import { ASSET_BANK_OPTIONS_SPEC, createAssetBankConnector } from './asset-bank/index.js';
 import { createLocalConnector, LocalConnectorOptions } from './local/index.js';
 import { NO_OPTIONS, type ConnectorOptionsSpec } from './options.js';
 import { redactError, type ResolvedSecrets } from './redact.js';
@@ -126,7 +127,7 @@ export class ConnectorRegistry {
 }
 
 /** Names of the connectors Sitter ships. */
-export const BUILTIN_CONNECTORS = ['local'] as const;
+export const BUILTIN_CONNECTORS = ['local', 'asset-bank'] as const;
 
 /** A registry holding the built-in connectors (a new one each call: no module-level state). */
 export function builtinRegistry(): ConnectorRegistry {
@@ -139,6 +140,14 @@ export function builtinRegistry(): ConnectorRegistry {
     // The local folder needs nothing of the context: a disk has no rate limit.
     factory: (options) => createLocalConnector(options),
     options: { schema: LocalConnectorOptions, secrets: [], placement: ['sidecarNaming'] },
+  });
+  r.register({
+    name: 'asset-bank',
+    title: 'Asset Bank: a folder or an attribute value as the shoot, consent in mapped attributes',
+    origin: 'builtin',
+    contract: 3,
+    factory: createAssetBankConnector,
+    options: ASSET_BANK_OPTIONS_SPEC,
   });
   return r;
 }

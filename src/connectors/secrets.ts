@@ -5,7 +5,7 @@
  * `<workspace>/secrets/<name>`. A copy of the database or an audit export therefore carries no
  * secret, and a secret can be rotated without touching the workspace.
  */
-import { lstat, readFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { SitterError } from '../core/domain/errors.js';
 
@@ -126,5 +126,52 @@ export function workspaceSecrets(workspaceDir: string, env: NodeJS.ProcessEnv = 
       if (fromFile) return fromFile;
       throw missing(name, file, usedBy);
     },
+  };
+}
+
+/**
+ * Writes a secret file (a refresh token from `sitter connectors login`, or one the DAM rotated): the
+ * secrets folder is made 0700 if missing (and must be safe if present), the value goes to a 0600
+ * temp file, flushed, then renamed over the old one, so a crash leaves the old value or the new, never
+ * half of one, and no moment where others could read it.
+ */
+export async function writeSecretFile(workspaceDir: string, name: string, value: string): Promise<string> {
+  const usedBy = { connector: 'sitter', option: name };
+  if (!isValidSecretName(name))
+    throw new SitterError('SECRET_NAME_INVALID', 'The secret name is not valid.', SECRET_NAME_RULE);
+  const file = secretFile(workspaceDir, name);
+  const folder = path.dirname(file);
+  if (!(await checkSecretsFolder(folder, name, usedBy))) {
+    await mkdir(folder, { recursive: true, mode: 0o700 });
+    await chmod(folder, 0o700);
+  }
+  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const handle = await open(temp, 'wx', 0o600);
+  try {
+    await handle.writeFile(value, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, file);
+  return file;
+}
+
+/**
+ * `ConnectorContext.updateSecret` for a shoot: stores a new value of a secret option in the file its
+ * `secret:NAME` reference reads. False when it cannot take effect: the option holds no reference, or
+ * the environment variable of that name is set (it wins over the file, so the new value would be
+ * ignored): the connector then warns.
+ */
+export function secretUpdater(
+  workspaceDir: string,
+  storedOptions: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = process.env,
+): (option: string, value: string) => Promise<boolean> {
+  return async (option, value) => {
+    const name = secretRefName(storedOptions[option]);
+    if (name === null || !isValidSecretName(name) || env[secretEnvVar(name)]) return false;
+    await writeSecretFile(workspaceDir, name, value);
+    return true;
   };
 }

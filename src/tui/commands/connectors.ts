@@ -83,4 +83,45 @@ export function registerConnectors(program: Command): void {
         return { json: result, text: checkText(result), exitCode: result.ok ? ExitCode.ok : ExitCode.refused };
       }),
     );
+
+  connectors
+    .command('login')
+    .description(
+      "sign the shoot's Asset Bank connector in through a browser (auth=authorization-code) and store the refresh token in <workspace>/secrets (0600); the token is never printed",
+    )
+    .argument('<shoot>', 'shoot id')
+    .option(
+      '--port <port>',
+      'the port of the redirect URI registered in Asset Bank (http://127.0.0.1:PORT/callback)',
+      '0',
+    )
+    .option('--timeout <seconds>', 'how long to wait for the browser', '300')
+    .action(
+      action(async ([shootId], opts, globals) => {
+        const [{ connectorRegistry }, { loginShoot }, { workspaceSecrets }, { requireShoot }] = await Promise.all([
+          import('../../app/connector-provider.js'),
+          import('../../connectors/login.js'),
+          import('../../connectors/secrets.js'),
+          import('../../core/services/context.js'),
+        ]);
+        const { registry } = await connectorRegistry();
+        const { port, timeout } = opts as { port: string; timeout: string };
+        const report = await withWorkspace(globals, async (ctx, ws) => {
+          const shoot = await ctx.store.transaction((uow) => requireShoot(uow, shootId ?? ''));
+          return loginShoot(registry, shoot, workspaceSecrets(ws.paths.dir), ws.paths.dir, {
+            // The address goes to stderr at once: the command waits for the browser to come back.
+            open: (url) =>
+              void process.stderr.write(`Open this address in a browser and sign in to Asset Bank:\n  ${url}\n`),
+            port: Number(port),
+            timeoutMs: Number(timeout) * 1000,
+          });
+        });
+        const text = [
+          `Signed in to Asset Bank as ${report.identity} for shoot ${report.shoot}.`,
+          `The refresh token is stored in ${report.file} (secret ${report.secret}); it is not shown.`,
+          ...(report.warning ? [`warning: ${report.warning}`] : []),
+        ].join('\n');
+        return { json: report, text };
+      }),
+    );
 }
