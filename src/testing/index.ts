@@ -11,3 +11,13 @@ export {
 } from './connector-contract.js';
 export { sampleImages, sampleImage, SAMPLE_IMAGE_SIZE, type SampleFormat } from './sample-images.js';
 export { imageSize, type ImageSize } from './image-size.js';
+export {
+  startFakeHttpServer,
+  type FakeFaults,
+  type FakeHandler,
+  type FakeHttpServer,
+  type FakeRequest,
+  type FakeResponse,
+  type RecordedRequest,
+  type RequestMatch,
+} from './fake-http.js';

@@ -1,5 +1,16 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+
+/**
+ * A self-signed certificate for `localhost` and 127.0.0.1, made for these tests only (never trusted
+ * outside them): https servers use it, and a test trusts it through `https.globalAgent.options.ca`.
+ */
+export const TEST_TLS = {
+  cert: readFileSync(new URL('../fixtures/tls/test-only.crt', import.meta.url)),
+  key: readFileSync(new URL('../fixtures/tls/test-only.key', import.meta.url)),
+};
 
 /**
  * A bare node:http server on 127.0.0.1, port 0, for the HTTP toolkit's own tests: the handler writes
@@ -25,9 +36,10 @@ export interface TestServer {
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, body: string, n: number) => void | Promise<void>;
 
-export async function startServer(handler: Handler): Promise<TestServer> {
+/** `tls`: https with the test certificate. */
+export async function startServer(handler: Handler, options: { tls?: boolean } = {}): Promise<TestServer> {
   const seen: SeenRequest[] = [];
-  const server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -44,12 +56,14 @@ export async function startServer(handler: Handler): Promise<TestServer> {
         res.end(String(e));
       });
     });
-  });
+  };
+  const server: Server = options.tls ? createTlsServer(TEST_TLS, listener) : createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const scheme = options.tls ? 'https' : 'http';
   return {
-    url: `http://127.0.0.1:${port}`,
-    otherHostUrl: `http://localhost:${port}`,
+    url: `${scheme}://127.0.0.1:${port}`,
+    otherHostUrl: `${scheme}://localhost:${port}`,
     seen,
     close: () =>
       new Promise<void>((resolve) => {
@@ -66,14 +80,16 @@ export function sendJson(res: ServerResponse, status: number, value: unknown, he
 }
 
 /** Starts servers for one test file and closes them after each test. */
-export function serverPool(afterEach: (fn: () => Promise<void>) => void): (handler: Handler) => Promise<TestServer> {
+export function serverPool(
+  afterEach: (fn: () => Promise<void>) => void,
+): (handler: Handler, options?: { tls?: boolean }) => Promise<TestServer> {
   let servers: TestServer[] = [];
   afterEach(async () => {
     await Promise.all(servers.map((s) => s.close()));
     servers = [];
   });
-  return async (handler) => {
-    const server = await startServer(handler);
+  return async (handler, options) => {
+    const server = await startServer(handler, options);
     servers.push(server);
     return server;
   };

@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import https from 'node:https';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { checkRedirect, hostMatches } from '../../src/connectors/http/redirects.js';
 import { clientFor, rejection } from '../helpers/http-client.js';
-import { serverPool, type TestServer } from '../helpers/http-server.js';
+import { serverPool, TEST_TLS, type TestServer } from '../helpers/http-server.js';
 
 /**
  * Downloads follow one redirect to an allowed host, bare; everything else is refused without a
@@ -14,22 +15,41 @@ const TOKEN = 'Bearer tok-REDIRECT';
 const SIGNED =
   'X-Amz-Credential=AKIA%2F20261128%2Fus-east-1&X-Amz-Signature=abc123SIG&response-content-type=image%2Fjpeg';
 
+// The test certificate, trusted for this file's https servers only (each test file runs in its own fork).
+beforeAll(() => {
+  https.globalAgent.options.ca = TEST_TLS.cert;
+});
+
 /** An API whose `/api/content` redirects to `location(contentServer)` with `status`. */
-async function redirecting(location: (content: TestServer) => string, status = 303) {
-  const content = await serve((_req, res) => {
-    res.writeHead(200, { 'content-type': 'image/jpeg' });
-    res.end(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]));
-  });
-  const api = await serve((_req, res) => {
-    res.writeHead(status, { location: location(content) });
-    res.end();
-  });
+async function redirecting(
+  location: (content: TestServer) => string,
+  { status = 303, apiTls = false, contentTls = false } = {},
+) {
+  const content = await serve(
+    (_req, res) => {
+      res.writeHead(200, { 'content-type': 'image/jpeg' });
+      res.end(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]));
+    },
+    { tls: contentTls },
+  );
+  const api = await serve(
+    (_req, res) => {
+      res.writeHead(status, { location: location(content) });
+      res.end();
+    },
+    { tls: apiTls },
+  );
   return { api, content };
 }
 
 describe('download redirects', () => {
-  it('follows 303 to an allowed host without Authorization', async () => {
-    const { api, content } = await redirecting((c) => `${c.otherHostUrl}/bucket/photo.jpg?${SIGNED}`);
+  it('follows 303 to an allowed https host without Authorization', async () => {
+    // https to https: the API on 127.0.0.1, the content host under the name localhost.
+    const { api, content } = await redirecting((c) => `${c.otherHostUrl}/bucket/photo.jpg?${SIGNED}`, {
+      apiTls: true,
+      contentTls: true,
+    });
+    expect(content.otherHostUrl).toMatch(/^https:/);
     const { client } = clientFor(api, { contentHosts: ['localhost'], authorization: async () => TOKEN });
     const got = await client.download({ path: 'content', query: { id: 7 }, maxBytes: 1000 });
     expect([...got.bytes]).toEqual([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]);
@@ -39,7 +59,7 @@ describe('download redirects', () => {
     // The content host got the signed query byte for byte, and no token.
     expect(content.seen).toMatchObject([{ url: `/bucket/photo.jpg?${SIGNED}`, authorization: undefined }]);
 
-    // 302 and 307 too, and to the API's own host without a contentHosts entry; still without the token.
+    // 302 and 307 too (plain http between loopback addresses), and to the API's own host without a contentHosts entry; still without the token.
     for (const status of [302, 307]) {
       const self = await serve((req, res) => {
         if (req.url?.startsWith('/api/content')) {
@@ -83,6 +103,15 @@ describe('download redirects', () => {
       expect(`${e.message} ${e.hint} ${JSON.stringify(e.details)}`, name).not.toContain('SIG');
       expect(content.seen, name).toEqual([]);
     }
+    // From https down to http, even to an allowed host: refused, nothing asked of it.
+    const downgrade = await redirecting((c) => `${c.otherHostUrl}/photo.jpg?${SIGNED}`, { apiTls: true });
+    const d = await rejection(
+      clientFor(downgrade.api, { contentHosts: ['localhost'] }).client.download({ path: 'content', maxBytes: 1000 }),
+    );
+    expect(d.message).toContain(`from https down to http (${new URL(downgrade.content.otherHostUrl).host})`);
+    expect(d.message).not.toContain('SIG');
+    expect(downgrade.content.seen).toEqual([]);
+
     const unlisted = await redirecting((c) => `${c.otherHostUrl}/photo.jpg?${SIGNED}`);
     const { client } = clientFor(unlisted.api);
     const e = await rejection(client.download({ path: 'content', maxBytes: 1000 }));

@@ -24,8 +24,9 @@ export interface BudgetOptions {
 
 export type BudgetStats = ReturnType<RequestBudget['stats']>;
 
+/** Not unref'd: a scan waiting out a pause has nothing else keeping the process alive. */
 function timerSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**
