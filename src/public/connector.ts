@@ -2,7 +2,8 @@
  * `sitter/connector`: what a connector author (built-in or plugin, in Sitter's tree or their own
  * repository) may import from Sitter. The contract's types, the error classes a refusal uses, the
  * consent URI helpers that let a connector recognise what Sitter wrote, the ASSET_CHANGED refusal and
- * the typed connector failures of contract 3. Light on purpose (a dependency-cruiser rule,
+ * the typed connector failures and the HTTP toolkit of contract 3 (a budgeted, retried client with
+ * safe redirects, request budgets, OAuth2 tokens). Light on purpose (a dependency-cruiser rule,
  * `kit-stays-light`, keeps it so): no models, no database, no UI.
  */
 export type * from '../core/ports/connector.js';
@@ -20,3 +21,17 @@ export {
 export { CONTRACT_VERSION, SUPPORTED_CONTRACTS } from '../connectors/contract-version.js';
 export type { PluginFactory, PluginHost } from '../connectors/plugin-host.js';
 export { wrapConnector, type WrapOptions } from '../connectors/wrap-connector.js';
+export {
+  createHttpClient,
+  createRequestBudget,
+  createTokenManager,
+  type HttpClient,
+  type HttpClientOptions,
+  type JsonRequest,
+  type JsonResponse,
+  type DownloadRequest,
+  type DownloadResponse,
+  type OAuth2Grant,
+  type OAuth2Options,
+  type TokenManager,
+} from '../connectors/http/index.js';

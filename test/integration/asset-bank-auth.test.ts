@@ -92,15 +92,20 @@ describe('asset-bank auth', () => {
   });
 
   it('refreshes once on 401 then CONNECTOR_AUTH', async () => {
-    ({ fake } = await fakeWithShoot(3));
-    const c = use(assetBankConnector(fake));
+    const clock = { t: Date.now() };
+    ({ fake } = await fakeWithShoot(3, { now: () => clock.t }));
+    const c = use(assetBankConnector(fake, {}, contextWith(clock)));
     await c.list(SOURCE);
-    fake.expireTokens(); // the server forgot the token early (a restart, a revocation)
+    // Some minutes later the server forgets the token early (a restart, a revocation). (A 401 within
+    // seconds of a fresh token is not answered with yet another token: the toolkit's rule.)
+    clock.t += 120_000;
+    fake.expireTokens();
     expect((await c.list(SOURCE)).assets).toHaveLength(3);
     expect(unauthorized(fake)).toBe(1);
     expect(tokenCalls(fake)).toBe(2);
     // The password changed and every token is gone: one refresh attempt, then a clear refusal.
     fake.state.users.get(FAKE_AB.users.archivist.id)!.password = 'changed-by-the-admin';
+    clock.t += 120_000;
     fake.expireTokens();
     fake.revokeRefreshTokens();
     const before = unauthorized(fake);

@@ -19,6 +19,7 @@ import {
   type Ledger,
   type LedgerEntry,
 } from '../../src/connectors/asset-bank/values.js';
+import { parseAssetBankDate } from '../../src/connectors/asset-bank/capture-time.js';
 
 const CLEARANCE = { unlimited: 'Cleared', limited: 'Restricted', none: 'Not cleared' };
 
@@ -168,5 +169,16 @@ describe('asset-bank values', () => {
       faceRegions: '',
       usageClearance: '',
     });
+  });
+});
+
+describe('asset-bank capture date', () => {
+  it.each([
+    ['17/03/2011 16:05:02', '+01:00', { local: '2011-03-17T16:05:02', offset: '+01:00' }],
+    ['01/06/2026 10:00', null, { local: '2026-06-01T10:00:00', offset: null }],
+    ['2026-06-01T10:00:00', null, null],
+    ['', null, null],
+  ])('reads %j (offset %s)', (text, offset, expected) => {
+    expect(parseAssetBankDate(text, offset)).toEqual(expected);
   });
 });

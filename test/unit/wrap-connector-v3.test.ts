@@ -213,7 +213,7 @@ describe('the plugin host and the registry, contract 3', () => {
       writeFileSync(
         path.join(folder, 'index.js'),
         `export default (options, host) => ({
-          info: { name: 'dam', title: JSON.stringify({ keys: Object.keys(host).sort(), budget: typeof host.budget === 'function' && host.budget('k', { requestsPerSecond: 2, concurrency: 1 }).name }), version: '1' },
+          info: { name: 'dam', title: JSON.stringify({ keys: Object.keys(host).sort(), budget: ((b) => b.name ?? typeof b.run)(host.budget('k', { requestsPerSecond: 2, concurrency: 1 })), http: typeof host.http }), version: '1' },
           capabilities: { listingHashes: false, regions: false, modelRelease: false, partialClear: false },
           async list() { throw host.errors.connectorFailure('auth', 'token refused', 'log in again', { status: 401 }); },
           async fetch(s, id, o) { throw new Error('fetch options: ' + JSON.stringify(o)); },
@@ -229,14 +229,15 @@ describe('the plugin host and the registry, contract 3', () => {
       const c = registry.create('dam', {}, {}, context);
       const lent = JSON.parse(c.info.title) as { keys: (keyof PluginHost)[]; budget: string };
       expect(lent).toEqual({
-        keys: ['SitterError', 'budget', 'consentUriPrefix', 'contract', 'errors'],
+        keys: ['SitterError', 'budget', 'consentUriPrefix', 'contract', 'errors', 'http'],
         budget: 'the-budget',
+        http: 'function',
       });
       const e = await refusal(c.list('s'));
       expect([e.code, errorKind(e)]).toEqual(['CONNECTOR_AUTH', 'auth']);
       expect((await refusal(c.fetch('s', 'x', { maxBytes: 7 }))).message).toContain('fetch options: {"maxBytes":7}');
-      // made without a context (every existing call site), it still loads: no budget lent
-      expect(JSON.parse(registry.create('dam').info.title)).toMatchObject({ budget: false });
+      // made without a context (every existing call site), it gets budgets of its own
+      expect(JSON.parse(registry.create('dam').info.title)).toMatchObject({ budget: 'function' });
     } finally {
       await cleanup();
     }

@@ -58,12 +58,7 @@ export function createAssetBankConnectorWith(deps: AssetBankDeps): Connector {
     contentHosts: s.contentHosts,
     authHint: AUTH_HINT,
   };
-  const basic =
-    s.clientAuth === 'basic' && s.clientId && s.clientSecret
-      ? `Basic ${Buffer.from(`${s.clientId}:${s.clientSecret}`).toString('base64')}`
-      : null;
-  const tokenClient = deps.makeClient({ ...common, baseUrl: s.webapp + '/', authorization: async () => basic });
-  const auth = new AssetBankAuth({ settings: s, tokenClient, context: deps.context, now });
+  const auth = new AssetBankAuth({ settings: s, budget: deps.budget, context: deps.context, now });
   const http = deps.makeClient({
     ...common,
     baseUrl: s.webapp + '/',
@@ -95,7 +90,7 @@ export function createAssetBankConnectorWith(deps: AssetBankDeps): Connector {
   function start(o?: CallOptions): Promise<void> {
     if (closed) return Promise.reject(new SitterError('CONNECTOR_CLOSED', 'The asset-bank connector was closed.'));
     started ??= (async () => {
-      await auth.start(o?.signal);
+      await auth.start();
       await checkAttributes(o);
     })().catch((e: unknown) => {
       started = null; // a failed start is tried again on the next call
@@ -217,7 +212,7 @@ export function createAssetBankConnectorWith(deps: AssetBankDeps): Connector {
           await api.root(interactive);
         },
       ],
-      ['token', auth.enabled ? 'Signed in.' : 'No sign-in (auth=none).', () => auth.start(options.signal)],
+      ['token', auth.enabled ? 'Signed in.' : 'No sign-in (auth=none).', () => auth.start()],
       [
         'identity',
         'The user is known to Asset Bank.',
@@ -271,7 +266,7 @@ export function createAssetBankConnectorWith(deps: AssetBankDeps): Connector {
     async close() {
       closed = true;
       http.close();
-      tokenClient.close();
+      auth.close();
     },
   };
 }

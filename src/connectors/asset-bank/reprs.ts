@@ -19,15 +19,6 @@ export const RootRepr = z.looseObject({
 });
 export type RootRepr = z.infer<typeof RootRepr>;
 
-/** `POST {webapp}/oauth/token`. */
-export const TokenRepr = z.looseObject({
-  access_token: z.string().min(1).max(8192),
-  token_type: z.string().optional(),
-  expires_in: z.number().positive().optional(),
-  refresh_token: z.string().min(1).max(8192).optional(),
-});
-export type TokenRepr = z.infer<typeof TokenRepr>;
-
 /** `GET /rest/authenticated-user`. */
 export const UserRepr = z.looseObject({
   id: z.number(),
