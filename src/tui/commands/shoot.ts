@@ -5,7 +5,7 @@ import type { LegalHold } from '../../core/domain/legal-hold.js';
 import type { RosterCounts } from '../../core/services/roster.js';
 import { withWorkspace, workspaceDir } from '../context.js';
 import { isoOrDash, table } from '../format/table.js';
-import { action, intOption } from '../runner.js';
+import { action, decimalOption, intOption } from '../runner.js';
 import { safeText as one } from '../format/safe-text.js';
 import { collect } from '../option-list.js';
 import { optionsLine, registerShootConfigure } from './shoot-configure.js';
@@ -26,6 +26,7 @@ function shootJson(shoot: Shoot, roster?: RosterCounts) {
     dpiaRef: shoot.dpiaRef,
     approvedBy: shoot.approvedBy,
     approvedAt: shoot.approvedAt?.toISOString() ?? null,
+    matchThreshold: shoot.matchThreshold,
     createdAt: shoot.createdAt.toISOString(),
     closedAt: shoot.closedAt?.toISOString() ?? null,
     ...(roster ? { roster } : {}),
@@ -94,6 +95,10 @@ export function registerShoot(program: Command): void {
     )
     .option('--options-file <file>', 'connector options as one JSON object (--option wins over it)')
     .option('--reviewers <n>', 'reviewers needed to confirm a match: 1 or 2', '1')
+    .option(
+      '--threshold <distance>',
+      "this shoot's match threshold (Euclidean distance, lower is stricter), within the model's bounds; default: the model calibration",
+    )
     .action(
       action(async ([id], opts, globals) => {
         const { resolveShootSource } = await import('../source.js');
@@ -106,6 +111,11 @@ export function registerShoot(program: Command): void {
         const { createShoot } = await import('../../core/services/shoot-service.js');
         const { sourcePlacement } = await import('../source.js');
         const placement = await sourcePlacement(workspaceDir(globals));
+        const { THRESHOLD_BOUNDS } = await import('../../core/engine/calibration.js');
+        const threshold =
+          opts.threshold === undefined
+            ? {}
+            : { threshold: { value: decimalOption(opts.threshold, '--threshold', 0.55), bounds: THRESHOLD_BOUNDS } };
         const created = await withWorkspace(globals, (ctx) =>
           createShoot(ctx, {
             id: id ?? '',
@@ -118,6 +128,7 @@ export function registerShoot(program: Command): void {
             reviewersRequired: reviewers,
             ...datesOptions(opts),
             placement,
+            ...threshold,
           }),
         );
         return {
@@ -205,6 +216,7 @@ export function registerShoot(program: Command): void {
             `  retention:  ${s.retentionDays} days`,
             `  purge:      ${purgeLine(s)}`,
             `  reviewers:  ${s.reviewersRequired}`,
+            `  threshold:  ${s.matchThreshold === null ? 'the model calibration (`sitter model-card`)' : `${s.matchThreshold}, set at creation`}`,
             `  approval:   ${s.dpiaRef ? `DPIA ${s.dpiaRef}, by ${s.approvedBy}, ${isoOrDash(s.approvedAt)}` : 'none yet (draft)'}`,
             `  roster:     ${rosterLine(roster)}`,
             ...(s.closedAt ? [`  closed:     ${isoOrDash(s.closedAt)}`] : []),
