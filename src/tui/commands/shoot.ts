@@ -104,8 +104,8 @@ export function registerShoot(program: Command): void {
         const { resolveShootSource } = await import('../source.js');
         const connector = String(opts.connector);
         const source = await resolveShootSource(connector, String(opts.source));
-        const { shootOptionsFromArgs } = await import('../connector-options.js');
-        const connectorOptions = await shootOptionsFromArgs(connector, opts);
+        const { shootOptionsFromArgs, warnAboutCredentials } = await import('../connector-options.js');
+        const { connectorOptions, spec } = await shootOptionsFromArgs(connector, opts);
         const reviewers = intOption(opts.reviewers, '--reviewers', 2);
         const retentionDays = intOption(opts.retentionDays, '--retention-days', 90);
         const { createShoot } = await import('../../core/services/shoot-service.js');
@@ -131,8 +131,9 @@ export function registerShoot(program: Command): void {
             ...threshold,
           }),
         );
+        const warnings = warnAboutCredentials(connector, spec, connectorOptions);
         return {
-          json: shootJson(created),
+          json: { ...shootJson(created), warnings },
           text:
             `Created draft shoot "${created.id}" on ${created.connector}:${created.source}, for photos ` +
             `captured ${datesLine(created)}.\nNext: import the consent records (sitter consent import ` +
