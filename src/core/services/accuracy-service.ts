@@ -1,6 +1,8 @@
 import { shootAccuracy, type ShootAccuracy } from '../domain/match-accuracy.js';
 import { effectiveThreshold, type EffectiveThreshold } from '../domain/match-limits.js';
 import type { MatchThresholds } from '../domain/matching.js';
+import type { Decision, Face } from '../domain/records.js';
+import type { Shoot } from '../domain/shoot.js';
 import { type ServiceContext, requireShoot } from './context.js';
 
 export type AccuracyReport = Omit<ShootAccuracy, 'threshold'> & { threshold: EffectiveThreshold };
@@ -20,7 +22,17 @@ export async function shootAccuracyReport(
       uow.faces.listByShootWithoutEmbeddings(shootId),
       uow.decisions.listByShoot(shootId),
     ]);
-    const threshold = effectiveThreshold(shoot, calibration);
-    return { ...shootAccuracy(faces, decisions, threshold.value), threshold };
+    return accuracyOf(shoot, faces, decisions, calibration);
   });
+}
+
+/** The same from facts already loaded (the DPIA annex reads them in its own unit of work). */
+export function accuracyOf(
+  shoot: Shoot,
+  faces: readonly Pick<Face, 'id' | 'state' | 'score'>[],
+  decisions: readonly Decision[],
+  calibration: MatchThresholds,
+): AccuracyReport {
+  const threshold = effectiveThreshold(shoot, calibration);
+  return { ...shootAccuracy(faces, decisions, threshold.value), threshold };
 }

@@ -5,7 +5,7 @@
  */
 import { DPIA_LEGAL_BASIS, DPIA_RISKS, type DpiaRisk } from '../domain/dpia-risks.js';
 import type { MatchThresholds } from '../domain/matching.js';
-import { shootAccuracyReport, type AccuracyReport } from './accuracy-service.js';
+import { accuracyOf, type AccuracyReport } from './accuracy-service.js';
 import { type ServiceContext, requireShoot } from './context.js';
 import { shootProcessing, type ShootProcessing } from './records-service.js';
 import { loadRoster } from './roster.js';
@@ -43,7 +43,7 @@ export async function dpiaFacts(
   calibration: MatchThresholds,
 ): Promise<DpiaFacts> {
   const now = ctx.clock.now();
-  const facts = await ctx.store.transaction(async (uow) => {
+  return ctx.store.transaction(async (uow) => {
     const shoot = await requireShoot(uow, shootId);
     const [processing, roster, assets, faces, decisions, audit] = await Promise.all([
       shootProcessing(uow, shoot, now, calibration),
@@ -87,8 +87,8 @@ export async function dpiaFacts(
         setBy: processing.matchThreshold.source === 'shoot' ? (created?.actor ?? null) : null,
         setAt: processing.matchThreshold.source === 'shoot' ? (created?.at.toISOString() ?? null) : null,
       },
+      accuracy: accuracyOf(shoot, faces, decisions, calibration),
       risks: DPIA_RISKS,
     };
   });
-  return { ...facts, accuracy: await shootAccuracyReport(ctx, shootId, calibration) };
 }
