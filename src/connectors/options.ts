@@ -125,9 +125,13 @@ export function validateOptions(
     Object.fromEntries(Object.entries(spec.schema.shape).filter(([k]) => !spec.secrets.includes(k))),
   );
   const checked = withoutSecrets.safeParse(plain);
+  // A key already refused above (a `secret:` on a plain option) is not in `plain`: the schema would
+  // only add a second, confusing "Invalid input" line about the same key.
+  const refused = new Set(problems.map((p) => p.key));
   if (!checked.success)
     for (const issue of checked.error.issues) {
       const key = issue.path.map(String).join('.') || '(options)';
+      if (refused.has(String(issue.path[0]))) continue;
       // Not a secret key (those were set aside above), so the value may be shown.
       const given = issue.path.length === 1 ? plain[String(issue.path[0])] : undefined;
       problems.push({
@@ -146,4 +150,48 @@ export function optionsInvalid(connector: string, spec: ConnectorOptionsSpec, pr
     acceptedOptionsLine(connector, spec),
     { connector, problems },
   );
+}
+
+/** Option names that usually hold a credential. */
+const CREDENTIAL_KEY = /api[-_]?key|token|passw(or)?d|pwd|secret|credential|auth/i;
+
+/** A URL that carries a user name or password (`https://user:pass@host`). */
+function urlWithCredentials(value: unknown): boolean {
+  if (typeof value !== 'string' || !/^[a-z][a-z0-9+.-]*:\/\//i.test(value.trim())) return false;
+  try {
+    const url = new URL(value.trim());
+    return url.username !== '' || url.password !== '';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Credentials typed into ordinary options, which are stored in clear in the workspace and on the
+ * audit chain: a URL with `user:pass@`, or a value under a key named like a credential that the
+ * connector does not declare secret. Warnings only (the connector accepts the value), and the value
+ * is never repeated: it may be the credential.
+ */
+export function credentialWarnings(
+  connector: string,
+  spec: ConnectorOptionsSpec,
+  options: Record<string, unknown>,
+): string[] {
+  const where = `stored in clear in the workspace and on its audit chain`;
+  const secretKeys = spec.secrets.length
+    ? `give it to the secret option ${spec.secrets.join(' or ')} as ${SECRET_PREFIX}NAME`
+    : `connector "${connector}" declares no secret option: ask its author for one, taking ${SECRET_PREFIX}NAME`;
+  const warnings: string[] = [];
+  for (const [key, value] of Object.entries(options)) {
+    if (spec.secrets.includes(key) || value === '' || value === null || value === undefined) continue;
+    if (urlWithCredentials(value))
+      warnings.push(
+        `option ${key}: the URL carries a user name or password (user:pass@), ${where}. Take it out of the URL, keep the credential as a secret (SITTER_SECRET_NAME or <workspace>/secrets/NAME) and ${secretKeys}.`,
+      );
+    else if (CREDENTIAL_KEY.test(key) && typeof value === 'string')
+      warnings.push(
+        `option ${key} is named like a credential, but connector "${connector}" does not treat it as a secret: its value is ${where}. If it is a credential, keep it as a secret (SITTER_SECRET_NAME or <workspace>/secrets/NAME) and ${secretKeys}; change it with \`sitter shoot configure\`.`,
+      );
+  }
+  return warnings;
 }

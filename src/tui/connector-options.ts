@@ -1,9 +1,15 @@
 /** `--option` and `--options-file`: loaded only by the commands that take them (it brings zod). */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../core/domain/errors.js';
-import { coerceOptionText, validateOptions, type ConnectorOptionsSpec } from '../connectors/options.js';
+import {
+  coerceOptionText,
+  credentialWarnings,
+  validateOptions,
+  type ConnectorOptionsSpec,
+} from '../connectors/options.js';
 import { connectorRegistry } from '../app/connector-provider.js';
 import { safeText } from './format/safe-text.js';
+import { duplicateJsonKeys } from './duplicate-json-keys.js';
 
 /** What `--options-file` and `--option` said, before the connector's schema gives the values types. */
 export interface OptionArgs {
@@ -37,6 +43,14 @@ export async function readOptionArgs(opts: Record<string, unknown>): Promise<Opt
         'OPTIONS_FILE_INVALID',
         `The options file ${safeText(file)} is not one JSON object.`,
         'Write the options as {"key": value, ...}; secrets as "secret:NAME", never their value.',
+      );
+    const twice = duplicateJsonKeys(text);
+    if (twice.length > 0)
+      throw new UsageError(
+        'OPTIONS_FILE_DUPLICATE_KEY',
+        `The options file ${safeText(file)} gives ${[...new Set(twice)].map((k) => `"${safeText(k)}"`).join(', ')} more than once; nothing was stored.`,
+        'Keep one value for each option in the file: which one was meant is not clear.',
+        { keys: [...new Set(twice)] },
       );
     fromFile = parsed as Record<string, unknown>;
   }
@@ -73,8 +87,24 @@ export function rawOptions(args: OptionArgs, spec: ConnectorOptionsSpec): Record
 export async function shootOptionsFromArgs(
   connector: string,
   opts: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
+): Promise<{ connectorOptions: Record<string, unknown>; spec: ConnectorOptionsSpec }> {
   const [{ registry }, args] = await Promise.all([connectorRegistry(), readOptionArgs(opts)]);
   const spec = registry.optionsOf(connector);
-  return validateOptions(connector, spec, rawOptions(args, spec));
+  return { connectorOptions: validateOptions(connector, spec, rawOptions(args, spec)), spec };
+}
+
+/**
+ * Warns on stderr about credentials typed into ordinary options (`credentialWarnings`), for the keys
+ * just set; returns the warnings for the command's JSON.
+ */
+export function warnAboutCredentials(
+  connector: string,
+  spec: ConnectorOptionsSpec,
+  options: Record<string, unknown>,
+  keys: readonly string[] = Object.keys(options),
+): string[] {
+  const set = Object.fromEntries(Object.entries(options).filter(([k]) => keys.includes(k)));
+  const warnings = credentialWarnings(connector, spec, set);
+  for (const w of warnings) process.stderr.write(`Warning: ${safeText(w)}\n`);
+  return warnings;
 }

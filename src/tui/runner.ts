@@ -36,6 +36,19 @@ export function action(handler: Handler): (...raw: unknown[]) => Promise<void> {
  * Reads a whole-number option that commander hands over as a string; bad values are usage errors.
  * `example` is a value that is valid for this option, so the hint never suggests one it would refuse.
  */
+/** A decimal number option, e.g. `--threshold 0.55`. */
+export function decimalOption(value: unknown, flag: string, example: number): number {
+  const text = typeof value === 'string' ? value.trim() : String(value);
+  if (!/^-?(?:\d+\.?\d*|\.\d+)$/.test(text)) {
+    throw new UsageError(
+      'BAD_OPTION',
+      `${flag} must be a number, not "${safeText(text)}".`,
+      `Example: ${flag} ${example}`,
+    );
+  }
+  return Number(text);
+}
+
 export function intOption(value: unknown, flag: string, example: number): number {
   const text = typeof value === 'string' ? value.trim() : String(value);
   if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {

@@ -165,3 +165,25 @@ export function datedJpeg(local = '2026:06:01 10:00:00', offset = '+00:00', seed
     .withExif({ IFD2: { DateTimeOriginal: local, OffsetTimeOriginal: offset } })
     .toBuffer();
 }
+
+/** A face the matcher found but proposed for nobody (below the threshold), as a scan would leave it. */
+export async function seedUnidentifiedFace(
+  t: TestWorkspace,
+  shootId: string,
+  assetRef: string,
+  anyRef: string,
+): Promise<Face> {
+  const face = await seedProposal(t, shootId, assetRef, anyRef);
+  return t.ws.store.transaction(async (uow) => {
+    const f = (await uow.faces.find(face.id))!;
+    Object.assign(f, {
+      state: 'unidentified',
+      participantId: null,
+      score: null,
+      margin: null,
+      embedding: null,
+      reason: 'no-match',
+    });
+    return f;
+  });
+}

@@ -92,6 +92,28 @@ describe('sitter records', () => {
     expect(text.stdout).toMatch(/audit chain: verifies/);
   });
 
+  it('the text shows what the JSON holds: per shoot the days, every consent status, the data held and the threshold; and says where the rest is', async () => {
+    const r = jsonOf(await runSitter(['--workspace', t.root, '--json', 'records'])) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const s = r.shoots[0];
+    const text = (await runSitter(['--workspace', t.root, 'records'])).stdout;
+    expect(text).toMatch(new RegExp(`^s +s +approved +${s.days.from} to ${s.days.to} `, 'm'));
+    expect(text).toMatch(
+      /^shoot +participants +eligible +photos only +withdrawn +expired +not yet signed +no record +minors$/m,
+    );
+    expect(text).toMatch(/^s +3 +2 +1 +0 +0 +0 +0 +1$/m);
+    expect(text).toMatch(
+      /^shoot +assets +faces +confirmed +templates +DAM places naming people +reviewers +threshold$/m,
+    );
+    expect(text).toMatch(
+      new RegExp(
+        `^s +${s.data.assets} +${s.data.faces} +${s.data.confirmedFaces} +${s.data.templates} +${s.data.placesNamingPeople} +${s.reviewers} +0\\.565 \\(model calibration\\)$`,
+        'm',
+      ),
+    );
+    expect(text).toMatch(/^ {2}local: shoots s$/m);
+    expect(text).toMatch(/as data: `sitter records --json`; the models in full: `sitter model-card`/);
+  });
+
   it('refuses a folder that is not a workspace', async () => {
     const run = await runSitter(['--workspace', join(t.root, '..', 'nope'), '--json', 'records']);
     expect(run.code).toBe(1);

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { exiftool } from 'exiftool-vendored';
@@ -139,6 +139,20 @@ describe('sitter subject export', () => {
       expect(text).not.toContain(blob.toString('hex').slice(0, 32));
     }
     expect(text).not.toMatch(/"embedding|"template/i);
+  });
+
+  it('an existing empty folder becomes owner-only (0700) like a new one; a folder holding other files keeps its mode', async () => {
+    const dir = join(out.dir, 'empty');
+    mkdirSync(dir);
+    chmodSync(dir, 0o755);
+    expect((await exportTo(dir)).code).toBe(0);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    const busy = join(out.dir, 'theirs');
+    mkdirSync(busy);
+    writeFileSync(join(busy, 'notes.txt'), 'keep me');
+    chmodSync(busy, 0o750);
+    expect((await exportTo(busy, '--force')).code).toBe(0);
+    expect(statSync(busy).mode & 0o777).toBe(0o750);
   });
 
   it('refuses a folder that is not empty unless --force, a link, and an unknown participant', async () => {

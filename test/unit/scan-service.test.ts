@@ -99,6 +99,17 @@ describe('scanShoot with fake ports', () => {
     expect(verifyChain(await read((uow) => uow.audit.all())).ok).toBe(true);
   });
 
+  it("the shoot's own threshold (shoot create --threshold) is the one the scan proposes at: stricter than the calibration, a close face is no match", async () => {
+    await changeShoot((s) => {
+      s.matchThreshold = 0.04; // P1's and P2's faces are 0.05 from their templates; proposed at 0.5
+    });
+    expect(await scan()).toMatchObject({ proposed: 0, unidentified: 4 });
+    expect((await facesOf('a.jpg')).map((f) => [f.state, f.reason])).toEqual([
+      ['unidentified', 'no-match'],
+      ['unidentified', 'no-match'],
+    ]);
+  });
+
   it('an unchanged asset is not analysed again; a rescan analyses again only assets nobody has decided on', async () => {
     await scan();
     const [cFace] = await facesOf('c.jpg');

@@ -6,6 +6,7 @@
  * Held out, it found 96% of faces and named 0 of 82 unseen strangers. A calibration only applies to
  * embeddings whose model digest equals `modelDigest`.
  */
+import type { ThresholdBounds } from '../domain/match-limits.js';
 import type { MatchCalibration } from '../ports/face-engine.js';
 
 export const DEFAULT_CALIBRATION: MatchCalibration = {
@@ -14,4 +15,17 @@ export const DEFAULT_CALIBRATION: MatchCalibration = {
   threshold: 0.565,
   /** the runner-up participant must be at least this much further away */
   margin: 0.05,
+};
+
+/**
+ * The thresholds a shoot may set at creation (`shoot create --threshold`), from this model's
+ * measurements (docs/engine.md): at most 0.582, the distance at which the evaluation measured a 0.1%
+ * false-accept rate (TAR @ FAR 0.1%), so no shoot accepts more strangers than that; at least 0.35, the
+ * strictest value the calibration searched, below which nothing was measured.
+ */
+export const THRESHOLD_BOUNDS: ThresholdBounds = {
+  min: 0.35,
+  max: 0.582,
+  basis:
+    'above 0.582 the measured false-accept rate exceeds 0.1% (TAR @ FAR 0.1%), below 0.35 nothing was measured (docs/engine.md)',
 };

@@ -12,6 +12,10 @@ import {
 } from '../domain/processing-record.js';
 import { type RosterCounts, countRoster, loadRoster } from './roster.js';
 import type { ServiceContext } from './context.js';
+import { effectiveThreshold, type EffectiveThreshold } from '../domain/match-limits.js';
+import type { MatchThresholds } from '../domain/matching.js';
+import type { Shoot } from '../domain/shoot.js';
+import type { UnitOfWork } from '../ports/store.js';
 
 const DAY = 86_400_000;
 
@@ -29,6 +33,8 @@ export interface ShootProcessing {
   subjects: RosterCounts & { minors: number };
   data: { assets: number; faces: number; confirmedFaces: number; templates: number; placesNamingPeople: number };
   reviewers: number;
+  /** the distance threshold the shoot's faces are proposed at, and whether the shoot set it */
+  matchThreshold: EffectiveThreshold;
 }
 
 export interface ProcessingRecord {
@@ -45,46 +51,56 @@ export interface ProcessingRecord {
   securityMeasures: readonly string[];
 }
 
-export async function processingRecord(ctx: ServiceContext): Promise<ProcessingRecord> {
+/** One shoot's facts for the record (and the DPIA annex): configuration, subjects, data held. */
+export async function shootProcessing(
+  uow: UnitOfWork,
+  shoot: Shoot,
+  now: Date,
+  calibration: MatchThresholds,
+): Promise<ShootProcessing> {
+  const [roster, assets, faces, templates, places, decisions] = await Promise.all([
+    loadRoster(uow, shoot.id, now),
+    uow.assets.listByShoot(shoot.id),
+    uow.faces.listByShootWithoutEmbeddings(shoot.id),
+    uow.templates.listByShoot(shoot.id),
+    uow.pushRecords.openByShoot(shoot.id),
+    uow.decisions.listByShoot(shoot.id),
+  ]);
+  return {
+    shoot: shoot.id,
+    name: shoot.name,
+    purpose: shoot.purpose,
+    status: shoot.status,
+    approval: {
+      dpiaRef: shoot.dpiaRef,
+      approvedBy: shoot.approvedBy,
+      approvedAt: shoot.approvedAt?.toISOString() ?? null,
+    },
+    days: { from: shoot.shootFrom, to: shoot.shootTo },
+    retentionDays: shoot.retentionDays,
+    biometricDataUntil: shoot.approvedAt
+      ? new Date(shoot.approvedAt.getTime() + shoot.retentionDays * DAY).toISOString()
+      : null,
+    recipient: { connector: shoot.connector, source: shoot.source },
+    subjects: { ...countRoster(roster), minors: roster.filter((e) => e.participant.minor).length },
+    data: {
+      assets: assets.length,
+      faces: faces.length,
+      confirmedFaces: faces.filter((f) => f.state === 'confirmed').length,
+      templates: templates.length,
+      placesNamingPeople: places.length,
+    },
+    reviewers: new Set(decisions.map((d) => d.reviewer)).size,
+    matchThreshold: effectiveThreshold(shoot, calibration),
+  };
+}
+
+/** `calibration`: the engine's match calibration, the threshold of shoots that set none. */
+export async function processingRecord(ctx: ServiceContext, calibration: MatchThresholds): Promise<ProcessingRecord> {
   const now = ctx.clock.now();
   return ctx.store.transaction(async (uow) => {
     const shoots: ShootProcessing[] = [];
-    for (const shoot of await uow.shoots.list()) {
-      const [roster, assets, faces, templates, places, decisions] = await Promise.all([
-        loadRoster(uow, shoot.id, now),
-        uow.assets.listByShoot(shoot.id),
-        uow.faces.listByShootWithoutEmbeddings(shoot.id),
-        uow.templates.listByShoot(shoot.id),
-        uow.pushRecords.openByShoot(shoot.id),
-        uow.decisions.listByShoot(shoot.id),
-      ]);
-      shoots.push({
-        shoot: shoot.id,
-        name: shoot.name,
-        purpose: shoot.purpose,
-        status: shoot.status,
-        approval: {
-          dpiaRef: shoot.dpiaRef,
-          approvedBy: shoot.approvedBy,
-          approvedAt: shoot.approvedAt?.toISOString() ?? null,
-        },
-        days: { from: shoot.shootFrom, to: shoot.shootTo },
-        retentionDays: shoot.retentionDays,
-        biometricDataUntil: shoot.approvedAt
-          ? new Date(shoot.approvedAt.getTime() + shoot.retentionDays * DAY).toISOString()
-          : null,
-        recipient: { connector: shoot.connector, source: shoot.source },
-        subjects: { ...countRoster(roster), minors: roster.filter((e) => e.participant.minor).length },
-        data: {
-          assets: assets.length,
-          faces: faces.length,
-          confirmedFaces: faces.filter((f) => f.state === 'confirmed').length,
-          templates: templates.length,
-          placesNamingPeople: places.length,
-        },
-        reviewers: new Set(decisions.map((d) => d.reviewer)).size,
-      });
-    }
+    for (const shoot of await uow.shoots.list()) shoots.push(await shootProcessing(uow, shoot, now, calibration));
     const chain = verifyChain(await uow.audit.all());
     const recipients = new Map<string, string[]>();
     for (const s of shoots)

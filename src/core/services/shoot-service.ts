@@ -1,4 +1,5 @@
 import { SitterError } from '../domain/errors.js';
+import { assertThresholdWithin, type ThresholdBounds } from '../domain/match-limits.js';
 import { assertSourceAllowed } from '../domain/scope.js';
 import { assertOpen, type NewShoot, type Shoot, validateNewShoot } from '../domain/shoot.js';
 import { requireShootDates } from '../domain/shoot-dates.js';
@@ -22,10 +23,13 @@ export interface CreateShootInput extends NewShoot {
   connectorOptions?: Record<string, unknown>;
   /** when given, the source is checked against system folders, the workspace and every open shoot */
   placement?: SourcePlacement;
+  /** the shoot's own distance threshold (`--threshold`), checked against the model's bounds */
+  threshold?: { value: number; bounds: ThresholdBounds };
 }
 
 export async function createShoot(ctx: ServiceContext, input: CreateShootInput): Promise<Shoot> {
   validateNewShoot(input);
+  if (input.threshold) assertThresholdWithin(input.threshold.value, input.threshold.bounds);
   return ctx.store.transaction(async (uow) => {
     if (await uow.shoots.find(input.id)) {
       throw new SitterError(
@@ -68,7 +72,7 @@ export async function createShoot(ctx: ServiceContext, input: CreateShootInput):
       dpiaRef: null,
       approvedBy: null,
       approvedAt: null,
-      matchThreshold: null,
+      matchThreshold: input.threshold?.value ?? null,
       matchMargin: null,
       createdAt: now,
       closedAt: null,
@@ -92,6 +96,11 @@ export async function createShoot(ctx: ServiceContext, input: CreateShootInput):
           from: shoot.shootFrom,
           to: shoot.shootTo,
           utcOffset: shoot.utcOffset,
+          // null: the model's calibration at scan time; else the shoot's own, within the bounds shown
+          matchThreshold: shoot.matchThreshold,
+          ...(input.threshold
+            ? { thresholdBounds: { min: input.threshold.bounds.min, max: input.threshold.bounds.max } }
+            : {}),
         },
       },
       now,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Command } from 'commander';
 import type { ModelCard } from '../../core/engine/model-card.js';
 import type { WorkspaceSecurity } from '../../core/store/workspace-facts.js';
@@ -63,29 +64,64 @@ function recordsText(r: Records): string {
     '',
     'Shoots, retention and recipients:',
     table(
-      [
-        'shoot',
-        'status',
-        'approved (DPIA)',
-        'retention',
-        'biometric data until',
-        'recipient',
-        'participants',
-        'minors',
-      ],
+      ['shoot', 'name', 'status', 'days', 'approved (DPIA)', 'retention', 'biometric data until', 'recipient'],
       r.shoots.map((s) => [
         s.shoot,
+        s.name,
         s.status,
+        s.days.from ? `${s.days.from} to ${s.days.to}` : null,
         s.approval.approvedAt
           ? `${s.approval.approvedAt.slice(0, 10)} ${s.approval.approvedBy} (${s.approval.dpiaRef})`
           : null,
         `${s.retentionDays} days`,
         s.biometricDataUntil,
         `${s.recipient.connector}: ${s.recipient.source}`,
+      ]),
+    ),
+    '',
+    'Data subjects per shoot (consent as of now):',
+    table(
+      [
+        'shoot',
+        'participants',
+        'eligible',
+        'photos only',
+        'withdrawn',
+        'expired',
+        'not yet signed',
+        'no record',
+        'minors',
+      ],
+      r.shoots.map((s) => [
+        s.shoot,
         s.subjects.total,
+        s.subjects.eligible,
+        s.subjects['photos-only'],
+        s.subjects.withdrawn,
+        s.subjects.expired,
+        s.subjects['not-yet-signed'],
+        s.subjects['no-record'],
         s.subjects.minors,
       ]),
     ),
+    '',
+    'Data held per shoot:',
+    table(
+      ['shoot', 'assets', 'faces', 'confirmed', 'templates', 'DAM places naming people', 'reviewers', 'threshold'],
+      r.shoots.map((s) => [
+        s.shoot,
+        s.data.assets,
+        s.data.faces,
+        s.data.confirmedFaces,
+        s.data.templates,
+        s.data.placesNamingPeople,
+        s.reviewers,
+        `${s.matchThreshold.value} (${s.matchThreshold.source === 'shoot' ? 'set by the shoot' : 'model calibration'})`,
+      ]),
+    ),
+    '',
+    'Recipients (connectors):',
+    ...r.recipients.map((p) => `  ${p.connector}: shoots ${p.shoots.join(', ')}`),
     '',
     `Models: ${r.models.id} (${r.models.files.length} files, licences: ${[...new Set(r.models.files.map((f) => f.licence))].join(', ')}); see \`sitter model-card\`.`,
     '',
@@ -94,12 +130,49 @@ function recordsText(r: Records): string {
     `  - workspace folder mode ${r.workspace.folderMode}, database mode ${r.workspace.databaseMode}`,
     `  - audit chain: ${r.auditChain.ok ? `verifies, ${r.auditChain.entries} entries, head ${r.auditChain.head ?? '-'}` : 'BROKEN: run `sitter audit verify`'}`,
     ...r.securityMeasures.map((m) => `  - ${m}`),
+    '',
+    "Everything above, as data: `sitter records --json`; the models in full: `sitter model-card`; one shoot's DPIA annex: `sitter dpia SHOOT`.",
   ];
   return lines.join('\n');
 }
 
-/** `sitter records` and `sitter model-card`: what a DPO asks for. */
+/** `sitter records`, `sitter dpia` and `sitter model-card`: what a DPO asks for. */
 export function registerDpo(program: Command): void {
+  program
+    .command('dpia')
+    .description(
+      'a DPIA annex (GDPR Art. 35) for one shoot, drafted from its configuration, roster, processing, measured accuracy and the measures against each risk, as Markdown',
+    )
+    .argument('<shoot>', 'shoot id')
+    .option('--out <file>', 'write the Markdown annex to a new file (owner-only, 0600) instead of stdout')
+    .option('--force', 'with --out: replace an existing file (never a symbolic link)')
+    .action(
+      action(async ([shootId], opts, globals) => {
+        const [{ dpiaFacts }, { readModelCard }, { DEFAULT_CALIBRATION }, { dpiaMarkdown }, files] = await Promise.all([
+          import('../../core/services/dpia-service.js'),
+          import('../../core/engine/model-card.js'),
+          import('../../core/engine/calibration.js'),
+          import('../format/dpia-markdown.js'),
+          import('../../core/store/files/private-file.js'),
+        ]);
+        const out = typeof opts.out === 'string' ? opts.out : undefined;
+        const fileOptions = { force: Boolean(opts.force), forceFlag: '--force' };
+        if (out) await files.checkPrivateTarget(out, fileOptions);
+        const annex = {
+          ...(await withWorkspace(globals, (ctx) => dpiaFacts(ctx, shootId ?? '', DEFAULT_CALIBRATION))),
+          models: readModelCard(),
+        };
+        const text = dpiaMarkdown(annex);
+        if (!out) return { json: annex, text };
+        await files.writePrivateFile(out, text, fileOptions);
+        const sha256 = createHash('sha256').update(text).digest('hex');
+        return {
+          json: { ...annex, written: out, sha256 },
+          text: `Wrote the DPIA annex of shoot "${annex.shoot.shoot}" to ${out} (readable by you only; sha256 ${sha256}).`,
+        };
+      }),
+    );
+
   program
     .command('records')
     .description(
@@ -107,13 +180,15 @@ export function registerDpo(program: Command): void {
     )
     .action(
       action(async (_args, _opts, globals) => {
-        const [{ processingRecord }, { workspaceSecurity }, { readModelCard }] = await Promise.all([
-          import('../../core/services/records-service.js'),
-          import('../../core/store/workspace-facts.js'),
-          import('../../core/engine/model-card.js'),
-        ]);
+        const [{ processingRecord }, { workspaceSecurity }, { readModelCard }, { DEFAULT_CALIBRATION }] =
+          await Promise.all([
+            import('../../core/services/records-service.js'),
+            import('../../core/store/workspace-facts.js'),
+            import('../../core/engine/model-card.js'),
+            import('../../core/engine/calibration.js'),
+          ]);
         const r: Records = await withWorkspace(globals, async (ctx, ws) => ({
-          ...(await processingRecord(ctx)),
+          ...(await processingRecord(ctx, DEFAULT_CALIBRATION)),
           workspace: workspaceSecurity(ws.paths),
           models: readModelCard(),
         }));

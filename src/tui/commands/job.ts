@@ -4,6 +4,7 @@ import { withSession, withWorkspace } from '../context.js';
 import { progressReporter } from '../format/progress.js';
 import { table } from '../format/table.js';
 import { consentRecordLabel } from '../format/consent-record.js';
+import { ACCURACY_HEADERS, accuracyNotes, accuracyRows, thresholdLabel } from '../format/accuracy.js';
 import { outputClosed } from '../output.js';
 import { action, intOption } from '../runner.js';
 import { safeText as one } from '../format/safe-text.js';
@@ -118,7 +119,12 @@ export function registerJob(program: Command): void {
     .action(
       action(async ([shootId], _opts, globals) => {
         const { shootReport } = await import('../../core/services/report-service.js');
-        const r = await withWorkspace(globals, (ctx) => shootReport(ctx, shootId ?? ''));
+        const { shootAccuracyReport } = await import('../../core/services/accuracy-service.js');
+        const { DEFAULT_CALIBRATION } = await import('../../core/engine/calibration.js');
+        const r = await withWorkspace(globals, async (ctx) => ({
+          ...(await shootReport(ctx, shootId ?? '')),
+          accuracy: await shootAccuracyReport(ctx, shootId ?? '', DEFAULT_CALIBRATION),
+        }));
         const text = [
           `Shoot ${r.shoot} [${r.status}]`,
           `  assets: ${r.assets.total} (${r.assets.scanned} scanned, ${r.assets.failed} failed, ${r.assets.withUnidentified} with an unidentified person, ${r.assets.pushed} pushed)`,
@@ -144,6 +150,14 @@ export function registerJob(program: Command): void {
                 ),
               ]
             : []),
+          '',
+          `Accuracy on this shoot at threshold ${thresholdLabel(r.accuracy)}:`,
+          table(
+            ACCURACY_HEADERS.map((h) => h.toUpperCase()),
+            accuracyRows(r.accuracy),
+          ),
+          ...accuracyNotes(r.accuracy).map((l) => `  ${l}`),
+          '',
           `  out of the shoot's dates: ${r.assets.outsideDates} refused, ${r.assets.noCaptureTime} held without a capture time`,
           ...(r.failures.length
             ? ['', 'Failed assets:', ...r.failures.map((f) => `  ${one(f.asset)}: ${one(f.error)}`)]

@@ -31,13 +31,17 @@ export function registerShootConfigure(shoot: Command): void {
             'Say what to change: --option key=value, --options-file FILE or --unset KEY.',
             `Example: sitter shoot configure ${id} --option sidecarNaming=replace (see \`sitter connectors\`)`,
           );
-        const [{ readOptionArgs, rawOptions }, { connectorRegistry }, { reconfigure }, { configureShoot }] =
-          await Promise.all([
-            import('../connector-options.js'),
-            import('../../app/connector-provider.js'),
-            import('../../connectors/configure.js'),
-            import('../../core/services/shoot-config-service.js'),
-          ]);
+        const [
+          { readOptionArgs, rawOptions, warnAboutCredentials },
+          { connectorRegistry },
+          { reconfigure },
+          { configureShoot },
+        ] = await Promise.all([
+          import('../connector-options.js'),
+          import('../../app/connector-provider.js'),
+          import('../../connectors/configure.js'),
+          import('../../core/services/shoot-config-service.js'),
+        ]);
         const [{ registry }, args] = await Promise.all([connectorRegistry(), readOptionArgs(opts)]);
         const r = await withWorkspace(globals, (ctx) =>
           configureShoot(
@@ -49,6 +53,12 @@ export function registerShootConfigure(shoot: Command): void {
           ),
         );
         const after = r.shoot.connectorOptions;
+        const warnings = warnAboutCredentials(
+          r.shoot.connector,
+          registry.optionsOf(r.shoot.connector),
+          after,
+          r.changed,
+        );
         return {
           json: {
             shoot: r.shoot.id,
@@ -56,6 +66,7 @@ export function registerShootConfigure(shoot: Command): void {
             connectorOptions: after,
             before: r.before,
             changed: r.changed,
+            warnings,
           },
           text: r.changed.length
             ? `Shoot "${r.shoot.id}" (${r.shoot.connector}) options: ${optionsLine(after)} (changed: ${r.changed.join(', ')}; recorded).\nCheck the connector reaches its source: sitter connectors check ${r.shoot.id}`

@@ -5,7 +5,7 @@ import type { LegalHold } from '../../core/domain/legal-hold.js';
 import type { RosterCounts } from '../../core/services/roster.js';
 import { withWorkspace, workspaceDir } from '../context.js';
 import { isoOrDash, table } from '../format/table.js';
-import { action, intOption } from '../runner.js';
+import { action, decimalOption, intOption } from '../runner.js';
 import { safeText as one } from '../format/safe-text.js';
 import { collect } from '../option-list.js';
 import { optionsLine, registerShootConfigure } from './shoot-configure.js';
@@ -26,6 +26,7 @@ function shootJson(shoot: Shoot, roster?: RosterCounts) {
     dpiaRef: shoot.dpiaRef,
     approvedBy: shoot.approvedBy,
     approvedAt: shoot.approvedAt?.toISOString() ?? null,
+    matchThreshold: shoot.matchThreshold,
     createdAt: shoot.createdAt.toISOString(),
     closedAt: shoot.closedAt?.toISOString() ?? null,
     ...(roster ? { roster } : {}),
@@ -94,18 +95,27 @@ export function registerShoot(program: Command): void {
     )
     .option('--options-file <file>', 'connector options as one JSON object (--option wins over it)')
     .option('--reviewers <n>', 'reviewers needed to confirm a match: 1 or 2', '1')
+    .option(
+      '--threshold <distance>',
+      "this shoot's match threshold (Euclidean distance, lower is stricter), within the model's bounds; default: the model calibration",
+    )
     .action(
       action(async ([id], opts, globals) => {
         const { resolveShootSource } = await import('../source.js');
         const connector = String(opts.connector);
         const source = await resolveShootSource(connector, String(opts.source));
-        const { shootOptionsFromArgs } = await import('../connector-options.js');
-        const connectorOptions = await shootOptionsFromArgs(connector, opts);
+        const { shootOptionsFromArgs, warnAboutCredentials } = await import('../connector-options.js');
+        const { connectorOptions, spec } = await shootOptionsFromArgs(connector, opts);
         const reviewers = intOption(opts.reviewers, '--reviewers', 2);
         const retentionDays = intOption(opts.retentionDays, '--retention-days', 90);
         const { createShoot } = await import('../../core/services/shoot-service.js');
         const { sourcePlacement } = await import('../source.js');
         const placement = await sourcePlacement(workspaceDir(globals));
+        const { THRESHOLD_BOUNDS } = await import('../../core/engine/calibration.js');
+        const threshold =
+          opts.threshold === undefined
+            ? {}
+            : { threshold: { value: decimalOption(opts.threshold, '--threshold', 0.55), bounds: THRESHOLD_BOUNDS } };
         const created = await withWorkspace(globals, (ctx) =>
           createShoot(ctx, {
             id: id ?? '',
@@ -118,10 +128,12 @@ export function registerShoot(program: Command): void {
             reviewersRequired: reviewers,
             ...datesOptions(opts),
             placement,
+            ...threshold,
           }),
         );
+        const warnings = warnAboutCredentials(connector, spec, connectorOptions);
         return {
-          json: shootJson(created),
+          json: { ...shootJson(created), warnings },
           text:
             `Created draft shoot "${created.id}" on ${created.connector}:${created.source}, for photos ` +
             `captured ${datesLine(created)}.\nNext: import the consent records (sitter consent import ` +
@@ -205,6 +217,7 @@ export function registerShoot(program: Command): void {
             `  retention:  ${s.retentionDays} days`,
             `  purge:      ${purgeLine(s)}`,
             `  reviewers:  ${s.reviewersRequired}`,
+            `  threshold:  ${s.matchThreshold === null ? 'the model calibration (`sitter model-card`)' : `${s.matchThreshold}, set at creation`}`,
             `  approval:   ${s.dpiaRef ? `DPIA ${s.dpiaRef}, by ${s.approvedBy}, ${isoOrDash(s.approvedAt)}` : 'none yet (draft)'}`,
             `  roster:     ${rosterLine(roster)}`,
             ...(s.closedAt ? [`  closed:     ${isoOrDash(s.closedAt)}`] : []),

@@ -1,21 +1,5 @@
 import type { SubjectExport } from '../../core/services/subject-export-service.js';
-
-/** Markdown text in a table cell or list item: a pipe or a line break in a name cannot break the layout. */
-function md(value: string | number | null | undefined): string {
-  if (value === null || value === undefined || value === '') return '-';
-  return String(value)
-    .replace(/[\r\n]+/g, ' ')
-    .replace(/([\\|*_`[\]<>#])/g, '\\$1');
-}
-
-function rows(headers: string[], body: (string | number | null)[][]): string[] {
-  if (body.length === 0) return ['(none)'];
-  return [
-    `| ${headers.join(' | ')} |`,
-    `| ${headers.map(() => '---').join(' | ')} |`,
-    ...body.map((r) => `| ${r.map(md).join(' | ')} |`),
-  ];
-}
+import { md, rows } from './markdown.js';
 
 const pct = (n: number) => `${(n * 100).toFixed(1)}%`;
 

@@ -1,11 +1,11 @@
 /**
  * A folder of exported personal data (a subject access export): created owner-only (0700) if it is
- * missing; an existing folder must be empty unless the user said --force (then only the files Sitter
+ * missing, made 0700 if it exists empty; an existing folder must be empty unless the user said --force (then only the files Sitter
  * writes are replaced, each through `writePrivateFile`: 0600, never through a link). A link in place
  * of the folder is refused, as for a single file.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, realpath } from 'node:fs/promises';
+import { chmod, mkdir, readdir, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { SitterError } from '../../domain/errors.js';
 import { linkRefused, pathKind, writePrivateFile } from './private-file.js';
@@ -41,12 +41,19 @@ export async function prepareExportFolder(
     });
     return;
   }
-  if (!force && (await readdir(dir)).length > 0)
+  const empty = (await readdir(dir)).length === 0;
+  if (!force && !empty)
     throw new SitterError(
       'OUTPUT_NOT_EMPTY',
       `${dir} is not empty; nothing was written.`,
       'Give a new or empty folder, or add --force to replace the export files in it (other files are left alone).',
     );
+  // An empty folder is as good as a new one, and becomes as private: its file names name people.
+  // A folder that already holds the user's other files keeps its mode (its files are theirs).
+  if (empty)
+    await chmod(dir, 0o700).catch((error: unknown) => {
+      throw folderError(dir, error);
+    });
 }
 
 /** The nearest existing folder of `path`, resolved through any link. */
