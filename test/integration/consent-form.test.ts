@@ -266,6 +266,32 @@ describe('sitter consent form and consent signed', () => {
     expect(text.stdout).toContain('ada.jpg');
   });
 
+  it('init --controller --contact sets them on a new workspace, a bad value is refused before anything is made, and a change is on the chain by field name only', async () => {
+    const fresh = join(out.dir, 'fresh');
+    const bad = await runSitter(['--workspace', fresh, '--json', 'init', '--controller', ' ', '--contact', 'x@y.z']);
+    expect(jsonOf(bad).error).toMatchObject({ code: 'SETTING_INVALID' });
+    expect(() => readdirSync(fresh)).toThrow(); // no half-made workspace
+    const made = await runSitter([
+      '--workspace',
+      fresh,
+      'init',
+      '--controller',
+      'Riverside  Museum',
+      '--contact',
+      'x@y.z',
+    ]);
+    expect(made.code).toBe(0);
+    const shown = await runSitter(['--workspace', fresh, '--json', 'settings']);
+    expect(jsonOf(shown).settings).toEqual({ controller: 'Riverside Museum', contact: 'x@y.z' });
+
+    await settings();
+    await sitter('settings', '--contact', 'dpo@riverside.example');
+    const audit = await t.ws.store.transaction((uow) => uow.audit.all());
+    const changes = audit.filter((e) => e.action === 'workspace.settings-changed').map((e) => e.details);
+    expect(changes).toEqual([{ changed: ['controller', 'contact'] }, { changed: ['contact'] }]);
+    expect(JSON.stringify(audit)).not.toContain('riverside.example');
+  });
+
   it('OUTPUT_INSIDE_PROTECTED: forms are never written into the workspace or the shoot folder', async () => {
     await settings();
     for (const inside of [join(t.root, 'forms'), join(t.root, '..', 'forms')]) {

@@ -27,16 +27,24 @@ export async function workspaceSettings(ctx: ServiceContext): Promise<WorkspaceS
   return ctx.store.transaction((uow) => uow.settings.get());
 }
 
-/** Sets the given fields (a string) or clears them (null); returns the settings after the change. */
-export async function changeSettings(
-  ctx: ServiceContext,
+/** The changes as they would be stored (spaces folded), or SETTING_INVALID: checked before anything is made. */
+export function checkedSettings(
   changes: Partial<Record<keyof WorkspaceSettings, string | null>>,
-): Promise<{ settings: WorkspaceSettings; changed: (keyof WorkspaceSettings)[] }> {
+): Partial<WorkspaceSettings> {
   const clean: Partial<WorkspaceSettings> = {};
   for (const field of ['controller', 'contact'] as const) {
     const v = changes[field];
     if (v !== undefined) clean[field] = v === null ? null : checked(field, v);
   }
+  return clean;
+}
+
+/** Sets the given fields (a string) or clears them (null); returns the settings after the change. */
+export async function changeSettings(
+  ctx: ServiceContext,
+  changes: Partial<Record<keyof WorkspaceSettings, string | null>>,
+): Promise<{ settings: WorkspaceSettings; changed: (keyof WorkspaceSettings)[] }> {
+  const clean = checkedSettings(changes);
   const now = ctx.clock.now();
   return ctx.store.transaction(async (uow) => {
     const before = await uow.settings.get();
