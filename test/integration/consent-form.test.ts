@@ -6,6 +6,7 @@ import QRCode from 'qrcode';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jsonOf, runSitter } from '../helpers/cli.js';
 import { codeSvgOf, pdfScanOf, pdfTextOf, phoneScanOf } from '../helpers/form-scan.js';
+import { pngBytes, writeConsentFolder } from '../helpers/consent-fixture.js';
 import { seedApprovedShoot } from '../helpers/seed.js';
 import { makeWorkspace, tempDir, type TestWorkspace } from '../helpers/workspace.js';
 
@@ -213,6 +214,33 @@ describe('sitter consent form and consent signed', () => {
     // The same folder again: nothing new is recorded.
     const again = await signed(scans);
     expect(again.scans.filter((s) => s.recorded).map((s) => s.outcome)).toEqual(['unchanged', 'unchanged']);
+
+    // A re-import that makes a new version of P1's record keeps the scan on it.
+    const before = (jsonOf(await sitter('consent', 'list', 's')).participants as { consentRecord: number }[])[0];
+    const file = writeConsentFolder(join(t.root, '..', 'consent-s-again'), [
+      {
+        id: 'P1',
+        name: 'Ada Smith',
+        consent: 'yes',
+        scopes: 'web;print',
+        expires: '2031-01-01',
+        photo: await pngBytes(1),
+      },
+      { id: 'P2', name: 'Ben Photos', consent: 'no', scopes: 'web' },
+      {
+        id: 'P3',
+        name: 'Cleo Minor',
+        consent: 'yes',
+        minor: true,
+        guardian: 'Dana Guardian',
+        photo: await pngBytes(3),
+      },
+    ]);
+    const reimport = await sitter('consent', 'import', 's', file);
+    expect(jsonOf(reimport).updated).toContain('P1');
+    const after = (jsonOf(await sitter('consent', 'list', 's')).participants as { consentRecord: number }[])[0];
+    expect(after?.consentRecord).not.toBe(before?.consentRecord);
+    expect(await recordOf('s', 'P1')).toMatchObject({ file: 'IMG_0001.jpg', sha256: sha256(photo) });
   });
 
   it('a form of another shoot, an unknown participant and a blank form are reported, and recorded on no record', async () => {

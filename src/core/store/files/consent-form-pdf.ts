@@ -53,13 +53,12 @@ class Writer {
         font: this.fonts.regular,
       }),
     );
-    this.page.drawText(this.safe(this.title, this.fonts.bold), {
-      x: MARGIN,
-      y: top - 16,
-      size: 15,
-      font: this.fonts.bold,
-      maxWidth: this.width - CODE_SIZE - 20,
-    });
+    // A long shoot name wraps beside the code (three lines at most), never under it.
+    this.lines(this.title, this.fonts.bold, 15, this.width - CODE_SIZE - 20)
+      .slice(0, 3)
+      .forEach((line, i) =>
+        this.page.drawText(line, { x: MARGIN, y: top - 16 - i * 19, size: 15, font: this.fonts.bold }),
+      );
     this.y = top - CODE_SIZE - 10 - this.ids.length * 9 - 8;
   }
 
