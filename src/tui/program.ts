@@ -6,6 +6,7 @@ import { registerConsent, registerErase, registerWithdraw } from './commands/con
 import { registerDemo } from './commands/demo.js';
 import { registerConnectors } from './commands/connectors.js';
 import { registerDpo } from './commands/dpo.js';
+import { registerSettings } from './commands/settings.js';
 import { registerInit } from './commands/init.js';
 import { registerJob } from './commands/job.js';
 import { registerPublish } from './commands/publish.js';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .enablePositionalOptions(false);
   registerInit(program);
+  registerSettings(program);
   registerShoot(program);
   registerConsent(program);
   registerWithdraw(program);

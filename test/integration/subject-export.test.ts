@@ -79,6 +79,7 @@ describe('sitter subject export', () => {
         'importedFrom',
         'importedFileSha256',
         'importedAt',
+        'signedScan',
       ].sort(),
     );
     expect(x.consentRecords[0]).toMatchObject({ biometricConsent: true, publicationScopes: ['web'] });

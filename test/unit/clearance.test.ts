@@ -63,6 +63,7 @@ function consent(participantId: number, over: Partial<ConsentRecord> = {}): Cons
     importedFrom: 'c.csv',
     importedFileSha256: 'b'.repeat(64),
     importedAt: at(-30),
+    signedScan: null,
     ...over,
   };
 }

@@ -48,6 +48,7 @@ function consentOf(p: Participant, over: Partial<ConsentRecord> = {}): ConsentRe
     importedFrom: 'consent.csv',
     importedFileSha256: 'sha-file',
     importedAt: now,
+    signedScan: null,
     ...over,
   };
 }

@@ -36,6 +36,36 @@ export interface ConsentRecord {
   importedFrom: string;
   importedFileSha256: string;
   importedAt: Date;
+  /**
+   * The scan of the paper form Sitter printed for this person, matched back by its code
+   * (`sitter consent signed`); carried to later versions of the record. Null until one comes back.
+   */
+  signedScan: SignedScan | null;
+}
+
+/** A signed consent form scanned and matched to its record by the code Sitter printed on it. */
+export interface SignedScan {
+  /** the scan's file name, as found in the folder given to `consent signed` */
+  file: string;
+  sha256: string;
+  /** the form version printed on it, and whether it was the shoot's current text when it came back */
+  formVersion: string;
+  versionCurrent: boolean;
+  /** ISO 8601: kept in a JSON column, which gives text back */
+  recordedAt: string;
+}
+
+/** What the workspace says about its controller (GDPR Art. 13(1)(a), (b)), printed on every consent form. */
+export interface WorkspaceSettings {
+  controller: string | null;
+  contact: string | null;
+}
+
+/** The publication scopes a shoot's consent form offers as tick boxes: part of the form's text and version. */
+export interface ConsentFormSetup {
+  shootId: string;
+  scopes: string[];
+  updatedAt: Date;
 }
 
 export type TemplateOrigin = 'reference-photo' | 'confirmed-face';

@@ -2,6 +2,7 @@ import type { WithdrawalMemory } from '../domain/consent.js';
 import type { AuditEntry, AuditEventInput } from '../domain/audit.js';
 import type {
   Asset,
+  ConsentFormSetup,
   ConsentRecord,
   Decision,
   Erasure,
@@ -9,7 +10,9 @@ import type {
   Participant,
   PushRecord,
   Rejection,
+  SignedScan,
   Template,
+  WorkspaceSettings,
 } from '../domain/records.js';
 import type { Shoot } from '../domain/shoot.js';
 
@@ -37,7 +40,22 @@ export interface UnitOfWork {
   pushRecords: PushRecordRepository;
   withdrawals: WithdrawalRepository;
   erasures: ErasureRepository;
+  settings: SettingsRepository;
+  consentForms: ConsentFormSetupRepository;
   audit: AuditLog;
+}
+
+/** The workspace's own settings (the controller and contact printed on consent forms). */
+export interface SettingsRepository {
+  get(): Promise<WorkspaceSettings>;
+  /** writes the given fields; a null clears one */
+  set(changes: Partial<WorkspaceSettings>, at: Date): Promise<void>;
+}
+
+/** What each shoot's consent form offers (its publication scopes). */
+export interface ConsentFormSetupRepository {
+  find(shootId: string): Promise<ConsentFormSetup | null>;
+  save(setup: ConsentFormSetup): Promise<void>;
 }
 
 /** Erasures under way or done (`domain/records.ts` Erasure). */
@@ -80,6 +98,8 @@ export interface ConsentRepository {
   deleteByParticipant(participantId: number): Promise<number>;
   /** adds many in a few writes (a large roster import) */
   addMany(records: Omit<ConsentRecord, 'id'>[]): Promise<void>;
+  /** records the signed scan on one record version (the current one: `consent signed`) */
+  attachSignedScan(recordId: number, scan: SignedScan): Promise<void>;
 }
 
 export interface TemplateRepository {

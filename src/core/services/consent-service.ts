@@ -219,6 +219,8 @@ export async function importConsent(
           importedFrom,
           importedFileSha256: file.fileSha256,
           importedAt: now,
+          // the paper form that came back stays linked to the person's record through re-imports
+          signedScan: current?.signedScan ?? null,
         });
       }
       const changed = recordChanged || personChanged;

@@ -1,6 +1,7 @@
 import { EntitySchema } from '@mikro-orm/core';
 import type {
   Asset,
+  ConsentFormSetup,
   ConsentRecord,
   Decision,
   Erasure,
@@ -81,6 +82,34 @@ export const ConsentRecordEntity = new EntitySchema<ConsentRecord>({
     importedFrom: { type: 'text' },
     importedFileSha256: { type: 'string' },
     importedAt: { type: 'Date' },
+    signedScan: optional({ type: 'json' }),
+  },
+});
+
+/** One row per workspace setting (`controller`, `contact`); absent means not set. */
+export interface WorkspaceSettingRow {
+  key: string;
+  value: string;
+  updatedAt: Date;
+}
+
+export const WorkspaceSettingEntity = new EntitySchema<WorkspaceSettingRow>({
+  name: 'WorkspaceSetting',
+  tableName: 'workspace_setting',
+  properties: {
+    key: { type: 'string', primary: true },
+    value: { type: 'text' },
+    updatedAt: { type: 'Date' },
+  },
+});
+
+export const ConsentFormSetupEntity = new EntitySchema<ConsentFormSetup>({
+  name: 'ConsentFormSetup',
+  tableName: 'consent_form_setup',
+  properties: {
+    shootId: { type: 'string', primary: true },
+    scopes: { type: 'json' },
+    updatedAt: { type: 'Date' },
   },
 });
 
@@ -264,5 +293,7 @@ export const allEntities = [
   PushRecordEntity,
   WithdrawnFormEntity,
   ErasureEntity,
+  WorkspaceSettingEntity,
+  ConsentFormSetupEntity,
   AuditEventEntity,
 ];

@@ -13,6 +13,7 @@ import type {
   Template,
   WithdrawnForm,
   Erasure,
+  WorkspaceSettings,
 } from '../domain/records.js';
 import { formDigest } from '../domain/consent.js';
 import { isErased } from '../domain/pseudonym.js';
@@ -32,6 +33,8 @@ import {
   TemplateEntity,
   WithdrawnFormEntity,
   ErasureEntity,
+  WorkspaceSettingEntity,
+  ConsentFormSetupEntity,
 } from './entities.js';
 import { newestConsentRecords, participantsOfShoot } from './roster-reads.js';
 
@@ -113,6 +116,9 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
       deleteByParticipant: (participantId) => em.nativeDelete(ConsentRecordEntity, { participantId }),
       addMany: async (rs) => {
         await insertMany<ConsentRecord>(em, ConsentRecordEntity, rs);
+      },
+      attachSignedScan: async (recordId, scan) => {
+        await em.nativeUpdate(ConsentRecordEntity, { id: recordId }, { signedScan: scan });
       },
     },
     templates: {
@@ -231,6 +237,27 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
         ),
       finish: async (id, receiptSeq) => {
         await em.nativeUpdate(ErasureEntity, { id }, { pendingSince: null, receiptSeq });
+      },
+    },
+    settings: {
+      get: async () => {
+        const rows = await em.find(WorkspaceSettingEntity, {});
+        const value = (key: keyof WorkspaceSettings) => rows.find((r) => r.key === key)?.value ?? null;
+        return { controller: value('controller'), contact: value('contact') };
+      },
+      set: async (changes, at) => {
+        for (const [key, value] of Object.entries(changes)) {
+          if (value === undefined) continue;
+          await em.nativeDelete(WorkspaceSettingEntity, { key });
+          if (value !== null) await em.insert(WorkspaceSettingEntity, { key, value, updatedAt: at });
+        }
+      },
+    },
+    consentForms: {
+      find: (shootId) => em.findOne(ConsentFormSetupEntity, { shootId }),
+      save: async (setup) => {
+        await em.nativeDelete(ConsentFormSetupEntity, { shootId: setup.shootId });
+        await em.insert(ConsentFormSetupEntity, setup);
       },
     },
     audit: {

@@ -6,6 +6,7 @@ import { withSession, withWorkspace } from '../context.js';
 import { isoOrDash, table } from '../format/table.js';
 import { action } from '../runner.js';
 import { safeText as one } from '../format/safe-text.js';
+import { registerConsentPaper } from './consent-paper.js';
 
 function entryJson(e: RosterEntry) {
   return {
@@ -24,6 +25,8 @@ function entryJson(e: RosterEntry) {
     formRef: e.consent?.formRef ?? null,
     formSha256: e.consent?.formSha256 ?? null,
     referencePhoto: e.consent?.referencePhoto ?? null,
+    /** the signed paper form matched back by its code (`consent signed`), or null */
+    signedScan: e.consent?.signedScan ?? null,
   };
 }
 
@@ -130,6 +133,7 @@ export function registerConsent(program: Command): void {
         };
       }),
     );
+  registerConsentPaper(consent);
 }
 
 export function registerWithdraw(program: Command): void {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/domain/errors.js';
-import { workspaceDir } from '../context.js';
+import { withWorkspace, workspaceDir } from '../context.js';
 import { action } from '../runner.js';
 
 export function registerInit(program: Command): void {
@@ -15,6 +15,8 @@ export function registerInit(program: Command): void {
       '--key-from-env',
       'take the master key from SITTER_MASTER_KEY (base64) or SITTER_MASTER_KEY_FILE at every command; nothing is stored',
     )
+    .option('--controller <text>', 'the controller printed on consent forms (later: sitter settings)')
+    .option('--contact <text>', 'whom people contact to ask or withdraw, printed on consent forms')
     .action(
       action(async (_args, opts, globals) => {
         if (opts.keyFile && opts.keyFromEnv)
@@ -30,7 +32,15 @@ export function registerInit(program: Command): void {
             : opts.keyFromEnv
               ? { kind: 'env' as const }
               : { kind: 'workspace' as const };
+        const { checkedSettings, changeSettings } = await import('../../core/services/settings-service.js');
+        const settings = checkedSettings({
+          ...(typeof opts.controller === 'string' ? { controller: opts.controller } : {}),
+          ...(typeof opts.contact === 'string' ? { contact: opts.contact } : {}),
+        });
         const result = await initWorkspace(workspaceDir(globals), { masterKey });
+        // Only a workspace made now takes them: init never changes an existing one (`sitter settings` does).
+        if (result.created && Object.keys(settings).length > 0)
+          await withWorkspace(globals, (ctx) => changeSettings(ctx, settings));
         const key = result.masterKey;
         const created =
           key.kind === 'file'
@@ -44,7 +54,8 @@ export function registerInit(program: Command): void {
           json: result,
           text: result.created
             ? `${created}\nNext: sitter shoot create ID --name NAME --source FOLDER --purpose TEXT --retention-days N`
-            : `${result.dir} is already a Sitter workspace; nothing was changed.`,
+            : `${result.dir} is already a Sitter workspace; nothing was changed.` +
+              (Object.keys(settings).length > 0 ? ' Change its controller or contact with `sitter settings`.' : ''),
         };
       }),
     );

@@ -7,6 +7,7 @@ import { Migration20261128161905 } from './Migration20261128161905.js';
 import { Migration20261128173810 } from './Migration20261128173810.js';
 import { Migration20261128185003 } from './Migration20261128185003.js';
 import { Migration20261128200937 } from './Migration20261128200937.js';
+import { Migration20261128214150 } from './Migration20261128214150.js';
 
 /**
  * Every committed migration, in order. Listed explicitly (not globbed) so the compiled CLI finds
@@ -27,4 +28,6 @@ export const migrationsList: { name: string; class: Constructor<Migration> }[] =
   { name: 'Migration20261128185003', class: Migration20261128185003 },
   // erasure: erasures under way or done, found by a digest of shoot and reference (a rerun finishes an interrupted one)
   { name: 'Migration20261128200937', class: Migration20261128200937 },
+  // consent forms (issue 13): consent_record.signed_scan, workspace_setting (controller, contact), consent_form_setup (scopes offered)
+  { name: 'Migration20261128214150', class: Migration20261128214150 },
 ];
