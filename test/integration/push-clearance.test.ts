@@ -88,6 +88,8 @@ describe('push writes the clearance and the scopes per person', () => {
       `<sitter:Until>${tomorrow.toISOString()}</sitter:Until>`,
     );
     expect(scopesByName(a)).toEqual({ 'Ada Web': ['print', 'web'], 'Eve Expiring': ['web'] });
+    // By default (peopleTags none) no name goes into the tools' tags or keywords.
+    expect([a.TagsList, a.HierarchicalSubject, a.Subject]).toEqual([undefined, undefined, undefined]);
     const b = await xmpOf(join(source, 'b.jpg.xmp'));
     expect(b.Clearance).toEqual([
       { Scope: 'print', Cleared: true },
