@@ -92,6 +92,13 @@ describe('people tags for the photo tools', () => {
     // b.jpg's sidecar was Sitter's alone: it is gone with the last name in it.
     expect(existsSync(join(source, 'b.jpg.xmp'))).toBe(false);
 
+    // Erasure's proof reads the sidecar back and says the user's own tag still names Ada: not Sitter's to remove.
+    const erase = await sitter('--json', 'erase', 's', 'P1');
+    expect(erase.code, erase.stdout + erase.stderr).toBe(1);
+    expect((jsonOf(erase) as { verification: { traces: unknown[] } }).verification.traces).toEqual([
+      { place: join(source, 'a.jpg.xmp'), what: 'name' },
+    ]);
+
     // Turning the option off takes Sitter's remaining tags out at the next push, and only them.
     const off = await sitter('shoot', 'configure', 's', '--option', 'peopleTags=none');
     expect(off.code, off.stdout + off.stderr).toBe(0);
