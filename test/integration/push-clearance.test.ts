@@ -147,6 +147,19 @@ describe('push writes the clearance and the scopes per person', () => {
     expect(scopesByName(a)).toEqual({ 'Ada Web': ['print', 'web'] });
   });
 
+  it('on a closed shoot push is refused and names its withdrawal part, which still runs', async () => {
+    expect((await sitter('push', 's')).code).toBe(0);
+    expect((await sitter('shoot', 'close', 's', '--yes')).code).toBe(0);
+    const refused = await sitter('push', 's');
+    expect(refused.code).toBe(1);
+    expect(jsonOf(refused)).toMatchObject({
+      error: { code: 'SHOOT_CLOSED', hint: expect.stringContaining('sitter push s --withdrawals') },
+    });
+    const withdrawals = await sitter('push', 's', '--withdrawals');
+    expect(withdrawals.code, withdrawals.stdout).toBe(0);
+    expect(jsonOf(withdrawals)).toMatchObject({ unchanged: 3, broughtUpToDate: { assets: 0 } });
+  });
+
   it('a withdrawal rewrites the clearance; the last person taken off takes it out with everything else', async () => {
     expect((await runSitter(['--workspace', t.root, 'push', 's'])).code).toBe(0);
     const w = await runSitter(['--workspace', t.root, 'withdraw', 's', 'P5']);

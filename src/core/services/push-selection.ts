@@ -8,7 +8,9 @@
  * Sitter's format).
  */
 import { type ChangeSincePush, type ClearanceFacts, changesSincePush, lastPushOf } from '../domain/clearance.js';
+import { SitterError } from '../domain/errors.js';
 import type { Asset } from '../domain/records.js';
+import type { Shoot } from '../domain/shoot.js';
 
 export type DamUpdateReason = ChangeSincePush | 'first-push' | 'dam-differed';
 
@@ -32,4 +34,17 @@ export function tallyUpdates(
   const why: Partial<Record<DamUpdateReason, number>> = {};
   for (const u of changed) for (const r of u.why ?? []) why[r] = (why[r] ?? 0) + 1;
   return { assets: changed.length, why };
+}
+
+/**
+ * A closed shoot's DAM entries are only ever taken off, never written: its ordinary push is refused,
+ * and the hint names the part of it that still runs.
+ */
+export function assertOpenForPush(shoot: Pick<Shoot, 'id' | 'status'>): void {
+  if (shoot.status !== 'closed') return;
+  throw new SitterError(
+    'SHOOT_CLOSED',
+    `Shoot "${shoot.id}" is closed: a push may no longer name anyone from it.`,
+    `To take people off the DAM whose consent was withdrawn or has lapsed since: sitter push ${shoot.id} --withdrawals`,
+  );
 }

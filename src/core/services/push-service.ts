@@ -7,12 +7,18 @@ import { consentUri } from '../domain/consent-uri.js';
 import { isDiskFull } from '../domain/disk-full.js';
 import { SitterError, isSitterError } from '../domain/errors.js';
 import type { Asset, ConsentRecord, Face, Participant, PushRecord } from '../domain/records.js';
-import { assertOpen, type Shoot } from '../domain/shoot.js';
+import { type Shoot } from '../domain/shoot.js';
 import type { Connector, ModelRelease, PushPerson } from '../ports/connector.js';
 import type { ConsentLink } from '../domain/review.js';
 import { consentLinksOfShoot } from './consent-links.js';
 import { loadClearanceFacts } from './clearance-service.js';
-import { type BroughtUpToDate, type DamUpdateReason, tallyUpdates, updateReasons } from './push-selection.js';
+import {
+  type BroughtUpToDate,
+  type DamUpdateReason,
+  assertOpenForPush,
+  tallyUpdates,
+  updateReasons,
+} from './push-selection.js';
 import { type ServiceContext, requireShoot } from './context.js';
 import { type NamedPlace, recordCleared, recordPushed } from './push-ledger.js';
 import { sweepLapsedConsent } from './withdrawal.js';
@@ -174,7 +180,7 @@ export async function pushShoot(
   const withdrawalOnly = opts.reason === 'withdrawal';
   const plan: Plan = await ctx.store.transaction(async (uow) => {
     const shoot = await requireShoot(uow, shootId);
-    if (!withdrawalOnly) assertOpen(shoot, 'push');
+    if (!withdrawalOnly) assertOpenForPush(shoot);
     if (shoot.status !== 'closed') await sweepLapsedConsent(uow, shootId, ctx.clock.now(), ctx.actor);
     const participants = new Map((await uow.participants.listByShoot(shootId)).map((p) => [p.id, p]));
     const consents = await uow.consents.currentForShoot(shootId);
