@@ -14,6 +14,34 @@ export function isSitterConsentUri(uri: string): boolean {
 }
 
 const EPS = 1e-6;
+/** A publication scope as consent files spell it (src/core/consent/values.ts). */
+const SCOPE = /^[a-z0-9][a-z0-9_-]*$/;
+
+/** Problems of a list of scopes (one person's, or the clearance's): each well-formed, each once. */
+function scopeListProblems(at: string, scopes: readonly string[]): string[] {
+  const problems: string[] = [];
+  if (scopes.some((s) => typeof s !== 'string' || !SCOPE.test(s))) problems.push(`${at} holds a malformed scope`);
+  if (new Set(scopes).size !== scopes.length) problems.push(`${at} names a scope twice`);
+  return problems;
+}
+
+/** Problems of the optional clearance statement (contract 3). */
+function clearanceProblems(payload: PushPayload): string[] {
+  const list = payload.clearance;
+  if (list === undefined) return [];
+  const problems = scopeListProblems(
+    'clearance',
+    list.map((c) => c.scope),
+  );
+  list.forEach((c, i) => {
+    if (typeof c.cleared !== 'boolean') problems.push(`clearance[${i}].cleared is not a boolean`);
+    if (!Array.isArray(c.reasons) || (c.cleared && c.reasons.length > 0) || (!c.cleared && c.reasons.length === 0))
+      problems.push(`clearance[${i}].reasons must be empty exactly when cleared`);
+    if (c.until !== undefined && (!c.cleared || Number.isNaN(Date.parse(c.until))))
+      problems.push(`clearance[${i}].until must be an instant, on a cleared scope only`);
+  });
+  return problems;
+}
 const SHA256 = /^sha256:[0-9a-f]{64}$/;
 
 function isUnit(n: number): boolean {
@@ -58,7 +86,9 @@ export function assertValidPushPayload(payload: PushPayload): void {
       problems.push(`${at}.release.status "${String(r.status)}" is unknown`);
     if (r.ageAtShoot != null && !(Number.isInteger(r.ageAtShoot) && r.ageAtShoot >= 0))
       problems.push(`${at}.release.ageAtShoot is not a whole age`);
+    if (p.publicationScopes) problems.push(...scopeListProblems(`${at}.publicationScopes`, p.publicationScopes));
   });
+  problems.push(...clearanceProblems(payload));
   if (problems.length > 0)
     throw new BugError(`Invalid push payload for asset "${payload.assetId}": ${problems.join('; ')}`);
 }

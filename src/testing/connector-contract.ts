@@ -297,11 +297,25 @@ export function runConnectorContract({ name, variant, make }: ContractOptions): 
         { ...person('p-1', 'Ada Test', 0.1), consentRecord: { id: 0, formSha256: 'not-a-hash' } },
       ]);
       await expect(c.push(subject.source, badRecord)).rejects.toBeInstanceOf(BugError);
+      // contract 3's optional clearance and scopes are checked too
+      const ok = payload(first, [{ ...person('p-1', 'Ada Test', 0.1), publicationScopes: ['web'] }]);
+      for (const wrong of [
+        { ...ok, clearance: [{ scope: 'web', cleared: true, reasons: ['scope-missing' as const] }] },
+        { ...ok, clearance: [{ scope: 'Web Site', cleared: false, reasons: ['scope-missing' as const] }] },
+        { ...ok, persons: [{ ...ok.persons[0]!, publicationScopes: ['web', 'web'] }] },
+      ])
+        await expect(c.push(subject.source, wrong)).rejects.toBeInstanceOf(BugError);
     });
 
     it('pushes idempotently, and pushing does not change the listing', async () => {
       const listedBefore = (await collect(c, subject.source)).assets.map((a) => a.id);
-      const p = payload(first, [person('p-1', 'Ada Test', 0.1), person('p-2', 'Ben Test', 0.6)]);
+      const p = {
+        ...payload(first, [
+          { ...person('p-1', 'Ada Test', 0.1), publicationScopes: ['print', 'web'] },
+          person('p-2', 'Ben Test', 0.6),
+        ]),
+        clearance: [{ scope: 'web', cleared: true, reasons: [] }],
+      };
       expect((await c.push(subject.source, p)).changed).toBe(true);
       expect((await c.push(subject.source, p)).changed).toBe(false);
       // the same statement in another order is the same statement

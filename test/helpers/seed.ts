@@ -123,21 +123,38 @@ export async function seedPushedPair(
     { id: 'P1', name: 'Ada Leaving', consent: 'yes' },
     { id: 'P2', name: 'Ben Staying', consent: 'yes' },
   ]);
+  const source = await seedConfirmedFaces(t, 's', PAIR_FACES, extraImages);
+  return { source, pushed: await pushShoot(t.ctx, connector, 's') };
+}
+
+/** seedPushedPair's faces: P1 on a.jpg (with P2) and on b.jpg (alone). */
+export const PAIR_FACES = [
+  ['a.jpg', 'P1', 0.1],
+  ['a.jpg', 'P2', 0.6],
+  ['b.jpg', 'P1', 0.3],
+] as const;
+
+/**
+ * Plain grey JPEGs in the shoot folder (the workspace's parent) and, for each [asset, participant, x],
+ * a face at x confirmed by Rita, as a scan and a review would leave them. Returns the shoot folder.
+ */
+export async function seedConfirmedFaces(
+  t: TestWorkspace,
+  shootId: string,
+  faces: readonly (readonly [string, string, number])[],
+  extraImages: string[] = [],
+): Promise<string> {
   const source = join(t.root, '..');
   mkdirSync(source, { recursive: true });
-  for (const f of ['a.jpg', 'b.jpg', ...extraImages])
+  for (const f of new Set([...faces.map((f) => f[0]), ...extraImages]))
     await sharp({ create: { width: 64, height: 48, channels: 3, background: '#777' } })
       .jpeg()
       .toFile(join(source, f));
-  for (const [asset, who, x] of [
-    ['a.jpg', 'P1', 0.1],
-    ['a.jpg', 'P2', 0.6],
-    ['b.jpg', 'P1', 0.3],
-  ] as const) {
-    const face = await seedProposal(t, 's', asset, who, 0.8, { x, y: 0.1, w: 0.2, h: 0.3 });
-    await decideFace(t.ctx, 's', face.id, { kind: 'confirm' }, 'Rita');
+  for (const [asset, who, x] of faces) {
+    const face = await seedProposal(t, shootId, asset, who, 0.8, { x, y: 0.1, w: 0.2, h: 0.3 });
+    await decideFace(t.ctx, shootId, face.id, { kind: 'confirm' }, 'Rita');
   }
-  return { source, pushed: await pushShoot(t.ctx, connector, 's') };
+  return source;
 }
 
 /** An enrolment template, as `enrol` would store it: sealed with the shoot's key, bound to its row. */

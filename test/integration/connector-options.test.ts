@@ -161,7 +161,12 @@ describe('connector options from the CLI (local connector)', () => {
         connectors: { name: string; options: { key: string; type: string; default?: unknown; secret: boolean }[] }[];
       };
       const local = list.connectors.find((c) => c.name === 'local');
-      expect(local?.options.map((o) => o.key)).toEqual(['sidecarNaming', 'maxFileBytes', 'defaultPageSize']);
+      expect(local?.options.map((o) => o.key)).toEqual([
+        'sidecarNaming',
+        'peopleTags',
+        'maxFileBytes',
+        'defaultPageSize',
+      ]);
       expect(local?.options[0]).toMatchObject({ type: '"append" | "replace"', default: 'append', secret: false });
       const plugin = list.connectors.find((c) => c.name === 'json-sidecar');
       expect(plugin?.options).toEqual([

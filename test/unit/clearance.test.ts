@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { clearanceStatement } from '../../src/core/domain/clearance-statement.js';
+import { updateReasons } from '../../src/core/services/push-selection.js';
 import {
   assetClearance,
   changedSincePush,
+  changesSincePush,
+  scopesInForce,
   type ClearanceFace,
   type ClearanceFacts,
   personVerdict,
@@ -177,6 +181,56 @@ describe('usage clearance (domain)', () => {
       consents: new Map([[1, consent(1, { withdrawnAt: at(-1), importedAt: at(-1) })]]),
     });
     expect(changedSincePush(unlinked, asset(1), NOW)).toBe(true);
+  });
+
+  it('says what changed since the last push, each once, and push-selection adds first push and a DAM that differed', () => {
+    const pushed = { pushes: [{ assetId: 1, participantId: 1, pushedAt: at(-5), clearedAt: null }] };
+    const f = facts({
+      ...pushed,
+      decisions: [{ faceId: 1, at: at(-2) }],
+      consents: new Map([[1, consent(1, { expiresAt: at(-1), importedAt: at(-3) })]]),
+    });
+    expect(changesSincePush(f, asset(1, { scannedAt: at(-4) }), NOW)).toEqual([
+      'rescanned',
+      'review-decision',
+      'consent-renewed',
+      'consent-expired',
+    ]);
+    expect(updateReasons(facts(), asset(1), NOW)).toEqual(['first-push']);
+    expect(updateReasons(facts(pushed), asset(1), NOW)).toEqual(['dam-differed']);
+    expect(updateReasons(f, asset(1), NOW)).toContain('consent-expired');
+  });
+
+  it("a person's scopes in force: none once expired, withdrawn, not yet signed, or a minor without a guardian", () => {
+    const p = person(1);
+    expect(scopesInForce(p, consent(1, { publicationScopes: ['web', 'print', 'web'] }), NOW)).toEqual(['print', 'web']);
+    expect(scopesInForce(p, consent(1, { expiresAt: at(-1) }), NOW)).toEqual([]);
+    expect(scopesInForce(p, consent(1, { withdrawnAt: at(-1) }), NOW)).toEqual([]);
+    expect(scopesInForce(p, consent(1, { signedAt: at(1) }), NOW)).toEqual([]);
+    expect(scopesInForce(person(1, { minor: true }), consent(1), NOW)).toEqual([]);
+    expect(scopesInForce(p, null, NOW)).toEqual([]);
+  });
+
+  it('the clearance push writes: per scope on record, why not, and until when a cleared answer holds', () => {
+    const f = facts({
+      faces: [face(1, 1), face(2, 1, { participantId: 2 })],
+      participants: new Map([
+        [1, person(1)],
+        [2, person(2)],
+      ]),
+      consents: new Map([
+        [1, consent(1, { publicationScopes: ['web', 'print'], expiresAt: at(3) })],
+        [2, consent(2, { publicationScopes: ['web'], withdrawnAt: at(2) })],
+      ]),
+    });
+    expect(clearanceStatement(f, asset(1), NOW)).toEqual([
+      { scope: 'print', cleared: false, reasons: ['scope-missing'] },
+      { scope: 'web', cleared: true, reasons: [], until: at(2).toISOString() },
+    ]);
+    expect(clearanceStatement(f, asset(1), at(2))).toEqual([
+      { scope: 'print', cleared: false, reasons: ['consent-withdrawn'] },
+      { scope: 'web', cleared: false, reasons: ['consent-withdrawn'] },
+    ]);
   });
 
   it('lists assets changed since their last push first', () => {

@@ -532,6 +532,7 @@ describe('shoot screen', () => {
         persons: 1,
         heldBack: [],
         updated: [],
+        broughtUpToDate: { assets: 1, why: { 'first-push': 1 } },
         leftoversRemoved: [],
         failed: [],
       }),

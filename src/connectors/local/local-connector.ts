@@ -24,6 +24,7 @@ import type {
   SourceRef,
 } from '../../core/ports/connector.js';
 import { clearXmp, pushXmp } from '../xmp/sitter-xmp.js';
+import { PEOPLE_TAG_CHOICES } from '../xmp/people-tags.js';
 import { idSegments, isInside, outOfScope } from './paths.js';
 import { errCode, openRegular, readHead, resolveId, rootOf, type Resolved } from './resolve.js';
 import {
@@ -56,6 +57,18 @@ export const LocalConnectorOptions = z
       .enum(['append', 'replace'])
       .default('append')
       .describe('append: photo.jpg.xmp (darktable, digiKam); replace: photo.xmp (Lightroom, Adobe)'),
+    /**
+     * People as the photo tools show them, besides the IPTC/MWG person fields always written:
+     * `digikam` (digiKam:TagsList People/<Name>), `lightroom` (lr:hierarchicalSubject People|<Name>),
+     * `keywords` (dc:subject <Name>: darktable), `all`. Default `none`: keywords leave Sitter's reach
+     * (docs/connectors.md, "People in the photo tools").
+     */
+    peopleTags: z
+      .enum(PEOPLE_TAG_CHOICES)
+      .default('none')
+      .describe(
+        'people as photo tools show them: none (default: names stay in consent-linked fields), digikam (TagsList People/Name), lightroom (hierarchicalSubject People|Name), keywords (dc:subject, darktable), all',
+      ),
     /** files larger than this are refused by fetch (bytes); default 512 MiB */
     maxFileBytes: z
       .number()
@@ -106,7 +119,7 @@ export function createLocalConnector(rawOptions: Record<string, unknown> = {}): 
     throw new SitterError(
       'CONNECTOR_OPTIONS_INVALID',
       `The local connector's options are invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
-      'Known options: sidecarNaming ("append" | "replace"), maxFileBytes, defaultPageSize.',
+      'Known options: sidecarNaming ("append" | "replace"), peopleTags ("none" | "digikam" | "lightroom" | "keywords" | "all"), maxFileBytes, defaultPageSize.',
       { issues: parsed.error.issues },
     );
   }
@@ -256,7 +269,9 @@ export function createLocalConnector(rawOptions: Record<string, unknown> = {}): 
       // Regions are stored in the file's own frame, by the orientation the engine applied at scan; only
       // an asset scanned before Sitter recorded it comes without, and its file (checked above) says.
       const orientation = payload.image.orientation ?? (await orientationOfUnrecordedAsset(r.realPath));
-      const next = pushXmp(existing, { ...payload, image: { ...payload.image, orientation } }, file);
+      const next = pushXmp(existing, { ...payload, image: { ...payload.image, orientation } }, file, {
+        peopleTags: options.peopleTags,
+      });
       if (next === existing) return { changed: false, location: file };
       await writeSidecar(file, next);
       return { changed: true, location: file };

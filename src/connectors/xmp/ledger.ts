@@ -5,6 +5,7 @@
  */
 import type { ModelRelease } from '../../core/ports/connector.js';
 import { NS } from './namespaces.js';
+import type { PeopleTagField } from './people-tags.js';
 import { place, removeNode } from './layout.js';
 import {
   arrayItems,
@@ -25,7 +26,17 @@ export interface LedgerPerson {
   ageCode: string | null;
   addedName: string | null;
   addedReleaseId: string | null;
+  /** the people tags Sitter added for this person (option `peopleTags`), by field */
+  addedTags: Partial<Record<PeopleTagField, string>>;
 }
+
+/** The ledger field that records the tag Sitter added to each tool's people field. */
+const ADDED_TAG_FIELD: Record<PeopleTagField, string> = {
+  digikam: 'AddedDigiKamTag',
+  lightroom: 'AddedHierarchicalSubject',
+  keywords: 'AddedKeyword',
+};
+const TAG_FIELDS = Object.keys(ADDED_TAG_FIELD) as PeopleTagField[];
 
 /** A PLUS property Sitter set: whether it did, and what was there before (null: nothing). */
 export interface OwnedValue {
@@ -53,12 +64,18 @@ export function readLedger(x: XmpDoc): Ledger | null {
   const persons = arrayItems(fieldElement(b, S, 'Persons') ?? el).map((li): LedgerPerson => {
     const pb = structBody(li);
     const release = fieldText(pb, S, 'Release');
+    const addedTags: Partial<Record<PeopleTagField, string>> = {};
+    for (const f of TAG_FIELDS) {
+      const v = fieldText(pb, S, ADDED_TAG_FIELD[f]);
+      if (v !== null) addedTags[f] = v;
+    }
     return {
       consentUri: fieldText(pb, S, 'ConsentUri') ?? '',
       release: release === 'unlimited' || release === 'limited' ? release : 'none',
       ageCode: fieldText(pb, S, 'AgeCode'),
       addedName: fieldText(pb, S, 'AddedName'),
       addedReleaseId: fieldText(pb, S, 'AddedReleaseId'),
+      addedTags,
     };
   });
   return {
@@ -101,6 +118,10 @@ export function writeLedger(x: XmpDoc, n: Namer, holder: XElement, ledger: Ledge
     if (p.ageCode !== null) li.appendChild(n.el(S, 'AgeCode', p.ageCode));
     if (p.addedName !== null) li.appendChild(n.el(S, 'AddedName', p.addedName));
     if (p.addedReleaseId !== null) li.appendChild(n.el(S, 'AddedReleaseId', p.addedReleaseId));
+    for (const f of TAG_FIELDS) {
+      const v = p.addedTags[f];
+      if (v !== undefined) li.appendChild(n.el(S, ADDED_TAG_FIELD[f], v));
+    }
     container.appendChild(li);
   }
   el.appendChild(prop);

@@ -12,8 +12,12 @@ export const NS = {
   mwgRs: 'http://www.metadataworkinggroup.com/schemas/regions/',
   stArea: 'http://ns.adobe.com/xmp/sType/Area#',
   stDim: 'http://ns.adobe.com/xap/1.0/sType/Dimensions#',
+  /** the people tags of the photo tools (connector option `peopleTags`): digiKam, Lightroom, keywords */
+  digiKam: 'http://www.digikam.org/ns/1.0/',
+  lr: 'http://ns.adobe.com/lightroom/1.0/',
+  dc: 'http://purl.org/dc/elements/1.1/',
   /**
-   * Sitter's own bookkeeping (the ledger of what it added). A URN, so no web domain is claimed;
+   * Sitter's own fields (the ledger of what it added, the clearance, a person's scopes). A URN, so no web domain is claimed;
    * ExifTool shows its tags as group XMP-sitter and `-validate` accepts it.
    */
   sitter: 'urn:sitter:xmp:1.0/',
@@ -26,6 +30,9 @@ export const PREFERRED_PREFIX: Readonly<Record<string, string>> = {
   [NS.mwgRs]: 'mwg-rs',
   [NS.stArea]: 'stArea',
   [NS.stDim]: 'stDim',
+  [NS.digiKam]: 'digiKam',
+  [NS.lr]: 'lr',
+  [NS.dc]: 'dc',
   [NS.sitter]: 'sitter',
 };
 

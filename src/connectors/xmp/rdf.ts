@@ -16,6 +16,7 @@ import { wellFormednessProblem } from './well-formed.js';
 // The XMP code imports its node types, tree walks and the Namer from here, one module for reading and writing RDF.
 export * from './dom.js';
 export { Namer, undeclare } from './namer.js';
+import type { Namer } from './namer.js';
 
 const DOCUMENT_TYPE_NODE = 10;
 
@@ -183,4 +184,29 @@ export function hasNoProperties(x: XmpDoc): boolean {
         (a) => a.namespaceURI === NS.rdf || a.namespaceURI === NS.xmlns || a.namespaceURI === null,
       ),
   );
+}
+
+/**
+ * The first top-level array property with this name (its rdf:Bag/Seq/Alt), or a new one of `kind`
+ * appended to the holder. An existing property keeps the container kind its writer chose.
+ */
+export function arrayProp(
+  x: XmpDoc,
+  n: Namer,
+  holder: XElement,
+  ns: string,
+  local: string,
+  kind: 'Bag' | 'Seq' = 'Bag',
+): XElement {
+  const prop = topLevel(x, ns, local)[0];
+  if (prop) {
+    const c = arrayContainer(prop);
+    if (c) return c;
+    const container = n.el(NS.rdf, kind);
+    place(prop, container);
+    return container;
+  }
+  const { prop: created, container } = n.array(ns, local, kind);
+  place(holder, created);
+  return container;
 }

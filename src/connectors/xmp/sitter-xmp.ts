@@ -19,6 +19,7 @@ import { NS, REGION_TYPE_HUMAN } from './namespaces.js';
 import {
   Namer,
   arrayContainer,
+  arrayProp,
   elementChildren,
   emptyXmp,
   fieldElement,
@@ -36,25 +37,18 @@ import { readLedger, writeLedger, type Ledger, type LedgerPerson } from './ledge
 import { ageCode, releaseStatus, vocabUri, youngestAgeCode } from './release.js';
 import { setOwned } from './owned-value.js';
 import { strip } from './strip.js';
+import { writeClearance } from './clearance-xmp.js';
+import { type PeopleTagsChoice, peopleTagSpecs } from './people-tags.js';
+
+/** How a connector wants its sidecars written. */
+export interface XmpWriteOptions {
+  /** which photo tools' people fields to fill (docs/connectors.md, "People in the photo tools"); default none */
+  peopleTags?: PeopleTagsChoice;
+}
 
 const I = NS.Iptc4xmpExt;
 
 // ---------------------------------------------------------------- writing
-
-/** The first top-level array property with this name, or a new one appended to the holder. */
-function arrayProp(x: XmpDoc, n: Namer, holder: XElement, ns: string, local: string): XElement {
-  const prop = topLevel(x, ns, local)[0];
-  if (prop) {
-    const c = arrayContainer(prop);
-    if (c) return c;
-    const bag = n.el(NS.rdf, 'Bag');
-    place(prop, bag);
-    return bag;
-  }
-  const { prop: created, container } = n.array(ns, local, 'Bag');
-  place(holder, created);
-  return container;
-}
 
 function personDetails(n: Namer, p: PushPerson, withName: boolean): XElement {
   const li = n.structLi();
@@ -66,6 +60,9 @@ function personDetails(n: Namer, p: PushPerson, withName: boolean): XElement {
       li.appendChild(n.el(NS.sitter, 'ConsentRecord', String(p.consentRecord.id)));
       li.appendChild(n.el(NS.sitter, 'ConsentFormSha256', p.consentRecord.formSha256));
     }
+    // What this person's consent allows as of the push (Sitter's namespace, beside the consent URI).
+    if (p.publicationScopes && p.publicationScopes.length > 0)
+      li.appendChild(n.bag(NS.sitter, 'PublicationScopes', p.publicationScopes));
   }
   return li;
 }
@@ -165,7 +162,13 @@ function mwgList(
  * `before`: the ledger of the packet before the push's strip. Declarations it lists that are still
  * in place stay Sitter's, so a later clear can take them out.
  */
-function apply(x: XmpDoc, payload: PushPayload, before: Ledger | null, createdSidecar: boolean): void {
+function apply(
+  x: XmpDoc,
+  payload: PushPayload,
+  before: Ledger | null,
+  createdSidecar: boolean,
+  options: XmpWriteOptions,
+): void {
   const holder = targetDescription(x);
   const n = new Namer(x, holder);
   const orientation = payload.image.orientation ?? 1;
@@ -179,6 +182,10 @@ function apply(x: XmpDoc, payload: PushPayload, before: Ledger | null, createdSi
   const details = arrayProp(x, n, holder, I, 'PersonInImageWDetails');
   const regions = arrayProp(x, n, holder, I, 'ImageRegion');
   const { list: mwg, addedDimensions } = mwgList(x, n, holder, payload);
+  const tagFields = peopleTagSpecs(options.peopleTags ?? 'none').map((spec) => {
+    const container = arrayProp(x, n, holder, spec.ns, spec.local, spec.kind);
+    return { spec, container, present: new Set(elementChildren(container).map(itemText)) };
+  });
   for (const p of persons) {
     let addedName: string | null = null;
     if (!present.has(p.displayName)) {
@@ -189,12 +196,22 @@ function apply(x: XmpDoc, payload: PushPayload, before: Ledger | null, createdSi
     place(details, personDetails(n, p, true));
     place(regions, imageRegion(n, p, orientation));
     place(mwg, mwgRegion(n, p, orientation));
+    // A tag the user (or another person's entry) already has is left theirs: not added, not recorded.
+    const addedTags: LedgerPerson['addedTags'] = {};
+    for (const { spec, container, present: has } of tagFields) {
+      const value = spec.value(p.displayName);
+      if (has.has(value)) continue;
+      place(container, n.li(value));
+      has.add(value);
+      addedTags[spec.field] = value;
+    }
     ledgerPersons.push({
       consentUri: p.consentUri,
       release: p.release.status,
       ageCode: ageCode(p.release),
       addedName,
       addedReleaseId: null,
+      addedTags,
     });
   }
 
@@ -223,6 +240,7 @@ function apply(x: XmpDoc, payload: PushPayload, before: Ledger | null, createdSi
     set: false,
     prior: null,
   });
+  writeClearance(n, holder, payload.clearance);
 
   writeLedger(x, n, holder, {
     createdSidecar,
@@ -242,7 +260,12 @@ function apply(x: XmpDoc, payload: PushPayload, before: Ledger | null, createdSi
  * sidecar should exist (nothing to say and Sitter created the file), and `existing` itself, byte for
  * byte, when Sitter had nothing to change.
  */
-export function pushXmp(existing: string | null, payload: PushPayload, where: string): string | null {
+export function pushXmp(
+  existing: string | null,
+  payload: PushPayload,
+  where: string,
+  options: XmpWriteOptions = {},
+): string | null {
   const x = existing === null ? emptyXmp() : parseXmp(existing, where);
   const before = readLedger(x);
   const createdSidecar = existing === null || (before?.createdSidecar ?? false);
@@ -252,7 +275,7 @@ export function pushXmp(existing: string | null, payload: PushPayload, where: st
     if (!stripped) return existing;
     return createdSidecar && hasNoProperties(x) ? null : x.serialize();
   }
-  apply(x, payload, before, createdSidecar);
+  apply(x, payload, before, createdSidecar, options);
   return x.serialize();
 }
 

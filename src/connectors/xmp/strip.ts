@@ -7,6 +7,8 @@ import { removeNode } from './layout.js';
 import { readLedger, removeLedger, writeLedger } from './ledger.js';
 import { NS } from './namespaces.js';
 import { setOwned } from './owned-value.js';
+import { removeClearance, withdrawnFrom } from './clearance-xmp.js';
+import { type PeopleTagField, peopleTagSpec } from './people-tags.js';
 import {
   Namer,
   arrayItems,
@@ -95,6 +97,8 @@ export function strip(x: XmpDoc, filter: ReadonlySet<string> | null): boolean {
   changed = removeItems(x, I, 'PersonInImageWDetails', (li) => personIds(li).some(target)) > 0 || changed;
   changed = removeItems(x, I, 'ImageRegion', (li) => regionPersonIds(li).some(target)) > 0 || changed;
   changed = removeMwgRegions(x, target) > 0 || changed;
+  // The clearance is all Sitter's (its own namespace): gone with everything, marked when some go.
+  if (!filter) changed = removeClearance(x) || changed;
 
   const ledger = readLedger(x);
   if (!ledger) return changed;
@@ -103,10 +107,15 @@ export function strip(x: XmpDoc, filter: ReadonlySet<string> | null): boolean {
   for (const p of gone) {
     if (p.addedName !== null) removeOneText(x, I, 'PersonInImage', p.addedName);
     if (p.addedReleaseId !== null) removeOneText(x, NS.plus, 'ModelReleaseID', p.addedReleaseId);
+    for (const [field, value] of Object.entries(p.addedTags) as [PeopleTagField, string][]) {
+      const spec = peopleTagSpec(field);
+      removeOneText(x, spec.ns, spec.local, value);
+    }
   }
   const holder = targetDescription(x);
   const n = new Namer(x, holder);
   if (kept.length === 0) {
+    removeClearance(x);
     setOwned(x, n, holder, NS.plus, 'ModelReleaseStatus', null, ledger.releaseStatus);
     setOwned(x, n, holder, NS.plus, 'MinorModelAgeDisclosure', null, ledger.ageDisclosure);
     if (ledger.addedDimensions) removeAddedDimensions(x);
@@ -122,6 +131,7 @@ export function strip(x: XmpDoc, filter: ReadonlySet<string> | null): boolean {
     otherFaces,
   );
   const age = youngestAgeCode(kept.map((p) => p.ageCode));
+  withdrawnFrom(x, n, holder);
   writeLedger(x, n, holder, {
     ...ledger,
     otherFaces,

@@ -42,11 +42,12 @@ export const CLEARANCE_REASON_TEXT: Record<ClearanceReason, string> = {
 /** Scopes that cover every use (push maps them to PLUS "unlimited" too). */
 const UNLIMITED_SCOPES: ReadonlySet<string> = new Set(['all', 'unlimited']);
 
-/** Whether one person's record allows the scope now; null when it does. */
-export function personVerdict(
+type PublicationConsent = Pick<ConsentRecord, 'signedAt' | 'expiresAt' | 'withdrawnAt' | 'publicationScopes'>;
+
+/** Why a person's record gives no publication scope at all now (any scope); null when it is in force. */
+function inForceProblem(
   participant: Pick<Participant, 'minor' | 'guardian'>,
-  consent: Pick<ConsentRecord, 'signedAt' | 'expiresAt' | 'withdrawnAt' | 'publicationScopes'> | null,
-  scope: string,
+  consent: PublicationConsent | null,
   now: Date,
 ): ClearanceReason | null {
   if (!consent) return 'no-consent-record';
@@ -55,8 +56,33 @@ export function personVerdict(
   if (!consent.signedAt || consent.signedAt.getTime() > t) return 'consent-not-signed';
   if (consent.expiresAt && consent.expiresAt.getTime() <= t) return 'consent-expired';
   if (participant.minor && !participant.guardian?.trim()) return 'minor-without-guardian';
+  return null;
+}
+
+/** Whether one person's record allows the scope now; null when it does. */
+export function personVerdict(
+  participant: Pick<Participant, 'minor' | 'guardian'>,
+  consent: PublicationConsent | null,
+  scope: string,
+  now: Date,
+): ClearanceReason | null {
+  const problem = inForceProblem(participant, consent, now);
+  if (problem || !consent) return problem ?? 'no-consent-record';
   if (!consent.publicationScopes.some((s) => s === scope || UNLIMITED_SCOPES.has(s))) return 'scope-missing';
   return null;
+}
+
+/**
+ * The publication scopes a person's record gives now, sorted: none once it has expired or been
+ * withdrawn, before it is signed, or for a minor without a guardian (what push writes per person).
+ */
+export function scopesInForce(
+  participant: Pick<Participant, 'minor' | 'guardian'>,
+  consent: PublicationConsent | null,
+  now: Date,
+): string[] {
+  if (!consent || inForceProblem(participant, consent, now)) return [];
+  return [...new Set(consent.publicationScopes)].sort();
 }
 
 export type ClearanceFace = Pick<Face, 'id' | 'assetId' | 'state' | 'participantId' | 'reason'>;
@@ -181,29 +207,57 @@ export function lastPushOf(facts: ClearanceFacts, assetId: number): Date | null 
 }
 
 /**
- * Push does not write clearance yet, so "changed since the last push" is about the facts behind it:
- * for an asset Sitter has pushed, any of these after its last push: a decision on one of its faces, a
- * rescan, a new consent record version of a person on it (named by a face or by a push), or one of
- * their consent dates (signature, expiry, withdrawal) passing between that push and now. An asset
- * never pushed has nothing in the DAM to be out of date.
+ * Why what Sitter last wrote to the DAM about an asset may be out of date: the facts behind its
+ * clearance that changed after its last push. `rescanned`; `review-decision` (a decision on one of
+ * its faces); for a person on it (named by a face or by a push), `consent-renewed` (a new consent
+ * record version), or one of their consent dates passing between that push and now:
+ * `consent-signed`, `consent-expired`, `consent-withdrawn`.
  */
-export function changedSincePush(facts: ClearanceFacts, asset: Asset, now: Date): boolean {
+export type ChangeSincePush =
+  'rescanned' | 'review-decision' | 'consent-renewed' | 'consent-signed' | 'consent-expired' | 'consent-withdrawn';
+
+/**
+ * What changed after the asset's last push, in the order of `ChangeSincePush`, each once. An asset
+ * never pushed has nothing in the DAM to be out of date: none.
+ */
+export function changesSincePush(facts: ClearanceFacts, asset: Asset, now: Date): ChangeSincePush[] {
   const pushed = lastPushOf(facts, asset.id);
-  if (!pushed) return false;
+  if (!pushed) return [];
   const after = (d: Date | null | undefined) =>
     d !== null && d !== undefined && d.getTime() > pushed.getTime() && d.getTime() <= now.getTime();
-  if (after(asset.scannedAt)) return true;
+  const found = new Set<ChangeSincePush>();
+  if (after(asset.scannedAt)) found.add('rescanned');
   const index = indexOf(facts);
   const faces = index.facesByAsset.get(asset.id) ?? [];
   const people = new Set<number>();
   for (const f of faces) if (f.participantId !== null) people.add(f.participantId);
   for (const p of index.pushesByAsset.get(asset.id) ?? []) people.add(p.participantId);
-  if (faces.some((f) => (index.decisionsByFace.get(f.id) ?? []).some((d) => after(d.at)))) return true;
+  if (faces.some((f) => (index.decisionsByFace.get(f.id) ?? []).some((d) => after(d.at)))) found.add('review-decision');
   for (const id of people) {
     const c = facts.consents.get(id);
-    if (c && [c.importedAt, c.signedAt, c.expiresAt, c.withdrawnAt].some(after)) return true;
+    if (!c) continue;
+    if (after(c.importedAt)) found.add('consent-renewed');
+    if (after(c.signedAt)) found.add('consent-signed');
+    if (after(c.expiresAt)) found.add('consent-expired');
+    if (after(c.withdrawnAt)) found.add('consent-withdrawn');
   }
-  return false;
+  const order: ChangeSincePush[] = [
+    'rescanned',
+    'review-decision',
+    'consent-renewed',
+    'consent-signed',
+    'consent-expired',
+    'consent-withdrawn',
+  ];
+  return order.filter((c) => found.has(c));
+}
+
+/**
+ * Whether the clearance facts of an asset Sitter has pushed changed after its last push (any of
+ * `changesSincePush`): push writes the clearance, so its DAM entry is then out of date.
+ */
+export function changedSincePush(facts: ClearanceFacts, asset: Asset, now: Date): boolean {
+  return changesSincePush(facts, asset, now).length > 0;
 }
 
 export interface ClearanceRow extends AssetClearance {

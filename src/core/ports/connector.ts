@@ -17,6 +17,9 @@
 import type { CaptureTime } from '../domain/shoot-dates.js';
 import type { RelativeBox } from '../domain/geometry.js';
 import type { ExifOrientation } from '../domain/orientation.js';
+import type { AssetScopeClearance } from '../domain/clearance-statement.js';
+
+export type { AssetScopeClearance } from '../domain/clearance-statement.js';
 
 /**
  * Where a shoot's assets live, in the connector's own terms: a folder path for `local`, a folder or
@@ -189,6 +192,13 @@ export interface PushPerson {
   box: RelativeBox;
   /** the model release facts of this person */
   release: ModelRelease;
+  /**
+   * v3 (optional): the publication scopes this person's consent gives as of the push (`web`,
+   * `print`, `all`...), sorted; empty once their consent expired or was withdrawn. Connectors that can,
+   * should store them with the person (the local folder: `sitter:PublicationScopes` in the
+   * PersonInImageWDetails entry).
+   */
+  publicationScopes?: string[];
 }
 
 /** Everything `push` writes for one asset: Sitter's complete statement about it. */
@@ -232,6 +242,13 @@ export interface PushPayload {
   expectedRevision?: string;
   /** v3: the rendition `expectedContentHash` was taken from (absent = the original) */
   expectedRendition?: Rendition;
+  /**
+   * v3 (optional): the asset's usage clearance per publication scope on record, as of the push (the
+   * answer of `sitter clearance`, sorted by scope). Connectors that can, should store it next to the
+   * release fields (the local folder: `sitter:Clearance`; a DAM: a mapped attribute). It changes with
+   * time (an expiry), which is why a later push rewrites it.
+   */
+  clearance?: AssetScopeClearance[];
 }
 
 /**

@@ -1,14 +1,24 @@
 import { flagsAfterPush, PUSHED_FLAG } from '../domain/asset-flags.js';
 import { participantPseudonym } from '../domain/pseudonym.js';
 import { consentStatus } from '../domain/consent.js';
+import { type ClearanceFacts, scopesInForce } from '../domain/clearance.js';
+import { type AssetScopeClearance, clearanceStatement } from '../domain/clearance-statement.js';
 import { consentUri } from '../domain/consent-uri.js';
 import { isDiskFull } from '../domain/disk-full.js';
 import { SitterError, isSitterError } from '../domain/errors.js';
 import type { Asset, ConsentRecord, Face, Participant, PushRecord } from '../domain/records.js';
-import { assertOpen, type Shoot } from '../domain/shoot.js';
+import { type Shoot } from '../domain/shoot.js';
 import type { Connector, ModelRelease, PushPerson } from '../ports/connector.js';
 import type { ConsentLink } from '../domain/review.js';
 import { consentLinksOfShoot } from './consent-links.js';
+import { loadClearanceFacts } from './clearance-service.js';
+import {
+  type BroughtUpToDate,
+  type DamUpdateReason,
+  assertOpenForPush,
+  tallyUpdates,
+  updateReasons,
+} from './push-selection.js';
 import { type ServiceContext, requireShoot } from './context.js';
 import { type NamedPlace, recordCleared, recordPushed } from './push-ledger.js';
 import { sweepLapsedConsent } from './withdrawal.js';
@@ -26,6 +36,8 @@ export interface PushSummary {
   heldBack: { asset: string; participant: string; consent: string }[];
   /** what happened to each asset that was pushed or cleared */
   updated: PushedAsset[];
+  /** how many assets this push changed in the DAM, and why their metadata was out of date */
+  broughtUpToDate: BroughtUpToDate;
   /** half-written files a killed push or withdrawal had left in the source, removed before this one */
   leftoversRemoved: string[];
   failed: PushFailure[];
@@ -69,6 +81,8 @@ export interface PushedAsset {
   asset: string;
   action: 'written' | 'cleared' | 'unchanged';
   location: string;
+  /** why its metadata was out of date (push-selection.ts); absent when unchanged */
+  why?: DamUpdateReason[];
 }
 
 interface Plan {
@@ -81,6 +95,8 @@ interface Plan {
   places: Map<number, PushRecord[]>;
   /** the consent record version each confirmed face was named under, by face id */
   consentLinks: Map<number, ConsentLink>;
+  /** what the asset's clearance and why it is out of date are computed from (the push records before this push) */
+  clearance: ClearanceFacts;
 }
 
 /** What one asset's metadata should say now: the persons to name, and the named places to take off. */
@@ -91,6 +107,10 @@ interface AssetStatement {
   named: NamedPlace[];
   gone: PushRecord[];
   otherFaces: number;
+  /** the asset's clearance per scope as of this push */
+  clearance: AssetScopeClearance[];
+  /** why its metadata may be out of date */
+  why: DamUpdateReason[];
 }
 
 function statementOf(
@@ -125,6 +145,7 @@ function statementOf(
       ...(link ? { consentRecord: link } : {}),
       box: { x: f.x, y: f.y, w: f.w, h: f.h },
       release: releaseOf(p, c),
+      publicationScopes: scopesInForce(p, c, now),
     });
     named.push({ participantId: p.id, consentUri: uri });
   }
@@ -138,7 +159,15 @@ function statementOf(
       !named.some((n) => n.participantId === r.participantId && n.consentUri === r.consentUri) &&
       !(withdrawalOnly && mayStay(r)),
   );
-  return { open, persons, named, gone, otherFaces: faces.length - persons.length };
+  return {
+    open,
+    persons,
+    named,
+    gone,
+    otherFaces: faces.length - persons.length,
+    clearance: clearanceStatement(plan.clearance, asset, now),
+    why: updateReasons(plan.clearance, asset, now),
+  };
 }
 
 export async function pushShoot(
@@ -151,17 +180,18 @@ export async function pushShoot(
   const withdrawalOnly = opts.reason === 'withdrawal';
   const plan: Plan = await ctx.store.transaction(async (uow) => {
     const shoot = await requireShoot(uow, shootId);
-    if (!withdrawalOnly) assertOpen(shoot, 'push');
+    if (!withdrawalOnly) assertOpenForPush(shoot);
     if (shoot.status !== 'closed') await sweepLapsedConsent(uow, shootId, ctx.clock.now(), ctx.actor);
     const participants = new Map((await uow.participants.listByShoot(shootId)).map((p) => [p.id, p]));
     const consents = await uow.consents.currentForShoot(shootId);
     const faces = await uow.faces.listByShoot(shootId);
     const assets = await uow.assets.listByShoot(shootId);
     const consentLinks = await consentLinksOfShoot(uow, shootId, faces);
+    const clearance = await loadClearanceFacts(uow, shootId);
     const places = new Map<number, PushRecord[]>();
     for (const r of await uow.pushRecords.openByShoot(shootId))
       places.set(r.assetId, [...(places.get(r.assetId) ?? []), { ...r }]);
-    return { shoot, participants, consents, faces, assets, places, consentLinks };
+    return { shoot, participants, consents, faces, assets, places, consentLinks, clearance };
   });
   const now = ctx.clock.now();
   const summary: PushSummary = {
@@ -173,6 +203,7 @@ export async function pushShoot(
     persons: 0,
     heldBack: [],
     updated: [],
+    broughtUpToDate: { assets: 0, why: {} },
     leftoversRemoved: [],
     failed: [],
   };
@@ -192,6 +223,7 @@ export async function pushShoot(
       throw pushStoppedBy(error, summary);
     }
   }
+  summary.broughtUpToDate = tallyUpdates(summary.updated);
   await ctx.store.transaction((uow) =>
     uow.audit.append(
       {
@@ -205,6 +237,7 @@ export async function pushShoot(
           unchanged: summary.unchanged,
           cleared: summary.cleared,
           heldBack: summary.heldBack.length,
+          broughtUpToDate: summary.broughtUpToDate,
           leftoversRemoved: summary.leftoversRemoved.length,
           failed: summary.failed.length,
         },
@@ -314,6 +347,7 @@ async function pushOneAsset(
         },
         persons: st.persons,
         otherFaces: st.otherFaces,
+        clearance: st.clearance,
       });
       outcome = { kind: 'pushed', changed: r.changed, location: r.location };
     }
@@ -365,6 +399,7 @@ async function settle(
     asset: asset.connectorAssetId,
     action: !outcome.changed ? 'unchanged' : pushed ? 'written' : 'cleared',
     location: outcome.location,
+    ...(outcome.changed ? { why: st.why } : {}),
   });
   const now = ctx.clock.now();
   await ctx.store.transaction(async (uow) => {

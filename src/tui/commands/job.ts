@@ -8,6 +8,7 @@ import { ACCURACY_HEADERS, accuracyNotes, accuracyRows, thresholdLabel } from '.
 import { outputClosed } from '../output.js';
 import { action, intOption } from '../runner.js';
 import { safeText as one } from '../format/safe-text.js';
+import { broughtUpToDateLine } from '../format/push-summary.js';
 
 /** enrol, scan and push: the steps of the main job that use the engine or the connector. */
 export function registerJob(program: Command): void {
@@ -90,11 +91,13 @@ export function registerJob(program: Command): void {
 
   program
     .command('push')
-    .description('write confirmed, consent-linked metadata back through the connector (XMP sidecars for a folder)')
+    .description(
+      'bring the DAM up to date: confirmed, consent-linked people, their scopes and the clearance per scope, through the connector (XMP sidecars for a folder)',
+    )
     .argument('<shoot>', 'shoot id')
     .option(
       '--withdrawals',
-      'only bring the DAM in line after withdrawals (also on a closed shoot): removes people, never adds',
+      'only the withdrawal part (also on a closed shoot): takes people off where Sitter wrote, never adds',
     )
     .action(
       action(async ([shootId], opts, globals) => {
@@ -104,6 +107,7 @@ export function registerJob(program: Command): void {
         );
         const lines = [
           `Pushed shoot "${s.shootId}": ${s.assets} assets, ${s.written} written, ${s.unchanged} unchanged, ${s.cleared} cleared, ${s.persons} confirmed persons.`,
+          broughtUpToDateLine(s.broughtUpToDate),
           ...s.leftoversRemoved.map((l) => `  removed ${one(l)}: a temp sidecar a killed push or withdrawal left`),
           ...s.heldBack.map((h) => `  held back ${one(h.participant)} on ${one(h.asset)}: consent is ${h.consent}`),
           ...s.failed.map((f) => `  failed ${one(f.asset)}: ${one(f.message)}${f.hint ? ` (${one(f.hint)})` : ''}`),
