@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { wrapConnector } from '../../src/connectors/wrap-connector.js';
 import type { AssetPage, Connector } from '../../src/core/ports/connector.js';
 import { FAKE_AB, type FakeAssetBank, type FakeAssetBankOptions } from '../fakes/asset-bank/index.js';
-import { assetBankConnector, fakeWithShoot } from '../helpers/asset-bank.js';
+import { A, assetBankConnector, fakeWithShoot } from '../helpers/asset-bank.js';
 
 let fake: FakeAssetBank | undefined;
 let connectors: Connector[] = [];
@@ -93,5 +93,29 @@ describe('asset-bank unconfirmed settings', () => {
       `folder:${FAKE_AB.folders.shoot}`,
     );
     expect(ids(wide)).toEqual([...t.ids].sort((a, b) => a - b));
+  });
+
+  it('a mapped checklist attribute is refused at start, and health says which and who Sitter is', async () => {
+    const t = await setUp(3);
+    const bad = assetBankConnector(t.fake, { participantsAttribute: A.people });
+    connectors.push(bad);
+    await expect(wrapConnector(bad).list(`folder:${FAKE_AB.folders.shoot}`)).rejects.toMatchObject({
+      code: 'ATTRIBUTE_TYPE_UNSUPPORTED',
+      message: expect.stringContaining(`participantsAttribute (attribute ${A.people})`),
+    });
+    const report = await bad.health!(`folder:${FAKE_AB.folders.shoot}`);
+    expect(report.ok).toBe(false);
+    expect(report.identity).toBe(FAKE_AB.users.archivist.username);
+    expect(report.checks.map((c) => [c.name, c.ok])).toEqual([
+      ['reachable', true],
+      ['token', true],
+      ['identity', true],
+      ['attributes', false],
+    ]);
+    const good = assetBankConnector(t.fake);
+    connectors.push(good);
+    const fine = await good.health!(`folder:${FAKE_AB.folders.shoot}`);
+    expect(fine).toMatchObject({ ok: true, requestsPerSecond: 15 });
+    expect(JSON.stringify(fine)).not.toContain(FAKE_AB.clientSecret);
   });
 });
