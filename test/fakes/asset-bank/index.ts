@@ -12,14 +12,15 @@ import type { FakeHttpServer, RecordedRequest } from '../../../src/testing/fake-
 import { startFakeHttpServer } from '../../../src/testing/fake-http.js';
 import { startContentHost, type ContentHost, type ContentObject } from './content-host.js';
 import { seedCatalogue, seedShoot, FAKE_AB, type SeedShootOptions } from './seed.js';
-import { createAssetBankHandler, routeOf, type FakeRoute, type Misbehaviour, type ServerSettings } from './server.js';
+import { createAssetBankHandler, routeOf } from './server.js';
+import type { FakeRoute, Misbehaviour, ServerSettings } from './settings.js';
 import { FakeAssetBankState, type FakeAsset, type FakeWrite } from './state.js';
 import { isTransformExtension, transformImage } from './transform.js';
 
 export { FAKE_AB, photo, seedShoot } from './seed.js';
 export { ATTRIBUTE_TYPE, assetBankDate } from './state.js';
 export type { FakeAsset, FakeAttribute, FakeUser, FakeWrite } from './state.js';
-export type { FakeRoute } from './server.js';
+export type { FakeRoute } from './settings.js';
 
 export interface FakeAssetBankOptions {
   /** webapp path segment (default `assetbank-fake`): the connector's `url` is `{origin}/{webapp}` */

@@ -1,65 +1,16 @@
 /**
  * The fake Asset Bank's HTTP face: every route of ../shared/docs/dam-apis.md §1 that the connector
  * calls (design §2.2), answering the documented shapes (bare arrays, 303s, text/plain errors), with its
- * own sliding-window rate limit and switchable broken answers. State lives in state.ts.
+ * own sliding-window rate limit and switchable broken answers. State lives in state.ts; the OAuth
+ * endpoints in oauth.ts, the representations in reprs.ts, the search in search.ts.
  */
 import type { FakeRequest, FakeResponse } from '../../../src/testing/fake-http.js';
+import { authorizeEndpoint, tokenEndpoint } from './oauth.js';
+import { representations } from './reprs.js';
+import { searchAssets } from './search.js';
+import type { ContentSigner, FakeRoute, Misbehaviour, ServerSettings } from './settings.js';
 import { ATTRIBUTE_TYPE, type FakeAsset, type FakeAssetBankState, type FakeUser } from './state.js';
 import { isTransformExtension } from './transform.js';
-
-export type FakeRoute =
-  | 'token'
-  | 'authorize'
-  | 'root'
-  | 'user'
-  | 'attributes'
-  | 'search'
-  | 'asset'
-  | 'put'
-  | 'content'
-  | 'transform'
-  | 'other';
-
-export interface ServerSettings {
-  /** the webapp path segment (`assetbank-fake`) */
-  webapp: string;
-  /** requests per rolling second before 429 (null: no limit) */
-  limitPerSecond: number | null;
-  /** ⚠ the `page` of the first page (docs silent; Uniform sends 0) */
-  firstPage: number;
-  /** ⚠ how several folders may be sent: repeated key (api-docs), comma list (Bright's Java client), or both */
-  folderIdsStyle: 'repeat' | 'comma' | 'both';
-  /** ⚠ where a password grant's client credentials may be: form body (RFC 6749), Basic header, or either */
-  clientAuth: 'body' | 'basic' | 'either';
-  /** ⚠ a PUT that leaves attributes out keeps them (true) or blanks them (false) */
-  acceptChangedOnly: boolean;
-  /** legacy IP-whitelist mode: no token needed, calls run as the first user or `userId=` */
-  legacyAuth: boolean;
-  /** how long a signed content URL lives */
-  contentUrlTtlSeconds: number;
-  /** attribute ids shown as `displayAttributes` in search results (Admin > "API Search results") */
-  searchDisplayAttributeIds: number[];
-  /** the user `/oauth/authorize` logs in at once (no browser in a test); null: the first user */
-  authorizeAs: number | null;
-}
-
-/** Switchable misbehaviour (controls in index.ts). */
-export interface Misbehaviour {
-  html: Set<FakeRoute>;
-  wrongTypes: Set<FakeRoute>;
-  hugeBody: Map<FakeRoute, number>;
-  redirectContentTo: string | null;
-  ignoreAssetIdsFilter: boolean;
-  onSearch: ((n: number) => void | Promise<void>)[];
-  searches: number;
-}
-
-export interface ContentSigner {
-  sign(key: string, ttlSeconds: number): string;
-}
-
-const PAGE_SIZE_CAP = 100;
-const MAX_ID = 2147483647;
 
 const text = (status: number, body: string): FakeResponse => ({ status, text: body });
 
@@ -140,134 +91,9 @@ export function createAssetBankHandler(
     return null;
   }
 
-  // ---- representations ---------------------------------------------------------------------------
-
-  const attributeRepr = (id: number) => {
-    const a = state.attributes.get(id)!;
-    return {
-      id: a.id,
-      label: a.label,
-      staticName: a.staticName ?? null,
-      typeId: a.typeId,
-      url: `${restUrl()}/attributes/${a.id}`,
-      listValuesUrl:
-        a.typeId === ATTRIBUTE_TYPE.dropdown || a.typeId === ATTRIBUTE_TYPE.checklist
-          ? `${restUrl()}/attributes/${a.id}/list-attribute-values`
-          : null,
-      keywordsUrl: null,
-    };
-  };
-
-  const imageUrls = (a: FakeAsset) => ({
-    thumbnailUrl: signer.sign(`${a.id}/transform/260x260.jpg`, settings.contentUrlTtlSeconds),
-    previewUrl: signer.sign(`${a.id}/transform/480x480.jpg`, settings.contentUrlTtlSeconds),
-    unwatermarkedLargeImageUrl: signer.sign(`${a.id}/transform/1300x1300.jpg`, settings.contentUrlTtlSeconds),
-  });
-
-  /** LightweightAssetRepr (search results). */
-  const lightweight = (a: FakeAsset) => ({
-    id: a.id,
-    originalFilename: a.originalFilename,
-    fullAssetUrl: `${restUrl()}/assets/${a.id}`,
-    ...imageUrls(a),
-    dateLastModifiedTimestamp: a.modified,
-    approved: a.approved,
-    typeId: a.typeId,
-    typeName: a.typeName,
-    accessLevelIds: a.accessLevelIds.join(','),
-    displayAttributes: settings.searchDisplayAttributeIds
-      .filter((id) => state.attributes.has(id))
-      .map((id) => ({ label: state.attributes.get(id)!.label, value: state.valueOf(a, id) })),
-    attributes: [],
-  });
-
-  /** AssetRepr (GET/PUT /rest/assets/{id}). */
-  const full = (a: FakeAsset) => ({
-    id: a.id,
-    url: `${restUrl()}/assets/${a.id}`,
-    originalFilename: a.originalFilename,
-    attributes: [...state.attributes.values()].map((attr) => ({
-      id: attr.id,
-      name: attr.staticName ?? `attribute${attr.id}`,
-      label: attr.label,
-      value: state.valueOf(a, attr.id),
-    })),
-    parents: a.accessLevelIds.map((id) => `${restUrl()}/access-levels/${id}`),
-    submitted: true,
-    approved: a.approved,
-    type: a.typeName,
-    accessLevelIds: a.accessLevelIds.join(','),
-    contentUrl: `${restUrl()}/assets/${a.id}/content`,
-    contentUrlUrl: `${restUrl()}/assets/${a.id}/content/url`,
-    displayUrl: signer.sign(`${a.id}/transform/1000x1000.jpg`, settings.contentUrlTtlSeconds),
-    conversionUrl: `${restUrl()}/assets/${a.id}/conversion`,
-    ...imageUrls(a),
-  });
+  const { attributeRepr, lightweight, full } = representations(state, settings, signer, restUrl);
 
   // ---- routes ------------------------------------------------------------------------------------
-
-  function token(req: FakeRequest): FakeResponse {
-    const oauthError = (status: number, error: string, description: string): FakeResponse => ({
-      status,
-      json: { error, error_description: description },
-    });
-    if (req.method !== 'POST') return text(405, 'Request method not supported');
-    const form = req.form();
-    let clientId = form.get('client_id') ?? '';
-    let clientSecret = form.get('client_secret') ?? '';
-    const basic = req.headers.authorization;
-    if (basic?.startsWith('Basic ')) {
-      if (settings.clientAuth === 'body') return oauthError(401, 'invalid_client', 'Bad client credentials');
-      const [id, secret] = Buffer.from(basic.slice(6), 'base64').toString('utf8').split(':');
-      clientId = id ?? '';
-      clientSecret = secret ?? '';
-    } else if (settings.clientAuth === 'basic') return oauthError(401, 'invalid_client', 'Bad client credentials');
-    const client = state.client(clientId, clientSecret);
-    if (!client) return oauthError(401, 'invalid_client', 'Bad client credentials');
-    switch (form.get('grant_type')) {
-      case 'password': {
-        const user = state.userByLogin(form.get('username') ?? '', form.get('password') ?? '');
-        if (!user) return oauthError(400, 'invalid_grant', 'Bad credentials');
-        return { json: state.issueTokens(user.id, client.clientId) };
-      }
-      case 'authorization_code': {
-        const code = state.codes.get(form.get('code') ?? '');
-        if (!code || code.clientId !== client.clientId || code.redirectUri !== form.get('redirect_uri'))
-          return oauthError(400, 'invalid_grant', 'Invalid authorization code');
-        state.codes.delete(form.get('code')!);
-        return { json: state.issueTokens(code.userId, client.clientId) };
-      }
-      case 'refresh_token': {
-        const presented = form.get('refresh_token') ?? '';
-        const refresh = state.refreshTokens.get(presented);
-        if (!refresh || refresh.clientId !== client.clientId)
-          return oauthError(400, 'invalid_grant', 'Invalid refresh token');
-        const issued = state.issueTokens(refresh.userId, client.clientId);
-        if (state.options.rotateRefreshTokens) state.refreshTokens.delete(presented);
-        else {
-          state.refreshTokens.delete(issued.refresh_token);
-          issued.refresh_token = presented;
-        }
-        return { json: issued };
-      }
-      default:
-        return oauthError(400, 'unsupported_grant_type', 'Unsupported grant type');
-    }
-  }
-
-  /** No browser in a test: the fake approves at once as `authorizeAs` and redirects with the code. */
-  function authorize(req: FakeRequest, authorizeAs: number): FakeResponse {
-    const clientId = req.query.get('client_id') ?? '';
-    const redirectUri = req.query.get('redirect_uri') ?? '';
-    if (!state.clients.some((c) => c.clientId === clientId)) return text(400, 'Unknown client');
-    const redirect = new URL(redirectUri);
-    if (redirect.protocol !== 'https:' && redirect.hostname !== 'localhost' && redirect.hostname !== '127.0.0.1')
-      return text(400, 'Redirect URIs must be https unless on localhost');
-    redirect.searchParams.set('code', state.issueCode(authorizeAs, clientId, redirectUri));
-    const st = req.query.get('state');
-    if (st !== null) redirect.searchParams.set('state', st);
-    return { status: 302, headers: { location: redirect.toString() } };
-  }
 
   function root(): FakeResponse {
     const r = restUrl();
@@ -317,53 +143,6 @@ export function createAssetBankHandler(
       status: 201,
       headers: { location: `${restUrl()}/attributes/${attr.id}/list-attribute-values/${attr.listValues.length}` },
     };
-  }
-
-  async function search(req: FakeRequest, user: FakeUser): Promise<FakeResponse> {
-    if (req.rawQuery === '') return text(500, 'An unexpected error occurred: no search criteria');
-    bad.searches++;
-    for (const hook of bad.onSearch) await hook(bad.searches);
-    const q = req.query;
-    let found = [...state.assets.values()].filter((a) => state.canSee(user, a));
-
-    const folderParams = q.getAll('permissionCategoryForm.categoryIds');
-    if (folderParams.length > 0) {
-      if (settings.folderIdsStyle === 'comma' && folderParams.length > 1)
-        return text(400, 'permissionCategoryForm.categoryIds may be given once');
-      if (settings.folderIdsStyle === 'repeat' && folderParams.some((p) => p.includes(',')))
-        return text(400, `Invalid value for permissionCategoryForm.categoryIds: ${folderParams.join('&')}`);
-      const ids = folderParams.flatMap((p) => p.split(',')).map(Number);
-      if (ids.some((id) => !Number.isInteger(id)))
-        return text(400, 'Invalid value for permissionCategoryForm.categoryIds');
-      const scope = state.folderScope(ids, q.get('includeImplicitCategoryMembers') === 'true');
-      found = found.filter((a) => a.accessLevelIds.some((id) => scope.has(id)));
-    }
-    for (const [key, value] of q) {
-      const m = /^attribute_(\d+)$/.exec(key);
-      if (!m) continue;
-      const id = Number(m[1]);
-      if (!state.attributes.has(id)) return text(400, `Unknown attribute ${id}`);
-      found = found.filter((a) => (value === 'isempty' ? state.valueOf(a, id) === '' : state.valueOf(a, id) === value));
-    }
-    const assetIds = q.get('assetIds');
-    if (assetIds !== null && !bad.ignoreAssetIdsFilter) {
-      const m = /^(\d+)(?:-(\d+))?$/.exec(assetIds);
-      if (!m) return text(400, `Invalid value for assetIds: ${assetIds}`);
-      const lo = Number(m[1]);
-      const hi = m[2] === undefined ? lo : Math.min(Number(m[2]), MAX_ID);
-      found = found.filter((a) => a.id >= lo && a.id <= hi);
-    }
-    const approval = q.get('approvalStatuses');
-    if (approval === 'full') found = found.filter((a) => a.approved);
-    else if (approval === 'none') found = found.filter((a) => !a.approved);
-    else if (approval !== null) return text(400, `Invalid value for approvalStatuses: ${approval}`);
-
-    // Sorted by date modified, most recent first: never by id (design §2.3 must not rely on an order).
-    found.sort((a, b) => b.modified - a.modified || b.id - a.id);
-    const pageSize = Math.min(Math.max(1, Number(q.get('pageSize') ?? PAGE_SIZE_CAP) || PAGE_SIZE_CAP), PAGE_SIZE_CAP);
-    const page = Number(q.get('page') ?? settings.firstPage) - settings.firstPage;
-    if (!Number.isInteger(page) || page < 0) return text(400, `Invalid value for page: ${q.get('page')}`);
-    return { json: found.slice(page * pageSize, (page + 1) * pageSize).map(lightweight) };
   }
 
   function assetOf(req: FakeRequest, user: FakeUser): FakeAsset | FakeResponse {
@@ -445,8 +224,9 @@ export function createAssetBankHandler(
     if (overLimit()) return { status: 429, headers: { 'retry-after': '1' }, text: 'Too many requests' };
     const broken = brokenAnswer(route, bad);
     if (broken) return broken;
-    if (route === 'token') return token(req);
-    if (route === 'authorize') return authorize(req, settings.authorizeAs ?? state.users.keys().next().value ?? 0);
+    if (route === 'token') return tokenEndpoint(state, settings.clientAuth, req);
+    if (route === 'authorize')
+      return authorizeEndpoint(state, req, settings.authorizeAs ?? state.users.keys().next().value ?? 0);
     if (route === 'other') return text(404, 'Not Found');
     const user = caller(req);
     if (!user)
@@ -463,7 +243,9 @@ export function createAssetBankHandler(
       case 'attributes':
         return attributes(req);
       case 'search':
-        return req.method === 'GET' ? search(req, user) : text(405, 'Request method not supported');
+        return req.method === 'GET'
+          ? searchAssets(state, settings, bad, lightweight, req, user)
+          : text(405, 'Request method not supported');
       default: {
         const asset = assetOf(req, user);
         if (!('id' in asset)) return asset;
