@@ -3,7 +3,7 @@
  * push it records, kept across rescans, read by withdrawal and erasure to reach every place that
  * still names a person, and only those.
  */
-import type { PushRecord } from '../domain/records.js';
+import type { PushRecord, PushRecordState } from '../domain/records.js';
 import type { UnitOfWork } from '../ports/store.js';
 
 /** One person's entries on one asset, as a push wrote them. */
@@ -29,7 +29,7 @@ export async function recordPushed(
   uow: UnitOfWork,
   asset: { shootId: string; id: number; connectorAssetId: string },
   named: readonly NamedPlace[],
-  where: { location: string; contentSha256: string },
+  where: { location: string; contentSha256: string; state?: PushRecordState },
   now: Date,
 ): Promise<void> {
   const open = await uow.pushRecords.openByAsset(asset.id);
@@ -46,6 +46,7 @@ export async function recordPushed(
     );
     if (kept) {
       kept.contentSha256 = where.contentSha256;
+      kept.state = where.state ?? 'written';
       kept.pushedAt = now;
       continue;
     }
@@ -57,6 +58,7 @@ export async function recordPushed(
       consentUri: n.consentUri,
       location: where.location,
       contentSha256: where.contentSha256,
+      state: where.state ?? 'written',
       pushedAt: now,
       clearedAt: null,
     });
