@@ -536,6 +536,8 @@ describe('shoot screen', () => {
         updated: [],
         leftoversRemoved: [],
         failed: [],
+        queued: 0,
+        warnings: [],
       }),
     });
     const ui2 = mount(<ShootScreen gateway={withPush} {...props} />);

@@ -106,10 +106,14 @@ export function registerJob(program: Command): void {
         );
         const lines = [
           `Pushed shoot "${s.shootId}": ${s.assets} assets, ${s.written} written, ${s.unchanged} unchanged, ${s.cleared} cleared, ${s.persons} confirmed persons.`,
+          s.queued > 0
+            ? `  ${s.queued} asset${s.queued === 1 ? '' : 's'} queued for the DAM's approval: not visible in the DAM until an approver accepts the edit.`
+            : '',
+          ...s.warnings.map((w) => `  warning ${one(w.asset)}: ${one(w.message)}`),
           ...s.leftoversRemoved.map((l) => `  removed ${one(l)}: a temp sidecar a killed push or withdrawal left`),
           ...s.heldBack.map((h) => `  held back ${one(h.participant)} on ${one(h.asset)}: consent is ${h.consent}`),
           ...s.failed.map((f) => `  failed ${one(f.asset)}: ${one(f.message)}${f.hint ? ` (${one(f.hint)})` : ''}`),
-        ];
+        ].filter(Boolean);
         return { json: s, text: lines.join('\n'), exitCode: s.failed.length > 0 ? 1 : 0 };
       }),
     );
