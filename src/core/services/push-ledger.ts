@@ -38,7 +38,10 @@ export async function recordPushed(
   const here = open.filter((r) => r.location === where.location);
   for (const r of here) {
     const still = named.find((n) => n.participantId === r.participantId && n.consentUri === r.consentUri);
-    if (!still) r.clearedAt = now;
+    // A write the DAM queued for approval has not taken anyone off yet: their record stays open.
+    if (still) continue;
+    if (where.state === 'pending-approval') r.state = 'pending-approval';
+    else r.clearedAt = now;
   }
   for (const n of named) {
     const kept = here.find(
@@ -75,8 +78,13 @@ export async function recordCleared(
   consentUris: readonly string[] | null,
   location: string,
   now: Date,
+  queued = false,
 ): Promise<void> {
   for (const r of await uow.pushRecords.openByAsset(assetId)) {
-    if (r.location === location && (consentUris === null || consentUris.includes(r.consentUri))) r.clearedAt = now;
+    if (r.location !== location || (consentUris !== null && !consentUris.includes(r.consentUri))) continue;
+    // A clear the DAM holds for approval has not taken the names off yet: the record stays open, so a
+    // later withdrawal or erasure run clears and verifies it again.
+    if (queued) r.state = 'pending-approval';
+    else r.clearedAt = now;
   }
 }

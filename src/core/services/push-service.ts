@@ -401,7 +401,7 @@ async function settle(
         now,
       );
     } else {
-      await recordCleared(uow, asset.id, outcome.consentUris, outcome.location, now);
+      await recordCleared(uow, asset.id, outcome.consentUris, outcome.location, now, queued);
     }
     const stillNamed =
       outcome.kind === 'pushed'
