@@ -73,6 +73,12 @@ export interface JsonRequest<T> extends RequestOptions {
   form?: Record<string, string>;
   /** the answer must parse with this; a mismatch is CONNECTOR_BAD_RESPONSE naming the path, not the value */
   schema: ZodType<T>;
+  /**
+   * Error statuses answered as data instead of thrown (an OAuth2 token endpoint's 400/401 carry
+   * `{error, error_description}`); their body is JSON when it parses, else its text as a string.
+   * 429, 408 and 5xx are never accepted: the retry policy handles them.
+   */
+  acceptStatuses?: readonly number[];
 }
 
 export interface JsonResponse<T> {
