@@ -19,6 +19,18 @@ const CONNECTORS = '^(src/connectors|plugins)/';
 /** A package or Node built-in, resolved (node_modules/...) or not (the bare name). */
 const pkg = (/** @type {string} */ name) => `(^|/node_modules/|^node_modules/)${name}(/|$)`;
 
+/** The connector kit the package exports (`sitter/connector`, `sitter/testing`). */
+const KIT = '^src/(public|testing)/';
+/** All the kit may reach: itself, the ports and domain, light connector modules, Node's own modules, light packages. */
+const KIT_MAY_REACH = [
+  KIT,
+  '^src/core/(ports|domain)/',
+  '^src/connectors/(payload|asset-changed|errors|contract-version|plugin-host|wrap-connector|wrap-checks|redact|secrets)\\.ts$',
+  '^src/connectors/http/',
+  '^(node:)?[a-z_/]+$',
+  ...['zod', 'axios', 'p-queue', 'p-retry', 'vitest'].map(pkg),
+].join('|');
+
 /**
  * A rule: no module whose path matches `from` may depend on one whose path matches `to` (unless it matches `toNot`).
  * @param {string} name @param {string} from @param {string | string[]} to @param {string} comment
@@ -113,6 +125,26 @@ module.exports = {
       ['^src/tui/', pkg('ink'), pkg('react'), pkg('ink-[^/]+')],
       'The application layer is called by the CLI and the Ink app; it renders nothing.',
     ),
+    // Two halves of one rule. The kit (`sitter/connector`, `sitter/testing`) is installed into plugin
+    // authors' projects: everything it reaches, however indirectly, is the contract's types, the pure
+    // domain, the few connector modules a plugin needs, and light packages; never models, the ORM or the UI.
+    {
+      name: 'kit-stays-light',
+      severity: 'error',
+      comment:
+        'The connector kit (src/public, src/testing) reaches only the ports, the domain, the light connector ' +
+        'modules (payload, asset-changed, errors, wrap-connector, http) and zod, axios, p-queue, p-retry, vitest.',
+      from: { path: KIT },
+      to: { reachable: true, pathNot: KIT_MAY_REACH },
+    },
+    {
+      name: 'kit-stays-light',
+      severity: 'error',
+      comment:
+        'Only the contract kit (src/testing) and the tests import vitest or src/testing: Sitter itself never loads them.',
+      from: { path: '^(src|plugins)/', pathNot: '^src/testing/' },
+      to: { path: [pkg('vitest'), pkg('@vitest/[^/]+'), '^src/testing/'] },
+    },
     // Two halves of one rule: a module rule for every .tsx with fewer than 100 dependents (the schema's
     // ceiling), used or not, and a dependency rule for any import of one, however many.
     {

@@ -5,7 +5,7 @@
  */
 import { UsageError } from '../core/domain/errors.js';
 import type { Shoot } from '../core/domain/shoot.js';
-import type { Connector } from '../core/ports/connector.js';
+import type { Connector, ConnectorContext } from '../core/ports/connector.js';
 import type { ConnectorProvider } from '../core/ports/providers.js';
 import type { ConnectorOptionsSpec } from './options.js';
 import { optionsInvalid, validateOptions } from './options.js';
@@ -44,6 +44,7 @@ export async function connectShoot(
   registry: ConnectorRegistry,
   shoot: ShootConnectorRef,
   secrets: SecretSource,
+  context?: ConnectorContext,
 ): Promise<Connector> {
   const spec = registry.optionsOf(shoot.connector);
   const stored = validateOptions(shoot.connector, spec, shoot.connectorOptions);
@@ -56,7 +57,7 @@ export async function connectShoot(
       spec,
       values.error.issues.map((i) => ({ key: i.path.map(String).join('.'), problem: i.message })),
     );
-  return registry.create(shoot.connector, values.data, resolved.values);
+  return registry.create(shoot.connector, values.data, resolved.values, context);
 }
 
 /**
@@ -90,7 +91,14 @@ export function reconfigure(
   return validateOptions(shoot.connector, spec, next);
 }
 
-/** The port services receive: every shoot's connector made by `connectShoot` with these secrets. */
-export function shootConnectorProvider(registry: ConnectorRegistry, secrets: SecretSource): ConnectorProvider {
-  return { forShoot: (shoot) => connectShoot(registry, shoot, secrets) };
+/**
+ * The port services receive: every shoot's connector made by `connectShoot` with these secrets (and
+ * the host's context, lent to every connector made: one request budget per key for the session).
+ */
+export function shootConnectorProvider(
+  registry: ConnectorRegistry,
+  secrets: SecretSource,
+  context?: ConnectorContext,
+): ConnectorProvider {
+  return { forShoot: (shoot) => connectShoot(registry, shoot, secrets, context) };
 }

@@ -7,21 +7,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { CONSENT_URI_PREFIX } from '../core/domain/consent-uri.js';
-import { SitterError } from '../core/domain/errors.js';
-import type { ConnectorFactory } from '../core/ports/connector.js';
+import { pluginHost, type PluginFactory } from './plugin-host.js';
 import { PluginOptionsDecl, pluginOptionsSpec } from './plugin-options.js';
 import type { ConnectorRegistry } from './registry.js';
 
-/**
- * The version of the connector contract this Sitter implements; a plugin names the one it targets.
- * 2: push receives `expectedContentHash` and must refuse a changed asset (ASSET_CHANGED). A plugin
- * written for 1 would write old names onto a replaced photo, so it is not loaded.
- * 3: the additive REST-DAM contract (src/core/ports/connector.ts); a 2 plugin still loads and runs.
- */
-export const CONTRACT_VERSION = 3;
-/** The contract versions a plugin may name. */
-export const SUPPORTED_CONTRACTS = [2, 3] as const;
+export { CONTRACT_VERSION, SUPPORTED_CONTRACTS } from './contract-version.js';
+export { pluginHost, type PluginFactory, type PluginHost } from './plugin-host.js';
 
 const Manifest = z.object({
   name: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'lowercase letters, digits and dashes'),
@@ -36,20 +27,10 @@ const Manifest = z.object({
 
 export type PluginManifest = z.infer<typeof Manifest>;
 
-/** What Sitter lends a plugin: its error class (so refusals carry a hint) and the consent URI prefix. */
-export interface PluginHost {
-  SitterError: typeof SitterError;
-  consentUriPrefix: string;
-}
-
-export type PluginFactory = (options: Record<string, unknown>, host: PluginHost) => ReturnType<ConnectorFactory>;
-
 export interface PluginReport {
   loaded: { name: string; version: string; folder: string }[];
   skipped: { folder: string; reason: string }[];
 }
-
-const host: PluginHost = { SitterError, consentUriPrefix: CONSENT_URI_PREFIX };
 
 /** Loads every plugin under `dir` into the registry; returns what was loaded and what was skipped. */
 export async function loadPlugins(dir: string, registry: ConnectorRegistry): Promise<PluginReport> {
@@ -81,7 +62,8 @@ export async function loadPlugins(dir: string, registry: ConnectorRegistry): Pro
         name: manifest.name,
         title: manifest.title,
         origin: folder,
-        factory: (options) => create(options, host),
+        contract: manifest.contract,
+        factory: (options, context) => create(options, pluginHost(context)),
         options: pluginOptionsSpec(manifest.options),
       });
       report.loaded.push({ name: manifest.name, version: manifest.version, folder });

@@ -5,6 +5,7 @@
  * shoot already stores: the user still sees which secret was involved, never its value.
  */
 import { SitterError } from '../core/domain/errors.js';
+import type { HealthReport } from '../core/ports/connector.js';
 import { SECRET_PREFIX } from './secrets.js';
 
 /** Resolved secret values by secret name, as `connectShoot` resolved them. */
@@ -64,4 +65,9 @@ function redactSitterError(e: SitterError, secrets: ResolvedSecrets, seen: WeakS
 export function redactError(e: SitterError, secrets: ResolvedSecrets): SitterError {
   if (Object.keys(secrets).length === 0) return e;
   return redactSitterError(e, secrets, new WeakSet());
+}
+
+/** A health report with every resolved secret value hidden in its texts (a probe may echo its options). */
+export function redactHealth(report: HealthReport, secrets: ResolvedSecrets): HealthReport {
+  return redactValue(report, secrets, new WeakSet()) as HealthReport;
 }

@@ -4,7 +4,7 @@
  * (wrap-connector.ts), so the core never holds a bare one.
  */
 import { SitterError } from '../core/domain/errors.js';
-import type { Connector, ConnectorFactory } from '../core/ports/connector.js';
+import type { Connector, ConnectorContext, ConnectorFactory } from '../core/ports/connector.js';
 import { createLocalConnector, LocalConnectorOptions } from './local/index.js';
 import { NO_OPTIONS, type ConnectorOptionsSpec } from './options.js';
 import { redactError, type ResolvedSecrets } from './redact.js';
@@ -17,7 +17,14 @@ export interface ConnectorRegistration {
   title: string;
   /** `builtin` or where a plugin came from (its folder or package) */
   origin: string;
+  /** makes an instance from typed options and the host's context (request budget, secret updates) */
   factory: ConnectorFactory;
+  /**
+   * the connector contract it implements (a plugin's manifest says; built-ins: 3). A connector under 2
+   * is never handed a v3 call option (wrap-connector.ts). Absent: what the instance's `info.contract`
+   * says, else 2.
+   */
+  contract?: 2 | 3;
   /** the options it accepts and which of them are secrets; none declared: it accepts no options */
   options?: ConnectorOptionsSpec;
 }
@@ -84,12 +91,18 @@ export class ConnectorRegistry {
    * A wrapped connector instance from options as the factory takes them (secrets already resolved:
    * see configure.ts `connectShoot` for a shoot's stored options, which also passes the resolved
    * values by name so no error of the connector carries one); an unknown name is a SitterError.
+   * `context` is what the host lends the connector (contract 3): passed to the factory as it is.
    */
-  create(name: string, options: Record<string, unknown> = {}, secrets: ResolvedSecrets = {}): Connector {
+  create(
+    name: string,
+    options: Record<string, unknown> = {},
+    secrets: ResolvedSecrets = {},
+    context?: ConnectorContext,
+  ): Connector {
     const reg = this.get(name);
     let connector: Connector;
     try {
-      connector = reg.factory(options);
+      connector = context === undefined ? reg.factory(options) : reg.factory(options, context);
     } catch (e) {
       if (e instanceof SitterError) throw redactError(e, secrets);
       throw redactError(
@@ -103,7 +116,12 @@ export class ConnectorRegistry {
         secrets,
       );
     }
-    return wrapConnector(connector, { name, origin: reg.origin, secrets });
+    return wrapConnector(connector, {
+      name,
+      origin: reg.origin,
+      secrets,
+      ...(reg.contract ? { contract: reg.contract } : {}),
+    });
   }
 }
 
@@ -117,13 +135,19 @@ export function builtinRegistry(): ConnectorRegistry {
     name: 'local',
     title: 'Local folder: images under a folder, XMP sidecars next to them',
     origin: 'builtin',
-    factory: createLocalConnector,
+    contract: 3,
+    // The local folder needs nothing of the context: a disk has no rate limit.
+    factory: (options) => createLocalConnector(options),
     options: { schema: LocalConnectorOptions, secrets: [], placement: ['sidecarNaming'] },
   });
   return r;
 }
 
-/** Shortcut: a wrapped built-in connector. */
-export function createBuiltinConnector(name: string, options: Record<string, unknown> = {}): Connector {
-  return builtinRegistry().create(name, options);
+/** Shortcut: a wrapped built-in connector (with the host's context, when the caller has one). */
+export function createBuiltinConnector(
+  name: string,
+  options: Record<string, unknown> = {},
+  context?: ConnectorContext,
+): Connector {
+  return builtinRegistry().create(name, options, {}, context);
 }

@@ -12,19 +12,32 @@ import { diskFullError, fullDiskIn } from '../core/domain/disk-full.js';
 import { BugError, SitterError } from '../core/domain/errors.js';
 import type {
   AssetPage,
+  CallOptions,
   ClearRequest,
   ClearResult,
   Connector,
+  ConnectorCapabilities,
+  FetchOptions,
   FetchedAsset,
   ListOptions,
-  ListedAsset,
   PushPayload,
   PushResult,
   SourceRef,
-  WrittenFile,
 } from '../core/ports/connector.js';
+import { connectorFailure } from './errors.js';
 import { assertValidClearRequest, assertValidPushPayload } from './payload.js';
-import { redactError, type ResolvedSecrets } from './redact.js';
+import { redactError, redactHealth, type ResolvedSecrets } from './redact.js';
+import {
+  checkFetched,
+  checkHealth,
+  checkMaxBytes,
+  checkPage,
+  checkRevisions,
+  checkWritten,
+  malformed,
+  renditionProblem,
+  withOutcome,
+} from './wrap-checks.js';
 
 /** Marks a connector that is already wrapped, so wrapping twice does not name it twice; holds its label. */
 const WRAPPED = Symbol.for('sitter.connector.wrapped');
@@ -37,6 +50,11 @@ export interface WrapOptions {
   origin?: string;
   /** the resolved secret values it was given, by secret name: hidden from every error it throws */
   secrets?: ResolvedSecrets;
+  /**
+   * the contract it was registered under (a built-in's registration, a plugin's manifest): it decides
+   * whether the connector is handed v3 call options; absent = what its `info.contract` says, else 2
+   */
+  contract?: 2 | 3;
 }
 
 /** Who a connector is, as its errors name it. */
@@ -64,7 +82,16 @@ function whoOf(connector: Connector, options: WrapOptions): ConnectorWho {
 }
 
 export type ConnectorOperation =
-  'list' | 'fetch' | 'push' | 'clear' | 'read-written' | 'read-leftovers' | 'remove-leftovers' | 'close';
+  | 'start'
+  | 'health'
+  | 'list'
+  | 'fetch'
+  | 'push'
+  | 'clear'
+  | 'read-written'
+  | 'read-leftovers'
+  | 'remove-leftovers'
+  | 'close';
 
 interface Context {
   operation: ConnectorOperation;
@@ -73,9 +100,35 @@ interface Context {
 }
 
 function describe(ctx: Context): string {
+  if (ctx.source === '') return ctx.operation;
   return ctx.assetId === undefined
     ? `${ctx.operation} source "${ctx.source}"`
     : `${ctx.operation} asset "${ctx.assetId}" of source "${ctx.source}"`;
+}
+
+/** Network failures a plugin lets through bare (Node's codes): worth a pause and a retry, not a failed asset. */
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNREFUSED']);
+
+/** The network code of `e` or of its direct cause (a fetch TypeError keeps it there), or null. */
+function transientCode(e: unknown): string | null {
+  for (const cur of [e, e instanceof Error ? e.cause : undefined]) {
+    const code = (cur as { code?: unknown } | null | undefined)?.code;
+    if (typeof code === 'string' && TRANSIENT_CODES.has(code)) return code;
+  }
+  return e instanceof Error && e.name === 'TimeoutError' ? 'timeout' : null;
+}
+
+/**
+ * A SitterError made by another copy of Sitter's classes (a plugin that bundles `sitter/connector`,
+ * a kit installed twice): `instanceof` misses it, so it is recognised by shape and rebuilt, keeping
+ * its code, hint and details, so a typed failure keeps its meaning whichever copy made it.
+ */
+function sameSitterError(e: unknown): SitterError | null {
+  if (e instanceof SitterError) return e;
+  if (!(e instanceof Error) || !Object.hasOwn(e, 'hint')) return null;
+  const { code, hint, details } = e as Error & { code?: unknown; hint?: unknown; details?: unknown };
+  if (typeof code !== 'string' || !/^[A-Z][A-Z0-9_]+$/.test(code)) return null;
+  return new SitterError(code, e.message, typeof hint === 'string' ? hint : undefined, details, { cause: e });
 }
 
 function errorMessage(e: unknown): string {
@@ -95,8 +148,19 @@ export function connectorError(connector: string | ConnectorWho, ctx: Context, e
   };
   // A full disk is not the connector's fault nor the asset's: told as DISK_FULL (naming the connector,
   // the ENOSPC kept as the cause) so the run stops and the user frees space.
+  e = sameSitterError(e) ?? e;
   const full = e instanceof SitterError ? null : fullDiskIn(e);
   if (full) e = diskFullError(full.path ?? `the source "${ctx.source}"`, e);
+  const network = e instanceof SitterError ? null : transientCode(e);
+  if (network)
+    e = connectorFailure(
+      'transient',
+      `could not ${describe(ctx)} (${network}): ${errorMessage(e)}`,
+      'The source did not answer in time or dropped the connection; Sitter pauses and tries again. If it ' +
+        'persists, check the network and that the source is up.',
+      undefined,
+      e,
+    );
   if (e instanceof SitterError) {
     const prior = e.details;
     const merged =
@@ -117,81 +181,145 @@ export function connectorError(connector: string | ConnectorWho, ctx: Context, e
   );
 }
 
-function malformed(what: string): Error {
-  return new Error(`it returned a malformed answer: ${what}`);
-}
-
-function checkListed(a: ListedAsset, where: string): void {
-  if (typeof a.id !== 'string' || a.id === '') throw malformed(`${where}: empty asset id`);
-  if (typeof a.fileName !== 'string') throw malformed(`${where}: fileName is not a string`);
-  // Contract 3: size is optional (DAM listings often lack it), but when given it must be a size.
-  if (a.size !== undefined && (!Number.isFinite(a.size) || a.size < 0)) throw malformed(`${where}: bad size`);
-  if (a.revision !== undefined && (typeof a.revision !== 'string' || a.revision === '' || a.revision.length > 200))
-    throw malformed(`${where}: revision must be a non-empty string of at most 200 characters`);
-  if (!(a.modifiedAt instanceof Date) || Number.isNaN(a.modifiedAt.getTime()))
-    throw malformed(`${where}: bad modifiedAt`);
-}
-
-function checkPage(page: AssetPage): void {
-  if (!page || !Array.isArray(page.assets) || !Array.isArray(page.skipped))
-    throw malformed('a page needs assets[] and skipped[]');
-  if (page.nextCursor !== null && typeof page.nextCursor !== 'string')
-    throw malformed('nextCursor must be a string or null');
-  page.assets.forEach((a, i) => checkListed(a, `assets[${i}]`));
-}
-
-function checkWritten(r: WrittenFile[]): void {
-  if (!Array.isArray(r) || r.some((f) => typeof f?.location !== 'string' || typeof f?.text !== 'string'))
-    throw malformed('a list of written files needs [{ location, text }]');
-}
-
 /** Who a wrapped connector's errors name (its registry name and origin); undefined if not wrapped. */
 function wrappedWho(connector: Connector): ConnectorWho | undefined {
   return (connector as unknown as Record<symbol, ConnectorWho | undefined>)[WRAPPED];
 }
 
+/** The contract a wrapped connector is held to: the host's word (registry, manifest), else its own, else 2. */
+function contractOf(connector: Connector, options: WrapOptions): 2 | 3 {
+  return (options.contract ?? connector.info?.contract) === 3 ? 3 : 2;
+}
+
+/** Absent v3 flags are false, so the core asks one question whatever contract the connector targets. */
+function capabilitiesOf(c: ConnectorCapabilities): ConnectorCapabilities {
+  return {
+    ...c,
+    revisions: c.revisions === true,
+    renditions: c.renditions === true,
+    approvalQueue: c.approvalQueue === true,
+  };
+}
+
+/** Rejects with the signal's reason (the caller's AbortError) when it is already aborted. */
+function abortedAlready(options: CallOptions | undefined): Promise<never> | null {
+  const signal = options?.signal;
+  if (!signal?.aborted) return null;
+  return Promise.reject(signal.reason ?? new DOMException('This operation was aborted', 'AbortError'));
+}
+
+/** The options a v2 connector understood for list: cursor, page size and signal (never `priority`). */
+function v2ListOptions(o: ListOptions | undefined): ListOptions | undefined {
+  if (o === undefined) return undefined;
+  return {
+    ...(o.cursor !== undefined ? { cursor: o.cursor } : {}),
+    ...(o.pageSize !== undefined ? { pageSize: o.pageSize } : {}),
+    ...(o.signal !== undefined ? { signal: o.signal } : {}),
+  };
+}
+
 /**
  * Wraps a connector so every call is checked and every error names it, by the registry name and
  * origin given (else its own `info.name`), with none of the given secret values left in it. Idempotent.
+ *
+ * Contract 3 on top of 2: `start` runs once before the first other call (memoised; a failed start is
+ * tried again on the next call); a pre-aborted signal rejects before the connector is called, and the
+ * caller's AbortError comes back as it is; results are re-checked against `maxBytes`; push and clear
+ * results always carry an `outcome` that agrees with `changed`; `close` runs once.
+ *
+ * A v2 connector (contract absent or 2) is called exactly as contract 2 called it: `fetch(source, id)`,
+ * `push(source, payload)`, `clear(source, request)`, `readWritten(source, id)`, `list` with cursor,
+ * page size and signal. It never sees FetchOptions, whose `rendition` or `maxBytes` it could misread
+ * (a plugin that already took a third argument for its own purposes); the wrapper checks the signal
+ * before the call and the byte cap after it instead.
  */
 export function wrapConnector(connector: Connector, options: WrapOptions = {}): Connector {
   if (wrappedWho(connector) !== undefined) return connector;
   const who = whoOf(connector, options);
   const secrets = options.secrets ?? {};
+  const v3 = contractOf(connector, options) === 3;
+  const capabilities = capabilitiesOf(connector.capabilities);
+  let started: Promise<void> | null = null;
+  let closed: Promise<void> | null = null;
 
-  async function call<T>(ctx: Context, run: () => Promise<T>, check: (r: T) => void): Promise<T> {
+  function fail(ctx: Context, e: unknown, signal: AbortSignal | undefined): unknown {
+    // The caller cancelled: its own AbortError (or reason) is the answer, not a connector failure.
+    if (signal?.aborted && (e === signal.reason || (e instanceof Error && e.name === 'AbortError'))) return e;
+    return redactError(connectorError(who, ctx, e), secrets);
+  }
+
+  /** Runs the connector's start once; every call waits for it, a failure is retried by the next call. */
+  async function ensureStarted(): Promise<void> {
+    if (connector.start) {
+      const start = connector.start.bind(connector);
+      started ??= start().catch((e: unknown) => {
+        started = null;
+        throw fail({ operation: 'start', source: '' }, e, undefined);
+      });
+      await started;
+    }
+  }
+
+  /** Start first; a call aborted while it waited (for start, or a tick) never reaches the connector. */
+  async function ready(signal: AbortSignal | undefined): Promise<void> {
+    await ensureStarted();
+    signal?.throwIfAborted();
+  }
+
+  async function call<T>(
+    ctx: Context,
+    o: CallOptions | undefined,
+    run: () => Promise<T>,
+    check: (r: T) => T | void,
+  ): Promise<T> {
+    const aborted = abortedAlready(o);
+    if (aborted) return aborted;
+    await ready(o?.signal);
     let result: T;
     try {
       result = await run();
-      check(result);
+      result = check(result) ?? result;
     } catch (e) {
-      throw redactError(connectorError(who, ctx, e), secrets);
+      throw fail(ctx, e, o?.signal);
     }
     return result;
   }
 
   const wrapped: Connector = {
-    info: connector.info,
-    capabilities: connector.capabilities,
-    list(source: SourceRef, options?: ListOptions): Promise<AssetPage> {
-      if (options?.pageSize !== undefined && !(Number.isInteger(options.pageSize) && options.pageSize > 0)) {
-        return Promise.reject(new BugError(`list: pageSize must be a positive integer, got ${options.pageSize}`));
+    info: { ...connector.info, contract: v3 ? 3 : 2 },
+    capabilities,
+    list(source: SourceRef, o?: ListOptions): Promise<AssetPage> {
+      if (o?.pageSize !== undefined && !(Number.isInteger(o.pageSize) && o.pageSize > 0)) {
+        return Promise.reject(new BugError(`list: pageSize must be a positive integer, got ${o.pageSize}`));
       }
-      return call({ operation: 'list', source }, () => connector.list(source, options), checkPage);
-    },
-    fetch(source: SourceRef, assetId: string): Promise<FetchedAsset> {
       return call(
-        { operation: 'fetch', source, assetId },
-        () => connector.fetch(source, assetId),
-        (r) => {
-          checkListed(r.asset, 'asset');
-          if (r.asset.id !== assetId) throw malformed(`asked for "${assetId}", got "${r.asset.id}"`);
-          if (!(r.bytes instanceof Uint8Array)) throw malformed('bytes is not a Uint8Array');
-          if (!/^sha256:[0-9a-f]{64}$/.test(r.contentHash)) throw malformed('contentHash is not sha256:<hex>');
+        { operation: 'list', source },
+        o,
+        () => connector.list(source, v3 ? o : v2ListOptions(o)),
+        (page) => {
+          checkPage(page);
+          if (capabilities.revisions) checkRevisions(page);
         },
       );
     },
-    push(source: SourceRef, payload: PushPayload): Promise<PushResult> {
+    fetch(source: SourceRef, assetId: string, o?: FetchOptions): Promise<FetchedAsset> {
+      const problem =
+        renditionProblem(o?.rendition) ??
+        (o?.maxBytes !== undefined && !(Number.isInteger(o.maxBytes) && o.maxBytes > 0)
+          ? `maxBytes must be a positive integer, got ${o.maxBytes}`
+          : null);
+      if (problem) return Promise.reject(new BugError(`fetch: ${problem}`));
+      return call(
+        { operation: 'fetch', source, assetId },
+        o,
+        () => (v3 ? connector.fetch(source, assetId, o) : connector.fetch(source, assetId)),
+        (r) => {
+          checkFetched(r, assetId);
+          checkMaxBytes(r, assetId, o?.maxBytes);
+        },
+      );
+    },
+    push(source: SourceRef, payload: PushPayload, o?: CallOptions): Promise<PushResult> {
       try {
         assertValidPushPayload(payload);
       } catch (e) {
@@ -199,13 +327,12 @@ export function wrapConnector(connector: Connector, options: WrapOptions = {}): 
       }
       return call(
         { operation: 'push', source, assetId: payload.assetId },
-        () => connector.push(source, payload),
-        (r) => {
-          if (typeof r?.changed !== 'boolean') throw malformed('push result needs changed: boolean');
-        },
+        o,
+        () => (v3 ? connector.push(source, payload, o) : connector.push(source, payload)),
+        (r) => withOutcome(r, 'push'),
       );
     },
-    clear(source: SourceRef, request: ClearRequest): Promise<ClearResult> {
+    clear(source: SourceRef, request: ClearRequest, o?: CallOptions): Promise<ClearResult> {
       try {
         assertValidClearRequest(request);
         if (request.consentUris && !connector.capabilities.partialClear) {
@@ -218,28 +345,33 @@ export function wrapConnector(connector: Connector, options: WrapOptions = {}): 
       }
       return call(
         { operation: 'clear', source, assetId: request.assetId },
-        () => connector.clear(source, request),
-        (r) => {
-          if (typeof r?.changed !== 'boolean') throw malformed('clear result needs changed: boolean');
-        },
+        o,
+        () => (v3 ? connector.clear(source, request, o) : connector.clear(source, request)),
+        (r) => withOutcome(r, 'clear'),
       );
     },
   };
   if (connector.readWritten) {
     const readWritten = connector.readWritten.bind(connector);
-    wrapped.readWritten = (source, assetId) =>
-      call({ operation: 'read-written', source, assetId }, () => readWritten(source, assetId), checkWritten);
+    wrapped.readWritten = (source, assetId, o) =>
+      call(
+        { operation: 'read-written', source, assetId },
+        o,
+        () => (v3 ? readWritten(source, assetId, o) : readWritten(source, assetId)),
+        checkWritten,
+      );
   }
   if (connector.readLeftovers) {
     const readLeftovers = connector.readLeftovers.bind(connector);
     wrapped.readLeftovers = (source) =>
-      call({ operation: 'read-leftovers', source }, () => readLeftovers(source), checkWritten);
+      call({ operation: 'read-leftovers', source }, undefined, () => readLeftovers(source), checkWritten);
   }
   if (connector.removeLeftovers) {
     const removeLeftovers = connector.removeLeftovers.bind(connector);
     wrapped.removeLeftovers = (source) =>
       call(
         { operation: 'remove-leftovers', source },
+        undefined,
         () => removeLeftovers(source),
         (r) => {
           if (!Array.isArray(r) || r.some((l) => typeof l !== 'string'))
@@ -247,10 +379,37 @@ export function wrapConnector(connector: Connector, options: WrapOptions = {}): 
         },
       );
   }
-  if (connector.close) {
-    const close = connector.close.bind(connector);
-    wrapped.close = () => call({ operation: 'close', source: '' }, close, () => undefined);
+  if (connector.start) {
+    wrapped.start = async (o) => {
+      const aborted = abortedAlready(o);
+      if (aborted) return aborted;
+      await ready(o?.signal);
+    };
   }
+  if (connector.health) {
+    const health = connector.health.bind(connector);
+    // Started first like any call: a health probe of a connector that cannot start reports that failure.
+    wrapped.health = (source, o) =>
+      call(
+        { operation: 'health', source: source ?? '' },
+        o,
+        () => health(source, o),
+        (r) => {
+          checkHealth(r);
+          return redactHealth(r, secrets);
+        },
+      );
+  }
+  const close = connector.close?.bind(connector);
+  // Always present on the wrapper (a no-op when the connector has none), and run at most once.
+  wrapped.close = () => {
+    closed ??= close
+      ? close().catch((e: unknown) => {
+          throw fail({ operation: 'close', source: '' }, e, undefined);
+        })
+      : Promise.resolve();
+    return closed;
+  };
   Object.defineProperty(wrapped, WRAPPED, { value: who });
   return wrapped;
 }

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPlugins } from '../../src/connectors/plugins.js';
@@ -7,7 +7,7 @@ import { builtinRegistry } from '../../src/connectors/registry.js';
 import { connectShoot } from '../../src/connectors/configure.js';
 import { validateOptions } from '../../src/connectors/options.js';
 import type { SecretSource } from '../../src/connectors/secrets.js';
-import { runConnectorContract } from './connector-contract.js';
+import { runConnectorContract } from '../../src/testing/connector-contract.js';
 import { makeImage, put, tempDir } from './fixtures.js';
 
 const PLUGINS = path.resolve(import.meta.dirname, '../../plugins');
@@ -24,6 +24,7 @@ runConnectorContract({
     await put(path.join(dir, 'notes.txt'), 'not an image');
     const sidecar = (id: string) => path.join(dir, `${id}.json`);
     const snapshot = (id: string) => readFile(sidecar(id), 'utf8').catch(() => null);
+    let added = 0;
     return {
       // The registry hands out wrapped connectors; the suite wraps again as the core would.
       connector: registry.create('json-sidecar'),
@@ -32,6 +33,14 @@ runConnectorContract({
       expectedAssetIds: ['a.jpg', 'b.png', 'c.jpg', 'd.webp'],
       foreignIds: ['notes.txt', 'sub/a.jpg'],
       snapshot,
+      mutate: {
+        add: async () => {
+          const id = `b-added-${++added}.jpg`;
+          await put(path.join(dir, id), await makeImage('jpeg', 32, 24, { r: added, g: 0, b: 0 }));
+          return id;
+        },
+        remove: (id) => rm(path.join(dir, id)),
+      },
       seedForeign: (id) => writeFile(sidecar(id), JSON.stringify({ rating: 4, keywords: ['gala'] })),
       foreignIntact: async (id) => {
         const data = JSON.parse((await snapshot(id)) ?? '{}') as { rating?: number; keywords?: string[] };

@@ -13,6 +13,7 @@ import { consentUri } from '../../src/connectors/payload.js';
 import { builtinRegistry, ConnectorRegistry } from '../../src/connectors/registry.js';
 import { listAll, wrapConnector } from '../../src/connectors/wrap-connector.js';
 import { contentHashOf, makeImage, put, tempDir } from '../contract/fixtures.js';
+import { refusal } from '../helpers/refusal.js';
 
 let dir: string;
 let root: string;
@@ -24,15 +25,6 @@ async function listEverything(c: Connector, source: string, pageSize = 2): Promi
   const pages: AssetPage[] = [];
   for await (const p of listAll(c, source, { pageSize })) pages.push(p);
   return { assets: pages.flatMap((p) => p.assets), skipped: pages.flatMap((p) => p.skipped), nextCursor: null };
-}
-
-async function refusal(p: Promise<unknown>): Promise<SitterError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(SitterError);
-  return e as SitterError;
 }
 
 function payload(assetId: string, dirOf: string = root): PushPayload {
