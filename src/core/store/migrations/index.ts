@@ -8,6 +8,7 @@ import { Migration20261128173810 } from './Migration20261128173810.js';
 import { Migration20261128185003 } from './Migration20261128185003.js';
 import { Migration20261128200937 } from './Migration20261128200937.js';
 import { Migration20261128214150 } from './Migration20261128214150.js';
+import { Migration20261128214204 } from './Migration20261128214204.js';
 
 /**
  * Every committed migration, in order. Listed explicitly (not globbed) so the compiled CLI finds
@@ -30,4 +31,7 @@ export const migrationsList: { name: string; class: Constructor<Migration> }[] =
   { name: 'Migration20261128200937', class: Migration20261128200937 },
   // consent forms (issue 13): consent_record.signed_scan, workspace_setting (controller, contact), consent_form_setup (scopes offered)
   { name: 'Migration20261128214150', class: Migration20261128214150 },
+  // connector contract 3: asset.source_revision and asset.rendition (skip unchanged assets without a download,
+  // push's guard), push_record.state ('written' or 'pending-approval' for a DAM's edit-with-approval queue)
+  { name: 'Migration20261128214204', class: Migration20261128214204 },
 ];
