@@ -342,7 +342,7 @@ describe('wrapConnector and the registry', () => {
 
   it('creates built-ins by name, wrapped, and refuses unknown or duplicate names', async () => {
     const reg = builtinRegistry();
-    expect(reg.list().map((r) => r.name)).toEqual(['local']);
+    expect(reg.list().map((r) => r.name)).toEqual(['asset-bank', 'local']);
     const c = reg.create('local');
     expect((await refusal(c.fetch(root, '../x.jpg'))).message).toContain('Connector "local"');
     expect(() => reg.create('dropbox')).toThrow(/no connector named "dropbox"/);

@@ -95,8 +95,9 @@ describe('the ResourceSpace plugin through the CLI', () => {
 
       const wrong = await sitter(['connectors', 'check', 'gala'], { SITTER_SECRET_RS_KEY: 'f'.repeat(64) });
       expect(wrong.code).toBe(1);
+      // The plugin's health probe (contract 3) finds the refused key before the listing is tried.
       expect((jsonOf(wrong).findings as Finding[]).find((f) => !f.ok)).toMatchObject({
-        step: 'source',
+        step: 'health',
         code: 'CONNECTOR_AUTH',
       });
 

@@ -67,7 +67,9 @@ describe('push outcomes of a contract-3 connector', () => {
     dam.pushOutcome = 'queued-for-approval';
     const summary = await pushShoot(t.ctx, dam, 's');
     expect(summary).toMatchObject({ written: 0, queued: 1, failed: [] });
-    expect(summary.updated).toEqual([{ asset: 'a.jpg', action: 'queued', location: 'fake-dam:a.jpg' }]);
+    expect(summary.updated).toEqual([
+      { asset: 'a.jpg', action: 'queued', location: 'fake-dam:a.jpg', why: ['first-push'] },
+    ]);
     expect((await records()).map((r) => [r.connectorAssetId, r.state, r.clearedAt])).toEqual([
       ['a.jpg', 'pending-approval', null],
     ]);

@@ -53,7 +53,11 @@ export async function verifyInSource(
       for (const file of files) {
         // A file with an edit awaiting approval shows the old text: what it will say is not known yet.
         if (file.pendingApproval) check.pendingApproval.push(file.location);
-        else if (mentionsOf(file.text, person).length > 0) check.stillNamed.push(file.location);
+        // Sitter's own statement about the person carries their consent URI wherever Sitter names
+        // them (XMP PersonId, a DAM ledger line). The name alone may be the user's own (a tag or a
+        // caption the user typed): a withdrawal removes Sitter's statement, not the user's text,
+        // which `erase` reports as a trace instead.
+        else if (mentionsOf(file.text, person).includes('consent URI')) check.stillNamed.push(file.location);
       }
     } catch (error) {
       check.notVerifiable.push(`${asset.connectorAssetId}: ${error instanceof Error ? error.message : String(error)}`);
