@@ -144,11 +144,16 @@ export class LocalFaceEngine implements FaceEngine {
     });
     return {
       image: {
-        width: img.width,
-        height: img.height,
+        // A RAW's boxes are relative to its displayed frame, which its preview shows at another size.
+        width: img.rawPreview?.frameWidth ?? img.width,
+        height: img.rawPreview?.frameHeight ?? img.height,
         orientation: img.orientation,
+        // Over the bytes handed in (the whole RAW, not its preview): push's guard hashes the same file.
         contentHash: contentHashOf(bytes),
         format: img.format,
+        ...(img.rawPreview
+          ? { preview: { tag: img.rawPreview.tag, width: img.rawPreview.width, height: img.rawPreview.height } }
+          : {}),
       },
       faces,
       candidates: [...accepted, ...rejected],
