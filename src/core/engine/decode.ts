@@ -11,7 +11,6 @@ import { RAW_SNIFF_BYTES, rawFormatOf, type RawFormat } from '../domain/raw-form
 import { choosePreview } from '../domain/raw-preview.js';
 import { decodeHeicPixels, isHeic } from './heic.js';
 import { readRawPreviews } from './raw-preview-reader.js';
-import { assertAnalysable } from './too-small.js';
 
 /** 24 MP photos are normal; 100 MP allows panoramas and medium format. Above that: refused. */
 export const DEFAULT_MAX_PIXELS = 100_000_000;
@@ -105,9 +104,9 @@ export function orient(pipeline: Sharp, orientation: ExifOrientation): Sharp {
     2: [0, true],
     3: [180, false],
     4: [180, true],
-    5: [90, true],
+    5: [270, true],
     6: [90, false],
-    7: [270, true],
+    7: [90, true],
     8: [270, false],
   };
   const [angle, mirror] = steps[orientation];
@@ -165,12 +164,11 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}
   if (bytes.byteLength === 0) throw badImage('The image is empty (0 bytes).');
   const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const raw = rawFormatOf(input.subarray(0, RAW_SNIFF_BYTES));
-  const img =
+  return (
     (raw ? await decodeRaw(input, raw, maxPixels) : null) ??
     (isHeic(input) ? await decodeHeic(input, maxPixels) : null) ??
-    (await decodeWithSharp(input, maxPixels));
-  assertAnalysable(img.width, img.height);
-  return img;
+    (await decodeWithSharp(input, maxPixels))
+  );
 }
 
 async function decodeWithSharp(input: Buffer, maxPixels: number): Promise<RgbImage> {

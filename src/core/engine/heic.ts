@@ -17,6 +17,21 @@ export function isHeic(bytes: Uint8Array): boolean {
   return latin(4, 8) === 'ftyp' && HEIC_BRANDS.has(latin(8, 12));
 }
 
+/**
+ * libheif-js reports a file it cannot parse with `console.log` (then returns no image): on stdout, in
+ * the middle of `scan --json`'s NDJSON. What it says is kept for the error instead. The engine runs
+ * one image at a time per thread, so nothing else of Sitter's logs while this is swapped.
+ */
+async function quietly<T>(said: string[], run: () => Promise<T>): Promise<T> {
+  const log = console.log;
+  console.log = (...args: unknown[]) => void said.push(args.map(String).join(' '));
+  try {
+    return await run();
+  } finally {
+    console.log = log;
+  }
+}
+
 export interface HeicPixels {
   /** RGBA, 8 bits per channel, in the displayed frame */
   data: Buffer;
@@ -32,8 +47,9 @@ export async function decodeHeicPixels(
   bytes: Uint8Array,
   checkSize: (width: number, height: number) => void,
 ): Promise<HeicPixels> {
-  const [primary] = await decodeHeic.all({ buffer: bytes });
-  if (!primary) throw new Error('HEIF image not found');
+  const said: string[] = [];
+  const primary = await quietly(said, async () => (await decodeHeic.all({ buffer: bytes }))[0]);
+  if (!primary) throw new Error(`HEIF image not found${said.length ? `: ${said.join('; ')}` : ''}`);
   checkSize(primary.width, primary.height);
   const { width, height, data } = await primary.decode();
   return { width, height, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) };

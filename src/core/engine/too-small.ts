@@ -8,15 +8,15 @@
 import { SitterError } from '../domain/errors.js';
 
 /** The shorter side, in displayed pixels, below which no face was found (docs/engine.md). */
-export const MIN_ANALYSABLE_SIDE = 40;
+export const MIN_ANALYSABLE_SIDE = 20;
 
-export function assertAnalysable(width: number, height: number): void {
+export function assertAnalysable(width: number, height: number, minSide = MIN_ANALYSABLE_SIDE): void {
   const side = Math.min(width, height);
-  if (side >= MIN_ANALYSABLE_SIDE) return;
+  if (side >= minSide) return;
   throw new SitterError(
     'IMAGE_TOO_SMALL',
-    `The image is ${width}x${height}: below ${MIN_ANALYSABLE_SIDE} px on its shorter side no face can be found, so it was not analysed.`,
+    `The image is ${width}x${height}: below ${minSide} px on its shorter side no face can be found, so it was not analysed.`,
     'Put the full-size original in the shoot folder instead of this thumbnail or icon, and scan again.',
-    { width, height, minSide: MIN_ANALYSABLE_SIDE },
+    { width, height, minSide },
   );
 }
