@@ -219,6 +219,10 @@ describe('RAW, HEIC and too-small photos through the real scan', () => {
     const tiny = (await assets()).get('tiny.jpg')!;
     expect(tiny.error).toMatch(new RegExp(`^IMAGE_TOO_SMALL: The image is \\d+x${MIN_ANALYSABLE_SIDE - 4}`));
     expect(tiny.flags).toEqual(['too-small']);
+    // the text listing says why, not "no faces"
+    const text = await runSitter(['-w', ws, 'matches', 'raw']);
+    expect(text.stdout).toMatch(/tiny\.jpg.*failed: too small to analyse/);
+    expect(text.stdout).toMatch(/no-preview\.dng.*failed: RAW without a usable preview/);
   });
 
   it("push names the person on the RAW: its content hash is the RAW file's, regions in its stored frame", async () => {
