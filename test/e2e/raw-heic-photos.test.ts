@@ -21,6 +21,11 @@ interface AssetJson {
   faces: { face: number; box: Box; state: string; participant: string | null }[];
 }
 
+/** The same face on two files of the same picture: within 1% of the frame on each side. */
+function expectSameBox(got: Box, want: Box): void {
+  for (const k of ['x', 'y', 'w', 'h'] as const) expect(Math.abs(got[k] - want[k]), k).toBeLessThan(0.01);
+}
+
 /**
  * Photos archivists actually have (issue 14), through the real scan with real models: RAW files
  * analysed from their embedded preview, their boxes on the RAW's displayed frame; RAW files without a
@@ -160,7 +165,7 @@ describe('RAW, HEIC and too-small photos through the real scan', () => {
     const got = boxOf(dng, 'M-002');
     expect(want).toBeDefined();
     expect(got, JSON.stringify(dng!.faces)).toBeDefined();
-    for (const k of ['x', 'y', 'w', 'h'] as const) expect(Math.abs(got![k] - want![k])).toBeLessThan(0.01);
+    expectSameBox(got!, want!);
   });
 
   it('a NEF whose JpgFromRaw is smaller than its sensor: boxes relative to the RAW frame, the size the RAW has', async () => {
@@ -173,7 +178,7 @@ describe('RAW, HEIC and too-small photos through the real scan', () => {
     const want = boxOf(all.get('day1/IMG_0001.jpg'), 'M-001');
     const got = boxOf(nef, 'M-001');
     expect(got, JSON.stringify(nef!.faces)).toBeDefined();
-    for (const k of ['x', 'y', 'w', 'h'] as const) expect(Math.abs(got![k] - want![k])).toBeLessThan(0.01);
+    expectSameBox(got!, want!);
   });
 
   it('a RAW without a preview, or with only a thumbnail, is refused with its reason and a flag, never "0 faces"', async () => {
@@ -212,7 +217,7 @@ describe('RAW, HEIC and too-small photos through the real scan', () => {
     const want = boxOf(all.get('day1/IMG_0001.jpg'), 'M-001');
     const got = boxOf(heic, 'M-001');
     expect(got, JSON.stringify(heic!.faces)).toBeDefined();
-    for (const k of ['x', 'y', 'w', 'h'] as const) expect(Math.abs(got![k] - want![k])).toBeLessThan(0.01);
+    expectSameBox(got!, want!);
   });
 
   it('an image below the measured floor is flagged too-small with its reason', async () => {
