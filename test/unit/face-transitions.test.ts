@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   flagsAfterAllowUndated,
+  flagsAfterFailure,
   flagsAfterPush,
   flagsAfterScan,
   flagsAfterWithdrawal,
@@ -454,6 +455,17 @@ describe('asset flags', () => {
     expect(flagsAfterAllowUndated(['no-capture-time', 'undated-allowed'])).toEqual([
       'no-capture-time',
       'undated-allowed',
+    ]);
+  });
+
+  it('a RAW analysed from its preview says so; a refusal that is not damage says why, keeping what the DAM carries', () => {
+    expect(flagsAfterScan(['raw-no-preview'], false, true)).toEqual(['raw-preview']);
+    expect(flagsAfterFailure(['pushed', 'raw-preview'], 'IMAGE_TOO_SMALL')).toEqual(['pushed', 'too-small']);
+    expect(flagsAfterFailure(['too-small'], 'RAW_PREVIEW_MISSING')).toEqual(['raw-no-preview']);
+    expect(flagsAfterFailure([], 'RAW_PREVIEW_UNUSABLE')).toEqual(['raw-no-preview']);
+    // a damaged file gets no flag of these: its error says it
+    expect(flagsAfterFailure(['raw-no-preview', 'consent-withdrawn'], 'IMAGE_UNREADABLE')).toEqual([
+      'consent-withdrawn',
     ]);
   });
 });

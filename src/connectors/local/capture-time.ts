@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { RAW_SNIFF_BYTES, rawFormatOf } from '../../core/domain/raw-format.js';
 import type { CaptureTime } from '../../core/domain/shoot-dates.js';
 
 const EXIF_IFD_POINTER = 0x8769;
@@ -67,6 +68,10 @@ export function parseExifCaptureTime(exif: Buffer): CaptureTime | null {
 
 /** The capture time of an image's bytes; sharp reads only the header, not the pixels. */
 export async function captureTimeOf(bytes: Uint8Array): Promise<CaptureTime | null> {
+  // TIFF-based RAW files (NEF, DNG, CR2, ARW, ORF, RW2) keep EXIF in their own TIFF structure; sharp
+  // cannot open some of them (ORF, RW2 have magics of their own). CR3 and RAF are read by no one here.
+  if (rawFormatOf(bytes.subarray(0, RAW_SNIFF_BYTES)) !== null)
+    return parseExifCaptureTime(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   try {
     const { exif, format } = await sharp(bytes, { limitInputPixels: false }).metadata();
     if (exif) return parseExifCaptureTime(exif);

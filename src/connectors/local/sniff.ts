@@ -1,10 +1,13 @@
 /**
  * Content sniffing: is this file an image Sitter can decode? The extension is not trusted (a `.jpg`
- * may be a text file, a `.dat` may be a JPEG). Only formats the prebuilt sharp decodes are accepted.
+ * may be a text file, a `.dat` may be a JPEG). Accepted: what the engine decodes (sharp's formats, HEIC
+ * through heic-decode) and camera RAW files (the engine analyses their embedded preview). A RAW is told
+ * apart before TIFF: most RAW formats are TIFF underneath (domain/raw-format.ts).
  */
+import { RAW_SNIFF_BYTES, rawFormatOf, rawMediaType } from '../../core/domain/raw-format.js';
 
-/** Bytes to read from the start of a file to sniff it. */
-export const SNIFF_BYTES = 32;
+/** Bytes to read from the start of a file to sniff it (enough for a RAW's first image directory). */
+export const SNIFF_BYTES = RAW_SNIFF_BYTES;
 
 function ascii(b: Uint8Array, at: number, s: string): boolean {
   if (b.length < at + s.length) return false;
@@ -25,6 +28,8 @@ const HEIF_BRANDS: Record<string, string> = {
 
 /** The media type of an image's first bytes, or null when it is not an image Sitter decodes. */
 export function sniffImage(head: Uint8Array): string | null {
+  const raw = rawFormatOf(head);
+  if (raw) return rawMediaType(raw);
   if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'image/jpeg';
   if (
     head.length >= 8 &&

@@ -20,9 +20,33 @@ function withFlag(flags: readonly AssetFlag[], ...added: AssetFlag[]): AssetFlag
  * scan only analyses a held asset whose content is the one a person allowed). Whatever a push or a
  * withdrawal said of the earlier content is said again by the next push.
  */
-export function flagsAfterScan(previous: readonly AssetFlag[], hasUnidentified: boolean): AssetFlag[] {
+export function flagsAfterScan(
+  previous: readonly AssetFlag[],
+  hasUnidentified: boolean,
+  fromRawPreview = false,
+): AssetFlag[] {
   const flags: AssetFlag[] = hasUnidentified ? ['unidentified-person'] : [];
+  if (fromRawPreview) flags.push('raw-preview');
   return previous.includes(UNDATED_ALLOWED_FLAG) ? [...flags, UNDATED_ALLOWED_FLAG] : flags;
+}
+
+/** The engine codes that mean "not analysable as it is", each told apart by a flag of its own. */
+const UNANALYSABLE: Record<string, AssetFlag> = {
+  IMAGE_TOO_SMALL: 'too-small',
+  RAW_PREVIEW_MISSING: 'raw-no-preview',
+  RAW_PREVIEW_UNUSABLE: 'raw-no-preview',
+};
+
+/**
+ * After a failed analysis: a photo too small, or a RAW without a usable preview, says so by a flag, so
+ * that `matches` and the report tell it apart from "0 faces" and from a damaged file. The other flags
+ * stay as they were (a failure changes nothing in the DAM: what a push wrote is still there).
+ */
+export function flagsAfterFailure(previous: readonly AssetFlag[], code: string): AssetFlag[] {
+  const unanalysable = new Set<AssetFlag>(Object.values(UNANALYSABLE));
+  const flag = UNANALYSABLE[code];
+  const kept = previous.filter((f) => !unanalysable.has(f) && f !== 'raw-preview');
+  return flag ? withFlag(kept, flag) : kept;
 }
 
 /**

@@ -100,6 +100,10 @@ export type AssetScanState = 'pending' | 'scanned' | 'failed' | 'refused' | 'hel
  * - `outside-shoot-dates`, `no-capture-time`: kept out of processing by its capture time (scan state
  *   `refused`, `held`).
  * - `undated-allowed`: a person allowed it although it carries no capture time (`shoot allow-undated`).
+ * - `raw-preview`: a camera RAW whose embedded JPEG preview was analysed in its place (docs/engine.md).
+ * - `too-small`: not analysed, too small for any face to be found (scan state `failed`, `IMAGE_TOO_SMALL`).
+ * - `raw-no-preview`: a RAW not analysed, no embedded preview can stand for it (scan state `failed`,
+ *   `RAW_PREVIEW_MISSING` or `RAW_PREVIEW_UNUSABLE`).
  */
 export const ASSET_FLAGS = [
   'unidentified-person',
@@ -108,6 +112,9 @@ export const ASSET_FLAGS = [
   'outside-shoot-dates',
   'no-capture-time',
   'undated-allowed',
+  'raw-preview',
+  'too-small',
+  'raw-no-preview',
 ] as const;
 export type AssetFlag = (typeof ASSET_FLAGS)[number];
 

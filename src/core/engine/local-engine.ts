@@ -9,6 +9,7 @@ import type { DetectedFace, FaceAnalysis, FaceEngine, ModelIdentity } from '../p
 import { chipFromLandmarks, geometryOf, landmarksFromMesh, type FaceGeometry, type FaceLandmarks } from './align.js';
 import { contentHashOf } from '../domain/content-hash.js';
 import { decodeImage, type DecodeOptions } from './decode.js';
+import { assertAnalysable } from './too-small.js';
 import { DEFAULT_DETECT, detectCandidates, type Candidate, type DetectOptions } from './detect.js';
 import { cutChip, embedChips } from './embed.js';
 import { loadVerifiedModels, type ModelSource, type VerifiedModels } from './model-manifest.js';
@@ -16,6 +17,8 @@ import { DEFAULT_QUALITY, rejectionReasons, type QualityRules } from './quality.
 import { getRuntime, type Runtime } from './runtime.js';
 
 export interface EngineOptions extends ModelSource, DecodeOptions {
+  /** below this shorter side an image is refused as too small (default MIN_ANALYSABLE_SIDE; 0 to measure it) */
+  minSide?: number;
   detect?: Partial<DetectOptions>;
   quality?: Partial<QualityRules>;
 }
@@ -75,6 +78,7 @@ export class LocalFaceEngine implements FaceEngine {
   private async run(bytes: Uint8Array): Promise<DetailedAnalysis> {
     const t0 = performance.now();
     const img = await decodeImage(bytes, this.options);
+    assertAnalysable(img.width, img.height, this.options.minSide);
     const t1 = performance.now();
     const candidates = await detectCandidates(this.rt, img, this.detectOpts);
     const kept: { c: Candidate; l: FaceLandmarks; g: FaceGeometry }[] = [];
@@ -144,11 +148,16 @@ export class LocalFaceEngine implements FaceEngine {
     });
     return {
       image: {
-        width: img.width,
-        height: img.height,
+        // A RAW's boxes are relative to its displayed frame, which its preview shows at another size.
+        width: img.rawPreview?.frameWidth ?? img.width,
+        height: img.rawPreview?.frameHeight ?? img.height,
         orientation: img.orientation,
+        // Over the bytes handed in (the whole RAW, not its preview): push's guard hashes the same file.
         contentHash: contentHashOf(bytes),
         format: img.format,
+        ...(img.rawPreview
+          ? { preview: { tag: img.rawPreview.tag, width: img.rawPreview.width, height: img.rawPreview.height } }
+          : {}),
       },
       faces,
       candidates: [...accepted, ...rejected],

@@ -63,6 +63,12 @@ export interface ImageFacts {
   /** `sha256:<hex>` of the bytes analysed (`contentHashOf`): what the faces and boxes were found in */
   contentHash: string;
   format: string;
+  /**
+   * A camera RAW: the embedded JPEG preview that was analysed in its place (ExifTool's tag and its
+   * stored size). `width`/`height` are then the RAW's displayed size, the preview showing the same
+   * frame (docs/engine.md, "RAW files"), and `contentHash` is still that of the whole RAW file.
+   */
+  preview?: { tag: string; width: number; height: number };
 }
 
 export interface FaceAnalysis {

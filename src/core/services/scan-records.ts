@@ -3,7 +3,7 @@
  * photo), an asset refused or held by its capture time, and a failure. Each in its own unit of work.
  */
 import { participantPseudonym } from '../domain/pseudonym.js';
-import { flagsAfterScan, flagsOutOfScope } from '../domain/asset-flags.js';
+import { flagsAfterFailure, flagsAfterScan, flagsOutOfScope } from '../domain/asset-flags.js';
 import { consentStatus } from '../domain/consent.js';
 import { embeddingToBytes } from '../domain/embedding.js';
 import type { SitterError } from '../domain/errors.js';
@@ -143,6 +143,7 @@ export async function recordFailure(
     const asset = await findOrAddAsset(uow, shootId, item);
     asset.scanState = 'failed';
     asset.error = `${error.code}: ${error.message}`;
+    asset.flags = flagsAfterFailure(asset.flags, error.code);
     asset.scannedAt = ctx.clock.now();
     await uow.audit.append(
       {
@@ -150,7 +151,7 @@ export async function recordFailure(
         action: 'scan.asset-failed',
         shootId,
         subject: `asset:${item.id}`,
-        details: { code: error.code, message: error.message },
+        details: { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) },
       },
       ctx.clock.now(),
     );
@@ -306,7 +307,7 @@ export async function storeAnalysis(
     asset.scanState = 'scanned';
     asset.error = null;
     asset.scannedAt = now;
-    asset.flags = flagsAfterScan(asset.flags, unidentified > 0);
+    asset.flags = flagsAfterScan(asset.flags, unidentified > 0, analysis.image.preview !== undefined);
     await uow.audit.append(
       {
         actor: ctx.actor,
@@ -316,6 +317,8 @@ export async function storeAnalysis(
         details: {
           contentHash: facts.contentHash,
           ...(facts.rendition ? { rendition: facts.rendition } : {}),
+          // a RAW: which embedded preview the faces were found in (the hash is still the RAW's)
+          ...(analysis.image.preview ? { analysedPreview: analysis.image.preview } : {}),
           faces: analysis.faces.length,
           unidentified,
           proposals,

@@ -15,6 +15,13 @@ function outcomeLine(o: DecisionOutcome): string {
 }
 
 /** The headless half of review: matches (read) and decide (write). The Ink app uses the same services. */
+/** A failed asset's line: what kept it from analysis when a flag says so (docs/engine.md). */
+function failureLabel(flags: readonly string[]): string {
+  if (flags.includes('too-small')) return 'failed: too small to analyse';
+  if (flags.includes('raw-no-preview')) return 'failed: RAW without a usable preview';
+  return 'failed';
+}
+
 export function registerHeadlessReview(program: Command): void {
   program
     .command('matches')
@@ -55,7 +62,7 @@ export function registerHeadlessReview(program: Command): void {
                 [
                   assetLabel(a.assetRef, a.file),
                   '-',
-                  a.scanState === 'failed' ? 'failed' : 'no faces',
+                  a.scanState === 'failed' ? failureLabel(a.flags) : 'no faces',
                   '-',
                   '-',
                   '-',
