@@ -1,5 +1,5 @@
-import { Box, Text, useInput } from 'ink';
-import { useCallback, useEffect, useReducer, useRef } from 'react';
+import { Box, Text } from 'ink';
+import { useCallback, useEffect, useRef } from 'react';
 import { errorText } from '../errors.js';
 import type { ShootGateway } from '../gateway.js';
 import { useTerminalSize, type TerminalSize } from '../terminal/use-terminal-size.js';
@@ -12,6 +12,23 @@ import {
   type ShootState,
 } from './shoot-state.js';
 import { safeChildren, safeText } from '../widgets/safe-children.js';
+import { KeyHelp, type KeyRow } from '../widgets/key-help.js';
+import { useKeys } from '../widgets/use-keys.js';
+import { useSyncedReducer } from '../widgets/use-synced-reducer.js';
+
+/** Every key of the shoot screen, as the `?` help lists them. */
+export const SHOOT_KEYS: KeyRow[] = [
+  ['a', 'approve a draft (DPIA reference and approver; Tab next field, Enter approve)'],
+  ['e', 'enrol: build face templates of the eligible participants'],
+  ['s', 'scan the photos (x or Esc stops; assets done stay done)'],
+  ['p', 'push the confirmed people into the photos'],
+  ['t', 'report: per participant, proposed / confirmed / rejected'],
+  ['v', 'review the proposals'],
+  ['r', 'refresh'],
+  ['? ', 'open / close this help'],
+  ['Esc', 'close the form, report or help; else back to the shoots'],
+  ['q', 'quit (Ctrl-C inside the approval form)'],
+];
 
 export interface ShootScreenProps {
   gateway: ShootGateway;
@@ -26,10 +43,8 @@ export interface ShootScreenProps {
 
 /** Keys of the shoot screen. Approval, enrolment, scan and push are service calls; a scan can be stopped. */
 export function useShoot({ gateway, shootId, actor, onReview, onBack, onQuit }: ShootScreenProps): ShootState {
-  const [state, dispatch] = useReducer(shootReducer, initialShootState);
-  // keys read the latest state even before React has re-subscribed the handler (fast typing, paste)
-  const latest = useRef(state);
-  latest.current = state;
+  // keys read the state the previous key of the same chunk left (fast typing, tmux, SSH)
+  const [state, dispatch, latest] = useSyncedReducer(shootReducer, initialShootState, (s: ShootState) => s);
   const stop = useRef<AbortController | null>(null);
   const load = useCallback(async () => {
     dispatch({ type: 'loading' });
@@ -87,9 +102,10 @@ export function useShoot({ gateway, shootId, actor, onReview, onBack, onQuit }: 
     );
   };
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     const state = latest.current;
     const mode = state.mode;
+    if (key.ctrl && input === 'c' && mode.kind === 'approve') return onQuit();
     if (mode.kind === 'running') {
       if (mode.job === 'scan' && (input === 'x' || key.escape || (key.ctrl && input === 'c')) && !mode.stopping) {
         stop.current?.abort();
@@ -124,7 +140,12 @@ export function useShoot({ gateway, shootId, actor, onReview, onBack, onQuit }: 
       return;
     }
     if (input === 'q' || (key.ctrl && input === 'c')) return onQuit();
-    if (key.escape) return mode.kind === 'report' ? dispatch({ type: 'report' }) : onBack();
+    if (key.escape) {
+      if (mode.kind === 'report') return dispatch({ type: 'report' });
+      if (mode.kind === 'help') return dispatch({ type: 'help' });
+      return onBack();
+    }
+    if (input === '?') return dispatch({ type: 'help' });
     if (input === 't') return dispatch({ type: 'report' });
     const status = state.row?.shoot.status;
     if (input === 'a' && status === 'draft') return dispatch({ type: 'approve-open', approver: actor });
@@ -159,6 +180,7 @@ export function ShootView({ state, size, canPush }: { state: ShootState; size: T
     'v review',
     't report',
     'r refresh',
+    '? help',
     'Esc back',
     'q quit',
   ].filter(Boolean);
@@ -213,6 +235,8 @@ export function ShootView({ state, size, canPush }: { state: ShootState; size: T
           </>
         ) : mode.kind === 'running' ? (
           <RunningJob mode={mode} width={width} />
+        ) : mode.kind === 'help' ? (
+          <KeyHelp keys={SHOOT_KEYS} width={width} />
         ) : mode.kind === 'report' ? (
           <>
             <Text bold>Report</Text>
