@@ -8,7 +8,9 @@ export function KeyHelp({ keys, width, title = 'Keys' }: { keys: readonly KeyRow
   const keyWidth = Math.min(16, Math.max(...keys.map(([k]) => k.length)) + 2);
   return (
     <Box flexDirection="column" width={width}>
-      <Text bold>{title}</Text>
+      <Text bold wrap="truncate-end">
+        {title}
+      </Text>
       {keys.map(([k, what]) => (
         <Box key={k} width={width}>
           <Box width={keyWidth} flexShrink={0}>

@@ -6,13 +6,13 @@ import { KeyHelp, type KeyRow } from './key-help.js';
 
 /** Every key of the picker, as its `?` help lists them (letters are typed into the filter). */
 export const PICKER_KEYS: KeyRow[] = [
-  ['letters', 'type to filter (every word must match)'],
+  ['letters', 'filter (all words)'],
   ['Backspace', 'erase'],
-  ['↑ / ↓', 'highlight the previous / next'],
-  ['PgUp / PgDn', 'five up / down'],
-  ['Enter', 'choose the highlighted one'],
-  ['?', 'open / close this help'],
-  ['Esc', 'close the help, else cancel'],
+  ['↑ / ↓', 'up / down'],
+  ['PgUp/PgDn', 'five up / down'],
+  ['Enter', 'choose'],
+  ['?', 'this help'],
+  ['Esc', 'close help, cancel'],
   ['Ctrl-C', 'quit'],
 ];
 
@@ -28,7 +28,7 @@ export interface PickerProps {
 /** The picker's view: the query, then the matching options, the highlighted one marked. */
 export function Picker({ state, title, height, width }: PickerProps) {
   const { start, items } = visibleWindow(state, Math.max(1, height - 3));
-  if (state.help) return <KeyHelp keys={PICKER_KEYS} width={width} title={`${title}: keys`} />;
+  if (state.help) return <KeyHelp keys={PICKER_KEYS} width={width} title="Picker keys" />;
   return (
     <Box flexDirection="column" width={width}>
       <Text bold wrap="truncate-end">

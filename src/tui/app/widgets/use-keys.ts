@@ -2,7 +2,8 @@ import { useInput, type Key } from 'ink';
 
 export type { Key } from 'ink';
 
-const NO_KEY: Key = {
+/** A key with no flag set (what a plain character reports). */
+export const NO_KEY: Key = {
   upArrow: false,
   downArrow: false,
   leftArrow: false,
