@@ -89,6 +89,17 @@ describe('review screen', () => {
     expect(ui.text()).toContain('1 left');
   });
 
+  it('"yn" in one chunk decides two faces, each once, in order', async () => {
+    const g = new FakeGateway();
+    const ui = review(g);
+    await ui.frame('Ada Model');
+    await ui.press('yn', 'Rejected P1 on face 2');
+    expect(g.calls.filter((c) => c.method === 'decide').map((c) => c.args)).toEqual([
+      ['spring', 1, { kind: 'confirm' }],
+      ['spring', 2, { kind: 'reject' }],
+    ]);
+  });
+
   it('Enter confirms too', async () => {
     const g = new FakeGateway();
     const ui = review(g);
@@ -503,6 +514,44 @@ describe('shoot screen', () => {
     expect(f).toContain('x stop the scan');
     f = await ui.press('x', 'Stopped: 10 assets, 3 analysed');
     expect(f).toContain('failed x.jpg: cannot decode');
+  });
+
+  it('q during a scan stops it, then quits once the assets in progress are done', async () => {
+    const g = new FakeGateway();
+    g.row = shootRow();
+    let stopped = false;
+    g.scanImpl = (id, _onProgress, signal) =>
+      new Promise((resolve) =>
+        signal.addEventListener('abort', () => {
+          stopped = true;
+          setTimeout(
+            () =>
+              resolve({
+                shootId: id,
+                rosterHash: 'h',
+                listed: 1,
+                processed: 1,
+                unchanged: 0,
+                failed: [],
+                notImages: [],
+                outsideDates: [],
+                noCaptureTime: [],
+                faces: 0,
+                proposed: 0,
+                unidentified: 0,
+                stopped: true,
+              }),
+            30,
+          );
+        }),
+      );
+    const onQuit = vi.fn();
+    const ui = mount(<ShootScreen gateway={g} {...props} onQuit={onQuit} />);
+    await ui.frame('s scan');
+    await ui.press('s', 'q stop and quit');
+    ui.stdin.write('q');
+    await vi.waitFor(() => expect(onQuit).toHaveBeenCalledTimes(1));
+    expect(stopped).toBe(true);
   });
 
   it('enrols through the service and shows the outcome; shows the report', async () => {

@@ -27,7 +27,7 @@ export const SHOOT_KEYS: KeyRow[] = [
   ['r', 'refresh'],
   ['? ', 'open / close this help'],
   ['Esc', 'close the form, report or help; else back to the shoots'],
-  ['q', 'quit (Ctrl-C inside the approval form)'],
+  ['q', 'quit (Ctrl-C inside the approval form; a running scan is stopped first)'],
 ];
 
 export interface ShootScreenProps {
@@ -46,6 +46,8 @@ export function useShoot({ gateway, shootId, actor, onReview, onBack, onQuit }: 
   // keys read the state the previous key of the same chunk left (fast typing, tmux, SSH)
   const [state, dispatch, latest] = useSyncedReducer(shootReducer, initialShootState, (s: ShootState) => s);
   const stop = useRef<AbortController | null>(null);
+  /** q pressed while a job runs: leave once it has finished (a scan is stopped first; assets done stay done) */
+  const quitting = useRef(false);
   const load = useCallback(async () => {
     dispatch({ type: 'loading' });
     try {
@@ -95,10 +97,14 @@ export function useShoot({ gateway, shootId, actor, onReview, onBack, onQuit }: 
     }
     work.then(
       (notice) => {
+        if (quitting.current) return onQuit();
         dispatch({ type: 'job-done', notice });
         void load();
       },
-      (error: unknown) => dispatch({ type: 'job-done', notice: { tone: 'error', lines: [errorText(error)] } }),
+      (error: unknown) =>
+        quitting.current
+          ? onQuit()
+          : dispatch({ type: 'job-done', notice: { tone: 'error', lines: [errorText(error)] } }),
     );
   };
 
@@ -107,7 +113,12 @@ export function useShoot({ gateway, shootId, actor, onReview, onBack, onQuit }: 
     const mode = state.mode;
     if (key.ctrl && input === 'c' && mode.kind === 'approve') return onQuit();
     if (mode.kind === 'running') {
-      if (mode.job === 'scan' && (input === 'x' || key.escape || (key.ctrl && input === 'c')) && !mode.stopping) {
+      if (input === 'q') quitting.current = true;
+      if (
+        mode.job === 'scan' &&
+        (input === 'x' || input === 'q' || key.escape || (key.ctrl && input === 'c')) &&
+        !mode.stopping
+      ) {
         stop.current?.abort();
         dispatch({ type: 'job-stopping' });
       }
@@ -267,8 +278,8 @@ export function ShootView({ state, size, canPush }: { state: ShootState; size: T
         <Text dimColor wrap="truncate-end">
           {mode.kind === 'running'
             ? mode.job === 'scan'
-              ? 'x stop the scan (assets done stay done)'
-              : 'working…'
+              ? 'x stop the scan (assets done stay done) · q stop and quit'
+              : 'working… · q quit when done'
             : keys.join(' · ')}
         </Text>
       </Box>
