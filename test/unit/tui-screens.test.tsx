@@ -12,7 +12,7 @@ import { ShootScreen } from '../../src/tui/app/shoot/shoot-screen.js';
 import type { TerminalCaps } from '../../src/tui/app/terminal/capabilities.js';
 import { ImageOverlay, OverlayContext } from '../../src/tui/app/images/overlay.js';
 import { Picture } from '../../src/tui/app/widgets/picture.js';
-import { asset, face, FakeGateway, flat, outcome, snapshot, threeFaces, until } from './tui-fixtures.js';
+import { asset, face, FakeGateway, flat, outcome, scanSummary, snapshot, threeFaces, until } from './tui-fixtures.js';
 
 const SIZE = { columns: 80, rows: 24 };
 const TRUECOLOR: TerminalCaps = { colour: 'truecolor', protocol: 'none' };
@@ -524,25 +524,7 @@ describe('shoot screen', () => {
       new Promise((resolve) =>
         signal.addEventListener('abort', () => {
           stopped = true;
-          setTimeout(
-            () =>
-              resolve({
-                shootId: id,
-                rosterHash: 'h',
-                listed: 1,
-                processed: 1,
-                unchanged: 0,
-                failed: [],
-                notImages: [],
-                outsideDates: [],
-                noCaptureTime: [],
-                faces: 0,
-                proposed: 0,
-                unidentified: 0,
-                stopped: true,
-              }),
-            30,
-          );
+          setTimeout(() => resolve(scanSummary(id, { listed: 1, processed: 1, stopped: true })), 30);
         }),
       );
     const onQuit = vi.fn();
