@@ -74,6 +74,11 @@ export class TmuxSession {
     this.tmux('send-keys', '-t', this.name, ...keys);
   }
 
+  /** Copies everything the program writes to its terminal (escape sequences and all) into `file`. */
+  recordOutput(file: string): void {
+    this.tmux('pipe-pane', '-o', '-t', this.name, `cat >> ${shellQuote(file)}`);
+  }
+
   resize(cols: number, rows: number): void {
     this.tmux('resize-window', '-t', this.name, '-x', String(cols), '-y', String(rows));
   }

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/ports/clock.js';
@@ -163,6 +164,19 @@ describe.skipIf(!hasTmux)('the review app keys in a real terminal (tmux)', () =>
       expect([...line].length).toBeLessThanOrEqual(80);
       expect(line).not.toMatch(/…\s*$/); // nothing cut short
     }
+    s.send('q');
+    await exited(s);
+  });
+
+  it('draws sixel images where the terminal takes them (SITTER_IMAGES=sixel), over empty picture boxes', async () => {
+    const out = join(tmp.dir, 'sixel-output.bin');
+    const s = app(['review', 'keys', '--reviewer', 'D'], { env: { SITTER_IMAGES: 'sixel' } });
+    s.recordOutput(out);
+    await s.waitFor(/Sitter review · keys · D/);
+    // two 22x11-cell boxes at 80x24, cut at 8x16 pixels a cell: 176x176 pixels each
+    const sixel = '\u001bP0;1;0q"1;1;176;176';
+    const written = await s.waitFor(() => existsSync(out) && readFileSync(out, 'latin1').split(sixel).length - 1 >= 2);
+    expect(written).not.toContain('▀'); // no half blocks under the images
     s.send('q');
     await exited(s);
   });

@@ -54,7 +54,12 @@ export async function runApp(opts: RunAppOptions): Promise<number> {
           {...(opts.filter ? { filter: opts.filter } : {})}
         />
       </OverlayContext.Provider>,
-      { exitOnCtrlC: false, maxFps: 60, patchConsole: true, ...(overlay ? { onRender: () => overlay.flush() } : {}) },
+      {
+        exitOnCtrlC: false,
+        maxFps: 60,
+        patchConsole: true,
+        ...(overlay ? { onRender: () => overlay.schedule() } : {}),
+      },
     );
     // Open the workspace once the first frame is out (the store's modules take a while to load).
     setImmediate(() => {

@@ -63,13 +63,30 @@ export class ImageOverlay {
     const p: Placement = { ref, sequence, id: this.nextId++ };
     this.placements.add(p);
     this.lastKey = '';
+    // placed by an effect, after the frame: draw it now rather than on the next frame
+    this.schedule();
     return () => {
       this.placements.delete(p);
       this.lastKey = '';
     };
   }
 
-  /** Called after every Ink frame. */
+  private scheduled = false;
+
+  /**
+   * Draws the images once the current frame is out. Ink calls its onRender hook before it writes
+   * the frame, so drawing there would let the frame's blank boxes paint over iTerm2 and sixel images.
+   */
+  schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  /** Writes the images at their boxes' cells (see schedule). */
   flush(): void {
     const parts: string[] = [];
     const keys: string[] = [];
