@@ -66,6 +66,19 @@ export class TmuxSession {
     }
   }
 
+  /**
+   * Several keys in one `send-keys` call (tmux names or single characters), as a fast typist or a
+   * slow link delivers them: they reach the app together, in one read.
+   */
+  sendTogether(...keys: string[]): void {
+    this.tmux('send-keys', '-t', this.name, ...keys);
+  }
+
+  /** Copies everything the program writes to its terminal (escape sequences and all) into `file`. */
+  recordOutput(file: string): void {
+    this.tmux('pipe-pane', '-o', '-t', this.name, `cat >> ${shellQuote(file)}`);
+  }
+
   resize(cols: number, rows: number): void {
     this.tmux('resize-window', '-t', this.name, '-x', String(cols), '-y', String(rows));
   }
@@ -98,6 +111,29 @@ export class TmuxSession {
     // tmux can leave its socket file behind
     rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, this.socket), { force: true });
   }
+}
+
+export interface AppOptions {
+  cols?: number;
+  rows?: number;
+  env?: Record<string, string>;
+}
+
+/**
+ * Starts the built CLI on a workspace in a fresh tmux session (truecolor unless `env` says
+ * otherwise), remembered in `sessions` so that afterAll can kill them all.
+ */
+export function appLauncher(cli: string, wsDir: string, cwd: string, sessions: TmuxSession[]) {
+  return (args: string[], opts: AppOptions = {}): TmuxSession => {
+    const s = new TmuxSession([process.execPath, cli, '-w', wsDir, ...args], {
+      cwd,
+      env: { COLORTERM: 'truecolor', ...opts.env },
+      ...(opts.cols ? { cols: opts.cols } : {}),
+      ...(opts.rows ? { rows: opts.rows } : {}),
+    });
+    sessions.push(s);
+    return s;
+  };
 }
 
 function shellQuote(s: string): string {

@@ -8,7 +8,8 @@ import { openWorkspace, initWorkspace, type OpenWorkspace } from '../../src/core
 import { withRawDb } from '../helpers/raw-db.js';
 import { CLI, runSitter } from '../helpers/cli.js';
 import { tempDir } from '../helpers/workspace.js';
-import { buildShoot, hasTmux, portrait, TmuxSession } from './tui-helpers.js';
+import type { TmuxSession } from './tui-helpers.js';
+import { appLauncher, buildShoot, hasTmux, portrait } from './tui-helpers.js';
 
 const ESC = '\u001b';
 
@@ -25,15 +26,7 @@ describe.skipIf(!hasTmux)('sitter review in a real terminal (tmux)', () => {
   let duo: number[] = [];
   const sessions: TmuxSession[] = [];
 
-  const app = (args: string[], opts: { cols?: number; rows?: number; env?: Record<string, string> } = {}) => {
-    const s = new TmuxSession([process.execPath, CLI, '-w', wsDir, ...args], {
-      cwd: tmp.dir,
-      env: { COLORTERM: 'truecolor', ...opts.env },
-      ...opts,
-    });
-    sessions.push(s);
-    return s;
-  };
+  const app = appLauncher(CLI, wsDir, tmp.dir, sessions);
   const exited = (s: TmuxSession) => s.waitFor(/\[exited (\d+)\]/);
 
   beforeAll(async () => {

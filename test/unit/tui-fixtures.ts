@@ -199,7 +199,20 @@ export class FakeGateway implements AppGateway {
     this.calls.push({ method: 'enrol', args: [id] });
     return { shootId: id, model: 'm', outcomes: [], enrolled: 2, unchanged: 0, failed: 0, notEligible: 1 };
   }
-  scanImpl: AppGateway['scan'] = async (id) => ({
+  scanImpl: AppGateway['scan'] = async (id) => scanSummary(id);
+  scan: AppGateway['scan'] = (id, onProgress, signal) => {
+    this.calls.push({ method: 'scan', args: [id] });
+    return this.scanImpl(id, onProgress, signal);
+  };
+  async close() {}
+}
+
+/** A scan's summary with nothing found, for fakes; `over` sets what a test needs. */
+export function scanSummary(
+  id: string,
+  over: Partial<Awaited<ReturnType<AppGateway['scan']>>> = {},
+): Awaited<ReturnType<AppGateway['scan']>> {
+  return {
     shootId: id,
     rosterHash: 'h',
     listed: 0,
@@ -215,12 +228,8 @@ export class FakeGateway implements AppGateway {
     unidentified: 0,
     stopped: false,
     pausedMs: 0,
-  });
-  scan: AppGateway['scan'] = (id, onProgress, signal) => {
-    this.calls.push({ method: 'scan', args: [id] });
-    return this.scanImpl(id, onProgress, signal);
+    ...over,
   };
-  async close() {}
 }
 
 /** Waits until `check` passes (frames change asynchronously); no fixed sleeps. */

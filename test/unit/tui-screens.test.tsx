@@ -12,7 +12,7 @@ import { ShootScreen } from '../../src/tui/app/shoot/shoot-screen.js';
 import type { TerminalCaps } from '../../src/tui/app/terminal/capabilities.js';
 import { ImageOverlay, OverlayContext } from '../../src/tui/app/images/overlay.js';
 import { Picture } from '../../src/tui/app/widgets/picture.js';
-import { asset, face, FakeGateway, flat, outcome, snapshot, threeFaces, until } from './tui-fixtures.js';
+import { asset, face, FakeGateway, flat, outcome, scanSummary, snapshot, threeFaces, until } from './tui-fixtures.js';
 
 const SIZE = { columns: 80, rows: 24 };
 const TRUECOLOR: TerminalCaps = { colour: 'truecolor', protocol: 'none' };
@@ -87,6 +87,17 @@ describe('review screen', () => {
       ['spring', 2, { kind: 'reject' }],
     ]);
     expect(ui.text()).toContain('1 left');
+  });
+
+  it('"yn" in one chunk decides two faces, each once, in order', async () => {
+    const g = new FakeGateway();
+    const ui = review(g);
+    await ui.frame('Ada Model');
+    await ui.press('yn', 'Rejected P1 on face 2');
+    expect(g.calls.filter((c) => c.method === 'decide').map((c) => c.args)).toEqual([
+      ['spring', 1, { kind: 'confirm' }],
+      ['spring', 2, { kind: 'reject' }],
+    ]);
   });
 
   it('Enter confirms too', async () => {
@@ -505,6 +516,26 @@ describe('shoot screen', () => {
     expect(f).toContain('x stop the scan');
     f = await ui.press('x', 'Stopped: 10 assets, 3 analysed');
     expect(f).toContain('failed x.jpg: cannot decode');
+  });
+
+  it('q during a scan stops it, then quits once the assets in progress are done', async () => {
+    const g = new FakeGateway();
+    g.row = shootRow();
+    let stopped = false;
+    g.scanImpl = (id, _onProgress, signal) =>
+      new Promise((resolve) =>
+        signal.addEventListener('abort', () => {
+          stopped = true;
+          setTimeout(() => resolve(scanSummary(id, { listed: 1, processed: 1, stopped: true })), 30);
+        }),
+      );
+    const onQuit = vi.fn();
+    const ui = mount(<ShootScreen gateway={g} {...props} onQuit={onQuit} />);
+    await ui.frame('s scan');
+    await ui.press('s', 'q stop and quit');
+    ui.stdin.write('q');
+    await vi.waitFor(() => expect(onQuit).toHaveBeenCalledTimes(1));
+    expect(stopped).toBe(true);
   });
 
   it('enrols through the service and shows the outcome; shows the report', async () => {

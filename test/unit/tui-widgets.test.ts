@@ -106,8 +106,13 @@ describe('review layout', () => {
     expect(reviewLayout(50, 16)).toMatchObject({ showReference: false, pictureRows: 8 });
     expect(reviewLayout(30, 10).pictureCols).toBe(0);
   });
-  it('grows pictures on a big terminal, up to a cap', () => {
-    expect(reviewLayout(200, 60).pictureRows).toBe(16);
+  it('uses the room a big terminal has: 200x60 gives two 82x41-cell pictures (82x82 px), not 16 rows', () => {
+    expect(reviewLayout(200, 60)).toMatchObject({ pictureCols: 82, pictureRows: 41, showReference: true });
+    const l = reviewLayout(200, 60);
+    expect(2 * (l.pictureCols + 3) + l.detailsWidth).toBe(200);
+    // a very tall terminal: limited by the width left for the details, then by the cap
+    expect(reviewLayout(400, 200).pictureRows).toBe(48);
+    expect(reviewLayout(120, 80).pictureRows).toBe(21);
   });
 });
 

@@ -5,7 +5,7 @@ import type { Screen } from './app-state.js';
 import { deferredGateway } from './deferred-gateway.js';
 import type { AppGateway } from './gateway.js';
 import { ImageOverlay, OverlayContext } from './images/overlay.js';
-import { detectCaps } from './terminal/capabilities.js';
+import { cellPixels, detectCaps } from './terminal/capabilities.js';
 
 export interface RunAppOptions {
   workspace: string;
@@ -25,7 +25,7 @@ const ALT_SCREEN_OFF = '\u001b[?1049l';
  * reported like any other command's.
  */
 export async function runApp(opts: RunAppOptions): Promise<number> {
-  const caps = detectCaps(process.env);
+  const caps = { ...detectCaps(process.env), cell: cellPixels(process.env) };
   const stdout = process.stdout;
   const overlay = caps.protocol !== 'none' ? new ImageOverlay(caps.protocol, (s) => stdout.write(s)) : null;
   let failure: unknown = null;
@@ -54,13 +54,22 @@ export async function runApp(opts: RunAppOptions): Promise<number> {
           {...(opts.filter ? { filter: opts.filter } : {})}
         />
       </OverlayContext.Provider>,
-      { exitOnCtrlC: false, maxFps: 60, patchConsole: true, ...(overlay ? { onRender: () => overlay.flush() } : {}) },
+      {
+        exitOnCtrlC: false,
+        maxFps: 60,
+        patchConsole: true,
+        ...(overlay ? { onRender: () => overlay.schedule() } : {}),
+      },
     );
     // Open the workspace once the first frame is out (the store's modules take a while to load).
     setImmediate(() => {
       void import('./workspace-gateway.js')
         .then(({ openAppGateway }) =>
-          openAppGateway({ workspace: opts.workspace, reviewer: opts.reviewer, png: caps.protocol !== 'none' }),
+          openAppGateway({
+            workspace: opts.workspace,
+            reviewer: opts.reviewer,
+            png: caps.protocol === 'kitty' || caps.protocol === 'iterm2',
+          }),
         )
         .then(
           (g) => {

@@ -1,10 +1,13 @@
-import { Box, Text, useInput } from 'ink';
-import { useCallback, useEffect, useReducer, useRef } from 'react';
+import { Box, Text } from 'ink';
+import { useCallback, useEffect } from 'react';
 import { errorText } from '../errors.js';
 import type { ShootGateway, ShootRow } from '../gateway.js';
 import { useTerminalSize, type TerminalSize } from '../terminal/use-terminal-size.js';
 import { attentionOf, homeReducer, initialHomeState, selectedShoot, type HomeState } from './home-state.js';
 import { safeText } from '../../format/safe-text.js';
+import { useKeys } from '../widgets/use-keys.js';
+import { useSyncedReducer } from '../widgets/use-synced-reducer.js';
+import { KeyHelp, type KeyRow } from '../widgets/key-help.js';
 
 export interface HomeScreenProps {
   gateway: Pick<ShootGateway, 'overview'>;
@@ -16,10 +19,8 @@ export interface HomeScreenProps {
 
 /** Keys of the home screen: move, open, review, refresh, help, quit. */
 export function useHome({ gateway, onOpen, onReview, onQuit }: HomeScreenProps): HomeState {
-  const [state, dispatch] = useReducer(homeReducer, initialHomeState);
-  // keys read the latest state even before React has re-subscribed the handler (fast typing, paste)
-  const latest = useRef(state);
-  latest.current = state;
+  // keys read the state the previous key of the same chunk left (fast typing, tmux, SSH)
+  const [state, dispatch, latest] = useSyncedReducer(homeReducer, initialHomeState, (s: HomeState) => s);
   const load = useCallback(async () => {
     dispatch({ type: 'loading' });
     try {
@@ -29,11 +30,14 @@ export function useHome({ gateway, onOpen, onReview, onQuit }: HomeScreenProps):
     }
   }, [gateway]);
   useEffect(() => void load(), [load]);
-  useInput((input, key) => {
+  useKeys((input, key) => {
     const row = selectedShoot(latest.current);
     if (input === 'q' || (key.ctrl && input === 'c')) return onQuit();
+    if (key.escape) return latest.current.help ? dispatch({ type: 'help' }) : undefined;
     if (key.upArrow || input === 'k') return dispatch({ type: 'move', by: -1 });
     if (key.downArrow || input === 'j') return dispatch({ type: 'move', by: 1 });
+    if (input === 'g' || key.home) return dispatch({ type: 'move', by: -Infinity });
+    if (input === 'G' || key.end) return dispatch({ type: 'move', by: Infinity });
     if (input === '?') return dispatch({ type: 'help' });
     if (input === 'r') return void load();
     if (key.return && row) return onOpen(row.shoot.id);
@@ -41,6 +45,17 @@ export function useHome({ gateway, onOpen, onReview, onQuit }: HomeScreenProps):
   });
   return state;
 }
+
+/** Every key of the home screen, as the `?` help lists them. */
+export const HOME_KEYS: KeyRow[] = [
+  ['j / k  ↓ / ↑', 'select the next / previous shoot'],
+  ['g / G', 'first / last shoot'],
+  ['Enter', 'open the shoot (approve, enrol, scan, push, report)'],
+  ['v', "review the shoot's proposals"],
+  ['r', 'refresh'],
+  ['? / Esc', 'open / close this help'],
+  ['q', 'quit'],
+];
 
 const COLS: [string, number][] = [
   ['SHOOT', 14],
@@ -104,10 +119,12 @@ export function HomeView({ state, size }: { state: HomeState; size: TerminalSize
       </Box>
       {state.help ? (
         <Box flexDirection="column">
-          <Text>↑/↓ select · Enter open the shoot (approve, enrol, scan, push, report) · v review its proposals</Text>
-          <Text>r refresh · ? close this help · q quit</Text>
+          <KeyHelp keys={HOME_KEYS} width={width} />
           <Text dimColor wrap="truncate-end">
-            ELIG eligible for matching · PHOTO photos only · WDRN withdrawn · EXP expired · UNID unidentified faces
+            ELIG eligible for matching · PHOTO photos only · WDRN withdrawn
+          </Text>
+          <Text dimColor wrap="truncate-end">
+            EXP expired · UNID unidentified faces
           </Text>
         </Box>
       ) : null}
@@ -155,7 +172,7 @@ export function HomeView({ state, size }: { state: HomeState; size: TerminalSize
         </Box>
       ) : null}
       <Text dimColor wrap="truncate-end">
-        ↑/↓ select · Enter open · v review · r refresh · ? help · q quit
+        j/k select · Enter open · v review · r refresh · ? help · q quit
       </Text>
     </Box>
   );

@@ -1,7 +1,11 @@
+import type { ImageProtocol } from '../terminal/capabilities.js';
+
 /**
  * Where things go on the review screen for a terminal size (pure). Pictures keep square pixels:
- * a cell shows two pixels stacked, so a picture `cols` wide is `cols / 2` rows tall. The frame
- * stays one row shorter than the terminal so that Ink never scrolls it.
+ * a cell shows two pixels stacked, so a picture `cols` wide is `cols / 2` rows tall. The face and
+ * the reference photo always share one size (the same scale), as large as the terminal allows: a
+ * reviewer judges identity, which a 32-pixel face does not show. The frame stays one row shorter
+ * than the terminal so that Ink never scrolls it.
  */
 export interface ReviewLayout {
   /** inner size of each picture box in cells; 0 when the terminal is too small for pictures */
@@ -16,7 +20,8 @@ export interface ReviewLayout {
 }
 
 const DETAILS_MIN = 28;
-const MAX_PICTURE_ROWS = 16;
+/** Beyond this (a 96x96 face in half blocks, 100 KB of colour codes a frame) bigger is only slower. */
+const MAX_PICTURE_ROWS = 48;
 
 export function reviewLayout(columns: number, rows: number): ReviewLayout {
   const width = Math.max(20, columns);
@@ -38,4 +43,20 @@ export function reviewLayout(columns: number, rows: number): ReviewLayout {
   const pictureCols = pictureRows * 2;
   const used = (showReference ? 2 : 1) * (pictureCols + 3);
   return { pictureCols, pictureRows, showReference, detailsWidth: width - used, bodyRows, width };
+}
+
+/**
+ * The pixel size to cut a picture at for a box of `cols` x `rows` cells: two pixels a cell for half
+ * blocks; for the image protocols, the cell's pixels (kitty and iTerm2 scale the PNG to the box,
+ * sixel draws pixel for pixel), capped so that a crop stays cheap to make.
+ */
+export function picturePixels(
+  cols: number,
+  rows: number,
+  protocol: ImageProtocol,
+  cell: { w: number; h: number } = { w: 8, h: 16 },
+): { w: number; h: number } {
+  if (protocol === 'none') return { w: cols, h: rows * 2 };
+  const scale = Math.min(1, 768 / Math.max(cols * cell.w, rows * cell.h));
+  return { w: Math.max(1, Math.floor(cols * cell.w * scale)), h: Math.max(1, Math.floor(rows * cell.h * scale)) };
 }

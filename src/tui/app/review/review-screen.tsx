@@ -8,7 +8,7 @@ import { useTerminalSize, type TerminalSize } from '../terminal/use-terminal-siz
 import { Picker } from '../widgets/picker.js';
 import type { PickerOption } from '../widgets/picker-state.js';
 import { usePicker } from '../widgets/use-picker.js';
-import { reviewLayout } from './review-layout.js';
+import { picturePixels, reviewLayout } from './review-layout.js';
 import { currentItem, upcoming, type ReviewEvent, type ReviewState } from './review-state.js';
 import { ReviewView } from './review-view.js';
 import { useReview, type UseReviewProps } from './use-review.js';
@@ -56,7 +56,7 @@ export function ReviewScreen(props: ReviewScreenProps) {
   const item = currentItem(state);
   const participant = item?.face.participant ? state.snapshot?.participants[item.face.participant] : undefined;
   const { pictureCols: cols, pictureRows: rows } = layout;
-  const px = { w: cols, h: rows * 2 };
+  const px = picturePixels(cols, rows, caps.protocol, caps.cell);
 
   const loadFace = (it: QueueItem) => () => gateway.faceImage(shootId, it, px.w, px.h);
   const loadRef = (p: ReviewParticipant) => () => gateway.referenceImage(shootId, p, px.w, px.h);

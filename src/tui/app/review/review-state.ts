@@ -6,6 +6,7 @@
 import type { DecisionOutcome, UndoOutcome } from '../../../core/services/decision-service.js';
 import type { QueueItem } from '../../../core/services/matches-service.js';
 import type { QueueSnapshot } from '../gateway.js';
+import { matchesWords } from '../widgets/picker-state.js';
 
 /** Per proposal: still to do, decided by this reviewer in this session, or skipped for now. */
 export const OPEN = 0;
@@ -17,6 +18,7 @@ export type BulkChoice = { kind: 'asset'; asset: string; file: string } | { kind
 export type Mode =
   | { kind: 'browse' }
   | { kind: 'help' }
+  | { kind: 'filter'; input: string }
   | { kind: 'assign' }
   | { kind: 'bulk-menu' }
   | { kind: 'bulk-score'; input: string }
@@ -37,6 +39,10 @@ export interface ReviewState {
   cursor: number;
   /** proposals not decided yet (skipped ones included) */
   left: number;
+  /** the `/` filter: words that a proposal's participant, file or state must all contain ('' = all) */
+  query: string;
+  /** per item, 1 when it matches `query`; null when there is no filter */
+  shown: Uint8Array | null;
   mode: Mode;
   /** an undo, bulk decision or reload is running: other keys that change data wait for it */
   busy: string | null;
@@ -61,6 +67,8 @@ export type ReviewEvent =
   | { type: 'waiting'; message: string | null }
   | { type: 'skip' }
   | { type: 'move'; by: 1 | -1 }
+  | { type: 'jump'; to: 'first' | 'last' }
+  | { type: 'filter'; query: string }
   | { type: 'mode'; mode: Mode }
   | { type: 'bulk-type'; char: string }
   | { type: 'bulk-erase' }
@@ -74,6 +82,8 @@ export function initialReviewState(reviewer: string): ReviewState {
     marks: new Uint8Array(0),
     cursor: -1,
     left: 0,
+    query: '',
+    shown: null,
     mode: { kind: 'browse' },
     busy: null,
     pending: 0,
@@ -91,24 +101,55 @@ export function currentItem(s: ReviewState): QueueItem | undefined {
 export function upcoming(s: ReviewState, n: number): QueueItem[] {
   const items = s.snapshot?.items ?? [];
   const out: QueueItem[] = [];
-  for (let i = s.cursor + 1; i < items.length && out.length < n; i++) if (s.marks[i] === OPEN) out.push(items[i]!);
+  for (let i = s.cursor + 1; i < items.length && out.length < n; i++)
+    if (s.marks[i] === OPEN && (!s.shown || s.shown[i])) out.push(items[i]!);
   return out;
 }
 
-/** Index of the next open proposal after `from`, wrapping; skipped ones come back once the rest are done. */
-export function nextOpen(marks: Uint8Array, from: number): { index: number; marks: Uint8Array } {
+/** What the `/` filter matches a proposal against: participant name and id, file name, state. */
+export function filterText(item: QueueItem): string {
+  return `${item.face.participantName ?? ''} ${item.face.participant ?? ''} ${item.asset.file} ${item.face.state}`;
+}
+
+function shownBy(items: readonly QueueItem[], query: string): Uint8Array | null {
+  if (!query.trim()) return null;
+  return Uint8Array.from(items, (it) => (matchesWords(filterText(it), query) ? 1 : 0));
+}
+
+/**
+ * Index of the next open proposal after `from`, wrapping; skipped ones come back once the rest are
+ * done. With a filter (`shown`), only the proposals it shows count.
+ */
+export function nextOpen(
+  marks: Uint8Array,
+  from: number,
+  shown: Uint8Array | null = null,
+): { index: number; marks: Uint8Array } {
   const n = marks.length;
+  const visible = (i: number) => !shown || shown[i] === 1;
   for (let step = 1; step <= n; step++) {
     const i = (from + step + n) % n;
-    if (marks[i] === OPEN) return { index: i, marks };
+    if (marks[i] === OPEN && visible(i)) return { index: i, marks };
   }
-  if (!marks.includes(SKIPPED)) return { index: -1, marks };
-  const reopened = marks.map((m) => (m === SKIPPED ? OPEN : m));
+  if (!marks.some((m, i) => m === SKIPPED && visible(i))) return { index: -1, marks };
+  const reopened = marks.map((m, i) => (m === SKIPPED && visible(i) ? OPEN : m));
   for (let step = 1; step <= n; step++) {
     const i = (from + step + n) % n;
-    if (reopened[i] === OPEN) return { index: i, marks: reopened };
+    if (reopened[i] === OPEN && visible(i)) return { index: i, marks: reopened };
   }
   return { index: -1, marks: reopened };
+}
+
+/** Where the proposal on screen stands among those still to decide that the filter shows ("12 / 340"). */
+export function queuePosition(s: ReviewState): { at: number; of: number } {
+  let at = 0;
+  let of = 0;
+  s.marks.forEach((m, i) => {
+    if (m === DONE || (s.shown && !s.shown[i])) return;
+    of += 1;
+    if (i <= s.cursor) at += 1;
+  });
+  return { at: s.cursor >= 0 ? at : 0, of };
 }
 
 function countLeft(marks: Uint8Array): number {
@@ -160,9 +201,11 @@ export function reviewReducer(s: ReviewState, e: ReviewEvent): ReviewState {
       s.snapshot?.items.forEach((it, i) => s.marks[i] === DONE && decided.add(it.face.face));
       items.forEach((it, i) => decided.has(it.face.face) && it.face.face !== e.focusFace && (marks[i] = DONE));
       const keep = e.focusFace ?? currentItem(s)?.face.face;
+      const shown = shownBy(items, s.query);
       let cursor = keep !== undefined ? items.findIndex((it, i) => it.face.face === keep && marks[i] !== DONE) : -1;
-      if (cursor < 0) cursor = nextOpen(marks, -1).index;
-      return { ...s, loading: false, snapshot: e.snapshot, marks, cursor, left: countLeft(marks), busy: null };
+      if (cursor >= 0 && shown && !shown[cursor]) cursor = -1;
+      if (cursor < 0) cursor = nextOpen(marks, -1, shown).index;
+      return { ...s, loading: false, snapshot: e.snapshot, marks, shown, cursor, left: countLeft(marks), busy: null };
     }
     case 'load-failed':
       return { ...s, loading: false, busy: null, notice: { tone: 'error', text: e.message } };
@@ -174,7 +217,7 @@ export function reviewReducer(s: ReviewState, e: ReviewEvent): ReviewState {
       if (i < 0) return s;
       const marks = s.marks.slice();
       marks[i] = DONE;
-      const next = nextOpen(marks, i);
+      const next = nextOpen(marks, i, s.shown);
       return {
         ...s,
         pending: s.pending + 1,
@@ -246,7 +289,7 @@ export function reviewReducer(s: ReviewState, e: ReviewEvent): ReviewState {
       if (s.cursor < 0) return s;
       const marks = s.marks.slice();
       marks[s.cursor] = SKIPPED;
-      const next = nextOpen(marks, s.cursor);
+      const next = nextOpen(marks, s.cursor, s.shown);
       return { ...s, marks: next.marks, cursor: next.index, notice: null };
     }
     case 'move': {
@@ -255,9 +298,25 @@ export function reviewReducer(s: ReviewState, e: ReviewEvent): ReviewState {
       if (s.cursor < 0 || n === 0) return s;
       for (let step = 1; step <= n; step++) {
         const i = (s.cursor + e.by * step + n * step) % n;
-        if (s.marks[i] !== DONE) return { ...s, cursor: i, notice: null };
+        if (s.marks[i] !== DONE && (!s.shown || s.shown[i])) return { ...s, cursor: i, notice: null };
       }
       return s;
+    }
+    case 'jump': {
+      // g / G: the first or last proposal still to decide (in queue order, within the filter)
+      const order = [...s.marks.keys()];
+      if (e.to === 'last') order.reverse();
+      const i = order.find((j) => s.marks[j] !== DONE && (!s.shown || s.shown[j]));
+      return i === undefined ? s : { ...s, cursor: i, notice: null };
+    }
+    case 'filter': {
+      // Applied as it is typed (lazygit, k9s); the proposal on screen stays if it still matches.
+      const items = s.snapshot?.items ?? [];
+      const shown = shownBy(items, e.query);
+      const keep = s.cursor >= 0 && (!shown || shown[s.cursor]) && s.marks[s.cursor] !== DONE;
+      const cursor = keep ? s.cursor : nextOpen(s.marks, -1, shown).index;
+      const mode: Mode = s.mode.kind === 'filter' ? { kind: 'filter', input: e.query } : s.mode;
+      return { ...s, query: e.query, shown, cursor, mode, notice: null };
     }
     case 'mode':
       return { ...s, mode: e.mode, notice: e.mode.kind === 'browse' ? s.notice : null };

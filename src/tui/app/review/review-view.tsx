@@ -5,8 +5,9 @@ import type { TerminalCaps } from '../terminal/capabilities.js';
 import type { ImageSlot } from '../terminal/pixels.js';
 import { Picture } from '../widgets/picture.js';
 import type { ReviewLayout } from './review-layout.js';
-import { currentItem, type Notice, type ReviewState } from './review-state.js';
+import { currentItem, queuePosition, type Notice, type ReviewState } from './review-state.js';
 import { safeChildren, safeText } from '../widgets/safe-children.js';
+import { KeyHelp, type KeyRow } from '../widgets/key-help.js';
 
 export interface ReviewViewProps {
   state: ReviewState;
@@ -22,17 +23,21 @@ export interface ReviewViewProps {
 
 const fmt = (n: number | null, digits = 3) => (n === null ? '-' : n.toFixed(digits));
 
-export const KEYS: [string, string][] = [
+/** Every key of the review queue, as the `?` help lists them. */
+export const KEYS: KeyRow[] = [
   ['y / Enter', 'confirm the proposed participant'],
   ['n', 'reject: this face is not them (never proposed again)'],
   ['a', 'assign the face to another eligible participant'],
   ['s', 'skip for now (it comes back at the end)'],
   ['u', 'undo your last decision'],
   ['b', 'bulk confirm: the rest of this photo, or every score above a value'],
-  ['← →', 'previous / next proposal without deciding'],
+  ['l j → / h k ←', 'next / previous proposal without deciding'],
+  ['g / G', 'first / last proposal still to decide'],
+  ['/', 'filter by participant, file or state (Enter keep, Esc clear)'],
   ['r', 'reload the queue (a running scan may have added proposals)'],
-  ['?', 'this help'],
-  ['q', 'quit (every decision is already saved)'],
+  ['?', 'this help (any key closes it)'],
+  ['Esc', 'clear the filter, close a menu, else back'],
+  ['q / Ctrl-C', 'quit, once the decisions still saving are saved'],
 ];
 
 function Line({
@@ -122,15 +127,7 @@ function Details({
 function Help({ width }: { width: number }) {
   return (
     <Box flexDirection="column" width={width}>
-      <Text bold>Keys</Text>
-      {KEYS.map(([k, what]) => (
-        <Box key={k} width={width}>
-          <Box width={12}>
-            <Text color="cyan">{k}</Text>
-          </Box>
-          <Text wrap="truncate-end">{what}</Text>
-        </Box>
-      ))}
+      <KeyHelp keys={KEYS} width={width} />
       <Text dimColor wrap="truncate-end">
         Each decision is saved the moment you press its key. Press any key to close.
       </Text>
@@ -197,7 +194,9 @@ export function ReviewView({ state, layout, caps, face, reference, assignPane, s
   const participant = item?.face.participant ? snap?.participants[item.face.participant] : undefined;
   const twoPerson = snap?.shoot.reviewersRequired === 2;
   const title = `Sitter review · ${snap?.shoot.id ?? shootId ?? ''} · ${state.reviewer}${twoPerson ? ' · two-person' : ''}`;
-  const left = `${state.pending ? `saving ${state.pending}… ` : ''}${state.left} left`;
+  const pos = queuePosition(state);
+  const where = snap ? `${state.query ? `filter "${state.query}" · ` : ''}${pos.at} / ${pos.of} · ` : '';
+  const left = `${state.pending ? `saving ${state.pending}… ` : ''}${where}${state.left} left`;
   const notice: Notice | null = state.waiting
     ? { tone: 'warning', text: state.waiting }
     : state.busy
@@ -208,6 +207,13 @@ export function ReviewView({ state, layout, caps, face, reference, assignPane, s
   if (state.mode.kind === 'help') body = <Help width={layout.width} />;
   else if (!snap)
     body = <Text dimColor>{state.loading ? 'Loading the review queue…' : 'The queue could not be loaded.'}</Text>;
+  else if (!item && state.query)
+    body = (
+      <Box flexDirection="column">
+        <Text bold>No proposal left matches "{safeText(state.query)}".</Text>
+        <Text dimColor>/ change the filter · Esc clear it · q quit</Text>
+      </Box>
+    );
   else if (!item)
     body = (
       <Box flexDirection="column">
@@ -265,7 +271,13 @@ export function ReviewView({ state, layout, caps, face, reference, assignPane, s
         {body}
       </Box>
       <Box height={2} width={layout.width} overflow="hidden">
-        {notice ? (
+        {state.mode.kind === 'filter' ? (
+          <Text wrap="truncate-end">
+            /{safeText(state.mode.input)}
+            <Text inverse> </Text>
+            <Text dimColor> participant, file or state · Enter keep · Esc clear</Text>
+          </Text>
+        ) : notice ? (
           <Text color={TONE[notice.tone]} wrap="wrap">
             {notice.text}
           </Text>

@@ -1,9 +1,10 @@
-import { useInput } from 'ink';
-import { useCallback, useEffect, useReducer, useRef } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import type { BulkSelector, ReviewAction } from '../../../core/services/decision-service.js';
 import type { QueueFilter } from '../../../core/services/matches-service.js';
 import { errorText } from '../errors.js';
 import type { ReviewGateway } from '../gateway.js';
+import { useKeys } from '../widgets/use-keys.js';
+import { useSyncedReducer } from '../widgets/use-synced-reducer.js';
 import {
   bulkCount,
   currentItem,
@@ -35,9 +36,9 @@ export function useReview({ gateway, shootId, filter, onQuit, onBack }: UseRevie
   dispatch: (e: ReviewEvent) => void;
   decide: (action: ReviewAction) => void;
 } {
-  const [state, dispatch] = useReducer(reviewReducer, gateway.reviewer, initialReviewState);
-  const stateRef = useRef(state);
-  stateRef.current = state;
+  // Each key of a chunk ("yy", "jjy") must see the state the previous one left, or two `y` would
+  // decide the same face twice: the reducer runs on the ref as each event is dispatched.
+  const [state, dispatch, stateRef] = useSyncedReducer(reviewReducer, gateway.reviewer, initialReviewState);
   const reloadedEmpty = useRef(false);
 
   const load = useCallback(
@@ -65,6 +66,7 @@ export function useReview({ gateway, shootId, filter, onQuit, onBack }: UseRevie
     if (state.cursor >= 0) reloadedEmpty.current = false;
     else if (
       !state.loading &&
+      !state.query &&
       !state.busy &&
       !state.pending &&
       state.snapshot &&
@@ -74,7 +76,7 @@ export function useReview({ gateway, shootId, filter, onQuit, onBack }: UseRevie
       reloadedEmpty.current = true;
       void load();
     }
-  }, [state.cursor, state.loading, state.busy, state.pending, state.snapshot, load]);
+  }, [state.cursor, state.loading, state.busy, state.pending, state.snapshot, state.query, load]);
 
   /** Service calls run one after another, in key-press order (undo must follow the decision it undoes). */
   const chain = useRef<Promise<unknown>>(Promise.resolve());
@@ -139,14 +141,30 @@ export function useReview({ gateway, shootId, filter, onQuit, onBack }: UseRevie
     void chain.current.then(onQuit, onQuit);
   };
 
-  useInput((input, key) => {
+  const browse = () => dispatch({ type: 'mode', mode: { kind: 'browse' } });
+
+  useKeys((input, key) => {
     const s = stateRef.current;
     const mode = s.mode;
+    if (key.ctrl && input === 'c') return quit();
     if (mode.kind === 'assign') return; // the picker has the keys
     if (mode.kind === 'help') {
-      dispatch({ type: 'mode', mode: { kind: 'browse' } });
+      if (input === 'q') return quit();
+      return browse(); // any other key closes the help
+    }
+    if (mode.kind === 'filter') {
+      // typed text is the filter (so `q` is a letter here); Enter keeps it, Esc clears it
+      if (key.escape) {
+        dispatch({ type: 'filter', query: '' });
+        return browse();
+      }
+      if (key.return || key.upArrow || key.downArrow) return browse();
+      if (key.backspace || key.delete) return dispatch({ type: 'filter', query: mode.input.slice(0, -1) });
+      if (input && !key.ctrl && !key.meta && mode.input.length < 40)
+        dispatch({ type: 'filter', query: mode.input + input });
       return;
     }
+    if (input === 'q') return quit();
     if (mode.kind === 'bulk-menu') {
       const item = currentItem(s);
       if (input === '1' && item) {
@@ -160,7 +178,7 @@ export function useReview({ gateway, shootId, filter, onQuit, onBack }: UseRevie
             input: item?.face.score !== null && item?.face.score !== undefined ? item.face.score.toFixed(2) : '',
           },
         });
-      else if (key.escape || input === 'q' || input === 'b') dispatch({ type: 'mode', mode: { kind: 'browse' } });
+      else if (key.escape || input === 'b') browse();
       return;
     }
     if (mode.kind === 'bulk-score') {
@@ -186,13 +204,19 @@ export function useReview({ gateway, shootId, filter, onQuit, onBack }: UseRevie
       return;
     }
     // browse
-    if (input === 'q' || (key.ctrl && input === 'c')) return quit();
     if (key.escape) {
+      if (s.query) return dispatch({ type: 'filter', query: '' }); // Esc first clears the filter
       if (onBack && !s.busy) onBack();
       else dispatch({ type: 'dismiss' });
       return;
     }
     if (input === '?') return dispatch({ type: 'mode', mode: { kind: 'help' } });
+    if (input === '/') {
+      dispatch({ type: 'mode', mode: { kind: 'filter', input: s.query } });
+      return;
+    }
+    if (input === 'g' || key.home) return dispatch({ type: 'jump', to: 'first' });
+    if (input === 'G' || key.end) return dispatch({ type: 'jump', to: 'last' });
     if (input === 'r' && !s.busy) return enqueue(() => load());
     if (input === 'u') return undo();
     if (!currentItem(s)) return;

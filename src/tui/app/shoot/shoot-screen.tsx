@@ -1,5 +1,5 @@
-import { Box, Text, useInput } from 'ink';
-import { useCallback, useEffect, useReducer, useRef } from 'react';
+import { Box, Text } from 'ink';
+import { useCallback, useEffect, useRef } from 'react';
 import { errorText } from '../errors.js';
 import type { ShootGateway } from '../gateway.js';
 import { useTerminalSize, type TerminalSize } from '../terminal/use-terminal-size.js';
@@ -12,6 +12,23 @@ import {
   type ShootState,
 } from './shoot-state.js';
 import { safeChildren, safeText } from '../widgets/safe-children.js';
+import { KeyHelp, type KeyRow } from '../widgets/key-help.js';
+import { useKeys } from '../widgets/use-keys.js';
+import { useSyncedReducer } from '../widgets/use-synced-reducer.js';
+
+/** Every key of the shoot screen, as the `?` help lists them. */
+export const SHOOT_KEYS: KeyRow[] = [
+  ['a', 'approve a draft (DPIA reference and approver; Tab next field, Enter approve)'],
+  ['e', 'enrol: build face templates of the eligible participants'],
+  ['s', 'scan the photos (x or Esc stops; assets done stay done)'],
+  ['p', 'push the confirmed people into the photos'],
+  ['t', 'report: per participant, proposed / confirmed / rejected'],
+  ['v', 'review the proposals'],
+  ['r', 'refresh'],
+  ['? ', 'open / close this help'],
+  ['Esc', 'close the form, report or help; else back to the shoots'],
+  ['q', 'quit (Ctrl-C inside the approval form; a running scan is stopped first)'],
+];
 
 export interface ShootScreenProps {
   gateway: ShootGateway;
@@ -26,11 +43,11 @@ export interface ShootScreenProps {
 
 /** Keys of the shoot screen. Approval, enrolment, scan and push are service calls; a scan can be stopped. */
 export function useShoot({ gateway, shootId, actor, onReview, onBack, onQuit }: ShootScreenProps): ShootState {
-  const [state, dispatch] = useReducer(shootReducer, initialShootState);
-  // keys read the latest state even before React has re-subscribed the handler (fast typing, paste)
-  const latest = useRef(state);
-  latest.current = state;
+  // keys read the state the previous key of the same chunk left (fast typing, tmux, SSH)
+  const [state, dispatch, latest] = useSyncedReducer(shootReducer, initialShootState, (s: ShootState) => s);
   const stop = useRef<AbortController | null>(null);
+  /** q pressed while a job runs: leave once it has finished (a scan is stopped first; assets done stay done) */
+  const quitting = useRef(false);
   const load = useCallback(async () => {
     dispatch({ type: 'loading' });
     try {
@@ -80,18 +97,28 @@ export function useShoot({ gateway, shootId, actor, onReview, onBack, onQuit }: 
     }
     work.then(
       (notice) => {
+        if (quitting.current) return onQuit();
         dispatch({ type: 'job-done', notice });
         void load();
       },
-      (error: unknown) => dispatch({ type: 'job-done', notice: { tone: 'error', lines: [errorText(error)] } }),
+      (error: unknown) =>
+        quitting.current
+          ? onQuit()
+          : dispatch({ type: 'job-done', notice: { tone: 'error', lines: [errorText(error)] } }),
     );
   };
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     const state = latest.current;
     const mode = state.mode;
+    if (key.ctrl && input === 'c' && mode.kind === 'approve') return onQuit();
     if (mode.kind === 'running') {
-      if (mode.job === 'scan' && (input === 'x' || key.escape || (key.ctrl && input === 'c')) && !mode.stopping) {
+      if (input === 'q') quitting.current = true;
+      if (
+        mode.job === 'scan' &&
+        (input === 'x' || input === 'q' || key.escape || (key.ctrl && input === 'c')) &&
+        !mode.stopping
+      ) {
         stop.current?.abort();
         dispatch({ type: 'job-stopping' });
       }
@@ -124,7 +151,12 @@ export function useShoot({ gateway, shootId, actor, onReview, onBack, onQuit }: 
       return;
     }
     if (input === 'q' || (key.ctrl && input === 'c')) return onQuit();
-    if (key.escape) return mode.kind === 'report' ? dispatch({ type: 'report' }) : onBack();
+    if (key.escape) {
+      if (mode.kind === 'report') return dispatch({ type: 'report' });
+      if (mode.kind === 'help') return dispatch({ type: 'help' });
+      return onBack();
+    }
+    if (input === '?') return dispatch({ type: 'help' });
     if (input === 't') return dispatch({ type: 'report' });
     const status = state.row?.shoot.status;
     if (input === 'a' && status === 'draft') return dispatch({ type: 'approve-open', approver: actor });
@@ -159,6 +191,7 @@ export function ShootView({ state, size, canPush }: { state: ShootState; size: T
     'v review',
     't report',
     'r refresh',
+    '? help',
     'Esc back',
     'q quit',
   ].filter(Boolean);
@@ -213,6 +246,8 @@ export function ShootView({ state, size, canPush }: { state: ShootState; size: T
           </>
         ) : mode.kind === 'running' ? (
           <RunningJob mode={mode} width={width} />
+        ) : mode.kind === 'help' ? (
+          <KeyHelp keys={SHOOT_KEYS} width={width} />
         ) : mode.kind === 'report' ? (
           <>
             <Text bold>Report</Text>
@@ -243,8 +278,8 @@ export function ShootView({ state, size, canPush }: { state: ShootState; size: T
         <Text dimColor wrap="truncate-end">
           {mode.kind === 'running'
             ? mode.job === 'scan'
-              ? 'x stop the scan (assets done stay done)'
-              : 'working…'
+              ? 'x stop the scan (assets done stay done) · q stop and quit'
+              : 'working… · q quit when done'
             : keys.join(' · ')}
         </Text>
       </Box>

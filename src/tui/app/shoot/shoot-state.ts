@@ -8,7 +8,8 @@ export type ShootMode =
   | { kind: 'view' }
   | { kind: 'approve'; field: 0 | 1; dpia: string; approver: string }
   | { kind: 'running'; job: Job; startedAt: number; progress: ScanProgress | null; at: number; stopping: boolean }
-  | { kind: 'report' };
+  | { kind: 'report' }
+  | { kind: 'help' };
 
 export interface ShootNotice {
   tone: 'info' | 'success' | 'warning' | 'error';
@@ -35,7 +36,8 @@ export type ShootEvent =
   | { type: 'job-progress'; progress: ScanProgress; now: number }
   | { type: 'job-stopping' }
   | { type: 'job-done'; notice: ShootNotice }
-  | { type: 'report' };
+  | { type: 'report' }
+  | { type: 'help' };
 
 export const initialShootState: ShootState = { loading: true, row: null, mode: { kind: 'view' }, notice: null };
 
@@ -95,6 +97,9 @@ export function shootReducer(s: ShootState, e: ShootEvent): ShootState {
       return { ...s, mode: { kind: 'view' }, notice: e.notice };
     case 'report':
       return { ...s, mode: s.mode.kind === 'report' ? { kind: 'view' } : { kind: 'report' } };
+    case 'help':
+      if (s.mode.kind === 'running' || s.mode.kind === 'approve') return s;
+      return { ...s, mode: s.mode.kind === 'help' ? { kind: 'view' } : { kind: 'help' } };
   }
 }
 

@@ -1,6 +1,6 @@
 /**
- * The kitty and iTerm2 inline-image protocols. Ink keeps only colour codes in its text, so these
- * sequences are written beside Ink's frame (see image-overlay.ts), at a cell position the layout knows.
+ * The kitty and iTerm2 inline-image protocols (sixel: sixel.ts). Ink keeps only colour codes in its text, so these
+ * sequences are written beside Ink's frame (see images/overlay.ts), at a cell position the layout knows.
  */
 
 /** Kitty graphics: a PNG sent in 4096-byte base64 chunks, shown over `cols` x `rows` cells. */

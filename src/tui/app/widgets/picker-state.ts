@@ -14,22 +14,29 @@ export interface PickerState {
   matches: PickerOption[];
   /** index into `matches` */
   highlighted: number;
+  /** the `?` help is open in place of the list */
+  help: boolean;
 }
 
-export type PickerEvent = { type: 'type'; text: string } | { type: 'erase' } | { type: 'move'; by: number };
+export type PickerEvent =
+  { type: 'type'; text: string } | { type: 'erase' } | { type: 'move'; by: number } | { type: 'help' };
 
 /** Case-insensitive: every word of the query must appear in the label or the value. */
 export function filterOptions(options: readonly PickerOption[], query: string): PickerOption[] {
-  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-  if (words.length === 0) return [...options];
-  return options.filter((o) => {
-    const hay = `${o.label} ${o.value}`.toLowerCase();
-    return words.every((w) => hay.includes(w));
-  });
+  return options.filter((o) => matchesWords(`${o.label} ${o.value}`, query));
+}
+
+/** Case-insensitive: every word of `query` appears somewhere in `haystack` (an empty query matches all). */
+export function matchesWords(haystack: string, query: string): boolean {
+  const hay = haystack.toLowerCase();
+  return query
+    .toLowerCase()
+    .split(/\s+/)
+    .every((w) => !w || hay.includes(w));
 }
 
 export function initialPickerState(options: readonly PickerOption[]): PickerState {
-  return { options, query: '', matches: [...options], highlighted: 0 };
+  return { options, query: '', matches: [...options], highlighted: 0, help: false };
 }
 
 export function pickerReducer(s: PickerState, e: PickerEvent): PickerState {
@@ -49,6 +56,8 @@ export function pickerReducer(s: PickerState, e: PickerEvent): PickerState {
       const highlighted = Math.max(0, Math.min(s.matches.length - 1, s.highlighted + e.by));
       return { ...s, highlighted };
     }
+    case 'help':
+      return { ...s, help: !s.help };
   }
 }
 

@@ -2,6 +2,19 @@ import { Box, Text } from 'ink';
 import type { PickerState } from './picker-state.js';
 import { visibleWindow } from './picker-state.js';
 import { safeText } from '../../format/safe-text.js';
+import { KeyHelp, type KeyRow } from './key-help.js';
+
+/** Every key of the picker, as its `?` help lists them (letters are typed into the filter). */
+export const PICKER_KEYS: KeyRow[] = [
+  ['letters', 'filter (all words)'],
+  ['Backspace', 'erase'],
+  ['↑ / ↓', 'up / down'],
+  ['PgUp/PgDn', 'five up / down'],
+  ['Enter', 'choose'],
+  ['?', 'this help'],
+  ['Esc', 'close help, cancel'],
+  ['Ctrl-C', 'quit'],
+];
 
 export interface PickerProps {
   state: PickerState;
@@ -15,6 +28,7 @@ export interface PickerProps {
 /** The picker's view: the query, then the matching options, the highlighted one marked. */
 export function Picker({ state, title, height, width }: PickerProps) {
   const { start, items } = visibleWindow(state, Math.max(1, height - 3));
+  if (state.help) return <KeyHelp keys={PICKER_KEYS} width={width} title="Picker keys" />;
   return (
     <Box flexDirection="column" width={width}>
       <Text bold wrap="truncate-end">
@@ -38,7 +52,7 @@ export function Picker({ state, title, height, width }: PickerProps) {
         ))
       )}
       <Text dimColor wrap="truncate-end">
-        {state.matches.length} of {state.options.length} · Enter choose · Esc cancel
+        {state.matches.length} of {state.options.length} · Enter choose · ? help · Esc cancel
       </Text>
     </Box>
   );

@@ -34,21 +34,20 @@ function fitText(text: string, width: number, lines: number): string[] {
 
 /**
  * A face or a reference photo in a bordered box of fixed size: half-block art, or a placeholder
- * saying why there is no picture (the asset vanished, cannot be decoded). With the kitty or iTerm2
+ * saying why there is no picture (the asset vanished, cannot be decoded). With the kitty, iTerm2 or sixel
  * protocol the box stays empty and the image is drawn over it after each frame.
  */
 export function Picture({ slot, cols, rows, caption, caps }: PictureProps) {
   const overlay = useContext(OverlayContext);
   const ref = useRef<DOMElement>(null);
-  const useProtocol = caps.protocol !== 'none' && overlay !== null && slot?.kind === 'ready' && slot.png !== undefined;
+  const useProtocol = caps.protocol !== 'none' && overlay !== null && slot?.kind === 'ready' && overlay.accepts(slot);
   const lines = useMemo(
     () => (slot?.kind === 'ready' && !useProtocol ? drawImage(slot.pixels, caps.colour) : null),
     [slot, caps.colour, useProtocol],
   );
   useEffect(() => {
-    if (!overlay || !useProtocol || slot?.kind !== 'ready' || !slot.png) return;
-    const png = slot.png;
-    return overlay.place(ref, png, cols, rows);
+    if (!overlay || !useProtocol || slot?.kind !== 'ready') return;
+    return overlay.place(ref, slot, cols, rows);
   }, [overlay, useProtocol, slot, cols, rows]);
 
   let body: React.ReactNode;

@@ -1,5 +1,5 @@
-import { useInput } from 'ink';
-import { useReducer } from 'react';
+import { useKeys } from './use-keys.js';
+import { useSyncedReducer } from './use-synced-reducer.js';
 import {
   initialPickerState,
   pickedOption,
@@ -16,14 +16,20 @@ export interface UsePickerProps {
   isActive?: boolean;
 }
 
-/** Keys of the picker: type to filter, Backspace, up/down, Enter to choose, Esc to cancel. */
+/** Keys of the picker: type to filter, Backspace, up/down, Enter to choose, ? help, Esc to cancel. */
 export function usePicker({ options, onPick, onCancel, isActive = true }: UsePickerProps): PickerState {
-  const [state, dispatch] = useReducer(pickerReducer, options, initialPickerState);
-  useInput(
+  // "ben⏎" in one chunk: Enter must pick from the list the typed letters left
+  const [state, dispatch, latest] = useSyncedReducer(pickerReducer, options, initialPickerState);
+  useKeys(
     (input, key) => {
+      if (latest.current.help) {
+        if (key.escape || input === '?') dispatch({ type: 'help' });
+        return;
+      }
       if (key.escape) return onCancel();
+      if (input === '?') return dispatch({ type: 'help' });
       if (key.return) {
-        const picked = pickedOption(state);
+        const picked = pickedOption(latest.current);
         if (picked) onPick(picked);
         return;
       }
