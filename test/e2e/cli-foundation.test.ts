@@ -107,7 +107,7 @@ describe('the CLI as an archivist uses it (real process, real SQLite file)', () 
 
     const verify = await sitterJson('audit', 'verify');
     expect(verify.code).toBe(0);
-    expect(jsonOf(verify)).toMatchObject({ ok: true, count: 3 });
+    expect(jsonOf(verify)).toMatchObject({ ok: true, entries: 3 });
 
     const exported = await sitter('audit', 'export');
     const actions = exported.stdout

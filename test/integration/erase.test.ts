@@ -27,7 +27,7 @@ interface Trace {
 interface Receipt {
   pseudonym: string;
   withdrawnNow: boolean;
-  hold: { reason: string } | null;
+  legalHold: { reason: string } | null;
   templatesDeleted: number;
   removed: {
     consentRecords: number;
@@ -207,7 +207,7 @@ describe('sitter erase', () => {
     const run = await sitter('erase', 's', 'P1');
     expect(run.code, run.stdout).toBe(0);
     const r = jsonOf(run) as unknown as Receipt;
-    expect(r.hold).toMatchObject({ reason: 'claim 2026-114' });
+    expect(r.legalHold).toMatchObject({ reason: 'claim 2026-114' });
     expect(r.removed).toEqual({
       consentRecords: 0,
       decisions: 0,

@@ -162,7 +162,7 @@ describe('a workspace another process is using, or one that is read-only', () =>
       const list = await asNobody('shoot', 'list');
       expect(list.code).toBe(0);
       expect((jsonOf(list).shoots as { id: string }[]).map((s) => s.id)).toEqual(['a']);
-      expect(jsonOf(await asNobody('audit', 'verify'))).toMatchObject({ ok: true, count: 1 });
+      expect(jsonOf(await asNobody('audit', 'verify'))).toMatchObject({ ok: true, entries: 1 });
       const approve = await asNobody('shoot', 'approve', 'a', '--dpia', 'D', '--approved-by', 'X');
       expect(approve.code).toBe(1);
       expect(jsonOf(approve).error).toMatchObject({

@@ -3,6 +3,7 @@ import { UsageError } from '../../core/domain/errors.js';
 import { withSession, withWorkspace } from '../context.js';
 import { progressReporter } from '../format/progress.js';
 import { table } from '../format/table.js';
+import { camelKeys, withShoot } from '../format/json-vocabulary.js';
 import { consentRecordLabel } from '../format/consent-record.js';
 import { ACCURACY_HEADERS, accuracyNotes, accuracyRows, thresholdLabel } from '../format/accuracy.js';
 import { outputClosed } from '../output.js';
@@ -26,7 +27,7 @@ export function registerJob(program: Command): void {
           if (o.result === 'failed')
             lines.push(`  ${one(o.participant)}: ${one(o.message)}${o.hint ? ` (${one(o.hint)})` : ''}`);
         }
-        return { json: s, text: lines.join('\n'), exitCode: s.failed > 0 ? 1 : 0 };
+        return { json: withShoot(s), text: lines.join('\n'), exitCode: s.failed > 0 ? 1 : 0 };
       }),
     );
 
@@ -78,10 +79,10 @@ export function registerJob(program: Command): void {
               : '',
           ].filter(Boolean);
           if (globals.json) {
-            process.stdout.write(`${JSON.stringify({ type: 'summary', ...s })}\n`);
+            process.stdout.write(`${JSON.stringify({ type: 'summary', ...withShoot(s) })}\n`);
             return { json: null, text: '', silent: true, exitCode: s.failed.length > 0 ? 1 : 0 };
           }
-          return { json: s, text: lines.join('\n'), exitCode: s.failed.length > 0 ? 1 : 0 };
+          return { json: withShoot(s), text: lines.join('\n'), exitCode: s.failed.length > 0 ? 1 : 0 };
         } finally {
           process.off('SIGINT', onSignal);
         }
@@ -108,7 +109,7 @@ export function registerJob(program: Command): void {
           ...s.heldBack.map((h) => `  held back ${one(h.participant)} on ${one(h.asset)}: consent is ${h.consent}`),
           ...s.failed.map((f) => `  failed ${one(f.asset)}: ${one(f.message)}${f.hint ? ` (${one(f.hint)})` : ''}`),
         ];
-        return { json: s, text: lines.join('\n'), exitCode: s.failed.length > 0 ? 1 : 0 };
+        return { json: withShoot(s), text: lines.join('\n'), exitCode: s.failed.length > 0 ? 1 : 0 };
       }),
     );
 
@@ -172,7 +173,7 @@ export function registerJob(program: Command): void {
           '',
           r.todo.length ? `To do:\n${r.todo.map((t) => `  - ${t}`).join('\n')}` : 'Nothing left to do.',
         ].join('\n');
-        return { json: r, text };
+        return { json: { ...r, roster: camelKeys(r.roster) }, text };
       }),
     );
 }
