@@ -95,7 +95,7 @@ describe('sitter erase', () => {
     expect(r).toMatchObject({
       pseudonym: expect.stringMatching(/^#\d+$/),
       withdrawnNow: true,
-      hold: null,
+      legalHold: null,
       templatesDeleted: 2,
     });
     // The two faces that were P1 go; the face a reviewer said is not P1 stays (someone else), its "not P1" goes.

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/domain/errors.js';
+import type { ScanSummary } from '../../core/services/scan-service.js';
 import { withSession, withWorkspace } from '../context.js';
 import { progressReporter } from '../format/progress.js';
 import { table } from '../format/table.js';
@@ -9,6 +10,11 @@ import { ACCURACY_HEADERS, accuracyNotes, accuracyRows, thresholdLabel } from '.
 import { outputClosed } from '../output.js';
 import { action, intOption } from '../runner.js';
 import { safeText as one } from '../format/safe-text.js';
+
+/** The scan's summary in the JSON vocabulary: a skipped entry is an `asset`, as everywhere else. */
+function scanJson(s: ScanSummary) {
+  return { ...withShoot(s), notImages: s.notImages.map(({ id, ...rest }) => ({ asset: id, ...rest })) };
+}
 
 /** enrol, scan and push: the steps of the main job that use the engine or the connector. */
 export function registerJob(program: Command): void {
@@ -79,10 +85,10 @@ export function registerJob(program: Command): void {
               : '',
           ].filter(Boolean);
           if (globals.json) {
-            process.stdout.write(`${JSON.stringify({ type: 'summary', ...withShoot(s) })}\n`);
+            process.stdout.write(`${JSON.stringify({ type: 'summary', ...scanJson(s) })}\n`);
             return { json: null, text: '', silent: true, exitCode: s.failed.length > 0 ? 1 : 0 };
           }
-          return { json: withShoot(s), text: lines.join('\n'), exitCode: s.failed.length > 0 ? 1 : 0 };
+          return { json: scanJson(s), text: lines.join('\n'), exitCode: s.failed.length > 0 ? 1 : 0 };
         } finally {
           process.off('SIGINT', onSignal);
         }
