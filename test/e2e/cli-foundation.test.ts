@@ -75,7 +75,7 @@ describe('the CLI as an archivist uses it (real process, real SQLite file)', () 
       '2026-04-21',
     );
     expect(created.code).toBe(0);
-    expect(jsonOf(created)).toMatchObject({ id: 'spring', status: 'draft', reviewersRequired: 2, source: photos });
+    expect(jsonOf(created)).toMatchObject({ shoot: 'spring', status: 'draft', reviewersRequired: 2, source: photos });
 
     const imported = await sitterJson('consent', 'import', 'spring', consentFile);
     expect(imported.code).toBe(0);
