@@ -179,7 +179,12 @@ export function registerJob(program: Command): void {
           '',
           r.todo.length ? `To do:\n${r.todo.map((t) => `  - ${t}`).join('\n')}` : 'Nothing left to do.',
         ].join('\n');
-        return { json: { ...r, roster: camelKeys(r.roster) }, text };
+        // A confirmation names its consent record as `matches` and `decide` do: {id, formSha256, current}.
+        const confirmations = r.confirmations.map(({ consentRecord, formSha256, current, ...c }) => ({
+          ...c,
+          consentRecord: consentRecord === null ? null : { id: consentRecord, formSha256, current },
+        }));
+        return { json: { ...r, roster: camelKeys(r.roster), confirmations }, text };
       }),
     );
 }

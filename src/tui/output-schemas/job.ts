@@ -143,9 +143,7 @@ export const jobSchemas = {
     participants: list(
       obj({ participant: str, name: str, consent: str, proposed: int, confirmed: int, rejected: int }),
     ),
-    confirmations: list(
-      obj({ asset: str, face: int, participant: str, consentRecord: int, formSha256: str, current: bool }),
-    ),
+    confirmations: list(obj({ asset: str, face: int, participant: str, consentRecord: nullable(consentRecordRef) })),
     failures: list(obj({ asset: str, error: str })),
     outOfScope: list(obj({ asset: str, state: z.enum(['refused', 'held']), reason: str })),
     todo: list(str),
