@@ -75,7 +75,7 @@ describe('the CLI as an archivist uses it (real process, real SQLite file)', () 
       '2026-04-21',
     );
     expect(created.code).toBe(0);
-    expect(jsonOf(created)).toMatchObject({ id: 'spring', status: 'draft', reviewersRequired: 2, source: photos });
+    expect(jsonOf(created)).toMatchObject({ shoot: 'spring', status: 'draft', reviewersRequired: 2, source: photos });
 
     const imported = await sitterJson('consent', 'import', 'spring', consentFile);
     expect(imported.code).toBe(0);
@@ -107,7 +107,7 @@ describe('the CLI as an archivist uses it (real process, real SQLite file)', () 
 
     const verify = await sitterJson('audit', 'verify');
     expect(verify.code).toBe(0);
-    expect(jsonOf(verify)).toMatchObject({ ok: true, count: 3 });
+    expect(jsonOf(verify)).toMatchObject({ ok: true, entries: 3 });
 
     const exported = await sitter('audit', 'export');
     const actions = exported.stdout

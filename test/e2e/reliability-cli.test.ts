@@ -320,7 +320,7 @@ describe.runIf(canMountTmpfs())('a full disk', () => {
 
     rmSync(filler);
     expect(jsonOf(await sitterJson('consent', 'list', 'full'))).toMatchObject({ participants: [] });
-    expect(jsonOf(await sitterJson('audit', 'verify'))).toMatchObject({ ok: true, count: 1 });
+    expect(jsonOf(await sitterJson('audit', 'verify'))).toMatchObject({ ok: true, entries: 1 });
     const again = await sitterJson('consent', 'import', 'full', consentFile);
     expect(again.code, again.stdout).toBe(0);
     expect(jsonOf(again)).toMatchObject({ added: ['P1', 'P2'] });

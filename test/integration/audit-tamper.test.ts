@@ -27,7 +27,7 @@ describe('audit verify on a tampered database file', () => {
     }
     for (const id of ['a', 'b'])
       expect((await sitter('shoot', 'approve', id, '--dpia', 'D', '--approved-by', 'X')).code).toBe(0);
-    expect(jsonOf(await sitter('audit', 'verify'))).toMatchObject({ ok: true, count: 5 });
+    expect(jsonOf(await sitter('audit', 'verify'))).toMatchObject({ ok: true, entries: 5 });
   });
   afterEach(() => tmp.cleanup());
 
@@ -105,7 +105,7 @@ describe('audit verify on a tampered database file', () => {
     it('fails when the newest entries were deleted, which verify alone calls intact', async () => {
       const head = String(jsonOf(await sitter('audit', 'verify')).head);
       await withRawDb(db(), (sql) => sql('delete from audit_event where seq >= 4'));
-      expect(jsonOf(await sitter('audit', 'verify'))).toMatchObject({ ok: true, count: 3 });
+      expect(jsonOf(await sitter('audit', 'verify'))).toMatchObject({ ok: true, entries: 3 });
       const run = await sitter('audit', 'verify', '--anchor', head);
       expect(run.code).toBe(1);
       expect(jsonOf(run)).toMatchObject({
@@ -130,7 +130,7 @@ describe('audit verify on a tampered database file', () => {
       expect(run.code).toBe(1);
       expect(jsonOf(run)).toMatchObject({
         ok: true,
-        count: 5,
+        entries: 5,
         anchor: { ok: false, reason: expect.stringContaining(`not the anchored ${hash}`) },
       });
     });

@@ -75,7 +75,7 @@ describe('sitter clearance', () => {
     const run = await sitter('clearance', 's', '--scope', 'web');
     expect(run.code, run.stdout).toBe(0);
     const r = jsonOf(run) as unknown as ScopeClearance;
-    expect(r).toMatchObject({ shootId: 's', scope: 'web', scopeOnRecord: true, scopesOnRecord: ['print', 'web'] });
+    expect(r).toMatchObject({ shoot: 's', scope: 'web', scopeOnRecord: true, scopesOnRecord: ['print', 'web'] });
     const byAsset = Object.fromEntries(r.assets.map((a) => [a.asset, a]));
     expect(byAsset['a.jpg']).toMatchObject({ cleared: true, people: ['P1'], problems: [] });
     expect(byAsset['b.jpg']).toMatchObject({

@@ -111,7 +111,7 @@ describe('shoot create --threshold', () => {
   it('records a threshold within the bounds on the shoot and in the audit, and report, records and dpia use it', async () => {
     const created = await sitter('--json', ...createArgs('s', photos), '--threshold', '0.5');
     expect(created.code, created.stdout + created.stderr).toBe(0);
-    expect(jsonOf(created)).toMatchObject({ id: 's', matchThreshold: 0.5 });
+    expect(jsonOf(created)).toMatchObject({ shoot: 's', matchThreshold: 0.5 });
     const entry = (await auditEntries(sitter, join(t.root, '..', 'audit.jsonl'))).find(
       (e) => e.action === 'shoot.created',
     );

@@ -69,7 +69,7 @@ describe('sitter records', () => {
       status: 'approved',
       retentionDays: 30,
       approval: { dpiaRef: 'DPIA-T', approvedBy: 'Approver' },
-      subjects: { total: 3, minors: 1, eligible: 2, 'photos-only': 1 },
+      subjects: { total: 3, minors: 1, eligible: 2, photosOnly: 1 },
       recipient: { connector: 'local' },
     });
     expect(Date.parse(r.shoots[0].biometricDataUntil) - Date.parse(r.shoots[0].approval.approvedAt)).toBe(

@@ -27,7 +27,7 @@ interface Trace {
 interface Receipt {
   pseudonym: string;
   withdrawnNow: boolean;
-  hold: { reason: string } | null;
+  legalHold: { reason: string } | null;
   templatesDeleted: number;
   removed: {
     consentRecords: number;
@@ -95,7 +95,7 @@ describe('sitter erase', () => {
     expect(r).toMatchObject({
       pseudonym: expect.stringMatching(/^#\d+$/),
       withdrawnNow: true,
-      hold: null,
+      legalHold: null,
       templatesDeleted: 2,
     });
     // The two faces that were P1 go; the face a reviewer said is not P1 stays (someone else), its "not P1" goes.
@@ -207,7 +207,7 @@ describe('sitter erase', () => {
     const run = await sitter('erase', 's', 'P1');
     expect(run.code, run.stdout).toBe(0);
     const r = jsonOf(run) as unknown as Receipt;
-    expect(r.hold).toMatchObject({ reason: 'claim 2026-114' });
+    expect(r.legalHold).toMatchObject({ reason: 'claim 2026-114' });
     expect(r.removed).toEqual({
       consentRecords: 0,
       decisions: 0,

@@ -86,7 +86,7 @@ describe('where the master key lives', () => {
     // Mounted somewhere else this time: SITTER_MASTER_KEY_FILE says where.
     const moved = await sitter(['shoot', 'list'], { SITTER_MASTER_KEY_FILE: join(tmp.dir, 'elsewhere.key') });
     expect(moved.code).toBe(0);
-    expect((jsonOf(moved).shoots as { id: string }[]).map((s) => s.id)).toEqual(['a']);
+    expect((jsonOf(moved).shoots as { shoot: string }[]).map((s) => s.shoot)).toEqual(['a']);
     // Another key is told apart from the right one before anything is decrypted with it.
     writeFileSync(join(tmp.dir, 'other.key'), randomBytes(32), { mode: 0o600 });
     const wrong = await sitter(['shoot', 'list'], { SITTER_MASTER_KEY_FILE: join(tmp.dir, 'other.key') });

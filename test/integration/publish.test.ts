@@ -184,7 +184,7 @@ describe('sitter publish', () => {
     const ada = ids.find((p) => p.externalRef === 'P1')!;
     expect(manifest).toMatchObject({
       format: 'sitter-publication/1',
-      shootId: 's',
+      shoot: 's',
       scope: 'web',
       masking: { method: 'pixelate', marginOfBox: 0.25, blocksAcross: 4 },
       skipped: [],

@@ -59,8 +59,8 @@ describe('shoot create refuses a source that overlaps another open shoot, a syst
     expect(await refusal('plugin', join(tmp.dir, 'photos/spring'), {}, ['--connector', 'json-sidecar'])).toMatchObject({
       code: 'SOURCE_OVERLAPS',
     });
-    const shoots = jsonOf(await runSitter(['-w', ws, '--json', 'shoot', 'list'])) as { shoots: { id: string }[] };
-    expect(shoots.shoots.map((s) => s.id)).toEqual(['first']);
+    const shoots = jsonOf(await runSitter(['-w', ws, '--json', 'shoot', 'list'])) as { shoots: { shoot: string }[] };
+    expect(shoots.shoots.map((s) => s.shoot)).toEqual(['first']);
   });
 
   it('a sibling folder with a similar name is its own scope, and a closed shoot no longer holds its folder', async () => {

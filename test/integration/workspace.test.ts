@@ -161,8 +161,8 @@ describe('a workspace another process is using, or one that is read-only', () =>
         runSitter(['-w', ws, '--json', ...args], { uid: NOBODY, gid: NOBODY, cwd: tmp.dir });
       const list = await asNobody('shoot', 'list');
       expect(list.code).toBe(0);
-      expect((jsonOf(list).shoots as { id: string }[]).map((s) => s.id)).toEqual(['a']);
-      expect(jsonOf(await asNobody('audit', 'verify'))).toMatchObject({ ok: true, count: 1 });
+      expect((jsonOf(list).shoots as { shoot: string }[]).map((s) => s.shoot)).toEqual(['a']);
+      expect(jsonOf(await asNobody('audit', 'verify'))).toMatchObject({ ok: true, entries: 1 });
       const approve = await asNobody('shoot', 'approve', 'a', '--dpia', 'D', '--approved-by', 'X');
       expect(approve.code).toBe(1);
       expect(jsonOf(approve).error).toMatchObject({

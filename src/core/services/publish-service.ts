@@ -47,7 +47,7 @@ export interface SkippedAsset {
 
 export interface PublicationManifest {
   format: 'sitter-publication/1';
-  shootId: string;
+  shoot: string;
   scope: string;
   asOf: string;
   /** how the masks were made, so a reader can judge them */
@@ -200,7 +200,7 @@ export async function publishShoot(
   const facts = await loadFacts(ctx, shootId, assetRef);
   const manifest: PublicationManifest = {
     format: 'sitter-publication/1',
-    shootId,
+    shoot: shootId,
     scope,
     asOf: now.toISOString(),
     masking: { method: 'pixelate', marginOfBox: MASK_MARGIN, blocksAcross: MASK_BLOCKS_ACROSS },
@@ -243,7 +243,7 @@ export async function publishShoot(
  */
 async function recordPublication(ctx: ServiceContext, manifest: PublicationManifest, manifestSha256: string) {
   return ctx.store.transaction(async (uow) => {
-    const shoot = await requireShoot(uow, manifest.shootId);
+    const shoot = await requireShoot(uow, manifest.shoot);
     const ids = new Map((await uow.assets.listByShoot(shoot.id)).map((a) => [a.connectorAssetId, a.id]));
     return uow.audit.append(
       {

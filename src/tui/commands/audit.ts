@@ -23,7 +23,9 @@ export function registerAudit(program: Command): void {
         ]);
         const anchor = typeof opts.anchor === 'string' ? parseAnchor(opts.anchor) : undefined;
         const { chain, head, anchor: anchored } = await withWorkspace(globals, (ctx) => verifyAudit(ctx, anchor));
-        const json = { ...chain, head, anchor: anchored };
+        // `entries`, as `audit export` says it: the same count under one name.
+        const { count, ...rest } = chain;
+        const json = { ...rest, entries: count, head, anchor: anchored };
         if (!chain.ok) {
           return {
             json,

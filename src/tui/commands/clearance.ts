@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { ScopeClearance, ScopeTable } from '../../core/services/clearance-service.js';
 import { withWorkspace } from '../context.js';
 import { table } from '../format/table.js';
+import { withShoot } from '../format/json-vocabulary.js';
 import { action } from '../runner.js';
 
 const CHANGED_NOTE =
@@ -78,10 +79,10 @@ export function registerClearance(program: Command): void {
         const scope = typeof opts.scope === 'string' ? normaliseScope(opts.scope) : null;
         if (scope === null) {
           const r = await withWorkspace(globals, (ctx) => clearanceTable(ctx, shootId ?? ''));
-          return { json: r, text: tableText(r) };
+          return { json: withShoot(r), text: tableText(r) };
         }
         const r = await withWorkspace(globals, (ctx) => clearanceForScope(ctx, shootId ?? '', scope));
-        return { json: r, text: scopeText(r) };
+        return { json: withShoot(r), text: scopeText(r) };
       }),
     );
 }

@@ -10,6 +10,7 @@ import type { SignedScansSummary } from '../../core/services/signed-scan-service
 import type { ConsentFormsWritten } from '../../app/use-cases/consent-form.js';
 import { withSession } from '../context.js';
 import { action } from '../runner.js';
+import { camelKeys } from '../format/json-vocabulary.js';
 import { safeText as one } from '../format/safe-text.js';
 
 function scopesOption(value: unknown): string[] | null {
@@ -94,7 +95,8 @@ export function registerConsentPaper(consent: Command): void {
           scopes: scopesOption(opts.scopes),
         };
         const r = await withSession(globals, (session) => writeConsentForms(session, shootId ?? '', request));
-        return { json: r, text: formsText(r) };
+        const { dir, ...rest } = r;
+        return { json: { ...rest, folder: dir }, text: formsText(r) };
       }),
     );
 
@@ -113,7 +115,7 @@ export function registerConsentPaper(consent: Command): void {
           recordSignedForms(session, shootId ?? '', resolve(dir ?? '')),
         );
         const clean = r.scans.every((s) => s.outcome === 'matched' || s.outcome === 'unchanged');
-        return { json: r, text: scansText(r), exitCode: clean ? 0 : 1 };
+        return { json: { ...r, counts: camelKeys(r.counts) }, text: scansText(r), exitCode: clean ? 0 : 1 };
       }),
     );
 }

@@ -6,6 +6,7 @@ import type { WithdrawalReceipt } from '../../core/services/withdraw-service.js'
 import { withSession, withWorkspace } from '../context.js';
 import { isoOrDash, table } from '../format/table.js';
 import { action } from '../runner.js';
+import { legalHoldJson, withShoot } from '../format/json-vocabulary.js';
 import { safeText as one } from '../format/safe-text.js';
 import { registerConsentPaper } from './consent-paper.js';
 
@@ -100,7 +101,7 @@ export function registerConsent(program: Command): void {
             '  no amendment needed: this file adds nobody to an approved roster, so no sign-off was recorded.',
           );
         return {
-          json: { ...s, damUpdates: dam?.updated ?? [], damFailures: dam?.failed ?? [], damUnreached },
+          json: { ...withShoot(s), damUpdates: dam?.updated ?? [], damFailures: dam?.failed ?? [], damUnreached },
           text: lines.join('\n'),
           exitCode: dam?.failed.length || damUnreached ? 1 : 0,
         };
@@ -245,7 +246,9 @@ export function registerErase(program: Command): void {
           `  on the audit record: entry ${r.audit.seq}, hash ${r.audit.hash}`,
           `  audit anchor:        ${r.anchor} (keep it outside the workspace; check with sitter audit verify --anchor ${r.anchor})`,
         ].join('\n');
-        return { json: r, text, exitCode: v.clean && r.damFailures.length === 0 ? 0 : 1 };
+        const { hold, ...rest } = r;
+        const json = { ...rest, legalHold: hold ? legalHoldJson(hold) : null };
+        return { json, text, exitCode: v.clean && r.damFailures.length === 0 ? 0 : 1 };
       }),
     );
 }

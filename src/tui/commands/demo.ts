@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../../core/domain/errors.js';
 import { withSession } from '../context.js';
+import { camelKeys } from '../format/json-vocabulary.js';
 import { action } from '../runner.js';
 
 /**
@@ -254,7 +255,7 @@ export function registerDemo(program: Command): void {
           return { root, workspace, steps, auditOk: verdict.ok, report };
         });
         return {
-          json: result,
+          json: { ...result, report: { ...result.report, roster: camelKeys(result.report.roster) } },
           text: [
             ...steps.map((s) => `${s.step.padEnd(15)} ${s.result}`),
             '',

@@ -6,6 +6,7 @@ import type { ProcessingRecord } from '../../core/services/records-service.js';
 import { withWorkspace } from '../context.js';
 import { table } from '../format/table.js';
 import { action } from '../runner.js';
+import { camelKeys } from '../format/json-vocabulary.js';
 
 type Records = ProcessingRecord & { workspace: WorkspaceSecurity; models: ModelCard };
 
@@ -163,11 +164,12 @@ export function registerDpo(program: Command): void {
           models: readModelCard(),
         };
         const text = dpiaMarkdown(annex);
-        if (!out) return { json: annex, text };
+        const json = { ...annex, shoot: { ...annex.shoot, subjects: camelKeys(annex.shoot.subjects) } };
+        if (!out) return { json, text };
         await files.writePrivateFile(out, text, fileOptions);
         const sha256 = createHash('sha256').update(text).digest('hex');
         return {
-          json: { ...annex, written: out, sha256 },
+          json: { ...json, written: out, sha256 },
           text: `Wrote the DPIA annex of shoot "${annex.shoot.shoot}" to ${out} (readable by you only; sha256 ${sha256}).`,
         };
       }),
@@ -192,7 +194,8 @@ export function registerDpo(program: Command): void {
           workspace: workspaceSecurity(ws.paths),
           models: readModelCard(),
         }));
-        return { json: r, text: recordsText(r), exitCode: r.auditChain.ok ? 0 : 1 };
+        const json = { ...r, shoots: r.shoots.map((s) => ({ ...s, subjects: camelKeys(s.subjects) })) };
+        return { json, text: recordsText(r), exitCode: r.auditChain.ok ? 0 : 1 };
       }),
     );
   program

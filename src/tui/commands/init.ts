@@ -51,7 +51,7 @@ export function registerInit(program: Command): void {
                 `SITTER_MASTER_KEY / SITTER_MASTER_KEY_FILE: give it to every command; nothing of it was stored.`
               : `Created workspace ${result.dir} (database and key readable by you only).`;
         return {
-          json: result,
+          json: (({ dir, ...rest }) => ({ folder: dir, ...rest }))(result),
           text: result.created
             ? `${created}\nNext: sitter shoot create ID --name NAME --source FOLDER --purpose TEXT --retention-days N`
             : `${result.dir} is already a Sitter workspace; nothing was changed.` +

@@ -1,14 +1,21 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/domain/errors.js';
+import type { ScanSummary } from '../../core/services/scan-service.js';
 import { withSession, withWorkspace } from '../context.js';
 import { progressReporter } from '../format/progress.js';
 import { table } from '../format/table.js';
+import { camelKeys, withShoot } from '../format/json-vocabulary.js';
 import { consentRecordLabel } from '../format/consent-record.js';
 import { ACCURACY_HEADERS, accuracyNotes, accuracyRows, thresholdLabel } from '../format/accuracy.js';
 import { outputClosed } from '../output.js';
 import { action, intOption } from '../runner.js';
 import { safeText as one } from '../format/safe-text.js';
 import { broughtUpToDateLine } from '../format/push-summary.js';
+
+/** The scan's summary in the JSON vocabulary: a skipped entry is an `asset`, as everywhere else. */
+function scanJson(s: ScanSummary) {
+  return { ...withShoot(s), notImages: s.notImages.map(({ id, ...rest }) => ({ asset: id, ...rest })) };
+}
 
 /** enrol, scan and push: the steps of the main job that use the engine or the connector. */
 export function registerJob(program: Command): void {
@@ -27,7 +34,7 @@ export function registerJob(program: Command): void {
           if (o.result === 'failed')
             lines.push(`  ${one(o.participant)}: ${one(o.message)}${o.hint ? ` (${one(o.hint)})` : ''}`);
         }
-        return { json: s, text: lines.join('\n'), exitCode: s.failed > 0 ? 1 : 0 };
+        return { json: withShoot(s), text: lines.join('\n'), exitCode: s.failed > 0 ? 1 : 0 };
       }),
     );
 
@@ -82,10 +89,10 @@ export function registerJob(program: Command): void {
               : '',
           ].filter(Boolean);
           if (globals.json) {
-            process.stdout.write(`${JSON.stringify({ type: 'summary', ...s })}\n`);
+            process.stdout.write(`${JSON.stringify({ type: 'summary', ...scanJson(s) })}\n`);
             return { json: null, text: '', silent: true, exitCode: scanExitCode(s) };
           }
-          return { json: s, text: lines.join('\n'), exitCode: scanExitCode(s) };
+          return { json: scanJson(s), text: lines.join('\n'), exitCode: scanExitCode(s) };
         } finally {
           process.off('SIGINT', onSignal);
         }
@@ -119,7 +126,7 @@ export function registerJob(program: Command): void {
           ...s.heldBack.map((h) => `  held back ${one(h.participant)} on ${one(h.asset)}: consent is ${h.consent}`),
           ...s.failed.map((f) => `  failed ${one(f.asset)}: ${one(f.message)}${f.hint ? ` (${one(f.hint)})` : ''}`),
         ].filter(Boolean);
-        return { json: s, text: lines.join('\n'), exitCode: s.failed.length > 0 ? 1 : 0 };
+        return { json: withShoot(s), text: lines.join('\n'), exitCode: s.failed.length > 0 ? 1 : 0 };
       }),
     );
 
@@ -183,7 +190,12 @@ export function registerJob(program: Command): void {
           '',
           r.todo.length ? `To do:\n${r.todo.map((t) => `  - ${t}`).join('\n')}` : 'Nothing left to do.',
         ].join('\n');
-        return { json: r, text };
+        // A confirmation names its consent record as `matches` and `decide` do: {id, formSha256, current}.
+        const confirmations = r.confirmations.map(({ consentRecord, formSha256, current, ...c }) => ({
+          ...c,
+          consentRecord: consentRecord === null ? null : { id: consentRecord, formSha256, current },
+        }));
+        return { json: { ...r, roster: camelKeys(r.roster), confirmations }, text };
       }),
     );
 }

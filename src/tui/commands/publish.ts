@@ -15,7 +15,7 @@ function publishText(r: PublishResult): string {
     `Wrote ${m.assets.length} publication cop${m.assets.length === 1 ? 'y' : 'ies'} for "${m.scope}" to ${r.folder} (owner-only): ${maskedFaces} face(s) masked, ${keptFaces} kept.`,
   ];
   if (!r.scopeOnRecord)
-    lines.push(`No consent record in shoot "${m.shootId}" lists "${m.scope}": every face was masked.`);
+    lines.push(`No consent record in shoot "${m.shoot}" lists "${m.scope}": every face was masked.`);
   for (const a of m.assets)
     lines.push(
       `  ${a.file}: ${a.masked.length} masked${a.masked.length ? ` (${[...new Set(a.masked.map((x) => x.reason))].join(', ')})` : ''}, ${a.kept.length} kept`,

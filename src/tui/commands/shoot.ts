@@ -1,18 +1,18 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/domain/errors.js';
 import { retentionEnds, type Shoot } from '../../core/domain/shoot.js';
-import type { LegalHold } from '../../core/domain/legal-hold.js';
 import type { RosterCounts } from '../../core/services/roster.js';
 import { withWorkspace, workspaceDir } from '../context.js';
 import { isoOrDash, table } from '../format/table.js';
 import { action, decimalOption, intOption } from '../runner.js';
 import { safeText as one } from '../format/safe-text.js';
 import { collect } from '../option-list.js';
+import { camelKeys, legalHoldJson } from '../format/json-vocabulary.js';
 import { optionsLine, registerShootConfigure } from './shoot-configure.js';
 
 function shootJson(shoot: Shoot, roster?: RosterCounts) {
   return {
-    id: shoot.id,
+    shoot: shoot.id,
     name: shoot.name,
     status: shoot.status,
     purpose: shoot.purpose,
@@ -29,7 +29,7 @@ function shootJson(shoot: Shoot, roster?: RosterCounts) {
     matchThreshold: shoot.matchThreshold,
     createdAt: shoot.createdAt.toISOString(),
     closedAt: shoot.closedAt?.toISOString() ?? null,
-    ...(roster ? { roster } : {}),
+    ...(roster ? { roster: camelKeys(roster) } : {}),
   };
 }
 
@@ -53,10 +53,6 @@ function datesLine(shoot: Shoot): string {
 
 function datesOptions(opts: Record<string, unknown>): { from: string; to: string; utcOffset: string } {
   return { from: String(opts.from), to: String(opts.to), utcOffset: String(opts.utcOffset) };
-}
-
-function holdJson(hold: LegalHold) {
-  return { reason: hold.reason, by: hold.by, since: hold.since.toISOString(), auditSeq: hold.seq };
 }
 
 function rosterLine(r: RosterCounts): string {
@@ -207,7 +203,7 @@ export function registerShoot(program: Command): void {
           return { s: shown.shoot, roster: shown.roster, hold: await showHold(ctx, id ?? '') };
         });
         return {
-          json: { ...shootJson(s, roster), legalHold: hold ? holdJson(hold) : null },
+          json: { ...shootJson(s, roster), legalHold: hold ? legalHoldJson(hold) : null },
           text: [
             `Shoot ${s.id}: ${one(s.name)} [${s.status}]`,
             `  purpose:    ${s.purpose}`,
@@ -317,7 +313,7 @@ export function registerShoot(program: Command): void {
           );
         const r = await withWorkspace(globals, (ctx) => setHold(ctx, id ?? '', String(opts.reason), by));
         return {
-          json: { shoot: r.shoot, legalHold: r.hold ? holdJson(r.hold) : null, anchor: r.anchor },
+          json: { shoot: r.shoot, legalHold: r.hold ? legalHoldJson(r.hold) : null, anchor: r.anchor },
           text:
             `Shoot "${r.shoot}" is under a legal hold (${opts.reason}, by ${by}): erasure keeps consent ` +
             `records and names until it is released.\nAudit anchor: ${r.anchor}`,
