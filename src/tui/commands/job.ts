@@ -14,7 +14,8 @@ import { broughtUpToDateLine } from '../format/push-summary.js';
 
 /** The scan's summary in the JSON vocabulary: a skipped entry is an `asset`, as everywhere else. */
 function scanJson(s: ScanSummary) {
-  return { ...withShoot(s), notImages: s.notImages.map(({ id, ...rest }) => ({ asset: id, ...rest })) };
+  const asAssets = (entries: typeof s.notImages) => entries.map(({ id, ...rest }) => ({ asset: id, ...rest }));
+  return { ...withShoot(s), notImages: asAssets(s.notImages), skipped: asAssets(s.skipped) };
 }
 
 /** enrol, scan and push: the steps of the main job that use the engine or the connector. */

@@ -29,7 +29,13 @@ export const roster = obj({
   notYetSigned: int,
   noRecord: int,
 });
-export const damUpdate = obj({ asset: str, action: z.enum(['written', 'cleared', 'unchanged']), location: str });
+/** One asset a push, withdrawal or erasure updated in the DAM; `why`: what made its metadata out of date. */
+export const damUpdate = obj({
+  asset: str,
+  action: z.enum(['written', 'cleared', 'unchanged', 'queued']),
+  location: str,
+  why: list(str).optional(),
+});
 export const failure = obj({ asset: str, code: str, message: str, hint: str.optional() });
 export const consentRecordRef = obj({ id: int, formSha256: str, current: bool.optional() });
 

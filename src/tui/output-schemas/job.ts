@@ -40,12 +40,16 @@ const scanSummary = obj({
   unchanged: int,
   failed: list(obj({ asset: str, code: str, message: str })),
   notImages: list(obj({ asset: str, reason: str, message: str })),
+  // every entry not analysed and why (the listing's, and contract 3's deleted / access-denied)
+  skipped: list(obj({ asset: str, reason: str, message: str })),
   outsideDates: list(obj({ asset: str, capturedAt: str })),
   noCaptureTime: list(str),
   faces: int,
   proposed: int,
   unidentified: int,
   stopped: bool,
+  stopReason: z.literal('rate-limited').optional(),
+  pausedMs: int,
 });
 
 const accuracyCounts = {
@@ -121,8 +125,11 @@ export const jobSchemas = {
     persons: int,
     heldBack: list(obj({ asset: str, participant: str, consent: str })),
     updated: list(damUpdate),
+    broughtUpToDate: obj({ assets: int, why: z.record(z.string(), int) }),
     leftoversRemoved: list(str),
     failed: list(failure),
+    queued: int,
+    warnings: list(obj({ asset: str, code: str, message: str, fields: list(str) })),
   }),
   report: obj({
     shoot: str,
@@ -244,6 +251,15 @@ export const jobSchemas = {
     audit: auditRef,
     anchor,
     outcome: z.enum(['withdrawn', 'completed', 'already-complete', 'dam-pending']),
+    verifiedInSource: z.enum(['clean', 'still-named', 'pending-approval', 'not-verifiable']).optional(),
+    sourceCheck: obj({
+      verdict: z.enum(['clean', 'still-named', 'pending-approval', 'not-verifiable']),
+      assets: int,
+      stillNamed: list(str),
+      pendingApproval: list(str),
+      notVerifiable: list(str),
+      hint: str.optional(),
+    }).optional(),
   }),
   erase: obj({
     shoot: str,
