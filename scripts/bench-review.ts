@@ -129,6 +129,8 @@ async function buildWorkspace(root: string): Promise<string> {
           width: PHOTO_W,
           height: PHOTO_H,
           orientation: 1,
+          sourceRevision: null,
+          rendition: null,
           scanState: 'scanned',
           error: null,
           flags: [],

@@ -5,10 +5,12 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { Shoot } from '../core/domain/shoot.js';
-import type { Connector } from '../core/ports/connector.js';
+import type { Connector, ConnectorContext } from '../core/ports/connector.js';
 import type { ConnectorProvider } from '../core/ports/providers.js';
 import type { PluginReport } from '../connectors/plugins.js';
 import type { ConnectorRegistry } from '../connectors/registry.js';
+import type { BudgetRegistry } from '../connectors/http/budget.js';
+import { secretUpdater } from './secret-update.js';
 
 /** The plugins folder of this installation (`plugins/` at the project root), or SITTER_PLUGINS. */
 export function pluginsDir(): string {
@@ -35,16 +37,36 @@ export async function connectorRegistry(): Promise<{ registry: ConnectorRegistry
 export async function makeShootConnector(
   shoot: Pick<Shoot, 'connector' | 'connectorOptions'>,
   workspaceDir: string,
+  budgets: Pick<BudgetRegistry, 'budget'>,
 ): Promise<Connector> {
   const [{ registry }, { connectShoot }, { workspaceSecrets }] = await Promise.all([
     connectorRegistry(),
     import('../connectors/configure.js'),
     import('../connectors/secrets.js'),
   ]);
-  return connectShoot(registry, shoot, workspaceSecrets(workspaceDir));
+  const context: ConnectorContext = {
+    budget: budgets.budget,
+    updateSecret: secretUpdater(workspaceDir, shoot),
+    now: () => new Date(),
+  };
+  const connector = await connectShoot(registry, shoot, workspaceSecrets(workspaceDir), context);
+  try {
+    // Token fetch and discovery now, so a refused login stops the command before any work starts.
+    await connector.start?.();
+  } catch (error) {
+    await connector.close?.().catch(() => undefined);
+    throw error;
+  }
+  return connector;
 }
 
-/** The provider services get for a workspace: each call makes the shoot's connector afresh (the caller closes it). */
-export function shootConnectorsIn(workspaceDir: string): ConnectorProvider {
-  return { forShoot: (shoot) => makeShootConnector(shoot, workspaceDir) };
+/**
+ * The provider services get for a workspace: each call makes the shoot's connector afresh (the caller
+ * closes it). One request budget per server for the whole session: a scan, the review's crops and a push
+ * in the same process share the server's rate limit.
+ */
+export async function shootConnectorsIn(workspaceDir: string): Promise<ConnectorProvider> {
+  const { BudgetRegistry } = await import('../connectors/http/budget.js');
+  const budgets = new BudgetRegistry();
+  return { forShoot: (shoot) => makeShootConnector(shoot, workspaceDir, budgets) };
 }

@@ -51,7 +51,7 @@ async function defaultProviders(workspaceDir: string): Promise<Providers> {
     import('./engine-provider.js'),
     import('../core/store/files/file-reader.js'),
   ]);
-  return { connectors: shootConnectorsIn(workspaceDir), engines: lazyEngines, files: fsFileReader };
+  return { connectors: await shootConnectorsIn(workspaceDir), engines: lazyEngines, files: fsFileReader };
 }
 
 /**

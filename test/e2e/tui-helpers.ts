@@ -174,6 +174,8 @@ export async function buildShoot(
         width: 96,
         height: 72,
         orientation: 1,
+        sourceRevision: null,
+        rendition: null,
         scanState: 'scanned',
         error: null,
         flags: [],

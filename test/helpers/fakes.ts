@@ -3,11 +3,17 @@ import { SitterError } from '../../src/core/domain/errors.js';
 import type { CaptureTime } from '../../src/core/domain/shoot-dates.js';
 import type {
   AssetPage,
+  CallOptions,
+  ClearRequest,
+  ClearResult,
   Connector,
   FetchedAsset,
+  FetchOptions,
   ListedAsset,
   ListOptions,
   PushPayload,
+  PushResult,
+  WrittenFile,
 } from '../../src/core/ports/connector.js';
 import type {
   FaceAnalysis,
@@ -115,7 +121,7 @@ export class FakeConnector implements Connector {
     return { assets: all.slice(start, end), skipped: [], nextCursor: end < all.length ? String(end) : null };
   }
 
-  async fetch(_source: string, assetId: string): Promise<FetchedAsset> {
+  async fetch(_source: string, assetId: string, _options?: FetchOptions): Promise<FetchedAsset> {
     this.fetched.push(assetId);
     const photo = this.source.photos.get(assetId);
     if (!photo)
@@ -132,6 +138,110 @@ export class FakeConnector implements Connector {
 
   async clear(_source: string, request: { assetId: string }) {
     return { changed: false, location: `fake:${request.assetId}` };
+  }
+}
+
+/** A scripted answer of the fake DAM: an error to throw, once, for one call. */
+export type FakeFault = () => Error;
+
+/** A typed connector failure, as `connectorFailure` in src/connectors/errors.ts makes it. */
+export function damError(code: string, details: { retryAfterMs?: number } = {}): Error {
+  return new SitterError(code, `The fake DAM answered ${code}.`, `The fake DAM's hint for ${code}.`, details);
+}
+
+/**
+ * A contract-3 DAM: revisions (`r<version>` of each photo), renditions, an approval queue, push
+ * outcomes and a read-back, with scripted failures per asset (`faults`) for the core's error policy.
+ * It keeps what Sitter "wrote" per asset, so a read-back shows what a push or clear left.
+ */
+export class FakeDamConnector extends FakeConnector {
+  override readonly capabilities = {
+    listingHashes: false,
+    regions: true,
+    modelRelease: true,
+    partialClear: true,
+    revisions: true,
+    renditions: true,
+    approvalQueue: true,
+  };
+  /** the options of every fetch, in order */
+  readonly fetchOptions: FetchOptions[] = [];
+  /** the options of every push, clear and read-back, in order */
+  readonly callOptions: { call: string; options?: CallOptions }[] = [];
+  /** per asset id, failures to throw at its next fetches (one each) */
+  readonly faults = new Map<string, FakeFault[]>();
+  /** what the next pushes answer: absent = `written` */
+  pushOutcome: PushResult['outcome'] = 'written';
+  ignoredFields: string[] = [];
+  /** the DAM still shows what a clear removed (a server that ignores the edit) */
+  clearIgnored = false;
+  /** what Sitter's attributes hold now, per asset; `pending` marks a queued edit not yet approved */
+  readonly written = new Map<string, { text: string; pending: boolean }>();
+
+  fail(assetId: string, ...faults: FakeFault[]): this {
+    this.faults.set(assetId, [...(this.faults.get(assetId) ?? []), ...faults]);
+    return this;
+  }
+
+  override async list(source: string, options: ListOptions = {}): Promise<AssetPage> {
+    const page = await super.list(source, options);
+    return {
+      ...page,
+      assets: page.assets.map((a) => ({ ...a, revision: `r${this.source.photos.get(a.id)?.version ?? 1}` })),
+    };
+  }
+
+  override async fetch(source: string, assetId: string, options: FetchOptions = {}): Promise<FetchedAsset> {
+    this.fetchOptions.push(options);
+    const fault = this.faults.get(assetId)?.shift();
+    if (fault) {
+      this.fetched.push(assetId);
+      throw fault();
+    }
+    const fetched = await super.fetch(source, assetId);
+    const revision = `r${this.source.photos.get(assetId)?.version ?? 1}`;
+    return {
+      ...fetched,
+      asset: { ...fetched.asset, revision },
+      ...(options.rendition ? { rendition: options.rendition } : {}),
+    };
+  }
+
+  override async push(_source: string, payload: PushPayload, options?: CallOptions): Promise<PushResult> {
+    this.pushed.push(payload);
+    this.callOptions.push({ call: 'push', ...(options ? { options } : {}) });
+    const outcome = this.pushOutcome ?? 'written';
+    const text = payload.persons.map((p) => `${p.consentUri}\t${p.displayName}`).join('\n');
+    if (outcome === 'written') this.written.set(payload.assetId, { text, pending: false });
+    if (outcome === 'queued-for-approval')
+      this.written.set(payload.assetId, { text: this.written.get(payload.assetId)?.text ?? '', pending: true });
+    return {
+      changed: outcome === 'written' || outcome === 'queued-for-approval',
+      location: `fake-dam:${payload.assetId}`,
+      outcome,
+      ...(this.ignoredFields.length > 0 ? { ignoredFields: this.ignoredFields } : {}),
+    };
+  }
+
+  override async clear(_source: string, request: ClearRequest, options?: CallOptions): Promise<ClearResult> {
+    this.callOptions.push({ call: 'clear', ...(options ? { options } : {}) });
+    const before = this.written.get(request.assetId);
+    if (!before) return { changed: false, location: `fake-dam:${request.assetId}`, outcome: 'unchanged' };
+    if (this.clearIgnored)
+      return { changed: false, location: `fake-dam:${request.assetId}`, outcome: 'ignored-by-server' };
+    const kept = before.text
+      .split('\n')
+      .filter((line) => line && request.consentUris && !request.consentUris.some((u) => line.startsWith(`${u}\t`)));
+    this.written.set(request.assetId, { text: kept.join('\n'), pending: before.pending });
+    return { changed: true, location: `fake-dam:${request.assetId}`, outcome: 'written' };
+  }
+
+  async readWritten(_source: string, assetId: string, options?: CallOptions): Promise<WrittenFile[]> {
+    this.callOptions.push({ call: 'readWritten', ...(options ? { options } : {}) });
+    const now = this.written.get(assetId);
+    return now
+      ? [{ location: `fake-dam:${assetId}#sitter`, text: now.text, ...(now.pending ? { pendingApproval: true } : {}) }]
+      : [];
   }
 }
 

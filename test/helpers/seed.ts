@@ -83,6 +83,8 @@ export async function seedProposal(
         width: 100,
         height: 100,
         orientation: 1,
+        sourceRevision: null,
+        rendition: null,
         scanState: 'scanned',
         error: null,
         flags: [],

@@ -129,6 +129,8 @@ describe('a scan and other commands sharing a workspace', () => {
         width: 1,
         height: 1,
         orientation: 1,
+        sourceRevision: null,
+        rendition: null,
         scanState: 'scanned',
         error: null,
         flags: [],

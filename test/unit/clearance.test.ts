@@ -26,6 +26,8 @@ function asset(id: number, over: Partial<Asset> = {}): Asset {
     width: 10,
     height: 10,
     orientation: 1,
+    sourceRevision: null,
+    rendition: null,
     scanState: 'scanned',
     error: null,
     flags: [],

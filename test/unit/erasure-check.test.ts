@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkAnchor, formatAnchor, parseAnchor } from '../../src/core/domain/anchor.js';
-import { mentionsOf } from '../../src/core/services/erasure-check.js';
+import { mentionsOf, tracesInWrittenFiles } from '../../src/core/services/erasure-check.js';
+import { FakeDamConnector, FakeSource } from '../helpers/fakes.js';
 
 const ada = { shootId: 's', participantId: 1, externalRef: 'P1', displayName: 'Ada Leaving', guardian: null };
 
@@ -13,6 +14,21 @@ describe('what the erasure check counts as naming the person', () => {
     expect(mentionsOf('{"subject":"participant:P1"}', ada)).toEqual(['reference']);
     expect(mentionsOf('{"participants":["P10","XP1","P1-b"]}', ada)).toEqual([]);
     expect(mentionsOf('{"participant":"#1"}', ada)).toEqual([]);
+  });
+});
+
+describe('the read-back of a DAM with an approval queue', () => {
+  it("an edit of Sitter's awaiting approval is not proven clean, even when the text shown names nobody", async () => {
+    const dam = new FakeDamConnector(new FakeSource());
+    dam.written.set('a.jpg', { text: 'urn:sitter:consent:s:P2\tBen Staying', pending: true });
+    dam.written.set('b.jpg', { text: '', pending: false });
+    const asset = (id: string) => ({ connectorAssetId: id }) as Parameters<typeof tracesInWrittenFiles>[2][number];
+    const found = await tracesInWrittenFiles(dam, 'src', [asset('a.jpg'), asset('b.jpg')], ada);
+    expect(found.traces).toEqual([]);
+    expect(found.unverified).toEqual([
+      { place: 'fake-dam:a.jpg#sitter', what: "an edit of Sitter's awaits the DAM's approval" },
+    ]);
+    expect(dam.callOptions.map((c) => c.options?.priority)).toEqual(['push', 'push']);
   });
 });
 

@@ -9,7 +9,16 @@ import { decideFace } from '../../src/core/services/decision-service.js';
 import { type ScanOptions, type ScanSummary, scanShoot } from '../../src/core/services/scan-service.js';
 import { allowUndated } from '../../src/core/services/scope-service.js';
 import { closeShoot } from '../../src/core/services/shoot-service.js';
-import { boxAt, FAKE_CALIBRATION, FakeConnector, FakeEngine, type FakeFace, FakeSource } from '../helpers/fakes.js';
+import {
+  boxAt,
+  damError,
+  FAKE_CALIBRATION,
+  FakeConnector,
+  FakeDamConnector,
+  FakeEngine,
+  type FakeFace,
+  FakeSource,
+} from '../helpers/fakes.js';
 import { seedApprovedShoot, seedTemplate } from '../helpers/seed.js';
 import { makeWorkspace, type TestWorkspace } from '../helpers/workspace.js';
 
@@ -348,5 +357,94 @@ describe('scanShoot with fake ports', () => {
     expect(summary).toMatchObject({ stopped: true, processed: 1 });
     expect(await auditOf('scan.stopped')).toHaveLength(1);
     expect(await auditOf('scan.finished')).toHaveLength(0);
+  });
+
+  describe('with a contract-3 DAM (revisions, renditions, typed failures)', () => {
+    let dam: FakeDamConnector;
+    beforeEach(() => {
+      connector = dam = new FakeDamConnector(source, 2);
+    });
+    const rateLimited = () => damError('CONNECTOR_RATE_LIMITED', { retryAfterMs: 20 });
+
+    it('skips the fetch when the revision is unchanged, and fetches a detection rendition at bulk priority', async () => {
+      expect(await scan()).toMatchObject({ processed: 3, unchanged: 0 });
+      expect(dam.fetchOptions[0]).toMatchObject({
+        rendition: { maxDimension: 2048 },
+        priority: 'bulk',
+        maxBytes: 512 * 1024 * 1024,
+      });
+      expect(await assetOf('a.jpg')).toMatchObject({ sourceRevision: 'r1', rendition: 'max:2048' });
+      dam.fetched.length = 0;
+      expect(await scan()).toMatchObject({ processed: 0, unchanged: 3 });
+      expect(dam.fetched).toEqual([]);
+      source.change('a.jpg', [face(0, P1)]);
+      expect(await scan({ detectMax: 1024 })).toMatchObject({ processed: 1, unchanged: 2 });
+      expect(dam.fetched).toEqual(['a.jpg']);
+      expect(await assetOf('a.jpg')).toMatchObject({ sourceRevision: 'r2', rendition: 'max:1024' });
+    });
+
+    it('a 429 storm pauses the scan and fails no asset', async () => {
+      dam.fail('a.jpg', rateLimited, rateLimited, rateLimited);
+      dam.fail('c.jpg', () => damError('CONNECTOR_TRANSIENT'));
+      const started = Date.now();
+      const summary = await scan({ concurrency: 2 });
+      expect(summary).toMatchObject({ processed: 3, stopped: false, failed: [] });
+      expect(summary.pausedMs).toBeGreaterThanOrEqual(60);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(60);
+      expect(dam.fetched.filter((id) => id === 'a.jpg')).toHaveLength(4);
+      expect((await assetOf('a.jpg'))!.scanState).toBe('scanned');
+      expect((await auditOf('scan.finished'))[0]!.details).toMatchObject({ failed: 0, pausedMs: summary.pausedMs });
+    });
+
+    it('a source busy past maxPauseMs stops the scan as rate-limited, fails nothing, and the next scan continues', async () => {
+      dam.fail(
+        'b.jpg',
+        ...Array.from({ length: 5 }, () => () => damError('CONNECTOR_RATE_LIMITED', { retryAfterMs: 40 })),
+      );
+      const summary = await scan({ concurrency: 1, maxPauseMs: 100 });
+      // b.jpg went back in the queue behind c.jpg, which was scanned meanwhile
+      expect(summary).toMatchObject({ stopped: true, stopReason: 'rate-limited', failed: [], processed: 2 });
+      expect(await assetOf('b.jpg')).toBeNull();
+      expect((await auditOf('scan.stopped'))[0]!.details).toMatchObject({ stopReason: 'rate-limited' });
+      dam.faults.clear();
+      expect(await scan()).toMatchObject({ processed: 1, unchanged: 2, stopped: false });
+    });
+
+    it('an asset still rate-limited after 5 requeues fails with CONNECTOR_RATE_LIMITED; the others are scanned', async () => {
+      dam.fail(
+        'b.jpg',
+        ...Array.from({ length: 6 }, () => () => damError('CONNECTOR_RATE_LIMITED', { retryAfterMs: 1 })),
+      );
+      const summary = await scan();
+      expect(summary.failed).toEqual([expect.objectContaining({ asset: 'b.jpg', code: 'CONNECTOR_RATE_LIMITED' })]);
+      expect(summary.processed).toBe(2);
+    });
+
+    it("an auth failure stops the scan: CONNECTOR_AUTH with the connector's hint, no asset failed for it", async () => {
+      dam.fail('b.jpg', () => damError('CONNECTOR_AUTH'));
+      const error = await scan({ concurrency: 1 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SitterError);
+      expect(error).toMatchObject({ code: 'CONNECTOR_AUTH' });
+      expect((error as SitterError).hint).toContain("The fake DAM's hint for CONNECTOR_AUTH.");
+      expect((error as SitterError).hint).toContain('running the scan again continues');
+      expect((await assetOf('a.jpg'))!.scanState).toBe('scanned');
+      expect(await assetOf('b.jpg')).toBeNull();
+      expect(dam.fetched).not.toContain('c.jpg');
+    });
+
+    it('a deleted asset is skipped, not failed; a forbidden one is skipped as access-denied', async () => {
+      dam.fail('b.jpg', () => damError('ASSET_NOT_FOUND'));
+      dam.fail('c.jpg', () => damError('ASSET_ACCESS_DENIED'));
+      const summary = await scan();
+      expect(summary.failed).toEqual([]);
+      expect(summary.skipped.map((e) => [e.id, e.reason])).toEqual([
+        ['b.jpg', 'deleted'],
+        ['c.jpg', 'access-denied'],
+      ]);
+      expect(summary.notImages).toEqual([]);
+      expect(await assetOf('b.jpg')).toBeNull();
+      expect(await assetOf('c.jpg')).toBeNull();
+      expect((await auditOf('scan.finished'))[0]!.details).toMatchObject({ failed: 0, skipped: 2 });
+    });
   });
 });

@@ -207,12 +207,14 @@ export class FakeGateway implements AppGateway {
     unchanged: 0,
     failed: [],
     notImages: [],
+    skipped: [],
     outsideDates: [],
     noCaptureTime: [],
     faces: 0,
     proposed: 0,
     unidentified: 0,
     stopped: false,
+    pausedMs: 0,
   });
   scan: AppGateway['scan'] = (id, onProgress, signal) => {
     this.calls.push({ method: 'scan', args: [id] });

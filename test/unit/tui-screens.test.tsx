@@ -485,12 +485,14 @@ describe('shoot screen', () => {
             unchanged: 1,
             failed: [{ asset: 'x.jpg', code: 'IMAGE_UNDECODABLE', message: 'cannot decode' }],
             notImages: [],
+            skipped: [],
             outsideDates: [],
             noCaptureTime: [],
             faces: 4,
             proposed: 3,
             unidentified: 1,
             stopped: true,
+            pausedMs: 0,
           }),
         );
       });
@@ -534,6 +536,8 @@ describe('shoot screen', () => {
         updated: [],
         leftoversRemoved: [],
         failed: [],
+        queued: 0,
+        warnings: [],
       }),
     });
     const ui2 = mount(<ShootScreen gateway={withPush} {...props} />);

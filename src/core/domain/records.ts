@@ -102,6 +102,18 @@ export interface Asset {
    * failed) and on assets scanned before Sitter recorded it (push then lets the connector read it).
    */
   orientation: ExifOrientation | null;
+  /**
+   * The source's change token (`ListedAsset.revision`) of the content analysed, for a connector with
+   * `capabilities.revisions`: the next scan skips the fetch while the listing shows the same token, and
+   * push hands it back as `expectedRevision`. Null for connectors without revisions.
+   */
+  sourceRevision: string | null;
+  /**
+   * Which bytes `contentSha256` is the hash of: null for the original, `max:<N>` for a rendition whose
+   * longest side is at most N pixels (domain/rendition.ts). Push hands it back as `expectedRendition`;
+   * face boxes are relative, so they apply to the original all the same.
+   */
+  rendition: string | null;
   scanState: AssetScanState;
   error: string | null;
   flags: AssetFlag[];
@@ -202,6 +214,9 @@ export interface Rejection {
  * an erasure clears every place these rows name, and only those. `clearedAt` is set when Sitter
  * removed the person's entries again.
  */
+/** Whether a push record's entry is in the source yet (PushRecord.state). */
+export type PushRecordState = 'written' | 'pending-approval';
+
 export interface PushRecord {
   id: number;
   shootId: string;
@@ -214,6 +229,11 @@ export interface PushRecord {
   location: string;
   /** the content the pushed boxes belong to */
   contentSha256: string;
+  /**
+   * `written`: the source holds it. `pending-approval`: the DAM queued the edit for its own approval
+   * (capabilities.approvalQueue), so it is not visible yet; a withdrawal still clears it.
+   */
+  state: PushRecordState;
   pushedAt: Date;
   clearedAt: Date | null;
 }

@@ -4,6 +4,7 @@ import type { Asset, Participant } from '../domain/records.js';
 import type { Connector, WrittenFile } from '../ports/connector.js';
 import type { UnitOfWork } from '../ports/store.js';
 import type { ServiceContext } from './context.js';
+import { pushCall } from './push-outcome.js';
 
 /** What identifies the person, kept in memory only for the length of the erasure and its proof. */
 export interface PersonIdentity {
@@ -93,11 +94,14 @@ export async function tracesInWrittenFiles(
     for (const file of files.filter((f) => !read.has(f.location))) {
       read.add(file.location);
       for (const what of mentionsOf(file.text, person)) traces.push({ place: file.location, what });
+      // The DAM holds an edit of Sitter's for approval: what it will show is not known yet, so not proven.
+      if (file.pendingApproval)
+        unverified.push({ place: file.location, what: "an edit of Sitter's awaits the DAM's approval" });
     }
   };
   for (const asset of places) {
     try {
-      look(await connector.readWritten(source, asset.connectorAssetId));
+      look(await connector.readWritten(source, asset.connectorAssetId, pushCall));
     } catch (error) {
       unverified.push({
         place: `${connector.info.name}:${asset.connectorAssetId}`,

@@ -5,6 +5,7 @@
  * found in it). A manifest travels with the copies; the run is recorded on the audit chain by
  * pseudonym, and a run that cannot be recorded leaves no file behind.
  */
+import { renditionFromKey } from '../domain/rendition.js';
 import { formatAnchor } from '../domain/anchor.js';
 import { CLEARANCE_REASON_TEXT } from '../domain/clearance.js';
 import { contentHashOf } from '../domain/content-hash.js';
@@ -135,12 +136,23 @@ async function publishAsset(
     return skip('not-scanned', `not analysed (${asset.scanState}): its faces are not known, so none could be masked`);
   const plan = maskPlan(facts, asset, facts.faces, scope, now);
   let bytes: Uint8Array;
+  let checked: Uint8Array;
   try {
     bytes = (await deps.connector.fetch(facts.shoot.source, asset.connectorAssetId)).bytes;
+    // Scanned on a rendition (contract 3): the hash on record is the rendition's, so that is what tells
+    // whether the photo changed; the original is what gets masked.
+    checked =
+      asset.rendition === null
+        ? bytes
+        : (
+            await deps.connector.fetch(facts.shoot.source, asset.connectorAssetId, {
+              rendition: renditionFromKey(asset.rendition),
+            })
+          ).bytes;
   } catch (error) {
     return skip('fetch-failed', oneLine(error));
   }
-  if (asset.contentSha256 === null || contentHashOf(bytes) !== asset.contentSha256)
+  if (asset.contentSha256 === null || contentHashOf(checked) !== asset.contentSha256)
     return skip(
       'changed-since-scan',
       'the photo changed since it was scanned, so the face boxes may not fit it; scan the shoot again, review, then publish',

@@ -3,7 +3,7 @@
  * push it records, kept across rescans, read by withdrawal and erasure to reach every place that
  * still names a person, and only those.
  */
-import type { PushRecord } from '../domain/records.js';
+import type { PushRecord, PushRecordState } from '../domain/records.js';
 import type { UnitOfWork } from '../ports/store.js';
 
 /** One person's entries on one asset, as a push wrote them. */
@@ -29,7 +29,7 @@ export async function recordPushed(
   uow: UnitOfWork,
   asset: { shootId: string; id: number; connectorAssetId: string },
   named: readonly NamedPlace[],
-  where: { location: string; contentSha256: string },
+  where: { location: string; contentSha256: string; state?: PushRecordState },
   now: Date,
 ): Promise<void> {
   const open = await uow.pushRecords.openByAsset(asset.id);
@@ -38,7 +38,10 @@ export async function recordPushed(
   const here = open.filter((r) => r.location === where.location);
   for (const r of here) {
     const still = named.find((n) => n.participantId === r.participantId && n.consentUri === r.consentUri);
-    if (!still) r.clearedAt = now;
+    // A write the DAM queued for approval has not taken anyone off yet: their record stays open.
+    if (still) continue;
+    if (where.state === 'pending-approval') r.state = 'pending-approval';
+    else r.clearedAt = now;
   }
   for (const n of named) {
     const kept = here.find(
@@ -46,6 +49,7 @@ export async function recordPushed(
     );
     if (kept) {
       kept.contentSha256 = where.contentSha256;
+      kept.state = where.state ?? 'written';
       kept.pushedAt = now;
       continue;
     }
@@ -57,6 +61,7 @@ export async function recordPushed(
       consentUri: n.consentUri,
       location: where.location,
       contentSha256: where.contentSha256,
+      state: where.state ?? 'written',
       pushedAt: now,
       clearedAt: null,
     });
@@ -73,8 +78,13 @@ export async function recordCleared(
   consentUris: readonly string[] | null,
   location: string,
   now: Date,
+  queued = false,
 ): Promise<void> {
   for (const r of await uow.pushRecords.openByAsset(assetId)) {
-    if (r.location === location && (consentUris === null || consentUris.includes(r.consentUri))) r.clearedAt = now;
+    if (r.location !== location || (consentUris !== null && !consentUris.includes(r.consentUri))) continue;
+    // A clear the DAM holds for approval has not taken the names off yet: the record stays open, so a
+    // later withdrawal or erasure run clears and verifies it again.
+    if (queued) r.state = 'pending-approval';
+    else r.clearedAt = now;
   }
 }

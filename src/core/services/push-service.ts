@@ -7,6 +7,9 @@ import { SitterError, isSitterError } from '../domain/errors.js';
 import type { Asset, ConsentRecord, Face, Participant, PushRecord } from '../domain/records.js';
 import { assertOpen, type Shoot } from '../domain/shoot.js';
 import type { Connector, ModelRelease, PushPerson } from '../ports/connector.js';
+import { pushCall, pushGuard, type PushWarning, type WriteReport, writeReport } from './push-outcome.js';
+
+export type { PushWarning } from './push-outcome.js';
 import type { ConsentLink } from '../domain/review.js';
 import { consentLinksOfShoot } from './consent-links.js';
 import { type ServiceContext, requireShoot } from './context.js';
@@ -29,6 +32,10 @@ export interface PushSummary {
   /** half-written files a killed push or withdrawal had left in the source, removed before this one */
   leftoversRemoved: string[];
   failed: PushFailure[];
+  /** assets whose write the DAM queued for its own approval (edit-with-approval users): not visible yet */
+  queued: number;
+  /** writes that took, but not wholly: the fields the server kept as they were (names, never values) */
+  warnings: PushWarning[];
 }
 
 export interface PushFailure {
@@ -67,7 +74,8 @@ const ASSET_CHANGED = 'ASSET_CHANGED';
 
 export interface PushedAsset {
   asset: string;
-  action: 'written' | 'cleared' | 'unchanged';
+  /** `queued`: the DAM holds the write for its own approval (not visible yet) */
+  action: 'written' | 'cleared' | 'unchanged' | 'queued';
   location: string;
 }
 
@@ -175,6 +183,8 @@ export async function pushShoot(
     updated: [],
     leftoversRemoved: [],
     failed: [],
+    queued: 0,
+    warnings: [],
   };
   await removeLeftovers(connector, plan.shoot.source, summary);
   for (const asset of plan.assets) {
@@ -207,6 +217,8 @@ export async function pushShoot(
           heldBack: summary.heldBack.length,
           leftoversRemoved: summary.leftoversRemoved.length,
           failed: summary.failed.length,
+          ...(summary.queued > 0 ? { queued: summary.queued } : {}),
+          ...(summary.warnings.length > 0 ? { warnings: summary.warnings.length } : {}),
         },
       },
       ctx.clock.now(),
@@ -255,9 +267,7 @@ function pushStoppedBy(reason: unknown, summary: PushSummary): unknown {
   );
 }
 
-type Outcome =
-  | { kind: 'pushed'; changed: boolean; location: string }
-  | { kind: 'cleared'; changed: boolean; location: string; consentUris: string[] | null };
+type Outcome = ({ kind: 'pushed' } & WriteReport) | ({ kind: 'cleared'; consentUris: string[] | null } & WriteReport);
 
 /**
  * One asset through the connector, then its record. Names are written only onto the content they were
@@ -280,8 +290,9 @@ async function pushOneAsset(
     const r = await connector.clear(
       source,
       partial ? { assetId: asset.connectorAssetId, consentUris: goneUris } : { assetId: asset.connectorAssetId },
+      pushCall,
     );
-    return { kind: 'cleared', changed: r.changed, location: r.location, consentUris: partial ? goneUris : null };
+    return { kind: 'cleared', ...writeReport(r, asset.connectorAssetId), consentUris: partial ? goneUris : null };
   };
   let outcome: Outcome;
   try {
@@ -294,8 +305,8 @@ async function pushOneAsset(
       }
       outcome = await clearGone();
     } else if (st.persons.length === 0) {
-      const r = await connector.clear(source, { assetId: asset.connectorAssetId });
-      outcome = { kind: 'cleared', changed: r.changed, location: r.location, consentUris: null };
+      const r = await connector.clear(source, { assetId: asset.connectorAssetId }, pushCall);
+      outcome = { kind: 'cleared', ...writeReport(r, asset.connectorAssetId), consentUris: null };
     } else if (asset.contentSha256 === null) {
       throw new SitterError(
         'ASSET_NOT_SCANNED',
@@ -303,19 +314,24 @@ async function pushOneAsset(
         `Scan the shoot: sitter scan ${shoot.id}`,
       );
     } else {
-      const r = await connector.push(source, {
-        assetId: asset.connectorAssetId,
-        expectedContentHash: asset.contentSha256,
-        // What the scan recorded for this content: the connector maps boxes with it, never decoding.
-        image: {
-          width: asset.width ?? 0,
-          height: asset.height ?? 0,
-          ...(asset.orientation !== null ? { orientation: asset.orientation } : {}),
+      const r = await connector.push(
+        source,
+        {
+          assetId: asset.connectorAssetId,
+          expectedContentHash: asset.contentSha256,
+          ...pushGuard(connector, asset),
+          // What the scan recorded for this content: the connector maps boxes with it, never decoding.
+          image: {
+            width: asset.width ?? 0,
+            height: asset.height ?? 0,
+            ...(asset.orientation !== null ? { orientation: asset.orientation } : {}),
+          },
+          persons: st.persons,
+          otherFaces: st.otherFaces,
         },
-        persons: st.persons,
-        otherFaces: st.otherFaces,
-      });
-      outcome = { kind: 'pushed', changed: r.changed, location: r.location };
+        pushCall,
+      );
+      outcome = { kind: 'pushed', ...writeReport(r, asset.connectorAssetId) };
     }
   } catch (error) {
     // A full disk is no one asset's fault, and every next asset would fail the same way: the run stops.
@@ -357,13 +373,16 @@ async function settle(
   summary: PushSummary,
 ): Promise<void> {
   const pushed = outcome.kind === 'pushed';
+  const queued = outcome.outcome === 'queued-for-approval';
   if (!pushed) summary.cleared += outcome.changed ? 1 : 0;
+  else if (queued) summary.queued += 1;
   else if (outcome.changed) summary.written += 1;
   else summary.unchanged += 1;
   if (pushed) summary.persons += st.persons.length;
+  if (outcome.warning) summary.warnings.push(outcome.warning);
   summary.updated.push({
     asset: asset.connectorAssetId,
-    action: !outcome.changed ? 'unchanged' : pushed ? 'written' : 'cleared',
+    action: !outcome.changed ? 'unchanged' : queued ? 'queued' : pushed ? 'written' : 'cleared',
     location: outcome.location,
   });
   const now = ctx.clock.now();
@@ -374,11 +393,15 @@ async function settle(
         uow,
         asset,
         st.named,
-        { location: outcome.location, contentSha256: asset.contentSha256 ?? '' },
+        {
+          location: outcome.location,
+          contentSha256: asset.contentSha256 ?? '',
+          state: queued ? 'pending-approval' : 'written',
+        },
         now,
       );
     } else {
-      await recordCleared(uow, asset.id, outcome.consentUris, outcome.location, now);
+      await recordCleared(uow, asset.id, outcome.consentUris, outcome.location, now, queued);
     }
     const stillNamed =
       outcome.kind === 'pushed'
@@ -397,7 +420,7 @@ async function settle(
       await uow.audit.append(
         {
           actor: ctx.actor,
-          action: pushed ? 'push.asset' : 'push.cleared',
+          action: pushed ? (queued ? 'push.queued' : 'push.asset') : 'push.cleared',
           shootId,
           subject: `asset:${asset.connectorAssetId}`,
           details: {
@@ -405,6 +428,7 @@ async function settle(
             persons,
             ...(pushed ? { consentRecords: st.persons.map((p) => p.consentRecord?.id ?? null) } : {}),
             ...(removed ? { removed } : {}),
+            ...(outcome.warning ? { ignoredFields: outcome.warning.fields } : {}),
             connector: connector.info.name,
           },
         },

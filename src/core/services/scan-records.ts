@@ -15,7 +15,7 @@ import {
   settleVerdict,
 } from '../domain/carry-over.js';
 import { type FaceVerdict, matchImage, type MatchThresholds, participantDistance } from '../domain/matching.js';
-import type { Decision, Face } from '../domain/records.js';
+import type { Asset, Decision, Face } from '../domain/records.js';
 import { faceBinding } from '../domain/seal-binding.js';
 import { assertBiometricProcessingAllowed, type Shoot } from '../domain/shoot.js';
 import type { ListedAsset } from '../ports/connector.js';
@@ -25,6 +25,49 @@ import { type ServiceContext, requireShoot } from './context.js';
 import type { Roster } from './scan-roster.js';
 
 /**
+ * What the source said about the content a scan looked at: its hash (of the bytes fetched, a rendition
+ * or the original), its size when known, the listing's revision and which rendition it was.
+ */
+export interface SourceFacts {
+  contentHash: string;
+  /** the original's size in bytes, when the listing or an original fetch tells it */
+  size: number | null;
+  revision: string | null;
+  /** null: the original; `max:<N>`: a rendition (domain/rendition.ts) */
+  rendition: string | null;
+}
+
+function setSourceFacts(asset: Asset, facts: SourceFacts): void {
+  asset.contentSha256 = facts.contentHash;
+  asset.size = facts.size;
+  asset.sourceRevision = facts.revision;
+  asset.rendition = facts.rendition;
+}
+
+/** The asset record of a listed asset, made (pending) the first time the scan meets it. */
+async function findOrAddAsset(uow: UnitOfWork, shootId: string, item: ListedAsset): Promise<Asset> {
+  return (
+    (await uow.assets.findByConnectorId(shootId, item.id)) ??
+    (await uow.assets.add({
+      shootId,
+      connectorAssetId: item.id,
+      fileName: item.fileName,
+      contentSha256: null,
+      size: item.size ?? null,
+      width: null,
+      height: null,
+      orientation: null,
+      sourceRevision: null,
+      rendition: null,
+      scanState: 'pending',
+      error: null,
+      flags: [],
+      scannedAt: null,
+    }))
+  );
+}
+
+/**
  * An asset the scan will not analyse because of its capture time: recorded with its state and
  * reason, and any faces an earlier scan found on it removed (they should never have been looked for).
  */
@@ -32,37 +75,20 @@ export async function recordOutOfScope(
   ctx: ServiceContext,
   shootId: string,
   item: ListedAsset,
-  contentHash: string,
-  size: number,
+  facts: SourceFacts,
   state: 'refused' | 'held',
   reason: string,
   details: Record<string, unknown>,
 ): Promise<void> {
   await ctx.store.transaction(async (uow) => {
-    const asset =
-      (await uow.assets.findByConnectorId(shootId, item.id)) ??
-      (await uow.assets.add({
-        shootId,
-        connectorAssetId: item.id,
-        fileName: item.fileName,
-        contentSha256: null,
-        size,
-        width: null,
-        height: null,
-        orientation: null,
-        scanState: 'pending',
-        error: null,
-        flags: [],
-        scannedAt: null,
-      }));
+    const asset = await findOrAddAsset(uow, shootId, item);
     // Reviewed work this drops is put on the record, as the carry-over of a changed photo is: a
     // person must be able to see whose confirmations went and re-review the photo if it is allowed.
     const confirmationsDropped = await droppedConfirmations(uow, asset.id);
     const facesRemoved = await uow.faces.deleteByAsset(asset.id);
     const flags = flagsOutOfScope(state);
     asset.fileName = item.fileName;
-    asset.contentSha256 = contentHash;
-    asset.size = size;
+    setSourceFacts(asset, facts);
     // Nothing was decoded: facts of an earlier content would describe something no longer there.
     asset.width = null;
     asset.height = null;
@@ -77,7 +103,7 @@ export async function recordOutOfScope(
         action: state === 'refused' ? 'scan.asset-refused' : 'scan.asset-held',
         shootId,
         subject: `asset:${item.id}`,
-        details: { reason: flags[0], contentHash, facesRemoved, confirmationsDropped, ...details },
+        details: { reason: flags[0], contentHash: facts.contentHash, facesRemoved, confirmationsDropped, ...details },
       },
       ctx.clock.now(),
     );
@@ -114,22 +140,7 @@ export async function recordFailure(
   error: SitterError,
 ): Promise<void> {
   await ctx.store.transaction(async (uow) => {
-    const asset =
-      (await uow.assets.findByConnectorId(shootId, item.id)) ??
-      (await uow.assets.add({
-        shootId,
-        connectorAssetId: item.id,
-        fileName: item.fileName,
-        contentSha256: null,
-        size: item.size ?? null,
-        width: null,
-        height: null,
-        orientation: null,
-        scanState: 'pending',
-        error: null,
-        flags: [],
-        scannedAt: null,
-      }));
+    const asset = await findOrAddAsset(uow, shootId, item);
     asset.scanState = 'failed';
     asset.error = `${error.code}: ${error.message}`;
     asset.scannedAt = ctx.clock.now();
@@ -179,8 +190,7 @@ export async function storeAnalysis(
   ctx: ServiceContext,
   shoot: Shoot,
   item: ListedAsset,
-  contentHash: string,
-  size: number,
+  facts: SourceFacts,
   analysis: FaceAnalysis,
   roster: Roster,
   limits: MatchThresholds,
@@ -189,23 +199,7 @@ export async function storeAnalysis(
     const now = ctx.clock.now();
     // A scan runs for a long time: re-check, inside this write, that processing is still allowed.
     assertBiometricProcessingAllowed(await requireShoot(uow, shoot.id), 'scanning', now);
-    let asset = await uow.assets.findByConnectorId(shoot.id, item.id);
-    if (!asset) {
-      asset = await uow.assets.add({
-        shootId: shoot.id,
-        connectorAssetId: item.id,
-        fileName: item.fileName,
-        contentSha256: null,
-        size,
-        width: null,
-        height: null,
-        orientation: null,
-        scanState: 'pending',
-        error: null,
-        flags: [],
-        scannedAt: null,
-      });
-    }
+    const asset = await findOrAddAsset(uow, shoot.id, item);
     const rejections = await uow.rejections.listByAsset(asset.id);
     // Reviewed work survives a changed photo (domain/carry-over.ts).
     const previous: PreviousConfirmation[] = [];
@@ -304,8 +298,7 @@ export async function storeAnalysis(
       }));
     const unidentified = stored.filter((f) => f.state === 'unidentified').length;
     asset.fileName = item.fileName;
-    asset.contentSha256 = contentHash;
-    asset.size = size;
+    setSourceFacts(asset, facts);
     // The facts the engine learnt while decoding this content travel with it to push and review.
     asset.width = analysis.image.width;
     asset.height = analysis.image.height;
@@ -321,7 +314,8 @@ export async function storeAnalysis(
         shootId: shoot.id,
         subject: `asset:${item.id}`,
         details: {
-          contentHash,
+          contentHash: facts.contentHash,
+          ...(facts.rendition ? { rendition: facts.rendition } : {}),
           faces: analysis.faces.length,
           unidentified,
           proposals,
@@ -333,5 +327,21 @@ export async function storeAnalysis(
       now,
     );
     return { faces: analysis.faces.length, proposed: proposals.length, unidentified };
+  });
+}
+
+/**
+ * An analysed asset whose content is unchanged under a new revision (only metadata moved: another
+ * editor, or Sitter's own push): the new token is kept so the next scan needs no fetch.
+ */
+export async function recordRevision(
+  ctx: ServiceContext,
+  shootId: string,
+  item: ListedAsset,
+  revision: string | null,
+): Promise<void> {
+  await ctx.store.transaction(async (uow) => {
+    const asset = await uow.assets.findByConnectorId(shootId, item.id);
+    if (asset) asset.sourceRevision = revision;
   });
 }

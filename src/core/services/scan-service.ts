@@ -7,7 +7,9 @@ import { matchLimits } from '../domain/match-limits.js';
 import { assertListedAsset } from '../domain/scope.js';
 import { assertBiometricProcessingAllowed, type Shoot } from '../domain/shoot.js';
 import { captureVerdict, requireShootDates } from '../domain/shoot-dates.js';
-import type { Connector, ListedAsset, SkippedEntry } from '../ports/connector.js';
+import { connectorFailureKind } from '../domain/connector-failure.js';
+import { renditionKey } from '../domain/rendition.js';
+import type { Connector, FetchOptions, ListedAsset, SkippedEntry } from '../ports/connector.js';
 import type { ConnectorProvider, EngineProvider } from '../ports/providers.js';
 import type { FaceAnalysis, FaceEngine, MatchCalibration } from '../ports/face-engine.js';
 import { type ServiceContext, requireShoot } from './context.js';
@@ -15,7 +17,8 @@ import { retryWhileLocked } from './retry-locked.js';
 import { sweepLapsedConsent } from './withdrawal.js';
 import { loadMatchingRoster } from './scan-roster.js';
 import { contentHashMisreported, listEverything } from './scan-listing.js';
-import { recordFailure, recordOutOfScope, storeAnalysis } from './scan-records.js';
+import { recordFailure, recordOutOfScope, recordRevision, type SourceFacts, storeAnalysis } from './scan-records.js';
+import { DEFAULT_MAX_PAUSE_MS, MAX_REQUEUES, pauseAfter, SourcePause } from './connector-backoff.js';
 
 /**
  * What a scan is given: providers, not a loaded engine, so the shoot's approval, dates and scope are
@@ -56,7 +59,18 @@ export interface ScanOptions {
   /** reprocess assets whose content did not change */
   rescan?: boolean;
   pageSize?: number;
+  /** the longest side of the rendition fetched for detection, from a connector with renditions (default 2048) */
+  detectMax?: number;
+  /** refuse (fail) an asset whose fetched bytes are larger than this (default 512 MiB) */
+  maxBytes?: number;
+  /** the longest a scan waits, in total, on a rate-limited or unreachable source before it stops (default 15 min) */
+  maxPauseMs?: number;
 }
+
+/** The longest side of the rendition a scan detects faces on: a larger photo adds bytes, not faces. */
+export const DEFAULT_DETECT_MAX = 2048;
+/** No photo a scan analyses is larger than this (a cap on what a connector may hand over). */
+export const DEFAULT_MAX_FETCH_BYTES = 512 * 1024 * 1024;
 
 export interface AssetFailure {
   asset: string;
@@ -72,6 +86,12 @@ export interface ScanSummary {
   unchanged: number;
   failed: AssetFailure[];
   notImages: SkippedEntry[];
+  /**
+   * Every entry the scan did not analyse for a reason that is not a failure: the listing's skips (as in
+   * `notImages`) and, at fetch, assets gone since the listing (`deleted`) or that the connector's user
+   * may not read (`access-denied`).
+   */
+  skipped: SkippedEntry[];
   /** assets captured outside the shoot's days: refused before any biometric processing */
   outsideDates: { asset: string; capturedAt: string }[];
   /** assets without a capture time, held until a person allows them (`sitter shoot allow-undated`) */
@@ -80,6 +100,13 @@ export interface ScanSummary {
   proposed: number;
   unidentified: number;
   stopped: boolean;
+  /**
+   * Why the scan stopped early, when it did not stop on request: `rate-limited` when the source stayed
+   * busy or unreachable past `maxPauseMs` (the assets not yet done are done by the next scan).
+   */
+  stopReason?: 'rate-limited';
+  /** how long the scan waited, in total, on a rate-limited or unreachable source */
+  pausedMs: number;
 }
 
 /**
@@ -165,12 +192,14 @@ async function scanWith(ctx: ServiceContext, deps: ScanPorts, shoot: Shoot, opts
     unchanged: 0,
     failed: [],
     notImages: skipped,
+    skipped: [...skipped],
     outsideDates: [],
     noCaptureTime: [],
     faces: 0,
     proposed: 0,
     unidentified: 0,
     stopped: false,
+    pausedMs: 0,
   };
   const progress = () =>
     opts.onProgress?.({
@@ -186,29 +215,48 @@ async function scanWith(ctx: ServiceContext, deps: ScanPorts, shoot: Shoot, opts
       .filter((f) => f.state === 'confirmed' || f.state === 'rejected')
       .map((f) => f.assetId),
   );
-  const isUnchanged = (asset: Asset | undefined, hash: string | undefined) =>
-    asset?.scanState === 'scanned' &&
-    hash !== undefined &&
-    asset.contentSha256 === hash &&
-    (!opts.rescan || decided.has(asset.id));
+  const keep = (asset: Asset | undefined): asset is Asset =>
+    asset?.scanState === 'scanned' && (!opts.rescan || decided.has(asset.id));
+  // A hash says "unchanged" only against a hash of the same bytes (the same rendition).
+  const isUnchanged = (asset: Asset | undefined, hash: string | undefined, rendition: string | null) =>
+    keep(asset) && hash !== undefined && asset.contentSha256 === hash && asset.rendition === rendition;
+  // contract 3: the source's change token says "unchanged" without a download.
+  const sameRevision = (asset: Asset | undefined, item: ListedAsset) =>
+    deps.connector.capabilities.revisions === true &&
+    item.revision !== undefined &&
+    keep(asset) &&
+    asset.sourceRevision === item.revision;
+  const fetchOptions = scanFetchOptions(deps.connector, opts);
+  const pause = new SourcePause();
+  const attempts = new Map<string, number>();
 
-  const processOne = async (item: ListedAsset): Promise<void> => {
+  /** One asset; returns the error of a busy source when the asset must wait and go back in the queue. */
+  const processOne = async (item: ListedAsset): Promise<{ busy: unknown } | undefined> => {
     assertListedAsset(shootId, listedIds, item.id); // rule 1, for every asset the scan touches
     const before = known.get(item.id);
-    if (isUnchanged(before, item.contentHash)) {
+    if (sameRevision(before, item) || isUnchanged(before, item.contentHash, null)) {
       summary.unchanged += 1;
       return;
     }
     let analysis: FaceAnalysis;
-    let contentHash: string;
-    let size: number;
+    let facts: SourceFacts;
     try {
-      const fetched = await deps.connector.fetch(shoot.source, item.id);
+      const fetched = await deps.connector.fetch(shoot.source, item.id, fetchOptions);
       assertListedAsset(shootId, listedIds, fetched.asset.id); // the bytes must be of the asset that was listed
-      contentHash = fetched.contentHash;
-      size = fetched.bytes.byteLength;
-      if (isUnchanged(before, contentHash)) {
+      const rendition = renditionKey(fetched.rendition);
+      facts = {
+        contentHash: fetched.contentHash,
+        // a rendition's byte count is not the photo's size: only the listing or an original tells it
+        size: item.size ?? fetched.asset.size ?? (rendition === null ? fetched.bytes.byteLength : null),
+        revision: item.revision ?? null,
+        rendition,
+      };
+      const contentHash = facts.contentHash;
+      if (isUnchanged(before, contentHash, rendition)) {
         summary.unchanged += 1;
+        // Only metadata moved (another editor, or Sitter's own push): the next scan needs no fetch.
+        if (facts.revision !== null && before && before.sourceRevision !== facts.revision)
+          await retryWhileLocked(() => recordRevision(ctx, shootId, item, facts.revision));
         return;
       }
       // Historical or unrelated content stays out: judged on the capture time before any face is looked for.
@@ -221,8 +269,7 @@ async function scanWith(ctx: ServiceContext, deps: ScanPorts, shoot: Shoot, opts
           ctx,
           shoot.id,
           item,
-          contentHash,
-          size,
+          facts,
           'refused',
           `outside-shoot-dates: captured ${verdict.capturedAt}, the shoot is ${dates.from} to ${dates.to} (${dates.utcOffset})`,
           { capturedAt: verdict.capturedAt, from: dates.from, to: dates.to },
@@ -235,8 +282,7 @@ async function scanWith(ctx: ServiceContext, deps: ScanPorts, shoot: Shoot, opts
           ctx,
           shoot.id,
           item,
-          contentHash,
-          size,
+          facts,
           'held',
           'no-capture-time: the photo carries no capture time; a person decides whether it belongs to the shoot',
           {},
@@ -249,16 +295,27 @@ async function scanWith(ctx: ServiceContext, deps: ScanPorts, shoot: Shoot, opts
       if (analysis.image.contentHash !== contentHash)
         throw contentHashMisreported(deps.connector, item.id, contentHash, analysis.image.contentHash);
     } catch (error) {
-      // A full disk is no one asset's fault, and every next asset would fail the same way: the scan stops.
-      if (!isSitterError(error) || isDiskFull(error)) throw error;
+      const kind = connectorFailureKind(error);
+      // Gone or forbidden since the listing: nothing to analyse, and not the asset's failure.
+      if (kind === 'not-found' || kind === 'access-denied') {
+        summary.skipped.push(skippedAtFetch(item, kind, error));
+        return;
+      }
+      if (kind === 'aborted' && opts.signal?.aborted) {
+        summary.stopped = true;
+        return;
+      }
+      // A busy source is no one asset's fault: the scan pauses and tries the asset again (a few times).
+      if ((kind === 'rate-limited' || kind === 'transient') && (attempts.get(item.id) ?? 0) < MAX_REQUEUES)
+        return { busy: error };
+      // A refused login, like a full disk, would fail every next asset the same way: the scan stops.
+      if (!isSitterError(error) || isDiskFull(error) || kind === 'auth') throw error;
       summary.failed.push({ asset: item.id, code: error.code, message: error.message });
       await retryWhileLocked(() => recordFailure(ctx, shootId, item, error));
       return;
     }
     // Other commands may hold the database for a moment (a decision, a withdrawal): wait for them.
-    const counts = await retryWhileLocked(() =>
-      storeAnalysis(ctx, shoot, item, contentHash, size, analysis, roster, limits),
-    );
+    const counts = await retryWhileLocked(() => storeAnalysis(ctx, shoot, item, facts, analysis, roster, limits));
     summary.processed += 1;
     summary.faces += counts.faces;
     summary.proposed += counts.proposed;
@@ -271,7 +328,8 @@ async function scanWith(ctx: ServiceContext, deps: ScanPorts, shoot: Shoot, opts
   const workers = Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, async () => {
     for (let item = queue.shift(); item; item = queue.shift()) {
       if (failed.signal.aborted) return;
-      if (opts.signal?.aborted) {
+      if (summary.stopReason) return;
+      if (opts.signal?.aborted || !(await waitOut(pause, opts.signal))) {
         summary.stopped = true;
         return;
       }
@@ -282,11 +340,26 @@ async function scanWith(ctx: ServiceContext, deps: ScanPorts, shoot: Shoot, opts
         failed: summary.failed.length,
         current: item.fileName,
       });
+      let outcome: { busy: unknown } | undefined;
       try {
-        await processOne(item);
+        outcome = await processOne(item);
       } catch (error) {
         failed.abort();
         throw error;
+      }
+      if (outcome) {
+        const attempt = (attempts.get(item.id) ?? 0) + 1;
+        attempts.set(item.id, attempt);
+        pause.hold(pauseAfter(outcome.busy, attempt));
+        summary.pausedMs = pause.totalMs;
+        if (pause.totalMs > (opts.maxPauseMs ?? DEFAULT_MAX_PAUSE_MS)) {
+          // Resumable: nothing of this asset or those still queued was recorded, so the next scan does them.
+          summary.stopped = true;
+          summary.stopReason = 'rate-limited';
+          return;
+        }
+        queue.push(item);
+        continue;
       }
       progress();
     }
@@ -335,6 +408,9 @@ async function scanWith(ctx: ServiceContext, deps: ScanPorts, shoot: Shoot, opts
             unchanged: summary.unchanged,
             failed: summary.failed.length,
             notImages: skipped.length,
+            skipped: summary.skipped.length,
+            ...(summary.stopReason ? { stopReason: summary.stopReason } : {}),
+            pausedMs: summary.pausedMs,
             outsideDates: summary.outsideDates.length,
             noCaptureTime: summary.noCaptureTime.length,
             faces: summary.faces,
@@ -368,4 +444,37 @@ function scanStoppedBy(reason: unknown, summary: ScanSummary): unknown {
     },
     { cause: reason },
   );
+}
+
+/**
+ * What a scan asks a fetch for: with `capabilities.renditions`, a rendition just large enough to find
+ * faces on (boxes are relative, so they apply to the original); always a byte cap, the scan's signal and
+ * the lowest priority, so a reviewer's crops and a push go first through the connector's request budget.
+ */
+function scanFetchOptions(connector: Connector, opts: ScanOptions): FetchOptions {
+  return {
+    ...(connector.capabilities.renditions ? { rendition: { maxDimension: opts.detectMax ?? DEFAULT_DETECT_MAX } } : {}),
+    priority: 'bulk',
+    maxBytes: opts.maxBytes ?? DEFAULT_MAX_FETCH_BYTES,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  };
+}
+
+/** A listed asset that a fetch found gone or forbidden: reported as skipped, not failed. */
+function skippedAtFetch(item: ListedAsset, kind: 'not-found' | 'access-denied', error: unknown): SkippedEntry {
+  const why = error instanceof Error ? error.message : String(error);
+  return kind === 'not-found'
+    ? { id: item.id, reason: 'deleted', message: `deleted from the source since it was listed (${why})` }
+    : { id: item.id, reason: 'access-denied', message: `the connector's user may not read it (${why})` };
+}
+
+/** Waits out the source's pause; false when the scan was stopped while waiting. */
+async function waitOut(pause: SourcePause, signal: AbortSignal | undefined): Promise<boolean> {
+  try {
+    await pause.wait(signal);
+    return true;
+  } catch (error) {
+    if (signal?.aborted) return false;
+    throw error;
+  }
 }

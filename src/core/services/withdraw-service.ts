@@ -8,6 +8,8 @@ import { placesNaming } from './push-ledger.js';
 import { type CascadeResult, withdrawalCascade } from './withdrawal.js';
 import type { UnitOfWork } from '../ports/store.js';
 import type { Participant } from '../domain/records.js';
+import { identityOf } from './erasure-check.js';
+import { type SourceCheck, type SourceVerdict, verifyInSource } from './withdraw-verify.js';
 
 /**
  * Makes the shoot's connector only after the withdrawal is committed: a connector that cannot be
@@ -38,6 +40,14 @@ export interface WithdrawalReceipt {
    * stands, its DAM update is still to be done.
    */
   outcome: 'withdrawn' | 'completed' | 'already-complete' | 'dam-pending';
+  /**
+   * What the source holds now, read back through the connector after the update (absent on
+   * `already-complete`: nothing was done now; the earlier receipt has its own). Anything but `clean`
+   * is not a finished withdrawal: the command exits 1 and says what to do.
+   */
+  verifiedInSource?: SourceVerdict;
+  /** the read-back behind `verifiedInSource` */
+  sourceCheck?: SourceCheck;
 }
 
 /**
@@ -148,13 +158,24 @@ export async function withdrawConsent(
       },
     ];
   }
+  const touched = await ctx.store.transaction(async (uow) =>
+    (await uow.assets.listByShoot(shootId)).filter((a) => staged.cascade.affectedAssetIds.includes(a.id)),
+  );
+  const source = (await ctx.store.transaction((uow) => requireShoot(uow, shootId))).source;
+  const sourceCheck = await verifyInSource(
+    dam,
+    source,
+    touched,
+    identityOf(staged.participant),
+    `sitter withdraw ${shootId} ${participantRef}`,
+  );
   if (opened) await dam?.close?.().catch(() => undefined);
   const outcome = !staged.cascade.resuming
     ? ('withdrawn' as const)
     : damFailures.length
       ? ('dam-pending' as const)
       : ('completed' as const);
-  const receipt = { ...base, damUpdates, damFailures };
+  const receipt = { ...base, damUpdates, damFailures, verifiedInSource: sourceCheck.verdict, sourceCheck };
   const entry = await ctx.store.transaction((uow) =>
     // On the chain the receipt names nobody: the pseudonym instead of the reference, no name (erasure must be able to leave the chain as it is).
     uow.audit.append(

@@ -4,7 +4,7 @@
  * session; SQLite holds no lock between calls, so a scan in another process can write meanwhile.
  */
 import { isSitterError, SitterError } from '../../core/domain/errors.js';
-import type { Connector } from '../../core/ports/connector.js';
+import type { Connector, FetchedAsset, FetchOptions } from '../../core/ports/connector.js';
 import { decideBulk, decideFace, undoLastDecision } from '../../core/services/decision-service.js';
 import type { QueueItem } from '../../core/services/matches-service.js';
 import { shootAttention, type ReviewParticipant } from '../../core/services/review-info.js';
@@ -31,6 +31,9 @@ export interface GatewayOptions {
   providers?: Partial<Providers>;
 }
 
+/** A face crop needs no more than this; the reviewer waits on it, so it goes ahead of a scan's fetches. */
+const REVIEW_FETCH: FetchOptions = { rendition: { maxDimension: 1600 }, priority: 'interactive' };
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function openAppGateway(opts: GatewayOptions): Promise<AppGateway> {
@@ -44,7 +47,7 @@ export async function openAppGateway(opts: GatewayOptions): Promise<AppGateway> 
   const retries = opts.lockRetries ?? 3;
   let busyListener: ((message: string | null) => void) | null = null;
   const connectors = new Map<string, Promise<{ connector: Connector; source: string }>>();
-  const assetBytes = new Map<string, Promise<Uint8Array>>();
+  const assetBytes = new Map<string, Promise<FetchedAsset>>();
 
   /** Calls still running; closing waits for them (closing the database under a query can hang it). */
   const inFlight = new Set<Promise<unknown>>();
@@ -93,13 +96,16 @@ export async function openAppGateway(opts: GatewayOptions): Promise<AppGateway> 
     return c;
   }
 
-  /** The asset's bytes through the shoot's connector (rule 1: it fetches only what it lists). */
-  function bytesOf(shootId: string, item: QueueItem): Promise<Uint8Array> {
+  /**
+   * The asset's bytes through the shoot's connector, for the reviewer's crops: a rendition large enough
+   * for a face crop (boxes are relative, so they line up on it), ahead of any scan in the budget
+   * (rule 1: it fetches only what it lists). */
+  function bytesOf(shootId: string, item: QueueItem): Promise<FetchedAsset> {
     const key = `${shootId}\u0000${item.asset.assetRef}`;
     let p = assetBytes.get(key);
     if (!p) {
-      p = connectorFor(shootId).then(
-        async ({ connector, source }) => (await connector.fetch(source, item.asset.assetRef)).bytes,
+      p = connectorFor(shootId).then(async ({ connector, source }) =>
+        connector.fetch(source, item.asset.assetRef, REVIEW_FETCH),
       );
       p.catch(() => assetBytes.delete(key));
       assetBytes.set(key, p);
@@ -138,11 +144,13 @@ export async function openAppGateway(opts: GatewayOptions): Promise<AppGateway> 
     undo: (shootId) => retryLocked(() => undoLastDecision(ctx, shootId, reviewer)),
 
     async faceImage(shootId, item, width, height) {
-      const bytes = await bytesOf(shootId, item);
+      const fetched = await bytesOf(shootId, item);
       const { width: w, height: h } = item.asset;
-      // The box's frame as the scan recorded it; the file's header only for assets scanned before that.
-      const displayed = w !== null && h !== null ? { width: w, height: h } : null;
-      return cropFace(bytes, item.face.box, width, height, { png: opts.png, displayed });
+      // The box's frame as the scan recorded it; the file's header for assets scanned before that, and
+      // for a rendition (its own size: the box is relative, so it lines up all the same).
+      const original = (fetched.rendition ?? 'original') === 'original';
+      const displayed = original && w !== null && h !== null ? { width: w, height: h } : null;
+      return cropFace(fetched.bytes, item.face.box, width, height, { png: opts.png, displayed });
     },
     async referenceImage(_shootId, p, width, height) {
       return fitPhoto(await referencePhoto(session, p), width, height, opts.png);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { UsageError } from '../../core/domain/errors.js';
 import type { RosterEntry } from '../../core/services/roster.js';
+import type { WithdrawalReceipt } from '../../core/services/withdraw-service.js';
 import { withSession, withWorkspace } from '../context.js';
 import { isoOrDash, table } from '../format/table.js';
 import { action } from '../runner.js';
@@ -172,10 +173,12 @@ export function registerWithdraw(program: Command): void {
                   `(run sitter push ${r.shoot} --withdrawals when the DAM is reachable)`,
               ]
             : []),
+          ...verifiedLines(r),
           `  on the audit record: entry ${r.audit.seq}, hash ${r.audit.hash}`,
           `  audit anchor:        ${r.anchor} (keep it outside the workspace; check with sitter audit verify --anchor ${r.anchor})`,
         ].join('\n');
-        return { json: r, text, exitCode: r.damFailures.length ? 1 : 0 };
+        const verified = r.verifiedInSource === undefined || r.verifiedInSource === 'clean';
+        return { json: r, text, exitCode: r.damFailures.length || !verified ? 1 : 0 };
       }),
     );
 }
@@ -241,4 +244,18 @@ export function registerErase(program: Command): void {
         return { json: r, text, exitCode: v.clean && r.damFailures.length === 0 ? 0 : 1 };
       }),
     );
+}
+
+/** The receipt's read-back of the source, and what to do when it is not clean. */
+function verifiedLines(r: WithdrawalReceipt): string[] {
+  const check = r.sourceCheck;
+  if (!check || r.verifiedInSource === undefined) return [];
+  const list = (xs: string[]) => xs.map((x) => one(x)).join(', ');
+  const what: Record<NonNullable<WithdrawalReceipt['verifiedInSource']>, string> = {
+    clean: `clean (${check.assets} asset${check.assets === 1 ? '' : 's'} read back; nothing names them)`,
+    'still-named': `STILL NAMED at ${list(check.stillNamed)}`,
+    'pending-approval': `PENDING APPROVAL at ${list(check.pendingApproval)}`,
+    'not-verifiable': `NOT VERIFIABLE (${list(check.notVerifiable)})`,
+  };
+  return [`  verified in source:  ${what[r.verifiedInSource]}`, ...(check.hint ? [`  Hint: ${one(check.hint)}`] : [])];
 }

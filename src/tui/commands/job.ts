@@ -64,7 +64,7 @@ export function registerJob(program: Command): void {
             `${s.stopped ? 'Stopped' : 'Scanned'} shoot "${s.shootId}": ${s.listed} assets listed, ${s.processed} analysed, ${s.unchanged} unchanged, ${s.failed.length} failed.`,
             `  ${s.faces} faces: ${s.proposed} proposed for review, ${s.unidentified} unidentified (never named).`,
             ...s.failed.map((f) => `  failed ${one(f.asset)}: ${one(f.message)}`),
-            ...s.notImages.map((n) => `  skipped ${one(n.id)}: ${one(n.message)}`),
+            ...s.skipped.map((n) => `  skipped ${one(n.id)}: ${one(n.message)}`),
             ...s.outsideDates.map(
               (o) => `  refused ${one(o.asset)}: captured ${o.capturedAt}, outside the shoot's dates (never analysed)`,
             ),
@@ -72,15 +72,18 @@ export function registerJob(program: Command): void {
               (a) =>
                 `  held ${one(a)}: no capture time; a person decides (sitter shoot allow-undated ${s.shootId} ${one(a)} --reason TEXT)`,
             ),
+            s.stopReason === 'rate-limited'
+              ? `Stopped early: the source stayed rate-limited or unreachable for ${Math.round(s.pausedMs / 1000)} s in all; nothing was failed for it. Run "sitter scan ${s.shootId}" again later to continue (or lower the connector's requestsPerSecond).`
+              : '',
             s.proposed > 0
               ? `Next: review the proposals (sitter review ${s.shootId}, or sitter matches ${s.shootId} and sitter decide).`
               : '',
           ].filter(Boolean);
           if (globals.json) {
             process.stdout.write(`${JSON.stringify({ type: 'summary', ...s })}\n`);
-            return { json: null, text: '', silent: true, exitCode: s.failed.length > 0 ? 1 : 0 };
+            return { json: null, text: '', silent: true, exitCode: scanExitCode(s) };
           }
-          return { json: s, text: lines.join('\n'), exitCode: s.failed.length > 0 ? 1 : 0 };
+          return { json: s, text: lines.join('\n'), exitCode: scanExitCode(s) };
         } finally {
           process.off('SIGINT', onSignal);
         }
@@ -103,10 +106,14 @@ export function registerJob(program: Command): void {
         );
         const lines = [
           `Pushed shoot "${s.shootId}": ${s.assets} assets, ${s.written} written, ${s.unchanged} unchanged, ${s.cleared} cleared, ${s.persons} confirmed persons.`,
+          s.queued > 0
+            ? `  ${s.queued} asset${s.queued === 1 ? '' : 's'} queued for the DAM's approval: not visible in the DAM until an approver accepts the edit.`
+            : '',
+          ...s.warnings.map((w) => `  warning ${one(w.asset)}: ${one(w.message)}`),
           ...s.leftoversRemoved.map((l) => `  removed ${one(l)}: a temp sidecar a killed push or withdrawal left`),
           ...s.heldBack.map((h) => `  held back ${one(h.participant)} on ${one(h.asset)}: consent is ${h.consent}`),
           ...s.failed.map((f) => `  failed ${one(f.asset)}: ${one(f.message)}${f.hint ? ` (${one(f.hint)})` : ''}`),
-        ];
+        ].filter(Boolean);
         return { json: s, text: lines.join('\n'), exitCode: s.failed.length > 0 ? 1 : 0 };
       }),
     );
@@ -161,4 +168,9 @@ export function registerJob(program: Command): void {
         return { json: r, text };
       }),
     );
+}
+
+/** A failed asset, or a scan the source's rate limit stopped before the end, is not a clean run. */
+function scanExitCode(s: { failed: unknown[]; stopReason?: string }): number {
+  return s.failed.length > 0 || s.stopReason !== undefined ? 1 : 0;
 }

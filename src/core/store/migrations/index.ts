@@ -7,6 +7,7 @@ import { Migration20261128161905 } from './Migration20261128161905.js';
 import { Migration20261128173810 } from './Migration20261128173810.js';
 import { Migration20261128185003 } from './Migration20261128185003.js';
 import { Migration20261128200937 } from './Migration20261128200937.js';
+import { Migration20261128214204 } from './Migration20261128214204.js';
 
 /**
  * Every committed migration, in order. Listed explicitly (not globbed) so the compiled CLI finds
@@ -27,4 +28,7 @@ export const migrationsList: { name: string; class: Constructor<Migration> }[] =
   { name: 'Migration20261128185003', class: Migration20261128185003 },
   // erasure: erasures under way or done, found by a digest of shoot and reference (a rerun finishes an interrupted one)
   { name: 'Migration20261128200937', class: Migration20261128200937 },
+  // connector contract 3: asset.source_revision and asset.rendition (skip unchanged assets without a download,
+  // push's guard), push_record.state ('written' or 'pending-approval' for a DAM's edit-with-approval queue)
+  { name: 'Migration20261128214204', class: Migration20261128214204 },
 ];

@@ -1,0 +1,121 @@
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { wrapConnector } from '../../src/connectors/wrap-connector.js';
+import { CONSENT_URI_PREFIX } from '../../src/core/domain/consent-uri.js';
+import { SitterError } from '../../src/core/domain/errors.js';
+import type { Connector } from '../../src/core/ports/connector.js';
+import { jsonOf, runSitter } from '../helpers/cli.js';
+import { withRawDb } from '../helpers/raw-db.js';
+import { seedPushedPair } from '../helpers/seed.js';
+import { makeWorkspace, type TestWorkspace } from '../helpers/workspace.js';
+
+/**
+ * `sitter withdraw` reads the source back after its update (contract 3 `readWritten`) and says what
+ * it saw: `verifiedInSource`. The shoot's connector is a test plugin (test/fixtures/dam-plugins/
+ * awkward-dam: the example JSON-sidecar connector) that can behave like a DAM that queues edits for
+ * approval, one that answers "written" and stores nothing, or one with no read-back.
+ */
+const PLUGINS = resolve(import.meta.dirname, '../fixtures/dam-plugins');
+const PLUGIN_ENTRY = pathToFileURL(join(PLUGINS, 'awkward-dam/index.js')).href;
+
+interface Receipt {
+  verifiedInSource: string;
+  sourceCheck: {
+    assets: number;
+    stillNamed: string[];
+    pendingApproval: string[];
+    notVerifiable: string[];
+    hint?: string;
+  };
+  damFailures: unknown[];
+}
+
+describe('sitter withdraw verifies in the source what the DAM now holds', () => {
+  let t: TestWorkspace;
+  let source = '';
+  const cli = (...args: string[]) => runSitter(['-w', t.root, '--json', ...args], { env: { SITTER_PLUGINS: PLUGINS } });
+  const text = (...args: string[]) => runSitter(['-w', t.root, ...args], { env: { SITTER_PLUGINS: PLUGINS } });
+
+  /** P1 named on a.jpg (with P2) and b.jpg through the plugin, which then behaves as `mode` says. */
+  async function pushedThenBehaving(mode: 'honest' | 'queue' | 'ignore' | 'blind'): Promise<void> {
+    const { default: create } = (await import(PLUGIN_ENTRY)) as {
+      default: (options: Record<string, unknown>, host: unknown) => Connector;
+    };
+    const host = { SitterError, consentUriPrefix: CONSENT_URI_PREFIX };
+    const seeded = await seedPushedPair(t, wrapConnector(create({ mode: 'honest' }, host)));
+    expect(seeded.pushed.written).toBe(2);
+    source = seeded.source;
+    await withRawDb(t.ws.paths.database, (sql) =>
+      sql(`update shoot set connector = 'awkward-dam', connector_options = '{"mode":"${mode}"}' where id = 's'`),
+    );
+  }
+
+  /** `sitter withdraw s P1 --json` on a DAM behaving as `mode`: the exit code and the receipt. */
+  async function withdrawP1(mode: 'honest' | 'ignore' | 'blind'): Promise<{ code: number | null; r: Receipt }> {
+    await pushedThenBehaving(mode);
+    const run = await cli('withdraw', 's', 'P1');
+    return { code: run.code, r: jsonOf(run) as unknown as Receipt };
+  }
+
+  beforeEach(async () => {
+    t = await makeWorkspace(new Date());
+  });
+  afterEach(async () => {
+    await t.cleanup();
+  });
+
+  it('an honest DAM: both assets read back, nothing names P1, the receipt says clean and the command exits 0', async () => {
+    const { code, r } = await withdrawP1('honest');
+    expect(code).toBe(0);
+    expect(r.verifiedInSource).toBe('clean');
+    expect(r.sourceCheck).toEqual({
+      verdict: 'clean',
+      assets: 2,
+      stillNamed: [],
+      pendingApproval: [],
+      notVerifiable: [],
+    });
+  }, 60_000);
+
+  it('a DAM that answers "written" but stores nothing: still-named, exit 1, with a hint', async () => {
+    const { code, r } = await withdrawP1('ignore');
+    expect(code).toBe(1);
+    expect(r.damFailures).toEqual([]);
+    expect(r.verifiedInSource).toBe('still-named');
+    expect(r.sourceCheck.stillNamed.sort()).toEqual([join(source, 'a.jpg.json'), join(source, 'b.jpg.json')]);
+    expect(r.sourceCheck.hint).toContain('The DAM did not take the removal');
+    expect(r.sourceCheck.hint).toContain('run sitter withdraw s P1 again');
+  }, 60_000);
+
+  it('an edit-with-approval DAM: pending-approval, exit 1; the push records stay open, so a rerun after approval verifies clean', async () => {
+    await pushedThenBehaving('queue');
+    const run = await text('withdraw', 's', 'P1');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('verified in source:  PENDING APPROVAL');
+    expect(run.stdout).toContain(
+      "Hint: The DAM holds Sitter's removal for an approver: once it is approved, run sitter withdraw s P1 again",
+    );
+    const open = (await withRawDb(t.ws.paths.database, (sql) =>
+      sql("select state from push_record where cleared_at is null and consent_uri like '%:P1'"),
+    )) as { state: string }[];
+    expect(open.map((r) => r.state)).toEqual(['pending-approval', 'pending-approval']);
+    // The approver accepts: the DAM now behaves; the rerun finishes the withdrawal and verifies it.
+    await withRawDb(t.ws.paths.database, (sql) =>
+      sql(`update shoot set connector_options = '{"mode":"honest"}' where id = 's'`),
+    );
+    for (const f of ['a.jpg', 'b.jpg']) rmSync(join(source, `${f}.json.pending`), { force: true });
+    const rerun = await cli('withdraw', 's', 'P1');
+    expect(rerun.code).toBe(0);
+    expect((jsonOf(rerun) as unknown as Receipt).verifiedInSource).toBe('clean');
+  }, 60_000);
+
+  it('a connector without a read-back: not-verifiable, exit 1', async () => {
+    const { code, r } = await withdrawP1('blind');
+    expect(code).toBe(1);
+    expect(r.verifiedInSource).toBe('not-verifiable');
+    expect(r.sourceCheck.notVerifiable).toHaveLength(2);
+    expect(r.sourceCheck.notVerifiable[0]).toContain('cannot read back');
+  }, 60_000);
+});
