@@ -44,11 +44,7 @@ export async function makeShootConnector(
     import('../connectors/configure.js'),
     import('../connectors/secrets.js'),
   ]);
-  const context: ConnectorContext = {
-    budget: budgets.budget,
-    updateSecret: secretUpdater(workspaceDir, shoot),
-    now: () => new Date(),
-  };
+  const context = connectorContext(workspaceDir, shoot, budgets);
   const connector = await connectShoot(registry, shoot, workspaceSecrets(workspaceDir), context);
   try {
     // Token fetch and discovery now, so a refused login stops the command before any work starts.
@@ -58,6 +54,24 @@ export async function makeShootConnector(
     throw error;
   }
   return connector;
+}
+
+/** What the host lends a shoot's connector (contract 3): the session's budgets, its secret file, the clock. */
+export function connectorContext(
+  workspaceDir: string,
+  shoot: Pick<Shoot, 'connectorOptions'>,
+  budgets: Pick<BudgetRegistry, 'budget'>,
+): ConnectorContext {
+  return { budget: budgets.budget, updateSecret: secretUpdater(workspaceDir, shoot), now: () => new Date() };
+}
+
+/** A context of its own, with fresh budgets: for a one-off use of a connector (`sitter connectors check`). */
+export async function oneOffConnectorContext(
+  workspaceDir: string,
+  shoot: Pick<Shoot, 'connectorOptions'>,
+): Promise<ConnectorContext> {
+  const { BudgetRegistry } = await import('../connectors/http/budget.js');
+  return connectorContext(workspaceDir, shoot, new BudgetRegistry());
 }
 
 /**

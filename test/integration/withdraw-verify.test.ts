@@ -39,7 +39,7 @@ describe('sitter withdraw verifies in the source what the DAM now holds', () => 
   const text = (...args: string[]) => runSitter(['-w', t.root, ...args], { env: { SITTER_PLUGINS: PLUGINS } });
 
   /** P1 named on a.jpg (with P2) and b.jpg through the plugin, which then behaves as `mode` says. */
-  async function pushedThenBehaving(mode: 'honest' | 'queue' | 'ignore' | 'blind'): Promise<void> {
+  async function pushedThenBehaving(mode: 'honest' | 'queue' | 'ignore' | 'blind' | 'locked'): Promise<void> {
     const { default: create } = (await import(PLUGIN_ENTRY)) as {
       default: (options: Record<string, unknown>, host: unknown) => Connector;
     };
@@ -117,5 +117,32 @@ describe('sitter withdraw verifies in the source what the DAM now holds', () => 
     expect(r.verifiedInSource).toBe('not-verifiable');
     expect(r.sourceCheck.notVerifiable).toHaveLength(2);
     expect(r.sourceCheck.notVerifiable[0]).toContain('cannot read back');
+  }, 60_000);
+
+  it("sitter connectors check runs the connector's health probe between the secrets and the source, and stops at a refused login", async () => {
+    await pushedThenBehaving('honest');
+    const good = await cli('connectors', 'check', 's');
+    expect(good.code).toBe(0);
+    const steps = (jsonOf(good) as unknown as { findings: { step: string; ok: boolean; message: string }[] }).findings;
+    expect(steps.map((f) => f.step)).toEqual(['connector', 'options', 'health', 'health', 'source']);
+    expect(steps[2]!.message).toBe('login: the token was granted');
+    expect(steps[3]!.message).toContain('acting as sitter-bot, at most 2 requests/s');
+
+    await withRawDb(t.ws.paths.database, (sql) =>
+      sql(`update shoot set connector_options = '{"mode":"locked"}' where id = 's'`),
+    );
+    const locked = await cli('connectors', 'check', 's');
+    expect(locked.code).toBe(1);
+    const out = jsonOf(locked) as unknown as {
+      ok: boolean;
+      findings: { step: string; code?: string; hint?: string }[];
+    };
+    expect(out.ok).toBe(false);
+    // The listing would only fail again with the same refusal: the check stops at the health step.
+    expect(out.findings.map((f) => f.step)).not.toContain('source');
+    expect(out.findings.find((f) => f.code === 'CONNECTOR_AUTH')).toMatchObject({
+      step: 'health',
+      hint: 'Run sitter connectors login for the shoot.',
+    });
   }, 60_000);
 });

@@ -432,6 +432,17 @@ describe('scanShoot with fake ports', () => {
       expect(dam.fetched).not.toContain('c.jpg');
     });
 
+    it('a listing page refused by a busy source is asked again after a pause, not the end of the scan', async () => {
+      let refusals = 2;
+      const list = dam.list.bind(dam);
+      dam.list = async (src, options) => {
+        if (options?.cursor && refusals-- > 0) throw damError('CONNECTOR_RATE_LIMITED', { retryAfterMs: 10 });
+        return list(src, options);
+      };
+      expect(await scan()).toMatchObject({ listed: 3, processed: 3, failed: [] });
+      expect(refusals).toBe(-1);
+    });
+
     it('a deleted asset is skipped, not failed; a forbidden one is skipped as access-denied', async () => {
       dam.fail('b.jpg', () => damError('ASSET_NOT_FOUND'));
       dam.fail('c.jpg', () => damError('ASSET_ACCESS_DENIED'));

@@ -1,6 +1,8 @@
 /** The listing a scan relies on (rule 1), and the error for a connector that misreports what it fetched. */
 import { SitterError } from '../domain/errors.js';
+import { isPassingFailure } from '../domain/connector-failure.js';
 import type { Connector, ListedAsset, SkippedEntry } from '../ports/connector.js';
+import { MAX_REQUEUES, pauseAfter, SourcePause } from './connector-backoff.js';
 
 /** A connector's fetch said one hash and handed over bytes of another: its fault, named, nothing recorded. */
 export function contentHashMisreported(
@@ -17,7 +19,10 @@ export function contentHashMisreported(
   );
 }
 
-/** Every page of the listing, with the guards the core relies on (rule 1 needs a trustworthy listing). */
+/**
+ * Every page of the listing, with the guards the core relies on (rule 1 needs a trustworthy listing). A
+ * page the busy source refused (rate-limited, unreachable) is asked again after a pause, a few times.
+ */
 export async function listEverything(connector: Connector, source: string, pageSize: number, signal?: AbortSignal) {
   const assets: ListedAsset[] = [];
   const skipped: SkippedEntry[] = [];
@@ -32,7 +37,7 @@ export async function listEverything(connector: Connector, source: string, pageS
   let cursor: string | null = null;
   do {
     signal?.throwIfAborted();
-    const page = await connector.list(source, { cursor, pageSize, ...(signal ? { signal } : {}) });
+    const page = await pageWithPatience(connector, source, { cursor, pageSize, ...(signal ? { signal } : {}) });
     for (const a of page.assets) {
       if (ids.has(a.id)) throw refuse(`asset "${a.id}" is listed twice`);
       ids.add(a.id);
@@ -46,4 +51,21 @@ export async function listEverything(connector: Connector, source: string, pageS
     }
   } while (cursor !== null);
   return { assets, skipped };
+}
+
+async function pageWithPatience(
+  connector: Connector,
+  source: string,
+  options: { cursor: string | null; pageSize: number; signal?: AbortSignal },
+) {
+  const pause = new SourcePause();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connector.list(source, { ...options, priority: 'bulk' });
+    } catch (error) {
+      if (!isPassingFailure(error) || attempt > MAX_REQUEUES) throw error;
+      pause.hold(pauseAfter(error, attempt));
+      await pause.wait(options.signal);
+    }
+  }
 }

@@ -63,22 +63,27 @@ export function registerConnectors(program: Command): void {
   connectors
     .command('check')
     .description(
-      "check a shoot's connector: installed, options valid, secrets set, source reachable (first page of the listing); exit 1 on a problem",
+      "check a shoot's connector: installed, options valid, secrets set, its own health probe, source reachable (first page of the listing); exit 1 on a problem",
     )
     .argument('<shoot>', 'shoot id')
     .action(
       action(async ([shootId], _opts, globals) => {
-        const [{ connectorRegistry }, { checkShootConnector }, { workspaceSecrets }, { requireShoot }] =
-          await Promise.all([
-            import('../../app/connector-provider.js'),
-            import('../../connectors/check.js'),
-            import('../../connectors/secrets.js'),
-            import('../../core/services/context.js'),
-          ]);
+        const [
+          { connectorRegistry, oneOffConnectorContext },
+          { checkShootConnector },
+          { workspaceSecrets },
+          { requireShoot },
+        ] = await Promise.all([
+          import('../../app/connector-provider.js'),
+          import('../../connectors/check.js'),
+          import('../../connectors/secrets.js'),
+          import('../../core/services/context.js'),
+        ]);
         const { registry } = await connectorRegistry();
         const result = await withWorkspace(globals, async (ctx, ws) => {
           const shoot = await ctx.store.transaction((uow) => requireShoot(uow, shootId ?? ''));
-          return checkShootConnector(registry, shoot, workspaceSecrets(ws.paths.dir));
+          const context = await oneOffConnectorContext(ws.paths.dir, shoot);
+          return checkShootConnector(registry, shoot, workspaceSecrets(ws.paths.dir), context);
         });
         return { json: result, text: checkText(result), exitCode: result.ok ? ExitCode.ok : ExitCode.refused };
       }),
