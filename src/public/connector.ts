@@ -35,3 +35,5 @@ export {
   type OAuth2Options,
   type TokenManager,
 } from '../connectors/http/index.js';
+/** The zod Sitter validates with: a JsonRequest's `schema` built with it matches the client's types. */
+export { z } from 'zod';

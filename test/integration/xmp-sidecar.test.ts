@@ -80,7 +80,7 @@ describe('XMP sidecar written from scratch', () => {
   it('validates and carries names, consent URIs, IPTC and MWG regions and PLUS fields', async () => {
     const file = await image('fresh.jpg');
     const r = await local.push(root, payload('fresh.jpg', [bob, alice]));
-    expect(r).toEqual({ changed: true, location: file });
+    expect(r).toEqual({ changed: true, location: file, outcome: 'written' });
     await expectValid(file);
     const t = await xmp(file);
     expect(t.PersonInImage).toEqual(['Alice Example', 'Bob Example']);
