@@ -17,7 +17,7 @@ import { writeConsentFolder } from '../helpers/consent-fixture.js';
 import { createArgs } from '../helpers/shoot-cli.js';
 import { tempDir } from '../helpers/workspace.js';
 import { FAKE_AB, startFakeAssetBank, type FakeAssetBank } from '../fakes/asset-bank/index.js';
-import { A, ledgerUris } from '../helpers/asset-bank.js';
+import { A, assetBankShootOptions, ledgerUris } from '../helpers/asset-bank.js';
 
 const FACES = join(import.meta.dirname, '..', '..', '..', 'shared', 'faces', 'deepface', 'tests', 'unit', 'dataset');
 const face = (f: string) => readFileSync(join(FACES, f));
@@ -106,20 +106,8 @@ describe('the main job on Asset Bank through the CLI (real models, the fake Asse
 
   it('create, check, import, approve, enrol, scan, decide, push: the mapped attributes land in Asset Bank', async () => {
     await ok('init');
-    const options = {
-      url: fake.url,
-      clientId: FAKE_AB.clientId,
-      clientSecret: 'secret:AB_CLIENT',
-      username: FAKE_AB.users.archivist.username,
-      password: 'secret:AB_PW',
-      participantsAttribute: A.participants,
-      consentRefsAttribute: A.consentRefs,
-      faceRegionsAttribute: A.faceRegions,
-      usageClearanceAttribute: A.usageClearance,
-      capturedAtLabel: 'Date Taken',
-      contentHosts: fake.contentHost.host,
-      requestsPerSecond: 15,
-    };
+    const secrets = { clientSecret: 'AB_CLIENT', password: 'AB_PW' };
+    const options = assetBankShootOptions(fake, secrets, { requestsPerSecond: 15 });
     await ok(
       ...createArgs(SHOOT, `folder:${FAKE_AB.folders.shoot}`),
       '--connector',

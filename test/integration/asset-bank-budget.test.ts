@@ -10,7 +10,7 @@ import { shootConnectorsIn } from '../../src/app/connector-provider.js';
 import { givenEngine } from '../../src/app/given-providers.js';
 import { scanShoot, type ScanSummary } from '../../src/core/services/scan-service.js';
 import { FAKE_AB, startFakeAssetBank, type FakeAssetBank, type FakeAssetBankStats } from '../fakes/asset-bank/index.js';
-import { A } from '../helpers/asset-bank.js';
+import { assetBankShootOptions } from '../helpers/asset-bank.js';
 import { recordingEngine, TEST_CALIBRATION } from '../helpers/fake-engine.js';
 import { seedApprovedShoot, seedTemplate } from '../helpers/seed.js';
 import { makeWorkspace, type TestWorkspace } from '../helpers/workspace.js';
@@ -63,19 +63,11 @@ describe('asset-bank request budget (60 assets, the fake counting)', () => {
       { from: '2026-05-30', to: '2026-06-02', utcOffset: '+00:00' },
       {
         name: 'asset-bank',
-        options: {
-          url: fake.url,
-          clientId: FAKE_AB.clientId,
-          clientSecret: 'secret:AB_CLIENT',
-          username: FAKE_AB.users.archivist.username,
-          password: 'secret:AB_PW',
-          consentRefsAttribute: A.consentRefs,
-          participantsAttribute: A.participants,
-          capturedAtLabel: 'Date Taken',
-          contentHosts: fake.contentHost.host,
-          requestsPerSecond: PER_SECOND,
-          concurrency: 4,
-        },
+        options: assetBankShootOptions(
+          fake,
+          { clientSecret: 'AB_CLIENT', password: 'AB_PW' },
+          { requestsPerSecond: PER_SECOND, concurrency: 4 },
+        ),
       },
     );
     await seedTemplate(t, 's', 'P1', [1, 0, 0], TEST_CALIBRATION.modelDigest);
