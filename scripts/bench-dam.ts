@@ -12,7 +12,7 @@
  * sample fetched through the same connector. Prints a table and, last, one JSON object.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
@@ -151,7 +151,11 @@ async function shootAt(fake: FakeAssetBank, root: string, rate: number) {
   await approveShoot(ctx, SHOOT, 'BENCH', 'bench');
   const engines = givenEngine(syntheticEngine, CALIBRATION);
   await enrolShoot(ctx, { engines, files: fsFileReader }, SHOOT);
-  const scan = async () => scanShoot(ctx, { connectors: await shootConnectorsIn(dir), engines }, SHOOT);
+  // As `sitter scan` runs it: one fetch more in flight than the engine has workers (app/use-cases/scan.ts).
+  const scan = async () =>
+    scanShoot(ctx, { connectors: await shootConnectorsIn(dir), engines }, SHOOT, {
+      concurrency: availableParallelism() + 1,
+    });
   /** the shoot's connector as one command makes it (its own budget), closed after `work` */
   const withConnector = async <T>(work: (c: Awaited<ReturnType<typeof makeShootConnector>>) => Promise<T>) => {
     const shoot = await ctx.store.transaction((uow) => requireShoot(uow, SHOOT));
