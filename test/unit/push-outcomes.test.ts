@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { givenConnector, givenEngine } from '../../src/app/given-providers.js';
 import type { UnitOfWork } from '../../src/core/ports/store.js';
 import { decideFace } from '../../src/core/services/decision-service.js';
+import { warmListing } from '../../src/core/services/push-outcome.js';
 import { pushShoot } from '../../src/core/services/push-service.js';
 import { scanShoot } from '../../src/core/services/scan-service.js';
 import { boxAt, FAKE_CALIBRATION, FakeDamConnector, FakeEngine, FakeSource } from '../helpers/fakes.js';
@@ -44,6 +45,22 @@ describe('push outcomes of a contract-3 connector', () => {
     expect(dam.pushed[0]).toMatchObject({ expectedRevision: 'r1', expectedRendition: { maxDimension: 2048 } });
     expect(dam.callOptions).toEqual([{ call: 'push', options: { priority: 'push' } }]);
     expect((await records()).map((r) => r.state)).toEqual(['written']);
+  });
+
+  it('a revision connector has its listing warmed once when more assets are to be written than it has pages', async () => {
+    const listed: (string | undefined)[] = [];
+    const list = dam.list.bind(dam);
+    dam.list = async (source, options) => {
+      listed.push(options?.priority);
+      return list(source, options);
+    };
+    await warmListing(dam, 'src', 3, 3);
+    expect(listed).toEqual(['push']);
+    listed.length = 0;
+    // One asset of 250: the listing (3 pages) would cost more than the one guard request it saves.
+    await warmListing(dam, 'src', 1, 250);
+    await pushShoot(t.ctx, dam, 's');
+    expect(listed).toEqual([]);
   });
 
   it('queued-for-approval: a pending-approval push record and push.queued on the chain, not "written"', async () => {

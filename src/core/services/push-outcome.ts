@@ -4,7 +4,7 @@
  * and Sitter's record of what names whom where must say which, never "written" for either.
  */
 import { renditionFromKey } from '../domain/rendition.js';
-import { SitterError } from '../domain/errors.js';
+import { isSitterError, SitterError } from '../domain/errors.js';
 import type { Asset } from '../domain/records.js';
 import type { CallOptions, ClearResult, Connector, PushPayload, PushResult, WriteOutcome } from '../ports/connector.js';
 
@@ -77,4 +77,24 @@ function fieldsIgnored(assetId: string, fields: readonly string[], location: str
     "The mapped fields are read-only for the connector's user, or not editable on this asset: ask the DAM's administrator to make them editable for that user (or map other fields in the shoot's connector options), then push again.",
     { asset: assetId, fields: [...fields], location },
   );
+}
+
+/** Assets per listing page a DAM typically gives (Asset Bank: 100), to weigh a warm listing's cost. */
+const PAGE = 100;
+
+/**
+ * A revision connector's push guard passes on the revision its listing last showed (Asset Bank: one
+ * search per asset otherwise). Listing the source once costs about one request per hundred assets, so
+ * it is done when more assets are to be written than that; a failure here only loses the shortcut.
+ */
+export async function warmListing(connector: Connector, source: string, toWrite: number, total: number): Promise<void> {
+  if (!connector.capabilities.revisions || toWrite <= Math.ceil(total / PAGE)) return;
+  try {
+    let cursor: string | null = null;
+    do {
+      cursor = (await connector.list(source, { cursor, pageSize: PAGE, ...pushCall })).nextCursor;
+    } while (cursor !== null);
+  } catch (error) {
+    if (!isSitterError(error)) throw error;
+  }
 }

@@ -7,7 +7,7 @@ import { SitterError, isSitterError } from '../domain/errors.js';
 import type { Asset, ConsentRecord, Face, Participant, PushRecord } from '../domain/records.js';
 import { assertOpen, type Shoot } from '../domain/shoot.js';
 import type { Connector, ModelRelease, PushPerson } from '../ports/connector.js';
-import { pushCall, pushGuard, type PushWarning, type WriteReport, writeReport } from './push-outcome.js';
+import { pushCall, pushGuard, type PushWarning, type WriteReport, warmListing, writeReport } from './push-outcome.js';
 
 export type { PushWarning } from './push-outcome.js';
 import type { ConsentLink } from '../domain/review.js';
@@ -187,6 +187,7 @@ export async function pushShoot(
     warnings: [],
   };
   await removeLeftovers(connector, plan.shoot.source, summary);
+  await warmListing(connector, plan.shoot.source, only?.size ?? plan.assets.length, plan.assets.length);
   for (const asset of plan.assets) {
     if (only && !only.has(asset.id)) continue;
     // What Sitter wrote is reconsidered whatever happened to the asset since (a failed or changed
