@@ -226,7 +226,7 @@ describe('the CLI as an archivist uses it (real process, real SQLite file)', () 
       connectors: { name: string }[];
       skippedPlugins: unknown[];
     };
-    expect(list.connectors.map((c) => c.name)).toEqual(['json-sidecar', 'local']);
+    expect(list.connectors.map((c) => c.name)).toEqual(['json-sidecar', 'local', 'resourcespace']);
     expect(list.skippedPlugins).toEqual([]);
     const bad = await sitterJson(
       'shoot',
