@@ -33,6 +33,32 @@ export function assetBankOptions(fake: FakeAssetBank, extra: Record<string, unkn
   };
 }
 
+/**
+ * A shoot's stored options on the fake, as an archivist would set them: secrets by name
+ * (`SITTER_SECRET_<NAME>` in the environment), all four attributes mapped, the capture date read from
+ * the search results' "Date Taken".
+ */
+export function assetBankShootOptions(
+  fake: FakeAssetBank,
+  secrets: { clientSecret: string; password: string },
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    url: fake.url,
+    clientId: FAKE_AB.clientId,
+    clientSecret: `secret:${secrets.clientSecret}`,
+    username: FAKE_AB.users.archivist.username,
+    password: `secret:${secrets.password}`,
+    participantsAttribute: A.participants,
+    consentRefsAttribute: A.consentRefs,
+    faceRegionsAttribute: A.faceRegions,
+    usageClearanceAttribute: A.usageClearance,
+    capturedAtLabel: 'Date Taken',
+    contentHosts: fake.contentHost.host,
+    ...extra,
+  };
+}
+
 export function assetBankConnector(
   fake: FakeAssetBank,
   extra: Record<string, unknown> = {},

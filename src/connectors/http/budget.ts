@@ -30,14 +30,22 @@ function timerSleep(ms: number): Promise<void> {
 }
 
 /**
- * p-queue wants a whole `intervalCap`. A whole rate is that many per second; a fractional one (0.5,
- * 2.5 req/s) becomes one request per `1000 / rate` ms, which never exceeds the rate in any second.
+ * The window is 5% longer than a second. The budget counts a request when it leaves, the server when it
+ * arrives: a request slower on the wire (the first of a session opens the connection and fetches the
+ * token) lands later than it left, so two bursts a second apart here can be N + 1 in one second there.
+ * The issue-12 budget test met exactly that 429 at 15 req/s; 5% of throughput buys a clean run.
+ */
+const WINDOW_MS = 1050;
+
+/**
+ * p-queue wants a whole `intervalCap`. A whole rate is that many per window; a fractional one (0.5,
+ * 2.5 req/s) becomes one request per `WINDOW_MS / rate` ms, which never exceeds the rate in any second.
  */
 function windowOf(requestsPerSecond: number): { intervalCap: number; interval: number } {
   if (!(requestsPerSecond > 0) || !Number.isFinite(requestsPerSecond))
     throw new RangeError(`requestsPerSecond must be a positive number, got ${requestsPerSecond}`);
-  if (Number.isInteger(requestsPerSecond)) return { intervalCap: requestsPerSecond, interval: 1000 };
-  return { intervalCap: 1, interval: Math.ceil(1000 / requestsPerSecond) };
+  if (Number.isInteger(requestsPerSecond)) return { intervalCap: requestsPerSecond, interval: WINDOW_MS };
+  return { intervalCap: 1, interval: Math.ceil(WINDOW_MS / requestsPerSecond) };
 }
 
 /** A never-aborted signal for tasks whose caller gave none. */

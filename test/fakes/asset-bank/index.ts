@@ -15,7 +15,7 @@ import { seedCatalogue, seedShoot, FAKE_AB, type SeedShootOptions } from './seed
 import { createAssetBankHandler, routeOf } from './server.js';
 import type { FakeRoute, Misbehaviour, ServerSettings } from './settings.js';
 import { FakeAssetBankState, type FakeAsset, type FakeWrite } from './state.js';
-import { isTransformExtension, transformImage } from './transform.js';
+import { imageKey, isTransformExtension, transformImage } from './transform.js';
 
 export { FAKE_AB, photo, seedShoot } from './seed.js';
 export { ATTRIBUTE_TYPE, assetBankDate } from './state.js';
@@ -41,6 +41,11 @@ export interface FakeAssetBankOptions {
   acceptChangedOnly?: boolean;
   /** ⚠ transforms give the same bytes every time (default true) */
   byteStableTransforms?: boolean;
+  /**
+   * keep each transform, by image (comments ignored) and size, as a real server's cache or CDN would
+   * (default false): the DAM benchmark's 24 MP originals would otherwise time the fake's sharp, not Sitter
+   */
+  cacheTransforms?: boolean;
   /** legacy IP-whitelist mode: calls without a token run as the first user (or `userId=`) */
   legacyAuth?: boolean;
   /** lifetime of a signed content URL (default 300 s) */
@@ -161,6 +166,7 @@ export async function startFakeAssetBank(opts: FakeAssetBankOptions = {}): Promi
     searches: 0,
   };
 
+  const transforms = new Map<string, Promise<ContentObject>>();
   const resolveContent = async (key: string): Promise<ContentObject | null> => {
     const m = /^(\d+)\/(?:original|transform\/(\d+)x(\d+)\.([a-z]+))$/.exec(key);
     const asset = m ? state.assets.get(Number(m[1])) : undefined;
@@ -168,11 +174,17 @@ export async function startFakeAssetBank(opts: FakeAssetBankOptions = {}): Promi
     if (m[2] === undefined) return { bytes: asset.bytes, mediaType: asset.mediaType };
     const extension = m[4]!;
     if (!isTransformExtension(extension)) return null;
-    return transformImage(
-      asset.bytes,
-      { width: Number(m[2]), height: Number(m[3]), extension },
-      opts.byteStableTransforms ?? true,
-    );
+    const make = () =>
+      transformImage(
+        asset.bytes,
+        { width: Number(m[2]), height: Number(m[3]), extension },
+        opts.byteStableTransforms ?? true,
+      );
+    if (!opts.cacheTransforms) return make();
+    const cacheKey = `${imageKey(asset.bytes)}/${m[2]}x${m[3]}.${extension}`;
+    let cached = transforms.get(cacheKey);
+    if (!cached) transforms.set(cacheKey, (cached = make()));
+    return cached;
   };
   const content = await startContentHost(resolveContent, now);
   let server: FakeHttpServer | null = null;

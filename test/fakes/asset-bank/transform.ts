@@ -4,6 +4,7 @@
  * always give the same bytes, which the connector's push guard relies on (design §2.5, ⚠ unconfirmed
  * for the real server: `byteStable: false` makes every answer differ, to test the safe refusal).
  */
+import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 
 export type TransformExtension = 'jpg' | 'png' | 'gif' | 'webp';
@@ -44,4 +45,22 @@ export async function transformImage(
       break;
   }
   return { bytes: new Uint8Array(out), mediaType: MEDIA_TYPE[size.extension] };
+}
+
+/**
+ * A key for a JPEG's image, blind to its comment (COM) segments: copies of one photo that differ only
+ * in a comment (the benchmark's unique assets) share their transforms, as a caching server's would.
+ */
+export function imageKey(bytes: Uint8Array): string {
+  const hash = createHash('sha256');
+  let at = 2;
+  // Marker segments up to the start of scan; the entropy-coded rest is hashed whole.
+  while (bytes[0] === 0xff && bytes[1] === 0xd8 && at + 4 <= bytes.length && bytes[at] === 0xff) {
+    const marker = bytes[at + 1]!;
+    if (marker === 0xda) break;
+    const end = at + 2 + ((bytes[at + 2]! << 8) | bytes[at + 3]!);
+    if (marker !== 0xfe) hash.update(bytes.subarray(at, end));
+    at = end;
+  }
+  return hash.update(bytes.subarray(at)).digest('hex');
 }
