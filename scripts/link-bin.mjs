@@ -1,7 +1,8 @@
 // Makes `npx sitter` work inside this checkout: npm links the bins of dependencies into
 // node_modules/.bin, but not the project's own, so `prepare` links it there after the build.
-// package.json deliberately has no "bin" field: with one, npm 11's npx tries to install the
-// project into its own cache to run it, and fails (ENOENT on the cache's package.json).
+// package.json's "bin" field is for `npm install -g ./sitter-*.tgz` (test/packaging/global-install
+// .test.ts); with this link in place npx (npm 11.19) finds the local bin and never tries to install
+// the project into its own cache, which once failed with ENOENT on the cache's package.json.
 import { chmodSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
