@@ -13,6 +13,12 @@ type Sharp = typeof sharpDefault;
 let sharpModule: Promise<Sharp> | undefined;
 const loadSharp = (): Promise<Sharp> => (sharpModule ??= import('sharp').then((m) => m.default));
 
+/** A camera RAW or a HEIC as a picture sharp can crop (app/display-image.ts); loaded on first use. */
+async function displayable(bytes: Uint8Array): Promise<Uint8Array> {
+  const { displayableBytes } = await import('../../../app/display-image.js');
+  return displayableBytes(bytes);
+}
+
 /** Decoded pictures and (for the image protocols) the same picture as PNG. */
 export interface Picture {
   pixels: Pixels;
@@ -56,6 +62,7 @@ export async function cropFace(
 ): Promise<Picture> {
   const sharp = await loadSharp();
   try {
+    bytes = await displayable(bytes);
     const { width: W, height: H } = options.displayed ?? (await displayedSizeOf(sharp, bytes));
     // The padded square around the face, in oriented pixels, kept inside the image.
     const side = Math.max(box.w * W, box.h * H) * (1 + 2 * PADDING);
@@ -104,6 +111,7 @@ async function displayedSizeOf(sharp: Sharp, bytes: Uint8Array): Promise<Size> {
 export async function fitPhoto(bytes: Uint8Array, width: number, height: number, withPng = false): Promise<Picture> {
   const sharp = await loadSharp();
   try {
+    bytes = await displayable(bytes);
     const pipeline = sharp(bytes, { failOn: 'error' })
       .rotate()
       .resize(width, height, { fit: 'cover', position: sharp.strategy.attention })
