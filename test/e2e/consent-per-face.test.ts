@@ -127,9 +127,7 @@ describe('consent linked at face level (real CLI on a seeded workspace)', () => 
         asset: 'a.jpg',
         face: faceId,
         participant: 'P1',
-        consentRecord: reliedOn.consentRecord,
-        formSha256: reliedOn.formSha256,
-        current: false,
+        consentRecord: { id: reliedOn.consentRecord, formSha256: reliedOn.formSha256, current: false },
       },
     ]);
     expect(report.todo.join('\n')).toMatch(

@@ -324,7 +324,7 @@ describe.runIf(canMountTmpfs())('a full disk', () => {
     const again = await sitterJson('consent', 'import', 'full', consentFile);
     expect(again.code, again.stdout).toBe(0);
     expect(jsonOf(again)).toMatchObject({ added: ['P1', 'P2'] });
-    expect(jsonOf(await sitterJson('audit', 'verify'))).toMatchObject({ ok: true, count: 2 });
+    expect(jsonOf(await sitterJson('audit', 'verify'))).toMatchObject({ ok: true, entries: 2 });
   });
 });
 
