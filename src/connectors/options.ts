@@ -19,6 +19,13 @@ export interface ConnectorOptionsSpec {
    * clear or withdrawal would look in the new place and leave the names in the old one.
    */
   placement?: readonly string[];
+  /**
+   * Checks across options that a per-key schema cannot express (Asset Bank: the credentials an `auth`
+   * mode needs, https for a non-loopback host), run on the stored options with secrets still as
+   * references, so `shoot create` and `shoot configure` refuse what the connector would refuse later.
+   * Returns one problem per key; none when the options hold together.
+   */
+  check?: (options: Record<string, unknown>) => { key: string; problem: string }[];
 }
 
 /** A connector that declares no options accepts none. */
@@ -116,6 +123,13 @@ export function validateOptions(
         problems.push({ key, problem: `names no valid secret: ${SECRET_NAME_RULE}` });
       else refs[key] = value as string;
     } else if (ref !== null) problems.push({ key, problem: `is not a secret option: ${SECRET_PREFIX} is not allowed` });
+    else if (urlWithCredentials(value))
+      // Stored options and the audit chain keep values in clear, and the chain cannot be rewritten:
+      // a password typed into a URL would stay there for good. Refused, never repeated.
+      problems.push({
+        key,
+        problem: `the URL carries a user name or password (user:pass@), which would be stored in clear for good: give the address alone${spec.secrets.length ? ` and the credential as ${spec.secrets.join(' or ')}=${SECRET_PREFIX}NAME` : ''}`,
+      });
     else plain[key] = value;
   }
   for (const key of spec.secrets)
@@ -139,6 +153,8 @@ export function validateOptions(
         problem: given === undefined ? issue.message : `${issue.message} (given ${JSON.stringify(given)})`,
       });
     }
+  if (problems.length === 0 && checked.success && spec.check)
+    problems.push(...spec.check({ ...checked.data, ...refs }));
   if (problems.length > 0) throw optionsInvalid(connector, spec, problems);
   return { ...plain, ...refs };
 }
@@ -166,11 +182,18 @@ function urlWithCredentials(value: unknown): boolean {
   }
 }
 
+/** The option's schema accepts only fixed values (an enum, under optional/default wrappers). */
+function isChoice(spec: ConnectorOptionsSpec, key: string): boolean {
+  let t = spec.schema.shape[key] as { def?: { type?: string; innerType?: unknown } } | undefined;
+  for (let i = 0; t && i < 5 && t.def?.innerType; i++) t = t.def.innerType as typeof t;
+  return t?.def?.type === 'enum' || t?.def?.type === 'literal';
+}
+
 /**
- * Credentials typed into ordinary options, which are stored in clear in the workspace and on the
- * audit chain: a URL with `user:pass@`, or a value under a key named like a credential that the
- * connector does not declare secret. Warnings only (the connector accepts the value), and the value
- * is never repeated: it may be the credential.
+ * A value under a key named like a credential that the connector does not declare secret, stored
+ * in clear in the workspace and on the audit chain. Warnings only (it may be no credential at all),
+ * and the value is never repeated: it may be the credential. (A URL with `user:pass@` is refused
+ * outright by validateOptions.)
  */
 export function credentialWarnings(
   connector: string,
@@ -184,11 +207,8 @@ export function credentialWarnings(
   const warnings: string[] = [];
   for (const [key, value] of Object.entries(options)) {
     if (spec.secrets.includes(key) || value === '' || value === null || value === undefined) continue;
-    if (urlWithCredentials(value))
-      warnings.push(
-        `option ${key}: the URL carries a user name or password (user:pass@), ${where}. Take it out of the URL, keep the credential as a secret (SITTER_SECRET_NAME or <workspace>/secrets/NAME) and ${secretKeys}.`,
-      );
-    else if (CREDENTIAL_KEY.test(key) && typeof value === 'string')
+    // A choice among fixed values (Asset Bank's `auth=none`) is a setting, not a credential.
+    if (CREDENTIAL_KEY.test(key) && typeof value === 'string' && !isChoice(spec, key))
       warnings.push(
         `option ${key} is named like a credential, but connector "${connector}" does not treat it as a secret: its value is ${where}. If it is a credential, keep it as a secret (SITTER_SECRET_NAME or <workspace>/secrets/NAME) and ${secretKeys}; change it with \`sitter shoot configure\`.`,
       );

@@ -68,6 +68,46 @@ describe('asset-bank through the CLI', () => {
     tmp.cleanup();
   });
 
+  it('shoot create refuses what the connector would refuse later, storing nothing: http to a remote host, a password in the URL, a credential the auth mode needs', async () => {
+    const base = {
+      url: 'https://ab.example/assetbank',
+      clientId: FAKE_AB.clientId,
+      clientSecret: 'secret:ab-client',
+      username: 'archivist',
+      password: 'secret:ab-pw',
+      consentRefsAttribute: String(A.consentRefs),
+    };
+    const create = (id: string, options: Record<string, string>, source = 'folder:990') =>
+      sitter(
+        ...createArgs(id, source),
+        '--connector',
+        'asset-bank',
+        ...Object.entries(options).flatMap(([k, v]) => ['--option', `${k}=${v}`]),
+      );
+    for (const [id, options, problem] of [
+      ['r1', { ...base, url: 'http://example.com/ab' }, /url.*https/],
+      ['r2', { ...base, url: 'http://localhost.evil.example/ab' }, /url.*https/],
+      ['r3', { ...base, url: 'https://admin:hunter4@ab.example/ab' }, /url.*user name or password/],
+      ['r4', { ...base, clientSecret: undefined }, /clientSecret.*auth=password/],
+    ] as const) {
+      const wanted = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Record<
+        string,
+        string
+      >;
+      const run = await create(id, wanted);
+      expect(run.code, `${id}: ${run.stdout}${run.stderr}`).toBe(1);
+      expect(jsonOf(run).error).toMatchObject({ code: 'CONNECTOR_OPTIONS_INVALID' });
+      expect(JSON.stringify(jsonOf(run))).toMatch(problem);
+      expect(run.stdout + run.stderr).not.toMatch(/hunter4/);
+      expect((await sitter('shoot', 'show', id)).code).toBe(1);
+    }
+    expect((await sitter('audit', 'export')).stdout).not.toMatch(/hunter4/);
+    // auth=none is a choice, not a credential: no warning about it
+    const none = await create('r5', { url: base.url, auth: 'none', consentRefsAttribute: base.consentRefsAttribute });
+    expect(none.code, none.stdout + none.stderr).toBe(0);
+    expect(jsonOf(none).warnings).toEqual([]);
+  });
+
   it(
     'connectors login signs in through the browser and stores the refresh token in a 0600 file, never printed',
     async () => {

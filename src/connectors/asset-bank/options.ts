@@ -208,4 +208,24 @@ export function parseAssetBankOptions(raw: Record<string, unknown>): AssetBankSe
 export const ASSET_BANK_OPTIONS_SPEC: ConnectorOptionsSpec = {
   schema: AssetBankOptions,
   secrets: ASSET_BANK_SECRETS,
+  check: storedOptionProblems,
 };
+
+/**
+ * What parseAssetBankOptions would refuse at connect time, found when the options are stored: the
+ * address (https unless loopback, no credentials in it) and the credentials the `auth` mode needs
+ * (a `secret:NAME` reference counts as given).
+ */
+function storedOptionProblems(options: Record<string, unknown>): { key: string; problem: string }[] {
+  const problems: { key: string; problem: string }[] = [];
+  try {
+    webappUrl(String(options.url));
+  } catch (e) {
+    problems.push({ key: 'url', problem: e instanceof Error ? e.message : String(e) });
+  }
+  const parsed = AssetBankOptions.safeParse(options);
+  if (parsed.success)
+    for (const key of authProblems(parsed.data))
+      problems.push({ key, problem: `required with auth=${parsed.data.auth} (secrets as secret:NAME)` });
+  return problems;
+}
