@@ -82,6 +82,9 @@ describe('people tags for the photo tools', () => {
 
     const w = await sitter('withdraw', 's', 'P1');
     expect(w.code, w.stdout + w.stderr).toBe(0);
+    // Sitter's statement is gone (clean), and the receipt says where the user's own tag still names her.
+    expect(w.stdout).toMatch(/verified in source: +clean/);
+    expect(w.stdout).toMatch(/still named by text Sitter did not write.*a\.jpg\.xmp/);
     expect(await tagsOf(join(source, 'a.jpg.xmp'))).toEqual({
       // The user's own "People/Ada Leaving" is theirs to remove: Sitter never wrote it.
       digiKam: ['People/Ada Leaving', 'Events/Gala', 'People/Ben Staying'],

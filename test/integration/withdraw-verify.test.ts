@@ -76,6 +76,7 @@ describe('sitter withdraw verifies in the source what the DAM now holds', () => 
       stillNamed: [],
       pendingApproval: [],
       notVerifiable: [],
+      otherMentions: [],
     });
   }, 60_000);
 

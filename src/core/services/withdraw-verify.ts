@@ -26,6 +26,12 @@ export interface SourceCheck {
   pendingApproval: string[];
   /** what could not be read back, and why */
   notVerifiable: string[];
+  /**
+   * Where the person's name or reference still appears in text Sitter did not write (a tag or caption
+   * the user typed): not Sitter's to remove, so not a failed withdrawal, but said, since `erase`
+   * reports the same places as traces.
+   */
+  otherMentions: string[];
   /** what to do, when the verdict is not `clean` */
   hint?: string;
 }
@@ -39,7 +45,14 @@ export async function verifyInSource(
   /** the command that finishes and re-verifies the withdrawal, for the hint */
   rerun: string,
 ): Promise<SourceCheck> {
-  const check: SourceCheck = { verdict: 'clean', assets: 0, stillNamed: [], pendingApproval: [], notVerifiable: [] };
+  const check: SourceCheck = {
+    verdict: 'clean',
+    assets: 0,
+    stillNamed: [],
+    pendingApproval: [],
+    notVerifiable: [],
+    otherMentions: [],
+  };
   for (const asset of assets) {
     if (!connector?.readWritten) {
       check.notVerifiable.push(
@@ -57,7 +70,11 @@ export async function verifyInSource(
         // them (XMP PersonId, a DAM ledger line). The name alone may be the user's own (a tag or a
         // caption the user typed): a withdrawal removes Sitter's statement, not the user's text,
         // which `erase` reports as a trace instead.
-        else if (mentionsOf(file.text, person).includes('consent URI')) check.stillNamed.push(file.location);
+        else {
+          const mentions = mentionsOf(file.text, person);
+          if (mentions.includes('consent URI')) check.stillNamed.push(file.location);
+          else if (mentions.length > 0) check.otherMentions.push(file.location);
+        }
       }
     } catch (error) {
       check.notVerifiable.push(`${asset.connectorAssetId}: ${error instanceof Error ? error.message : String(error)}`);

@@ -264,5 +264,14 @@ function verifiedLines(r: WithdrawalReceipt): string[] {
     'pending-approval': `PENDING APPROVAL at ${list(check.pendingApproval)}`,
     'not-verifiable': `NOT VERIFIABLE (${list(check.notVerifiable)})`,
   };
-  return [`  verified in source:  ${what[r.verifiedInSource]}`, ...(check.hint ? [`  Hint: ${one(check.hint)}`] : [])];
+  const others = check.otherMentions ?? [];
+  return [
+    `  verified in source:  ${what[r.verifiedInSource]}`,
+    ...(check.hint ? [`  Hint: ${one(check.hint)}`] : []),
+    ...(others.length
+      ? [
+          `  still named by text Sitter did not write (the user's own tags or captions): ${list(others)}; not Sitter's to remove: edit them in your photo tool (sitter erase reports them as traces)`,
+        ]
+      : []),
+  ];
 }

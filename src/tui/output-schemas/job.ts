@@ -258,6 +258,7 @@ export const jobSchemas = {
       stillNamed: list(str),
       pendingApproval: list(str),
       notVerifiable: list(str),
+      otherMentions: list(str),
       hint: str.optional(),
     }).optional(),
   }),
