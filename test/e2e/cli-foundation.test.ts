@@ -193,6 +193,10 @@ describe('the CLI as an archivist uses it (real process, real SQLite file)', () 
     expect(typo.stderr).toContain('Did you mean `sitter scan`?');
     const json = jsonOf(await sitterJson('pubish')).error as { code: string; details: { similar: string[] } };
     expect(json).toMatchObject({ code: 'UNKNOWN_COMMAND', details: { similar: ['publish'] } });
+    // with the subcommand and arguments that follow it, too (not commander's "too many arguments")
+    const withArgs = await sitter('shoo', 'list');
+    expect(withArgs.code).toBe(2);
+    expect(withArgs.stderr).toContain('Did you mean `sitter shoot`?');
     const far = await sitter('zzzzzz');
     expect(far.stderr).not.toContain('Did you mean');
     expect(far.stderr).toContain('sitter --help');

@@ -100,8 +100,10 @@ export function registerAppEntry(program: Command): void {
   registerReview(program);
   // A hidden optional argument catches an unknown command name (commander would otherwise call the
   // root action with it); the usage line stays as it was.
+  // Variadic, so a mistyped command with its arguments (`sitter shoo list`) is named too, instead of
+  // commander's "too many arguments".
   program
-    .argument('[command]')
+    .argument('[command...]')
     .usage('[options] [command]')
     .action(
       action(async ([unknown], _opts, globals) => {
