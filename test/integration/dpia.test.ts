@@ -202,6 +202,27 @@ describe('sitter dpia', () => {
     expect(text.stdout).not.toMatch(/Ada Adult|Ben Adult|Mo Minor|Gus Guardian|Cleo Photos/);
   });
 
+  it('states the controller and contact set with sitter settings, in the annex and the record of processing', async () => {
+    const none = await runSitter(['--workspace', t.root, 'dpia', 's']);
+    expect(none.stdout).toMatch(/Controller: \(not set: `sitter settings --controller NAME`\)/);
+    const set = await runSitter([
+      '--workspace',
+      t.root,
+      'settings',
+      '--controller',
+      'ACME Archive Ltd',
+      '--contact',
+      'dpo@acme.example',
+    ]);
+    expect(set.code, set.stderr).toBe(0);
+    const d = jsonOf(await runSitter(['--workspace', t.root, '--json', 'dpia', 's']));
+    expect(d).toMatchObject({ controller: 'ACME Archive Ltd', contact: 'dpo@acme.example' });
+    const text = await runSitter(['--workspace', t.root, 'dpia', 's']);
+    expect(text.stdout).toContain('Controller: ACME Archive Ltd; contact: dpo@acme.example.');
+    const records = jsonOf(await runSitter(['--workspace', t.root, '--json', 'records']));
+    expect(records).toMatchObject({ controller: 'ACME Archive Ltd', contact: 'dpo@acme.example' });
+  });
+
   it('names as proof only tests that exist and that docs/architecture.md lists for a rule', () => {
     const architecture = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8');
     for (const r of DPIA_RISKS)

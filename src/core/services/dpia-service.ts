@@ -7,11 +7,14 @@ import { DPIA_LEGAL_BASIS, DPIA_RISKS, type DpiaRisk } from '../domain/dpia-risk
 import type { MatchThresholds } from '../domain/matching.js';
 import { accuracyOf, type AccuracyReport } from './accuracy-service.js';
 import { type ServiceContext, requireShoot } from './context.js';
-import { shootProcessing, type ShootProcessing } from './records-service.js';
+import { controllerOf, shootProcessing, type ShootProcessing } from './records-service.js';
 import { loadRoster } from './roster.js';
 
 export interface DpiaFacts {
   generatedAt: string;
+  /** the controller and contact from `sitter settings` (null: not set) */
+  controller: string | null;
+  contact: string | null;
   shoot: ShootProcessing & {
     reviewersRequired: 1 | 2;
     /** connector options as stored: secrets appear only as `secret:NAME` */
@@ -63,6 +66,7 @@ export async function dpiaFacts(
     const count = (state: string) => faces.filter((f) => f.state === state).length;
     return {
       generatedAt: now.toISOString(),
+      ...(await controllerOf(uow)),
       shoot: { ...processing, reviewersRequired: shoot.reviewersRequired, connectorOptions: shoot.connectorOptions },
       legalBasis: DPIA_LEGAL_BASIS,
       scopes: [...scopes].sort(([a], [b]) => a.localeCompare(b)).map(([scope, c]) => ({ scope, ...c })),

@@ -39,8 +39,9 @@ export interface ShootProcessing {
 
 export interface ProcessingRecord {
   generatedAt: string;
-  /** not held by the workspace: the DPO adds it */
-  controller: null;
+  /** the controller and contact set with `sitter settings` (null: not set yet) */
+  controller: string | null;
+  contact: string | null;
   purposes: { shoot: string; purpose: string }[];
   categoriesOfSubjects: readonly string[];
   categoriesOfData: readonly DataCategory[];
@@ -107,7 +108,7 @@ export async function processingRecord(ctx: ServiceContext, calibration: MatchTh
       recipients.set(s.recipient.connector, [...(recipients.get(s.recipient.connector) ?? []), s.shoot]);
     return {
       generatedAt: now.toISOString(),
-      controller: null,
+      ...(await controllerOf(uow)),
       purposes: shoots.map((s) => ({ shoot: s.shoot, purpose: s.purpose })),
       categoriesOfSubjects: SUBJECT_CATEGORIES,
       categoriesOfData: DATA_CATEGORIES,
@@ -121,4 +122,10 @@ export async function processingRecord(ctx: ServiceContext, calibration: MatchTh
       securityMeasures: SECURITY_MEASURES,
     };
   });
+}
+
+/** The controller and contact the workspace's settings hold (`sitter settings`), for Art. 30 and the DPIA. */
+export async function controllerOf(uow: UnitOfWork): Promise<{ controller: string | null; contact: string | null }> {
+  const settings = await uow.settings.get();
+  return { controller: settings.controller, contact: settings.contact };
 }

@@ -50,7 +50,9 @@ function modelCardText(m: ModelCard): string[] {
 function recordsText(r: Records): string {
   const lines = [
     `Record of processing activities (GDPR Art. 30), from workspace ${r.workspace.folder}, as of ${r.generatedAt}.`,
-    'Controller and contact: not held by the workspace; add them.',
+    r.controller || r.contact
+      ? `Controller: ${r.controller ?? '(not set)'}; contact: ${r.contact ?? '(not set)'} (sitter settings).`
+      : 'Controller and contact: not set; set them with `sitter settings --controller NAME --contact ADDRESS`.',
     '',
     'Purposes (one per shoot):',
     ...(r.purposes.length ? r.purposes.map((p) => `  ${p.shoot}: ${p.purpose}`) : ['  (no shoot yet)']),

@@ -25,7 +25,8 @@ export function dpiaMarkdown(d: DpiaAnnex): string {
       (s.approval.approvedAt
         ? `Approved ${s.approval.approvedAt} by ${md(s.approval.approvedBy)} under DPIA ${md(s.approval.dpiaRef)}.`
         : 'Not approved yet: no biometric processing is possible until it is.'),
-    'The controller, the necessity and proportionality assessment and the DPO opinion are not held by the workspace: add them.',
+    `Controller: ${d.controller ? md(d.controller) : '(not set: `sitter settings --controller NAME`)'}; contact: ${d.contact ? md(d.contact) : '(not set: `sitter settings --contact ADDRESS`)'}.`,
+    'The necessity and proportionality assessment and the DPO opinion are not held by the workspace: add them.',
     '',
     '## 1. Description of the processing (Art. 35(7)(a))',
     '',

@@ -71,6 +71,8 @@ const recordShoot = {
 
 const dpiaFields = {
   generatedAt: time,
+  controller: nullable(str),
+  contact: nullable(str),
   shoot: obj({ ...recordShoot, reviewersRequired: int, connectorOptions: z.record(z.string(), z.unknown()) }),
   legalBasis: list(str),
   scopes: list(obj({ scope: str, participants: int, minors: int })),
@@ -200,6 +202,7 @@ export const recordSchemas = {
   records: obj({
     generatedAt: time,
     controller: nullable(str),
+    contact: nullable(str),
     purposes: list(obj({ shoot: str, purpose: str })),
     categoriesOfSubjects: list(str),
     categoriesOfData: list(obj({ category: str, special: bool, held: str, kept: str })),
