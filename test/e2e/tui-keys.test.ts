@@ -129,7 +129,8 @@ describe.skipIf(!hasTmux)('the review app keys in a real terminal (tmux)', () =>
     screen = await s.press('Escape', /j\/k select · Enter open/);
     expect(screen).not.toContain('select the next / previous shoot');
 
-    await s.press('Enter', /Shoot keys: Shoot keys \[approved\]/);
+    // the whole screen, footer included: its keys are live once it has rendered with its data
+    await s.press('Enter', /Shoot keys: Shoot keys \[approved\][\s\S]*\? help/);
     screen = await s.press('?', /review the proposals/);
     for (const k of ['enrol', 'scan the photos', 'push the confirmed', 'report', 'refresh', 'Esc'])
       expect(screen).toContain(k);
