@@ -1,4 +1,3 @@
-import { similarCommands } from '../did-you-mean.js';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/domain/errors.js';
 import type { FaceState } from '../../core/domain/records.js';
@@ -108,6 +107,8 @@ export function registerAppEntry(program: Command): void {
     .action(
       action(async ([unknown], _opts, globals) => {
         if (unknown !== undefined) {
+          // loaded only for a mistyped command: every other start-up skips it
+          const { similarCommands } = await import('../did-you-mean.js');
           const similar = similarCommands(program, unknown);
           throw new UsageError(
             'UNKNOWN_COMMAND',
