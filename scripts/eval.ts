@@ -50,14 +50,31 @@ log(`model ${engine.model.id} digest ${engine.model.digest.slice(0, 16)}`);
 const results = new Map<string, DetailedAnalysis | Error>();
 let totalMs = 0;
 let analysed = 0;
+const imageMs: number[] = [];
+// per stage: total wall time over the set and how many images ran it
+const stageTotals = new Map<string, { ms: number; images: number }>();
+// CPU time (this thread and sharp's) beside wall time: on a shared machine it is the steadier of the two
+const cpuMs: number[] = [];
+const cpuNow = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+};
 for (const e of manifest.images) {
   const t0 = performance.now();
+  const c0 = cpuNow();
   try {
     const bytes = readFileSync(resolve(dataDir, e.file));
-    results.set(e.file, await engine.analyseDetailed(bytes));
+    const r = await engine.analyseDetailed(bytes);
+    results.set(e.file, r);
+    for (const [stage, ms] of Object.entries(r.stages)) {
+      const t = stageTotals.get(stage) ?? { ms: 0, images: 0 };
+      stageTotals.set(stage, { ms: t.ms + ms, images: t.images + 1 });
+    }
   } catch (err) {
     results.set(e.file, err as Error);
   }
+  imageMs.push(performance.now() - t0);
+  cpuMs.push(cpuNow() - c0);
   totalMs += performance.now() - t0;
   analysed++;
 }
@@ -202,6 +219,15 @@ if (values.dump) {
   );
 }
 
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))] ?? 0;
+log(
+  `ms per image: median ${quantile(imageMs, 0.5).toFixed(1)}, mean ${(totalMs / Math.max(1, analysed)).toFixed(1)}, p90 ${quantile(imageMs, 0.9).toFixed(1)}; CPU ms per image: median ${quantile(cpuMs, 0.5).toFixed(1)}`,
+);
+log('where the time goes (ms over the set / per image of the set / images that ran the stage):');
+for (const [stage, t] of [...stageTotals].sort((a, b) => b[1].ms - a[1].ms))
+  log(
+    `  ${stage.padEnd(10)} ${t.ms.toFixed(0).padStart(6)} ms  ${(t.ms / Math.max(1, analysed)).toFixed(1).padStart(6)} ms/image  ${t.images} images`,
+  );
 log(`misses: ${misses.length ? '\n  ' + misses.join('\n  ') : 'none'}`);
 if (enrolFailures.length) log(`enrolment failures: ${enrolFailures.join(', ')}`);
 if (errors.length) log(`errors:\n  ${errors.join('\n  ')}`);
@@ -225,6 +251,11 @@ const summary = {
   false_faces_on_negatives: falseFacesOnNegatives,
   decode_errors: errors.length,
   ms_per_image: totalMs / Math.max(1, analysed),
+  ms_per_image_median: quantile(imageMs, 0.5),
+  cpu_ms_per_image_median: quantile(cpuMs, 0.5),
+  stage_ms_per_image: Object.fromEntries(
+    [...stageTotals].map(([stage, t]) => [stage, +(t.ms / Math.max(1, analysed)).toFixed(1)]),
+  ),
   default_threshold: cal.threshold,
   default_margin: cal.margin,
   precision: op.precision,

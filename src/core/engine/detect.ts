@@ -13,6 +13,7 @@ import type { RgbImage } from './decode.js';
 import { downscale, paddedSquare, region } from './decode.js';
 import { overlapOfSmaller, type Rect, suppress, tileGrid } from './geometry.js';
 import type { HumanFace, Runtime } from './runtime.js';
+import { Spans } from './spans.js';
 
 export interface DetectOptions {
   /** long side of the whole-image detection copy */
@@ -187,8 +188,9 @@ export async function detectCandidates(
   rt: Runtime,
   img: RgbImage,
   opts: DetectOptions = DEFAULT_DETECT,
+  spans: Spans = new Spans(),
 ): Promise<Candidate[]> {
-  const small = await downscale(img, opts.wholeSide);
+  const small = await spans.time('resize', () => downscale(img, opts.wholeSide));
   const whole: RasterView = {
     data: small.data,
     width: small.width,
@@ -197,7 +199,7 @@ export async function detectCandidates(
     dx: 0,
     dy: 0,
   };
-  const found = await detectRaster(rt, whole, 'whole');
+  const found = await spans.time('whole', () => detectRaster(rt, whole, 'whole'));
 
   // second chances, detector only: faces cut by the frame (a gray-padded copy) and small faces in
   // big images (overlapping tiles). Each new box is then looked at closely, with the mesh.
@@ -209,8 +211,10 @@ export async function detectCandidates(
   const secondLook =
     confident.length !== 1 || confident.some((f) => Math.max(f.box.w, f.box.h) < opts.portraitFaceSide * long);
   if (secondLook && opts.wholePad > 0)
-    for (const b of await detectBoxes(rt, await padded(whole, opts.wholePad))) extra.push({ ...b, pass: 'edge' });
+    for (const b of await spans.time('edge', async () => detectBoxes(rt, await padded(whole, opts.wholePad))))
+      extra.push({ ...b, pass: 'edge' });
   if (secondLook && long > opts.tileAbove) {
+    const t0 = performance.now();
     const side = Math.max(opts.minTileSide, Math.round(long * opts.tileFraction));
     for (const tile of tileGrid(img.width, img.height, side, opts.tileOverlap)) {
       const s = Math.min(1, opts.tileInputSide / Math.max(tile.w, tile.h));
@@ -231,6 +235,7 @@ export async function detectCandidates(
         extra.push({ ...c, pass: 'tile' });
       }
     }
+    spans.ms.tiles = performance.now() - t0;
   }
   const fresh = suppress(
     extra.filter((e) => !found.some((f) => overlapOfSmaller(f.box, e.box) > 0.3)),
@@ -238,7 +243,7 @@ export async function detectCandidates(
     (e) => e.score,
   );
   for (const e of fresh) {
-    const c = await focus(rt, img, e.box, opts.focusContext, e.pass);
+    const c = await spans.time('closeLooks', () => focus(rt, img, e.box, opts.focusContext, e.pass));
     if (c && !found.some((f) => overlapOfSmaller(f.box, c.box) > 0.3)) {
       c.verifyScore = c.boxScore;
       found.push(c);
@@ -247,7 +252,9 @@ export async function detectCandidates(
 
   if (found.length === 0) {
     // tight crops: give the detector the context it was trained with
-    found.push(...(await detectRaster(rt, await padded(whole, opts.padFraction), 'padded')));
+    found.push(
+      ...(await spans.time('padded', async () => detectRaster(rt, await padded(whole, opts.padFraction), 'padded'))),
+    );
   }
 
   // the same face seen by several passes: keep the view with the best mesh, then detector score
@@ -259,7 +266,7 @@ export async function detectCandidates(
   for (const c of merged) {
     if (c.boxScore < opts.verifyBelow && (c.pass === 'whole' || c.pass === 'padded')) {
       // second look at a doubtful face: real faces score high when centred at a good scale
-      const again = await focus(rt, img, c.box, opts.verifyContext, c.pass);
+      const again = await spans.time('verify', () => focus(rt, img, c.box, opts.verifyContext, c.pass));
       c.verifyScore = again?.boxScore ?? 0;
     }
   }

@@ -1,6 +1,7 @@
 /**
  * Embedding: cut each aligned chip from the full-resolution raster with sharp and run face-api's
- * faceRecognitionNet (dlib ResNet, 128-d, compared by Euclidean distance) on the batch.
+ * faceRecognitionNet (dlib ResNet, 128-d, compared by Euclidean distance; fused layers, recognition-net.ts)
+ * on the batch.
  */
 import sharp from 'sharp';
 import { CHIP_SIZE, type ChipSpec } from './align.js';
@@ -50,24 +51,10 @@ export async function cutChip(img: RgbImage, chip: ChipSpec): Promise<Buffer> {
     .toBuffer();
 }
 
-/** 128-d descriptors of the chips, in order. */
+/** 128-d descriptors of the chips, in order (batches of 8 bound the activations' memory). */
 export async function embedChips(rt: Runtime, chips: Buffer[]): Promise<Float32Array[]> {
-  if (chips.length === 0) return [];
-  const { tf } = rt;
   const out: Float32Array[] = [];
   const BATCH = 8;
-  for (let i = 0; i < chips.length; i += BATCH) {
-    const part = chips.slice(i, i + BATCH);
-    const tensors = part.map((c) =>
-      tf.tensor3d(new Uint8Array(c.buffer, c.byteOffset, c.byteLength), [CHIP_SIZE, CHIP_SIZE, 3], 'int32'),
-    );
-    try {
-      const res = await rt.recognition.computeFaceDescriptor(tensors.length === 1 ? tensors[0]! : tensors);
-      const list = Array.isArray(res) ? res : [res];
-      for (const d of list) out.push(new Float32Array(d));
-    } finally {
-      tf.dispose(tensors);
-    }
-  }
+  for (let i = 0; i < chips.length; i += BATCH) out.push(...(await rt.embedder.describe(chips.slice(i, i + BATCH))));
   return out;
 }

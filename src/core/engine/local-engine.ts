@@ -15,6 +15,7 @@ import { cutChip, embedChips } from './embed.js';
 import { loadVerifiedModels, type ModelSource, type VerifiedModels } from './model-manifest.js';
 import { DEFAULT_QUALITY, rejectionReasons, type QualityRules } from './quality.js';
 import { getRuntime, type Runtime } from './runtime.js';
+import { Spans, type Stage } from './spans.js';
 
 export interface EngineOptions extends ModelSource, DecodeOptions {
   /** below this shorter side an image is refused as too small (default MIN_ANALYSABLE_SIDE; 0 to measure it) */
@@ -38,6 +39,8 @@ export interface DetailedAnalysis extends FaceAnalysis {
   candidates: RejectedFace[];
   rejected: RejectedFace[];
   timings: { decodeMs: number; detectMs: number; embedMs: number };
+  /** wall time per stage (ms; a stage that did not run is absent): docs/engine.md, "Where the time goes" */
+  stages: Partial<Record<Stage, number>>;
 }
 
 const round = (v: number) => Math.round(v * 1e6) / 1e6;
@@ -76,11 +79,12 @@ export class LocalFaceEngine implements FaceEngine {
   }
 
   private async run(bytes: Uint8Array): Promise<DetailedAnalysis> {
+    const spans = new Spans();
     const t0 = performance.now();
-    const img = await decodeImage(bytes, this.options);
+    const img = await spans.time('decode', () => decodeImage(bytes, this.options));
     assertAnalysable(img.width, img.height, this.options.minSide);
     const t1 = performance.now();
-    const candidates = await detectCandidates(this.rt, img, this.detectOpts);
+    const candidates = await detectCandidates(this.rt, img, this.detectOpts, spans);
     const kept: { c: Candidate; l: FaceLandmarks; g: FaceGeometry }[] = [];
     const rejected: RejectedFace[] = [];
     const accepted: RejectedFace[] = [];
@@ -126,8 +130,10 @@ export class LocalFaceEngine implements FaceEngine {
         });
     }
     const t2 = performance.now();
-    const chips = await Promise.all(kept.map((k) => cutChip(img, chipFromLandmarks(k.l, false))));
-    const embeddings = await embedChips(this.rt, chips);
+    const chips = await spans.time('align', () =>
+      Promise.all(kept.map((k) => cutChip(img, chipFromLandmarks(k.l, false)))),
+    );
+    const embeddings = await spans.time('embed', () => embedChips(this.rt, chips));
     const t3 = performance.now();
     const faces: DetectedFace[] = kept.map((k, i) => {
       const point = (p: { x: number; y: number }) => ({ x: round(p.x / img.width), y: round(p.y / img.height) });
@@ -163,6 +169,7 @@ export class LocalFaceEngine implements FaceEngine {
       candidates: [...accepted, ...rejected],
       rejected,
       timings: { decodeMs: t1 - t0, detectMs: t2 - t1, embedMs: t3 - t2 },
+      stages: spans.ms,
     };
   }
 

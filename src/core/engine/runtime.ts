@@ -9,6 +9,7 @@ import { SitterError } from '../domain/errors.js';
 import { MODEL_SCHEME, registerModelRouter, weightMapFrom } from './io-handler.js';
 import type { VerifiedModels } from './model-manifest.js';
 import { packageRoot, requireCjs } from './packages.js';
+import { FusedRecognitionNet, type RecognitionParams } from './recognition-net.js';
 
 export type Tf = typeof tfjs;
 
@@ -35,6 +36,7 @@ export interface RecognitionNet {
   loadFromWeightMap(map: tfjs.NamedTensorMap): void;
   computeFaceDescriptor(input: tfjs.Tensor3D[] | tfjs.Tensor3D): Promise<Float32Array | Float32Array[]>;
   isLoaded: boolean;
+  params: unknown;
 }
 interface FaceApiModule {
   nets: { faceRecognitionNet: RecognitionNet };
@@ -43,7 +45,10 @@ interface FaceApiModule {
 export interface Runtime {
   tf: Tf;
   human: HumanInstance;
+  /** face-api's own net: kept as the reference the fused one is tested against */
   recognition: RecognitionNet;
+  /** the same net and weights with fused layers: what the engine embeds with (recognition-net.ts) */
+  embedder: FusedRecognitionNet;
   backend: string;
   /**
    * Run one image at a time: Human keeps per-call state at module level (its box cache), so two
@@ -130,13 +135,14 @@ async function create(models: VerifiedModels): Promise<Runtime> {
       'Restore models/manifest.json.',
     );
   recognition.loadFromWeightMap(weightMapFrom(tf, models.bytes, `${recognitionKey.package}/${recognitionKey.path}`));
+  const embedder = new FusedRecognitionNet(tf, recognition.params as RecognitionParams);
   let tail: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
     const run = tail.then(work, work);
     tail = run.catch(() => undefined);
     return run;
   };
-  return { tf, human, recognition, backend: tf.getBackend(), exclusive };
+  return { tf, human, recognition, embedder, backend: tf.getBackend(), exclusive };
 }
 
 /** The thread's runtime, created on first use from the verified models. */

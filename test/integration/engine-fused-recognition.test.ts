@@ -1,0 +1,65 @@
+/**
+ * The engine embeds with its own fused run of face-api's recognition net (recognition-net.ts: scale layers
+ * folded into the convolutions). It must give face-api's descriptors on real faces, alone and in a batch:
+ * a slip in the folding, a padding or a stride would move every embedding and every match.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { chipFromLandmarks, landmarksFromMesh } from '../../src/core/engine/align.js';
+import { euclidean } from '../../src/core/engine/calibrate.js';
+import { decodeImage } from '../../src/core/engine/decode.js';
+import { detectCandidates } from '../../src/core/engine/detect.js';
+import { cutChip } from '../../src/core/engine/embed.js';
+import { loadVerifiedModels } from '../../src/core/engine/model-manifest.js';
+import { getRuntime, type Runtime } from '../../src/core/engine/runtime.js';
+
+const FACES = join(import.meta.dirname, '..', '..', '..', 'shared', 'faces');
+// a tight grayscale crop, a portrait and a group photo (several chips of several sizes)
+const PHOTOS = [
+  'face-api.js/examples/images/amy/amy1.png',
+  'deepface/tests/unit/dataset/img1.jpg',
+  'deepface/tests/unit/dataset/couple.jpg',
+];
+
+let rt: Runtime;
+const chips: Buffer[] = [];
+beforeAll(async () => {
+  rt = await getRuntime(loadVerifiedModels({}));
+  for (const p of PHOTOS) {
+    const img = await decodeImage(readFileSync(join(FACES, p)));
+    for (const c of await detectCandidates(rt, img))
+      chips.push(await cutChip(img, chipFromLandmarks(landmarksFromMesh(c.mesh), false)));
+  }
+}, 120_000);
+
+async function faceApi(chip: Buffer): Promise<Float32Array> {
+  const t = rt.tf.tensor3d(new Uint8Array(chip.buffer, chip.byteOffset, chip.byteLength), [150, 150, 3], 'int32');
+  try {
+    return (await rt.recognition.computeFaceDescriptor(t)) as Float32Array;
+  } finally {
+    t.dispose();
+  }
+}
+
+describe('fused recognition net', () => {
+  it("gives face-api's descriptor for every face, alone and in one batch", async () => {
+    expect(chips.length).toBeGreaterThanOrEqual(4);
+    const batch = await rt.embedder.describe(chips);
+    for (const [i, chip] of chips.entries()) {
+      const reference = await faceApi(chip);
+      const [alone] = await rt.embedder.describe([chip]);
+      // the default threshold is 0.565: float32 rounding moves a descriptor by about 1e-6
+      expect(euclidean(alone!, reference)).toBeLessThan(1e-4);
+      expect(euclidean(batch[i]!, reference)).toBeLessThan(1e-4);
+      // and not trivially: different faces stay far apart
+      if (i > 0) expect(euclidean(alone!, batch[0]!)).toBeGreaterThan(0.1);
+    }
+  });
+
+  it('leaves no tensor behind', async () => {
+    const before = rt.tf.memory().numTensors;
+    await rt.embedder.describe(chips.slice(0, 2));
+    expect(rt.tf.memory().numTensors).toBe(before);
+  });
+});
