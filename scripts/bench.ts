@@ -15,10 +15,10 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
 import { FacePool } from '../src/core/engine/pool.js';
 import { LocalFaceEngine } from '../src/core/engine/local-engine.js';
 import { syntheticGroup } from '../src/core/engine/synthetic.js';
+import { machineParallelism } from './machine-parallelism.js';
 
 const { values } = parseArgs({
   options: {
@@ -149,29 +149,6 @@ async function childRun(mode: string, baseline: number): Promise<ChildResult> {
     };
   }
   throw new Error(`unknown mode ${mode}`);
-}
-
-/**
- * How much parallel CPU the machine gives right now: N threads spinning for a while, CPU time over
- * wall time. On an idle 2-core machine about 2.0; when other jobs share the cores, less. The pool
- * cannot beat this, so it is printed next to the pool's ratio.
- */
-async function machineParallelism(threads: number, ms = 2000): Promise<number> {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from(
-      { length: threads },
-      () =>
-        new Promise<void>((resolve, reject) => {
-          const w = new Worker(`const t = Date.now(); let x = 0; while (Date.now() - t < ${ms}) x++;`, { eval: true });
-          w.on('exit', () => resolve());
-          w.on('error', reject);
-        }),
-    ),
-  );
-  const c = process.cpuUsage(c0);
-  return (c.user + c.system) / 1000 / (performance.now() - t0);
 }
 
 if (values.child) {

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { acquireScanLock } from '../../core/store/scan-lock.js';
-import { scanShoot, type ScanProgress, type ScanSummary } from '../../core/services/scan-service.js';
+import { scanInFlight, scanShoot, type ScanProgress, type ScanSummary } from '../../core/services/scan-service.js';
 import type { Session } from '../session.js';
 
 export interface ScanRequest {
@@ -15,8 +15,8 @@ export interface ScanRequest {
 
 /**
  * The scan, as the CLI and the app both run it: the service checks the shoot (approval, dates,
- * scope) before the scan lock, the connector or the engine; one asset more in flight than there are
- * workers keeps every worker busy while the next asset is fetched.
+ * scope) before the scan lock, the connector or the engine; two assets in flight per worker keep every
+ * worker busy while others are fetched and stored (scanInFlight).
  */
 export function scan(session: Session, shootId: string, request: ScanRequest = {}): Promise<ScanSummary> {
   const { workers } = request;
@@ -30,7 +30,7 @@ export function scan(session: Session, shootId: string, request: ScanRequest = {
     },
     shootId,
     {
-      concurrency: (workers ?? availableParallelism()) + 1,
+      concurrency: scanInFlight(workers ?? availableParallelism()),
       rescan: Boolean(request.rescan),
       ...(request.signal ? { signal: request.signal } : {}),
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),

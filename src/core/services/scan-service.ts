@@ -67,6 +67,14 @@ export interface ScanOptions {
   maxPauseMs?: number;
 }
 
+/**
+ * How many assets a scan keeps in flight for an engine of `workers` workers. An asset in flight is being
+ * fetched, analysed or stored (a SQLite commit on the main thread); with only one spare, a worker waits
+ * whenever two stores or fetches overlap. Two per worker keep an image queued for every worker
+ * (docs/engine.md, "Scan throughput").
+ */
+export const scanInFlight = (workers: number): number => 2 * Math.max(1, workers);
+
 /** The longest side of the rendition a scan detects faces on: a larger photo adds bytes, not faces. */
 export const DEFAULT_DETECT_MAX = 2048;
 /** No photo a scan analyses is larger than this (a cap on what a connector may hand over). */
