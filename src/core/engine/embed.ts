@@ -5,7 +5,7 @@
  */
 import sharp from 'sharp';
 import { CHIP_SIZE, type ChipSpec } from './align.js';
-import { paddedSquare, type RgbImage } from './decode.js';
+import { paddedSquare, region, type RgbImage } from './decode.js';
 import type { Runtime } from './runtime.js';
 
 /** A square region of the raster, padded with black where it leaves the image. */
@@ -24,6 +24,13 @@ async function squareRegion(
 /** The 150x150 RGB chip of one face. */
 export async function cutChip(img: RgbImage, chip: ChipSpec): Promise<Buffer> {
   if (Math.abs(chip.angle) < 1) {
+    // inside the image (most faces): cut and resize in one sharp pipeline, the same pixels as the
+    // two passes below, which a chip needs only where it must be padded with black
+    const s = Math.max(2, Math.round(chip.side));
+    const left = Math.round(chip.cx - s / 2);
+    const top = Math.round(chip.cy - s / 2);
+    if (left >= 0 && top >= 0 && left + s <= img.width && top + s <= img.height)
+      return region(img, left, top, s, s, CHIP_SIZE, CHIP_SIZE);
     const r = await squareRegion(img, chip.cx, chip.cy, chip.side);
     return sharp(r.data, { raw: { width: r.side, height: r.side, channels: 3 } })
       .resize(CHIP_SIZE, CHIP_SIZE, { kernel: 'lanczos3', fit: 'fill' })
