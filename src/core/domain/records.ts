@@ -167,6 +167,8 @@ export type NoMatchReason =
   | 'ambiguous'
   /** the one close enough is already named on another face of the photo */
   | 'taken'
+  /** the engine saw the face too poorly to vouch for any match (domain/quality-bands.ts): a reviewer may assign it */
+  | 'low-quality'
   /** the person's consent lapsed while the scan ran (rule 3, checked in every write) */
   | 'consent-lapsed';
 

@@ -15,6 +15,7 @@ import {
   settleVerdict,
 } from '../domain/carry-over.js';
 import { type FaceVerdict, matchImage, type MatchThresholds, participantDistance } from '../domain/matching.js';
+import { faceLimits, type QualityPolicy } from '../domain/quality-bands.js';
 import type { Asset, Decision, Face } from '../domain/records.js';
 import { faceBinding } from '../domain/seal-binding.js';
 import { assertBiometricProcessingAllowed, type Shoot } from '../domain/shoot.js';
@@ -195,7 +196,10 @@ export async function storeAnalysis(
   analysis: FaceAnalysis,
   roster: Roster,
   limits: MatchThresholds,
+  quality: QualityPolicy | undefined,
 ) {
+  // Each face is matched at its quality band's limits, none below the floor (domain/quality-bands.ts).
+  const perFace = analysis.faces.map((f) => faceLimits(f.quality, limits, quality));
   return ctx.store.transaction(async (uow) => {
     const now = ctx.clock.now();
     // A scan runs for a long time: re-check, inside this write, that processing is still allowed.
@@ -220,7 +224,7 @@ export async function storeAnalysis(
     const verdicts: FaceVerdict[] = matchImage(
       analysis.faces.map((f) => f.embedding),
       roster.templates,
-      limits,
+      perFace.map((f) => (f.kind === 'match' ? f.limits : null)),
       (i, participantId) =>
         rejections.some((r) => r.participantId === participantId && boxIou(r, analysis.faces[i]!.box) >= SAME_FACE_IOU),
     );
