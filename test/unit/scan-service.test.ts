@@ -305,12 +305,19 @@ describe('scanShoot with fake ports', () => {
     connector = new FakeConnector(source, 2);
     engine = new FakeEngine(source, { ...engine.model, digest });
     expect(await scan({}, DEFAULT_CALIBRATION)).toMatchObject({ processed: 3, proposed: 1, unidentified: 2 });
-    expect((await facesOf('close-up.jpg')).map((f) => [f.state, f.reason])).toEqual([['unidentified', 'no-match']]);
+    expect((await facesOf('close-up.jpg')).map((f) => [f.state, f.reason, f.qualityBand])).toEqual([
+      ['unidentified', 'no-match', 'interocularPx>=79.025'],
+    ]);
     expect((await facesOf('smaller.jpg')).map((f) => [f.state, f.participantId])).toEqual([
       ['proposed', await idOf('P1')],
     ]);
     const [profile] = await facesOf('profile.jpg');
-    expect(profile).toMatchObject({ state: 'unidentified', reason: 'low-quality', embedding: null });
+    expect(profile).toMatchObject({
+      state: 'unidentified',
+      reason: 'low-quality',
+      qualityBand: 'below-floor',
+      embedding: null,
+    });
     expect((await assetOf('profile.jpg'))!.flags).toEqual(['unidentified-person']);
     expect((await auditOf('scan.started'))[0]!.details).toMatchObject({ qualityPolicy: DEFAULT_CALIBRATION.quality });
     await decideFace(t.ctx, 's', profile!.id, { kind: 'assign', participantRef: 'P1' }, 'Rita');

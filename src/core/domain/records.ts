@@ -193,6 +193,12 @@ export interface Face {
   w: number;
   h: number;
   detectorScore: number;
+  /**
+   * The quality band the face was matched in (domain/quality-bands.ts: a band's name, `below-floor`
+   * when it was too poorly seen to be proposed, `unmeasured` without the engine's measures); null on
+   * faces scanned before bands existed
+   */
+  qualityBand?: string | null;
   state: FaceState;
   participantId: number | null;
   /** similarity to the proposed participant, 1 - distance to their nearest template (higher is closer) */

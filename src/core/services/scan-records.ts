@@ -15,7 +15,7 @@ import {
   settleVerdict,
 } from '../domain/carry-over.js';
 import { type FaceVerdict, matchImage, type MatchThresholds, participantDistance } from '../domain/matching.js';
-import { faceLimits, type QualityPolicy } from '../domain/quality-bands.js';
+import { type FaceLimits, faceLimits, type QualityPolicy } from '../domain/quality-bands.js';
 import type { Asset, Decision, Face } from '../domain/records.js';
 import { faceBinding } from '../domain/seal-binding.js';
 import { assertBiometricProcessingAllowed, type Shoot } from '../domain/shoot.js';
@@ -187,6 +187,8 @@ function carryRecord(c: CarriedConfirmation, face: Face, kept: boolean, roster: 
   };
 }
 
+const bandName = (f: FaceLimits) => (f.kind === 'match' ? f.band : 'below-floor');
+
 /** Stores one analysed asset atomically: its faces, proposals and flags, and the audit entry. */
 export async function storeAnalysis(
   ctx: ServiceContext,
@@ -247,6 +249,7 @@ export async function storeAnalysis(
           assetId: asset.id,
           ...face.box,
           detectorScore: face.score,
+          qualityBand: bandName(perFace[i]!),
           state: 'confirmed',
           participantId: carry.participantId,
           score: same ? v.score : null,
@@ -265,6 +268,7 @@ export async function storeAnalysis(
         assetId: asset.id,
         ...face.box,
         detectorScore: face.score,
+        qualityBand: bandName(perFace[i]!),
         state: proposed ? 'proposed' : 'unidentified',
         participantId: proposed ? verdict.participantId : null,
         score: proposed ? verdict.score : null,
