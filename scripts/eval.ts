@@ -7,6 +7,7 @@
  * LAST line is one JSON object (top1, tar_at_far_1pct, tar_at_far_0_1pct, faces_detected_in_groups,
  * faces_expected_in_groups, false_faces_on_negatives, ms_per_image, operating point, ...).
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,10 +18,16 @@ import {
   operatingPoint,
   rank,
   tarAtFar,
+  type FaceMeasures,
   type Probe,
   type Template,
 } from '../src/core/engine/calibrate.js';
-import { LocalFaceEngine, type DetailedAnalysis } from '../src/core/engine/local-engine.js';
+import { MIN_RECALL, DEFAULT_QUALITY_POLICY } from '../src/core/engine/quality-policy.js';
+import { chooseBands, heldOutStrangers, scorePolicy, strangerHeadroom } from '../src/core/engine/calibrate-bands.js';
+import { comparisons, riskTable } from './eval-risk.js';
+import { LocalFaceEngine } from '../src/core/engine/local-engine.js';
+import { loadVerifiedModels } from '../src/core/engine/model-manifest.js';
+import { AnalysisCache, pipelineHash, type CachedAnalysis } from './eval-cache.js';
 
 interface Entry {
   file: string;
@@ -36,18 +43,30 @@ const { values } = parseArgs({
     data: { type: 'string', default: '../shared/faces' },
     calibrate: { type: 'boolean', default: false },
     dump: { type: 'string' },
+    // where analyses are cached (default .cache/eval); --no-cache runs the models on every image
+
     'no-tiles': { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
+    cache: { type: 'string' },
+    'no-cache': { type: 'boolean', default: false },
   },
 });
 const dataDir = resolve(values.data ?? '../shared/faces');
 const manifest = JSON.parse(readFileSync(join(dataDir, 'manifest.json'), 'utf8')) as { images: Entry[] };
 const log = (...a: unknown[]) => console.log(...a);
 
-const engine = await LocalFaceEngine.create(values['no-tiles'] ? { detect: { tileAbove: Infinity, wholePad: 0 } } : {});
-log(`model ${engine.model.id} digest ${engine.model.digest.slice(0, 16)}`);
+const engineOptions = values['no-tiles'] ? { detect: { tileAbove: Infinity, wholePad: 0 } } : {};
+const modelDigest = loadVerifiedModels().identity.digest;
+const cache = new AnalysisCache(resolve(values.cache ?? '.cache/eval'), {
+  modelDigest,
+  pipeline: pipelineHash(),
+  options: engineOptions,
+});
+// the models load only when an image is not in the cache
+let engine: LocalFaceEngine | undefined;
+log(`model digest ${modelDigest.slice(0, 16)}; analyses cached in ${cache.file}`);
 
-const results = new Map<string, DetailedAnalysis | Error>();
+const results = new Map<string, CachedAnalysis | Error>();
 let totalMs = 0;
 let analysed = 0;
 const imageMs: number[] = [];
@@ -59,30 +78,51 @@ const cpuNow = () => {
   const c = process.cpuUsage();
   return (c.user + c.system) / 1000;
 };
+let fromCache = 0;
 for (const e of manifest.images) {
-  const t0 = performance.now();
-  const c0 = cpuNow();
-  try {
-    const bytes = readFileSync(resolve(dataDir, e.file));
-    const r = await engine.analyseDetailed(bytes);
-    results.set(e.file, r);
-    for (const [stage, ms] of Object.entries(r.stages)) {
+  const bytes = readFileSync(resolve(dataDir, e.file));
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  let r = values['no-cache'] ? undefined : cache.get(sha);
+  if (r) fromCache++;
+  else {
+    engine ??= await LocalFaceEngine.create(engineOptions);
+    const t0 = performance.now();
+    const c0 = cpuNow();
+    try {
+      r = { ...(await engine.analyseDetailed(bytes)), ms: 0, cpuMs: 0 };
+    } catch (err) {
+      r = err as Error;
+    }
+    if (!(r instanceof Error)) {
+      r.ms = performance.now() - t0;
+      r.cpuMs = cpuNow() - c0;
+    }
+    cache.set(sha, r);
+  }
+  if (!(r instanceof Error)) {
+    totalMs += r.ms;
+    imageMs.push(r.ms);
+    cpuMs.push(r.cpuMs);
+    for (const [stage, ms] of Object.entries(r.stages ?? {})) {
       const t = stageTotals.get(stage) ?? { ms: 0, images: 0 };
       stageTotals.set(stage, { ms: t.ms + ms, images: t.images + 1 });
     }
-  } catch (err) {
-    results.set(e.file, err as Error);
   }
-  imageMs.push(performance.now() - t0);
-  cpuMs.push(cpuNow() - c0);
-  totalMs += performance.now() - t0;
+  results.set(e.file, r);
   analysed++;
 }
+cache.save();
+if (fromCache) log(`${fromCache} of ${analysed} analyses from the cache (their ms as measured when cached)`);
 
 const facesOf = (e: Entry) => {
   const r = results.get(e.file);
   return r instanceof Error || !r ? [] : r.faces;
 };
+/** The engine's own measures of a face, with its width as a fraction of the image's. */
+const measuresOf = (f: CachedAnalysis['faces'][number]): FaceMeasures => ({
+  ...(f.quality ?? { meshScore: f.score, interocularPx: 0, yaw: 1 }),
+  faceFraction: f.box.w,
+});
 const largest = <T extends { box: { w: number; h: number } }>(faces: T[]) =>
   [...faces].sort((a, b) => b.box.w * b.box.h - a.box.w * a.box.h)[0];
 
@@ -135,7 +175,7 @@ for (const e of manifest.images) {
         continue;
       }
       used.add(idx);
-      probes.push({ image: e.file, embedding: face.embedding, label });
+      probes.push({ image: e.file, embedding: face.embedding, label, quality: measuresOf(face) });
       const r = rank(face.embedding, templates);
       if (r.best?.identity === label) top1Correct++;
       else
@@ -149,12 +189,12 @@ for (const e of manifest.images) {
     faces.forEach((f, i) => {
       if (used.has(i)) return;
       const label = e.membership === 'complete' ? null : undefined;
-      probes.push({ image: e.file, embedding: f.embedding, label });
+      probes.push({ image: e.file, embedding: f.embedding, label, quality: measuresOf(f) });
       if (label === null) for (const t of templates) impostor.push(euclidean(f.embedding, t.embedding));
     });
   } else if (e.role === 'distractor' || e.role === 'negative') {
     for (const f of facesOf(e)) {
-      probes.push({ image: e.file, embedding: f.embedding, label: null });
+      probes.push({ image: e.file, embedding: f.embedding, label: null, quality: measuresOf(f) });
       for (const t of templates) impostor.push(euclidean(f.embedding, t.embedding));
     }
   }
@@ -209,6 +249,56 @@ if (values.calibrate) {
   );
 }
 
+// Open-set safety (docs/engine.md): which measures make a face risky, the quality bands fitted by
+// leave-one-identity-out, and the shipped bands scored on the dev set and on every held-out identity.
+const base = { threshold: cal.threshold, margin: cal.margin };
+const shipped = cal.quality ?? { floor: DEFAULT_QUALITY_POLICY.floor, bands: [] };
+const shippedDev = scorePolicy(probes, templates, base, shipped);
+const shippedHeldOut = [...enrolled]
+  .sort()
+  .map((id) => ({ id, ...heldOutStrangers(probes, templates, base, shipped, id) }));
+const heldOutProposed = shippedHeldOut.flatMap((h) => h.proposed.map((img) => `${h.id}: ${img}`));
+let bands: ReturnType<typeof chooseBands> | undefined;
+let risk: ReturnType<typeof riskTable> | undefined;
+if (values.calibrate) {
+  risk = riskTable(comparisons(probes, templates));
+  log(
+    `\nwhat separates the ${risk.closeStrangers} closest strangers (real and held-out) from ${risk.genuine} genuine matches`,
+  );
+  log('  measure          genuine median  close-stranger median  AUC (0.5 = no separation)');
+  for (const r of risk.rows)
+    log(
+      `  ${r.measure.padEnd(16)} ${r.genuineMedian.toFixed(3).padStart(14)}  ${r.closeStrangerMedian.toFixed(3).padStart(21)}  ${r.auc.toFixed(2)}`,
+    );
+  bands = chooseBands(probes, templates, { base, floor: shipped.floor, minRecall: MIN_RECALL });
+  log('\nquality bands by leave-one-identity-out (fit on the other identities, score the held-out one):');
+  for (const t of bands.tried)
+    log(
+      `  z ${t.z} split ${t.split ? `${t.split.measure} at ${t.split.at}` : 'none'}: bands ${t.policy.bands.map((b) => `${b.name} -${b.tighten.toFixed(3)}`).join(', ')}; held-out recall ${t.heldOutRecall.toFixed(3)}, held-out strangers proposed ${t.heldOutStrangersProposed}/${t.heldOutStrangerFaces}; shipped: recall ${(t.shipped.found / t.shipped.labelled).toFixed(3)}, strangers ${t.shipped.strangersProposed}, held-out strangers ${t.shippedHeldOutStrangers}`,
+    );
+  log(
+    bands.best
+      ? `  chosen: z ${bands.best.z}, ${JSON.stringify(bands.best.policy.bands)}`
+      : `  no split keeps recall ${MIN_RECALL} with no stranger proposed`,
+  );
+}
+log(
+  `\nat the shipped calibration (threshold ${cal.threshold}, margin ${cal.margin}, bands ${shipped.bands.map((b) => `${b.name} -${b.tighten}`).join(', ') || 'none'}):`,
+);
+log(
+  `  dev set: recall ${(shippedDev.found / Math.max(1, shippedDev.labelled)).toFixed(3)} (${shippedDev.found}/${shippedDev.labelled}), wrong ${shippedDev.wrong}, strangers proposed ${shippedDev.strangersProposed}/${shippedDev.strangers}, below the floor ${shippedDev.belowFloor}`,
+);
+log(
+  `  leave-one-identity-out: strangers proposed ${heldOutProposed.length}/${shippedHeldOut.reduce((n, h) => n + h.faces, 0)}${heldOutProposed.length ? ': ' + heldOutProposed.join(', ') : ''}`,
+);
+const headroom = strangerHeadroom(probes, templates, base, shipped);
+const oldHeadroom = strangerHeadroom(probes, templates, base, { floor: shipped.floor, bands: [] });
+log(
+  `  closest stranger beyond its threshold: ${headroom.headroom.toFixed(3)} (${headroom.image}); without the bands ${oldHeadroom.headroom.toFixed(3)} (${oldHeadroom.image})`,
+);
+for (const [band, c] of Object.entries(shippedDev.perBand))
+  log(`  band ${band}: ${c.faces} faces, ${c.genuineFound} genuine found, ${c.strangersProposed} strangers proposed`);
+
 if (values.dump) {
   writeFileSync(
     values.dump,
@@ -233,7 +323,7 @@ if (enrolFailures.length) log(`enrolment failures: ${enrolFailures.join(', ')}`)
 if (errors.length) log(`errors:\n  ${errors.join('\n  ')}`);
 const summary = {
   data: dataDir,
-  model_digest: engine.model.digest,
+  model_digest: modelDigest,
   images: analysed,
   enrolled: templates.length,
   top1: top1Total ? top1Correct / top1Total : 0,
@@ -271,6 +361,27 @@ const summary = {
         loio_unseen_strangers_named: loio.heldOutStrangerMatches,
       }
     : {}),
+  shipped_bands: shipped.bands,
+  shipped_floor: shipped.floor,
+  shipped_recall: shippedDev.found / Math.max(1, shippedDev.labelled),
+  shipped_precision: shippedDev.found / Math.max(1, shippedDev.found + shippedDev.wrong + shippedDev.strangersProposed),
+  shipped_strangers_proposed: shippedDev.strangersProposed,
+  shipped_strangers: shippedDev.strangers,
+  shipped_below_floor: shippedDev.belowFloor,
+  shipped_per_band: shippedDev.perBand,
+  shipped_loio_strangers_proposed: heldOutProposed.length,
+  shipped_stranger_headroom: headroom.headroom,
+  unbanded_stranger_headroom: oldHeadroom.headroom,
+  shipped_loio_stranger_faces: shippedHeldOut.reduce((n, h) => n + h.faces, 0),
+  ...(bands
+    ? {
+        bands_z: bands.best?.z ?? null,
+        bands_fitted: bands.best?.policy.bands ?? null,
+        bands_heldout_recall: bands.best?.heldOutRecall ?? null,
+        bands_heldout_strangers_proposed: bands.best?.heldOutStrangersProposed ?? null,
+      }
+    : {}),
+  ...(risk ? { risk_table: risk.rows } : {}),
 };
-await engine.close();
+await engine?.close();
 console.log(JSON.stringify(summary));

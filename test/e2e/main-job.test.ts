@@ -84,11 +84,12 @@ describe('the main job end to end, real models', () => {
     // Every asset with an unnamed face is flagged for manual handling.
     for (const a of m.assets)
       expect(a.flags.includes('unidentified-person')).toBe(a.faces.some((f) => f.state === 'unidentified'));
-    // One participant at most once per image: checked on a photo that names two people, at least.
-    expect(
-      m.assets.some((a) => a.faces.filter((f) => f.participant).length >= 2),
-      'the demo names two people on one photo',
-    ).toBe(true);
+    // Open-set safety (issue 16): the photos-only person's tilted close-up on IMG_0001 lies 0.558 from
+    // Model Two's template, within the old 0.565 for every face; its band (79.7 px between the eyes)
+    // matches at 0.53, so it is proposed as nobody, and only Model One is named on that photo.
+    const first = m.assets.find((a) => a.asset === 'day1/IMG_0001.jpg')!;
+    expect(first.faces.filter((f) => f.participant).map((f) => f.participant)).toEqual(['M-001']);
+    // One participant at most once per image.
     for (const a of m.assets) {
       const named = a.faces.filter((f) => f.participant).map((f) => f.participant);
       expect(new Set(named).size).toBe(named.length);
@@ -125,10 +126,13 @@ describe('the main job end to end, real models', () => {
   });
 
   it('a changed photo is scanned again: rejected pairs stay rejected, confirmations carry over', async () => {
-    const pending = (await matches()).assets
-      .flatMap((a) => a.faces.map((f) => ({ a, f })))
-      .find(({ f }) => f.state === 'proposed');
-    expect(pending, 'the demo leaves at least one proposal for review').toBeDefined();
+    const proposedNow = async () =>
+      (await matches()).assets.flatMap((a) => a.faces.map((f) => ({ a, f }))).find(({ f }) => f.state === 'proposed');
+    // The demo's pretend reviewer confirmed every proposal it made: undo its latest to have one pending.
+    if (!(await proposedNow()))
+      expect((await sitter('decide', 'demo', '--undo', '--reviewer', 'demo-reviewer')).code).toBe(0);
+    const pending = await proposedNow();
+    expect(pending, 'a proposal waits for review').toBeDefined();
     const { a, f } = pending!;
     const confirmedBefore = a.faces
       .filter((g) => g.state === 'confirmed')

@@ -17,6 +17,7 @@ import type {
 } from '../../src/core/ports/connector.js';
 import type {
   FaceAnalysis,
+  FaceQuality,
   FaceEngine,
   MatchCalibration,
   ModelIdentity,
@@ -35,6 +36,8 @@ export const FAKE_CALIBRATION: MatchCalibration = { modelDigest: FAKE_MODEL.dige
 export interface FakeFace {
   box: RelativeBox;
   embedding: number[];
+  /** the engine's measures of the face (the real engine always reports them; the quality bands read them) */
+  quality?: FaceQuality;
 }
 
 /** One photo of the fake source. Changing `version` changes its bytes, so its content hash. */
@@ -268,6 +271,7 @@ export class FakeEngine implements FaceEngine {
         score: 0.99,
         landmarks: {},
         embedding: Float32Array.from(f.embedding),
+        ...(f.quality ? { quality: f.quality } : {}),
       })),
     };
   }

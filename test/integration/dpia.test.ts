@@ -195,7 +195,7 @@ describe('sitter dpia', () => {
     expect(text.stdout).toMatch(/Approved .* under DPIA DPIA-T\./);
     expect(text.stdout).toMatch(/^\| 4 \| 3 \| 1 \| 0 \| 2 \| 1 \| 0 \| 1 \|$/m);
     expect(text.stdout).toMatch(
-      /\| TAR @ FAR 0\.1% \| 0\.976 \(threshold 0\.582\) \| \\>= 0\.95 \| 2026-11-27 \| npm run eval/,
+      /\| TAR @ FAR 0\.1% \| 0\.976 \(threshold 0\.582\) \| \\>= 0\.95 \| 2026-11-29 \| npm run eval/,
     );
     expect(text.stdout).toMatch(/^\| 0\.515 \\< d \\<= 0\.565 \| 0\.435-0\.485 \| 2 \| 1 \| 1 \| 0 \| 0 \| 0\.5 \|$/m);
     for (const r of DPIA_RISKS) expect(text.stdout).toContain(r.tests.join(', '));

@@ -30,7 +30,7 @@ describe('sitter model-card', () => {
     const engineDoc = readFileSync(join(ROOT, 'docs/engine.md'), 'utf8').split('\n');
     for (const f of card.accuracy.figures) {
       expect(f).toMatchObject({
-        measuredOn: '2026-11-27',
+        measuredOn: '2026-11-29',
         command: 'npm run eval -- --data ../shared/faces --calibrate',
       });
       const row = engineDoc.find((l) => l.startsWith(`| ${f.figure} |`));
@@ -39,7 +39,7 @@ describe('sitter model-card', () => {
     }
     const text = await runSitter(['model-card']);
     expect(text.stdout).toContain(manifest.files[0]!.sha256);
-    expect(text.stdout).toMatch(/TAR @ FAR 0\.1% +0\.976 \(threshold 0\.582\) +>= 0\.95 +2026-11-27 +npm run eval/);
+    expect(text.stdout).toMatch(/TAR @ FAR 0\.1% +0\.976 \(threshold 0\.582\) +>= 0\.95 +2026-11-29 +npm run eval/);
     expect(text.stdout).toMatch(/Limitations:\n(?: +- .*\n)*? +- .*children/);
   });
 });

@@ -10,6 +10,7 @@ import { syntheticGroup } from '../../src/core/engine/synthetic.js';
 import { SitterError } from '../../src/core/domain/errors.js';
 import { euclidean } from '../../src/core/engine/calibrate.js';
 import { DEFAULT_CALIBRATION } from '../../src/core/engine/calibration.js';
+import { belowFloor } from '../../src/core/domain/quality-bands.js';
 import { LocalFaceEngine } from '../../src/core/engine/local-engine.js';
 
 const FACES = join(import.meta.dirname, '..', '..', '..', 'shared', 'faces');
@@ -47,6 +48,20 @@ describe('face engine (real models)', () => {
       expect(v).toBeLessThanOrEqual(1);
     }
     expect(Object.keys(f.landmarks)).toEqual(expect.arrayContaining(['leftEye', 'rightEye', 'mouth']));
+  });
+
+  it('measures every face for the match rule: a blurred copy of a portrait has a softer chip, the same eye distance and a level roll; a sharp frontal portrait passes the quality floor', async () => {
+    const original = photo('deepface/tests/unit/dataset/img2.jpg');
+    const blurred = await sharp(original).blur(4).jpeg({ quality: 95 }).toBuffer();
+    const [sharpFace, blurredFace] = (await Promise.all([engine.analyse(original), engine.analyse(blurred)])).map(
+      (r) => r.faces[0]!.quality!,
+    );
+    expect(sharpFace).toMatchObject({ meshScore: expect.any(Number), roll: expect.any(Number) });
+    expect(blurredFace!.sharpness!).toBeLessThan(sharpFace!.sharpness! / 2);
+    expect(blurredFace!.interocularPx).toBeCloseTo(sharpFace!.interocularPx, -1);
+    expect(Math.abs(sharpFace!.roll!)).toBeLessThan(20);
+    expect(sharpFace!.boxScore!).toBeGreaterThan(0.6);
+    expect(belowFloor(sharpFace!, DEFAULT_CALIBRATION.quality!.floor)).toEqual([]);
   });
 
   it('applies EXIF orientation: a rotated file with an orientation tag gives the same face', async () => {

@@ -2,6 +2,7 @@ import { givenConnector, givenEngine } from '../../src/app/given-providers.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/core/domain/audit.js';
 import { BugError, SitterError } from '../../src/core/domain/errors.js';
+import { DEFAULT_CALIBRATION } from '../../src/core/engine/calibration.js';
 import type { Face } from '../../src/core/domain/records.js';
 import type { Shoot } from '../../src/core/domain/shoot.js';
 import type { UnitOfWork } from '../../src/core/ports/store.js';
@@ -283,6 +284,44 @@ describe('scanShoot with fake ports', () => {
     expect(summary.processed).toBe(2);
     expect(await assetOf('b.jpg')).toMatchObject({ scanState: 'failed' });
     expect((await auditOf('scan.asset-failed'))[0]).toMatchObject({ subject: 'asset:b.jpg' });
+  });
+
+  it("the shipped calibration's quality bands are what the scan proposes with: a close-up at 0.55 is no match, a smaller face at 0.55 is proposed, a profile face is low-quality and a reviewer can still assign it", async () => {
+    const digest = DEFAULT_CALIBRATION.modelDigest;
+    await seedTemplate(t, 's', 'P1', [1, 0, 0], digest);
+    await seedTemplate(t, 's', 'P2', [0, 0, 1], digest);
+    const measured = (interocularPx: number, yaw = 0.05) => ({
+      meshScore: 1,
+      interocularPx,
+      yaw,
+      sharpness: 500,
+      boxScore: 0.9,
+    });
+    source = new FakeSource([
+      { id: 'close-up.jpg', faces: [{ box: boxAt(0), embedding: [1, 0.55, 0], quality: measured(120) }] },
+      { id: 'smaller.jpg', faces: [{ box: boxAt(0), embedding: [1, 0.55, 0], quality: measured(60) }] },
+      { id: 'profile.jpg', faces: [{ box: boxAt(0), embedding: [1, 0.1, 0], quality: measured(120, 0.7) }] },
+    ]);
+    connector = new FakeConnector(source, 2);
+    engine = new FakeEngine(source, { ...engine.model, digest });
+    expect(await scan({}, DEFAULT_CALIBRATION)).toMatchObject({ processed: 3, proposed: 1, unidentified: 2 });
+    expect((await facesOf('close-up.jpg')).map((f) => [f.state, f.reason, f.qualityBand])).toEqual([
+      ['unidentified', 'no-match', 'interocularPx>=79.025'],
+    ]);
+    expect((await facesOf('smaller.jpg')).map((f) => [f.state, f.participantId])).toEqual([
+      ['proposed', await idOf('P1')],
+    ]);
+    const [profile] = await facesOf('profile.jpg');
+    expect(profile).toMatchObject({
+      state: 'unidentified',
+      reason: 'low-quality',
+      qualityBand: 'below-floor',
+      embedding: null,
+    });
+    expect((await assetOf('profile.jpg'))!.flags).toEqual(['unidentified-person']);
+    expect((await auditOf('scan.started'))[0]!.details).toMatchObject({ qualityPolicy: DEFAULT_CALIBRATION.quality });
+    await decideFace(t.ctx, 's', profile!.id, { kind: 'assign', participantRef: 'P1' }, 'Rita');
+    expect((await facesOf('profile.jpg'))[0]).toMatchObject({ state: 'confirmed', participantId: await idOf('P1') });
   });
 
   it('a calibration made for another model than the engine runs is a bug (BugError), not a user error', async () => {

@@ -54,21 +54,30 @@ export function similarityScore(distance: number): number {
  * Matches all faces of one image at once. Each participant is proposed for at most one face, chosen
  * by a minimum-total-distance assignment among pairs within the threshold; `excluded(face, participant)`
  * removes pairs a reviewer rejected. A face whose runner-up is within the margin is ambiguous.
+ * `limits` is one threshold and margin for every face, or each face's own (`faceLimits` in
+ * quality-bands.ts: its quality band's, or null below the quality floor: never proposed, `low-quality`).
  */
 export function matchImage(
   faces: readonly Float32Array[],
   roster: readonly ParticipantTemplates[],
-  limits: MatchThresholds,
+  limits: MatchThresholds | readonly (MatchThresholds | null)[],
   excluded: (faceIndex: number, participantId: number) => boolean = () => false,
 ): FaceVerdict[] {
+  const limitsOf = (i: number): MatchThresholds | null => {
+    if (!Array.isArray(limits)) return limits as MatchThresholds;
+    return (limits as readonly (MatchThresholds | null)[])[i] ?? null;
+  };
   const distances = faces.map((f) => roster.map((p) => participantDistance(f, p)));
-  const cost = distances.map((row, i) =>
-    row.map((d, j) => (d <= limits.threshold && !excluded(i, roster[j]!.participantId) ? d : Infinity)),
-  );
+  const cost = distances.map((row, i) => {
+    const own = limitsOf(i);
+    return row.map((d, j) => (own && d <= own.threshold && !excluded(i, roster[j]!.participantId) ? d : Infinity));
+  });
   const assigned = assignMinCost(cost);
   return faces.map((_, i) => {
     const row = distances[i] ?? [];
     const nearest = row.length ? Math.min(...row) : null;
+    const own = limitsOf(i);
+    if (!own) return { kind: 'unidentified', reason: 'low-quality', nearestDistance: nearest };
     const j = assigned[i] ?? -1;
     if (j < 0) {
       const anyWithin = cost[i]?.some(Number.isFinite) ?? false;
@@ -79,7 +88,7 @@ export function matchImage(
     // not make the remaining candidate any more certain.
     const runnerUp = row.reduce((best, d, k) => (k === j ? best : Math.min(best, d)), Infinity);
     const margin = Number.isFinite(runnerUp) ? runnerUp - distance : Infinity;
-    if (margin < limits.margin) return { kind: 'unidentified', reason: 'ambiguous', nearestDistance: distance };
+    if (margin < own.margin) return { kind: 'unidentified', reason: 'ambiguous', nearestDistance: distance };
     return {
       kind: 'proposed',
       participantId: roster[j]!.participantId,

@@ -167,6 +167,8 @@ export type NoMatchReason =
   | 'ambiguous'
   /** the one close enough is already named on another face of the photo */
   | 'taken'
+  /** the engine saw the face too poorly to vouch for any match (domain/quality-bands.ts): a reviewer may assign it */
+  | 'low-quality'
   /** the person's consent lapsed while the scan ran (rule 3, checked in every write) */
   | 'consent-lapsed';
 
@@ -191,6 +193,12 @@ export interface Face {
   w: number;
   h: number;
   detectorScore: number;
+  /**
+   * The quality band the face was matched in (domain/quality-bands.ts: a band's name, `below-floor`
+   * when it was too poorly seen to be proposed, `unmeasured` without the engine's measures); null on
+   * faces scanned before bands existed
+   */
+  qualityBand?: string | null;
   state: FaceState;
   participantId: number | null;
   /** similarity to the proposed participant, 1 - distance to their nearest template (higher is closer) */

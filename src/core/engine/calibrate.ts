@@ -3,6 +3,7 @@
  * (TAR at a FAR), the identification operating point at a threshold and margin, and the
  * leave-one-identity-out choice of the default threshold and margin.
  */
+import type { FaceQuality } from '../ports/face-engine.js';
 
 export function euclidean(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
@@ -18,6 +19,9 @@ export interface Template {
   embedding: Float32Array;
 }
 
+/** What the engine measured of a face (ports/face-engine.ts FaceQuality) and its width / image width. */
+export type FaceMeasures = FaceQuality & { faceFraction: number };
+
 /**
  * One probe face and what it should match: `label` an enrolled identity, null a stranger (distractor
  * or no-face image: any match is false), undefined unknown (unlabelled face of a partial group: not scored).
@@ -26,6 +30,7 @@ export interface Probe {
   image: string;
   embedding: Float32Array;
   label: string | null | undefined;
+  quality?: FaceMeasures;
 }
 
 export interface Ranked {

@@ -8,6 +8,7 @@
  */
 import type { ThresholdBounds } from '../domain/match-limits.js';
 import type { MatchCalibration } from '../ports/face-engine.js';
+import { DEFAULT_QUALITY_POLICY } from './quality-policy.js';
 
 export const DEFAULT_CALIBRATION: MatchCalibration = {
   modelDigest: 'd6156b1502891e58a92b0b53f4ce4c72a3d19c9c19747f0e1d26621130ed79d1',
@@ -15,6 +16,7 @@ export const DEFAULT_CALIBRATION: MatchCalibration = {
   threshold: 0.565,
   /** the runner-up participant must be at least this much further away */
   margin: 0.05,
+  quality: DEFAULT_QUALITY_POLICY,
 };
 
 /**

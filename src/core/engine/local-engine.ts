@@ -13,6 +13,7 @@ import { assertAnalysable } from './too-small.js';
 import { DEFAULT_DETECT, detectCandidates, type Candidate, type DetectOptions } from './detect.js';
 import { cutChip, embedChips } from './embed.js';
 import { loadVerifiedModels, type ModelSource, type VerifiedModels } from './model-manifest.js';
+import { chipSharpness, rollOf } from './face-measures.js';
 import { DEFAULT_QUALITY, rejectionReasons, type QualityRules } from './quality.js';
 import { getRuntime, type Runtime } from './runtime.js';
 import { Spans, type Stage } from './spans.js';
@@ -149,7 +150,15 @@ export class LocalFaceEngine implements FaceEngine {
           nose: point(k.l.nose),
         },
         embedding,
-        quality: { meshScore: round(k.c.score), interocularPx: round(k.g.interocular), yaw: round(k.g.yaw) },
+        quality: {
+          meshScore: round(k.c.score),
+          interocularPx: round(k.g.interocular),
+          yaw: round(k.g.yaw),
+          roll: round(rollOf(k.l)),
+          // the detector's confidence: the better of its first look and its look centred on the face
+          boxScore: round(Math.max(k.c.boxScore, k.c.verifyScore)),
+          sharpness: round(chipSharpness(chips[i]!)),
+        },
       };
     });
     return {

@@ -6,6 +6,7 @@
  */
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import type { QualityPolicy } from '../domain/quality-bands.js';
 import { DEFAULT_CALIBRATION } from './calibration.js';
 import { type ManifestFile, readManifest, readModelsJson } from './model-manifest.js';
 import { defaultManifestPath, packageVersion } from './packages.js';
@@ -27,7 +28,8 @@ export interface ModelCard {
   id: string;
   description: string | null;
   files: (ManifestFile & { installedVersion: string | null; versionMatches: boolean })[];
-  calibration: { modelDigest: string; threshold: number; margin: number };
+  /** `quality`: the floor and bands that tighten the threshold per face (docs/engine.md, "Open-set safety") */
+  calibration: { modelDigest: string; threshold: number; margin: number; quality: QualityPolicy | null };
   accuracy: {
     dataset: string;
     source: string;
@@ -59,7 +61,7 @@ export function readModelCard(): ModelCard {
   const accuracy = readAccuracy();
   const versions = new Map<string, string | null>();
   for (const f of manifest.files) if (!versions.has(f.package)) versions.set(f.package, installed(f.package));
-  const { modelDigest, threshold, margin } = DEFAULT_CALIBRATION;
+  const { modelDigest, threshold, margin, quality } = DEFAULT_CALIBRATION;
   return {
     id: manifest.id,
     description: manifest.description ?? null,
@@ -67,7 +69,7 @@ export function readModelCard(): ModelCard {
       const installedVersion = versions.get(f.package) ?? null;
       return { ...f, installedVersion, versionMatches: installedVersion === f.version };
     }),
-    calibration: { modelDigest, threshold, margin },
+    calibration: { modelDigest, threshold, margin, quality: quality ?? null },
     accuracy: {
       dataset: accuracy.dataset,
       source: accuracy.source,

@@ -5,6 +5,7 @@
 
 import type { RelativeBox } from '../domain/geometry.js';
 import type { ExifOrientation } from '../domain/orientation.js';
+import type { QualityPolicy } from '../domain/quality-bands.js';
 
 export type { RelativeBox } from '../domain/geometry.js';
 
@@ -48,6 +49,12 @@ export interface FaceQuality {
   interocularPx: number;
   /** 0 frontal, about 0.5 and more in profile */
   yaw: number;
+  /** roll of the eye line in degrees, 0 level */
+  roll?: number;
+  /** the face detector's confidence 0..1 (BlazeFace, the better of its two looks; `score` is the mesh's) */
+  boxScore?: number;
+  /** variance of the Laplacian of the aligned chip's luma: low for blurred or upsampled faces */
+  sharpness?: number;
 }
 
 /**
@@ -84,6 +91,11 @@ export interface MatchCalibration {
   threshold: number;
   /** the runner-up participant must be at least this much further away */
   margin: number;
+  /**
+   * Open-set safety: the quality floor and bands that tighten the threshold for faces the engine saw
+   * poorly (domain/quality-bands.ts). Absent only for test doubles, whose faces carry no measures.
+   */
+  quality?: QualityPolicy;
 }
 
 export interface FaceEngine {

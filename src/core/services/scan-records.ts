@@ -15,6 +15,7 @@ import {
   settleVerdict,
 } from '../domain/carry-over.js';
 import { type FaceVerdict, matchImage, type MatchThresholds, participantDistance } from '../domain/matching.js';
+import { type FaceLimits, faceLimits, type QualityPolicy } from '../domain/quality-bands.js';
 import type { Asset, Decision, Face } from '../domain/records.js';
 import { faceBinding } from '../domain/seal-binding.js';
 import { assertBiometricProcessingAllowed, type Shoot } from '../domain/shoot.js';
@@ -186,6 +187,8 @@ function carryRecord(c: CarriedConfirmation, face: Face, kept: boolean, roster: 
   };
 }
 
+const bandName = (f: FaceLimits) => (f.kind === 'match' ? f.band : 'below-floor');
+
 /** Stores one analysed asset atomically: its faces, proposals and flags, and the audit entry. */
 export async function storeAnalysis(
   ctx: ServiceContext,
@@ -195,7 +198,10 @@ export async function storeAnalysis(
   analysis: FaceAnalysis,
   roster: Roster,
   limits: MatchThresholds,
+  quality: QualityPolicy | undefined,
 ) {
+  // Each face is matched at its quality band's limits, none below the floor (domain/quality-bands.ts).
+  const perFace = analysis.faces.map((f) => faceLimits(f.quality, limits, quality));
   return ctx.store.transaction(async (uow) => {
     const now = ctx.clock.now();
     // A scan runs for a long time: re-check, inside this write, that processing is still allowed.
@@ -220,7 +226,7 @@ export async function storeAnalysis(
     const verdicts: FaceVerdict[] = matchImage(
       analysis.faces.map((f) => f.embedding),
       roster.templates,
-      limits,
+      perFace.map((f) => (f.kind === 'match' ? f.limits : null)),
       (i, participantId) =>
         rejections.some((r) => r.participantId === participantId && boxIou(r, analysis.faces[i]!.box) >= SAME_FACE_IOU),
     );
@@ -243,6 +249,7 @@ export async function storeAnalysis(
           assetId: asset.id,
           ...face.box,
           detectorScore: face.score,
+          qualityBand: bandName(perFace[i]!),
           state: 'confirmed',
           participantId: carry.participantId,
           score: same ? v.score : null,
@@ -261,6 +268,7 @@ export async function storeAnalysis(
         assetId: asset.id,
         ...face.box,
         detectorScore: face.score,
+        qualityBand: bandName(perFace[i]!),
         state: proposed ? 'proposed' : 'unidentified',
         participantId: proposed ? verdict.participantId : null,
         score: proposed ? verdict.score : null,

@@ -175,6 +175,8 @@ async function scanWith(ctx: ServiceContext, deps: ScanPorts, shoot: Shoot, opts
           modelDigest: deps.engine.model.digest,
           threshold: limits.threshold,
           margin: limits.margin,
+          // the bands that tighten this threshold for faces the engine saw poorly, and the floor below which none is proposed
+          ...(deps.calibration.quality ? { qualityPolicy: deps.calibration.quality } : {}),
           connector: deps.connector.info.name,
         },
       },
@@ -323,7 +325,9 @@ async function scanWith(ctx: ServiceContext, deps: ScanPorts, shoot: Shoot, opts
       return;
     }
     // Other commands may hold the database for a moment (a decision, a withdrawal): wait for them.
-    const counts = await retryWhileLocked(() => storeAnalysis(ctx, shoot, item, facts, analysis, roster, limits));
+    const counts = await retryWhileLocked(() =>
+      storeAnalysis(ctx, shoot, item, facts, analysis, roster, limits, deps.calibration.quality),
+    );
     summary.processed += 1;
     summary.faces += counts.faces;
     summary.proposed += counts.proposed;

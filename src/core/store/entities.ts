@@ -163,6 +163,7 @@ export const FaceEntity = new EntitySchema<Face>({
     w: { type: 'double' },
     h: { type: 'double' },
     detectorScore: { type: 'double' },
+    qualityBand: optional({ type: 'string' }),
     state: { type: 'string' },
     participantId: optional({ type: 'integer' }),
     score: optional({ type: 'double' }),

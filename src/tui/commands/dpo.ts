@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Command } from 'commander';
 import type { ModelCard } from '../../core/engine/model-card.js';
+import type { QualityPolicy } from '../../core/domain/quality-bands.js';
 import type { WorkspaceSecurity } from '../../core/store/workspace-facts.js';
 import type { ProcessingRecord } from '../../core/services/records-service.js';
 import { withWorkspace } from '../context.js';
@@ -34,6 +35,7 @@ function modelCardText(m: ModelCard): string[] {
     ),
     '',
     `Calibration: distance threshold ${m.calibration.threshold}, margin ${m.calibration.margin} (model digest ${m.calibration.modelDigest}).`,
+    ...qualityLines(m.calibration.quality),
     '',
     `Measured accuracy on ${m.accuracy.dataset}${m.accuracy.appliesToThisModel ? '' : ' (MEASURED ON ANOTHER MODEL: these figures do not apply)'}:`,
     table(
@@ -212,4 +214,17 @@ export function registerDpo(program: Command): void {
         return { json: m, text: modelCardText(m).join('\n') };
       }),
     );
+}
+
+/** The quality floor and bands of the calibration, as a DPO reads them (docs/engine.md, "Open-set safety"). */
+function qualityLines(q: QualityPolicy | null): string[] {
+  if (!q) return [];
+  const f = q.floor;
+  return [
+    `Never proposed (reviewers may still name them): faces under ${f.minInterocularPx} px between the eyes, yaw over ${f.maxYaw} (profile), chip sharpness under ${f.minSharpness}, detector score under ${f.minBoxScore}.`,
+    ...q.bands.map(
+      (b) =>
+        `Band ${b.name}: threshold ${b.tighten ? `tightened by ${b.tighten}` : 'as set'} (${b.measure}${b.from !== undefined ? ` from ${b.from}` : ''}${b.to !== undefined ? ` below ${b.to}` : ''}).`,
+    ),
+  ];
 }

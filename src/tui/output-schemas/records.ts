@@ -32,7 +32,25 @@ const modelCard = obj({
       versionMatches: bool,
     }),
   ),
-  calibration: obj({ modelDigest: str, threshold: num, margin: num }),
+  calibration: obj({
+    modelDigest: str,
+    threshold: num,
+    margin: num,
+    quality: nullable(
+      obj({
+        floor: obj({ minInterocularPx: num, maxYaw: num, minSharpness: num, minBoxScore: num }),
+        bands: list(
+          obj({
+            name: str,
+            measure: z.enum(['interocularPx', 'yaw', 'sharpness', 'boxScore']),
+            from: num.optional(),
+            to: num.optional(),
+            tighten: num,
+          }),
+        ),
+      }),
+    ),
+  }),
   accuracy: obj({
     dataset: str,
     source: str,
