@@ -292,6 +292,7 @@ describe('sitter publish', () => {
     const store: Store = {
       close: () => t.ws.store.close(),
       assertIntact: () => t.ws.store.assertIntact(),
+      currentRole: () => t.ws.store.currentRole(),
       transaction: (work) => {
         if (++units === 2) throw new SitterError('DATABASE_LOCKED', 'locked', 'try again');
         return t.ws.store.transaction(work);

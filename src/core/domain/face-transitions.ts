@@ -99,7 +99,7 @@ function refuseDecision(f: DecisionFacts, confirmers: readonly string[]): void {
       throw new SitterError(
         'SAME_REVIEWER',
         `${f.reviewer} has already confirmed face ${face.id}; shoot "${face.shootId}" needs a second, different reviewer.`,
-        'Ask another reviewer to confirm it (--reviewer NAME).',
+        'Ask another reviewer to confirm it, under their own name.',
       );
     }
   } else if (action.kind === 'reject') {

@@ -25,6 +25,12 @@ export interface Store {
   transaction<T>(work: (uow: UnitOfWork) => Promise<T>): Promise<T>;
   /** Checks the whole database file (every page, not only what a command reads); throws DATABASE_CORRUPT. */
   assertIntact(): Promise<void>;
+  /**
+   * Who is connected, in a team workspace: the PostgreSQL role (`current_user`) this process logged in
+   * as, authenticated by the server. Null for an embedded (SQLite) workspace, where no login
+   * establishes who acts and the reviewer is the name given.
+   */
+  currentRole(): Promise<string | null>;
   close(): Promise<void>;
 }
 
@@ -181,4 +187,8 @@ export interface AuditLog {
   append(event: AuditEventInput, at: Date): Promise<AuditEntry>;
   /** Every entry in ascending sequence order. */
   all(): Promise<AuditEntry[]>;
+  /** The sequence number of the last entry (0 for an empty log): where "what happened since" starts. */
+  headSeq(): Promise<number>;
+  /** One shoot's entries after `seq`, ascending: what other processes did since (the review app's poll). */
+  after(seq: number, shootId: string): Promise<AuditEntry[]>;
 }

@@ -270,6 +270,11 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
         return entry;
       },
       all: async () => (await em.find(AuditEventEntity, {}, { orderBy: { seq: 'asc' } })).map(fromRow),
+      headSeq: async () =>
+        (await em.findOne(AuditEventEntity, { seq: { $gt: 0 } }, { orderBy: { seq: 'desc' }, fields: ['seq'] }))?.seq ??
+        0,
+      after: async (seq, shootId) =>
+        (await em.find(AuditEventEntity, { seq: { $gt: seq }, shootId }, { orderBy: { seq: 'asc' } })).map(fromRow),
     },
   };
 }

@@ -22,6 +22,11 @@ export class SqliteStore implements Store {
     await assertDatabaseIntact(this.orm, this.dbPath);
   }
 
+  /** One user on one machine: SQLite has no login, so no role. */
+  async currentRole(): Promise<string | null> {
+    return null;
+  }
+
   async close(): Promise<void> {
     await this.orm.close(true);
   }
