@@ -15,6 +15,7 @@ import type {
   WorkspaceSettings,
 } from '../domain/records.js';
 import type { Shoot } from '../domain/shoot.js';
+import type { TeamDirectory } from './team.js';
 
 /**
  * The Store port. One unit of work per user action: `transaction` commits everything the callback
@@ -31,6 +32,8 @@ export interface Store {
    * establishes who acts and the reviewer is the name given.
    */
   currentRole(): Promise<string | null>;
+  /** A team workspace's reviewer group (who may log in and decide); null on SQLite. */
+  team(): Promise<TeamDirectory | null>;
   close(): Promise<void>;
 }
 

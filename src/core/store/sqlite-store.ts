@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/sqlite';
 import type { Store, UnitOfWork } from '../ports/store.js';
+import type { TeamDirectory } from '../ports/team.js';
 import { unitOfWork } from './repositories.js';
 import { databaseCorruptError, translateSqliteError } from './sqlite-errors.js';
 
@@ -24,6 +25,11 @@ export class SqliteStore implements Store {
 
   /** One user on one machine: SQLite has no login, so no role. */
   async currentRole(): Promise<string | null> {
+    return null;
+  }
+
+  /** One user on one machine: no team, no reviewer group. */
+  async team(): Promise<TeamDirectory | null> {
     return null;
   }
 
