@@ -5,6 +5,8 @@ import type { SitterOrm } from './orm.js';
 import { pgCode, RETRYABLE_SQLSTATES, translatePostgresError } from './postgres-errors.js';
 import { unitOfWork } from './repositories.js';
 import { serialUnitOfWork } from './serial-unit-of-work.js';
+import { teamDirectory } from './team-directory.js';
+import type { TeamDirectory } from '../ports/team.js';
 
 /** How many times a unit of work runs before DATABASE_LOCKED: each retry waits a little longer. */
 export const TRANSACTION_ATTEMPTS = 8;
@@ -49,6 +51,21 @@ export class PostgresStore implements Store {
         await sleep(Math.min(2000, 10 * 2 ** attempt) * (0.5 + Math.random()));
       }
     }
+  }
+
+  private role: Promise<string> | null = null;
+
+  /** The login role the server authenticated (PGUSER and its password): the reviewer in a team workspace. */
+  async currentRole(): Promise<string | null> {
+    this.role ??= this.orm.em
+      .getConnection()
+      .execute<{ role: string }[]>('select current_user as role')
+      .then((rows) => rows[0]!.role);
+    return this.role;
+  }
+
+  async team(): Promise<TeamDirectory | null> {
+    return teamDirectory((sql, params) => this.orm.em.getConnection().execute(sql, params ?? []));
   }
 
   /** PostgreSQL checks its own pages (data checksums, when the cluster has them); SQLite's quick_check has no equivalent to run here. */

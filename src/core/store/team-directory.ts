@@ -1,7 +1,7 @@
 import { SitterError } from '../domain/errors.js';
 import type { TeamDirectory, TeamMember } from '../ports/team.js';
 
-/** Runs one SQL statement with positional parameters ($1...) and returns its rows. */
+/** Runs one SQL statement with `?` placeholders for its parameters (knex's) and returns its rows. */
 export type SqlRunner = (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
 
 /** An identifier as SQL spells it (roles, the database, the schema cannot be bound parameters). */
@@ -48,7 +48,7 @@ export async function teamDirectory(run: SqlRunner): Promise<TeamDirectory> {
   const g = quoteIdent(group);
   const s = quoteIdent(schema);
 
-  const exists = async (role: string) => (await run('select 1 from pg_roles where rolname = $1', [role])).length > 0;
+  const exists = async (role: string) => (await run('select 1 from pg_roles where rolname = ?', [role])).length > 0;
 
   async function grantGroup(): Promise<void> {
     if (!(await exists(group))) await run(`create role ${g} nologin`);
@@ -85,7 +85,7 @@ export async function teamDirectory(run: SqlRunner): Promise<TeamDirectory> {
            from pg_roles r
            join pg_database d on d.datname = current_database()
           where r.oid = d.datdba
-             or r.oid in (select m.member from pg_auth_members m join pg_roles gr on gr.oid = m.roleid where gr.rolname = $1)
+             or r.oid in (select m.member from pg_auth_members m join pg_roles gr on gr.oid = m.roleid where gr.rolname = ?)
           order by (r.oid = d.datdba) desc, r.rolname`,
         [group],
       );

@@ -40,6 +40,8 @@ export interface ShootRow {
   roster: RosterCounts;
   report: ShootReport;
   attention: ShootAttention;
+  /** the audit chain's last entry when the row was read (the shoot screen polls what comes after) */
+  seenSeq?: number;
 }
 
 export interface HomeData {
@@ -68,6 +70,8 @@ export interface ReviewGateway {
 
 export interface ShootGateway {
   overview(): Promise<HomeData>;
+  /** what happened to the shoot after the chain entry `afterSeq` (another reviewer, another machine) */
+  activity(shootId: string, afterSeq: number): Promise<ReviewActivity>;
   shoot(shootId: string): Promise<ShootRow>;
   approve(shootId: string, dpiaRef: string, approvedBy: string): Promise<void>;
   enrol(shootId: string): Promise<EnrolSummary>;

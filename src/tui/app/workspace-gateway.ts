@@ -126,8 +126,15 @@ export async function openAppGateway(opts: GatewayOptions): Promise<AppGateway> 
   }
 
   async function row(shootId: string): Promise<ShootRow> {
+    const seenSeq = await activityHead(ctx);
     const { shoot, roster } = await showShoot(ctx, shootId);
-    return { shoot, roster, report: await shootReport(ctx, shootId), attention: await shootAttention(ctx, shootId) };
+    return {
+      shoot,
+      roster,
+      report: await shootReport(ctx, shootId),
+      attention: await shootAttention(ctx, shootId),
+      seenSeq,
+    };
   }
 
   return {
