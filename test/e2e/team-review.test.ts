@@ -201,4 +201,21 @@ describe.skipIf(!postgresBinDir())('two reviewers on one team workspace (Postgre
     },
     120_000,
   );
+
+  it('team remove-reviewer takes a role out: it can no longer open the workspace, and its decisions stay under its name', async () => {
+    const removed = await as('owner', 'team', 'remove-reviewer', 'bob');
+    expect(removed.code, removed.stdout + removed.stderr).toBe(0);
+    expect(json(removed).members).toEqual([
+      { role: cluster.superuser, kind: 'owner', canLogin: true },
+      { role: 'alice', kind: 'reviewer', canLogin: true },
+    ]);
+    expect((await as('bob', 'decide', 'duo', String(faces[5]), '--confirm')).code).not.toBe(0);
+    expect(errorCode(await as('owner', 'team', 'remove-reviewer', 'bob'))).toBe('NOT_A_REVIEWER');
+    const chain = await ws.store.transaction((uow) => uow.audit.all());
+    expect(chain.filter((e) => e.action === 'team.reviewer-removed').map((e) => [e.actor, e.subject])).toEqual([
+      [cluster.superuser, 'role:bob'],
+    ]);
+    const decisions = await ws.store.transaction((uow) => uow.decisions.listByShoot('duo'));
+    expect(decisions.filter((d) => d.reviewer === 'bob').length).toBeGreaterThan(0);
+  }, 60_000);
 });
