@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Store } from '../../src/core/ports/store.js';
 import { FixedClock } from '../../src/core/ports/clock.js';
 import type { ServiceContext } from '../../src/core/services/context.js';
 import { type InitOptions, initWorkspace, openWorkspace, type OpenWorkspace } from '../../src/core/store/workspace.js';
@@ -64,8 +65,26 @@ export async function makeTeamWorkspace(
 export function workspaceKinds(): { kind: 'sqlite' | 'postgresql'; make: (now?: Date) => Promise<TestWorkspace> }[] {
   return [
     { kind: 'sqlite', make: (now) => makeWorkspace(now) },
-    { kind: 'postgresql', make: async (now) => makeTeamWorkspace(await sharedCluster(), now) },
+    { kind: 'postgresql', make: async (now) => reviewersByName(await makeTeamWorkspace(await sharedCluster(), now)) },
   ];
+}
+
+/**
+ * The team workspace with reviewers named as on SQLite: the store rules (rule 5's transitions, the
+ * chain) run on PostgreSQL with Rita, Sam... as reviewers, while the test holds one connection as one
+ * role. Who a reviewer is on PostgreSQL (the logged-in role, never a name) is tested with real roles
+ * in test/e2e/team-review.test.ts.
+ */
+function reviewersByName(t: TestWorkspace): TestWorkspace {
+  const real = t.ws.store;
+  const store: Store = {
+    transaction: (work) => real.transaction(work),
+    assertIntact: () => real.assertIntact(),
+    currentRole: async () => null,
+    team: () => real.team(),
+    close: () => real.close(),
+  };
+  return { ...t, ctx: { ...t.ctx, store } };
 }
 
 let cluster: Promise<PgCluster> | undefined;

@@ -207,19 +207,29 @@ describe('two reviewers on two machines at once', () => {
     await seedApprovedShoot(t, 's', [{ id: 'P1', name: 'Ada', consent: 'yes' }]);
     const faces = [];
     for (let i = 0; i < 6; i++) faces.push(await seedProposal(t, 's', `a${i}.jpg`, 'P1'));
+    // Each reviewer is their own database role (issue 15): the owner on the first machine, bob on the second.
+    const owner = pg.superuser;
+    if (!(await pg.query(`select 1 from pg_roles where rolname = 'bob'`)).length) await pg.createRole('bob', 'bob-pw');
+    expect((await sitter(t.root, ['team', 'add-reviewer', 'bob'])).code).toBe(0);
+    const asBob = { PGUSER: 'bob', PGPASSWORD: 'bob-pw' };
     const joined = machine();
+    const bobUrl = t.url.replace(`//${owner}@`, '//bob@');
     expect(
-      (await sitter(joined, ['init', '--database', t.url], { SITTER_MASTER_KEY_FILE: join(t.root, 'master.key') }))
-        .code,
+      (
+        await sitter(joined, ['init', '--database', bobUrl], {
+          ...asBob,
+          SITTER_MASTER_KEY_FILE: join(t.root, 'master.key'),
+        })
+      ).code,
     ).toBe(0);
     for (const face of faces) {
       const [alice, bob] = await Promise.all([
-        sitter(t.root, ['--json', 'decide', 's', String(face.id), '--confirm', '--reviewer', 'alice']),
-        sitter(joined, ['--json', 'decide', 's', String(face.id), '--confirm', '--reviewer', 'bob']),
+        sitter(t.root, ['--json', 'decide', 's', String(face.id), '--confirm']),
+        sitter(joined, ['--json', 'decide', 's', String(face.id), '--confirm'], asBob),
       ]);
       const winners = [alice, bob].filter((r) => r.code === 0);
       expect(winners.length, alice.stdout + alice.stderr + bob.stdout + bob.stderr).toBe(1);
-      const winner = winners[0] === alice ? 'alice' : 'bob';
+      const winner = winners[0] === alice ? owner : 'bob';
       const loser = winners[0] === alice ? bob : alice;
       expect(loser.code).toBe(1);
       expect(loser.stdout).toContain(`already decided by ${winner}`);
