@@ -35,7 +35,10 @@ export interface SessionOptions {
   clock?: Clock;
 }
 
-/** Who is acting, for the audit chain: SITTER_ACTOR, else the operating-system user. */
+/**
+ * Who is acting in an embedded (SQLite) workspace, for the audit chain: SITTER_ACTOR, else the
+ * operating-system user. A team workspace uses the database role instead (`openSession`).
+ */
 export function currentActor(): string {
   if (process.env.SITTER_ACTOR) return process.env.SITTER_ACTOR;
   try {
@@ -66,11 +69,19 @@ export async function openSession(dir: string, options: SessionOptions = {}): Pr
     defaultProviders(dir),
   ]);
   const ws = await openWorkspace(dir);
+  let role: string | null;
+  try {
+    role = await ws.store.currentRole();
+  } catch (error) {
+    await ws.close();
+    throw error;
+  }
   const ctx: ServiceContext = {
     store: ws.store,
     clock: options.clock ?? systemClock,
     keyVault: ws.keyVault,
-    actor: currentActor(),
+    // In a team workspace the server authenticated the role: it, not a name from the environment, acts.
+    actor: role ?? currentActor(),
   };
   let purges: PurgeReport | null = null;
   if (options.purge !== false) {

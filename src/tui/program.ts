@@ -15,6 +15,7 @@ import { registerHeadlessReview } from './commands/review-headless.js';
 import { registerAppEntry } from './commands/review.js';
 import { registerShoot } from './commands/shoot.js';
 import { registerSubject } from './commands/subject.js';
+import { registerTeam } from './commands/team.js';
 import { outcome } from './runner.js';
 import { registerCompletion } from './completion.js';
 
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
     .enablePositionalOptions(false);
   registerInit(program);
   registerSettings(program);
+  registerTeam(program);
   registerShoot(program);
   registerConsent(program);
   registerWithdraw(program);

@@ -11,6 +11,8 @@ import { parseConsentFile } from '../../src/core/consent/index.js';
 import { importConsent } from '../../src/core/services/consent-service.js';
 import { approveShoot, createShoot } from '../../src/core/services/shoot-service.js';
 import type { ServiceContext } from '../../src/core/services/context.js';
+import { systemClock } from '../../src/core/ports/clock.js';
+import { initWorkspace, openWorkspace, type OpenWorkspace } from '../../src/core/store/workspace.js';
 import { writeConsentFolder, type FixtureParticipant } from '../helpers/consent-fixture.js';
 
 export const TMUX = '/usr/bin/tmux';
@@ -237,4 +239,24 @@ export async function buildShoot(
     }
   });
   return { faces, photos };
+}
+
+/** A new workspace opened on the system clock (the app's own clock), for seeding through the services. */
+export async function openNewWorkspace(wsDir: string): Promise<{ ws: OpenWorkspace; ctx: ServiceContext }> {
+  await initWorkspace(wsDir);
+  const ws = await openWorkspace(wsDir);
+  return { ws, ctx: { store: ws.store, clock: systemClock, keyVault: ws.keyVault, actor: 'test' } };
+}
+
+/** Ada (P1) and Ben (P2), both with biometric consent and a reference photo. */
+export async function adaAndBen(): Promise<FixtureParticipant[]> {
+  return [
+    { id: 'P1', name: 'Ada Model', consent: 'yes', photo: await portrait(101, 60, 80) },
+    { id: 'P2', name: 'Ben Stand-in', consent: 'yes', photo: await portrait(102, 60, 80) },
+  ];
+}
+
+/** A proposal whose score rises with `i`, so a queue (most uncertain first) is in index order. */
+export function risingFace(participant: string, i: number): FixtureFace {
+  return { participant, score: 0.5 + i / 100, margin: 0.01 * i };
 }

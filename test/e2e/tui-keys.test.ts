@@ -1,14 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/core/ports/clock.js';
 import type { ServiceContext } from '../../src/core/services/context.js';
 import { loadMatches } from '../../src/core/services/matches-service.js';
-import { initWorkspace, openWorkspace, type OpenWorkspace } from '../../src/core/store/workspace.js';
+import type { OpenWorkspace } from '../../src/core/store/workspace.js';
 import { CLI } from '../helpers/cli.js';
 import { tempDir } from '../helpers/workspace.js';
 import type { TmuxSession } from './tui-helpers.js';
-import { appLauncher, buildShoot, hasTmux, portrait } from './tui-helpers.js';
+import { adaAndBen, appLauncher, buildShoot, hasTmux, openNewWorkspace, risingFace } from './tui-helpers.js';
 
 /**
  * The keys reviewers know from lazygit, k9s and tig, in a real terminal (tmux): several keys in one
@@ -28,15 +27,9 @@ describe.skipIf(!hasTmux)('the review app keys in a real terminal (tmux)', () =>
   const decisionsOn = (face: number) => ws.store.transaction((uow) => uow.decisions.listByFace(face));
 
   beforeAll(async () => {
-    await initWorkspace(wsDir);
-    ws = await openWorkspace(wsDir);
-    ctx = { store: ws.store, clock: systemClock, keyVault: ws.keyVault, actor: 'test' };
-    const people = [
-      { id: 'P1', name: 'Ada Model', consent: 'yes' as const, photo: await portrait(101, 60, 80) },
-      { id: 'P2', name: 'Ben Stand-in', consent: 'yes' as const, photo: await portrait(102, 60, 80) },
-    ];
-    // Scores rise with the index, so the queue (most uncertain first) is in this order.
-    const face = (participant: string, i: number) => ({ participant, score: 0.5 + i / 100, margin: 0.01 * i });
+    ({ ws, ctx } = await openNewWorkspace(wsDir));
+    const people = await adaAndBen();
+    const face = risingFace;
     faces = (
       await buildShoot(ctx, tmp.dir, 'keys', {
         reviewers: 1,

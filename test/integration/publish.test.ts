@@ -292,6 +292,8 @@ describe('sitter publish', () => {
     const store: Store = {
       close: () => t.ws.store.close(),
       assertIntact: () => t.ws.store.assertIntact(),
+      currentRole: () => t.ws.store.currentRole(),
+      team: () => t.ws.store.team(),
       transaction: (work) => {
         if (++units === 2) throw new SitterError('DATABASE_LOCKED', 'locked', 'try again');
         return t.ws.store.transaction(work);

@@ -166,4 +166,59 @@ describe('decisions: every refusal, and what the store keeps', () => {
     expect(await refusal(() => decideFace(t.ctx, 's', p1Face.id, { kind: 'confirm' }, 'Sam'))).toBe('SHOOT_CLOSED');
     expect(await refusal(() => decideBulk(t.ctx, 's', { allAbove: 0 }, 'reject', 'Sam'))).toBe('SHOOT_CLOSED');
   });
+
+  it("REVIEWER_NOT_ROLE: in a team workspace the decision is the logged-in role's, another name is refused, and two confirmations need two roles", async () => {
+    // The store as a team workspace gives it: the same unit of work, and the role the server authenticated.
+    const as = (role: string) => ({
+      ...t.ctx,
+      store: { ...t.ws.store, transaction: t.ws.store.transaction.bind(t.ws.store), currentRole: async () => role },
+    });
+    expect(await refusal(() => decideFace(as('alice'), 's', p1Face.id, { kind: 'confirm' }, 'bob'))).toBe(
+      'REVIEWER_NOT_ROLE',
+    );
+    // No --reviewer, or the role itself: recorded under the role, on the decision and on the chain.
+    expect(await decideFace(as('alice'), 's', p1Face.id, { kind: 'confirm' }, undefined)).toMatchObject({
+      reviewer: 'alice',
+      state: 'proposed',
+    });
+    expect(await refusal(() => decideFace(as('alice'), 's', p1Face.id, { kind: 'confirm' }, 'alice'))).toBe(
+      'SAME_REVIEWER',
+    );
+    expect(await decideFace(as('bob'), 's', p1Face.id, { kind: 'confirm' }, 'bob')).toMatchObject({
+      state: 'confirmed',
+      confirmedBy: ['alice', 'bob'],
+    });
+    const chain = await read((uow) => uow.audit.all());
+    expect(chain.filter((e) => e.subject === `face:${p1Face.id}`).map((e) => e.actor)).toEqual(['alice', 'bob']);
+  });
+
+  it('FACE_DECIDED_ELSEWHERE: a decision made on a view of the face that no longer holds is refused, naming who decided it', async () => {
+    const seen = { state: 'proposed' as const, participant: 'P1' };
+    await decideFace(t.ctx, 's', p2Face.id, { kind: 'reject' }, 'Bob');
+    // Bob confirmed the face while Rita still saw it as a proposal: her rejection is not applied on top.
+    await decideFace(t.ctx, 's', p1Face.id, { kind: 'confirm' }, 'Bob');
+    await decideFace(t.ctx, 's', p1Face.id, { kind: 'confirm' }, 'Sam');
+    const stale = decideFace(t.ctx, 's', p1Face.id, { kind: 'reject' }, 'Rita', seen);
+    await expect(stale).rejects.toMatchObject({
+      code: 'FACE_DECIDED_ELSEWHERE',
+      details: { face: p1Face.id, state: 'confirmed', participant: 'P1', decidedBy: 'Sam' },
+    });
+    expect(await refusal(() => decideFace(t.ctx, 's', p1Face.id, { kind: 'reject' }, 'Rita', seen))).toBe(
+      'FACE_DECIDED_ELSEWHERE',
+    );
+    expect(
+      await refusal(() =>
+        decideFace(t.ctx, 's', p2Face.id, { kind: 'assign', participantRef: 'P1' }, 'Rita', {
+          state: 'proposed',
+          participant: 'P2',
+        }),
+      ),
+    ).toBe('FACE_DECIDED_ELSEWHERE');
+    // Half of a two-person confirmation leaves the face as she saw it: her confirmation completes it.
+    const p3 = await seedProposal(t, 's', 'b.jpg', 'P1', 0.8);
+    await decideFace(t.ctx, 's', p3.id, { kind: 'confirm' }, 'Bob');
+    expect(await decideFace(t.ctx, 's', p3.id, { kind: 'confirm' }, 'Rita', seen)).toMatchObject({
+      state: 'confirmed',
+    });
+  });
 });

@@ -3,6 +3,7 @@ import { SitterError } from '../../src/core/domain/errors.js';
 import type { DecisionOutcome, ReviewAction, UndoOutcome } from '../../src/core/services/decision-service.js';
 import type { AssetView, FaceView, QueueItem } from '../../src/core/services/matches-service.js';
 import type { ReviewParticipant } from '../../src/core/services/review-info.js';
+import type { ActivityEvent, ReviewActivity } from '../../src/core/services/review-activity.js';
 import type { AppGateway, HomeData, Picture, QueueSnapshot, ShootRow } from '../../src/tui/app/gateway.js';
 
 export function face(id: number, over: Partial<FaceView> = {}): FaceView {
@@ -86,6 +87,7 @@ export function snapshot(
       connectorOptions: {},
     },
     items,
+    seenSeq: 0,
     eligible: people.filter((p) => p.status === 'eligible').map((p) => ({ ref: p.ref, name: p.name })),
     participants,
   };
@@ -165,6 +167,13 @@ export class FakeGateway implements AppGateway {
   async decide(shootId: string, faceId: number, action: ReviewAction) {
     this.calls.push({ method: 'decide', args: [shootId, faceId, action] });
     return this.onDecide(faceId, action);
+  }
+  /** what other processes did, as the poll reads it: nothing unless a test scripts it */
+  events: ActivityEvent[] = [];
+  async activity(shootId: string, afterSeq: number): Promise<ReviewActivity> {
+    this.calls.push({ method: 'activity', args: [shootId, afterSeq] });
+    const events = this.events.filter((e) => e.seq > afterSeq);
+    return { head: events.at(-1)?.seq ?? afterSeq, events };
   }
   async bulk(shootId: string, selector: unknown) {
     this.calls.push({ method: 'bulk', args: [shootId, selector] });

@@ -538,6 +538,26 @@ describe('shoot screen', () => {
     expect(stopped).toBe(true);
   });
 
+  it('follows decisions made elsewhere: a new entry on the audit chain reloads the counts, quietly', async () => {
+    const g = new FakeGateway();
+    g.row = { ...shootRow(), seenSeq: 40 };
+    const ui = mount(<ShootScreen gateway={g} {...props} />);
+    await ui.frame('5 pending review');
+    // bob, on another machine, confirms two proposals: the chain grows and the report changes.
+    const before = g.row;
+    g.row = { ...before, seenSeq: 42, report: { ...before.report, pendingReview: 3 } };
+    g.events = [41, 42].map((seq) => ({
+      seq,
+      at: new Date(),
+      actor: 'bob',
+      action: 'decision.confirm',
+      face: seq,
+      state: 'confirmed' as const,
+    }));
+    await until(() => ui.text().includes('3 pending review'), 8000);
+    expect(g.calls.filter((c) => c.method === 'activity')[0]?.args).toEqual(['spring', 40]);
+  });
+
   it('enrols through the service and shows the outcome; shows the report', async () => {
     const g = new FakeGateway();
     g.row = shootRow();

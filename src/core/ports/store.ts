@@ -15,6 +15,7 @@ import type {
   WorkspaceSettings,
 } from '../domain/records.js';
 import type { Shoot } from '../domain/shoot.js';
+import type { TeamDirectory } from './team.js';
 
 /**
  * The Store port. One unit of work per user action: `transaction` commits everything the callback
@@ -25,6 +26,14 @@ export interface Store {
   transaction<T>(work: (uow: UnitOfWork) => Promise<T>): Promise<T>;
   /** Checks the whole database file (every page, not only what a command reads); throws DATABASE_CORRUPT. */
   assertIntact(): Promise<void>;
+  /**
+   * Who is connected, in a team workspace: the PostgreSQL role (`current_user`) this process logged in
+   * as, authenticated by the server. Null for an embedded (SQLite) workspace, where no login
+   * establishes who acts and the reviewer is the name given.
+   */
+  currentRole(): Promise<string | null>;
+  /** A team workspace's reviewer group (who may log in and decide); null on SQLite. */
+  team(): Promise<TeamDirectory | null>;
   close(): Promise<void>;
 }
 
@@ -181,4 +190,8 @@ export interface AuditLog {
   append(event: AuditEventInput, at: Date): Promise<AuditEntry>;
   /** Every entry in ascending sequence order. */
   all(): Promise<AuditEntry[]>;
+  /** The sequence number of the last entry (0 for an empty log): where "what happened since" starts. */
+  headSeq(): Promise<number>;
+  /** One shoot's entries after `seq`, ascending: what other processes did since (the review app's poll). */
+  after(seq: number, shootId: string): Promise<AuditEntry[]>;
 }

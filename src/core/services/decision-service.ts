@@ -7,6 +7,7 @@ import { confirmersOf } from '../domain/review.js';
 import { assertBiometricProcessingAllowed, type Shoot } from '../domain/shoot.js';
 import type { UnitOfWork } from '../ports/store.js';
 import { type ServiceContext, requireShoot } from './context.js';
+import { reviewerIdentity } from './reviewer-identity.js';
 
 export type { ReviewAction };
 
@@ -167,15 +168,41 @@ async function participantMaps(uow: UnitOfWork, shootId: string) {
   };
 }
 
-function requireReviewer(reviewer: string): string {
-  const name = reviewer.trim();
-  if (!name)
-    throw new SitterError(
-      'REVIEWER_REQUIRED',
-      'Every decision needs the reviewer who made it.',
-      'Pass --reviewer NAME.',
-    );
-  return name;
+/** The face as the reviewer saw it when deciding (the review app's queue item). */
+export interface SeenFace {
+  state: Face['state'];
+  /** the participant_id it named, or null */
+  participant: string | null;
+}
+
+/**
+ * Another reviewer (another process, another machine) changed the face after this reviewer's screen
+ * showed it: the decision was made on a view that no longer holds, so it is refused, never applied
+ * on top of theirs. Checked in the decision's own unit of work.
+ */
+async function assertStillAsSeen(
+  uow: UnitOfWork,
+  face: Face,
+  seen: SeenFace,
+  action: ReviewAction,
+  byId: Map<number, Participant>,
+): Promise<void> {
+  const now = face.participantId !== null ? (byId.get(face.participantId)?.externalRef ?? null) : null;
+  if (face.state === seen.state && now === seen.participant) return;
+  const last = (await uow.decisions.listByFace(face.id)).filter((d) => !d.undoneAt).at(-1) ?? null;
+  const by = last ? ` by ${last.reviewer}` : '';
+  throw new SitterError(
+    'FACE_DECIDED_ELSEWHERE',
+    `Face ${face.id} was ${face.state}${now ? ` (${now})` : ''}${by} after you saw it: your ${action.kind} was not applied.`,
+    `It has left your queue. To look at it again: sitter review ${face.shootId} --state ${face.state === 'unidentified' ? 'proposed' : face.state}`,
+    {
+      face: face.id,
+      state: face.state,
+      participant: now,
+      decidedBy: last?.reviewer ?? null,
+      decidedAt: last ? last.at.toISOString() : null,
+    },
+  );
 }
 
 export async function decideFace(
@@ -183,14 +210,16 @@ export async function decideFace(
   shootId: string,
   faceId: number,
   action: ReviewAction,
-  reviewer: string,
+  reviewer: string | undefined,
+  seen?: SeenFace,
 ): Promise<DecisionOutcome> {
-  const who = requireReviewer(reviewer);
+  const who = await reviewerIdentity(ctx, reviewer);
   return ctx.store.transaction(async (uow) => {
     const shoot = await requireShoot(uow, shootId);
     assertBiometricProcessingAllowed(shoot, 'review', ctx.clock.now());
     const face = await requireFace(uow, shoot, faceId);
     const maps = await participantMaps(uow, shootId);
+    if (seen) await assertStillAsSeen(uow, face, seen, action, maps.byId);
     return applyDecision(ctx, uow, shoot, face, action, who, maps.byId, maps.byRef);
   });
 }
@@ -210,9 +239,9 @@ export async function decideBulk(
   shootId: string,
   selector: BulkSelector,
   action: 'confirm' | 'reject',
-  reviewer: string,
+  reviewer: string | undefined,
 ): Promise<DecisionOutcome[]> {
-  const who = requireReviewer(reviewer);
+  const who = await reviewerIdentity(ctx, reviewer);
   if (selector.allAbove === undefined && !selector.asset && !selector.participant) {
     throw new SitterError(
       'BULK_SELECTOR_REQUIRED',
@@ -269,8 +298,12 @@ export interface UndoOutcome {
 }
 
 /** Undoes the reviewer's most recent decision in the shoot that is not undone yet. */
-export async function undoLastDecision(ctx: ServiceContext, shootId: string, reviewer: string): Promise<UndoOutcome> {
-  const who = requireReviewer(reviewer);
+export async function undoLastDecision(
+  ctx: ServiceContext,
+  shootId: string,
+  reviewer: string | undefined,
+): Promise<UndoOutcome> {
+  const who = await reviewerIdentity(ctx, reviewer);
   return ctx.store.transaction(async (uow) => {
     const shoot = await requireShoot(uow, shootId);
     assertBiometricProcessingAllowed(shoot, 'review', ctx.clock.now());

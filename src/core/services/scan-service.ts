@@ -32,7 +32,7 @@ export interface ScanDeps {
   /** engine worker threads (default: the provider's, one per core) */
   workers?: number;
   /** one scan per shoot at a time: taken after the checks, released when the scan ends */
-  lock?: (shootId: string) => { release(): void };
+  lock?: (shootId: string) => Promise<{ release(): void | Promise<void> }>;
 }
 
 /** What the scan works with once the checks passed: the connector and a loaded engine. */
@@ -135,7 +135,7 @@ export async function scanShoot(
     await sweepLapsedConsent(uow, shootId, ctx.clock.now(), ctx.actor);
     return s;
   });
-  const lock = deps.lock?.(shoot.id);
+  const lock = await deps.lock?.(shoot.id);
   let connector: Connector | undefined;
   let engine: FaceEngine | undefined;
   try {
@@ -146,7 +146,7 @@ export async function scanShoot(
   } finally {
     await engine?.close();
     await connector?.close?.();
-    lock?.release();
+    await lock?.release();
   }
 }
 

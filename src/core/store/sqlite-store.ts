@@ -1,5 +1,6 @@
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { SitterOrm as MikroORM } from './orm.js';
 import type { Store, UnitOfWork } from '../ports/store.js';
+import type { TeamDirectory } from '../ports/team.js';
 import { unitOfWork } from './repositories.js';
 import { databaseCorruptError, translateSqliteError } from './sqlite-errors.js';
 
@@ -20,6 +21,16 @@ export class SqliteStore implements Store {
 
   async assertIntact(): Promise<void> {
     await assertDatabaseIntact(this.orm, this.dbPath);
+  }
+
+  /** One user on one machine: SQLite has no login, so no role. */
+  async currentRole(): Promise<string | null> {
+    return null;
+  }
+
+  /** One user on one machine: no team, no reviewer group. */
+  async team(): Promise<TeamDirectory | null> {
+    return null;
   }
 
   async close(): Promise<void> {

@@ -6,13 +6,20 @@ import type { AppGateway } from './gateway.js';
  */
 export function deferredGateway(reviewer: string, ready: Promise<AppGateway>): AppGateway {
   let listener: ((message: string | null) => void) | null = null;
+  // Until the workspace is open, the name given; then whom the workspace established (a team role).
+  let opened: AppGateway | null = null;
   void ready.then(
-    (g) => g.onBusy(listener),
+    (g) => {
+      opened = g;
+      g.onBusy(listener);
+    },
     () => undefined,
   );
   const when = async () => ready;
   return {
-    reviewer,
+    get reviewer() {
+      return opened?.reviewer ?? reviewer;
+    },
     onBusy(l) {
       listener = l;
       void ready.then(
@@ -22,6 +29,7 @@ export function deferredGateway(reviewer: string, ready: Promise<AppGateway>): A
     },
     loadQueue: async (...a) => (await when()).loadQueue(...a),
     decide: async (...a) => (await when()).decide(...a),
+    activity: async (...a) => (await when()).activity(...a),
     bulk: async (...a) => (await when()).bulk(...a),
     undo: async (...a) => (await when()).undo(...a),
     faceImage: async (...a) => (await when()).faceImage(...a),

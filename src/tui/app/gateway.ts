@@ -3,7 +3,14 @@
  * (workspace-gateway.ts) calls the core services, tests pass a fake. The app adds no rule of its own:
  * every decision, approval, enrolment and scan is a service call.
  */
-import type { DecisionOutcome, BulkSelector, ReviewAction, UndoOutcome } from '../../core/services/decision-service.js';
+import type {
+  DecisionOutcome,
+  BulkSelector,
+  ReviewAction,
+  SeenFace,
+  UndoOutcome,
+} from '../../core/services/decision-service.js';
+import type { ReviewActivity } from '../../core/services/review-activity.js';
 import type { EnrolSummary } from '../../core/services/enrol-service.js';
 import type { QueueFilter, QueueItem } from '../../core/services/matches-service.js';
 import type { PushSummary } from '../../core/services/push-service.js';
@@ -20,6 +27,8 @@ export type { Picture };
 export interface QueueSnapshot {
   shoot: ReviewInfo['shoot'];
   items: QueueItem[];
+  /** the audit chain's last entry when the queue was read: the poll for others' decisions starts after it */
+  seenSeq: number;
   /** participants with valid biometric consent: the only ones the assign picker offers */
   eligible: Pick<ReviewParticipant, 'ref' | 'name'>[];
   /** everyone on the roster by participant_id (for consent status and reference photos) */
@@ -31,6 +40,8 @@ export interface ShootRow {
   roster: RosterCounts;
   report: ShootReport;
   attention: ShootAttention;
+  /** the audit chain's last entry when the row was read (the shoot screen polls what comes after) */
+  seenSeq?: number;
 }
 
 export interface HomeData {
@@ -43,7 +54,13 @@ export interface ReviewGateway {
   /** who decides; recorded with every decision */
   readonly reviewer: string;
   loadQueue(shootId: string, filter?: QueueFilter): Promise<QueueSnapshot>;
-  decide(shootId: string, faceId: number, action: ReviewAction): Promise<DecisionOutcome>;
+  /**
+   * `seen`: the face as the screen showed it; if another reviewer has changed it since, the service
+   * refuses (FACE_DECIDED_ELSEWHERE) instead of deciding on top of them.
+   */
+  decide(shootId: string, faceId: number, action: ReviewAction, seen?: SeenFace): Promise<DecisionOutcome>;
+  /** what happened to the shoot after the chain entry `afterSeq` (other reviewers' decisions, scans...) */
+  activity(shootId: string, afterSeq: number): Promise<ReviewActivity>;
   bulk(shootId: string, selector: BulkSelector): Promise<DecisionOutcome[]>;
   undo(shootId: string): Promise<UndoOutcome>;
   /** the face cut from its asset, in memory; rejects with the reason when the asset is gone or broken */
@@ -53,6 +70,8 @@ export interface ReviewGateway {
 
 export interface ShootGateway {
   overview(): Promise<HomeData>;
+  /** what happened to the shoot after the chain entry `afterSeq` (another reviewer, another machine) */
+  activity(shootId: string, afterSeq: number): Promise<ReviewActivity>;
   shoot(shootId: string): Promise<ShootRow>;
   approve(shootId: string, dpiaRef: string, approvedBy: string): Promise<void>;
   enrol(shootId: string): Promise<EnrolSummary>;

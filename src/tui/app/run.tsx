@@ -9,7 +9,8 @@ import { cellPixels, detectCaps } from './terminal/capabilities.js';
 
 export interface RunAppOptions {
   workspace: string;
-  reviewer: string;
+  /** the reviewer named on the command line; absent: whom the workspace session acts as */
+  reviewer?: string;
   actor: string;
   start: Screen;
   filter?: QueueFilter;
@@ -37,7 +38,7 @@ export async function runApp(opts: RunAppOptions): Promise<number> {
     fail = rej;
   });
   gatewayReady.catch(() => undefined);
-  const gateway = deferredGateway(opts.reviewer, gatewayReady);
+  const gateway = deferredGateway(opts.reviewer ?? opts.actor, gatewayReady);
 
   // The alternate screen: the app owns the whole terminal and the shell's scrollback is left as it was.
   stdout.write(ALT_SCREEN_ON);
@@ -67,7 +68,7 @@ export async function runApp(opts: RunAppOptions): Promise<number> {
         .then(({ openAppGateway }) =>
           openAppGateway({
             workspace: opts.workspace,
-            reviewer: opts.reviewer,
+            ...(opts.reviewer ? { reviewer: opts.reviewer } : {}),
             png: caps.protocol === 'kitty' || caps.protocol === 'iterm2',
           }),
         )

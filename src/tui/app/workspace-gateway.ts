@@ -7,7 +7,9 @@ import { isSitterError, SitterError } from '../../core/domain/errors.js';
 import type { Connector, FetchedAsset, FetchOptions } from '../../core/ports/connector.js';
 import { decideBulk, decideFace, undoLastDecision } from '../../core/services/decision-service.js';
 import type { QueueItem } from '../../core/services/matches-service.js';
+import { activityHead, reviewActivity } from '../../core/services/review-activity.js';
 import { shootAttention, type ReviewParticipant } from '../../core/services/review-info.js';
+import { reviewerIdentity } from '../../core/services/reviewer-identity.js';
 import { shootReport } from '../../core/services/report-service.js';
 import { approveShoot, listShoots, showShoot } from '../../core/services/shoot-service.js';
 import { verifyAudit } from '../../core/services/audit-service.js';
@@ -22,7 +24,8 @@ import { cropFace, fitPhoto } from './images/crops.js';
 
 export interface GatewayOptions {
   workspace: string;
-  reviewer: string;
+  /** the reviewer named on the command line; absent: whom the session acts as (a team workspace's role) */
+  reviewer?: string;
   /** also encode pictures as PNG (for the kitty / iTerm2 protocols) */
   png?: boolean;
   /** how many times a write is retried while another process holds the database (each waits 3 s) */
@@ -43,7 +46,14 @@ export async function openAppGateway(opts: GatewayOptions): Promise<AppGateway> 
     ...(opts.providers ? { providers: opts.providers } : {}),
   });
   const { ctx } = session;
-  const reviewer = opts.reviewer;
+  // Settled before the first screen: in a team workspace a --reviewer other than the role is refused here.
+  let reviewer: string;
+  try {
+    reviewer = await reviewerIdentity(ctx, opts.reviewer ?? ctx.actor);
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
   const retries = opts.lockRetries ?? 3;
   let busyListener: ((message: string | null) => void) | null = null;
   const connectors = new Map<string, Promise<{ connector: Connector; source: string }>>();
@@ -116,8 +126,15 @@ export async function openAppGateway(opts: GatewayOptions): Promise<AppGateway> 
   }
 
   async function row(shootId: string): Promise<ShootRow> {
+    const seenSeq = await activityHead(ctx);
     const { shoot, roster } = await showShoot(ctx, shootId);
-    return { shoot, roster, report: await shootReport(ctx, shootId), attention: await shootAttention(ctx, shootId) };
+    return {
+      shoot,
+      roster,
+      report: await shootReport(ctx, shootId),
+      attention: await shootAttention(ctx, shootId),
+      seenSeq,
+    };
   }
 
   return {
@@ -128,18 +145,23 @@ export async function openAppGateway(opts: GatewayOptions): Promise<AppGateway> 
 
     async loadQueue(shootId, filter = {}): Promise<QueueSnapshot> {
       return retryLocked(async () => {
+        // Read first: an entry appended while the queue loads is seen again by the poll, never missed.
+        const seenSeq = await activityHead(ctx);
         const { info, items } = await loadReviewQueue(session, shootId, filter);
         const participants: Record<string, ReviewParticipant> = {};
         for (const p of info.participants) participants[p.ref] = p;
         return {
           shoot: info.shoot,
           items,
+          seenSeq,
           eligible: info.eligible.map((p) => ({ ref: p.ref, name: p.name })),
           participants,
         };
       });
     },
-    decide: (shootId, faceId, action) => retryLocked(() => decideFace(ctx, shootId, faceId, action, reviewer)),
+    decide: (shootId, faceId, action, seen) =>
+      retryLocked(() => decideFace(ctx, shootId, faceId, action, reviewer, seen)),
+    activity: (shootId, afterSeq) => retryLocked(() => reviewActivity(ctx, shootId, afterSeq)),
     bulk: (shootId, selector) => retryLocked(() => decideBulk(ctx, shootId, selector, 'confirm', reviewer)),
     undo: (shootId) => retryLocked(() => undoLastDecision(ctx, shootId, reviewer)),
 

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/domain/errors.js';
 import type { DecisionOutcome } from '../../core/services/decision-service.js';
-import { currentActor, withWorkspace } from '../context.js';
+import type { ServiceContext } from '../../core/services/context.js';
+import { withWorkspace } from '../context.js';
 import { consentRecordLabel } from '../format/consent-record.js';
 import { table } from '../format/table.js';
 import { action, intOption } from '../runner.js';
@@ -102,14 +103,19 @@ export function registerHeadlessReview(program: Command): void {
     .option('--asset <file>', 'bulk: every proposal in one asset')
     .option('--participant <id>', 'bulk: every proposal of one participant')
     .option('--undo', 'undo your most recent decision in this shoot')
-    .option('--reviewer <name>', 'who decides (default: your user name)')
+    .option(
+      '--reviewer <name>',
+      'who decides (default: your user name; in a team workspace your database role, and only it)',
+    )
     .action(
       action(async ([shootId, faceArg], opts, globals) => {
         const { decideFace, decideBulk, undoLastDecision } = await import('../../core/services/decision-service.js');
-        const reviewer = typeof opts.reviewer === 'string' ? opts.reviewer : currentActor();
+        // Default: who the session acts as (the database role in a team workspace, else your user name).
+        const given = typeof opts.reviewer === 'string' ? opts.reviewer : undefined;
+        const reviewerIn = (ctx: ServiceContext) => given ?? ctx.actor;
         const id = shootId ?? '';
         if (opts.undo) {
-          const u = await withWorkspace(globals, (ctx) => undoLastDecision(ctx, id, reviewer));
+          const u = await withWorkspace(globals, (ctx) => undoLastDecision(ctx, id, reviewerIn(ctx)));
           return {
             json: u,
             text: `Undid ${u.undone} on face ${u.face}: it is ${u.state} again${u.participant ? ` (${u.participant})` : ''}.`,
@@ -149,7 +155,7 @@ export function registerHeadlessReview(program: Command): void {
                 ...(typeof opts.participant === 'string' ? { participant: opts.participant } : {}),
               },
               opts.confirm ? 'confirm' : 'reject',
-              reviewer,
+              reviewerIn(ctx),
             ),
           );
           return {
@@ -171,7 +177,7 @@ export function registerHeadlessReview(program: Command): void {
           : opts.reject
             ? { kind: 'reject' as const }
             : { kind: 'assign' as const, participantRef: String(opts.assign) };
-        const o = await withWorkspace(globals, (ctx) => decideFace(ctx, id, faceId, act, reviewer));
+        const o = await withWorkspace(globals, (ctx) => decideFace(ctx, id, faceId, act, reviewerIn(ctx)));
         return { json: o, text: outcomeLine(o) };
       }),
     );

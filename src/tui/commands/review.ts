@@ -38,16 +38,17 @@ export async function openApp(
   // in the environment). Here a person sits at a real terminal (checked above): it must draw live.
   process.env.CI = 'false';
   const { runApp } = await import('../app/run.js');
-  const reviewer = (start.reviewer ?? currentActor()).trim();
-  if (!reviewer)
+  const reviewer = start.reviewer?.trim();
+  if (reviewer === '')
     throw new UsageError(
       'REVIEWER_REQUIRED',
       'Every decision needs the reviewer who made it.',
-      'Pass --reviewer NAME.',
+      'Pass --reviewer NAME, or leave it out to decide as yourself.',
     );
   return runApp({
     workspace: workspaceDir(globals),
-    reviewer,
+    // absent: who the workspace session acts as (your user name, or your database role in a team workspace)
+    ...(reviewer ? { reviewer } : {}),
     actor: currentActor(),
     start: start.shootId ? { kind: 'review', shootId: start.shootId } : { kind: 'home' },
     filter: {
@@ -65,7 +66,10 @@ export function registerReview(program: Command): void {
       'review the proposals of a shoot in the terminal, most uncertain first, with the faces drawn (interactive)',
     )
     .argument('<shoot>', 'shoot id')
-    .option('--reviewer <name>', 'who decides, recorded with every decision (default: your user name)')
+    .option(
+      '--reviewer <name>',
+      'who decides, recorded with every decision (default: your user name; in a team workspace your database role, and only it)',
+    )
     .option('--participant <id>', 'only the proposals of one participant')
     .option('--asset <file>', 'only the proposals in one asset')
     .option('--state <state>', 'faces in another state: proposed (default), confirmed or rejected (to revisit them)')

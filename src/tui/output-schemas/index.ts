@@ -3,6 +3,7 @@ import { errorDocument } from './common.js';
 import { jobSchemas } from './job.js';
 import { recordSchemas } from './records.js';
 import { shootSchemas } from './shoot.js';
+import { teamSchemas } from './team.js';
 
 /**
  * Every command's `--json` output, by schema name: `docs/schemas/<name>.schema.json` is
@@ -13,5 +14,6 @@ export const OUTPUT_SCHEMAS: Record<string, z.ZodType> = {
   ...shootSchemas,
   ...jobSchemas,
   ...recordSchemas,
+  ...teamSchemas,
   error: errorDocument,
 };

@@ -3,10 +3,11 @@
  * decided or skipped, and which overlay is open. The key hook (use-review.ts) turns keys into
  * actions and service calls; the view (review-screen.tsx) only draws this state.
  */
-import type { DecisionOutcome, UndoOutcome } from '../../../core/services/decision-service.js';
+import type { DecisionOutcome, ReviewAction, UndoOutcome } from '../../../core/services/decision-service.js';
 import type { QueueItem } from '../../../core/services/matches-service.js';
 import type { QueueSnapshot } from '../gateway.js';
 import { matchesWords } from '../widgets/picker-state.js';
+import { type DecidedElsewhere, refusedText, skippedText } from './elsewhere.js';
 
 /** Per proposal: still to do, decided by this reviewer in this session, or skipped for now. */
 export const OPEN = 0;
@@ -55,12 +56,16 @@ export interface ReviewState {
 
 export type ReviewEvent =
   | { type: 'loading' }
-  | { type: 'loaded'; snapshot: QueueSnapshot; focusFace?: number }
+  | { type: 'loaded'; snapshot: QueueSnapshot; focusFace?: number; reviewer?: string }
   | { type: 'load-failed'; message: string }
   | { type: 'saving'; what: string }
   | { type: 'decide'; face: number }
   | { type: 'decided'; outcome: DecisionOutcome; reviewersRequired: 1 | 2 }
   | { type: 'decide-failed'; face: number; message: string }
+  /** the poll found faces decided by another reviewer: skipped, never shown as open */
+  | { type: 'elsewhere'; decided: DecidedElsewhere[]; now: Date }
+  /** a decision refused because another reviewer decided the face first (FACE_DECIDED_ELSEWHERE) */
+  | { type: 'refused-elsewhere'; decided: DecidedElsewhere; action: ReviewAction['kind']; now: Date }
   | { type: 'bulk-decided'; outcomes: DecisionOutcome[] }
   | { type: 'undone'; outcome: UndoOutcome }
   | { type: 'failed'; message: string }
@@ -205,7 +210,17 @@ export function reviewReducer(s: ReviewState, e: ReviewEvent): ReviewState {
       let cursor = keep !== undefined ? items.findIndex((it, i) => it.face.face === keep && marks[i] !== DONE) : -1;
       if (cursor >= 0 && shown && !shown[cursor]) cursor = -1;
       if (cursor < 0) cursor = nextOpen(marks, -1, shown).index;
-      return { ...s, loading: false, snapshot: e.snapshot, marks, shown, cursor, left: countLeft(marks), busy: null };
+      return {
+        ...s,
+        reviewer: e.reviewer ?? s.reviewer,
+        loading: false,
+        snapshot: e.snapshot,
+        marks,
+        shown,
+        cursor,
+        left: countLeft(marks),
+        busy: null,
+      };
     }
     case 'load-failed':
       return { ...s, loading: false, busy: null, notice: { tone: 'error', text: e.message } };
@@ -225,6 +240,7 @@ export function reviewReducer(s: ReviewState, e: ReviewEvent): ReviewState {
         cursor: next.index,
         left: countLeft(next.marks),
         mode: { kind: 'browse' },
+        notice: null,
       };
     }
     case 'decided':
@@ -232,7 +248,11 @@ export function reviewReducer(s: ReviewState, e: ReviewEvent): ReviewState {
         ...s,
         pending: Math.max(0, s.pending - 1),
         waiting: null,
-        notice: { tone: 'success', text: outcomeText(e.outcome, e.reviewersRequired) },
+        // A face skipped meanwhile because someone else decided it: that is what the reviewer must read.
+        notice:
+          s.notice?.tone === 'warning'
+            ? s.notice
+            : { tone: 'success', text: outcomeText(e.outcome, e.reviewersRequired) },
       };
     case 'decide-failed': {
       // Refused or not saved: the face comes back on screen with the reason.
@@ -252,6 +272,37 @@ export function reviewReducer(s: ReviewState, e: ReviewEvent): ReviewState {
         notice: { tone: 'error', text: e.message },
       };
     }
+    case 'elsewhere': {
+      // Faces still open here that someone else decided: done, and the queue moves past them.
+      const marks = s.marks.slice();
+      const skipped = e.decided.filter((d) => {
+        const i = indexOfFace(s, d.face);
+        if (i < 0 || marks[i] === DONE) return false;
+        marks[i] = DONE;
+        return true;
+      });
+      if (skipped.length === 0) return s;
+      const onScreen = s.cursor >= 0 && marks[s.cursor] === DONE;
+      const next = onScreen ? nextOpen(marks, s.cursor, s.shown) : { index: s.cursor, marks };
+      // The face on screen first: it is the one the reviewer was about to decide.
+      const current = currentItem(s)?.face.face;
+      const ordered = [...skipped].sort((a, b) => Number(b.face === current) - Number(a.face === current));
+      return {
+        ...s,
+        marks: next.marks,
+        cursor: next.index,
+        left: countLeft(next.marks),
+        notice: { tone: 'warning', text: skippedText(ordered, e.now) },
+      };
+    }
+    case 'refused-elsewhere':
+      // The face stays done (it is not this reviewer's to decide any more); nothing was applied.
+      return {
+        ...s,
+        pending: Math.max(0, s.pending - 1),
+        waiting: null,
+        notice: { tone: 'warning', text: refusedText(e.decided, e.action, e.now) },
+      };
     case 'bulk-decided':
       // The queue is reloaded after a bulk decision (the service chose the faces); say what happened.
       return {

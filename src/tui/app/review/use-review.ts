@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef } from 'react';
 import type { BulkSelector, ReviewAction } from '../../../core/services/decision-service.js';
 import type { QueueFilter } from '../../../core/services/matches-service.js';
 import { errorText } from '../errors.js';
+import { decidedElsewhere, REVIEW_POLL_MS } from './elsewhere.js';
 import type { ReviewGateway } from '../gateway.js';
 import { useKeys } from '../widgets/use-keys.js';
 import { useSyncedReducer } from '../widgets/use-synced-reducer.js';
@@ -40,13 +41,24 @@ export function useReview({ gateway, shootId, filter, onQuit, onBack }: UseRevie
   // decide the same face twice: the reducer runs on the ref as each event is dispatched.
   const [state, dispatch, stateRef] = useSyncedReducer(reviewReducer, gateway.reviewer, initialReviewState);
   const reloadedEmpty = useRef(false);
+  /** the audit chain entry up to which others' activity is known (the poll reads what comes after) */
+  const seenSeq = useRef(0);
+  /** faces this session sent a decision or undo for: their chain entries are this reviewer's own */
+  const mine = useRef(new Set<number>());
 
   const load = useCallback(
-    async (focusFace?: number) => {
-      dispatch({ type: 'loading' });
+    async (focusFace?: number, quiet = false) => {
+      // A reload the poll asks for keeps the screen as it is until the new queue is there.
+      if (!quiet) dispatch({ type: 'loading' });
       try {
         const snapshot = await gateway.loadQueue(shootId, filter);
-        dispatch({ type: 'loaded', snapshot, ...(focusFace !== undefined ? { focusFace } : {}) });
+        seenSeq.current = Math.max(seenSeq.current, snapshot.seenSeq);
+        dispatch({
+          type: 'loaded',
+          snapshot,
+          reviewer: gateway.reviewer,
+          ...(focusFace !== undefined ? { focusFace } : {}),
+        });
       } catch (error) {
         dispatch({ type: 'load-failed', message: errorText(error) });
       }
@@ -54,6 +66,49 @@ export function useReview({ gateway, shootId, filter, onQuit, onBack }: UseRevie
     // filter is an object from the command line: stable for the session
     [gateway, shootId],
   );
+
+  /**
+   * What other reviewers (other processes, other machines) did since the last look: faces they
+   * decided are skipped with a notice; anything else (an undo, a half of a two-person confirmation,
+   * a scan, a withdrawal) reloads the queue quietly.
+   */
+  const polling = useRef(false);
+  const checkElsewhere = useCallback(async () => {
+    const s = stateRef.current;
+    if (polling.current || !s.snapshot || s.loading || s.busy) return;
+    polling.current = true;
+    try {
+      const { head, events } = await gateway.activity(shootId, seenSeq.current);
+      seenSeq.current = head;
+      const theirs = events.filter(
+        (e) => !(e.face !== null && mine.current.has(e.face) && e.actor === gateway.reviewer),
+      );
+      if (theirs.length === 0) return;
+      const decided = theirs.filter(
+        (e) =>
+          e.face !== null &&
+          e.action.startsWith('decision.') &&
+          e.action !== 'decision.undone' &&
+          e.state !== 'proposed',
+      );
+      if (decided.length > 0)
+        dispatch({
+          type: 'elsewhere',
+          decided: decided.map((e) => ({ face: e.face!, state: e.state ?? 'decided', by: e.actor, at: e.at })),
+          now: new Date(),
+        });
+      if (decided.length < theirs.length) await load(undefined, true);
+    } catch {
+      // a failed look is tried again at the next tick; the decision itself is checked by the service
+    } finally {
+      polling.current = false;
+    }
+  }, [gateway, shootId, load]);
+
+  useEffect(() => {
+    const timer = setInterval(() => void checkElsewhere(), REVIEW_POLL_MS);
+    return () => clearInterval(timer);
+  }, [checkElsewhere]);
 
   useEffect(() => {
     void load();
@@ -90,11 +145,21 @@ export function useReview({ gateway, shootId, filter, onQuit, onBack }: UseRevie
     if (!item || s.busy || !s.snapshot) return;
     const required = s.snapshot.shoot.reviewersRequired;
     const face = item.face.face;
+    // The face as the screen shows it: if another reviewer changed it meanwhile, the service refuses.
+    const seen = { state: item.face.state, participant: item.face.participant };
+    mine.current.add(face);
     dispatch({ type: 'decide', face });
+    // Before the next face is looked at: was it decided elsewhere meanwhile?
+    void checkElsewhere();
     enqueue(() =>
-      gateway.decide(shootId, face, action).then(
+      gateway.decide(shootId, face, action, seen).then(
         (outcome) => dispatch({ type: 'decided', outcome, reviewersRequired: required }),
-        (error: unknown) => dispatch({ type: 'decide-failed', face, message: errorText(error) }),
+        (error: unknown) => {
+          const elsewhere = decidedElsewhere(error);
+          if (elsewhere)
+            dispatch({ type: 'refused-elsewhere', decided: elsewhere, action: action.kind, now: new Date() });
+          else dispatch({ type: 'decide-failed', face, message: errorText(error) });
+        },
       ),
     );
   };
@@ -105,6 +170,7 @@ export function useReview({ gateway, shootId, filter, onQuit, onBack }: UseRevie
     enqueue(() =>
       gateway.undo(shootId).then(
         async (outcome) => {
+          mine.current.add(outcome.face);
           dispatch({ type: 'undone', outcome });
           // A decision from an earlier session: its face is not in this queue yet.
           const s = stateRef.current;
@@ -123,6 +189,7 @@ export function useReview({ gateway, shootId, filter, onQuit, onBack }: UseRevie
     enqueue(() =>
       gateway.bulk(shootId, selector).then(
         async (outcomes) => {
+          for (const o of outcomes) mine.current.add(o.face);
           dispatch({ type: 'bulk-decided', outcomes });
           await load();
         },
@@ -222,7 +289,10 @@ export function useReview({ gateway, shootId, filter, onQuit, onBack }: UseRevie
     if (!currentItem(s)) return;
     if (input === 'y' || key.return) return decide({ kind: 'confirm' });
     if (input === 'n') return decide({ kind: 'reject' });
-    if (input === 's') return dispatch({ type: 'skip' });
+    if (input === 's') {
+      dispatch({ type: 'skip' });
+      return void checkElsewhere();
+    }
     if (input === 'a') {
       if (!s.snapshot?.eligible.length)
         dispatch({

@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import { useCallback, useEffect, useRef } from 'react';
 import { errorText } from '../errors.js';
 import type { ShootGateway } from '../gateway.js';
+import { useShootActivity } from './use-shoot-activity.js';
 import { useTerminalSize, type TerminalSize } from '../terminal/use-terminal-size.js';
 import {
   duration,
@@ -58,6 +59,14 @@ export function useShoot({ gateway, shootId, actor, onReview, onBack, onQuit }: 
   }, [gateway, shootId]);
   useEffect(() => void load(), [load]);
   useEffect(() => () => stop.current?.abort(), []);
+  // Decisions made elsewhere (another reviewer, another machine) update the counts.
+  useShootActivity(
+    gateway,
+    shootId,
+    state.row?.seenSeq,
+    () => latest.current.mode.kind !== 'running',
+    (row) => dispatch({ type: 'loaded', row }),
+  );
 
   const run = (job: 'enrol' | 'scan' | 'push') => {
     dispatch({ type: 'job-start', job, now: Date.now() });

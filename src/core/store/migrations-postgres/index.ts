@@ -1,0 +1,16 @@
+import type { Constructor } from '@mikro-orm/core';
+import type { Migration } from '@mikro-orm/migrations';
+import { Migration20261129005059 } from './Migration20261129005059.js';
+import { Migration20261129013815 } from './Migration20261129013815.js';
+
+/**
+ * Every committed PostgreSQL migration, in order (team workspaces). The SQLite set is
+ * `../migrations/index.ts`; `npm run migrations:create` writes one file into each folder from the
+ * same entity change. test/integration/migrations.test.ts fails when the entities and either set disagree.
+ */
+export const postgresMigrationsList: { name: string; class: Constructor<Migration> }[] = [
+  // the schema of every SQLite migration up to Migration20261129005059, generated from the entities in one step
+  { name: 'Migration20261129005059', class: Migration20261129005059 },
+  // face.quality_band (issue 16, open-set safety), as the SQLite migration of the same name
+  { name: 'Migration20261129013815', class: Migration20261129013815 },
+];
