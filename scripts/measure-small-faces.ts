@@ -57,6 +57,8 @@ for (const e of manifest.images.filter((x) => x.role === 'enrol')) {
 const enrolled = new Set(templates.map((t) => t.identity));
 
 interface Seen {
+  /** the photo's source collection: tight 150 px crops (face-api.js) or portraits with their surroundings (deepface) */
+  source: string;
   found: boolean;
   named: boolean;
   /** proposed as somebody else */
@@ -64,13 +66,14 @@ interface Seen {
   /** distance to the own template (Infinity when not found) */
   own: number;
 }
-const judge = (face: DetectedFace | undefined, label: string): Seen => {
-  if (!face) return { found: false, named: false, wrong: false, own: Infinity };
+const judge = (face: DetectedFace | undefined, label: string, file: string): Seen => {
+  const source = file.split('/')[0] ?? '';
+  if (!face) return { source, found: false, named: false, wrong: false, own: Infinity };
   const named = proposal(rank(face.embedding, templates), threshold, margin);
   const own = Math.min(
     ...templates.filter((t) => t.identity === label).map((t) => euclidean(face.embedding, t.embedding)),
   );
-  return { found: true, named: named === label, wrong: named !== null && named !== label, own };
+  return { source, found: true, named: named === label, wrong: named !== null && named !== label, own };
 };
 
 // the close-ups: every labelled single-face query photo whose face the engine finds as it is
@@ -94,7 +97,7 @@ for (const e of queries) {
     bytes,
     face: { x: f.box.x * W, y: f.box.y * H, w: f.box.w * W, h: f.box.h * H },
     label,
-    seen: judge(f, label),
+    seen: judge(f, label, e.file),
     embedding: f.embedding,
   });
 }
@@ -103,26 +106,33 @@ const quantile = (xs: number[], q: number) => {
   const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
   return s.length ? Math.round((s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN) * 1000) / 1000 : null;
 };
-const summary = (seen: Seen[]) => ({
+const distances = (seen: Seen[], q: number) =>
+  quantile(
+    seen.map((s) => s.own),
+    q,
+  );
+const counts = (seen: Seen[]) => ({
   faces: seen.length,
   found: seen.filter((s) => s.found).length,
   named: seen.filter((s) => s.named).length,
   wrong: seen.filter((s) => s.wrong).length,
-  ownDistance: {
-    median: quantile(
-      seen.map((s) => s.own),
-      0.5,
-    ),
-    p90: quantile(
-      seen.map((s) => s.own),
-      0.9,
-    ),
-  },
+  ownDistance: { median: distances(seen, 0.5), p90: distances(seen, 0.9) },
 });
+const summary = (seen: Seen[]) => ({
+  ...counts(seen),
+  bySource: Object.fromEntries(
+    [...new Set(seen.map((s) => s.source))].map((src) => [src, counts(seen.filter((s) => s.source === src))]),
+  ),
+});
+const bySourceText = (s: ReturnType<typeof summary>) =>
+  Object.entries(s.bySource)
+    .map(([src, c]) => `${src} found ${c.found}/${c.faces} named ${c.named}`)
+    .join(', ');
 const closeUpSummary = summary(closeUps.map((c) => c.seen));
 console.log(
   `close-ups: ${closeUps.length} found of ${queries.length} query photos; named ${closeUpSummary.named}, ` +
-    `own-template distance median ${closeUpSummary.ownDistance.median} p90 ${closeUpSummary.ownDistance.p90}`,
+    `own-template distance median ${closeUpSummary.ownDistance.median} p90 ${closeUpSummary.ownDistance.p90}\n` +
+    `    (${bySourceText(closeUpSummary)})`,
 );
 
 const bySize: Record<string, unknown> = {};
@@ -156,7 +166,7 @@ for (const share of shares) {
         .map((d) => ({ d, o: iou(abs(d), placed.box) }))
         .filter((x) => x.o >= 0.3)
         .sort((a, b) => b.o - a.o)[0]?.d;
-      const s = judge(hit, c.label);
+      const s = judge(hit, c.label, c.id);
       seen.push(s);
       if (hit) drift.push(euclidean(hit.embedding, c.embedding));
       if (c.seen.named && !s.named) lostNamed++;
@@ -180,7 +190,7 @@ for (const share of shares) {
     `${(share * 100).toFixed(0)}% of the width (${Math.round(6000 * share)} px): found ${s.found}/${s.faces}, named ` +
       `${s.named}/${s.faces} (close-up ${closeUpSummary.named}), wrong ${s.wrong}; lost ${lostNamed}, gained ${gainedNamed}; ` +
       `own-template distance median ${s.ownDistance.median} p90 ${s.ownDistance.p90}; to its close-up median ` +
-      `${quantile(drift, 0.5)} p90 ${quantile(drift, 0.9)} max ${quantile(drift, 1)}`,
+      `${quantile(drift, 0.5)} p90 ${quantile(drift, 0.9)} max ${quantile(drift, 1)}\n    (${bySourceText(s)})`,
   );
 }
 await engine.close();

@@ -97,7 +97,9 @@ export class LocalFaceEngine implements FaceEngine {
         h: round(Math.max(0, y2 - y) / img.height),
       };
     };
-    for (const c of candidates) {
+    for (const seen of candidates) {
+      // a face seen small is judged and aligned on its close look at full resolution (refine.ts)
+      const c = await refineLandmarks(this.rt, img, seen, this.detectOpts);
       const l = landmarksFromMesh(c.mesh);
       const g = geometryOf(l);
       const reasons = rejectionReasons(
@@ -105,17 +107,13 @@ export class LocalFaceEngine implements FaceEngine {
         this.rules,
       );
       if (reasons.length === 0) {
-        // a face seen small gets its landmarks again from the full-resolution raster (refine.ts)
-        const fine = await refineLandmarks(this.rt, img, c, this.detectOpts);
-        const fineLandmarks = fine === c ? l : landmarksFromMesh(fine.mesh);
-        const fineGeometry = fine === c ? g : geometryOf(fineLandmarks);
-        kept.push({ c: fine, l: fineLandmarks, g: fineGeometry });
+        kept.push({ c, l, g });
         accepted.push({
-          box: rel(fine.box),
+          box: rel(c.box),
           score: c.score,
           boxScore: c.boxScore,
           verifyScore: c.verifyScore,
-          geometry: fineGeometry,
+          geometry: g,
           reasons,
           pass: c.pass,
         });

@@ -3,9 +3,10 @@
  * of a 6000 px photo was meshed on the 1024 px copy: a 240 px face was 41 px there, and its landmarks,
  * scaled back by 5.9, misplace the 150 px chip by several pixels; the recognition net then sees
  * another crop of the face than it would close up (measured: 4% faces named 68/80 against 78/80 close
- * up, docs/engine.md "Small faces in big photos"). The chip is already cut from the full-resolution
- * raster; this gives it landmarks of the same resolution: the face's mesh again on a crop of the
- * full raster centred on it (the close look the tiled pass already takes).
+ * up, docs/engine.md "Small faces in big photos"), and a coarse mesh's low score could drop the face
+ * altogether. The chip is already cut from the full-resolution raster; this gives it landmarks of the
+ * same resolution: the face's mesh again on a crop of the full raster centred on it (the close look
+ * the tiled pass already takes), as many pixels as the face has, up to the mesh network's input.
  */
 import type { RgbImage } from './decode.js';
 import { CLOSE_LOOK_SIDE, focus, type Candidate, type DetectOptions } from './detect.js';
@@ -27,8 +28,10 @@ export function needsCloseLook(c: Candidate): boolean {
 }
 
 /**
- * The candidate with its mesh and box from a close look, when it needs one and the close look finds
- * the face; otherwise as it was. Its scores stay those the quality rules judged.
+ * The candidate with its mesh, mesh score and box from a close look, when it needs one and the close
+ * look finds the face; otherwise as it was. The detector's scores stay those of the pass that found
+ * it. The mesh score is the close look's because the quality rules judge the mesh the chip is aligned
+ * from: a 31 px mesh of a 180 px face can score 0.34 and drop a face whose close look scores 1.0.
  */
 export async function refineLandmarks(
   rt: Runtime,
@@ -41,5 +44,5 @@ export async function refineLandmarks(
   const side = Math.max(CLOSE_LOOK_SIDE, Math.round(closeLookFaceSide(c) * opts.focusContext));
   const close = await focus(rt, img, c.box, opts.focusContext, c.pass, side);
   if (!close) return c;
-  return { ...c, box: close.box, mesh: close.mesh, inputFaceSide: close.inputFaceSide };
+  return { ...c, box: close.box, mesh: close.mesh, score: close.score, inputFaceSide: close.inputFaceSide };
 }
