@@ -59,6 +59,9 @@ export const DEFAULT_DETECT: DetectOptions = {
 
 const GRAY = { r: 128, g: 128, b: 128 };
 
+/** side of a close look's raster: the face (1 / focusContext of it) is seen at up to 128 px */
+export const CLOSE_LOOK_SIDE = 256;
+
 export interface Candidate {
   /** face box in full-resolution pixels (from the mesh) */
   box: Rect;
@@ -148,7 +151,7 @@ async function padded(base: RasterView, fraction: number): Promise<RasterView> {
 }
 
 /** A square crop of the full raster centred on a box, `context` times its side, resized to `out`. */
-async function focusView(img: RgbImage, box: Rect, context: number, out = 256): Promise<RasterView | null> {
+async function focusView(img: RgbImage, box: Rect, context: number, out = CLOSE_LOOK_SIDE): Promise<RasterView | null> {
   const square = await paddedSquare(
     img,
     box.x + box.w / 2,
@@ -168,14 +171,15 @@ async function focusView(img: RgbImage, box: Rect, context: number, out = 256): 
 }
 
 /** The face at the centre of a focused crop (full mesh), if BlazeFace confirms one there. */
-async function focus(
+export async function focus(
   rt: Runtime,
   img: RgbImage,
   box: Rect,
   context: number,
   pass: Candidate['pass'],
+  out = CLOSE_LOOK_SIDE,
 ): Promise<Candidate | null> {
-  const v = await focusView(img, box, context);
+  const v = await focusView(img, box, context, out);
   if (!v) return null;
   let best: Candidate | null = null;
   for (const c of await detectRaster(rt, v, pass)) {
