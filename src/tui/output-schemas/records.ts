@@ -7,6 +7,7 @@ const scanOutcome = z.enum([
   'version-differs',
   'unchanged',
   'no-code',
+  'unsigned-form',
   'unreadable',
   'unsupported',
   'other-shoot',
