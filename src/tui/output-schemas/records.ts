@@ -166,6 +166,7 @@ export const recordSchemas = {
       versionDiffers: int,
       unchanged: int,
       noCode: int,
+      unsignedForm: int,
       unreadable: int,
       unsupported: int,
       otherShoot: int,
