@@ -3,7 +3,7 @@
  * bash (with Debian's bash-completion, as an interactive shell has it), fish and zsh, and the
  * candidates come from the live command tree through `sitter complete --`.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,24 @@ describe('shell completion', () => {
     expect(complete('sitter shoot cr')).toEqual(['create']);
     expect(complete('sitter pub')).toEqual(['publish']);
     expect(complete('sitter scan --re')).toEqual(['--rescan']);
+  });
+
+  it('bash: `source <(sitter completion bash)` twice (a re-read ~/.bashrc) says nothing, fails nothing, and still completes', async () => {
+    const run = spawnSync(
+      'bash',
+      [
+        '-c',
+        // bash_completion itself is not written for `set -u`: the strict part is the sourcing twice.
+        'source /usr/share/bash-completion/bash_completion; set -euo pipefail; ' +
+          'source <(sitter completion bash); source <(sitter completion bash); set +euo pipefail; ' +
+          'COMP_WORDS=(sitter pub); COMP_CWORD=1; COMP_LINE="sitter pub"; COMP_POINT=10; ' +
+          '__sitter_complete 2>/dev/null; printf "%s\\n" "${COMPREPLY[@]}"; echo "directive=$ShellCompDirectiveNoFileComp"',
+      ],
+      { env, encoding: 'utf8' },
+    );
+    expect(run.stderr).toBe(''); // it printed "ShellCompDirectiveError: readonly variable" six times
+    expect(run.status).toBe(0);
+    expect(run.stdout.split('\n').filter(Boolean)).toEqual(['publish', 'directive=4']);
   });
 
   it('fish completes commands with their descriptions', async () => {

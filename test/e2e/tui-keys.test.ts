@@ -123,10 +123,8 @@ describe.skipIf(!hasTmux)('the review app keys in a real terminal (tmux)', () =>
     expect(screen).not.toContain('select the next / previous shoot');
 
     await s.press('Enter', /Shoot keys: Shoot keys \[approved\][\s\S]*\? help/);
-    // Ink attaches a new screen's key listener in an effect that runs after the screen's first frame:
-    // on a loaded machine (the full suite in CI) a key sent the instant the frame shows is read by no
-    // one. A person cannot type that fast after seeing the screen; the test waits as long as one would.
-    await new Promise((r) => setTimeout(r, 1000));
+    // The key the instant the new screen shows, no wait: the app's one input listener outlives the
+    // screens (widgets/key-router.ts), so a key typed right after a switch reaches the new one.
     screen = await s.press('?', /review the proposals/);
     for (const k of ['enrol', 'scan the photos', 'push the confirmed', 'report', 'refresh', 'Esc'])
       expect(screen).toContain(k);

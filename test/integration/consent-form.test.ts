@@ -127,14 +127,42 @@ describe('sitter consent form and consent signed', () => {
     expect(text).toContain('Riverside Museum, 1 Quay Street');
     expect(text).toContain('No face matching');
     expect(text).toMatch(/Face data is deleted at the latest 30 days/);
+  });
 
-    // The unsigned PDF itself goes back through the reader: its embedded code names P3.
+  it('unsigned-form: the PDF Sitter generated, as written or re-saved by a viewer, is refused with a hint and recorded on no record; the signed scan is', async () => {
+    await settings();
+    const dir = join(out.dir, 'forms');
+    await forms('s', dir);
     const scans = scansDir();
-    writeFileSync(join(scans, 'P3-signed.pdf'), bytes);
-    const back = await signed(scans);
-    expect(back.scans).toEqual([
-      expect.objectContaining({ file: 'P3-signed.pdf', outcome: 'matched', participant: 'P3' }),
+    const generated = readFileSync(join(dir, 'consent-P3.pdf'));
+    writeFileSync(join(scans, 'a-P3-signed.pdf'), generated); // the very file consent form wrote
+    const resaved = await (await PDFDocument.load(generated)).save(); // a viewer's "save": new producer and dates
+    expect(sha256(resaved)).not.toBe(sha256(generated));
+    writeFileSync(join(scans, 'b-P3-resaved.pdf'), resaved.slice());
+    const html = readFileSync(join(dir, 'consent-P2.html'));
+    writeFileSync(join(scans, 'c-P2.html'), html); // issued too: its sha256 is on the chain
+    const photo = await phoneScanOf(codeSvgOf(readFileSync(join(dir, 'consent-P1.html'), 'utf8')));
+    writeFileSync(join(scans, 'd-P1-photo.jpg'), photo);
+
+    const { run, scans: lines } = await signed(scans);
+    expect(run.code).toBe(1);
+    expect(lines.map((l) => [l.file, l.outcome, l.recorded])).toEqual([
+      ['a-P3-signed.pdf', 'unsigned-form', false],
+      ['b-P3-resaved.pdf', 'unsigned-form', false],
+      ['c-P2.html', 'unsigned-form', false],
+      ['d-P1-photo.jpg', 'matched', true],
     ]);
+    for (const l of lines.slice(0, 3))
+      expect((l as ScanLine & { message: string }).message).toContain('scan or photograph the signed paper copy');
+    expect(jsonOf(run).counts).toMatchObject({ unsignedForm: 3, matched: 1 });
+    expect(await recordOf('s', 'P3')).toBeNull();
+    expect(await recordOf('s', 'P2')).toBeNull();
+    expect(await recordOf('s', 'P1')).toMatchObject({ file: 'd-P1-photo.jpg', sha256: sha256(photo) });
+    const audit = await t.ws.store.transaction((uow) => uow.audit.all());
+    expect(audit.filter((e) => e.action === 'consent.signed-scan-recorded')).toHaveLength(1);
+
+    const text = await runSitter(['--workspace', t.root, 'consent', 'signed', 's', scans]);
+    expect(text.stdout).toMatch(/a-P3-signed\.pdf: UNSIGNED FORM: this is the form Sitter generated/);
   });
 
   it('the HTML offers photographs and biometric matching as two separate yes/no choices, the scopes as tick boxes, Art. 13, withdrawal and the guardian line', async () => {

@@ -83,6 +83,10 @@ describe('report: accuracy on this shoot, by score band', () => {
     expect(text.stdout).toMatch(/^0\.515 < d <= 0\.565 +0\.435-0\.485 +2 +1 +1 +0 +0 +0\.5$/m);
     expect(text.stdout).toMatch(/^all proposals +- +5 +2 +1 +1 +1 +0\.5$/m);
     expect(text.stdout).toMatch(/Missed by the matcher \(found but never proposed, then named by a reviewer\): 1\./);
+    // a share as a person reads it, with the counts behind it (it printed "0.5", a bare "1" at 100%)
+    expect(text.stdout).toContain('Of the faces reviewers named, the matcher proposed rightly: 50% (2 of 4).');
+    const dpia = await runSitter(['--workspace', t.root, 'dpia', 's']);
+    expect(dpia.stdout).toContain('the matcher proposed rightly: 50% (2 of 4).');
   });
 
   it('an undone decision leaves the proposal pending again', async () => {

@@ -65,6 +65,7 @@ describe('Exiv2 round trip', () => {
     expect(k.get('Xmp.sitter.Clearance[1]/sitter:Reasons')).toBe('scope-missing');
     expect(k.get('Xmp.sitter.Clearance[2]/sitter:Scope')).toBe('web');
     expect(k.get('Xmp.sitter.Clearance[2]/sitter:Cleared')).toBe('True');
+    expect(k.get('Xmp.sitter.ClearanceSummary')).toMatch(/^print: not cleared \(scope-missing\); web: cleared/);
     expect(k.get('Xmp.iptcExt.PersonInImageWDetails[2]/sitter:PublicationScopes')).toBe('print, web');
 
     // Embedded into a copy of the photo (as on export), -pX prints the packet and -PX reads the same keys.
@@ -91,6 +92,9 @@ describe('Exiv2 round trip', () => {
     expect([...after.values()].join('\n')).not.toMatch(/Ada Leaving|consent:s:P1/);
     expect(after.get('Xmp.sitter.Clearance[2]/sitter:Cleared')).toBe('False');
     expect(after.get('Xmp.sitter.Clearance[2]/sitter:Reasons')).toBe('consent-withdrawn');
+    expect(after.get('Xmp.sitter.ClearanceSummary')).toBe(
+      'print: not cleared (consent-withdrawn); web: not cleared (consent-withdrawn)',
+    );
     // And ExifTool still finds the file valid.
     const v = await exiftool.readRaw(file, ['-validate', '-warning', '-a']);
     expect(v.Validate).toBe('OK');

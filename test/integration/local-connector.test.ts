@@ -184,10 +184,10 @@ describe('local connector: fetch refuses what the listing would not give', () =>
     await expect(local.push(root, payload('pipe.jpg'))).rejects.toBeInstanceOf(SitterError);
   });
 
-  it("fetches listed assets, including a corrupt one (decoding is the scan's job)", async () => {
-    const f = await local.fetch(root, 'truncated.jpg');
-    expect(f.bytes.byteLength).toBe(40);
-    expect(f.mediaType).toBe('image/jpeg');
+  it('fetches listed assets by content; one whose header no decoder reads is IMAGE_UNREADABLE, named, not undated', async () => {
+    const e = await refusal(local.fetch(root, 'truncated.jpg'));
+    expect(e.code).toBe('IMAGE_UNREADABLE');
+    expect(e.message).toMatch(/"truncated\.jpg" cannot be read: it starts like a JPEG image but its header is damaged/);
     const g = await local.fetch(root, 'jpeg-named.dat');
     expect(g.mediaType).toBe('image/jpeg');
     const alias = await local.fetch(root, 'alias.jpg');

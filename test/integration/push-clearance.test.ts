@@ -101,6 +101,21 @@ describe('push writes the clearance and the scopes per person', () => {
       { Scope: 'print', Cleared: false, Reasons: ['face-unreviewed'] },
       { Scope: 'web', Cleared: false, Reasons: ['face-unreviewed'] },
     ]);
+    // ExifTool's flat output (-G1) runs every scope's reasons into one list, no longer per scope (the
+    // command line without -a even shows the first scope's only). The summary line keeps each scope's
+    // answer and reasons together, whole.
+    const flat = async (f: string, ...args: string[]) =>
+      (await exiftool.readRaw(join(source, f), ['-G1', ...args, '-XMP-sitter:all'])) as Raw;
+    expect((await flat('c.jpg.xmp'))['XMP-sitter:ClearanceReasons']).toEqual(['face-unreviewed', 'face-unreviewed']);
+    expect((await flat('a.jpg.xmp'))['XMP-sitter:ClearanceSummary']).toBe(
+      `print: not cleared (scope-missing); web: cleared until ${tomorrow.toISOString()}`,
+    );
+    expect((await flat('b.jpg.xmp'))['XMP-sitter:ClearanceSummary']).toBe(
+      'print: cleared; web: not cleared (scope-missing)',
+    );
+    expect((await flat('c.jpg.xmp', '-a'))['XMP-sitter:ClearanceSummary']).toBe(
+      'print: not cleared (face-unreviewed); web: not cleared (face-unreviewed)',
+    );
     const web = jsonOf(await sitter('clearance', 's', '--scope', 'web')) as {
       assets: { asset: string; cleared: boolean }[];
     };
@@ -144,6 +159,7 @@ describe('push writes the clearance and the scopes per person', () => {
       { Scope: 'print', Cleared: false, Reasons: ['consent-expired'] },
       { Scope: 'web', Cleared: false, Reasons: ['consent-expired'] },
     ]);
+    expect(a.ClearanceSummary).toBe('print: not cleared (consent-expired); web: not cleared (consent-expired)');
     expect(scopesByName(a)).toEqual({ 'Ada Web': ['print', 'web'] });
   });
 
@@ -170,6 +186,7 @@ describe('push writes the clearance and the scopes per person', () => {
       { Scope: 'print', Cleared: false, Reasons: ['consent-withdrawn'] },
       { Scope: 'web', Cleared: false, Reasons: ['consent-withdrawn'] },
     ]);
+    expect(a.ClearanceSummary).toBe('print: not cleared (consent-withdrawn); web: not cleared (consent-withdrawn)');
     expect(JSON.stringify(a)).not.toMatch(/Eve Expiring/);
 
     // Withdrawing everyone on b.jpg leaves no trace of Sitter: the file Sitter created is gone.

@@ -9,6 +9,7 @@ import {
 } from '../../src/tui/app/review/review-state.js';
 import { cellPixels, detectCaps } from '../../src/tui/app/terminal/capabilities.js';
 import { cubeIndex, cubePercent, sixelImage } from '../../src/tui/app/terminal/sixel.js';
+import { KeyRouter, type KeyListener } from '../../src/tui/app/widgets/key-router.js';
 import { NO_KEY, splitKeys } from '../../src/tui/app/widgets/use-keys.js';
 import type { Pixels } from '../../src/tui/app/terminal/pixels.js';
 import type { QueueSnapshot } from '../../src/tui/app/gateway.js';
@@ -40,6 +41,42 @@ describe('splitting an input chunk into keys', () => {
     const meta = { ...NONE, meta: true };
     expect(splitKeys('[A', meta)).toEqual([['[A', meta]]);
     expect(splitKeys('😀', NONE)).toHaveLength(1);
+  });
+});
+
+describe("the app's key router: one listener that outlives the screens", () => {
+  const listener = (got: string[], name: string): KeyListener => ({
+    handle: (input) => void got.push(`${name}:${input}`),
+    active: false,
+  });
+
+  it('hands each key of a chunk, in order, to the active screen only', () => {
+    const router = new KeyRouter();
+    const got: string[] = [];
+    const home = listener(got, 'home');
+    const picker = listener(got, 'picker');
+    router.add(home);
+    router.add(picker);
+    router.setActive(home, true);
+    router.dispatch('jk', NONE);
+    expect(got).toEqual(['home:j', 'home:k']);
+  });
+
+  it('keeps a key typed between one screen leaving and the next one committing, for the next screen', () => {
+    const router = new KeyRouter();
+    const got: string[] = [];
+    const home = listener(got, 'home');
+    const removeHome = router.add(home);
+    router.setActive(home, true);
+    router.dispatch('', { ...NONE, return: true }); // Enter opens the shoot: home unmounts
+    removeHome();
+    router.dispatch('?', NONE); // typed at once, before the shoot screen has committed
+    router.dispatch('x', NONE);
+    const shoot = listener(got, 'shoot');
+    router.add(shoot);
+    expect(got).toEqual(['home:']); // an inactive listener is handed nothing
+    router.setActive(shoot, true);
+    expect(got).toEqual(['home:', 'shoot:?', 'shoot:x']);
   });
 });
 

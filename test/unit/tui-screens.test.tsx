@@ -371,6 +371,7 @@ function shootRow(over: Partial<Shoot> = {}): ShootRow {
         pending: 0,
         withUnidentified: 2,
         pushed: 0,
+        awaitingPush: 0,
         outsideDates: 0,
         noCaptureTime: 0,
       },

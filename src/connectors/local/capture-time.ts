@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { RAW_SNIFF_BYTES, rawFormatOf } from '../../core/domain/raw-format.js';
 import type { CaptureTime } from '../../core/domain/shoot-dates.js';
 
@@ -66,20 +66,42 @@ export function parseExifCaptureTime(exif: Buffer): CaptureTime | null {
   }
 }
 
-/** The capture time of an image's bytes; sharp reads only the header, not the pixels. */
-export async function captureTimeOf(bytes: Uint8Array): Promise<CaptureTime | null> {
+/** What an image's header says of it: its capture time, or why the header cannot be read at all. */
+export type ImageHeader = { capturedAt: CaptureTime | null } | { unreadable: string };
+
+/**
+ * The capture time of an image's bytes; sharp reads only the header, not the pixels. A header sharp
+ * cannot read is said (`unreadable`), not taken for a photo without a date: such a file would be
+ * held for a person's decision only to fail when analysed.
+ */
+export async function readImageHeader(bytes: Uint8Array): Promise<ImageHeader> {
   // TIFF-based RAW files (NEF, DNG, CR2, ARW, ORF, RW2) keep EXIF in their own TIFF structure; sharp
   // cannot open some of them (ORF, RW2 have magics of their own). CR3 and RAF are read by no one here.
   if (rawFormatOf(bytes.subarray(0, RAW_SNIFF_BYTES)) !== null)
-    return parseExifCaptureTime(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    return { capturedAt: parseExifCaptureTime(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) };
+  let meta: Metadata;
   try {
-    const { exif, format } = await sharp(bytes, { limitInputPixels: false }).metadata();
-    if (exif) return parseExifCaptureTime(exif);
-    // A TIFF file is itself the TIFF structure EXIF uses, and sharp hands no separate block for it.
-    return format === 'tiff'
-      ? parseExifCaptureTime(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
-      : null;
-  } catch {
-    return null;
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (error) {
+    return { unreadable: firstLine(error) };
   }
+  if (meta.exif) return { capturedAt: parseExifCaptureTime(meta.exif) };
+  // A TIFF file is itself the TIFF structure EXIF uses, and sharp hands no separate block for it.
+  return {
+    capturedAt:
+      meta.format === 'tiff'
+        ? parseExifCaptureTime(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+        : null,
+  };
+}
+
+/** The capture time of an image's bytes; null when it carries none or its header cannot be read. */
+export async function captureTimeOf(bytes: Uint8Array): Promise<CaptureTime | null> {
+  const header = await readImageHeader(bytes);
+  return 'capturedAt' in header ? header.capturedAt : null;
+}
+
+function firstLine(error: unknown): string {
+  const line = String(error instanceof Error ? error.message : error).split(/\r?\n/)[0] ?? '';
+  return line.length > 160 ? `${line.slice(0, 157)}...` : line;
 }

@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { SitterError } from '../../core/domain/errors.js';
+import { hasRawExtension } from '../../core/domain/raw-format.js';
 import type {
   AssetPage,
   ClearRequest,
@@ -41,7 +42,8 @@ import { assetChanged } from '../asset-changed.js';
 import { SNIFF_BYTES, sniffImage } from './sniff.js';
 import { walk, walkFolders, type Candidate } from './walk.js';
 import { orientationOfUnrecordedAsset } from './orientation.js';
-import { captureTimeOf } from './capture-time.js';
+import { readImageHeader } from './capture-time.js';
+import { headerSaysEnough, unreadableImage } from './unreadable-image.js';
 
 export const LOCAL_CONNECTOR_VERSION = '1.0.0';
 
@@ -184,7 +186,9 @@ export function createLocalConnector(rawOptions: Record<string, unknown> = {}): 
         return {
           id: c.id,
           reason: 'not-an-image',
-          message: `${c.id} is not an image Sitter can read (checked by content, not by name).`,
+          message:
+            `${c.id} is not an image Sitter can read (checked by content, not by name)` +
+            (hasRawExtension(c.id) ? ': named like a camera RAW, but its content is not one.' : '.'),
         };
       return { id: c.id, fileName: path.posix.basename(c.id), size: opened.stat.size, modifiedAt: opened.stat.mtime };
     } catch (e) {
@@ -240,13 +244,16 @@ export function createLocalConnector(rawOptions: Record<string, unknown> = {}): 
         const bytes: Uint8Array = await handle.readFile(); // a Buffer is a Uint8Array: no copy
         const mediaType = sniffImage(bytes.subarray(0, SNIFF_BYTES));
         if (!mediaType) throw outOfScope(assetId, 'it is not an image', source);
+        const header = await readImageHeader(bytes);
+        if ('unreadable' in header && headerSaysEnough(mediaType))
+          throw unreadableImage(assetId, mediaType, header.unreadable);
         return {
           asset: {
             id: assetId,
             fileName: path.posix.basename(assetId),
             size: bytes.byteLength,
             modifiedAt: stat.mtime,
-            capturedAt: await captureTimeOf(bytes),
+            capturedAt: 'capturedAt' in header ? header.capturedAt : null,
           },
           bytes,
           contentHash: sha256Of(bytes),

@@ -2,9 +2,13 @@
  * The asset's usage clearance in Sitter's namespace, next to the PLUS release fields (issue 13):
  * `sitter:Clearance`, a Bag with one struct per publication scope on record: `sitter:Scope`,
  * `sitter:Cleared` (True/False), `sitter:Reasons` (a Bag of `sitter clearance` reason codes, when not
- * cleared) and `sitter:Until` (when cleared and a consent on it ends by a known date). ExifTool reads it
- * as XMP-sitter:Clearance (`-struct`) or ClearanceScope/ClearanceCleared/... lists. Being in Sitter's
- * namespace, the whole property is Sitter's: a push replaces it, a clear removes it.
+ * cleared) and `sitter:Until` (when cleared and a consent on it ends by a known date); beside it
+ * `sitter:ClearanceSummary`, every scope's answer on one line ("print: not cleared (scope-missing);
+ * web: cleared"). ExifTool reads the Bag as XMP-sitter:Clearance with `-struct` or `-X`; its ordinary
+ * flat output knows no list in Sitter's namespace, so it shows the first scope's ClearanceScope and
+ * ClearanceReasons only (all of them, one per line and no longer per scope, with `-a`): the summary is
+ * what a person reading `exiftool -G1` sees whole. Being in Sitter's namespace, both properties are
+ * Sitter's: a push replaces them, a clear removes them.
  */
 import type { AssetScopeClearance } from '../../core/ports/connector.js';
 import { place, removeNode } from './layout.js';
@@ -14,6 +18,7 @@ import {
   arrayTexts,
   fieldElement,
   fieldText,
+  simpleTopLevel,
   structBody,
   topLevel,
   type Namer,
@@ -34,7 +39,19 @@ interface WrittenClearance {
 export function removeClearance(x: XmpDoc): boolean {
   const found = topLevel(x, S, 'Clearance');
   for (const el of found) removeNode(el);
-  return found.length > 0;
+  // A simple property: Exiv2 rewrites it as an attribute of the rdf:Description.
+  let summaries = 0;
+  for (let s = simpleTopLevel(x, S, 'ClearanceSummary'); s; s = simpleTopLevel(x, S, 'ClearanceSummary')) {
+    s.remove();
+    summaries += 1;
+  }
+  return found.length + summaries > 0;
+}
+
+/** One scope's answer: "web: cleared until 2026-07-01T00:00:00.000Z", "print: not cleared (scope-missing, face-unreviewed)". */
+function scopeSummary(c: WrittenClearance): string {
+  if (c.cleared) return `${c.scope}: cleared${c.until !== null ? ` until ${c.until}` : ''}`;
+  return `${c.scope}: not cleared${c.reasons.length > 0 ? ` (${c.reasons.join(', ')})` : ''}`;
 }
 
 function write(n: Namer, holder: XElement, list: readonly WrittenClearance[]): void {
@@ -49,6 +66,7 @@ function write(n: Namer, holder: XElement, list: readonly WrittenClearance[]): v
     container.appendChild(li);
   }
   place(holder, prop);
+  place(holder, n.el(S, 'ClearanceSummary', list.map(scopeSummary).join('; ')));
 }
 
 /** Writes the payload's clearance (after a strip took the previous one out). */

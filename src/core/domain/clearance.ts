@@ -94,7 +94,8 @@ export interface ClearanceFacts {
   participants: ReadonlyMap<number, Participant>;
   /** the current consent record of each participant */
   consents: ReadonlyMap<number, ConsentRecord>;
-  decisions: readonly Pick<Decision, 'faceId' | 'at'>[];
+  /** every decision on the shoot's faces; an undo is a change of the review too, when it happened */
+  decisions: readonly (Pick<Decision, 'faceId' | 'at'> & { undoneAt?: Date | null })[];
   /** every push record of the shoot, cleared or not: when Sitter last wrote to each asset */
   pushes: readonly Pick<PushRecord, 'assetId' | 'participantId' | 'pushedAt' | 'clearedAt'>[];
 }
@@ -232,7 +233,8 @@ export function changesSincePush(facts: ClearanceFacts, asset: Asset, now: Date)
   const people = new Set<number>();
   for (const f of faces) if (f.participantId !== null) people.add(f.participantId);
   for (const p of index.pushesByAsset.get(asset.id) ?? []) people.add(p.participantId);
-  if (faces.some((f) => (index.decisionsByFace.get(f.id) ?? []).some((d) => after(d.at)))) found.add('review-decision');
+  if (faces.some((f) => (index.decisionsByFace.get(f.id) ?? []).some((d) => after(d.at) || after(d.undoneAt))))
+    found.add('review-decision');
   for (const id of people) {
     const c = facts.consents.get(id);
     if (!c) continue;

@@ -92,6 +92,11 @@ function bandShell(i: number, threshold: number): Omit<AccuracyBand, keyof Outco
   };
 }
 
+/** The faces reviewers named: the proposals they confirmed or gave to someone else, and the matcher's misses. */
+export function namedByReviewers(a: Pick<ShootAccuracy, 'total' | 'missed'>): number {
+  return a.total.confirmed + a.total.reassigned + a.missed;
+}
+
 /** The shoot's accuracy from its faces (with their scores) and every decision on them. */
 export function shootAccuracy(
   faces: readonly Pick<Face, 'id' | 'state' | 'score'>[],
@@ -114,7 +119,7 @@ export function shootAccuracy(
       c[verdict.outcome] += 1;
     }
   }
-  const named = total.confirmed + total.reassigned + missed;
+  const named = namedByReviewers({ total, missed });
   return {
     threshold,
     bandWidth: BAND_WIDTH,

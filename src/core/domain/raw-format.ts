@@ -94,3 +94,38 @@ export function rawFormatOf(head: Uint8Array): RawFormat | null {
 export function rawMediaType(format: RawFormat): string {
   return format === 'dng' ? 'image/x-adobe-dng' : `image/x-raw-${format}`;
 }
+
+/** File name extensions cameras give their RAW files: only to say so when a file so named is not one. */
+const RAW_EXTENSIONS = new Set([
+  '3fr',
+  'arw',
+  'cr2',
+  'cr3',
+  'crw',
+  'dcr',
+  'dng',
+  'erf',
+  'iiq',
+  'kdc',
+  'mef',
+  'mos',
+  'mrw',
+  'nef',
+  'nrw',
+  'orf',
+  'pef',
+  'raf',
+  'raw',
+  'rw2',
+  'rwl',
+  'sr2',
+  'srf',
+  'srw',
+  'x3f',
+]);
+
+/** Whether a file name ends in a camera RAW extension (`.nef`, `.CR2`...); the content decides what it is. */
+export function hasRawExtension(fileName: string): boolean {
+  const dot = fileName.lastIndexOf('.');
+  return dot >= 0 && RAW_EXTENSIONS.has(fileName.slice(dot + 1).toLowerCase());
+}

@@ -8,6 +8,7 @@
  * Sitter's format).
  */
 import { type ChangeSincePush, type ClearanceFacts, changesSincePush, lastPushOf } from '../domain/clearance.js';
+import { consentStatus } from '../domain/consent.js';
 import { SitterError } from '../domain/errors.js';
 import type { Asset } from '../domain/records.js';
 import type { Shoot } from '../domain/shoot.js';
@@ -19,6 +20,22 @@ export function updateReasons(facts: ClearanceFacts, asset: Asset, now: Date): D
   if (lastPushOf(facts, asset.id) === null) return ['first-push'];
   const changes = changesSincePush(facts, asset, now);
   return changes.length > 0 ? changes : ['dam-differed'];
+}
+
+/**
+ * Whether a push would bring something to the DAM for this asset now, as `pushShoot` selects: one
+ * pushed before when its clearance facts changed since (a push that found the DAM up to date moved
+ * its last push forward); one never pushed when it is scanned and shows a confirmed person a push may
+ * name (consent eligible now; the others are held back and make no write).
+ */
+export function awaitsPush(facts: ClearanceFacts, asset: Asset, now: Date): boolean {
+  if (lastPushOf(facts, asset.id) !== null) return changesSincePush(facts, asset, now).length > 0;
+  if (asset.scanState !== 'scanned') return false;
+  return facts.faces.some((f) => {
+    if (f.assetId !== asset.id || f.state !== 'confirmed' || f.participantId === null) return false;
+    const consent = facts.consents.get(f.participantId);
+    return consent !== undefined && consentStatus(consent, now) === 'eligible';
+  });
 }
 
 /** How many assets a push brought up to date (written or cleared), and how many for each reason. */

@@ -4,6 +4,8 @@ import { loadMatches } from './matches-service.js';
 import { countRoster, loadRoster, type RosterCounts } from './roster.js';
 import { requireShoot } from './context.js';
 import { PUSHED_FLAG } from '../domain/asset-flags.js';
+import { loadClearanceFacts } from './clearance-service.js';
+import { awaitsPush } from './push-selection.js';
 
 export interface ParticipantReport {
   participant: string;
@@ -37,6 +39,8 @@ export interface ShootReport {
     pending: number;
     withUnidentified: number;
     pushed: number;
+    /** assets a push would bring to the DAM now: never pushed with a confirmed person, or changed since their last push */
+    awaitingPush: number;
     /** refused: captured outside the shoot's days (never analysed) */
     outsideDates: number;
     /** held: no capture time, waiting for a person to allow them */
@@ -54,9 +58,11 @@ export interface ShootReport {
 
 /** What a shoot's processing has produced so far, and what is left to do. */
 export async function shootReport(ctx: ServiceContext, shootId: string): Promise<ShootReport> {
-  const { shoot, roster } = await ctx.store.transaction(async (uow) => ({
+  const now = ctx.clock.now();
+  const { shoot, roster, facts } = await ctx.store.transaction(async (uow) => ({
     shoot: await requireShoot(uow, shootId),
-    roster: await loadRoster(uow, shootId, ctx.clock.now()),
+    roster: await loadRoster(uow, shootId, now),
+    facts: await loadClearanceFacts(uow, shootId),
   }));
   const matches = await loadMatches(ctx, shootId);
   const faces: ShootReport['faces'] = { total: 0, proposed: 0, confirmed: 0, rejected: 0, unidentified: 0, ignored: 0 };
@@ -100,6 +106,7 @@ export async function shootReport(ctx: ServiceContext, shootId: string): Promise
     pending: matches.assets.filter((a) => a.scanState === 'pending').length,
     withUnidentified: matches.assets.filter((a) => a.flags.includes('unidentified-person')).length,
     pushed: matches.assets.filter((a) => a.flags.includes(PUSHED_FLAG)).length,
+    awaitingPush: facts.assets.filter((a) => awaitsPush(facts, a, now)).length,
     outsideDates: matches.assets.filter((a) => a.scanState === 'refused').length,
     noCaptureTime: matches.assets.filter((a) => a.scanState === 'held').length,
   };
@@ -127,7 +134,9 @@ export async function shootReport(ctx: ServiceContext, shootId: string): Promise
       `${earlier} confirmed faces were named under an earlier version of the consent record: check ` +
         `the new form still covers them (sitter matches ${shootId}), reject any it does not`,
     );
-  if (faces.confirmed > 0) todo.push(`push the confirmed matches: sitter push ${shootId}`);
+  // Only when a push has something to write: after one that found the DAM up to date, nothing is asked.
+  if (assets.awaitingPush > 0)
+    todo.push(`push ${assets.awaitingPush} assets not up to date in the DAM: sitter push ${shootId}`);
   return {
     shoot: shootId,
     status: shoot.status,

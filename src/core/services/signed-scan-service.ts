@@ -18,8 +18,12 @@ export interface ScanRead {
   sha256: string | null;
   code: FormCode | null;
   /** why no code came out of it: the file could not be read or decoded, is of a kind Sitter cannot read, or holds no code */
-  problem: { outcome: 'unreadable' | 'unsupported' | 'no-code'; message: string } | null;
+  problem: { outcome: 'unreadable' | 'unsupported' | 'no-code' | 'unsigned-form'; message: string } | null;
 }
+
+/** Said of a file that is the form Sitter generated rather than a scan of the signed paper copy. */
+export const UNSIGNED_FORM_MESSAGE =
+  'this is the form Sitter generated, not a signed copy: scan or photograph the signed paper copy';
 
 export type ScanOutcome =
   /** recorded on the participant's consent record */
@@ -29,6 +33,8 @@ export type ScanOutcome =
   /** this very file was already recorded on the record */
   | 'unchanged'
   | 'no-code'
+  /** the PDF `sitter consent form` wrote (the same file, or the same form re-saved): nobody signed it */
+  | 'unsigned-form'
   | 'unreadable'
   | 'unsupported'
   | 'other-shoot'
@@ -63,6 +69,7 @@ const OUTCOMES: ScanOutcome[] = [
   'version-differs',
   'unchanged',
   'no-code',
+  'unsigned-form',
   'unreadable',
   'unsupported',
   'other-shoot',
@@ -70,6 +77,17 @@ const OUTCOMES: ScanOutcome[] = [
   'blank-form',
   'duplicate',
 ];
+
+/** The sha256 of every form file `sitter consent form` wrote, from the audit chain (any shoot). */
+async function issuedFormDigests(uow: UnitOfWork): Promise<Set<string>> {
+  const digests = new Set<string>();
+  for (const entry of await uow.audit.all()) {
+    if (entry.action !== 'consent.forms-issued') continue;
+    const files = entry.details.files;
+    if (Array.isArray(files)) for (const f of files) if (typeof f === 'string') digests.add(f);
+  }
+  return digests;
+}
 
 async function currentVersionOf(uow: UnitOfWork, shootId: string): Promise<string | null> {
   const shoot = await requireShoot(uow, shootId);
@@ -88,11 +106,22 @@ export async function recordSignedScans(
   const now = ctx.clock.now();
   return ctx.store.transaction(async (uow) => {
     const currentVersion = await currentVersionOf(uow, shootId);
+    const issued = await issuedFormDigests(uow);
     const recordedNow = new Map<string, string>();
     const reports: ScanReport[] = [];
     for (const scan of scans) {
       const base = { file: scan.file, sha256: scan.sha256, recorded: false, replaced: null };
       const code = scan.code;
+      if (scan.sha256 && issued.has(scan.sha256)) {
+        reports.push({
+          ...base,
+          outcome: 'unsigned-form',
+          participant: code?.participant ?? null,
+          formVersion: code?.version ?? null,
+          message: UNSIGNED_FORM_MESSAGE,
+        });
+        continue;
+      }
       if (!code || scan.problem || !scan.sha256) {
         const problem = scan.problem ?? { outcome: 'no-code' as const, message: 'no consent form code found' };
         reports.push({

@@ -7,6 +7,7 @@ import { HomeScreen } from './home/home-screen.js';
 import { PictureCache } from './images/cache.js';
 import { ReviewScreen } from './review/review-screen.js';
 import { ShootScreen } from './shoot/shoot-screen.js';
+import { KeyRouterProvider } from './widgets/key-router-provider.js';
 import type { TerminalCaps } from './terminal/capabilities.js';
 import type { TerminalSize } from './terminal/use-terminal-size.js';
 
@@ -21,8 +22,19 @@ export interface AppProps {
   onQuit?: () => void;
 }
 
-/** Picks the screen on top of the navigation stack; nothing else. */
-export function App({ gateway, caps, start, actor, filter, size, onQuit }: AppProps) {
+/**
+ * Picks the screen on top of the navigation stack, under the one key listener that outlives every
+ * screen (widgets/key-router.ts): a key typed right after a switch reaches the new screen.
+ */
+export function App(props: AppProps) {
+  return (
+    <KeyRouterProvider>
+      <TopScreen {...props} />
+    </KeyRouterProvider>
+  );
+}
+
+function TopScreen({ gateway, caps, start, actor, filter, size, onQuit }: AppProps) {
   const { exit } = useApp();
   const [stack, nav] = useReducer(navReducer, [start]);
   const cache = useMemo(() => new PictureCache(), []);

@@ -48,6 +48,7 @@ const OUTCOME_WORDS: Record<string, string> = {
   'version-differs': 'VERSION DIFFERS',
   unchanged: 'already recorded',
   'no-code': 'NO CODE FOUND',
+  'unsigned-form': 'UNSIGNED FORM',
   unreadable: 'UNREADABLE',
   unsupported: 'NOT READ',
   'other-shoot': 'OTHER SHOOT',

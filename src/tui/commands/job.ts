@@ -146,7 +146,7 @@ export function registerJob(program: Command): void {
         }));
         const text = [
           `Shoot ${r.shoot} [${r.status}]`,
-          `  assets: ${r.assets.total} (${r.assets.scanned} scanned, ${r.assets.failed} failed, ${r.assets.withUnidentified} with an unidentified person, ${r.assets.pushed} pushed)`,
+          `  assets: ${r.assets.total} (${r.assets.scanned} scanned, ${r.assets.failed} failed, ${r.assets.withUnidentified} with an unidentified person, ${r.assets.pushed} pushed, ${r.assets.awaitingPush} not up to date in the DAM)`,
           `  faces:  ${r.faces.total} (${r.faces.proposed} pending review, ${r.faces.confirmed} confirmed, ${r.faces.rejected} rejected, ${r.faces.unidentified} unidentified)`,
           '',
           table(

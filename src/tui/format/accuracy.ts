@@ -1,5 +1,5 @@
 import type { AccuracyReport } from '../../core/services/accuracy-service.js';
-import type { OutcomeCounts } from '../../core/domain/match-accuracy.js';
+import { namedByReviewers, type OutcomeCounts } from '../../core/domain/match-accuracy.js';
 
 /** The accuracy table's header and rows, shared by `report` (text) and `dpia` (Markdown). */
 export const ACCURACY_HEADERS = [
@@ -33,11 +33,17 @@ export function thresholdLabel(a: Pick<AccuracyReport, 'threshold'>): string {
   return `${a.threshold.value} (${a.threshold.source === 'shoot' ? "the shoot's own, set at creation" : 'the model calibration'})`;
 }
 
+/** "100% (3 of 3)": the share as a person reads it, with the counts it comes from; "-" when nobody was named. */
+function foundByMatcherText(a: AccuracyReport): string {
+  if (a.foundByMatcher === null) return '-';
+  return `${Math.round(a.foundByMatcher * 100)}% (${a.total.confirmed} of ${namedByReviewers(a)})`;
+}
+
 /** The lines under the table: what the figures mean and what the matcher missed. */
 export function accuracyNotes(a: AccuracyReport): string[] {
   return [
     `Missed by the matcher (found but never proposed, then named by a reviewer): ${a.missed}.`,
-    `Of the faces reviewers named, the matcher proposed rightly: ${a.foundByMatcher ?? '-'}.`,
+    `Of the faces reviewers named, the matcher proposed rightly: ${foundByMatcherText(a)}.`,
     "Each proposal counts by its reviewers' last standing decision; bands are the distance to the " +
       `person's nearest template, ${a.bandWidth} wide below the threshold (score = 1 - distance).`,
   ];

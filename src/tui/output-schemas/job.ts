@@ -142,6 +142,7 @@ export const jobSchemas = {
       pending: int,
       withUnidentified: int,
       pushed: int,
+      awaitingPush: int,
       outsideDates: int,
       noCaptureTime: int,
     }),

@@ -154,6 +154,7 @@ export async function consentFormPdf(text: ConsentFormText, form: FormToPrint): 
   ];
   doc.setTitle(text.title);
   doc.setSubject(ids.join('; '));
+  // The code as keywords also marks the file as the unsigned form (signed-scans.ts `isGeneratedForm`).
   doc.setKeywords([form.code]);
   doc.setProducer('Sitter');
   doc.setCreator('sitter consent form');

@@ -14,7 +14,7 @@ import { PDFArray, PDFDocument, PDFName, PDFNumber, PDFRawStream } from 'pdf-lib
 import sharp, { type Sharp } from 'sharp';
 import { SitterError } from '../../domain/errors.js';
 import { decodeFormCode, type FormCode } from '../../domain/consent-form.js';
-import type { ScanRead } from '../../services/signed-scan-service.js';
+import { type ScanRead, UNSIGNED_FORM_MESSAGE } from '../../services/signed-scan-service.js';
 
 const IMAGE_TYPES = new Set(['.jpg', '.jpeg', '.png', '.tif', '.tiff']);
 const MAX_SCAN_BYTES = 64 * 1024 * 1024;
@@ -58,7 +58,7 @@ function pdfNumber(v: unknown): number | null {
 }
 
 /** The page images of a PDF that sharp can read: JPEG streams, and deflated 8-bit grey or RGB pixels. */
-async function pdfImages(bytes: Uint8Array): Promise<{ images: Sharp[]; skipped: string[] }> {
+async function pdfImages(bytes: Uint8Array): Promise<{ images: Sharp[]; skipped: string[]; doc: PDFDocument }> {
   const doc = await PDFDocument.load(bytes, { updateMetadata: false });
   const images: Sharp[] = [];
   const skipped: string[] = [];
@@ -93,7 +93,18 @@ async function pdfImages(bytes: Uint8Array): Promise<{ images: Sharp[]; skipped:
     }
     skipped.push(filter || 'uncompressed');
   }
-  return { images, skipped };
+  return { images, skipped, doc };
+}
+
+/**
+ * The PDF `sitter consent form` wrote, not a scan of the signed sheet: it still carries the code as
+ * its keywords, as the generator sets them, and no image but the printed code. A scanner or a phone
+ * makes a new file of page images; a viewer that re-saves the form keeps its keywords (it may well
+ * rewrite the producer and dates, so the file's sha256 alone does not find it).
+ */
+function isGeneratedForm(doc: PDFDocument, imageCount: number): boolean {
+  const keywords = doc.getKeywords();
+  return imageCount <= 1 && keywords !== undefined && decodeFormCode(keywords) !== null;
 }
 
 async function codeOf(file: string, bytes: Uint8Array): Promise<FormCode | null> {
@@ -112,6 +123,8 @@ async function codeOf(file: string, bytes: Uint8Array): Promise<FormCode | null>
     } catch (error) {
       throw new ScanProblem({ outcome: 'unreadable', message: `not a readable PDF: ${(error as Error).message}` });
     }
+    if (isGeneratedForm(found.doc, found.images.length + found.skipped.length))
+      throw new ScanProblem({ outcome: 'unsigned-form', message: UNSIGNED_FORM_MESSAGE });
     for (const image of found.images) {
       const code = await codeInImage(image).catch(() => null);
       if (code) return code;

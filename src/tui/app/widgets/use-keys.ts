@@ -1,60 +1,45 @@
-import { useInput, type Key } from 'ink';
+import { useInput } from 'ink';
+import { useContext, useLayoutEffect, useRef } from 'react';
+import { KeyRouterContext, type KeyHandler, type KeyListener } from './key-router.js';
+import { splitKeys } from './split-keys.js';
 
 export type { Key } from 'ink';
-
-/** A key with no flag set (what a plain character reports). */
-export const NO_KEY: Key = {
-  upArrow: false,
-  downArrow: false,
-  leftArrow: false,
-  rightArrow: false,
-  pageDown: false,
-  pageUp: false,
-  home: false,
-  end: false,
-  return: false,
-  escape: false,
-  ctrl: false,
-  shift: false,
-  tab: false,
-  backspace: false,
-  delete: false,
-  meta: false,
-  super: false,
-  hyper: false,
-  capsLock: false,
-  numLock: false,
-};
-
-/** One character of a plain-text chunk as the key Ink would have reported had it come alone. */
-function keyOf(ch: string): [string, Key] {
-  if (ch === '\r' || ch === '\n') return ['', { ...NO_KEY, return: true }];
-  if (ch === '\t') return ['', { ...NO_KEY, tab: true }];
-  if (ch === '\u007f' || ch === '\b') return ['', { ...NO_KEY, backspace: true }];
-  const code = ch.codePointAt(0) ?? 0;
-  // Ctrl+letter arrives as 0x01-0x1a: Ink reports the letter with ctrl set.
-  if (code >= 1 && code <= 26) return [String.fromCharCode(code + 96), { ...NO_KEY, ctrl: true }];
-  return [ch, { ...NO_KEY, shift: /[A-Z]/.test(ch) }];
-}
+export { NO_KEY, splitKeys } from './split-keys.js';
 
 /**
- * Ink hands a handler the whole chunk the terminal delivered: keys typed faster than a frame, sent
- * together by tmux or over SSH, arrive as one string ("ll", "jjy", "ben\r"). Escape sequences
- * (arrows, Esc) already come one per event; plain text is split here into its characters, in order,
- * each with the key Ink would have given it alone. Pure, for the tests.
- */
-export function splitKeys(input: string, key: Key): [string, Key][] {
-  const chars = [...input];
-  if (chars.length <= 1 || key.meta || key.escape) return [[input, key]];
-  return chars.map(keyOf);
-}
-
-/**
- * `useInput`, called once per key of each chunk, in order. Handlers must read state that the
+ * A screen's keys, one call per key of each chunk, in order. Handlers must read state that the
  * previous key already changed (see use-synced-reducer.ts), not the last render's.
+ *
+ * Inside the app (`KeyRouterProvider`), the handler registers with the app's one input listener while
+ * the screen commits, so a key typed the instant a new screen shows reaches it; Ink's own `useInput`
+ * attaches only in an effect after the screen's first frame, and a key read before that is lost. A
+ * screen rendered alone (the screen tests) listens through `useInput` itself.
  */
-export function useKeys(handler: (input: string, key: Key) => void, options: { isActive?: boolean } = {}): void {
-  useInput((input, key) => {
-    for (const [ch, k] of splitKeys(input, key)) handler(ch, k);
-  }, options);
+export function useKeys(handler: KeyHandler, options: { isActive?: boolean } = {}): void {
+  const router = useContext(KeyRouterContext);
+  const isActive = options.isActive ?? true;
+  const latest = useRef(handler);
+  const listener = useRef<KeyListener | null>(null);
+  useLayoutEffect(() => {
+    latest.current = handler;
+  });
+  useLayoutEffect(() => {
+    if (!router) return;
+    const mine: KeyListener = { handle: (input, key) => latest.current(input, key), active: false };
+    listener.current = mine;
+    const remove = router.add(mine);
+    return () => {
+      listener.current = null;
+      remove();
+    };
+  }, [router]);
+  useLayoutEffect(() => {
+    if (router && listener.current) router.setActive(listener.current, isActive);
+  }, [router, isActive]);
+  useInput(
+    (input, key) => {
+      for (const [ch, k] of splitKeys(input, key)) handler(ch, k);
+    },
+    { isActive: router === null && isActive },
+  );
 }
