@@ -308,3 +308,46 @@ describe('the scan lock of a team workspace', () => {
     await t.cleanup();
   }, 60_000);
 });
+
+describe('backup and restore of a team workspace', () => {
+  it('pg_dump, then pg_restore into a new database: a machine joining it with the kept key reads the templates again, and the chain verifies', async () => {
+    const t = await makeTeamWorkspace(pg, new Date());
+    const vector = [0.25, 0.5, -0.75];
+    await seedApprovedShoot(t, 's', [{ id: 'P1', name: 'Ada', consent: 'yes' }]);
+    await seedTemplate(t, 's', 'P1', vector);
+    await t.ws.close();
+    const bin = postgresBinDir()!;
+    const pgEnv = { ...process.env, PGPASSWORD: pg.password };
+    const conn = ['-h', pg.host, '-p', String(pg.port), '-U', 'postgres'];
+    const dumpFile = join(tmp.dir, 'backup.dump');
+    await run(join(bin, 'pg_dump'), [...conn, '-Fc', '-f', dumpFile, t.url.split('/').at(-1)!], { env: pgEnv });
+    const restored = await pg.createDatabase('restored');
+    await run(join(bin, 'pg_restore'), [...conn, '--no-owner', '-d', restored.split('/').at(-1)!, dumpFile], {
+      env: pgEnv,
+    });
+
+    const folder = machine();
+    const joined = await sitter(folder, ['--json', 'init', '--database', restored], {
+      SITTER_MASTER_KEY_FILE: join(t.root, 'master.key'),
+    });
+    expect(jsonOf(joined)).toMatchObject({ joined: true, database: restored });
+    expect((await sitter(folder, ['--json', 'audit', 'verify'])).code).toBe(0);
+    const ws = await openWorkspace(folder);
+    try {
+      const [row] = await ws.store.transaction((uow) => uow.templates.listByShoot('s'));
+      const plain = await ws.keyVault.decrypt(
+        {
+          kind: 'template',
+          shootId: 's',
+          participantId: row!.participantId,
+          modelDigest: row!.modelDigest,
+          origin: row!.origin,
+        },
+        row!.embedding,
+      );
+      expect(Buffer.from(plain)).toEqual(Buffer.from(embeddingToBytes(Float32Array.from(vector))));
+    } finally {
+      await ws.close();
+    }
+  }, 60_000);
+});
