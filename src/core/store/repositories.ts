@@ -37,6 +37,7 @@ import {
   ConsentFormSetupEntity,
 } from './entities.js';
 import { newestConsentRecords, participantsOfShoot } from './roster-reads.js';
+import { scanJobRepository } from './scan-job-repository.js';
 
 /** Persists a new record and flushes so its autoincrement id is known to the caller. */
 async function insert<T extends object>(em: EntityManager, entity: EntitySchema<T>, data: object): Promise<T> {
@@ -260,6 +261,7 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
         await em.insert(ConsentFormSetupEntity, setup);
       },
     },
+    scanJobs: scanJobRepository(em),
     audit: {
       append: async (event: AuditEventInput, at: Date) => {
         const last = await em.findOne(AuditEventEntity, { seq: { $gt: 0 } }, { orderBy: { seq: 'desc' } });

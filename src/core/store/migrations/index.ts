@@ -9,6 +9,7 @@ import { Migration20261128185003 } from './Migration20261128185003.js';
 import { Migration20261128200937 } from './Migration20261128200937.js';
 import { Migration20261128214150 } from './Migration20261128214150.js';
 import { Migration20261128214204 } from './Migration20261128214204.js';
+import { Migration20261129004921 } from './Migration20261129004921.js';
 
 /**
  * Every committed migration, in order. Listed explicitly (not globbed) so the compiled CLI finds
@@ -34,4 +35,6 @@ export const migrationsList: { name: string; class: Constructor<Migration> }[] =
   // connector contract 3: asset.source_revision and asset.rendition (skip unchanged assets without a download,
   // push's guard), push_record.state ('written' or 'pending-approval' for a DAM's edit-with-approval queue)
   { name: 'Migration20261128214204', class: Migration20261128214204 },
+  // scan_job (issue 15): the team's scan queue as Sitter records it, settled with each asset's result
+  { name: 'Migration20261129004921', class: Migration20261129004921 },
 ];
