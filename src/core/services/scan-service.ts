@@ -31,7 +31,7 @@ export interface ScanDeps {
 }
 
 /** What the scan works with once the checks passed: the connector and a loaded engine. */
-interface ScanPorts {
+export interface ScanPorts {
   connector: Connector;
   engine: FaceEngine;
   calibration: MatchCalibration;
@@ -109,13 +109,7 @@ export async function scanShoot(
   shootId: string,
   opts: ScanOptions = {},
 ): Promise<ScanSummary> {
-  const shoot = await ctx.store.transaction(async (uow) => {
-    const s = await requireShoot(uow, shootId);
-    assertBiometricProcessingAllowed(s, 'scanning', ctx.clock.now());
-    requireShootDates(s);
-    await sweepLapsedConsent(uow, shootId, ctx.clock.now(), ctx.actor);
-    return s;
-  });
+  const shoot = await admitScan(ctx, shootId);
   const lock = deps.lock?.(shoot.id);
   let connector: Connector | undefined;
   let engine: FaceEngine | undefined;
@@ -131,24 +125,45 @@ export async function scanShoot(
   }
 }
 
-/** The scan proper, on a shoot whose checks passed, with its connector and a loaded engine. */
-async function scanWith(ctx: ServiceContext, deps: ScanPorts, shoot: Shoot, opts: ScanOptions): Promise<ScanSummary> {
-  const shootId = shoot.id;
+/**
+ * The checks every scan passes before a connector is made or a model loaded, whether it runs here or
+ * on the queue: the shoot exists, is approved, within its retention and dated; lapsed consent is swept.
+ */
+export async function admitScan(ctx: ServiceContext, shootId: string): Promise<Shoot> {
+  return ctx.store.transaction(async (uow) => {
+    const s = await requireShoot(uow, shootId);
+    assertBiometricProcessingAllowed(s, 'scanning', ctx.clock.now());
+    requireShootDates(s);
+    await sweepLapsedConsent(uow, shootId, ctx.clock.now(), ctx.actor);
+    return s;
+  });
+}
+
+/**
+ * What a scan of the shoot works with (its dates, match limits and the roster's templates), put on
+ * the record as it starts: the model, threshold and participants it matches against. A local scan
+ * writes `scan.started`; each queue worker `scan.worker-started` with its name.
+ */
+export async function startScanOn(
+  ctx: ServiceContext,
+  shoot: Shoot,
+  deps: ScanPorts,
+  action: 'scan.started' | 'scan.worker-started',
+  extra: Record<string, unknown> = {},
+) {
   if (deps.calibration.modelDigest !== deps.engine.model.digest) {
     throw new BugError(
       `calibration is for model ${deps.calibration.modelDigest}, the engine runs ${deps.engine.model.digest}`,
     );
   }
-  const dates = requireShootDates(shoot);
-  const limits: MatchThresholds = matchLimits(shoot, deps.calibration);
-  const roster = await loadMatchingRoster(ctx, shoot, deps.engine.model.digest);
+  const { dates, limits, roster } = await reloadScanOn(ctx, shoot, deps);
   await ctx.store.transaction((uow) =>
     uow.audit.append(
       {
         actor: ctx.actor,
-        action: 'scan.started',
-        shootId,
-        subject: `shoot:${shootId}`,
+        action,
+        shootId: shoot.id,
+        subject: `shoot:${shoot.id}`,
         details: {
           rosterHash: roster.hash,
           participants: [...roster.refs.values()].sort(),
@@ -157,11 +172,27 @@ async function scanWith(ctx: ServiceContext, deps: ScanPorts, shoot: Shoot, opts
           threshold: limits.threshold,
           margin: limits.margin,
           connector: deps.connector.info.name,
+          ...extra,
         },
       },
       ctx.clock.now(),
     ),
   );
+  return { dates, limits, roster };
+}
+
+/** The shoot's dates, match limits and roster, read again (a queue worker's periodic refresh). */
+export async function reloadScanOn(ctx: ServiceContext, shoot: Shoot, deps: Omit<ScanPorts, 'connector'>) {
+  const dates = requireShootDates(shoot);
+  const limits: MatchThresholds = matchLimits(shoot, deps.calibration);
+  const roster = await loadMatchingRoster(ctx, shoot, deps.engine.model.digest);
+  return { dates, limits, roster };
+}
+
+/** The scan proper, on a shoot whose checks passed, with its connector and a loaded engine. */
+async function scanWith(ctx: ServiceContext, deps: ScanPorts, shoot: Shoot, opts: ScanOptions): Promise<ScanSummary> {
+  const shootId = shoot.id;
+  const { dates, limits, roster } = await startScanOn(ctx, shoot, deps, 'scan.started');
 
   const { assets: listed, skipped } = await listEverything(
     deps.connector,
@@ -385,7 +416,7 @@ function scanStoppedBy(reason: unknown, summary: ScanSummary): unknown {
  * faces on (boxes are relative, so they apply to the original); always a byte cap, the scan's signal and
  * the lowest priority, so a reviewer's crops and a push go first through the connector's request budget.
  */
-function scanFetchOptions(connector: Connector, opts: ScanOptions): FetchOptions {
+export function scanFetchOptions(connector: Connector, opts: ScanOptions): FetchOptions {
   return {
     ...(connector.capabilities.renditions ? { rendition: { maxDimension: opts.detectMax ?? DEFAULT_DETECT_MAX } } : {}),
     priority: 'bulk',
