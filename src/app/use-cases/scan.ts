@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import { acquireScanLock } from '../../core/store/scan-lock.js';
 import { scanShoot, type ScanProgress, type ScanSummary } from '../../core/services/scan-service.js';
 import type { Session } from '../session.js';
 
@@ -26,7 +25,7 @@ export function scan(session: Session, shootId: string, request: ScanRequest = {
       connectors: session.connectors,
       engines: session.engines,
       ...(workers !== undefined ? { workers } : {}),
-      lock: (shoot) => acquireScanLock(session.ws.paths.dir, shoot),
+      lock: (shoot) => session.ws.scanLock(shoot),
     },
     shootId,
     {

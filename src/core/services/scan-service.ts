@@ -27,7 +27,7 @@ export interface ScanDeps {
   /** engine worker threads (default: the provider's, one per core) */
   workers?: number;
   /** one scan per shoot at a time: taken after the checks, released when the scan ends */
-  lock?: (shootId: string) => { release(): void };
+  lock?: (shootId: string) => Promise<{ release(): void | Promise<void> }>;
 }
 
 /** What the scan works with once the checks passed: the connector and a loaded engine. */
@@ -110,7 +110,7 @@ export async function scanShoot(
   opts: ScanOptions = {},
 ): Promise<ScanSummary> {
   const shoot = await admitScan(ctx, shootId);
-  const lock = deps.lock?.(shoot.id);
+  const lock = await deps.lock?.(shoot.id);
   let connector: Connector | undefined;
   let engine: FaceEngine | undefined;
   try {
@@ -121,7 +121,7 @@ export async function scanShoot(
   } finally {
     await engine?.close();
     await connector?.close?.();
-    lock?.release();
+    await lock?.release();
   }
 }
 

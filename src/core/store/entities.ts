@@ -303,6 +303,50 @@ export const AuditEventEntity = new EntitySchema<AuditRow>({
   },
 });
 
+/**
+ * Team workspaces: each shoot's data key, wrapped by the workspace master key (which never enters the
+ * database). A destroyed key keeps its row, emptied, so no new key is ever made for a closed shoot.
+ */
+export interface ShootKeyRow {
+  shootId: string;
+  wrapped: Buffer | null;
+  createdAt: Date;
+  destroyedAt: Date | null;
+}
+
+export const ShootKeyEntity = new EntitySchema<ShootKeyRow>({
+  name: 'ShootKey',
+  tableName: 'shoot_key',
+  properties: {
+    shootId: { type: 'string', primary: true },
+    wrapped: optional({ type: 'blob' }),
+    createdAt: { type: 'Date' },
+    destroyedAt: optional({ type: 'Date' }),
+  },
+});
+
+/**
+ * Team workspaces: the one row saying this database holds a Sitter workspace, with the master key's
+ * public check value (master-key.ts `keyCheck`), so a machine joining with another key is refused.
+ */
+export interface WorkspaceIdentityRow {
+  id: string;
+  keyCheck: string;
+  createdAt: Date;
+  createdBy: string;
+}
+
+export const WorkspaceIdentityEntity = new EntitySchema<WorkspaceIdentityRow>({
+  name: 'WorkspaceIdentity',
+  tableName: 'workspace_identity',
+  properties: {
+    id: { type: 'string', primary: true },
+    keyCheck: { type: 'string' },
+    createdAt: { type: 'Date' },
+    createdBy: { type: 'string' },
+  },
+});
+
 export const allEntities = [
   ShootEntity,
   ParticipantEntity,
@@ -319,4 +363,6 @@ export const allEntities = [
   ConsentFormSetupEntity,
   ScanJobEntity,
   AuditEventEntity,
+  ShootKeyEntity,
+  WorkspaceIdentityEntity,
 ];

@@ -1,4 +1,5 @@
-import { type EntityManager, type EntitySchema, raw, type RequiredEntityData } from '@mikro-orm/sqlite';
+import { type EntitySchema, QueryHelper, raw, type RequiredEntityData } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/knex';
 import type { AuditEntry, AuditEventInput } from '../domain/audit.js';
 import { chainNext } from '../domain/audit.js';
 import { BugError } from '../domain/errors.js';
@@ -59,10 +60,19 @@ async function insertMany<T extends object>(
 ): Promise<number[]> {
   const ids: number[] = [];
   for (let i = 0; i < rows.length; i += INSERT_CHUNK_ROWS) {
-    const chunk = rows.slice(i, i + INSERT_CHUNK_ROWS) as T[];
-    // On SQLite the driver reports only the last row's id; one INSERT numbers its rows
-    // consecutively, so the chunk's ids are the run that ends there.
-    const last = Number((await em.insertMany<T>(entity, chunk)).at(-1));
+    const chunk = rows.slice(i, i + INSERT_CHUNK_ROWS).map((r) => QueryHelper.processObjectParams(r)) as T[];
+    const res = await em
+      .getDriver()
+      .nativeInsertMany<T>(entity.meta.className, chunk, { ctx: em.getTransactionContext() });
+    // PostgreSQL returns every row (RETURNING): a sequence shared with other sessions need not number
+    // one INSERT's rows consecutively. SQLite reports only the last id, and one INSERT numbers its rows
+    // consecutively there, so the chunk's ids are the run that ends at it.
+    const returned = (res.rows ?? []).map((r) => Number((r as { id?: unknown }).id));
+    if (returned.length === chunk.length && returned.every(Number.isSafeInteger)) {
+      ids.push(...returned);
+      continue;
+    }
+    const last = Number(res.insertId);
     if (!Number.isSafeInteger(last)) throw new BugError(`a bulk insert into ${entity.meta.className} returned no id`);
     for (let k = chunk.length - 1; k >= 0; k--) ids.push(last - k);
   }
@@ -83,8 +93,14 @@ function fromRow(row: AuditRow): AuditEntry {
   };
 }
 
+/** What a driver adds to the unit of work. */
+export interface UnitOfWorkHooks {
+  /** serializes appends to the audit chain across processes (PostgreSQL); SQLite has one writer anyway */
+  lockAuditChain?: (em: EntityManager) => Promise<void>;
+}
+
 /** The repositories of one unit of work, all on the same forked EntityManager (one transaction). */
-export function unitOfWork(em: EntityManager): UnitOfWork {
+export function unitOfWork(em: EntityManager, hooks: UnitOfWorkHooks = {}): UnitOfWork {
   return {
     shoots: {
       find: (id) => em.findOne(ShootEntity, { id }),
@@ -204,7 +220,13 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
           })
           .groupBy('c.participantId')
           .execute<{ participantId: number; latest: number | string }[]>('all', true);
-        const latestByParticipant = new Map(latest.map((r) => [r.participantId, new Date(Number(r.latest))]));
+        // SQLite gives the stored milliseconds, PostgreSQL the timestamp's text.
+        const latestByParticipant = new Map(
+          latest.map((r) => [
+            r.participantId,
+            new Date(typeof r.latest === 'string' && !/^\d+$/.test(r.latest) ? r.latest : Number(r.latest)),
+          ]),
+        );
         return { forms, latestByParticipant };
       },
       rememberForms: async (shootId, forms) => {
@@ -264,6 +286,7 @@ export function unitOfWork(em: EntityManager): UnitOfWork {
     scanJobs: scanJobRepository(em),
     audit: {
       append: async (event: AuditEventInput, at: Date) => {
+        await hooks.lockAuditChain?.(em);
         const last = await em.findOne(AuditEventEntity, { seq: { $gt: 0 } }, { orderBy: { seq: 'desc' } });
         const entry = chainNext(last ? { seq: last.seq, hash: last.hash } : null, event, at);
         // Store the details as the canonical text that was hashed: verification reads back the same bytes' meaning.

@@ -5,7 +5,8 @@
  * them all). They are read in pages: the SQLite driver builds a whole result natively before
  * handing it over, and 100,000 wide rows at once doubled a consent import's peak memory.
  */
-import { type EntityManager, type EntitySchema, type QueryBuilder, raw } from '@mikro-orm/sqlite';
+import { type EntitySchema, raw } from '@mikro-orm/core';
+import type { EntityManager, QueryBuilder } from '@mikro-orm/knex';
 import type { ConsentRecord, Participant } from '../domain/records.js';
 import { ConsentRecordEntity, ParticipantEntity } from './entities.js';
 

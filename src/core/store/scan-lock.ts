@@ -16,7 +16,7 @@ interface LockOwner {
 }
 
 export interface ScanLock {
-  release(): void;
+  release(): void | Promise<void>;
 }
 
 function lockPath(workspaceDir: string, shootId: string): string {

@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { SitterOrm as MikroORM } from './orm.js';
 import type { Store, UnitOfWork } from '../ports/store.js';
 import { unitOfWork } from './repositories.js';
 import { databaseCorruptError, translateSqliteError } from './sqlite-errors.js';

@@ -18,11 +18,12 @@ export interface WorkspaceSecurity {
 const octal = (path: string) => (statSync(path).mode & 0o777).toString(8).padStart(4, '0');
 
 export function workspaceSecurity(paths: WorkspacePaths): WorkspaceSecurity {
-  const marker = JSON.parse(readFileSync(paths.marker, 'utf8')) as { masterKey?: MasterKeySource };
+  const marker = JSON.parse(readFileSync(paths.marker, 'utf8')) as { masterKey?: MasterKeySource; database?: string };
   return {
     folder: paths.dir,
     masterKey: marker.masterKey ?? { kind: 'workspace' },
     folderMode: octal(paths.dir),
-    databaseMode: octal(paths.database),
+    // A team workspace's database is on its server, guarded by PostgreSQL's roles, not by a file mode.
+    databaseMode: marker.database ? `server (${marker.database})` : octal(paths.database),
   };
 }

@@ -1,60 +1,35 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { SitterError } from '../domain/errors.js';
 import type { KeyVault } from '../ports/key-vault.js';
 import type { Store } from '../ports/store.js';
-import { writeFileAtomic } from './atomic-file.js';
 import { resealUnboundCiphertexts } from './ciphertext-upgrade.js';
+import { checkedDatabaseUrl } from './database-url.js';
 import { FileKeyVault } from './key-vault-file.js';
-import { type Env, keyCheck, loadMasterKey, type MasterKeySource, provisionMasterKey } from './master-key.js';
-import { initOrm } from './orm.js';
+import { type Env, keyCheck, type MasterKeySource, provisionMasterKey } from './master-key.js';
+import { type DriverName, initOrm } from './orm.js';
+import { acquireScanLock, type ScanLock } from './scan-lock.js';
 import { translateSqliteError } from './sqlite-errors.js';
 import { assertDatabaseIntact, SqliteStore } from './sqlite-store.js';
+import {
+  assertFolderUsable,
+  emptyFolder,
+  type Marker,
+  masterKeyOf,
+  readMarker,
+  WORKSPACE_FORMAT,
+  type WorkspacePaths,
+  workspacePaths,
+  writeMarker,
+} from './workspace-marker.js';
 
-/**
- * A workspace is a folder (mode 0700) holding the SQLite database, the master key that wraps the
- * per-shoot data keys, and those keys. Everything in it is readable by its owner only (GDPR Art. 32).
- */
-export const WORKSPACE_FILES = {
-  marker: 'workspace.json',
-  database: 'sitter.db',
-  masterKey: 'master.key',
-  keysDir: 'keys',
-} as const;
-
-/** 1: ciphertexts without associated data; 2: every ciphertext bound to its place */
-const WORKSPACE_FORMAT = 2;
-
-/** workspace.json: what a workspace is and where its master key lives (never the key itself). */
-interface Marker {
-  format: number;
-  tool: 'sitter';
-  masterKey?: MasterKeySource;
-  masterKeyCheck?: string;
-}
-
-export interface WorkspacePaths {
-  dir: string;
-  marker: string;
-  database: string;
-  masterKey: string;
-  keysDir: string;
-}
-
-export function workspacePaths(dir: string): WorkspacePaths {
-  const abs = resolve(dir);
-  return {
-    dir: abs,
-    marker: join(abs, WORKSPACE_FILES.marker),
-    database: join(abs, WORKSPACE_FILES.database),
-    masterKey: join(abs, WORKSPACE_FILES.masterKey),
-    keysDir: join(abs, WORKSPACE_FILES.keysDir),
-  };
-}
+export { WORKSPACE_FILES, workspacePaths, type WorkspacePaths } from './workspace-marker.js';
 
 export interface InitResult {
   created: boolean;
+  /** a team workspace this machine joined (made by another machine in the same database) */
+  joined?: boolean;
   dir: string;
+  /** the SQLite file, or the team database's URL (never a password) */
   database: string;
   /** where the master key lives (a path or the environment), never the key */
   masterKey: MasterKeySource;
@@ -64,42 +39,45 @@ export interface InitOptions {
   /** where the master key lives; default: `master.key` in the workspace folder */
   masterKey?: MasterKeySource;
   env?: Env;
-}
-
-function writeMarker(path: string, marker: Marker, exclusive: boolean): void {
-  writeFileAtomic(path, Buffer.from(`${JSON.stringify(marker, null, 2)}\n`), { mode: 0o600, exclusive });
+  /** a `postgres://` URL: a team workspace whose database is on that server (team-workspace.ts) */
+  database?: string;
+  /** who creates it, for the audit chain of a team workspace */
+  actor?: string;
 }
 
 /** Creates a workspace; on an existing one changes nothing and says so. Never overwrites a key. */
 export async function initWorkspace(dir: string, opts: InitOptions = {}): Promise<InitResult> {
   const paths = workspacePaths(dir);
+  const url = opts.database === undefined ? undefined : checkedDatabaseUrl(opts.database);
   if (existsSync(paths.marker)) {
     const marker = readMarker(paths);
-    assertComplete(paths, marker);
+    if (url !== undefined && marker.database !== url) {
+      throw new SitterError(
+        'WORKSPACE_EXISTS',
+        `${paths.dir} is already a Sitter workspace, on ${marker.database ?? 'its own SQLite database'}, not on ${url}.`,
+        'Give another --workspace folder for the team workspace: each workspace folder names one database.',
+      );
+    }
+    if (!marker.database) assertComplete(paths, marker);
     return {
       created: false,
       dir: paths.dir,
-      database: paths.database,
+      database: marker.database ?? paths.database,
       masterKey: marker.masterKey ?? { kind: 'workspace' },
     };
   }
-  if (existsSync(paths.dir)) {
-    if (!statSync(paths.dir).isDirectory()) {
-      throw new SitterError(
-        'WORKSPACE_NOT_A_FOLDER',
-        `${paths.dir} exists and is not a folder.`,
-        'Choose another --workspace path.',
-      );
-    }
-    const leftovers = readdirSync(paths.dir);
-    if (leftovers.length > 0) {
-      throw new SitterError(
-        'WORKSPACE_FOLDER_NOT_EMPTY',
-        `${paths.dir} is not empty and is not a Sitter workspace (${leftovers.slice(0, 3).join(', ')}${leftovers.length > 3 ? ', ...' : ''}).`,
-        'Sitter keeps biometric data in its workspace and locks it to your user: give it an empty or new folder with --workspace.',
-      );
-    }
+  if (url !== undefined) {
+    const { initTeamWorkspace } = await import('./team-workspace.js');
+    const team = await initTeamWorkspace(
+      paths,
+      url,
+      opts.masterKey ?? { kind: 'workspace' },
+      opts.env ?? process.env,
+      opts.actor ?? 'sitter',
+    );
+    return { created: true, joined: team.joined, dir: paths.dir, database: url, masterKey: team.masterKey };
   }
+  assertFolderUsable(paths);
   mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
   chmodSync(paths.dir, 0o700);
   let source: MasterKeySource;
@@ -127,34 +105,10 @@ export async function initWorkspace(dir: string, opts: InitOptions = {}): Promis
       true,
     );
   } catch (error) {
-    // The folder was empty or new: a failed init (a full disk) leaves it empty, so init can run again.
-    for (const entry of readdirSync(paths.dir)) rmSync(join(paths.dir, entry), { recursive: true, force: true });
+    emptyFolder(paths.dir);
     throw translateSqliteError(error, paths.database);
   }
   return { created: true, dir: paths.dir, database: paths.database, masterKey: source };
-}
-
-function readMarker(paths: WorkspacePaths): Marker {
-  let marker: Marker;
-  try {
-    marker = JSON.parse(readFileSync(paths.marker, 'utf8')) as Marker;
-  } catch (cause) {
-    throw new SitterError(
-      'WORKSPACE_UNREADABLE',
-      `The workspace marker ${paths.marker} cannot be read.`,
-      'Run Sitter as the user who owns the workspace, or restore workspace.json from your backup.',
-      undefined,
-      { cause },
-    );
-  }
-  if (typeof marker.format !== 'number' || marker.format > WORKSPACE_FORMAT) {
-    throw new SitterError(
-      'WORKSPACE_TOO_NEW',
-      `The workspace ${paths.dir} was written by a newer Sitter (format ${String(marker.format)}).`,
-      'Upgrade Sitter to open it.',
-    );
-  }
-  return marker;
 }
 
 /** The database is there and the master key is found (and is the right one): returns the key, and what to tell the user about it. */
@@ -170,23 +124,16 @@ function assertComplete(paths: WorkspacePaths, marker: Marker): { key: Buffer; w
   return masterKeyOf(paths, marker, process.env);
 }
 
-function masterKeyOf(paths: WorkspacePaths, marker: Marker, env: Env): { key: Buffer; warnings: string[] } {
-  const { key, warnings } = loadMasterKey(marker.masterKey ?? { kind: 'workspace' }, paths.masterKey, paths.dir, env);
-  if (marker.masterKeyCheck && keyCheck(key) !== marker.masterKeyCheck) {
-    throw new SitterError(
-      'MASTER_KEY_WRONG',
-      `The master key given for workspace ${paths.dir} is not the one it was created with.`,
-      'Use the key this workspace was created with (check SITTER_MASTER_KEY / SITTER_MASTER_KEY_FILE, ' +
-        'or the key file). A wrong key cannot decrypt anything, and Sitter never re-keys a workspace.',
-    );
-  }
-  return { key, warnings };
-}
-
 export interface OpenWorkspace {
   paths: WorkspacePaths;
+  /** sqlite: the database is paths.database; postgresql: a team workspace on `database` */
+  driver: DriverName;
+  /** the SQLite file, or the team database's URL (never a password) */
+  database: string;
   store: Store;
   keyVault: KeyVault;
+  /** one scan per shoot at a time: a lock file in the folder, or an advisory lock in the team database */
+  scanLock(shootId: string): Promise<ScanLock>;
   /** what the user must be told on opening (an ignored SITTER_MASTER_KEY), said once per command */
   warnings: string[];
   close(): Promise<void>;
@@ -211,6 +158,7 @@ export async function openWorkspace(dir: string): Promise<OpenWorkspace> {
     );
   }
   const marker = readMarker(paths);
+  if (marker.database) return openTeam(paths, marker, marker.database);
   const { key: masterKey, warnings } = assertComplete(paths, marker);
   let orm;
   try {
@@ -226,7 +174,35 @@ export async function openWorkspace(dir: string): Promise<OpenWorkspace> {
   const store = new SqliteStore(orm, paths.database);
   const keyVault = new FileKeyVault(masterKey, paths.keysDir);
   if (marker.format < WORKSPACE_FORMAT) await upgradeFormat(paths, marker, store, keyVault);
-  return { paths, store, keyVault, warnings, close: () => store.close() };
+  return {
+    paths,
+    driver: 'sqlite',
+    database: paths.database,
+    store,
+    keyVault,
+    scanLock: async (shootId) => acquireScanLock(paths.dir, shootId),
+    warnings,
+    close: () => store.close(),
+  };
+}
+
+/** A team workspace (its marker names a PostgreSQL database): loaded only when a workspace is one. */
+async function openTeam(paths: WorkspacePaths, marker: Marker, url: string): Promise<OpenWorkspace> {
+  const [{ openTeamWorkspace }, { acquirePostgresScanLock }] = await Promise.all([
+    import('./team-workspace.js'),
+    import('./postgres-locks.js'),
+  ]);
+  const team = await openTeamWorkspace(paths, marker, url, process.env);
+  return {
+    paths,
+    driver: 'postgresql',
+    database: url,
+    store: team.store,
+    keyVault: team.keyVault,
+    scanLock: (shootId) => acquirePostgresScanLock(team.orm, shootId),
+    warnings: team.warnings,
+    close: () => team.store.close(),
+  };
 }
 
 /**

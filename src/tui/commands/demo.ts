@@ -152,6 +152,7 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('run the main job on a throwaway workspace with a small demo shoot (photos shipped by a dependency)')
     .option('--dir <dir>', 'where to build the demo (default: a new temporary folder)')
+    .option('--database <url>', 'build it as a team workspace in this empty PostgreSQL database (docs/team.md)')
     .action(
       action(async (_args, opts) => {
         // The demo builds a workspace of its own; a -w pointing elsewhere would silently go unused.
@@ -167,7 +168,7 @@ export function registerDemo(program: Command): void {
         const say = (step: string, result: string) => steps.push({ step, result });
 
         const { initWorkspace } = await import('../../core/store/workspace.js');
-        await initWorkspace(workspace);
+        await initWorkspace(workspace, typeof opts.database === 'string' ? { database: opts.database } : {});
         say('init', `workspace ${workspace}`);
         const { photos, consentFile } = await buildDemoFiles(root);
         say('files', `shoot folder ${photos} (4 photos and a text file), consent file ${consentFile}`);

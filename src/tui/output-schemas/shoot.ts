@@ -42,6 +42,7 @@ export const shootSchemas = {
   'shoot-close': obj({ ...shootFields, templatesDeleted: int, embeddingsDeleted: int, keyDestroyed: bool }),
   init: obj({
     created: bool,
+    joined: bool.optional(),
     folder: str,
     database: str,
     masterKey: obj({ kind: z.enum(['workspace', 'file', 'env']), path: str.optional() }),

@@ -10,6 +10,7 @@ import { Migration20261128200937 } from './Migration20261128200937.js';
 import { Migration20261128214150 } from './Migration20261128214150.js';
 import { Migration20261128214204 } from './Migration20261128214204.js';
 import { Migration20261129004921 } from './Migration20261129004921.js';
+import { Migration20261129005059 } from './Migration20261129005059.js';
 
 /**
  * Every committed migration, in order. Listed explicitly (not globbed) so the compiled CLI finds
@@ -37,4 +38,7 @@ export const migrationsList: { name: string; class: Constructor<Migration> }[] =
   { name: 'Migration20261128214204', class: Migration20261128214204 },
   // scan_job (issue 15): the team's scan queue as Sitter records it, settled with each asset's result
   { name: 'Migration20261129004921', class: Migration20261129004921 },
+  // team mode (issue 15): shoot_key (per-shoot data keys wrapped by the master key, in the database) and
+  // workspace_identity (the master key's check value); both stay empty in a SQLite workspace
+  { name: 'Migration20261129005059', class: Migration20261129005059 },
 ];
