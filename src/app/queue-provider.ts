@@ -8,8 +8,8 @@ import type { Session } from './session.js';
 
 /** The team database's URL (never a password), or the refusal of a single-user workspace. */
 export function teamDatabaseOf(session: Session): string {
-  const ws = session.ws as { driver?: string; database?: string };
-  if (ws.driver !== 'postgresql' || !ws.database) {
+  const ws = session.ws;
+  if (ws.driver !== 'postgresql') {
     throw new SitterError(
       'QUEUE_NEEDS_TEAM_WORKSPACE',
       'The scan queue needs a team workspace (PostgreSQL): this workspace is a SQLite file, which only this machine can open.',

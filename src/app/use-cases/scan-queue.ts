@@ -108,3 +108,26 @@ export async function runWorker(session: Session, request: WorkerRequest): Promi
     await queue.close();
   }
 }
+
+/**
+ * The queue's progress for a screen that polls it (the app's shoot screen): one connection to the
+ * queue kept open between polls; null on a SQLite workspace and for a shoot with nothing queued.
+ */
+export function teamQueueStatus(session: Session): ((shootId: string) => Promise<QueueStatus | null>) & {
+  close(): Promise<void>;
+} {
+  const isTeam = session.ws.driver === 'postgresql';
+  let queue: ReturnType<typeof openScanQueue> | null = null;
+  const poll = async (shootId: string) => {
+    if (!isTeam) return null;
+    queue ??= openScanQueue(session);
+    const status = await queueStatus(session.ctx, await queue, shootId);
+    return status.assets > 0 ? status : null;
+  };
+  return Object.assign(poll, {
+    async close() {
+      const q = await queue?.catch(() => null);
+      await q?.close();
+    },
+  });
+}

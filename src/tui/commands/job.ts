@@ -59,6 +59,7 @@ export function registerJob(program: Command): void {
       'with --queue: a job running longer is taken as lost and handed out again (default 600)',
     )
     .option('--retries <n>', 'with --queue: tries after a failure before a job is dead-lettered (default 5)')
+    .option('--retry-delay <seconds>', "with --queue: the first retry's delay, doubled at each next one (default 10)")
     .action(
       action(async ([shootId], opts, globals) => {
         if (opts.status) return (await import('./queue.js')).queueStatusCommand(shootId ?? '', globals);

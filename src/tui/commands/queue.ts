@@ -27,6 +27,9 @@ export function queueOptionsOf(opts: Record<string, unknown>): QueueScanOptions 
       ? { jobTimeoutSeconds: bounded(opts.jobTimeout, '--job-timeout', 1, 86_400, 600) }
       : {}),
     ...(opts.retries !== undefined ? { retryLimit: bounded(opts.retries, '--retries', 0, 100, 5) } : {}),
+    ...(opts.retryDelay !== undefined
+      ? { retryDelaySeconds: bounded(opts.retryDelay, '--retry-delay', 1, 3600, 10) }
+      : {}),
   };
 }
 
@@ -64,7 +67,8 @@ function statusText(s: QueueStatus): string {
     `Scan queue of shoot "${s.shootId}": ${s.assets} assets queued, ${s.assets - s.open} done${settled ? ` (${settled})` : ''}, ${s.open} open.`,
     `  jobs: ${s.jobs.waiting} waiting, ${s.jobs.active} active, ${s.jobs.retrying} retrying, ${s.jobs.deadLettered} dead-lettered.`,
     ...s.retrying.map(
-      (p) => `  retrying ${p.assets.map((a) => one(a)).join(', ')} (${p.retries} failed so far): ${one(p.lastError ?? '?')}`,
+      (p) =>
+        `  retrying ${p.assets.map((a) => one(a)).join(', ')} (${p.retries} failed so far): ${one(p.lastError ?? '?')}`,
     ),
     ...s.deadLettered.map(
       (p) =>
