@@ -351,10 +351,9 @@ export function QueueLine({ status }: { status: QueueStatus }) {
   const j = status.jobs;
   return (
     <Text wrap="truncate-end" {...(status.deadLettered.length > 0 ? { color: 'yellow' } : {})}>
-      queue: {status.assets - status.open}/{status.assets} done · {j.waiting} waiting · {j.active} active · {j.retrying}{' '}
-      retrying · {j.deadLettered} dead-lettered · {status.settled.failed} failed · {status.workers.length} worker
-      {status.workers.length === 1 ? '' : 's'}
-      {status.finished ? ' · finished' : ''}
+      {`queue${status.finished ? ' finished' : ''}: ${status.assets - status.open}/${status.assets} done, ` +
+        `${j.waiting} waiting, ${j.active} active, ${j.retrying} retrying, ${j.deadLettered} dead-lettered, ` +
+        `${status.settled.failed} failed, ${status.workers.length} worker${status.workers.length === 1 ? '' : 's'}`}
     </Text>
   );
 }
