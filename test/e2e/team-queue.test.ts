@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OUTPUT_SCHEMAS } from '../../src/tui/output-schemas/index.js';
 import { CLI, jsonOf, runSitter } from '../helpers/cli.js';
 import { type PgCluster, startPostgres } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/workspace.js';
@@ -74,6 +75,7 @@ describe('sitter scan --queue and sitter worker, real processes (team workspace)
     expect(queued.code, queued.stdout + queued.stderr).toBe(0);
     // The demo's 4 photos are queued too: the folder's listing has no hash, so a worker checks them (unchanged).
     expect(jsonOf(queued)).toMatchObject({ shoot: 'demo', listed: 12, queued: 12, requeued: 0, jobs: 12 });
+    expect(OUTPUT_SCHEMAS['scan-queue']!.safeParse(jsonOf(queued)).error).toBeUndefined();
     // Run twice: nothing is queued twice.
     const again = jsonOf(await sitter('scan', 'demo', '--queue'));
     expect(again).toMatchObject({ queued: 0, requeued: 12 });
@@ -104,10 +106,15 @@ describe('sitter scan --queue and sitter worker, real processes (team workspace)
     expect(await a.exited).toBeNull();
     expect(await b.exited, b.out()).toBe(0);
     // A third worker finds nothing left, or finishes what B could not take in time.
-    const c = await runSitter(['-w', ws, 'worker', '--until-idle', '--workers', '1', '--poll', '200'], { env: env() });
+    const c = await runSitter(['-w', ws, '--json', 'worker', '--until-idle', '--workers', '1', '--poll', '200'], {
+      env: env(),
+    });
     expect(c.code, c.stdout + c.stderr).toBe(0);
+    expect(OUTPUT_SCHEMAS.worker!.safeParse(jsonOf(c)).error).toBeUndefined();
 
-    const status = jsonOf(await sitter('scan', '--status', 'demo')) as unknown as StatusJson;
+    const statusRun = jsonOf(await sitter('scan', '--status', 'demo'));
+    expect(OUTPUT_SCHEMAS['scan-status']!.safeParse(statusRun).error).toBeUndefined();
+    const status = statusRun as unknown as StatusJson;
     expect(status).toMatchObject({
       assets: 12,
       open: 0,
