@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { bool, int, list, nullable, num, obj, str, time } from './common.js';
 
 /** The distributed scan's outputs (issue 15): scan --queue, scan --status, worker. */
