@@ -5,6 +5,7 @@ import type { UnitOfWork } from '../../src/core/ports/store.js';
 import { queueStatus } from '../../src/core/services/scan-queue-status.js';
 import { queueShootScan, type QueueScanOptions } from '../../src/core/services/scan-queue-service.js';
 import { ScanWorker } from '../../src/core/services/scan-worker.js';
+import { closeShoot } from '../../src/core/services/shoot-service.js';
 import { PgBossScanQueue } from '../../src/core/store/queue/pg-boss-scan-queue.js';
 import { boxAt, damError, FAKE_CALIBRATION, FakeConnector, FakeEngine, FakeSource } from '../helpers/fakes.js';
 import { type PgCluster, startPostgres } from '../helpers/postgres.js';
@@ -161,5 +162,15 @@ describe('the scan queue (services, pg-boss)', () => {
     await drain(worker('w2'));
     const after = await queueStatus(t.ctx, queue, 's');
     expect(after).toMatchObject({ settled: { analysed: 3 }, deadLettered: [], finished: true });
+  }, 60_000);
+
+  it('SHOOT_CLOSED after queuing: the jobs are dead-lettered with the reason, nothing analysed, the assets stay open', async () => {
+    await enqueue({ retryLimit: 0 });
+    await closeShoot(t.ctx, 's');
+    await drain(worker('w1'));
+    expect(engine.analysed).toEqual([]);
+    const status = await queueStatus(t.ctx, queue, 's');
+    expect(status).toMatchObject({ open: 4, finished: false, jobs: { deadLettered: 4 } });
+    expect(status.deadLettered.every((d) => d.lastError?.startsWith('SHOOT_CLOSED'))).toBe(true);
   }, 60_000);
 });

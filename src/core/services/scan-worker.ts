@@ -5,13 +5,13 @@
  * out twice (its first worker was killed, or too slow and its job expired) therefore changes nothing
  * the second time: no duplicate faces, one `scan.asset` entry per asset.
  */
-import { isSitterError, SitterError } from '../domain/errors.js';
+import { SitterError } from '../domain/errors.js';
 import type { Asset, ScanJobOutcome } from '../domain/records.js';
 import type { Shoot } from '../domain/shoot.js';
 import type { Connector } from '../ports/connector.js';
 import type { FaceEngine, MatchCalibration } from '../ports/face-engine.js';
 import type { ConnectorProvider } from '../ports/providers.js';
-import type { ClaimedJob, ScanJobData } from '../ports/scan-queue.js';
+import type { ClaimedJob } from '../ports/scan-queue.js';
 import type { ServiceContext } from './context.js';
 import { type AssetOutcome, type AssetScanEnv, scanAsset } from './scan-asset.js';
 import { fromQueuedAsset } from './scan-queue-service.js';
@@ -30,7 +30,7 @@ export interface WorkerDeps {
 /** What one job did, per asset: kept as the job's output in the queue. */
 export interface JobReport {
   worker: string;
-  assets: { asset: string; outcome: ScanJobOutcome | 'already-settled' | 'refused-shoot'; error?: string }[];
+  assets: { asset: string; outcome: ScanJobOutcome | 'already-settled'; error?: string }[];
 }
 
 export interface WorkerTally {
@@ -65,15 +65,9 @@ export class ScanWorker {
   async handle(job: ClaimedJob): Promise<JobReport> {
     this.tally.jobs += 1;
     const report: JobReport = { worker: this.deps.worker, assets: [] };
-    let state: ShootState;
-    try {
-      state = await this.shootState(job.data.shootId);
-    } catch (error) {
-      // The shoot may not be scanned any more (closed, retention ended): its jobs end, nothing is analysed.
-      if (!isSitterError(error)) throw error;
-      await this.refuseAll(job.data, error, report);
-      return report;
-    }
+    // A shoot that may not be scanned now (closed, retention ended, nobody enrolled) fails the job: it is
+    // retried, then dead-lettered with the reason, and its assets stay open for a later `scan --queue`.
+    const state = await this.shootState(job.data.shootId);
     for (const entry of job.data.items) {
       const item = fromQueuedAsset(entry.asset);
       const { row, before } = await this.ctx.store.transaction(async (uow) => ({
@@ -147,16 +141,6 @@ export class ScanWorker {
       case 'analysed':
         this.tally.analysed += 1;
         return { asset, outcome: 'analysed' };
-    }
-  }
-
-  private async refuseAll(data: ScanJobData, error: SitterError, report: JobReport): Promise<void> {
-    const why = `${error.code}: ${error.message}`;
-    for (const entry of data.items) {
-      await this.ctx.store.transaction((uow) =>
-        uow.scanJobs.settle(entry.row, 'failed', { worker: this.deps.worker, at: this.ctx.clock.now(), error: why }),
-      );
-      report.assets.push({ asset: entry.asset.id, outcome: 'refused-shoot', error: why });
     }
   }
 
