@@ -1,10 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/core/domain/audit.js';
 import { decideBulk, decideFace, undoLastDecision } from '../../src/core/services/decision-service.js';
 import { loadMatches } from '../../src/core/services/matches-service.js';
 import { closeShoot } from '../../src/core/services/shoot-service.js';
 import { seedApprovedShoot, seedProposal } from '../helpers/seed.js';
-import { makeWorkspace, type TestWorkspace } from '../helpers/workspace.js';
+import { stopClusters, type TestWorkspace, workspaceKinds } from '../helpers/workspace.js';
 
 const roster = [
   { id: 'P1', name: 'Ada', consent: 'yes' as const },
@@ -12,10 +12,13 @@ const roster = [
   { id: 'P3', name: 'Cy', consent: 'no' as const },
 ];
 
-describe('rule 5: human oversight, on a real SQLite workspace', () => {
+afterAll(stopClusters);
+
+// The same rules on both stores: a SQLite file, and a team workspace on PostgreSQL.
+describe.each(workspaceKinds())('rule 5: human oversight, on a real $kind workspace', ({ make }) => {
   let t: TestWorkspace;
   beforeEach(async () => {
-    t = await makeWorkspace();
+    t = await make();
   });
   afterEach(async () => {
     await t.cleanup();

@@ -12,14 +12,20 @@ import { pushShoot } from '../../src/core/services/push-service.js';
 import { closeShoot } from '../../src/core/services/shoot-service.js';
 import { withdrawConsent } from '../../src/core/services/withdraw-service.js';
 import { seedPushedPair } from '../helpers/seed.js';
-import { makeWorkspace, type TestWorkspace } from '../helpers/workspace.js';
+import { stopClusters, type TestWorkspace, workspaceKinds } from '../helpers/workspace.js';
 
-describe('rule 6: withdrawal cascades', () => {
+afterAll(async () => {
+  await exiftool.end();
+  await stopClusters();
+});
+
+// On both stores: a SQLite file, and a team workspace on PostgreSQL.
+describe.each(workspaceKinds())('rule 6: withdrawal cascades ($kind)', ({ make }) => {
   let t: TestWorkspace;
   let source = '';
   const connector = wrapConnector(createLocalConnector({}));
   beforeEach(async () => {
-    t = await makeWorkspace();
+    t = await make();
     // P1 is confirmed on a.jpg (with P2) and on b.jpg (alone), and has a template from a confirmed face.
     const seeded = await seedPushedPair(t, connector);
     source = seeded.source;
@@ -27,9 +33,6 @@ describe('rule 6: withdrawal cascades', () => {
   });
   afterEach(async () => {
     await t.cleanup();
-  });
-  afterAll(async () => {
-    await exiftool.end();
   });
 
   it('deletes templates, revokes matches, updates the DAM and returns a receipt on the audit chain', async () => {

@@ -84,6 +84,16 @@ export interface DecisionPlan {
   dropEmbedding: boolean;
 }
 
+/**
+ * Who put the face in its state, for a refusal: with several reviewers (a team workspace), the one
+ * who decided a moment earlier elsewhere is named, not only the state they left.
+ */
+function decidedBy(f: DecisionFacts): string {
+  const last = f.decisions.filter((d) => !d.undoneAt).at(-1);
+  if (!last || (f.face.state !== 'confirmed' && f.face.state !== 'rejected')) return '';
+  return ` (already decided by ${last.reviewer}: ${last.action}, ${last.at.toISOString()})`;
+}
+
 /** The refusals of a decision, in the order a reviewer should hear them. */
 function refuseDecision(f: DecisionFacts, confirmers: readonly string[]): void {
   const { face, action, participant } = f;
@@ -91,7 +101,7 @@ function refuseDecision(f: DecisionFacts, confirmers: readonly string[]): void {
     if (face.state !== 'proposed' || !participant) {
       throw new SitterError(
         'NOT_A_PROPOSAL',
-        `Face ${face.id} is ${face.state}, not a proposal: there is nothing to confirm.`,
+        `Face ${face.id} is ${face.state}${decidedBy(f)}, not a proposal: there is nothing to confirm.`,
         'Use --assign PARTICIPANT to name a face yourself, or --reject.',
       );
     }
@@ -106,7 +116,7 @@ function refuseDecision(f: DecisionFacts, confirmers: readonly string[]): void {
     if (!participant || (face.state !== 'proposed' && face.state !== 'confirmed')) {
       throw new SitterError(
         'NOTHING_TO_REJECT',
-        `Face ${face.id} is ${face.state}: it names nobody, so there is nothing to reject.`,
+        `Face ${face.id} is ${face.state}${decidedBy(f)}: it names nobody, so there is nothing to reject.`,
         'Only proposed or confirmed matches can be rejected.',
       );
     }

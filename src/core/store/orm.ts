@@ -85,6 +85,8 @@ async function initPostgres(options: OrmOptions): Promise<SitterOrm> {
   return MikroORM.init({
     ...common(options, 'postgresql'),
     clientUrl: options.dbName,
+    // A missing database is the administrator's to create (DATABASE_NOT_FOUND), never made for a typo.
+    ensureDatabase: false,
     pool: { min: 0, max: 8, idleTimeoutMillis: 10_000 },
     driverOptions: { connection: { application_name: 'sitter', connectionTimeoutMillis: 10_000 } },
   }) as unknown as Promise<SitterOrm>;
