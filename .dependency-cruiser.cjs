@@ -63,8 +63,8 @@ module.exports = {
     forbid(
       'core-no-orm',
       CORE,
-      [pkg('@mikro-orm/[^/]+'), pkg('better-sqlite3'), pkg('sqlite3')],
-      'Only the store adapter (src/core/store) uses the ORM.',
+      [pkg('@mikro-orm/[^/]+'), pkg('better-sqlite3'), pkg('sqlite3'), pkg('pg-boss')],
+      'Only the store adapter (src/core/store) uses the ORM, and the job queue (pg-boss) behind the ScanQueue port.',
     ),
     forbid(
       'core-no-fs',
@@ -116,7 +116,7 @@ module.exports = {
     forbid(
       'connectors-no-db',
       CONNECTORS,
-      [pkg('@mikro-orm/[^/]+'), pkg('sqlite3'), pkg('better-sqlite3'), pkg('knex')],
+      [pkg('@mikro-orm/[^/]+'), pkg('sqlite3'), pkg('better-sqlite3'), pkg('knex'), pkg('pg-boss')],
       "A connector never touches a database: Sitter's records reach it only through the payloads of the port.",
     ),
     forbid(

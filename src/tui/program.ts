@@ -9,6 +9,7 @@ import { registerDpo } from './commands/dpo.js';
 import { registerSettings } from './commands/settings.js';
 import { registerInit } from './commands/init.js';
 import { registerJob } from './commands/job.js';
+import { registerWorker } from './commands/queue.js';
 import { registerPublish } from './commands/publish.js';
 import { registerPurge } from './commands/purge.js';
 import { registerHeadlessReview } from './commands/review-headless.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerWithdraw(program);
   registerErase(program);
   registerJob(program);
+  registerWorker(program);
   registerHeadlessReview(program);
   registerAppEntry(program);
   registerPurge(program);

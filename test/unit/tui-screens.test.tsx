@@ -6,6 +6,7 @@ import { SitterError } from '../../src/core/domain/errors.js';
 import type { Shoot } from '../../src/core/domain/shoot.js';
 import type { ScanProgress } from '../../src/core/services/scan-service.js';
 import type { ShootRow } from '../../src/tui/app/gateway.js';
+import type { QueueStatus } from '../../src/core/services/scan-queue-status.js';
 import { HomeScreen } from '../../src/tui/app/home/home-screen.js';
 import { ReviewScreen } from '../../src/tui/app/review/review-screen.js';
 import { ShootScreen } from '../../src/tui/app/shoot/shoot-screen.js';
@@ -631,5 +632,58 @@ describe('kitty / iTerm2 pictures', () => {
     expect(writes[0]).toContain('\u001b7\u001b[3;4H\u001b_Ga=T,f=100,i=1,c=4,r=2');
     overlay.flush();
     expect(writes).toHaveLength(1); // kitty keeps its images: nothing moved, nothing redrawn
+  });
+});
+
+describe('shoot screen: the team queue (issue 15)', () => {
+  const props = {
+    shootId: 'spring',
+    actor: 'dana',
+    onReview: () => undefined,
+    onBack: () => undefined,
+    onQuit: () => undefined,
+    size: { columns: 120, rows: 24 },
+  };
+  const status = (over: Partial<QueueStatus> = {}): QueueStatus => ({
+    shootId: 'spring',
+    assets: 4,
+    settled: { analysed: 2, unchanged: 0, failed: 1, refused: 0, held: 0, skipped: 0 },
+    open: 1,
+    jobs: { waiting: 0, active: 1, retrying: 0, deadLettered: 0 },
+    retrying: [],
+    deadLettered: [],
+    failed: [{ asset: 'bad.jpg', error: 'IMAGE_UNREADABLE: cannot decode', worker: 'a:1' }],
+    workers: [
+      { worker: 'a:1', assets: 2, lastSeen: new Date() },
+      { worker: 'b:2', assets: 1, lastSeen: new Date() },
+    ],
+    finished: false,
+    ...over,
+  });
+
+  it("shows the queued scan's progress, polled, as sitter scan --status tells it", async () => {
+    const g = new FakeGateway();
+    g.row = shootRow();
+    let current = status();
+    let polls = 0;
+    const withQueue = Object.assign(g, {
+      queueStatus: async () => {
+        polls += 1;
+        return current;
+      },
+    });
+    const ui = mount(<ShootScreen gateway={withQueue} {...props} />);
+    await ui.frame('queue: 3/4 done, 0 waiting, 1 active, 0 retrying, 0 dead-lettered, 1 failed, 2 workers');
+    current = status({ open: 0, jobs: { waiting: 0, active: 0, retrying: 0, deadLettered: 0 }, finished: true });
+    await until(() => polls >= 2, 5000);
+    await ui.frame('queue finished: 4/4 done, 0 waiting, 0 active, 0 retrying, 0 dead-lettered, 1 failed, 2 workers');
+  });
+
+  it('shows no queue line when the workspace has no queue for the shoot', async () => {
+    const g = new FakeGateway();
+    g.row = shootRow();
+    const ui = mount(<ShootScreen gateway={Object.assign(g, { queueStatus: async () => null })} {...props} />);
+    const f = await ui.frame('assets:');
+    expect(f).not.toContain('queue:');
   });
 });

@@ -310,3 +310,31 @@ export interface Erasure {
   /** the receipt's place on the chain, once written */
   receiptSeq: number | null;
 }
+
+/**
+ * What happened to one queued asset (`sitter scan --queue`): the outcome a worker recorded, in the same
+ * unit of work as the asset's faces or failure, or none while the job waits or runs.
+ */
+export type ScanJobOutcome = 'analysed' | 'unchanged' | 'failed' | 'refused' | 'held' | 'skipped';
+
+/**
+ * One asset put on the team's scan queue, at one version of the listing (its revision, content hash, or
+ * modification time and size). The row is Sitter's side of a pg-boss job: a worker settles it in the
+ * transaction that stores the asset's result, and a job whose row is already settled does nothing, so
+ * an asset is analysed once even when a job runs twice (a killed worker's job retried).
+ */
+export interface ScanJob {
+  id: number;
+  shootId: string;
+  connectorAssetId: string;
+  /** the listing's version of the asset when it was queued (domain/scan-job-key.ts) */
+  version: string;
+  queuedAt: Date;
+  /** null while queued */
+  outcome: ScanJobOutcome | null;
+  /** `CODE: message` of a failed asset (the permanent ones; transient ones are retried by the queue) */
+  error: string | null;
+  /** which worker settled it (host:pid) */
+  worker: string | null;
+  settledAt: Date | null;
+}

@@ -10,6 +10,8 @@ import type {
   Participant,
   PushRecord,
   Rejection,
+  ScanJob,
+  ScanJobOutcome,
   SignedScan,
   Template,
   WorkspaceSettings,
@@ -51,7 +53,27 @@ export interface UnitOfWork {
   erasures: ErasureRepository;
   settings: SettingsRepository;
   consentForms: ConsentFormSetupRepository;
+  scanJobs: ScanJobRepository;
   audit: AuditLog;
+}
+
+/** The team's scan queue as Sitter records it (`ScanJob`); the jobs themselves live in pg-boss. */
+export interface ScanJobRepository {
+  listByShoot(shootId: string): Promise<ScanJob[]>;
+  find(shootId: string, connectorAssetId: string, version: string): Promise<ScanJob | null>;
+  /** adds the rows in a few writes; returns them with their ids */
+  addMany(rows: Omit<ScanJob, 'id'>[]): Promise<ScanJob[]>;
+  /**
+   * Settles a queued row with its outcome, as the first write of the unit of work that stores the
+   * asset's result. False when the row is settled already (another worker got there first): the
+   * caller must then write nothing. On PostgreSQL the row lock this takes makes a second worker wait
+   * for the first's commit, then find the row settled.
+   */
+  settle(
+    id: number,
+    outcome: ScanJobOutcome,
+    settled: { worker: string; at: Date; error?: string | null },
+  ): Promise<boolean>;
 }
 
 /** The workspace's own settings (the controller and contact printed on consent forms). */

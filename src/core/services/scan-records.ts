@@ -26,6 +26,17 @@ import { type ServiceContext, requireShoot } from './context.js';
 import type { Roster } from './scan-roster.js';
 
 /**
+ * A queue worker's claim on its job, run as the first write of the unit of work that stores an asset's
+ * result (`ScanJobRepository.settle`): false when another worker settled the job first, and then the
+ * write stores nothing. The local scan passes none.
+ */
+export type WriteGuard = (
+  uow: UnitOfWork,
+  outcome: 'analysed' | 'failed' | 'refused' | 'held',
+  error?: string,
+) => Promise<boolean>;
+
+/**
  * What the source said about the content a scan looked at: its hash (of the bytes fetched, a rendition
  * or the original), its size when known, the listing's revision and which rendition it was.
  */
@@ -80,8 +91,10 @@ export async function recordOutOfScope(
   state: 'refused' | 'held',
   reason: string,
   details: Record<string, unknown>,
-): Promise<void> {
-  await ctx.store.transaction(async (uow) => {
+  guard?: WriteGuard,
+): Promise<boolean> {
+  return ctx.store.transaction(async (uow) => {
+    if (guard && !(await guard(uow, state, reason))) return false;
     const asset = await findOrAddAsset(uow, shootId, item);
     // Reviewed work this drops is put on the record, as the carry-over of a changed photo is: a
     // person must be able to see whose confirmations went and re-review the photo if it is allowed.
@@ -108,6 +121,7 @@ export async function recordOutOfScope(
       },
       ctx.clock.now(),
     );
+    return true;
   });
 }
 
@@ -139,8 +153,10 @@ export async function recordFailure(
   shootId: string,
   item: ListedAsset,
   error: SitterError,
-): Promise<void> {
-  await ctx.store.transaction(async (uow) => {
+  guard?: WriteGuard,
+): Promise<boolean> {
+  return ctx.store.transaction(async (uow) => {
+    if (guard && !(await guard(uow, 'failed', `${error.code}: ${error.message}`))) return false;
     const asset = await findOrAddAsset(uow, shootId, item);
     asset.scanState = 'failed';
     asset.error = `${error.code}: ${error.message}`;
@@ -156,6 +172,7 @@ export async function recordFailure(
       },
       ctx.clock.now(),
     );
+    return true;
   });
 }
 
@@ -189,7 +206,10 @@ function carryRecord(c: CarriedConfirmation, face: Face, kept: boolean, roster: 
 
 const bandName = (f: FaceLimits) => (f.kind === 'match' ? f.band : 'below-floor');
 
-/** Stores one analysed asset atomically: its faces, proposals and flags, and the audit entry. */
+/**
+ * Stores one analysed asset atomically: its faces, proposals and flags, the audit entry and, for a
+ * queue worker, its job's settlement. Null when the guard found the job settled by another worker.
+ */
 export async function storeAnalysis(
   ctx: ServiceContext,
   shoot: Shoot,
@@ -199,10 +219,12 @@ export async function storeAnalysis(
   roster: Roster,
   limits: MatchThresholds,
   quality: QualityPolicy | undefined,
-) {
+  guard?: WriteGuard,
+): Promise<{ faces: number; proposed: number; unidentified: number } | null> {
   // Each face is matched at its quality band's limits, none below the floor (domain/quality-bands.ts).
   const perFace = analysis.faces.map((f) => faceLimits(f.quality, limits, quality));
   return ctx.store.transaction(async (uow) => {
+    if (guard && !(await guard(uow, 'analysed'))) return null;
     const now = ctx.clock.now();
     // A scan runs for a long time: re-check, inside this write, that processing is still allowed.
     assertBiometricProcessingAllowed(await requireShoot(uow, shoot.id), 'scanning', now);

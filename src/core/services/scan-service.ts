@@ -1,23 +1,18 @@
-import { UNDATED_ALLOWED_FLAG } from '../domain/asset-flags.js';
-import { isDiskFull } from '../domain/disk-full.js';
 import { BugError, isSitterError, SitterError } from '../domain/errors.js';
 import { type MatchThresholds } from '../domain/matching.js';
 import type { Asset } from '../domain/records.js';
 import { matchLimits } from '../domain/match-limits.js';
-import { assertListedAsset } from '../domain/scope.js';
 import { assertBiometricProcessingAllowed, type Shoot } from '../domain/shoot.js';
-import { captureVerdict, requireShootDates } from '../domain/shoot-dates.js';
-import { connectorFailureKind } from '../domain/connector-failure.js';
-import { renditionKey } from '../domain/rendition.js';
+import { requireShootDates } from '../domain/shoot-dates.js';
 import type { Connector, FetchOptions, ListedAsset, SkippedEntry } from '../ports/connector.js';
 import type { ConnectorProvider, EngineProvider } from '../ports/providers.js';
-import type { FaceAnalysis, FaceEngine, MatchCalibration } from '../ports/face-engine.js';
+import type { FaceEngine, MatchCalibration } from '../ports/face-engine.js';
 import { type ServiceContext, requireShoot } from './context.js';
 import { retryWhileLocked } from './retry-locked.js';
 import { sweepLapsedConsent } from './withdrawal.js';
 import { loadMatchingRoster } from './scan-roster.js';
-import { contentHashMisreported, listEverything } from './scan-listing.js';
-import { recordFailure, recordOutOfScope, recordRevision, type SourceFacts, storeAnalysis } from './scan-records.js';
+import { listEverything } from './scan-listing.js';
+import { type AssetFailure, type AssetScanEnv, scanAsset } from './scan-asset.js';
 import { DEFAULT_MAX_PAUSE_MS, MAX_REQUEUES, pauseAfter, SourcePause } from './connector-backoff.js';
 
 /**
@@ -36,7 +31,7 @@ export interface ScanDeps {
 }
 
 /** What the scan works with once the checks passed: the connector and a loaded engine. */
-interface ScanPorts {
+export interface ScanPorts {
   connector: Connector;
   engine: FaceEngine;
   calibration: MatchCalibration;
@@ -80,12 +75,6 @@ export const DEFAULT_DETECT_MAX = 2048;
 /** No photo a scan analyses is larger than this (a cap on what a connector may hand over). */
 export const DEFAULT_MAX_FETCH_BYTES = 512 * 1024 * 1024;
 
-export interface AssetFailure {
-  asset: string;
-  code: string;
-  message: string;
-}
-
 export interface ScanSummary {
   shootId: string;
   rosterHash: string;
@@ -128,13 +117,7 @@ export async function scanShoot(
   shootId: string,
   opts: ScanOptions = {},
 ): Promise<ScanSummary> {
-  const shoot = await ctx.store.transaction(async (uow) => {
-    const s = await requireShoot(uow, shootId);
-    assertBiometricProcessingAllowed(s, 'scanning', ctx.clock.now());
-    requireShootDates(s);
-    await sweepLapsedConsent(uow, shootId, ctx.clock.now(), ctx.actor);
-    return s;
-  });
+  const shoot = await admitScan(ctx, shootId);
   const lock = await deps.lock?.(shoot.id);
   let connector: Connector | undefined;
   let engine: FaceEngine | undefined;
@@ -150,24 +133,45 @@ export async function scanShoot(
   }
 }
 
-/** The scan proper, on a shoot whose checks passed, with its connector and a loaded engine. */
-async function scanWith(ctx: ServiceContext, deps: ScanPorts, shoot: Shoot, opts: ScanOptions): Promise<ScanSummary> {
-  const shootId = shoot.id;
+/**
+ * The checks every scan passes before a connector is made or a model loaded, whether it runs here or
+ * on the queue: the shoot exists, is approved, within its retention and dated; lapsed consent is swept.
+ */
+export async function admitScan(ctx: ServiceContext, shootId: string): Promise<Shoot> {
+  return ctx.store.transaction(async (uow) => {
+    const s = await requireShoot(uow, shootId);
+    assertBiometricProcessingAllowed(s, 'scanning', ctx.clock.now());
+    requireShootDates(s);
+    await sweepLapsedConsent(uow, shootId, ctx.clock.now(), ctx.actor);
+    return s;
+  });
+}
+
+/**
+ * What a scan of the shoot works with (its dates, match limits and the roster's templates), put on
+ * the record as it starts: the model, threshold and participants it matches against. A local scan
+ * writes `scan.started`; each queue worker `scan.worker-started` with its name.
+ */
+export async function startScanOn(
+  ctx: ServiceContext,
+  shoot: Shoot,
+  deps: ScanPorts,
+  action: 'scan.started' | 'scan.worker-started',
+  extra: Record<string, unknown> = {},
+) {
   if (deps.calibration.modelDigest !== deps.engine.model.digest) {
     throw new BugError(
       `calibration is for model ${deps.calibration.modelDigest}, the engine runs ${deps.engine.model.digest}`,
     );
   }
-  const dates = requireShootDates(shoot);
-  const limits: MatchThresholds = matchLimits(shoot, deps.calibration);
-  const roster = await loadMatchingRoster(ctx, shoot, deps.engine.model.digest);
+  const { dates, limits, roster } = await reloadScanOn(ctx, shoot, deps);
   await ctx.store.transaction((uow) =>
     uow.audit.append(
       {
         actor: ctx.actor,
-        action: 'scan.started',
-        shootId,
-        subject: `shoot:${shootId}`,
+        action,
+        shootId: shoot.id,
+        subject: `shoot:${shoot.id}`,
         details: {
           rosterHash: roster.hash,
           participants: [...roster.refs.values()].sort(),
@@ -178,11 +182,27 @@ async function scanWith(ctx: ServiceContext, deps: ScanPorts, shoot: Shoot, opts
           // the bands that tighten this threshold for faces the engine saw poorly, and the floor below which none is proposed
           ...(deps.calibration.quality ? { qualityPolicy: deps.calibration.quality } : {}),
           connector: deps.connector.info.name,
+          ...extra,
         },
       },
       ctx.clock.now(),
     ),
   );
+  return { dates, limits, roster };
+}
+
+/** The shoot's dates, match limits and roster, read again (a queue worker's periodic refresh). */
+export async function reloadScanOn(ctx: ServiceContext, shoot: Shoot, deps: Omit<ScanPorts, 'connector'>) {
+  const dates = requireShootDates(shoot);
+  const limits: MatchThresholds = matchLimits(shoot, deps.calibration);
+  const roster = await loadMatchingRoster(ctx, shoot, deps.engine.model.digest);
+  return { dates, limits, roster };
+}
+
+/** The scan proper, on a shoot whose checks passed, with its connector and a loaded engine. */
+async function scanWith(ctx: ServiceContext, deps: ScanPorts, shoot: Shoot, opts: ScanOptions): Promise<ScanSummary> {
+  const shootId = shoot.id;
+  const { dates, limits, roster } = await startScanOn(ctx, shoot, deps, 'scan.started');
 
   const { assets: listed, skipped } = await listEverything(
     deps.connector,
@@ -225,113 +245,57 @@ async function scanWith(ctx: ServiceContext, deps: ScanPorts, shoot: Shoot, opts
       .filter((f) => f.state === 'confirmed' || f.state === 'rejected')
       .map((f) => f.assetId),
   );
-  const keep = (asset: Asset | undefined): asset is Asset =>
-    asset?.scanState === 'scanned' && (!opts.rescan || decided.has(asset.id));
-  // A hash says "unchanged" only against a hash of the same bytes (the same rendition).
-  const isUnchanged = (asset: Asset | undefined, hash: string | undefined, rendition: string | null) =>
-    keep(asset) && hash !== undefined && asset.contentSha256 === hash && asset.rendition === rendition;
-  // contract 3: the source's change token says "unchanged" without a download.
-  const sameRevision = (asset: Asset | undefined, item: ListedAsset) =>
-    deps.connector.capabilities.revisions === true &&
-    item.revision !== undefined &&
-    keep(asset) &&
-    asset.sourceRevision === item.revision;
-  const fetchOptions = scanFetchOptions(deps.connector, opts);
+  const env: AssetScanEnv = {
+    ctx,
+    shoot,
+    dates,
+    connector: deps.connector,
+    engine: deps.engine,
+    roster,
+    limits,
+    quality: deps.calibration.quality,
+    fetchOptions: scanFetchOptions(deps.connector, opts),
+    listedIds,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    keep: (asset): asset is Asset => asset?.scanState === 'scanned' && (!opts.rescan || decided.has(asset.id)),
+  };
   const pause = new SourcePause();
   const attempts = new Map<string, number>();
 
   /** One asset; returns the error of a busy source when the asset must wait and go back in the queue. */
   const processOne = async (item: ListedAsset): Promise<{ busy: unknown } | undefined> => {
-    assertListedAsset(shootId, listedIds, item.id); // rule 1, for every asset the scan touches
-    const before = known.get(item.id);
-    if (sameRevision(before, item) || isUnchanged(before, item.contentHash, null)) {
-      summary.unchanged += 1;
-      return;
-    }
-    let analysis: FaceAnalysis;
-    let facts: SourceFacts;
-    try {
-      const fetched = await deps.connector.fetch(shoot.source, item.id, fetchOptions);
-      assertListedAsset(shootId, listedIds, fetched.asset.id); // the bytes must be of the asset that was listed
-      const rendition = renditionKey(fetched.rendition);
-      facts = {
-        contentHash: fetched.contentHash,
-        // a rendition's byte count is not the photo's size: only the listing or an original tells it
-        size: item.size ?? fetched.asset.size ?? (rendition === null ? fetched.bytes.byteLength : null),
-        revision: item.revision ?? null,
-        rendition,
-      };
-      const contentHash = facts.contentHash;
-      if (isUnchanged(before, contentHash, rendition)) {
+    const outcome = await scanAsset(env, item, known.get(item.id), {
+      mayRetry: (attempts.get(item.id) ?? 0) < MAX_REQUEUES,
+    });
+    switch (outcome.kind) {
+      case 'unchanged':
+      case 'settled-elsewhere':
         summary.unchanged += 1;
-        // Only metadata moved (another editor, or Sitter's own push): the next scan needs no fetch.
-        if (facts.revision !== null && before && before.sourceRevision !== facts.revision)
-          await retryWhileLocked(() => recordRevision(ctx, shootId, item, facts.revision));
         return;
-      }
-      // Historical or unrelated content stays out: judged on the capture time before any face is looked for.
-      const verdict = captureVerdict(dates, fetched.asset.capturedAt ?? item.capturedAt ?? null);
-      const allowedUndated =
-        before?.flags.includes(UNDATED_ALLOWED_FLAG) === true && before.contentSha256 === contentHash;
-      if (verdict.kind === 'outside') {
-        summary.outsideDates.push({ asset: item.id, capturedAt: verdict.capturedAt });
-        await recordOutOfScope(
-          ctx,
-          shoot.id,
-          item,
-          facts,
-          'refused',
-          `outside-shoot-dates: captured ${verdict.capturedAt}, the shoot is ${dates.from} to ${dates.to} (${dates.utcOffset})`,
-          { capturedAt: verdict.capturedAt, from: dates.from, to: dates.to },
-        );
+      case 'outside':
+        summary.outsideDates.push({ asset: item.id, capturedAt: outcome.capturedAt });
         return;
-      }
-      if (verdict.kind === 'no-capture-time' && !allowedUndated) {
+      case 'held':
         summary.noCaptureTime.push(item.id);
-        await recordOutOfScope(
-          ctx,
-          shoot.id,
-          item,
-          facts,
-          'held',
-          'no-capture-time: the photo carries no capture time; a person decides whether it belongs to the shoot',
-          {},
-        );
         return;
-      }
-      analysis = await deps.engine.analyse(fetched.bytes);
-      // The hash the record keeps (and push hands back as expectedContentHash) is the one of what the
-      // engine analysed: a connector whose fetch misreports it would have names land on other content.
-      if (analysis.image.contentHash !== contentHash)
-        throw contentHashMisreported(deps.connector, item.id, contentHash, analysis.image.contentHash);
-    } catch (error) {
-      const kind = connectorFailureKind(error);
-      // Gone or forbidden since the listing: nothing to analyse, and not the asset's failure.
-      if (kind === 'not-found' || kind === 'access-denied') {
-        summary.skipped.push(skippedAtFetch(item, kind, error));
+      case 'skipped':
+        summary.skipped.push(outcome.entry);
         return;
-      }
-      if (kind === 'aborted' && opts.signal?.aborted) {
+      case 'stopped':
         summary.stopped = true;
         return;
-      }
-      // A busy source is no one asset's fault: the scan pauses and tries the asset again (a few times).
-      if ((kind === 'rate-limited' || kind === 'transient') && (attempts.get(item.id) ?? 0) < MAX_REQUEUES)
-        return { busy: error };
-      // A refused login, like a full disk, would fail every next asset the same way: the scan stops.
-      if (!isSitterError(error) || isDiskFull(error) || kind === 'auth') throw error;
-      summary.failed.push({ asset: item.id, code: error.code, message: error.message });
-      await retryWhileLocked(() => recordFailure(ctx, shootId, item, error));
-      return;
+      case 'busy':
+        return { busy: outcome.error };
+      case 'failed':
+        summary.failed.push(outcome.failure);
+        return;
+      case 'analysed':
+        summary.processed += 1;
+        summary.faces += outcome.faces;
+        summary.proposed += outcome.proposed;
+        summary.unidentified += outcome.unidentified;
+        return;
     }
-    // Other commands may hold the database for a moment (a decision, a withdrawal): wait for them.
-    const counts = await retryWhileLocked(() =>
-      storeAnalysis(ctx, shoot, item, facts, analysis, roster, limits, deps.calibration.quality),
-    );
-    summary.processed += 1;
-    summary.faces += counts.faces;
-    summary.proposed += counts.proposed;
-    summary.unidentified += counts.unidentified;
   };
 
   // A small pool of in-flight assets: the engine (a worker pool) does the heavy work in parallel.
@@ -463,21 +427,13 @@ function scanStoppedBy(reason: unknown, summary: ScanSummary): unknown {
  * faces on (boxes are relative, so they apply to the original); always a byte cap, the scan's signal and
  * the lowest priority, so a reviewer's crops and a push go first through the connector's request budget.
  */
-function scanFetchOptions(connector: Connector, opts: ScanOptions): FetchOptions {
+export function scanFetchOptions(connector: Connector, opts: ScanOptions): FetchOptions {
   return {
     ...(connector.capabilities.renditions ? { rendition: { maxDimension: opts.detectMax ?? DEFAULT_DETECT_MAX } } : {}),
     priority: 'bulk',
     maxBytes: opts.maxBytes ?? DEFAULT_MAX_FETCH_BYTES,
     ...(opts.signal ? { signal: opts.signal } : {}),
   };
-}
-
-/** A listed asset that a fetch found gone or forbidden: reported as skipped, not failed. */
-function skippedAtFetch(item: ListedAsset, kind: 'not-found' | 'access-denied', error: unknown): SkippedEntry {
-  const why = error instanceof Error ? error.message : String(error);
-  return kind === 'not-found'
-    ? { id: item.id, reason: 'deleted', message: `deleted from the source since it was listed (${why})` }
-    : { id: item.id, reason: 'access-denied', message: `the connector's user may not read it (${why})` };
 }
 
 /** Waits out the source's pause; false when the scan was stopped while waiting. */

@@ -9,6 +9,7 @@ import type {
   Participant,
   PushRecord,
   Rejection,
+  ScanJob,
   Template,
   WithdrawnForm,
 } from '../domain/records.js';
@@ -256,6 +257,24 @@ export const WithdrawnFormEntity = new EntitySchema<WithdrawnForm>({
   },
 });
 
+/** The team's scan queue, Sitter's side (`domain/records.ts` ScanJob): one row per asset and listed version. */
+export const ScanJobEntity = new EntitySchema<ScanJob>({
+  name: 'ScanJob',
+  tableName: 'scan_job',
+  uniques: [{ properties: ['shootId', 'connectorAssetId', 'version'] }],
+  properties: {
+    id,
+    shootId: { type: 'string', index: true },
+    connectorAssetId: { type: 'text' },
+    version: { type: 'text' },
+    queuedAt: { type: 'Date' },
+    outcome: optional({ type: 'string' }),
+    error: optional({ type: 'text' }),
+    worker: optional({ type: 'string' }),
+    settledAt: optional({ type: 'Date' }),
+  },
+});
+
 /** The audit log as stored: details kept as the exact canonical JSON text that was hashed. */
 export interface AuditRow {
   seq: number;
@@ -343,6 +362,7 @@ export const allEntities = [
   ErasureEntity,
   WorkspaceSettingEntity,
   ConsentFormSetupEntity,
+  ScanJobEntity,
   AuditEventEntity,
   ShootKeyEntity,
   WorkspaceIdentityEntity,

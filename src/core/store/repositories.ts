@@ -38,6 +38,7 @@ import {
   ConsentFormSetupEntity,
 } from './entities.js';
 import { newestConsentRecords, participantsOfShoot } from './roster-reads.js';
+import { scanJobRepository } from './scan-job-repository.js';
 
 /** Persists a new record and flushes so its autoincrement id is known to the caller. */
 async function insert<T extends object>(em: EntityManager, entity: EntitySchema<T>, data: object): Promise<T> {
@@ -282,6 +283,7 @@ export function unitOfWork(em: EntityManager, hooks: UnitOfWorkHooks = {}): Unit
         await em.insert(ConsentFormSetupEntity, setup);
       },
     },
+    scanJobs: scanJobRepository(em),
     audit: {
       append: async (event: AuditEventInput, at: Date) => {
         await hooks.lockAuditChain?.(em);

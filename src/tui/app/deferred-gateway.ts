@@ -39,6 +39,10 @@ export function deferredGateway(reviewer: string, ready: Promise<AppGateway>): A
     approve: async (...a) => (await when()).approve(...a),
     enrol: async (...a) => (await when()).enrol(...a),
     scan: async (...a) => (await when()).scan(...a),
+    queueStatus: async (...a) => {
+      const g = await when();
+      return g.queueStatus ? g.queueStatus(...a) : null;
+    },
     push: async (...a) => {
       const g = await when();
       if (!g.push) throw new Error('push is not available in this build');

@@ -18,6 +18,7 @@ import type { ShootReport } from '../../core/services/report-service.js';
 import type { ReviewInfo, ReviewParticipant, ShootAttention } from '../../core/services/review-info.js';
 import type { RosterCounts } from '../../core/services/roster.js';
 import type { ScanProgress, ScanSummary } from '../../core/services/scan-service.js';
+import type { QueueStatus } from '../../core/services/scan-queue-status.js';
 import type { Shoot } from '../../core/domain/shoot.js';
 import type { Picture } from './images/crops.js';
 
@@ -78,6 +79,8 @@ export interface ShootGateway {
   scan(shootId: string, onProgress: (p: ScanProgress) => void, signal: AbortSignal): Promise<ScanSummary>;
   /** absent when this build has no push service */
   push?: (shootId: string) => Promise<PushSummary>;
+  /** the shoot's queued scan (team workspace); null when it has none (a SQLite workspace, or nothing queued) */
+  queueStatus?: (shootId: string) => Promise<QueueStatus | null>;
 }
 
 /** Everything the app talks to. `onBusy` is called while a write waits for a locked database. */

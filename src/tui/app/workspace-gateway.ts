@@ -18,6 +18,7 @@ import { enrol } from '../../app/use-cases/enrol.js';
 import { push } from '../../app/use-cases/push.js';
 import { loadReviewQueue, referencePhoto } from '../../app/use-cases/review.js';
 import { scan } from '../../app/use-cases/scan.js';
+import { teamQueueStatus } from '../../app/use-cases/scan-queue.js';
 import { openForCommand } from '../context.js';
 import type { AppGateway, HomeData, QueueSnapshot, ShootRow } from './gateway.js';
 import { cropFace, fitPhoto } from './images/crops.js';
@@ -62,6 +63,7 @@ export async function openAppGateway(opts: GatewayOptions): Promise<AppGateway> 
   /** Calls still running; closing waits for them (closing the database under a query can hang it). */
   const inFlight = new Set<Promise<unknown>>();
   let closing = false;
+  const queueStatus = teamQueueStatus(session);
 
   /** DATABASE_LOCKED (a scan is committing): say so on screen and try again, never crash. */
   function retryLocked<T>(work: () => Promise<T>): Promise<T> {
@@ -206,8 +208,10 @@ export async function openAppGateway(opts: GatewayOptions): Promise<AppGateway> 
     enrol: (shootId) => enrol(session, shootId),
     scan: (shootId, onProgress, signal) => scan(session, shootId, { onProgress, signal }),
     push: (shootId) => retryLocked(() => push(session, shootId)),
+    queueStatus: (shootId) => queueStatus(shootId),
     async close() {
       closing = true;
+      await queueStatus.close();
       await Promise.allSettled([...inFlight]);
       for (const c of connectors.values()) {
         try {

@@ -45,8 +45,25 @@ export function registerJob(program: Command): void {
     .argument('<shoot>', 'shoot id')
     .option('--workers <n>', 'engine worker threads (default: one per core)')
     .option('--rescan', 'reprocess assets whose content did not change')
+    .option(
+      '--queue',
+      "team workspace: put the shoot's pending assets on the scan queue for `sitter worker`, and return",
+    )
+    .option(
+      '--status',
+      "team workspace: where the shoot's queued scan stands (queued, active, done, retrying, dead-lettered)",
+    )
+    .option('--batch <n>', 'with --queue: assets per job (default 1)')
+    .option(
+      '--job-timeout <seconds>',
+      'with --queue: a job running longer is taken as lost and handed out again (default 600)',
+    )
+    .option('--retries <n>', 'with --queue: tries after a failure before a job is dead-lettered (default 5)')
+    .option('--retry-delay <seconds>', "with --queue: the first retry's delay, doubled at each next one (default 10)")
     .action(
       action(async ([shootId], opts, globals) => {
+        if (opts.status) return (await import('./queue.js')).queueStatusCommand(shootId ?? '', globals);
+        if (opts.queue) return (await import('./queue.js')).queueScanCommand(shootId ?? '', opts, globals);
         const workers = opts.workers !== undefined ? intOption(opts.workers, '--workers', 2) : undefined;
         if (workers !== undefined && (workers < 1 || workers > 64))
           throw new UsageError('BAD_OPTION', '--workers must be from 1 to 64.', 'Example: --workers 2');

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { errorDocument } from './common.js';
 import { jobSchemas } from './job.js';
+import { queueSchemas } from './queue.js';
 import { recordSchemas } from './records.js';
 import { shootSchemas } from './shoot.js';
 import { teamSchemas } from './team.js';
@@ -13,6 +14,7 @@ import { teamSchemas } from './team.js';
 export const OUTPUT_SCHEMAS: Record<string, z.ZodType> = {
   ...shootSchemas,
   ...jobSchemas,
+  ...queueSchemas,
   ...recordSchemas,
   ...teamSchemas,
   error: errorDocument,

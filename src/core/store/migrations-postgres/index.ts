@@ -1,6 +1,7 @@
 import type { Constructor } from '@mikro-orm/core';
 import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261129005059 } from './Migration20261129005059.js';
+import { Migration20261129012357 } from './Migration20261129012357.js';
 import { Migration20261129013815 } from './Migration20261129013815.js';
 
 /**
@@ -11,6 +12,8 @@ import { Migration20261129013815 } from './Migration20261129013815.js';
 export const postgresMigrationsList: { name: string; class: Constructor<Migration> }[] = [
   // the schema of every SQLite migration up to Migration20261129005059, generated from the entities in one step
   { name: 'Migration20261129005059', class: Migration20261129005059 },
+  // scan_job (issue 15): the team's scan queue as Sitter records it (SQLite: Migration20261129004921)
+  { name: 'Migration20261129012357', class: Migration20261129012357 },
   // face.quality_band (issue 16, open-set safety), as the SQLite migration of the same name
   { name: 'Migration20261129013815', class: Migration20261129013815 },
 ];

@@ -9,6 +9,7 @@ import { Migration20261128185003 } from './Migration20261128185003.js';
 import { Migration20261128200937 } from './Migration20261128200937.js';
 import { Migration20261128214150 } from './Migration20261128214150.js';
 import { Migration20261128214204 } from './Migration20261128214204.js';
+import { Migration20261129004921 } from './Migration20261129004921.js';
 import { Migration20261129005059 } from './Migration20261129005059.js';
 import { Migration20261129013815 } from './Migration20261129013815.js';
 
@@ -36,6 +37,8 @@ export const migrationsList: { name: string; class: Constructor<Migration> }[] =
   // connector contract 3: asset.source_revision and asset.rendition (skip unchanged assets without a download,
   // push's guard), push_record.state ('written' or 'pending-approval' for a DAM's edit-with-approval queue)
   { name: 'Migration20261128214204', class: Migration20261128214204 },
+  // scan_job (issue 15): the team's scan queue as Sitter records it, settled with each asset's result
+  { name: 'Migration20261129004921', class: Migration20261129004921 },
   // team mode (issue 15): shoot_key (per-shoot data keys wrapped by the master key, in the database) and
   // workspace_identity (the master key's check value); both stay empty in a SQLite workspace
   { name: 'Migration20261129005059', class: Migration20261129005059 },

@@ -1,8 +1,9 @@
 import { Box, Text } from 'ink';
-import { useCallback, useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { errorText } from '../errors.js';
 import type { ShootGateway } from '../gateway.js';
 import { useShootActivity } from './use-shoot-activity.js';
+import type { QueueStatus } from '../../../core/services/scan-queue-status.js';
 import { useTerminalSize, type TerminalSize } from '../terminal/use-terminal-size.js';
 import {
   duration,
@@ -329,8 +330,51 @@ function RunningJob({ mode, width }: { mode: Extract<ShootState['mode'], { kind:
   );
 }
 
+/** How often the shoot screen asks a team workspace's queue for its progress. */
+const QUEUE_POLL_MS = 2000;
+
+/** The shoot's queued scan (team workspace), polled while the screen is open; null when there is none. */
+function useQueueStatus(gateway: ShootGateway, shootId: string): QueueStatus | null {
+  const [status, setStatus] = useState<QueueStatus | null>(null);
+  useEffect(() => {
+    const poll = gateway.queueStatus;
+    if (!poll) return;
+    let live = true;
+    const tick = () =>
+      poll(shootId).then(
+        (s) => live && setStatus(s),
+        () => live && setStatus(null),
+      );
+    void tick();
+    const timer = setInterval(() => void tick(), QUEUE_POLL_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [gateway, shootId]);
+  return status;
+}
+
+/** One line: the queued scan's progress, as `sitter scan --status` tells it. */
+export function QueueLine({ status }: { status: QueueStatus }) {
+  const j = status.jobs;
+  return (
+    <Text wrap="truncate-end" {...(status.deadLettered.length > 0 ? { color: 'yellow' } : {})}>
+      {`queue${status.finished ? ' finished' : ''}: ${status.assets - status.open}/${status.assets} done, ` +
+        `${j.waiting} waiting, ${j.active} active, ${j.retrying} retrying, ${j.deadLettered} dead-lettered, ` +
+        `${status.settled.failed} failed, ${status.workers.length} worker${status.workers.length === 1 ? '' : 's'}`}
+    </Text>
+  );
+}
+
 export function ShootScreen(props: ShootScreenProps) {
   const size = useTerminalSize(props.size);
   const state = useShoot(props);
-  return <ShootView state={state} size={size} canPush={Boolean(props.gateway.push)} />;
+  const queue = useQueueStatus(props.gateway, props.shootId);
+  return (
+    <Box flexDirection="column">
+      <ShootView state={state} size={size} canPush={Boolean(props.gateway.push)} />
+      {queue ? <QueueLine status={queue} /> : null}
+    </Box>
+  );
 }

@@ -1,0 +1,201 @@
+/**
+ * The scan queue on pg-boss (10.x), in its own schema of the team database. pg-boss gives the
+ * guarantees the distributed scan relies on: a job is handed to one worker at a time (SKIP LOCKED), a
+ * job whose worker died expires and is handed out again, failures are retried with backoff, and a job
+ * whose retries are spent is copied to the dead-letter queue with its data and last error.
+ */
+import PgBoss from 'pg-boss';
+import { SitterError } from '../../domain/errors.js';
+import type {
+  ClaimedJob,
+  ConsumeOptions,
+  QueueJobState,
+  QueueJobView,
+  ScanJobData,
+  ScanQueue,
+  SendOptions,
+} from '../../ports/scan-queue.js';
+
+/** pg-boss's own tables live here, beside (never inside) Sitter's */
+export const QUEUE_SCHEMA = 'pgboss';
+export const SCAN_QUEUE = 'sitter-scan';
+export const DEAD_LETTER_QUEUE = 'sitter-scan-dead';
+
+const STATES: Record<string, QueueJobState> = {
+  created: 'waiting',
+  retry: 'retrying',
+  active: 'active',
+  completed: 'done',
+  failed: 'failed',
+  cancelled: 'failed',
+};
+
+interface JobRow {
+  id: string;
+  name: string;
+  state: string;
+  retry_count: number;
+  retry_limit: number;
+  data: ScanJobData;
+  output: unknown;
+}
+
+/** The message of a failed job's output: a worker's `{message}` or pg-boss's `{value: {message}}`. */
+function lastErrorOf(output: unknown): string | null {
+  if (!output || typeof output !== 'object') return null;
+  const o = output as { message?: unknown; code?: unknown; value?: { message?: unknown } };
+  if (typeof o.message === 'string') return typeof o.code === 'string' ? `${o.code}: ${o.message}` : o.message;
+  if (typeof o.value?.message === 'string') return o.value.message;
+  return null;
+}
+
+/** What a failed job keeps of its error: code and message, never a stack (it is shown to every reviewer). */
+function failureOutput(error: unknown): { code?: string; message: string } {
+  if (error instanceof SitterError) return { code: error.code, message: error.message };
+  return { message: error instanceof Error ? error.message : String(error) };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}
+
+/** Resolves when the signal aborts (never without one). */
+function abortOf(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+export class PgBossScanQueue implements ScanQueue {
+  private constructor(private readonly boss: PgBoss) {}
+
+  /**
+   * Connects and installs or upgrades pg-boss's schema (needs CREATE on the database the first time).
+   * The password comes from the URL or, better, PGPASSWORD / ~/.pgpass, as for the store.
+   */
+  static async open(connectionString: string): Promise<PgBossScanQueue> {
+    const boss = new PgBoss({
+      connectionString,
+      schema: QUEUE_SCHEMA,
+      application_name: 'sitter-queue',
+      max: 4,
+      // Maintenance (expiry, archiving) is run by the workers themselves when idle (consume below).
+      supervise: false,
+      schedule: false,
+    });
+    const errors: Error[] = [];
+    boss.on('error', (e) => errors.push(e));
+    try {
+      await boss.start();
+      await ensureQueue(boss, DEAD_LETTER_QUEUE, { name: DEAD_LETTER_QUEUE, policy: 'standard' });
+      await ensureQueue(boss, SCAN_QUEUE, { name: SCAN_QUEUE, policy: 'stately', deadLetter: DEAD_LETTER_QUEUE });
+    } catch (error) {
+      await boss.stop({ graceful: false, wait: false }).catch(() => undefined);
+      throw new SitterError(
+        'QUEUE_UNREACHABLE',
+        `The scan queue (pg-boss, schema "${QUEUE_SCHEMA}") could not be opened on the team database: ${error instanceof Error ? error.message : String(error)}.`,
+        `Check that the database is reachable and that this role may create the "${QUEUE_SCHEMA}" schema the first time (GRANT CREATE ON DATABASE ... TO the role), or ask the database owner to run "sitter scan --queue" once.`,
+        {},
+        { cause: error },
+      );
+    }
+    return new PgBossScanQueue(boss);
+  }
+
+  async send(jobs: ScanJobData[], options: SendOptions): Promise<void> {
+    if (jobs.length === 0) return;
+    // stately + singletonKey: one waiting, one retrying and one active job per key at most, so a
+    // second `scan --queue` before the first is done adds no job for the same rows.
+    await this.boss.insert(
+      jobs.map((data) => ({
+        name: SCAN_QUEUE,
+        data,
+        singletonKey: `${data.shootId}:${data.items.map((i) => i.row).join(',')}`,
+        expireInSeconds: options.expireInSeconds,
+        retryLimit: options.retryLimit,
+        retryDelay: options.retryDelaySeconds,
+        retryBackoff: true,
+        deadLetter: DEAD_LETTER_QUEUE,
+      })),
+    );
+  }
+
+  async jobsOf(shootId: string): Promise<QueueJobView[]> {
+    const { rows } = (await this.boss
+      .getDb()
+      .executeSql(
+        `SELECT id, name, state, retry_count, retry_limit, data, output FROM ${QUEUE_SCHEMA}.job WHERE name = ANY($1) AND data->>'shootId' = $2 ORDER BY created_on, id`,
+        [[SCAN_QUEUE, DEAD_LETTER_QUEUE], shootId],
+      )) as { rows: JobRow[] };
+    return rows.map((r) => ({
+      id: r.id,
+      state: r.name === DEAD_LETTER_QUEUE ? 'dead-lettered' : (STATES[r.state] ?? 'failed'),
+      assets: r.data.items.map((i) => i.asset.id),
+      // a dead-lettered copy starts at 0: its original spent every retry it had
+      retries: r.name === DEAD_LETTER_QUEUE ? r.retry_limit : r.retry_count,
+      lastError: lastErrorOf(r.output),
+    }));
+  }
+
+  async consume(handle: (job: ClaimedJob) => Promise<unknown>, options: ConsumeOptions): Promise<void> {
+    const pollMs = options.pollMs ?? 1000;
+    const inFlight = new Set<Promise<void>>();
+    const held = new Set<string>();
+    // Released (a second Ctrl-C): the jobs in hand go back to the queue now, as a failed try, rather
+    // than when they expire; a result still being written is settled once all the same (ScanJob rows).
+    const release = async () => {
+      const ids = [...held];
+      held.clear();
+      for (const id of ids) await this.boss.fail(SCAN_QUEUE, id, { message: 'the worker was stopped; released' });
+    };
+    options.release?.addEventListener('abort', () => void release().catch(() => undefined), { once: true });
+    const run = (job: PgBoss.JobWithMetadata<ScanJobData>) => {
+      held.add(job.id);
+      const p = (async () => {
+        try {
+          const output = await handle({ id: job.id, data: job.data, retries: job.retryCount });
+          if (held.delete(job.id)) await this.boss.complete(SCAN_QUEUE, job.id, (output ?? {}) as object);
+        } catch (error) {
+          if (held.delete(job.id)) await this.boss.fail(SCAN_QUEUE, job.id, failureOutput(error));
+        }
+      })();
+      inFlight.add(p);
+      void p.finally(() => inFlight.delete(p));
+    };
+    while (!options.stop.aborted) {
+      if (inFlight.size >= options.concurrency) {
+        await Promise.race(inFlight);
+        continue;
+      }
+      const [job] = await this.boss.fetch<ScanJobData>(SCAN_QUEUE, { batchSize: 1, includeMetadata: true });
+      if (job) {
+        run(job);
+        continue;
+      }
+      if (inFlight.size > 0) {
+        await Promise.race([...inFlight, sleep(pollMs, options.stop)]);
+        continue;
+      }
+      // A dead worker's jobs come back as soon as they expire, not at some later maintenance.
+      await this.boss.expire();
+      if (options.untilIdle && (await this.boss.getQueueSize(SCAN_QUEUE, { before: 'completed' })) === 0) break;
+      await sleep(pollMs, options.stop);
+    }
+    if (options.release?.aborted) return;
+    await Promise.race([Promise.all(inFlight), abortOf(options.release)]);
+  }
+
+  async close(): Promise<void> {
+    await this.boss.stop({ graceful: false, wait: true, close: true });
+  }
+}
+
+async function ensureQueue(boss: PgBoss, name: string, options: PgBoss.Queue): Promise<void> {
+  if (!(await boss.getQueue(name))) await boss.createQueue(name, options);
+}
