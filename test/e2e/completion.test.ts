@@ -51,7 +51,8 @@ describe('shell completion', () => {
         .filter(Boolean);
     expect(complete('sitter shoot cr')).toEqual(['create']);
     expect(complete('sitter pub')).toEqual(['publish']);
-    expect(complete('sitter scan --re')).toEqual(['--rescan']);
+    expect(complete('sitter scan --res')).toEqual(['--rescan']);
+    expect(complete('sitter scan --ret')).toEqual(['--retries', '--retry-delay']);
   });
 
   it('bash: `source <(sitter completion bash)` twice (a re-read ~/.bashrc) says nothing, fails nothing, and still completes', async () => {

@@ -109,7 +109,8 @@ describe.skipIf(!hasTmux)('sitter review in a real terminal (tmux)', () => {
     screen = await s.waitFor(/no picture/);
     expect(screen).toMatch(/does\s*│?\s*│?[\s\S]*not exist|does not exist/);
     await s.press('s', new RegExp(`face ${f5} ·`));
-    await s.waitFor(/cannot be\s*│[\s\S]*decoded|cannot be decoded/);
+    // the damaged PNG: named, and said why (its header is damaged), wrapped in the box
+    await s.waitFor(/"broken\.png" cannot be\s*│?\s*│?[\s\S]*header is\s*│?\s*│?[\s\S]*damaged/);
     await s.press('s', new RegExp(`face ${f6} ·`));
 
     // a scan in another process holds the write lock: the app says so and retries, never crashes
