@@ -14,34 +14,38 @@ import type {
   WithdrawnForm,
 } from '../domain/records.js';
 import type { Shoot } from '../domain/shoot.js';
+import { ByteCountType } from './byte-count-type.js';
 
 /**
  * Table mappings of the domain records. EntitySchema (not decorators) keeps the domain types plain
  * and the ORM confined to this folder. Numeric foreign keys are plain indexed columns: the services
- * own the cascades, and every cascade is audited.
+ * own the cascades, and every cascade is audited. Every string is `text`: unbounded on PostgreSQL as
+ * on SQLite (`string` would be PostgreSQL's varchar(255): a deep DAM path, a long name or a reason
+ * would then fail in a team workspace only).
  */
 
 const id = { type: 'integer', primary: true, autoincrement: true } as const;
+const byteCount = { type: new ByteCountType() } as const;
 const optional = <T extends object>(p: T) => ({ ...p, nullable: true as const });
 
 export const ShootEntity = new EntitySchema<Shoot>({
   name: 'Shoot',
   tableName: 'shoot',
   properties: {
-    id: { type: 'string', primary: true },
-    name: { type: 'string' },
+    id: { type: 'text', primary: true },
+    name: { type: 'text' },
     purpose: { type: 'text' },
-    connector: { type: 'string' },
+    connector: { type: 'text' },
     connectorOptions: { type: 'json' },
     source: { type: 'text' },
     retentionDays: { type: 'integer' },
     reviewersRequired: { type: 'integer' },
-    shootFrom: optional({ type: 'string' }),
-    shootTo: optional({ type: 'string' }),
-    utcOffset: optional({ type: 'string' }),
-    status: { type: 'string' },
-    dpiaRef: optional({ type: 'string' }),
-    approvedBy: optional({ type: 'string' }),
+    shootFrom: optional({ type: 'text' }),
+    shootTo: optional({ type: 'text' }),
+    utcOffset: optional({ type: 'text' }),
+    status: { type: 'text' },
+    dpiaRef: optional({ type: 'text' }),
+    approvedBy: optional({ type: 'text' }),
     approvedAt: optional({ type: 'Date' }),
     matchThreshold: optional({ type: 'double' }),
     matchMargin: optional({ type: 'double' }),
@@ -56,11 +60,11 @@ export const ParticipantEntity = new EntitySchema<Participant>({
   uniques: [{ properties: ['shootId', 'externalRef'] }],
   properties: {
     id,
-    shootId: { type: 'string', index: true },
-    externalRef: { type: 'string' },
-    displayName: { type: 'string' },
+    shootId: { type: 'text', index: true },
+    externalRef: { type: 'text' },
+    displayName: { type: 'text' },
     minor: { type: 'boolean' },
-    guardian: optional({ type: 'string' }),
+    guardian: optional({ type: 'text' }),
     createdAt: { type: 'Date' },
   },
 });
@@ -77,11 +81,11 @@ export const ConsentRecordEntity = new EntitySchema<ConsentRecord>({
     expiresAt: optional({ type: 'Date' }),
     withdrawnAt: optional({ type: 'Date' }),
     formRef: { type: 'text' },
-    formSha256: { type: 'string' },
+    formSha256: { type: 'text' },
     referencePhoto: optional({ type: 'text' }),
-    referencePhotoSha256: optional({ type: 'string' }),
+    referencePhotoSha256: optional({ type: 'text' }),
     importedFrom: { type: 'text' },
-    importedFileSha256: { type: 'string' },
+    importedFileSha256: { type: 'text' },
     importedAt: { type: 'Date' },
     signedScan: optional({ type: 'json' }),
   },
@@ -98,7 +102,7 @@ export const WorkspaceSettingEntity = new EntitySchema<WorkspaceSettingRow>({
   name: 'WorkspaceSetting',
   tableName: 'workspace_setting',
   properties: {
-    key: { type: 'string', primary: true },
+    key: { type: 'text', primary: true },
     value: { type: 'text' },
     updatedAt: { type: 'Date' },
   },
@@ -108,7 +112,7 @@ export const ConsentFormSetupEntity = new EntitySchema<ConsentFormSetup>({
   name: 'ConsentFormSetup',
   tableName: 'consent_form_setup',
   properties: {
-    shootId: { type: 'string', primary: true },
+    shootId: { type: 'text', primary: true },
     scopes: { type: 'json' },
     updatedAt: { type: 'Date' },
   },
@@ -119,12 +123,12 @@ export const TemplateEntity = new EntitySchema<Template>({
   tableName: 'template',
   properties: {
     id,
-    shootId: { type: 'string', index: true },
+    shootId: { type: 'text', index: true },
     participantId: { type: 'integer', index: true },
     embedding: { type: 'blob' },
-    modelDigest: { type: 'string' },
-    origin: { type: 'string' },
-    originRef: { type: 'string' },
+    modelDigest: { type: 'text' },
+    origin: { type: 'text' },
+    originRef: { type: 'text' },
     createdAt: { type: 'Date' },
   },
 });
@@ -135,17 +139,17 @@ export const AssetEntity = new EntitySchema<Asset>({
   uniques: [{ properties: ['shootId', 'connectorAssetId'] }],
   properties: {
     id,
-    shootId: { type: 'string', index: true },
+    shootId: { type: 'text', index: true },
     connectorAssetId: { type: 'text' },
     fileName: { type: 'text' },
-    contentSha256: optional({ type: 'string' }),
-    size: optional({ type: 'integer' }),
+    contentSha256: optional({ type: 'text' }),
+    size: optional(byteCount),
     width: optional({ type: 'integer' }),
     height: optional({ type: 'integer' }),
     orientation: optional({ type: 'integer' }),
     sourceRevision: optional({ type: 'text' }),
-    rendition: optional({ type: 'string' }),
-    scanState: { type: 'string' },
+    rendition: optional({ type: 'text' }),
+    scanState: { type: 'text' },
     error: optional({ type: 'text' }),
     flags: { type: 'json' },
     scannedAt: optional({ type: 'Date' }),
@@ -157,21 +161,21 @@ export const FaceEntity = new EntitySchema<Face>({
   tableName: 'face',
   properties: {
     id,
-    shootId: { type: 'string', index: true },
+    shootId: { type: 'text', index: true },
     assetId: { type: 'integer', index: true },
     x: { type: 'double' },
     y: { type: 'double' },
     w: { type: 'double' },
     h: { type: 'double' },
     detectorScore: { type: 'double' },
-    qualityBand: optional({ type: 'string' }),
-    state: { type: 'string' },
+    qualityBand: optional({ type: 'text' }),
+    state: { type: 'text' },
     participantId: optional({ type: 'integer' }),
     score: optional({ type: 'double' }),
     margin: optional({ type: 'double' }),
-    reason: optional({ type: 'string' }),
+    reason: optional({ type: 'text' }),
     embedding: optional({ type: 'blob' }),
-    modelDigest: optional({ type: 'string' }),
+    modelDigest: optional({ type: 'text' }),
     createdAt: { type: 'Date' },
   },
 });
@@ -181,17 +185,17 @@ export const DecisionEntity = new EntitySchema<Decision>({
   tableName: 'decision',
   properties: {
     id,
-    shootId: { type: 'string', index: true },
+    shootId: { type: 'text', index: true },
     faceId: { type: 'integer', index: true },
-    reviewer: { type: 'string' },
-    action: { type: 'string' },
+    reviewer: { type: 'text' },
+    action: { type: 'text' },
     participantId: optional({ type: 'integer' }),
     at: { type: 'Date' },
     undoneAt: optional({ type: 'Date' }),
-    previousState: { type: 'string' },
+    previousState: { type: 'text' },
     previousParticipantId: optional({ type: 'integer' }),
     consentRecordId: optional({ type: 'integer' }),
-    consentFormSha256: optional({ type: 'string' }),
+    consentFormSha256: optional({ type: 'text' }),
   },
 });
 
@@ -200,7 +204,7 @@ export const RejectionEntity = new EntitySchema<Rejection>({
   tableName: 'rejection',
   properties: {
     id,
-    shootId: { type: 'string', index: true },
+    shootId: { type: 'text', index: true },
     assetId: { type: 'integer', index: true },
     participantId: { type: 'integer' },
     x: { type: 'double' },
@@ -217,14 +221,14 @@ export const PushRecordEntity = new EntitySchema<PushRecord>({
   tableName: 'push_record',
   properties: {
     id,
-    shootId: { type: 'string', index: true },
+    shootId: { type: 'text', index: true },
     assetId: { type: 'integer', index: true },
     connectorAssetId: { type: 'text' },
     participantId: { type: 'integer', index: true },
     consentUri: { type: 'text' },
     location: { type: 'text' },
-    contentSha256: { type: 'string' },
-    state: { type: 'string', default: 'written' },
+    contentSha256: { type: 'text' },
+    state: { type: 'text', default: 'written' },
     pushedAt: { type: 'Date' },
     clearedAt: optional({ type: 'Date' }),
   },
@@ -237,9 +241,9 @@ export const ErasureEntity = new EntitySchema<Erasure>({
   indexes: [{ properties: ['shootId', 'refDigest'] }],
   properties: {
     id,
-    shootId: { type: 'string' },
+    shootId: { type: 'text' },
     participantId: { type: 'integer' },
-    refDigest: { type: 'string' },
+    refDigest: { type: 'text' },
     pendingSince: optional({ type: 'Date' }),
     receiptSeq: optional({ type: 'integer' }),
   },
@@ -251,8 +255,8 @@ export const WithdrawnFormEntity = new EntitySchema<WithdrawnForm>({
   uniques: [{ properties: ['shootId', 'formDigest'] }],
   properties: {
     id,
-    shootId: { type: 'string' },
-    formDigest: { type: 'string' },
+    shootId: { type: 'text' },
+    formDigest: { type: 'text' },
     withdrawnAt: { type: 'Date' },
   },
 });
@@ -264,13 +268,13 @@ export const ScanJobEntity = new EntitySchema<ScanJob>({
   uniques: [{ properties: ['shootId', 'connectorAssetId', 'version'] }],
   properties: {
     id,
-    shootId: { type: 'string', index: true },
+    shootId: { type: 'text', index: true },
     connectorAssetId: { type: 'text' },
     version: { type: 'text' },
     queuedAt: { type: 'Date' },
-    outcome: optional({ type: 'string' }),
+    outcome: optional({ type: 'text' }),
     error: optional({ type: 'text' }),
-    worker: optional({ type: 'string' }),
+    worker: optional({ type: 'text' }),
     settledAt: optional({ type: 'Date' }),
   },
 });
@@ -294,13 +298,13 @@ export const AuditEventEntity = new EntitySchema<AuditRow>({
   properties: {
     seq: { type: 'integer', primary: true, autoincrement: false },
     at: { type: 'Date' },
-    actor: { type: 'string' },
-    action: { type: 'string' },
-    shootId: optional({ type: 'string' }),
+    actor: { type: 'text' },
+    action: { type: 'text' },
+    shootId: optional({ type: 'text' }),
     subject: optional({ type: 'text' }),
     details: { type: 'text' },
-    prevHash: { type: 'string' },
-    hash: { type: 'string' },
+    prevHash: { type: 'text' },
+    hash: { type: 'text' },
   },
 });
 
@@ -319,7 +323,7 @@ export const ShootKeyEntity = new EntitySchema<ShootKeyRow>({
   name: 'ShootKey',
   tableName: 'shoot_key',
   properties: {
-    shootId: { type: 'string', primary: true },
+    shootId: { type: 'text', primary: true },
     wrapped: optional({ type: 'blob' }),
     createdAt: { type: 'Date' },
     destroyedAt: optional({ type: 'Date' }),
@@ -341,10 +345,10 @@ export const WorkspaceIdentityEntity = new EntitySchema<WorkspaceIdentityRow>({
   name: 'WorkspaceIdentity',
   tableName: 'workspace_identity',
   properties: {
-    id: { type: 'string', primary: true },
-    keyCheck: { type: 'string' },
+    id: { type: 'text', primary: true },
+    keyCheck: { type: 'text' },
     createdAt: { type: 'Date' },
-    createdBy: { type: 'string' },
+    createdBy: { type: 'text' },
   },
 });
 

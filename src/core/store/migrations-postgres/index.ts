@@ -3,6 +3,7 @@ import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261129005059 } from './Migration20261129005059.js';
 import { Migration20261129012357 } from './Migration20261129012357.js';
 import { Migration20261129013815 } from './Migration20261129013815.js';
+import { Migration20261129021629 } from './Migration20261129021629.js';
 
 /**
  * Every committed PostgreSQL migration, in order (team workspaces). The SQLite set is
@@ -16,4 +17,7 @@ export const postgresMigrationsList: { name: string; class: Constructor<Migratio
   { name: 'Migration20261129012357', class: Migration20261129012357 },
   // face.quality_band (issue 16, open-set safety), as the SQLite migration of the same name
   { name: 'Migration20261129013815', class: Migration20261129013815 },
+  // every string column text and asset.size bigint: what SQLite holds (any length, 8-byte integers), with
+  // no SQLite counterpart (SQLite's text and integer already hold it)
+  { name: 'Migration20261129021629', class: Migration20261129021629 },
 ];
