@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -134,6 +134,56 @@ describe('sitter init --database: a team workspace on PostgreSQL', () => {
       env: { PGPASSWORD: undefined, PGPASSFILE: pgpass },
     });
     expect(viaFile.code, viaFile.stdout + viaFile.stderr).toBe(0);
+  });
+
+  it('refuses a password in the query string (password=, sslpassword=) through init --database, SITTER_DATABASE_URL and demo --database: nothing made, the password in no output; an option off the allow-list is DATABASE_URL_OPTION_UNSUPPORTED, sslmode is kept', async () => {
+    const url = await pg.createDatabase('query');
+    const secret = pg.password;
+    for (const bad of [
+      `${url}?password=${secret}`,
+      `${url}?sslmode=disable&sslpassword=${secret}`,
+      `${url}?PassWord=${secret}`,
+    ]) {
+      const viaOption = machine();
+      expectRefusal(await sitter(viaOption, ['--json', 'init', '--database', bad]), 'DATABASE_PASSWORD_IN_URL');
+      expect(existsSync(viaOption), bad).toBe(false);
+      const viaEnv = machine();
+      expectRefusal(await sitter(viaEnv, ['--json', 'init'], { SITTER_DATABASE_URL: bad }), 'DATABASE_PASSWORD_IN_URL');
+      expect(existsSync(viaEnv), bad).toBe(false);
+      const demoDir = machine();
+      expectRefusal(
+        await runSitter(['--json', 'demo', '--dir', demoDir, '--database', bad], { env }),
+        'DATABASE_PASSWORD_IN_URL',
+      );
+      expect(existsSync(join(demoDir, 'workspace')), bad).toBe(false);
+    }
+    // No workspace was made in the database by any of them.
+    const tables = `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`;
+    expect(await pg.query(tables, new URL(url).pathname.slice(1))).toEqual([]);
+    // host= would connect elsewhere than the recorded URL says: refused, not kept.
+    const elsewhere = machine();
+    expectRefusal(
+      await sitter(elsewhere, ['--json', 'init', '--database', `${url}?host=/tmp`]),
+      'DATABASE_URL_OPTION_UNSUPPORTED',
+    );
+    // An allowed option is kept in the recorded URL.
+    const tls = machine();
+    const made = await sitter(tls, ['--json', 'init', '--database', `${url}?sslmode=disable`]);
+    expect(made.code, made.stdout + made.stderr).toBe(0);
+    expect(jsonOf(made)).toMatchObject({ created: true, database: `${url}?sslmode=disable` });
+  });
+
+  it('DATABASE_URL_INVALID never shows the password: one holding "/" or "@", or a password= option', async () => {
+    for (const [bad, shown] of [
+      [`postgres://u:se/cret@127.0.0.1:55432/db`, 'postgres://***@127.0.0.1:55432/db'],
+      [`postgres://u:p@ss@127.0.0.1:notaport/db`, 'postgres://***@127.0.0.1:notaport/db'],
+      [`postgres://127.0.0.1:notaport/db?password=se/cret`, 'postgres://127.0.0.1:***/db?password=***'],
+    ] as const) {
+      const r = await sitter(machine(), ['--json', 'init', '--database', bad]);
+      expectRefusal(r, 'DATABASE_URL_INVALID');
+      expect(r.stdout).toContain(shown);
+      expect(r.stdout + r.stderr).not.toMatch(/se\/cret|p@ss/);
+    }
   });
 });
 
