@@ -1,6 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +100,37 @@ describe('sitter init --database: a team workspace on PostgreSQL', () => {
       SITTER_MASTER_KEY_FILE: join(first, 'master.key'),
     });
     expect(jsonOf(byEnv)).toMatchObject({ joined: true, database: url });
+  });
+
+  it('records workspace.created and workspace.machine-joined under the database role that connected, the OS user kept beside it', async () => {
+    const url = await pg.createDatabase('actor');
+    await pg.createRole('keeper', 'keeper-pw');
+    await pg.query(`ALTER DATABASE "${new URL(url).pathname.slice(1)}" OWNER TO keeper`);
+    const first = machine();
+    const made = await sitter(first, ['--json', 'init', '--database', url.replace('postgres@', 'keeper@')], {
+      PGPASSWORD: 'keeper-pw',
+    });
+    expect(made.code, made.stdout + made.stderr).toBe(0);
+    const second = machine();
+    const joined = await sitter(second, ['--json', 'init', '--database', url], {
+      SITTER_MASTER_KEY_FILE: join(first, 'master.key'),
+    });
+    expect(joined.code, joined.stdout + joined.stderr).toBe(0);
+    const exported = await sitter(second, ['audit', 'export']);
+    expect(exported.code, exported.stdout + exported.stderr).toBe(0);
+    const entries = exported.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { actor: string; action: string; details: Record<string, unknown> });
+    const osUser = userInfo().username;
+    expect(entries.find((e) => e.action === 'workspace.created')).toMatchObject({
+      actor: 'keeper',
+      details: { osUser },
+    });
+    expect(entries.find((e) => e.action === 'workspace.machine-joined')).toMatchObject({
+      actor: 'postgres',
+      details: { osUser },
+    });
   });
 
   it('refuses a password in the URL, and tells an unreachable server, a missing or wrong password, a missing database and a role without privileges apart, each with a hint and no stack', async () => {
