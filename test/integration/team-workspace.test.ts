@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -216,6 +216,47 @@ describe('sitter init --database: a team workspace on PostgreSQL', () => {
       expect(r.stdout).toContain(shown);
       expect(r.stdout + r.stderr).not.toMatch(/se\/cret|p@ss/);
     }
+  });
+});
+
+describe('records and dpia of a team workspace', () => {
+  it('name the database server (no credentials), the roles and the machines as those with access, keep the master key out of the database, and cite no SQLite secure_delete', async () => {
+    const t = await makeTeamWorkspace(pg);
+    await seedApprovedShoot(t, 's', [{ id: 'P1', name: 'Ada', consent: 'yes' }]);
+    await t.ws.close();
+    await pg.createRole('rita', 'rita-pw');
+    expect((await sitter(t.root, ['team', 'add-reviewer', 'rita'])).code).toBe(0);
+    const server = `127.0.0.1:${pg.port}/${new URL(t.url).pathname.slice(1)}`;
+
+    const text = await sitter(t.root, ['records']);
+    expect(text.code, text.stdout + text.stderr).toBe(0);
+    expect(text.stdout).not.toContain('sitter.db');
+    expect(text.stdout).not.toContain('secure_delete');
+    expect(text.stdout).not.toContain('beside the database');
+    expect(text.stdout).not.toContain('postgres@');
+    expect(text.stdout).toContain(`database server: ${server}`);
+    expect(text.stdout).toContain('database owner: postgres; reviewer roles: rita');
+    expect(text.stdout).toMatch(new RegExp(`${hostname()} ${t.root}, created \\d{4}-\\d\\d-\\d\\d as postgres`));
+    expect(text.stdout).toContain(`never in the database on ${server}`);
+    const json = jsonOf(await sitter(t.root, ['--json', 'records']));
+    expect(json).toMatchObject({
+      storage: 'postgresql',
+      teamAccess: {
+        roles: expect.arrayContaining([
+          { role: 'postgres', kind: 'owner', canLogin: true },
+          { role: 'rita', kind: 'reviewer', canLogin: true },
+        ]),
+        machines: [{ host: hostname(), folder: t.root, role: 'postgres', joined: false }],
+      },
+      workspace: { server },
+    });
+    expect(JSON.stringify(json)).not.toContain(pg.password);
+
+    const dpia = await sitter(t.root, ['dpia', 's']);
+    expect(dpia.code, dpia.stdout + dpia.stderr).toBe(0);
+    expect(dpia.stdout).not.toContain('secure_delete');
+    expect(dpia.stdout).toContain('on the team PostgreSQL database deleted rows are not overwritten');
+    await t.cleanup();
   });
 });
 
