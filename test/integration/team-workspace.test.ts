@@ -1,6 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,6 +102,37 @@ describe('sitter init --database: a team workspace on PostgreSQL', () => {
     expect(jsonOf(byEnv)).toMatchObject({ joined: true, database: url });
   });
 
+  it('records workspace.created and workspace.machine-joined under the database role that connected, the OS user kept beside it', async () => {
+    const url = await pg.createDatabase('actor');
+    await pg.createRole('keeper', 'keeper-pw');
+    await pg.query(`ALTER DATABASE "${new URL(url).pathname.slice(1)}" OWNER TO keeper`);
+    const first = machine();
+    const made = await sitter(first, ['--json', 'init', '--database', url.replace('postgres@', 'keeper@')], {
+      PGPASSWORD: 'keeper-pw',
+    });
+    expect(made.code, made.stdout + made.stderr).toBe(0);
+    const second = machine();
+    const joined = await sitter(second, ['--json', 'init', '--database', url], {
+      SITTER_MASTER_KEY_FILE: join(first, 'master.key'),
+    });
+    expect(joined.code, joined.stdout + joined.stderr).toBe(0);
+    const exported = await sitter(second, ['audit', 'export']);
+    expect(exported.code, exported.stdout + exported.stderr).toBe(0);
+    const entries = exported.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { actor: string; action: string; details: Record<string, unknown> });
+    const osUser = userInfo().username;
+    expect(entries.find((e) => e.action === 'workspace.created')).toMatchObject({
+      actor: 'keeper',
+      details: { osUser },
+    });
+    expect(entries.find((e) => e.action === 'workspace.machine-joined')).toMatchObject({
+      actor: 'postgres',
+      details: { osUser },
+    });
+  });
+
   it('refuses a password in the URL, and tells an unreachable server, a missing or wrong password, a missing database and a role without privileges apart, each with a hint and no stack', async () => {
     const url = await pg.createDatabase('errors');
     const withPassword = url.replace('postgres@', `postgres:${pg.password}@`);
@@ -134,6 +166,97 @@ describe('sitter init --database: a team workspace on PostgreSQL', () => {
       env: { PGPASSWORD: undefined, PGPASSFILE: pgpass },
     });
     expect(viaFile.code, viaFile.stdout + viaFile.stderr).toBe(0);
+  });
+
+  it('refuses a password in the query string (password=, sslpassword=) through init --database, SITTER_DATABASE_URL and demo --database: nothing made, the password in no output; an option off the allow-list is DATABASE_URL_OPTION_UNSUPPORTED, sslmode is kept', async () => {
+    const url = await pg.createDatabase('query');
+    const secret = pg.password;
+    for (const bad of [
+      `${url}?password=${secret}`,
+      `${url}?sslmode=disable&sslpassword=${secret}`,
+      `${url}?PassWord=${secret}`,
+    ]) {
+      const viaOption = machine();
+      expectRefusal(await sitter(viaOption, ['--json', 'init', '--database', bad]), 'DATABASE_PASSWORD_IN_URL');
+      expect(existsSync(viaOption), bad).toBe(false);
+      const viaEnv = machine();
+      expectRefusal(await sitter(viaEnv, ['--json', 'init'], { SITTER_DATABASE_URL: bad }), 'DATABASE_PASSWORD_IN_URL');
+      expect(existsSync(viaEnv), bad).toBe(false);
+      const demoDir = machine();
+      expectRefusal(
+        await runSitter(['--json', 'demo', '--dir', demoDir, '--database', bad], { env }),
+        'DATABASE_PASSWORD_IN_URL',
+      );
+      expect(existsSync(join(demoDir, 'workspace')), bad).toBe(false);
+    }
+    // No workspace was made in the database by any of them.
+    const tables = `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`;
+    expect(await pg.query(tables, new URL(url).pathname.slice(1))).toEqual([]);
+    // host= would connect elsewhere than the recorded URL says: refused, not kept.
+    const elsewhere = machine();
+    expectRefusal(
+      await sitter(elsewhere, ['--json', 'init', '--database', `${url}?host=/tmp`]),
+      'DATABASE_URL_OPTION_UNSUPPORTED',
+    );
+    // An allowed option is kept in the recorded URL.
+    const tls = machine();
+    const made = await sitter(tls, ['--json', 'init', '--database', `${url}?sslmode=disable`]);
+    expect(made.code, made.stdout + made.stderr).toBe(0);
+    expect(jsonOf(made)).toMatchObject({ created: true, database: `${url}?sslmode=disable` });
+  });
+
+  it('DATABASE_URL_INVALID never shows the password: one holding "/" or "@", or a password= option', async () => {
+    for (const [bad, shown] of [
+      [`postgres://u:se/cret@127.0.0.1:55432/db`, 'postgres://***@127.0.0.1:55432/db'],
+      [`postgres://u:p@ss@127.0.0.1:notaport/db`, 'postgres://***@127.0.0.1:notaport/db'],
+      [`postgres://127.0.0.1:notaport/db?password=se/cret`, 'postgres://127.0.0.1:***/db?password=***'],
+    ] as const) {
+      const r = await sitter(machine(), ['--json', 'init', '--database', bad]);
+      expectRefusal(r, 'DATABASE_URL_INVALID');
+      expect(r.stdout).toContain(shown);
+      expect(r.stdout + r.stderr).not.toMatch(/se\/cret|p@ss/);
+    }
+  });
+});
+
+describe('records and dpia of a team workspace', () => {
+  it('name the database server (no credentials), the roles and the machines as those with access, keep the master key out of the database, and cite no SQLite secure_delete', async () => {
+    const t = await makeTeamWorkspace(pg);
+    await seedApprovedShoot(t, 's', [{ id: 'P1', name: 'Ada', consent: 'yes' }]);
+    await t.ws.close();
+    await pg.createRole('rita', 'rita-pw');
+    expect((await sitter(t.root, ['team', 'add-reviewer', 'rita'])).code).toBe(0);
+    const server = `127.0.0.1:${pg.port}/${new URL(t.url).pathname.slice(1)}`;
+
+    const text = await sitter(t.root, ['records']);
+    expect(text.code, text.stdout + text.stderr).toBe(0);
+    expect(text.stdout).not.toContain('sitter.db');
+    expect(text.stdout).not.toContain('secure_delete');
+    expect(text.stdout).not.toContain('beside the database');
+    expect(text.stdout).not.toContain('postgres@');
+    expect(text.stdout).toContain(`database server: ${server}`);
+    expect(text.stdout).toContain('database owner: postgres; reviewer roles: rita');
+    expect(text.stdout).toMatch(new RegExp(`${hostname()} ${t.root}, created \\d{4}-\\d\\d-\\d\\d as postgres`));
+    expect(text.stdout).toContain(`never in the database on ${server}`);
+    const json = jsonOf(await sitter(t.root, ['--json', 'records']));
+    expect(json).toMatchObject({
+      storage: 'postgresql',
+      teamAccess: {
+        roles: expect.arrayContaining([
+          { role: 'postgres', kind: 'owner', canLogin: true },
+          { role: 'rita', kind: 'reviewer', canLogin: true },
+        ]),
+        machines: [{ host: hostname(), folder: t.root, role: 'postgres', joined: false }],
+      },
+      workspace: { server },
+    });
+    expect(JSON.stringify(json)).not.toContain(pg.password);
+
+    const dpia = await sitter(t.root, ['dpia', 's']);
+    expect(dpia.code, dpia.stdout + dpia.stderr).toBe(0);
+    expect(dpia.stdout).not.toContain('secure_delete');
+    expect(dpia.stdout).toContain('on the team PostgreSQL database deleted rows are not overwritten');
+    await t.cleanup();
   });
 });
 

@@ -4,6 +4,8 @@
  * same rules and tests as docs/architecture.md's rule table, so the annex claims nothing the suite
  * does not prove (test/integration/dpia.test.ts checks each test file exists and is in that table).
  */
+import type { StorageKind } from './processing-record.js';
+
 export interface DpiaRisk {
   risk: string;
   measures: string;
@@ -104,6 +106,21 @@ export const DPIA_RISKS: readonly DpiaRisk[] = [
 ];
 
 /** The legal basis Sitter is built for: what it checks, not a choice the shoot makes. */
+/** What replaces SQLite's secure_delete among the measures when the workspace is on PostgreSQL. */
+const TEAM_DELETION =
+  'on the team PostgreSQL database deleted rows are not overwritten (VACUUM reclaims them; WAL and backups keep them ' +
+  'until they rotate): only ciphertext is stored there and the master key never enters it';
+
+/** The risks and measures, true for where this workspace keeps its records. */
+export function dpiaRisks(storage: StorageKind): readonly DpiaRisk[] {
+  if (storage === 'sqlite') return DPIA_RISKS;
+  return DPIA_RISKS.map((r) =>
+    r.measures.endsWith('; secure_delete')
+      ? { ...r, measures: r.measures.replace(/secure_delete$/, TEAM_DELETION) }
+      : r,
+  );
+}
+
 export const DPIA_LEGAL_BASIS: readonly string[] = [
   'biometric matching: the participant\'s explicit consent, GDPR Art. 9(2)(a), per person ("biometrics yes" on a signed, unexpired, unwithdrawn record), checked before every use',
   'the photographs themselves and their publication: the consent form, per publication scope',

@@ -3,11 +3,11 @@
  * workspace: its configuration, roster, processing so far, measured accuracy, threshold, and the
  * risks with their measures. Read-only; names no data subject.
  */
-import { DPIA_LEGAL_BASIS, DPIA_RISKS, type DpiaRisk } from '../domain/dpia-risks.js';
+import { DPIA_LEGAL_BASIS, dpiaRisks, type DpiaRisk } from '../domain/dpia-risks.js';
 import type { MatchThresholds } from '../domain/matching.js';
 import { accuracyOf, type AccuracyReport } from './accuracy-service.js';
 import { type ServiceContext, requireShoot } from './context.js';
-import { controllerOf, shootProcessing, type ShootProcessing } from './records-service.js';
+import { controllerOf, shootProcessing, storageOf, type ShootProcessing } from './records-service.js';
 import { loadRoster } from './roster.js';
 
 export interface DpiaFacts {
@@ -46,6 +46,7 @@ export async function dpiaFacts(
   calibration: MatchThresholds,
 ): Promise<DpiaFacts> {
   const now = ctx.clock.now();
+  const storage = await storageOf(ctx);
   return ctx.store.transaction(async (uow) => {
     const shoot = await requireShoot(uow, shootId);
     const [processing, roster, assets, faces, decisions, audit] = await Promise.all([
@@ -92,7 +93,7 @@ export async function dpiaFacts(
         setAt: processing.matchThreshold.source === 'shoot' ? (created?.at.toISOString() ?? null) : null,
       },
       accuracy: accuracyOf(shoot, faces, decisions, calibration),
-      risks: DPIA_RISKS,
+      risks: dpiaRisks(storage),
     };
   });
 }

@@ -5,11 +5,14 @@
 import { verifyChain } from '../domain/audit.js';
 import { formatAnchor } from '../domain/anchor.js';
 import {
-  DATA_CATEGORIES,
+  dataCategories,
   type DataCategory,
-  SECURITY_MEASURES,
+  securityMeasures,
+  type StorageKind,
   SUBJECT_CATEGORIES,
 } from '../domain/processing-record.js';
+import type { AuditEntry } from '../domain/audit.js';
+import type { TeamMember } from '../ports/team.js';
 import { type RosterCounts, countRoster, loadRoster } from './roster.js';
 import type { ServiceContext } from './context.js';
 import { effectiveThreshold, type EffectiveThreshold } from '../domain/match-limits.js';
@@ -37,8 +40,28 @@ export interface ShootProcessing {
   matchThreshold: EffectiveThreshold;
 }
 
+/** A team workspace's machine, as its `workspace.created` / `workspace.machine-joined` entry records it. */
+export interface TeamMachine {
+  host: string;
+  folder: string;
+  /** the database role that made or joined it */
+  role: string;
+  at: string;
+  joined: boolean;
+}
+
+/** Who can reach a team workspace's data: the roles of its database and the machines that joined it. */
+export interface TeamAccess {
+  roles: TeamMember[];
+  machines: TeamMachine[];
+}
+
 export interface ProcessingRecord {
   generatedAt: string;
+  /** where the records are kept: a SQLite file in the workspace folder, or a team's PostgreSQL database */
+  storage: StorageKind;
+  /** a team workspace's roles and machines (null on SQLite: one folder, its owner) */
+  teamAccess: TeamAccess | null;
   /** the controller and contact set with `sitter settings` (null: not set yet) */
   controller: string | null;
   contact: string | null;
@@ -99,19 +122,25 @@ export async function shootProcessing(
 /** `calibration`: the engine's match calibration, the threshold of shoots that set none. */
 export async function processingRecord(ctx: ServiceContext, calibration: MatchThresholds): Promise<ProcessingRecord> {
   const now = ctx.clock.now();
+  const team = await ctx.store.team();
+  const storage: StorageKind = team ? 'postgresql' : 'sqlite';
+  const roles = team ? await team.list() : [];
   return ctx.store.transaction(async (uow) => {
     const shoots: ShootProcessing[] = [];
     for (const shoot of await uow.shoots.list()) shoots.push(await shootProcessing(uow, shoot, now, calibration));
-    const chain = verifyChain(await uow.audit.all());
+    const audit = await uow.audit.all();
+    const chain = verifyChain(audit);
     const recipients = new Map<string, string[]>();
     for (const s of shoots)
       recipients.set(s.recipient.connector, [...(recipients.get(s.recipient.connector) ?? []), s.shoot]);
     return {
       generatedAt: now.toISOString(),
+      storage,
+      teamAccess: team ? { roles, machines: machinesOf(audit) } : null,
       ...(await controllerOf(uow)),
       purposes: shoots.map((s) => ({ shoot: s.shoot, purpose: s.purpose })),
       categoriesOfSubjects: SUBJECT_CATEGORIES,
-      categoriesOfData: DATA_CATEGORIES,
+      categoriesOfData: dataCategories(storage),
       recipients: [...recipients].map(([connector, ids]) => ({ connector, shoots: ids })),
       shoots,
       auditChain: {
@@ -119,7 +148,7 @@ export async function processingRecord(ctx: ServiceContext, calibration: MatchTh
         entries: chain.ok ? chain.count : 0,
         head: chain.ok && chain.count > 0 ? formatAnchor({ hash: chain.headHash, seq: chain.headSeq }) : null,
       },
-      securityMeasures: SECURITY_MEASURES,
+      securityMeasures: securityMeasures(storage),
     };
   });
 }
@@ -128,4 +157,25 @@ export async function processingRecord(ctx: ServiceContext, calibration: MatchTh
 export async function controllerOf(uow: UnitOfWork): Promise<{ controller: string | null; contact: string | null }> {
   const settings = await uow.settings.get();
   return { controller: settings.controller, contact: settings.contact };
+}
+
+/** SQLite or a team's PostgreSQL database: only a team workspace has a reviewer directory. */
+export async function storageOf(ctx: ServiceContext): Promise<StorageKind> {
+  return (await ctx.store.team()) ? 'postgresql' : 'sqlite';
+}
+
+/** Each machine that made or joined the team workspace, from the audit chain (the record that cannot be edited quietly). */
+function machinesOf(audit: readonly AuditEntry[]): TeamMachine[] {
+  return audit
+    .filter((e) => e.action === 'workspace.created' || e.action === 'workspace.machine-joined')
+    .map((e) => {
+      const details = (e.details ?? {}) as Record<string, unknown>;
+      return {
+        host: typeof details.host === 'string' ? details.host : '(unknown host)',
+        folder: typeof details.folder === 'string' ? details.folder : '(unknown folder)',
+        role: e.actor,
+        at: e.at.toISOString(),
+        joined: e.action === 'workspace.machine-joined',
+      };
+    });
 }

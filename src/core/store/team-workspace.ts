@@ -91,7 +91,7 @@ export async function initTeamWorkspace(
   url: string,
   choice: MasterKeySource,
   env: Env,
-  actor: string,
+  osUser: string,
 ): Promise<TeamInitResult> {
   assertFolderUsable(paths);
   mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
@@ -104,6 +104,10 @@ export async function initTeamWorkspace(
       ? joiningKey(choice, paths, url, env)
       : provisionMasterKey(choice, paths.masterKey, env);
     const check = keyCheck(key);
+    const store = new PostgresStore(orm, url);
+    // The server authenticated this role: it, as in every later command, is who made or joined the
+    // workspace; the operating-system user is kept beside it as a fact about the machine.
+    const actor = (await store.currentRole()) ?? osUser;
     if (!existing) {
       // Two first machines at once: the first row wins, and the other finds a workspace to join.
       await orm.em
@@ -116,7 +120,6 @@ export async function initTeamWorkspace(
     }
     const identity = await identityOf(orm);
     if (identity?.keyCheck !== check) throw wrongKeyError(`${url} (as its workspace_identity records it)`);
-    const store = new PostgresStore(orm, url);
     await store.transaction((uow) =>
       uow.audit.append(
         {
@@ -124,7 +127,7 @@ export async function initTeamWorkspace(
           action: existing ? 'workspace.machine-joined' : 'workspace.created',
           shootId: null,
           subject: null,
-          details: { database: url, host: hostname(), folder: paths.dir, masterKey: source.kind },
+          details: { database: url, host: hostname(), osUser, folder: paths.dir, masterKey: source.kind },
         },
         new Date(),
       ),

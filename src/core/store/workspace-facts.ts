@@ -13,6 +13,14 @@ export interface WorkspaceSecurity {
   /** octal, e.g. "0700" */
   folderMode: string;
   databaseMode: string;
+  /** a team workspace's database as HOST:PORT/DB, no user and no credentials; null on SQLite */
+  server: string | null;
+}
+
+/** HOST:PORT/DB of a recorded database URL: where the data is, without who logs in. */
+function serverOf(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port || '5432'}${u.pathname}`;
 }
 
 const octal = (path: string) => (statSync(path).mode & 0o777).toString(8).padStart(4, '0');
@@ -24,6 +32,7 @@ export function workspaceSecurity(paths: WorkspacePaths): WorkspaceSecurity {
     masterKey: marker.masterKey ?? { kind: 'workspace' },
     folderMode: octal(paths.dir),
     // A team workspace's database is on its server, guarded by PostgreSQL's roles, not by a file mode.
-    databaseMode: marker.database ? `server (${marker.database})` : octal(paths.database),
+    databaseMode: marker.database ? `server (${serverOf(marker.database)})` : octal(paths.database),
+    server: marker.database ? serverOf(marker.database) : null,
   };
 }

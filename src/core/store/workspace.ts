@@ -41,8 +41,8 @@ export interface InitOptions {
   env?: Env;
   /** a `postgres://` URL: a team workspace whose database is on that server (team-workspace.ts) */
   database?: string;
-  /** who creates it, for the audit chain of a team workspace */
-  actor?: string;
+  /** the operating-system user running init, kept in a team workspace's audit entry beside the database role that acts */
+  osUser?: string;
 }
 
 /** Creates a workspace; on an existing one changes nothing and says so. Never overwrites a key. */
@@ -73,7 +73,7 @@ export async function initWorkspace(dir: string, opts: InitOptions = {}): Promis
       url,
       opts.masterKey ?? { kind: 'workspace' },
       opts.env ?? process.env,
-      opts.actor ?? 'sitter',
+      opts.osUser ?? 'sitter',
     );
     return { created: true, joined: team.joined, dir: paths.dir, database: url, masterKey: team.masterKey };
   }

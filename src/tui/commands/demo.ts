@@ -237,10 +237,20 @@ export function registerDemo(program: Command): void {
             'scan',
             `${scanned.processed} photos analysed, ${scanned.faces} faces: ${scanned.proposed} proposed, ${scanned.unidentified} unidentified; ${scanned.notImages.length} non-image skipped`,
           );
-          const confirmed = await decideBulk(ctx, 'demo', { allAbove: DEMO_CONFIRM_ABOVE }, 'confirm', 'demo-reviewer');
+          // A team workspace records its database role as the reviewer and refuses any other name
+          // (REVIEWER_NOT_ROLE); on SQLite there is no login, so the demo names its pretend reviewer.
+          const role = await ctx.store.currentRole();
+          const reviewer = role ?? 'demo-reviewer';
+          const confirmed = await decideBulk(
+            ctx,
+            'demo',
+            { allAbove: DEMO_CONFIRM_ABOVE },
+            'confirm',
+            role === null ? reviewer : undefined,
+          );
           say(
             'decide',
-            `${confirmed.length} proposals with score >= ${DEMO_CONFIRM_ABOVE} confirmed by "demo-reviewer"; the rest wait for review`,
+            `${confirmed.length} proposals with score >= ${DEMO_CONFIRM_ABOVE} confirmed by "${reviewer}"${role === null ? '' : ' (the database role)'}; the rest wait for review`,
           );
           const pushed = await push(session, 'demo');
           say('push', `${pushed.written} XMP sidecars written with ${pushed.persons} consent-linked persons`);

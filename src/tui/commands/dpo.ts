@@ -11,10 +11,39 @@ import { camelKeys } from '../format/json-vocabulary.js';
 
 type Records = ProcessingRecord & { workspace: WorkspaceSecurity; models: ModelCard };
 
-function masterKeyText(k: WorkspaceSecurity['masterKey']): string {
+function masterKeyText(w: WorkspaceSecurity): string {
+  const k = w.masterKey;
   if (k.kind === 'file') return `a key file outside the workspace (${k.path})`;
   if (k.kind === 'env') return 'the environment of each command (SITTER_MASTER_KEY / SITTER_MASTER_KEY_FILE)';
+  if (w.server)
+    return (
+      `in each machine's workspace folder (master.key, 0600), never in the database on ${w.server}: ` +
+      'that file together with access to the database can decrypt'
+    );
   return 'beside the database in the workspace folder (a copy of the whole folder can decrypt it)';
+}
+
+/** A team workspace's answer to "who has access": the server, its roles, the machines that joined. */
+function teamAccessLines(r: Records): string[] {
+  if (!r.teamAccess) return [];
+  const { roles, machines } = r.teamAccess;
+  const named = (kind: 'owner' | 'reviewer') =>
+    roles
+      .filter((m) => m.kind === kind)
+      .map((m) => `${m.role}${m.canLogin ? '' : ' (cannot log in)'}`)
+      .join(', ') || '(none)';
+  return [
+    '',
+    'Access (team workspace):',
+    `  - database server: ${r.workspace.server ?? '(unknown)'} (PostgreSQL; logins authenticated by the server, no credentials recorded)`,
+    `  - database owner: ${named('owner')}; reviewer roles: ${named('reviewer')} (sitter team list)`,
+    '  - machines that made or joined it (audit chain):',
+    ...(machines.length
+      ? machines.map(
+          (m) => `      ${m.host} ${m.folder}, ${m.joined ? 'joined' : 'created'} ${m.at.slice(0, 10)} as ${m.role}`,
+        )
+      : ['      (none recorded)']),
+  ];
 }
 
 function modelCardText(m: ModelCard): string[] {
@@ -131,10 +160,11 @@ function recordsText(r: Records): string {
     `Models: ${r.models.id} (${r.models.files.length} files, licences: ${[...new Set(r.models.files.map((f) => f.licence))].join(', ')}); see \`sitter model-card\`.`,
     '',
     'Security measures:',
-    `  - master key: ${masterKeyText(r.workspace.masterKey)}`,
+    `  - master key: ${masterKeyText(r.workspace)}`,
     `  - workspace folder mode ${r.workspace.folderMode}, database mode ${r.workspace.databaseMode}`,
     `  - audit chain: ${r.auditChain.ok ? `verifies, ${r.auditChain.entries} entries, head ${r.auditChain.head ?? '-'}` : 'BROKEN: run `sitter audit verify`'}`,
     ...r.securityMeasures.map((m) => `  - ${m}`),
+    ...teamAccessLines(r),
     '',
     "Everything above, as data: `sitter records --json`; the models in full: `sitter model-card`; one shoot's DPIA annex: `sitter dpia SHOOT`.",
   ];

@@ -50,7 +50,7 @@ export function registerInit(program: Command): void {
           ...(typeof opts.controller === 'string' ? { controller: opts.controller } : {}),
           ...(typeof opts.contact === 'string' ? { contact: opts.contact } : {}),
         });
-        const result = await initWorkspace(workspaceDir(globals), { masterKey, database, actor: currentActor() });
+        const result = await initWorkspace(workspaceDir(globals), { masterKey, database, osUser: currentActor() });
         // Only a workspace made now takes them: init never changes an existing one (`sitter settings` does).
         if (result.created && Object.keys(settings).length > 0)
           await withWorkspace(globals, (ctx) => changeSettings(ctx, settings));

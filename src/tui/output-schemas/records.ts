@@ -221,6 +221,13 @@ export const recordSchemas = {
   'audit-export': obj({ written: str, entries: int, head: nullable(anchor) }),
   records: obj({
     generatedAt: time,
+    storage: z.enum(['sqlite', 'postgresql']),
+    teamAccess: nullable(
+      obj({
+        roles: list(obj({ role: str, kind: z.enum(['owner', 'reviewer']), canLogin: bool })),
+        machines: list(obj({ host: str, folder: str, role: str, at: time, joined: bool })),
+      }),
+    ),
     controller: nullable(str),
     contact: nullable(str),
     purposes: list(obj({ shoot: str, purpose: str })),
@@ -230,7 +237,13 @@ export const recordSchemas = {
     shoots: list(obj(recordShoot)),
     auditChain: obj({ ok: bool, entries: int, head: nullable(str) }),
     securityMeasures: list(str),
-    workspace: obj({ folder: str, masterKey: z.looseObject({ kind: str }), folderMode: str, databaseMode: str }),
+    workspace: obj({
+      folder: str,
+      masterKey: z.looseObject({ kind: str }),
+      folderMode: str,
+      databaseMode: str,
+      server: nullable(str),
+    }),
     models: modelCard,
   }),
   'model-card': modelCard,
