@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, jsonOf, runSitter, shootDaysAroundToday } from '../helpers/cli.js';
 import { tempDir } from '../helpers/workspace.js';
+import { boxIou, SAME_FACE_CARRY_IOU } from '../../src/core/domain/geometry.js';
 
 interface FaceJson {
   face: number;
@@ -321,14 +322,24 @@ describe('the main job end to end, real models', () => {
     expect(rescan.code, rescan.stdout + rescan.stderr).toBe(0);
 
     const after = (await matches()).assets.find((x) => x.asset === target!.asset)!;
+    // The confirmation did not travel to the stranger's face.
     expect(after.faces.some((g) => g.participant === confirmed.participant && g.state === 'confirmed')).toBe(false);
-    const entry = (await scanEntry(target!.asset)).details.carriedOver.find((c) => c.from === confirmed.face)!;
-    expect(entry).toMatchObject({ carried: false, from: confirmed.face, confirmedBy: ['demo-reviewer'] });
-    expect(entry.decisions.length).toBeGreaterThan(0);
-    // The face now at that place is the stranger's: it is whatever the matcher makes of it, never confirmed.
-    const there = after.faces.find((g) => g.face === entry.face)!;
-    expect(there.state).not.toBe('confirmed');
-    expect(entry.outcome).toBe(there.state);
+    const scanned = await scanEntry(target!.asset);
+    const entry = scanned.details.carriedOver.find((c) => c.from === confirmed.face);
+    // Whether the painted face counts as "the same place" is the detector's box against the old one
+    // (SAME_FACE_CARRY_IOU); the paint stretches the stranger's head, so its box may come out larger.
+    const toBox = (b: Box) => ({ x: b.x, y: b.y, w: b.w, h: b.h });
+    const samePlace = after.faces.filter((g) => boxIou(toBox(g.box), toBox(confirmed.box)) >= SAME_FACE_CARRY_IOU);
+    if (samePlace.length === 0) {
+      expect(entry, 'no face at the same place: nothing is carried, and nothing claims to be').toBeUndefined();
+    } else {
+      expect(entry).toMatchObject({ carried: false, from: confirmed.face, confirmedBy: ['demo-reviewer'] });
+      expect(entry!.decisions.length).toBeGreaterThan(0);
+      // The face now at that place is the stranger's: it is whatever the matcher makes of it, never confirmed.
+      const there = after.faces.find((g) => g.face === entry!.face)!;
+      expect(there.state).not.toBe('confirmed');
+      expect(entry!.outcome).toBe(there.state);
+    }
     expect(jsonOf(await sitter('audit', 'verify'))).toMatchObject({ ok: true });
   }, 180_000);
 });
