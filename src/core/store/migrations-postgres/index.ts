@@ -3,6 +3,7 @@ import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261129005059 } from './Migration20261129005059.js';
 import { Migration20261129012357 } from './Migration20261129012357.js';
 import { Migration20261129013815 } from './Migration20261129013815.js';
+import { Migration20261129022500 } from './Migration20261129022500.js';
 
 /**
  * Every committed PostgreSQL migration, in order (team workspaces). The SQLite set is
@@ -16,4 +17,6 @@ export const postgresMigrationsList: { name: string; class: Constructor<Migratio
   { name: 'Migration20261129012357', class: Migration20261129012357 },
   // face.quality_band (issue 16, open-set safety), as the SQLite migration of the same name
   { name: 'Migration20261129013815', class: Migration20261129013815 },
+  // triggers (issue 15 review): audit_event append-only, a decision only under the role that makes it
+  { name: 'Migration20261129022500', class: Migration20261129022500 },
 ];
