@@ -173,8 +173,10 @@ describe.skipIf(!postgresBinDir())('team workspace security (PostgreSQL, a revie
     expect(text.stdout).toMatch(/No queued scan of shoot "duo"/);
     expect(await schema()).toBe(0);
 
-    // The owner's first `scan --queue` makes pg-boss's schema and lets the existing group in.
-    const queued = await asOwner('scan', 'duo', '--queue');
+    // The owner's first `scan --queue` makes pg-boss's schema and lets the existing group in. The
+    // seeded shoot has no templates for the real model, so its jobs fail (NO_TEMPLATES) and, with no
+    // retries, are dead-lettered at once: enough to show rita's worker claims and settles them.
+    const queued = await asOwner('scan', 'duo', '--queue', '--retries', '0');
     expect(queued.code, queued.stdout + queued.stderr).toBe(0);
     expect(await schema()).toBe(1);
     const status = await asRita('scan', '--status', 'duo');
@@ -191,11 +193,16 @@ describe.skipIf(!postgresBinDir())('team workspace security (PostgreSQL, a revie
 
     const worker = await runSitter(
       ['-w', ritaDir, '--json', 'worker', '--until-idle', '--workers', '1', '--poll', '200'],
-      { env: roleEnv('rita', RITA_PW) },
+      { env: roleEnv('rita', RITA_PW), timeoutMs: 150_000 },
     );
     expect(worker.code, worker.stdout + worker.stderr).toBe(0);
-    const after = jsonOf(await asRita('scan', '--status', 'duo'));
-    expect(after).toMatchObject({ shoot: 'duo', open: 0, finished: true });
+    const after = await asRita('scan', '--status', 'duo');
+    expect(after.code).toBe(1); // dead-lettered jobs
+    expect(jsonOf(after)).toMatchObject({
+      shoot: 'duo',
+      jobs: { waiting: 0, active: 0, retrying: 0, deadLettered: 3 },
+    });
+    expect(JSON.stringify(jsonOf(after).deadLettered)).toContain('NO_TEMPLATES');
   }, 240_000);
 
   it('team list says whether the owner can add reviewers (CREATEROLE); a missing role gets a quoted hint', async () => {
