@@ -24,3 +24,10 @@ export async function openScanQueue(session: Session): Promise<ScanQueue> {
   const { PgBossScanQueue } = await import('../core/store/queue/pg-boss-scan-queue.js');
   return PgBossScanQueue.open(url);
 }
+
+/** The queue for reading only (`scan --status`, the app's polling): null while no `scan --queue` made it. */
+export async function openInstalledScanQueue(session: Session): Promise<ScanQueue | null> {
+  const url = teamDatabaseOf(session);
+  const { PgBossScanQueue } = await import('../core/store/queue/pg-boss-scan-queue.js');
+  return PgBossScanQueue.openInstalled(url);
+}

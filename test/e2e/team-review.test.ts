@@ -206,8 +206,8 @@ describe.skipIf(!postgresBinDir())('two reviewers on one team workspace (Postgre
     const removed = await as('owner', 'team', 'remove-reviewer', 'bob');
     expect(removed.code, removed.stdout + removed.stderr).toBe(0);
     expect(json(removed).members).toEqual([
-      { role: cluster.superuser, kind: 'owner', canLogin: true },
-      { role: 'alice', kind: 'reviewer', canLogin: true },
+      { role: cluster.superuser, kind: 'owner', canLogin: true, canAdminister: true },
+      { role: 'alice', kind: 'reviewer', canLogin: true, canAdminister: false },
     ]);
     expect((await as('bob', 'decide', 'duo', String(faces[5]), '--confirm')).code).not.toBe(0);
     expect(errorCode(await as('owner', 'team', 'remove-reviewer', 'bob'))).toBe('NOT_A_REVIEWER');

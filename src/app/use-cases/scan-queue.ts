@@ -4,7 +4,7 @@
  * local engine pool, and `sitter scan --status SHOOT` tells where it stands.
  */
 import { availableParallelism, hostname } from 'node:os';
-import type { ClaimedJob } from '../../core/ports/scan-queue.js';
+import type { ClaimedJob, ScanQueue } from '../../core/ports/scan-queue.js';
 import { type QueueStatus, queueStatus } from '../../core/services/scan-queue-status.js';
 import {
   type QueueScanOptions,
@@ -12,7 +12,7 @@ import {
   queueShootScan,
 } from '../../core/services/scan-queue-service.js';
 import { type JobReport, ScanWorker, type WorkerTally } from '../../core/services/scan-worker.js';
-import { openScanQueue, teamDatabaseOf } from '../queue-provider.js';
+import { openInstalledScanQueue, openScanQueue, teamDatabaseOf } from '../queue-provider.js';
 import type { Session } from '../session.js';
 
 export async function queueScan(
@@ -29,14 +29,17 @@ export async function queueScan(
   }
 }
 
+/** Reads only: on a database where no scan was ever queued, the shoot has nothing queued (pg-boss's schema is not made). */
 export async function scanQueueStatus(session: Session, shootId: string): Promise<QueueStatus> {
-  const queue = await openScanQueue(session);
+  const queue = await openInstalledScanQueue(session);
   try {
-    return await queueStatus(session.ctx, queue, shootId);
+    return await queueStatus(session.ctx, queue ?? NO_QUEUE, shootId);
   } finally {
-    await queue.close();
+    await queue?.close();
   }
 }
+
+const NO_QUEUE: Pick<ScanQueue, 'jobsOf'> = { jobsOf: async () => [] };
 
 export interface WorkerRequest {
   /** engine worker threads (default: one per core) */
@@ -117,11 +120,16 @@ export function teamQueueStatus(session: Session): ((shootId: string) => Promise
   close(): Promise<void>;
 } {
   const isTeam = session.ws.driver === 'postgresql';
-  let queue: ReturnType<typeof openScanQueue> | null = null;
+  let queue: ReturnType<typeof openInstalledScanQueue> | null = null;
   const poll = async (shootId: string) => {
     if (!isTeam) return null;
-    queue ??= openScanQueue(session);
-    const status = await queueStatus(session.ctx, await queue, shootId);
+    queue ??= openInstalledScanQueue(session);
+    const open = await queue;
+    if (!open) {
+      queue = null; // nothing queued on this database yet: look again at the next poll
+      return null;
+    }
+    const status = await queueStatus(session.ctx, open, shootId);
     return status.assets > 0 ? status : null;
   };
   return Object.assign(poll, {

@@ -9,6 +9,8 @@ export interface TeamMember {
   kind: 'owner' | 'reviewer';
   /** whether the role may log in at all (a role without LOGIN cannot decide anything) */
   canLogin: boolean;
+  /** whether the role may create and grant roles (CREATEROLE or superuser): the owner needs it to add reviewers */
+  canAdminister: boolean;
 }
 
 export interface TeamDirectory {

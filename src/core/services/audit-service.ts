@@ -16,10 +16,28 @@ export async function verifyAudit(ctx: ServiceContext, anchor?: AuditAnchor): Pr
   // A verified chain in a damaged file proves little: the file is checked whole first (a damaged page
   // no query reads is found here, not when a later command needs it).
   await ctx.store.assertIntact();
-  const entries = await ctx.store.transaction((uow) => uow.audit.all());
-  const chain = verifyChain(entries);
+  const { entries, shoots } = await ctx.store.transaction(async (uow) => ({
+    entries: await uow.audit.all(),
+    shoots: (await uow.shoots.list()).length,
+  }));
+  const chain = emptiedChain(entries, shoots) ?? verifyChain(entries);
   const head = chain.ok && chain.count > 0 ? formatAnchor({ hash: chain.headHash, seq: chain.headSeq }) : null;
   return { chain, head, anchor: anchor ? { ...checkAnchor(entries, anchor), anchor: formatAnchor(anchor) } : null };
+}
+
+/**
+ * An empty chain verifies trivially, yet a workspace holding shoots has put them on the record: every
+ * entry was removed (the first ones of a team workspace cannot go missing either, seq 1 is checked
+ * by verifyChain).
+ */
+function emptiedChain(entries: readonly AuditEntry[], shoots: number): ChainVerdict | null {
+  if (entries.length > 0 || shoots === 0) return null;
+  return {
+    ok: false,
+    count: 0,
+    firstBadSeq: 1,
+    reason: `the chain is empty although the workspace holds ${shoots} shoot${shoots === 1 ? '' : 's'}: its entries were removed`,
+  };
 }
 
 export interface AuditExport {

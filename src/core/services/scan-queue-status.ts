@@ -38,7 +38,11 @@ function problem(j: QueueJobView): QueueProblem {
   return { assets: j.assets, retries: j.retries, lastError: j.lastError };
 }
 
-export async function queueStatus(ctx: ServiceContext, queue: ScanQueue, shootId: string): Promise<QueueStatus> {
+export async function queueStatus(
+  ctx: ServiceContext,
+  queue: Pick<ScanQueue, 'jobsOf'>,
+  shootId: string,
+): Promise<QueueStatus> {
   const rows = await ctx.store.transaction(async (uow) => {
     await requireShoot(uow, shootId);
     return uow.scanJobs.listByShoot(shootId);

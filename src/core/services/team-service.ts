@@ -1,4 +1,5 @@
 import { SitterError } from '../domain/errors.js';
+import { quoteIdent } from '../domain/sql-identifier.js';
 import type { TeamDirectory, TeamMember } from '../ports/team.js';
 import type { ServiceContext } from './context.js';
 
@@ -37,7 +38,7 @@ export async function addReviewer(ctx: ServiceContext, roleName: string): Promis
     throw new SitterError(
       'ROLE_NOT_FOUND',
       `The database server has no role "${role}".`,
-      `Have the database administrator create it with its own password: in psql, CREATE ROLE "${role}" LOGIN; then \\password ${role}. Then run this again.`,
+      `Have the database administrator create it with its own password: in psql, CREATE ROLE ${quoteIdent(role)} LOGIN; then \\password ${quoteIdent(role)}. Then run this again.`,
     );
   await team.addReviewer(role);
   await ctx.store.transaction((uow) =>

@@ -1,21 +1,45 @@
+import { createHash } from 'node:crypto';
 import { SitterError } from '../domain/errors.js';
+import { quoteIdent } from '../domain/sql-identifier.js';
 import type { TeamDirectory, TeamMember } from '../ports/team.js';
 
 /** Runs one SQL statement with `?` placeholders for its parameters (knex's) and returns its rows. */
 export type SqlRunner = (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
 
-/** An identifier as SQL spells it (roles, the database, the schema cannot be bound parameters). */
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
 /** PostgreSQL keeps 63 bytes of an identifier. */
 const MAX_IDENT = 63;
 
-/** The reviewer group of a database: roles are server-wide, so the name carries the database's. */
-export function reviewerGroupName(database: string): string {
-  return `sitter_reviewers_${database}`.slice(0, MAX_IDENT);
+const GROUP_PREFIX = 'sitter_reviewers_';
+
+/** The longest start of `text` that fits in `bytes` UTF-8 bytes, never cutting a character. */
+function fitBytes(text: string, bytes: number): string {
+  let out = '';
+  for (const ch of text) {
+    if (Buffer.byteLength(out + ch) > bytes) break;
+    out += ch;
+  }
+  return out;
 }
+
+/**
+ * The reviewer group of a database: roles are server-wide, so the name carries the database's. A name
+ * too long for 63 bytes keeps its start and ends with a hash of the whole database name, so two
+ * databases whose names share their first 46 bytes never share a group (and its grants).
+ */
+export function reviewerGroupName(database: string): string {
+  const whole = `${GROUP_PREFIX}${database}`;
+  if (Buffer.byteLength(whole) <= MAX_IDENT) return whole;
+  const hash = createHash('sha256').update(database).digest('hex').slice(0, 12);
+  return `${fitBytes(whole, MAX_IDENT - hash.length - 1)}_${hash}`;
+}
+
+/** Tables a reviewer reads but never changes: the workspace's identity, the schema's history, the wrapped data keys. */
+const READ_MOSTLY: Record<string, string> = {
+  workspace_identity: 'insert, update, delete',
+  mikro_orm_migrations: 'insert, update, delete',
+  // a reviewer's `shoot create` stores its new shoot's wrapped key; destroying one is the owner's
+  shoot_key: 'update, delete',
+};
 
 function pgCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
@@ -58,6 +82,10 @@ export async function teamDirectory(run: SqlRunner): Promise<TeamDirectory> {
     await run(`grant usage, select on all sequences in schema ${s} to ${g}`);
     await run(`alter default privileges in schema ${s} grant select, insert, update, delete on tables to ${g}`);
     await run(`alter default privileges in schema ${s} grant usage, select on sequences to ${g}`);
+    for (const [table, privileges] of Object.entries(READ_MOSTLY))
+      if ((await run('select to_regclass(?) as t', [`${schema}.${table}`]))[0]?.t)
+        await run(`revoke ${privileges} on ${s}.${quoteIdent(table)} from ${g}`);
+    await grantQueueSchema(run, group);
   }
 
   async function admin<T>(work: () => Promise<T>): Promise<T> {
@@ -81,7 +109,8 @@ export async function teamDirectory(run: SqlRunner): Promise<TeamDirectory> {
     async list(): Promise<TeamMember[]> {
       const rows = await run(
         `select r.rolname as role, r.rolcanlogin as can_login,
-                (r.oid = d.datdba) as owner
+                (r.oid = d.datdba) as owner,
+                (r.rolsuper or r.rolcreaterole) as can_administer
            from pg_roles r
            join pg_database d on d.datname = current_database()
           where r.oid = d.datdba
@@ -93,7 +122,28 @@ export async function teamDirectory(run: SqlRunner): Promise<TeamDirectory> {
         role: String(r.role),
         kind: r.owner === true ? 'owner' : 'reviewer',
         canLogin: r.can_login === true,
+        canAdminister: r.can_administer === true,
       }));
     },
   };
+}
+
+/** pg-boss's schema (`scan --queue`), beside Sitter's: reviewers run `scan --status` and `worker` too. */
+export const QUEUE_SCHEMA = 'pgboss';
+
+/**
+ * What pg-boss needs of a reviewer's role on its schema, when the schema exists: USAGE, DML on its
+ * tables, its sequences and its functions. Run by `team add-reviewer` and by the `scan --queue` that
+ * creates the schema (for a group that exists already); neither creates anything in it.
+ */
+export async function grantQueueSchema(run: SqlRunner, group = ''): Promise<void> {
+  const name = group || reviewerGroupName(String((await run('select current_database() as db'))[0]!.db));
+  if ((await run('select 1 from pg_roles where rolname = ?', [name])).length === 0) return;
+  if ((await run('select 1 from pg_namespace where nspname = ?', [QUEUE_SCHEMA])).length === 0) return;
+  const g = quoteIdent(name);
+  const q = quoteIdent(QUEUE_SCHEMA);
+  await run(`grant usage on schema ${q} to ${g}`);
+  await run(`grant select, insert, update, delete on all tables in schema ${q} to ${g}`);
+  await run(`grant usage, select, update on all sequences in schema ${q} to ${g}`);
+  await run(`grant execute on all functions in schema ${q} to ${g}`);
 }

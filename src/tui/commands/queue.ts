@@ -59,6 +59,8 @@ export async function queueScanCommand(
 }
 
 function statusText(s: QueueStatus): string {
+  if (s.assets === 0)
+    return `No queued scan of shoot "${s.shootId}": nothing was put on the queue. Queue one with: sitter scan ${s.shootId} --queue`;
   const settled = Object.entries(s.settled)
     .filter(([, n]) => n > 0)
     .map(([k, n]) => `${n} ${k}`)

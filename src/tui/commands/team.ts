@@ -10,7 +10,12 @@ function membersTable(members: readonly TeamMember[]): string {
     ['ROLE', 'AS', 'LOGIN'],
     members.map((m) => [
       one(m.role),
-      m.kind === 'owner' ? 'owner (administers)' : 'reviewer',
+      // an owner without CREATEROLE (e.g. `createuser` without --createrole) cannot add reviewers
+      m.kind === 'reviewer'
+        ? 'reviewer'
+        : m.canAdminister
+          ? 'owner (administers)'
+          : 'owner (cannot add reviewers: no CREATEROLE)',
       m.canLogin ? 'yes' : 'no',
     ]),
   );

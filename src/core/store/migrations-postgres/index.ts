@@ -4,6 +4,7 @@ import { Migration20261129005059 } from './Migration20261129005059.js';
 import { Migration20261129012357 } from './Migration20261129012357.js';
 import { Migration20261129013815 } from './Migration20261129013815.js';
 import { Migration20261129021629 } from './Migration20261129021629.js';
+import { Migration20261129022500 } from './Migration20261129022500.js';
 
 /**
  * Every committed PostgreSQL migration, in order (team workspaces). The SQLite set is
@@ -20,4 +21,6 @@ export const postgresMigrationsList: { name: string; class: Constructor<Migratio
   // every string column text and asset.size bigint: what SQLite holds (any length, 8-byte integers), with
   // no SQLite counterpart (SQLite's text and integer already hold it)
   { name: 'Migration20261129021629', class: Migration20261129021629 },
+  // triggers (issue 15 review): audit_event append-only, a decision only under the role that makes it
+  { name: 'Migration20261129022500', class: Migration20261129022500 },
 ];

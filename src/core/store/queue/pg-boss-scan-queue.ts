@@ -4,6 +4,7 @@
  * job whose worker died expires and is handed out again, failures are retried with backoff, and a job
  * whose retries are spent is copied to the dead-letter queue with its data and last error.
  */
+import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { SitterError } from '../../domain/errors.js';
 import type {
@@ -16,8 +17,10 @@ import type {
   SendOptions,
 } from '../../ports/scan-queue.js';
 
+import { grantQueueSchema, QUEUE_SCHEMA } from '../team-directory.js';
+
 /** pg-boss's own tables live here, beside (never inside) Sitter's */
-export const QUEUE_SCHEMA = 'pgboss';
+export { QUEUE_SCHEMA };
 export const SCAN_QUEUE = 'sitter-scan';
 export const DEAD_LETTER_QUEUE = 'sitter-scan-dead';
 
@@ -92,7 +95,10 @@ export class PgBossScanQueue implements ScanQueue {
     const errors: Error[] = [];
     boss.on('error', (e) => errors.push(e));
     try {
+      const installed = await queueInstalled(connectionString);
       await boss.start();
+      // The first `scan --queue` made the schema: an existing reviewer group gets what pg-boss needs in it.
+      if (!installed) await grantQueueSchema(sqlRunnerOf(boss));
       await ensureQueue(boss, DEAD_LETTER_QUEUE, { name: DEAD_LETTER_QUEUE, policy: 'standard' });
       await ensureQueue(boss, SCAN_QUEUE, { name: SCAN_QUEUE, policy: 'stately', deadLetter: DEAD_LETTER_QUEUE });
     } catch (error) {
@@ -106,6 +112,11 @@ export class PgBossScanQueue implements ScanQueue {
       );
     }
     return new PgBossScanQueue(boss);
+  }
+
+  /** The queue only if `scan --queue` ever made it: a reader (`scan --status`) creates nothing. */
+  static async openInstalled(connectionString: string): Promise<PgBossScanQueue | null> {
+    return (await queueInstalled(connectionString)) ? PgBossScanQueue.open(connectionString) : null;
   }
 
   async send(jobs: ScanJobData[], options: SendOptions): Promise<void> {
@@ -194,6 +205,29 @@ export class PgBossScanQueue implements ScanQueue {
   async close(): Promise<void> {
     await this.boss.stop({ graceful: false, wait: true, close: true });
   }
+}
+
+/** Whether pg-boss's schema exists on the database (one short connection). */
+async function queueInstalled(connectionString: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString, application_name: 'sitter-queue' });
+  await client.connect();
+  try {
+    return (await client.query('select 1 from pg_namespace where nspname = $1', [QUEUE_SCHEMA])).rowCount! > 0;
+  } finally {
+    await client.end();
+  }
+}
+
+/** team-directory's `?` placeholders on pg-boss's own connection. */
+function sqlRunnerOf(boss: PgBoss) {
+  return async (sql: string, params: unknown[] = []) => {
+    let n = 0;
+    const { rows } = (await boss.getDb().executeSql(
+      sql.replace(/\?/g, () => `$${++n}`),
+      params,
+    )) as { rows: Record<string, unknown>[] };
+    return rows;
+  };
 }
 
 async function ensureQueue(boss: PgBoss, name: string, options: PgBoss.Queue): Promise<void> {
