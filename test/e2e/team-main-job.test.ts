@@ -74,7 +74,7 @@ describe('the main job on a team workspace, real models', () => {
     expect(summary).toMatchObject({ type: 'summary', processed: 4 });
     expect(summary.proposed).toBeGreaterThanOrEqual(3);
 
-    await ok('decide', 'demo', '--confirm', '--all-above', '0', '--reviewer', 'Rita');
+    await ok('decide', 'demo', '--confirm', '--all-above', '0'); // as the database role: a typed --reviewer is refused in a team workspace
     const m = jsonOf(await ok('matches', 'demo')) as unknown as MatchesJson;
     const confirmed = m.assets.flatMap((a) => a.faces.filter((f) => f.state === 'confirmed'));
     expect(new Set(confirmed.map((f) => f.participant))).toEqual(new Set(['M-001', 'M-002']));
