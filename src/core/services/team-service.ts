@@ -41,15 +41,19 @@ export async function addReviewer(ctx: ServiceContext, roleName: string): Promis
       `Have the database administrator create it with its own password: in psql, CREATE ROLE ${quoteIdent(role)} LOGIN; then \\password ${quoteIdent(role)}. Then run this again.`,
     );
   await team.addReviewer(role);
+  return recordTeamChange(ctx, team, role, 'team.reviewer-added');
+}
+
+/** Puts a change of the reviewer group on the audit chain, by the role that made it, and returns the group as it now is. */
+async function recordTeamChange(
+  ctx: ServiceContext,
+  team: TeamDirectory,
+  role: string,
+  action: 'team.reviewer-added' | 'team.reviewer-removed',
+): Promise<TeamChange> {
   await ctx.store.transaction((uow) =>
     uow.audit.append(
-      {
-        actor: ctx.actor,
-        action: 'team.reviewer-added',
-        shootId: null,
-        subject: `role:${role}`,
-        details: { group: team.group },
-      },
+      { actor: ctx.actor, action, shootId: null, subject: `role:${role}`, details: { group: team.group } },
       ctx.clock.now(),
     ),
   );
@@ -68,19 +72,7 @@ export async function removeReviewer(ctx: ServiceContext, roleName: string): Pro
       'See who is with `sitter team list`.',
     );
   await team.removeReviewer(role);
-  await ctx.store.transaction((uow) =>
-    uow.audit.append(
-      {
-        actor: ctx.actor,
-        action: 'team.reviewer-removed',
-        shootId: null,
-        subject: `role:${role}`,
-        details: { group: team.group },
-      },
-      ctx.clock.now(),
-    ),
-  );
-  return { role, group: team.group, members: await team.list() };
+  return recordTeamChange(ctx, team, role, 'team.reviewer-removed');
 }
 
 export interface TeamList {
