@@ -48,15 +48,22 @@ async function must(args: string[], env: Record<string, string>): Promise<string
   return r.out;
 }
 
+/** A JPEG by its content: the set has a `.jpg` that is really WebP, where ExifTool cannot write a date. */
+const isJpeg = (file: string) =>
+  readFileSync(file)
+    .subarray(0, 3)
+    .equals(Buffer.from([0xff, 0xd8, 0xff]));
+
 /** The first N photos of the set with a face (JPEG), by manifest order: a fixed set. */
 function pickImages(data: string, n: number): string[] {
   const manifest = JSON.parse(readFileSync(join(data, 'manifest.json'), 'utf8')) as {
     images: { file: string; kind: string }[];
   };
   return manifest.images
-    .filter((i) => (i.kind === 'single' || i.kind === 'group') && /\.jpe?g$/i.test(i.file))
-    .slice(0, n)
-    .map((i) => join(data, i.file));
+    .filter((i) => i.kind === 'single' || i.kind === 'group')
+    .map((i) => join(data, i.file))
+    .filter(isJpeg)
+    .slice(0, n);
 }
 
 async function stamp(files: string[], day: string): Promise<void> {
