@@ -63,6 +63,18 @@ describe('the main job end to end, real models', () => {
     tmp.cleanup();
   });
 
+  it('the scan puts on the record which runtime embedded (onnxruntime-node here) beside the model digest', async () => {
+    const lines = (await runSitter(['-w', ws, 'audit', 'export', '--shoot', 'demo'])).stdout.trim().split('\n');
+    const started = lines
+      .map((l) => JSON.parse(l) as { action: string; details: Record<string, unknown> })
+      .filter((e) => e.action === 'scan.started');
+    expect(started.length).toBeGreaterThanOrEqual(1);
+    for (const e of started) {
+      expect(e.details.modelDigest).toMatch(/^[0-9a-f]{64}$/);
+      expect(e.details.embeddingRuntime).toMatch(/^onnxruntime-node \d+\.\d+\.\d+$/);
+    }
+  });
+
   it('matches --json is one document in the documented shape, and the photos-only person is never named', async () => {
     const m = await matches();
     expect(m.shoot).toBe('demo');

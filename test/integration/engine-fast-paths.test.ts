@@ -1,8 +1,9 @@
 /**
  * The faster paths of issue 16 against the paths they replaced, on real faces:
  * - the engine embeds with its own fused run of face-api's recognition net (recognition-net.ts: scale
- *   layers folded into the convolutions). It must give face-api's descriptors, alone and in a batch: a
- *   slip in the folding, a padding or a stride would move every embedding and every match;
+ *   layers folded into the convolutions), on onnxruntime-node where it loads (onnx/recognition-onnx.ts).
+ *   Both must give face-api's descriptors, alone and in a batch: a slip in the folding, a padding, a
+ *   stride or the ONNX graph would move every embedding and every match;
  * - a chip inside the image is cut and resized in one sharp pipeline: the same bytes as the two passes.
  */
 import { readFileSync } from 'node:fs';
@@ -50,13 +51,17 @@ async function faceApi(chip: Buffer): Promise<Float32Array> {
   }
 }
 
-describe('fused recognition net', () => {
+describe.each([
+  ['the fused tfjs-wasm net', () => rt.fused],
+  ['the embedder in use (onnxruntime here)', () => rt.embedder],
+])('%s', (_name, embedderOf) => {
   it("gives face-api's descriptor for every face, alone and in one batch", async () => {
     expect(chips.length).toBeGreaterThanOrEqual(4);
-    const batch = await rt.embedder.describe(chips);
+    const embedder = embedderOf();
+    const batch = await embedder.describe(chips);
     for (const [i, chip] of chips.entries()) {
       const reference = await faceApi(chip);
-      const [alone] = await rt.embedder.describe([chip]);
+      const [alone] = await embedder.describe([chip]);
       // the default threshold is 0.565: float32 rounding moves a descriptor by about 1e-6
       expect(euclidean(alone!, reference)).toBeLessThan(1e-4);
       expect(euclidean(batch[i]!, reference)).toBeLessThan(1e-4);
@@ -67,8 +72,17 @@ describe('fused recognition net', () => {
 
   it('leaves no tensor behind', async () => {
     const before = rt.tf.memory().numTensors;
-    await rt.embedder.describe(chips.slice(0, 2));
+    await embedderOf().describe(chips.slice(0, 2));
     expect(rt.tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('embedding runtime', () => {
+  it('embeds on onnxruntime-node where it is installed (as npm ci installs it here), with no fallback', () => {
+    // SITTER_EMBEDDER unset is `auto`: a broken onnxruntime would silently cost the scan its speed-up
+    expect(process.env.SITTER_EMBEDDER ?? 'auto').toBe('auto');
+    expect(rt.embedderFallback).toBeUndefined();
+    expect(rt.embedder.runtime).toMatch(/^onnxruntime-node \d+\.\d+/);
   });
 });
 

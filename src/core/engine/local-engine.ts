@@ -49,6 +49,7 @@ const round = (v: number) => Math.round(v * 1e6) / 1e6;
 
 export class LocalFaceEngine implements FaceEngine {
   readonly model: ModelIdentity;
+  readonly embeddingRuntime: string;
   private readonly detectOpts: DetectOptions;
   private readonly rules: QualityRules;
   private closed = false;
@@ -59,6 +60,7 @@ export class LocalFaceEngine implements FaceEngine {
     private readonly options: EngineOptions,
   ) {
     this.model = models.identity;
+    this.embeddingRuntime = rt.embedder.runtime;
     this.detectOpts = { ...DEFAULT_DETECT, ...options.detect };
     this.rules = { ...DEFAULT_QUALITY, ...options.quality };
   }

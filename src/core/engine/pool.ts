@@ -65,6 +65,8 @@ function defaultWorkerUrl(): URL {
 
 export class FacePool implements FaceEngine {
   readonly model: ModelIdentity;
+  /** what the workers embed with (each chooses alike: embedder-choice.ts) */
+  embeddingRuntime: string | undefined;
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private nextId = 1;
@@ -115,6 +117,7 @@ export class FacePool implements FaceEngine {
         this.noteRss(msg);
         if (msg.type === 'ready') {
           started = true;
+          this.embeddingRuntime = msg.embeddingRuntime;
           slot.ready = true;
           resolve();
           this.pump();

@@ -49,19 +49,35 @@ const RESIDUAL_LAYERS = [
 ] as const;
 
 /** face-api's mean colour of its training set, subtracted before scaling to 0..1 by 255. */
-const MEAN_RGB = [122.782, 117.001, 104.298];
+export const MEAN_RGB = [122.782, 117.001, 104.298];
 
-interface FusedConv {
+/** One convolution with the scale layer folded in: filter HWIO, bias per output channel. */
+export interface FusedConv {
   filter: T4;
   bias: T1;
 }
-interface Block {
+/** A residual block; `down` halves the size (stride 2, valid) and widens the channels. */
+export interface Block {
   down: boolean;
   conv1: FusedConv;
   conv2: FusedConv;
 }
+/** The fused net's layers, what another runtime builds the same net from (onnx/recognition-onnx.ts). */
+export interface FusedLayers {
+  stem: FusedConv;
+  blocks: readonly Block[];
+  fc: tfjs.Tensor2D;
+}
 
-export class FusedRecognitionNet {
+/** What embeds chips: the fused tfjs net here, or the same net on onnxruntime (onnx/recognition-onnx.ts). */
+export interface ChipEmbedder {
+  /** which runtime computes the descriptors, for the record (e.g. "tfjs-wasm", "onnxruntime-node 1.24.3") */
+  readonly runtime: string;
+  describe(chips: Uint8Array[]): Promise<Float32Array[]>;
+}
+
+export class FusedRecognitionNet implements ChipEmbedder {
+  readonly runtime = 'tfjs-wasm';
   private readonly stem: FusedConv;
   private readonly blocks: Block[];
   private readonly fc: tfjs.Tensor2D;
@@ -84,6 +100,10 @@ export class FusedRecognitionNet {
     }));
     this.fc = tf.clone(params.fc);
     this.mean = tf.tensor1d(MEAN_RGB, 'float32');
+  }
+
+  layers(): FusedLayers {
+    return { stem: this.stem, blocks: this.blocks, fc: this.fc };
   }
 
   private conv(x: T4, c: FusedConv, down: boolean, relu: boolean): T4 {

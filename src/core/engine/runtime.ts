@@ -9,7 +9,8 @@ import { SitterError } from '../domain/errors.js';
 import { MODEL_SCHEME, registerModelRouter, weightMapFrom } from './io-handler.js';
 import type { VerifiedModels } from './model-manifest.js';
 import { packageRoot, requireCjs } from './packages.js';
-import { FusedRecognitionNet, type RecognitionParams } from './recognition-net.js';
+import { chooseEmbedder, embedderSetting } from './embedder-choice.js';
+import { type ChipEmbedder, FusedRecognitionNet, type RecognitionParams } from './recognition-net.js';
 
 export type Tf = typeof tfjs;
 
@@ -47,8 +48,12 @@ export interface Runtime {
   human: HumanInstance;
   /** face-api's own net: kept as the reference the fused one is tested against */
   recognition: RecognitionNet;
-  /** the same net and weights with fused layers: what the engine embeds with (recognition-net.ts) */
-  embedder: FusedRecognitionNet;
+  /** the same net and weights with fused layers on tfjs-wasm (recognition-net.ts): always there */
+  fused: FusedRecognitionNet;
+  /** what the engine embeds with: onnxruntime when it loads and agrees with `fused`, else `fused` (embedder-choice.ts) */
+  embedder: ChipEmbedder;
+  /** why onnxruntime is not used, when it was not */
+  embedderFallback?: string;
   backend: string;
   /**
    * Run one image at a time: Human keeps per-call state at module level (its box cache), so two
@@ -135,14 +140,24 @@ async function create(models: VerifiedModels): Promise<Runtime> {
       'Restore models/manifest.json.',
     );
   recognition.loadFromWeightMap(weightMapFrom(tf, models.bytes, `${recognitionKey.package}/${recognitionKey.path}`));
-  const embedder = new FusedRecognitionNet(tf, recognition.params as RecognitionParams);
+  const fused = new FusedRecognitionNet(tf, recognition.params as RecognitionParams);
+  const { embedder, fallback } = await chooseEmbedder(tf, fused, embedderSetting(process.env.SITTER_EMBEDDER));
   let tail: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
     const run = tail.then(work, work);
     tail = run.catch(() => undefined);
     return run;
   };
-  return { tf, human, recognition, embedder, backend: tf.getBackend(), exclusive };
+  return {
+    tf,
+    human,
+    recognition,
+    fused,
+    embedder,
+    ...(fallback ? { embedderFallback: fallback } : {}),
+    backend: tf.getBackend(),
+    exclusive,
+  };
 }
 
 /** The thread's runtime, created on first use from the verified models. */

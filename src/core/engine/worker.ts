@@ -22,7 +22,7 @@ export interface WorkerError {
 export type WorkerResponse =
   | { type: 'result'; id: number; analysis: FaceAnalysis; rss: number }
   | { type: 'error'; id: number; error: WorkerError; rss: number }
-  | { type: 'ready'; rss: number }
+  | { type: 'ready'; rss: number; embeddingRuntime: string }
   | { type: 'failed'; error: WorkerError };
 
 const port = parentPort;
@@ -49,7 +49,11 @@ sharp.cache(false);
 let engine: LocalFaceEngine;
 try {
   engine = await LocalFaceEngine.create(options);
-  port.postMessage({ type: 'ready', rss: process.memoryUsage.rss() } satisfies WorkerResponse);
+  port.postMessage({
+    type: 'ready',
+    rss: process.memoryUsage.rss(),
+    embeddingRuntime: engine.embeddingRuntime,
+  } satisfies WorkerResponse);
 } catch (e) {
   port.postMessage({ type: 'failed', error: errorOf(e) } satisfies WorkerResponse);
   process.exit(1);

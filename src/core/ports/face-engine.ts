@@ -100,6 +100,11 @@ export interface MatchCalibration {
 
 export interface FaceEngine {
   readonly model: ModelIdentity;
+  /**
+   * Which runtime computes the embeddings (e.g. "onnxruntime-node 1.24.3" or "tfjs-wasm"), for the
+   * record: the same net and weights either way, so the model digest does not change with it.
+   */
+  readonly embeddingRuntime?: string;
   /** Decode, detect and embed every face in the image. Throws a SitterError for bad input. */
   analyse(image: Uint8Array): Promise<FaceAnalysis>;
   /** Free the models and any worker threads. */

@@ -182,6 +182,8 @@ export async function startScanOn(
           // the bands that tighten this threshold for faces the engine saw poorly, and the floor below which none is proposed
           ...(deps.calibration.quality ? { qualityPolicy: deps.calibration.quality } : {}),
           connector: deps.connector.info.name,
+          // the same net either way (embedder-choice.ts): which runtime ran it, for the record
+          ...(deps.engine.embeddingRuntime ? { embeddingRuntime: deps.engine.embeddingRuntime } : {}),
           ...extra,
         },
       },
