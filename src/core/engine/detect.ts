@@ -92,12 +92,25 @@ interface RasterView {
 const WITH_MESH = { face: { mesh: { enabled: true } } };
 const BOXES_ONLY = { face: { mesh: { enabled: false } } };
 
+/**
+ * The int32 pixels Human is handed, kept for the thread's next detection: tfjs-wasm copies a tensor's
+ * values into its own heap at once, and a fresh array per pass (9 MB for a 1024 px copy) was what drove
+ * most of the workers' garbage collections (docs/engine.md, "Where the time goes").
+ */
+let pixels = new Int32Array(0);
+/** the largest array kept (a 1024 x 1024 copy, 12 MB): the rare bigger pass (a padded copy) gets its own */
+const KEPT_PIXELS = 1024 * 1024 * 3;
+
+function int32Pixels(v: RasterView): Int32Array {
+  const n = v.width * v.height * 3;
+  if (pixels.length < n && n <= KEPT_PIXELS) pixels = new Int32Array(n);
+  const out = n <= KEPT_PIXELS ? pixels.subarray(0, n) : new Int32Array(n);
+  out.set(new Uint8Array(v.data.buffer, v.data.byteOffset, n));
+  return out;
+}
+
 async function runHuman(rt: Runtime, v: RasterView, mesh: boolean): Promise<HumanFace[]> {
-  const t = rt.tf.tensor3d(
-    new Uint8Array(v.data.buffer, v.data.byteOffset, v.width * v.height * 3),
-    [v.height, v.width, 3],
-    'int32',
-  );
+  const t = rt.tf.tensor3d(int32Pixels(v), [v.height, v.width, 3], 'int32');
   try {
     const res = await rt.human.detect(t, mesh ? WITH_MESH : BOXES_ONLY);
     if (res.error) throw new BugError(`face detection failed: ${res.error}`);
