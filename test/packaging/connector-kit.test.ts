@@ -74,8 +74,6 @@ describe('the connector kit, installed from the packed tarball', () => {
       'vitest@^3',
       'typescript@^5',
       '@types/node@^20',
-      // as docs/writing-a-connector.md says: the engine's optional accelerator is no connector's business
-      '--omit=optional',
       '--prefer-offline',
       '--no-audit',
       '--no-fund',
