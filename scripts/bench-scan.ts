@@ -170,6 +170,7 @@ for (let r = 0; r < rounds; r++) {
   if (s.seconds < best.seconds) best = s;
 }
 const parallelismAfter = await machineParallelism(workers);
+const embeddingRuntime = pool.embeddingRuntime;
 await pool.close();
 await ws.close();
 rmSync(root, { recursive: true, force: true });
@@ -182,6 +183,8 @@ const result = {
   images: scored.length,
   workers,
   in_flight: inFlight,
+  // the same net on either runtime (docs/engine.md, "Embedding on onnxruntime"); both loops use the same
+  embedding_runtime: embeddingRuntime ?? 'unknown',
   raw_images_per_s: +rawRate.toFixed(2),
   scan_images_per_s: +scanRate.toFixed(2),
   ratio: +(scanRate / rawRate).toFixed(2),
@@ -194,6 +197,7 @@ const result = {
   scan_cpu_ms_per_image: +summary.cpuMsPerAsset.toFixed(1),
   rounds,
 };
+console.log(`embedding runtime:    ${result.embedding_runtime}`);
 console.log(`raw one-process loop: ${result.raw_images_per_s} images/s`);
 console.log(
   `scan, ${workers} workers:      ${result.scan_images_per_s} images/s (${result.ratio}x the raw loop; target >= 1.7x on 2 cores)`,
