@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
+import sqlite3 from 'sqlite3';
 import { parseConsentFile } from '../src/core/consent/index.js';
 import { embeddingToBytes } from '../src/core/domain/embedding.js';
 import { matchLimits } from '../src/core/domain/match-limits.js';
@@ -162,11 +163,32 @@ function syntheticAsset(i: number): { item: ListedAsset; analysis: FaceAnalysis;
 }
 const work = Array.from({ length: N }, (_, i) => syntheticAsset(i));
 
+/**
+ * Counts the SQL statements the loop sends, by kind and table (`select asset`, `BEGIN`, ...): the
+ * part of the breakdown that does not depend on how busy the machine is.
+ */
+const statements = new Map<string, number>();
+let counting = false;
+const proto = sqlite3.Database.prototype as unknown as Record<string, (sql: string, ...rest: unknown[]) => unknown>;
+for (const method of ['all', 'run', 'get', 'exec', 'each'] as const) {
+  const original = proto[method]!;
+  proto[method] = function (this: unknown, sql: string, ...rest: unknown[]) {
+    if (counting) {
+      const verb = /^\s*(\w+)/.exec(sql)?.[1] ?? '?';
+      const table = /\b(?:from|into|update)\s+`?(\w+)`?/i.exec(sql)?.[1];
+      const kind = table ? `${verb.toLowerCase()} ${table}` : verb.toUpperCase();
+      statements.set(kind, (statements.get(kind) ?? 0) + 1);
+    }
+    return original.call(this, sql, ...rest);
+  };
+}
+
 // The scan's path: its writer, then storeAnalysis in retryWhileLocked, in-flight at a time.
 const group = Number(values.group ?? GROUP_COMMIT_MAX);
 const writeCtx = scanWriteContext(ctx, group);
 let proposed = 0;
 const queue = [...work];
+counting = true;
 const elu0 = performance.eventLoopUtilization();
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
@@ -185,6 +207,7 @@ await Promise.all(
 const wallMs = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 const busyMs = performance.eventLoopUtilization(elu0).active;
+counting = false;
 const verified = await verifyAudit(ctx);
 const faces = work.reduce((n, w) => n + w.analysis.faces.length, 0);
 await ws.close();
@@ -199,6 +222,8 @@ const result = {
   cpu_ms_per_asset: +((cpu.user + cpu.system) / 1000 / N).toFixed(2),
   main_busy_ms_per_asset: +(busyMs / N).toFixed(2),
   wall_ms_per_asset: +(wallMs / N).toFixed(2),
+  statements_per_asset: +([...statements.values()].reduce((a, b) => a + b, 0) / N).toFixed(2),
+  transactions_per_asset: +((statements.get('BEGIN') ?? 0) / N).toFixed(2),
   audit_intact: verified.chain.ok,
 };
 console.log(
@@ -207,6 +232,11 @@ console.log(
 console.log(`CPU per asset (user + system, this process): ${result.cpu_ms_per_asset} ms`);
 console.log(`main thread busy per asset:                  ${result.main_busy_ms_per_asset} ms`);
 console.log(`wall time per asset:                         ${result.wall_ms_per_asset} ms`);
+console.log(
+  `SQL statements per asset:                   ${result.statements_per_asset} (${result.transactions_per_asset} transactions)`,
+);
+for (const [kind, n] of [...statements].sort((a, b) => b[1] - a[1]))
+  console.log(`  ${kind.padEnd(24)} ${(n / N).toFixed(2)} per asset`);
 console.log(`audit verify: ${verified.chain.ok ? 'intact' : 'BROKEN'}`);
 console.log(JSON.stringify(result));
 if (!verified.chain.ok) process.exit(1);
