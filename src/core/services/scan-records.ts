@@ -49,12 +49,13 @@ export interface SourceFacts {
   rendition: string | null;
 }
 
-function setSourceFacts(asset: Asset, facts: SourceFacts): void {
-  asset.contentSha256 = facts.contentHash;
-  asset.size = facts.size;
-  asset.sourceRevision = facts.revision;
-  asset.rendition = facts.rendition;
-}
+/** The asset's fields that record what the source said about the content (SourceFacts). */
+const sourceFields = (facts: SourceFacts) => ({
+  contentSha256: facts.contentHash,
+  size: facts.size,
+  sourceRevision: facts.revision,
+  rendition: facts.rendition,
+});
 
 /**
  * The asset record of a listed asset, made (pending) the first time the scan meets it. `created`: made
@@ -109,7 +110,7 @@ export async function recordOutOfScope(
     const facesRemoved = created ? 0 : await uow.faces.deleteByAsset(asset.id);
     const flags = flagsOutOfScope(state);
     asset.fileName = item.fileName;
-    setSourceFacts(asset, facts);
+    Object.assign(asset, sourceFields(facts));
     // Nothing was decoded: facts of an earlier content would describe something no longer there.
     asset.width = null;
     asset.height = null;
@@ -268,8 +269,8 @@ export async function storeAnalysis(
       const consent = await uow.consents.current(v.participantId);
       if (!consent || consentStatus(consent, now) !== 'eligible') lapsed.add(v.participantId);
     }
-    const planned = analysis.faces.map((face, i) => plannedFace(face, i, verdicts[i]!, carried.get(i)));
-    function plannedFace(face: DetectedFace, i: number, v: FaceVerdict, carry: CarriedConfirmation | undefined) {
+    // Each face's row but its asset id and sealed embedding, which need the asset's row first.
+    const plannedFace = (face: DetectedFace, i: number, v: FaceVerdict, carry: CarriedConfirmation | undefined) => {
       const common = { shootId: shoot.id, ...face.box, detectorScore: face.score, qualityBand: bandName(perFace[i]!) };
       if (carry) {
         // Its person was eligible in this very write, so never among the lapsed.
@@ -295,15 +296,13 @@ export async function storeAnalysis(
         reason: proposed ? null : verdict.reason,
         proposedFor: proposed ? verdict.participantId : null,
       };
-    }
+    };
+    const planned = analysis.faces.map((face, i) => plannedFace(face, i, verdicts[i]!, carried.get(i)));
     const unidentified = planned.filter((f) => f.state === 'unidentified').length;
     // The facts the engine learnt while decoding this content travel with it to push and review.
     const scanned = {
       fileName: item.fileName,
-      contentSha256: facts.contentHash,
-      size: facts.size,
-      sourceRevision: facts.revision,
-      rendition: facts.rendition,
+      ...sourceFields(facts),
       width: analysis.image.width,
       height: analysis.image.height,
       orientation: analysis.image.orientation,
