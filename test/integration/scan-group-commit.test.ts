@@ -150,26 +150,43 @@ describe('group commit on a SQLite workspace', () => {
     await t.cleanup();
   });
 
-  it('DATABASE_LOCKED reaches every write of the batch, and retryWhileLocked writes each once when the other command is done', async () => {
+  it('DATABASE_LOCKED while another command writes: each write of the batch gets it and is retried by its caller (retryWhileLocked), then written once', async () => {
     await seedApprovedShoot(t, 's', [{ id: 'P1', name: 'Ada One', consent: 'yes' }]);
     await seedTemplate(t, 's', 'P1', [1, 0, 0]);
     const shoot = await t.ws.store.transaction((uow) => requireShoot(uow, 's'));
     const roster = await loadMatchingRoster(t.ctx, shoot, FAKE_MODEL.digest);
-    // Another command holds the write lock a little longer than the busy timeout (3 s).
+    // Another command holds the write lock (SQLite refuses the batch's upgrade to a writer at once).
     const other = new sqlite3.Database(join(t.root, 'sitter.db'));
     const exec = (sql: string) => new Promise<void>((ok, ko) => other.exec(sql, (e) => (e ? ko(e) : ok())));
     await exec('BEGIN IMMEDIATE');
     const ctx = scanWriteContext(t.ctx);
     const ids = ['a.jpg', 'b.jpg', 'c.jpg'];
+    const locked = new Map<string, number>();
     const writes = ids.map((id) =>
-      retryWhileLocked(() =>
-        storeAnalysis(ctx, shoot, item(id), facts(id), analysis(id), roster, FAKE_CALIBRATION, undefined),
-      ),
+      retryWhileLocked(async () => {
+        try {
+          return await storeAnalysis(
+            ctx,
+            shoot,
+            item(id),
+            facts(id),
+            analysis(id),
+            roster,
+            FAKE_CALIBRATION,
+            undefined,
+          );
+        } catch (error) {
+          if (error instanceof SitterError && error.code === 'DATABASE_LOCKED')
+            locked.set(id, (locked.get(id) ?? 0) + 1);
+          throw error;
+        }
+      }),
     );
-    await new Promise((r) => setTimeout(r, 3500));
+    await new Promise((r) => setTimeout(r, 1500));
     await exec('COMMIT');
     other.close();
     expect(await Promise.all(writes)).toEqual(ids.map(() => ({ faces: 2, proposed: 1, unidentified: 1 })));
+    expect([...locked.keys()].sort()).toEqual(ids);
     const entries = (await t.ws.store.transaction((uow) => uow.audit.all())).filter((e) => e.action === 'scan.asset');
     expect(entries.map((e) => e.subject).sort()).toEqual(ids.map((id) => `asset:${id}`));
   }, 30_000);
