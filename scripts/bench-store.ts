@@ -6,11 +6,13 @@
  * A real workspace in a temp folder (SQLite file, key vault, audit chain), a shoot with a consent
  * roster and sealed enrolment templates, then N synthetic analysed assets (1-3 faces, random unit
  * 128-d embeddings, about half of them close to a roster template, so proposals and encryption
- * happen) stored through the scan's own path: `scanWriteContext` (the scan's writer) and
- * `storeAnalysis`, the way `scanAsset` calls it, `--in-flight` assets at a time as `sitter scan` keeps
- * them, `--group` writes at most to a transaction (1: one asset per transaction). Prints the CPU of this process (`process.cpuUsage()`, user + system: the main thread plus
- * SQLite's libuv thread) and the wall time per asset, a breakdown of the unit of work, then one JSON
- * object. Profile it with `node --cpu-prof dist/scripts/bench-store.js`.
+ * happen) stored through the scan's own path: `scanWriteContext` (the scan's writer, group commit)
+ * and `storeAnalysis` in `retryWhileLocked`, the way `scanAsset` calls it, `--in-flight` assets at a
+ * time as `sitter scan` keeps them; `--group N`: at most N writes to a transaction (1: each alone).
+ * Prints the CPU of this process (`process.cpuUsage()`, user + system: the main thread plus SQLite's
+ * libuv thread), the main thread's busy time and the wall time per asset, the SQL statements per
+ * asset by kind and table, checks the audit chain, then prints one JSON object. Profile it with
+ * `node --cpu-prof dist/scripts/bench-store.js` (docs/engine.md, "The store's share").
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
