@@ -21,7 +21,7 @@ import { faceBinding } from '../domain/seal-binding.js';
 import { assertBiometricProcessingAllowed, type Shoot } from '../domain/shoot.js';
 import type { ListedAsset } from '../ports/connector.js';
 import type { UnitOfWork } from '../ports/store.js';
-import type { FaceAnalysis } from '../ports/face-engine.js';
+import type { DetectedFace, FaceAnalysis } from '../ports/face-engine.js';
 import { type ServiceContext, requireShoot } from './context.js';
 import type { Roster } from './scan-roster.js';
 
@@ -49,34 +49,42 @@ export interface SourceFacts {
   rendition: string | null;
 }
 
-function setSourceFacts(asset: Asset, facts: SourceFacts): void {
-  asset.contentSha256 = facts.contentHash;
-  asset.size = facts.size;
-  asset.sourceRevision = facts.revision;
-  asset.rendition = facts.rendition;
-}
+/** The asset's fields that record what the source said about the content (SourceFacts). */
+const sourceFields = (facts: SourceFacts) => ({
+  contentSha256: facts.contentHash,
+  size: facts.size,
+  sourceRevision: facts.revision,
+  rendition: facts.rendition,
+});
 
-/** The asset record of a listed asset, made (pending) the first time the scan meets it. */
-async function findOrAddAsset(uow: UnitOfWork, shootId: string, item: ListedAsset): Promise<Asset> {
-  return (
-    (await uow.assets.findByConnectorId(shootId, item.id)) ??
-    (await uow.assets.add({
-      shootId,
-      connectorAssetId: item.id,
-      fileName: item.fileName,
-      contentSha256: null,
-      size: item.size ?? null,
-      width: null,
-      height: null,
-      orientation: null,
-      sourceRevision: null,
-      rendition: null,
-      scanState: 'pending',
-      error: null,
-      flags: [],
-      scannedAt: null,
-    }))
-  );
+/**
+ * The asset record of a listed asset, made (pending) the first time the scan meets it. `created`: made
+ * in this unit of work, so no face, rejection or decision can refer to it yet.
+ */
+async function findOrAddAsset(
+  uow: UnitOfWork,
+  shootId: string,
+  item: ListedAsset,
+): Promise<{ asset: Asset; created: boolean }> {
+  const found = await uow.assets.findByConnectorId(shootId, item.id);
+  if (found) return { asset: found, created: false };
+  const asset = await uow.assets.add({
+    shootId,
+    connectorAssetId: item.id,
+    fileName: item.fileName,
+    contentSha256: null,
+    size: item.size ?? null,
+    width: null,
+    height: null,
+    orientation: null,
+    sourceRevision: null,
+    rendition: null,
+    scanState: 'pending',
+    error: null,
+    flags: [],
+    scannedAt: null,
+  });
+  return { asset, created: true };
 }
 
 /**
@@ -95,14 +103,14 @@ export async function recordOutOfScope(
 ): Promise<boolean> {
   return ctx.store.transaction(async (uow) => {
     if (guard && !(await guard(uow, state, reason))) return false;
-    const asset = await findOrAddAsset(uow, shootId, item);
+    const { asset, created } = await findOrAddAsset(uow, shootId, item);
     // Reviewed work this drops is put on the record, as the carry-over of a changed photo is: a
     // person must be able to see whose confirmations went and re-review the photo if it is allowed.
-    const confirmationsDropped = await droppedConfirmations(uow, asset.id);
-    const facesRemoved = await uow.faces.deleteByAsset(asset.id);
+    const confirmationsDropped = created ? [] : await droppedConfirmations(uow, asset.id);
+    const facesRemoved = created ? 0 : await uow.faces.deleteByAsset(asset.id);
     const flags = flagsOutOfScope(state);
     asset.fileName = item.fileName;
-    setSourceFacts(asset, facts);
+    Object.assign(asset, sourceFields(facts));
     // Nothing was decoded: facts of an earlier content would describe something no longer there.
     asset.width = null;
     asset.height = null;
@@ -157,7 +165,7 @@ export async function recordFailure(
 ): Promise<boolean> {
   return ctx.store.transaction(async (uow) => {
     if (guard && !(await guard(uow, 'failed', `${error.code}: ${error.message}`))) return false;
-    const asset = await findOrAddAsset(uow, shootId, item);
+    const { asset } = await findOrAddAsset(uow, shootId, item);
     asset.scanState = 'failed';
     asset.error = `${error.code}: ${error.message}`;
     asset.flags = flagsAfterFailure(asset.flags, error.code);
@@ -228,11 +236,13 @@ export async function storeAnalysis(
     const now = ctx.clock.now();
     // A scan runs for a long time: re-check, inside this write, that processing is still allowed.
     assertBiometricProcessingAllowed(await requireShoot(uow, shoot.id), 'scanning', now);
-    const asset = await findOrAddAsset(uow, shoot.id, item);
-    const rejections = await uow.rejections.listByAsset(asset.id);
+    const existing = await uow.assets.findByConnectorId(shoot.id, item.id);
+    // An asset the scan meets for the first time has no faces, rejections or decisions to carry over
+    // or replace: their reads are skipped (a first scan's writes are most of a scan's).
+    const rejections = existing ? await uow.rejections.listByAsset(existing.id) : [];
     // Reviewed work survives a changed photo (domain/carry-over.ts).
     const previous: PreviousConfirmation[] = [];
-    for (const old of await uow.faces.listByAsset(asset.id)) {
+    for (const old of existing ? await uow.faces.listByAsset(existing.id) : []) {
       if (old.state !== 'confirmed' || old.participantId === null) continue;
       const consent = await uow.consents.current(old.participantId);
       const eligible = consent !== null && consentStatus(consent, now) === 'eligible';
@@ -244,7 +254,7 @@ export async function storeAnalysis(
       (i, participantId) => stillMatches(analysis.faces[i]!.embedding, roster, participantId, limits),
     );
     const carriedParticipants = new Set([...carried.values()].map((c) => c.participantId));
-    await uow.faces.deleteByAsset(asset.id);
+    if (existing) await uow.faces.deleteByAsset(existing.id);
     const verdicts: FaceVerdict[] = matchImage(
       analysis.faces.map((f) => f.embedding),
       roster.templates,
@@ -259,60 +269,74 @@ export async function storeAnalysis(
       const consent = await uow.consents.current(v.participantId);
       if (!consent || consentStatus(consent, now) !== 'eligible') lapsed.add(v.participantId);
     }
-    const rows: Omit<Face, 'id'>[] = [];
-    for (const [i, face] of analysis.faces.entries()) {
-      const carry = carried.get(i);
+    // Each face's row but its asset id and sealed embedding, which need the asset's row first.
+    const plannedFace = (face: DetectedFace, i: number, v: FaceVerdict, carry: CarriedConfirmation | undefined) => {
+      const common = { shootId: shoot.id, ...face.box, detectorScore: face.score, qualityBand: bandName(perFace[i]!) };
       if (carry) {
         // Its person was eligible in this very write, so never among the lapsed.
-        const v = verdicts[i]!;
         const same = v.kind === 'proposed' && v.participantId === carry.participantId;
-        rows.push({
-          shootId: shoot.id,
-          assetId: asset.id,
-          ...face.box,
-          detectorScore: face.score,
-          qualityBand: bandName(perFace[i]!),
-          state: 'confirmed',
+        return {
+          ...common,
+          state: 'confirmed' as const,
           participantId: carry.participantId,
           score: same ? v.score : null,
           margin: same && Number.isFinite(v.margin) ? v.margin : null,
           reason: null,
-          embedding: null,
-          modelDigest: null,
-          createdAt: now,
-        });
-        continue;
+          proposedFor: null,
+        };
       }
-      const verdict = settleVerdict(verdicts[i]!, lapsed, carriedParticipants);
+      const verdict = settleVerdict(v, lapsed, carriedParticipants);
       const proposed = verdict.kind === 'proposed';
-      rows.push({
-        shootId: shoot.id,
-        assetId: asset.id,
-        ...face.box,
-        detectorScore: face.score,
-        qualityBand: bandName(perFace[i]!),
-        state: proposed ? 'proposed' : 'unidentified',
+      return {
+        ...common,
+        state: proposed ? ('proposed' as const) : ('unidentified' as const),
         participantId: proposed ? verdict.participantId : null,
         score: proposed ? verdict.score : null,
         margin: proposed && Number.isFinite(verdict.margin) ? verdict.margin : null,
         reason: proposed ? null : verdict.reason,
+        proposedFor: proposed ? verdict.participantId : null,
+      };
+    };
+    const planned = analysis.faces.map((face, i) => plannedFace(face, i, verdicts[i]!, carried.get(i)));
+    const unidentified = planned.filter((f) => f.state === 'unidentified').length;
+    // The facts the engine learnt while decoding this content travel with it to push and review.
+    const scanned = {
+      fileName: item.fileName,
+      ...sourceFields(facts),
+      width: analysis.image.width,
+      height: analysis.image.height,
+      orientation: analysis.image.orientation,
+      scanState: 'scanned' as const,
+      error: null,
+      scannedAt: now,
+      flags: flagsAfterScan(existing?.flags ?? [], unidentified > 0, analysis.image.preview !== undefined),
+    };
+    // A new asset is added as scanned, in one write; a known one is updated at the commit.
+    const asset = existing
+      ? Object.assign(existing, scanned)
+      : await uow.assets.add({ shootId: shoot.id, connectorAssetId: item.id, ...scanned });
+    const rows: Omit<Face, 'id'>[] = [];
+    for (const [i, { proposedFor, ...row }] of planned.entries())
+      rows.push({
+        ...row,
+        assetId: asset.id,
         // Rule 4: only a proposal keeps its (encrypted) embedding, for learning once confirmed.
-        embedding: proposed
-          ? await ctx.keyVault.encrypt(
-              faceBinding({
-                shootId: shoot.id,
-                assetId: asset.id,
-                ...face.box,
-                participantId: verdict.participantId,
-                modelDigest: roster.modelDigest,
-              }),
-              embeddingToBytes(face.embedding),
-            )
-          : null,
-        modelDigest: proposed ? roster.modelDigest : null,
+        embedding:
+          proposedFor === null
+            ? null
+            : await ctx.keyVault.encrypt(
+                faceBinding({
+                  shootId: shoot.id,
+                  assetId: asset.id,
+                  ...analysis.faces[i]!.box,
+                  participantId: proposedFor,
+                  modelDigest: roster.modelDigest,
+                }),
+                embeddingToBytes(analysis.faces[i]!.embedding),
+              ),
+        modelDigest: proposedFor === null ? null : roster.modelDigest,
         createdAt: now,
       });
-    }
     const stored = await uow.faces.addMany(rows);
     for (const [i, carry] of carried) {
       const newId = stored[i]!.id;
@@ -327,17 +351,6 @@ export async function storeAnalysis(
         score: f.score,
         margin: f.margin,
       }));
-    const unidentified = stored.filter((f) => f.state === 'unidentified').length;
-    asset.fileName = item.fileName;
-    setSourceFacts(asset, facts);
-    // The facts the engine learnt while decoding this content travel with it to push and review.
-    asset.width = analysis.image.width;
-    asset.height = analysis.image.height;
-    asset.orientation = analysis.image.orientation;
-    asset.scanState = 'scanned';
-    asset.error = null;
-    asset.scannedAt = now;
-    asset.flags = flagsAfterScan(asset.flags, unidentified > 0, analysis.image.preview !== undefined);
     await uow.audit.append(
       {
         actor: ctx.actor,

@@ -13,6 +13,7 @@ import { sweepLapsedConsent } from './withdrawal.js';
 import { loadMatchingRoster } from './scan-roster.js';
 import { listEverything } from './scan-listing.js';
 import { type AssetFailure, type AssetScanEnv, scanAsset } from './scan-asset.js';
+import { scanWriteContext } from './scan-writer.js';
 import { DEFAULT_MAX_PAUSE_MS, MAX_REQUEUES, pauseAfter, SourcePause } from './connector-backoff.js';
 
 /**
@@ -108,8 +109,9 @@ export interface ScanSummary {
 
 /**
  * The scan: lists the shoot's assets through its connector, analyses each new or changed one, and
- * stores the proposals. Each asset is committed on its own, so a scan killed at any point resumes
- * where it stopped; an unchanged asset (same content hash) is not processed again.
+ * stores the proposals. Each asset is written whole or not at all (the writes waiting together share
+ * a transaction, at most GROUP_COMMIT_MAX), so a scan killed at any point resumes where it stopped,
+ * redoing at most the uncommitted batch; an unchanged asset (same content hash) is not processed again.
  */
 export async function scanShoot(
   ctx: ServiceContext,
@@ -248,7 +250,8 @@ async function scanWith(ctx: ServiceContext, deps: ScanPorts, shoot: Shoot, opts
       .map((f) => f.assetId),
   );
   const env: AssetScanEnv = {
-    ctx,
+    // The assets' writes that wait while another commits share its successor (scan-writer.ts).
+    ctx: scanWriteContext(ctx),
     shoot,
     dates,
     connector: deps.connector,

@@ -79,6 +79,15 @@ async function insertMany<T extends object>(
   return ids;
 }
 
+/** The chain's last entry's seq and hash, read without loading the row as an entity (its details can be long). */
+async function chainHead(em: EntityManager): Promise<{ seq: number; hash: string } | null> {
+  const rows = await em.execute<{ seq: number | string; hash: string }[]>(
+    'select seq, hash from audit_event where seq > 0 order by seq desc limit 1',
+  );
+  const head = rows[0];
+  return head ? { seq: Number(head.seq), hash: head.hash } : null;
+}
+
 function fromRow(row: AuditRow): AuditEntry {
   return {
     seq: row.seq,
@@ -101,6 +110,10 @@ export interface UnitOfWorkHooks {
 
 /** The repositories of one unit of work, all on the same forked EntityManager (one transaction). */
 export function unitOfWork(em: EntityManager, hooks: UnitOfWorkHooks = {}): UnitOfWork {
+  // The chain's head after this unit of work's own last append. Once it has appended, no one else
+  // can until it ends (SQLite: its write lock; PostgreSQL: LOCK_AUDIT_CHAIN, held to the commit), so
+  // the next append of the same unit of work (a scan's group commit) links to it without reading.
+  let ownHead: { seq: number; hash: string } | null = null;
   return {
     shoots: {
       find: (id) => em.findOne(ShootEntity, { id }),
@@ -287,11 +300,11 @@ export function unitOfWork(em: EntityManager, hooks: UnitOfWorkHooks = {}): Unit
     audit: {
       append: async (event: AuditEventInput, at: Date) => {
         await hooks.lockAuditChain?.(em);
-        const last = await em.findOne(AuditEventEntity, { seq: { $gt: 0 } }, { orderBy: { seq: 'desc' } });
-        const entry = chainNext(last ? { seq: last.seq, hash: last.hash } : null, event, at);
+        const entry = chainNext(ownHead ?? (await chainHead(em)), event, at);
         // Store the details as the canonical text that was hashed: verification reads back the same bytes' meaning.
         // A native insert: audit rows are append-only, never edited through the unit of work.
         await em.insert(AuditEventEntity, { ...entry, details: JSON.stringify(entry.details) });
+        ownHead = { seq: entry.seq, hash: entry.hash };
         return entry;
       },
       all: async () => (await em.find(AuditEventEntity, {}, { orderBy: { seq: 'asc' } })).map(fromRow),
