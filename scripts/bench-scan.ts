@@ -10,7 +10,7 @@
  * random, so the two alternate `--rounds` times (default 2) and each keeps its best run, as
  * `npm run bench` does. Prints a table and, last, one JSON object.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -31,6 +31,7 @@ import { fsFileReader } from '../src/core/store/files/file-reader.js';
 import { initWorkspace, openWorkspace } from '../src/core/store/workspace.js';
 import { allowUndated } from '../src/core/services/scope-service.js';
 import { machineParallelism } from './machine-parallelism.js';
+import { cliNodeFlags } from './cli-node-flags.js';
 
 const { values } = parseArgs({
   options: {
@@ -40,8 +41,19 @@ const { values } = parseArgs({
     'raw-child': { type: 'boolean' },
     /** assets in flight (default: what `sitter scan` uses, scanInFlight); to compare settings */
     'in-flight': { type: 'string' },
+    /** run both loops on node's defaults instead of the flags the `sitter` command gives node */
+    'plain-node': { type: 'boolean' },
   },
 });
+// Both loops run under the node flags of the `sitter` command (its shebang: src/tui/cli.ts), as a
+// user's scan does: this process re-runs itself with them, and the raw loop's process gets them too.
+const nodeFlags = values['plain-node'] ? [] : cliNodeFlags();
+if (!values['raw-child'] && !nodeFlags.every((f) => process.execArgv.includes(f))) {
+  const again = spawnSync(process.execPath, [...nodeFlags, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
+  process.exit(again.status ?? 1);
+}
 const rounds = Math.max(1, Number(values.rounds ?? 2));
 const dataDir = resolve(values.data ?? '../shared/faces');
 const workers = Number(values.workers ?? availableParallelism());
@@ -69,9 +81,13 @@ for (const e of scored) copyFileSync(join(dataDir, e.file), join(shootDir, e.fil
 
 /** The raw loop's seconds, and the CPU (every thread of its process) it spent per image. */
 function rawLoop(): { seconds: number; cpuMsPerImage: number } {
-  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--raw-child', '--data', dataDir], {
-    encoding: 'utf8',
-  });
+  const out = execFileSync(
+    process.execPath,
+    [...nodeFlags, fileURLToPath(import.meta.url), '--raw-child', '--data', dataDir],
+    {
+      encoding: 'utf8',
+    },
+  );
   const [seconds, cpu] = (out.trim().split('\n').at(-1) ?? '').split(' ').map(Number);
   return { seconds: seconds ?? NaN, cpuMsPerImage: cpu ?? NaN };
 }
@@ -183,6 +199,7 @@ const result = {
   images: scored.length,
   workers,
   in_flight: inFlight,
+  node_flags: nodeFlags.join(' '),
   // the same net on either runtime (docs/engine.md, "Embedding on onnxruntime"); both loops use the same
   embedding_runtime: embeddingRuntime ?? 'unknown',
   raw_images_per_s: +rawRate.toFixed(2),
@@ -198,6 +215,7 @@ const result = {
   rounds,
 };
 console.log(`embedding runtime:    ${result.embedding_runtime}`);
+console.log(`node flags (both):    ${result.node_flags || 'none (--plain-node)'}`);
 console.log(`raw one-process loop: ${result.raw_images_per_s} images/s`);
 console.log(
   `scan, ${workers} workers:      ${result.scan_images_per_s} images/s (${result.ratio}x the raw loop; target >= 1.7x on 2 cores)`,

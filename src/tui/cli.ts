@@ -1,4 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --single-threaded-gc
+// --single-threaded-gc: a scan runs one engine worker per core, so V8's helper threads for garbage
+// collection could only take CPU from them; measured, a scan ran 6-9% faster without them
+// (docs/engine.md, "Scan throughput"). It must be given at start: V8 aborts when GC flags change later.
 // The CLI entry: parse and dispatch only. Heavy modules (the ORM, models, Ink, sharp) load inside
 // the commands that need them, so `sitter --help` starts fast.
 import { runCli } from './program.js';
