@@ -41,13 +41,14 @@ const { values } = parseArgs({
     'raw-child': { type: 'boolean' },
     /** assets in flight (default: what `sitter scan` uses, scanInFlight); to compare settings */
     'in-flight': { type: 'string' },
-    /** run both loops on node's defaults instead of the flags the `sitter` command gives node */
-    'plain-node': { type: 'boolean' },
+    /** node flags for both loops, space-separated (default: those the `sitter` command gives node) */
+    'node-flags': { type: 'string' },
   },
 });
 // Both loops run under the node flags of the `sitter` command (its shebang: src/tui/cli.ts), as a
 // user's scan does: this process re-runs itself with them, and the raw loop's process gets them too.
-const nodeFlags = values['plain-node'] ? [] : cliNodeFlags();
+const nodeFlags =
+  values['node-flags'] !== undefined ? values['node-flags'].split(/\s+/).filter(Boolean) : cliNodeFlags();
 if (!values['raw-child'] && !nodeFlags.every((f) => process.execArgv.includes(f))) {
   const again = spawnSync(process.execPath, [...nodeFlags, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',
@@ -215,7 +216,7 @@ const result = {
   rounds,
 };
 console.log(`embedding runtime:    ${result.embedding_runtime}`);
-console.log(`node flags (both):    ${result.node_flags || 'none (--plain-node)'}`);
+console.log(`node flags (both):    ${result.node_flags || 'none'}`);
 console.log(`raw one-process loop: ${result.raw_images_per_s} images/s`);
 console.log(
   `scan, ${workers} workers:      ${result.scan_images_per_s} images/s (${result.ratio}x the raw loop; target >= 1.7x on 2 cores)`,

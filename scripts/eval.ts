@@ -318,7 +318,10 @@ for (const [stage, t] of [...stageTotals].sort((a, b) => b[1].ms - a[1].ms))
   log(
     `  ${stage.padEnd(10)} ${t.ms.toFixed(0).padStart(6)} ms  ${(t.ms / Math.max(1, analysed)).toFixed(1).padStart(6)} ms/image  ${t.images} images`,
   );
-if (engine) log(`embedding runtime: ${engine.embeddingRuntime}`);
+if (engine)
+  log(
+    `embedding runtime: ${engine.embeddingRuntime}${engine.embeddingFallback ? ` (${engine.embeddingFallback})` : ''}`,
+  );
 log(`misses: ${misses.length ? '\n  ' + misses.join('\n  ') : 'none'}`);
 if (enrolFailures.length) log(`enrolment failures: ${enrolFailures.join(', ')}`);
 if (errors.length) log(`errors:\n  ${errors.join('\n  ')}`);

@@ -1,7 +1,7 @@
-#!/usr/bin/env -S node --single-threaded-gc
-// --single-threaded-gc: a scan runs one engine worker per core, so V8's helper threads for garbage
-// collection could only take CPU from them; measured, a scan ran 6-9% faster without them
-// (docs/engine.md, "Scan throughput"). It must be given at start: V8 aborts when GC flags change later.
+#!/usr/bin/env node
+// Plain `node`: `env -S node --single-threaded-gc` would make a scan 6-9% faster (docs/engine.md,
+// "Scan throughput"), but BusyBox's env (Alpine, node's alpine images) has no -S and sitter would not
+// start there at all; node refuses the flag in NODE_OPTIONS, and V8 aborts when GC flags change later.
 // The CLI entry: parse and dispatch only. Heavy modules (the ORM, models, Ink, sharp) load inside
 // the commands that need them, so `sitter --help` starts fast.
 import { runCli } from './program.js';

@@ -130,6 +130,34 @@ describe.each([{ kind: 'sqlite' }, { kind: 'postgresql' }])('group commit of sca
     expect((await verifyAudit(t.ctx)).chain.ok).toBe(true);
   });
 
+  it('a failure of the commit itself (stored or not, unknown) goes to every caller of the batch, and nothing is written twice', async () => {
+    // The real store commits; then the connection is "lost" on the way back, as a COMMIT can be.
+    let runs = 0;
+    const lostAtCommit: Store = {
+      transaction: async (work) => {
+        runs += 1;
+        const out = await t.ws.store.transaction(work);
+        if (runs === 2) throw new Error('connection lost while committing');
+        return out;
+      },
+      assertIntact: () => t.ws.store.assertIntact(),
+      currentRole: () => t.ws.store.currentRole(),
+      team: () => t.ws.store.team(),
+      close: () => t.ws.store.close(),
+    };
+    const ctx = scanWriteContext({ ...t.ctx, store: lostAtCommit });
+    const ids = ['a.jpg', 'b.jpg', 'c.jpg'];
+    const results = await Promise.allSettled(ids.map((id) => store(ctx, id)));
+
+    // a alone (fine); b and c together: committed, but their callers cannot know, so both get the error
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/connection lost while committing/);
+    expect(runs).toBe(2);
+    const entries = (await read((uow) => uow.audit.all())).filter((e) => e.action === 'scan.asset');
+    expect(entries.map((e) => e.subject)).toEqual(ids.map((id) => `asset:${id}`));
+    expect((await verifyAudit(t.ctx)).chain.ok).toBe(true);
+  });
+
   it(`takes at most GROUP_COMMIT_MAX (${GROUP_COMMIT_MAX}) writes to a transaction`, async () => {
     const { store: counted, transactions } = counting(t.ws.store);
     const ctx = scanWriteContext({ ...t.ctx, store: counted });

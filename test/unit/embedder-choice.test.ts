@@ -9,6 +9,7 @@ import {
   chooseEmbedder,
   EMBEDDER_AGREEMENT,
   embedderSetting,
+  largestDifference,
   loadOnnxRuntime,
 } from '../../src/core/engine/embedder-choice.js';
 import { loadVerifiedModels } from '../../src/core/engine/model-manifest.js';
@@ -50,6 +51,20 @@ describe('SITTER_EMBEDDER', () => {
   });
 });
 
+describe('largestDifference', () => {
+  const d = (...v: number[]) => Float32Array.from(v);
+  it('is the largest absolute difference of equal sets', () => {
+    expect(largestDifference([d(1, 2), d(3, 4)], [d(1, 2.5), d(2, 4)])).toBe(1);
+  });
+  it('is Infinity for a NaN, for sets or descriptors of other lengths, and for nothing at all', () => {
+    expect(largestDifference([d(Number.NaN, 0)], [d(Number.NaN, 0)])).toBe(Infinity);
+    expect(largestDifference([d(1, 2)], [d(1)])).toBe(Infinity);
+    expect(largestDifference([d(1, 2)], [d(1, 2), d(1, 2)])).toBe(Infinity);
+    expect(largestDifference([d()], [d()])).toBe(Infinity);
+    expect(largestDifference([], [])).toBe(Infinity);
+  });
+});
+
 describe('chooseEmbedder', () => {
   it('auto: onnxruntime, whose descriptors of the check chips are tfjs-wasm’s within the agreement', async () => {
     const { embedder, fallback } = await chooseEmbedder(rt.tf, rt.fused, 'auto');
@@ -81,6 +96,12 @@ describe('chooseEmbedder', () => {
     const { embedder, fallback } = await chooseEmbedder(rt.tf, rt.fused, 'auto', () => shifted(1e-3));
     expect(embedder).toBe(rt.fused);
     expect(fallback).toMatch(/differ from tfjs-wasm's by 1\.00e-3/);
+  }, 60_000);
+
+  it('auto falls back when onnxruntime answers NaN (a NaN never passes for agreement)', async () => {
+    const { embedder, fallback } = await chooseEmbedder(rt.tf, rt.fused, 'auto', () => shifted(Number.NaN));
+    expect(embedder).toBe(rt.fused);
+    expect(fallback).toMatch(/differ from tfjs-wasm's by Infinity/);
   }, 60_000);
 
   it('onnx: an error with a hint, not a silent fallback, when onnxruntime cannot embed', async () => {

@@ -45,10 +45,22 @@ export function checkChips(count = 2): Uint8Array[] {
   return Array.from({ length: count }, () => Uint8Array.from({ length: CHIP_SIZE * CHIP_SIZE * 3 }, next));
 }
 
-/** The largest absolute difference between two sets of descriptors. */
+/**
+ * The largest absolute difference between two sets of descriptors; Infinity when they differ in number
+ * or length, or when any value is not finite (a NaN must never pass for agreement).
+ */
 export function largestDifference(a: Float32Array[], b: Float32Array[]): number {
-  let most = a.length === b.length ? 0 : Infinity;
-  a.forEach((d, i) => d.forEach((v, j) => (most = Math.max(most, Math.abs(v - (b[i]?.[j] ?? NaN)) || 0))));
+  if (a.length !== b.length || a.length === 0) return Infinity;
+  let most = 0;
+  for (const [i, d] of a.entries()) {
+    const other = b[i]!;
+    if (d.length !== other.length || d.length === 0) return Infinity;
+    for (const [j, v] of d.entries()) {
+      const diff = Math.abs(v - other[j]!);
+      if (!Number.isFinite(diff)) return Infinity;
+      most = Math.max(most, diff);
+    }
+  }
   return most;
 }
 
@@ -75,21 +87,26 @@ export async function chooseEmbedder(
 ): Promise<EmbedderChoice> {
   if (setting === 'wasm') return { embedder: wasm };
   let why: string;
+  let disagrees = false;
+  let onnx: OnnxRecognitionNet | undefined;
   try {
-    const onnx = await OnnxRecognitionNet.create(load(), tf, wasm.layers());
+    onnx = await OnnxRecognitionNet.create(load(), tf, wasm.layers());
     const chips = checkChips();
     const diff = largestDifference(await onnx.describe(chips), await wasm.describe(chips));
     if (diff <= EMBEDDER_AGREEMENT) return { embedder: onnx };
-    await onnx.close();
+    disagrees = true;
     why = `its descriptors differ from tfjs-wasm's by ${diff.toExponential(2)} (at most ${EMBEDDER_AGREEMENT} allowed)`;
   } catch (error) {
     why = `it did not start: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
   }
+  await onnx?.close().catch(() => undefined);
   if (setting === 'onnx')
     throw new SitterError(
       'ENGINE_EMBEDDER_UNAVAILABLE',
       `SITTER_EMBEDDER=onnx, but onnxruntime-node cannot embed here: ${why}.`,
-      'Run npm ci (onnxruntime-node is an optional dependency), or unset SITTER_EMBEDDER to use tfjs-wasm.',
+      disagrees
+        ? 'Set SITTER_EMBEDDER=wasm (or unset it) to embed on tfjs-wasm, and report the difference: reinstalling will not change it.'
+        : 'Install it with the optional dependencies (in a checkout: npm ci; installed globally: npm install -g THE.tgz --onnxruntime-node-install=skip), or set SITTER_EMBEDDER=wasm (or unset it) to embed on tfjs-wasm.',
     );
   return { embedder: wasm, fallback: `onnxruntime-node is not used: ${why}` };
 }

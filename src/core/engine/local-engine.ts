@@ -50,6 +50,7 @@ const round = (v: number) => Math.round(v * 1e6) / 1e6;
 export class LocalFaceEngine implements FaceEngine {
   readonly model: ModelIdentity;
   readonly embeddingRuntime: string;
+  readonly embeddingFallback: string | undefined;
   private readonly detectOpts: DetectOptions;
   private readonly rules: QualityRules;
   private closed = false;
@@ -61,6 +62,7 @@ export class LocalFaceEngine implements FaceEngine {
   ) {
     this.model = models.identity;
     this.embeddingRuntime = rt.embedder.runtime;
+    this.embeddingFallback = rt.embedderFallback;
     this.detectOpts = { ...DEFAULT_DETECT, ...options.detect };
     this.rules = { ...DEFAULT_QUALITY, ...options.quality };
   }

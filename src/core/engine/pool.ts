@@ -67,6 +67,7 @@ export class FacePool implements FaceEngine {
   readonly model: ModelIdentity;
   /** what the workers embed with (each chooses alike: embedder-choice.ts) */
   embeddingRuntime: string | undefined;
+  embeddingFallback: string | undefined;
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private nextId = 1;
@@ -118,6 +119,7 @@ export class FacePool implements FaceEngine {
         if (msg.type === 'ready') {
           started = true;
           this.embeddingRuntime = msg.embeddingRuntime;
+          this.embeddingFallback = msg.embeddingFallback;
           slot.ready = true;
           resolve();
           this.pump();

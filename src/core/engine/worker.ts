@@ -22,7 +22,7 @@ export interface WorkerError {
 export type WorkerResponse =
   | { type: 'result'; id: number; analysis: FaceAnalysis; rss: number }
   | { type: 'error'; id: number; error: WorkerError; rss: number }
-  | { type: 'ready'; rss: number; embeddingRuntime: string }
+  | { type: 'ready'; rss: number; embeddingRuntime: string; embeddingFallback?: string }
   | { type: 'failed'; error: WorkerError };
 
 const port = parentPort;
@@ -53,6 +53,7 @@ try {
     type: 'ready',
     rss: process.memoryUsage.rss(),
     embeddingRuntime: engine.embeddingRuntime,
+    ...(engine.embeddingFallback ? { embeddingFallback: engine.embeddingFallback } : {}),
   } satisfies WorkerResponse);
 } catch (e) {
   port.postMessage({ type: 'failed', error: errorOf(e) } satisfies WorkerResponse);

@@ -105,6 +105,8 @@ export interface FaceEngine {
    * record: the same net and weights either way, so the model digest does not change with it.
    */
   readonly embeddingRuntime?: string;
+  /** why the faster runtime (onnxruntime) is not the one embedding, when it is not */
+  readonly embeddingFallback?: string;
   /** Decode, detect and embed every face in the image. Throws a SitterError for bad input. */
   analyse(image: Uint8Array): Promise<FaceAnalysis>;
   /** Free the models and any worker threads. */

@@ -186,6 +186,7 @@ export async function startScanOn(
           connector: deps.connector.info.name,
           // the same net either way (embedder-choice.ts): which runtime ran it, for the record
           ...(deps.engine.embeddingRuntime ? { embeddingRuntime: deps.engine.embeddingRuntime } : {}),
+          ...(deps.engine.embeddingFallback ? { embeddingFallback: deps.engine.embeddingFallback } : {}),
           ...extra,
         },
       },

@@ -21,10 +21,11 @@ interface Waiting {
 /**
  * A Store whose `transaction` queues the work and runs it with the others waiting, in the order they
  * came, at most `max` to a transaction. It never waits for more work: the first write of an idle store
- * starts at once, alone. When a shared transaction fails, its writes are each run again alone, so one
- * asset's failure (a refused check, a bad row) is that asset's only and the others are kept. A locked
- * database is every write's condition, not one asset's: all get DATABASE_LOCKED, which their callers'
- * `retryWhileLocked` waits out as before.
+ * starts at once, alone. When one of a shared transaction's writes fails, or the transaction meets a
+ * lock or a conflict (DATABASE_LOCKED), it was rolled back whole and its writes are each run again
+ * alone, so one asset's failure (a refused check, a bad row) is that asset's only, and a lock is
+ * waited out by each write's caller (`retryWhileLocked`) as before. A failure of the commit itself
+ * (whether it was stored is unknown) goes to every caller and is not written again here.
  */
 export function groupCommitStore(store: Store, max = GROUP_COMMIT_MAX): Store {
   const queue: Waiting[] = [];
@@ -41,19 +42,33 @@ export function groupCommitStore(store: Store, max = GROUP_COMMIT_MAX): Store {
   const runBatch = async (batch: Waiting[]) => {
     if (batch.length === 1) return settleAlone(batch[0]!);
     let results: unknown[];
+    // whether one of the writes threw (then the transaction was rolled back before any commit)
+    let aWriteFailed = false;
     try {
       results = await store.transaction(async (uow) => {
+        aWriteFailed = false; // a store that reruns a conflicting transaction (PostgreSQL) starts it over
         const out: unknown[] = [];
-        for (const w of batch) out.push(await w.work(uow));
+        for (const w of batch) {
+          try {
+            out.push(await w.work(uow));
+          } catch (error) {
+            aWriteFailed = true;
+            throw error;
+          }
+        }
         return out;
       });
     } catch (error) {
-      if (isSitterError(error) && error.code === 'DATABASE_LOCKED') {
-        for (const w of batch) w.reject(error);
+      const locked = isSitterError(error) && error.code === 'DATABASE_LOCKED';
+      if (aWriteFailed || locked) {
+        // Rolled back whole, nothing of the batch stored: each is written again on its own, so one
+        // asset's failure is its own, and a conflict or lock is met (and waited out) write by write.
+        for (const w of batch) await settleAlone(w);
         return;
       }
-      // Rolled back whole: nothing of the batch is stored, so each is written again on its own.
-      for (const w of batch) await settleAlone(w);
+      // Failed at the commit itself (a lost connection): whether it was stored is unknown, so nothing
+      // is written again here; each caller gets the error, as a write on its own would have.
+      for (const w of batch) w.reject(error);
       return;
     }
     batch.forEach((w, i) => w.resolve(results[i]));
