@@ -31,7 +31,6 @@ import { fsFileReader } from '../src/core/store/files/file-reader.js';
 import { initWorkspace, openWorkspace } from '../src/core/store/workspace.js';
 import { allowUndated } from '../src/core/services/scope-service.js';
 import { machineParallelism } from './machine-parallelism.js';
-import { cliNodeFlags } from './cli-node-flags.js';
 
 const { values } = parseArgs({
   options: {
@@ -41,14 +40,13 @@ const { values } = parseArgs({
     'raw-child': { type: 'boolean' },
     /** assets in flight (default: what `sitter scan` uses, scanInFlight); to compare settings */
     'in-flight': { type: 'string' },
-    /** node flags for both loops, space-separated (default: those the `sitter` command gives node) */
+    /** node flags for both loops, space-separated (default none, as `sitter` runs): e.g. --single-threaded-gc */
     'node-flags': { type: 'string' },
   },
 });
-// Both loops run under the node flags of the `sitter` command (its shebang: src/tui/cli.ts), as a
-// user's scan does: this process re-runs itself with them, and the raw loop's process gets them too.
-const nodeFlags =
-  values['node-flags'] !== undefined ? values['node-flags'].split(/\s+/).filter(Boolean) : cliNodeFlags();
+// `--node-flags`: both loops run under them (docs/engine.md, "Scan throughput": the GC opt-in); this
+// process re-runs itself with them, and the raw loop's process gets them too.
+const nodeFlags = (values['node-flags'] ?? '').split(/\s+/).filter(Boolean);
 if (!values['raw-child'] && !nodeFlags.every((f) => process.execArgv.includes(f))) {
   const again = spawnSync(process.execPath, [...nodeFlags, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',

@@ -5,17 +5,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { cliNodeFlags } from './cli-node-flags.js';
 
 const runsArg = process.argv.indexOf('--runs');
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 20;
 const cli = resolve(import.meta.dirname, '../src/tui/cli.js');
-/** node runs the command with its shebang's flags, as the `sitter` command does */
-const flags = cliNodeFlags(cli);
 
 function once(args: string[]): number {
   const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [...flags, cli, ...args], { stdio: 'ignore' });
+  const r = spawnSync(process.execPath, [cli, ...args], { stdio: 'ignore' });
   if (r.status !== 0) throw new Error(`sitter ${args.join(' ')} exited ${r.status}`);
   return Number(process.hrtime.bigint() - start) / 1e6;
 }

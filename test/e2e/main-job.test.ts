@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { exiftool } from 'exiftool-vendored';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, CLI_NODE_FLAGS, jsonOf, runSitter, shootDaysAroundToday } from '../helpers/cli.js';
+import { CLI, jsonOf, runSitter, shootDaysAroundToday } from '../helpers/cli.js';
 import { tempDir } from '../helpers/workspace.js';
 import { boxIou, SAME_FACE_CARRY_IOU } from '../../src/core/domain/geometry.js';
 
@@ -238,13 +238,9 @@ describe('the main job end to end, real models', () => {
     expect((await sitter('shoot', 'approve', 'again', '--dpia', 'D', '--approved-by', 'A')).code).toBe(0);
     expect((await sitter('enrol', 'again')).code).toBe(0);
 
-    const child = spawn(
-      process.execPath,
-      [...CLI_NODE_FLAGS, CLI, '-w', ws, '--json', 'scan', 'again', '--workers', '1'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, [CLI, '-w', ws, '--json', 'scan', 'again', '--workers', '1'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     await new Promise<void>((resolve) => {
       child.stdout.on('data', (d: Buffer) => {
         // Kill as soon as the first asset is done, in the middle of the second.

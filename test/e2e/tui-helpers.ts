@@ -14,7 +14,6 @@ import type { ServiceContext } from '../../src/core/services/context.js';
 import { systemClock } from '../../src/core/ports/clock.js';
 import { initWorkspace, openWorkspace, type OpenWorkspace } from '../../src/core/store/workspace.js';
 import { writeConsentFolder, type FixtureParticipant } from '../helpers/consent-fixture.js';
-import { CLI_NODE_FLAGS } from '../helpers/cli.js';
 
 export const TMUX = '/usr/bin/tmux';
 export const hasTmux = existsSync(TMUX);
@@ -128,7 +127,7 @@ export interface AppOptions {
  */
 export function appLauncher(cli: string, wsDir: string, cwd: string, sessions: TmuxSession[]) {
   return (args: string[], opts: AppOptions = {}): TmuxSession => {
-    const s = new TmuxSession([process.execPath, ...CLI_NODE_FLAGS, cli, '-w', wsDir, ...args], {
+    const s = new TmuxSession([process.execPath, cli, '-w', wsDir, ...args], {
       cwd,
       env: { COLORTERM: 'truecolor', ...opts.env },
       ...(opts.cols ? { cols: opts.cols } : {}),

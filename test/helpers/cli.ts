@@ -1,12 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { cliNodeFlags } from '../../scripts/cli-node-flags.js';
 
 /** The compiled CLI, as `npx sitter` runs it (npm test builds before vitest runs). */
 export const CLI = resolve(import.meta.dirname, '../../dist/src/tui/cli.js');
-/** the node flags of its shebang, given here as the `sitter` command gives them */
-export const CLI_NODE_FLAGS = existsSync(CLI) ? cliNodeFlags(CLI) : [];
 
 export interface CliRun {
   code: number | null;
@@ -29,7 +25,7 @@ export interface CliOptions {
 /** Runs `sitter ARGS` in a real child process, without a TTY, and collects its output. */
 export function runSitter(args: string[], opts: CliOptions = {}): Promise<CliRun> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [...CLI_NODE_FLAGS, CLI, ...args], {
+    const child = spawn(process.execPath, [CLI, ...args], {
       cwd: opts.cwd,
       env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, SITTER_WORKSPACE: undefined, ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, CLI_NODE_FLAGS, jsonOf, runSitter, type CliRun } from '../helpers/cli.js';
+import { CLI, jsonOf, runSitter, type CliRun } from '../helpers/cli.js';
 import { createArgs } from '../helpers/shoot-cli.js';
 import { tempDir } from '../helpers/workspace.js';
 import { FAKE_AB, type FakeAssetBank } from '../fakes/asset-bank/index.js';
@@ -26,7 +26,7 @@ interface Finding {
 /** `sitter connectors login`, with its stderr read as it comes: the sign-in address is on it. */
 function login(args: string[], env: Record<string, string>, browser: (url: string) => Promise<void>): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...CLI_NODE_FLAGS, CLI, ...args], {
+    const child = spawn(process.execPath, [CLI, ...args], {
       env: { ...process.env, SITTER_WORKSPACE: undefined, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
