@@ -1,4 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { consentUri } from '../../../src/core/domain/consent-uri.js';
 import type { Case, CaseContext, CaseResult } from '../lib/case.js';
 import { Tally } from '../lib/case.js';
 import { chainOk, integrity, storeState } from '../lib/checks.js';
@@ -17,6 +19,8 @@ export interface Pair {
   sameAsFirstAlone?: boolean;
   /** the error code the second must be refused with at start while the first runs (exit 1, nothing done) */
   secondRefusedWith?: string;
+  /** the participant the pair withdraws: afterwards no sidecar in the shoot may name them (rule 6) */
+  withdraws?: string;
 }
 
 const SCAN = ['scan', SHOOT, '--workers', '1'];
@@ -54,6 +58,7 @@ export const PAIRS: Pair[] = [
     first: SCAN,
     second: ['withdraw', SHOOT, 'M-002'],
     firstMustFinish: true,
+    withdraws: 'M-002',
   },
   {
     name: 'push + withdraw',
@@ -61,6 +66,8 @@ export const PAIRS: Pair[] = [
     first: ['push', SHOOT],
     second: ['withdraw', SHOOT, 'M-001'],
     firstMustFinish: false,
+    // A push that read the shoot before the withdrawal must not write the person back afterwards.
+    withdraws: 'M-001',
   },
 ];
 
@@ -76,6 +83,14 @@ function refusedWith(run: Run, who: string, code: string): string[] {
   if (run.code !== 1 || errorCode(run) !== code) return [`${who}: expected exit 1 ${code}, got ${brief(run)}`];
   const message = (lastJsonDocument(run.stdout) as { error?: { message?: string } }).error?.message ?? '';
   return /process \d+/.test(message) ? [] : [`${who}: ${code} does not name the process: ${message.slice(0, 120)}`];
+}
+
+/** Sidecars in the shoot folder that still carry the withdrawn person's consent URI (Sitter's statement about them). */
+function stillNamedIn(shootFolder: string, participant: string): string[] {
+  const uri = consentUri(SHOOT, participant);
+  return readdirSync(shootFolder, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.xmp') && readFileSync(join(shootFolder, f), 'utf8').includes(uri))
+    .map((f) => `${f} still names the withdrawn ${participant}`);
 }
 
 /** The store after the first command alone, for pairs that must end the same. */
@@ -107,6 +122,7 @@ export async function pairTrial(
   const check = await integrity(join(b.ws, 'sitter.db'));
   if (check !== 'ok') problems.push(`integrity_check: ${check}`);
   if (!(await chainOk(b))) problems.push('audit chain broken');
+  if (p.withdraws) problems.push(...stillNamedIn(b.shoot, p.withdraws));
   if (alone !== undefined && (await storeState(b)) !== alone)
     problems.push(`store differs from ${p.first[0]} alone (an asset lost or processed twice)`);
   const late = firstRunning ? '' : ` (${p.first[0]} had ended before ${p.second[0]} started)`;

@@ -9,6 +9,7 @@ import { SitterError, isSitterError } from '../domain/errors.js';
 import type { Asset, ConsentRecord, Face, Participant, PushRecord } from '../domain/records.js';
 import { type Shoot } from '../domain/shoot.js';
 import type { Connector, ModelRelease, PushPerson } from '../ports/connector.js';
+import type { UnitOfWork } from '../ports/store.js';
 import { pushCall, pushGuard, type PushWarning, type WriteReport, warmListing, writeReport } from './push-outcome.js';
 
 export type { PushWarning } from './push-outcome.js';
@@ -25,6 +26,7 @@ import {
 import { type ServiceContext, requireShoot } from './context.js';
 import { type NamedPlace, recordCleared, recordPushed } from './push-ledger.js';
 import { sweepLapsedConsent } from './withdrawal.js';
+import { retryWhileLocked } from './retry-locked.js';
 
 /** Set on an asset while Sitter's metadata is on it, so a later push knows to clear it. */
 
@@ -201,8 +203,138 @@ export async function pushShoot(
       places.set(r.assetId, [...(places.get(r.assetId) ?? []), { ...r }]);
     return { shoot, participants, consents, faces, assets, places, consentLinks, clearance };
   });
-  const now = ctx.clock.now();
-  const summary: PushSummary = {
+  const summary = emptySummary(shootId);
+  await removeLeftovers(connector, plan.shoot.source, summary);
+  await warmListing(connector, plan.shoot.source, only?.size ?? plan.assets.length, plan.assets.length);
+  for (const asset of plan.assets) {
+    if (only && !only.has(asset.id)) continue;
+    // What Sitter wrote is reconsidered whatever happened to the asset since (a failed or changed
+    // rescan): the DAM must follow the current record (rule 6). Elsewhere a withdrawal writes nothing.
+    if (!wasPushed(plan, asset) && (withdrawalOnly || asset.scanState !== 'scanned')) continue;
+    try {
+      await pushAssetAsItIsNow(ctx, connector, plan, asset, withdrawalOnly, summary);
+    } catch (error) {
+      throw pushStoppedBy(error, summary);
+    }
+  }
+  summary.broughtUpToDate = tallyUpdates(summary.updated);
+  await retryWhileLocked(() =>
+    ctx.store.transaction((uow) =>
+      uow.audit.append(
+        {
+          actor: ctx.actor,
+          action: 'push.finished',
+          shootId,
+          subject: `shoot:${shootId}`,
+          details: {
+            assets: summary.assets,
+            written: summary.written,
+            unchanged: summary.unchanged,
+            cleared: summary.cleared,
+            heldBack: summary.heldBack.length,
+            broughtUpToDate: summary.broughtUpToDate,
+            leftoversRemoved: summary.leftoversRemoved.length,
+            failed: summary.failed.length,
+            ...(summary.queued > 0 ? { queued: summary.queued } : {}),
+            ...(summary.warnings.length > 0 ? { warnings: summary.warnings.length } : {}),
+          },
+        },
+        ctx.clock.now(),
+      ),
+    ),
+  );
+  return summary;
+}
+
+function wasPushed(plan: Plan, asset: Asset): boolean {
+  return (plan.places.get(asset.id)?.length ?? 0) > 0 || asset.flags.includes(PUSHED_FLAG);
+}
+
+/** How many times one asset is written again because a person it named lost their consent meanwhile. */
+const REWRITES_AFTER_WITHDRAWAL = 3;
+
+/**
+ * One asset, written from the store as it is now rather than as it was when the push started: a
+ * withdrawal committed by another process while this push runs (rule 6) must not be undone by it.
+ * Right before the write, the consents, the asset's faces and its named places are read again, and the
+ * fresh read only ever takes people off (someone confirmed since the push started waits for the next
+ * push). A consent withdrawn during the connector call itself is caught right after it: the asset is
+ * written again without that person, so the DAM names a withdrawn person for one write at most.
+ */
+async function pushAssetAsItIsNow(
+  ctx: ServiceContext,
+  connector: Connector,
+  plan: Plan,
+  asset: Asset,
+  withdrawalOnly: boolean,
+  summary: PushSummary,
+): Promise<void> {
+  for (let round = 0; round <= REWRITES_AFTER_WITHDRAWAL; round++) {
+    await refreshAsset(ctx, plan, asset);
+    const now = ctx.clock.now();
+    // A rewrite's held-back persons were told in the first round.
+    const told = round === 0 ? summary : emptySummary(plan.shoot.id);
+    const statement = statementOf(plan, asset, now, withdrawalOnly, told);
+    if (statement.persons.length === 0 && !wasPushed(plan, asset)) return;
+    if (round === 0) summary.assets += 1;
+    await pushOneAsset(ctx, connector, plan.shoot, asset, statement, withdrawalOnly, summary);
+    const named = statement.named.map((n) => n.participantId);
+    const consents = await retryWhileLocked(() => ctx.store.transaction((uow) => currentConsents(uow, named)));
+    const lapsed = named.some((id) => {
+      const c = consents.get(id);
+      return !c || consentStatus(c, ctx.clock.now()) !== 'eligible';
+    });
+    if (!lapsed) return;
+  }
+}
+
+/** The store as it is now for one asset: current consents, the asset's faces and its open places. */
+async function refreshAsset(ctx: ServiceContext, plan: Plan, asset: Asset): Promise<void> {
+  const fresh = await retryWhileLocked(() =>
+    ctx.store.transaction(async (uow) => {
+      const faces = await uow.faces.listByAsset(asset.id);
+      const places = await uow.pushRecords.openByAsset(asset.id);
+      // Only the people this asset could name or un-name: a whole shoot's consents per asset would be slow.
+      const people = new Set<number>(places.map((r) => r.participantId));
+      for (const f of plan.faces) if (f.assetId === asset.id && f.participantId !== null) people.add(f.participantId);
+      return { faces, places, people, consents: await currentConsents(uow, [...people]) };
+    }),
+  );
+  for (const id of fresh.people) {
+    const c = fresh.consents.get(id);
+    if (c) plan.consents.set(id, c);
+    else plan.consents.delete(id);
+  }
+  plan.places.set(
+    asset.id,
+    fresh.places.map((r) => ({ ...r })),
+  );
+  // A face counts as confirmed only if it was when the push started and still is, to the same person.
+  const byId = new Map(fresh.faces.map((f) => [f.id, f]));
+  plan.faces = plan.faces.map((f) => {
+    if (f.assetId !== asset.id || f.state !== 'confirmed') return f;
+    const current = byId.get(f.id);
+    if (current?.state === 'confirmed' && current.participantId === f.participantId) return f;
+    // Decided otherwise since, or gone with a rescan: one of the asset's other faces for this write.
+    return { ...f, state: current && current.state !== 'confirmed' ? current.state : 'unidentified' };
+  });
+}
+
+/** The current consent record of each of these participants (none when a participant has none). */
+async function currentConsents(
+  uow: UnitOfWork,
+  participantIds: readonly number[],
+): Promise<Map<number, ConsentRecord>> {
+  const found = new Map<number, ConsentRecord>();
+  for (const id of new Set(participantIds)) {
+    const c = await uow.consents.current(id);
+    if (c) found.set(id, c);
+  }
+  return found;
+}
+
+function emptySummary(shootId: string): PushSummary {
+  return {
     shootId,
     assets: 0,
     written: 0,
@@ -217,48 +349,6 @@ export async function pushShoot(
     queued: 0,
     warnings: [],
   };
-  await removeLeftovers(connector, plan.shoot.source, summary);
-  await warmListing(connector, plan.shoot.source, only?.size ?? plan.assets.length, plan.assets.length);
-  for (const asset of plan.assets) {
-    if (only && !only.has(asset.id)) continue;
-    // What Sitter wrote is reconsidered whatever happened to the asset since (a failed or changed
-    // rescan): the DAM must follow the current record (rule 6). Elsewhere a withdrawal writes nothing.
-    const wasPushed = (plan.places.get(asset.id)?.length ?? 0) > 0 || asset.flags.includes(PUSHED_FLAG);
-    if (!wasPushed && (withdrawalOnly || asset.scanState !== 'scanned')) continue;
-    const statement = statementOf(plan, asset, now, withdrawalOnly, summary);
-    if (statement.persons.length === 0 && !wasPushed) continue;
-    summary.assets += 1;
-    try {
-      await pushOneAsset(ctx, connector, plan.shoot, asset, statement, withdrawalOnly, summary);
-    } catch (error) {
-      throw pushStoppedBy(error, summary);
-    }
-  }
-  summary.broughtUpToDate = tallyUpdates(summary.updated);
-  await ctx.store.transaction((uow) =>
-    uow.audit.append(
-      {
-        actor: ctx.actor,
-        action: 'push.finished',
-        shootId,
-        subject: `shoot:${shootId}`,
-        details: {
-          assets: summary.assets,
-          written: summary.written,
-          unchanged: summary.unchanged,
-          cleared: summary.cleared,
-          heldBack: summary.heldBack.length,
-          broughtUpToDate: summary.broughtUpToDate,
-          leftoversRemoved: summary.leftoversRemoved.length,
-          failed: summary.failed.length,
-          ...(summary.queued > 0 ? { queued: summary.queued } : {}),
-          ...(summary.warnings.length > 0 ? { warnings: summary.warnings.length } : {}),
-        },
-      },
-      ctx.clock.now(),
-    ),
-  );
-  return summary;
 }
 
 /**
@@ -422,54 +512,57 @@ async function settle(
     ...(outcome.changed ? { why: st.why } : {}),
   });
   const now = ctx.clock.now();
-  await ctx.store.transaction(async (uow) => {
-    const stored = await uow.assets.findByConnectorId(shootId, asset.connectorAssetId);
-    if (outcome.kind === 'pushed') {
-      await recordPushed(
-        uow,
-        asset,
-        st.named,
-        {
-          location: outcome.location,
-          contentSha256: asset.contentSha256 ?? '',
-          state: queued ? 'pending-approval' : 'written',
-        },
-        now,
-      );
-    } else {
-      await recordCleared(uow, asset.id, outcome.consentUris, outcome.location, now, queued);
-    }
-    const stillNamed =
-      outcome.kind === 'pushed'
-        ? st.named.length > 0
-        : outcome.consentUris !== null && st.open.some((r) => !outcome.consentUris?.includes(r.consentUri));
-    if (stored) stored.flags = flagsAfterPush(stored.flags, stillNamed);
-    if (outcome.changed) {
-      // The chain names people by pseudonym only (domain/pseudonym.ts): never a reference or consent URI.
-      const persons = pushed ? st.named.map((n) => participantPseudonym({ id: n.participantId })) : [];
-      const removed =
-        outcome.kind === 'cleared' && outcome.consentUris
-          ? st.gone
-              .filter((r) => outcome.consentUris?.includes(r.consentUri))
-              .map((r) => participantPseudonym({ id: r.participantId }))
-          : null;
-      await uow.audit.append(
-        {
-          actor: ctx.actor,
-          action: pushed ? (queued ? 'push.queued' : 'push.asset') : 'push.cleared',
-          shootId,
-          subject: `asset:${asset.connectorAssetId}`,
-          details: {
+  // What was written must be recorded: a command holding the database for a moment is waited out.
+  await retryWhileLocked(() =>
+    ctx.store.transaction(async (uow) => {
+      const stored = await uow.assets.findByConnectorId(shootId, asset.connectorAssetId);
+      if (outcome.kind === 'pushed') {
+        await recordPushed(
+          uow,
+          asset,
+          st.named,
+          {
             location: outcome.location,
-            persons,
-            ...(pushed ? { consentRecords: st.persons.map((p) => p.consentRecord?.id ?? null) } : {}),
-            ...(removed ? { removed } : {}),
-            ...(outcome.warning ? { ignoredFields: outcome.warning.fields } : {}),
-            connector: connector.info.name,
+            contentSha256: asset.contentSha256 ?? '',
+            state: queued ? 'pending-approval' : 'written',
           },
-        },
-        now,
-      );
-    }
-  });
+          now,
+        );
+      } else {
+        await recordCleared(uow, asset.id, outcome.consentUris, outcome.location, now, queued);
+      }
+      const stillNamed =
+        outcome.kind === 'pushed'
+          ? st.named.length > 0
+          : outcome.consentUris !== null && st.open.some((r) => !outcome.consentUris?.includes(r.consentUri));
+      if (stored) stored.flags = flagsAfterPush(stored.flags, stillNamed);
+      if (outcome.changed) {
+        // The chain names people by pseudonym only (domain/pseudonym.ts): never a reference or consent URI.
+        const persons = pushed ? st.named.map((n) => participantPseudonym({ id: n.participantId })) : [];
+        const removed =
+          outcome.kind === 'cleared' && outcome.consentUris
+            ? st.gone
+                .filter((r) => outcome.consentUris?.includes(r.consentUri))
+                .map((r) => participantPseudonym({ id: r.participantId }))
+            : null;
+        await uow.audit.append(
+          {
+            actor: ctx.actor,
+            action: pushed ? (queued ? 'push.queued' : 'push.asset') : 'push.cleared',
+            shootId,
+            subject: `asset:${asset.connectorAssetId}`,
+            details: {
+              location: outcome.location,
+              persons,
+              ...(pushed ? { consentRecords: st.persons.map((p) => p.consentRecord?.id ?? null) } : {}),
+              ...(removed ? { removed } : {}),
+              ...(outcome.warning ? { ignoredFields: outcome.warning.fields } : {}),
+              connector: connector.info.name,
+            },
+          },
+          now,
+        );
+      }
+    }),
+  );
 }

@@ -10,6 +10,7 @@ import type { UnitOfWork } from '../ports/store.js';
 import type { Participant } from '../domain/records.js';
 import { identityOf } from './erasure-check.js';
 import { type SourceCheck, type SourceVerdict, verifyInSource } from './withdraw-verify.js';
+import { retryWhileLocked } from './retry-locked.js';
 
 /**
  * Makes the shoot's connector only after the withdrawal is committed: a connector that cannot be
@@ -55,7 +56,17 @@ export interface WithdrawalReceipt {
  * remembered, the cascade. For someone already withdrawn it commits nothing and returns what that
  * earlier withdrawal may have left undone (a run killed after this commit).
  */
+/**
+ * How long a withdrawal waits for another command holding the database (a push or a scan committing)
+ * before it says DATABASE_LOCKED: a withdrawal should go through, not be refused for a busy moment.
+ */
+export const WITHDRAWAL_LOCK_WAIT_MS = 60_000;
+
 export async function commitWithdrawal(ctx: ServiceContext, shootId: string, participantRef: string) {
+  return retryWhileLocked(() => stageWithdrawal(ctx, shootId, participantRef), { maxWaitMs: WITHDRAWAL_LOCK_WAIT_MS });
+}
+
+function stageWithdrawal(ctx: ServiceContext, shootId: string, participantRef: string) {
   return ctx.store.transaction(async (uow) => {
     await requireShoot(uow, shootId);
     const participant = await uow.participants.findByExternalRef(shootId, participantRef);
@@ -136,65 +147,143 @@ export async function withdrawConsent(
   }
   // After the commit: the store no longer links the person to any face, so a re-push writes the
   // remaining people only, or clears the asset. Whatever happens there, the receipt is recorded.
-  let damUpdates: PushedAsset[] = [];
-  let damFailures: PushFailure[] = [];
-  const opened = typeof connector === 'function';
-  let dam: Connector | undefined;
-  try {
-    dam = opened ? await connector() : connector;
-    const pushed = await pushShoot(ctx, dam, shootId, {
-      assetIds: staged.cascade.affectedAssetIds,
-      reason: 'withdrawal',
-    });
-    damUpdates = pushed.updated;
-    damFailures = pushed.failed;
-  } catch (error) {
-    damFailures = [
-      {
-        asset: '*',
-        code: error instanceof SitterError ? error.code : 'BUG',
-        message: error instanceof Error ? error.message : String(error),
-        hint: `${error instanceof SitterError && error.hint ? `${error.hint} ` : ''}Then run \`sitter withdraw ${shootId} ${participantRef}\` again (or \`sitter push ${shootId} --withdrawals\`) to take the withdrawn off the DAM.`,
-      },
-    ];
-  }
-  const touched = await ctx.store.transaction(async (uow) =>
-    (await uow.assets.listByShoot(shootId)).filter((a) => staged.cascade.affectedAssetIds.includes(a.id)),
-  );
-  const source = (await ctx.store.transaction((uow) => requireShoot(uow, shootId))).source;
-  const sourceCheck = await verifyInSource(
-    dam,
-    source,
-    touched,
-    identityOf(staged.participant),
-    `sitter withdraw ${shootId} ${participantRef}`,
-  );
-  if (opened) await dam?.close?.().catch(() => undefined);
+  const { damUpdates, damFailures, sourceCheck } = await reachDam(ctx, connector, shootId, staged, participantRef);
   const outcome = !staged.cascade.resuming
     ? ('withdrawn' as const)
     : damFailures.length
       ? ('dam-pending' as const)
       : ('completed' as const);
   const receipt = { ...base, damUpdates, damFailures, verifiedInSource: sourceCheck.verdict, sourceCheck };
-  const entry = await ctx.store.transaction((uow) =>
-    // On the chain the receipt names nobody: the pseudonym instead of the reference, no name (erasure must be able to leave the chain as it is).
-    uow.audit.append(
-      {
-        actor: ctx.actor,
-        action: 'consent.withdrawal-receipt',
-        shootId,
-        subject: participantSubject(staged.participant),
-        details: {
-          ...receipt,
-          participant: participantPseudonym(staged.participant),
-          name: undefined,
-          ...(staged.cascade.resuming ? { completesInterrupted: true } : {}),
+  const entry = await retryWhileLocked(() =>
+    ctx.store.transaction((uow) =>
+      // On the chain the receipt names nobody: the pseudonym instead of the reference, no name (erasure must be able to leave the chain as it is).
+      uow.audit.append(
+        {
+          actor: ctx.actor,
+          action: 'consent.withdrawal-receipt',
+          shootId,
+          subject: participantSubject(staged.participant),
+          details: {
+            ...receipt,
+            participant: participantPseudonym(staged.participant),
+            name: undefined,
+            ...(staged.cascade.resuming ? { completesInterrupted: true } : {}),
+          },
         },
-      },
-      ctx.clock.now(),
+        ctx.clock.now(),
+      ),
     ),
   );
   return { ...receipt, audit: { seq: entry.seq, hash: entry.hash }, anchor: formatAnchor(entry), outcome };
+}
+
+interface DamUpdate {
+  damUpdates: PushedAsset[];
+  damFailures: PushFailure[];
+  sourceCheck: SourceCheck;
+}
+
+type Staged = Awaited<ReturnType<typeof commitWithdrawal>>;
+
+/** How many more times the DAM is updated and read back when a concurrent push named the person again. */
+const RECHECKS_AFTER_CONCURRENT_PUSH = 2;
+const RECHECK_PAUSE_MS = 500;
+
+/**
+ * The shoot's connector, made only now (after the commit), then the DAM update and read-back. One that
+ * cannot be made leaves the withdrawal standing: the receipt says the DAM was not updated.
+ */
+async function reachDam(
+  ctx: ServiceContext,
+  connector: Connector | ConnectorOpener,
+  shootId: string,
+  staged: Staged,
+  participantRef: string,
+): Promise<DamUpdate> {
+  const opened = typeof connector === 'function';
+  let dam: Connector;
+  try {
+    dam = opened ? await connector() : connector;
+  } catch (error) {
+    return {
+      damUpdates: [],
+      damFailures: [notReached(error, shootId, participantRef)],
+      sourceCheck: await verifyTouched(ctx, undefined, shootId, staged, participantRef),
+    };
+  }
+  try {
+    return await updateAndVerify(ctx, dam, shootId, staged, participantRef);
+  } finally {
+    if (opened) await dam.close?.().catch(() => undefined);
+  }
+}
+
+/**
+ * The DAM update (a withdrawal-only push of the assets the cascade touched), then the read-back.
+ * Still named right after the update means a push started before the withdrawal wrote the asset in
+ * between; that push takes the person off itself as soon as it sees the withdrawal (push-service.ts),
+ * and this updates and reads back once more rather than hand the user a receipt already out of date.
+ */
+async function updateAndVerify(
+  ctx: ServiceContext,
+  dam: Connector,
+  shootId: string,
+  staged: Staged,
+  participantRef: string,
+): Promise<DamUpdate> {
+  const byAsset = new Map<string, PushedAsset>();
+  for (let round = 0; ; round++) {
+    let damFailures: PushFailure[];
+    try {
+      const pushed = await pushShoot(ctx, dam, shootId, {
+        assetIds: staged.cascade.affectedAssetIds,
+        reason: 'withdrawal',
+      });
+      // An asset written in an earlier round and unchanged in this one keeps the earlier account.
+      for (const u of pushed.updated) if (u.action !== 'unchanged' || !byAsset.has(u.asset)) byAsset.set(u.asset, u);
+      damFailures = pushed.failed;
+    } catch (error) {
+      damFailures = [notReached(error, shootId, participantRef)];
+    }
+    const sourceCheck = await verifyTouched(ctx, dam, shootId, staged, participantRef);
+    const done = sourceCheck.verdict !== 'still-named' || damFailures.length > 0;
+    if (done || round >= RECHECKS_AFTER_CONCURRENT_PUSH)
+      return { damUpdates: [...byAsset.values()], damFailures, sourceCheck };
+    await new Promise((r) => setTimeout(r, RECHECK_PAUSE_MS * (round + 1)));
+  }
+}
+
+/** Reads back, through the connector, every asset the withdrawal touched. */
+async function verifyTouched(
+  ctx: ServiceContext,
+  dam: Connector | undefined,
+  shootId: string,
+  staged: Staged,
+  participantRef: string,
+): Promise<SourceCheck> {
+  const { touched, source } = await retryWhileLocked(() =>
+    ctx.store.transaction(async (uow) => ({
+      touched: (await uow.assets.listByShoot(shootId)).filter((a) => staged.cascade.affectedAssetIds.includes(a.id)),
+      source: (await requireShoot(uow, shootId)).source,
+    })),
+  );
+  return verifyInSource(
+    dam,
+    source,
+    touched,
+    identityOf(staged.participant),
+    `sitter withdraw ${shootId} ${participantRef}`,
+  );
+}
+
+/** The DAM was not reached at all (a failure on no one asset, '*'): the connector or its DAM failed. */
+function notReached(error: unknown, shootId: string, participantRef: string): PushFailure {
+  return {
+    asset: '*',
+    code: error instanceof SitterError ? error.code : 'BUG',
+    message: error instanceof Error ? error.message : String(error),
+    hint: `${error instanceof SitterError && error.hint ? `${error.hint} ` : ''}Then run \`sitter withdraw ${shootId} ${participantRef}\` again (or \`sitter push ${shootId} --withdrawals\`) to take the withdrawn off the DAM.`,
+  };
 }
 
 /** What an earlier, committed withdrawal may have left undone: the places Sitter's push record still names the person. */
