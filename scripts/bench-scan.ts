@@ -31,6 +31,7 @@ import { fsFileReader } from '../src/core/store/files/file-reader.js';
 import { initWorkspace, openWorkspace } from '../src/core/store/workspace.js';
 import { allowUndated } from '../src/core/services/scope-service.js';
 import { machineParallelism } from './machine-parallelism.js';
+import { collectorForPool } from '../src/app/gc-mode.js';
 
 const { values } = parseArgs({
   options: {
@@ -124,6 +125,8 @@ writeFileSync(consentFile, `${rows.join('\n')}\n`);
 await initWorkspace(join(root, 'ws'));
 const ws = await openWorkspace(join(root, 'ws'));
 const ctx = { store: ws.store, clock: systemClock, keyVault: ws.keyVault, actor: 'bench' };
+// The collector as `sitter scan` sets it before its pool starts (src/app/engine-provider.ts).
+const gcMode = collectorForPool(workers, availableParallelism(), FacePool.running);
 const pool = await FacePool.create({ workers });
 async function scanOnce(
   round: number,
@@ -199,6 +202,8 @@ const result = {
   workers,
   in_flight: inFlight,
   node_flags: nodeFlags.join(' '),
+  // where the scan's process collects garbage (src/core/engine/gc-mode.ts; SITTER_GC=parallel: node's defaults)
+  scan_gc: gcMode,
   // the same net on either runtime (docs/engine.md, "Embedding on onnxruntime"); both loops use the same
   embedding_runtime: embeddingRuntime ?? 'unknown',
   raw_images_per_s: +rawRate.toFixed(2),
@@ -215,6 +220,7 @@ const result = {
 };
 console.log(`embedding runtime:    ${result.embedding_runtime}`);
 console.log(`node flags (both):    ${result.node_flags || 'none'}`);
+console.log(`scan's collector:     ${result.scan_gc} (SITTER_GC=parallel for node's defaults)`);
 console.log(`raw one-process loop: ${result.raw_images_per_s} images/s`);
 console.log(
   `scan, ${workers} workers:      ${result.scan_images_per_s} images/s (${result.ratio}x the raw loop; target >= 1.7x on 2 cores)`,

@@ -16,7 +16,7 @@ export function givenConnector(connector: Connector): ConnectorProvider {
 export function givenEngine(engine: FaceEngine, calibration: MatchCalibration): EngineProvider {
   const lent: FaceEngine = {
     model: engine.model,
-    analyse: (image) => engine.analyse(image),
+    analyse: (image, options) => engine.analyse(image, options),
     close: async () => undefined,
   };
   return { open: async () => ({ engine: lent, calibration }) };

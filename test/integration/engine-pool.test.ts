@@ -107,6 +107,23 @@ describe('face engine worker pool', () => {
     }
   });
 
+  it('a handed-over image moves to its worker (the caller keeps no copy), with the same result as a copied one', async () => {
+    const file = 'deepface/tests/unit/dataset/couple.jpg';
+    const copied = photo(file);
+    const handed = new Uint8Array(photo(file)); // its own buffer, as a scan's fetched photo
+    const [a, b] = await Promise.all([pool.analyse(copied), pool.analyse(handed, { handOver: true })]);
+    expect(copied.byteLength).toBeGreaterThan(0);
+    expect(handed.byteLength).toBe(0); // detached: the bytes went to the worker without a copy
+    expect(b.image.contentHash).toBe(a.image.contentHash);
+    expect(b.faces.map((f) => f.box)).toEqual(a.faces.map((f) => f.box));
+    // A view into a larger buffer is copied even when handed over: moving it would empty other bytes.
+    const shared = new Uint8Array(photo(file).byteLength + 16);
+    shared.set(photo(file), 16);
+    const view = shared.subarray(16);
+    await expect(pool.analyse(view, { handOver: true })).resolves.toMatchObject({ image: a.image });
+    expect(view.byteLength).toBe(shared.byteLength - 16);
+  });
+
   it('passes user errors from a worker through with their code', async () => {
     const err = await pool.analyse(Buffer.from('garbage')).then(
       () => null,

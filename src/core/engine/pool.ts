@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { BugError, SitterError } from '../domain/errors.js';
-import type { FaceAnalysis, FaceEngine, ModelIdentity } from '../ports/face-engine.js';
+import type { AnalyseOptions, FaceAnalysis, FaceEngine, ModelIdentity } from '../ports/face-engine.js';
 import type { EngineOptions } from './local-engine.js';
 import { loadVerifiedModels } from './model-manifest.js';
 import { projectRoot } from './packages.js';
@@ -31,6 +31,8 @@ export interface PoolOptions extends EngineOptions {
 interface Job {
   id: number;
   bytes: Uint8Array;
+  /** the caller handed the bytes over: they move to the worker instead of being copied */
+  handOver: boolean;
   resolve: (a: FaceAnalysis) => void;
   reject: (e: Error) => void;
 }
@@ -63,6 +65,18 @@ function defaultWorkerUrl(): URL {
   return pathToFileURL(built);
 }
 
+/**
+ * What moves to the worker instead of being copied: a handed-over image whose array is its whole
+ * buffer. An array that is a view into a larger (or shared) buffer is copied: moving it would empty
+ * bytes that are not the image's.
+ */
+function movable(job: Job): ArrayBuffer[] {
+  const { buffer, byteOffset, byteLength } = job.bytes;
+  return job.handOver && buffer instanceof ArrayBuffer && byteOffset === 0 && byteLength === buffer.byteLength
+    ? [buffer]
+    : [];
+}
+
 export class FacePool implements FaceEngine {
   readonly model: ModelIdentity;
   /** what the workers embed with (each chooses alike: embedder-choice.ts) */
@@ -78,6 +92,8 @@ export class FacePool implements FaceEngine {
   /** set when no worker is left and none could be started: every later image fails with it */
   private broken: Error | null = null;
   readonly stats: PoolStats;
+  /** pools of this process not closed yet (their worker threads run) */
+  static running = 0;
 
   private constructor(
     private readonly options: PoolOptions,
@@ -93,6 +109,7 @@ export class FacePool implements FaceEngine {
   static async create(options: PoolOptions = {}): Promise<FacePool> {
     const models = loadVerifiedModels(options);
     const pool = new FacePool(options, models.identity);
+    FacePool.running++;
     const ready = Array.from({ length: pool.size }, () => pool.spawn());
     try {
       await Promise.all(ready);
@@ -223,20 +240,21 @@ export class FacePool implements FaceEngine {
         slot.timedOut = true;
         void slot.worker.terminate();
       }, this.options.imageTimeoutMs ?? 300_000);
-      slot.worker.postMessage({ id: job.id, bytes: job.bytes } satisfies WorkerRequest);
+      slot.worker.postMessage({ id: job.id, bytes: job.bytes } satisfies WorkerRequest, movable(job));
     }
   }
 
-  analyse(image: Uint8Array): Promise<FaceAnalysis> {
+  analyse(image: Uint8Array, options: AnalyseOptions = {}): Promise<FaceAnalysis> {
     if (this.closed) return Promise.reject(new BugError('face pool is closed'));
     if (this.broken) return Promise.reject(this.broken);
     return new Promise<FaceAnalysis>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, bytes: image, resolve, reject });
+      this.queue.push({ id: this.nextId++, bytes: image, handOver: options.handOver === true, resolve, reject });
       this.pump();
     });
   }
 
   async close(): Promise<void> {
+    if (!this.closed) FacePool.running--;
     this.closed = true;
     this.failAll(new BugError('face pool closed with images still queued'));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));

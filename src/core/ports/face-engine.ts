@@ -98,6 +98,15 @@ export interface MatchCalibration {
   quality?: QualityPolicy;
 }
 
+export interface AnalyseOptions {
+  /**
+   * The caller will not read the bytes again: an engine in another thread may take them without a
+   * copy, leaving the caller's array empty (its buffer detached). A scan hands over each photo it
+   * fetched; a caller that reuses its bytes (a benchmark, an enrolment photo) does not.
+   */
+  handOver?: boolean;
+}
+
 export interface FaceEngine {
   readonly model: ModelIdentity;
   /**
@@ -108,7 +117,7 @@ export interface FaceEngine {
   /** why the faster runtime (onnxruntime) is not the one embedding, when it is not */
   readonly embeddingFallback?: string;
   /** Decode, detect and embed every face in the image. Throws a SitterError for bad input. */
-  analyse(image: Uint8Array): Promise<FaceAnalysis>;
+  analyse(image: Uint8Array, options?: AnalyseOptions): Promise<FaceAnalysis>;
   /** Free the models and any worker threads. */
   close(): Promise<void>;
 }
