@@ -86,9 +86,44 @@ describe('face engine worker pool', () => {
     expect(results[2]!.status).toBe('fulfilled');
     expect(pool.stats.deaths).toBe(1);
     expect(pool.stats.restarts).toBe(1);
-    // the replacement works
+    // the replacement works, on the runtime the pool started with (the one a scan puts on its record)
+    const runtime = pool.embeddingRuntime;
     const again = await pool.analyse(photo('face-api.js/examples/images/penny/penny1.png'));
     expect(again.faces).toHaveLength(1);
+    expect(pool.embeddingRuntime).toBe(runtime);
+  });
+
+  it('holds every worker to one embedding runtime: threads that chose differently at start, and replacements, use tfjs-wasm', async () => {
+    // The first engine thread to start takes the token and embeds on tfjs-wasm, as a thread whose
+    // onnxruntime failed its check would; the others choose for themselves (onnxruntime, here).
+    const token = join(tmp, 'first-thread');
+    const split = join(tmp, 'split-worker.mjs');
+    writeFileSync(
+      split,
+      [
+        "import { openSync } from 'node:fs';",
+        `try { if (!process.env.SITTER_EMBEDDER) { openSync(${JSON.stringify(token)}, 'wx'); process.env.SITTER_EMBEDDER = 'wasm'; } } catch {}`,
+        `await import(${JSON.stringify(pathToFileURL(crashing).href)});`,
+      ].join('\n'),
+    );
+    const mixed = await FacePool.create({ workers: 2, workerUrl: pathToFileURL(split) });
+    try {
+      expect(mixed.embeddingRuntime).toBe('tfjs-wasm');
+      if (existsSync(join(ROOT, 'node_modules', 'onnxruntime-node')))
+        expect(mixed.embeddingFallback).toMatch(/not every engine thread could use it/);
+      const images = ['raj/raj1.png', 'howard/howard1.png', 'penny/penny1.png', 'amy/amy1.png'];
+      const done = await Promise.all(images.map((i) => mixed.analyse(photo(`face-api.js/examples/images/${i}`))));
+      expect(done.map((a) => a.faces.length)).toEqual([1, 1, 1, 1]);
+      // A replacement for a worker that died is held to the pool's runtime too.
+      await expect(mixed.analyse(Buffer.from('CRASH: this image kills its worker'))).rejects.toMatchObject({
+        code: 'ENGINE_WORKER_DIED',
+      });
+      await mixed.analyse(photo('face-api.js/examples/images/leonard/leonard1.png'));
+      await mixed.analyse(photo('face-api.js/examples/images/sheldon/sheldon1.png'));
+      expect(mixed.embeddingRuntime).toBe('tfjs-wasm');
+    } finally {
+      await mixed.close();
+    }
   });
 
   it('stops a worker stuck on one image, reports that image and goes on', async () => {

@@ -40,6 +40,8 @@ interface Job {
 interface Slot {
   worker: Worker;
   ready: boolean;
+  /** what this worker embeds with (its ready message) */
+  runtime?: string;
   job: Job | null;
   retiring: boolean;
   timer?: NodeJS.Timeout;
@@ -82,6 +84,8 @@ export class FacePool implements FaceEngine {
   /** what the workers embed with (each chooses alike: embedder-choice.ts) */
   embeddingRuntime: string | undefined;
   embeddingFallback: string | undefined;
+  /** the runtime every worker started from now on must use (SITTER_EMBEDDER), once the pool has one */
+  private pinned: 'onnx' | 'wasm' | undefined;
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private nextId = 1;
@@ -113,11 +117,32 @@ export class FacePool implements FaceEngine {
     const ready = Array.from({ length: pool.size }, () => pool.spawn());
     try {
       await Promise.all(ready);
+      await pool.oneRuntime();
     } catch (e) {
       await pool.close();
       throw e;
     }
     return pool;
+  }
+
+  /**
+   * Every worker embeds with the same runtime, the one the scan puts on its record: workers that chose
+   * differently at start (onnxruntime failed its check in one thread only) are all replaced by
+   * tfjs-wasm ones, the path that always works; and a worker started later to replace one is held to
+   * the pool's runtime (SITTER_EMBEDDER), so the record stays true for every image.
+   */
+  private async oneRuntime(): Promise<void> {
+    const runtimes = new Set(this.slots.map((s) => s.runtime));
+    const first = this.slots[0]?.runtime ?? '';
+    this.pinned = runtimes.size > 1 ? 'wasm' : first.startsWith('onnxruntime') ? 'onnx' : 'wasm';
+    if (runtimes.size === 1) return;
+    const fallback = this.slots.find((s) => s.runtime && !s.runtime.startsWith('onnxruntime'));
+    this.embeddingRuntime = fallback?.runtime;
+    this.embeddingFallback = `onnxruntime-node is not used: not every engine thread could use it (${fallback?.runtime ?? 'tfjs-wasm'} in another)`;
+    const others = this.slots.filter((s) => s.runtime?.startsWith('onnxruntime'));
+    // Each one's exit starts its replacement, held to tfjs-wasm (the exit handler).
+    for (const slot of others) slot.retiring = true;
+    await Promise.all(others.map((s) => s.worker.terminate()));
   }
 
   private workerData() {
@@ -126,7 +151,11 @@ export class FacePool implements FaceEngine {
   }
 
   private spawn(): Promise<void> {
-    const worker = new Worker(fileURLToPath(this.workerUrl), { workerData: this.workerData() });
+    const worker = new Worker(fileURLToPath(this.workerUrl), {
+      workerData: this.workerData(),
+      // Held to the pool's runtime once it has one (oneRuntime).
+      ...(this.pinned ? { env: { ...process.env, SITTER_EMBEDDER: this.pinned } } : {}),
+    });
     const slot: Slot = { worker, ready: false, job: null, retiring: false };
     this.slots.push(slot);
     return new Promise<void>((resolve, reject) => {
@@ -135,8 +164,9 @@ export class FacePool implements FaceEngine {
         this.noteRss(msg);
         if (msg.type === 'ready') {
           started = true;
+          slot.runtime = msg.embeddingRuntime;
           this.embeddingRuntime = msg.embeddingRuntime;
-          this.embeddingFallback = msg.embeddingFallback;
+          if (!this.pinned) this.embeddingFallback = msg.embeddingFallback;
           slot.ready = true;
           resolve();
           this.pump();
