@@ -15,6 +15,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { collectorForPool } from '../src/app/gc-mode.js';
 import { FacePool } from '../src/core/engine/pool.js';
 import { LocalFaceEngine } from '../src/core/engine/local-engine.js';
 import { syntheticGroup } from '../src/core/engine/synthetic.js';
@@ -52,6 +53,8 @@ interface ChildResult {
   cpu_per_wall: number;
   workers?: number;
   faces?: number;
+  /** where the pool's process collected garbage (src/app/gc-mode.ts) */
+  gc?: string;
 }
 
 async function child(mode: string): Promise<ChildResult> {
@@ -94,6 +97,8 @@ async function childRun(mode: string, baseline: number): Promise<ChildResult> {
   }
   if (mode === 'pool') {
     const list = images();
+    // The collector as `sitter scan` sets it before its pool starts (src/app/engine-provider.ts).
+    const gc = collectorForPool(workers, availableParallelism(), FacePool.running);
     const pool = await FacePool.create({ workers });
     await Promise.all(
       Array.from({ length: workers }, () => pool.analyse(list[0] ?? Buffer.alloc(0)).catch(() => undefined)),
@@ -115,6 +120,7 @@ async function childRun(mode: string, baseline: number): Promise<ChildResult> {
       baseline_rss_mb: baseline,
       failed,
       cpu_per_wall: cpu,
+      gc,
     };
   }
   if (mode === 'big') {
@@ -190,7 +196,7 @@ if (values.child) {
     `pool, 1 worker       : ${one.images_per_s.toFixed(2)} images/s, peak RSS ${one.peak_rss_mb} MB (process = parent + 1 worker)`,
   );
   console.log(
-    `pool, ${workers} workers      : ${many.images_per_s.toFixed(2)} images/s, CPU/wall ${many.cpu_per_wall.toFixed(2)}, peak RSS ${many.peak_rss_mb} MB, ratio to raw loop ${(many.images_per_s / raw.images_per_s).toFixed(2)}x`,
+    `pool, ${workers} workers      : ${many.images_per_s.toFixed(2)} images/s, CPU/wall ${many.cpu_per_wall.toFixed(2)}, peak RSS ${many.peak_rss_mb} MB, ratio to raw loop ${(many.images_per_s / raw.images_per_s).toFixed(2)}x, collector ${many.gc}`,
   );
   const big = run('big', 1);
   console.log(
