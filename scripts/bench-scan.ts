@@ -202,7 +202,7 @@ const result = {
   workers,
   in_flight: inFlight,
   node_flags: nodeFlags.join(' '),
-  // where the scan's process collects garbage (src/core/engine/gc-mode.ts; SITTER_GC=parallel: node's defaults)
+  // where the scan's process collects garbage (src/app/gc-mode.ts; SITTER_GC=parallel: node's defaults)
   scan_gc: gcMode,
   // the same net on either runtime (docs/engine.md, "Embedding on onnxruntime"); both loops use the same
   embedding_runtime: embeddingRuntime ?? 'unknown',

@@ -29,6 +29,11 @@ export type GcMode = 'calling-thread' | 'parallel';
 
 let applied: GcMode | null = null;
 
+/** Where this process collects garbage now (`parallel` until a pool moved it). */
+export function gcModeNow(): GcMode {
+  return applied ?? 'parallel';
+}
+
 /** What SITTER_GC asks for: `parallel` (node's defaults) or, unset or `auto`, the GC on the allocating thread. */
 export function gcModeFrom(env: NodeJS.ProcessEnv = process.env): 'auto' | 'parallel' {
   const value = (env.SITTER_GC ?? '').trim().toLowerCase();

@@ -126,6 +126,49 @@ describe('face engine worker pool', () => {
     }
   });
 
+  it.runIf(existsSync(join(ROOT, 'node_modules', 'onnxruntime-node')))(
+    'a replacement worker that cannot use onnxruntime turns the whole pool to tfjs-wasm, and no image is lost',
+    async () => {
+      // Once armed, the next engine thread to start embeds on tfjs-wasm, as one whose onnxruntime failed its check.
+      const armed = join(tmp, 'armed');
+      const token = join(tmp, 'late-thread');
+      const late = join(tmp, 'late-worker.mjs');
+      writeFileSync(
+        late,
+        [
+          "import { existsSync, openSync } from 'node:fs';",
+          `try { if (!process.env.SITTER_EMBEDDER && existsSync(${JSON.stringify(armed)})) { openSync(${JSON.stringify(token)}, 'wx'); process.env.SITTER_EMBEDDER = 'wasm'; } } catch {}`,
+          `await import(${JSON.stringify(pathToFileURL(crashing).href)});`,
+        ].join('\n'),
+      );
+      const turning = await FacePool.create({ workers: 2, workerUrl: pathToFileURL(late) });
+      try {
+        expect(turning.embeddingRuntime).toMatch(/^onnxruntime-node/);
+        writeFileSync(armed, '');
+        await expect(turning.analyse(Buffer.from('CRASH: this image kills its worker'))).rejects.toMatchObject({
+          code: 'ENGINE_WORKER_DIED',
+        });
+        const images = [
+          'raj/raj1.png',
+          'howard/howard1.png',
+          'penny/penny1.png',
+          'amy/amy1.png',
+          'leonard/leonard1.png',
+        ];
+        const done = await Promise.all(images.map((i) => turning.analyse(photo(`face-api.js/examples/images/${i}`))));
+        expect(done.map((a) => a.faces.length)).toEqual([1, 1, 1, 1, 1]);
+        await expect.poll(() => turning.embeddingRuntime, { timeout: 20_000 }).toBe('tfjs-wasm');
+        expect(turning.embeddingFallback).toMatch(/not every engine thread could use it/);
+        // the onnxruntime worker it replaced on purpose is not counted as a restart
+        expect(turning.stats.restarts).toBe(1);
+        const after = await turning.analyse(photo('face-api.js/examples/images/sheldon/sheldon1.png'));
+        expect(after.faces).toHaveLength(1);
+      } finally {
+        await turning.close();
+      }
+    },
+  );
+
   it('stops a worker stuck on one image, reports that image and goes on', async () => {
     const slow = await FacePool.create({ workers: 1, workerUrl: pathToFileURL(crashing), imageTimeoutMs: 1500 });
     try {

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalConnector } from '../../src/connectors/local/index.js';
 import { wrapConnector } from '../../src/connectors/wrap-connector.js';
 import type { Connector } from '../../src/core/ports/connector.js';
+import { eraseParticipant } from '../../src/core/services/erase-service.js';
 import { pushShoot } from '../../src/core/services/push-service.js';
 import { type WithdrawalReceipt, withdrawConsent } from '../../src/core/services/withdraw-service.js';
 import { seedPushedPair } from '../helpers/seed.js';
@@ -20,7 +21,7 @@ afterAll(async () => {
  * workspace). The interleavings that lost a withdrawal are forced here, on the real store and the
  * real local connector, by running one command inside a call of the other's connector.
  */
-describe.each(workspaceKinds())('a push and a withdrawal at once ($kind)', ({ make }) => {
+describe.each(workspaceKinds())('a push and a withdrawal at once ($kind)', ({ kind, make }) => {
   let t: TestWorkspace;
   let source = '';
   const connector = wrapConnector(createLocalConnector({}));
@@ -38,6 +39,8 @@ describe.each(workspaceKinds())('a push and a withdrawal at once ($kind)', ({ ma
     };
     return hooked;
   };
+  const tagsOf = async (file: string) =>
+    (await exiftool.read(join(source, file))) as unknown as Record<string, unknown>;
   const namesIn = async (file: string): Promise<unknown> =>
     existsSync(join(source, file))
       ? ((await exiftool.read(join(source, file))) as unknown as Record<string, unknown>).PersonInImage
@@ -63,17 +66,39 @@ describe.each(workspaceKinds())('a push and a withdrawal at once ($kind)', ({ ma
     // The withdrawal commits and finishes its DAM update while the push is in its first connector
     // call, with a plan read before it: that push must not name P1 anywhere afterwards.
     let receipt: WithdrawalReceipt | undefined;
+    let afterWithdrawal: Record<string, unknown> = {};
     const racing = hookedOnce('push', async () => {
       receipt = await withdrawConsent(t.ctx, connector, 's', 'P1');
+      afterWithdrawal = await tagsOf('a.jpg.xmp');
     });
     const pushed = await pushShoot(t.ctx, racing, 's');
     expect(receipt).toMatchObject({ outcome: 'withdrawn', verifiedInSource: 'clean', damFailures: [] });
     expect(pushed.failed).toEqual([]);
     expect(await namesIn('a.jpg.xmp')).toEqual(['Ben Staying']);
+    // The clearance written is the one that holds now (a withdrawn person on the photo: not cleared),
+    // not the one of the plan read before the withdrawal.
+    const after = await tagsOf('a.jpg.xmp');
+    expect(after.ClearanceSummary).toEqual(afterWithdrawal.ClearanceSummary);
+    expect(JSON.stringify(after.ClearanceSummary)).toMatch(/not cleared/);
+    // Each asset counted once, as its last write left it.
+    expect(pushed.assets).toBe(2);
+    expect(pushed.updated.map((u) => u.asset).sort()).toEqual(['a.jpg', 'b.jpg']);
     expect(await namesIn('b.jpg.xmp')).toBe('no sidecar');
     expect(JSON.stringify(readFileSync(join(source, 'a.jpg.xmp'), 'utf8'))).not.toContain('Ada Leaving');
     // Sitter's own record agrees with the DAM: no place names P1.
     expect(await openPlacesOfP1()).toEqual([]);
+  });
+
+  it('a push that planned before an erasure leaves neither the name in the DAM nor a record of the person', async () => {
+    const p1 = await t.ws.store.transaction((uow) => uow.participants.findByExternalRef('s', 'P1'));
+    const racing = hookedOnce('push', async () => {
+      await eraseParticipant(t.ctx, connector, 's', 'P1');
+    });
+    await pushShoot(t.ctx, racing, 's');
+    expect(await namesIn('a.jpg.xmp')).toEqual(['Ben Staying']);
+    expect(await namesIn('b.jpg.xmp')).toBe('no sidecar');
+    // No push record, open or cleared, holds the erased person's consent URI (it carries their reference).
+    expect(await t.ws.store.transaction((uow) => uow.pushRecords.listByParticipant(p1!.id))).toEqual([]);
   });
 
   it('a withdrawal whose read-back finds the person written again by a concurrent push updates again, and its receipt says clean', async () => {
@@ -88,6 +113,33 @@ describe.each(workspaceKinds())('a push and a withdrawal at once ($kind)', ({ ma
     ]);
     expect(await namesIn('a.jpg.xmp')).toEqual(['Ben Staying']);
   });
+
+  it('a photo where the withdrawn person was the only one named, written again by a concurrent push, is cleared again', async () => {
+    // b.jpg names P1 alone: the withdrawal clears it (no place left on record), then the stale write lands.
+    const stale = readFileSync(join(source, 'b.jpg.xmp'));
+    const racing = hookedOnce('readWritten', async () => writeFileSync(join(source, 'b.jpg.xmp'), stale));
+    const receipt = await withdrawConsent(t.ctx, racing, 's', 'P1');
+    expect(receipt).toMatchObject({ outcome: 'withdrawn', verifiedInSource: 'clean', damFailures: [] });
+    expect(await namesIn('b.jpg.xmp')).toBe('no sidecar');
+    expect(await openPlacesOfP1()).toEqual([]);
+  });
+
+  it.runIf(kind === 'sqlite')(
+    'a withdrawal waits for another command holding the database instead of refusing',
+    async () => {
+      const { withRawDb } = await import('../helpers/raw-db.js');
+      const receipt = await withRawDb(t.ws.paths.database, async (sql) => {
+        await sql('begin immediate');
+        const withdrawing = withdrawConsent(t.ctx, connector, 's', 'P1');
+        // Longer than SQLite's own busy timeout (3 s): the withdrawal must outwait it.
+        await new Promise((r) => setTimeout(r, 4000));
+        await sql('commit');
+        return withdrawing;
+      });
+      expect(receipt).toMatchObject({ outcome: 'withdrawn', verifiedInSource: 'clean' });
+    },
+    30_000,
+  );
 
   it('a withdrawal reports, not hides, a DAM that keeps naming the person', async () => {
     // Every read-back finds the stale sidecar again (a DAM that restores it): the receipt says so.

@@ -40,8 +40,11 @@ interface Job {
 interface Slot {
   worker: Worker;
   ready: boolean;
-  /** what this worker embeds with (its ready message) */
+  /** what this worker embeds with, and why not onnxruntime (its ready message) */
   runtime?: string;
+  fallback?: string;
+  /** stopped by the pool to fall back to tfjs-wasm: its replacement is not a restart */
+  replaced?: boolean;
   job: Job | null;
   retiring: boolean;
   timer?: NodeJS.Timeout;
@@ -79,13 +82,17 @@ function movable(job: Job): ArrayBuffer[] {
     : [];
 }
 
+const isOnnx = (runtime: string) => runtime.startsWith('onnxruntime');
+
 export class FacePool implements FaceEngine {
   readonly model: ModelIdentity;
   /** what the workers embed with (each chooses alike: embedder-choice.ts) */
   embeddingRuntime: string | undefined;
   embeddingFallback: string | undefined;
-  /** the runtime every worker started from now on must use (SITTER_EMBEDDER), once the pool has one */
-  private pinned: 'onnx' | 'wasm' | undefined;
+  /** set once the pool fell back to tfjs-wasm: every worker started from then on must use it */
+  private pinned: 'wasm' | undefined;
+  /** the workers of create() are up and hold one runtime (oneRuntime) */
+  private settled = false;
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private nextId = 1;
@@ -126,23 +133,34 @@ export class FacePool implements FaceEngine {
   }
 
   /**
-   * Every worker embeds with the same runtime, the one the scan puts on its record: workers that chose
-   * differently at start (onnxruntime failed its check in one thread only) are all replaced by
-   * tfjs-wasm ones, the path that always works; and a worker started later to replace one is held to
-   * the pool's runtime (SITTER_EMBEDDER), so the record stays true for every image.
+   * Every worker embeds with the same runtime, the one the scan puts on its record: when the workers
+   * chose differently at start (onnxruntime failed its check in one thread only), the pool falls back
+   * to tfjs-wasm, the path that always works, for all of them.
    */
   private async oneRuntime(): Promise<void> {
-    const runtimes = new Set(this.slots.map((s) => s.runtime));
-    const first = this.slots[0]?.runtime ?? '';
-    this.pinned = runtimes.size > 1 ? 'wasm' : first.startsWith('onnxruntime') ? 'onnx' : 'wasm';
-    if (runtimes.size === 1) return;
-    const fallback = this.slots.find((s) => s.runtime && !s.runtime.startsWith('onnxruntime'));
-    this.embeddingRuntime = fallback?.runtime;
-    this.embeddingFallback = `onnxruntime-node is not used: not every engine thread could use it (${fallback?.runtime ?? 'tfjs-wasm'} in another)`;
-    const others = this.slots.filter((s) => s.runtime?.startsWith('onnxruntime'));
-    // Each one's exit starts its replacement, held to tfjs-wasm (the exit handler).
-    for (const slot of others) slot.retiring = true;
-    await Promise.all(others.map((s) => s.worker.terminate()));
+    const wasm = this.slots.find((s) => s.ready && s.runtime !== undefined && !isOnnx(s.runtime));
+    if (wasm && this.slots.some((s) => s.ready && s.runtime !== undefined && isOnnx(s.runtime)))
+      await this.fallBackToWasm(wasm);
+    this.settled = true;
+  }
+
+  /**
+   * From now on every worker embeds on tfjs-wasm: the onnxruntime ones are replaced (their exit starts
+   * the replacement, held to tfjs-wasm by SITTER_EMBEDDER), and the reason is kept. Also when a worker
+   * started later to replace another cannot use onnxruntime: images are never lost for it.
+   */
+  private async fallBackToWasm(wasm: Slot): Promise<void> {
+    this.pinned = 'wasm';
+    this.embeddingRuntime = wasm.runtime;
+    this.embeddingFallback =
+      `onnxruntime-node is not used: not every engine thread could use it` +
+      (wasm.fallback ? ` (${wasm.fallback.replace(/^onnxruntime-node is not used: /, '')})` : '');
+    const onnx = this.slots.filter((s) => s.runtime !== undefined && isOnnx(s.runtime));
+    for (const slot of onnx) {
+      slot.retiring = true;
+      slot.replaced = true;
+    }
+    await Promise.all(onnx.map((s) => s.worker.terminate()));
   }
 
   private workerData() {
@@ -153,7 +171,7 @@ export class FacePool implements FaceEngine {
   private spawn(): Promise<void> {
     const worker = new Worker(fileURLToPath(this.workerUrl), {
       workerData: this.workerData(),
-      // Held to the pool's runtime once it has one (oneRuntime).
+      // Held to tfjs-wasm once the pool fell back to it (fallBackToWasm).
       ...(this.pinned ? { env: { ...process.env, SITTER_EMBEDDER: this.pinned } } : {}),
     });
     const slot: Slot = { worker, ready: false, job: null, retiring: false };
@@ -165,8 +183,14 @@ export class FacePool implements FaceEngine {
         if (msg.type === 'ready') {
           started = true;
           slot.runtime = msg.embeddingRuntime;
-          this.embeddingRuntime = msg.embeddingRuntime;
-          if (!this.pinned) this.embeddingFallback = msg.embeddingFallback;
+          slot.fallback = msg.embeddingFallback;
+          // A replacement that could not use onnxruntime where the others do: all of them fall back.
+          if (this.settled && !isOnnx(msg.embeddingRuntime) && this.embeddingRuntime && isOnnx(this.embeddingRuntime))
+            void this.fallBackToWasm(slot);
+          if (!this.settled) {
+            this.embeddingRuntime = msg.embeddingRuntime;
+            this.embeddingFallback = msg.embeddingFallback;
+          }
           slot.ready = true;
           resolve();
           this.pump();
@@ -242,7 +266,7 @@ export class FacePool implements FaceEngine {
           );
         }
         if (!this.closed) {
-          this.stats.restarts++;
+          if (!slot.replaced) this.stats.restarts++;
           this.spawn().catch((e: unknown) => this.failAll(e as Error));
         }
       });
@@ -284,10 +308,12 @@ export class FacePool implements FaceEngine {
   }
 
   async close(): Promise<void> {
-    if (!this.closed) FacePool.running--;
+    const wasOpen = !this.closed;
     this.closed = true;
     this.failAll(new BugError('face pool closed with images still queued'));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
     this.slots.length = 0;
+    // Only once its threads are gone: a pool started meanwhile must still see them (gc-mode.ts).
+    if (wasOpen) FacePool.running--;
   }
 }

@@ -143,7 +143,11 @@ export interface AssetPage {
 export interface FetchedAsset {
   /** the same facts a listing gives, read again now */
   asset: ListedAsset;
-  /** the original file's bytes */
+  /**
+   * the original file's bytes. They become the caller's: a scan hands them to its engine thread
+   * without a copy, which empties the array (its buffer detached), so a connector must not keep or
+   * reuse an array it returned (a cache returns a copy).
+   */
   bytes: Uint8Array;
   /** `sha256:<hex>` of `bytes` */
   contentHash: string;

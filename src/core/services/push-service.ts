@@ -1,19 +1,17 @@
-import { flagsAfterPush, PUSHED_FLAG } from '../domain/asset-flags.js';
+import { flagsAfterPush } from '../domain/asset-flags.js';
 import { participantPseudonym } from '../domain/pseudonym.js';
 import { consentStatus } from '../domain/consent.js';
-import { type ClearanceFacts, scopesInForce } from '../domain/clearance.js';
+import { scopesInForce } from '../domain/clearance.js';
 import { type AssetScopeClearance, clearanceStatement } from '../domain/clearance-statement.js';
 import { consentUri } from '../domain/consent-uri.js';
 import { isDiskFull } from '../domain/disk-full.js';
 import { SitterError, isSitterError } from '../domain/errors.js';
-import type { Asset, ConsentRecord, Face, Participant, PushRecord } from '../domain/records.js';
+import type { Asset, ConsentRecord, Participant, PushRecord } from '../domain/records.js';
 import { type Shoot } from '../domain/shoot.js';
 import type { Connector, ModelRelease, PushPerson } from '../ports/connector.js';
-import type { UnitOfWork } from '../ports/store.js';
 import { pushCall, pushGuard, type PushWarning, type WriteReport, warmListing, writeReport } from './push-outcome.js';
 
 export type { PushWarning } from './push-outcome.js';
-import type { ConsentLink } from '../domain/review.js';
 import { consentLinksOfShoot } from './consent-links.js';
 import { loadClearanceFacts } from './clearance-service.js';
 import {
@@ -27,6 +25,7 @@ import { type ServiceContext, requireShoot } from './context.js';
 import { type NamedPlace, recordCleared, recordPushed } from './push-ledger.js';
 import { sweepLapsedConsent } from './withdrawal.js';
 import { retryWhileLocked } from './retry-locked.js';
+import { anyLapsed, forgetErased, type Plan, refreshAsset, reloadShootFacts, wasPushed } from './push-plan.js';
 
 /** Set on an asset while Sitter's metadata is on it, so a later push knows to clear it. */
 
@@ -81,6 +80,11 @@ export interface PushOptions {
    * push of a closed shoot is refused.
    */
   reason?: 'push' | 'withdrawal';
+  /**
+   * Assets to treat as written by Sitter although no open push record says so: a withdrawal whose
+   * read-back found the person named there again (a concurrent push wrote and had not recorded it yet).
+   */
+  forceAssetIds?: readonly number[];
 }
 
 /** Sitter's connectors refuse with this code when an asset's content is not what was scanned. */
@@ -93,20 +97,6 @@ export interface PushedAsset {
   location: string;
   /** why its metadata was out of date (push-selection.ts); absent when unchanged */
   why?: DamUpdateReason[];
-}
-
-interface Plan {
-  shoot: Shoot;
-  participants: Map<number, Participant>;
-  consents: Map<number, ConsentRecord>;
-  faces: Face[];
-  assets: Asset[];
-  /** open push records by store asset id */
-  places: Map<number, PushRecord[]>;
-  /** the consent record version each confirmed face was named under, by face id */
-  consentLinks: Map<number, ConsentLink>;
-  /** what the asset's clearance and why it is out of date are computed from (the push records before this push) */
-  clearance: ClearanceFacts;
 }
 
 /** What one asset's metadata should say now: the persons to name, and the named places to take off. */
@@ -187,6 +177,7 @@ export async function pushShoot(
   opts: PushOptions = {},
 ): Promise<PushSummary> {
   const only = opts.assetIds ? new Set(opts.assetIds) : null;
+  const forcedIds = opts.forceAssetIds ? new Set(opts.forceAssetIds) : null;
   const withdrawalOnly = opts.reason === 'withdrawal';
   const plan: Plan = await ctx.store.transaction(async (uow) => {
     const shoot = await requireShoot(uow, shootId);
@@ -210,9 +201,10 @@ export async function pushShoot(
     if (only && !only.has(asset.id)) continue;
     // What Sitter wrote is reconsidered whatever happened to the asset since (a failed or changed
     // rescan): the DAM must follow the current record (rule 6). Elsewhere a withdrawal writes nothing.
-    if (!wasPushed(plan, asset) && (withdrawalOnly || asset.scanState !== 'scanned')) continue;
+    const forced = forcedIds?.has(asset.id) === true;
+    if (!forced && !wasPushed(plan, asset) && (withdrawalOnly || asset.scanState !== 'scanned')) continue;
     try {
-      await pushAssetAsItIsNow(ctx, connector, plan, asset, withdrawalOnly, summary);
+      await pushAssetAsItIsNow(ctx, connector, plan, asset, { withdrawalOnly, forced }, summary);
     } catch (error) {
       throw pushStoppedBy(error, summary);
     }
@@ -246,91 +238,65 @@ export async function pushShoot(
   return summary;
 }
 
-function wasPushed(plan: Plan, asset: Asset): boolean {
-  return (plan.places.get(asset.id)?.length ?? 0) > 0 || asset.flags.includes(PUSHED_FLAG);
-}
-
 /** How many times one asset is written again because a person it named lost their consent meanwhile. */
 const REWRITES_AFTER_WITHDRAWAL = 3;
 
 /**
  * One asset, written from the store as it is now rather than as it was when the push started: a
- * withdrawal committed by another process while this push runs (rule 6) must not be undone by it.
- * Right before the write, the consents, the asset's faces and its named places are read again, and the
- * fresh read only ever takes people off (someone confirmed since the push started waits for the next
- * push). A consent withdrawn during the connector call itself is caught right after it: the asset is
- * written again without that person, so the DAM names a withdrawn person for one write at most.
+ * withdrawal or an erasure committed by another process while this push runs (rule 6) must not be
+ * undone by it. Right before the write, the consents, the asset's faces and its named places are read
+ * again (push-refresh.ts), and the fresh read only ever takes people off (someone confirmed since the
+ * push started waits for the next push); when anything moved, the shoot's participants and clearance
+ * facts are read again too, so the clearance written says what holds now. A consent withdrawn during
+ * the connector call itself is caught right after it: the asset is written again without that person,
+ * so the DAM names a withdrawn person for one write at most. The summary counts the asset once, as its
+ * last write left it; people held back in any round are all reported.
  */
 async function pushAssetAsItIsNow(
   ctx: ServiceContext,
   connector: Connector,
   plan: Plan,
   asset: Asset,
-  withdrawalOnly: boolean,
+  opts: { withdrawalOnly: boolean; forced: boolean },
   summary: PushSummary,
 ): Promise<void> {
-  for (let round = 0; round <= REWRITES_AFTER_WITHDRAWAL; round++) {
-    await refreshAsset(ctx, plan, asset);
-    const now = ctx.clock.now();
-    // A rewrite's held-back persons were told in the first round.
-    const told = round === 0 ? summary : emptySummary(plan.shoot.id);
-    const statement = statementOf(plan, asset, now, withdrawalOnly, told);
-    if (statement.persons.length === 0 && !wasPushed(plan, asset)) return;
-    if (round === 0) summary.assets += 1;
-    await pushOneAsset(ctx, connector, plan.shoot, asset, statement, withdrawalOnly, summary);
-    const named = statement.named.map((n) => n.participantId);
-    const consents = await retryWhileLocked(() => ctx.store.transaction((uow) => currentConsents(uow, named)));
-    const lapsed = named.some((id) => {
-      const c = consents.get(id);
-      return !c || consentStatus(c, ctx.clock.now()) !== 'eligible';
-    });
-    if (!lapsed) return;
+  const { withdrawalOnly } = opts;
+  const pushedBefore = (p: Plan) => opts.forced || wasPushed(p, asset);
+  // The fresh read only takes people off: an asset that names nobody on the plan and was never pushed stays so.
+  const onPlan = statementOf(plan, asset, ctx.clock.now(), withdrawalOnly, emptySummary(plan.shoot.id));
+  if (onPlan.persons.length === 0 && !pushedBefore(plan)) return;
+  const heldBack = new Map<string, PushSummary['heldBack'][number]>();
+  const everNamed = new Set<number>();
+  let last: PushSummary | null = null;
+  let round = 0;
+  for (; round <= REWRITES_AFTER_WITHDRAWAL; round++) {
+    const moved = await refreshAsset(ctx, plan, asset);
+    if (moved || round > 0) await reloadShootFacts(ctx, plan);
+    const told = emptySummary(plan.shoot.id);
+    const statement = statementOf(plan, asset, ctx.clock.now(), withdrawalOnly, told);
+    for (const h of told.heldBack) heldBack.set(`${h.asset}\u0000${h.participant}`, h);
+    if (statement.persons.length === 0 && !pushedBefore(plan)) break;
+    await pushOneAsset(ctx, connector, plan.shoot, asset, statement, withdrawalOnly, told);
+    last = told;
+    for (const n of statement.named) everNamed.add(n.participantId);
+    if (!(await anyLapsed(ctx, statement.named))) break;
   }
+  summary.heldBack.push(...heldBack.values());
+  if (last) addAssetOutcome(summary, last);
+  if (round > 0) await forgetErased(ctx, everNamed);
 }
 
-/** The store as it is now for one asset: current consents, the asset's faces and its open places. */
-async function refreshAsset(ctx: ServiceContext, plan: Plan, asset: Asset): Promise<void> {
-  const fresh = await retryWhileLocked(() =>
-    ctx.store.transaction(async (uow) => {
-      const faces = await uow.faces.listByAsset(asset.id);
-      const places = await uow.pushRecords.openByAsset(asset.id);
-      // Only the people this asset could name or un-name: a whole shoot's consents per asset would be slow.
-      const people = new Set<number>(places.map((r) => r.participantId));
-      for (const f of plan.faces) if (f.assetId === asset.id && f.participantId !== null) people.add(f.participantId);
-      return { faces, places, people, consents: await currentConsents(uow, [...people]) };
-    }),
-  );
-  for (const id of fresh.people) {
-    const c = fresh.consents.get(id);
-    if (c) plan.consents.set(id, c);
-    else plan.consents.delete(id);
-  }
-  plan.places.set(
-    asset.id,
-    fresh.places.map((r) => ({ ...r })),
-  );
-  // A face counts as confirmed only if it was when the push started and still is, to the same person.
-  const byId = new Map(fresh.faces.map((f) => [f.id, f]));
-  plan.faces = plan.faces.map((f) => {
-    if (f.assetId !== asset.id || f.state !== 'confirmed') return f;
-    const current = byId.get(f.id);
-    if (current?.state === 'confirmed' && current.participantId === f.participantId) return f;
-    // Decided otherwise since, or gone with a rescan: one of the asset's other faces for this write.
-    return { ...f, state: current && current.state !== 'confirmed' ? current.state : 'unidentified' };
-  });
-}
-
-/** The current consent record of each of these participants (none when a participant has none). */
-async function currentConsents(
-  uow: UnitOfWork,
-  participantIds: readonly number[],
-): Promise<Map<number, ConsentRecord>> {
-  const found = new Map<number, ConsentRecord>();
-  for (const id of new Set(participantIds)) {
-    const c = await uow.consents.current(id);
-    if (c) found.set(id, c);
-  }
-  return found;
+/** One asset's last round, counted into the push's summary (the asset once, whatever it took). */
+function addAssetOutcome(summary: PushSummary, round: PushSummary): void {
+  summary.assets += 1;
+  summary.written += round.written;
+  summary.unchanged += round.unchanged;
+  summary.cleared += round.cleared;
+  summary.persons += round.persons;
+  summary.queued += round.queued;
+  summary.updated.push(...round.updated);
+  summary.failed.push(...round.failed);
+  summary.warnings.push(...round.warnings);
 }
 
 function emptySummary(shootId: string): PushSummary {

@@ -385,6 +385,9 @@ async function scanWith(ctx: ServiceContext, deps: ScanPorts, shoot: Shoot, opts
           subject: `shoot:${shootId}`,
           details: {
             rosterHash: roster.hash,
+            // What embedded the last images: not the runtime on scan.started only when the pool had to
+            // fall back to tfjs-wasm during the scan (pool.ts, one runtime per pool).
+            ...(deps.engine.embeddingRuntime ? { embeddingRuntime: deps.engine.embeddingRuntime } : {}),
             listed: summary.listed,
             processed: summary.processed,
             unchanged: summary.unchanged,

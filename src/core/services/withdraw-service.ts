@@ -7,7 +7,7 @@ import { type PushFailure, type PushedAsset, pushShoot } from './push-service.js
 import { placesNaming } from './push-ledger.js';
 import { type CascadeResult, withdrawalCascade } from './withdrawal.js';
 import type { UnitOfWork } from '../ports/store.js';
-import type { Participant } from '../domain/records.js';
+import type { Asset, Participant } from '../domain/records.js';
 import { identityOf } from './erasure-check.js';
 import { type SourceCheck, type SourceVerdict, verifyInSource } from './withdraw-verify.js';
 import { retryWhileLocked } from './retry-locked.js';
@@ -208,7 +208,7 @@ async function reachDam(
     return {
       damUpdates: [],
       damFailures: [notReached(error, shootId, participantRef)],
-      sourceCheck: await verifyTouched(ctx, undefined, shootId, staged, participantRef),
+      sourceCheck: (await verifyTouched(ctx, undefined, shootId, staged, participantRef)).sourceCheck,
     };
   }
   try {
@@ -232,12 +232,16 @@ async function updateAndVerify(
   participantRef: string,
 ): Promise<DamUpdate> {
   const byAsset = new Map<string, PushedAsset>();
+  // Assets the read-back found still naming the person: updated again even where no open push record
+  // says Sitter wrote there (the concurrent push had not recorded its write yet).
+  let again: number[] = [];
   for (let round = 0; ; round++) {
     let damFailures: PushFailure[];
     try {
       const pushed = await pushShoot(ctx, dam, shootId, {
         assetIds: staged.cascade.affectedAssetIds,
         reason: 'withdrawal',
+        ...(again.length ? { forceAssetIds: again } : {}),
       });
       // An asset written in an earlier round and unchanged in this one keeps the earlier account.
       for (const u of pushed.updated) if (u.action !== 'unchanged' || !byAsset.has(u.asset)) byAsset.set(u.asset, u);
@@ -245,10 +249,12 @@ async function updateAndVerify(
     } catch (error) {
       damFailures = [notReached(error, shootId, participantRef)];
     }
-    const sourceCheck = await verifyTouched(ctx, dam, shootId, staged, participantRef);
+    const stillNamed: string[] = [];
+    const { sourceCheck, touched } = await verifyTouched(ctx, dam, shootId, staged, participantRef, stillNamed);
     const done = sourceCheck.verdict !== 'still-named' || damFailures.length > 0;
     if (done || round >= RECHECKS_AFTER_CONCURRENT_PUSH)
       return { damUpdates: [...byAsset.values()], damFailures, sourceCheck };
+    again = touched.filter((a) => stillNamed.includes(a.connectorAssetId)).map((a) => a.id);
     await new Promise((r) => setTimeout(r, RECHECK_PAUSE_MS * (round + 1)));
   }
 }
@@ -260,20 +266,23 @@ async function verifyTouched(
   shootId: string,
   staged: Staged,
   participantRef: string,
-): Promise<SourceCheck> {
+  stillNamed: string[] = [],
+): Promise<{ sourceCheck: SourceCheck; touched: Asset[] }> {
   const { touched, source } = await retryWhileLocked(() =>
     ctx.store.transaction(async (uow) => ({
       touched: (await uow.assets.listByShoot(shootId)).filter((a) => staged.cascade.affectedAssetIds.includes(a.id)),
       source: (await requireShoot(uow, shootId)).source,
     })),
   );
-  return verifyInSource(
+  const sourceCheck = await verifyInSource(
     dam,
     source,
     touched,
     identityOf(staged.participant),
     `sitter withdraw ${shootId} ${participantRef}`,
+    stillNamed,
   );
+  return { sourceCheck, touched };
 }
 
 /** The DAM was not reached at all (a failure on no one asset, '*'): the connector or its DAM failed. */

@@ -44,6 +44,8 @@ export async function verifyInSource(
   person: PersonIdentity,
   /** the command that finishes and re-verifies the withdrawal, for the hint */
   rerun: string,
+  /** filled with the ids of the assets found still naming the person (to update them again) */
+  stillNamedAssets: string[] = [],
 ): Promise<SourceCheck> {
   const check: SourceCheck = {
     verdict: 'clean',
@@ -72,8 +74,10 @@ export async function verifyInSource(
         // which `erase` reports as a trace instead.
         else {
           const mentions = mentionsOf(file.text, person);
-          if (mentions.includes('consent URI')) check.stillNamed.push(file.location);
-          else if (mentions.length > 0) check.otherMentions.push(file.location);
+          if (mentions.includes('consent URI')) {
+            check.stillNamed.push(file.location);
+            if (!stillNamedAssets.includes(asset.connectorAssetId)) stillNamedAssets.push(asset.connectorAssetId);
+          } else if (mentions.length > 0) check.otherMentions.push(file.location);
         }
       }
     } catch (error) {
