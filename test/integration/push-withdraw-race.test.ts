@@ -141,6 +141,22 @@ describe.each(workspaceKinds())('a push and a withdrawal at once ($kind)', ({ ki
     30_000,
   );
 
+  it.runIf(kind === 'sqlite')(
+    'an erasure waits for another command holding the database instead of refusing',
+    async () => {
+      const { withRawDb } = await import('../helpers/raw-db.js');
+      const receipt = await withRawDb(t.ws.paths.database, async (sql) => {
+        await sql('begin immediate');
+        const erasing = eraseParticipant(t.ctx, connector, 's', 'P1');
+        await new Promise((r) => setTimeout(r, 4000));
+        await sql('commit');
+        return erasing;
+      });
+      expect(receipt).toMatchObject({ outcome: 'erased' });
+    },
+    30_000,
+  );
+
   it('a withdrawal reports, not hides, a DAM that keeps naming the person', async () => {
     // Every read-back finds the stale sidecar again (a DAM that restores it): the receipt says so.
     const stale = readFileSync(join(source, 'a.jpg.xmp'));

@@ -1,3 +1,4 @@
+import { retryWhileLocked, WITHDRAWAL_LOCK_WAIT_MS } from './retry-locked.js';
 import { formatAnchor } from '../domain/anchor.js';
 import { erasureDigest } from '../domain/erasure.js';
 import type { AuditEntry } from '../domain/audit.js';
@@ -253,7 +254,11 @@ export async function eraseParticipant(
 ): Promise<ErasureReceipt> {
   const earlier = await earlierErasure(ctx, shootId, participantRef);
   if (earlier) return finishInterruptedErasure(ctx, connector, earlier, participantRef);
-  const staged = await ctx.store.transaction((uow) => withdrawForErasure(ctx, uow, shootId, participantRef));
+  // As a withdrawal: not refused for a moment's busy database (a push or a scan committing).
+  const staged = await retryWhileLocked(
+    () => ctx.store.transaction((uow) => withdrawForErasure(ctx, uow, shootId, participantRef)),
+    { maxWaitMs: WITHDRAWAL_LOCK_WAIT_MS },
+  );
   const { person } = staged;
   const dam = await clearWrittenPlaces(ctx, connector, person, staged.cascade.affectedAssetIds);
   const blanked = staged.hold

@@ -7,6 +7,12 @@ import { isSitterError } from '../domain/errors.js';
  */
 export const LONG_JOB_LOCK_WAIT_MS = 10 * 60 * 1000;
 
+/**
+ * How long a withdrawal or an erasure waits for another command holding the database (a push or a
+ * scan committing) before it says DATABASE_LOCKED: it should go through, not be refused for a busy moment.
+ */
+export const WITHDRAWAL_LOCK_WAIT_MS = 60_000;
+
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     const timer = setTimeout(done, ms);

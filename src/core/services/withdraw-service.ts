@@ -10,7 +10,7 @@ import type { UnitOfWork } from '../ports/store.js';
 import type { Asset, Participant } from '../domain/records.js';
 import { identityOf } from './erasure-check.js';
 import { type SourceCheck, type SourceVerdict, verifyInSource } from './withdraw-verify.js';
-import { retryWhileLocked } from './retry-locked.js';
+import { retryWhileLocked, WITHDRAWAL_LOCK_WAIT_MS } from './retry-locked.js';
 
 /**
  * Makes the shoot's connector only after the withdrawal is committed: a connector that cannot be
@@ -56,11 +56,6 @@ export interface WithdrawalReceipt {
  * remembered, the cascade. For someone already withdrawn it commits nothing and returns what that
  * earlier withdrawal may have left undone (a run killed after this commit).
  */
-/**
- * How long a withdrawal waits for another command holding the database (a push or a scan committing)
- * before it says DATABASE_LOCKED: a withdrawal should go through, not be refused for a busy moment.
- */
-export const WITHDRAWAL_LOCK_WAIT_MS = 60_000;
 
 export async function commitWithdrawal(ctx: ServiceContext, shootId: string, participantRef: string) {
   return retryWhileLocked(() => stageWithdrawal(ctx, shootId, participantRef), { maxWaitMs: WITHDRAWAL_LOCK_WAIT_MS });
