@@ -8,6 +8,7 @@ import type { Connector } from '../../src/core/ports/connector.js';
 import { eraseParticipant } from '../../src/core/services/erase-service.js';
 import { pushShoot } from '../../src/core/services/push-service.js';
 import { type WithdrawalReceipt, withdrawConsent } from '../../src/core/services/withdraw-service.js';
+import { withRawDb } from '../helpers/raw-db.js';
 import { seedPushedPair } from '../helpers/seed.js';
 import { stopClusters, type TestWorkspace, workspaceKinds } from '../helpers/workspace.js';
 
@@ -49,6 +50,16 @@ describe.each(workspaceKinds())('a push and a withdrawal at once ($kind)', ({ ki
     t.ws.store.transaction(async (uow) => {
       const p1 = await uow.participants.findByExternalRef('s', 'P1');
       return uow.pushRecords.openByParticipant(p1!.id);
+    });
+
+  /** Runs `work` while another connection holds SQLite's write lock for longer than its busy timeout (3 s). */
+  const whileAnotherHoldsTheDatabase = <T>(work: () => Promise<T>): Promise<T> =>
+    withRawDb(t.ws.paths.database, async (sql) => {
+      await sql('begin immediate');
+      const running = work();
+      await new Promise((r) => setTimeout(r, 4000));
+      await sql('commit');
+      return running;
     });
 
   beforeEach(async () => {
@@ -127,15 +138,7 @@ describe.each(workspaceKinds())('a push and a withdrawal at once ($kind)', ({ ki
   it.runIf(kind === 'sqlite')(
     'a withdrawal waits for another command holding the database instead of refusing',
     async () => {
-      const { withRawDb } = await import('../helpers/raw-db.js');
-      const receipt = await withRawDb(t.ws.paths.database, async (sql) => {
-        await sql('begin immediate');
-        const withdrawing = withdrawConsent(t.ctx, connector, 's', 'P1');
-        // Longer than SQLite's own busy timeout (3 s): the withdrawal must outwait it.
-        await new Promise((r) => setTimeout(r, 4000));
-        await sql('commit');
-        return withdrawing;
-      });
+      const receipt = await whileAnotherHoldsTheDatabase(() => withdrawConsent(t.ctx, connector, 's', 'P1'));
       expect(receipt).toMatchObject({ outcome: 'withdrawn', verifiedInSource: 'clean' });
     },
     30_000,
@@ -144,14 +147,7 @@ describe.each(workspaceKinds())('a push and a withdrawal at once ($kind)', ({ ki
   it.runIf(kind === 'sqlite')(
     'an erasure waits for another command holding the database instead of refusing',
     async () => {
-      const { withRawDb } = await import('../helpers/raw-db.js');
-      const receipt = await withRawDb(t.ws.paths.database, async (sql) => {
-        await sql('begin immediate');
-        const erasing = eraseParticipant(t.ctx, connector, 's', 'P1');
-        await new Promise((r) => setTimeout(r, 4000));
-        await sql('commit');
-        return erasing;
-      });
+      const receipt = await whileAnotherHoldsTheDatabase(() => eraseParticipant(t.ctx, connector, 's', 'P1'));
       expect(receipt).toMatchObject({ outcome: 'erased' });
     },
     30_000,
