@@ -153,6 +153,24 @@ describe.each(workspaceKinds())('a push and a withdrawal at once ($kind)', ({ ki
     30_000,
   );
 
+  it.runIf(kind === 'sqlite')(
+    'a re-import that withdraws waits for another command holding the database instead of refusing',
+    async () => {
+      const { importConsent } = await import('../../src/core/services/consent-service.js');
+      const { parseConsentFile } = await import('../../src/core/consent/index.js');
+      const { consentFileAccessFor, readConsentFile } = await import('../../src/core/store/files/consent-files.js');
+      const { pngBytes, writeConsentFolder } = await import('../helpers/consent-fixture.js');
+      const file = writeConsentFolder(join(t.root, '..', 'consent-withdrawing'), [
+        { id: 'P1', name: 'Ada Leaving', consent: 'yes', photo: await pngBytes(1), withdrawn: '2026-05-20' },
+        { id: 'P2', name: 'Ben Staying', consent: 'yes', photo: await pngBytes(2) },
+      ]);
+      const parsed = await parseConsentFile(await readConsentFile(file), consentFileAccessFor(file));
+      const summary = await whileAnotherHoldsTheDatabase(() => importConsent(t.ctx, 's', parsed, file));
+      expect(summary.withdrawn).toEqual(['P1']);
+    },
+    30_000,
+  );
+
   it('a withdrawal reports, not hides, a DAM that keeps naming the person', async () => {
     // Every read-back finds the stale sidecar again (a DAM that restores it): the receipt says so.
     const stale = readFileSync(join(source, 'a.jpg.xmp'));

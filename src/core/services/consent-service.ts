@@ -1,3 +1,4 @@
+import { retryWhileLocked, WITHDRAWAL_LOCK_WAIT_MS } from './retry-locked.js';
 import { participantPseudonym, participantSubject } from '../domain/pseudonym.js';
 import type { ConsentImport, ConsentRow } from '../consent/index.js';
 import { refuseConsentRow, type RowRefusal } from '../domain/consent.js';
@@ -138,6 +139,20 @@ export async function importConsent(
       'An amendment needs the name of the person signing it off.',
       'Pass --approved-by NAME with --amend.',
     );
+  // A re-import may withdraw someone: like `withdraw`, not refused for a moment's busy database.
+  return retryWhileLocked(() => applyConsentImport(ctx, shootId, file, importedFrom, opts, approver), {
+    maxWaitMs: WITHDRAWAL_LOCK_WAIT_MS,
+  });
+}
+
+function applyConsentImport(
+  ctx: ServiceContext,
+  shootId: string,
+  file: ConsentImport,
+  importedFrom: string,
+  opts: ConsentImportOptions,
+  approver: string | undefined,
+): Promise<ConsentImportSummary> {
   return ctx.store.transaction(async (uow) => {
     const shoot = await requireShoot(uow, shootId);
     assertOpen(shoot, 'consent import');
