@@ -52,11 +52,16 @@ export async function forgetErased(ctx: ServiceContext, named: ReadonlySet<numbe
 
 /** Whether any of these people lost their consent since the statement naming them was made. */
 export async function anyLapsed(ctx: ServiceContext, named: readonly NamedPlace[]): Promise<boolean> {
+  return retryWhileLocked(() => ctx.store.transaction((uow) => lapsedAmong(uow, named, ctx.clock.now())));
+}
+
+/** The same, read in a unit of work of the caller's (the one that records the write). */
+export async function lapsedAmong(uow: UnitOfWork, named: readonly NamedPlace[], now: Date): Promise<boolean> {
   const ids = named.map((n) => n.participantId);
-  const consents = await retryWhileLocked(() => ctx.store.transaction((uow) => currentConsents(uow, ids)));
+  const consents = await currentConsents(uow, ids);
   return ids.some((id) => {
     const c = consents.get(id);
-    return !c || consentStatus(c, ctx.clock.now()) !== 'eligible';
+    return !c || consentStatus(c, now) !== 'eligible';
   });
 }
 

@@ -25,7 +25,15 @@ import { type ServiceContext, requireShoot } from './context.js';
 import { type NamedPlace, recordCleared, recordPushed } from './push-ledger.js';
 import { sweepLapsedConsent } from './withdrawal.js';
 import { retryWhileLocked } from './retry-locked.js';
-import { anyLapsed, forgetErased, type Plan, refreshAsset, reloadShootFacts, wasPushed } from './push-plan.js';
+import {
+  anyLapsed,
+  forgetErased,
+  lapsedAmong,
+  type Plan,
+  refreshAsset,
+  reloadShootFacts,
+  wasPushed,
+} from './push-plan.js';
 
 /** Set on an asset while Sitter's metadata is on it, so a later push knows to clear it. */
 
@@ -276,10 +284,11 @@ async function pushAssetAsItIsNow(
     const statement = statementOf(plan, asset, ctx.clock.now(), withdrawalOnly, told);
     for (const h of told.heldBack) heldBack.set(`${h.asset}\u0000${h.participant}`, h);
     if (statement.persons.length === 0 && !pushedBefore(plan)) break;
-    await pushOneAsset(ctx, connector, plan.shoot, asset, statement, withdrawalOnly, told);
+    const settled = await pushOneAsset(ctx, connector, plan.shoot, asset, statement, withdrawalOnly, told);
     last = told;
     for (const n of statement.named) everNamed.add(n.participantId);
-    if (!(await anyLapsed(ctx, statement.named))) break;
+    // Read in the write's own record when there was one; else on its own.
+    if (!(settled?.lapsed ?? (await anyLapsed(ctx, statement.named)))) break;
   }
   summary.heldBack.push(...heldBack.values());
   if (last) addAssetOutcome(summary, last);
@@ -372,7 +381,7 @@ async function pushOneAsset(
   st: AssetStatement,
   withdrawalOnly: boolean,
   summary: PushSummary,
-): Promise<void> {
+): Promise<{ lapsed: boolean } | undefined> {
   const source = shoot.source;
   const goneUris = st.gone.map((r) => r.consentUri);
   const clearGone = async (): Promise<Outcome> => {
@@ -391,7 +400,7 @@ async function pushOneAsset(
       // The faces on record are no longer the ones the sidecar describes: take off who must go, nothing else.
       if (st.gone.length === 0) {
         summary.unchanged += 1;
-        return;
+        return undefined;
       }
       outcome = await clearGone();
     } else if (st.persons.length === 0) {
@@ -440,20 +449,23 @@ async function pushOneAsset(
           ? { hint: error.hint }
           : {}),
     });
-    if (!changedAsset || st.gone.length === 0) return;
+    if (!changedAsset || st.gone.length === 0) return undefined;
     // Nothing may be written on the new content, but the people who must go still go.
     try {
       outcome = await clearGone();
     } catch (clearError) {
       if (!isSitterError(clearError) || isDiskFull(clearError)) throw clearError;
       summary.failed.push({ asset: asset.connectorAssetId, code: clearError.code, message: clearError.message });
-      return;
+      return undefined;
     }
   }
-  await settle(ctx, connector, shoot.id, asset, st, outcome, summary);
+  return settle(ctx, connector, shoot.id, asset, st, outcome, summary);
 }
 
-/** Counts the outcome and records it in one unit of work: flags, what is written where, the audit entry. */
+/**
+ * Counts the outcome and records it in one unit of work: flags, what is written where, the audit entry;
+ * and, read in that same unit of work, whether a person it names lost their consent meanwhile.
+ */
 async function settle(
   ctx: ServiceContext,
   connector: Connector,
@@ -462,7 +474,7 @@ async function settle(
   st: AssetStatement,
   outcome: Outcome,
   summary: PushSummary,
-): Promise<void> {
+): Promise<{ lapsed: boolean }> {
   const pushed = outcome.kind === 'pushed';
   const queued = outcome.outcome === 'queued-for-approval';
   if (!pushed) summary.cleared += outcome.changed ? 1 : 0;
@@ -479,7 +491,7 @@ async function settle(
   });
   const now = ctx.clock.now();
   // What was written must be recorded: a command holding the database for a moment is waited out.
-  await retryWhileLocked(() =>
+  return retryWhileLocked(() =>
     ctx.store.transaction(async (uow) => {
       const stored = await uow.assets.findByConnectorId(shootId, asset.connectorAssetId);
       if (outcome.kind === 'pushed') {
@@ -529,6 +541,7 @@ async function settle(
           now,
         );
       }
+      return { lapsed: await lapsedAmong(uow, st.named, ctx.clock.now()) };
     }),
   );
 }
