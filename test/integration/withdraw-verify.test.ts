@@ -90,6 +90,31 @@ describe('sitter withdraw verifies in the source what the DAM now holds', () => 
     expect(r.sourceCheck.hint).toContain('run sitter withdraw s P1 again');
   }, 60_000);
 
+  it('a rerun after a receipt that said still-named updates and reads back again: still named while the DAM ignores it, clean once it takes it', async () => {
+    const { code } = await withdrawP1('ignore');
+    expect(code).toBe(1);
+    // The push records were closed (the DAM answered "written"), yet the rerun is not "already complete".
+    const stillIgnoring = await cli('withdraw', 's', 'P1');
+    expect(stillIgnoring.code).toBe(1);
+    const again = jsonOf(stillIgnoring) as unknown as Receipt & { outcome: string };
+    expect(again.outcome).toBe('completed');
+    expect(again.verifiedInSource).toBe('still-named');
+    expect(again.sourceCheck.stillNamed.sort()).toEqual([join(source, 'a.jpg.json'), join(source, 'b.jpg.json')]);
+    // The DAM is fixed: the rerun writes both assets again and verifies them clean.
+    await withRawDb(t.ws.paths.database, (sql) =>
+      sql(`update shoot set connector_options = '{"mode":"honest"}' where id = 's'`),
+    );
+    const fixed = await cli('withdraw', 's', 'P1');
+    expect(fixed.code).toBe(0);
+    const done = jsonOf(fixed) as unknown as Receipt & { outcome: string };
+    expect(done.outcome).toBe('completed');
+    expect(done.verifiedInSource).toBe('clean');
+    expect(done.sourceCheck.assets).toBe(2);
+    // and only now is a further rerun "already complete", pointing at this clean receipt
+    const after = jsonOf(await cli('withdraw', 's', 'P1')) as unknown as { outcome: string };
+    expect(after.outcome).toBe('already-complete');
+  }, 90_000);
+
   it('an edit-with-approval DAM: pending-approval, exit 1; the push records stay open, so a rerun after approval verifies clean', async () => {
     await pushedThenBehaving('queue');
     const run = await text('withdraw', 's', 'P1');

@@ -80,12 +80,14 @@ function stageWithdrawal(ctx: ServiceContext, shootId: string, participantRef: s
         'Import the consent file first.',
       );
     if (current.withdrawnAt && current.withdrawnAt.getTime() <= ctx.clock.now().getTime()) {
-      return {
-        participant,
-        now: current.withdrawnAt,
-        cascade: await leftoverOf(uow, shootId, participant),
-        earlier: await receiptOf(uow, participant, current.withdrawnAt),
-      };
+      const earlier = await receiptOf(uow, participant, current.withdrawnAt);
+      const leftover = await leftoverOf(uow, shootId, participant);
+      // An earlier receipt that did not verify clean asked for this rerun: its assets are updated and
+      // read back again, also where no open push record says Sitter still names the person (a DAM that
+      // answered "written" and kept the name).
+      const recheck = earlier && !earlier.verifiedClean ? await assetIdsOf(uow, shootId, earlier.touched) : [];
+      const affectedAssetIds = [...new Set([...leftover.affectedAssetIds, ...recheck])];
+      return { participant, now: current.withdrawnAt, cascade: { ...leftover, affectedAssetIds }, earlier, recheck };
     }
     const now = ctx.clock.now();
     const { id: _id, ...rest } = current;
@@ -102,7 +104,7 @@ function stageWithdrawal(ctx: ServiceContext, shootId: string, participantRef: s
       },
       now,
     );
-    return { participant, now, cascade: { ...cascade, resuming: false }, earlier: null };
+    return { participant, now, cascade: { ...cascade, resuming: false }, earlier: null, recheck: [] as number[] };
   });
 }
 
@@ -130,7 +132,12 @@ export async function withdrawConsent(
   };
   // Nothing is left only if the earlier run reached the DAM: one that did not never swept its leftovers.
   const earlier = staged.earlier;
-  if (staged.cascade.resuming && earlier?.damReached && staged.cascade.affectedAssetIds.length === 0) {
+  if (
+    staged.cascade.resuming &&
+    earlier?.damReached &&
+    earlier.verifiedClean &&
+    staged.cascade.affectedAssetIds.length === 0
+  ) {
     return {
       ...base,
       damUpdates: [],
@@ -229,7 +236,7 @@ async function updateAndVerify(
   const byAsset = new Map<string, PushedAsset>();
   // Assets the read-back found still naming the person: updated again even where no open push record
   // says Sitter wrote there (the concurrent push had not recorded its write yet).
-  let again: number[] = [];
+  let again: number[] = staged.recheck;
   for (let round = 0; ; round++) {
     let damFailures: PushFailure[];
     try {
@@ -305,12 +312,16 @@ async function leftoverOf(
   };
 }
 
-/** The receipt recorded for the withdrawal dated `withdrawnAt`, if one was. */
+/**
+ * The receipt recorded for the withdrawal dated `withdrawnAt`, if one was: whether it reached the DAM,
+ * whether its read-back found the source clean (a receipt from before read-backs counts as clean), and
+ * the assets it updated or found still naming the person (their ids in the source).
+ */
 async function receiptOf(
   uow: UnitOfWork,
   participant: Participant,
   withdrawnAt: Date,
-): Promise<{ seq: number; hash: string; damReached: boolean } | null> {
+): Promise<{ seq: number; hash: string; damReached: boolean; verifiedClean: boolean; touched: string[] } | null> {
   const subject = participantSubject(participant);
   const entry = (await uow.audit.all()).findLast(
     (e) =>
@@ -321,5 +332,21 @@ async function receiptOf(
   if (!entry) return null;
   // A failure on no one asset ('*') is a connector that could not be made or opened.
   const failures = (entry.details.damFailures ?? []) as { asset?: unknown }[];
-  return { seq: entry.seq, hash: entry.hash, damReached: !failures.some((f) => f.asset === '*') };
+  const verdict = entry.details.verifiedInSource;
+  const updated = (entry.details.damUpdates ?? []) as { asset?: unknown }[];
+  return {
+    seq: entry.seq,
+    hash: entry.hash,
+    damReached: !failures.some((f) => f.asset === '*'),
+    verifiedClean: verdict === undefined || verdict === 'clean',
+    touched: [...updated, ...failures]
+      .map((u) => u.asset)
+      .filter((a): a is string => typeof a === 'string' && a !== '*'),
+  };
+}
+
+/** The shoot's asset ids of the given source ids (those still on record). */
+async function assetIdsOf(uow: UnitOfWork, shootId: string, sourceIds: readonly string[]): Promise<number[]> {
+  const wanted = new Set(sourceIds);
+  return (await uow.assets.listByShoot(shootId)).filter((a) => wanted.has(a.connectorAssetId)).map((a) => a.id);
 }
