@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { EngineProvider } from '../core/ports/providers.js';
-import { collectorForPool } from './gc-mode.js';
+import { collectorAfterPool, collectorForPool } from './gc-mode.js';
 
 export const lazyEngines: EngineProvider = {
   async open(kind, options = {}) {
@@ -14,10 +14,17 @@ export const lazyEngines: EngineProvider = {
       const cores = availableParallelism();
       collectorForPool(options.workers ?? cores, cores, FacePool.running);
     }
-    const engine =
-      kind === 'pool'
-        ? await FacePool.create(options.workers ? { workers: options.workers } : {})
-        : await LocalFaceEngine.create();
-    return { engine, calibration: DEFAULT_CALIBRATION };
+    if (kind !== 'pool') return { engine: await LocalFaceEngine.create(), calibration: DEFAULT_CALIBRATION };
+    const pool = await FacePool.create(options.workers ? { workers: options.workers } : {}).catch((e: unknown) => {
+      collectorAfterPool(FacePool.running);
+      throw e;
+    });
+    // The pool's threads gone, the process (the interactive app, say) collects in parallel again.
+    const close = pool.close.bind(pool);
+    pool.close = async () => {
+      await close();
+      collectorAfterPool(FacePool.running);
+    };
+    return { engine: pool, calibration: DEFAULT_CALIBRATION };
   },
 };

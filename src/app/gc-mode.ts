@@ -9,8 +9,9 @@
  * part of it V8 accepts at run time, and they take effect for the collections that follow and for the
  * worker threads started after. Set once per process, before the pool's workers start and while no
  * other engine thread runs (a flag changed under another thread's collection in progress could trip
- * V8), right after a full collection here (so none is in progress on this thread); never undone: the
- * process that scans is the one that benefits. SITTER_GC=parallel keeps node's defaults.
+ * V8), right after a full collection here (so none is in progress on this thread); undone the same way
+ * once the last pool closed (`collectorAfterPool`), so the interactive app's own thread goes back to
+ * node's short, parallel pauses after a scan. SITTER_GC=parallel keeps node's defaults.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -60,9 +61,24 @@ export function collectorForPool(
 ): GcMode {
   if (applied === 'calling-thread') return applied;
   if (gcModeFrom(env) === 'parallel' || workers < cores || otherThreads > 0) return 'parallel';
+  setCollectorFlags(GC_ON_CALLING_THREAD_FLAGS);
+  return (applied = 'calling-thread');
+}
+
+/**
+ * After a pool closed: with no engine thread left (`runningThreads`), node's parallel collector again.
+ * Returns the mode the process now runs.
+ */
+export function collectorAfterPool(runningThreads: number): GcMode {
+  if (applied !== 'calling-thread' || runningThreads > 0) return gcModeNow();
+  setCollectorFlags(GC_ON_CALLING_THREAD_FLAGS.map((flag) => flag.replace(/^--no-/, '--')));
+  applied = null;
+  return gcModeNow();
+}
+
+function setCollectorFlags(flags: readonly string[]): void {
   // A full collection first: no marking of this thread is in progress when the flags change.
   setFlagsFromString('--expose-gc');
   (runInNewContext('gc') as () => void)();
-  for (const flag of GC_ON_CALLING_THREAD_FLAGS) setFlagsFromString(flag);
-  return (applied = 'calling-thread');
+  for (const flag of flags) setFlagsFromString(flag);
 }

@@ -50,7 +50,7 @@ describe('the collector while an engine pool takes every core', () => {
     expect(inFreshNode('2, 2, 0')).toMatchObject({ mode: 'calling-thread', flagsChanged: true, worker: 'collected' });
   });
 
-  it('is set by the engine provider before a pool that takes every core starts, as `sitter scan` opens it', () => {
+  it('is set by the engine provider before a pool that takes every core starts, as `sitter scan` opens it, and undone when it closes', () => {
     const script = `
       import { availableParallelism } from 'node:os';
       const { lazyEngines } = await import(${JSON.stringify(join(ROOT, 'dist', 'src', 'app', 'engine-provider.js'))});
@@ -59,7 +59,10 @@ describe('the collector while an engine pool takes every core', () => {
       const { engine } = await lazyEngines.open('pool', { workers: availableParallelism() });
       const after = gcModeNow();
       await engine.close();
-      console.log(JSON.stringify({ before, after }));`;
+      const closed = gcModeNow();
+      let garbage = [];
+      for (let i = 0; i < 200000; i++) { garbage.push({ i, s: 'x' + i }); if (garbage.length > 50000) garbage = []; }
+      console.log(JSON.stringify({ before, after, closed }));`;
     // A script file, not -e: the pool's workers would inherit --input-type.
     const dir = mkdtempSync(join(tmpdir(), 'sitter-gc-'));
     try {
@@ -69,7 +72,12 @@ describe('the collector while an engine pool takes every core', () => {
         env: { ...process.env, SITTER_GC: '' },
         encoding: 'utf8',
       });
-      expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ before: 'parallel', after: 'calling-thread' });
+      // and node's parallel collector again once the pool closed (the interactive app goes on after a scan)
+      expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({
+        before: 'parallel',
+        after: 'calling-thread',
+        closed: 'parallel',
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
