@@ -33,25 +33,43 @@ function buildIfStale(): void {
   if (!existsSync(BUILT)) throw new Error('the engine worker did not build');
 }
 
+const ENGINE = join(ROOT, 'dist', 'src', 'core', 'engine', 'local-engine.js');
+
+/**
+ * A worker that dies on an image starting with "CRASH" and hangs on one starting with "HANG_" when it
+ * starts analysing it (not when the image arrives: a worker holds the next image while it analyses one).
+ * With `log`, it appends what it receives, starts and finishes (by the image's byte length).
+ */
+function testWorker(name: string, log?: string): string {
+  const file = join(tmp, name);
+  writeFileSync(
+    file,
+    [
+      "import { appendFileSync } from 'node:fs';",
+      "import { parentPort } from 'node:worker_threads';",
+      `import { LocalFaceEngine } from ${JSON.stringify(pathToFileURL(ENGINE).href)};`,
+      `const log = ${JSON.stringify(log ?? null)};`,
+      'const note = (what, bytes) => { if (log) appendFileSync(log, `${what} ${bytes.byteLength}\n`); };',
+      "parentPort.on('message', (m) => note('received', m.bytes));",
+      'const analyse = LocalFaceEngine.prototype.analyse;',
+      'LocalFaceEngine.prototype.analyse = async function (bytes) {',
+      "  const head = Buffer.from(bytes.subarray(0, 5)).toString('latin1');",
+      "  if (head === 'CRASH') process.exit(70);",
+      "  if (head === 'HANG_') for (;;) { /* stuck */ }",
+      "  note('started', bytes);",
+      '  try { return await analyse.call(this, bytes); } finally { note("finished", bytes); }',
+      '};',
+      `await import(${JSON.stringify(pathToFileURL(BUILT).href)});`,
+    ].join('\n'),
+  );
+  return file;
+}
+
 let pool: FacePool;
 let crashing = '';
 beforeAll(async () => {
   buildIfStale();
-  // a worker that dies on an image starting with "CRASH" and hangs on one starting with "HANG_":
-  // its listener runs before the engine's
-  crashing = join(tmp, 'crash-worker.mjs');
-  writeFileSync(
-    crashing,
-    [
-      "import { parentPort } from 'node:worker_threads';",
-      "parentPort.on('message', (m) => {",
-      "  const head = Buffer.from(m.bytes.subarray(0, 5)).toString('latin1');",
-      "  if (head === 'CRASH') process.exit(70);",
-      "  if (head === 'HANG_') for (;;) { /* stuck */ }",
-      '});',
-      `await import(${JSON.stringify(pathToFileURL(BUILT).href)});`,
-    ].join('\n'),
-  );
+  crashing = testWorker('crash-worker.mjs');
   pool = await FacePool.create({ workers: 2, workerUrl: pathToFileURL(crashing) });
 });
 afterAll(async () => {
@@ -182,6 +200,65 @@ describe('face engine worker pool', () => {
       expect(next.faces).toHaveLength(1);
     } finally {
       await slow.close();
+    }
+  });
+
+  it('a worker holds the next image while it analyses one, and starts it without waiting for this thread', async () => {
+    const log = join(tmp, 'one-worker.log');
+    const one = await FacePool.create({ workers: 1, workerUrl: pathToFileURL(testWorker('log-worker.mjs', log)) });
+    try {
+      const a = photo('face-api.js/examples/images/raj/raj1.png');
+      const b = photo('face-api.js/examples/images/amy/amy1.png');
+      expect(a.byteLength).not.toBe(b.byteLength);
+      const done = await Promise.all([one.analyse(a), one.analyse(b)]);
+      expect(done.map((r) => r.faces.length)).toEqual([1, 1]);
+      const events = readFileSync(log, 'utf8').trim().split('\n');
+      // the second image was in the worker before the first was done, and analysed after it, in order
+      expect(events.indexOf(`received ${b.byteLength}`)).toBeLessThan(events.indexOf(`finished ${a.byteLength}`));
+      expect(events.filter((e) => !e.startsWith('received'))).toEqual([
+        `started ${a.byteLength}`,
+        `finished ${a.byteLength}`,
+        `started ${b.byteLength}`,
+        `finished ${b.byteLength}`,
+      ]);
+    } finally {
+      await one.close();
+    }
+  });
+
+  it('an image waiting in a worker that dies or is stopped is analysed by its replacement, not failed or lost', async () => {
+    const one = await FacePool.create({ workers: 1, workerUrl: pathToFileURL(crashing), imageTimeoutMs: 1500 });
+    try {
+      const handed = () => new Uint8Array(photo('face-api.js/examples/images/howard/howard1.png'));
+      const [crashed, afterCrash] = await Promise.allSettled([
+        one.analyse(Buffer.from('CRASH: this image kills its worker')),
+        one.analyse(handed(), { handOver: true }),
+      ]);
+      expect(crashed).toMatchObject({ status: 'rejected', reason: { code: 'ENGINE_WORKER_DIED' } });
+      expect(afterCrash.status).toBe('fulfilled');
+      expect((afterCrash as PromiseFulfilledResult<{ faces: unknown[] }>).value.faces).toHaveLength(1);
+      const [hung, afterHang] = await Promise.allSettled([
+        one.analyse(Buffer.from('HANG_ forever')),
+        one.analyse(handed(), { handOver: true }),
+      ]);
+      expect(hung).toMatchObject({ status: 'rejected', reason: { code: 'ENGINE_TIMEOUT' } });
+      expect(afterHang.status).toBe('fulfilled');
+      expect(one.stats.deaths).toBe(2);
+    } finally {
+      await one.close();
+    }
+  });
+
+  it('retires a worker past its memory share after the images it holds, and loses none of them', async () => {
+    const small = await FacePool.create({ workers: 1, workerUrl: pathToFileURL(crashing), recycleAboveMb: 1 });
+    try {
+      const images = ['raj/raj1.png', 'howard/howard1.png', 'penny/penny1.png'];
+      const done = await Promise.all(images.map((i) => small.analyse(photo(`face-api.js/examples/images/${i}`))));
+      expect(done.map((a) => a.faces.length)).toEqual([1, 1, 1]);
+      expect(small.stats.recycled).toBeGreaterThanOrEqual(1);
+      expect(small.stats.deaths).toBe(0);
+    } finally {
+      await small.close();
     }
   });
 

@@ -1,10 +1,14 @@
 /**
  * A worker_threads pool implementing FaceEngine: one LocalFaceEngine per worker, default one worker
- * per core. Jobs queue in the parent; each worker takes one image at a time. A worker that dies is
- * replaced and the image it held is rejected with ENGINE_WORKER_DIED (reported, never dropped).
+ * per core. Jobs queue in the parent; each worker analyses one image at a time and holds at most one
+ * more, waiting in its own queue, so it goes on to the next image without waiting for this thread
+ * (busy with the store, say) to hand it over. A worker that dies is replaced: the image it was
+ * analysing is rejected with ENGINE_WORKER_DIED (reported, never dropped), the one waiting goes back
+ * to the queue.
  * Memory stays bounded: detection inputs are capped in size, the wasm heap of a worker only grows, so
  * a worker whose RSS share passes `recycleAboveMb` is retired after its image and replaced.
  */
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +41,13 @@ interface Job {
   reject: (e: Error) => void;
 }
 
+/**
+ * Images a worker holds: the one it analyses and one waiting behind it. The waiting one is what keeps a
+ * worker busy while this thread is (a scan's SQLite commit, a fetch): measured, a worker otherwise
+ * idles about 8% of a scan between images (docs/engine.md, "Scan throughput").
+ */
+const WORKER_DEPTH = 2;
+
 interface Slot {
   worker: Worker;
   ready: boolean;
@@ -45,7 +56,8 @@ interface Slot {
   fallback?: string;
   /** stopped by the pool to fall back to tfjs-wasm: its replacement is not a restart */
   replaced?: boolean;
-  job: Job | null;
+  /** in the worker's order: the first is being analysed, the rest wait in the worker (at most WORKER_DEPTH) */
+  jobs: Job[];
   retiring: boolean;
   timer?: NodeJS.Timeout;
   timedOut?: boolean;
@@ -72,15 +84,22 @@ function defaultWorkerUrl(): URL {
 
 /**
  * What moves to the worker instead of being copied: a handed-over image whose array is its whole
- * buffer. An array that is a view into a larger (or shared) buffer is copied: moving it would empty
- * bytes that are not the image's.
+ * buffer, sent to a worker that starts on it at once. An array that is a view into a larger (or shared)
+ * buffer is copied: moving it would empty bytes that are not the image's. So is an image that waits in
+ * a worker: should the worker die first, the image goes to another, and the pool still holds it.
  */
-function movable(job: Job): ArrayBuffer[] {
+function movable(job: Job, startsAtOnce: boolean): ArrayBuffer[] {
   const { buffer, byteOffset, byteLength } = job.bytes;
-  return job.handOver && buffer instanceof ArrayBuffer && byteOffset === 0 && byteLength === buffer.byteLength
+  return startsAtOnce &&
+    job.handOver &&
+    buffer instanceof ArrayBuffer &&
+    byteOffset === 0 &&
+    byteLength === buffer.byteLength
     ? [buffer]
     : [];
 }
+
+const POOL_CLOSED = () => new BugError('face pool closed with images still queued');
 
 const isOnnx = (runtime: string) => runtime.startsWith('onnxruntime');
 
@@ -156,11 +175,17 @@ export class FacePool implements FaceEngine {
       `onnxruntime-node is not used: not every engine thread could use it` +
       (wasm.fallback ? ` (${wasm.fallback.replace(/^onnxruntime-node is not used: /, '')})` : '');
     const onnx = this.slots.filter((s) => s.runtime !== undefined && isOnnx(s.runtime));
+    const stopped = onnx.map((s) => once(s.worker, 'exit'));
     for (const slot of onnx) {
+      // No image is lost to the switch: one waiting goes to another worker, the one being analysed
+      // finishes here, then the worker stops (its exit starts the replacement).
       slot.retiring = true;
       slot.replaced = true;
+      this.takeBackWaiting(slot);
+      if (slot.jobs.length === 0) void slot.worker.terminate();
     }
-    await Promise.all(onnx.map((s) => s.worker.terminate()));
+    this.pump();
+    await Promise.all(stopped);
   }
 
   private workerData() {
@@ -174,7 +199,7 @@ export class FacePool implements FaceEngine {
       // Held to tfjs-wasm once the pool fell back to it (fallBackToWasm).
       ...(this.pinned ? { env: { ...process.env, SITTER_EMBEDDER: this.pinned } } : {}),
     });
-    const slot: Slot = { worker, ready: false, job: null, retiring: false };
+    const slot: Slot = { worker, ready: false, jobs: [], retiring: false };
     this.slots.push(slot);
     return new Promise<void>((resolve, reject) => {
       let started = false;
@@ -202,10 +227,12 @@ export class FacePool implements FaceEngine {
           reject(err);
           return;
         }
-        const job = slot.job;
+        const job = slot.jobs[0];
         if (!job || job.id !== msg.id) return;
-        slot.job = null;
+        slot.jobs.shift();
         clearTimeout(slot.timer);
+        // the worker went on to the image waiting behind this one
+        this.startClock(slot);
         if (msg.type === 'result') {
           const a = msg.analysis;
           job.resolve({
@@ -215,11 +242,18 @@ export class FacePool implements FaceEngine {
         } else if (msg.error.kind === 'sitter')
           job.reject(new SitterError(msg.error.code, msg.error.message, msg.error.hint, msg.error.details));
         else job.reject(new BugError(`face engine worker: ${msg.error.message}`));
+        // a worker being replaced stops once the image it was analysing is done (fallBackToWasm)
+        if (slot.retiring) {
+          if (slot.jobs.length === 0) void worker.terminate();
+          return;
+        }
         const limit = (this.options.recycleAboveMb ?? 900) * 1024 * 1024;
         if (msg.rss / this.size > limit && !this.closed) {
+          // retired once the image it went on to is done (the branch above); none is sent to it meanwhile
           slot.retiring = true;
           this.stats.recycled++;
-          void worker.terminate();
+          if (slot.jobs.length === 0) void worker.terminate();
+          this.pump();
           return;
         }
         this.pump();
@@ -241,8 +275,11 @@ export class FacePool implements FaceEngine {
           );
           return;
         }
-        const job = slot.job;
         clearTimeout(slot.timer);
+        // Images waiting behind the one analysed were not started: another worker takes them.
+        if (this.closed) for (const waiting of slot.jobs.splice(1)) waiting.reject(POOL_CLOSED());
+        else this.takeBackWaiting(slot);
+        const job = slot.jobs.shift();
         if (job && slot.timedOut) {
           this.stats.deaths++;
           job.reject(
@@ -268,6 +305,7 @@ export class FacePool implements FaceEngine {
         if (!this.closed) {
           if (!slot.replaced) this.stats.restarts++;
           this.spawn().catch((e: unknown) => this.failAll(e as Error));
+          this.pump();
         }
       });
     });
@@ -284,18 +322,40 @@ export class FacePool implements FaceEngine {
     for (const job of this.queue.splice(0)) job.reject(e);
   }
 
+  /**
+   * Hands queued images to workers: first one to each idle worker, then one more to each busy worker
+   * (up to WORKER_DEPTH), so an idle worker never waits behind a busy one's queue.
+   */
   private pump(): void {
-    for (const slot of this.slots) {
-      if (!slot.ready || slot.job || slot.retiring) continue;
-      const job = this.queue.shift();
-      if (!job) return;
-      slot.job = job;
-      slot.timer = setTimeout(() => {
-        slot.timedOut = true;
-        void slot.worker.terminate();
-      }, this.options.imageTimeoutMs ?? 300_000);
-      slot.worker.postMessage({ id: job.id, bytes: job.bytes } satisfies WorkerRequest, movable(job));
+    for (let depth = 1; depth <= WORKER_DEPTH; depth++) {
+      for (const slot of this.slots) {
+        if (!slot.ready || slot.retiring || slot.jobs.length >= depth) continue;
+        const job = this.queue.shift();
+        if (!job) return;
+        const startsAtOnce = slot.jobs.length === 0;
+        slot.jobs.push(job);
+        if (startsAtOnce) this.startClock(slot);
+        slot.worker.postMessage({ id: job.id, bytes: job.bytes } satisfies WorkerRequest, movable(job, startsAtOnce));
+      }
     }
+  }
+
+  /** The time limit of the image a worker analyses now (the first it holds), from when it started it. */
+  private startClock(slot: Slot): void {
+    if (slot.jobs.length === 0) return;
+    slot.timer = setTimeout(() => {
+      slot.timedOut = true;
+      this.takeBackWaiting(slot);
+      void slot.worker.terminate();
+    }, this.options.imageTimeoutMs ?? 300_000);
+  }
+
+  /**
+   * The images waiting behind a worker's current one go back to the front of the queue, in order: the
+   * worker is being stopped, and they were not started (the pool kept their bytes: `movable`).
+   */
+  private takeBackWaiting(slot: Slot): void {
+    this.queue.unshift(...slot.jobs.splice(1));
   }
 
   analyse(image: Uint8Array, options: AnalyseOptions = {}): Promise<FaceAnalysis> {
@@ -310,7 +370,7 @@ export class FacePool implements FaceEngine {
   async close(): Promise<void> {
     const wasOpen = !this.closed;
     this.closed = true;
-    this.failAll(new BugError('face pool closed with images still queued'));
+    this.failAll(POOL_CLOSED());
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
     this.slots.length = 0;
     // Only once its threads are gone: a pool started meanwhile must still see them (gc-mode.ts).

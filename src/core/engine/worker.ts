@@ -25,8 +25,11 @@ export type WorkerResponse =
   | { type: 'ready'; rss: number; embeddingRuntime: string; embeddingFallback?: string }
   | { type: 'failed'; error: WorkerError };
 
-const port = parentPort;
-if (!port) throw new Error('worker.ts must run in a worker thread');
+const port =
+  parentPort ??
+  ((): never => {
+    throw new Error('worker.ts must run in a worker thread');
+  })();
 const options = (workerData ?? {}) as EngineOptions;
 
 function errorOf(e: unknown): WorkerError {
@@ -60,8 +63,15 @@ try {
   process.exit(1);
 }
 
-port.on('message', (req: WorkerRequest) => {
-  void (async () => {
+// One image at a time, in the order they came: the pool sends the next image while this one is
+// analysed (pool.ts, WORKER_DEPTH), so the worker goes on to it without waiting for the parent thread.
+// The waiting image is not touched before its turn: whatever kills the worker is the current image's.
+const waiting: WorkerRequest[] = [];
+let analysing = false;
+
+async function analyseWaiting(): Promise<void> {
+  analysing = true;
+  for (let req = waiting.shift(); req; req = waiting.shift()) {
     try {
       const analysis = await engine.analyse(req.bytes);
       port.postMessage({
@@ -78,5 +88,11 @@ port.on('message', (req: WorkerRequest) => {
         rss: process.memoryUsage.rss(),
       } satisfies WorkerResponse);
     }
-  })();
+  }
+  analysing = false;
+}
+
+port.on('message', (req: WorkerRequest) => {
+  waiting.push(req);
+  if (!analysing) void analyseWaiting();
 });
