@@ -32,6 +32,7 @@ import { initWorkspace, openWorkspace } from '../src/core/store/workspace.js';
 import { allowUndated } from '../src/core/services/scope-service.js';
 import { machineParallelism } from './machine-parallelism.js';
 import { collectorForPool } from '../src/app/gc-mode.js';
+import { cpuByKind, threadCpu } from './thread-cpu.js';
 
 const { values } = parseArgs({
   options: {
@@ -128,9 +129,15 @@ const ctx = { store: ws.store, clock: systemClock, keyVault: ws.keyVault, actor:
 // The collector as `sitter scan` sets it before its pool starts (src/app/engine-provider.ts).
 const gcMode = collectorForPool(workers, availableParallelism(), FacePool.running);
 const pool = await FacePool.create({ workers });
-async function scanOnce(
-  round: number,
-): Promise<{ seconds: number; processed: number; failed: number; mainBusyMsPerAsset: number; cpuMsPerAsset: number }> {
+type ThreadShare = ReturnType<typeof cpuByKind>;
+async function scanOnce(round: number): Promise<{
+  seconds: number;
+  processed: number;
+  failed: number;
+  mainBusyMsPerAsset: number;
+  cpuMsPerAsset: number;
+  threads: ThreadShare;
+}> {
   const id = `b${round}`;
   await createShoot(ctx, {
     id,
@@ -165,22 +172,32 @@ async function scanOnce(
   const elu0 = performance.eventLoopUtilization();
   // and the CPU of every thread of this process (main, engine workers, sharp's and SQLite's threads)
   const cpu0 = process.cpuUsage();
+  const threads0 = threadCpu();
   const summary = await scanShoot(ctx, deps, id, { concurrency: inFlight });
   const busy = performance.eventLoopUtilization(elu0).active;
   const cpu = process.cpuUsage(cpu0);
+  const threads = cpuByKind(threads0, threadCpu(), workers);
   return {
     seconds: (performance.now() - t0) / 1000,
     processed: summary.processed,
     failed: summary.failed.length,
     mainBusyMsPerAsset: busy / Math.max(1, summary.processed),
     cpuMsPerAsset: (cpu.user + cpu.system) / 1000 / Math.max(1, summary.processed),
+    threads,
   };
 }
 
 const parallelismBefore = await machineParallelism(workers);
 console.log(`machine parallelism: ${parallelismBefore.toFixed(2)} of ${workers} threads get a core (before)`);
 let raw = { seconds: Infinity, cpuMsPerImage: NaN };
-let best = { seconds: Infinity, processed: 0, failed: 0, mainBusyMsPerAsset: 0, cpuMsPerAsset: NaN };
+let best = {
+  seconds: Infinity,
+  processed: 0,
+  failed: 0,
+  mainBusyMsPerAsset: 0,
+  cpuMsPerAsset: NaN,
+  threads: { main: 0, engineWorkers: 0, libvips: 0, otherNodeThreads: 0 } as ThreadShare,
+};
 for (let r = 0; r < rounds; r++) {
   const rr = rawLoop();
   if (rr.seconds < raw.seconds) raw = rr;
@@ -216,6 +233,12 @@ const result = {
   main_thread_busy_ms_per_asset: +summary.mainBusyMsPerAsset.toFixed(1),
   raw_cpu_ms_per_image: +raw.cpuMsPerImage.toFixed(1),
   scan_cpu_ms_per_image: +summary.cpuMsPerAsset.toFixed(1),
+  // where the scan's CPU went, ms per image, by kind of thread (Linux; thread-cpu.ts)
+  scan_cpu_ms_per_image_by_thread: Object.fromEntries(
+    Object.entries(summary.threads).map(([k, ms]) => [k, +(ms / Math.max(1, summary.processed)).toFixed(1)]),
+  ),
+  // how busy the two cores were during the scan: its CPU over the cores' time
+  scan_cores_busy: +((summary.cpuMsPerAsset * summary.processed) / 1000 / scanSeconds / workers).toFixed(3),
   rounds,
 };
 console.log(`embedding runtime:    ${result.embedding_runtime}`);
@@ -230,5 +253,11 @@ console.log(`main thread busy:     ${result.main_thread_busy_ms_per_asset} ms pe
 // 2 free cores give at most 2000 ms of CPU a second: what each image costs bounds the rate
 console.log(
   `CPU per image:        raw loop ${result.raw_cpu_ms_per_image} ms, scan ${result.scan_cpu_ms_per_image} ms (all threads of the process)`,
+);
+const by = result.scan_cpu_ms_per_image_by_thread;
+console.log(
+  `scan CPU by thread:   main ${by.main} ms, engine workers ${by.engineWorkers}, libvips ${by.libvips}, ` +
+    `other node threads (libuv pool: sharp calls, onnxruntime, SQLite; V8 compile/GC) ${by.otherNodeThreads}; ` +
+    `cores busy ${result.scan_cores_busy}`,
 );
 console.log(JSON.stringify(result));
