@@ -97,7 +97,8 @@ describe('sitter withdraw verifies in the source what the DAM now holds', () => 
     const stillIgnoring = await cli('withdraw', 's', 'P1');
     expect(stillIgnoring.code).toBe(1);
     const again = jsonOf(stillIgnoring) as unknown as Receipt & { outcome: string };
-    expect(again.outcome).toBe('completed');
+    expect(again.outcome).toBe('rechecked');
+    expect(stillIgnoring.stdout).not.toContain('interrupted');
     expect(again.verifiedInSource).toBe('still-named');
     expect(again.sourceCheck.stillNamed.sort()).toEqual([join(source, 'a.jpg.json'), join(source, 'b.jpg.json')]);
     // The DAM is fixed: the rerun writes both assets again and verifies them clean.
@@ -107,13 +108,38 @@ describe('sitter withdraw verifies in the source what the DAM now holds', () => 
     const fixed = await cli('withdraw', 's', 'P1');
     expect(fixed.code).toBe(0);
     const done = jsonOf(fixed) as unknown as Receipt & { outcome: string };
-    expect(done.outcome).toBe('completed');
+    expect(done.outcome).toBe('rechecked');
     expect(done.verifiedInSource).toBe('clean');
     expect(done.sourceCheck.assets).toBe(2);
     // and only now is a further rerun "already complete", pointing at this clean receipt
     const after = jsonOf(await cli('withdraw', 's', 'P1')) as unknown as { outcome: string };
     expect(after.outcome).toBe('already-complete');
   }, 90_000);
+
+  it('a rerun that could not reach the DAM in between does not make the next one forget the assets to check', async () => {
+    expect((await withdrawP1('ignore')).code).toBe(1);
+    await withRawDb(t.ws.paths.database, (sql) => sql(`update shoot set connector = 'no-such-dam' where id = 's'`));
+    const unreached = jsonOf(await cli('withdraw', 's', 'P1')) as unknown as Receipt & { outcome: string };
+    expect(unreached.outcome).toBe('dam-pending');
+    await withRawDb(t.ws.paths.database, (sql) =>
+      sql(`update shoot set connector = 'awkward-dam', connector_options = '{"mode":"honest"}' where id = 's'`),
+    );
+    const run = await cli('withdraw', 's', 'P1');
+    const r = jsonOf(run) as unknown as Receipt & { outcome: string };
+    // it finishes the update the unreached run could not do: both assets written again and read
+    // back (a clean verdict on 0 assets would be a false receipt)
+    expect(r.outcome).toBe('completed');
+    expect(r.sourceCheck.assets).toBe(2);
+    expect(r.verifiedInSource).toBe('clean');
+    expect(run.code).toBe(0);
+  }, 90_000);
+
+  it('a connector without a read-back: a rerun has nothing more to verify and answers already-complete', async () => {
+    expect((await withdrawP1('blind')).code).toBe(1);
+    const rerun = await cli('withdraw', 's', 'P1');
+    expect(rerun.code).toBe(0);
+    expect((jsonOf(rerun) as { outcome: string }).outcome).toBe('already-complete');
+  }, 60_000);
 
   it('an edit-with-approval DAM: pending-approval, exit 1; the push records stay open, so a rerun after approval verifies clean', async () => {
     await pushedThenBehaving('queue');

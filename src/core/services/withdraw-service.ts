@@ -9,7 +9,7 @@ import { type CascadeResult, withdrawalCascade } from './withdrawal.js';
 import type { UnitOfWork } from '../ports/store.js';
 import type { Asset, Participant } from '../domain/records.js';
 import { identityOf } from './erasure-check.js';
-import { type SourceCheck, type SourceVerdict, verifyInSource } from './withdraw-verify.js';
+import { cannotReadBack, type SourceCheck, type SourceVerdict, verifyInSource } from './withdraw-verify.js';
 import { retryWhileLocked, WITHDRAWAL_LOCK_WAIT_MS } from './retry-locked.js';
 
 /**
@@ -38,9 +38,11 @@ export interface WithdrawalReceipt {
    * interrupted after its commit (DAM not updated or no receipt): this run finished it.
    * `already-complete`: nothing was left to do; `audit` is the earlier receipt. `dam-pending`: the
    * person had withdrawn, and this run again could not update (or reach) the DAM: the withdrawal
-   * stands, its DAM update is still to be done.
+   * stands, its DAM update is still to be done. `rechecked`: the earlier run finished, but its
+   * read-back was not clean (`still-named`, `pending-approval`, a read that failed): this run read the
+   * withdrawal's assets back again, after writing again those it had found still naming the person.
    */
-  outcome: 'withdrawn' | 'completed' | 'already-complete' | 'dam-pending';
+  outcome: 'withdrawn' | 'completed' | 'already-complete' | 'dam-pending' | 'rechecked';
   /**
    * What the source holds now, read back through the connector after the update (absent on
    * `already-complete`: nothing was done now; the earlier receipt has its own). Anything but `clean`
@@ -82,12 +84,18 @@ function stageWithdrawal(ctx: ServiceContext, shootId: string, participantRef: s
     if (current.withdrawnAt && current.withdrawnAt.getTime() <= ctx.clock.now().getTime()) {
       const earlier = await receiptOf(uow, participant, current.withdrawnAt);
       const leftover = await leftoverOf(uow, shootId, participant);
-      // An earlier receipt that did not verify clean asked for this rerun: its assets are updated and
-      // read back again, also where no open push record says Sitter still names the person (a DAM that
-      // answered "written" and kept the name).
-      const recheck = earlier && !earlier.verifiedClean ? await assetIdsOf(uow, shootId, earlier.touched) : [];
+      // An earlier receipt whose read-back was not clean asked for this rerun: the assets of this
+      // withdrawal are read back again, and written again where it said still named, also where no
+      // open push record says Sitter names the person (a DAM that answered "written" and kept the name).
+      const recheck = earlier?.recheck ? await assetIdsOf(uow, shootId, earlier.touched) : [];
       const affectedAssetIds = [...new Set([...leftover.affectedAssetIds, ...recheck])];
-      return { participant, now: current.withdrawnAt, cascade: { ...leftover, affectedAssetIds }, earlier, recheck };
+      return {
+        participant,
+        now: current.withdrawnAt,
+        cascade: { ...leftover, affectedAssetIds },
+        earlier,
+        recheck: earlier?.recheck === 'rewrite' ? recheck : [],
+      };
     }
     const now = ctx.clock.now();
     const { id: _id, ...rest } = current;
@@ -135,7 +143,7 @@ export async function withdrawConsent(
   if (
     staged.cascade.resuming &&
     earlier?.damReached &&
-    earlier.verifiedClean &&
+    !earlier.recheck &&
     staged.cascade.affectedAssetIds.length === 0
   ) {
     return {
@@ -150,11 +158,16 @@ export async function withdrawConsent(
   // After the commit: the store no longer links the person to any face, so a re-push writes the
   // remaining people only, or clears the asset. Whatever happens there, the receipt is recorded.
   const { damUpdates, damFailures, sourceCheck } = await reachDam(ctx, connector, shootId, staged, participantRef);
+  // A rerun after a finished run (it reached the DAM) whose read-back was not clean checks again; one
+  // after a run that never reached the DAM finishes its update.
+  const rechecking = staged.cascade.resuming && earlier?.damReached === true && earlier.recheck !== undefined;
   const outcome = !staged.cascade.resuming
     ? ('withdrawn' as const)
     : damFailures.length
       ? ('dam-pending' as const)
-      : ('completed' as const);
+      : rechecking
+        ? ('rechecked' as const)
+        : ('completed' as const);
   const receipt = { ...base, damUpdates, damFailures, verifiedInSource: sourceCheck.verdict, sourceCheck };
   const entry = await retryWhileLocked(() =>
     ctx.store.transaction((uow) =>
@@ -169,7 +182,12 @@ export async function withdrawConsent(
             ...receipt,
             participant: participantPseudonym(staged.participant),
             name: undefined,
-            ...(staged.cascade.resuming ? { completesInterrupted: true } : {}),
+            // a rerun that reads back (and rewrites) what an earlier, finished run found not clean
+            ...(rechecking && earlier
+              ? { rechecks: earlier.seq }
+              : staged.cascade.resuming
+                ? { completesInterrupted: true }
+                : {}),
           },
         },
         ctx.clock.now(),
@@ -313,36 +331,55 @@ async function leftoverOf(
 }
 
 /**
- * The receipt recorded for the withdrawal dated `withdrawnAt`, if one was: whether it reached the DAM,
- * whether its read-back found the source clean (a receipt from before read-backs counts as clean), and
- * the assets it updated or found still naming the person (their ids in the source).
+ * The last receipt recorded for the withdrawal dated `withdrawnAt`, if one was: whether it reached the
+ * DAM; whether a rerun must read back again (`recheck`: `rewrite` after `still-named`, `read` after
+ * `pending-approval` or a read-back that failed; none after `clean`, after a receipt from before
+ * read-backs, or when the connector cannot read back at all, which no rerun changes); and the source
+ * ids of every asset any receipt of this withdrawal updated or failed on (a rerun that could not reach
+ * the DAM lists none, and must not make the next one forget them).
  */
 async function receiptOf(
   uow: UnitOfWork,
   participant: Participant,
   withdrawnAt: Date,
-): Promise<{ seq: number; hash: string; damReached: boolean; verifiedClean: boolean; touched: string[] } | null> {
+): Promise<{
+  seq: number;
+  hash: string;
+  damReached: boolean;
+  recheck: 'rewrite' | 'read' | undefined;
+  touched: string[];
+} | null> {
   const subject = participantSubject(participant);
-  const entry = (await uow.audit.all()).findLast(
+  const receipts = (await uow.audit.all()).filter(
     (e) =>
       e.action === 'consent.withdrawal-receipt' &&
       e.subject === subject &&
       e.details.withdrawnAt === withdrawnAt.toISOString(),
   );
+  const entry = receipts.at(-1);
   if (!entry) return null;
   // A failure on no one asset ('*') is a connector that could not be made or opened.
-  const failures = (entry.details.damFailures ?? []) as { asset?: unknown }[];
-  const verdict = entry.details.verifiedInSource;
-  const updated = (entry.details.damUpdates ?? []) as { asset?: unknown }[];
+  const failuresOf = (e: typeof entry) => (e.details.damFailures ?? []) as { asset?: unknown }[];
+  const touched = receipts.flatMap((e) =>
+    [...((e.details.damUpdates ?? []) as { asset?: unknown }[]), ...failuresOf(e)]
+      .map((u) => u.asset)
+      .filter((a): a is string => typeof a === 'string' && a !== '*'),
+  );
   return {
     seq: entry.seq,
     hash: entry.hash,
-    damReached: !failures.some((f) => f.asset === '*'),
-    verifiedClean: verdict === undefined || verdict === 'clean',
-    touched: [...updated, ...failures]
-      .map((u) => u.asset)
-      .filter((a): a is string => typeof a === 'string' && a !== '*'),
+    damReached: !failuresOf(entry).some((f) => f.asset === '*'),
+    recheck: recheckAfter(entry.details.verifiedInSource, entry.details.sourceCheck),
+    touched: [...new Set(touched)],
   };
+}
+
+function recheckAfter(verdict: unknown, check: unknown): 'rewrite' | 'read' | undefined {
+  if (verdict === 'still-named') return 'rewrite';
+  if (verdict === 'pending-approval') return 'read';
+  if (verdict !== 'not-verifiable') return undefined;
+  const unread = ((check as { notVerifiable?: unknown } | undefined)?.notVerifiable ?? []) as unknown[];
+  return unread.every((u) => typeof u === 'string' && cannotReadBack(u)) ? undefined : 'read';
 }
 
 /** The shoot's asset ids of the given source ids (those still on record). */

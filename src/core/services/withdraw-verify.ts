@@ -36,6 +36,11 @@ export interface SourceCheck {
   hint?: string;
 }
 
+const CANNOT_READ_BACK = ' cannot read back what it wrote';
+
+/** A `notVerifiable` entry that says the connector has no read-back at all (no rerun changes that). */
+export const cannotReadBack = (entry: string): boolean => entry.endsWith(CANNOT_READ_BACK);
+
 /** Reads back the touched assets; the worst finding decides the verdict. */
 export async function verifyInSource(
   connector: Connector | undefined,
@@ -58,7 +63,7 @@ export async function verifyInSource(
   for (const asset of assets) {
     if (!connector?.readWritten) {
       check.notVerifiable.push(
-        `${asset.connectorAssetId}: ${connector ? `${connector.info.name} cannot read back what it wrote` : 'the connector could not be opened'}`,
+        `${asset.connectorAssetId}: ${connector ? `${connector.info.name}${CANNOT_READ_BACK}` : 'the connector could not be opened'}`,
       );
       continue;
     }

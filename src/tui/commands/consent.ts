@@ -158,15 +158,19 @@ export function registerWithdraw(program: Command): void {
         }
         const damUnreached = r.damFailures.some((f) => f.asset === '*');
         const text = [
-          ...(r.outcome === 'completed'
+          ...(r.outcome === 'rechecked'
             ? [
-                `Completed an earlier interrupted withdrawal (withdrawn ${r.withdrawnAt}; its DAM update or receipt had not been done).`,
+                `Checked again the withdrawal of ${r.withdrawnAt}, whose earlier read-back was not clean: its assets were read back${r.damUpdates.length ? ', after writing again those that still named them' : ''}.`,
               ]
-            : r.outcome === 'dam-pending'
+            : r.outcome === 'completed'
               ? [
-                  `The withdrawal of ${r.withdrawnAt} stands; its DAM update is still pending: ${damUnreached ? 'the DAM was not reached' : 'some places could not be updated'} (see below).`,
+                  `Completed an earlier interrupted withdrawal (withdrawn ${r.withdrawnAt}; its DAM update or receipt had not been done).`,
                 ]
-              : []),
+              : r.outcome === 'dam-pending'
+                ? [
+                    `The withdrawal of ${r.withdrawnAt} stands; its DAM update is still pending: ${damUnreached ? 'the DAM was not reached' : 'some places could not be updated'} (see below).`,
+                  ]
+                : []),
           `Withdrawal receipt: ${one(r.name)} (${one(r.participant)}), shoot ${r.shoot}, ${r.withdrawnAt}`,
           `  templates deleted:   ${r.templatesDeleted}`,
           `  matches revoked:     ${r.matchesRevoked}`,

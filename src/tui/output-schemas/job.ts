@@ -251,7 +251,7 @@ export const jobSchemas = {
     damFailures: list(failure),
     audit: auditRef,
     anchor,
-    outcome: z.enum(['withdrawn', 'completed', 'already-complete', 'dam-pending']),
+    outcome: z.enum(['withdrawn', 'completed', 'already-complete', 'dam-pending', 'rechecked']),
     verifiedInSource: z.enum(['clean', 'still-named', 'pending-approval', 'not-verifiable']).optional(),
     sourceCheck: obj({
       verdict: z.enum(['clean', 'still-named', 'pending-approval', 'not-verifiable']),
