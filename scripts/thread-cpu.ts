@@ -35,7 +35,9 @@ export function threadCpu(): ThreadCpu {
 
 /**
  * The CPU each kind of thread used between two readings. The engine workers are the `workers` busiest
- * node threads besides the main one (node names every thread "node"; they run the detector).
+ * node threads besides the main one (node names every thread "node"; they run the detector): a guess
+ * that holds while no worker was replaced during the scan. A thread that ended between the readings
+ * (a recycled worker) is not counted at all.
  */
 export function cpuByKind(before: ThreadCpu, after: ThreadCpu, workers: number) {
   const used = [...after].map(([id, t]) => ({ id, name: t.name, ms: t.ms - (before.get(id)?.ms ?? 0) }));

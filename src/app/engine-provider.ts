@@ -22,8 +22,11 @@ export const lazyEngines: EngineProvider = {
     // The pool's threads gone, the process (the interactive app, say) collects in parallel again.
     const close = pool.close.bind(pool);
     pool.close = async () => {
-      await close();
-      collectorAfterPool(FacePool.running);
+      try {
+        await close();
+      } finally {
+        collectorAfterPool(FacePool.running);
+      }
     };
     return { engine: pool, calibration: DEFAULT_CALIBRATION };
   },

@@ -26,7 +26,17 @@ export const GC_ON_CALLING_THREAD_FLAGS = [
   '--no-parallel-pointer-update',
 ] as const;
 
-export type GcMode = 'calling-thread' | 'parallel';
+/** `node-flags`: node was started with collector flags of its own, which Sitter leaves as they are. */
+export type GcMode = 'calling-thread' | 'parallel' | 'node-flags';
+
+const COLLECTOR_FLAG =
+  /^--(?:no-)?(?:single-threaded-gc|concurrent-marking|concurrent-sweeping|concurrent-array-buffer-sweeping|parallel-scavenge|parallel-compaction|parallel-pointer-update|parallel-marking)\b/;
+
+/** Did the user start node with a collector flag (on its command line, or in NODE_OPTIONS)? */
+function startedWithCollectorFlags(env: NodeJS.ProcessEnv): boolean {
+  const given = [...process.execArgv, ...(env.NODE_OPTIONS ?? '').split(/\s+/)];
+  return given.some((flag) => COLLECTOR_FLAG.test(flag.replace(/_/g, '-')));
+}
 
 let applied: GcMode | null = null;
 
@@ -61,6 +71,7 @@ export function collectorForPool(
 ): GcMode {
   if (applied === 'calling-thread') return applied;
   if (gcModeFrom(env) === 'parallel' || workers < cores || otherThreads > 0) return 'parallel';
+  if (startedWithCollectorFlags(env)) return 'node-flags';
   setCollectorFlags(GC_ON_CALLING_THREAD_FLAGS);
   return (applied = 'calling-thread');
 }

@@ -36,9 +36,10 @@ function buildIfStale(): void {
 const ENGINE = join(ROOT, 'dist', 'src', 'core', 'engine', 'local-engine.js');
 
 /**
- * A worker that dies on an image starting with "CRASH" and hangs on one starting with "HANG_" when it
- * starts analysing it (not when the image arrives: a worker holds the next image while it analyses one).
- * With `log`, it appends what it receives, starts and finishes (by the image's byte length).
+ * A worker that dies (after 200 ms) on an image starting with "CRASH", hangs on one starting with "HANG_" and takes
+ * 2 s (then fails it as unreadable) on one starting with "SLOW_", when it starts analysing it (not when
+ * the image arrives: a worker holds the next image while it analyses one). With `log`, it appends what
+ * it receives, starts and finishes: its thread id, the event, the image's byte length.
  */
 function testWorker(name: string, log?: string): string {
   const file = join(tmp, name);
@@ -46,16 +47,18 @@ function testWorker(name: string, log?: string): string {
     file,
     [
       "import { appendFileSync } from 'node:fs';",
-      "import { parentPort } from 'node:worker_threads';",
+      "import { parentPort, threadId } from 'node:worker_threads';",
       `import { LocalFaceEngine } from ${JSON.stringify(pathToFileURL(ENGINE).href)};`,
       `const log = ${JSON.stringify(log ?? null)};`,
-      'const note = (what, bytes) => { if (log) appendFileSync(log, `${what} ${bytes.byteLength}\n`); };',
-      "parentPort.on('message', (m) => note('received', m.bytes));",
+      'const note = (what, bytes) => { if (log) appendFileSync(log, `${threadId} ${what} ${bytes.byteLength}\n`); };',
+      "parentPort.on('message', (m) => { if (m.type === 'analyse') note('received', m.bytes); });",
       'const analyse = LocalFaceEngine.prototype.analyse;',
       'LocalFaceEngine.prototype.analyse = async function (bytes) {',
       "  const head = Buffer.from(bytes.subarray(0, 5)).toString('latin1');",
-      "  if (head === 'CRASH') process.exit(70);",
+      // a moment first, so an image sent behind it reaches this worker before it dies
+      "  if (head === 'CRASH') { await new Promise((r) => setTimeout(r, 200)); process.exit(70); }",
       "  if (head === 'HANG_') for (;;) { /* stuck */ }",
+      "  if (head === 'SLOW_') await new Promise((r) => setTimeout(r, 2000));",
       "  note('started', bytes);",
       '  try { return await analyse.call(this, bytes); } finally { note("finished", bytes); }',
       '};',
@@ -64,6 +67,13 @@ function testWorker(name: string, log?: string): string {
   );
   return file;
 }
+
+/** The worker log's lines as [thread, event, byte length]. */
+const logged = (log: string) =>
+  readFileSync(log, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' '));
 
 let pool: FacePool;
 let crashing = '';
@@ -212,7 +222,7 @@ describe('face engine worker pool', () => {
       expect(a.byteLength).not.toBe(b.byteLength);
       const done = await Promise.all([one.analyse(a), one.analyse(b)]);
       expect(done.map((r) => r.faces.length)).toEqual([1, 1]);
-      const events = readFileSync(log, 'utf8').trim().split('\n');
+      const events = logged(log).map(([, what, bytes]) => `${what} ${bytes}`);
       // the second image was in the worker before the first was done, and analysed after it, in order
       expect(events.indexOf(`received ${b.byteLength}`)).toBeLessThan(events.indexOf(`finished ${a.byteLength}`));
       expect(events.filter((e) => !e.startsWith('received'))).toEqual([
@@ -227,19 +237,31 @@ describe('face engine worker pool', () => {
   });
 
   it('an image waiting in a worker that dies or is stopped is analysed by its replacement, not failed or lost', async () => {
-    const one = await FacePool.create({ workers: 1, workerUrl: pathToFileURL(crashing), imageTimeoutMs: 1500 });
+    const log = join(tmp, 'dying.log');
+    const one = await FacePool.create({
+      workers: 1,
+      workerUrl: pathToFileURL(testWorker('dying-worker.mjs', log)),
+      imageTimeoutMs: 5000,
+    });
     try {
-      const handed = () => new Uint8Array(photo('face-api.js/examples/images/howard/howard1.png'));
+      const image = photo('face-api.js/examples/images/howard/howard1.png');
+      const size = String(image.byteLength);
       const [crashed, afterCrash] = await Promise.allSettled([
         one.analyse(Buffer.from('CRASH: this image kills its worker')),
-        one.analyse(handed(), { handOver: true }),
+        one.analyse(new Uint8Array(image), { handOver: true }),
       ]);
       expect(crashed).toMatchObject({ status: 'rejected', reason: { code: 'ENGINE_WORKER_DIED' } });
       expect(afterCrash.status).toBe('fulfilled');
       expect((afterCrash as PromiseFulfilledResult<{ faces: unknown[] }>).value.faces).toHaveLength(1);
+      // it had reached the worker that died, and another thread analysed it
+      const received = logged(log).find(([, what, bytes]) => what === 'received' && bytes === size);
+      const started = logged(log).find(([, what, bytes]) => what === 'started' && bytes === size);
+      expect(received).toBeDefined();
+      expect(started?.[0]).not.toBe(received?.[0]);
+
       const [hung, afterHang] = await Promise.allSettled([
         one.analyse(Buffer.from('HANG_ forever')),
-        one.analyse(handed(), { handOver: true }),
+        one.analyse(new Uint8Array(image), { handOver: true }),
       ]);
       expect(hung).toMatchObject({ status: 'rejected', reason: { code: 'ENGINE_TIMEOUT' } });
       expect(afterHang.status).toBe('fulfilled');
@@ -249,14 +271,48 @@ describe('face engine worker pool', () => {
     }
   });
 
-  it('retires a worker past its memory share after the images it holds, and loses none of them', async () => {
-    const small = await FacePool.create({ workers: 1, workerUrl: pathToFileURL(crashing), recycleAboveMb: 1 });
+  it('an image waiting behind a slow one is given back to a worker that went idle', async () => {
+    const two = await FacePool.create({ workers: 2, workerUrl: pathToFileURL(crashing) });
     try {
-      const images = ['raj/raj1.png', 'howard/howard1.png', 'penny/penny1.png'];
-      const done = await Promise.all(images.map((i) => small.analyse(photo(`face-api.js/examples/images/${i}`))));
+      const settled: string[] = [];
+      const track = (name: string, p: Promise<unknown>) =>
+        p.then(
+          () => settled.push(name),
+          () => settled.push(name),
+        );
+      await Promise.all([
+        // the slow one on the first worker, a quick one on the second, a third waiting behind the slow one
+        track('slow', two.analyse(Buffer.from('SLOW_ then unreadable'))),
+        track('a', two.analyse(photo('face-api.js/examples/images/raj/raj1.png'))),
+        track('b', two.analyse(photo('face-api.js/examples/images/amy/amy1.png'))),
+      ]);
+      expect(settled).toEqual(['a', 'b', 'slow']);
+    } finally {
+      await two.close();
+    }
+  });
+
+  it('retires a worker past its memory share after the image it went on to, and loses none', async () => {
+    const log = join(tmp, 'recycled.log');
+    const small = await FacePool.create({
+      workers: 1,
+      workerUrl: pathToFileURL(testWorker('recycled-worker.mjs', log)),
+      recycleAboveMb: 1,
+    });
+    try {
+      const images = ['raj/raj1.png', 'howard/howard1.png', 'penny/penny1.png'].map((i) =>
+        photo(`face-api.js/examples/images/${i}`),
+      );
+      const done = await Promise.all(images.map((i) => small.analyse(i)));
       expect(done.map((a) => a.faces.length)).toEqual([1, 1, 1]);
-      expect(small.stats.recycled).toBeGreaterThanOrEqual(1);
+      // every result is over the (tiny) limit: retired after the first (once the second, already
+      // started, is done) and after the third, on a worker of its own
+      expect(small.stats.recycled).toBe(2);
       expect(small.stats.deaths).toBe(0);
+      const threadOf = (image: Uint8Array) =>
+        logged(log).find(([, what, bytes]) => what === 'started' && bytes === String(image.byteLength))?.[0];
+      expect(threadOf(images[1]!)).toBe(threadOf(images[0]!));
+      expect(threadOf(images[2]!)).not.toBe(threadOf(images[0]!));
     } finally {
       await small.close();
     }

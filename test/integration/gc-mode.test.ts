@@ -15,6 +15,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 function inFreshNode(
   args: string,
   env: Record<string, string> = {},
+  nodeArgs: string[] = [],
 ): { mode: string; flagsChanged: boolean; tag: number; worker: string } {
   const script = `
     import { cachedDataVersionTag } from 'node:v8';
@@ -30,7 +31,7 @@ function inFreshNode(
     const worker = await new Promise((ok) => w.once('message', ok));
     await w.terminate();
     console.log(JSON.stringify({ mode, flagsChanged, tag, worker }));`;
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+  const out = execFileSync(process.execPath, [...nodeArgs, '--input-type=module', '-e', script], {
     cwd: ROOT,
     env: { ...process.env, SITTER_GC: '', ...env },
     encoding: 'utf8',
@@ -60,9 +61,17 @@ describe('the collector while an engine pool takes every core', () => {
       const after = gcModeNow();
       await engine.close();
       const closed = gcModeNow();
+      // collections under the flags set back, and a second pool that sets them again
+      const { setFlagsFromString } = await import('node:v8');
+      const { runInNewContext } = await import('node:vm');
+      setFlagsFromString('--expose-gc');
       let garbage = [];
       for (let i = 0; i < 200000; i++) { garbage.push({ i, s: 'x' + i }); if (garbage.length > 50000) garbage = []; }
-      console.log(JSON.stringify({ before, after, closed }));`;
+      runInNewContext('gc')();
+      const second = await lazyEngines.open('pool', { workers: availableParallelism() });
+      const again = gcModeNow();
+      await second.engine.close();
+      console.log(JSON.stringify({ before, after, closed, again, end: gcModeNow() }));`;
     // A script file, not -e: the pool's workers would inherit --input-type.
     const dir = mkdtempSync(join(tmpdir(), 'sitter-gc-'));
     try {
@@ -77,11 +86,20 @@ describe('the collector while an engine pool takes every core', () => {
         before: 'parallel',
         after: 'calling-thread',
         closed: 'parallel',
+        again: 'calling-thread',
+        end: 'parallel',
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('leaves the collector as node was started when it was given collector flags', () => {
+    expect(inFreshNode('2, 2, 0', {}, ['--no-concurrent-marking'])).toMatchObject({
+      mode: 'node-flags',
+      flagsChanged: false,
+    });
+  });
 
   it("keeps node's parallel collector with a core to spare, beside other engine threads, or when SITTER_GC=parallel", () => {
     expect(inFreshNode('1, 2, 0')).toMatchObject({ mode: 'parallel', flagsChanged: false });

@@ -12,6 +12,7 @@ import {
   queueShootScan,
 } from '../../core/services/scan-queue-service.js';
 import { type JobReport, ScanWorker, type WorkerTally } from '../../core/services/scan-worker.js';
+import { scanInFlight } from '../../core/services/scan-service.js';
 import { openInstalledScanQueue, openScanQueue, teamDatabaseOf } from '../queue-provider.js';
 import type { Session } from '../session.js';
 
@@ -69,7 +70,8 @@ export async function runWorker(session: Session, request: WorkerRequest): Promi
   const started = Date.now();
   const queue = await openScanQueue(session);
   const engineWorkers = request.workers ?? availableParallelism();
-  const concurrency = request.concurrency ?? engineWorkers + 1;
+  // as a local scan: an image in each engine worker and one waiting behind it (scanInFlight)
+  const concurrency = request.concurrency ?? scanInFlight(engineWorkers);
   const worker = `${hostname()}:${process.pid}`;
   let handle;
   try {

@@ -8,7 +8,6 @@
  * Memory stays bounded: detection inputs are capped in size, the wasm heap of a worker only grows, so
  * a worker whose RSS share passes `recycleAboveMb` is retired after its image and replaced.
  */
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +36,8 @@ interface Job {
   bytes: Uint8Array;
   /** the caller handed the bytes over: they move to the worker instead of being copied */
   handOver: boolean;
+  /** asked back from the worker it waits in, for one that went idle (`rebalance`) */
+  returning?: boolean;
   resolve: (a: FaceAnalysis) => void;
   reject: (e: Error) => void;
 }
@@ -175,7 +176,8 @@ export class FacePool implements FaceEngine {
       `onnxruntime-node is not used: not every engine thread could use it` +
       (wasm.fallback ? ` (${wasm.fallback.replace(/^onnxruntime-node is not used: /, '')})` : '');
     const onnx = this.slots.filter((s) => s.runtime !== undefined && isOnnx(s.runtime));
-    const stopped = onnx.map((s) => once(s.worker, 'exit'));
+    // 'exit' follows an 'error' too (events.once would reject on it): the switch never throws
+    const stopped = onnx.map((s) => new Promise<void>((resolve) => s.worker.once('exit', () => resolve())));
     for (const slot of onnx) {
       // No image is lost to the switch: one waiting goes to another worker, the one being analysed
       // finishes here, then the worker stops (its exit starts the replacement).
@@ -211,7 +213,7 @@ export class FacePool implements FaceEngine {
           slot.fallback = msg.embeddingFallback;
           // A replacement that could not use onnxruntime where the others do: all of them fall back.
           if (this.settled && !isOnnx(msg.embeddingRuntime) && this.embeddingRuntime && isOnnx(this.embeddingRuntime))
-            void this.fallBackToWasm(slot);
+            void this.fallBackToWasm(slot).catch((e: unknown) => this.failAll(e as Error));
           if (!this.settled) {
             this.embeddingRuntime = msg.embeddingRuntime;
             this.embeddingFallback = msg.embeddingFallback;
@@ -225,6 +227,17 @@ export class FacePool implements FaceEngine {
           const err = new SitterError(msg.error.code, msg.error.message, msg.error.hint);
           this.fatal = err;
           reject(err);
+          return;
+        }
+        if (msg.type === 'returned') {
+          // an image given back before it started: to the front of the queue, for an idle worker
+          const i = slot.jobs.findIndex((j) => j.id === msg.id);
+          const back = i > 0 ? slot.jobs.splice(i, 1)[0] : undefined;
+          if (back) {
+            back.returning = false;
+            this.queue.unshift(back);
+            this.pump();
+          }
           return;
         }
         const job = slot.jobs[0];
@@ -276,9 +289,13 @@ export class FacePool implements FaceEngine {
           return;
         }
         clearTimeout(slot.timer);
+        if (this.closed) {
+          // stopped by close(): what it held is rejected as the pool's, not counted as a death
+          for (const held of slot.jobs.splice(0)) held.reject(POOL_CLOSED());
+          return;
+        }
         // Images waiting behind the one analysed were not started: another worker takes them.
-        if (this.closed) for (const waiting of slot.jobs.splice(1)) waiting.reject(POOL_CLOSED());
-        else this.takeBackWaiting(slot);
+        this.takeBackWaiting(slot);
         const job = slot.jobs.shift();
         if (job && slot.timedOut) {
           this.stats.deaths++;
@@ -327,16 +344,44 @@ export class FacePool implements FaceEngine {
    * (up to WORKER_DEPTH), so an idle worker never waits behind a busy one's queue.
    */
   private pump(): void {
+    this.dispatch();
+    if (this.queue.length === 0) this.rebalance();
+  }
+
+  private dispatch(): void {
     for (let depth = 1; depth <= WORKER_DEPTH; depth++) {
       for (const slot of this.slots) {
-        if (!slot.ready || slot.retiring || slot.jobs.length >= depth) continue;
+        if (!this.takesWork(slot) || slot.jobs.length >= depth) continue;
         const job = this.queue.shift();
         if (!job) return;
         const startsAtOnce = slot.jobs.length === 0;
         slot.jobs.push(job);
         if (startsAtOnce) this.startClock(slot);
-        slot.worker.postMessage({ id: job.id, bytes: job.bytes } satisfies WorkerRequest, movable(job, startsAtOnce));
+        slot.worker.postMessage(
+          { type: 'analyse', id: job.id, bytes: job.bytes } satisfies WorkerRequest,
+          movable(job, startsAtOnce),
+        );
       }
+    }
+  }
+
+  private takesWork(slot: Slot): boolean {
+    return slot.ready && !slot.retiring && !this.closed;
+  }
+
+  /**
+   * With nothing queued, a worker that went idle must not wait while another holds an image behind a
+   * slow one: that image is asked back (the worker returns it unless it has started it) and goes to
+   * the idle worker.
+   */
+  private rebalance(): void {
+    const idle = this.slots.filter((s) => this.takesWork(s) && s.jobs.length === 0).length;
+    const waiting = this.slots
+      .flatMap((s) => s.jobs.slice(1).map((job) => ({ slot: s, job })))
+      .filter(({ job }) => !job.returning);
+    for (const { slot, job } of waiting.slice(0, idle)) {
+      job.returning = true;
+      slot.worker.postMessage({ type: 'return', id: job.id } satisfies WorkerRequest);
     }
   }
 
@@ -345,8 +390,11 @@ export class FacePool implements FaceEngine {
     if (slot.jobs.length === 0) return;
     slot.timer = setTimeout(() => {
       slot.timedOut = true;
+      // no image goes to it any more, even if its result was already on its way
+      slot.retiring = true;
       this.takeBackWaiting(slot);
       void slot.worker.terminate();
+      this.pump();
     }, this.options.imageTimeoutMs ?? 300_000);
   }
 
@@ -355,7 +403,9 @@ export class FacePool implements FaceEngine {
    * worker is being stopped, and they were not started (the pool kept their bytes: `movable`).
    */
   private takeBackWaiting(slot: Slot): void {
-    this.queue.unshift(...slot.jobs.splice(1));
+    const waiting = slot.jobs.splice(1);
+    if (this.closed) for (const job of waiting) job.reject(POOL_CLOSED());
+    else this.queue.unshift(...waiting);
   }
 
   analyse(image: Uint8Array, options: AnalyseOptions = {}): Promise<FaceAnalysis> {
@@ -371,6 +421,7 @@ export class FacePool implements FaceEngine {
     const wasOpen = !this.closed;
     this.closed = true;
     this.failAll(POOL_CLOSED());
+    for (const slot of this.slots) clearTimeout(slot.timer);
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
     this.slots.length = 0;
     // Only once its threads are gone: a pool started meanwhile must still see them (gc-mode.ts).

@@ -8,10 +8,11 @@ import { isSitterError } from '../domain/errors.js';
 import type { FaceAnalysis } from '../ports/face-engine.js';
 import { LocalFaceEngine, type EngineOptions } from './local-engine.js';
 
-export interface WorkerRequest {
-  id: number;
-  bytes: Uint8Array;
-}
+/**
+ * `analyse`: an image, analysed in turn. `return`: give back an image not started yet (the pool hands
+ * it to a worker that went idle); answered `returned`, or not at all when the image has started.
+ */
+export type WorkerRequest = { type: 'analyse'; id: number; bytes: Uint8Array } | { type: 'return'; id: number };
 export interface WorkerError {
   kind: 'sitter' | 'bug';
   code: string;
@@ -22,6 +23,7 @@ export interface WorkerError {
 export type WorkerResponse =
   | { type: 'result'; id: number; analysis: FaceAnalysis; rss: number }
   | { type: 'error'; id: number; error: WorkerError; rss: number }
+  | { type: 'returned'; id: number }
   | { type: 'ready'; rss: number; embeddingRuntime: string; embeddingFallback?: string }
   | { type: 'failed'; error: WorkerError };
 
@@ -66,7 +68,8 @@ try {
 // One image at a time, in the order they came: the pool sends the next image while this one is
 // analysed (pool.ts, WORKER_DEPTH), so the worker goes on to it without waiting for the parent thread.
 // The waiting image is not touched before its turn: whatever kills the worker is the current image's.
-const waiting: WorkerRequest[] = [];
+type Analyse = Extract<WorkerRequest, { type: 'analyse' }>;
+const waiting: Analyse[] = [];
 let analysing = false;
 
 async function analyseWaiting(): Promise<void> {
@@ -93,6 +96,13 @@ async function analyseWaiting(): Promise<void> {
 }
 
 port.on('message', (req: WorkerRequest) => {
+  if (req.type === 'return') {
+    const i = waiting.findIndex((w) => w.id === req.id);
+    if (i < 0) return; // started already: its result follows
+    waiting.splice(i, 1);
+    port.postMessage({ type: 'returned', id: req.id } satisfies WorkerResponse);
+    return;
+  }
   waiting.push(req);
   if (!analysing) void analyseWaiting();
 });
