@@ -30,7 +30,7 @@ export const GC_ON_CALLING_THREAD_FLAGS = [
 export type GcMode = 'calling-thread' | 'parallel' | 'node-flags';
 
 const COLLECTOR_FLAG =
-  /^--(?:no-)?(?:single-threaded-gc|concurrent-marking|concurrent-sweeping|concurrent-array-buffer-sweeping|parallel-scavenge|parallel-compaction|parallel-pointer-update|parallel-marking)\b/;
+  /^--(?:no-)?(?:single-threaded-gc|single-threaded|predictable|concurrent-marking|concurrent-sweeping|concurrent-array-buffer-sweeping|parallel-scavenge|parallel-compaction|parallel-pointer-update|parallel-marking)(?:=|$)/;
 
 /** Did the user start node with a collector flag (on its command line, or in NODE_OPTIONS)? */
 function startedWithCollectorFlags(env: NodeJS.ProcessEnv): boolean {
@@ -71,7 +71,7 @@ export function collectorForPool(
 ): GcMode {
   if (applied === 'calling-thread') return applied;
   if (gcModeFrom(env) === 'parallel' || workers < cores || otherThreads > 0) return 'parallel';
-  if (startedWithCollectorFlags(env)) return 'node-flags';
+  if (startedWithCollectorFlags(env)) return (applied = 'node-flags');
   setCollectorFlags(GC_ON_CALLING_THREAD_FLAGS);
   return (applied = 'calling-thread');
 }

@@ -95,10 +95,8 @@ describe('the collector while an engine pool takes every core', () => {
   }, 120_000);
 
   it('leaves the collector as node was started when it was given collector flags', () => {
-    expect(inFreshNode('2, 2, 0', {}, ['--no-concurrent-marking'])).toMatchObject({
-      mode: 'node-flags',
-      flagsChanged: false,
-    });
+    for (const flags of [['--no-concurrent-marking'], ['--single-threaded']])
+      expect(inFreshNode('2, 2, 0', {}, flags)).toMatchObject({ mode: 'node-flags', flagsChanged: false });
   });
 
   it("keeps node's parallel collector with a core to spare, beside other engine threads, or when SITTER_GC=parallel", () => {

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -8,7 +8,9 @@ import { SitterError } from '../../src/core/domain/errors.js';
 import type { Connector } from '../../src/core/ports/connector.js';
 import { jsonOf, runSitter } from '../helpers/cli.js';
 import { withRawDb } from '../helpers/raw-db.js';
-import { seedPushedPair } from '../helpers/seed.js';
+import { seedConfirmedFaces, seedPushedPair } from '../helpers/seed.js';
+import { closeShoot } from '../../src/core/services/shoot-service.js';
+import { withdrawConsent } from '../../src/core/services/withdraw-service.js';
 import { makeWorkspace, type TestWorkspace } from '../helpers/workspace.js';
 
 /**
@@ -58,6 +60,10 @@ describe('sitter withdraw verifies in the source what the DAM now holds', () => 
     const run = await cli('withdraw', 's', 'P1');
     return { code: run.code, r: jsonOf(run) as unknown as Receipt };
   }
+
+  /** the plugin's sidecar of an asset, '' when it has none (cleared) */
+  const sidecarOf = (asset: string) =>
+    existsSync(join(source, `${asset}.json`)) ? readFileSync(join(source, `${asset}.json`), 'utf8') : '';
 
   beforeEach(async () => {
     t = await makeWorkspace(new Date());
@@ -134,11 +140,67 @@ describe('sitter withdraw verifies in the source what the DAM now holds', () => 
     expect(run.code).toBe(0);
   }, 90_000);
 
-  it('a connector without a read-back: a rerun has nothing more to verify and answers already-complete', async () => {
+  it('a connector without a read-back: a rerun pushes nothing again, and still says the DAM was never verified (exit 1)', async () => {
     expect((await withdrawP1('blind')).code).toBe(1);
     const rerun = await cli('withdraw', 's', 'P1');
-    expect(rerun.code).toBe(0);
-    expect((jsonOf(rerun) as { outcome: string }).outcome).toBe('already-complete');
+    expect(rerun.code).toBe(1);
+    const r = jsonOf(rerun) as unknown as Receipt & { outcome: string; audit: { seq: number } };
+    expect(r.outcome).toBe('already-complete');
+    expect(r.verifiedInSource).toBe('not-verifiable');
+    // no new push, no new receipt: the chain ends where the first run left it
+    expect((jsonOf(await cli('withdraw', 's', 'P1')) as { audit: { seq: number } }).audit.seq).toBe(r.audit.seq);
+  }, 60_000);
+
+  it('a first run whose DAM update stopped partway: the rerun still reads back and clears every asset of the withdrawal', async () => {
+    const { default: create } = (await import(PLUGIN_ENTRY)) as {
+      default: (options: Record<string, unknown>, host: unknown) => Connector;
+    };
+    const host = { SitterError, consentUriPrefix: CONSENT_URI_PREFIX };
+    const dam = (mode: string) => wrapConnector(create({ mode }, host));
+    source = (await seedPushedPair(t, dam('honest'))).source;
+    // The DAM answers "written" for a.jpg and keeps the name; on b.jpg the update stops (a full disk).
+    const ignoring = dam('ignore');
+    const stopsAtB = <A extends unknown[], R>(
+      f: (source: string, req: { assetId: string }, ...rest: A) => Promise<R>,
+    ) =>
+      (async (src: string, req: { assetId: string }, ...rest: A) => {
+        if (req.assetId === 'b.jpg') throw new SitterError('DISK_FULL', 'There is no space left on the disk.');
+        return f(src, req, ...rest);
+      }) as typeof f;
+    const stopping = {
+      ...ignoring,
+      push: stopsAtB(ignoring.push.bind(ignoring) as never),
+      ...(ignoring.clear ? { clear: stopsAtB(ignoring.clear.bind(ignoring) as never) } : {}),
+    } as Connector;
+    const first = await withdrawConsent(t.ctx, stopping, 's', 'P1');
+    expect(first.verifiedInSource).toBe('still-named');
+    expect(first.damFailures.map((f) => f.asset)).toEqual(['*']);
+    const rerun = await withdrawConsent(t.ctx, dam('honest'), 's', 'P1');
+    expect(rerun.sourceCheck?.assets).toBe(2);
+    expect(rerun.verifiedInSource).toBe('clean');
+    const namingP1 = ['a.jpg', 'b.jpg'].filter((f) => sidecarOf(f).includes(':P1'));
+    expect(namingP1).toEqual([]);
+    expect((await withdrawConsent(t.ctx, dam('honest'), 's', 'P1')).outcome).toBe('already-complete');
+  }, 60_000);
+
+  it('writing an asset again for a withdrawal names nobody Sitter had not named there, even on a closed shoot', async () => {
+    const { default: create } = (await import(PLUGIN_ENTRY)) as {
+      default: (options: Record<string, unknown>, host: unknown) => Connector;
+    };
+    const host = { SitterError, consentUriPrefix: CONSENT_URI_PREFIX };
+    const dam = (mode: string) => wrapConnector(create({ mode }, host));
+    source = (await seedPushedPair(t, dam('honest'))).source;
+    // P2 confirmed on b.jpg after the push: never pushed there, and nobody asked for it
+    await seedConfirmedFaces(t, 's', [['b.jpg', 'P2', 0.6]]);
+    await closeShoot(t.ctx, 's');
+    expect((await withdrawConsent(t.ctx, dam('ignore'), 's', 'P1')).verifiedInSource).toBe('still-named');
+    const rerun = await withdrawConsent(t.ctx, dam('honest'), 's', 'P1');
+    expect(rerun.outcome).toBe('rechecked');
+    expect(rerun.verifiedInSource).toBe('clean');
+    // cleared: the plugin removes a sidecar that names nobody
+    const b = sidecarOf('b.jpg');
+    expect(b).not.toContain(':P1');
+    expect(b).not.toContain(':P2');
   }, 60_000);
 
   it('an edit-with-approval DAM: pending-approval, exit 1; the push records stay open, so a rerun after approval verifies clean', async () => {

@@ -12,7 +12,6 @@ import {
   queueShootScan,
 } from '../../core/services/scan-queue-service.js';
 import { type JobReport, ScanWorker, type WorkerTally } from '../../core/services/scan-worker.js';
-import { scanInFlight } from '../../core/services/scan-service.js';
 import { openInstalledScanQueue, openScanQueue, teamDatabaseOf } from '../queue-provider.js';
 import type { Session } from '../session.js';
 
@@ -70,8 +69,9 @@ export async function runWorker(session: Session, request: WorkerRequest): Promi
   const started = Date.now();
   const queue = await openScanQueue(session);
   const engineWorkers = request.workers ?? availableParallelism();
-  // as a local scan: an image in each engine worker and one waiting behind it (scanInFlight)
-  const concurrency = request.concurrency ?? scanInFlight(engineWorkers);
+  // one job more than engine workers: a job's assets go one after another, so more jobs in hand
+  // would only make each take longer against --job-timeout
+  const concurrency = request.concurrency ?? engineWorkers + 1;
   const worker = `${hostname()}:${process.pid}`;
   let handle;
   try {

@@ -235,8 +235,11 @@ export class FacePool implements FaceEngine {
           const back = i > 0 ? slot.jobs.splice(i, 1)[0] : undefined;
           if (back) {
             back.returning = false;
-            this.queue.unshift(back);
-            this.pump();
+            if (this.closed) back.reject(POOL_CLOSED());
+            else {
+              this.queue.unshift(back);
+              this.pump();
+            }
           }
           return;
         }
@@ -375,11 +378,13 @@ export class FacePool implements FaceEngine {
    * the idle worker.
    */
   private rebalance(): void {
-    const idle = this.slots.filter((s) => this.takesWork(s) && s.jobs.length === 0).length;
-    const waiting = this.slots
-      .flatMap((s) => s.jobs.slice(1).map((job) => ({ slot: s, job })))
-      .filter(({ job }) => !job.returning);
-    for (const { slot, job } of waiting.slice(0, idle)) {
+    const held = this.slots.flatMap((s) => s.jobs.slice(1).map((job) => ({ slot: s, job })));
+    // one image asked back per idle worker, counting those already on their way back
+    const idle =
+      this.slots.filter((s) => this.takesWork(s) && s.jobs.length === 0).length -
+      held.filter(({ job }) => job.returning).length;
+    const waiting = held.filter(({ job }) => !job.returning);
+    for (const { slot, job } of waiting.slice(0, Math.max(0, idle))) {
       job.returning = true;
       slot.worker.postMessage({ type: 'return', id: job.id } satisfies WorkerRequest);
     }
@@ -404,6 +409,7 @@ export class FacePool implements FaceEngine {
    */
   private takeBackWaiting(slot: Slot): void {
     const waiting = slot.jobs.splice(1);
+    for (const job of waiting) job.returning = false;
     if (this.closed) for (const job of waiting) job.reject(POOL_CLOSED());
     else this.queue.unshift(...waiting);
   }
@@ -423,6 +429,8 @@ export class FacePool implements FaceEngine {
     this.failAll(POOL_CLOSED());
     for (const slot of this.slots) clearTimeout(slot.timer);
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    // anything a worker's last messages put back in the queue meanwhile
+    this.failAll(POOL_CLOSED());
     this.slots.length = 0;
     // Only once its threads are gone: a pool started meanwhile must still see them (gc-mode.ts).
     if (wasOpen) FacePool.running--;

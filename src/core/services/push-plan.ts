@@ -28,6 +28,12 @@ export interface Plan {
   consentLinks: Map<number, ConsentLink>;
   /** what the asset's clearance and why it is out of date are computed from (the push records before this push) */
   clearance: ClearanceFacts;
+  /**
+   * For a withdrawal's push: who Sitter has ever named on each asset (its push records, open or
+   * cleared), by store asset id. A withdrawal never names anyone else, even when it writes an asset
+   * whose records are all cleared (a DAM that answered "written" and kept a name).
+   */
+  namedBefore: Map<number, Set<number>>;
 }
 
 export function wasPushed(plan: Plan, asset: Asset): boolean {

@@ -142,8 +142,10 @@ function statementOf(
       summary.heldBack.push({ asset: asset.connectorAssetId, participant: p.externalRef, consent: status });
       continue;
     }
-    // A withdrawal only takes people off: it never names someone Sitter had not named there.
+    // A withdrawal only takes people off: it never names someone Sitter had not named there (on an
+    // asset whose records were all cleared, someone it had named there at some time).
     if (withdrawalOnly && open.length > 0 && !open.some((r) => r.participantId === p.id)) continue;
+    if (withdrawalOnly && open.length === 0 && !plan.namedBefore.get(asset.id)?.has(p.id)) continue;
     const uri = consentUri(plan.shoot.id, p.externalRef);
     const link = plan.consentLinks.get(f.id);
     persons.push({
@@ -200,7 +202,11 @@ export async function pushShoot(
     const places = new Map<number, PushRecord[]>();
     for (const r of await uow.pushRecords.openByShoot(shootId))
       places.set(r.assetId, [...(places.get(r.assetId) ?? []), { ...r }]);
-    return { shoot, participants, consents, faces, assets, places, consentLinks, clearance };
+    const namedBefore = new Map<number, Set<number>>();
+    if (withdrawalOnly)
+      for (const r of await uow.pushRecords.listByShoot(shootId))
+        namedBefore.set(r.assetId, (namedBefore.get(r.assetId) ?? new Set()).add(r.participantId));
+    return { shoot, participants, consents, faces, assets, places, consentLinks, clearance, namedBefore };
   });
   const summary = emptySummary(shootId);
   await removeLeftovers(connector, plan.shoot.source, summary);

@@ -94,7 +94,7 @@ function stageWithdrawal(ctx: ServiceContext, shootId: string, participantRef: s
         now: current.withdrawnAt,
         cascade: { ...leftover, affectedAssetIds },
         earlier,
-        recheck: earlier?.recheck === 'rewrite' ? recheck : [],
+        recheck: earlier?.recheck ? await assetIdsOf(uow, shootId, earlier.stillNamed) : [],
       };
     }
     const now = ctx.clock.now();
@@ -153,14 +153,23 @@ export async function withdrawConsent(
       audit: { seq: earlier.seq, hash: earlier.hash },
       anchor: formatAnchor(earlier),
       outcome: 'already-complete',
+      // what the earlier receipt could verify: `not-verifiable` for a connector that cannot read back,
+      // which no rerun changes; the command still exits 1 on it
+      ...(earlier.verdict ? { verifiedInSource: earlier.verdict, sourceCheck: earlier.sourceCheck } : {}),
     };
   }
   // After the commit: the store no longer links the person to any face, so a re-push writes the
   // remaining people only, or clears the asset. Whatever happens there, the receipt is recorded.
-  const { damUpdates, damFailures, sourceCheck } = await reachDam(ctx, connector, shootId, staged, participantRef);
-  // A rerun after a finished run (it reached the DAM) whose read-back was not clean checks again; one
-  // after a run that never reached the DAM finishes its update.
-  const rechecking = staged.cascade.resuming && earlier?.damReached === true && earlier.recheck !== undefined;
+  const { damUpdates, damFailures, sourceCheck, readBack, stillNamedIds } = await reachDam(
+    ctx,
+    connector,
+    shootId,
+    staged,
+    participantRef,
+  );
+  // A rerun after a run that reached the DAM checks again what it left; one with no receipt before it
+  // (killed after the commit), or after a run that never reached the DAM, finishes the update.
+  const rechecking = staged.cascade.resuming && earlier?.damReached === true;
   const outcome = !staged.cascade.resuming
     ? ('withdrawn' as const)
     : damFailures.length
@@ -182,12 +191,11 @@ export async function withdrawConsent(
             ...receipt,
             participant: participantPseudonym(staged.participant),
             name: undefined,
-            // a rerun that reads back (and rewrites) what an earlier, finished run found not clean
-            ...(rechecking && earlier
-              ? { rechecks: earlier.seq }
-              : staged.cascade.resuming
-                ? { completesInterrupted: true }
-                : {}),
+            // for the next rerun: the assets read back, and those found still naming the person
+            readBack,
+            stillNamedIds,
+            // a rerun after an earlier receipt, or one that finishes a run killed before its receipt
+            ...(earlier ? { rechecks: earlier.seq } : staged.cascade.resuming ? { completesInterrupted: true } : {}),
           },
         },
         ctx.clock.now(),
@@ -201,6 +209,9 @@ interface DamUpdate {
   damUpdates: PushedAsset[];
   damFailures: PushFailure[];
   sourceCheck: SourceCheck;
+  /** the source ids of the assets read back, and of those found still naming the person */
+  readBack: string[];
+  stillNamedIds: string[];
 }
 
 type Staged = Awaited<ReturnType<typeof commitWithdrawal>>;
@@ -225,10 +236,13 @@ async function reachDam(
   try {
     dam = opened ? await connector() : connector;
   } catch (error) {
+    const { sourceCheck, touched } = await verifyTouched(ctx, undefined, shootId, staged, participantRef);
     return {
       damUpdates: [],
       damFailures: [notReached(error, shootId, participantRef)],
-      sourceCheck: (await verifyTouched(ctx, undefined, shootId, staged, participantRef)).sourceCheck,
+      sourceCheck,
+      readBack: touched.map((a) => a.connectorAssetId),
+      stillNamedIds: [],
     };
   }
   try {
@@ -273,7 +287,13 @@ async function updateAndVerify(
     const { sourceCheck, touched } = await verifyTouched(ctx, dam, shootId, staged, participantRef, stillNamed);
     const done = sourceCheck.verdict !== 'still-named' || damFailures.length > 0;
     if (done || round >= RECHECKS_AFTER_CONCURRENT_PUSH)
-      return { damUpdates: [...byAsset.values()], damFailures, sourceCheck };
+      return {
+        damUpdates: [...byAsset.values()],
+        damFailures,
+        sourceCheck,
+        readBack: touched.map((a) => a.connectorAssetId),
+        stillNamedIds: stillNamed,
+      };
     again = touched.filter((a) => stillNamed.includes(a.connectorAssetId)).map((a) => a.id);
     await new Promise((r) => setTimeout(r, RECHECK_PAUSE_MS * (round + 1)));
   }
@@ -331,24 +351,14 @@ async function leftoverOf(
 }
 
 /**
- * The last receipt recorded for the withdrawal dated `withdrawnAt`, if one was: whether it reached the
- * DAM; whether a rerun must read back again (`recheck`: `rewrite` after `still-named`, `read` after
- * `pending-approval` or a read-back that failed; none after `clean`, after a receipt from before
- * read-backs, or when the connector cannot read back at all, which no rerun changes); and the source
- * ids of every asset any receipt of this withdrawal updated or failed on (a rerun that could not reach
- * the DAM lists none, and must not make the next one forget them).
+ * The last receipt recorded for the withdrawal dated `withdrawnAt`, if one was, and what a rerun must
+ * check again. `recheck`: `rewrite` when a receipt since the last clean one found the person still
+ * named (`stillNamed`: where), `read` after `pending-approval` or a read-back that failed; none after
+ * `clean`, after a receipt from before read-backs, or when the connector cannot read back at all (no
+ * rerun changes that). `touched`: the source ids of every asset any receipt of this withdrawal
+ * updated, failed on or read back (a rerun that could not reach the DAM must not make the next forget them).
  */
-async function receiptOf(
-  uow: UnitOfWork,
-  participant: Participant,
-  withdrawnAt: Date,
-): Promise<{
-  seq: number;
-  hash: string;
-  damReached: boolean;
-  recheck: 'rewrite' | 'read' | undefined;
-  touched: string[];
-} | null> {
+async function receiptOf(uow: UnitOfWork, participant: Participant, withdrawnAt: Date) {
   const subject = participantSubject(participant);
   const receipts = (await uow.audit.all()).filter(
     (e) =>
@@ -358,24 +368,40 @@ async function receiptOf(
   );
   const entry = receipts.at(-1);
   if (!entry) return null;
+  const ids = (values: unknown): string[] =>
+    (Array.isArray(values) ? values : []).filter((a): a is string => typeof a === 'string' && a !== '*');
+  const assetsOf = (list: unknown) =>
+    ids((Array.isArray(list) ? list : []).map((u) => (u as { asset?: unknown }).asset));
   // A failure on no one asset ('*') is a connector that could not be made or opened.
   const failuresOf = (e: typeof entry) => (e.details.damFailures ?? []) as { asset?: unknown }[];
-  const touched = receipts.flatMap((e) =>
-    [...((e.details.damUpdates ?? []) as { asset?: unknown }[]), ...failuresOf(e)]
-      .map((u) => u.asset)
-      .filter((a): a is string => typeof a === 'string' && a !== '*'),
-  );
+  const touched = receipts.flatMap((e) => [
+    ...assetsOf(e.details.damUpdates),
+    ...assetsOf(e.details.damFailures),
+    ...ids(e.details.readBack),
+  ]);
+  const lastClean = receipts.findLastIndex((e) => e.details.verifiedInSource === 'clean');
+  const since = receipts.slice(lastClean + 1);
+  const stillNamed = since.flatMap((e) => ids(e.details.stillNamedIds));
+  const verdict = entry.details.verifiedInSource as SourceVerdict | undefined;
+  const anyStillNamed = since.some((e) => e.details.verifiedInSource === 'still-named');
   return {
     seq: entry.seq,
     hash: entry.hash,
     damReached: !failuresOf(entry).some((f) => f.asset === '*'),
-    recheck: recheckAfter(entry.details.verifiedInSource, entry.details.sourceCheck),
+    verdict,
+    sourceCheck: entry.details.sourceCheck as SourceCheck | undefined,
+    recheck:
+      verdict === 'clean'
+        ? undefined
+        : anyStillNamed
+          ? ('rewrite' as const)
+          : recheckAfter(verdict, entry.details.sourceCheck),
     touched: [...new Set(touched)],
+    stillNamed: [...new Set(stillNamed)],
   };
 }
 
-function recheckAfter(verdict: unknown, check: unknown): 'rewrite' | 'read' | undefined {
-  if (verdict === 'still-named') return 'rewrite';
+function recheckAfter(verdict: unknown, check: unknown): 'read' | undefined {
   if (verdict === 'pending-approval') return 'read';
   if (verdict !== 'not-verifiable') return undefined;
   const unread = ((check as { notVerifiable?: unknown } | undefined)?.notVerifiable ?? []) as unknown[];

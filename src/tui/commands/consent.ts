@@ -151,16 +151,21 @@ export function registerWithdraw(program: Command): void {
         const { withdraw } = await import('../../app/use-cases/withdraw.js');
         const r = await withSession(globals, (session) => withdraw(session, shootId ?? '', participant ?? ''));
         if (r.outcome === 'already-complete') {
-          const text =
-            `${one(r.participant)} withdrew on ${r.withdrawnAt}; nothing left to do: no place Sitter wrote ` +
-            `still names them, and the receipt is audit entry ${r.audit.seq} (hash ${r.audit.hash}).`;
-          return { json: r, text, exitCode: 0 };
+          // a receipt that could not verify the DAM stays unverified: said, and exit 1, on every rerun
+          const unverified = r.verifiedInSource !== undefined && r.verifiedInSource !== 'clean';
+          const text = unverified
+            ? `${one(r.participant)} withdrew on ${r.withdrawnAt}; nothing more Sitter can do, but the DAM was ` +
+              `never verified (${r.verifiedInSource}): the receipt is audit entry ${r.audit.seq} (hash ${r.audit.hash}).` +
+              (r.sourceCheck?.hint ? `\nHint: ${r.sourceCheck.hint}` : '')
+            : `${one(r.participant)} withdrew on ${r.withdrawnAt}; nothing left to do: no place Sitter wrote ` +
+              `still names them, and the receipt is audit entry ${r.audit.seq} (hash ${r.audit.hash}).`;
+          return { json: r, text, exitCode: unverified ? 1 : 0 };
         }
         const damUnreached = r.damFailures.some((f) => f.asset === '*');
         const text = [
           ...(r.outcome === 'rechecked'
             ? [
-                `Checked again the withdrawal of ${r.withdrawnAt}, whose earlier read-back was not clean: its assets were read back${r.damUpdates.length ? ', after writing again those that still named them' : ''}.`,
+                `Checked again the withdrawal of ${r.withdrawnAt} (its earlier receipt did not verify clean, or left places to update): its assets were read back${r.damUpdates.some((u) => u.action === 'written' || u.action === 'cleared') ? ', after writing again those that still named them' : ''}.`,
               ]
             : r.outcome === 'completed'
               ? [

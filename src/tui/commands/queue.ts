@@ -98,7 +98,7 @@ export function registerWorker(program: Command): void {
       "process the team workspace's scan queue (sitter scan SHOOT --queue) with this machine's engine; Ctrl-C finishes the jobs in hand, a second Ctrl-C hands them back",
     )
     .option('--workers <n>', 'engine worker threads (default: one per core)')
-    .option('--concurrency <n>', 'jobs in hand at once (default: two per engine worker)')
+    .option('--concurrency <n>', 'jobs in hand at once (default: engine workers + 1)')
     .option('--until-idle', 'exit once nothing is waiting, running or to be retried')
     .option('--poll <ms>', 'how often an idle worker asks for work (default 1000)')
     .action(
