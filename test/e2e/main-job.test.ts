@@ -73,6 +73,12 @@ describe('the main job end to end, real models', () => {
       expect(e.details.modelDigest).toMatch(/^[0-9a-f]{64}$/);
       expect(e.details.embeddingRuntime).toMatch(/^onnxruntime-node \d+\.\d+\.\d+$/);
     }
+    // and each analysed photo's entry, which runtime embedded its faces
+    const analysed = lines
+      .map((l) => JSON.parse(l) as { action: string; details: Record<string, unknown> })
+      .filter((e) => e.action === 'scan.asset');
+    expect(analysed.length).toBeGreaterThanOrEqual(1);
+    for (const e of analysed) expect(e.details.embeddingRuntime).toMatch(/^onnxruntime-node \d+\.\d+\.\d+$/);
   });
 
   it('matches --json is one document in the documented shape, and the photos-only person is never named', async () => {

@@ -147,8 +147,10 @@ describe('face engine worker pool', () => {
         code: 'ENGINE_WORKER_DIED',
       });
       await mixed.analyse(photo('face-api.js/examples/images/leonard/leonard1.png'));
-      await mixed.analyse(photo('face-api.js/examples/images/sheldon/sheldon1.png'));
+      const last = await mixed.analyse(photo('face-api.js/examples/images/sheldon/sheldon1.png'));
       expect(mixed.embeddingRuntime).toBe('tfjs-wasm');
+      // each analysis says what embedded it (a scan puts it on the asset's record)
+      expect([...done, last].map((a) => a.embeddingRuntime)).toEqual(Array(5).fill('tfjs-wasm'));
     } finally {
       await mixed.close();
     }
@@ -191,6 +193,9 @@ describe('face engine worker pool', () => {
         expect(turning.stats.restarts).toBe(1);
         const after = await turning.analyse(photo('face-api.js/examples/images/sheldon/sheldon1.png'));
         expect(after.faces).toHaveLength(1);
+        // before the switch onnxruntime embedded, after it tfjs-wasm: each analysis says which
+        expect(done[0]!.embeddingRuntime).toMatch(/^onnxruntime-node/);
+        expect(after.embeddingRuntime).toBe('tfjs-wasm');
       } finally {
         await turning.close();
       }

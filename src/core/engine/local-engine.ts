@@ -76,7 +76,7 @@ export class LocalFaceEngine implements FaceEngine {
 
   async analyse(image: Uint8Array): Promise<FaceAnalysis> {
     const { image: facts, faces } = await this.analyseDetailed(image);
-    return { image: facts, faces };
+    return { image: facts, faces, embeddingRuntime: this.embeddingRuntime };
   }
 
   analyseDetailed(bytes: Uint8Array): Promise<DetailedAnalysis> {

@@ -254,6 +254,7 @@ export class FacePool implements FaceEngine {
           job.resolve({
             image: a.image,
             faces: a.faces.map((f) => ({ ...f, embedding: new Float32Array(f.embedding) })),
+            ...(a.embeddingRuntime ? { embeddingRuntime: a.embeddingRuntime } : {}),
           });
         } else if (msg.error.kind === 'sitter')
           job.reject(new SitterError(msg.error.code, msg.error.message, msg.error.hint, msg.error.details));

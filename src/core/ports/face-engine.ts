@@ -81,6 +81,11 @@ export interface ImageFacts {
 export interface FaceAnalysis {
   image: ImageFacts;
   faces: DetectedFace[];
+  /**
+   * What ran the recognition net for these faces (the same net either way: `onnxruntime-node ...` or
+   * `tfjs-wasm`), put on each asset's record: a pool may fall back to tfjs-wasm during a scan.
+   */
+  embeddingRuntime?: string;
 }
 
 /** Distance threshold and margin, calibrated per model (see docs/engine.md). */

@@ -362,6 +362,8 @@ export async function storeAnalysis(
           ...(facts.rendition ? { rendition: facts.rendition } : {}),
           // a RAW: which embedded preview the faces were found in (the hash is still the RAW's)
           ...(analysis.image.preview ? { analysedPreview: analysis.image.preview } : {}),
+          // which runtime embedded this photo's faces (a pool can fall back to tfjs-wasm mid-scan)
+          ...(analysis.embeddingRuntime ? { embeddingRuntime: analysis.embeddingRuntime } : {}),
           faces: analysis.faces.length,
           unidentified,
           proposals,
