@@ -70,8 +70,9 @@ export function collectorForPool(
   env: NodeJS.ProcessEnv = process.env,
 ): GcMode {
   if (applied === 'calling-thread') return applied;
-  if (gcModeFrom(env) === 'parallel' || workers < cores || otherThreads > 0) return 'parallel';
+  const asked = gcModeFrom(env);
   if (startedWithCollectorFlags(env)) return (applied = 'node-flags');
+  if (asked === 'parallel' || workers < cores || otherThreads > 0) return 'parallel';
   setCollectorFlags(GC_ON_CALLING_THREAD_FLAGS);
   return (applied = 'calling-thread');
 }

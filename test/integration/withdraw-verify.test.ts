@@ -10,7 +10,8 @@ import { jsonOf, runSitter } from '../helpers/cli.js';
 import { withRawDb } from '../helpers/raw-db.js';
 import { seedConfirmedFaces, seedPushedPair } from '../helpers/seed.js';
 import { closeShoot } from '../../src/core/services/shoot-service.js';
-import { withdrawConsent } from '../../src/core/services/withdraw-service.js';
+import { commitWithdrawal, withdrawConsent } from '../../src/core/services/withdraw-service.js';
+import { pushShoot } from '../../src/core/services/push-service.js';
 import { makeWorkspace, type TestWorkspace } from '../helpers/workspace.js';
 
 /**
@@ -59,6 +60,25 @@ describe('sitter withdraw verifies in the source what the DAM now holds', () => 
     await pushedThenBehaving(mode);
     const run = await cli('withdraw', 's', 'P1');
     return { code: run.code, r: jsonOf(run) as unknown as Receipt };
+  }
+
+  /** `sitter withdraw s P1` again: it checks the earlier receipt again, reads both assets back, clean, exit 0 */
+  async function rerunVerifiesBothClean(): Promise<void> {
+    const run = await cli('withdraw', 's', 'P1');
+    const r = jsonOf(run) as unknown as Receipt & { outcome: string };
+    expect(r.outcome).toBe('rechecked');
+    expect(r.sourceCheck.assets).toBe(2);
+    expect(r.verifiedInSource).toBe('clean');
+    expect(run.code).toBe(0);
+  }
+
+  /** the test plugin as a connector, behaving as `mode` says */
+  async function pluginDam(): Promise<(mode: string) => Connector> {
+    const { default: create } = (await import(PLUGIN_ENTRY)) as {
+      default: (options: Record<string, unknown>, host: unknown) => Connector;
+    };
+    const host = { SitterError, consentUriPrefix: CONSENT_URI_PREFIX };
+    return (mode) => wrapConnector(create({ mode }, host));
   }
 
   /** the plugin's sidecar of an asset, '' when it has none (cleared) */
@@ -130,14 +150,9 @@ describe('sitter withdraw verifies in the source what the DAM now holds', () => 
     await withRawDb(t.ws.paths.database, (sql) =>
       sql(`update shoot set connector = 'awkward-dam', connector_options = '{"mode":"honest"}' where id = 's'`),
     );
-    const run = await cli('withdraw', 's', 'P1');
-    const r = jsonOf(run) as unknown as Receipt & { outcome: string };
-    // it finishes the update the unreached run could not do: both assets written again and read
-    // back (a clean verdict on 0 assets would be a false receipt)
-    expect(r.outcome).toBe('completed');
-    expect(r.sourceCheck.assets).toBe(2);
-    expect(r.verifiedInSource).toBe('clean');
-    expect(run.code).toBe(0);
+    // it checks again what the first run (which reached the DAM) left: both assets written again and
+    // read back (a clean verdict on 0 assets would be a false receipt)
+    await rerunVerifiesBothClean();
   }, 90_000);
 
   it('a connector without a read-back: a rerun pushes nothing again, and still says the DAM was never verified (exit 1)', async () => {
@@ -151,12 +166,31 @@ describe('sitter withdraw verifies in the source what the DAM now holds', () => 
     expect((jsonOf(await cli('withdraw', 's', 'P1')) as { audit: { seq: number } }).audit.seq).toBe(r.audit.seq);
   }, 60_000);
 
+  it('a connector that can read back by the rerun (a plugin upgraded): the rerun reads back what the first could not', async () => {
+    expect((await withdrawP1('blind')).code).toBe(1);
+    await withRawDb(t.ws.paths.database, (sql) =>
+      sql(`update shoot set connector_options = '{"mode":"honest"}' where id = 's'`),
+    );
+    await rerunVerifiesBothClean();
+  }, 60_000);
+
+  it('a withdrawal with no receipt yet (killed, or by consent import) whose DAM kept the name: the rerun reads back every asset Sitter wrote them on', async () => {
+    const dam = await pluginDam();
+    source = (await seedPushedPair(t, dam('honest'))).source;
+    // committed, its DAM update answered "written" but kept the name, and no receipt: the records are closed
+    const staged = await commitWithdrawal(t.ctx, 's', 'P1');
+    await pushShoot(t.ctx, dam('ignore'), 's', { assetIds: staged.cascade.affectedAssetIds, reason: 'withdrawal' });
+    const still = await withdrawConsent(t.ctx, dam('ignore'), 's', 'P1');
+    expect(still.outcome).toBe('completed');
+    expect(still.sourceCheck?.assets).toBe(2);
+    expect(still.verifiedInSource).toBe('still-named');
+    const fixed = await withdrawConsent(t.ctx, dam('honest'), 's', 'P1');
+    expect(fixed.verifiedInSource).toBe('clean');
+    expect(['a.jpg', 'b.jpg'].filter((f) => sidecarOf(f).includes(':P1'))).toEqual([]);
+  }, 60_000);
+
   it('a first run whose DAM update stopped partway: the rerun still reads back and clears every asset of the withdrawal', async () => {
-    const { default: create } = (await import(PLUGIN_ENTRY)) as {
-      default: (options: Record<string, unknown>, host: unknown) => Connector;
-    };
-    const host = { SitterError, consentUriPrefix: CONSENT_URI_PREFIX };
-    const dam = (mode: string) => wrapConnector(create({ mode }, host));
+    const dam = await pluginDam();
     source = (await seedPushedPair(t, dam('honest'))).source;
     // The DAM answers "written" for a.jpg and keeps the name; on b.jpg the update stops (a full disk).
     const ignoring = dam('ignore');
@@ -184,11 +218,7 @@ describe('sitter withdraw verifies in the source what the DAM now holds', () => 
   }, 60_000);
 
   it('writing an asset again for a withdrawal names nobody Sitter had not named there, even on a closed shoot', async () => {
-    const { default: create } = (await import(PLUGIN_ENTRY)) as {
-      default: (options: Record<string, unknown>, host: unknown) => Connector;
-    };
-    const host = { SitterError, consentUriPrefix: CONSENT_URI_PREFIX };
-    const dam = (mode: string) => wrapConnector(create({ mode }, host));
+    const dam = await pluginDam();
     source = (await seedPushedPair(t, dam('honest'))).source;
     // P2 confirmed on b.jpg after the push: never pushed there, and nobody asked for it
     await seedConfirmedFaces(t, 's', [['b.jpg', 'P2', 0.6]]);

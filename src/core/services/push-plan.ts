@@ -29,11 +29,11 @@ export interface Plan {
   /** what the asset's clearance and why it is out of date are computed from (the push records before this push) */
   clearance: ClearanceFacts;
   /**
-   * For a withdrawal's push: who Sitter has ever named on each asset (its push records, open or
-   * cleared), by store asset id. A withdrawal never names anyone else, even when it writes an asset
-   * whose records are all cleared (a DAM that answered "written" and kept a name).
+   * For a withdrawal's push: every push record of each asset, cleared ones too, by store asset id. An
+   * asset written again because the DAM still names a withdrawn person (forced) has them taken off by
+   * their consent URI even where their record was cleared already (a DAM that answered "ok" and kept it).
    */
-  namedBefore: Map<number, Set<number>>;
+  everRecorded: Map<number, PushRecord[]>;
 }
 
 export function wasPushed(plan: Plan, asset: Asset): boolean {

@@ -127,6 +127,7 @@ function statementOf(
   now: Date,
   withdrawalOnly: boolean,
   summary: PushSummary,
+  forced = false,
 ): AssetStatement {
   const open = plan.places.get(asset.id) ?? [];
   const faces = plan.faces.filter((f) => f.assetId === asset.id);
@@ -142,10 +143,9 @@ function statementOf(
       summary.heldBack.push({ asset: asset.connectorAssetId, participant: p.externalRef, consent: status });
       continue;
     }
-    // A withdrawal only takes people off: it never names someone Sitter had not named there (on an
-    // asset whose records were all cleared, someone it had named there at some time).
-    if (withdrawalOnly && open.length > 0 && !open.some((r) => r.participantId === p.id)) continue;
-    if (withdrawalOnly && open.length === 0 && !plan.namedBefore.get(asset.id)?.has(p.id)) continue;
+    // A withdrawal only takes people off: it names no one Sitter does not name there now (an open
+    // record), so an asset whose records are all cleared is cleared, never written with anyone new.
+    if (withdrawalOnly && !open.some((r) => r.participantId === p.id)) continue;
     const uri = consentUri(plan.shoot.id, p.externalRef);
     const link = plan.consentLinks.get(f.id);
     persons.push({
@@ -169,6 +169,11 @@ function statementOf(
       !named.some((n) => n.participantId === r.participantId && n.consentUri === r.consentUri) &&
       !(withdrawalOnly && mayStay(r)),
   );
+  // Written again because the DAM still names someone withdrawn (forced): whoever may not be named is
+  // taken off by consent URI, also where their record was cleared already.
+  if (withdrawalOnly && forced)
+    for (const r of plan.everRecorded.get(asset.id) ?? [])
+      if (r.clearedAt !== null && !mayStay(r) && !gone.some((g) => g.consentUri === r.consentUri)) gone.push(r);
   return {
     open,
     persons,
@@ -202,11 +207,11 @@ export async function pushShoot(
     const places = new Map<number, PushRecord[]>();
     for (const r of await uow.pushRecords.openByShoot(shootId))
       places.set(r.assetId, [...(places.get(r.assetId) ?? []), { ...r }]);
-    const namedBefore = new Map<number, Set<number>>();
+    const everRecorded = new Map<number, PushRecord[]>();
     if (withdrawalOnly)
       for (const r of await uow.pushRecords.listByShoot(shootId))
-        namedBefore.set(r.assetId, (namedBefore.get(r.assetId) ?? new Set()).add(r.participantId));
-    return { shoot, participants, consents, faces, assets, places, consentLinks, clearance, namedBefore };
+        everRecorded.set(r.assetId, [...(everRecorded.get(r.assetId) ?? []), r]);
+    return { shoot, participants, consents, faces, assets, places, consentLinks, clearance, everRecorded };
   });
   const summary = emptySummary(shootId);
   await removeLeftovers(connector, plan.shoot.source, summary);
@@ -287,7 +292,7 @@ async function pushAssetAsItIsNow(
     const moved = await refreshAsset(ctx, plan, asset);
     if (moved || round > 0) await reloadShootFacts(ctx, plan);
     const told = emptySummary(plan.shoot.id);
-    const statement = statementOf(plan, asset, ctx.clock.now(), withdrawalOnly, told);
+    const statement = statementOf(plan, asset, ctx.clock.now(), withdrawalOnly, told, opts.forced);
     for (const h of told.heldBack) heldBack.set(`${h.asset}\u0000${h.participant}`, h);
     if (statement.persons.length === 0 && !pushedBefore(plan)) break;
     const settled = await pushOneAsset(ctx, connector, plan.shoot, asset, statement, withdrawalOnly, told);

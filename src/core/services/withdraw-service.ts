@@ -44,9 +44,9 @@ export interface WithdrawalReceipt {
    */
   outcome: 'withdrawn' | 'completed' | 'already-complete' | 'dam-pending' | 'rechecked';
   /**
-   * What the source holds now, read back through the connector after the update (absent on
-   * `already-complete`: nothing was done now; the earlier receipt has its own). Anything but `clean`
-   * is not a finished withdrawal: the command exits 1 and says what to do.
+   * What the source holds now, read back through the connector after the update; on
+   * `already-complete`, what the earlier receipt could verify (absent when it made no read-back).
+   * Anything but `clean` is not a finished withdrawal: the command exits 1 and says what to do.
    */
   verifiedInSource?: SourceVerdict;
   /** the read-back behind `verifiedInSource` */
@@ -88,13 +88,22 @@ function stageWithdrawal(ctx: ServiceContext, shootId: string, participantRef: s
       // withdrawal are read back again, and written again where it said still named, also where no
       // open push record says Sitter names the person (a DAM that answered "written" and kept the name).
       const recheck = earlier?.recheck ? await assetIdsOf(uow, shootId, earlier.touched) : [];
-      const affectedAssetIds = [...new Set([...leftover.affectedAssetIds, ...recheck])];
+      // No receipt yet (a withdrawal by consent import or by the lapse sweep, or a run killed before its
+      // receipt): every asset Sitter ever wrote the person on is read back, not only those whose record
+      // is still open (a DAM may have answered "ok" and kept the name).
+      const everWritten = earlier
+        ? []
+        : (await uow.pushRecords.listByParticipant(participant.id))
+            .filter((r) => r.shootId === shootId)
+            .map((r) => r.assetId);
+      const affectedAssetIds = [...new Set([...leftover.affectedAssetIds, ...recheck, ...everWritten])];
       return {
         participant,
         now: current.withdrawnAt,
         cascade: { ...leftover, affectedAssetIds },
         earlier,
         recheck: earlier?.recheck ? await assetIdsOf(uow, shootId, earlier.stillNamed) : [],
+        blindRecheck: earlier?.blind ? await assetIdsOf(uow, shootId, earlier.touched) : [],
       };
     }
     const now = ctx.clock.now();
@@ -112,7 +121,14 @@ function stageWithdrawal(ctx: ServiceContext, shootId: string, participantRef: s
       },
       now,
     );
-    return { participant, now, cascade: { ...cascade, resuming: false }, earlier: null, recheck: [] as number[] };
+    return {
+      participant,
+      now,
+      cascade: { ...cascade, resuming: false },
+      earlier: null,
+      recheck: [] as number[],
+      blindRecheck: [] as number[],
+    };
   });
 }
 
@@ -140,36 +156,46 @@ export async function withdrawConsent(
   };
   // Nothing is left only if the earlier run reached the DAM: one that did not never swept its leftovers.
   const earlier = staged.earlier;
+  let dam: Connector | ConnectorOpener = connector;
+  let openedHere: Connector | undefined;
   if (
     staged.cascade.resuming &&
     earlier?.damReached &&
     !earlier.recheck &&
     staged.cascade.affectedAssetIds.length === 0
   ) {
-    return {
-      ...base,
-      damUpdates: [],
-      damFailures: [],
-      audit: { seq: earlier.seq, hash: earlier.hash },
-      anchor: formatAnchor(earlier),
-      outcome: 'already-complete',
-      // what the earlier receipt could verify: `not-verifiable` for a connector that cannot read back,
-      // which no rerun changes; the command still exits 1 on it
-      ...(earlier.verdict ? { verifiedInSource: earlier.verdict, sourceCheck: earlier.sourceCheck } : {}),
-    };
+    // An earlier receipt that could not read back at all: if the shoot's connector can now (a plugin
+    // upgraded), its assets are read back after all.
+    openedHere = earlier.blind && staged.blindRecheck.length ? await openIfReadable(connector) : undefined;
+    if (openedHere) {
+      dam = openedHere;
+      staged.cascade.affectedAssetIds = staged.blindRecheck;
+    } else
+      return {
+        ...base,
+        damUpdates: [],
+        damFailures: [],
+        audit: { seq: earlier.seq, hash: earlier.hash },
+        anchor: formatAnchor(earlier),
+        outcome: 'already-complete',
+        // what the earlier receipt could verify: `not-verifiable` for a connector that cannot read back,
+        // which no rerun changes; the command still exits 1 on it
+        ...(earlier.verdict ? { verifiedInSource: earlier.verdict, sourceCheck: earlier.sourceCheck } : {}),
+      };
   }
   // After the commit: the store no longer links the person to any face, so a re-push writes the
   // remaining people only, or clears the asset. Whatever happens there, the receipt is recorded.
-  const { damUpdates, damFailures, sourceCheck, readBack, stillNamedIds } = await reachDam(
-    ctx,
-    connector,
-    shootId,
-    staged,
-    participantRef,
-  );
+  let reached: DamUpdate;
+  try {
+    reached = await reachDam(ctx, dam, shootId, staged, participantRef);
+  } finally {
+    // what this function opened it closes; a connector handed in stays the caller's
+    if (typeof connector === 'function') await openedHere?.close?.().catch(() => undefined);
+  }
+  const { damUpdates, damFailures, sourceCheck, readBack, stillNamedIds } = reached;
   // A rerun after a run that reached the DAM checks again what it left; one with no receipt before it
   // (killed after the commit), or after a run that never reached the DAM, finishes the update.
-  const rechecking = staged.cascade.resuming && earlier?.damReached === true;
+  const rechecking = staged.cascade.resuming && earlier?.anyReached === true;
   const outcome = !staged.cascade.resuming
     ? ('withdrawn' as const)
     : damFailures.length
@@ -194,8 +220,12 @@ export async function withdrawConsent(
             // for the next rerun: the assets read back, and those found still naming the person
             readBack,
             stillNamedIds,
-            // a rerun after an earlier receipt, or one that finishes a run killed before its receipt
-            ...(earlier ? { rechecks: earlier.seq } : staged.cascade.resuming ? { completesInterrupted: true } : {}),
+            // a rerun that checks an earlier receipt again, or one that finishes a run that did not get as far
+            ...(rechecking && earlier
+              ? { rechecks: earlier.seq }
+              : staged.cascade.resuming
+                ? { completesInterrupted: true }
+                : {}),
           },
         },
         ctx.clock.now(),
@@ -384,12 +414,16 @@ async function receiptOf(uow: UnitOfWork, participant: Participant, withdrawnAt:
   const stillNamed = since.flatMap((e) => ids(e.details.stillNamedIds));
   const verdict = entry.details.verifiedInSource as SourceVerdict | undefined;
   const anyStillNamed = since.some((e) => e.details.verifiedInSource === 'still-named');
+  const reached = (e: typeof entry) => !failuresOf(e).some((f) => f.asset === '*');
   return {
     seq: entry.seq,
     hash: entry.hash,
-    damReached: !failuresOf(entry).some((f) => f.asset === '*'),
+    damReached: reached(entry),
+    anyReached: receipts.some(reached),
     verdict,
-    sourceCheck: entry.details.sourceCheck as SourceCheck | undefined,
+    sourceCheck: sourceCheckOf(entry.details.sourceCheck),
+    // the read-back was impossible with the connector of the time (no `readWritten`)
+    blind: verdict === 'not-verifiable' && recheckAfter(verdict, entry.details.sourceCheck) === undefined,
     recheck:
       verdict === 'clean'
         ? undefined
@@ -398,6 +432,28 @@ async function receiptOf(uow: UnitOfWork, participant: Participant, withdrawnAt:
           : recheckAfter(verdict, entry.details.sourceCheck),
     touched: [...new Set(touched)],
     stillNamed: [...new Set(stillNamed)],
+  };
+}
+
+/** The shoot's connector, opened, when it can read back now; undefined (and closed) otherwise. */
+async function openIfReadable(connector: Connector | ConnectorOpener): Promise<Connector | undefined> {
+  if (typeof connector !== 'function') return connector.readWritten ? connector : undefined;
+  const opened = await connector().catch(() => undefined);
+  if (opened?.readWritten) return opened;
+  await opened?.close?.().catch(() => undefined);
+  return undefined;
+}
+
+/** A stored read-back, with the lists a receipt from before some of them existed lacks. */
+function sourceCheckOf(stored: unknown): SourceCheck | undefined {
+  if (!stored || typeof stored !== 'object') return undefined;
+  const check = stored as Partial<SourceCheck> & Pick<SourceCheck, 'verdict' | 'assets'>;
+  return {
+    ...check,
+    stillNamed: check.stillNamed ?? [],
+    pendingApproval: check.pendingApproval ?? [],
+    notVerifiable: check.notVerifiable ?? [],
+    otherMentions: check.otherMentions ?? [],
   };
 }
 

@@ -165,7 +165,9 @@ export function registerWithdraw(program: Command): void {
         const text = [
           ...(r.outcome === 'rechecked'
             ? [
-                `Checked again the withdrawal of ${r.withdrawnAt} (its earlier receipt did not verify clean, or left places to update): its assets were read back${r.damUpdates.some((u) => u.action === 'written' || u.action === 'cleared') ? ', after writing again those that still named them' : ''}.`,
+                `Checked again the withdrawal of ${r.withdrawnAt} (its earlier receipt did not verify clean, or left places to update)` +
+                  `${r.damUpdates.some((u) => u.action === 'written' || u.action === 'cleared') ? ': the places still naming them were written again' : ''}` +
+                  `${(r.sourceCheck?.assets ?? 0) > 0 ? `; ${r.sourceCheck?.assets} assets read back` : ''}.`,
               ]
             : r.outcome === 'completed'
               ? [
