@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SitterError } from '../../src/core/domain/errors.js';
-import { FacePool } from '../../src/core/engine/pool.js';
+import { FacePool, type PoolOptions } from '../../src/core/engine/pool.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FACES = join(ROOT, '..', 'shared', 'faces');
@@ -66,6 +66,17 @@ function testWorker(name: string, log?: string): string {
     ].join('\n'),
   );
   return file;
+}
+
+/** A one-worker pool of the test worker, logging to a file of its own. */
+async function loggingPool(name: string, options: PoolOptions = {}): Promise<{ pool: FacePool; log: string }> {
+  const log = join(tmp, `${name}.log`);
+  const pool = await FacePool.create({
+    workers: 1,
+    workerUrl: pathToFileURL(testWorker(`${name}.mjs`, log)),
+    ...options,
+  });
+  return { pool, log };
 }
 
 /** The worker log's lines as [thread, event, byte length]. */
@@ -219,8 +230,7 @@ describe('face engine worker pool', () => {
   });
 
   it('a worker holds the next image while it analyses one, and starts it without waiting for this thread', async () => {
-    const log = join(tmp, 'one-worker.log');
-    const one = await FacePool.create({ workers: 1, workerUrl: pathToFileURL(testWorker('log-worker.mjs', log)) });
+    const { pool: one, log } = await loggingPool('one-worker');
     try {
       const a = photo('face-api.js/examples/images/raj/raj1.png');
       const b = photo('face-api.js/examples/images/amy/amy1.png');
@@ -242,12 +252,7 @@ describe('face engine worker pool', () => {
   });
 
   it('an image waiting in a worker that dies or is stopped is analysed by its replacement, not failed or lost', async () => {
-    const log = join(tmp, 'dying.log');
-    const one = await FacePool.create({
-      workers: 1,
-      workerUrl: pathToFileURL(testWorker('dying-worker.mjs', log)),
-      imageTimeoutMs: 5000,
-    });
+    const { pool: one, log } = await loggingPool('dying', { imageTimeoutMs: 5000 });
     try {
       const image = photo('face-api.js/examples/images/howard/howard1.png');
       const size = String(image.byteLength);
@@ -298,12 +303,7 @@ describe('face engine worker pool', () => {
   });
 
   it('retires a worker past its memory share after the image it went on to, and loses none', async () => {
-    const log = join(tmp, 'recycled.log');
-    const small = await FacePool.create({
-      workers: 1,
-      workerUrl: pathToFileURL(testWorker('recycled-worker.mjs', log)),
-      recycleAboveMb: 1,
-    });
+    const { pool: small, log } = await loggingPool('recycled', { recycleAboveMb: 1 });
     try {
       const images = ['raj/raj1.png', 'howard/howard1.png', 'penny/penny1.png'].map((i) =>
         photo(`face-api.js/examples/images/${i}`),

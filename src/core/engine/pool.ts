@@ -259,20 +259,14 @@ export class FacePool implements FaceEngine {
         } else if (msg.error.kind === 'sitter')
           job.reject(new SitterError(msg.error.code, msg.error.message, msg.error.hint, msg.error.details));
         else job.reject(new BugError(`face engine worker: ${msg.error.message}`));
-        // a worker being replaced stops once the image it was analysing is done (fallBackToWasm)
-        if (slot.retiring) {
-          if (slot.jobs.length === 0) void worker.terminate();
-          return;
-        }
         const limit = (this.options.recycleAboveMb ?? 900) * 1024 * 1024;
-        if (msg.rss / this.size > limit && !this.closed) {
-          // retired once the image it went on to is done (the branch above); none is sent to it meanwhile
+        if (!slot.retiring && msg.rss / this.size > limit && !this.closed) {
           slot.retiring = true;
           this.stats.recycled++;
-          if (slot.jobs.length === 0) void worker.terminate();
-          this.pump();
-          return;
         }
+        // A worker recycled or being replaced (fallBackToWasm) gets no more images and stops once the
+        // one it went on to is done.
+        if (slot.retiring && slot.jobs.length === 0) void worker.terminate();
         this.pump();
       });
       worker.on('error', () => {

@@ -205,12 +205,15 @@ export async function pushShoot(
     const consentLinks = await consentLinksOfShoot(uow, shootId, faces);
     const clearance = await loadClearanceFacts(uow, shootId);
     const places = new Map<number, PushRecord[]>();
-    for (const r of await uow.pushRecords.openByShoot(shootId))
-      places.set(r.assetId, [...(places.get(r.assetId) ?? []), { ...r }]);
     const everRecorded = new Map<number, PushRecord[]>();
-    if (withdrawalOnly)
-      for (const r of await uow.pushRecords.listByShoot(shootId))
-        everRecorded.set(r.assetId, [...(everRecorded.get(r.assetId) ?? []), r]);
+    // A withdrawal reads every record once (cleared ones too, everRecorded); a push, the open ones.
+    const records = withdrawalOnly
+      ? await uow.pushRecords.listByShoot(shootId)
+      : await uow.pushRecords.openByShoot(shootId);
+    for (const r of records) {
+      if (r.clearedAt === null) places.set(r.assetId, [...(places.get(r.assetId) ?? []), { ...r }]);
+      if (withdrawalOnly) everRecorded.set(r.assetId, [...(everRecorded.get(r.assetId) ?? []), r]);
+    }
     return { shoot, participants, consents, faces, assets, places, consentLinks, clearance, everRecorded };
   });
   const summary = emptySummary(shootId);

@@ -84,10 +84,13 @@ function stageWithdrawal(ctx: ServiceContext, shootId: string, participantRef: s
     if (current.withdrawnAt && current.withdrawnAt.getTime() <= ctx.clock.now().getTime()) {
       const earlier = await receiptOf(uow, participant, current.withdrawnAt);
       const leftover = await leftoverOf(uow, shootId, participant);
+      const idOf =
+        earlier?.recheck || earlier?.blind ? await assetIdsBySource(uow, shootId) : new Map<string, number>();
+      const ids = (sourceIds: readonly string[]) => sourceIds.flatMap((s) => idOf.get(s) ?? []);
       // An earlier receipt whose read-back was not clean asked for this rerun: the assets of this
       // withdrawal are read back again, and written again where it said still named, also where no
       // open push record says Sitter names the person (a DAM that answered "written" and kept the name).
-      const recheck = earlier?.recheck ? await assetIdsOf(uow, shootId, earlier.touched) : [];
+      const touched = earlier ? ids(earlier.touched) : [];
       // No receipt yet (a withdrawal by consent import or by the lapse sweep, or a run killed before its
       // receipt): every asset Sitter ever wrote the person on is read back, not only those whose record
       // is still open (a DAM may have answered "ok" and kept the name).
@@ -96,14 +99,15 @@ function stageWithdrawal(ctx: ServiceContext, shootId: string, participantRef: s
         : (await uow.pushRecords.listByParticipant(participant.id))
             .filter((r) => r.shootId === shootId)
             .map((r) => r.assetId);
-      const affectedAssetIds = [...new Set([...leftover.affectedAssetIds, ...recheck, ...everWritten])];
+      const readAgain = earlier?.recheck ? touched : [];
+      const affectedAssetIds = [...new Set([...leftover.affectedAssetIds, ...readAgain, ...everWritten])];
       return {
         participant,
         now: current.withdrawnAt,
         cascade: { ...leftover, affectedAssetIds },
         earlier,
-        recheck: earlier?.recheck ? await assetIdsOf(uow, shootId, earlier.stillNamed) : [],
-        blindRecheck: earlier?.blind ? await assetIdsOf(uow, shootId, earlier.touched) : [],
+        recheck: earlier?.recheck ? ids(earlier.stillNamed) : [],
+        blindRecheck: earlier?.blind ? touched : [],
       };
     }
     const now = ctx.clock.now();
@@ -414,6 +418,7 @@ async function receiptOf(uow: UnitOfWork, participant: Participant, withdrawnAt:
   const stillNamed = since.flatMap((e) => ids(e.details.stillNamedIds));
   const verdict = entry.details.verifiedInSource as SourceVerdict | undefined;
   const anyStillNamed = since.some((e) => e.details.verifiedInSource === 'still-named');
+  const readAgain = recheckAfter(verdict, entry.details.sourceCheck);
   const reached = (e: typeof entry) => !failuresOf(e).some((f) => f.asset === '*');
   return {
     seq: entry.seq,
@@ -423,13 +428,8 @@ async function receiptOf(uow: UnitOfWork, participant: Participant, withdrawnAt:
     verdict,
     sourceCheck: sourceCheckOf(entry.details.sourceCheck),
     // the read-back was impossible with the connector of the time (no `readWritten`)
-    blind: verdict === 'not-verifiable' && recheckAfter(verdict, entry.details.sourceCheck) === undefined,
-    recheck:
-      verdict === 'clean'
-        ? undefined
-        : anyStillNamed
-          ? ('rewrite' as const)
-          : recheckAfter(verdict, entry.details.sourceCheck),
+    blind: verdict === 'not-verifiable' && readAgain === undefined,
+    recheck: verdict === 'clean' ? undefined : anyStillNamed ? ('rewrite' as const) : readAgain,
     touched: [...new Set(touched)],
     stillNamed: [...new Set(stillNamed)],
   };
@@ -464,8 +464,7 @@ function recheckAfter(verdict: unknown, check: unknown): 'read' | undefined {
   return unread.every((u) => typeof u === 'string' && cannotReadBack(u)) ? undefined : 'read';
 }
 
-/** The shoot's asset ids of the given source ids (those still on record). */
-async function assetIdsOf(uow: UnitOfWork, shootId: string, sourceIds: readonly string[]): Promise<number[]> {
-  const wanted = new Set(sourceIds);
-  return (await uow.assets.listByShoot(shootId)).filter((a) => wanted.has(a.connectorAssetId)).map((a) => a.id);
+/** The shoot's asset ids by their source ids. */
+async function assetIdsBySource(uow: UnitOfWork, shootId: string): Promise<Map<string, number>> {
+  return new Map((await uow.assets.listByShoot(shootId)).map((a) => [a.connectorAssetId, a.id]));
 }
