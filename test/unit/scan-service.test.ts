@@ -210,6 +210,19 @@ describe('scanShoot with fake ports', () => {
     expect((await facesOf('c.jpg'))[0]).toMatchObject({ state: 'proposed', participantId: await idOf('P2') });
   });
 
+  it('hands the engine the largest photos first, so no large one is left to run alone at the end', async () => {
+    // a fake photo's bytes grow with its id: the group photo is the largest, listed after smaller ones
+    source.put({ id: 'p.jpg', faces: [] });
+    source.put({ id: 'group-of-four.jpg', faces: [face(0, P1), face(1, P2), face(2, NOBODY), face(3, NOBODY)] });
+    source.put({ id: 'pair-x.jpg', faces: [face(0, P2), face(1, NOBODY)] });
+    const sizeOf = (id: string) => source.listed(source.photos.get(id)!).size!;
+    const bySize = [...source.photos.keys()].sort((x, y) => sizeOf(y) - sizeOf(x));
+    expect(bySize[0]).toBe('group-of-four.jpg');
+    expect([...source.photos.keys()][0]).not.toBe('group-of-four.jpg');
+    await scan({ concurrency: 1 });
+    expect(engine.analysed).toEqual(bySize);
+  });
+
   it('a photo outside the shoot days is refused and one without a capture time held, neither analysed; once allowed, the undated one is', async () => {
     source.put({ id: 'b.jpg', faces: [face(0, P2)], capturedAt: { local: '2019-07-01T10:00:00', offset: '+01:00' } });
     source.put({ id: 'c.jpg', faces: [face(0, P2)], capturedAt: null });

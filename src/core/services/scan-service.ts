@@ -12,6 +12,7 @@ import { retryWhileLocked } from './retry-locked.js';
 import { sweepLapsedConsent } from './withdrawal.js';
 import { loadMatchingRoster } from './scan-roster.js';
 import { listEverything } from './scan-listing.js';
+import { largestFirst } from '../domain/scan-order.js';
 import { type AssetFailure, type AssetScanEnv, scanAsset } from './scan-asset.js';
 import { scanWriteContext } from './scan-writer.js';
 import { DEFAULT_MAX_PAUSE_MS, MAX_REQUEUES, pauseAfter, SourcePause } from './connector-backoff.js';
@@ -305,7 +306,8 @@ async function scanWith(ctx: ServiceContext, deps: ScanPorts, shoot: Shoot, opts
   };
 
   // A small pool of in-flight assets: the engine (a worker pool) does the heavy work in parallel.
-  const queue = [...listed];
+  // Largest first, so no large photo is left to run alone at the end (domain/scan-order.ts).
+  const queue = largestFirst(listed);
   const failed = new AbortController();
   const workers = Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, async () => {
     for (let item = queue.shift(); item; item = queue.shift()) {
