@@ -257,7 +257,7 @@ console.log(
 const by = result.scan_cpu_ms_per_image_by_thread;
 console.log(
   `scan CPU by thread:   main ${by.main} ms, engine workers ${by.engineWorkers}, libvips ${by.libvips}, ` +
-    `other node threads (libuv pool: sharp calls, onnxruntime, SQLite; V8 compile/GC) ${by.otherNodeThreads}; ` +
+    `other node threads (libuv pool: sharp calls, SQLite; V8 compile/GC) ${by.otherNodeThreads}; ` +
     `cores busy ${result.scan_cores_busy}`,
 );
 console.log(JSON.stringify(result));

@@ -1,7 +1,7 @@
 /**
  * CPU time per thread of this process, from /proc/self/task (Linux; elsewhere nothing), to say where a
  * scan's CPU goes: the main thread, the engine workers' JavaScript threads, libvips' threads (sharp)
- * and node's other threads (libuv's pool, where sharp's calls, onnxruntime's runs and SQLite's
+ * and node's other threads (libuv's pool, where sharp's calls and SQLite's
  * statements run; V8's platform threads, which compile and collect).
  */
 import { readdirSync, readFileSync } from 'node:fs';
