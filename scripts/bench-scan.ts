@@ -44,11 +44,18 @@ const { values } = parseArgs({
     'in-flight': { type: 'string' },
     /** node flags for both loops, space-separated (default none, as `sitter` runs): e.g. --single-threaded-gc */
     'node-flags': { type: 'string' },
+    /**
+     * node flags for the raw loop's process only, e.g. `--raw-node-flags=--heap-growing-percent=200`:
+     * the raw loop under a V8 setting the scan's pool sets for itself (a collector flag given to the
+     * scan's process at start would make it leave its collector as node was started)
+     */
+    'raw-node-flags': { type: 'string' },
   },
 });
 // `--node-flags`: both loops run under them (docs/engine.md, "Scan throughput": the GC opt-in); this
 // process re-runs itself with them, and the raw loop's process gets them too.
 const nodeFlags = (values['node-flags'] ?? '').split(/\s+/).filter(Boolean);
+const rawNodeFlags = (values['raw-node-flags'] ?? '').split(/\s+/).filter(Boolean);
 if (!values['raw-child'] && !nodeFlags.every((f) => process.execArgv.includes(f))) {
   const again = spawnSync(process.execPath, [...nodeFlags, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',
@@ -84,7 +91,7 @@ for (const e of scored) copyFileSync(join(dataDir, e.file), join(shootDir, e.fil
 function rawLoop(): { seconds: number; cpuMsPerImage: number } {
   const out = execFileSync(
     process.execPath,
-    [...nodeFlags, fileURLToPath(import.meta.url), '--raw-child', '--data', dataDir],
+    [...nodeFlags, ...rawNodeFlags, fileURLToPath(import.meta.url), '--raw-child', '--data', dataDir],
     {
       encoding: 'utf8',
     },
@@ -219,6 +226,7 @@ const result = {
   workers,
   in_flight: inFlight,
   node_flags: nodeFlags.join(' '),
+  raw_node_flags: rawNodeFlags.join(' '),
   // where the scan's process collects garbage (src/app/gc-mode.ts; SITTER_GC=parallel: node's defaults)
   scan_gc: gcMode,
   // the same net on either runtime (docs/engine.md, "Embedding on onnxruntime"); both loops use the same
@@ -239,10 +247,13 @@ const result = {
   ),
   // how busy the two cores were during the scan: its CPU over the cores' time
   scan_cores_busy: +((summary.cpuMsPerAsset * summary.processed) / 1000 / scanSeconds / workers).toFixed(3),
+  // the scan's process (parent and engine workers), over the whole bench: enrolment and both passes
+  scan_process_peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
   rounds,
 };
 console.log(`embedding runtime:    ${result.embedding_runtime}`);
 console.log(`node flags (both):    ${result.node_flags || 'none'}`);
+if (result.raw_node_flags) console.log(`raw loop's own flags: ${result.raw_node_flags}`);
 console.log(`scan's collector:     ${result.scan_gc} (SITTER_GC=parallel for node's defaults)`);
 console.log(`raw one-process loop: ${result.raw_images_per_s} images/s`);
 console.log(
@@ -250,6 +261,7 @@ console.log(
 );
 console.log(`machine parallelism: ${result.machine_parallelism_after} (after)`);
 console.log(`main thread busy:     ${result.main_thread_busy_ms_per_asset} ms per asset (store, fetch, hashing)`);
+console.log(`scan process peak:    ${result.scan_process_peak_rss_mb} MB RSS (parent and ${workers} engine workers)`);
 // 2 free cores give at most 2000 ms of CPU a second: what each image costs bounds the rate
 console.log(
   `CPU per image:        raw loop ${result.raw_cpu_ms_per_image} ms, scan ${result.scan_cpu_ms_per_image} ms (all threads of the process)`,

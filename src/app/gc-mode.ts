@@ -17,8 +17,11 @@
  * (`--heap-growing-percent=200`), where V8 chose about 1.5 times for an engine thread. The old
  * generation of an engine thread grows by about 8 MB per image, so V8 marked its 45 MB heap every
  * third image, 35 ms each, now on the worker's own thread. With the larger step it marks a third as
- * often: a worker's CPU per image fell from about 88 to 79 ms (`npm run bench:scan`), for up to about
- * 70 MB more heap per worker before a collection.
+ * often: a worker's CPU per image fell from about 88 to 79 ms (`npm run bench:scan`). The limit
+ * between collections is then up to about 70 MB higher per worker; the measured peak, about 45 MB
+ * (docs/engine.md). The flag is process-wide: it also fixes the main thread's step at 3x (V8 may
+ * choose 1.1 to 4 there), and it overrides V8's smaller steps for memory pressure, which is why node
+ * started with `--optimize-for-size` or a growth of its own is left alone too.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -42,7 +45,7 @@ const DEFAULT_HEAP_GROWING_FLAG = '--heap-growing-percent=0';
 export type GcMode = 'calling-thread' | 'parallel' | 'node-flags';
 
 const COLLECTOR_FLAG =
-  /^--(?:no-)?(?:single-threaded-gc|single-threaded|predictable|heap-growing-percent|concurrent-marking|concurrent-sweeping|concurrent-array-buffer-sweeping|parallel-scavenge|parallel-compaction|parallel-pointer-update|parallel-marking)(?:=|$)/;
+  /^--(?:no-)?(?:single-threaded-gc|single-threaded|predictable|heap-growing-percent|optimize-for-size|concurrent-marking|concurrent-sweeping|concurrent-array-buffer-sweeping|parallel-scavenge|parallel-compaction|parallel-pointer-update|parallel-marking)(?:=|$)/;
 
 /** Did the user start node with a collector flag (on its command line, or in NODE_OPTIONS)? */
 function startedWithCollectorFlags(env: NodeJS.ProcessEnv): boolean {
@@ -95,10 +98,10 @@ export function collectorForPool(
  */
 export function collectorAfterPool(runningThreads: number): GcMode {
   if (applied !== 'calling-thread' || runningThreads > 0) return gcModeNow();
-  setCollectorFlags([
-    ...GC_ON_CALLING_THREAD_FLAGS.map((flag) => flag.replace(/^--no-/, '--')),
-    DEFAULT_HEAP_GROWING_FLAG,
-  ]);
+  // V8's own growth first (it has nothing to do with marking in progress), so the full collection
+  // below already sets this thread's next limit V8's way, not 3x.
+  setFlagsFromString(DEFAULT_HEAP_GROWING_FLAG);
+  setCollectorFlags(GC_ON_CALLING_THREAD_FLAGS.map((flag) => flag.replace(/^--no-/, '--')));
   applied = null;
   return gcModeNow();
 }

@@ -143,15 +143,22 @@ describe('the collector while an engine pool takes every core', () => {
       pool: number;
       after: number;
     };
-    // measured: 22 under node's defaults, 4-5 under the pool's collector, 20-22 after
+    // measured: 22 under node's defaults, 4-5 under the pool's collector, 20-22 after (18 under the
+    // pool's collector without the growth step). Before and after are both V8's own choice, so a
+    // loaded machine moves them together.
     expect(counts.mode).toBe('calling-thread');
     expect(counts.node).toBeGreaterThanOrEqual(8);
     expect(counts.pool).toBeLessThan(counts.node / 2);
-    expect(counts.after).toBeGreaterThan(counts.pool * 2);
+    expect(counts.after).toBeGreaterThanOrEqual(counts.node / 2);
   }, 180_000);
 
   it('leaves the collector as node was started when it was given collector flags', () => {
-    for (const flags of [['--no-concurrent-marking'], ['--single-threaded'], ['--heap-growing-percent=50']])
+    for (const flags of [
+      ['--no-concurrent-marking'],
+      ['--single-threaded'],
+      ['--heap-growing-percent=50'],
+      ['--optimize-for-size'],
+    ])
       expect(inFreshNode('2, 2, 0', {}, flags)).toMatchObject({ mode: 'node-flags', flagsChanged: false });
   });
 

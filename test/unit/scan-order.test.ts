@@ -15,8 +15,18 @@ describe('the order a scan hands assets to the engine', () => {
   });
 
   it('counts an asset whose listing gives no size as the median of those that do', () => {
-    const listed = [{ id: 'small', size: 1 }, { id: 'unknown' }, { id: 'mid', size: 5 }, { id: 'big', size: 9 }];
+    // uneven sizes: the median (2) is neither the mean (34) nor the largest
+    const listed = [{ id: 'small', size: 1 }, { id: 'unknown' }, { id: 'mid', size: 2 }, { id: 'big', size: 100 }];
     expect(largestFirst(listed).map((a) => a.id)).toEqual(['big', 'unknown', 'mid', 'small']);
+    // an even count: the upper of the two middle sizes (3), so the unknown one comes after the 3 listed before it
+    const even: { id: string; size?: number }[] = [
+      { id: 'a', size: 3 },
+      { id: 'u' },
+      { id: 'b', size: 1 },
+      { id: 'c', size: 2 },
+      { id: 'v', size: 10 },
+    ];
+    expect(largestFirst(even).map((x) => x.id)).toEqual(['v', 'a', 'u', 'c', 'b']);
   });
 
   it('scans a listing without sizes (a DAM search that gives none) as listed', () => {

@@ -6,8 +6,9 @@
  * have nothing left to do: on `npm run bench:scan` the last image ran alone for 0.3-0.6 s of a 6 s
  * scan. Starting the largest first (the "longest processing time first" rule) leaves the small ones
  * to fill the workers at the end. A file's size stands in for its work (decoded pixels); an asset
- * whose listing gives no size (some DAM searches) counts as the median of those that do, and assets
- * of equal size keep the listing's order, so a listing without sizes is scanned as listed.
+ * whose listing gives no size (some DAM searches) counts as the median of those that do (the upper
+ * middle one of an even count), and assets of equal size keep the listing's order, so a listing
+ * without sizes is scanned as listed.
  */
 export function largestFirst<T extends { size?: number }>(assets: readonly T[]): T[] {
   const known = assets.map((a) => a.size).filter((s): s is number => typeof s === 'number' && Number.isFinite(s));
