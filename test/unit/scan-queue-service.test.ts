@@ -114,6 +114,21 @@ describe.each([{ kind: 'sqlite' }, { kind: 'postgresql' }])(
       expect(verifyChain(await read((uow) => uow.audit.all())).ok).toBe(true);
     }, 60_000);
 
+    it('hands the jobs out largest first, as a local scan does, whatever the order of the listing', async () => {
+      // a fake photo's bytes grow with its id; the largest is listed last
+      source.put({ id: 'a-much-longer-name-the-largest.jpg', faces: [] });
+      const sizeOf = (id: string) => source.listed(source.photos.get(id)!).size!;
+      const listed = [...source.photos.keys()];
+      const bySize = [...listed].sort((x, y) => sizeOf(y) - sizeOf(x));
+      expect(bySize).not.toEqual(listed);
+      await enqueue();
+      const stop = new AbortController();
+      const w = worker('w1');
+      // one job at a time: the order the queue hands them out is the order analysed
+      await queue.consume((job) => w.handle(job), { concurrency: 1, untilIdle: true, stop: stop.signal, pollMs: 100 });
+      expect(engine.analysed).toEqual(bySize.filter((id) => id !== 'bad.jpg'));
+    }, 60_000);
+
     it('a job handed out twice (its worker was lost) writes nothing the second time: no duplicate faces, one scan.asset', async () => {
       await enqueue({ batchSize: 4 });
       const [job] = (await queue.jobsOf('s')).filter((j) => j.state === 'waiting');

@@ -11,11 +11,20 @@
  * without sizes is scanned as listed.
  */
 export function largestFirst<T extends { size?: number }>(assets: readonly T[]): T[] {
-  const known = assets.map((a) => a.size).filter((s): s is number => typeof s === 'number' && Number.isFinite(s));
-  if (known.length === 0) return [...assets];
+  return largestFirstBy(assets, (a) => a.size);
+}
+
+/** `largestFirst` over anything that carries an asset: a queued job's row, say. */
+export function largestFirstBy<T>(items: readonly T[], sizeOf: (item: T) => number | undefined): T[] {
+  const sizeIfKnown = (item: T) => {
+    const size = sizeOf(item);
+    return typeof size === 'number' && Number.isFinite(size) ? size : undefined;
+  };
+  const known = items.map(sizeIfKnown).filter((s): s is number => s !== undefined);
+  if (known.length === 0) return [...items];
   const sorted = [...known].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)]!;
-  const work = (a: T) => (typeof a.size === 'number' && Number.isFinite(a.size) ? a.size : median);
+  const work = (item: T) => sizeIfKnown(item) ?? median;
   // Array.prototype.sort is stable (ES2019): equal sizes keep the listing's order
-  return [...assets].sort((a, b) => work(b) - work(a));
+  return [...items].sort((a, b) => work(b) - work(a));
 }

@@ -65,7 +65,10 @@ export interface ConsumeOptions {
 }
 
 export interface ScanQueue {
-  /** puts jobs on the queue; a job whose rows are already waiting, retrying or active is not added twice */
+  /**
+   * puts jobs on the queue; a job whose rows are already waiting, retrying or active is not added
+   * twice. The jobs of one call are handed out in the order given, after those sent before them.
+   */
   send(jobs: ScanJobData[], options: SendOptions): Promise<void>;
   /** the jobs of one shoot, in every state (done ones until the queue archives them) */
   jobsOf(shootId: string): Promise<QueueJobView[]>;

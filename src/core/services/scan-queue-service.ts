@@ -5,6 +5,7 @@
  * in the same unit of work as the asset's faces, so an asset is analysed once however often its job runs.
  */
 import { listedVersion } from '../domain/scan-job-key.js';
+import { largestFirstBy } from '../domain/scan-order.js';
 import type { Asset, ScanJob } from '../domain/records.js';
 import type { Connector, ListedAsset, SkippedEntry } from '../ports/connector.js';
 import type { ConnectorProvider } from '../ports/providers.js';
@@ -142,11 +143,14 @@ export async function queueShootScan(
     );
     return { rows: toSend, queued: added.length, unchanged: unchangedCount };
   });
+  // Largest first, as a local scan (domain/scan-order.ts): the queue hands jobs out in this order,
+  // so no large photo is left for one worker at the end.
+  const ordered = largestFirstBy(rows, (r) => r.asset.size);
   const jobs: ScanJobData[] = [];
-  for (let i = 0; i < rows.length; i += batchSize) {
+  for (let i = 0; i < ordered.length; i += batchSize) {
     jobs.push({
       shootId,
-      items: rows
+      items: ordered
         .slice(i, i + batchSize)
         .map(({ row, asset }) => ({ row: row.id, version: row.version, asset: toQueuedAsset(asset) })),
     });

@@ -4,6 +4,7 @@
  * job whose worker died expires and is handed out again, failures are retried with backoff, and a job
  * whose retries are spent is copied to the dead-letter queue with its data and last error.
  */
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { SitterError } from '../../domain/errors.js';
@@ -119,12 +120,14 @@ export class PgBossScanQueue implements ScanQueue {
     return (await queueInstalled(connectionString)) ? PgBossScanQueue.open(connectionString) : null;
   }
 
+  /** The jobs go out in the order given (`idInSendOrder`), after those of earlier sends (created_on). */
   async send(jobs: ScanJobData[], options: SendOptions): Promise<void> {
     if (jobs.length === 0) return;
     // stately + singletonKey: one waiting, one retrying and one active job per key at most, so a
     // second `scan --queue` before the first is done adds no job for the same rows.
     await this.boss.insert(
-      jobs.map((data) => ({
+      jobs.map((data, i) => ({
+        id: idInSendOrder(i),
         name: SCAN_QUEUE,
         data,
         singletonKey: `${data.shootId}:${data.items.map((i) => i.row).join(',')}`,
@@ -232,4 +235,18 @@ function sqlRunnerOf(boss: PgBoss) {
 
 async function ensureQueue(boss: PgBoss, name: string, options: PgBoss.Queue): Promise<void> {
   if (!(await boss.getQueue(name))) await boss.createQueue(name, options);
+}
+
+/**
+ * A job id that puts the jobs of one insert in the order given. pg-boss hands out jobs by priority,
+ * then created_on, then id; one insert's jobs share created_on (one statement), and random ids would
+ * hand them out in no set order. The position leads the id (PostgreSQL compares uuids byte by byte);
+ * the rest stays random, so ids are still unique across sends. Priorities are left alone: they would
+ * also reorder the jobs of other sends and shoots.
+ */
+export function idInSendOrder(position: number): string {
+  return `${position.toString(16).padStart(12, '0')}${randomUUID().replace(/-/g, '').slice(12)}`.replace(
+    /^(.{8})(.{4})(.{4})(.{4})(.{12})$/,
+    '$1-$2-$3-$4-$5',
+  );
 }
