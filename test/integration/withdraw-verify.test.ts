@@ -42,7 +42,9 @@ describe('sitter withdraw verifies in the source what the DAM now holds', () => 
   const text = (...args: string[]) => runSitter(['-w', t.root, ...args], { env: { SITTER_PLUGINS: PLUGINS } });
 
   /** P1 named on a.jpg (with P2) and b.jpg through the plugin, which then behaves as `mode` says. */
-  async function pushedThenBehaving(mode: 'honest' | 'queue' | 'ignore' | 'blind' | 'locked'): Promise<void> {
+  async function pushedThenBehaving(
+    mode: 'honest' | 'queue' | 'ignore' | 'blind' | 'locked' | 'no-sweep',
+  ): Promise<void> {
     const { default: create } = (await import(PLUGIN_ENTRY)) as {
       default: (options: Record<string, unknown>, host: unknown) => Connector;
     };
@@ -56,7 +58,9 @@ describe('sitter withdraw verifies in the source what the DAM now holds', () => 
   }
 
   /** `sitter withdraw s P1 --json` on a DAM behaving as `mode`: the exit code and the receipt. */
-  async function withdrawP1(mode: 'honest' | 'ignore' | 'blind'): Promise<{ code: number | null; r: Receipt }> {
+  async function withdrawP1(
+    mode: 'honest' | 'ignore' | 'blind' | 'no-sweep',
+  ): Promise<{ code: number | null; r: Receipt }> {
     await pushedThenBehaving(mode);
     const run = await cli('withdraw', 's', 'P1');
     return { code: run.code, r: jsonOf(run) as unknown as Receipt };
@@ -104,6 +108,35 @@ describe('sitter withdraw verifies in the source what the DAM now holds', () => 
       notVerifiable: [],
       otherMentions: [],
     });
+  }, 60_000);
+
+  it('a failed sweep of leftover temp files is reported as that, not as a DAM never reached: the receipt counts as having reached it', async () => {
+    const { code, r } = await withdrawP1('no-sweep');
+    // the assets were written and read back clean; only the sweep failed, so the command still exits 1
+    expect(code).toBe(1);
+    expect(r.verifiedInSource).toBe('clean');
+    expect(r.sourceCheck.assets).toBe(2);
+    expect(r.damFailures).toEqual([
+      expect.objectContaining({
+        asset: '*',
+        stage: 'leftovers',
+        code: 'CONNECTOR_IO',
+        hint: 'Check the folder permissions.',
+      }),
+    ]);
+    // A rerun sweeps again (the leftovers may name P1), and says what failed: not the DAM unreached.
+    const again = await text('withdraw', 's', 'P1');
+    expect(again.code).toBe(1);
+    expect(again.stdout).toContain('the temp files a killed push left');
+    expect(again.stdout).not.toContain('NOT REACHED');
+    expect(again.stdout).toContain('leftover temp files not removed');
+    // Once the sweep works, the next rerun checks the withdrawal again and finishes clean.
+    await withRawDb(t.ws.paths.database, (sql) =>
+      sql(`update shoot set connector_options = '{"mode":"honest"}' where id = 's'`),
+    );
+    const fixed = await cli('withdraw', 's', 'P1');
+    expect(jsonOf(fixed)).toMatchObject({ outcome: 'rechecked', damFailures: [], verifiedInSource: 'clean' });
+    expect(fixed.code).toBe(0);
   }, 60_000);
 
   it('a DAM that answers "written" but stores nothing: still-named, exit 1, with a hint', async () => {

@@ -60,10 +60,21 @@ export interface PushSummary {
 }
 
 export interface PushFailure {
+  /** the asset's id; '*': no one asset (the connector or its DAM failed, or the sweep below) */
   asset: string;
   code: string;
   message: string;
   hint?: string;
+  /**
+   * `leftovers`: the sweep of a killed push's temp files failed (`removeLeftovers`). The DAM was
+   * reached and the assets were written; the next push or withdrawal sweeps again.
+   */
+  stage?: 'leftovers';
+}
+
+/** Did this failure keep the DAM from being reached at all (not one asset's, not the leftover sweep's)? */
+export function isDamUnreached(failure: { asset?: unknown; stage?: unknown }): boolean {
+  return failure.asset === '*' && failure.stage !== 'leftovers';
 }
 
 /** What the consent record's publication scopes allow, in PLUS terms. */
@@ -353,8 +364,9 @@ async function removeLeftovers(connector: Connector, source: string, summary: Pu
     if (!isSitterError(error) || isDiskFull(error)) throw pushStoppedBy(error, summary);
     summary.failed.push({
       asset: '*',
+      stage: 'leftovers',
       code: error.code,
-      message: error.message,
+      message: `leftover temp files not removed: ${error.message}`,
       ...(error.hint ? { hint: error.hint } : {}),
     });
   }

@@ -3,7 +3,7 @@ import { formatAnchor } from '../domain/anchor.js';
 import { SitterError } from '../domain/errors.js';
 import type { Connector } from '../ports/connector.js';
 import { type ServiceContext, requireShoot } from './context.js';
-import { type PushFailure, type PushedAsset, pushShoot } from './push-service.js';
+import { isDamUnreached, type PushFailure, type PushedAsset, pushShoot } from './push-service.js';
 import { placesNaming } from './push-ledger.js';
 import { type CascadeResult, withdrawalCascade } from './withdrawal.js';
 import type { UnitOfWork } from '../ports/store.js';
@@ -158,7 +158,8 @@ export async function withdrawConsent(
     templatesDeleted: staged.cascade.templatesDeleted,
     matchesRevoked: staged.cascade.matchesRevoked,
   };
-  // Nothing is left only if the earlier run reached the DAM: one that did not never swept its leftovers.
+  // Nothing is left only if the earlier run reached the DAM: one that did not never swept its leftovers
+  // (one whose sweep failed is rechecked: receiptOf).
   const earlier = staged.earlier;
   let dam: Connector | ConnectorOpener = connector;
   let openedHere: Connector | undefined;
@@ -387,8 +388,8 @@ async function leftoverOf(
 /**
  * The last receipt recorded for the withdrawal dated `withdrawnAt`, if one was, and what a rerun must
  * check again. `recheck`: `rewrite` when a receipt since the last clean one found the person still
- * named (`stillNamed`: where), `read` after `pending-approval` or a read-back that failed; none after
- * `clean`, after a receipt from before read-backs, or when the connector cannot read back at all (no
+ * named (`stillNamed`: where), `read` after `pending-approval`, a read-back that failed or a failed
+ * sweep of leftover temp files; none after `clean`, after a receipt from before read-backs, or when the connector cannot read back at all (no
  * rerun changes that). `touched`: the source ids of every asset any receipt of this withdrawal
  * updated, failed on or read back (a rerun that could not reach the DAM must not make the next forget them).
  */
@@ -406,8 +407,9 @@ async function receiptOf(uow: UnitOfWork, participant: Participant, withdrawnAt:
     (Array.isArray(values) ? values : []).filter((a): a is string => typeof a === 'string' && a !== '*');
   const assetsOf = (list: unknown) =>
     ids((Array.isArray(list) ? list : []).map((u) => (u as { asset?: unknown }).asset));
-  // A failure on no one asset ('*') is a connector that could not be made or opened.
-  const failuresOf = (e: typeof entry) => (e.details.damFailures ?? []) as { asset?: unknown }[];
+  // A failure on no one asset ('*') is a connector that could not be made or opened, unless it was
+  // the sweep of leftover temp files (stage 'leftovers'), which runs once the DAM was reached.
+  const failuresOf = (e: typeof entry) => (e.details.damFailures ?? []) as { asset?: unknown; stage?: unknown }[];
   const touched = receipts.flatMap((e) => [
     ...assetsOf(e.details.damUpdates),
     ...assetsOf(e.details.damFailures),
@@ -419,7 +421,7 @@ async function receiptOf(uow: UnitOfWork, participant: Participant, withdrawnAt:
   const verdict = entry.details.verifiedInSource as SourceVerdict | undefined;
   const anyStillNamed = since.some((e) => e.details.verifiedInSource === 'still-named');
   const readAgain = recheckAfter(verdict, entry.details.sourceCheck);
-  const reached = (e: typeof entry) => !failuresOf(e).some((f) => f.asset === '*');
+  const reached = (e: typeof entry) => !failuresOf(e).some(isDamUnreached);
   return {
     seq: entry.seq,
     hash: entry.hash,
@@ -429,7 +431,11 @@ async function receiptOf(uow: UnitOfWork, participant: Participant, withdrawnAt:
     sourceCheck: sourceCheckOf(entry.details.sourceCheck),
     // the read-back was impossible with the connector of the time (no `readWritten`)
     blind: verdict === 'not-verifiable' && readAgain === undefined,
-    recheck: verdict === 'clean' ? undefined : anyStillNamed ? ('rewrite' as const) : readAgain,
+    // a failed sweep of leftover temp files (which may name the person) is done again by the rerun:
+    // its push sweeps first
+    recheck:
+      (verdict === 'clean' ? undefined : anyStillNamed ? ('rewrite' as const) : readAgain) ??
+      (failuresOf(entry).some((f) => f.asset === '*' && f.stage === 'leftovers') ? ('read' as const) : undefined),
     touched: [...new Set(touched)],
     stillNamed: [...new Set(stillNamed)],
   };

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { UsageError } from '../../core/domain/errors.js';
+import { isDamUnreached } from '../../core/services/push-service.js';
 import type { RosterEntry } from '../../core/services/roster.js';
 import type { WithdrawalReceipt } from '../../core/services/withdraw-service.js';
 import { withSession, withWorkspace } from '../context.js';
@@ -161,7 +162,9 @@ export function registerWithdraw(program: Command): void {
               `still names them, and the receipt is audit entry ${r.audit.seq} (hash ${r.audit.hash}).`;
           return { json: r, text, exitCode: unverified ? 1 : 0 };
         }
-        const damUnreached = r.damFailures.some((f) => f.asset === '*');
+        const damUnreached = r.damFailures.some(isDamUnreached);
+        // only the sweep of a killed push's temp files failed: the DAM was reached and written
+        const sweepOnly = r.damFailures.length > 0 && r.damFailures.every((f) => f.stage === 'leftovers');
         const text = [
           ...(r.outcome === 'rechecked'
             ? [
@@ -175,7 +178,7 @@ export function registerWithdraw(program: Command): void {
                 ]
               : r.outcome === 'dam-pending'
                 ? [
-                    `The withdrawal of ${r.withdrawnAt} stands; its DAM update is still pending: ${damUnreached ? 'the DAM was not reached' : 'some places could not be updated'} (see below).`,
+                    `The withdrawal of ${r.withdrawnAt} stands; its DAM update is still pending: ${damUnreached ? 'the DAM was not reached' : sweepOnly ? 'the assets were updated, but the temp files a killed push left (which may name them) could not be removed' : 'some places could not be updated'} (see below).`,
                   ]
                 : []),
           `Withdrawal receipt: ${one(r.name)} (${one(r.participant)}), shoot ${r.shoot}, ${r.withdrawnAt}`,

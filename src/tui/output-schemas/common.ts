@@ -36,7 +36,14 @@ export const damUpdate = obj({
   location: str,
   why: list(str).optional(),
 });
-export const failure = obj({ asset: str, code: str, message: str, hint: str.optional() });
+export const failure = obj({
+  asset: str,
+  code: str,
+  message: str,
+  hint: str.optional(),
+  // '*' with `leftovers`: the sweep of a killed push's temp files failed; the DAM was reached
+  stage: z.literal('leftovers').optional(),
+});
 export const consentRecordRef = obj({ id: int, formSha256: str, current: bool.optional() });
 
 /** `{"error": {...}}`: what every command prints with --json when it refuses or fails. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { anchor, auditRef, bool, day, int, list, nullable, num, obj, str, time } from './common.js';
+import { anchor, auditRef, bool, day, failure, int, list, nullable, num, obj, str, time } from './common.js';
 
 /** The schemas of consent, subject export, audit and DPO output (records, model-card, dpia). */
 const scanOutcome = z.enum([
@@ -129,7 +129,7 @@ export const recordSchemas = {
     matchesRevoked: int,
     affectedAssetIds: list(int),
     damUpdates: list(obj({ asset: str, action: str, location: str })),
-    damFailures: list(obj({ asset: str, code: str, message: str, hint: str.optional() })),
+    damFailures: list(failure),
     damUnreached: nullable(obj({ code: str, message: str, hint: str.optional() })),
   }),
   'consent-list': obj({
