@@ -6,6 +6,7 @@ import { wrapConnector } from '../../src/connectors/wrap-connector.js';
 import { CONSENT_URI_PREFIX } from '../../src/core/domain/consent-uri.js';
 import { SitterError } from '../../src/core/domain/errors.js';
 import type { Connector } from '../../src/core/ports/connector.js';
+import { OUTPUT_SCHEMAS } from '../../src/tui/output-schemas/index.js';
 import { jsonOf, runSitter } from '../helpers/cli.js';
 import { withRawDb } from '../helpers/raw-db.js';
 import { seedConfirmedFaces, seedPushedPair } from '../helpers/seed.js';
@@ -137,6 +138,14 @@ describe('sitter withdraw verifies in the source what the DAM now holds', () => 
     const fixed = await cli('withdraw', 's', 'P1');
     expect(jsonOf(fixed)).toMatchObject({ outcome: 'rechecked', damFailures: [], verifiedInSource: 'clean' });
     expect(fixed.code).toBe(0);
+  }, 60_000);
+
+  it('an erasure whose sweep of temp files fails reports it in the shape its published schema allows', async () => {
+    await pushedThenBehaving('no-sweep');
+    const run = await cli('erase', 's', 'P1');
+    const receipt = jsonOf(run);
+    expect(receipt).toMatchObject({ damFailures: [{ asset: '*', stage: 'leftovers', code: 'CONNECTOR_IO' }] });
+    expect(OUTPUT_SCHEMAS.erase!.safeParse(receipt).success).toBe(true);
   }, 60_000);
 
   it('a DAM that answers "written" but stores nothing: still-named, exit 1, with a hint', async () => {

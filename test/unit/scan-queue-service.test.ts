@@ -129,6 +129,18 @@ describe.each([{ kind: 'sqlite' }, { kind: 'postgresql' }])(
       expect(engine.analysed).toEqual(bySize.filter((id) => id !== 'bad.jpg'));
     }, 60_000);
 
+    it('queued again in batches with a new asset between, rows already waiting keep their batches: no job twice', async () => {
+      expect(await enqueue({ batchSize: 2 })).toMatchObject({ queued: 4, jobs: 2 });
+      source.put({ id: 'a-new-and-larger-photo-name.jpg', faces: [] });
+      expect(await enqueue({ batchSize: 2 })).toMatchObject({ queued: 1, requeued: 4 });
+      const waiting = (await queue.jobsOf('s')).filter((j) => j.state === 'waiting');
+      // the two batches of the first run (kept once each by pg-boss) and one for the new photo
+      expect(waiting).toHaveLength(3);
+      expect(waiting.flatMap((j) => j.assets).sort()).toEqual(
+        ['a-new-and-larger-photo-name.jpg', 'a.jpg', 'b.jpg', 'bad.jpg', 'c.jpg'].sort(),
+      );
+    }, 60_000);
+
     it('a job handed out twice (its worker was lost) writes nothing the second time: no duplicate faces, one scan.asset', async () => {
       await enqueue({ batchSize: 4 });
       const [job] = (await queue.jobsOf('s')).filter((j) => j.state === 'waiting');

@@ -36,7 +36,8 @@ export interface ErasureReceipt {
   /** a place that could not be cleared keeps its record and is a trace */
   removed: ErasureRemoved;
   damUpdates: PushedAsset[];
-  damFailures: { asset: string; code: string; message: string }[];
+  /** as a push reports them (`PushFailure`: `stage: 'leftovers'` for a failed sweep of temp files) */
+  damFailures: { asset: string; code: string; message: string; hint?: string; stage?: 'leftovers' }[];
   verification: ErasureVerification;
   audit: { seq: number; hash: string };
   anchor: string;

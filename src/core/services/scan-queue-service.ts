@@ -111,6 +111,12 @@ export async function queueShootScan(
         fresh.push({ item, version });
       }
     }
+    // Largest first, as a local scan (domain/scan-order.ts): the queue hands jobs out in the order
+    // sent, so no large photo is left for one worker at the end. Rows sent before and new rows are
+    // each put in that order, the sent-before first as before, so a batch of rows already waiting is
+    // cut as it was the first time (its singletonKey matches, and pg-boss keeps one of each).
+    toSend.splice(0, toSend.length, ...largestFirstBy(toSend, (r) => r.asset.size));
+    fresh.splice(0, fresh.length, ...largestFirstBy(fresh, (f) => f.item.size));
     const added = await uow.scanJobs.addMany(
       fresh.map(({ item, version }) => ({
         shootId,
@@ -143,14 +149,11 @@ export async function queueShootScan(
     );
     return { rows: toSend, queued: added.length, unchanged: unchangedCount };
   });
-  // Largest first, as a local scan (domain/scan-order.ts): the queue hands jobs out in this order,
-  // so no large photo is left for one worker at the end.
-  const ordered = largestFirstBy(rows, (r) => r.asset.size);
   const jobs: ScanJobData[] = [];
-  for (let i = 0; i < ordered.length; i += batchSize) {
+  for (let i = 0; i < rows.length; i += batchSize) {
     jobs.push({
       shootId,
-      items: ordered
+      items: rows
         .slice(i, i + batchSize)
         .map(({ row, asset }) => ({ row: row.id, version: row.version, asset: toQueuedAsset(asset) })),
     });

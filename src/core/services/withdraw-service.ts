@@ -320,7 +320,8 @@ async function updateAndVerify(
     }
     const stillNamed: string[] = [];
     const { sourceCheck, touched } = await verifyTouched(ctx, dam, shootId, staged, participantRef, stillNamed);
-    const done = sourceCheck.verdict !== 'still-named' || damFailures.length > 0;
+    // a failed sweep of temp files alone does not stop the checks for a concurrent push
+    const done = sourceCheck.verdict !== 'still-named' || damFailures.some((f) => f.stage !== 'leftovers');
     if (done || round >= RECHECKS_AFTER_CONCURRENT_PUSH)
       return {
         damUpdates: [...byAsset.values()],

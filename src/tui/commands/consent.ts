@@ -178,7 +178,7 @@ export function registerWithdraw(program: Command): void {
                 ]
               : r.outcome === 'dam-pending'
                 ? [
-                    `The withdrawal of ${r.withdrawnAt} stands; its DAM update is still pending: ${damUnreached ? 'the DAM was not reached' : sweepOnly ? 'the assets were updated, but the temp files a killed push left (which may name them) could not be removed' : 'some places could not be updated'} (see below).`,
+                    `The withdrawal of ${r.withdrawnAt} stands; its DAM update is still pending: ${damUnreached ? 'the DAM was not reached' : sweepOnly ? 'the temp files a killed push left (which may name them) could not be removed' : 'some places could not be updated'} (see below).`,
                   ]
                 : []),
           `Withdrawal receipt: ${one(r.name)} (${one(r.participant)}), shoot ${r.shoot}, ${r.withdrawnAt}`,
@@ -188,8 +188,10 @@ export function registerWithdraw(program: Command): void {
             (r.damUpdates.length ? ` (${r.damUpdates.map((u) => `${one(u.asset)}: ${u.action}`).join(', ')})` : ''),
           ...(r.damFailures.length
             ? [
-                `  ${damUnreached ? 'DAM NOT REACHED:    ' : 'DAM updates FAILED: '} ${r.damFailures.map((f) => `${one(f.asset)}: ${one(f.message)}`).join('; ')} ` +
-                  `(run sitter push ${r.shoot} --withdrawals when the DAM is reachable)`,
+                `  ${damUnreached ? 'DAM NOT REACHED:    ' : 'DAM updates FAILED: '} ${r.damFailures.map((f) => `${one(f.asset)}: ${one(f.message)}${f.hint ? ` (${one(f.hint)})` : ''}`).join('; ')} ` +
+                  (sweepOnly
+                    ? `(run sitter withdraw ${r.shoot} ${one(r.participant)} again once fixed: it removes them and checks again)`
+                    : `(run sitter push ${r.shoot} --withdrawals when the DAM is reachable)`),
               ]
             : []),
           ...verifiedLines(r),

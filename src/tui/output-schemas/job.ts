@@ -19,7 +19,6 @@ import {
 } from './common.js';
 
 /** The schemas of the main job (enrol, scan, push), review, report, clearance, publish, withdraw, erase. */
-const errorLine = obj({ code: str, message: str, hint: str.optional() });
 
 /** `scan --json` prints NDJSON: these events, one per line, then one `summary`. */
 const scanProgress = obj({
@@ -282,7 +281,7 @@ export const jobSchemas = {
       participantRow: str,
     }),
     damUpdates: list(damUpdate),
-    damFailures: list(errorLine.extend({ asset: str })),
+    damFailures: list(failure),
     verification: obj({
       clean: bool,
       checked: list(str),

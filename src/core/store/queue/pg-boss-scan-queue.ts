@@ -130,7 +130,7 @@ export class PgBossScanQueue implements ScanQueue {
         id: idInSendOrder(i),
         name: SCAN_QUEUE,
         data,
-        singletonKey: `${data.shootId}:${data.items.map((i) => i.row).join(',')}`,
+        singletonKey: `${data.shootId}:${data.items.map((item) => item.row).join(',')}`,
         expireInSeconds: options.expireInSeconds,
         retryLimit: options.retryLimit,
         retryDelay: options.retryDelaySeconds,
