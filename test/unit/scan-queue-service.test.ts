@@ -130,7 +130,10 @@ describe.each([{ kind: 'sqlite' }, { kind: 'postgresql' }])(
     }, 60_000);
 
     it('queued again in batches with a new asset between, rows already waiting keep their batches: no job twice', async () => {
+      // each run at its own time, as two runs of the command are (a run's rows share their queuedAt)
+      const later = (ms: number) => t.clock.set(new Date(t.clock.now().getTime() + ms));
       expect(await enqueue({ batchSize: 2 })).toMatchObject({ queued: 4, jobs: 2 });
+      later(60_000);
       source.put({ id: 'a-new-and-larger-photo-name.jpg', faces: [] });
       expect(await enqueue({ batchSize: 2 })).toMatchObject({ queued: 1, requeued: 4 });
       const waiting = (await queue.jobsOf('s')).filter((j) => j.state === 'waiting');
@@ -138,6 +141,21 @@ describe.each([{ kind: 'sqlite' }, { kind: 'postgresql' }])(
       expect(waiting).toHaveLength(3);
       expect(waiting.flatMap((j) => j.assets).sort()).toEqual(
         ['a-new-and-larger-photo-name.jpg', 'a.jpg', 'b.jpg', 'bad.jpg', 'c.jpg'].sort(),
+      );
+      // and once more with another, still larger photo: the five waiting rows keep their three jobs
+      later(60_000);
+      source.put({ id: 'another-new-photo-larger-than-the-rest.jpg', faces: [] });
+      expect(await enqueue({ batchSize: 2 })).toMatchObject({ queued: 1, requeued: 5 });
+      const after = (await queue.jobsOf('s')).filter((j) => j.state === 'waiting');
+      expect(after.flatMap((j) => j.assets).sort()).toEqual(
+        [
+          'a-new-and-larger-photo-name.jpg',
+          'a.jpg',
+          'another-new-photo-larger-than-the-rest.jpg',
+          'b.jpg',
+          'bad.jpg',
+          'c.jpg',
+        ].sort(),
       );
     }, 60_000);
 

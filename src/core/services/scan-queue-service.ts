@@ -111,11 +111,12 @@ export async function queueShootScan(
         fresh.push({ item, version });
       }
     }
-    // Largest first, as a local scan (domain/scan-order.ts): the queue hands jobs out in the order
-    // sent, so no large photo is left for one worker at the end. Rows sent before and new rows are
-    // each put in that order, the sent-before first as before, so a batch of rows already waiting is
-    // cut as it was the first time (its singletonKey matches, and pg-boss keeps one of each).
-    toSend.splice(0, toSend.length, ...largestFirstBy(toSend, (r) => r.asset.size));
+    // New rows largest first, as a local scan (domain/scan-order.ts): the queue hands jobs out in the
+    // order sent, so no large photo is left for one worker at the end. Rows sent before go first, in
+    // the order they were added (their row ids, which follow the size order of the run that added
+    // them), so a batch still waiting is cut as it was last time: its singletonKey matches and pg-boss
+    // keeps one of each.
+    toSend.sort((a, b) => a.row.id - b.row.id);
     fresh.splice(0, fresh.length, ...largestFirstBy(fresh, (f) => f.item.size));
     const added = await uow.scanJobs.addMany(
       fresh.map(({ item, version }) => ({
@@ -149,14 +150,18 @@ export async function queueShootScan(
     );
     return { rows: toSend, queued: added.length, unchanged: unchangedCount };
   });
+  // Each run's rows are cut into batches on their own (they share queuedAt), so a later run's rows
+  // never fill up an earlier run's last batch, whose job is still waiting under its own key.
   const jobs: ScanJobData[] = [];
-  for (let i = 0; i < rows.length; i += batchSize) {
-    jobs.push({
-      shootId,
-      items: rows
-        .slice(i, i + batchSize)
-        .map(({ row, asset }) => ({ row: row.id, version: row.version, asset: toQueuedAsset(asset) })),
-    });
+  for (const group of groupedByRun(rows)) {
+    for (let i = 0; i < group.length; i += batchSize) {
+      jobs.push({
+        shootId,
+        items: group
+          .slice(i, i + batchSize)
+          .map(({ row, asset }) => ({ row: row.id, version: row.version, asset: toQueuedAsset(asset) })),
+      });
+    }
   }
   const send: SendOptions = {
     expireInSeconds: opts.jobTimeoutSeconds ?? QUEUE_DEFAULTS.jobTimeoutSeconds,
@@ -175,4 +180,15 @@ export async function queueShootScan(
     batchSize,
     notImages: listing.skipped,
   };
+}
+
+/** Rows in order, in runs of those the same `scan --queue` added (the same queuedAt). */
+function groupedByRun<T extends { row: ScanJob }>(rows: readonly T[]): T[][] {
+  const groups: T[][] = [];
+  for (const r of rows) {
+    const last = groups.at(-1);
+    if (last && last[0]!.row.queuedAt.getTime() === r.row.queuedAt.getTime()) last.push(r);
+    else groups.push([r]);
+  }
+  return groups;
 }

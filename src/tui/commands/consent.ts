@@ -188,10 +188,10 @@ export function registerWithdraw(program: Command): void {
             (r.damUpdates.length ? ` (${r.damUpdates.map((u) => `${one(u.asset)}: ${u.action}`).join(', ')})` : ''),
           ...(r.damFailures.length
             ? [
-                `  ${damUnreached ? 'DAM NOT REACHED:    ' : 'DAM updates FAILED: '} ${r.damFailures.map((f) => `${one(f.asset)}: ${one(f.message)}${f.hint ? ` (${one(f.hint)})` : ''}`).join('; ')} ` +
-                  (sweepOnly
-                    ? `(run sitter withdraw ${r.shoot} ${one(r.participant)} again once fixed: it removes them and checks again)`
-                    : `(run sitter push ${r.shoot} --withdrawals when the DAM is reachable)`),
+                `  ${damUnreached ? 'DAM NOT REACHED:    ' : sweepOnly ? 'TEMP FILES NOT REMOVED:' : 'DAM updates FAILED: '} ${r.damFailures.map((f) => `${one(f.asset)}: ${one(f.message)}${f.hint && !damUnreached ? ` (${one(f.hint)})` : ''}`).join('; ')} ` +
+                  (damUnreached
+                    ? `(run sitter push ${r.shoot} --withdrawals when the DAM is reachable)`
+                    : `(run sitter withdraw ${r.shoot} ${one(r.participant)} again once fixed: it updates, sweeps and checks again)`),
               ]
             : []),
           ...verifiedLines(r),

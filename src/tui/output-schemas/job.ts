@@ -18,7 +18,7 @@ import {
   time,
 } from './common.js';
 
-/** The schemas of the main job (enrol, scan, push), review, report, clearance, publish, withdraw, erase. */
+// The schemas of the main job (enrol, scan, push), review, report, clearance, publish, withdraw, erase.
 
 /** `scan --json` prints NDJSON: these events, one per line, then one `summary`. */
 const scanProgress = obj({
