@@ -366,7 +366,7 @@ async function removeLeftovers(connector: Connector, source: string, summary: Pu
       asset: '*',
       stage: 'leftovers',
       code: error.code,
-      message: `leftover temp files not removed: ${error.message}`,
+      message: error.message,
       ...(error.hint ? { hint: error.hint } : {}),
     });
   }

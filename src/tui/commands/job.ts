@@ -142,7 +142,10 @@ export function registerJob(program: Command): void {
           ...s.warnings.map((w) => `  warning ${one(w.asset)}: ${one(w.message)}`),
           ...s.leftoversRemoved.map((l) => `  removed ${one(l)}: a temp sidecar a killed push or withdrawal left`),
           ...s.heldBack.map((h) => `  held back ${one(h.participant)} on ${one(h.asset)}: consent is ${h.consent}`),
-          ...s.failed.map((f) => `  failed ${one(f.asset)}: ${one(f.message)}${f.hint ? ` (${one(f.hint)})` : ''}`),
+          ...s.failed.map(
+            (f) =>
+              `  failed ${one(f.asset)}${f.stage === 'leftovers' ? ' (removing leftover temp files)' : ''}: ${one(f.message)}${f.hint ? ` (${one(f.hint)})` : ''}`,
+          ),
         ].filter(Boolean);
         return { json: withShoot(s), text: lines.join('\n'), exitCode: s.failed.length > 0 ? 1 : 0 };
       }),
