@@ -3,6 +3,7 @@ import type { LegalHold } from '../domain/legal-hold.js';
 import { participantPseudonym } from '../domain/pseudonym.js';
 import type { ServiceContext } from './context.js';
 import type { ErasureVerification } from './erasure-check.js';
+import type { PushFailure } from '../domain/push-failure.js';
 import type { PushedAsset } from './push-service.js';
 
 /** What the erasure removed from the store (pushRecords: the records of places since cleared). */
@@ -36,8 +37,8 @@ export interface ErasureReceipt {
   /** a place that could not be cleared keeps its record and is a trace */
   removed: ErasureRemoved;
   damUpdates: PushedAsset[];
-  /** as a push reports them (`PushFailure`: `stage: 'leftovers'` for a failed sweep of temp files) */
-  damFailures: { asset: string; code: string; message: string; hint?: string; stage?: 'leftovers' }[];
+  /** as a push reports them (`stage: 'leftovers'` for a failed sweep of temp files) */
+  damFailures: PushFailure[];
   verification: ErasureVerification;
   audit: { seq: number; hash: string };
   anchor: string;

@@ -1,3 +1,4 @@
+import type { PushFailure } from '../domain/push-failure.js';
 import { flagsAfterPush } from '../domain/asset-flags.js';
 import { participantPseudonym } from '../domain/pseudonym.js';
 import { consentStatus } from '../domain/consent.js';
@@ -37,6 +38,8 @@ import {
 
 /** Set on an asset while Sitter's metadata is on it, so a later push knows to clear it. */
 
+export type { PushFailure };
+
 export interface PushSummary {
   shootId: string;
   assets: number;
@@ -57,24 +60,6 @@ export interface PushSummary {
   queued: number;
   /** writes that took, but not wholly: the fields the server kept as they were (names, never values) */
   warnings: PushWarning[];
-}
-
-export interface PushFailure {
-  /** the asset's id; '*': no one asset (the connector or its DAM failed, or the sweep below) */
-  asset: string;
-  code: string;
-  message: string;
-  hint?: string;
-  /**
-   * `leftovers`: the sweep of a killed push's temp files failed (`removeLeftovers`). The DAM was
-   * reached and the assets were written; the next push or withdrawal sweeps again.
-   */
-  stage?: 'leftovers';
-}
-
-/** Did this failure keep the DAM from being reached at all (not one asset's, not the leftover sweep's)? */
-export function isDamUnreached(failure: { asset?: unknown; stage?: unknown }): boolean {
-  return failure.asset === '*' && failure.stage !== 'leftovers';
 }
 
 /** What the consent record's publication scopes allow, in PLUS terms. */

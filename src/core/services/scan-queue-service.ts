@@ -117,9 +117,9 @@ export async function queueShootScan(
     // them), so a batch still waiting is cut as it was last time: its singletonKey matches and pg-boss
     // keeps one of each.
     toSend.sort((a, b) => a.row.id - b.row.id);
-    fresh.splice(0, fresh.length, ...largestFirstBy(fresh, (f) => f.item.size));
+    const freshLargestFirst = largestFirstBy(fresh, (f) => f.item.size);
     const added = await uow.scanJobs.addMany(
-      fresh.map(({ item, version }) => ({
+      freshLargestFirst.map(({ item, version }) => ({
         shootId,
         connectorAssetId: item.id,
         version,
@@ -130,7 +130,7 @@ export async function queueShootScan(
         settledAt: null,
       })),
     );
-    added.forEach((row, i) => toSend.push({ row, asset: fresh[i]!.item }));
+    added.forEach((row, i) => toSend.push({ row, asset: freshLargestFirst[i]!.item }));
     await uow.audit.append(
       {
         actor: ctx.actor,

@@ -3,7 +3,8 @@ import { formatAnchor } from '../domain/anchor.js';
 import { SitterError } from '../domain/errors.js';
 import type { Connector } from '../ports/connector.js';
 import { type ServiceContext, requireShoot } from './context.js';
-import { isDamUnreached, type PushFailure, type PushedAsset, pushShoot } from './push-service.js';
+import { isDamUnreached, isSweepFailure } from '../domain/push-failure.js';
+import { type PushFailure, type PushedAsset, pushShoot } from './push-service.js';
 import { placesNaming } from './push-ledger.js';
 import { type CascadeResult, withdrawalCascade } from './withdrawal.js';
 import type { UnitOfWork } from '../ports/store.js';
@@ -321,7 +322,7 @@ async function updateAndVerify(
     const stillNamed: string[] = [];
     const { sourceCheck, touched } = await verifyTouched(ctx, dam, shootId, staged, participantRef, stillNamed);
     // a failed sweep of temp files alone does not stop the checks for a concurrent push
-    const done = sourceCheck.verdict !== 'still-named' || damFailures.some((f) => f.stage !== 'leftovers');
+    const done = sourceCheck.verdict !== 'still-named' || damFailures.some((f) => !isSweepFailure(f));
     if (done || round >= RECHECKS_AFTER_CONCURRENT_PUSH)
       return {
         damUpdates: [...byAsset.values()],
@@ -436,7 +437,7 @@ async function receiptOf(uow: UnitOfWork, participant: Participant, withdrawnAt:
     // its push sweeps first
     recheck:
       (verdict === 'clean' ? undefined : anyStillNamed ? ('rewrite' as const) : readAgain) ??
-      (failuresOf(entry).some((f) => f.asset === '*' && f.stage === 'leftovers') ? ('read' as const) : undefined),
+      (failuresOf(entry).some(isSweepFailure) ? ('read' as const) : undefined),
     touched: [...new Set(touched)],
     stillNamed: [...new Set(stillNamed)],
   };

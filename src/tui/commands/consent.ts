@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { UsageError } from '../../core/domain/errors.js';
-import { isDamUnreached } from '../../core/services/push-service.js';
+import { isDamUnreached, isSweepFailure } from '../../core/domain/push-failure.js';
 import type { RosterEntry } from '../../core/services/roster.js';
 import type { WithdrawalReceipt } from '../../core/services/withdraw-service.js';
 import { withSession, withWorkspace } from '../context.js';
@@ -164,7 +164,7 @@ export function registerWithdraw(program: Command): void {
         }
         const damUnreached = r.damFailures.some(isDamUnreached);
         // only the sweep of a killed push's temp files failed: the DAM was reached and written
-        const sweepOnly = r.damFailures.length > 0 && r.damFailures.every((f) => f.stage === 'leftovers');
+        const sweepOnly = r.damFailures.length > 0 && r.damFailures.every(isSweepFailure);
         const text = [
           ...(r.outcome === 'rechecked'
             ? [

@@ -1,3 +1,4 @@
+import { isSweepFailure } from '../../core/domain/push-failure.js';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/domain/errors.js';
 import type { ScanSummary } from '../../core/services/scan-service.js';
@@ -144,7 +145,7 @@ export function registerJob(program: Command): void {
           ...s.heldBack.map((h) => `  held back ${one(h.participant)} on ${one(h.asset)}: consent is ${h.consent}`),
           ...s.failed.map(
             (f) =>
-              `  failed ${one(f.asset)}${f.stage === 'leftovers' ? ' (removing leftover temp files)' : ''}: ${one(f.message)}${f.hint ? ` (${one(f.hint)})` : ''}`,
+              `  failed ${one(f.asset)}${isSweepFailure(f) ? ' (removing leftover temp files)' : ''}: ${one(f.message)}${f.hint ? ` (${one(f.hint)})` : ''}`,
           ),
         ].filter(Boolean);
         return { json: withShoot(s), text: lines.join('\n'), exitCode: s.failed.length > 0 ? 1 : 0 };
